@@ -1,0 +1,1 @@
+"""What the three reference adapters share: demo store schema, records and seeding."""

@@ -1,0 +1,252 @@
+"""Mapping tables: an agency's status codes onto the shared vocabulary.
+
+A table is a TOML data file, not code::
+
+    agency = "immigration"
+    version = "2026.11"
+    languages = ["en", "es"]
+
+    [[codes]]
+    code = "Case Was Received"          # the agency's own code or title
+    aliases = ["Case Received"]         # optional: other wordings seen in the wild
+    program = "PERM"                    # optional: the entry applies to this program only
+    category = "PENDING"                # StatusCategory short name
+    milestone = "RECEIVED"              # Milestone short name
+    action_required = false
+    [codes.en]
+    title = "..."
+    description = "..."
+    next_step = "..."
+    [codes.es]
+    title = "..."
+    description = "..."
+    next_step = "..."
+
+Codes are matched on a normalized key (case, accents, punctuation and spacing ignored), first
+with the case's program, then without. A code the table does not know maps to UNSPECIFIED,
+keeps its original text, is counted and logged, and never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import tomllib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adapters.sdk.vocabulary import CATEGORIES, MILESTONES, UNSPECIFIED
+
+__all__ = [
+    "LocalizedText",
+    "MappedStatus",
+    "MappingEntry",
+    "MappingTable",
+    "MappingTableError",
+    "lint_table",
+    "normalize_key",
+]
+
+log = logging.getLogger("caseline.adapter.mapping")
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+REQUIRED_LANGUAGES = ("en", "es")
+
+
+def normalize_key(text: str) -> str:
+    """The matching key of a code or title: lower case, no accents, words joined by one space."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lowered = ascii_only.casefold().replace("&", " and ")
+    return _NON_ALNUM.sub(" ", lowered).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    """Title, plain explanation and next step in one language."""
+
+    language: str
+    title: str
+    description: str
+    next_step: str
+
+
+@dataclass(frozen=True, slots=True)
+class MappingEntry:
+    """One row of a mapping table."""
+
+    code: str
+    program: str | None
+    category: str
+    milestone: str
+    action_required: bool
+    texts: tuple[LocalizedText, ...]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MappedStatus:
+    """An agency status mapped onto the shared vocabulary, with the agency's words beside it."""
+
+    category: str
+    milestone: str
+    action_required: bool
+    agency_code: str
+    agency_text: str
+    texts: tuple[LocalizedText, ...]
+
+    @property
+    def known(self) -> bool:
+        """Whether the mapping table knew the code."""
+        return self.category != UNSPECIFIED
+
+    def text(self, language: str) -> LocalizedText | None:
+        """Mapped text in ``language``, else English, else None for unknown codes."""
+        for text in self.texts:
+            if text.language == language:
+                return text
+        return self.texts[0] if self.texts else None
+
+
+class MappingTableError(ValueError):
+    """A mapping table file is malformed; the message names the entry and the problem."""
+
+
+@dataclass
+class MappingTable:
+    """A loaded mapping table. Thread-safe for lookups; counts unknown codes."""
+
+    agency: str
+    version: str
+    languages: tuple[str, ...]
+    entries: tuple[MappingEntry, ...]
+    _index: dict[tuple[str, str], MappingEntry] = field(init=False, repr=False)
+    unknown_codes: Counter[str] = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {}
+        for entry in self.entries:
+            for key in entry_keys(entry):
+                if key in self._index:
+                    raise MappingTableError(
+                        f"{self.agency}: duplicate normalized key {key[1]!r}"
+                        f" (program {key[0] or 'any'}) in {entry.code!r}"
+                        f" and {self._index[key].code!r}"
+                    )
+                self._index[key] = entry
+        self.unknown_codes = Counter()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: Path) -> MappingTable:
+        """Read and validate a TOML mapping table."""
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise MappingTableError(f"{path}: cannot read mapping table: {exc}") from exc
+        return cls.from_dict(raw, source=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], source: str = "<table>") -> MappingTable:
+        """Build a table from parsed TOML, checking every entry."""
+        for key in ("agency", "version", "codes"):
+            if key not in raw:
+                raise MappingTableError(f"{source}: missing top-level key {key!r}")
+        languages = tuple(raw.get("languages", REQUIRED_LANGUAGES))
+        entries = tuple(
+            _parse_entry(item, languages, f"{source}: codes[{i}]")
+            for i, item in enumerate(raw["codes"])
+        )
+        return cls(agency=raw["agency"], version=raw["version"], languages=languages,
+                   entries=entries)
+
+    def lookup(self, code: str, program: str | None = None) -> MappingEntry | None:
+        """The entry for ``code`` (program-specific first), or None."""
+        key = normalize_key(code)
+        if program:
+            entry = self._index.get((program.upper(), key))
+            if entry is not None:
+                return entry
+        return self._index.get(("", key))
+
+    def map(self, code: str, text: str = "", program: str | None = None) -> MappedStatus:
+        """Map an agency code; unknown codes give UNSPECIFIED with the original text kept."""
+        entry = self.lookup(code, program)
+        if entry is None:
+            self._count_unknown(code, program)
+            return MappedStatus(UNSPECIFIED, UNSPECIFIED, False, code, text, ())
+        return MappedStatus(entry.category, entry.milestone, entry.action_required, code, text,
+                            entry.texts)
+
+    def _count_unknown(self, code: str, program: str | None) -> None:
+        label = f"{program}:{code}" if program else code
+        with self._lock:
+            self.unknown_codes[label] += 1
+            first = self.unknown_codes[label] == 1
+        if first:
+            log.warning("unmapped agency code", extra={"agency": self.agency, "code": label})
+
+
+def entry_keys(entry: MappingEntry) -> list[tuple[str, str]]:
+    """Every (program, normalized key) an entry answers to."""
+    program = (entry.program or "").upper()
+    return [(program, normalize_key(text)) for text in (entry.code, *entry.aliases)]
+
+
+def _parse_entry(item: dict[str, Any], languages: tuple[str, ...], where: str) -> MappingEntry:
+    code = item.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise MappingTableError(f"{where}: 'code' must be a non-empty string")
+    where = f"{where} ({code!r})"
+    category = item.get("category")
+    if category not in CATEGORIES:
+        raise MappingTableError(f"{where}: category {category!r} is not one of {CATEGORIES}")
+    milestone = item.get("milestone")
+    if milestone not in MILESTONES:
+        raise MappingTableError(f"{where}: milestone {milestone!r} is not one of {MILESTONES}")
+    action = item.get("action_required", False)
+    if not isinstance(action, bool):
+        raise MappingTableError(f"{where}: action_required must be true or false")
+    texts = []
+    for language in languages:
+        block = item.get(language)
+        if not isinstance(block, dict):
+            raise MappingTableError(f"{where}: missing [{language}] texts")
+        values = {}
+        for name in ("title", "description", "next_step"):
+            value = block.get(name, "" if name == "next_step" else None)
+            if not isinstance(value, str) or (name != "next_step" and not value.strip()):
+                raise MappingTableError(f"{where}: [{language}] {name} must be a non-empty string")
+            values[name] = value.strip()
+        texts.append(LocalizedText(language=language, **values))
+    aliases = item.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise MappingTableError(f"{where}: aliases must be a list of strings")
+    program = item.get("program")
+    if program is not None and not isinstance(program, str):
+        raise MappingTableError(f"{where}: program must be a string")
+    return MappingEntry(code=code.strip(), program=program, category=category,
+                        milestone=milestone, action_required=action, texts=tuple(texts),
+                        aliases=tuple(aliases))
+
+
+def lint_table(path: Path, known_codes: list[tuple[str | None, str]] | None = None) -> list[str]:
+    """Problems in a table file (empty when clean): parse errors, duplicate keys, missing
+    languages, and codes of the agency's public code set the table does not map."""
+    try:
+        table = MappingTable.load(path)
+    except MappingTableError as exc:
+        return [str(exc)]
+    problems = [
+        f"language {lang!r} required but not declared"
+        for lang in REQUIRED_LANGUAGES if lang not in table.languages
+    ]
+    for program, code in known_codes or []:
+        if table.lookup(code, program) is None:
+            problems.append(f"code {code!r}{f' (program {program})' if program else ''} is not mapped")
+    return problems

@@ -1,0 +1,1 @@
+"""Generated Python code for the Caseline contract (``proto/caseline``)."""

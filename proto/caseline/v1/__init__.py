@@ -1,0 +1,1 @@
+"""caseline.v1: the shared vocabulary and the AgencyAdapter service (generated code)."""
