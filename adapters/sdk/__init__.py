@@ -1,0 +1,63 @@
+"""The Caseline adapter SDK: build an agency's caseline.v1 AgencyAdapter on your own system.
+
+An agency supplies an :class:`AgencyProfile` (ids, names, case types, number formats, mapping
+table file) and a :class:`CaseSource` over its system of record. The SDK provides the gRPC
+server with validation, batch limits, deadlines, consent-token checks, mapping, health,
+reflection, structured logs and graceful shutdown.
+"""
+
+from adapters.sdk.consent import ConsentClaims, ConsentTokenVerifier
+from adapters.sdk.errors import (
+    AdapterError,
+    InvalidArgumentError,
+    PermissionDeniedError,
+    ResourceExhaustedError,
+    UnauthenticatedError,
+)
+from adapters.sdk.mapping import (
+    LocalizedText,
+    MappedStatus,
+    MappingEntry,
+    MappingTable,
+    MappingTableError,
+    lint_table,
+    normalize_key,
+)
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat
+from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.records import CaseRecord, ChangeRecord, EventRecord, HearingRecord
+from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
+from adapters.sdk.service import MAX_BATCH_SIZE, AdapterServicer
+from adapters.sdk.source import CaseSource
+from adapters.sdk.testing import InMemoryCaseSource
+
+__all__ = [
+    "MAX_BATCH_SIZE",
+    "AdapterError",
+    "AdapterServer",
+    "AdapterServicer",
+    "AgencyProfile",
+    "CaseRecord",
+    "CaseSource",
+    "ChangeRecord",
+    "ConsentClaims",
+    "ConsentTokenVerifier",
+    "EventRecord",
+    "HearingRecord",
+    "InMemoryCaseSource",
+    "InvalidArgumentError",
+    "InvalidNumberError",
+    "LocalizedText",
+    "MappedStatus",
+    "MappingEntry",
+    "MappingTable",
+    "MappingTableError",
+    "NumberFormat",
+    "PermissionDeniedError",
+    "ResourceExhaustedError",
+    "UnauthenticatedError",
+    "build_servicer",
+    "lint_table",
+    "normalize_key",
+    "run_adapter",
+]

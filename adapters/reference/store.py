@@ -1,0 +1,238 @@
+"""The reference adapters' demo store: one SQLite file per agency.
+
+It stands in for an agency's system of record. Cases and events are stored with the agency's
+own codes and words; lookups by number and by subject are indexed, and the change feed is the
+event table's monotonic row id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from adapters.sdk.records import CaseRecord, ChangeRecord, EventRecord, HearingRecord
+
+__all__ = ["DemoStore", "DemoStoreWriter", "access_code_digest"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (
+    number TEXT PRIMARY KEY,
+    case_type TEXT NOT NULL,
+    office TEXT NOT NULL,
+    subject_ref TEXT NOT NULL,
+    access_code_digest BLOB NOT NULL,
+    last_event_id INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    case_number TEXT NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    text TEXT NOT NULL,
+    due_date TEXT,
+    office TEXT NOT NULL,
+    hearing TEXT
+);
+"""
+# Built after bulk loads: inserting into a finished B-tree row by row is several times slower.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS cases_by_subject ON cases(subject_ref);
+CREATE INDEX IF NOT EXISTS events_by_case ON events(case_number, id);
+"""
+
+
+def access_code_digest(number: str, access_code: str) -> bytes:
+    """Digest stored instead of the access code; spaces, dashes and case are ignored."""
+    canonical = "".join(ch for ch in access_code.upper() if ch.isalnum())
+    return hashlib.sha256(f"{number}\x00{canonical}".encode()).digest()
+
+
+def _ts(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def _hearing_json(hearing: HearingRecord | None) -> str | None:
+    if hearing is None:
+        return None
+    return json.dumps({
+        "type": hearing.type, "medium": hearing.medium, "at": _ts(hearing.scheduled_at),
+        "tz": hearing.time_zone, "court": hearing.court, "address": hearing.court_address,
+        "judge": hearing.judge,
+    })
+
+
+def _hearing_from_json(raw: str | None) -> HearingRecord | None:
+    if not raw:
+        return None
+    data: dict[str, Any] = json.loads(raw)
+    return HearingRecord(
+        type=data["type"], medium=data["medium"],
+        scheduled_at=datetime.fromtimestamp(data["at"], UTC), time_zone=data["tz"],
+        court=data["court"], court_address=data["address"], judge=data["judge"],
+    )
+
+
+def _event_from_row(row: sqlite3.Row) -> EventRecord:
+    return EventRecord(
+        occurred_at=datetime.fromtimestamp(row["occurred_at"], UTC),
+        code=row["code"], text=row["text"],
+        due_date=date.fromisoformat(row["due_date"]) if row["due_date"] else None,
+        office=row["office"], hearing=_hearing_from_json(row["hearing"]),
+        event_id=str(row["id"]),
+    )
+
+
+class DemoStoreWriter:
+    """Bulk writer used by the seeder: explicit event ids, indexes built at the end."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.executescript(SCHEMA)
+        # Seeding is restartable from scratch, so durability per batch is not needed.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")
+        row = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
+        self._next_event_id = int(row[0]) + 1
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a seeding fact (seed, anchor date, case count)."""
+        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def add_cases(self, cases: Iterable[CaseRecord]) -> int:
+        """Insert cases with their events in one transaction; returns the number inserted."""
+        case_rows: list[tuple[object, ...]] = []
+        event_rows: list[tuple[object, ...]] = []
+        for case in cases:
+            for event in case.events:
+                event_rows.append((
+                    self._next_event_id, case.number, _ts(event.occurred_at), event.code,
+                    event.text, event.due_date.isoformat() if event.due_date else None,
+                    event.office, _hearing_json(event.hearing),
+                ))
+                self._next_event_id += 1
+            case_rows.append((case.number, case.case_type, case.office, case.subject_ref,
+                               access_code_digest(case.number, case.access_code),
+                               self._next_event_id - 1))
+        with self._db:
+            self._db.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?)", case_rows)
+            self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows)
+        return len(case_rows)
+
+    def finish(self) -> None:
+        """Build the indexes, checkpoint the WAL and close."""
+        self._db.executescript(INDEXES)
+        self._db.commit()
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.close()
+
+
+class DemoStore:
+    """Read side of the demo store; implements the SDK's ``CaseSource``.
+
+    One connection per thread (sqlite3 connections must not be shared across threads).
+    Queries are single index probes, cheap enough to run on the adapter's event loop.
+    """
+
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise FileNotFoundError(f"demo store {path} does not exist; seed it first")
+        self._path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
+    def meta(self) -> dict[str, str]:
+        """Seeding facts recorded by the writer."""
+        return {row["key"]: row["value"] for row in self._conn().execute("SELECT * FROM meta")}
+
+    def count_cases(self) -> int:
+        """Number of cases held."""
+        return int(self._conn().execute("SELECT COUNT(*) FROM cases").fetchone()[0])
+
+    def find_cases(self, numbers: Sequence[str], *, with_history: bool) -> dict[str, CaseRecord]:
+        """Cases by canonical number; without history only the latest event is returned."""
+        if not numbers:
+            return {}
+        conn = self._conn()
+        marks = ",".join("?" * len(numbers))
+        case_rows = conn.execute(
+            f"SELECT * FROM cases WHERE number IN ({marks})", list(numbers)
+        ).fetchall()
+        if not case_rows:
+            return {}
+        events: dict[str, list[EventRecord]] = {row["number"]: [] for row in case_rows}
+        if with_history:
+            marks = ",".join("?" * len(case_rows))
+            query = f"SELECT * FROM events WHERE case_number IN ({marks}) ORDER BY case_number, id"
+            params = [row["number"] for row in case_rows]
+        else:
+            marks = ",".join("?" * len(case_rows))
+            query = f"SELECT * FROM events WHERE id IN ({marks})"
+            params = [row["last_event_id"] for row in case_rows]
+        for row in conn.execute(query, params):
+            events[row["case_number"]].append(_event_from_row(row))
+        return {
+            row["number"]: CaseRecord(
+                number=row["number"], case_type=row["case_type"], office=row["office"],
+                subject_ref=row["subject_ref"], access_code="",
+                events=tuple(events[row["number"]]),
+            )
+            for row in case_rows
+        }
+
+    def numbers_for_subject(self, subject_ref: str) -> list[str]:
+        """Case numbers held for one person."""
+        rows = self._conn().execute(
+            "SELECT number FROM cases WHERE subject_ref = ? ORDER BY number", (subject_ref,))
+        return [row["number"] for row in rows]
+
+    def verify_access_code(self, number: str, access_code: str) -> bool:
+        """Whether the case exists and the access code matches (constant-time compare)."""
+        row = self._conn().execute(
+            "SELECT access_code_digest FROM cases WHERE number = ?", (number,)).fetchone()
+        expected = row["access_code_digest"] if row else b"\x00" * 32
+        matches = hmac.compare_digest(expected, access_code_digest(number, access_code))
+        return row is not None and matches
+
+    def latest_cursor(self) -> int:
+        """Cursor of the newest change."""
+        return int(self._conn().execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+    def changes_since(self, cursor: int, limit: int) -> list[ChangeRecord]:
+        """Up to ``limit`` changes after ``cursor``, oldest first."""
+        rows = self._conn().execute(
+            "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit))
+        return [ChangeRecord(row["id"], row["case_number"], _event_from_row(row)) for row in rows]
+
+    def append_event(self, number: str, event: EventRecord) -> int:
+        """Record a new status for an existing case (the agency's own workflow); returns its id."""
+        conn = self._conn()
+        with self._write_lock, conn:
+            cursor = conn.execute(
+                "INSERT INTO events(case_number, occurred_at, code, text, due_date, office, hearing)"
+                " SELECT number, ?, ?, ?, ?, ?, ? FROM cases WHERE number = ?",
+                (_ts(event.occurred_at), event.code, event.text,
+                 event.due_date.isoformat() if event.due_date else None, event.office,
+                 _hearing_json(event.hearing), number))
+            if cursor.rowcount != 1:
+                raise KeyError(f"no case {number}")
+            event_id = int(cursor.lastrowid or 0)
+            conn.execute("UPDATE cases SET last_event_id = ? WHERE number = ?", (event_id, number))
+        return event_id

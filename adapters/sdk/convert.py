@@ -1,0 +1,86 @@
+"""Agency records to contract messages, mapping each status through the table."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from caseline.v1 import case_pb2, vocabulary_pb2
+from google.protobuf import timestamp_pb2
+
+from adapters.sdk.mapping import MappedStatus, MappingTable
+from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
+from adapters.sdk.vocabulary import category_to_proto, milestone_to_proto
+
+__all__ = ["case_to_proto", "event_id_of", "event_to_proto", "status_to_proto"]
+
+
+def _timestamp(value: datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def status_to_proto(mapped: MappedStatus) -> vocabulary_pb2.Status:
+    """A mapped status as the contract's Status message."""
+    return vocabulary_pb2.Status(
+        category=category_to_proto(mapped.category),
+        milestone=milestone_to_proto(mapped.milestone),
+        action_required=mapped.action_required,
+        agency_code=mapped.agency_code,
+        agency_text=mapped.agency_text,
+        texts=[vocabulary_pb2.LocalizedText(language=t.language, title=t.title,
+                                            description=t.description, next_step=t.next_step)
+               for t in mapped.texts],
+    )
+
+
+def event_id_of(case_number: str, event: EventRecord) -> str:
+    """The event's own id, or one derived from its content so it is stable across calls."""
+    if event.event_id:
+        return event.event_id
+    basis = f"{case_number}|{event.occurred_at.isoformat()}|{event.code}".encode()
+    return hashlib.sha256(basis).hexdigest()[:20]
+
+
+def _hearing_to_proto(hearing: HearingRecord) -> case_pb2.Hearing:
+    return case_pb2.Hearing(
+        type=case_pb2.HearingType.Value(f"HEARING_TYPE_{hearing.type}"),
+        medium=case_pb2.HearingMedium.Value(f"HEARING_MEDIUM_{hearing.medium}"),
+        scheduled_at=_timestamp(hearing.scheduled_at), time_zone=hearing.time_zone,
+        court=hearing.court, court_address=hearing.court_address, judge=hearing.judge,
+    )
+
+
+def event_to_proto(number: str, event: EventRecord, table: MappingTable,
+                   program: str | None) -> case_pb2.CaseEvent:
+    """One event of case ``number``, its status mapped under ``program``."""
+    message = case_pb2.CaseEvent(
+        event_id=event_id_of(number, event),
+        occurred_at=_timestamp(event.occurred_at),
+        status=status_to_proto(table.map(event.code, event.text, program)),
+        due_date=event.due_date.isoformat() if event.due_date else "",
+        office=event.office,
+    )
+    if event.hearing is not None:
+        message.hearing.CopyFrom(_hearing_to_proto(event.hearing))
+    return message
+
+
+def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
+                  case_type_name: str, *, with_history: bool) -> case_pb2.Case:
+    """A case; with history all events are included, else only the current status."""
+    latest = record.events[-1]
+    message = case_pb2.Case(
+        case_number=record.number,
+        case_type=record.case_type,
+        case_type_name=case_type_name,
+        status=status_to_proto(table.map(latest.code, latest.text, program)),
+        opened_at=_timestamp(record.events[0].occurred_at),
+        updated_at=_timestamp(latest.occurred_at),
+        office=record.office,
+    )
+    if with_history:
+        message.events.extend(event_to_proto(record.number, e, table, program)
+                              for e in record.events)
+    return message

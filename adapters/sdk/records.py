@@ -1,0 +1,59 @@
+"""Plain records of a case history as an agency's system of record holds it.
+
+An agency's case source returns these; the SDK maps and serializes them. Codes and texts are
+the agency's own (mapping to the shared vocabulary happens in the SDK, not here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HearingRecord:
+    """A scheduled immigration-court hearing."""
+
+    type: str  # MASTER | INDIVIDUAL | BOND
+    medium: str  # IN_PERSON | VIDEO | TELEPHONIC
+    scheduled_at: datetime  # timezone-aware
+    time_zone: str  # IANA name of the court's zone
+    court: str
+    court_address: str
+    judge: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One status change: the agency's code and its own free text."""
+
+    occurred_at: datetime  # timezone-aware (UTC)
+    code: str
+    text: str
+    due_date: date | None = None
+    office: str = ""
+    hearing: HearingRecord | None = None
+    # Stable id unique within the case (a row id, a journal number); when empty the SDK
+    # derives one from the event's content.
+    event_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A case with its full history, oldest event first (never empty)."""
+
+    number: str  # canonical form
+    case_type: str  # form or program, e.g. "I-130", "PERM", "REMOVAL"
+    office: str
+    subject_ref: str  # the agency's key for the person (A-number, applicant id)
+    access_code: str  # printed on the agency's notice; used to link the case
+    events: tuple[EventRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """One entry of a source's change feed: a new event, with a monotonic cursor."""
+
+    cursor: int
+    case_number: str
+    event: EventRecord

@@ -1,0 +1,201 @@
+"""The AgencyAdapter servicer: thin handlers over the agency's case source.
+
+Validation, batching limits, consent checks and mapping happen here so every agency gets them
+the same way; the agency only supplies a :class:`~adapters.sdk.source.CaseSource`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
+
+import grpc
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import case_pb2
+
+from adapters.sdk.consent import ConsentTokenVerifier
+from adapters.sdk.convert import case_to_proto, event_to_proto
+from adapters.sdk.errors import AdapterError, InvalidArgumentError
+from adapters.sdk.mapping import MappingTable
+from adapters.sdk.numbers import InvalidNumberError
+from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.source import CaseSource, MaybeAwaitable
+
+__all__ = ["MAX_BATCH_SIZE", "AdapterServicer"]
+
+log = logging.getLogger("caseline.adapter")
+
+MAX_BATCH_SIZE = 100
+MAX_NUMBER_LENGTH = 64
+MAX_ACCESS_CODE_LENGTH = 64
+CHANGE_PAGE = 500
+T = TypeVar("T")
+
+
+async def _resolve(value: MaybeAwaitable[T]) -> T:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+class AdapterServicer(pb_grpc.AgencyAdapterServicer):
+    """Serves one agency's cases under the caseline.v1 contract."""
+
+    def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
+                 verifier: ConsentTokenVerifier, *, poll_interval_s: float = 0.5) -> None:
+        self.profile = profile
+        self.source = source
+        self.table = table
+        self.verifier = verifier
+        self.poll_interval_s = poll_interval_s
+
+    async def _guard(self, context: grpc.aio.ServicerContext[object, object],
+                     handler: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await handler()
+        except AdapterError as exc:
+            await context.abort_with_status(exc.to_status())
+            raise AssertionError("unreachable: abort raises") from exc
+
+    def _case_type_name(self, case_type: str) -> str:
+        return self.profile.case_types.get(case_type, case_type)
+
+    async def Describe(self, request: pb.DescribeRequest,
+                       context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
+        """Who the agency is and what it supports."""
+        p = self.profile
+        return pb.DescribeResponse(
+            agency_id=p.agency_id, name=p.name, name_es=p.name_es,
+            case_types=[pb.CaseType(code=c, name=n) for c, n in p.case_types.items()],
+            vocabulary_version=self.table.version,
+            number_formats=[case_pb2.NumberFormat(name=f.name, pattern=f.pattern,
+                                                  example=f.example, description=f.description)
+                            for f in p.number_formats],
+            limits=pb.Limits(max_batch_size=MAX_BATCH_SIZE),
+            languages=list(self.table.languages),
+        )
+
+    async def LookupCases(self, request: pb.LookupCasesRequest,
+                          context: grpc.aio.ServicerContext[object, object]
+                          ) -> pb.LookupCasesResponse:
+        """Public status of up to 100 numbers; per-number problems in-band."""
+        return await self._guard(context, lambda: self._lookup(request))
+
+    async def _lookup(self, request: pb.LookupCasesRequest) -> pb.LookupCasesResponse:
+        numbers = list(request.case_numbers)
+        if not numbers:
+            raise InvalidArgumentError("case_numbers", "at least one case number is required")
+        if len(numbers) > MAX_BATCH_SIZE:
+            raise InvalidArgumentError(
+                "case_numbers",
+                f"at most {MAX_BATCH_SIZE} case numbers per call, got {len(numbers)}",
+                "BATCH_TOO_LARGE")
+        canonical: dict[int, str] = {}
+        results: list[pb.LookupResult] = []
+        for i, raw in enumerate(numbers):
+            result = pb.LookupResult(requested_number=raw)
+            try:
+                if len(raw) > MAX_NUMBER_LENGTH:
+                    raise InvalidNumberError(raw[:MAX_NUMBER_LENGTH] + "…",
+                                             self.profile.number_formats, "far too long")
+                canonical[i] = self.profile.normalize_number(raw)
+            except InvalidNumberError as exc:
+                result.error.code = pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
+                result.error.message = str(exc)
+            results.append(result)
+        found = await _resolve(self.source.find_cases(sorted(set(canonical.values())),
+                                                      with_history=False))
+        for i, number in canonical.items():
+            record = found.get(number)
+            if record is None:
+                results[i].error.code = pb.LOOKUP_ERROR_CODE_NOT_FOUND
+                results[i].error.message = f"no case {number} at {self.profile.name}"
+            else:
+                results[i].case_info.CopyFrom(case_to_proto(
+                    record, self.table, self.profile.program_of(record.case_type),
+                    self._case_type_name(record.case_type), with_history=False))
+        return pb.LookupCasesResponse(results=results)
+
+    async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
+                              context: grpc.aio.ServicerContext[object, object]
+                              ) -> pb.VerifyOwnershipResponse:
+        """Case number + access code check for linking."""
+        return await self._guard(context, lambda: self._verify(request))
+
+    async def _verify(self, request: pb.VerifyOwnershipRequest) -> pb.VerifyOwnershipResponse:
+        try:
+            number = self.profile.normalize_number(request.case_number[:MAX_NUMBER_LENGTH])
+        except InvalidNumberError as exc:
+            raise InvalidArgumentError("case_number", str(exc), "INVALID_NUMBER") from exc
+        code = request.access_code.strip()
+        if not code or len(code) > MAX_ACCESS_CODE_LENGTH:
+            raise InvalidArgumentError(
+                "access_code", "the access code printed on the agency's notice is required "
+                f"(1 to {MAX_ACCESS_CODE_LENGTH} characters)")
+        if not await _resolve(self.source.verify_access_code(number, code)):
+            return pb.VerifyOwnershipResponse(verified=False)
+        found = await _resolve(self.source.find_cases([number], with_history=False))
+        record = found[number]
+        return pb.VerifyOwnershipResponse(verified=True, case_info=case_to_proto(
+            record, self.table, self.profile.program_of(record.case_type),
+            self._case_type_name(record.case_type), with_history=False))
+
+    async def ListSubjectCases(self, request: pb.ListSubjectCasesRequest,
+                               context: grpc.aio.ServicerContext[object, object]
+                               ) -> pb.ListSubjectCasesResponse:
+        """Full cases named by a valid consent token."""
+        return await self._guard(context, lambda: self._subject_cases(request))
+
+    async def _subject_cases(self, request: pb.ListSubjectCasesRequest
+                             ) -> pb.ListSubjectCasesResponse:
+        claims = self.verifier.verify(request.consent_token, required_scope="STATUS")
+        wanted = list(dict.fromkeys(claims.case_numbers))
+        found = await _resolve(self.source.find_cases(wanted, with_history=True))
+        cases = [
+            case_to_proto(found[n], self.table, self.profile.program_of(found[n].case_type),
+                          self._case_type_name(found[n].case_type), with_history=True)
+            for n in wanted if n in found
+        ]
+        return pb.ListSubjectCasesResponse(
+            cases=cases, missing_case_numbers=[n for n in wanted if n not in found])
+
+    async def WatchChanges(self, request: pb.WatchChangesRequest,
+                           context: grpc.aio.ServicerContext[object, object]
+                           ) -> AsyncIterator[pb.WatchChangesResponse]:
+        """Changes after the cursor, then new ones as they are recorded, until cancelled."""
+        try:
+            cursor = await self._start_cursor(request.cursor)
+        except AdapterError as exc:
+            await context.abort_with_status(exc.to_status())
+            return
+        program_cache: dict[str, str | None] = {}
+        while True:
+            changes = await _resolve(self.source.changes_since(cursor, CHANGE_PAGE))
+            if not changes:
+                await asyncio.sleep(self.poll_interval_s)
+                continue
+            numbers = list({c.case_number for c in changes if c.case_number not in program_cache})
+            if numbers:
+                found = await _resolve(self.source.find_cases(numbers, with_history=False))
+                program_cache.update({n: self.profile.program_of(r.case_type)
+                                      for n, r in found.items()})
+            for change in changes:
+                yield pb.WatchChangesResponse(
+                    cursor=str(change.cursor), case_number=change.case_number,
+                    event=event_to_proto(change.case_number, change.event, self.table,
+                                         program_cache.get(change.case_number)))
+                cursor = change.cursor
+
+    async def _start_cursor(self, raw: str) -> int:
+        if raw == "":
+            return await _resolve(self.source.latest_cursor())
+        if not raw.isdigit() or len(raw) > 19:
+            raise InvalidArgumentError(
+                "cursor", "must be a cursor from an earlier WatchChangesResponse, '0' to replay "
+                "from the beginning, or empty for new changes only")
+        return int(raw)
+

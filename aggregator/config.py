@@ -1,0 +1,110 @@
+"""Aggregator configuration: the agency registry and federation settings, from TOML.
+
+Adding an agency is configuration, not code::
+
+    [federation]
+    deadline_ms = 1000          # whole fan-out, per request
+    retry_attempts = 3
+    breaker_failures = 5
+    breaker_reset_ms = 5000
+
+    [[agencies]]
+    id = "labor"
+    name = "U.S. Department of Labor"
+    name_es = "Departamento de Trabajo de los EE. UU."
+    address = "127.0.0.1:50052"
+    numbers = '^\\s*[A-Za-z][\\s-]*\\d{3}[\\s-]'   # which case numbers this agency answers
+    number_format = "a DOL case number like G-100-24123-123456"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AgencyConfig", "AggregatorConfig", "ConfigError", "load_config"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyConfig:
+    """One agency in the registry."""
+
+    id: str
+    name: str
+    name_es: str
+    address: str
+    numbers: re.Pattern[str]
+    number_format: str
+
+
+@dataclass(frozen=True, slots=True)
+class AggregatorConfig:
+    """Everything the aggregator needs to federate."""
+
+    agencies: tuple[AgencyConfig, ...]
+    deadline_s: float = 1.0
+    retry_attempts: int = 3
+    breaker_failures: int = 5
+    breaker_reset_s: float = 5.0
+
+    def agency(self, agency_id: str) -> AgencyConfig:
+        """The agency with this id; KeyError when unknown."""
+        for agency in self.agencies:
+            if agency.id == agency_id:
+                return agency
+        raise KeyError(agency_id)
+
+
+def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = table.get(key)
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
+        raise ConfigError(f"{where}: '{key}' must be a non-empty {kind.__name__}")
+    return value
+
+
+def parse_config(raw: dict[str, Any]) -> AggregatorConfig:
+    """Validate parsed TOML."""
+    fed = raw.get("federation", {})
+    agencies = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw.get("agencies", [])):
+        where = f"agencies[{i}]"
+        agency_id = _require(item, "id", str, where)
+        if not _ID.match(agency_id) or agency_id in seen:
+            raise ConfigError(f"{where}: id {agency_id!r} must be unique, lower case, 2-32 chars")
+        seen.add(agency_id)
+        try:
+            numbers = re.compile(_require(item, "numbers", str, where))
+        except re.error as exc:
+            raise ConfigError(f"{where}: 'numbers' is not a valid regular expression: {exc}") from exc
+        agencies.append(AgencyConfig(
+            id=agency_id, name=_require(item, "name", str, where),
+            name_es=item.get("name_es", ""), address=_require(item, "address", str, where),
+            numbers=numbers, number_format=_require(item, "number_format", str, where)))
+    if not agencies:
+        raise ConfigError("at least one [[agencies]] entry is required")
+    deadline_ms = fed.get("deadline_ms", 1000)
+    if not isinstance(deadline_ms, int) or not 10 <= deadline_ms <= 60_000:
+        raise ConfigError("federation.deadline_ms must be an integer from 10 to 60000")
+    return AggregatorConfig(
+        agencies=tuple(agencies), deadline_s=deadline_ms / 1000,
+        retry_attempts=int(fed.get("retry_attempts", 3)),
+        breaker_failures=int(fed.get("breaker_failures", 5)),
+        breaker_reset_s=int(fed.get("breaker_reset_ms", 5000)) / 1000)
+
+
+def load_config(path: Path) -> AggregatorConfig:
+    """Read and validate a TOML configuration file."""
+    try:
+        return parse_config(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc

@@ -1,0 +1,78 @@
+"""Contract messages to aggregator records."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import case_pb2, vocabulary_pb2
+from google.protobuf import timestamp_pb2
+
+from aggregator.model import Case, Event, Hearing, LookupFailure, LookupOutcome, Status, Text
+
+__all__ = ["case_from_proto", "events_from_proto", "lookup_from_proto", "status_from_proto"]
+
+_CATEGORY = {v: k.removeprefix("STATUS_CATEGORY_")
+             for k, v in vocabulary_pb2.StatusCategory.items()}
+_MILESTONE = {v: k.removeprefix("MILESTONE_") for k, v in vocabulary_pb2.Milestone.items()}
+_HEARING_TYPE = {v: k.removeprefix("HEARING_TYPE_") for k, v in case_pb2.HearingType.items()}
+_MEDIUM = {v: k.removeprefix("HEARING_MEDIUM_") for k, v in case_pb2.HearingMedium.items()}
+_LOOKUP_CODE = {pb.LOOKUP_ERROR_CODE_INVALID_NUMBER: "INVALID_NUMBER",
+                pb.LOOKUP_ERROR_CODE_NOT_FOUND: "NOT_FOUND"}
+
+
+def _dt(ts: timestamp_pb2.Timestamp) -> datetime:
+    return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
+
+
+def status_from_proto(status: vocabulary_pb2.Status) -> Status:
+    """Unknown enum values (a newer adapter) read as UNSPECIFIED."""
+    return Status(
+        category=_CATEGORY.get(status.category, "UNSPECIFIED"),
+        milestone=_MILESTONE.get(status.milestone, "UNSPECIFIED"),
+        action_required=status.action_required,
+        agency_code=status.agency_code, agency_text=status.agency_text,
+        texts={t.language: Text(t.title, t.description, t.next_step) for t in status.texts},
+    )
+
+
+def case_from_proto(agency_id: str, case: case_pb2.Case) -> Case:
+    """A case's summary."""
+    return Case(agency_id=agency_id, number=case.case_number, case_type=case.case_type,
+                case_type_name=case.case_type_name, status=status_from_proto(case.status),
+                opened_at=_dt(case.opened_at), updated_at=_dt(case.updated_at), office=case.office)
+
+
+def _hearing(event: case_pb2.CaseEvent) -> Hearing | None:
+    if not event.HasField("hearing"):
+        return None
+    h = event.hearing
+    return Hearing(type=_HEARING_TYPE.get(h.type, "UNSPECIFIED"),
+                   medium=_MEDIUM.get(h.medium, "UNSPECIFIED"), scheduled_at=_dt(h.scheduled_at),
+                   time_zone=h.time_zone, court=h.court, court_address=h.court_address,
+                   judge=h.judge)
+
+
+def _due(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None  # a malformed due date from an agency is dropped, not fatal
+
+
+def events_from_proto(agency_id: str, case: case_pb2.Case) -> list[Event]:
+    """A case's events in the agency's order."""
+    return [
+        Event(agency_id=agency_id, case_number=case.case_number, event_id=e.event_id, seq=i,
+              at=_dt(e.occurred_at), status=status_from_proto(e.status), due_date=_due(e.due_date),
+              office=e.office, hearing=_hearing(e))
+        for i, e in enumerate(case.events)
+    ]
+
+
+def lookup_from_proto(agency_id: str, result: pb.LookupResult) -> LookupOutcome:
+    """One LookupCases result."""
+    if result.HasField("case_info"):
+        return case_from_proto(agency_id, result.case_info)
+    return LookupFailure(result.requested_number,
+                         _LOOKUP_CODE.get(result.error.code, "NOT_FOUND"), result.error.message)

@@ -1,0 +1,75 @@
+"""The adapter client: one long-lived gRPC channel per agency."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+import grpc
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+
+from aggregator.convert import case_from_proto, events_from_proto, lookup_from_proto
+from aggregator.federation import AgencyCallError
+from aggregator.model import LookupOutcome, SubjectCases
+
+__all__ = ["AdapterClient"]
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+
+_CHANNEL_OPTIONS = [
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    # Retries are the federation layer's job (it knows the request's deadline).
+    ("grpc.enable_retries", 0),
+    # Reconnect quickly after an agency restarts instead of waiting for the default backoff.
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 2_000),
+]
+
+
+class AdapterClient:
+    """Calls one agency's adapter; failures become :class:`AgencyCallError`."""
+
+    def __init__(self, agency_id: str, address: str) -> None:
+        self.agency_id = agency_id
+        self.address = address
+        self._channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+        self._stub = pb_grpc.AgencyAdapterStub(self._channel)
+
+    async def describe(self, timeout: float) -> pb.DescribeResponse:
+        """The agency's self-description."""
+        return await _unary(self._stub.Describe, pb.DescribeRequest(), timeout)
+
+    async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
+        """Public status for up to 100 numbers, in request order."""
+        request = pb.LookupCasesRequest(case_numbers=list(numbers))
+        response = await _unary(self._stub.LookupCases, request, timeout)
+        return [lookup_from_proto(self.agency_id, r) for r in response.results]
+
+    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+        """Cases and events released under a consent token."""
+        request = pb.ListSubjectCasesRequest(consent_token=consent_token)
+        response = await _unary(self._stub.ListSubjectCases, request, timeout)
+        cases = tuple(case_from_proto(self.agency_id, c) for c in response.cases)
+        events = tuple(e for c in response.cases for e in events_from_proto(self.agency_id, c))
+        return SubjectCases(cases, events, tuple(response.missing_case_numbers))
+
+    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
+        """Whether the access code matches the case."""
+        request = pb.VerifyOwnershipRequest(case_number=number, access_code=access_code)
+        response = await _unary(self._stub.VerifyOwnership, request, timeout)
+        return response.verified
+
+    async def close(self) -> None:
+        """Close the channel."""
+        await self._channel.close()
+
+
+async def _unary(method: Callable[..., Awaitable[Resp]], request: Req, timeout: float) -> Resp:
+    try:
+        return await method(request, timeout=timeout)
+    except grpc.aio.AioRpcError as exc:
+        raise AgencyCallError(exc.code().name, exc.details() or "") from exc

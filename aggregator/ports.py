@@ -1,0 +1,32 @@
+"""Ports the aggregator's service depends on (the gRPC client implements AdapterPort)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from aggregator.model import LookupOutcome, SubjectCases
+
+__all__ = ["AdapterPort"]
+
+
+class AdapterPort(Protocol):
+    """One agency's adapter as the aggregator sees it."""
+
+    agency_id: str
+
+    async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
+        """Public status for up to 100 numbers, in request order."""
+        ...
+
+    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+        """Cases and events released under a consent token."""
+        ...
+
+    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
+        """Whether the access code matches the case."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection."""
+        ...

@@ -1,0 +1,201 @@
+"""The `caseline` command line: demo, adapters, vocabulary tools, seeding, dev tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from adapters.reference.catalog import REFERENCE_AGENCIES, profile
+from adapters.sdk.mapping import MappingTable, lint_table
+
+from deploy.personas import PERSONAS
+from deploy.state import DemoState, default_state_dir
+
+__all__ = ["main"]
+
+AGENCY = click.Choice(REFERENCE_AGENCIES)
+STATE_DIR = click.option(
+    "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Where demo data and keys live (default: $CASELINE_STATE_DIR or ~/.caseline).")
+
+
+@click.group()
+def main() -> None:
+    """Caseline: one timeline of a person's government cases across agencies."""
+
+
+def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
+    result = {}
+    for value in values:
+        agency, _, ms = value.partition(":")
+        if ms and not ms.isdigit():
+            raise click.BadParameter(f"{value!r}: expected AGENCY or AGENCY:MILLISECONDS")
+        result[agency] = int(ms) if ms else 3000
+    return result
+
+
+@main.command()
+@STATE_DIR
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address.")
+@click.option("--port", default=8000, show_default=True, help="Gateway port (0: any free).")
+@click.option("--cases", default=20_000, show_default=True,
+              help="Generated cases per agency on first run.")
+@click.option("--seed", default=2026, show_default=True, help="Seed of the data generator.")
+@click.option("--down", multiple=True, type=AGENCY,
+              help="Keep this agency's adapter down (repeatable).")
+@click.option("--slow", multiple=True, metavar="AGENCY[:MS]",
+              help="Delay every call to this agency (default 3000 ms, past the deadline).")
+def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
+         down: tuple[str, ...], slow: tuple[str, ...]) -> None:
+    """Run all three adapters and the gateway with demo data on loopback."""
+    from deploy.demo import DemoOptions, run_demo
+    from deploy.launcher import LaunchError
+
+    opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
+                       cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow))
+    try:
+        asyncio.run(run_demo(opts))
+    except KeyboardInterrupt:
+        pass
+    except LaunchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def adapter() -> None:
+    """Run reference agency adapters."""
+
+
+@adapter.command("run")
+@click.argument("agency", type=AGENCY)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=0, show_default=True, help="0: any free port (printed).")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The agency's SQLite store (default: the demo state directory's).")
+@click.option("--jwks", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="JWKS file with the aggregator's consent-token keys.")
+@click.option("--delay-ms", default=0, help="Fault injection: delay every call.")
+@click.option("--log-level", default="WARNING", show_default=True)
+@STATE_DIR
+def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
+                delay_ms: int, log_level: str, state_dir: Path | None) -> None:
+    """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready."""
+    from adapters.reference.store import DemoStore
+    from adapters.sdk.logs import configure_logging
+    from adapters.sdk.server import build_servicer, run_adapter
+    from aggregator.bootstrap import StatePaths
+
+    configure_logging(log_level.upper())
+    root = state_dir or default_state_dir()
+    store = store or DemoState(root).store(agency)
+    jwks = jwks or StatePaths(root).jwks
+    try:
+        servicer = build_servicer(profile(agency), DemoStore(store), jwks)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    def listening(bound: int) -> None:
+        click.echo(json.dumps({"event": "listening", "agency": agency, "port": bound}))
+        sys.stdout.flush()
+
+    asyncio.run(run_adapter(servicer, host=host, port=port, delay_s=delay_ms / 1000,
+                            on_listening=listening))
+
+
+@main.group()
+def vocab() -> None:
+    """Inspect and lint agencies' mapping tables."""
+
+
+def _known_codes(path: Path) -> list[tuple[str | None, str]]:
+    codes: list[tuple[str | None, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        program, sep, code = line.partition("|")
+        codes.append((program.strip(), code.strip()) if sep else (None, line))
+    return codes
+
+
+@vocab.command("map")
+@click.argument("agency", type=AGENCY)
+@click.argument("texts", nargs=-1, required=True)
+@click.option("--program", default=None, help="Program qualifier (labor: PERM, PW, LCA, ...).")
+def vocab_map(agency: str, texts: tuple[str, ...], program: str | None) -> None:
+    """Print what each code or title maps to, one JSON object per line ('-' reads stdin).
+
+    For program-qualified tables a text may be written PROGRAM|CODE.
+    """
+    table = MappingTable.load(profile(agency).mapping_path)
+    inputs = [line.rstrip("\n") for line in sys.stdin] if texts == ("-",) else list(texts)
+    for raw in inputs:
+        qualifier, sep, code = raw.partition("|")
+        use_program, use_code = (qualifier.strip(), code.strip()) if sep else (program, raw)
+        mapped = table.map(use_code, program=use_program)
+        click.echo(json.dumps({
+            "input": raw, "agency": agency, "program": use_program, "known": mapped.known,
+            "category": mapped.category, "milestone": mapped.milestone,
+            "action_required": mapped.action_required,
+            **{t.language: {"title": t.title, "description": t.description,
+                            "next_step": t.next_step} for t in mapped.texts},
+        }, ensure_ascii=False))
+
+
+@vocab.command("check")
+@click.argument("agency", type=AGENCY)
+def vocab_check(agency: str) -> None:
+    """Lint a mapping table: parses, both languages, no duplicate keys, every code mapped."""
+    agency_profile = profile(agency)
+    known = _known_codes(agency_profile.known_codes_path)
+    problems = lint_table(agency_profile.mapping_path, known)
+    if problems:
+        for problem in problems:
+            click.echo(f"{agency}: {problem}", err=True)
+        raise SystemExit(1)
+    table = MappingTable.load(agency_profile.mapping_path)
+    click.echo(f"{agency}: ok ({len(table.entries)} entries, {len(known)} agency codes "
+               f"mapped, languages {', '.join(table.languages)})")
+
+
+@main.command()
+@click.argument("agency", type=AGENCY)
+@click.option("--cases", default=20_000, show_default=True, help="Generated cases.")
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--today", default=None, help="Anchor date YYYY-MM-DD (default: today).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The SQLite file to create.")
+def seed(agency: str, cases: int, seed: int, today: str | None, out: Path) -> None:
+    """Generate a demo store (scale mode: --cases 5000000)."""
+    from adapters.reference.seed import seed_store
+
+    anchor = date.fromisoformat(today) if today else date.today()
+    try:
+        report = seed_store(out, agency, cases=cases, seed=seed, today=anchor)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps({"agency": agency, "path": str(report.path), "cases": report.cases,
+                           "events": report.events, "seconds": round(report.seconds, 1),
+                           "cases_per_second": round(report.cases / report.seconds)}))
+
+
+@main.command("dev-token")
+@click.argument("persona", type=click.Choice(sorted(PERSONAS)))
+@STATE_DIR
+def dev_token(persona: str, state_dir: Path | None) -> None:
+    """Print a bearer token the running demo accepts for PERSONA (demo mode only)."""
+    from aggregator.keys import load_or_create_ed25519
+    from gateway.auth import DevIssuer
+
+    state = DemoState(state_dir or default_state_dir())
+    who = PERSONAS[persona]
+    click.echo(DevIssuer(load_or_create_ed25519(state.issuer_key)).issue(who.id, who.role,
+                                                                         who.name))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Seeding the demo on first run: agency stores, persona links, and a manifest."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.seed import generated_cases, seed_store
+from aggregator.bootstrap import StatePaths
+from aggregator.store import Store
+
+from deploy.personas import PERSONAS
+from deploy.state import DemoState
+
+__all__ = ["ensure_demo_data"]
+
+SAMPLES_PER_AGENCY = 3
+
+
+def ensure_demo_data(state: DemoState, *, cases: int, seed: int,
+                     today: date | None = None) -> dict[str, Any]:
+    """The manifest, seeding everything first if this state directory has no complete demo."""
+    manifest = state.read_manifest()
+    if manifest is not None and all(state.store(a).exists() for a in REFERENCE_AGENCIES):
+        return manifest
+    today = today or date.today()
+    click.echo(f"First run: generating demo data in {state.root} "
+               f"({cases:,} cases per agency, seed {seed}, as of {today.isoformat()})")
+    for agency_id in REFERENCE_AGENCIES:
+        state.store(agency_id).unlink(missing_ok=True)
+        report = seed_store(state.store(agency_id), agency_id, cases=cases, seed=seed,
+                            today=today)
+        click.echo(f"  {agency_id}: {report.cases:,} cases, {report.events:,} events "
+                   f"in {report.seconds:.1f} s")
+    personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
+    store = Store(f"sqlite:///{StatePaths(state.root).database}")
+    try:
+        for agency_id in REFERENCE_AGENCIES:
+            for persona_id, records in history(agency_id).persona_cases(today).items():
+                store.ensure_subject(persona_id, PERSONAS[persona_id].language)
+                for record in records:
+                    store.add_link(persona_id, agency_id, record.number)
+                    personas[persona_id].append({
+                        "agency": agency_id, "number": record.number,
+                        "case_type": record.case_type, "access_code": record.access_code})
+    finally:
+        store.close()
+    manifest = {
+        "today": today.isoformat(), "seed": seed, "cases": cases, "personas": personas,
+        "samples": {a: [c.number for c in generated_cases(a, SAMPLES_PER_AGENCY, seed, today)]
+                    for a in REFERENCE_AGENCIES},
+    }
+    state.write_manifest(manifest)
+    return manifest

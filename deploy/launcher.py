@@ -1,0 +1,132 @@
+"""Process launcher: adapters as subprocesses, the gateway in this process under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adapters.reference.catalog import REFERENCE_AGENCIES
+from aggregator.bootstrap import StatePaths, consent_issuer
+from aggregator.config import AggregatorConfig, load_config
+
+__all__ = ["AdapterProcess", "LaunchError", "bind_socket", "free_port", "registry_with",
+           "start_adapter", "start_reference_adapters", "stop_adapters"]
+
+AGENCIES_TOML = Path(__file__).with_name("agencies.toml")
+READY_TIMEOUT_S = 30.0
+
+
+class LaunchError(RuntimeError):
+    """A process could not be started; the message says which and why."""
+
+
+@dataclass
+class AdapterProcess:
+    """A running adapter subprocess."""
+
+    agency_id: str
+    port: int
+    process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (for an agency the demo keeps down)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket; port 0 lets the OS choose."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise LaunchError(f"cannot listen on {host}:{port} ({exc.strerror}); is another "
+                          "Caseline demo running? Stop it or choose --port") from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
+                        host: str = "127.0.0.1", delay_ms: int = 0) -> AdapterProcess:
+    """Start ``caseline adapter run`` for one agency and wait until it listens."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
+            "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),
+            "--delay-ms", str(delay_ms),
+            stdout=asyncio.subprocess.PIPE, stderr=log_file, stdin=asyncio.subprocess.DEVNULL)
+    assert process.stdout is not None  # noqa: S101 - PIPE was requested just above
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), READY_TIMEOUT_S)
+        ready = json.loads(line)
+        port = int(ready["port"])
+    except (TimeoutError, ValueError, KeyError) as exc:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+        tail = log_path.read_text(errors="replace")[-2000:]
+        raise LaunchError(f"the {agency_id} adapter did not start; its log ends:\n{tail}") from exc
+    return AdapterProcess(agency_id, port, process)
+
+
+async def stop_adapters(adapters: list[AdapterProcess], grace_s: float = 8.0) -> None:
+    """SIGTERM each adapter (they drain and stop), then kill any that linger."""
+    running = [a.process for a in adapters if a.process and a.process.returncode is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+    for process in running:
+        try:
+            await asyncio.wait_for(process.wait(), grace_s)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+
+def registry_with(ports: dict[str, int], host: str = "127.0.0.1") -> AggregatorConfig:
+    """The agency registry from ``agencies.toml`` with each agency at ``host:port``."""
+    base = load_config(AGENCIES_TOML)
+    agencies = tuple(
+        type(a)(a.id, a.name, a.name_es, f"{host}:{ports[a.id]}", a.numbers, a.number_format)
+        for a in base.agencies if a.id in ports)
+    return AggregatorConfig(agencies, base.deadline_s, base.retry_attempts,
+                            base.breaker_failures, base.breaker_reset_s)
+
+
+async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], *,
+                                   host: str, down: set[str], slow_ms: dict[str, int]
+                                   ) -> tuple[list[AdapterProcess], dict[str, int]]:
+    """Start the reference adapters (except those kept ``down``); returns them and the ports
+    the aggregator should call (a closed port for a downed agency)."""
+    jwks = StatePaths(state_root).jwks
+    consent_issuer(StatePaths(state_root))  # publishes the JWKS the adapters verify with
+    started: list[AdapterProcess] = []
+    ports: dict[str, int] = {}
+    try:
+        for agency_id in REFERENCE_AGENCIES:
+            if agency_id in down:
+                ports[agency_id] = free_port(host)
+                continue
+            adapter = await start_adapter(
+                agency_id, store_of[agency_id], jwks, state_root / "logs" / f"{agency_id}.log",
+                host=host, delay_ms=slow_ms.get(agency_id, 0))
+            started.append(adapter)
+            ports[agency_id] = adapter.port
+    except BaseException:
+        await stop_adapters(started)
+        raise
+    return started, ports
+

@@ -1,0 +1,64 @@
+"""The demo's state directory and what lives in it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DemoState", "default_state_dir"]
+
+
+def default_state_dir() -> Path:
+    """``$CASELINE_STATE_DIR``, else ``~/.caseline``."""
+    override = os.environ.get("CASELINE_STATE_DIR")
+    return Path(override).expanduser() if override else Path.home() / ".caseline"
+
+
+@dataclass(frozen=True)
+class DemoState:
+    """Paths inside a demo state directory."""
+
+    root: Path
+
+    def store(self, agency_id: str) -> Path:
+        """The agency's demo store (its system of record)."""
+        return self.root / "stores" / f"{agency_id}.sqlite3"
+
+    def log(self, name: str) -> Path:
+        """A process's log file."""
+        return self.root / "logs" / f"{name}.log"
+
+    @property
+    def issuer_key(self) -> Path:
+        """The demo sign-in issuer's private key."""
+        return self.root / "keys" / "demo-issuer.pem"
+
+    @property
+    def manifest(self) -> Path:
+        """What seeding produced (anchor date, seed, sample numbers)."""
+        return self.root / "demo.json"
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or None before the first seeding finished."""
+        try:
+            data: dict[str, Any] = json.loads(self.manifest.read_text())
+        except FileNotFoundError:
+            return None
+        return data
+
+    def write_manifest(self, data: dict[str, Any]) -> None:
+        """Written last, so a seeding interrupted half-way is redone next time."""
+        tmp = self.manifest.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        tmp.replace(self.manifest)
+
+    def today(self) -> date:
+        """The date the demo data was generated against."""
+        manifest = self.read_manifest()
+        if manifest is None:
+            raise FileNotFoundError(f"no demo data in {self.root}; run 'caseline demo' first")
+        return date.fromisoformat(manifest["today"])

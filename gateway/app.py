@@ -1,0 +1,100 @@
+"""The Starlette application: /graphql, /healthz and the landing page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import orjson
+from aggregator.service import CaselineService
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway.auth import AuthError, Principal, TokenVerifier
+from gateway.context import Context
+from gateway.language import from_accept_language
+from gateway.ratelimit import RateLimiter, RatePolicy
+from gateway.schema.schema import build_schema
+
+__all__ = ["GatewaySettings", "create_app"]
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    """``demo`` turns on GraphiQL and introspection; production keeps both off."""
+
+    demo: bool = False
+    rate: RatePolicy = field(default_factory=RatePolicy)
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context and orjson encoding."""
+
+    def __init__(self, service: CaselineService, verifier: TokenVerifier,
+                 limiter: RateLimiter, *, demo: bool) -> None:
+        super().__init__(build_schema(production=not demo),
+                         graphql_ide="graphiql" if demo else None,
+                         allow_queries_via_get=False)
+        self.service = service
+        self.verifier = verifier
+        self.limiter = limiter
+
+    async def get_context(self, request: Request | WebSocket,
+                          response: Response | WebSocket) -> Context:
+        """Authenticate and pick the language once per request."""
+        principal: Principal | None = None
+        auth_error: str | None = None
+        header = request.headers.get("authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                auth_error = "the Authorization header must be 'Bearer <token>'"
+            else:
+                try:
+                    principal = self.verifier.verify(token.strip())
+                except AuthError as exc:
+                    auth_error = str(exc)
+        client = request.client.host if request.client else "unknown"
+        return Context(service=self.service, principal=principal, auth_error=auth_error,
+                       language=from_accept_language(request.headers.get("accept-language")),
+                       client=client, rate_limiter=self.limiter)
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson is several times faster than json for timeline-sized responses."""
+        return orjson.dumps(data)
+
+
+LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Caseline</title>
+</head><body><h1>Caseline</h1><p>One timeline of your government cases.</p>
+<ul><li><a href="/graphql">GraphQL endpoint</a> (GraphiQL in the demo)</li>
+<li><a href="/healthz">Health</a></li></ul></body></html>"""
+
+
+def create_app(service: CaselineService, verifier: TokenVerifier,
+               settings: GatewaySettings | None = None) -> Starlette:
+    """The gateway application around an aggregator service."""
+    settings = settings or GatewaySettings()
+    graphql = GraphQLApp(service, verifier, RateLimiter(settings.rate), demo=settings.demo)
+
+    async def healthz(request: Request) -> JSONResponse:
+        breakers = {a: b.state for a, b in service.federation.breakers.items()}
+        return JSONResponse({"status": "ok", "agencies": breakers})
+
+    async def landing(request: Request) -> HTMLResponse:
+        return HTMLResponse(LANDING)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await service.close()
+
+    return Starlette(routes=[
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/", landing),
+    ], lifespan=lifespan)

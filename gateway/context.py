@@ -1,0 +1,45 @@
+"""The per-request GraphQL context: principal, language, loaders and service."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from aggregator.model import LookupOutcome, Timeline
+from aggregator.service import MAX_LOOKUP_BATCH, CaselineService
+from strawberry.dataloader import DataLoader
+
+from gateway.auth import Principal
+from gateway.ratelimit import RateLimiter
+
+__all__ = ["Context"]
+
+
+@dataclass
+class Context:
+    """Built once per request in ``get_context``; nothing in it outlives the request."""
+
+    service: CaselineService
+    principal: Principal | None
+    auth_error: str | None
+    language: str
+    client: str
+    rate_limiter: RateLimiter
+    status_loader: DataLoader[str, LookupOutcome] = field(init=False)
+    _timelines: dict[str, asyncio.Task[Timeline]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every caseStatus field of one request goes out as a single batch: one call per agency.
+        self.status_loader = DataLoader(load_fn=self._load_statuses,
+                                        max_batch_size=MAX_LOOKUP_BATCH)
+
+    async def _load_statuses(self, numbers: list[str]) -> list[LookupOutcome]:
+        return await self.service.lookup(numbers)
+
+    def timeline(self, subject_id: str) -> asyncio.Task[Timeline]:
+        """The subject's timeline, fetched at most once per request however many fields use it."""
+        task = self._timelines.get(subject_id)
+        if task is None:
+            task = asyncio.ensure_future(self.service.timeline(subject_id))
+            self._timelines[subject_id] = task
+        return task

@@ -1,0 +1,42 @@
+"""Token buckets per client, so case numbers cannot be enumerated cheaply."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["RateLimiter", "RatePolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    """``burst`` lookups at once, refilled at ``per_second``."""
+
+    burst: float = 300.0
+    per_second: float = 5.0
+
+
+class RateLimiter:
+    """Per-client buckets; the least recently seen clients are forgotten beyond ``max_clients``."""
+
+    def __init__(self, policy: RatePolicy, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 100_000) -> None:
+        self.policy = policy
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._max_clients = max_clients
+
+    def take(self, client: str, cost: float) -> float:
+        """Spend ``cost`` tokens; 0.0 when allowed, else seconds until it would be."""
+        now = self._clock()
+        tokens, last = self._buckets.pop(client, (self.policy.burst, now))
+        tokens = min(self.policy.burst, tokens + (now - last) * self.policy.per_second)
+        if cost > tokens:
+            self._buckets[client] = (tokens, now)
+            return (cost - tokens) / self.policy.per_second
+        self._buckets[client] = (tokens - cost, now)
+        if len(self._buckets) > self._max_clients:
+            self._buckets.popitem(last=False)
+        return 0.0

@@ -1,0 +1,73 @@
+"""GraphQL enums. They keep the short names of the proto enums (a test keeps them in step)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+__all__ = ["Language", "LookupErrorCode", "Milestone", "StatusCategory", "category", "milestone"]
+
+
+@strawberry.enum(description="Response language.")
+class Language(Enum):
+    EN = "en"
+    ES = "es"
+
+
+@strawberry.enum(description="Where a case stands. Null where the agency's code is unmapped.")
+class StatusCategory(Enum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    CLOSED = "CLOSED"
+
+
+@strawberry.enum(description="The procedural step an event marks.")
+class Milestone(Enum):
+    RECEIVED = "RECEIVED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    BIOMETRICS_SCHEDULED = "BIOMETRICS_SCHEDULED"
+    BIOMETRICS_COMPLETED = "BIOMETRICS_COMPLETED"
+    EVIDENCE_REQUESTED = "EVIDENCE_REQUESTED"
+    EVIDENCE_RECEIVED = "EVIDENCE_RECEIVED"
+    INTENT_TO_DENY = "INTENT_TO_DENY"
+    INTERVIEW_SCHEDULED = "INTERVIEW_SCHEDULED"
+    INTERVIEW_COMPLETED = "INTERVIEW_COMPLETED"
+    HEARING_SCHEDULED = "HEARING_SCHEDULED"
+    HEARING_COMPLETED = "HEARING_COMPLETED"
+    DECISION_MADE = "DECISION_MADE"
+    DOCUMENT_ISSUED = "DOCUMENT_ISSUED"
+    DOCUMENT_MAILED = "DOCUMENT_MAILED"
+    DOCUMENT_DELIVERED = "DOCUMENT_DELIVERED"
+    DOCUMENT_RETURNED = "DOCUMENT_RETURNED"
+    TRANSFERRED = "TRANSFERRED"
+    APPEALED = "APPEALED"
+    APPEAL_DECIDED = "APPEAL_DECIDED"
+    REOPENED = "REOPENED"
+    WITHDRAWN = "WITHDRAWN"
+    REJECTED = "REJECTED"
+    REVOKED = "REVOKED"
+    EXPEDITE_REQUESTED = "EXPEDITE_REQUESTED"
+    PREMIUM_PROCESSING = "PREMIUM_PROCESSING"
+    NOTICE_SENT = "NOTICE_SENT"
+    CASE_UPDATED = "CASE_UPDATED"
+
+
+@strawberry.enum(description="Why a case number has no status.")
+class LookupErrorCode(Enum):
+    INVALID_NUMBER = "INVALID_NUMBER"
+    NOT_FOUND = "NOT_FOUND"
+    AGENCY_UNAVAILABLE = "AGENCY_UNAVAILABLE"
+    RATE_LIMITED = "RATE_LIMITED"
+
+
+def category(name: str) -> StatusCategory | None:
+    """The GraphQL category for a domain name; None for UNSPECIFIED (unmapped code)."""
+    return StatusCategory.__members__.get(name)
+
+
+def milestone(name: str) -> Milestone | None:
+    """The GraphQL milestone for a domain name; None for UNSPECIFIED."""
+    return Milestone.__members__.get(name)

@@ -1,0 +1,39 @@
+"""Authorization as permission classes with stable error codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission
+
+from gateway.context import Context
+
+__all__ = ["IsApplicant", "IsAuthenticated"]
+
+
+class IsAuthenticated(BasePermission):
+    """A valid bearer token is required."""
+
+    message = "sign in required: send 'Authorization: Bearer <token>'"
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None],
+                       **kwargs: Any) -> bool:
+        """True when the request carried a valid token."""
+        if info.context.principal is None and info.context.auth_error:
+            self.message = info.context.auth_error
+        return info.context.principal is not None
+
+
+class IsApplicant(BasePermission):
+    """Only applicants have a timeline of their own."""
+
+    message = "only applicants have their own cases and timeline"
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None],
+                       **kwargs: Any) -> bool:
+        """True for applicants."""
+        principal = info.context.principal
+        return principal is not None and principal.role == "applicant"

@@ -1,0 +1,172 @@
+"""GraphQL object types, each built from the domain with ``from_domain``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+from aggregator.model import (
+    AgencyFailure,
+    AgencyInfo,
+    Case,
+    Event,
+    Hearing,
+    LookupFailure,
+    Status,
+)
+
+from gateway.schema.enums import (
+    LookupErrorCode,
+    Milestone,
+    StatusCategory,
+    category,
+    milestone,
+)
+
+__all__ = [
+    "Agency",
+    "AgencyError",
+    "CaseLookupError",
+    "CaseStatus",
+    "CaseStatusResult",
+    "HearingInfo",
+    "TimelineEvent",
+    "TimelineView",
+]
+
+
+def _texts(status: Status, language: str) -> tuple[str, str, str]:
+    text = status.text(language)
+    if text is None:
+        # Unmapped code: the agency's own words are all there is.
+        return status.agency_code, status.agency_text, ""
+    return text.title, text.description, text.next_step
+
+
+@strawberry.type(description="A government agency Caseline federates.")
+class Agency:
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def from_domain(cls, agency: AgencyInfo, language: str) -> Agency:
+        """The agency with its name in ``language``."""
+        return cls(id=strawberry.ID(agency.id), name=agency.display_name(language))
+
+
+@strawberry.type(description="A case's current public status.")
+class CaseStatus:
+    number: str
+    agency: Agency
+    case_type: str
+    case_type_name: str
+    category: StatusCategory | None
+    milestone: Milestone | None
+    title: str
+    description: str
+    next_step: str
+    action_required: bool
+    agency_code: str = strawberry.field(description="The agency's own status code or title.")
+    updated_at: datetime
+    opened_at: datetime
+
+    @classmethod
+    def from_domain(cls, case: Case, agency: AgencyInfo, language: str) -> CaseStatus:
+        """Public status of ``case`` in ``language``."""
+        title, description, next_step = _texts(case.status, language)
+        return cls(number=case.number, agency=Agency.from_domain(agency, language),
+                   case_type=case.case_type, case_type_name=case.case_type_name,
+                   category=category(case.status.category),
+                   milestone=milestone(case.status.milestone), title=title,
+                   description=description, next_step=next_step,
+                   action_required=case.status.action_required,
+                   agency_code=case.status.agency_code, updated_at=case.updated_at,
+                   opened_at=case.opened_at)
+
+
+@strawberry.type(description="Why a case number has no status.")
+class CaseLookupError:
+    number: str
+    code: LookupErrorCode
+    message: str
+
+    @classmethod
+    def from_domain(cls, failure: LookupFailure) -> CaseLookupError:
+        """The failure as a GraphQL value."""
+        return cls(number=failure.number, code=LookupErrorCode[failure.code],
+                   message=failure.message)
+
+
+CaseStatusResult = Annotated[CaseStatus | CaseLookupError,
+                             strawberry.union("CaseStatusResult")]
+
+
+@strawberry.type(description="A scheduled court hearing.")
+class HearingInfo:
+    type: str
+    medium: str
+    scheduled_at: datetime
+    time_zone: str
+    court: str
+    court_address: str
+    judge: str
+
+    @classmethod
+    def from_domain(cls, hearing: Hearing) -> HearingInfo:
+        """The hearing as a GraphQL value."""
+        return cls(type=hearing.type, medium=hearing.medium, scheduled_at=hearing.scheduled_at,
+                   time_zone=hearing.time_zone, court=hearing.court,
+                   court_address=hearing.court_address, judge=hearing.judge)
+
+
+@strawberry.type(description="One step of one case, on the merged timeline.")
+class TimelineEvent:
+    at: datetime
+    agency: Agency
+    case_number: str
+    category: StatusCategory | None
+    milestone: Milestone | None
+    title: str
+    description: str
+    next_step: str
+    agency_code: str = strawberry.field(description="The agency's own status code or title.")
+    agency_text: str = strawberry.field(description="The agency's own wording for this event.")
+    action_required: bool
+    due_date: date | None
+    office: str
+    hearing: HearingInfo | None
+
+    @classmethod
+    def from_domain(cls, event: Event, agency: AgencyInfo, language: str) -> TimelineEvent:
+        """The event in ``language``."""
+        title, description, next_step = _texts(event.status, language)
+        return cls(at=event.at, agency=Agency.from_domain(agency, language),
+                   case_number=event.case_number, category=category(event.status.category),
+                   milestone=milestone(event.status.milestone), title=title,
+                   description=description, next_step=next_step,
+                   agency_code=event.status.agency_code, agency_text=event.status.agency_text,
+                   action_required=event.status.action_required, due_date=event.due_date,
+                   office=event.office,
+                   hearing=HearingInfo.from_domain(event.hearing) if event.hearing else None)
+
+
+@strawberry.type(description="An agency that could not answer this request.")
+class AgencyError:
+    agency: Agency
+    code: str = strawberry.field(
+        description="UNAVAILABLE, DEADLINE_EXCEEDED, CIRCUIT_OPEN or another gRPC status name.")
+    message: str
+
+    @classmethod
+    def from_domain(cls, failure: AgencyFailure, agency: AgencyInfo, language: str) -> AgencyError:
+        """The failure as a GraphQL value."""
+        return cls(agency=Agency.from_domain(agency, language), code=failure.code,
+                   message=failure.message)
+
+
+@strawberry.type(description="Events across agencies, ordered by time; agencies that failed "
+                             "are listed under `unavailable`.")
+class TimelineView:
+    events: list[TimelineEvent]
+    unavailable: list[AgencyError]

@@ -1,0 +1,54 @@
+"""Fixtures shared across the suite: consent keys and real adapter servers on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
+from aggregator.keys import load_or_create_ed25519
+from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from support import fake_agency
+
+
+@pytest.fixture
+def issuer(tmp_path: Path) -> ConsentTokenIssuer:
+    """The aggregator's consent-token issuer with its JWKS published in tmp_path."""
+    token_issuer = ConsentTokenIssuer(load_or_create_ed25519(tmp_path / "consent.pem"))
+    token_issuer.write_jwks(tmp_path / "jwks.json")
+    return token_issuer
+
+
+@pytest.fixture
+def jwks_path(issuer: ConsentTokenIssuer, tmp_path: Path) -> Path:
+    """Path of the JWKS adapters verify consent tokens with."""
+    return tmp_path / "jwks.json"
+
+
+@pytest.fixture
+def fake_source() -> InMemoryCaseSource:
+    """Two fake cases: one received then RFE, one approved."""
+    return InMemoryCaseSource([
+        fake_agency.case("FAK000001", ["Case Was Received", "Request For Evidence Was Sent"]),
+        fake_agency.case("FAK000002", ["Case Was Received", "Case Was Approved"]),
+    ])
+
+
+@pytest.fixture
+async def fake_server(fake_source: InMemoryCaseSource,
+                      jwks_path: Path) -> AsyncIterator[AdapterServer]:
+    """A real gRPC adapter for the fake agency on a port the OS picks."""
+    server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks_path))
+    await server.start()
+    yield server
+    await server.stop(0)
+
+
+@pytest.fixture
+async def fake_stub(fake_server: AdapterServer) -> AsyncIterator[pb_grpc.AgencyAdapterStub]:
+    """A client stub connected to ``fake_server``."""
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{fake_server.port}") as channel:
+        yield pb_grpc.AgencyAdapterStub(channel)

@@ -1,0 +1,208 @@
+"""The SDK's gRPC server against the contract, with a real server on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import grpc
+import pytest
+from adapters.sdk import AdapterServer, EventRecord, InMemoryCaseSource
+from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import vocabulary_pb2
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_status import rpc_status
+from support import fake_agency
+
+pytestmark = pytest.mark.integration
+
+Stub = pb_grpc.AgencyAdapterStub
+
+
+def _token(issuer: ConsentTokenIssuer, cases: list[str], agency: str = "fake",
+           scopes: tuple[str, ...] = ("STATUS", "DETAILS")) -> str:
+    return issuer.issue(agency_id=agency, subject="psn_test", case_numbers=cases,
+                        scopes=scopes, purpose="SELF_ACCESS", consent_id="self")
+
+
+def _violation(exc: grpc.aio.AioRpcError) -> error_details_pb2.BadRequest.FieldViolation:
+    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    assert status is not None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            return bad.field_violations[0]
+    raise AssertionError("no BadRequest detail")
+
+
+async def test_lookup_answers_each_number_in_order_with_in_band_errors(fake_stub: Stub) -> None:
+    """Known, unknown and malformed numbers each get their own result, in request order."""
+    response = await fake_stub.LookupCases(pb.LookupCasesRequest(
+        case_numbers=[" fak000002 ", "FAK999999", "nope"]))
+    first, second, third = response.results
+    assert first.case_info.case_number == "FAK000002"
+    assert first.case_info.status.category == vocabulary_pb2.STATUS_CATEGORY_APPROVED
+    assert list(first.case_info.events) == []
+    assert second.error.code == pb.LOOKUP_ERROR_CODE_NOT_FOUND
+    assert third.requested_number == "nope"
+    assert third.error.code == pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
+    assert "FAK and 6 digits (e.g. FAK123456)" in third.error.message
+
+
+async def test_lookup_refuses_more_than_100_numbers_naming_the_field(fake_stub: Stub) -> None:
+    """101 numbers is INVALID_ARGUMENT with a BadRequest violation on case_numbers."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.LookupCases(pb.LookupCasesRequest(case_numbers=["FAK000001"] * 101))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details() == "case_numbers: at most 100 case numbers per call, got 101"
+    assert _violation(caught.value).field == "case_numbers"
+
+
+async def test_subject_cases_need_a_token(fake_stub: Stub) -> None:
+    """No consent token: UNAUTHENTICATED, nothing released."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest())
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_subject_cases_release_the_tokens_cases_with_history(
+        fake_stub: Stub, issuer: ConsentTokenIssuer) -> None:
+    """A valid token releases exactly its cases, each with mapped events and agency words."""
+    response = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+        consent_token=_token(issuer, ["FAK000001", "FAK000404"])))
+    assert [c.case_number for c in response.cases] == ["FAK000001"]
+    assert list(response.missing_case_numbers) == ["FAK000404"]
+    events = response.cases[0].events
+    assert [e.status.agency_code for e in events] == ["Case Was Received",
+                                                      "Request For Evidence Was Sent"]
+    assert events[1].status.action_required is True
+    assert events[1].due_date == "2026-03-01"
+    assert {t.language: t.title for t in events[1].status.texts} == {
+        "en": "Evidence requested", "es": "Se solicitaron pruebas"}
+
+
+async def test_token_for_another_agency_is_refused(fake_stub: Stub,
+                                                   issuer: ConsentTokenIssuer) -> None:
+    """A token whose audience is another agency is UNAUTHENTICATED here."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+            consent_token=_token(issuer, ["FAK000001"], agency="labor")))
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "another agency" in (caught.value.details() or "")
+
+
+async def test_token_without_status_scope_is_permission_denied(
+        fake_stub: Stub, issuer: ConsentTokenIssuer) -> None:
+    """A genuine token lacking the STATUS scope is PERMISSION_DENIED."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+            consent_token=_token(issuer, ["FAK000001"], scopes=("IDENTITY",))))
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_ownership_check_accepts_only_the_right_access_code(fake_stub: Stub) -> None:
+    """The right code verifies (case and dashes ignored); a wrong one does not."""
+    right = await fake_stub.VerifyOwnership(pb.VerifyOwnershipRequest(
+        case_number="FAK000001", access_code="abcdefghjklm"))
+    wrong = await fake_stub.VerifyOwnership(pb.VerifyOwnershipRequest(
+        case_number="FAK000001", access_code="ABCD-EFGH-XXXX"))
+    assert right.verified and right.case_info.case_number == "FAK000001"
+    assert not wrong.verified and not wrong.HasField("case_info")
+
+
+async def test_ownership_check_names_a_malformed_number_field(fake_stub: Stub) -> None:
+    """A malformed case number is INVALID_ARGUMENT on case_number."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.VerifyOwnership(pb.VerifyOwnershipRequest(case_number="bad",
+                                                                  access_code="X"))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _violation(caught.value).field == "case_number"
+
+
+async def test_unknown_code_maps_to_unspecified_keeping_the_agency_text(
+        fake_stub: Stub, fake_source: InMemoryCaseSource, fake_server: AdapterServer) -> None:
+    """A code the table lacks is UNSPECIFIED, keeps its words, is counted, and still answers."""
+    last = fake_source.find_cases(["FAK000002"], with_history=True)["FAK000002"].events[-1]
+    fake_source.add_event("FAK000002", EventRecord(
+        occurred_at=last.occurred_at + timedelta(days=1), code="Brand New Status",
+        text="Something new happened", event_id="e9"))
+    response = await fake_stub.LookupCases(pb.LookupCasesRequest(case_numbers=["FAK000002"]))
+    status = response.results[0].case_info.status
+    assert status.category == vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED
+    assert (status.agency_code, status.agency_text) == ("Brand New Status",
+                                                        "Something new happened")
+    assert fake_server.servicer.table.unknown_codes["Brand New Status"] == 1
+
+
+async def test_change_stream_replays_and_resumes_from_a_cursor(
+        fake_stub: Stub, fake_source: InMemoryCaseSource) -> None:
+    """Changes arrive in order with cursors; resuming after one skips what was seen."""
+    base = fake_source.find_cases(["FAK000001"], with_history=True)["FAK000001"].events[-1]
+    for i in range(3):
+        fake_source.add_event("FAK000001", EventRecord(
+            occurred_at=base.occurred_at + timedelta(days=i + 1), code="Case Was Approved",
+            text=f"step {i}", event_id=f"n{i}"))
+    call = fake_stub.WatchChanges(pb.WatchChangesRequest(cursor="0"))
+    seen = [await call.read() for _ in range(3)]
+    call.cancel()
+    assert [c.event.status.agency_text for c in seen] == ["step 0", "step 1", "step 2"]
+    resumed = fake_stub.WatchChanges(pb.WatchChangesRequest(cursor=seen[0].cursor))
+    again = await resumed.read()
+    resumed.cancel()
+    assert again.event.status.agency_text == "step 1"
+
+
+async def test_bad_cursor_is_invalid_argument(fake_stub: Stub) -> None:
+    """A cursor that is not one we issued is refused, naming the field."""
+    call = fake_stub.WatchChanges(pb.WatchChangesRequest(cursor="yesterday"))
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call.read()
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (caught.value.details() or "").startswith("cursor:")
+
+
+async def test_health_and_reflection_are_served(fake_server: AdapterServer) -> None:
+    """Health says SERVING for the service; reflection lists it; shutdown flips health."""
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{fake_server.port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        answer = await health.Check(health_pb2.HealthCheckRequest(
+            service="caseline.v1.AgencyAdapter"))
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        reflect = reflection_pb2_grpc.ServerReflectionStub(channel)
+        responses = reflect.ServerReflectionInfo(iter([
+            reflection_pb2.ServerReflectionRequest(list_services="")]))
+        async for response in responses:
+            names = {s.name for s in response.list_services_response.service}
+            assert "caseline.v1.AgencyAdapter" in names
+            break
+        await fake_server.health.enter_graceful_shutdown()
+        answer = await health.Check(health_pb2.HealthCheckRequest(service=""))
+        assert answer.status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+async def test_call_past_its_deadline_is_cut(fake_source: InMemoryCaseSource,
+                                            jwks_path: Path) -> None:
+    """A slow adapter does not hold a caller past the caller's deadline."""
+    from adapters.sdk import build_servicer
+
+    server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks_path),
+                           delay_s=2.0)
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            stub = pb_grpc.AgencyAdapterStub(channel)
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await stub.LookupCases(pb.LookupCasesRequest(case_numbers=["FAK000001"]),
+                                       timeout=0.2)
+            elapsed = asyncio.get_running_loop().time() - started
+        assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert elapsed < 1.5
+    finally:
+        await server.stop(0)

@@ -1,0 +1,36 @@
+"""The contract: generated code is fresh, names line up, and the SDK's surface is deliberate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import adapters.sdk
+from caseline.v1 import vocabulary_pb2
+from gateway.schema.enums import Milestone, StatusCategory
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_generated_code_matches_the_proto_files() -> None:
+    """`python proto/generate.py --check` passes: nobody edited .proto without regenerating."""
+    result = subprocess.run([sys.executable, str(ROOT / "proto" / "generate.py"), "--check"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_graphql_enums_match_the_proto_vocabulary() -> None:
+    """GraphQL's short names are exactly the proto enums' names minus prefix and UNSPECIFIED."""
+    proto_categories = [n.removeprefix("STATUS_CATEGORY_")
+                        for n in vocabulary_pb2.StatusCategory.keys()][1:]
+    proto_milestones = [n.removeprefix("MILESTONE_") for n in vocabulary_pb2.Milestone.keys()][1:]
+    assert [c.name for c in StatusCategory] == proto_categories
+    assert [m.name for m in Milestone] == proto_milestones
+
+
+def test_sdk_public_names_are_exactly_all() -> None:
+    """Every public name the SDK package exposes is listed in __all__, and vice versa."""
+    public = {n for n in vars(adapters.sdk) if not n.startswith("_")}
+    modules = {n for n in public if type(getattr(adapters.sdk, n)).__name__ == "module"}
+    assert public - modules == set(adapters.sdk.__all__)

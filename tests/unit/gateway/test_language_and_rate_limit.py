@@ -1,0 +1,34 @@
+"""Language negotiation and the public-lookup rate limit."""
+
+from __future__ import annotations
+
+import pytest
+from gateway.language import from_accept_language
+from gateway.ratelimit import RateLimiter, RatePolicy
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    (None, "en"),
+    ("", "en"),
+    ("es-MX,es;q=0.9,en;q=0.8", "es"),
+    ("en-US,en;q=0.9,es;q=0.8", "en"),
+    ("fr-FR, es;q=0.5", "es"),
+    ("fr-FR", "en"),
+    ("es;q=0.2, en;q=0.9", "en"),
+    ("es;q=bogus, en", "en"),
+])
+def test_accept_language_picks_the_preferred_supported_language(header: str | None,
+                                                                language: str) -> None:
+    """The highest-weighted supported language wins; English otherwise."""
+    assert from_accept_language(header) == language
+
+
+def test_rate_limit_allows_a_burst_then_refills_over_time() -> None:
+    """A client may spend its burst, is then told how long to wait, and refills."""
+    now = [0.0]
+    limiter = RateLimiter(RatePolicy(burst=100, per_second=10), clock=lambda: now[0])
+    assert limiter.take("1.2.3.4", 100) == 0.0
+    assert limiter.take("1.2.3.4", 10) == pytest.approx(1.0)
+    assert limiter.take("5.6.7.8", 1) == 0.0  # other clients are unaffected
+    now[0] = 1.0
+    assert limiter.take("1.2.3.4", 10) == 0.0
