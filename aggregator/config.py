@@ -85,7 +85,8 @@ def parse_config(raw: dict[str, Any]) -> AggregatorConfig:
         try:
             numbers = re.compile(_require(item, "numbers", str, where))
         except re.error as exc:
-            raise ConfigError(f"{where}: 'numbers' is not a valid regular expression: {exc}") from exc
+            raise ConfigError(
+                f"{where}: 'numbers' is not a valid regular expression: {exc}") from exc
         agencies.append(AgencyConfig(
             id=agency_id, name=_require(item, "name", str, where),
             name_es=item.get("name_es", ""), address=_require(item, "address", str, where),

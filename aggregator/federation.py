@@ -48,7 +48,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rand: Callable[[], float]) -> float:
         """Sleep before retry ``attempt`` (1-based): uniform in [0, min(cap, base * 2^n)]."""
-        return rand() * min(self.max_backoff_s, self.base_backoff_s * (2 ** (attempt - 1)))
+        return rand() * min(self.max_backoff_s, self.base_backoff_s * 2.0 ** (attempt - 1))
 
 
 class Federation:

@@ -65,7 +65,7 @@ class AdapterClient:
 
     async def close(self) -> None:
         """Close the channel."""
-        await self._channel.close()
+        await self._channel.close(grace=None)
 
 
 async def _unary(method: Callable[..., Awaitable[Resp]], request: Req, timeout: float) -> Resp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from aggregator.model import Case, Event
 
@@ -55,7 +56,7 @@ def current_cases(cases: Iterable[Case], events: Iterable[Event]) -> tuple[Case,
     for case in cases:
         last = latest.get((case.agency_id, case.number))
         if last is not None and last.at >= case.updated_at:
-            case = Case(case.agency_id, case.number, case.case_type, case.case_type_name,
-                        last.status, case.opened_at, last.at, case.office)
-        result.append(case)
+            result.append(replace(case, status=last.status, updated_at=last.at))
+        else:
+            result.append(case)
     return tuple(sorted(result, key=lambda c: (c.updated_at, c.agency_id, c.number), reverse=True))

@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import click
+
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MappingTable, lint_table
-
 from deploy.personas import PERSONAS
 from deploy.state import DemoState, default_state_dir
 
@@ -113,8 +113,8 @@ def vocab() -> None:
 
 def _known_codes(path: Path) -> list[tuple[str | None, str]]:
     codes: list[tuple[str | None, str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         program, sep, code = line.partition("|")

@@ -10,12 +10,10 @@ from typing import Any
 
 import click
 import uvicorn
+
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.keys import load_or_create_ed25519
-from gateway.app import GatewaySettings, create_app
-from gateway.auth import TokenVerifier
-
 from deploy.demo_data import ensure_demo_data
 from deploy.launcher import (
     AdapterProcess,
@@ -26,6 +24,8 @@ from deploy.launcher import (
 )
 from deploy.personas import PERSONAS
 from deploy.state import DemoState
+from gateway.app import GatewaySettings, create_app
+from gateway.auth import TokenVerifier
 
 __all__ = ["DemoOptions", "run_demo"]
 

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 import click
+
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from adapters.reference.seed import generated_cases, seed_store
 from aggregator.bootstrap import StatePaths
 from aggregator.store import Store
-
 from deploy.personas import PERSONAS
 from deploy.state import DemoState
 

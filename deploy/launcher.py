@@ -67,7 +67,7 @@ async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path,
             "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),
             "--delay-ms", str(delay_ms),
             stdout=asyncio.subprocess.PIPE, stderr=log_file, stdin=asyncio.subprocess.DEVNULL)
-    assert process.stdout is not None  # noqa: S101 - PIPE was requested just above
+    assert process.stdout is not None
     try:
         line = await asyncio.wait_for(process.stdout.readline(), READY_TIMEOUT_S)
         ready = json.loads(line)

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import orjson
-from aggregator.service import CaselineService
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -15,6 +14,7 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from aggregator.service import CaselineService
 from gateway.auth import AuthError, Principal, TokenVerifier
 from gateway.context import Context
 from gateway.language import from_accept_language

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from aggregator.model import LookupOutcome, Timeline
-from aggregator.service import MAX_LOOKUP_BATCH, CaselineService
 from strawberry.dataloader import DataLoader
 
+from aggregator.model import LookupOutcome, Timeline
+from aggregator.service import MAX_LOOKUP_BATCH, CaselineService
 from gateway.auth import Principal
 from gateway.ratelimit import RateLimiter
 

@@ -6,8 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import adapters.sdk
 from caseline.v1 import vocabulary_pb2
+
+import adapters.sdk
 from gateway.schema.enums import Milestone, StatusCategory
 
 ROOT = Path(__file__).parents[1]
@@ -22,9 +23,11 @@ def test_generated_code_matches_the_proto_files() -> None:
 
 def test_graphql_enums_match_the_proto_vocabulary() -> None:
     """GraphQL's short names are exactly the proto enums' names minus prefix and UNSPECIFIED."""
-    proto_categories = [n.removeprefix("STATUS_CATEGORY_")
-                        for n in vocabulary_pb2.StatusCategory.keys()][1:]
-    proto_milestones = [n.removeprefix("MILESTONE_") for n in vocabulary_pb2.Milestone.keys()][1:]
+    # .keys() is the enum wrapper's name list (it is not a dict; iterating it fails).
+    categories = vocabulary_pb2.StatusCategory.keys()
+    milestones = vocabulary_pb2.Milestone.keys()
+    proto_categories = [n.removeprefix("STATUS_CATEGORY_") for n in categories][1:]
+    proto_milestones = [n.removeprefix("MILESTONE_") for n in milestones][1:]
     assert [c.name for c in StatusCategory] == proto_categories
     assert [m.name for m in Milestone] == proto_milestones
 

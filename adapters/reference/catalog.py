@@ -37,9 +37,9 @@ def _module(agency_id: str, name: str) -> ModuleType:
 
 def profile(agency_id: str) -> AgencyProfile:
     """The reference adapter's profile."""
-    return cast(AgencyProfile, _module(agency_id, "profile").PROFILE)
+    return cast("AgencyProfile", _module(agency_id, "profile").PROFILE)
 
 
 def history(agency_id: str) -> HistoryModule:
     """The reference adapter's history generator."""
-    return cast(HistoryModule, _module(agency_id, "history"))
+    return cast("HistoryModule", _module(agency_id, "history"))

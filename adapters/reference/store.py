@@ -226,8 +226,8 @@ class DemoStore:
         conn = self._conn()
         with self._write_lock, conn:
             cursor = conn.execute(
-                "INSERT INTO events(case_number, occurred_at, code, text, due_date, office, hearing)"
-                " SELECT number, ?, ?, ?, ?, ?, ? FROM cases WHERE number = ?",
+                "INSERT INTO events(case_number, occurred_at, code, text, due_date, office,"
+                " hearing) SELECT number, ?, ?, ?, ?, ?, ? FROM cases WHERE number = ?",
                 (_ts(event.occurred_at), event.code, event.text,
                  event.due_date.isoformat() if event.due_date else None, event.office,
                  _hearing_json(event.hearing), number))

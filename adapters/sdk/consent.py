@@ -53,7 +53,8 @@ class ConsentTokenVerifier:
             raw = json.loads(self._jwks_path.read_text())
             keys = {key.key_id: key.key for key in jwt.PyJWKSet.from_dict(raw).keys if key.key_id}
         except (OSError, ValueError, jwt.PyJWKSetError) as exc:
-            raise ValueError(f"cannot load consent-token keys from {self._jwks_path}: {exc}") from exc
+            raise ValueError(
+                f"cannot load consent-token keys from {self._jwks_path}: {exc}") from exc
         with self._lock:
             self._keys = keys
             self._loaded_at = time.monotonic()

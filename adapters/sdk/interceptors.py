@@ -25,7 +25,7 @@ _SERVICE_PREFIX = "/caseline.v1.AgencyAdapter/"
 Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
 
-class AdapterInterceptor(grpc.aio.ServerInterceptor):
+class AdapterInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     """Tags each unary call with a request id, refuses calls whose deadline is nearly spent,
     logs outcome and latency as JSON, and optionally delays calls (demo fault injection)."""
 
@@ -35,9 +35,9 @@ class AdapterInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> Any:
         """Wrap unary-unary AgencyAdapter handlers; pass everything else through."""
         handler = await continuation(handler_call_details)
         method: str = handler_call_details.method

@@ -248,5 +248,6 @@ def lint_table(path: Path, known_codes: list[tuple[str | None, str]] | None = No
     ]
     for program, code in known_codes or []:
         if table.lookup(code, program) is None:
-            problems.append(f"code {code!r}{f' (program {program})' if program else ''} is not mapped")
+            where = f" (program {program})" if program else ""
+            problems.append(f"code {code!r}{where} is not mapped")
     return problems

@@ -43,7 +43,7 @@ class AdapterServer:
         self.host = host
         self.requested_port = port
         self.port = 0
-        self.health = health.aio.HealthServicer()
+        self.health = health.aio.HealthServicer()  # type: ignore[attr-defined]
         self.server = grpc.aio.server(
             interceptors=[AdapterInterceptor(servicer.profile.agency_id, delay_s)],
             options=[("grpc.so_reuseport", 0)])

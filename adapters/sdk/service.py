@@ -23,6 +23,7 @@ from adapters.sdk.errors import AdapterError, InvalidArgumentError
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.records import CaseRecord, ChangeRecord
 from adapters.sdk.source import CaseSource, MaybeAwaitable
 
 __all__ = ["MAX_BATCH_SIZE", "AdapterServicer"]
@@ -58,7 +59,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         try:
             return await handler()
         except AdapterError as exc:
-            await context.abort_with_status(exc.to_status())
+            await context.abort_with_status(exc.to_status())  # type: ignore[attr-defined]
             raise AssertionError("unreachable: abort raises") from exc
 
     def _case_type_name(self, case_type: str) -> str:
@@ -107,8 +108,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 result.error.code = pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
                 result.error.message = str(exc)
             results.append(result)
-        found = await _resolve(self.source.find_cases(sorted(set(canonical.values())),
-                                                      with_history=False))
+        found: dict[str, CaseRecord] = await _resolve(
+            self.source.find_cases(sorted(set(canonical.values())), with_history=False))
         for i, number in canonical.items():
             record = found.get(number)
             if record is None:
@@ -138,7 +139,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 f"(1 to {MAX_ACCESS_CODE_LENGTH} characters)")
         if not await _resolve(self.source.verify_access_code(number, code)):
             return pb.VerifyOwnershipResponse(verified=False)
-        found = await _resolve(self.source.find_cases([number], with_history=False))
+        found: dict[str, CaseRecord] = await _resolve(
+            self.source.find_cases([number], with_history=False))
         record = found[number]
         return pb.VerifyOwnershipResponse(verified=True, case_info=case_to_proto(
             record, self.table, self.profile.program_of(record.case_type),
@@ -154,7 +156,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                              ) -> pb.ListSubjectCasesResponse:
         claims = self.verifier.verify(request.consent_token, required_scope="STATUS")
         wanted = list(dict.fromkeys(claims.case_numbers))
-        found = await _resolve(self.source.find_cases(wanted, with_history=True))
+        found: dict[str, CaseRecord] = await _resolve(
+            self.source.find_cases(wanted, with_history=True))
         cases = [
             case_to_proto(found[n], self.table, self.profile.program_of(found[n].case_type),
                           self._case_type_name(found[n].case_type), with_history=True)
@@ -170,19 +173,21 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         try:
             cursor = await self._start_cursor(request.cursor)
         except AdapterError as exc:
-            await context.abort_with_status(exc.to_status())
+            await context.abort_with_status(exc.to_status())  # type: ignore[attr-defined]
             return
         program_cache: dict[str, str | None] = {}
         while True:
-            changes = await _resolve(self.source.changes_since(cursor, CHANGE_PAGE))
+            changes: list[ChangeRecord] = await _resolve(
+                self.source.changes_since(cursor, CHANGE_PAGE))
             if not changes:
                 await asyncio.sleep(self.poll_interval_s)
                 continue
             numbers = list({c.case_number for c in changes if c.case_number not in program_cache})
             if numbers:
-                found = await _resolve(self.source.find_cases(numbers, with_history=False))
+                known: dict[str, CaseRecord] = await _resolve(
+                    self.source.find_cases(numbers, with_history=False))
                 program_cache.update({n: self.profile.program_of(r.case_type)
-                                      for n, r in found.items()})
+                                      for n, r in known.items()})
             for change in changes:
                 yield pb.WatchChangesResponse(
                     cursor=str(change.cursor), case_number=change.case_number,

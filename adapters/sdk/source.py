@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeAlias, TypeVar, Union
 
 from adapters.sdk.records import CaseRecord, ChangeRecord
 
 __all__ = ["CaseSource", "MaybeAwaitable"]
 
 T = TypeVar("T")
-MaybeAwaitable = T | Awaitable[T]
+# A plain value or an awaitable of it: sources may be synchronous or asynchronous.
+MaybeAwaitable: TypeAlias = Union[T, Awaitable[T]]  # noqa: UP007 - generic alias needs Union
 
 
 class CaseSource(Protocol):

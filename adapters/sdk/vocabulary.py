@@ -10,12 +10,12 @@ from caseline.v1 import vocabulary_pb2
 
 CATEGORIES: tuple[str, ...] = tuple(
     name.removeprefix("STATUS_CATEGORY_")
-    for name in vocabulary_pb2.StatusCategory.keys()
+    for name in vocabulary_pb2.StatusCategory.keys()  # noqa: SIM118 - enum wrapper, not a dict
     if name != "STATUS_CATEGORY_UNSPECIFIED"
 )
 MILESTONES: tuple[str, ...] = tuple(
     name.removeprefix("MILESTONE_")
-    for name in vocabulary_pb2.Milestone.keys()
+    for name in vocabulary_pb2.Milestone.keys()  # noqa: SIM118 - enum wrapper, not a dict
     if name != "MILESTONE_UNSPECIFIED"
 )
 UNSPECIFIED = "UNSPECIFIED"

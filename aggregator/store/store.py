@@ -65,7 +65,8 @@ class Store:
                   "linked_at": datetime.now(UTC)}
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
-                result = conn.execute(sqlite_insert(links).values(**values).on_conflict_do_nothing())
+                statement = sqlite_insert(links).values(**values).on_conflict_do_nothing()
+                result = conn.execute(statement)
             else:
                 from sqlalchemy.dialects.postgresql import insert as pg_insert
                 result = conn.execute(pg_insert(links).values(**values).on_conflict_do_nothing())

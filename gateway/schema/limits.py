@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
@@ -42,17 +44,20 @@ def _directive_limit_rule(limit: int) -> type[ASTValidationRule]:
     return MaxDirectivesRule
 
 
-def extensions(*, production: bool) -> list[type[SchemaExtension] | SchemaExtension]:
-    """Fresh extension instances for a schema (never shared between schemas)."""
-    result: list[type[SchemaExtension] | SchemaExtension] = [
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ParserCache(maxsize=512),
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        AddValidationRules([_directive_limit_rule(MAX_DIRECTIVES)]),
-        ValidationCache(maxsize=512),
-        MaskErrors(should_mask_error=should_mask),
+def extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
+    """Extension factories: strawberry builds fresh instances per operation, so no state
+    leaks between requests. The parser and validation caches are module-level LRU caches
+    inside strawberry, so they persist across requests anyway."""
+    directive_rule = _directive_limit_rule(MAX_DIRECTIVES)
+    result: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(ParserCache, maxsize=512),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(AddValidationRules, [directive_rule]),
+        partial(ValidationCache, maxsize=512),
+        partial(MaskErrors, should_mask_error=should_mask),
     ]
     if production:
-        result.append(DisableIntrospection())
+        result.append(DisableIntrospection)
     return result

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from gateway.context import Context
+from gateway.schema.errors import UserFacingError
 
 __all__ = ["IsApplicant", "IsAuthenticated"]
 
@@ -16,13 +17,13 @@ class IsAuthenticated(BasePermission):
     """A valid bearer token is required."""
 
     message = "sign in required: send 'Authorization: Bearer <token>'"
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 - strawberry reads it
 
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
-        """True when the request carried a valid token."""
+        """True when the request carried a valid token; a bad token's reason is reported."""
         if info.context.principal is None and info.context.auth_error:
-            self.message = info.context.auth_error
+            raise UserFacingError(info.context.auth_error, "UNAUTHENTICATED")
         return info.context.principal is not None
 
 
@@ -30,7 +31,7 @@ class IsApplicant(BasePermission):
     """Only applicants have a timeline of their own."""
 
     message = "only applicants have their own cases and timeline"
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it
 
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:

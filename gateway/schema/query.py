@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+
 from aggregator.model import LookupFailure, LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH
-
 from gateway.context import Context
 from gateway.schema.enums import Language
 from gateway.schema.errors import UserFacingError

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
+
 from aggregator.model import (
     AgencyFailure,
     AgencyInfo,
@@ -15,7 +16,6 @@ from aggregator.model import (
     LookupFailure,
     Status,
 )
-
 from gateway.schema.enums import (
     LookupErrorCode,
     Milestone,

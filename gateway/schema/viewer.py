@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from aggregator.model import Timeline
 
+from aggregator.model import Timeline
 from gateway.auth import Principal
 from gateway.context import Context
 from gateway.schema.enums import Language

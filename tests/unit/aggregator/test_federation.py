@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from aggregator.breaker import BreakerPolicy, CircuitBreaker
 from aggregator.federation import AgencyCallError, Federation, RetryPolicy
 from aggregator.model import AgencyFailure

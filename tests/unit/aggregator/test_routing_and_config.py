@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from aggregator.config import ConfigError, load_config, parse_config
 from aggregator.routing import route, unroutable_message
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from aggregator.model import Case, Event, Status
-from aggregator.timeline import current_cases, event_key, merge_events
 from hypothesis import given
 from hypothesis import strategies as st
+
+from aggregator.model import Case, Event, Status
+from aggregator.timeline import current_cases, event_key, merge_events
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 STATUS = Status("PENDING", "RECEIVED", False, "CODE", "text")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from gateway.language import from_accept_language
 from gateway.ratelimit import RateLimiter, RatePolicy
 

@@ -1,0 +1,201 @@
+"""Gateway + aggregator over real reference adapters in their own processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.seed import seed_store
+from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer
+from aggregator.grpc_client import AdapterClient
+from aggregator.keys import load_or_create_ed25519
+from aggregator.model import LookupOutcome, SubjectCases
+from aggregator.ports import AdapterPort
+from aggregator.store import Store
+from deploy.launcher import (
+    AdapterProcess,
+    free_port,
+    registry_with,
+    start_adapter,
+    stop_adapters,
+)
+from gateway.app import GatewaySettings, create_app
+from gateway.auth import DevIssuer, TokenVerifier
+from gateway.ratelimit import RatePolicy
+
+pytestmark = pytest.mark.integration
+
+TODAY = date(2026, 11, 1)
+TIMELINE = """query { viewer { timeline { events { at agency { id } caseNumber agencyCode }
+  unavailable { agency { id } code message } } } }"""
+
+
+@dataclass
+class World:
+    """Seeded stores and keys shared by the module's tests."""
+
+    root: Path
+    stores: dict[str, Path]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Small seeded stores for the three agencies, personas linked to their cases."""
+    root = tmp_path_factory.mktemp("world")
+    stores = {a: root / f"{a}.sqlite3" for a in REFERENCE_AGENCIES}
+    for agency_id, path in stores.items():
+        seed_store(path, agency_id, cases=50, seed=7, today=TODAY, progress=False)
+    consent_issuer(StatePaths(root))
+    store = Store(f"sqlite:///{StatePaths(root).database}")
+    for agency_id in REFERENCE_AGENCIES:
+        for persona, cases in history(agency_id).persona_cases(TODAY).items():
+            for case in cases:
+                store.add_link(persona, agency_id, case.number)
+    store.close()
+    yield World(root, stores)
+
+
+@dataclass
+class Running:
+    """Adapters in subprocesses and an HTTP client bound to the in-process gateway."""
+
+    adapters: dict[str, AdapterProcess]
+    client: httpx.AsyncClient
+    token: str
+    calls: Counter[tuple[str, str]]
+
+    async def timeline(self) -> tuple[dict[str, object], float]:
+        started = time.monotonic()
+        response = await self.client.post("/graphql", json={"query": TIMELINE},
+                                          headers={"Authorization": f"Bearer {self.token}"})
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]["viewer"]["timeline"], time.monotonic() - started
+
+
+async def _running(world: World, delay_ms: dict[str, int] | None = None,
+                   down: tuple[str, ...] = ()) -> AsyncIterator[Running]:
+    jwks = StatePaths(world.root).jwks
+    adapters: dict[str, AdapterProcess] = {}
+    ports: dict[str, int] = {}
+    for agency_id in REFERENCE_AGENCIES:
+        if agency_id in down:
+            ports[agency_id] = free_port()
+            continue
+        adapters[agency_id] = await start_adapter(
+            agency_id, world.stores[agency_id], jwks, world.root / f"{agency_id}.log",
+            delay_ms=(delay_ms or {}).get(agency_id, 0))
+        ports[agency_id] = adapters[agency_id].port
+    config = registry_with(ports)
+    calls: Counter[tuple[str, str]] = Counter()
+    clients: dict[str, AdapterPort] = {
+        a.id: CountingClient(AdapterClient(a.id, a.address), calls) for a in config.agencies}
+    service = bootstrap(config, world.root, adapters=clients)
+    key = load_or_create_ed25519(world.root / "issuer.pem")
+    app = create_app(service, TokenVerifier(key.public_key()),
+                     GatewaySettings(rate=RatePolicy(burst=10_000, per_second=1000)))
+    token = DevIssuer(key).issue("ana", "applicant", "Ana")
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://gateway") as client:
+            yield Running(adapters, client, token, calls)
+    finally:
+        await service.close()
+        await stop_adapters(list(adapters.values()))
+
+
+@pytest.fixture
+async def running(world: World) -> AsyncIterator[Running]:
+    """All three adapters healthy."""
+    async for value in _running(world):
+        yield value
+
+
+async def test_timeline_spans_agencies_through_real_adapters(running: Running) -> None:
+    """Ana's timeline holds immigration and courts events, ordered, nothing unavailable."""
+    timeline, _ = await running.timeline()
+    events = timeline["events"]  # type: ignore[index]
+    assert {e["agency"]["id"] for e in events} == {"immigration", "courts"}
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    assert timeline["unavailable"] == []  # type: ignore[index]
+
+
+async def test_adapter_killed_mid_test_gives_a_partial_result_in_time(running: Running) -> None:
+    """After SIGKILL of the courts adapter, immigration still answers and courts is listed."""
+    await running.timeline()  # channels are up and warm
+    courts = running.adapters["courts"].process
+    assert courts is not None
+    os.kill(courts.pid, signal.SIGKILL)
+    await courts.wait()
+    timeline, elapsed = await running.timeline()
+    assert {e["agency"]["id"] for e in timeline["events"]} == {"immigration"}  # type: ignore[index]
+    (failure,) = timeline["unavailable"]  # type: ignore[index]
+    assert failure["agency"]["id"] == "courts" and failure["code"] == "UNAVAILABLE"
+    assert elapsed < 1.5
+
+
+async def test_hanging_adapter_is_cut_at_the_deadline(world: World) -> None:
+    """An adapter that takes 5 s is dropped at the 1 s deadline; the others answer."""
+    async for running in _running(world, delay_ms={"courts": 5000}):
+        timeline, elapsed = await running.timeline()
+        (failure,) = timeline["unavailable"]  # type: ignore[index]
+        assert failure["agency"]["id"] == "courts"
+        assert failure["code"] == "DEADLINE_EXCEEDED"
+        assert {e["agency"]["id"] for e in timeline["events"]} == {"immigration"}  # type: ignore[index]
+        assert 0.9 < elapsed < 1.6
+
+
+async def test_one_grpc_call_per_agency_per_request(running: Running) -> None:
+    """Aliased caseStatus fields for many numbers are batched: one lookup call per agency."""
+    numbers = [c.number for a in REFERENCE_AGENCIES
+               for cs in history(a).persona_cases(TODAY).values() for c in cs]
+    fields = " ".join(f'n{i}: caseStatus(number: "{n}") {{ __typename }}'
+                      for i, n in enumerate(numbers))
+    response = await running.client.post("/graphql", json={"query": f"{{ {fields} }}"})
+    body = response.json()
+    assert all(v["__typename"] == "CaseStatus" for v in body["data"].values()), body
+    assert running.calls == Counter({(a, "lookup"): 1 for a in REFERENCE_AGENCIES})
+
+
+async def test_timeline_and_cases_share_one_call_per_agency(running: Running) -> None:
+    """viewer.cases and viewer.timeline in one request make one subject call per agency."""
+    query = "{ viewer { cases { number } timeline { events { caseNumber } } } }"
+    response = await running.client.post("/graphql", json={"query": query},
+                                         headers={"Authorization": f"Bearer {running.token}"})
+    assert "errors" not in response.json()
+    assert running.calls == Counter({("immigration", "subject_cases"): 1,
+                                     ("courts", "subject_cases"): 1})
+
+
+class CountingClient:
+    """An AdapterPort that counts calls per (agency, method) before delegating."""
+
+    def __init__(self, inner: AdapterClient, calls: Counter[tuple[str, str]]) -> None:
+        self.agency_id = inner.agency_id
+        self._inner = inner
+        self._calls = calls
+
+    async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
+        self._calls[(self.agency_id, "lookup")] += 1
+        return await self._inner.lookup(numbers, timeout)
+
+    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+        self._calls[(self.agency_id, "subject_cases")] += 1
+        return await self._inner.subject_cases(consent_token, timeout)
+
+    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
+        self._calls[(self.agency_id, "verify_ownership")] += 1
+        return await self._inner.verify_ownership(number, access_code, timeout)
+
+    async def close(self) -> None:
+        await self._inner.close()

@@ -1,0 +1,95 @@
+"""Running `caseline demo` as a subprocess for acceptance tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).parents[2]
+ACCEPTANCE = ROOT.parent / "shared" / "acceptance"
+_URL = re.compile(r"GraphQL \+ GraphiQL\s+(http://\S+)/graphql")
+
+
+@dataclass
+class Demo:
+    """A running demo: its base URL, state directory and process."""
+
+    base_url: str
+    state_dir: Path
+    process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+
+    def token(self, persona: str) -> str:
+        """A dev token for ``persona`` from `caseline dev-token`."""
+        result = subprocess.run(
+            [sys.executable, "-m", "deploy.cli", "dev-token", persona, "--state-dir",
+             str(self.state_dir)], capture_output=True, text=True, check=True, cwd=ROOT)
+        return result.stdout.strip()
+
+    def graphql(self, operation: str, variables: dict[str, object] | None = None,
+                persona: str | None = None, headers: dict[str, str] | None = None
+                ) -> dict[str, object]:
+        """POST an acceptance operation (by file name) or a query text; returns the JSON body."""
+        path = ACCEPTANCE / operation
+        query = path.read_text() if operation.endswith(".graphql") else operation
+        all_headers = dict(headers or {})
+        if persona:
+            all_headers["Authorization"] = f"Bearer {self.token(persona)}"
+        response = httpx.post(f"{self.base_url}/graphql", headers=all_headers, timeout=15,
+                              json={"query": query, "variables": variables or {}})
+        body: dict[str, object] = response.json()
+        return body
+
+    def stop(self) -> int:
+        """Ctrl-C the demo and wait for a clean exit; returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_demo(state_dir: Path, *args: str, timeout_s: float = 240.0) -> Demo:
+    """Start `caseline demo --port 0` and wait for its banner."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "demo", "--port", "0", "--state-dir",
+         str(state_dir), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, start_new_session=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    found: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            match = _URL.search(line)
+            if match:
+                found.append(match.group(1))
+            if "Press Ctrl-C to stop." in line:
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout_s
+    while not ready.wait(0.2):
+        if time.monotonic() > deadline:
+            process.kill()
+            raise TimeoutError("demo did not start:\n" + "".join(lines))
+    if not found or process.poll() is not None:
+        raise RuntimeError("demo failed to start:\n" + "".join(lines))
+    return Demo(found[0], state_dir, process, lines)
