@@ -49,14 +49,17 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Keep this agency's adapter down (repeatable).")
 @click.option("--slow", multiple=True, metavar="AGENCY[:MS]",
               help="Delay every call to this agency (default 3000 ms, past the deadline).")
+@click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Public lookups per second per client (burst: 60 seconds' worth, >= 300).")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
-         down: tuple[str, ...], slow: tuple[str, ...]) -> None:
+         down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
-                       cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow))
+                       cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
+                       lookup_rate=lookup_rate)
     try:
         asyncio.run(run_demo(opts))
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ from deploy.personas import PERSONAS
 from deploy.state import DemoState
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
+from gateway.ratelimit import RatePolicy
 
 __all__ = ["DemoOptions", "run_demo"]
 
@@ -41,6 +42,7 @@ class DemoOptions:
     seed: int = 2026
     down: frozenset[str] = frozenset()
     slow_ms: dict[str, int] = field(default_factory=dict)
+    lookup_rate: float = 5.0
 
 
 def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
@@ -95,7 +97,8 @@ async def run_demo(opts: DemoOptions) -> None:
     try:
         service = bootstrap(registry_with(ports, opts.host), state.root)
         verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
-        app = create_app(service, verifier, GatewaySettings(demo=True))
+        rate = RatePolicy(burst=max(300.0, 60 * opts.lookup_rate), per_second=opts.lookup_rate)
+        app = create_app(service, verifier, GatewaySettings(demo=True, rate=rate))
         config = uvicorn.Config(app, loop="uvloop", http="httptools", lifespan="on",
                                 log_level="warning", access_log=False)
         server = uvicorn.Server(config)

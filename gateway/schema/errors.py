@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-__all__ = ["UserFacingError", "should_mask"]
+__all__ = ["UserFacingError", "is_expected", "should_mask"]
 
 
 class UserFacingError(Exception):
@@ -16,13 +16,17 @@ class UserFacingError(Exception):
         self.extensions = {"code": code, **extensions}
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Mask resolver exceptions unless they are user-facing; validation errors (no original
-    exception) are the client's own mistakes and are shown as they are."""
+def is_expected(error: GraphQLError) -> bool:
+    """Validation errors (no original exception), GraphQL errors raised on purpose (such as
+    permission refusals) and UserFacingErrors are the client's business; anything else is
+    a fault of ours."""
     original = error.original_error
-    if original is None:
-        return False
+    return original is None or isinstance(original, UserFacingError | GraphQLError)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected errors; give user-facing ones their stable extensions."""
+    original = error.original_error
     if isinstance(original, UserFacingError):
         error.extensions = {**(error.extensions or {}), **original.extensions}
-        return False
-    return True
+    return not is_expected(error)

@@ -1,0 +1,196 @@
+"""The gateway over HTTP with fake adapters: auth, roles, limits, masking, language."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from aggregator.bootstrap import bootstrap
+from aggregator.config import parse_config
+from aggregator.keys import load_or_create_ed25519
+from aggregator.model import (
+    Case,
+    Event,
+    LookupFailure,
+    LookupOutcome,
+    Status,
+    SubjectCases,
+    Text,
+)
+from gateway.app import GatewaySettings, create_app
+from gateway.auth import DevIssuer, TokenVerifier
+from gateway.ratelimit import RatePolicy
+
+T0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+RECEIVED = Status("PENDING", "RECEIVED", False, "Case Was Received", "On May 1 ...",
+                  {"en": Text("Received", "We have it.", "Wait."),
+                   "es": Text("Recibido", "Lo tenemos.", "Espere.")})
+
+
+class FakeAdapter:
+    """An in-memory adapter: one case FAK000001; other FAK numbers not found."""
+
+    def __init__(self, agency_id: str, fail: Exception | None = None) -> None:
+        self.agency_id = agency_id
+        self.fail = fail
+
+    async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
+        if self.fail:
+            raise self.fail
+        return [Case(self.agency_id, n, "F-1", "Fake", RECEIVED, T0, T0)
+                if n == "FAK000001" else LookupFailure(n, "NOT_FOUND", "no such case")
+                for n in numbers]
+
+    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+        case = Case(self.agency_id, "FAK000001", "F-1", "Fake", RECEIVED, T0, T0)
+        return SubjectCases((case,), (Event(self.agency_id, "FAK000001", "e1", 0, T0,
+                                            RECEIVED),))
+
+    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
+        return False
+
+    async def close(self) -> None:
+        return None
+
+
+CONFIG = parse_config({"agencies": [{
+    "id": "fake", "name": "Fake Agency", "name_es": "Agencia Falsa", "address": "unused:1",
+    "numbers": "^FAK", "number_format": "FAK and 6 digits (e.g. FAK123456)"}]})
+
+
+async def _client(tmp_path: Path, *, demo: bool = False, fail: Exception | None = None,
+                  burst: float = 1000) -> AsyncIterator[tuple[httpx.AsyncClient, DevIssuer]]:
+    service = bootstrap(CONFIG, tmp_path, adapters={"fake": FakeAdapter("fake", fail)})
+    service.store.add_link("ana", "fake", "FAK000001")
+    key = load_or_create_ed25519(tmp_path / "issuer.pem")
+    app = create_app(service, TokenVerifier(key.public_key()),
+                     GatewaySettings(demo=demo, rate=RatePolicy(burst=burst, per_second=1)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://gw") as client:
+        yield client, DevIssuer(key)
+    await service.close()
+
+
+@pytest.fixture
+async def gw(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, DevIssuer]]:
+    """A production-configured gateway over one fake agency."""
+    async for value in _client(tmp_path):
+        yield value
+
+
+Gw = tuple[httpx.AsyncClient, DevIssuer]
+
+
+async def _post(client: httpx.AsyncClient, query: str, token: str | None = None,
+                **headers: str) -> dict[str, object]:
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = await client.post("/graphql", json={"query": query}, headers=headers)
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_viewer_without_token_is_unauthenticated(gw: Gw) -> None:
+    """No token: viewer is null and the error code is UNAUTHENTICATED, not masked."""
+    body = await _post(gw[0], "{ viewer { subject } }")
+    assert body["data"] == {"viewer": None}
+    error = body["errors"][0]  # type: ignore[index]
+    assert error["message"] == "sign in required: send 'Authorization: Bearer <token>'"
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_forged_token_says_why(gw: Gw, tmp_path: Path) -> None:
+    """A token signed by another key is refused with a reason."""
+    other = DevIssuer(load_or_create_ed25519(tmp_path / "other.pem"))
+    body = await _post(gw[0], "{ viewer { subject } }", other.issue("ana", "applicant", "A"))
+    error = body["errors"][0]  # type: ignore[index]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["message"].startswith("the bearer token is not valid")
+
+
+async def test_representative_has_no_own_timeline(gw: Gw) -> None:
+    """A lawyer's viewer.timeline is FORBIDDEN (their clients come through consent)."""
+    client, issuer = gw
+    body = await _post(client, "{ viewer { timeline { events { title } } } }",
+                       issuer.issue("lee", "representative", "Lee"))
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # type: ignore[index]
+
+
+async def test_language_comes_from_accept_language_unless_the_argument_says(gw: Gw) -> None:
+    """Accept-Language es gives Spanish; an explicit EN argument overrides it."""
+    client, issuer = gw
+    token = issuer.issue("ana", "applicant", "Ana")
+    query = "{ viewer { timeline { events { title agency { name } } } } }"
+    es = await _post(client, query, token, **{"Accept-Language": "es-MX,es;q=0.9"})
+    assert es["data"]["viewer"]["timeline"]["events"][0] == {  # type: ignore[index]
+        "title": "Recibido", "agency": {"name": "Agencia Falsa"}}
+    en = await _post(client, query.replace("timeline {", "timeline(language: EN) {"), token,
+                     **{"Accept-Language": "es"})
+    assert en["data"]["viewer"]["timeline"]["events"][0]["title"] == "Received"  # type: ignore[index]
+
+
+async def test_unexpected_errors_are_masked(tmp_path: Path) -> None:
+    """An internal failure never leaks its message to the client."""
+    async for client, _ in _client(tmp_path, fail=RuntimeError("secret database path")):
+        body = await _post(client, '{ caseStatus(number: "FAK000001") { __typename } }')
+        assert body["errors"][0]["message"] == "Unexpected error."  # type: ignore[index]
+        assert "secret" not in str(body)
+
+
+async def test_introspection_and_suggestions_are_off_in_production(gw: Gw) -> None:
+    """Production refuses introspection and does not suggest field names."""
+    body = await _post(gw[0], "{ __schema { types { name } } }")
+    assert "introspection" in body["errors"][0]["message"].lower()  # type: ignore[index]
+    typo = await _post(gw[0], '{ caseStatu(number: "x") { __typename } }')
+    assert "Did you mean" not in str(typo)
+
+
+async def test_demo_mode_allows_introspection(tmp_path: Path) -> None:
+    """The demo turns introspection (and GraphiQL) on."""
+    async for client, _ in _client(tmp_path, demo=True):
+        body = await _post(client, "{ __schema { queryType { name } } }")
+        assert body["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ("{ " + " ".join(f"a{i}: agencies {{ id }}" for i in range(31)) + " }", "aliases"),
+    ("{ agencies { " + " ".join(f"d{i}: id @include(if: true)" for i in range(21)) + " } }",
+     "too many directives"),
+    ("{ agencies { " + "id " * 2100 + "} }", "more than 2000 tokens"),
+])
+async def test_query_shape_limits(gw: Gw, query: str, fragment: str) -> None:
+    """Too many aliases, directives or tokens are refused before execution."""
+    body = await _post(gw[0], query)
+    assert "data" not in body or body["data"] is None
+    assert fragment in body["errors"][0]["message"]  # type: ignore[index]
+
+
+async def test_query_batching_and_get_are_refused(gw: Gw) -> None:
+    """A JSON list of operations and queries via GET are not served."""
+    batch = await gw[0].post("/graphql", json=[{"query": "{ agencies { id } }"}] * 2)
+    assert batch.status_code == 400
+    get = await gw[0].get("/graphql", params={"query": "{ agencies { id } }"})
+    assert get.status_code == 400 and "data" not in get.text
+
+
+async def test_public_lookups_are_rate_limited_per_client(tmp_path: Path) -> None:
+    """After the burst, lookups answer RATE_LIMITED with when to retry."""
+    async for client, _ in _client(tmp_path, burst=2):
+        query = '{ caseStatuses(numbers: ["FAK000001", "FAK000002"]) { __typename ' \
+                '... on CaseLookupError { code message } } }'
+        first = await _post(client, query)
+        second = await _post(client, query)
+        assert [r["__typename"] for r in first["data"]["caseStatuses"]] == [  # type: ignore[index]
+            "CaseStatus", "CaseLookupError"]
+        limited = second["data"]["caseStatuses"]  # type: ignore[index]
+        assert {r["code"] for r in limited} == {"RATE_LIMITED"}
+        assert "try again in" in limited[0]["message"]
+
+
+async def test_healthz_reports_breaker_states(gw: Gw) -> None:
+    """/healthz is ok and lists each agency's breaker state."""
+    response = await gw[0].get("/healthz")
+    assert response.json() == {"status": "ok", "agencies": {"fake": "CLOSED"}}
