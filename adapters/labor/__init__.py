@@ -1,0 +1,1 @@
+"""U.S. Department of Labor, Office of Foreign Labor Certification (FLAG): the labor adapter."""

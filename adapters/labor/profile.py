@@ -1,0 +1,23 @@
+"""The labor adapter's profile: OFLC programs, FLAG case numbers and the mapping table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.labor import history, numbers
+from adapters.sdk.profile import AgencyProfile
+
+__all__ = ["PROFILE"]
+
+PROFILE = AgencyProfile(
+    agency_id="labor",
+    name="U.S. Department of Labor, Office of Foreign Labor Certification",
+    name_es="Departamento de Trabajo de EE. UU., Oficina de Certificación Laboral para"
+            " Extranjeros",
+    case_types=history.CASE_TYPES,
+    number_formats=numbers.FORMATS,
+    normalize_number=numbers.normalize,
+    mapping_path=Path(__file__).with_name("mapping.toml"),
+    known_codes_path=Path(__file__).with_name("known_codes.txt"),
+    program_of=history.program_of,
+)

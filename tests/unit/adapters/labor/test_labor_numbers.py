@@ -1,0 +1,135 @@
+"""FLAG case numbers: canonical forms, tolerated variants and precise rejections."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.labor.numbers import FORMATS, PREFIXES, normalize, program_of_number
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat
+
+KNOWN = ("G-100 (PERM); P-100, P-200, P-201, P-202, P-203, P-400, P-500 (PW); I-200, I-201,"
+         " I-202, I-203 (LCA); H-300 (H-2A); H-400 (H-2B); C-500 (CW-1)")
+
+
+@pytest.mark.parametrize("prefix", sorted(PREFIXES))
+def test_every_known_prefix_is_accepted_and_classified(prefix: str) -> None:
+    """Each FLAG prefix normalizes to itself and names its mapping-table program."""
+    number = f"{prefix}-24123-123456"
+    assert normalize(number) == number
+    assert program_of_number(number) == PREFIXES[prefix]
+
+
+@pytest.mark.parametrize(("fmt", "program"), [(f, f.name) for f in FORMATS])
+def test_every_format_example_is_valid_and_matches_its_pattern(fmt: NumberFormat,
+                                                               program: str) -> None:
+    """Each published format's example normalizes unchanged, fits its pattern and program."""
+    assert normalize(fmt.example) == fmt.example
+    assert re.fullmatch(fmt.pattern, fmt.example)
+    assert program_of_number(fmt.example) == program
+
+
+def test_there_is_one_format_per_program() -> None:
+    """FORMATS lists PERM, PW, LCA, H-2A, H-2B and CW-1 once each."""
+    assert [f.name for f in FORMATS] == ["PERM", "PW", "LCA", "H-2A", "H-2B", "CW-1"]
+    assert set(PREFIXES.values()) == {f.name for f in FORMATS}
+
+
+@pytest.mark.parametrize("typed", [
+    "G-100-24123-123456",
+    "  G-100-24123-123456\n",
+    "g-100-24123-123456",
+    "G 100 24123 123456",
+    "G10024123123456",
+    "g100-24123-123456",
+    "G-100-24123123456",
+    "G-10024123-123456",
+    "G100241231234 56",
+    "G\u2013100\u201324123\u2013123456",
+    "G\u2014100\u201424123\u2014123456",
+    "G - 100 - 24123 - 123456",
+    "G--100--24123--123456",
+])
+def test_typing_variants_normalize_to_the_canonical_number(typed: str) -> None:
+    """Case, spaces, typographic dashes and missing dashes all give the canonical form."""
+    assert normalize(typed) == "G-100-24123-123456"
+
+
+def test_day_366_is_valid_in_a_leap_year() -> None:
+    """The 366th day exists in 2024, so YYDDD 24366 is accepted."""
+    assert normalize("h-400-24366-000001") == "H-400-24366-000001"
+
+
+@pytest.mark.parametrize(("typed", "detail"), [
+    ("", "the number is empty"),
+    ("   ", "the number is empty"),
+    ("G#100-24123-123456", "unexpected character '#' (only letters, digits, spaces and dashes"
+                           " belong in a case number)"),
+    ("G/100/24123/123456", "unexpected character '/' (only letters, digits, spaces and dashes"
+                           " belong in a case number)"),
+    ("100-24123-123456", "must start with a program letter (C, G, H, I, P), got '100'"),
+    ("X-100-24123-123456", f"unknown program letter 'X'; known prefixes: {KNOWN}"),
+    ("G-200-24123-123456", f"unknown prefix 'G-200'; known prefixes: {KNOWN}"),
+    ("P-300-24123-123456", f"unknown prefix 'P-300'; known prefixes: {KNOWN}"),
+    ("A-12345-12345", "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system; FLAG"
+                      f" numbers look like G-100-24123-123456 (known prefixes: {KNOWN})"),
+    ("G", "missing the program code, date code and sequence number after 'G'"),
+    ("G-100", "missing the date code (YYDDD) and sequence number after 'G-100'"),
+    ("G-100-24123", "missing the 6-digit sequence number after G-100-24123"),
+    ("G-10-24123-123456", "program code must be 3 digits, got 2 ('10')"),
+    ("G-1000-24123-123456", "program code must be 3 digits, got 4 ('1000')"),
+    ("G-1O0-24123-123456", "program code '1O0' has letter 'O' where a digit is expected"
+                           " (3 digits, e.g. '100')"),
+    ("G-100-2412-123456", "date code must be 5 digits, got 4 ('2412')"),
+    ("G-100-24I23-123456", "date code '24I23' has letter 'I' where a digit is expected"
+                           " (5 digits, e.g. '24123')"),
+    ("G-100-24000-123456", "date code '24000': day of year 000 is outside 001-366"),
+    ("G-100-24367-123456", "date code '24367': day of year 367 is outside 001-366"),
+    ("G-100-23366-123456", "date code '23366': day 366 exists only in leap years, and 2023"
+                           " is not one"),
+    ("G-100-24123-12345", "sequence number must be 6 digits, got 5 ('12345')"),
+    ("G-100-24123-1234567", "sequence number must be 6 digits, got 7 ('1234567')"),
+    ("G-100-24123-12345O", "sequence number '12345O' has letter 'O' where a digit is expected"
+                           " (6 digits, e.g. '123456')"),
+    ("G-100-24123-123456-7", "unexpected extra group '7' after the sequence number"),
+])
+def test_bad_numbers_say_exactly_what_is_wrong(typed: str, detail: str) -> None:
+    """Each way of being wrong raises InvalidNumberError with a detail naming the problem."""
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize(typed)
+    assert caught.value.detail == detail
+    assert caught.value.number == typed
+    assert caught.value.formats == FORMATS
+    assert f"({detail})" in str(caught.value)
+
+
+def test_prefix_is_checked_before_the_date_and_sequence() -> None:
+    """An unknown prefix is reported even when the rest of the number is also wrong."""
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize("Z-999-99999-1")
+    assert caught.value.detail.startswith("unknown program letter 'Z'")
+
+
+def test_error_message_lists_every_expected_format() -> None:
+    """The message shows each program's description and example so a person can fix it."""
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize("G-100-24999-123456")
+    for fmt in FORMATS:
+        assert fmt.example in str(caught.value)
+
+
+@given(prefix=st.sampled_from(sorted(PREFIXES)),
+       day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       sequence=st.integers(min_value=0, max_value=999_999),
+       separator=st.sampled_from(["-", " ", "", "\u2013"]),
+       lower=st.booleans())
+def test_any_real_date_and_sequence_round_trips(prefix: str, day: date, sequence: int,
+                                                separator: str, lower: bool) -> None:
+    """Any calendar date as YYDDD with any sequence normalizes to the dashed upper-case form."""
+    canonical = f"{prefix}-{day.strftime('%y%j')}-{sequence:06d}"
+    typed = canonical.replace("-", separator)
+    assert normalize(typed.lower() if lower else typed) == canonical
