@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import case_pb2, vocabulary_pb2
 from google.protobuf import timestamp_pb2
 
 from aggregator.model import Case, Event, Hearing, LookupFailure, LookupOutcome, Status, Text
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import case_pb2, vocabulary_pb2
 
 __all__ = ["case_from_proto", "events_from_proto", "lookup_from_proto", "status_from_proto"]
 

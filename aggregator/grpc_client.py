@@ -6,12 +6,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import grpc
-from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
 from aggregator.convert import case_from_proto, events_from_proto, lookup_from_proto
 from aggregator.federation import AgencyCallError
 from aggregator.model import LookupOutcome, SubjectCases
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
 __all__ = ["AdapterClient"]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from caseline.v1 import consent_token as fmt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.keys import jwk_of, key_id_of
+from caseline.v1 import consent_token as fmt
 
 __all__ = ["ConsentTokenIssuer"]
 

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import grpc
 from _harness import RESULTS, percentiles, time_async
-from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
 from adapters.reference.catalog import profile
 from adapters.reference.seed import seed_store
@@ -27,6 +25,8 @@ from adapters.reference.store import DemoStore
 from adapters.sdk import AdapterServer, build_servicer
 from aggregator.keys import load_or_create_ed25519
 from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
 TODAY = date(2026, 11, 1)
 

@@ -22,14 +22,14 @@ from pathlib import Path
 import grpc
 import httpx
 from _harness import RESULTS, percentiles, start_demo, time_async
-from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import StatePaths
 from aggregator.keys import load_or_create_ed25519
 from aggregator.store import Store
 from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from gateway.auth import DevIssuer
 
 SUBJECT = "bench"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import grpc
 import pytest
-from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from support import fake_agency
 
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from aggregator.keys import load_or_create_ed25519
 from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from support import fake_agency
 
 
 @pytest.fixture

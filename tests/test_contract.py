@@ -6,9 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from caseline.v1 import vocabulary_pb2
-
 import adapters.sdk
+from caseline.v1 import vocabulary_pb2
 from gateway.schema.enums import Milestone, StatusCategory
 
 ROOT = Path(__file__).parents[1]

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from caseline.v1 import consent_token as fmt
 
 from adapters.sdk.errors import PermissionDeniedError, UnauthenticatedError
+from caseline.v1 import consent_token as fmt
 
 __all__ = ["ConsentClaims", "ConsentTokenVerifier"]
 

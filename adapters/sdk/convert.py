@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from caseline.v1 import case_pb2, vocabulary_pb2
 from google.protobuf import timestamp_pb2
 
 from adapters.sdk.mapping import MappedStatus, MappingTable
 from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
 from adapters.sdk.vocabulary import category_to_proto, milestone_to_proto
+from caseline.v1 import case_pb2, vocabulary_pb2
 
 __all__ = ["case_to_proto", "event_id_of", "event_to_proto", "status_to_proto"]
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import grpc
-from caseline.v1 import agency_adapter_pb2, agency_adapter_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -19,6 +18,7 @@ from adapters.sdk.mapping import MappingTable
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.service import AdapterServicer
 from adapters.sdk.source import CaseSource
+from caseline.v1 import agency_adapter_pb2, agency_adapter_pb2_grpc
 
 __all__ = ["SERVICE_NAME", "AdapterServer", "build_servicer", "run_adapter"]
 

@@ -13,9 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import grpc
-from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from caseline.v1 import case_pb2
 
 from adapters.sdk.consent import ConsentTokenVerifier
 from adapters.sdk.convert import case_to_proto, event_to_proto
@@ -25,6 +22,9 @@ from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord
 from adapters.sdk.source import CaseSource, MaybeAwaitable
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import case_pb2
 
 __all__ = ["MAX_BATCH_SIZE", "AdapterServicer"]
 

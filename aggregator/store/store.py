@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
@@ -63,15 +64,14 @@ class Store:
         """Link a case; False when it was already linked."""
         values = {"subject_id": subject_id, "agency_id": agency_id, "case_number": case_number,
                   "linked_at": datetime.now(UTC)}
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        # RETURNING says whether a row went in; rowcount is unreliable across drivers here.
+        statement = (insert(links).values(**values).on_conflict_do_nothing()
+                     .returning(links.c.subject_id))
         with self.engine.begin() as conn:
-            if self.engine.dialect.name == "sqlite":
-                statement = sqlite_insert(links).values(**values).on_conflict_do_nothing()
-                result = conn.execute(statement)
-            else:
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-                result = conn.execute(pg_insert(links).values(**values).on_conflict_do_nothing())
+            inserted = conn.execute(statement).first() is not None
         self._invalidate(subject_id)
-        return bool(result.rowcount)
+        return inserted
 
     def remove_link(self, subject_id: str, agency_id: str, case_number: str) -> bool:
         """Unlink a case; False when it was not linked."""

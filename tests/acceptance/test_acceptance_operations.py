@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+
 from support.demo_process import Demo, start_demo
 
 pytestmark = pytest.mark.integration

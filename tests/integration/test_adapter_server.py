@@ -8,17 +8,17 @@ from pathlib import Path
 
 import grpc
 import pytest
-from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from caseline.v1 import vocabulary_pb2
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
-from support import fake_agency
 
 from adapters.sdk import AdapterServer, EventRecord, InMemoryCaseSource
 from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import vocabulary_pb2
+from support import fake_agency
 
 pytestmark = pytest.mark.integration
 

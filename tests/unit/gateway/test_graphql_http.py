@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
 from aggregator.keys import load_or_create_ed25519
