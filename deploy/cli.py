@@ -110,6 +110,54 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
 
 
 @main.group()
+def gateway() -> None:
+    """Run the GraphQL gateway (production settings)."""
+
+
+@gateway.command("serve")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Agency registry and federation settings (TOML).")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Aggregator state: database, consent-signing key, published JWKS.")
+@click.option("--jwt-public-key", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="PEM Ed25519 public key of the sign-in token issuer.")
+@click.option("--jwt-issuer", required=True, help="Expected 'iss' of sign-in tokens.")
+@click.option("--jwt-audience", default="caseline-gateway", show_default=True)
+@click.option("--database-url", default=None, help="SQLAlchemy URL (default: SQLite in "
+              "the state directory), e.g. postgresql+psycopg://user@host/db")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Public lookups per second per client.")
+def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_issuer: str,
+                  jwt_audience: str, database_url: str | None, host: str, port: int,
+                  lookup_rate: float) -> None:
+    """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors."""
+    import uvicorn
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from aggregator.bootstrap import bootstrap
+    from aggregator.config import ConfigError, load_config
+    from gateway.app import GatewaySettings, create_app
+    from gateway.auth import TokenVerifier
+    from gateway.ratelimit import RatePolicy
+
+    try:
+        config = load_config(config_path)
+        key = load_pem_public_key(jwt_public_key.read_bytes())
+    except (ConfigError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise click.ClickException(f"{jwt_public_key} is not an Ed25519 public key")
+    service = bootstrap(config, state_dir, database_url=database_url)
+    app = create_app(service, TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience),
+                     GatewaySettings(rate=RatePolicy.from_rate(lookup_rate)))
+    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools",
+                log_level="warning", access_log=False)
+
+
+@main.group()
 def vocab() -> None:
     """Inspect and lint agencies' mapping tables."""
 

@@ -97,8 +97,8 @@ async def run_demo(opts: DemoOptions) -> None:
     try:
         service = bootstrap(registry_with(ports, opts.host), state.root)
         verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
-        rate = RatePolicy(burst=max(300.0, 60 * opts.lookup_rate), per_second=opts.lookup_rate)
-        app = create_app(service, verifier, GatewaySettings(demo=True, rate=rate))
+        app = create_app(service, verifier,
+                         GatewaySettings(demo=True, rate=RatePolicy.from_rate(opts.lookup_rate)))
         config = uvicorn.Config(app, loop="uvloop", http="httptools", lifespan="on",
                                 log_level="warning", access_log=False)
         server = uvicorn.Server(config)

@@ -17,6 +17,11 @@ class RatePolicy:
     burst: float = 300.0
     per_second: float = 5.0
 
+    @classmethod
+    def from_rate(cls, per_second: float) -> RatePolicy:
+        """A minute's worth of burst (at least 300, so a full batch of 100 always fits)."""
+        return cls(burst=max(300.0, 60 * per_second), per_second=per_second)
+
 
 class RateLimiter:
     """Per-client buckets; the least recently seen clients are forgotten beyond ``max_clients``."""
