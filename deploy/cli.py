@@ -54,6 +54,8 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
+    import uvloop
+
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
 
@@ -61,7 +63,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate)
     try:
-        asyncio.run(run_demo(opts))
+        uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
     except LaunchError as exc:
@@ -134,6 +136,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
                   lookup_rate: float) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors."""
     import uvicorn
+    import uvloop
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
@@ -150,11 +153,19 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
         raise click.ClickException(str(exc)) from exc
     if not isinstance(key, Ed25519PublicKey):
         raise click.ClickException(f"{jwt_public_key} is not an Ed25519 public key")
-    service = bootstrap(config, state_dir, database_url=database_url)
-    app = create_app(service, TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience),
-                     GatewaySettings(rate=RatePolicy.from_rate(lookup_rate)))
-    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools",
-                log_level="warning", access_log=False)
+    verifier = TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience)
+
+    async def serve() -> None:
+        # gRPC channels bind to the running loop, so the service is built inside it.
+        service = bootstrap(config, state_dir, database_url=database_url)
+        app = create_app(service, verifier,
+                         GatewaySettings(rate=RatePolicy.from_rate(lookup_rate)))
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, http="httptools",
+                                               lifespan="on", log_level="warning",
+                                               access_log=False))
+        await server.serve()
+
+    uvloop.run(serve())
 
 
 @main.group()

@@ -99,8 +99,8 @@ async def run_demo(opts: DemoOptions) -> None:
         verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
         app = create_app(service, verifier,
                          GatewaySettings(demo=True, rate=RatePolicy.from_rate(opts.lookup_rate)))
-        config = uvicorn.Config(app, loop="uvloop", http="httptools", lifespan="on",
-                                log_level="warning", access_log=False)
+        config = uvicorn.Config(app, http="httptools", lifespan="on", log_level="warning",
+                                access_log=False)
         server = uvicorn.Server(config)
         click.echo(_banner(opts, sock.getsockname()[1], adapters, manifest))
         with contextlib.suppress(asyncio.CancelledError):
