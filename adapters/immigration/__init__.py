@@ -1,0 +1,1 @@
+"""USCIS (immigration) reference adapter: receipt numbers, case status titles, histories."""

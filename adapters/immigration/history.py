@@ -1,0 +1,287 @@
+"""Realistic USCIS case histories for the demo store (deterministic, fast)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+from adapters.sdk.records import CaseRecord, EventRecord
+
+__all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
+
+CASE_TYPES: dict[str, str] = {
+    "I-130": "Petition for Alien Relative",
+    "I-140": "Immigrant Petition for Alien Workers",
+    "I-485": "Application to Register Permanent Residence or Adjust Status",
+    "I-765": "Application for Employment Authorization",
+    "I-131": "Application for Travel Document",
+    "I-589": "Application for Asylum and for Withholding of Removal",
+    "N-400": "Application for Naturalization",
+    "I-90": "Application to Replace Permanent Resident Card",
+    "I-751": "Petition to Remove Conditions on Residence",
+    "I-129": "Petition for a Nonimmigrant Worker",
+    "I-539": "Application to Extend/Change Nonimmigrant Status",
+    "I-129F": "Petition for Alien Fiance(e)",
+    "I-821D": "Consideration of Deferred Action for Childhood Arrivals",
+    "I-360": "Petition for Amerasian, Widow(er), or Special Immigrant",
+    "I-601A": "Application for Provisional Unlawful Presence Waiver",
+}
+
+# Which office issues receipts for each form, and its prefix.
+_OFFICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "I-130": (("IOE", "Potomac Service Center"), ("NBC", "National Benefits Center"),
+              ("EAC", "Vermont Service Center")),
+    "I-140": (("LIN", "Nebraska Service Center"), ("SRC", "Texas Service Center")),
+    "I-485": (("MSC", "National Benefits Center"), ("LIN", "Nebraska Service Center")),
+    "I-765": (("IOE", "Potomac Service Center"), ("MSC", "National Benefits Center")),
+    "I-131": (("IOE", "Potomac Service Center"), ("MSC", "National Benefits Center")),
+    "I-589": (("YSC", "Potomac Service Center"), ("WAC", "California Service Center")),
+    "N-400": (("IOE", "Potomac Service Center"), ("NBC", "National Benefits Center")),
+    "I-90": (("IOE", "Potomac Service Center"), ("MSC", "National Benefits Center")),
+    "I-751": (("IOE", "Potomac Service Center"), ("WAC", "California Service Center")),
+    "I-129": (("WAC", "California Service Center"), ("EAC", "Vermont Service Center")),
+    "I-539": (("IOE", "Potomac Service Center"), ("SRC", "Texas Service Center")),
+    "I-129F": (("WAC", "California Service Center"),),
+    "I-821D": (("IOE", "Potomac Service Center"),),
+    "I-360": (("EAC", "Vermont Service Center"),),
+    "I-601A": (("NBC", "National Benefits Center"),),
+}
+
+# Share of each form among generated cases.
+_FORMS = ("I-765", "I-765", "I-485", "I-130", "I-130", "N-400", "I-131", "I-90", "I-140",
+          "I-129", "I-539", "I-751", "I-589", "I-129F", "I-821D", "I-360", "I-601A")
+
+_REJECTIONS = (
+    "Case Was Rejected Because I Did Not Sign My Form",
+    "Case Was Rejected Because I Sent An Incorrect Fee",
+    "Case Was Rejected Because The Version Of The Form I Sent Is No Longer Accepted",
+    "Case Was Rejected Because It Was Improperly Filed",
+    "Case Was Rejected For Insufficient Funds",
+)
+
+R = "Case Was Received"
+BIO_S = "Biometrics Appointment Was Scheduled"
+BIO_D = "Case Was Updated To Show Fingerprints Were Taken"
+REVIEW = "Case Is Being Actively Reviewed By USCIS"
+RFE = "Request for Evidence Was Sent"
+RFE_R = "Response To USCIS' Request For Evidence Was Received"
+NOID = "Notice Of Intent To Deny Was Sent"
+NOID_R = "Response To Notice of Intent To Deny Was Received"
+INT_S = "Interview Was Scheduled"
+INT_D = "Interview Was Completed And My Case Must Be Reviewed"
+OK = "Case Was Approved"
+DENY = "Case Was Denied"
+CARD = ("New Card Is Being Produced", "Card Was Mailed To Me",
+        "Card Was Picked Up By The United States Postal Service",
+        "Card Was Delivered To Me By The Post Office")
+DOC = ("Document Production Has Been Ordered", "Document Was Mailed To Me")
+
+# (days after the previous event: low, high) for each code; default below.
+_GAPS: dict[str, tuple[int, int]] = {
+    R: (0, 0), BIO_S: (14, 45), BIO_D: (14, 30), REVIEW: (30, 240), RFE: (30, 200),
+    RFE_R: (20, 85), NOID: (30, 150), NOID_R: (10, 32), INT_S: (30, 200), INT_D: (20, 60),
+    OK: (7, 120), DENY: (7, 120), CARD[0]: (0, 3), CARD[1]: (3, 10), CARD[2]: (1, 2),
+    CARD[3]: (1, 4), DOC[0]: (0, 3), DOC[1]: (5, 15), "Premium Processing Fee Was Received": (0, 1),
+    "Case Was Sent To The Department of State": (20, 60),
+    "Oath Ceremony Was Scheduled": (7, 45), "Oath Ceremony Was Completed": (14, 45),
+    "Withdrawal Acknowledgement Notice Was Sent": (20, 200),
+    "Case Was Transferred And A New Office Has Jurisdiction": (20, 200),
+    "Continuation Notice Was Mailed": (0, 3), "Card Was Returned To USCIS": (5, 15),
+    "Appeal Was Sent To The Administrative Appeals Office": (45, 90),
+}
+_DEFAULT_GAP = (10, 60)
+_APPOINTMENT = {BIO_S: (14, 30), INT_S: (21, 45), "Oath Ceremony Was Scheduled": (14, 40)}
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_TEXTS: dict[str, str] = {
+    R: ("On {d}, we received your Form {f}, {n}, Receipt Number {r}, and sent you the receipt "
+        "notice that describes how we will process your case. Please follow the instructions in "
+        "the notice. If you move, go to www.uscis.gov/addresschange to give us your new mailing "
+        "address."),
+    BIO_S: ("As of {d}, we scheduled your biometrics appointment for your Form {f}, {n}, Receipt "
+            "Number {r}. We mailed you an appointment notice. Please follow the instructions in "
+            "the notice."),
+    BIO_D: ("As of {d}, fingerprints relating to your Form {f}, {n}, Receipt Number {r}, have "
+            "been applied to your case."),
+    REVIEW: ("As of {d}, we are actively reviewing your Form {f}, {n}, Receipt Number {r}. Our "
+             "records show nothing is outstanding at this time. We will let you know if we need "
+             "anything from you."),
+    RFE: ("On {d}, we sent a request for additional evidence for your Form {f}, {n}, Receipt "
+          "Number {r}. The request for evidence explains what we need from you. We will not take "
+          "action on your case until we receive the evidence or the deadline to submit it "
+          "expires."),
+    RFE_R: ("On {d}, we received your response to our Request for Evidence for your Form {f}, "
+            "{n}, Receipt Number {r}. USCIS has begun working on your case again."),
+    NOID: ("On {d}, we mailed a notice of intent to deny for your Form {f}, {n}, Receipt Number "
+           "{r}. The notice explains why we intend to deny your case and how to respond."),
+    INT_S: ("On {d}, we scheduled an interview for your Form {f}, {n}, Receipt Number {r}. We "
+            "mailed you an interview notice. Please follow the instructions in the notice."),
+    INT_D: ("On {d}, your interview was completed for your Form {f}, {n}, Receipt Number {r}, "
+            "and your case must be reviewed. We will mail you a decision or notice."),
+    OK: ("On {d}, we approved your Form {f}, {n}, Receipt Number {r}. We sent you an approval "
+         "notice. Please follow the instructions in the notice."),
+    DENY: ("On {d}, we denied your Form {f}, {n}, Receipt Number {r}. We sent you a decision "
+           "notice that explains why we denied your case."),
+    CARD[0]: ("On {d}, we ordered your new card for Receipt Number {r}, and will mail it to the "
+              "address you gave us."),
+    CARD[1]: ("On {d}, we mailed your new card for Receipt Number {r}, to the address you gave "
+              "us. The U.S. Postal Service (USPS) tracking number is {t}."),
+    CARD[2]: ("On {d}, the Post Office picked up mail containing your new card for Receipt "
+              "Number {r}. The tracking number is {t}."),
+    CARD[3]: ("On {d}, the Post Office delivered your new card for Receipt Number {r}, to the "
+              "address you gave us. The tracking number is {t}."),
+    DOC[0]: ("On {d}, we ordered the production of your document for Receipt Number {r}. We "
+             "will mail it to the address you gave us."),
+    DOC[1]: ("On {d}, we mailed your document for Receipt Number {r}, to the address you gave "
+             "us. The tracking number is {t}."),
+}
+_FALLBACK = "On {d}, the status of your Form {f}, {n}, Receipt Number {r}, was updated: {c}."
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def program_of(case_type: str) -> str | None:
+    """USCIS titles are not qualified by form."""
+    return None
+
+
+def _path(rng: random.Random, form: str) -> list[str]:
+    """The full sequence of codes this case will go through (cut at today later)."""
+    roll = rng.random()
+    if roll < 0.03:
+        return [rng.choice(_REJECTIONS)]
+    steps = [R]
+    if form in {"I-140", "I-129"} and rng.random() < 0.5:
+        steps.append("Premium Processing Fee Was Received")
+    if form in {"I-751"}:
+        steps.append("Continuation Notice Was Mailed")
+    if form in {"I-485", "I-765", "N-400", "I-131", "I-90", "I-751", "I-589", "I-821D"} and (
+            form != "I-765" or rng.random() < 0.4):
+        steps += [BIO_S, BIO_D]
+    if rng.random() < 0.25:
+        steps += [RFE, RFE_R]
+    if form in {"I-485", "N-400", "I-589", "I-751"} and rng.random() < 0.8:
+        steps += [INT_S, INT_D]
+    else:
+        steps.append(REVIEW)
+    outcome = rng.random()
+    if outcome < 0.04:
+        return [*steps, "Withdrawal Acknowledgement Notice Was Sent"]
+    if outcome < 0.10:
+        end = [NOID, NOID_R, DENY] if rng.random() < 0.5 else [DENY]
+        if rng.random() < 0.3:
+            end.append("Appeal Was Sent To The Administrative Appeals Office")
+        return steps + end
+    if form == "I-589" and outcome < 0.35:
+        return [*steps, "Case Was Transferred And A New Office Has Jurisdiction"]
+    steps.append(OK)
+    if form in {"I-485", "I-765", "I-90", "I-751", "I-821D"}:
+        # A few cards come back undeliverable instead of being delivered.
+        steps += CARD if rng.random() < 0.97 else [*CARD[:2], "Card Was Returned To USCIS"]
+    elif form == "I-131":
+        steps += DOC
+    elif form == "N-400":
+        steps += ["Oath Ceremony Was Scheduled", "Oath Ceremony Was Completed"]
+    elif form in {"I-130", "I-129F"} and rng.random() < 0.6:
+        steps.append("Case Was Sent To The Department of State")
+    return steps
+
+
+def _when(day: date, rng: random.Random) -> datetime:
+    # Business hours on the East Coast, recorded in UTC.
+    return datetime.combine(day, time(13 + rng.randrange(9), rng.randrange(60)), UTC)
+
+
+def _text(code: str, day: date, form: str, number: str, tracking: str) -> str:
+    template = _TEXTS.get(code, _FALLBACK)
+    return template.format(d=f"{_MONTHS[day.month - 1]} {day.day}, {day.year}", f=form,
+                           n=CASE_TYPES[form], r=number, t=tracking, c=code)
+
+
+def _events(rng: random.Random, steps: list[str], start: date, today: date, form: str,
+            number: str, office: str) -> tuple[EventRecord, ...]:
+    events: list[EventRecord] = []
+    day = start
+    tracking = f"9400{rng.randrange(10**17, 10**18)}"
+    for code in steps:
+        low, high = _GAPS.get(code, _DEFAULT_GAP)
+        day = day + timedelta(days=rng.randint(low, high)) if events else day
+        if day > today:
+            break
+        due = None
+        if code in _APPOINTMENT:
+            lo, hi = _APPOINTMENT[code]
+            due = day + timedelta(days=rng.randint(lo, hi))
+        elif code in (RFE, NOID):
+            due = day + timedelta(days=87 if code == RFE else 33)
+        at = _when(day, rng)
+        if events and at <= events[-1].occurred_at:
+            # Same-day steps: keep the agency's order.
+            at = events[-1].occurred_at + timedelta(minutes=1 + rng.randrange(30))
+        events.append(EventRecord(occurred_at=at, code=code,
+                                  text=_text(code, day, form, number, tracking),
+                                  due_date=due, office=office))
+    return tuple(events)
+
+
+def _access_code(rng: random.Random) -> str:
+    chars = "".join(rng.choice(_ALPHABET) for _ in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
+    """One generated case; the receipt number's last 8 digits are the serial (unique)."""
+    form = rng.choice(_FORMS)
+    prefix, office = rng.choice(_OFFICES[form])
+    start = today - timedelta(days=rng.randint(0, 1000))
+    year = (start.year + (1 if start.month >= 10 else 0)) % 100  # federal fiscal year
+    # Generated serials are < 10,000,000, so digit 3 of the tail is always 0; persona
+    # numbers use 9 there and can never collide.
+    number = f"{prefix}{'09' if prefix == 'IOE' else f'{year:02d}'}{serial:08d}"
+    events = _events(rng, _path(rng, form), start, today, form, number, office)
+    return CaseRecord(number=number, case_type=form, office=office,
+                      subject_ref=f"A{rng.randrange(10**8, 10**9):09d}"
+                      if rng.random() < 0.6 else f"USCIS-{serial:08d}",
+                      access_code=_access_code(rng), events=events)
+
+
+def _persona_case(number: str, form: str, subject: str, code: str,
+                  steps: list[tuple[str, int, int | None]], today: date) -> CaseRecord:
+    """A case from (code, days before today, due in days from the event or None)."""
+    office = "Potomac Service Center"
+    events: list[EventRecord] = []
+    for i, (step, ago, due_in) in enumerate(steps):
+        day = today - timedelta(days=ago)
+        events.append(EventRecord(
+            occurred_at=datetime.combine(day, time(14 + i % 6, 5 * i % 60), UTC), code=step,
+            text=_text(step, day, form, number, "9400111206213587654321"),
+            due_date=day + timedelta(days=due_in) if due_in is not None else None,
+            office=office))
+    return CaseRecord(number=number, case_type=form, office=office, subject_ref=subject,
+                      access_code=code, events=tuple(events))
+
+
+def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
+    """Ana's and Raj's USCIS cases (fixed numbers and access codes)."""
+    ana, raj = "A201555123", "A098765432"
+    return {
+        "ana": [
+            _persona_case("IOE0990000001", "I-765", ana, "7KQ2-M9DX-R4PW", [
+                (R, 120, None), (BIO_D, 101, None), (REVIEW, 60, None), (RFE, 20, 87)], today),
+            _persona_case("IOE0990000002", "I-130", ana, "H3TN-8VCE-5WQA", [
+                (R, 410, None), (REVIEW, 35, None)], today),
+        ],
+        "raj": [
+            _persona_case("IOE0990000011", "I-140", raj, "P6MZ-4RKB-9XHD", [
+                (R, 250, None), ("Premium Processing Fee Was Received", 250, None),
+                (OK, 241, None)], today),
+            _persona_case("IOE0990000012", "I-485", raj, "Q8WA-2NJT-7CFV", [
+                (R, 212, None), (BIO_S, 190, 20), (BIO_D, 170, None), (INT_S, 10, 35)], today),
+            _persona_case("IOE0990000013", "I-765", raj, "T5HX-3KDM-6RPB", [
+                (R, 212, None), (OK, 120, None), (CARD[0], 118, None), (CARD[1], 115, None),
+                (CARD[3], 111, None)], today),
+            _persona_case("IOE0990000014", "I-131", raj, "W9CE-7PQT-4MKN", [
+                (R, 212, None), (OK, 100, None), (DOC[0], 99, None), (DOC[1], 95, None)],
+                today),
+        ],
+    }

@@ -1,0 +1,71 @@
+"""Generated USCIS histories: deterministic, unique, valid, mapped, ordered; personas."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from adapters.immigration import history
+from adapters.immigration.numbers import normalize
+from adapters.immigration.profile import PROFILE
+from adapters.sdk import CaseRecord, MappingTable
+
+TODAY = date(2026, 11, 22)
+TABLE = MappingTable.load(PROFILE.mapping_path)
+
+
+def _cases(n: int, seed: int = 3) -> list[CaseRecord]:
+    rng = random.Random(seed)
+    return [history.generate_case(rng, serial, TODAY) for serial in range(n)]
+
+
+def test_same_seed_gives_the_same_cases() -> None:
+    """Generation is deterministic for a seed."""
+    assert _cases(200) == _cases(200)
+
+
+def test_generated_numbers_are_unique_valid_and_never_a_personas() -> None:
+    """20,000 generated receipt numbers are distinct, canonical, and not persona numbers."""
+    numbers = [c.number for c in _cases(20_000)]
+    personas = {c.number for cs in history.persona_cases(TODAY).values() for c in cs}
+    assert len(set(numbers)) == len(numbers)
+    assert all(normalize(n) == n for n in numbers)
+    assert not personas & set(numbers)
+
+
+def test_every_generated_code_is_mapped_and_events_are_ordered() -> None:
+    """Histories use only mapped titles, in strictly increasing time, none after today."""
+    for case in _cases(5_000):
+        assert case.events
+        assert all(TABLE.map(e.code).known for e in case.events), case
+        times = [e.occurred_at for e in case.events]
+        assert times == sorted(times) and len(set(times)) == len(times)
+        assert times[-1].date() <= TODAY
+
+
+def test_cases_end_in_a_realistic_mix_of_outcomes() -> None:
+    """Some cases are approved, some denied, some rejected, many still open."""
+    last = [TABLE.map(c.events[-1].code).category for c in _cases(5_000)]
+    for category in ("PENDING", "ACTIVE", "APPROVED", "DENIED", "CLOSED"):
+        assert last.count(category) > 25, category
+
+
+def test_ana_has_an_rfe_due_in_the_future() -> None:
+    """Ana's I-765 ends in an RFE sent about 20 days ago, due 87 days after it was sent."""
+    ana = {c.case_type: c for c in history.persona_cases(TODAY)["ana"]}
+    rfe = ana["I-765"].events[-1]
+    assert rfe.code == "Request for Evidence Was Sent"
+    assert rfe.due_date is not None and rfe.due_date > TODAY
+    assert (rfe.due_date - rfe.occurred_at.date()).days == 87
+    assert {c.subject_ref for c in ana.values()} == {"A201555123"}
+
+
+def test_raj_has_the_petitions_built_on_his_labor_certification() -> None:
+    """Raj: approved I-140, pending I-485 with an interview ahead, delivered EAD, I-131."""
+    raj = {c.case_type: c for c in history.persona_cases(TODAY)["raj"]}
+    assert set(raj) == {"I-140", "I-485", "I-765", "I-131"}
+    assert raj["I-140"].events[-1].code == "Case Was Approved"
+    interview = raj["I-485"].events[-1]
+    assert interview.code == "Interview Was Scheduled"
+    assert interview.due_date is not None and interview.due_date > TODAY
+    assert raj["I-765"].events[-1].code == "Card Was Delivered To Me By The Post Office"
