@@ -1,0 +1,1 @@
+"""Courts adapter: EOIR immigration courts and the Board of Immigration Appeals."""
