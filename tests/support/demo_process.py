@@ -27,6 +27,7 @@ class Demo:
     state_dir: Path
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     def token(self, persona: str) -> str:
         """A dev token for ``persona`` from `caseline dev-token`."""
@@ -58,6 +59,10 @@ class Demo:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.reader is not None:
+            self.reader.join(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
 
@@ -84,12 +89,17 @@ def start_demo(state_dir: Path, *args: str, timeout_s: float = 240.0) -> Demo:
                 ready.set()
         ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     deadline = time.monotonic() + timeout_s
     while not ready.wait(0.2):
         if time.monotonic() > deadline:
             process.kill()
             raise TimeoutError("demo did not start:\n" + "".join(lines))
     if not found or process.poll() is not None:
+        process.kill()
+        process.wait()
+        reader.join(timeout=10)
+        process.stdout.close()
         raise RuntimeError("demo failed to start:\n" + "".join(lines))
-    return Demo(found[0], state_dir, process, lines)
+    return Demo(found[0], state_dir, process, lines, reader)
