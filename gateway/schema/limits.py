@@ -46,18 +46,24 @@ def _directive_limit_rule(limit: int) -> type[ASTValidationRule]:
 
 def extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
     """Extension factories: strawberry builds fresh instances per operation, so no state
-    leaks between requests. The parser and validation caches are module-level LRU caches
-    inside strawberry, so they persist across requests anyway."""
-    directive_rule = _directive_limit_rule(MAX_DIRECTIVES)
-    result: list[Callable[[], SchemaExtension]] = [
+    leaks between requests.
+
+    The validation rules are built once here and shared: the validation cache is keyed on the
+    rule classes, and QueryDepthLimiter/MaxAliasesLimiter create a new class per instance,
+    which would make every request miss the cache. Rule classes hold no state (graphql-core
+    instantiates them per validation), so sharing them is safe.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        _directive_limit_rule(MAX_DIRECTIVES),
+    ]
+    if production:
+        rules += DisableIntrospection().validation_rules
+    return [
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=512),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-        partial(AddValidationRules, [directive_rule]),
+        partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=512),
         partial(MaskErrors, should_mask_error=should_mask),
     ]
-    if production:
-        result.append(DisableIntrospection)
-    return result
