@@ -23,7 +23,6 @@ import grpc
 import httpx
 from _harness import RESULTS, percentiles, start_demo, time_async
 
-from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import StatePaths
 from aggregator.keys import load_or_create_ed25519
 from aggregator.store import Store
@@ -39,16 +38,22 @@ QUERY = ("query { viewer { timeline { events { at agency { id name } caseNumber 
 ADAPTER_PORT = re.compile(r"(immigration|labor|courts) 127\.0\.0\.1:(\d+)")
 
 
-def link_bench_subject(state_dir: Path, manifest: dict[str, object]) -> dict[str, list[str]]:
-    """Link every persona case (all three agencies) to the bench subject."""
+# One case per program at labor, the court case, and one USCIS case: 20 events, the size of
+# timeline the issue's baseline figures were measured with.
+BENCH_CASES = {"courts": ["A201555123"], "immigration": ["IOE0990000012"],
+               "labor": ["G-100-24218-604417", "P-100-23263-318274", "I-200-26126-471205"]}
+
+
+def link_bench_subject(state_dir: Path) -> dict[str, list[str]]:
+    """Link the bench subject to cases at all three agencies."""
     store = Store(f"sqlite:///{StatePaths(state_dir).database}")
-    cases: dict[str, list[str]] = {a: [] for a in REFERENCE_AGENCIES}
-    for persona_cases in manifest["personas"].values():  # type: ignore[attr-defined]
-        for case in persona_cases:
-            store.add_link(SUBJECT, case["agency"], case["number"])
-            cases[case["agency"]].append(case["number"])
+    for link in store.links_for(SUBJECT):  # from an earlier run with other cases
+        store.remove_link(SUBJECT, link.agency_id, link.case_number)
+    for agency_id, numbers in BENCH_CASES.items():
+        for number in numbers:
+            store.add_link(SUBJECT, agency_id, number)
     store.close()
-    return cases
+    return BENCH_CASES
 
 
 async def adapter_latencies(state_dir: Path, ports: dict[str, int],
@@ -110,8 +115,7 @@ async def main() -> None:
     state.mkdir(parents=True, exist_ok=True)
     demo = start_demo(state, "--cases", "10000")
     try:
-        manifest = json.loads((state / "demo.json").read_text())
-        cases = link_bench_subject(state, manifest)
+        cases = link_bench_subject(state)
         ports = {m.group(1): int(m.group(2))
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
         token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from caseline.v1 import consent_token as fmt
 __all__ = ["ConsentClaims", "ConsentTokenVerifier"]
 
 _RELOAD_INTERVAL_S = 5.0
+_VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,9 @@ class ConsentTokenVerifier:
         self._keys: dict[str, Any] = {}
         self._loaded_at = 0.0
         self._lock = threading.Lock()
+        # Verified tokens until they expire: the aggregator reuses a token for half its
+        # (short) lifetime, and its signature cannot change in the meantime.
+        self._verified: OrderedDict[str, ConsentClaims] = OrderedDict()
         self._load()
 
     def _load(self) -> None:
@@ -68,6 +73,18 @@ class ConsentTokenVerifier:
 
     def verify(self, token: str, required_scope: str = "STATUS") -> ConsentClaims:
         """Claims of a valid token; raises Unauthenticated/PermissionDenied otherwise."""
+        claims = self._verified.get(token)
+        if claims is None or claims.expires_at.timestamp() + self._leeway_s <= time.time():
+            claims = self._verify_signed(token)
+            self._verified[token] = claims
+            if len(self._verified) > _VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+        if required_scope not in claims.scopes:
+            raise PermissionDeniedError(
+                f"consent_token: scope {required_scope} not granted", "CONSENT_SCOPE_MISSING")
+        return claims
+
+    def _verify_signed(self, token: str) -> ConsentClaims:
         if not token:
             raise UnauthenticatedError("consent_token: required", "CONSENT_TOKEN_MISSING")
         try:
@@ -98,9 +115,6 @@ class ConsentTokenVerifier:
             raise UnauthenticatedError(
                 f"consent_token: lifetime exceeds {fmt.MAX_TTL_S} s", "CONSENT_TOKEN_TOO_LONG")
         scopes = frozenset(claims.get(fmt.CLAIM_SCOPES, ()))
-        if required_scope not in scopes:
-            raise PermissionDeniedError(
-                f"consent_token: scope {required_scope} not granted", "CONSENT_SCOPE_MISSING")
         cases = claims.get(fmt.CLAIM_CASES, [])
         if not isinstance(cases, list) or not all(isinstance(c, str) for c in cases):
             raise UnauthenticatedError("consent_token: 'cases' must be a list of case numbers",
