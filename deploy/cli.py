@@ -111,6 +111,22 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
                             on_listening=listening))
 
 
+@adapter.command("check")
+@click.argument("address")
+def adapter_check(address: str) -> None:
+    """Run the conformance kit against the adapter at ADDRESS (host:port)."""
+    from adapters.conformance import run_checks
+
+    results = asyncio.run(run_checks(address))
+    for result in results:
+        mark = "ok  " if result.passed else "FAIL"
+        click.echo(f"{mark} {result.name}" + (f": {result.detail}" if result.detail else ""))
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(1)
+
+
 @main.group()
 def gateway() -> None:
     """Run the GraphQL gateway (production settings)."""

@@ -1,0 +1,9 @@
+"""The conformance kit: does an agency's adapter honour the caseline.v1 contract?
+
+Run it against any adapter's address (``caseline adapter check HOST:PORT``). Each check is
+named after the contract requirement it verifies.
+"""
+
+from adapters.conformance.checks import CHECKS, CheckResult, Target, run_checks
+
+__all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]

@@ -1,0 +1,235 @@
+"""One check per contract requirement, each named after it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_status import rpc_status
+
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import consent_token as fmt
+from caseline.v1 import vocabulary_pb2
+
+__all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
+
+SERVICE = "caseline.v1.AgencyAdapter"
+TIMEOUT_S = 5.0
+
+
+class CheckFailed(AssertionError):
+    """A requirement is not met; the message says what was seen."""
+
+
+@dataclass
+class Target:
+    """The adapter under test and what Describe said about it."""
+
+    channel: grpc.aio.Channel
+    stub: pb_grpc.AgencyAdapterStub
+    describe: pb.DescribeResponse
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of one check."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+async def _expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
+    try:
+        await call
+    except grpc.aio.AioRpcError as exc:
+        _require(exc.code() == code, f"expected {code.name}, got {exc.code().name}: "
+                                     f"{exc.details()}")
+        return exc
+    raise CheckFailed(f"expected {code.name}, but the call succeeded")
+
+
+def _examples(target: Target) -> list[str]:
+    return [f.example for f in target.describe.number_formats]
+
+
+async def describe_identifies_the_agency(t: Target) -> None:
+    """Describe names the agency, its number formats, its batch limit and English."""
+    d = t.describe
+    _require(bool(d.agency_id) and d.agency_id == d.agency_id.lower(),
+             "agency_id must be non-empty and lower case")
+    _require(bool(d.name), "name is empty")
+    _require(len(d.number_formats) > 0, "no number_formats")
+    _require(d.limits.max_batch_size >= 1, "limits.max_batch_size must be at least 1")
+    _require("en" in d.languages, "languages must include 'en'")
+
+
+async def number_format_examples_are_accepted(t: Target) -> None:
+    """Every example number in Describe is well-formed for LookupCases."""
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
+                                        timeout=TIMEOUT_S)
+    for result in response.results:
+        _require(result.error.code != pb.LOOKUP_ERROR_CODE_INVALID_NUMBER,
+                 f"example {result.requested_number!r} refused: {result.error.message}")
+
+
+async def lookup_answers_each_number_in_request_order(t: Target) -> None:
+    """One result per requested number, echoing it, in order, malformed ones included."""
+    numbers = [*_examples(t), "not a case number", *_examples(t)]
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=numbers),
+                                        timeout=TIMEOUT_S)
+    _require([r.requested_number for r in response.results] == numbers,
+             "results do not match the requested numbers one to one")
+
+
+async def malformed_numbers_are_reported_in_band_naming_the_format(t: Target) -> None:
+    """A malformed number is INVALID_NUMBER in its result, and the message shows an example."""
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=["not a number"]),
+                                        timeout=TIMEOUT_S)
+    (result,) = response.results
+    _require(result.error.code == pb.LOOKUP_ERROR_CODE_INVALID_NUMBER, "not INVALID_NUMBER")
+    _require(any(ex in result.error.message for ex in _examples(t)),
+             f"message does not show an example format: {result.error.message!r}")
+
+
+async def oversized_batches_are_refused_naming_the_field(t: Target) -> None:
+    """More numbers than the limit is INVALID_ARGUMENT with a violation on case_numbers."""
+    numbers = _examples(t)[:1] * (t.describe.limits.max_batch_size + 1)
+    exc = await _expect_error(t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=numbers),
+                                                 timeout=TIMEOUT_S),
+                              grpc.StatusCode.INVALID_ARGUMENT)
+    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    fields = []
+    for detail in status.details if status else []:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields += [v.field for v in bad.field_violations]
+    _require("case_numbers" in fields, f"no BadRequest violation on case_numbers ({fields})")
+
+
+async def public_lookups_carry_no_history(t: Target) -> None:
+    """Public lookups return the current status only, never events."""
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
+                                        timeout=TIMEOUT_S)
+    for result in response.results:
+        _require(len(result.case_info.events) == 0, f"{result.requested_number} has events")
+
+
+async def mapped_statuses_explain_themselves_in_english(t: Target) -> None:
+    """A mapped status carries English title and description and the agency's own code."""
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
+                                        timeout=TIMEOUT_S)
+    for result in response.results:
+        if not result.HasField("case_info"):
+            continue
+        status = result.case_info.status
+        _require(bool(status.agency_code), "agency_code is empty")
+        if status.category != vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED:
+            english = [x for x in status.texts if x.language == "en"]
+            _require(bool(english and english[0].title and english[0].description),
+                     f"{result.requested_number}: no English title/description")
+
+
+async def subject_cases_require_a_consent_token(t: Target) -> None:
+    """Without a consent token nothing is released: UNAUTHENTICATED."""
+    await _expect_error(t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(), timeout=TIMEOUT_S),
+                        grpc.StatusCode.UNAUTHENTICATED)
+
+
+async def forged_consent_tokens_are_refused(t: Target) -> None:
+    """A token signed by a key the adapter does not trust is UNAUTHENTICATED."""
+    now = int(time.time())
+    forged = jwt.encode(
+        {"iss": fmt.ISSUER, "aud": t.describe.agency_id, "sub": "psn_conformance", "iat": now,
+         "exp": now + 60, fmt.CLAIM_CASES: _examples(t), fmt.CLAIM_SCOPES: list(fmt.SCOPES)},
+        Ed25519PrivateKey.generate(), algorithm=fmt.ALGORITHM, headers={"kid": "forged"})
+    await _expect_error(t.stub.ListSubjectCases(
+        pb.ListSubjectCasesRequest(consent_token=forged), timeout=TIMEOUT_S),
+        grpc.StatusCode.UNAUTHENTICATED)
+
+
+async def ownership_check_refuses_a_wrong_access_code(t: Target) -> None:
+    """A wrong access code never verifies."""
+    response = await t.stub.VerifyOwnership(pb.VerifyOwnershipRequest(
+        case_number=_examples(t)[0], access_code="WRONG-CODE-0000"), timeout=TIMEOUT_S)
+    _require(not response.verified, "a wrong access code verified")
+
+
+async def change_stream_refuses_a_bad_cursor(t: Target) -> None:
+    """WatchChanges with a cursor it never issued is INVALID_ARGUMENT."""
+    call = t.stub.WatchChanges(pb.WatchChangesRequest(cursor="not-a-cursor"), timeout=TIMEOUT_S)
+    await _expect_error(call.read(), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+async def health_reports_serving(t: Target) -> None:
+    """The standard health service says SERVING for the AgencyAdapter service."""
+    answer = await health_pb2_grpc.HealthStub(t.channel).Check(
+        health_pb2.HealthCheckRequest(service=SERVICE), timeout=TIMEOUT_S)
+    _require(answer.status == health_pb2.HealthCheckResponse.SERVING, "not SERVING")
+
+
+async def reflection_lists_the_service(t: Target) -> None:
+    """Server reflection lists caseline.v1.AgencyAdapter."""
+    stub = reflection_pb2_grpc.ServerReflectionStub(t.channel)
+    call = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(
+        list_services="")]), timeout=TIMEOUT_S)
+    async for response in call:
+        names = {s.name for s in response.list_services_response.service}
+        _require(SERVICE in names, f"reflection lists {sorted(names)}")
+        return
+    raise CheckFailed("reflection returned nothing")
+
+
+CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
+    describe_identifies_the_agency,
+    number_format_examples_are_accepted,
+    lookup_answers_each_number_in_request_order,
+    malformed_numbers_are_reported_in_band_naming_the_format,
+    oversized_batches_are_refused_naming_the_field,
+    public_lookups_carry_no_history,
+    mapped_statuses_explain_themselves_in_english,
+    subject_cases_require_a_consent_token,
+    forged_consent_tokens_are_refused,
+    ownership_check_refuses_a_wrong_access_code,
+    change_stream_refuses_a_bad_cursor,
+    health_reports_serving,
+    reflection_lists_the_service,
+)
+
+
+async def run_checks(address: str) -> list[CheckResult]:
+    """Every check against the adapter at ``address``; a check failing never stops the rest."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = pb_grpc.AgencyAdapterStub(channel)
+        try:
+            describe = await stub.Describe(pb.DescribeRequest(), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as exc:
+            return [CheckResult("describe_identifies_the_agency", False,
+                                f"Describe failed: {exc.code().name} {exc.details()}")]
+        target = Target(channel, stub, describe)
+        results = []
+        for check in CHECKS:
+            try:
+                await check(target)
+            except CheckFailed as exc:
+                results.append(CheckResult(check.__name__, False, str(exc)))
+            except grpc.aio.AioRpcError as exc:
+                results.append(CheckResult(check.__name__, False,
+                                           f"{exc.code().name}: {exc.details()}"))
+            else:
+                results.append(CheckResult(check.__name__, True))
+        return results

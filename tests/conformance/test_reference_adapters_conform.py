@@ -1,0 +1,93 @@
+"""The conformance kit, run against every reference adapter and against a broken one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import grpc
+import pytest
+
+from adapters.conformance import CHECKS, run_checks
+from adapters.reference.catalog import REFERENCE_AGENCIES, profile
+from adapters.reference.seed import seed_store
+from adapters.reference.store import DemoStore
+from adapters.sdk import AdapterServer, AdapterServicer, build_servicer
+from aggregator.keys import load_or_create_ed25519
+from aggregator.tokens import ConsentTokenIssuer
+from caseline.v1 import agency_adapter_pb2 as pb
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Small seeded stores, one per reference agency, and a JWKS beside them."""
+    root = tmp_path_factory.mktemp("conformance")
+    issuer = ConsentTokenIssuer(load_or_create_ed25519(root / "consent.pem"))
+    issuer.write_jwks(root / "jwks.json")
+    paths = {a: root / f"{a}.sqlite3" for a in REFERENCE_AGENCIES}
+    for agency_id, path in paths.items():
+        seed_store(path, agency_id, cases=20, seed=3, today=date(2026, 11, 1), progress=False)
+    return paths
+
+
+async def _serve(servicer: AdapterServicer) -> AsyncIterator[str]:
+    server = AdapterServer(servicer)
+    port = await server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        await server.stop(0)
+
+
+@pytest.mark.parametrize("agency_id", REFERENCE_AGENCIES)
+async def test_reference_adapter_passes_every_check(agency_id: str,
+                                                   stores: dict[str, Path]) -> None:
+    """Each reference adapter meets every contract requirement the kit checks."""
+    servicer = build_servicer(profile(agency_id), DemoStore(stores[agency_id]),
+                              stores[agency_id].parent / "jwks.json")
+    async for address in _serve(servicer):
+        results = await run_checks(address)
+    assert [r for r in results if not r.passed] == []
+    assert len(results) == len(CHECKS)
+
+
+class LeakyServicer(AdapterServicer):
+    """Breaks one rule: public lookups include the full history."""
+
+    async def LookupCases(self, request: pb.LookupCasesRequest,
+                          context: grpc.aio.ServicerContext[object, object]
+                          ) -> pb.LookupCasesResponse:
+        response = await super().LookupCases(request, context)
+        for result in response.results:
+            if result.HasField("case_info"):
+                result.case_info.events.add(event_id="leak")
+        return response
+
+
+async def test_a_broken_adapter_fails_the_check_named_after_the_rule(
+        stores: dict[str, Path]) -> None:
+    """An adapter leaking history in public lookups fails exactly that check."""
+    base = build_servicer(profile("courts"), DemoStore(stores["courts"]),
+                          stores["courts"].parent / "jwks.json")
+    leaky = LeakyServicer(base.profile, base.source, base.table, base.verifier)
+    async for address in _serve(leaky):
+        results = await run_checks(address)
+    assert [r.name for r in results if not r.passed] == ["public_lookups_carry_no_history"]
+
+
+def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
+    """`caseline adapter check` exits non-zero and says why when nothing answers."""
+    from deploy.launcher import free_port
+
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy.cli", "adapter", "check", f"127.0.0.1:{free_port()}"],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)
+    assert result.returncode == 1
+    assert "FAIL describe_identifies_the_agency: Describe failed: UNAVAILABLE" in result.stdout
