@@ -34,7 +34,7 @@ class Target:
     """The adapter under test and what Describe said about it."""
 
     channel: grpc.aio.Channel
-    stub: pb_grpc.AgencyAdapterStub
+    stub: pb_grpc.AgencyAdapterAsyncStub  # the .pyi type of a stub on an aio channel
     describe: pb.DescribeResponse
 
 
