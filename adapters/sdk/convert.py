@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import math
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from google.protobuf import timestamp_pb2
 
-from adapters.sdk.mapping import MappedStatus, MappingTable
+from adapters.sdk.mapping import LocalizedText, MappedStatus, MappingTable
 from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
 from adapters.sdk.vocabulary import category_to_proto, milestone_to_proto
 from caseline.v1 import case_pb2, vocabulary_pb2
@@ -16,23 +18,37 @@ __all__ = ["case_to_proto", "event_id_of", "event_to_proto", "status_to_proto"]
 
 
 def _timestamp(value: datetime) -> timestamp_pb2.Timestamp:
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value)
-    return ts
+    # Several times faster than Timestamp.FromDatetime, with the same meaning: naive values
+    # are UTC, and seconds are floored so instants before 1970 keep non-negative nanos.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    seconds = math.floor(value.timestamp())
+    return timestamp_pb2.Timestamp(seconds=seconds, nanos=value.microsecond * 1000)
+
+
+@lru_cache(maxsize=4096)
+def _status_template(category: str, milestone: str, action_required: bool,
+                     texts: tuple[LocalizedText, ...]) -> vocabulary_pb2.Status:
+    # The mapped part of a status depends only on the table entry; building its text messages
+    # once per entry instead of once per event is most of the cost of serving a history.
+    return vocabulary_pb2.Status(
+        category=category_to_proto(category),
+        milestone=milestone_to_proto(milestone),
+        action_required=action_required,
+        texts=[vocabulary_pb2.LocalizedText(language=t.language, title=t.title,
+                                            description=t.description, next_step=t.next_step)
+               for t in texts],
+    )
 
 
 def status_to_proto(mapped: MappedStatus) -> vocabulary_pb2.Status:
     """A mapped status as the contract's Status message."""
-    return vocabulary_pb2.Status(
-        category=category_to_proto(mapped.category),
-        milestone=milestone_to_proto(mapped.milestone),
-        action_required=mapped.action_required,
-        agency_code=mapped.agency_code,
-        agency_text=mapped.agency_text,
-        texts=[vocabulary_pb2.LocalizedText(language=t.language, title=t.title,
-                                            description=t.description, next_step=t.next_step)
-               for t in mapped.texts],
-    )
+    status = vocabulary_pb2.Status()
+    status.CopyFrom(_status_template(mapped.category, mapped.milestone, mapped.action_required,
+                                     mapped.texts))
+    status.agency_code = mapped.agency_code
+    status.agency_text = mapped.agency_text
+    return status
 
 
 def event_id_of(case_number: str, event: EventRecord) -> str:

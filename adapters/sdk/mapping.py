@@ -36,6 +36,7 @@ import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,12 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 REQUIRED_LANGUAGES = ("en", "es")
 
 
+@lru_cache(maxsize=65_536)
 def normalize_key(text: str) -> str:
-    """The matching key of a code or title: lower case, no accents, words joined by one space."""
+    """The matching key of a code or title: lower case, no accents, words joined by one space.
+
+    Memoized: an agency emits a few hundred distinct codes, looked up once per event served.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     lowered = ascii_only.casefold().replace("&", " and ")
