@@ -1,0 +1,78 @@
+"""What goes into the ledger: consent events, link events and access decisions.
+
+Entries hold keyed pseudonyms, keyed case references and codes — never names, case numbers
+or free text (a bare hash of a case number could be brute-forced; a keyed one cannot without
+the aggregator's key). The ledger adds ``i``, ``prev`` and ``at`` when it appends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from typing import Any
+
+from aggregator.consent import ConsentRecord, artefact
+from aggregator.ledger.encoding import canonical
+
+__all__ = [
+    "ACCESS",
+    "CONSENT",
+    "LINK",
+    "access_entry",
+    "case_reference",
+    "consent_entry",
+    "keyed_digest",
+    "link_entry",
+]
+
+CONSENT = "consent"
+LINK = "link"
+ACCESS = "access"
+
+
+def keyed_digest(key: bytes, label: str, value: bytes) -> str:
+    """A keyed digest (HMAC-SHA-256, domain-separated by ``label``) as hex."""
+    return hmac.new(key, label.encode() + b"\x00" + value, hashlib.sha256).hexdigest()[:32]
+
+
+def case_reference(key: bytes, agency_id: str, case_number: str) -> str:
+    """A case number as the ledger may hold it: keyed, so it cannot be guessed back."""
+    return "case_" + keyed_digest(key, "case", f"{agency_id}\x00{case_number}".encode())
+
+
+def consent_entry(key: bytes, record: ConsentRecord, event: str, subject: str,
+                  grantee: str) -> dict[str, Any]:
+    """A consent version was signed (GRANTED, PAUSED, RESUMED or REVOKED)."""
+    return {
+        "kind": CONSENT, "event": event, "consent": record.id, "version": record.version,
+        "subject": subject, "grantee": grantee, "agencies": sorted(record.agencies),
+        "scopes": sorted(record.scopes), "purpose": record.purpose_code,
+        "valid_from": record.valid_from.isoformat(), "valid_until": record.valid_until.isoformat(),
+        # Binds the entry to the exact signed artefact without revealing what it says.
+        "artefact": keyed_digest(key, "consent-artefact", canonical(artefact(record))),
+    }
+
+
+def link_entry(key: bytes, event: str, subject: str, agency_id: str,
+               case_number: str) -> dict[str, Any]:
+    """A case was linked or unlinked, or a link attempt was refused."""
+    return {"kind": LINK, "event": event, "subject": subject, "agency": agency_id,
+            "case": case_reference(key, agency_id, case_number)}
+
+
+def access_entry(*, subject: str, actor: str, decision: str, agencies: Iterable[str],
+                 scopes: Iterable[str], consent_id: str | None, purpose: str,
+                 reason: str = "", opened: Iterable[str] = ()) -> dict[str, Any]:
+    """A read of a subject's data was allowed or denied (one entry per request and subject)."""
+    entry: dict[str, Any] = {
+        "kind": ACCESS, "decision": decision, "subject": subject, "actor": actor,
+        "agencies": sorted(agencies), "scopes": sorted(scopes), "consent": consent_id,
+        "purpose": purpose,
+    }
+    if reason:
+        entry["reason"] = reason
+    opened = sorted(opened)
+    if opened:
+        entry["opened"] = opened
+    return entry

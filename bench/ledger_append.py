@@ -1,0 +1,72 @@
+"""Durable ledger appends per second (fsync'd group commit), as the gateway makes them.
+
+Concurrent writers each await their entry being on disk before appending the next, as a
+request does before its data leaves; a single writer shows the cost of one commit.
+Prints JSON. Target: >= 5,000 durable appends/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aggregator.ledger.note import NoteSigner
+from aggregator.ledger.writer import Ledger
+
+
+def _entry(n: int) -> dict[str, object]:
+    return {"kind": "access", "decision": "ALLOW", "subject": f"psn_{n % 1000:04d}",
+            "actor": f"psn_{n % 97:04d}", "agencies": ["courts", "immigration", "labor"],
+            "scopes": ["DETAILS", "IDENTITY", "STATUS"], "consent": "self",
+            "purpose": "SELF_ACCESS"}
+
+
+async def _run(ledger: Ledger, writers: int, per_writer: int) -> float:
+    async def writer(w: int) -> None:
+        for i in range(per_writer):
+            await ledger.append(_entry(w * per_writer + i))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer(w) for w in range(writers)))
+    return time.perf_counter() - started
+
+
+async def main() -> None:
+    """Run and print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument("--writers", type=int, default=64)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Ledger(Path(tmp) / "ledger.sqlite3",
+                        NoteSigner("bench.localhost/ledger", Ed25519PrivateKey.generate()))
+        try:
+            single_n = 2_000
+            single_s = await _run(ledger, 1, single_n)
+            per_writer = max(1, args.entries // args.writers)
+            concurrent_s = await _run(ledger, args.writers, per_writer)
+            total = args.writers * per_writer
+            checkpoints = sum(1 for _ in ledger.store.checkpoints(1, ledger.size))
+        finally:
+            ledger.close()
+    print(json.dumps({
+        "benchmark": "ledger_append", "durability": "SQLite WAL, synchronous=FULL (fsync per "
+                                                    "commit)",
+        "one_writer": {"appends": single_n, "seconds": round(single_s, 2),
+                       "appends_per_s": round(single_n / single_s)},
+        "concurrent": {"writers": args.writers, "appends": total,
+                       "seconds": round(concurrent_s, 2),
+                       "appends_per_s": round(total / concurrent_s)},
+        "commits": checkpoints, "mean_batch": round((single_n + total) / checkpoints, 1),
+        "target_appends_per_s": 5000,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
