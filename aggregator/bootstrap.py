@@ -9,12 +9,17 @@ from aggregator.config import AggregatorConfig
 from aggregator.federation import Federation, RetryPolicy
 from aggregator.grpc_client import AdapterClient
 from aggregator.keys import load_or_create_ed25519, load_or_create_secret
+from aggregator.ledger.note import NoteSigner
+from aggregator.ledger.writer import Ledger
 from aggregator.ports import AdapterPort
 from aggregator.service import CaselineService
 from aggregator.store import Store
 from aggregator.tokens import ConsentTokenIssuer
 
-__all__ = ["StatePaths", "bootstrap", "consent_issuer"]
+__all__ = ["LEDGER_ORIGIN", "StatePaths", "bootstrap", "consent_issuer", "open_ledger"]
+
+# The checkpoint origin line; C2SP asks for a name unique to this log.
+LEDGER_ORIGIN = "caseline.localhost/ledger"
 
 
 class StatePaths:
@@ -26,6 +31,9 @@ class StatePaths:
         self.consent_key = root / "keys" / "consent-signing.pem"
         self.pseudonym_key = root / "keys" / "pseudonym.key"
         self.jwks = root / "keys" / "consent-jwks.json"
+        self.ledger = root / "ledger.sqlite3"
+        self.ledger_key = root / "keys" / "ledger-signing.pem"
+        self.ledger_hmac = root / "keys" / "ledger-references.key"
 
 
 def consent_issuer(paths: StatePaths) -> ConsentTokenIssuer:
@@ -35,8 +43,14 @@ def consent_issuer(paths: StatePaths) -> ConsentTokenIssuer:
     return issuer
 
 
+def open_ledger(paths: StatePaths) -> Ledger:
+    """The ledger file in the state directory with its checkpoint-signing key."""
+    return Ledger(paths.ledger, NoteSigner(LEDGER_ORIGIN, load_or_create_ed25519(paths.ledger_key)))
+
+
 def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | None = None,
-              adapters: dict[str, AdapterPort] | None = None) -> CaselineService:
+              adapters: dict[str, AdapterPort] | None = None,
+              access_logging: bool = True) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency."""
     paths = StatePaths(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -48,4 +62,7 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         retry=RetryPolicy(attempts=config.retry_attempts),
         breaker=BreakerPolicy(config.breaker_failures, config.breaker_reset_s))
     return CaselineService(config, clients, federation, store, consent_issuer(paths),
-                           load_or_create_secret(paths.pseudonym_key))
+                           load_or_create_secret(paths.pseudonym_key), open_ledger(paths),
+                           consent_key=load_or_create_ed25519(paths.consent_key),
+                           ledger_key=load_or_create_secret(paths.ledger_hmac),
+                           access_logging=access_logging)

@@ -9,7 +9,7 @@ import grpc
 
 from aggregator.convert import case_from_proto, events_from_proto, lookup_from_proto
 from aggregator.federation import AgencyCallError
-from aggregator.model import LookupOutcome, SubjectCases
+from aggregator.model import Case, LookupOutcome, SubjectCases
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
@@ -57,11 +57,12 @@ class AdapterClient:
         events = tuple(e for c in response.cases for e in events_from_proto(self.agency_id, c))
         return SubjectCases(cases, events, tuple(response.missing_case_numbers))
 
-    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
-        """Whether the access code matches the case."""
+    async def verify_ownership(self, number: str, access_code: str,
+                               timeout: float) -> Case | None:
+        """The case (with its canonical number) when the access code matches, else None."""
         request = pb.VerifyOwnershipRequest(case_number=number, access_code=access_code)
         response = await _unary(self._stub.VerifyOwnership, request, timeout)
-        return response.verified
+        return case_from_proto(self.agency_id, response.case_info) if response.verified else None
 
     async def close(self) -> None:
         """Close the channel."""

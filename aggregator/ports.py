@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from aggregator.model import LookupOutcome, SubjectCases
+from aggregator.model import Case, LookupOutcome, SubjectCases
 
 __all__ = ["AdapterPort"]
 
@@ -23,8 +23,9 @@ class AdapterPort(Protocol):
         """Cases and events released under a consent token."""
         ...
 
-    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
-        """Whether the access code matches the case."""
+    async def verify_ownership(self, number: str, access_code: str,
+                               timeout: float) -> Case | None:
+        """The case (with its canonical number) when the access code matches, else None."""
         ...
 
     async def close(self) -> None:

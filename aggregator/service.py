@@ -1,13 +1,25 @@
-"""The aggregator's use cases: public lookups and a subject's merged timeline."""
+"""The aggregator's use cases: public lookups and a subject's merged timeline, read under
+the access policy with every decision in the ledger before any data leaves."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from functools import partial
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache, partial
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.config import AggregatorConfig
+from aggregator.consent import SCOPES
+from aggregator.consent_service import ConsentService
 from aggregator.federation import Federation
+from aggregator.ledger.entries import access_entry
+from aggregator.ledger.writer import Appended, Ledger
+from aggregator.linking import LinkService
 from aggregator.model import (
     AgencyFailure,
     AgencyInfo,
@@ -18,17 +30,33 @@ from aggregator.model import (
     SubjectCases,
     Timeline,
 )
+from aggregator.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.ports import AdapterPort
 from aggregator.pseudonyms import pseudonym
 from aggregator.routing import route, unroutable_message
 from aggregator.store import Store
+from aggregator.throttle import AccessCodeThrottle
 from aggregator.timeline import current_cases, merge_events
 from aggregator.tokens import ConsentTokenIssuer
 
-__all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "TooManyNumbersError"]
+__all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "TimelineRead", "TooManyNumbersError"]
 
 MAX_LOOKUP_BATCH = 100
-SELF_SCOPES = ("STATUS", "DETAILS", "IDENTITY")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRead:
+    """A timeline as released to one principal: what each agency's data was released under,
+    and why the rest was withheld."""
+
+    timeline: Timeline
+    released: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    withheld: Mapping[str, Mapping[str, Decision]] = field(default_factory=dict)
+    access: tuple[Appended, ...] = ()
+
+    def scopes(self, agency_id: str) -> frozenset[str]:
+        """The scopes released for ``agency_id`` (empty when nothing was)."""
+        return self.released.get(agency_id, frozenset())
 
 
 class TooManyNumbersError(ValueError):
@@ -46,16 +74,26 @@ class CaselineService:
 
     def __init__(self, config: AggregatorConfig, adapters: Mapping[str, AdapterPort],
                  federation: Federation, store: Store, tokens: ConsentTokenIssuer,
-                 pseudonym_key: bytes) -> None:
+                 pseudonym_key: bytes, ledger: Ledger, *, consent_key: Ed25519PrivateKey,
+                 ledger_key: bytes, access_logging: bool = True) -> None:
         self.config = config
         self.adapters = adapters
         self.federation = federation
         self.store = store
         self.tokens = tokens
+        self.ledger = ledger
+        # Off only in the benchmark that measures what logging costs.
+        self.access_logging = access_logging
         self._pseudonym_key = pseudonym_key
         self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es) for a in config.agencies}
+        self.pseudonym = lru_cache(maxsize=65_536)(self._pseudonym)
+        self.ledger_key = ledger_key
+        self.consents = ConsentService(store, ledger, consent_key, self.pseudonym, ledger_key,
+                                       [a.id for a in config.agencies])
+        self.links = LinkService(config, adapters, store, ledger, AccessCodeThrottle(),
+                                 self.pseudonym, ledger_key)
 
-    def pseudonym(self, subject_id: str) -> str:
+    def _pseudonym(self, subject_id: str) -> str:
         """The subject's keyed pseudonym (what adapters and the ledger see)."""
         return pseudonym(self._pseudonym_key, subject_id)
 
@@ -88,21 +126,55 @@ class CaselineService:
                     outcomes[i] = answer[position]
         return [o for o in outcomes if o is not None]
 
-    async def timeline(self, subject_id: str) -> Timeline:
-        """The subject's cases and events across agencies, merged; agencies that failed are
-        listed under ``unavailable``."""
+    async def read_timeline(self, principal: Principal, subject_id: str,
+                            scopes: Sequence[str] = SCOPES) -> TimelineRead:
+        """``subject_id``'s timeline as ``principal`` may see it now.
+
+        The policy decides per agency and scope; the decisions go into the ledger while the
+        agencies are asked (each under a token naming only the released scopes), and nothing
+        is returned before the ledger has them on disk.
+        """
+        now = datetime.now(UTC)
         links_by_agency: dict[str, list[str]] = defaultdict(list)
         for link in self.store.links_for(subject_id):
             if link.agency_id in self.adapters:
                 links_by_agency[link.agency_id].append(link.case_number)
+        own = principal.id == subject_id
+        consents = () if own else self.store.consents_granted_by(subject_id)
+        released: dict[str, frozenset[str]] = {}
+        relied_on: dict[str, Decision] = {}
+        withheld: dict[str, dict[str, Decision]] = {}
+        for agency_id in links_by_agency:
+            decisions = decide_scopes(principal, subject_id, agency_id, scopes, now, consents,
+                                      links_by_agency)
+            allowed = frozenset(s for s, d in decisions.items() if d.allowed)
+            denied = {s: d for s, d in decisions.items() if not d.allowed}
+            if "STATUS" in allowed:
+                released[agency_id] = allowed
+                relied_on[agency_id] = decisions["STATUS"]
+            else:
+                denied = dict(decisions)
+            if denied:
+                withheld[agency_id] = denied
         subject = self.pseudonym(subject_id)
+        entries = self._access_entries(principal, subject, released, relied_on, withheld,
+                                       own=own)
+        logged = (asyncio.gather(*(self.ledger.append(e) for e in entries))
+                  if self.access_logging and entries else None)
         operations = {}
-        for agency_id, case_numbers in links_by_agency.items():
-            token = self.tokens.issue(agency_id=agency_id, subject=subject,
-                                      case_numbers=case_numbers, scopes=SELF_SCOPES,
-                                      purpose="SELF_ACCESS", consent_id="self")
+        for agency_id, agency_scopes in released.items():
+            decision = relied_on[agency_id]
+            token = self.tokens.issue(
+                agency_id=agency_id, subject=subject, case_numbers=links_by_agency[agency_id],
+                scopes=[s for s in SCOPES if s in agency_scopes], purpose=decision.purpose,
+                consent_id=decision.consent_id or "")
             operations[agency_id] = partial(self.adapters[agency_id].subject_cases, token)
-        answers = await self.federation.fan_out(operations, self.config.deadline_s)
+        try:
+            answers = await self.federation.fan_out(operations, self.config.deadline_s)
+        finally:
+            # The access record must be durable before any of the data it covers leaves; if
+            # the ledger cannot take it, the read fails rather than go unrecorded.
+            access = tuple(await logged) if logged is not None else ()
         cases: list[Case] = []
         event_batches: list[tuple[Event, ...]] = []
         failures: list[AgencyFailure] = []
@@ -114,10 +186,42 @@ class CaselineService:
             else:
                 failures.append(answer)
         events = merge_events(event_batches)
-        return Timeline(current_cases(cases, events), events, tuple(failures))
+        return TimelineRead(Timeline(current_cases(cases, events), events, tuple(failures)),
+                            released, withheld, access)
+
+    def _access_entries(self, principal: Principal, subject: str,
+                        released: Mapping[str, frozenset[str]],
+                        relied_on: Mapping[str, Decision],
+                        withheld: Mapping[str, Mapping[str, Decision]], *,
+                        own: bool) -> list[dict[str, Any]]:
+        actor = self.pseudonym(principal.id)
+        by_consent: dict[str, tuple[list[str], set[str], str]] = {}
+        for agency_id, agency_scopes in released.items():
+            decision = relied_on[agency_id]
+            agencies, scopes, _ = by_consent.setdefault(
+                decision.consent_id or SELF_CONSENT, ([], set(), decision.purpose))
+            agencies.append(agency_id)
+            scopes.update(agency_scopes)
+        entries = [access_entry(subject=subject, actor=actor, decision="ALLOW",
+                                agencies=agencies, scopes=scopes, consent_id=consent_id,
+                                purpose=purpose)
+                   for consent_id, (agencies, scopes, purpose) in by_consent.items()]
+        # Someone else's refused read is recorded too: the subject sees attempts, not only
+        # successes. A read that released some agencies is not also a refusal of the others:
+        # the reader asked for "what I may see", and got it.
+        refused = [a for a in withheld if a not in released]
+        if not own and not released:
+            decisions = [withheld[a]["STATUS"] for a in refused]
+            consent_ids = sorted({d.consent_id for d in decisions if d.consent_id})
+            entries.append(access_entry(
+                subject=subject, actor=actor, decision="DENY", agencies=refused,
+                scopes=["STATUS"], consent_id=consent_ids[0] if consent_ids else None,
+                purpose="", reason=",".join(sorted({d.code for d in decisions})) or "NO_CONSENT"))
+        return entries
 
     async def close(self) -> None:
         """Close adapter channels and the store."""
         for adapter in self.adapters.values():
             await adapter.close()
         self.store.close()
+        self.ledger.close()

@@ -111,8 +111,20 @@ def wrk_load(url: str, token: str, seconds: int, connections: int) -> dict[str, 
 
 async def main() -> None:
     """Run the benchmark and print JSON."""
+    compare = "--compare-access-logging" in sys.argv[1:]
     state = RESULTS / "state-10k"
     state.mkdir(parents=True, exist_ok=True)
+    unlogged = None
+    if compare:
+        # Same data and machine, every read still decided by the policy, but no ledger write.
+        demo = start_demo(state, "--cases", "10000", "--no-access-logging")
+        try:
+            link_bench_subject(state)
+            token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
+                SUBJECT, "applicant", "Bench")
+            unlogged = wrk_load(f"{demo.base_url}/graphql", token, seconds=15, connections=16)
+        finally:
+            demo.stop()
     demo = start_demo(state, "--cases", "10000")
     try:
         cases = link_bench_subject(state)
@@ -134,6 +146,10 @@ async def main() -> None:
         "timeline_sequential": timeline,
         "fanout_overhead_ratio_p50": round(timeline["p50_ms"] / slowest["p50_ms"], 2),
         "under_load": load,
+        **({"under_load_without_access_logging": unlogged,
+            "access_logging_cost": round(1 - load["rps"] / unlogged["rps"], 3),
+            "access_logging_target": "<= 0.15"}
+           if unlogged and load else {}),
     }, indent=2))
 
 

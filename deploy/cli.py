@@ -12,6 +12,7 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MappingTable, lint_table
+from deploy.audit_cli import audit
 from deploy.personas import PERSONAS
 from deploy.state import DemoState, default_state_dir
 
@@ -51,8 +52,11 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Delay every call to this agency (default 3000 ms, past the deadline).")
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Public lookups per second per client (burst: 60 seconds' worth, >= 300).")
+@click.option("--access-logging/--no-access-logging", default=True, hidden=True,
+              help="Benchmarks only: measure what recording every read costs.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
-         down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float) -> None:
+         down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
+         access_logging: bool) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
@@ -61,7 +65,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
-                       lookup_rate=lookup_rate)
+                       lookup_rate=lookup_rate, access_logging=access_logging)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -273,6 +277,9 @@ def dev_token(persona: str, state_dir: Path | None) -> None:
     who = PERSONAS[persona]
     click.echo(DevIssuer(load_or_create_ed25519(state.issuer_key)).issue(who.id, who.role,
                                                                          who.name))
+
+
+main.add_command(audit)
 
 
 if __name__ == "__main__":

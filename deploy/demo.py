@@ -43,6 +43,7 @@ class DemoOptions:
     down: frozenset[str] = frozenset()
     slow_ms: dict[str, int] = field(default_factory=dict)
     lookup_rate: float = 5.0
+    access_logging: bool = True
 
 
 def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
@@ -52,6 +53,8 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         "", "Caseline demo is running.",
         f"  GraphQL + GraphiQL  {base}/graphql",
         f"  Health              {base}/healthz",
+        f"  Ledger checkpoint   {base}/ledger/checkpoint  (verify: caseline audit verify "
+        f"--url {base})",
         "  Adapters (gRPC)     " + ", ".join(f"{a.agency_id} {opts.host}:{a.port}"
                                             for a in adapters),
         f"  State directory     {opts.state_dir}  ({manifest['cases']:,} generated cases "
@@ -95,7 +98,8 @@ async def run_demo(opts: DemoOptions) -> None:
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
         down=set(opts.down), slow_ms=opts.slow_ms)
     try:
-        service = bootstrap(registry_with(ports, opts.host), state.root)
+        service = bootstrap(registry_with(ports, opts.host), state.root,
+                            access_logging=opts.access_logging)
         verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
         app = create_app(service, verifier,
                          GatewaySettings(demo=True, rate=RatePolicy.from_rate(opts.lookup_rate)))

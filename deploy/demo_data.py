@@ -9,7 +9,10 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from adapters.reference.seed import generated_cases, seed_store
-from aggregator.bootstrap import StatePaths
+from aggregator.bootstrap import StatePaths, open_ledger
+from aggregator.keys import load_or_create_secret
+from aggregator.ledger.entries import link_entry
+from aggregator.pseudonyms import pseudonym
 from aggregator.store import Store
 from deploy.personas import PERSONAS
 from deploy.state import DemoState
@@ -35,17 +38,26 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int,
         click.echo(f"  {agency_id}: {report.cases:,} cases, {report.events:,} events "
                    f"in {report.seconds:.1f} s")
     personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
-    store = Store(f"sqlite:///{StatePaths(state.root).database}")
+    paths = StatePaths(state.root)
+    store = Store(f"sqlite:///{paths.database}")
+    ledger = open_ledger(paths)
+    psn_key = load_or_create_secret(paths.pseudonym_key)
+    ref_key = load_or_create_secret(paths.ledger_hmac)
     try:
         for agency_id in REFERENCE_AGENCIES:
             for persona_id, records in history(agency_id).persona_cases(today).items():
                 store.ensure_subject(persona_id, PERSONAS[persona_id].language)
                 for record in records:
-                    store.add_link(persona_id, agency_id, record.number)
+                    # As if the persona had linked it with the notice's access code.
+                    if store.add_link(persona_id, agency_id, record.number):
+                        ledger.append_sync(link_entry(ref_key, "LINKED",
+                                                      pseudonym(psn_key, persona_id),
+                                                      agency_id, record.number))
                     personas[persona_id].append({
                         "agency": agency_id, "number": record.number,
                         "case_type": record.case_type, "access_code": record.access_code})
     finally:
+        ledger.close()
         store.close()
     manifest = {
         "today": today.isoformat(), "seed": seed, "cases": cases, "personas": personas,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -85,6 +85,36 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         breakers = {a: b.state for a, b in service.federation.breakers.items()}
         return JSONResponse({"status": "ok", "agencies": breakers})
 
+    def auditor(request: Request) -> JSONResponse | None:
+        # The export carries only pseudonyms and codes, but its volume and timing are still
+        # nobody's business but auditors'.
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return JSONResponse({"error": "send 'Authorization: Bearer <auditor token>'"},
+                                status_code=401)
+        try:
+            principal = verifier.verify(token.strip())
+        except AuthError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=401)
+        if principal.role != "auditor":
+            return JSONResponse({"error": "only auditors may export the ledger"},
+                                status_code=403)
+        return None
+
+    async def ledger_export(request: Request) -> Response:
+        refused = auditor(request)
+        if refused:
+            return refused
+        return StreamingResponse(service.ledger.export(), media_type="application/x-ndjson")
+
+    async def ledger_checkpoint(request: Request) -> Response:
+        # Checkpoints are public, as in Certificate Transparency: anyone may hold one and
+        # later ask whether the ledger still extends it.
+        stored = service.ledger.checkpoint()
+        if stored is None:
+            return JSONResponse({"error": "the ledger is empty"}, status_code=404)
+        return Response(stored.note, media_type="text/plain; charset=utf-8")
+
     async def landing(request: Request) -> HTMLResponse:
         return HTMLResponse(LANDING)
 
@@ -96,5 +126,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
     return Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
+        Route("/ledger/export", ledger_export),
+        Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/", landing),
     ], lifespan=lifespan)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from aggregator.model import LookupOutcome, Timeline
-from aggregator.service import MAX_LOOKUP_BATCH, CaselineService
+from aggregator.model import LookupOutcome
+from aggregator.policy import Principal as PolicyPrincipal
+from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
 from gateway.auth import Principal
 from gateway.ratelimit import RateLimiter
 
@@ -26,7 +27,7 @@ class Context:
     client: str
     rate_limiter: RateLimiter
     status_loader: DataLoader[str, LookupOutcome] = field(init=False)
-    _timelines: dict[str, asyncio.Task[Timeline]] = field(default_factory=dict)
+    _timelines: dict[str, asyncio.Task[TimelineRead]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Every caseStatus field of one request goes out as a single batch: one call per agency.
@@ -36,10 +37,14 @@ class Context:
     async def _load_statuses(self, numbers: list[str]) -> list[LookupOutcome]:
         return await self.service.lookup(numbers)
 
-    def timeline(self, subject_id: str) -> asyncio.Task[Timeline]:
-        """The subject's timeline, fetched at most once per request however many fields use it."""
+    def timeline(self, subject_id: str) -> asyncio.Task[TimelineRead]:
+        """The subject's timeline as the signed-in principal may see it, fetched (and its
+        access recorded) at most once per request however many fields use it."""
         task = self._timelines.get(subject_id)
         if task is None:
-            task = asyncio.ensure_future(self.service.timeline(subject_id))
+            if self.principal is None:
+                raise RuntimeError("timeline read without a principal")  # guarded by schema
+            reader = PolicyPrincipal(self.principal.subject, self.principal.role)
+            task = asyncio.ensure_future(self.service.read_timeline(reader, subject_id))
             self._timelines[subject_id] = task
         return task

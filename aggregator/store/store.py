@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
+from aggregator.consent import ConsentRecord
 from aggregator.model import Link
-from aggregator.store.schema import links, metadata, subjects
+from aggregator.store.schema import consents, links, metadata, subjects
 
 __all__ = ["Store"]
 
@@ -25,8 +29,8 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
 
 
 class Store:
-    """Links and subjects. Reads of a subject's links are cached in memory and invalidated
-    on every write through this store (the only writer)."""
+    """Subjects, links and consent versions. A subject's links and current consents are
+    cached in memory and invalidated on every write through this store (the only writer)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -35,6 +39,7 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self._links_cache: dict[str, tuple[Link, ...]] = {}
+        self._consents_cache: dict[tuple[str, str], tuple[ConsentRecord, ...]] = {}
         self._lock = threading.Lock()
 
     def ensure_subject(self, subject_id: str, language: str = "en") -> None:
@@ -86,6 +91,81 @@ class Store:
         with self._lock:
             self._links_cache.pop(subject_id, None)
 
+    # -- consents ------------------------------------------------------------------------
+
+    def add_consent_version(self, record: ConsentRecord) -> None:
+        """Insert a signed consent version; ValueError if that version already exists
+        (two concurrent changes of one consent: the second must re-read and retry)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(consents.insert().values(
+                    id=record.id, version=record.version, subject_id=record.subject_id,
+                    grantee_id=record.grantee_id, agencies=json.dumps(list(record.agencies)),
+                    scopes=json.dumps(list(record.scopes)), purpose_code=record.purpose_code,
+                    purpose_text=record.purpose_text, valid_from=record.valid_from,
+                    valid_until=record.valid_until, state=record.state,
+                    created_at=record.created_at, signature=record.signature))
+        except IntegrityError as exc:
+            raise ValueError(f"consent {record.id} version {record.version} exists") from exc
+        finally:
+            with self._lock:
+                self._consents_cache.clear()
+
+    def consent(self, consent_id: str) -> ConsentRecord | None:
+        """The current (latest) version of a consent."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(consents).where(consents.c.id == consent_id)
+                               .order_by(consents.c.version.desc()).limit(1)).first()
+        return _consent_of(row._mapping) if row else None
+
+    def consent_history(self, consent_id: str) -> list[ConsentRecord]:
+        """Every version of a consent, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(consents).where(consents.c.id == consent_id)
+                                .order_by(consents.c.version)).all()
+        return [_consent_of(r._mapping) for r in rows]
+
+    def consents_granted_by(self, subject_id: str) -> tuple[ConsentRecord, ...]:
+        """Current versions of the consents a subject granted, newest first."""
+        return self._current("subject_id", subject_id)
+
+    def consents_granted_to(self, grantee_id: str) -> tuple[ConsentRecord, ...]:
+        """Current versions of the consents granted to a grantee, newest first."""
+        return self._current("grantee_id", grantee_id)
+
+    def _current(self, column: str, value: str) -> tuple[ConsentRecord, ...]:
+        key = (column, value)
+        cached = self._consents_cache.get(key)
+        if cached is not None:
+            return cached
+        latest = (select(consents.c.id, func.max(consents.c.version).label("version"))
+                  .where(consents.c[column] == value).group_by(consents.c.id).subquery())
+        query = (select(consents).join(latest, (consents.c.id == latest.c.id)
+                                       & (consents.c.version == latest.c.version)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        records = sorted((_consent_of(r._mapping) for r in rows),
+                         key=lambda r: (r.created_at, r.id), reverse=True)
+        result = tuple(records)
+        with self._lock:
+            self._consents_cache[key] = result
+        return result
+
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _consent_of(row: Any) -> ConsentRecord:
+    return ConsentRecord(
+        id=row["id"], version=row["version"], subject_id=row["subject_id"],
+        grantee_id=row["grantee_id"], agencies=tuple(json.loads(row["agencies"])),
+        scopes=tuple(json.loads(row["scopes"])), purpose_code=row["purpose_code"],
+        purpose_text=row["purpose_text"], valid_from=_utc(row["valid_from"]),
+        valid_until=_utc(row["valid_until"]), state=row["state"],
+        created_at=_utc(row["created_at"]), signature=row["signature"])

@@ -6,7 +6,18 @@ from enum import Enum
 
 import strawberry
 
-__all__ = ["Language", "LookupErrorCode", "Milestone", "StatusCategory", "category", "milestone"]
+__all__ = [
+    "AccessDecision",
+    "ConsentPurpose",
+    "ConsentScope",
+    "ConsentState",
+    "Language",
+    "LookupErrorCode",
+    "Milestone",
+    "StatusCategory",
+    "category",
+    "milestone",
+]
 
 
 @strawberry.enum(description="Response language.")
@@ -61,6 +72,40 @@ class LookupErrorCode(Enum):
     NOT_FOUND = "NOT_FOUND"
     AGENCY_UNAVAILABLE = "AGENCY_UNAVAILABLE"
     RATE_LIMITED = "RATE_LIMITED"
+
+
+@strawberry.enum(description="What a consent releases. STATUS: case number and type, category, "
+                             "milestone, mapped titles and descriptions, event dates, the "
+                             "agency's code. DETAILS: the agency's own wording, offices, due "
+                             "dates, hearings (time, place, judge). IDENTITY: personal "
+                             "identifiers and data (A-number, name, date of birth).")
+class ConsentScope(Enum):
+    STATUS = "STATUS"
+    DETAILS = "DETAILS"
+    IDENTITY = "IDENTITY"
+
+
+@strawberry.enum(description="A consent's state now; EXPIRED is decided by the clock.")
+class ConsentState(Enum):
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+
+
+@strawberry.enum(description="Why access is granted (free text explains further).")
+class ConsentPurpose(Enum):
+    LEGAL_REPRESENTATION = "LEGAL_REPRESENTATION"
+    CASE_ASSISTANCE = "CASE_ASSISTANCE"
+    EMPLOYER_SPONSORSHIP = "EMPLOYER_SPONSORSHIP"
+    FAMILY_SUPPORT = "FAMILY_SUPPORT"
+    OTHER = "OTHER"
+
+
+@strawberry.enum(description="What the access policy decided.")
+class AccessDecision(Enum):
+    ALLOW = "ALLOW"
+    DENY = "DENY"
 
 
 def category(name: str) -> StatusCategory | None:

@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission
 from gateway.context import Context
 from gateway.schema.errors import UserFacingError
 
-__all__ = ["IsApplicant", "IsAuthenticated"]
+__all__ = ["CanBeGrantee", "IsApplicant", "IsAuditor", "IsAuthenticated"]
 
 
 class IsAuthenticated(BasePermission):
@@ -38,3 +38,31 @@ class IsApplicant(BasePermission):
         """True for applicants."""
         principal = info.context.principal
         return principal is not None and principal.role == "applicant"
+
+
+class CanBeGrantee(BasePermission):
+    """Representatives (and applicants helping someone) read others' cases under consent."""
+
+    message = "auditors read the ledger, not case data"
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None],
+                       **kwargs: Any) -> bool:
+        """True for representatives and applicants."""
+        principal = info.context.principal
+        return principal is not None and principal.role in ("representative", "applicant")
+
+
+class IsAuditor(BasePermission):
+    """Only auditors query the ledger."""
+
+    message = "only auditors may query the ledger"
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None],
+                       **kwargs: Any) -> bool:
+        """True for auditors; a bad token's reason is reported."""
+        if info.context.principal is None and info.context.auth_error:
+            raise UserFacingError(info.context.auth_error, "UNAUTHENTICATED")
+        principal = info.context.principal
+        return principal is not None and principal.role == "auditor"

@@ -7,9 +7,10 @@ import strawberry
 from aggregator.model import LookupFailure, LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH
 from gateway.context import Context
+from gateway.schema.audit import AuditView
 from gateway.schema.enums import Language
 from gateway.schema.errors import UserFacingError
-from gateway.schema.permissions import IsAuthenticated
+from gateway.schema.permissions import IsAuditor, IsAuthenticated
 from gateway.schema.types import Agency, CaseLookupError, CaseStatus, CaseStatusResult
 from gateway.schema.viewer import Viewer
 
@@ -75,3 +76,8 @@ class Query:
     def viewer(self, info: Info) -> Viewer | None:
         principal = info.context.principal
         return Viewer.from_principal(principal) if principal else None
+
+    @strawberry.field(description="The verifiable ledger (auditors only).",
+                      permission_classes=[IsAuditor])
+    def audit(self) -> AuditView:
+        return AuditView()

@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.schema.errors import is_expected
 from gateway.schema.limits import extensions
+from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 
 __all__ = ["CaselineSchema", "build_schema"]
@@ -30,6 +31,7 @@ def build_schema(*, production: bool = True) -> strawberry.Schema:
     """The schema with production guards (introspection off unless ``production`` is False)."""
     return CaselineSchema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=True),
     )

@@ -17,6 +17,7 @@ from aggregator.model import (
     Status,
 )
 from gateway.schema.enums import (
+    ConsentScope,
     LookupErrorCode,
     Milestone,
     StatusCategory,
@@ -33,6 +34,8 @@ __all__ = [
     "HearingInfo",
     "TimelineEvent",
     "TimelineView",
+    "WithheldField",
+    "withheld_details",
 ]
 
 
@@ -120,7 +123,28 @@ class HearingInfo:
                    court_address=hearing.court_address, judge=hearing.judge)
 
 
-@strawberry.type(description="One step of one case, on the merged timeline.")
+@strawberry.type(description="A field left null because the reader's consent does not cover "
+                             "it.")
+class WithheldField:
+    field: str = strawberry.field(description="The GraphQL field name, e.g. agencyText.")
+    scope: ConsentScope = strawberry.field(description="The scope that would release it.")
+    reason: str
+
+
+# The event fields only DETAILS releases (see ConsentScope); STATUS covers the rest.
+DETAILS_FIELDS = ("agencyText", "dueDate", "office", "hearing")
+
+
+def withheld_details(scopes: frozenset[str], reason: str) -> list[WithheldField]:
+    """What a reader without DETAILS does not get, and why."""
+    if "DETAILS" in scopes:
+        return []
+    return [WithheldField(field=name, scope=ConsentScope.DETAILS, reason=reason)
+            for name in DETAILS_FIELDS]
+
+
+@strawberry.type(description="One step of one case, on the merged timeline. Fields outside "
+                             "the reader's consent are null and listed under `withheld`.")
 class TimelineEvent:
     at: datetime
     agency: Agency
@@ -131,24 +155,34 @@ class TimelineEvent:
     description: str
     next_step: str
     agency_code: str = strawberry.field(description="The agency's own status code or title.")
-    agency_text: str = strawberry.field(description="The agency's own wording for this event.")
+    agency_text: str | None = strawberry.field(
+        description="The agency's own wording for this event (DETAILS).")
     action_required: bool
-    due_date: date | None
-    office: str
-    hearing: HearingInfo | None
+    due_date: date | None = strawberry.field(description="When the applicant must act "
+                                                         "(DETAILS).")
+    office: str | None = strawberry.field(description="The office handling it (DETAILS).")
+    hearing: HearingInfo | None = strawberry.field(description="Hearing time, place and judge "
+                                                               "(DETAILS).")
+    withheld: list[WithheldField]
 
     @classmethod
-    def from_domain(cls, event: Event, agency: AgencyInfo, language: str) -> TimelineEvent:
-        """The event in ``language``."""
+    def from_domain(cls, event: Event, agency: AgencyInfo, language: str,
+                    withheld: list[WithheldField] | None = None) -> TimelineEvent:
+        """The event in ``language``; DETAILS fields are dropped when ``withheld`` says so."""
         title, description, next_step = _texts(event.status, language)
+        details = not withheld
         return cls(at=event.at, agency=Agency.from_domain(agency, language),
                    case_number=event.case_number, category=category(event.status.category),
                    milestone=milestone(event.status.milestone), title=title,
                    description=description, next_step=next_step,
-                   agency_code=event.status.agency_code, agency_text=event.status.agency_text,
-                   action_required=event.status.action_required, due_date=event.due_date,
-                   office=event.office,
-                   hearing=HearingInfo.from_domain(event.hearing) if event.hearing else None)
+                   agency_code=event.status.agency_code,
+                   agency_text=event.status.agency_text if details else None,
+                   action_required=event.status.action_required,
+                   due_date=event.due_date if details else None,
+                   office=event.office if details else None,
+                   hearing=(HearingInfo.from_domain(event.hearing)
+                            if details and event.hearing else None),
+                   withheld=withheld or [])
 
 
 @strawberry.type(description="An agency that could not answer this request.")

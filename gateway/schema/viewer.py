@@ -1,28 +1,66 @@
-"""The signed-in person's view: their cases and merged timeline."""
+"""The signed-in person's view: own cases and timeline, consents, access log, clients."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import orjson
 import strawberry
 
-from aggregator.model import Timeline
+from aggregator.consent import ACTIVE, effective_state
+from aggregator.ledger.store import EntryFilter
+from aggregator.service import TimelineRead
 from gateway.auth import Principal
 from gateway.context import Context
-from gateway.schema.enums import Language
-from gateway.schema.permissions import IsApplicant
-from gateway.schema.types import AgencyError, CaseStatus, TimelineEvent, TimelineView
+from gateway.schema.consent import AccessLogEntry, Consent
+from gateway.schema.enums import AccessDecision, ConsentScope, Language
+from gateway.schema.permissions import CanBeGrantee, IsApplicant
+from gateway.schema.types import (
+    AgencyError,
+    CaseStatus,
+    TimelineEvent,
+    TimelineView,
+    WithheldField,
+    withheld_details,
+)
 
-__all__ = ["Viewer"]
+__all__ = ["Client", "Viewer"]
 
 Info = strawberry.Info[Context, None]
 
+MAX_LOG_ENTRIES = 500
 
-def _timeline_view(info: Info, timeline: Timeline, language: str) -> TimelineView:
+
+def _language(info: Info, language: Language | None) -> str:
+    return language.value if language else info.context.language
+
+
+def timeline_view(info: Info, read: TimelineRead, language: str) -> TimelineView:
+    """The GraphQL view of a timeline read; fields outside the released scopes are null."""
     agencies = info.context.service.agencies
+    withheld: dict[str, list[WithheldField]] = {}
+    for agency_id, decisions in read.withheld.items():
+        if "DETAILS" in decisions and agency_id in read.released:
+            withheld[agency_id] = withheld_details(read.scopes(agency_id),
+                                                   decisions["DETAILS"].reason)
     return TimelineView(
-        events=[TimelineEvent.from_domain(e, agencies[e.agency_id], language)
-                for e in timeline.events],
+        events=[TimelineEvent.from_domain(e, agencies[e.agency_id], language,
+                                          withheld.get(e.agency_id))
+                for e in read.timeline.events],
         unavailable=[AgencyError.from_domain(f, agencies[f.agency_id], language)
-                     for f in timeline.unavailable])
+                     for f in read.timeline.unavailable])
+
+
+@strawberry.type(description="Someone whose consent lets you read some of their cases.")
+class Client:
+    subject: strawberry.ID
+    consents: list[Consent]
+
+    @strawberry.field(description="The client's events you may see, ordered by time; fields "
+                                  "outside your consent are null (see `withheld`).")
+    async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
+        read = await info.context.timeline(self.subject)
+        return timeline_view(info, read, _language(info, language))
 
 
 @strawberry.type(description="The signed-in person.")
@@ -40,13 +78,75 @@ class Viewer:
     @strawberry.field(description="Your linked cases with their current status, most recent "
                                   "change first.", permission_classes=[IsApplicant])
     async def cases(self, info: Info, language: Language | None = None) -> list[CaseStatus]:
-        timeline = await info.context.timeline(self.subject)
-        lang = language.value if language else info.context.language
+        read = await info.context.timeline(self.subject)
+        lang = _language(info, language)
         agencies = info.context.service.agencies
-        return [CaseStatus.from_domain(c, agencies[c.agency_id], lang) for c in timeline.cases]
+        return [CaseStatus.from_domain(c, agencies[c.agency_id], lang)
+                for c in read.timeline.cases]
 
     @strawberry.field(description="Your cases' events across agencies, ordered by time.",
                       permission_classes=[IsApplicant])
     async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
-        timeline = await info.context.timeline(self.subject)
-        return _timeline_view(info, timeline, language.value if language else info.context.language)
+        read = await info.context.timeline(self.subject)
+        return timeline_view(info, read, _language(info, language))
+
+    @strawberry.field(description="The consents you granted, newest first, as of now.",
+                      permission_classes=[IsApplicant])
+    def consents(self, info: Info) -> list[Consent]:
+        service = info.context.service
+        now = datetime.now(UTC)
+        return [Consent.from_domain(r, now, service.ledger)
+                for r in service.consents.granted_by(self.subject)]
+
+    @strawberry.field(description="Who read your data (or tried to), when, under which consent "
+                                  "and for what purpose, newest first, from the ledger. Your "
+                                  "own reads only with `includeOwn`.",
+                      permission_classes=[IsApplicant])
+    def access_log(self, info: Info, include_own: bool = False,
+                   limit: int = 100) -> list[AccessLogEntry]:
+        service = info.context.service
+        own = service.pseudonym(self.subject)
+        consents = {r.id: r for r in service.consents.granted_by(self.subject)}
+        names = {service.pseudonym(r.grantee_id): r.grantee_id for r in consents.values()}
+        names[own] = self.subject
+        rows = service.ledger.store.find(EntryFilter(
+            subject=own, kind="access", not_actor=None if include_own else own,
+            newest_first=True, limit=max(1, min(limit, MAX_LOG_ENTRIES))))
+        log = []
+        for row in rows:
+            entry = orjson.loads(row.leaf)
+            consent = consents.get(entry.get("consent") or "")
+            log.append(AccessLogEntry(
+                at=datetime.fromisoformat(entry["at"]),
+                actor=names.get(entry["actor"], f"unknown ({entry['actor']})"),
+                purpose=entry.get("purpose") or "", purpose_text=(
+                    consent.purpose_text if consent else None),
+                agencies=[strawberry.ID(a) for a in entry.get("agencies", [])],
+                scopes=[ConsentScope(s) for s in entry.get("scopes", [])],
+                consent_id=strawberry.ID(entry["consent"]) if entry.get("consent") else None,
+                decision=AccessDecision(entry["decision"]), reason=entry.get("reason"),
+                leaf_index=row.index))
+        return log
+
+    @strawberry.field(description="People whose active consent lets you read their cases.",
+                      permission_classes=[CanBeGrantee])
+    def clients(self, info: Info) -> list[Client]:
+        now = datetime.now(UTC)
+        service = info.context.service
+        by_subject: dict[str, list[Consent]] = {}
+        for record in service.consents.granted_to(self.subject):
+            if effective_state(record, now) == ACTIVE:
+                by_subject.setdefault(record.subject_id, []).append(
+                    Consent.from_domain(record, now, service.ledger))
+        return [Client(subject=strawberry.ID(s), consents=c) for s, c in by_subject.items()]
+
+    @strawberry.field(description="One client's timeline by subject id, also after their "
+                                  "consent ended (the attempt is refused and recorded).",
+                      permission_classes=[CanBeGrantee])
+    def client(self, info: Info, subject: strawberry.ID) -> Client:
+        now = datetime.now(UTC)
+        service = info.context.service
+        consents = [Consent.from_domain(r, now, service.ledger)
+                    for r in service.consents.granted_to(self.subject)
+                    if r.subject_id == subject]
+        return Client(subject=subject, consents=consents)

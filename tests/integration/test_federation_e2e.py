@@ -19,7 +19,7 @@ from adapters.reference.seed import seed_store
 from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer
 from aggregator.grpc_client import AdapterClient
 from aggregator.keys import load_or_create_ed25519
-from aggregator.model import LookupOutcome, SubjectCases
+from aggregator.model import Case, LookupOutcome, SubjectCases
 from aggregator.ports import AdapterPort
 from aggregator.store import Store
 from deploy.launcher import (
@@ -193,7 +193,8 @@ class CountingClient:
         self._calls[(self.agency_id, "subject_cases")] += 1
         return await self._inner.subject_cases(consent_token, timeout)
 
-    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
+    async def verify_ownership(self, number: str, access_code: str,
+                               timeout: float) -> Case | None:
         self._calls[(self.agency_id, "verify_ownership")] += 1
         return await self._inner.verify_ownership(number, access_code, timeout)
 

@@ -50,8 +50,9 @@ class FakeAdapter:
         return SubjectCases((case,), (Event(self.agency_id, "FAK000001", "e1", 0, T0,
                                             RECEIVED),))
 
-    async def verify_ownership(self, number: str, access_code: str, timeout: float) -> bool:
-        return False
+    async def verify_ownership(self, number: str, access_code: str,
+                               timeout: float) -> Case | None:
+        return None
 
     async def close(self) -> None:
         return None

@@ -1,0 +1,119 @@
+"""Consent records: immutable versions, their states and what each one allows. No I/O.
+
+A consent is a chain of signed versions sharing one id. Granting creates version 1; pausing,
+resuming and revoking each append a new version with the new state, so nothing signed is
+ever edited. Expiry is not stored: it is decided from the clock at each request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "ACTIVE",
+    "EXPIRED",
+    "PAUSED",
+    "PURPOSES",
+    "REVOKED",
+    "SCOPES",
+    "ConsentError",
+    "ConsentRecord",
+    "artefact",
+    "effective_state",
+    "next_version",
+]
+
+ACTIVE = "ACTIVE"
+PAUSED = "PAUSED"
+REVOKED = "REVOKED"
+EXPIRED = "EXPIRED"
+
+SCOPES = ("STATUS", "DETAILS", "IDENTITY")
+
+# Small and closed on purpose: auditors compare purposes across grantees.
+PURPOSES = {
+    "LEGAL_REPRESENTATION": "legal representation before the agency or court",
+    "CASE_ASSISTANCE": "help with a case by an accredited representative or nonprofit",
+    "EMPLOYER_SPONSORSHIP": "an employer following the cases it sponsors",
+    "FAMILY_SUPPORT": "a family member following the cases",
+    "OTHER": "another purpose, explained in the free text",
+}
+
+# Which state changes a subject may make, from which state.
+_TRANSITIONS = {
+    PAUSED: {ACTIVE},
+    ACTIVE: {PAUSED},
+    REVOKED: {ACTIVE, PAUSED},
+}
+
+
+class ConsentError(ValueError):
+    """A consent request that cannot be honoured, with a message saying why."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    """One signed version of a consent."""
+
+    id: str
+    version: int
+    subject_id: str
+    grantee_id: str
+    agencies: tuple[str, ...]
+    scopes: tuple[str, ...]
+    purpose_code: str
+    purpose_text: str
+    valid_from: datetime
+    valid_until: datetime
+    state: str
+    created_at: datetime
+    signature: str = ""
+
+    def covers(self, agency_id: str, scope: str) -> bool:
+        """True when this consent names the agency and the scope (whatever its state)."""
+        return agency_id in self.agencies and scope in self.scopes
+
+
+def effective_state(record: ConsentRecord, now: datetime) -> str:
+    """The state at ``now``: a stored ACTIVE or PAUSED consent past its end is EXPIRED."""
+    if record.state == REVOKED:
+        return REVOKED
+    if now >= record.valid_until:
+        return EXPIRED
+    return record.state
+
+
+def next_version(current: ConsentRecord, state: str, now: datetime) -> ConsentRecord:
+    """The version that moves ``current`` to ``state``; ConsentError if that is not allowed."""
+    current_state = effective_state(current, now)
+    if current_state == state:
+        raise ConsentError(f"consent {current.id} is already {state}", "UNCHANGED")
+    if current_state not in _TRANSITIONS.get(state, set()):
+        raise ConsentError(
+            f"consent {current.id} is {current_state} and cannot become {state}; "
+            "revoked and expired consents are final — grant a new one instead",
+            "INVALID_TRANSITION")
+    return replace(current, version=current.version + 1, state=state, created_at=now,
+                   signature="")
+
+
+def artefact(record: ConsentRecord) -> dict[str, Any]:
+    """The signed content of a version (everything but the signature), canonical-encodable."""
+    return {
+        "id": record.id, "version": record.version, "subject": record.subject_id,
+        "grantee": record.grantee_id, "agencies": list(record.agencies),
+        "scopes": list(record.scopes), "purpose_code": record.purpose_code,
+        "purpose_text": record.purpose_text, "valid_from": _iso(record.valid_from),
+        "valid_until": _iso(record.valid_until), "state": record.state,
+        "created_at": _iso(record.created_at),
+    }
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")

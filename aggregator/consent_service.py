@@ -1,0 +1,162 @@
+"""Granting, pausing, resuming and revoking consents: each change a new signed version, each
+recorded in the ledger before it is acknowledged."""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aggregator.consent import (
+    ACTIVE,
+    PAUSED,
+    PURPOSES,
+    REVOKED,
+    SCOPES,
+    ConsentError,
+    ConsentRecord,
+    artefact,
+    next_version,
+)
+from aggregator.ledger.encoding import canonical
+from aggregator.ledger.entries import consent_entry
+from aggregator.ledger.writer import Appended, Ledger
+from aggregator.store import Store
+
+__all__ = ["ConsentChange", "ConsentService", "GrantRequest"]
+
+MAX_VALIDITY = timedelta(days=2 * 366)
+MAX_PURPOSE_TEXT = 500
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
+_EVENTS = {ACTIVE: "RESUMED", PAUSED: "PAUSED", REVOKED: "REVOKED"}
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRequest:
+    """What a subject asks for when granting."""
+
+    grantee_id: str
+    agencies: Sequence[str]
+    scopes: Sequence[str]
+    purpose: str
+    valid_until: datetime
+    valid_from: datetime | None = None
+    purpose_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChange:
+    """The new version and the ledger entry that records it."""
+
+    record: ConsentRecord
+    appended: Appended
+
+
+class ConsentService:
+    """The subject's consent operations; pseudonymises everything the ledger sees."""
+
+    def __init__(self, store: Store, ledger: Ledger, signing_key: Ed25519PrivateKey,
+                 pseudonym: Callable[[str], str], ledger_key: bytes,
+                 known_agencies: Sequence[str],
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._store = store
+        self._ledger = ledger
+        self._key = signing_key
+        self._pseudonym = pseudonym
+        self._ledger_key = ledger_key
+        self._agencies = tuple(known_agencies)
+        self._clock = clock
+
+    def validate(self, subject_id: str, request: GrantRequest, now: datetime) -> ConsentRecord:
+        """The unsigned first version, or ConsentError naming the field that is wrong."""
+        grantee = request.grantee_id.strip()
+        if not _ACCOUNT_ID.fullmatch(grantee):
+            raise ConsentError("grantee: expected an account id of 1 to 64 letters, digits "
+                               "or . _ @ + -", "INVALID_GRANTEE")
+        if grantee == subject_id:
+            raise ConsentError("grantee: you already see your own cases; name someone else",
+                               "INVALID_GRANTEE")
+        agencies = tuple(dict.fromkeys(a.strip() for a in request.agencies))
+        unknown = [a for a in agencies if a not in self._agencies]
+        if not agencies or unknown:
+            raise ConsentError(f"agencies: expected one or more of {', '.join(self._agencies)}"
+                               + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+                               "INVALID_AGENCY")
+        scopes = tuple(s for s in SCOPES if s in set(request.scopes))
+        if not scopes or len(scopes) != len(set(request.scopes)):
+            raise ConsentError(f"scopes: expected one or more of {', '.join(SCOPES)}",
+                               "INVALID_SCOPE")
+        purpose = request.purpose.strip()
+        if not purpose or len(purpose) > MAX_PURPOSE_TEXT:
+            raise ConsentError(f"purpose: say in 1 to {MAX_PURPOSE_TEXT} characters what the "
+                               "access is for", "INVALID_PURPOSE")
+        code = request.purpose_code
+        if code is None:
+            code = purpose.upper() if purpose.upper() in PURPOSES else "OTHER"
+            if code != "OTHER":
+                purpose = PURPOSES[code]
+        if code not in PURPOSES:
+            raise ConsentError(f"purposeCode: expected one of {', '.join(PURPOSES)}",
+                               "INVALID_PURPOSE")
+        valid_from = _aware(request.valid_from or now, "validFrom")
+        valid_until = _aware(request.valid_until, "validUntil")
+        if valid_until <= max(now, valid_from):
+            raise ConsentError("validUntil: must be later than now and than validFrom",
+                               "INVALID_VALIDITY")
+        if valid_until - valid_from > MAX_VALIDITY:
+            raise ConsentError("validUntil: a consent lasts at most two years; grant a new "
+                               "one later", "INVALID_VALIDITY")
+        return ConsentRecord(
+            id="cns_" + secrets.token_hex(12), version=1, subject_id=subject_id,
+            grantee_id=grantee, agencies=agencies, scopes=scopes, purpose_code=code,
+            purpose_text=purpose, valid_from=valid_from, valid_until=valid_until,
+            state=ACTIVE, created_at=now)
+
+    async def grant(self, subject_id: str, request: GrantRequest) -> ConsentChange:
+        """Sign, record and store a new consent."""
+        record = self.validate(subject_id, request, self._clock())
+        return await self._commit(record, "GRANTED")
+
+    async def change(self, subject_id: str, consent_id: str, state: str) -> ConsentChange:
+        """Pause, resume (ACTIVE) or revoke one of the subject's consents."""
+        current = self._store.consent(consent_id)
+        if current is None or current.subject_id != subject_id:
+            # Same answer for "not yours" and "does not exist": ids are not probeable.
+            raise ConsentError(f"no consent {consent_id} granted by you", "NOT_FOUND")
+        record = next_version(current, state, self._clock())
+        return await self._commit(record, _EVENTS[state])
+
+    def granted_by(self, subject_id: str) -> tuple[ConsentRecord, ...]:
+        """The subject's consents, current versions, newest first."""
+        return self._store.consents_granted_by(subject_id)
+
+    def granted_to(self, grantee_id: str) -> tuple[ConsentRecord, ...]:
+        """Consents granted to a grantee, current versions, newest first."""
+        return self._store.consents_granted_to(grantee_id)
+
+    async def _commit(self, record: ConsentRecord, event: str) -> ConsentChange:
+        signature = base64.b64encode(self._key.sign(canonical(artefact(record)))).decode()
+        record = replace(record, signature=signature)
+        # Ledger first: a consent that exists without its ledger entry would be unauditable;
+        # an entry whose store write then fails is harmless (it names a version never used).
+        appended = await self._ledger.append(consent_entry(
+            self._ledger_key, record, event, self._pseudonym(record.subject_id),
+            self._pseudonym(record.grantee_id)))
+        try:
+            self._store.add_consent_version(record)
+        except ValueError as exc:
+            raise ConsentError(f"consent {record.id} was changed at the same time by another "
+                               "request; read it again and retry", "CONFLICT") from exc
+        return ConsentChange(record, appended)
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None:
+        raise ConsentError(f"{name}: give a time zone (ISO 8601, e.g. 2027-01-31T00:00:00Z)",
+                           "INVALID_VALIDITY")
+    return value.astimezone(UTC)

@@ -1,0 +1,114 @@
+"""Mutations: linking cases and managing consents. Each returns a ledger receipt."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from aggregator.consent import ACTIVE, PAUSED, REVOKED, ConsentError
+from aggregator.consent_service import ConsentChange, GrantRequest
+from aggregator.linking import LinkError
+from gateway.context import Context
+from gateway.schema.consent import Consent, GrantConsentInput, Receipt
+from gateway.schema.errors import UserFacingError
+from gateway.schema.permissions import IsApplicant
+from gateway.schema.types import CaseStatus
+
+__all__ = ["Mutation"]
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(description="A case now linked to you.")
+class LinkResult:
+    case: CaseStatus
+    already_linked: bool
+    receipt: Receipt
+
+
+@strawberry.type(description="A case no longer linked to you.")
+class UnlinkResult:
+    number: str
+    agency: strawberry.ID
+    receipt: Receipt
+
+
+def _subject(info: Info) -> str:
+    principal = info.context.principal
+    if principal is None:  # IsApplicant already refused; this keeps the types honest
+        raise UserFacingError("sign in required", "UNAUTHENTICATED")
+    return principal.subject
+
+
+def _consent(info: Info, change: ConsentChange) -> Consent:
+    return Consent.from_domain(change.record, datetime.now(UTC), info.context.service.ledger,
+                               change.appended)
+
+
+async def _change(info: Info, consent_id: str, state: str) -> Consent:
+    try:
+        change = await info.context.service.consents.change(_subject(info), consent_id, state)
+    except ConsentError as exc:
+        raise UserFacingError(str(exc), exc.code) from exc
+    return _consent(info, change)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Link one of your cases: its number and the access code "
+                                     "printed on the agency's notice.",
+                         permission_classes=[IsApplicant])
+    async def link_case(self, info: Info, number: str, access_code: str) -> LinkResult:
+        try:
+            linked = await info.context.service.links.link(_subject(info), number, access_code)
+        except LinkError as exc:
+            extensions = ({"retryAfterSeconds": round(exc.retry_after_s)}
+                          if exc.retry_after_s else {})
+            raise UserFacingError(str(exc), exc.code, **extensions) from exc
+        service = info.context.service
+        return LinkResult(
+            case=CaseStatus.from_domain(linked.case, service.agencies[linked.case.agency_id],
+                                        info.context.language),
+            already_linked=not linked.created, receipt=Receipt.of(service.ledger,
+                                                                  linked.appended))
+
+    @strawberry.mutation(description="Unlink one of your cases.",
+                         permission_classes=[IsApplicant])
+    async def unlink_case(self, info: Info, number: str) -> UnlinkResult:
+        try:
+            unlinked = await info.context.service.links.unlink(_subject(info), number)
+        except LinkError as exc:
+            raise UserFacingError(str(exc), exc.code) from exc
+        return UnlinkResult(number=unlinked.case_number,
+                            agency=strawberry.ID(unlinked.agency_id),
+                            receipt=Receipt.of(info.context.service.ledger, unlinked.appended))
+
+    @strawberry.mutation(description="Let someone read some scopes of your cases at some "
+                                     "agencies, for a purpose, until a time.",
+                         permission_classes=[IsApplicant])
+    async def grant_consent(self, info: Info, input: GrantConsentInput) -> Consent:
+        request = GrantRequest(
+            grantee_id=str(input.grantee), agencies=[str(a) for a in input.agencies],
+            scopes=[s.value for s in input.scopes], purpose=input.purpose,
+            valid_until=input.valid_until, valid_from=input.valid_from,
+            purpose_code=input.purpose_code.value if input.purpose_code else None)
+        try:
+            change = await info.context.service.consents.grant(_subject(info), request)
+        except ConsentError as exc:
+            raise UserFacingError(str(exc), exc.code) from exc
+        return _consent(info, change)
+
+    @strawberry.mutation(description="Stop a consent for now; resume it later.",
+                         permission_classes=[IsApplicant])
+    async def pause_consent(self, info: Info, id: strawberry.ID) -> Consent:
+        return await _change(info, str(id), PAUSED)
+
+    @strawberry.mutation(description="Resume a paused consent.", permission_classes=[IsApplicant])
+    async def resume_consent(self, info: Info, id: strawberry.ID) -> Consent:
+        return await _change(info, str(id), ACTIVE)
+
+    @strawberry.mutation(description="End a consent for good; effective on the next request.",
+                         permission_classes=[IsApplicant])
+    async def revoke_consent(self, info: Info, id: strawberry.ID) -> Consent:
+        return await _change(info, str(id), REVOKED)
