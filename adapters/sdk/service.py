@@ -21,6 +21,7 @@ from adapters.sdk.mapping import MappingTable
 from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord
+from adapters.sdk.scopes import withhold
 from adapters.sdk.source import CaseSource, MaybeAwaitable
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -163,6 +164,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                           self._case_type_name(found[n].case_type), with_history=True)
             for n in wanted if n in found
         ]
+        for case in cases:
+            withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
         return pb.ListSubjectCasesResponse(
             cases=cases, missing_case_numbers=[n for n in wanted if n not in found])
 

@@ -207,3 +207,62 @@ async def test_call_past_its_deadline_is_cut(fake_source: InMemoryCaseSource,
         assert elapsed < 1.5
     finally:
         await server.stop(0)
+
+
+async def test_status_only_token_gets_no_details_from_the_agency(
+        fake_stub: Stub, issuer: ConsentTokenIssuer) -> None:
+    """Fields outside the token's scopes never leave the adapter: STATUS alone gets mapped
+    titles and codes but no agency wording, offices or due dates."""
+    response = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+        consent_token=_token(issuer, ["FAK000001"], scopes=("STATUS",))))
+    (case,) = response.cases
+    assert case.case_number == "FAK000001" and case.office == ""
+    assert [e.status.agency_code for e in case.events] == ["Case Was Received",
+                                                           "Request For Evidence Was Sent"]
+    assert all(e.status.texts and e.status.agency_text == "" for e in case.events)
+    assert all(e.due_date == "" and e.office == "" and not e.HasField("hearing")
+               for e in case.events)
+    detailed = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+        consent_token=_token(issuer, ["FAK000001"], scopes=("STATUS", "DETAILS"))))
+    assert detailed.cases[0].office == "Fake Office"
+    assert detailed.cases[0].events[1].due_date == "2026-03-01"
+
+
+def _claims_token(claims: dict[str, object], key: object, kid: str) -> str:
+    import jwt
+
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("forgery", ["other_key", "altered_signature", "expired", "too_long",
+                                     "alg_none", "wrong_issuer"])
+async def test_forged_or_stale_tokens_release_nothing(fake_stub: Stub, issuer: ConsentTokenIssuer,
+                                                      forgery: str) -> None:
+    """Tokens signed by another key, altered, expired, too long-lived, unsigned or from
+    another issuer are refused as UNAUTHENTICATED."""
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    genuine = _token(issuer, ["FAK000001"])
+    header = jwt.get_unverified_header(genuine)
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    now = int(time.time())
+    if forgery == "other_key":
+        token = _claims_token(claims, Ed25519PrivateKey.generate(), header["kid"])
+    elif forgery == "altered_signature":
+        head, body, signature = genuine.split(".")
+        token = ".".join((head, body, ("A" if signature[5] != "A" else "B").join(
+            (signature[:5], signature[6:]))))
+    elif forgery == "alg_none":
+        token = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
+    else:
+        changes = {"expired": {"iat": now - 400, "exp": now - 100},
+                   "too_long": {"iat": now, "exp": now + 3600},
+                   "wrong_issuer": {"iss": "someone-else"}}[forgery]
+        # Signed with the real key: only the claims are wrong.
+        token = _claims_token({**claims, **changes}, issuer._key, header["kid"])
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=token))
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED, caught.value.details()

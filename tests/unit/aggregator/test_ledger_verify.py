@@ -170,7 +170,7 @@ def test_canonical_encoding_has_one_form() -> None:
     for bad in (b'{"b":1,"a":2}', b'{"a": 1}', b'{"a":"\\u00f1"}', b"[1]", b"\xff"):
         with pytest.raises(EncodingError):
             decode(bad)
-    with pytest.raises(TypeError, match="entry.score"):
+    with pytest.raises(TypeError, match=r"entry\.score"):
         canonical({"score": 0.5})
 
 
