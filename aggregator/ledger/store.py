@@ -102,11 +102,11 @@ class LedgerStore:
 
     def load_hashes(self) -> Iterator[tuple[int, bytes, bytes]]:
         """Every (index, leaf, stored hash) in order, for rebuilding the tree at start."""
-        cursor = _connect(self.path, read_only=True)
+        conn = _connect(self.path, read_only=True)
         try:
-            yield from cursor.execute("SELECT idx, leaf, hash FROM entries ORDER BY idx")
+            yield from conn.execute("SELECT idx, leaf, hash FROM entries ORDER BY idx")
         finally:
-            cursor.close()
+            conn.close()
 
     def append_batch(self, rows: Sequence[tuple[int, bytes, bytes, str, str, str | None,
                                                 str | None, str | None, str | None]],
@@ -141,22 +141,27 @@ class LedgerStore:
         """Checkpoints up to ``up_to``, at least ``min_gap`` entries apart, always with the
         one at ``up_to`` (an export needs a handful, not one per batch)."""
         last = 0
-        for row in self._read.execute(
-                "SELECT size, note, signed_at FROM checkpoints WHERE size <= ? ORDER BY size",
-                (up_to,)):
-            if row[0] == up_to or row[0] - last >= min_gap:
-                last = row[0]
-                yield StoredCheckpoint(*row)
+        # Its own connection: an export streams from a worker thread for a long while.
+        conn = _connect(self.path, read_only=True)
+        try:
+            for row in conn.execute(
+                    "SELECT size, note, signed_at FROM checkpoints WHERE size <= ? "
+                    "ORDER BY size", (up_to,)):
+                if row[0] == up_to or row[0] - last >= min_gap:
+                    last = row[0]
+                    yield StoredCheckpoint(*row)
+        finally:
+            conn.close()
 
     def leaves(self, start: int, stop: int) -> Iterator[tuple[int, bytes]]:
         """(index, leaf) for start <= index < stop, in order."""
-        cursor = _connect(self.path, read_only=True)
+        conn = _connect(self.path, read_only=True)
         try:
-            yield from cursor.execute(
+            yield from conn.execute(
                 "SELECT idx, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx",
                 (start, stop))
         finally:
-            cursor.close()
+            conn.close()
 
     def entry(self, index: int) -> StoredEntry | None:
         """One entry by index."""

@@ -60,7 +60,20 @@ class Appended:
 @dataclass(slots=True)
 class _Pending:
     fields: Mapping[str, Any]
-    future: Future[Appended]
+    future: Future[Appended] | None = None  # synchronous callers
+    waiter: asyncio.Future[Appended] | None = None  # callers on an event loop
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+def _settle_waiters(outcomes: list[tuple[asyncio.Future[Appended], Appended | BaseException]]
+                    ) -> None:
+    for waiter, outcome in outcomes:
+        if waiter.done():
+            continue  # the caller gave up (cancelled); the entry is on disk regardless
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
 
 
 def _agencies_column(fields: Mapping[str, Any]) -> str | None:
@@ -123,16 +136,23 @@ class Ledger:
         """Queue an entry; the future resolves once it is durable (or fails)."""
         future: Future[Appended] = Future()
         if self._closed or self._failed is not None:
-            future.set_exception(LedgerClosedError(
-                "the ledger is not accepting entries"
-                + (f" (a write failed: {self._failed})" if self._failed else "")))
+            future.set_exception(self._refusal())
             return future
-        self._queue.put(_Pending(fields, future))
+        self._queue.put(_Pending(fields, future=future))
         return future
+
+    def _refusal(self) -> LedgerClosedError:
+        return LedgerClosedError("the ledger is not accepting entries"
+                                 + (f" (a write failed: {self._failed})" if self._failed else ""))
 
     async def append(self, fields: Mapping[str, Any]) -> Appended:
         """Append and wait until the entry is durable."""
-        return await asyncio.wrap_future(self.submit(fields))
+        if self._closed or self._failed is not None:
+            raise self._refusal()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Appended] = loop.create_future()
+        self._queue.put(_Pending(fields, waiter=waiter, loop=loop))
+        return await waiter
 
     def append_sync(self, fields: Mapping[str, Any]) -> Appended:
         """Append from synchronous code (CLI, tools) and wait until durable."""
@@ -155,14 +175,33 @@ class Ledger:
                 batch.append(more)
             self._commit(batch)
 
+    @staticmethod
+    def _settle(outcomes: list[tuple[_Pending, Appended | BaseException]]) -> None:
+        # One wake-up per event loop per batch, not one per entry: under load a batch holds
+        # dozens of requests' entries.
+        by_loop: dict[asyncio.AbstractEventLoop,
+                      list[tuple[asyncio.Future[Appended], Appended | BaseException]]] = {}
+        for pending, outcome in outcomes:
+            if pending.future is not None:
+                if isinstance(outcome, BaseException):
+                    pending.future.set_exception(outcome)
+                else:
+                    pending.future.set_result(outcome)
+            elif pending.waiter is not None and pending.loop is not None:
+                by_loop.setdefault(pending.loop, []).append((pending.waiter, outcome))
+        for loop, waiters in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle_waiters, waiters)
+
     def _commit(self, batch: list[_Pending]) -> None:
         if self._failed is not None:
-            for pending in batch:
-                pending.future.set_exception(LedgerClosedError(f"ledger failed: {self._failed}"))
+            self._settle([(p, LedgerClosedError(f"ledger failed: {self._failed}"))
+                          for p in batch])
             return
         now = self._clock()
         at = now.isoformat(timespec="microseconds")
         rows = []
+        refused: list[tuple[_Pending, Appended | BaseException]] = []
         accepted: list[_Pending] = []
         hashes: list[bytes] = []
         index = self._size
@@ -175,7 +214,7 @@ class Ledger:
             try:
                 leaf = canonical(entry)
             except (TypeError, ValueError) as exc:
-                pending.future.set_exception(exc)
+                refused.append((pending, exc))
                 continue
             digest = leaf_hash(leaf)
             rows.append((index, leaf, digest, str(entry.get("kind", "")), at,
@@ -186,6 +225,7 @@ class Ledger:
             prev = digest
             index += 1
         if not accepted:
+            self._settle(refused)
             return
         try:
             with self._tree_lock:
@@ -201,15 +241,15 @@ class Ledger:
             # than sign anything that is not on disk.
             self._failed = exc
             log.exception("ledger write failed; the ledger stops accepting entries")
-            for pending in accepted:
-                pending.future.set_exception(LedgerClosedError(f"ledger write failed: {exc}"))
+            failure = LedgerClosedError(f"ledger write failed: {exc}")
+            self._settle([*refused, *((p, failure) for p in accepted)])
             return
         self._size = index
         self._last_hash = prev
         self._checkpoint = checkpoint
         first = index - len(accepted)
-        for offset, pending in enumerate(accepted):
-            pending.future.set_result(Appended(first + offset, at, index, root, note))
+        self._settle([*refused, *((pending, Appended(first + offset, at, index, root, note))
+                                  for offset, pending in enumerate(accepted))])
 
     # -- reading -------------------------------------------------------------------------
 
