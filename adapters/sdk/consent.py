@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from adapters.sdk.errors import PermissionDeniedError, UnauthenticatedError
 from caseline.v1 import consent_token as fmt
@@ -56,7 +57,10 @@ class ConsentTokenVerifier:
     def _load(self) -> None:
         try:
             raw = json.loads(self._jwks_path.read_text())
-            keys = {key.key_id: key.key for key in jwt.PyJWKSet.from_dict(raw).keys if key.key_id}
+            # Only Ed25519 keys can verify the format's tokens; any other key under a kid
+            # would make PyJWT raise a key-type error instead of refusing the token.
+            keys = {key.key_id: key.key for key in jwt.PyJWKSet.from_dict(raw).keys
+                    if key.key_id and isinstance(key.key, Ed25519PublicKey)}
         except (OSError, ValueError, jwt.PyJWKSetError) as exc:
             raise ValueError(
                 f"cannot load consent-token keys from {self._jwks_path}: {exc}") from exc
@@ -111,10 +115,20 @@ class ConsentTokenVerifier:
         except jwt.InvalidTokenError as exc:
             raise UnauthenticatedError(f"consent_token: invalid ({exc})",
                                        "CONSENT_TOKEN_INVALID") from exc
+        if not isinstance(claims["aud"], str):
+            # PyJWT accepts a list naming this agency among others; such a token could be
+            # replayed at every agency it names, and the format allows exactly one.
+            raise UnauthenticatedError("consent_token: 'aud' must be a single agency id",
+                                       "CONSENT_TOKEN_INVALID")
         if claims["exp"] - claims["iat"] > fmt.MAX_TTL_S:
             raise UnauthenticatedError(
                 f"consent_token: lifetime exceeds {fmt.MAX_TTL_S} s", "CONSENT_TOKEN_TOO_LONG")
-        scopes = frozenset(claims.get(fmt.CLAIM_SCOPES, ()))
+        raw_scopes = claims.get(fmt.CLAIM_SCOPES, [])
+        if not isinstance(raw_scopes, list) or not all(isinstance(s, str) for s in raw_scopes):
+            # A mapping's keys or a string's letters must not pass for granted scopes.
+            raise UnauthenticatedError("consent_token: 'scp' must be a list of scope names",
+                                       "CONSENT_TOKEN_INVALID")
+        scopes = frozenset(raw_scopes)
         cases = claims.get(fmt.CLAIM_CASES, [])
         if not isinstance(cases, list) or not all(isinstance(c, str) for c in cases):
             raise UnauthenticatedError("consent_token: 'cases' must be a list of case numbers",

@@ -1,44 +1,84 @@
 """Withholding fields outside a consent token's scopes, at the source.
 
-The split is the one documented in ``caseline.v1.consent_token``: STATUS releases the case
-number and type, category, milestone, mapped texts, the agency's code and event dates;
-DETAILS releases the agency's own wording, offices, due dates and hearings; IDENTITY releases
-personal identifiers (no field of the current messages carries one beyond the case number).
+The split is the one documented in ``caseline.v1.consent_token`` (``SCOPES`` and the comment
+above it): STATUS releases the case number and type, dates, category, milestone, mapped texts
+and the agency's code; DETAILS releases the agency's own wording, offices, due dates and
+hearings; IDENTITY releases personal identifiers (no field of the current messages carries
+one beyond the case number, which the caller already holds).
+
+:data:`FIELD_SCOPES` is built from the contract's ``(caseline.v1.sensitivity)`` field options,
+so there is no list to keep in step. ``withhold`` still fails closed for a split that does not
+name a field: such a field is released only to a token holding every scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from types import MappingProxyType
 
-from caseline.v1 import case_pb2
+from google.protobuf.descriptor import Descriptor
 
-__all__ = ["FIELD_SCOPES", "withhold"]
+from caseline.v1 import case_pb2, vocabulary_pb2
+from caseline.v1.consent_token import SCOPES
+from caseline.v1.field_scopes import field_scopes
 
-# message name -> field -> scope that releases it. Fields not listed need only STATUS.
-FIELD_SCOPES: Mapping[str, Mapping[str, str]] = {
-    "Case": {"office": "DETAILS"},
-    "CaseEvent": {"due_date": "DETAILS", "office": "DETAILS", "hearing": "DETAILS"},
-    "Status": {"agency_text": "DETAILS"},
-}
+__all__ = ["FIELD_SCOPES", "withhold", "withhold_event"]
 
-_ALL = frozenset({"STATUS", "DETAILS", "IDENTITY"})
+# message name -> field -> the scope that releases it, read from the contract's sensitivity
+# options (caseline/v1/sensitivity.proto). ``Case.status``, ``Case.events`` and
+# ``CaseEvent.status`` are containers: released with STATUS, their own fields filtered by
+# their own entries. Hearing is released or withheld whole (time, place and judge).
+FIELD_SCOPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    descriptor.name: MappingProxyType(field_scopes(descriptor))
+    for descriptor in (case_pb2.Case.DESCRIPTOR, case_pb2.CaseEvent.DESCRIPTOR,
+                       vocabulary_pb2.Status.DESCRIPTOR)
+})
+
+_ALL = frozenset(SCOPES)
+_CASE = case_pb2.Case.DESCRIPTOR
+_EVENT = case_pb2.CaseEvent.DESCRIPTOR
+_STATUS_MESSAGE = vocabulary_pb2.Status.DESCRIPTOR
 
 
-def _clear(message: object, scopes: Collection[str],
-           split: Mapping[str, Mapping[str, str]]) -> None:
-    fields = split.get(type(message).__name__, {})
-    for name, scope in fields.items():
-        if scope not in scopes:
-            message.ClearField(name)  # type: ignore[attr-defined]
+def _outside(descriptor: Descriptor, scopes: Collection[str],
+             split: Mapping[str, Mapping[str, str]]) -> tuple[str, ...]:
+    # Unclassified fields map to None, which no token grants: withheld (fail closed).
+    released = split.get(descriptor.name, {})
+    return tuple(f.name for f in descriptor.fields if released.get(f.name) not in scopes)
+
+
+def _clear_event(event: case_pb2.CaseEvent, event_fields: tuple[str, ...],
+                 status_fields: tuple[str, ...]) -> None:
+    for name in event_fields:
+        event.ClearField(name)  # type: ignore[arg-type]
+    if event.HasField("status"):  # touching an absent status must not create one
+        for name in status_fields:
+            event.status.ClearField(name)  # type: ignore[arg-type]
 
 
 def withhold(case: case_pb2.Case, scopes: Collection[str],
              split: Mapping[str, Mapping[str, str]] = FIELD_SCOPES) -> None:
-    """Clear, in place, every field of ``case`` (and its events) outside ``scopes``."""
-    if set(scopes) >= _ALL and split is FIELD_SCOPES:
-        return  # the subject's own reads: nothing to withhold
-    _clear(case, scopes, split)
-    _clear(case.status, scopes, split)
+    """Clear, in place, every field of ``case`` and its events outside ``scopes``.
+
+    ``split`` must only name scopes of ``caseline.v1.consent_token.SCOPES``.
+    """
+    if _ALL.issubset(scopes):
+        return  # every scope granted (the subject's own reads): nothing to withhold
+    for name in _outside(_CASE, scopes, split):
+        case.ClearField(name)  # type: ignore[arg-type]
+    status_fields = _outside(_STATUS_MESSAGE, scopes, split)
+    if case.HasField("status"):
+        for name in status_fields:
+            case.status.ClearField(name)  # type: ignore[arg-type]
+    event_fields = _outside(_EVENT, scopes, split)
     for event in case.events:
-        _clear(event, scopes, split)
-        _clear(event.status, scopes, split)
+        _clear_event(event, event_fields, status_fields)
+
+
+def withhold_event(event: case_pb2.CaseEvent, scopes: Collection[str],
+                   split: Mapping[str, Mapping[str, str]] = FIELD_SCOPES) -> None:
+    """Clear, in place, every field of ``event`` (and its status) outside ``scopes``."""
+    if _ALL.issubset(scopes):
+        return
+    _clear_event(event, _outside(_EVENT, scopes, split),
+                 _outside(_STATUS_MESSAGE, scopes, split))

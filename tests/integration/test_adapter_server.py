@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import grpc
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
-from adapters.sdk import AdapterServer, EventRecord, InMemoryCaseSource
+from adapters.sdk import (
+    AdapterServer,
+    EventRecord,
+    HearingRecord,
+    InMemoryCaseSource,
+    build_servicer,
+)
 from aggregator.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import consent_token as fmt
 from caseline.v1 import vocabulary_pb2
 from support import fake_agency
 
@@ -190,8 +202,6 @@ async def test_health_and_reflection_are_served(fake_server: AdapterServer) -> N
 async def test_call_past_its_deadline_is_cut(fake_source: InMemoryCaseSource,
                                             jwks_path: Path) -> None:
     """A slow adapter does not hold a caller past the caller's deadline."""
-    from adapters.sdk import build_servicer
-
     server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks_path),
                            delay_s=2.0)
     await server.start()
@@ -210,22 +220,48 @@ async def test_call_past_its_deadline_is_cut(fake_source: InMemoryCaseSource,
 
 
 async def test_status_only_token_gets_no_details_from_the_agency(
-        fake_stub: Stub, issuer: ConsentTokenIssuer) -> None:
+        fake_stub: Stub, fake_source: InMemoryCaseSource, issuer: ConsentTokenIssuer) -> None:
     """Fields outside the token's scopes never leave the adapter: STATUS alone gets mapped
-    titles and codes but no agency wording, offices or due dates."""
+    categories, milestones, titles and codes but no agency wording, offices, due dates or
+    hearings; STATUS + DETAILS gets them."""
+    _add_hearing(fake_source)
     response = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=_token(issuer, ["FAK000001"], scopes=("STATUS",))))
     (case,) = response.cases
     assert case.case_number == "FAK000001" and case.office == ""
-    assert [e.status.agency_code for e in case.events] == ["Case Was Received",
-                                                           "Request For Evidence Was Sent"]
+    assert case.status.agency_code == "Case Was Approved" and case.status.agency_text == ""
+    assert [e.status.agency_code for e in case.events] == [
+        "Case Was Received", "Request For Evidence Was Sent", "Case Was Approved"]
+    assert [e.status.milestone for e in case.events] == [
+        vocabulary_pb2.MILESTONE_RECEIVED, vocabulary_pb2.MILESTONE_EVIDENCE_REQUESTED,
+        vocabulary_pb2.MILESTONE_DECISION_MADE]
+    assert case.events[1].status.category == vocabulary_pb2.STATUS_CATEGORY_ACTIVE
+    assert case.events[1].status.texts[0].title == "Evidence requested"
     assert all(e.status.texts and e.status.agency_text == "" for e in case.events)
     assert all(e.due_date == "" and e.office == "" and not e.HasField("hearing")
                for e in case.events)
+    assert b"Judge Ruiz" not in response.SerializeToString()
     detailed = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=_token(issuer, ["FAK000001"], scopes=("STATUS", "DETAILS"))))
-    assert detailed.cases[0].office == "Fake Office"
-    assert detailed.cases[0].events[1].due_date == "2026-03-01"
+    case = detailed.cases[0]
+    assert case.office == "Fake Office"
+    assert case.status.agency_text == "Approved at the hearing"
+    assert case.events[0].status.agency_text == "Case Was Received text"
+    assert case.events[1].due_date == "2026-03-01"
+    assert case.events[2].office == "Court 7"
+    assert (case.events[2].hearing.judge, case.events[2].hearing.court) == (
+        "Judge Ruiz", "Fake Court")
+
+
+def _add_hearing(source: InMemoryCaseSource) -> None:
+    last = source.find_cases(["FAK000001"], with_history=True)["FAK000001"].events[-1]
+    when = last.occurred_at + timedelta(days=1)
+    source.add_event("FAK000001", EventRecord(
+        occurred_at=when, code="Case Was Approved", text="Approved at the hearing",
+        office="Court 7", event_id="e3",
+        hearing=HearingRecord(type="INDIVIDUAL", medium="IN_PERSON", scheduled_at=when,
+                              time_zone="America/Chicago", court="Fake Court",
+                              court_address="1 Court St", judge="Judge Ruiz")))
 
 
 def _claims_token(claims: dict[str, object], key: object, kid: str) -> str:
@@ -234,35 +270,117 @@ def _claims_token(claims: dict[str, object], key: object, kid: str) -> str:
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("forgery", ["other_key", "altered_signature", "expired", "too_long",
-                                     "alg_none", "wrong_issuer"])
-async def test_forged_or_stale_tokens_release_nothing(fake_stub: Stub, issuer: ConsentTokenIssuer,
-                                                      forgery: str) -> None:
-    """Tokens signed by another key, altered, expired, too long-lived, unsigned or from
-    another issuer are refused as UNAUTHENTICATED."""
-    import time
+def _assert_refused(exc: grpc.aio.AioRpcError, code: grpc.StatusCode) -> None:
+    """The call failed with ``code`` and nothing of a case is in the error or its metadata."""
+    assert exc.code() == code, exc.details()
+    leaked = [exc.details() or "", *(str(item) for item in exc.trailing_metadata() or ())]
+    for words in ("FAK000001", "Fake Office", "Case Was Received", "Evidence"):
+        assert not any(words in part for part in leaked), (words, leaked)
 
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    genuine = _token(issuer, ["FAK000001"])
+def _forge(forgery: str, genuine: str, key: Ed25519PrivateKey) -> str:
+    """``genuine`` spoiled in one way; claims-level changes are signed with the real key."""
     header = jwt.get_unverified_header(genuine)
     claims = jwt.decode(genuine, options={"verify_signature": False})
     now = int(time.time())
-    if forgery == "other_key":
-        token = _claims_token(claims, Ed25519PrivateKey.generate(), header["kid"])
-    elif forgery == "altered_signature":
+    if forgery == "other_key_same_kid":
+        return _claims_token(claims, Ed25519PrivateKey.generate(), header["kid"])
+    if forgery == "altered_signature":
         head, body, signature = genuine.split(".")
-        token = ".".join((head, body, ("A" if signature[5] != "A" else "B").join(
-            (signature[:5], signature[6:]))))
-    elif forgery == "alg_none":
-        token = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
-    else:
-        changes = {"expired": {"iat": now - 400, "exp": now - 100},
-                   "too_long": {"iat": now, "exp": now + 3600},
-                   "wrong_issuer": {"iss": "someone-else"}}[forgery]
-        # Signed with the real key: only the claims are wrong.
-        token = _claims_token({**claims, **changes}, issuer._key, header["kid"])
+        flipped = base64.urlsafe_b64decode(signature + "==")
+        flipped = bytes([flipped[0] ^ 0x01]) + flipped[1:]
+        return ".".join((head, body, base64.urlsafe_b64encode(flipped).rstrip(b"=").decode()))
+    if forgery == "altered_claims":
+        head, _, signature = genuine.split(".")
+        widened = json.dumps({**claims, "cases": ["FAK000001", "FAK000002"]}).encode()
+        return ".".join((head, base64.urlsafe_b64encode(widened).rstrip(b"=").decode(),
+                         signature))
+    if forgery == "alg_none":
+        return jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
+    if forgery == "unknown_kid":
+        return _claims_token(claims, Ed25519PrivateKey.generate(), "no-such-key")
+    spoils: dict[str, dict[str, object]] = {
+        "expired": {"iat": now - 400, "exp": now - 100},
+        "too_long": {"iat": now, "exp": now + fmt.MAX_TTL_S + 60},
+        "not_yet_issued": {"iat": now + 600, "exp": now + 700},
+        "wrong_issuer": {"iss": "someone-else"},
+        "several_audiences": {"aud": ["fake", "labor"]},
+        "scopes_not_a_list": {"scp": {"STATUS": True, "DETAILS": True}},
+        "no_subject": {"sub": None},
+    }
+    spoiled = {k: v for k, v in {**claims, **spoils[forgery]}.items() if v is not None}
+    return _claims_token(spoiled, key, header["kid"])
+
+
+def _reason(exc: grpc.aio.AioRpcError) -> str:
+    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    assert status is not None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info.reason
+    raise AssertionError("no ErrorInfo detail")
+
+
+@pytest.mark.parametrize(("forgery", "reason"), [
+    ("other_key_same_kid", "CONSENT_TOKEN_INVALID"),
+    ("altered_signature", "CONSENT_TOKEN_INVALID"),
+    ("altered_claims", "CONSENT_TOKEN_INVALID"),
+    ("alg_none", "CONSENT_TOKEN_UNKNOWN_KEY"),
+    ("unknown_kid", "CONSENT_TOKEN_UNKNOWN_KEY"),
+    ("expired", "CONSENT_TOKEN_EXPIRED"),
+    ("too_long", "CONSENT_TOKEN_TOO_LONG"),
+    ("not_yet_issued", "CONSENT_TOKEN_INVALID"),
+    ("wrong_issuer", "CONSENT_TOKEN_INVALID"),
+    ("several_audiences", "CONSENT_TOKEN_INVALID"),
+    ("scopes_not_a_list", "CONSENT_TOKEN_INVALID"),
+    ("no_subject", "CONSENT_TOKEN_INVALID"),
+])
+async def test_forged_or_stale_tokens_release_nothing(fake_stub: Stub, issuer: ConsentTokenIssuer,
+                                                      forgery: str, reason: str) -> None:
+    """Tokens signed by another key under the real kid, altered, unsigned, expired, too
+    long-lived, from another issuer, for several agencies or with malformed claims are
+    UNAUTHENTICATED for the stated reason, and the refusal carries no case data."""
+    token = _forge(forgery, _token(issuer, ["FAK000001"]), issuer._key)
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=token))
-    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED, caught.value.details()
+    _assert_refused(caught.value, grpc.StatusCode.UNAUTHENTICATED)
+    assert _reason(caught.value) == reason, caught.value.details()
+
+
+async def test_refusals_for_scope_and_audience_carry_no_case_data(
+        fake_stub: Stub, issuer: ConsentTokenIssuer) -> None:
+    """The existing refusals (no STATUS, another agency's token) leak nothing either."""
+    for token, code in ((_token(issuer, ["FAK000001"], scopes=("DETAILS", "IDENTITY")),
+                         grpc.StatusCode.PERMISSION_DENIED),
+                        (_token(issuer, ["FAK000001"], agency="labor"),
+                         grpc.StatusCode.UNAUTHENTICATED)):
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=token))
+        _assert_refused(caught.value, code)
+
+
+async def test_a_non_ed25519_key_in_the_jwks_refuses_instead_of_failing(
+        fake_source: InMemoryCaseSource, issuer: ConsentTokenIssuer, tmp_path: Path) -> None:
+    """A JWKS entry of another key type under the token's kid is an unknown key
+    (UNAUTHENTICATED), not an internal error."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    genuine = _token(issuer, ["FAK000001"])
+    kid = jwt.get_unverified_header(genuine)["kid"]
+    other = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(
+        ec.generate_private_key(ec.SECP256R1()).public_key()))
+    jwks = tmp_path / "mixed.json"
+    jwks.write_text(json.dumps({"keys": [{**other, "kid": kid}]}))
+    server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks))
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await pb_grpc.AgencyAdapterStub(channel).ListSubjectCases(
+                    pb.ListSubjectCasesRequest(consent_token=genuine))
+        _assert_refused(caught.value, grpc.StatusCode.UNAUTHENTICATED)
+        assert "unknown key" in (caught.value.details() or "")
+    finally:
+        await server.stop(0)
