@@ -3,6 +3,8 @@ checked by the agency itself, wrong codes throttled, every outcome in the ledger
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -59,6 +61,10 @@ class LinkService:
         self._throttle = throttle
         self._pseudonym = pseudonym
         self._ledger_key = ledger_key
+        # One attempt per subject at a time: otherwise a burst of guesses would all pass the
+        # throttle's check before the first wrong code was counted.
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: defaultdict[str, int] = defaultdict(int)
 
     def _agency_of(self, number: str) -> str:
         agency_id = route(number, self._config.agencies)
@@ -68,6 +74,18 @@ class LinkService:
 
     async def link(self, subject_id: str, number: str, access_code: str) -> Linked:
         """Link ``number`` if the agency confirms ``access_code``."""
+        lock = self._locks.setdefault(subject_id, asyncio.Lock())
+        self._waiting[subject_id] += 1
+        try:
+            async with lock:
+                return await self._link(subject_id, number, access_code)
+        finally:
+            self._waiting[subject_id] -= 1
+            if not self._waiting[subject_id]:  # last one out: keep memory bounded
+                del self._waiting[subject_id]
+                del self._locks[subject_id]
+
+    async def _link(self, subject_id: str, number: str, access_code: str) -> Linked:
         number = number.strip().upper()
         agency_id = self._agency_of(number)
         wait = self._throttle.check(subject_id, agency_id, number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -55,6 +56,7 @@ class Agency:
 
     async def verify_ownership(self, number: str, access_code: str,
                                timeout: float) -> Case | None:
+        await asyncio.sleep(0.005)  # a network round trip: other requests run meanwhile
         return self._case() if (number, access_code) == (self.number, ACCESS_CODE) else None
 
     async def close(self) -> None:
@@ -321,3 +323,13 @@ async def test_no_response_contains_more_than_the_consents_allow(
         has_details = "DETAILS" in allowed[event["agency"]["id"]]
         assert (event["agencyText"] is not None) == has_details
         assert (event["office"] is not None) == has_details
+
+
+async def test_a_burst_of_guesses_cannot_outrun_the_throttle(world: World) -> None:
+    """Twenty wrong codes sent at once: only five reach the agency."""
+    link = ("mutation($n: String!, $c: String!) { linkCase(number: $n, accessCode: $c) { "
+            "alreadyLinked } }")
+    bodies = await asyncio.gather(*(world.gql("ana", link, n="IOE0990000001", c=f"W{i}")
+                                    for i in range(20)))
+    codes = sorted(b["errors"][0]["extensions"]["code"] for b in bodies)
+    assert codes.count("WRONG_ACCESS_CODE") == 5 and codes.count("RATE_LIMITED") == 15
