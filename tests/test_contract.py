@@ -36,3 +36,16 @@ def test_sdk_public_names_are_exactly_all() -> None:
     public = {n for n in vars(adapters.sdk) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(adapters.sdk, n)).__name__ == "module"}
     assert public - modules == set(adapters.sdk.__all__)
+
+
+def test_sensitive_fields_are_declared_in_the_contract() -> None:
+    """The DETAILS fields carry the (caseline.v1.sensitivity) option; the SDK and the gateway
+    read it from there, so this is the one place they are listed."""
+    from caseline.v1 import case_pb2, vocabulary_pb2
+    from caseline.v1.field_scopes import field_scopes
+
+    event = field_scopes(case_pb2.CaseEvent.DESCRIPTOR)
+    assert {n for n, s in event.items() if s == "DETAILS"} == {"due_date", "office", "hearing"}
+    assert field_scopes(case_pb2.Case.DESCRIPTOR)["office"] == "DETAILS"
+    status = field_scopes(vocabulary_pb2.Status.DESCRIPTOR)
+    assert status["agency_text"] == "DETAILS" and status["agency_code"] == "STATUS"

@@ -16,6 +16,8 @@ from aggregator.model import (
     LookupFailure,
     Status,
 )
+from caseline.v1 import case_pb2, vocabulary_pb2
+from caseline.v1.field_scopes import scope_of
 from gateway.schema.enums import (
     ConsentScope,
     LookupErrorCode,
@@ -131,8 +133,16 @@ class WithheldField:
     reason: str
 
 
-# The event fields only DETAILS releases (see ConsentScope); STATUS covers the rest.
-DETAILS_FIELDS = ("agencyText", "dueDate", "office", "hearing")
+# Event fields that carry a contract field; which scope each needs is read from the
+# contract's sensitivity options, not kept here.
+_EVENT_SOURCES = {
+    "agencyText": vocabulary_pb2.Status.DESCRIPTOR.fields_by_name["agency_text"],
+    "dueDate": case_pb2.CaseEvent.DESCRIPTOR.fields_by_name["due_date"],
+    "office": case_pb2.CaseEvent.DESCRIPTOR.fields_by_name["office"],
+    "hearing": case_pb2.CaseEvent.DESCRIPTOR.fields_by_name["hearing"],
+}
+DETAILS_FIELDS = tuple(name for name, field in _EVENT_SOURCES.items()
+                       if scope_of(field) == "DETAILS")
 
 
 def withheld_details(scopes: frozenset[str], reason: str) -> list[WithheldField]:

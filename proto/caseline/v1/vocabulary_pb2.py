@@ -22,21 +22,24 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from caseline.v1 import sensitivity_pb2 as caseline_dot_v1_dot_sensitivity__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63\x61seline/v1/vocabulary.proto\x12\x0b\x63\x61seline.v1\"X\n\rLocalizedText\x12\x10\n\x08language\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tnext_step\x18\x04 \x01(\t\"\xd0\x01\n\x06Status\x12-\n\x08\x63\x61tegory\x18\x01 \x01(\x0e\x32\x1b.caseline.v1.StatusCategory\x12)\n\tmilestone\x18\x02 \x01(\x0e\x32\x16.caseline.v1.Milestone\x12\x17\n\x0f\x61\x63tion_required\x18\x03 \x01(\x08\x12\x13\n\x0b\x61gency_code\x18\x04 \x01(\t\x12\x13\n\x0b\x61gency_text\x18\x05 \x01(\t\x12)\n\x05texts\x18\x06 \x03(\x0b\x32\x1a.caseline.v1.LocalizedText*\xc0\x01\n\x0eStatusCategory\x12\x1f\n\x1bSTATUS_CATEGORY_UNSPECIFIED\x10\x00\x12\x1b\n\x17STATUS_CATEGORY_PENDING\x10\x01\x12\x1a\n\x16STATUS_CATEGORY_ACTIVE\x10\x02\x12\x1c\n\x18STATUS_CATEGORY_APPROVED\x10\x03\x12\x1a\n\x16STATUS_CATEGORY_DENIED\x10\x04\x12\x1a\n\x16STATUS_CATEGORY_CLOSED\x10\x05*\xd5\x06\n\tMilestone\x12\x19\n\x15MILESTONE_UNSPECIFIED\x10\x00\x12\x16\n\x12MILESTONE_RECEIVED\x10\x01\x12\x1a\n\x16MILESTONE_UNDER_REVIEW\x10\x02\x12\"\n\x1eMILESTONE_BIOMETRICS_SCHEDULED\x10\x03\x12\"\n\x1eMILESTONE_BIOMETRICS_COMPLETED\x10\x04\x12 \n\x1cMILESTONE_EVIDENCE_REQUESTED\x10\x05\x12\x1f\n\x1bMILESTONE_EVIDENCE_RECEIVED\x10\x06\x12\x1c\n\x18MILESTONE_INTENT_TO_DENY\x10\x07\x12!\n\x1dMILESTONE_INTERVIEW_SCHEDULED\x10\x08\x12!\n\x1dMILESTONE_INTERVIEW_COMPLETED\x10\t\x12\x1f\n\x1bMILESTONE_HEARING_SCHEDULED\x10\n\x12\x1f\n\x1bMILESTONE_HEARING_COMPLETED\x10\x0b\x12\x1b\n\x17MILESTONE_DECISION_MADE\x10\x0c\x12\x1d\n\x19MILESTONE_DOCUMENT_ISSUED\x10\r\x12\x1d\n\x19MILESTONE_DOCUMENT_MAILED\x10\x0e\x12 \n\x1cMILESTONE_DOCUMENT_DELIVERED\x10\x0f\x12\x1f\n\x1bMILESTONE_DOCUMENT_RETURNED\x10\x10\x12\x19\n\x15MILESTONE_TRANSFERRED\x10\x11\x12\x16\n\x12MILESTONE_APPEALED\x10\x12\x12\x1c\n\x18MILESTONE_APPEAL_DECIDED\x10\x13\x12\x16\n\x12MILESTONE_REOPENED\x10\x14\x12\x17\n\x13MILESTONE_WITHDRAWN\x10\x15\x12\x16\n\x12MILESTONE_REJECTED\x10\x16\x12\x15\n\x11MILESTONE_REVOKED\x10\x17\x12 \n\x1cMILESTONE_EXPEDITE_REQUESTED\x10\x18\x12 \n\x1cMILESTONE_PREMIUM_PROCESSING\x10\x19\x12\x19\n\x15MILESTONE_NOTICE_SENT\x10\x1a\x12\x1a\n\x16MILESTONE_CASE_UPDATED\x10\x1b\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63\x61seline/v1/vocabulary.proto\x12\x0b\x63\x61seline.v1\x1a\x1d\x63\x61seline/v1/sensitivity.proto\"X\n\rLocalizedText\x12\x10\n\x08language\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tnext_step\x18\x04 \x01(\t\"\xd6\x01\n\x06Status\x12-\n\x08\x63\x61tegory\x18\x01 \x01(\x0e\x32\x1b.caseline.v1.StatusCategory\x12)\n\tmilestone\x18\x02 \x01(\x0e\x32\x16.caseline.v1.Milestone\x12\x17\n\x0f\x61\x63tion_required\x18\x03 \x01(\x08\x12\x13\n\x0b\x61gency_code\x18\x04 \x01(\t\x12\x19\n\x0b\x61gency_text\x18\x05 \x01(\tB\x04\xb8\xeb\x18\x01\x12)\n\x05texts\x18\x06 \x03(\x0b\x32\x1a.caseline.v1.LocalizedText*\xc0\x01\n\x0eStatusCategory\x12\x1f\n\x1bSTATUS_CATEGORY_UNSPECIFIED\x10\x00\x12\x1b\n\x17STATUS_CATEGORY_PENDING\x10\x01\x12\x1a\n\x16STATUS_CATEGORY_ACTIVE\x10\x02\x12\x1c\n\x18STATUS_CATEGORY_APPROVED\x10\x03\x12\x1a\n\x16STATUS_CATEGORY_DENIED\x10\x04\x12\x1a\n\x16STATUS_CATEGORY_CLOSED\x10\x05*\xd5\x06\n\tMilestone\x12\x19\n\x15MILESTONE_UNSPECIFIED\x10\x00\x12\x16\n\x12MILESTONE_RECEIVED\x10\x01\x12\x1a\n\x16MILESTONE_UNDER_REVIEW\x10\x02\x12\"\n\x1eMILESTONE_BIOMETRICS_SCHEDULED\x10\x03\x12\"\n\x1eMILESTONE_BIOMETRICS_COMPLETED\x10\x04\x12 \n\x1cMILESTONE_EVIDENCE_REQUESTED\x10\x05\x12\x1f\n\x1bMILESTONE_EVIDENCE_RECEIVED\x10\x06\x12\x1c\n\x18MILESTONE_INTENT_TO_DENY\x10\x07\x12!\n\x1dMILESTONE_INTERVIEW_SCHEDULED\x10\x08\x12!\n\x1dMILESTONE_INTERVIEW_COMPLETED\x10\t\x12\x1f\n\x1bMILESTONE_HEARING_SCHEDULED\x10\n\x12\x1f\n\x1bMILESTONE_HEARING_COMPLETED\x10\x0b\x12\x1b\n\x17MILESTONE_DECISION_MADE\x10\x0c\x12\x1d\n\x19MILESTONE_DOCUMENT_ISSUED\x10\r\x12\x1d\n\x19MILESTONE_DOCUMENT_MAILED\x10\x0e\x12 \n\x1cMILESTONE_DOCUMENT_DELIVERED\x10\x0f\x12\x1f\n\x1bMILESTONE_DOCUMENT_RETURNED\x10\x10\x12\x19\n\x15MILESTONE_TRANSFERRED\x10\x11\x12\x16\n\x12MILESTONE_APPEALED\x10\x12\x12\x1c\n\x18MILESTONE_APPEAL_DECIDED\x10\x13\x12\x16\n\x12MILESTONE_REOPENED\x10\x14\x12\x17\n\x13MILESTONE_WITHDRAWN\x10\x15\x12\x16\n\x12MILESTONE_REJECTED\x10\x16\x12\x15\n\x11MILESTONE_REVOKED\x10\x17\x12 \n\x1cMILESTONE_EXPEDITE_REQUESTED\x10\x18\x12 \n\x1cMILESTONE_PREMIUM_PROCESSING\x10\x19\x12\x19\n\x15MILESTONE_NOTICE_SENT\x10\x1a\x12\x1a\n\x16MILESTONE_CASE_UPDATED\x10\x1b\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'caseline.v1.vocabulary_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STATUSCATEGORY']._serialized_start=347
-  _globals['_STATUSCATEGORY']._serialized_end=539
-  _globals['_MILESTONE']._serialized_start=542
-  _globals['_MILESTONE']._serialized_end=1395
-  _globals['_LOCALIZEDTEXT']._serialized_start=45
-  _globals['_LOCALIZEDTEXT']._serialized_end=133
-  _globals['_STATUS']._serialized_start=136
-  _globals['_STATUS']._serialized_end=344
+  _globals['_STATUS'].fields_by_name['agency_text']._loaded_options = None
+  _globals['_STATUS'].fields_by_name['agency_text']._serialized_options = b'\270\353\030\001'
+  _globals['_STATUSCATEGORY']._serialized_start=384
+  _globals['_STATUSCATEGORY']._serialized_end=576
+  _globals['_MILESTONE']._serialized_start=579
+  _globals['_MILESTONE']._serialized_end=1432
+  _globals['_LOCALIZEDTEXT']._serialized_start=76
+  _globals['_LOCALIZEDTEXT']._serialized_end=164
+  _globals['_STATUS']._serialized_start=167
+  _globals['_STATUS']._serialized_end=381
 # @@protoc_insertion_point(module_scope)
