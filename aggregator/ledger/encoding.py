@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = ["EncodingError", "canonical", "decode"]
 
 
 class EncodingError(ValueError):
     """Bytes that are not the canonical encoding of an entry."""
+
+
+# Built once: json.dumps/json.loads with non-default options build a new coder per call,
+# which costs as much as the work itself at a million entries.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            allow_nan=False)
+
+
+def _no_float(text: str) -> NoReturn:
+    raise EncodingError(f"floats are not canonical (found {text})")
+
+
+# parse_float also receives "1e5"-style numbers; NaN and Infinity go through parse_constant.
+_DECODER = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_float)
 
 
 def _check(value: Any, path: str) -> None:
@@ -36,24 +50,39 @@ def _check(value: Any, path: str) -> None:
 
 
 def canonical(obj: Mapping[str, Any]) -> bytes:
-    """The canonical bytes of an entry."""
+    """The canonical bytes of an entry: sorted keys, no spaces, UTF-8.
+
+    TypeError names the offending key for floats and other unsupported values; ValueError for
+    strings that cannot be UTF-8 (lone surrogates).
+    """
     _check(obj, "entry")
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    text = _ENCODER.encode(obj)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"entry: a string is not valid Unicode ({exc.reason})") from exc
 
 
 def decode(leaf: bytes) -> dict[str, Any]:
     """The entry encoded by ``leaf``; EncodingError unless ``leaf`` is exactly canonical."""
     try:
-        value = json.loads(leaf.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = leaf.decode("utf-8")
+        # raw_decode: no whitespace skipping, which canonical bytes never need.
+        value, end = _DECODER.raw_decode(text)
+    except EncodingError:
+        raise
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise EncodingError(f"not UTF-8 JSON: {exc}") from exc
+    if end != len(text):
+        raise EncodingError("not canonical: bytes after the JSON value")
     if not isinstance(value, dict):
         raise EncodingError("an entry must be a JSON object")
+    # What the parser returns holds only encodable types (floats were refused above), so
+    # re-encoding needs no type walk: comparing bytes is the whole check.
     try:
-        again = canonical(value)
-    except TypeError as exc:
-        raise EncodingError(str(exc)) from exc
+        again = _ENCODER.encode(value).encode("utf-8")
+    except (ValueError, RecursionError) as exc:  # lone surrogates from \ud800 escapes
+        raise EncodingError(f"not canonical: {exc}") from exc
     if again != leaf:
         raise EncodingError("not in canonical form (key order, spacing or escapes differ)")
     return value

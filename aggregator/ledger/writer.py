@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from aggregator.ledger.encoding import canonical
-from aggregator.ledger.merkle import MerkleTree, leaf_hash
+from aggregator.ledger.merkle import MerkleTree, empty_root, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from aggregator.ledger.store import LedgerStore, StoredCheckpoint
 
@@ -119,7 +119,13 @@ class Ledger:
         if latest is None:
             if self._tree.size:
                 raise LedgerCorruptError(f"ledger {self.store.path} has entries but no checkpoint")
-            self._checkpoint: StoredCheckpoint | None = None
+            # A signed head of the empty tree (as CT logs sign size 0), so that auditors can
+            # pin it and exports of a new ledger verify.
+            now = datetime.now(UTC)
+            note = self._signer.sign(Checkpoint(self.origin, 0, empty_root(),
+                                                int(now.timestamp()), ()))
+            self._checkpoint: StoredCheckpoint | None = StoredCheckpoint(
+                0, note, now.isoformat(timespec="microseconds"))
             self._size = 0
             return
         checkpoint = self._verifier.open(latest.note)
@@ -310,6 +316,9 @@ class Ledger:
         size = latest.size if latest else 0
         yield orjson.dumps({"type": "ledger", "origin": self.origin,
                             "key": self.verifier_key()}) + b"\n"
+        if latest is not None and size == 0:
+            yield orjson.dumps({"type": "checkpoint", "note": latest.note}) + b"\n"
+            return
         checkpoints = self.store.checkpoints(EXPORT_CHECKPOINT_GAP, size)
         upcoming = next(checkpoints, None)
         for index, leaf in self.store.leaves(0, size):

@@ -40,6 +40,21 @@ def _verify(ledger: Ledger, earlier: str | None = None) -> None:
     assert result.entries == ledger.size
 
 
+def test_a_new_ledger_signs_the_empty_tree_and_its_export_verifies(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    try:
+        stored = ledger.checkpoint()
+        assert stored is not None and stored.size == 0
+        head = NoteVerifier.from_vkey(ledger.verifier_key()).open(stored.note)
+        assert head.size == 0 and head.root == ledger.root(0)
+        _verify(ledger)
+        # An auditor who pinned the empty head can later check the grown ledger against it.
+        ledger.append_sync(_entry(1))
+        _verify(ledger, earlier=stored.note)
+    finally:
+        ledger.close()
+
+
 async def test_concurrent_appends_are_group_committed_in_order(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
     try:
