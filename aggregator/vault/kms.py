@@ -1,0 +1,124 @@
+"""Key-encryption keys behind a small interface, so a deployment can plug in an external KMS.
+
+:class:`LocalKeyService` keeps its KEKs in the local :class:`Keyring`. A wrapped blob is
+``nonce (12 bytes) | AES-256-GCM ciphertext | tag``; its associated data binds the KEK id and
+the caller's ``aad``. Every wrap is counted per KEK in the keyring; when the primary KEK reaches
+its limit, ``wrap`` rotates to a new KEK by itself (older ones still unwrap), well before the
+2^32 random-nonce invocations NIST SP 800-38D allows one AES-GCM key.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+from aggregator.vault.errors import KeyServiceError
+from aggregator.vault.keyring import KekEntry, Keyring, KeyringContent
+from caseline.v1.sealed import NONCE_BYTES, SealError, associated_data, decrypt, encrypt
+
+__all__ = ["DEFAULT_KEK_LIMIT", "KeyService", "LocalKeyService"]
+
+DEFAULT_KEK_LIMIT = 2**30
+
+
+class KeyService(Protocol):
+    """Wraps small secrets (subject data keys) under key-encryption keys it never reveals."""
+
+    def primary_id(self) -> str:
+        """The id of the KEK new wraps use."""
+        ...
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> tuple[str, bytes]:
+        """``plaintext`` encrypted under the primary KEK for ``aad``: (KEK id, blob)."""
+        ...
+
+    def unwrap(self, kek_id: str, blob: bytes, aad: bytes) -> bytes:
+        """Inverse of :meth:`wrap`; KeyServiceError if the KEK is unknown or the blob does
+        not open for ``aad``."""
+        ...
+
+    def rotate(self) -> str:
+        """Add a new primary KEK and return its id; older KEKs still unwrap."""
+        ...
+
+    def key_ids(self) -> list[str]:
+        """Every KEK id, oldest first."""
+        ...
+
+    def encryptions(self, kek_id: str) -> int:
+        """How many wraps the KEK has done."""
+        ...
+
+
+def _aad(kek_id: str, aad: bytes) -> bytes:
+    # The KEK id is length-prefixed, so it and the caller's aad cannot run into each other.
+    return associated_data(kek_id) + aad
+
+
+class LocalKeyService:
+    """:class:`KeyService` over the local keyring; creates ``kek-1`` on first use."""
+
+    def __init__(self, keyring: Keyring, *, limit: int = DEFAULT_KEK_LIMIT) -> None:
+        if limit < 1:
+            raise ValueError(f"the per-KEK encryption limit must be at least 1, got {limit}")
+        self.keyring = keyring
+        self.limit = limit
+        if keyring.content().primary_kek is None:
+            keyring.update(_ensure_primary)
+
+    def primary_id(self) -> str:
+        """The primary KEK's id, re-read from the keyring (another process may rotate)."""
+        primary = self.keyring.reload().primary_kek
+        if primary is None:
+            raise KeyServiceError(f"the keyring {self.keyring.path} holds no KEK")
+        return primary
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> tuple[str, bytes]:
+        """Encrypt under the primary KEK, counting the wrap first (a crash then wastes a
+        count rather than reusing one); rotates when the primary reached its limit."""
+        kek = self.keyring.update(self._reserve)
+        nonce = os.urandom(NONCE_BYTES)
+        return kek.id, nonce + encrypt(kek.key, nonce, _aad(kek.id, aad), plaintext)
+
+    def _reserve(self, content: KeyringContent) -> KekEntry:
+        kek = _ensure_primary(content)
+        if kek.encryptions >= self.limit:
+            kek = content.add_kek()
+        kek.encryptions += 1
+        return kek
+
+    def unwrap(self, kek_id: str, blob: bytes, aad: bytes) -> bytes:
+        """Decrypt with the named KEK; an unknown id re-reads the keyring once first."""
+        kek = self.keyring.kek(kek_id) or self.keyring.reload().kek(kek_id)
+        if kek is None:
+            known = ", ".join(k.id for k in self.keyring.content().keks) or "no KEK"
+            raise KeyServiceError(f"unknown key-encryption key {kek_id!r}: the keyring "
+                                  f"{self.keyring.path} holds {known}")
+        if len(blob) < NONCE_BYTES:
+            raise KeyServiceError(f"a wrapped blob starts with a {NONCE_BYTES}-byte nonce; "
+                                  f"got {len(blob)} bytes")
+        try:
+            return decrypt(kek.key, blob[:NONCE_BYTES], _aad(kek_id, aad), blob[NONCE_BYTES:])
+        except SealError as exc:
+            raise KeyServiceError(f"the blob does not unwrap under {kek_id}: altered, or "
+                                  f"wrapped for another owner or by another keyring") from exc
+
+    def rotate(self) -> str:
+        """Add ``kek-N+1`` as the primary KEK."""
+        return self.keyring.update(lambda content: content.add_kek().id)
+
+    def key_ids(self) -> list[str]:
+        """Every KEK id in the keyring, oldest first."""
+        return [k.id for k in self.keyring.reload().keks]
+
+    def encryptions(self, kek_id: str) -> int:
+        """The KEK's wrap count as the keyring holds it now."""
+        kek = self.keyring.reload().kek(kek_id)
+        if kek is None:
+            raise KeyServiceError(f"unknown key-encryption key {kek_id!r}")
+        return kek.encryptions
+
+
+def _ensure_primary(content: KeyringContent) -> KekEntry:
+    primary = content.kek(content.primary_kek) if content.primary_kek else None
+    return primary or content.add_kek()

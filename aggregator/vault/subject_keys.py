@@ -1,0 +1,258 @@
+"""Per-subject data keys: everything Caseline keeps about a person is sealed under their own
+key, so shredding that key makes all of it unreadable at once (crypto-shredding).
+
+Each subject has numbered key versions (AES-256), stored wrapped by the key service's primary
+KEK; the wrap's associated data binds the subject and the version. A sealed value's key id
+(``sk-vN``) names its version, and its context is ``(*place, subject_id)``. Unwrapped keys are
+never cached: a shred by another process takes effect on the very next open.
+
+Every write runs in its own transaction (on SQLite ``BEGIN IMMEDIATE`` with
+``secure_delete`` on, so superseded row images are zeroed; on PostgreSQL under a per-subject
+advisory lock), so do not call :meth:`SubjectKeys.seal` while holding a SQLite write
+transaction on the same database: it would wait for that transaction until the busy timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.engine import Connection, Engine
+
+from aggregator.vault.errors import ShreddedError
+from aggregator.vault.kms import KeyService
+from aggregator.vault.schema import metadata, shredded_subjects, subject_keys
+from caseline.v1.sealed import KEY_BYTES, SealError, associated_data, key_id_of, open_value
+from caseline.v1.sealed import seal_value as _seal_value
+
+__all__ = ["DEFAULT_SUBJECT_KEY_LIMIT", "KEY_ID_PREFIX", "SubjectKeys"]
+
+log = logging.getLogger("caseline.aggregator.vault")
+
+DEFAULT_SUBJECT_KEY_LIMIT = 2**30
+KEY_ID_PREFIX = "sk-v"
+_WRAP_SCHEME = "caseline.vault.subject-key"
+_MAX_SUBJECT_ID = 64  # the column's width
+
+
+def _key_id(version: int) -> str:
+    return f"{KEY_ID_PREFIX}{version}"
+
+
+def _version_of(key_id: str) -> int:
+    digits = key_id.removeprefix(KEY_ID_PREFIX)
+    if not key_id.startswith(KEY_ID_PREFIX) or not digits.isdigit():
+        raise SealError(f"the sealed value names key {key_id!r}, not a subject key "
+                        f"({KEY_ID_PREFIX}N)")
+    return int(digits)
+
+
+def _wrap_aad(subject_id: str, version: int) -> bytes:
+    return associated_data(_WRAP_SCHEME, subject_id, str(version))
+
+
+def _check_subject(subject_id: str) -> None:
+    if not 0 < len(subject_id) <= _MAX_SUBJECT_ID:
+        raise ValueError(f"a subject id has 1 to {_MAX_SUBJECT_ID} characters, "
+                         f"got {len(subject_id)}")
+
+
+class SubjectKeys:
+    """Seals and opens values under per-subject keys; shreds them on erasure."""
+
+    def __init__(self, engine: Engine, kms: KeyService, *,
+                 limit: int = DEFAULT_SUBJECT_KEY_LIMIT) -> None:
+        if engine.dialect.name not in ("sqlite", "postgresql"):
+            raise ValueError(f"subject keys live on SQLite or PostgreSQL, not "
+                             f"{engine.dialect.name}")
+        if limit < 1:
+            raise ValueError(f"the per-key encryption limit must be at least 1, got {limit}")
+        self.engine = engine
+        self.kms = kms
+        self.limit = limit
+        self._sqlite = engine.dialect.name == "sqlite"
+        metadata.create_all(engine)
+
+    # -- sealing -------------------------------------------------------------------------
+
+    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
+        """``plaintext`` sealed for ``place`` under the subject's current key (created on
+        first use, renewed at the encryption limit); ShreddedError once shredded."""
+        _check_subject(subject_id)
+        with self._writing(subject_id) as conn:
+            if self._tombstone(conn, subject_id):
+                raise ShreddedError(f"subject {subject_id!r} was shredded: nothing more can "
+                                    f"be sealed for them")
+            row = conn.execute(
+                select(subject_keys.c.version, subject_keys.c.kek_id, subject_keys.c.wrapped,
+                       subject_keys.c.encryptions)
+                .where(subject_keys.c.subject_id == subject_id)
+                .order_by(subject_keys.c.version.desc()).limit(1)).first()
+            if row is not None and row.encryptions < self.limit:
+                # Counted before use: a crash after this wastes a count, never reuses one.
+                conn.execute(update(subject_keys).where(
+                    (subject_keys.c.subject_id == subject_id)
+                    & (subject_keys.c.version == row.version))
+                    .values(encryptions=subject_keys.c.encryptions + 1))
+                version = row.version
+                key = self.kms.unwrap(row.kek_id, row.wrapped, _wrap_aad(subject_id, version))
+            else:
+                version = 1 if row is None else row.version + 1
+                key = os.urandom(KEY_BYTES)
+                kek_id, wrapped = self.kms.wrap(key, _wrap_aad(subject_id, version))
+                conn.execute(subject_keys.insert().values(
+                    subject_id=subject_id, version=version, kek_id=kek_id, wrapped=wrapped,
+                    encryptions=1, created_at=datetime.now(UTC)))
+        return _seal_value(key, _key_id(version), plaintext, (*place, subject_id))
+
+    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
+        """The plaintext of a value sealed for this subject and place; ShreddedError if the
+        subject's keys were shredded, SealError if it does not open here."""
+        version = _version_of(key_id_of(sealed))
+        with self.engine.connect() as conn:
+            shredded = self._tombstone(conn, subject_id)
+            row = None if shredded else conn.execute(
+                select(subject_keys.c.kek_id, subject_keys.c.wrapped).where(
+                    (subject_keys.c.subject_id == subject_id)
+                    & (subject_keys.c.version == version))).first()
+        if shredded or (row is None and self.is_shredded(subject_id)):
+            raise ShreddedError(f"subject {subject_id!r} was shredded: their data no longer "
+                                f"opens")
+        if row is None:
+            raise SealError(f"subject {subject_id!r} has no key {_key_id(version)}: the value "
+                            f"belongs to another subject or was altered")
+        key = self.kms.unwrap(row.kek_id, row.wrapped, _wrap_aad(subject_id, version))
+        return open_value(key, sealed, (*place, subject_id))
+
+    # -- erasure -------------------------------------------------------------------------
+
+    def shred(self, subject_id: str) -> int:
+        """Destroy every key version of the subject and leave a tombstone; the number of key
+        versions destroyed (0 when already shredded or never keyed)."""
+        _check_subject(subject_id)
+        with self._writing(subject_id) as conn:
+            destroyed = conn.execute(delete(subject_keys).where(
+                subject_keys.c.subject_id == subject_id)).rowcount
+            if not self._tombstone(conn, subject_id):
+                conn.execute(shredded_subjects.insert().values(
+                    subject_id=subject_id, shredded_at=datetime.now(UTC)))
+        if self._sqlite:
+            self._checkpoint()
+        return int(destroyed)
+
+    def is_shredded(self, subject_id: str) -> bool:
+        """Whether the subject's keys were shredded."""
+        with self.engine.connect() as conn:
+            return self._tombstone(conn, subject_id)
+
+    def _checkpoint(self) -> None:
+        # Zeroed pages reach the main file and the WAL (which still holds the old row
+        # images) is cut to nothing; readers in other processes can make it wait or fail.
+        with self.engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            log.warning("shredded keys: the SQLite WAL could not be truncated while other "
+                        "connections read; their old row images stay in the -wal file until "
+                        "the next checkpoint")
+
+    # -- rotation ------------------------------------------------------------------------
+
+    def rewrap(self, batch: int = 200) -> int:
+        """Move up to ``batch`` subject keys still wrapped under an older KEK to the primary
+        one, in one transaction; the number moved. Call until it returns 0: an interrupted
+        run resumes with what is left."""
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1, got {batch}")
+        primary = self.kms.primary_id()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subject_keys.c.subject_id, subject_keys.c.version,
+                       subject_keys.c.kek_id, subject_keys.c.wrapped)
+                .where(subject_keys.c.kek_id != primary)
+                .order_by(subject_keys.c.subject_id, subject_keys.c.version)
+                .limit(batch)).all()
+        # Wrap outside the transaction: the key service writes its counters (slow), and the
+        # database should not stay locked meanwhile.
+        moved: list[tuple[Any, str, bytes]] = []
+        for row in rows:
+            aad = _wrap_aad(row.subject_id, row.version)
+            key = self.kms.unwrap(row.kek_id, row.wrapped, aad)
+            moved.append((row, *self.kms.wrap(key, aad)))
+        count = 0
+        with self._writing(None) as conn:
+            for row, kek_id, wrapped in moved:
+                # Only if unchanged meanwhile (shredded, or moved by another process).
+                count += conn.execute(update(subject_keys).where(
+                    (subject_keys.c.subject_id == row.subject_id)
+                    & (subject_keys.c.version == row.version)
+                    & (subject_keys.c.kek_id == row.kek_id))
+                    .values(kek_id=kek_id, wrapped=wrapped)).rowcount
+        return count
+
+    def pending_rewrap(self) -> int:
+        """How many subject keys are still wrapped under a KEK other than the primary."""
+        primary = self.kms.primary_id()
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(subject_keys)
+                                    .where(subject_keys.c.kek_id != primary)).scalar_one())
+
+    def status(self) -> dict[str, Any]:
+        """Counts and ids for an operator (no key material): KEKs, subject keys, subjects,
+        keys pending rewrap, shredded subjects."""
+        primary = self.kms.primary_id()
+        with self.engine.connect() as conn:
+            keys = conn.execute(select(func.count()).select_from(subject_keys)).scalar_one()
+            subjects = conn.execute(select(func.count(subject_keys.c.subject_id.distinct())))\
+                .scalar_one()
+            shredded = conn.execute(select(func.count()).select_from(shredded_subjects))\
+                .scalar_one()
+        return {
+            "keks": [{"id": kek_id, "primary": kek_id == primary,
+                      "encryptions": self.kms.encryptions(kek_id)}
+                     for kek_id in self.kms.key_ids()],
+            "subject_keys": int(keys),
+            "subjects": int(subjects),
+            "pending_rewrap": self.pending_rewrap(),
+            "shredded_subjects": int(shredded),
+        }
+
+    # -- transactions --------------------------------------------------------------------
+
+    @staticmethod
+    def _tombstone(conn: Connection, subject_id: str) -> bool:
+        return conn.execute(select(shredded_subjects.c.subject_id).where(
+            shredded_subjects.c.subject_id == subject_id)).first() is not None
+
+    @contextmanager
+    def _writing(self, subject_id: str | None) -> Iterator[Connection]:
+        """A write transaction, committed on success. On SQLite it takes the write lock at
+        once (a deferred one could fail on a snapshot conflict) with secure_delete on; on
+        PostgreSQL it serialises seal and shred of ``subject_id``."""
+        previous = 0
+        with self.engine.connect() as conn:
+            if self._sqlite:
+                previous = conn.exec_driver_sql("PRAGMA secure_delete").scalar_one()
+                # Without it, a deleted or rewritten row's old bytes (the wrapped key) stay in
+                # the page's free space, and shredding would not erase them.
+                conn.exec_driver_sql("PRAGMA secure_delete=ON")
+                driver = conn.connection.dbapi_connection
+                if not getattr(driver, "in_transaction", False):
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif subject_id is not None:
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                             {"k": f"{_WRAP_SCHEME}:{subject_id}"})
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                if self._sqlite:
+                    conn.exec_driver_sql(f"PRAGMA secure_delete={int(previous)}")
+                    conn.commit()

@@ -1,0 +1,75 @@
+"""open_vault wires the keyring, key service, custodian and subject keys of a state
+directory; its status is what `caseline keys status` shows."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from aggregator.store import make_engine
+from aggregator.vault import Keyring, LocalKeyService, open_vault
+from caseline.v1.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """The aggregator's SQLite database in the state directory."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'state' / 'aggregator.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def test_open_vault_uses_the_state_directory(tmp_path: Path, engine: Engine,
+                                             environ: dict[str, str]) -> None:
+    """The keyring lands in state/keys; all parts share it; a second open sees the same
+    keys."""
+    state = tmp_path / "state"
+    vault = open_vault(state, engine, environ=environ)
+    assert vault.keyring.path == state / "keys" / "keyring.json"
+    assert vault.keyring.protection == "environment key"
+    sealed = vault.subject_keys.seal("ana", b"v", ("link",))
+    key_id, data_key = new_data_key()
+    public = public_key_of_jwk(vault.custodian.public_jwks()[0])
+    wrapped = wrap_data_key(public, data_key, key_id, ("courts", "A201555123", "psn"))
+
+    again = open_vault(state, engine, environ=environ)
+    assert again.subject_keys.open("ana", sealed, ("link",)) == b"v"
+    assert again.custodian.unwrap(wrapped, key_id, again.custodian.primary_kid,
+                                  ("courts", "A201555123", "psn")) == data_key
+
+
+def test_an_external_key_service_can_be_plugged_in(tmp_path: Path, engine: Engine,
+                                                   environ: dict[str, str]) -> None:
+    """Subject keys are wrapped by the key service given, not the local keyring's KEKs."""
+    external = LocalKeyService(Keyring(tmp_path / "elsewhere" / "kms.json", environ=environ))
+    vault = open_vault(tmp_path / "state", engine, kms=external, environ=environ)
+    assert vault.kms is external
+    vault.subject_keys.seal("ana", b"v", ("link",))
+    assert external.encryptions("kek-1") == 1
+    assert vault.keyring.content().keks == []
+
+
+def test_status_names_keys_and_protection_without_key_material(
+        tmp_path: Path, engine: Engine, environ: dict[str, str]) -> None:
+    """KEKs, custodian kids with the primary first, counts and the keyring's protection."""
+    vault = open_vault(tmp_path / "state", engine, environ=environ)
+    vault.subject_keys.seal("ana", b"v", ("link",))
+    old_kid = vault.custodian.primary_kid
+    new_kid = vault.custodian.rotate()
+    status = vault.status()
+    assert status["keyring"]["protection"] == "environment key"
+    assert status["custodian_keys"] == [{"kid": new_kid, "primary": True},
+                                        {"kid": old_kid, "primary": False}]
+    assert status["keks"] == [{"id": "kek-1", "primary": True, "encryptions": 1}]
+    assert (status["subject_keys"], status["pending_rewrap"]) == (1, 0)
+    dumped = json.dumps(status).encode()
+    content = vault.keyring.content()
+    for secret in [k.key for k in content.keks] + [c.private for c in content.custodian_keys]:
+        for form in (base64.b64encode(secret), base64.urlsafe_b64encode(secret).rstrip(b"="),
+                     secret.hex().encode()):
+            assert form not in dumped
