@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 
 from google.protobuf import timestamp_pb2
@@ -10,7 +12,13 @@ from aggregator.model import Case, Event, Hearing, LookupFailure, LookupOutcome,
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2, vocabulary_pb2
 
-__all__ = ["case_from_proto", "events_from_proto", "lookup_from_proto", "status_from_proto"]
+__all__ = [
+    "case_from_proto",
+    "events_from_proto",
+    "lookup_from_proto",
+    "status_from_proto",
+    "unopened_by_event",
+]
 
 _CATEGORY = {v: k.removeprefix("STATUS_CATEGORY_")
              for k, v in vocabulary_pb2.StatusCategory.items()}
@@ -60,12 +68,27 @@ def _due(raw: str) -> date | None:
         return None  # a malformed due date from an agency is dropped, not fatal
 
 
-def events_from_proto(agency_id: str, case: case_pb2.Case) -> list[Event]:
+_EVENT_PATH = re.compile(r"events\[(\d+)\]\.(.+)")
+
+
+def unopened_by_event(paths: Iterable[str]) -> dict[int, tuple[str, ...]]:
+    """Sealed-field paths that did not open, grouped by event index (see sealing.proto)."""
+    grouped: dict[int, list[str]] = {}
+    for path in paths:
+        match = _EVENT_PATH.fullmatch(path)
+        if match:
+            grouped.setdefault(int(match.group(1)), []).append(match.group(2))
+    return {i: tuple(names) for i, names in grouped.items()}
+
+
+def events_from_proto(agency_id: str, case: case_pb2.Case,
+                      unopened: Mapping[int, tuple[str, ...]] | None = None) -> list[Event]:
     """A case's events in the agency's order."""
+    unopened = unopened or {}
     return [
         Event(agency_id=agency_id, case_number=case.case_number, event_id=e.event_id, seq=i,
               at=_dt(e.occurred_at), status=status_from_proto(e.status), due_date=_due(e.due_date),
-              office=e.office, hearing=_hearing(e))
+              office=e.office, hearing=_hearing(e), unopened=unopened.get(i, ()))
         for i, e in enumerate(case.events)
     ]
 

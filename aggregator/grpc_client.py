@@ -7,9 +7,15 @@ from typing import TypeVar
 
 import grpc
 
-from aggregator.convert import case_from_proto, events_from_proto, lookup_from_proto
+from aggregator.convert import (
+    case_from_proto,
+    events_from_proto,
+    lookup_from_proto,
+    unopened_by_event,
+)
 from aggregator.federation import AgencyCallError
-from aggregator.model import Case, LookupOutcome, SubjectCases
+from aggregator.model import Case, Event, LookupOutcome, SubjectCases
+from aggregator.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
@@ -33,8 +39,9 @@ _CHANNEL_OPTIONS = [
 class AdapterClient:
     """Calls one agency's adapter; failures become :class:`AgencyCallError`."""
 
-    def __init__(self, agency_id: str, address: str) -> None:
+    def __init__(self, agency_id: str, address: str, opener: CaseOpener) -> None:
         self.agency_id = agency_id
+        self._opener = opener
         self.address = address
         self._channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
         self._stub = pb_grpc.AgencyAdapterStub(self._channel)
@@ -49,13 +56,20 @@ class AdapterClient:
         response = await _unary(self._stub.LookupCases, request, timeout)
         return [lookup_from_proto(self.agency_id, r) for r in response.results]
 
-    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
-        """Cases and events released under a consent token."""
+    async def subject_cases(self, consent_token: str, timeout: float,
+                            release: Release) -> SubjectCases:
+        """Cases and events released under a consent token, their sealed fields opened as
+        far as ``release`` allows."""
         request = pb.ListSubjectCasesRequest(consent_token=consent_token)
         response = await _unary(self._stub.ListSubjectCases, request, timeout)
-        cases = tuple(case_from_proto(self.agency_id, c) for c in response.cases)
-        events = tuple(e for c in response.cases for e in events_from_proto(self.agency_id, c))
-        return SubjectCases(cases, events, tuple(response.missing_case_numbers))
+        cases: list[Case] = []
+        events: list[Event] = []
+        for proto in response.cases:
+            report = self._opener.open(self.agency_id, proto, release)
+            cases.append(case_from_proto(self.agency_id, proto))
+            events.extend(events_from_proto(self.agency_id, proto,
+                                            unopened_by_event(p for p, _ in report.failed)))
+        return SubjectCases(tuple(cases), tuple(events), tuple(response.missing_case_numbers))
 
     async def verify_ownership(self, number: str, access_code: str,
                                timeout: float) -> Case | None:

@@ -90,6 +90,9 @@ class Event:
     due_date: date | None = None
     office: str = ""
     hearing: Hearing | None = None
+    # Sensitive fields (contract names relative to the event, e.g. "office",
+    # "status.agency_text") that were released but could not be opened.
+    unopened: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from aggregator.model import Case, LookupOutcome, SubjectCases
+from aggregator.opening import Release
 
 __all__ = ["AdapterPort"]
 
@@ -19,8 +20,10 @@ class AdapterPort(Protocol):
         """Public status for up to 100 numbers, in request order."""
         ...
 
-    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
-        """Cases and events released under a consent token."""
+    async def subject_cases(self, consent_token: str, timeout: float,
+                            release: Release) -> SubjectCases:
+        """Cases and events released under a consent token, sealed fields opened within
+        ``release``."""
         ...
 
     async def verify_ownership(self, number: str, access_code: str,

@@ -30,6 +30,7 @@ from aggregator.model import (
     SubjectCases,
     Timeline,
 )
+from aggregator.opening import SEALED_SCOPES, Release
 from aggregator.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.ports import AdapterPort
 from aggregator.pseudonyms import pseudonym
@@ -168,7 +169,8 @@ class CaselineService:
                 agency_id=agency_id, subject=subject, case_numbers=links_by_agency[agency_id],
                 scopes=[s for s in SCOPES if s in agency_scopes], purpose=decision.purpose,
                 consent_id=decision.consent_id or "")
-            operations[agency_id] = partial(self.adapters[agency_id].subject_cases, token)
+            operations[agency_id] = partial(self.adapters[agency_id].subject_cases, token,
+                                            release=Release(subject, agency_scopes))
         try:
             answers = await self.federation.fan_out(operations, self.config.deadline_s)
         finally:
@@ -202,9 +204,11 @@ class CaselineService:
                 decision.consent_id or SELF_CONSENT, ([], set(), decision.purpose))
             agencies.append(agency_id)
             scopes.update(agency_scopes)
+        # ``opened``: the sealed scopes the key custodian opens for this read — the opening
+        # is part of the access record, durable before the opened data leaves.
         entries = [access_entry(subject=subject, actor=actor, decision="ALLOW",
                                 agencies=agencies, scopes=scopes, consent_id=consent_id,
-                                purpose=purpose)
+                                purpose=purpose, opened=scopes & SEALED_SCOPES)
                    for consent_id, (agencies, scopes, purpose) in by_consent.items()]
         # Someone else's refused read is recorded too: the subject sees attempts, not only
         # successes. A read that released some agencies is not also a refusal of the others:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +35,17 @@ class ConsentTokenIssuer:
         self._clock = clock
         self._cache: dict[tuple[object, ...], tuple[float, str]] = {}
 
-    def jwks(self) -> dict[str, Any]:
-        """The public keys adapters verify with."""
-        return {"keys": [jwk_of(self._key.public_key())]}
+    def jwks(self, custodian_keys: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+        """The public keys adapters use: ours to verify tokens with, and the key custodian's
+        (``use: enc``, current first) to wrap the data keys of sealed fields to."""
+        return {"keys": [jwk_of(self._key.public_key()), *map(dict, custodian_keys)]}
 
-    def write_jwks(self, path: Path) -> None:
-        """Publish the JWKS as a file adapters are configured with."""
+    def write_jwks(self, path: Path, custodian_keys: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Publish the JWKS as a file adapters are configured with (atomically: adapters
+        re-read it while running)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.jwks(), indent=2))
+        tmp.write_text(json.dumps(self.jwks(custodian_keys), indent=2))
         tmp.replace(path)
 
     def issue(self, *, agency_id: str, subject: str, case_numbers: Sequence[str],

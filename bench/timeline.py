@@ -5,6 +5,9 @@ A bench subject is linked to cases at all three agencies. In one run we measure:
 - the gateway's timeline latency (sequential, one keep-alive connection);
 - throughput and latency under load with wrk (if installed).
 Prints JSON; the ratio timeline_p50 / slowest_adapter_p50 is the fan-out overhead.
+
+``--compare-sealing`` (or ``--compare-access-logging``) first alternates demo runs without
+and with that feature (two each) and reports what it costs in throughput and latency.
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ import asyncio
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
 from _harness import RESULTS, percentiles, start_demo, time_async
 
-from aggregator.bootstrap import StatePaths
+from aggregator.bootstrap import StatePaths, open_state
 from aggregator.keys import load_or_create_ed25519
-from aggregator.store import Store
 from aggregator.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -46,7 +50,7 @@ BENCH_CASES = {"courts": ["A201555123"], "immigration": ["IOE0990000012"],
 
 def link_bench_subject(state_dir: Path) -> dict[str, list[str]]:
     """Link the bench subject to cases at all three agencies."""
-    store = Store(f"sqlite:///{StatePaths(state_dir).database}")
+    store, _ = open_state(StatePaths(state_dir))
     for link in store.links_for(SUBJECT):  # from an earlier run with other cases
         store.remove_link(SUBJECT, link.agency_id, link.case_number)
     for agency_id, numbers in BENCH_CASES.items():
@@ -109,23 +113,16 @@ def wrk_load(url: str, token: str, seconds: int, connections: int) -> dict[str, 
             "connections": connections, "seconds": seconds}
 
 
-async def main() -> None:
-    """Run the benchmark and print JSON."""
-    compare = "--compare-access-logging" in sys.argv[1:]
-    state = RESULTS / "state-10k"
-    state.mkdir(parents=True, exist_ok=True)
-    unlogged = None
-    if compare:
-        # Same data and machine, every read still decided by the policy, but no ledger write.
-        demo = start_demo(state, "--cases", "10000", "--no-access-logging")
-        try:
-            link_bench_subject(state)
-            token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
-                SUBJECT, "applicant", "Bench")
-            unlogged = wrk_load(f"{demo.base_url}/graphql", token, seconds=15, connections=16)
-        finally:
-            demo.stop()
-    demo = start_demo(state, "--cases", "10000")
+# What `--compare-X` switches off in the second demo, and the target for what X may cost.
+COMPARISONS = {
+    "--compare-access-logging": ("--no-access-logging", "access_logging", 0.15),
+    "--compare-sealing": ("--no-sealing", "sealing", 0.10),
+}
+
+
+async def _measure(state: Path, *flags: str, full: bool) -> dict[str, Any]:
+    """One demo run: sequential timeline latency and wrk load (plus per-adapter calls)."""
+    demo = start_demo(state, "--cases", "10000", *flags)
     try:
         cases = link_bench_subject(state)
         ports = {m.group(1): int(m.group(2))
@@ -133,24 +130,65 @@ async def main() -> None:
         token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
             SUBJECT, "applicant", "Bench")
         url = f"{demo.base_url}/graphql"
-        adapters = await adapter_latencies(state, ports, cases, n=1000)
-        timeline, events = await gateway_latency(url, token, n=1000)
-        load = wrk_load(url, token, seconds=15, connections=16)
+        result: dict[str, Any] = {"cases": {a: len(c) for a, c in cases.items()}}
+        if full:
+            result["adapter_call"] = await adapter_latencies(state, ports, cases, n=1000)
+        result["timeline_sequential"], result["events"] = await gateway_latency(url, token,
+                                                                                 n=1000)
+        result["under_load"] = wrk_load(url, token, seconds=15, connections=16)
+        return result
     finally:
         demo.stop()
+
+
+async def main() -> None:
+    """Run the benchmark and print JSON."""
+    state = RESULTS / "state-10k"
+    state.mkdir(parents=True, exist_ok=True)
+    compared = [c for c in COMPARISONS if c in sys.argv[1:]]
+    rounds = 2
+    offs: list[dict[str, Any]] = []
+    ons: list[dict[str, Any]] = []
+    if compared:
+        off_flag, name, target = COMPARISONS[compared[0]]
+        # Alternate runs without and with the feature on the same data, so drift of a shared
+        # machine hits both sides alike.
+        for _ in range(rounds):
+            offs.append(await _measure(state, off_flag, full=False))
+            ons.append(await _measure(state, full=False))
+    main_run = await _measure(state, full=True)
+    adapters = main_run["adapter_call"]
+    timeline = main_run["timeline_sequential"]
+    load = main_run["under_load"]
     slowest = max(adapters.values(), key=lambda p: p["p50_ms"])
-    print(json.dumps({
-        "benchmark": "timeline", "events_per_timeline": events,
-        "cases": {a: len(c) for a, c in cases.items()},
+    report: dict[str, Any] = {
+        "benchmark": "timeline", "events_per_timeline": main_run["events"],
+        "cases": main_run["cases"],
         "adapter_call": adapters, "slowest_adapter_p50_ms": slowest["p50_ms"],
         "timeline_sequential": timeline,
         "fanout_overhead_ratio_p50": round(timeline["p50_ms"] / slowest["p50_ms"], 2),
         "under_load": load,
-        **({"under_load_without_access_logging": unlogged,
-            "access_logging_cost": round(1 - load["rps"] / unlogged["rps"], 3),
-            "access_logging_target": "<= 0.15"}
-           if unlogged and load else {}),
-    }, indent=2))
+    }
+    if compared:
+        def rps(runs: list[dict[str, Any]]) -> list[float]:
+            return [r["under_load"]["rps"] for r in runs if r["under_load"]]
+
+        def p50(runs: list[dict[str, Any]]) -> list[float]:
+            return [r["timeline_sequential"]["p50_ms"] for r in runs]
+
+        on_rps, off_rps = rps(ons), rps(offs)
+        report[f"compare_{name}"] = {
+            "with_rps": on_rps, "without_rps": off_rps,
+            "with_p50_ms": p50(ons), "without_p50_ms": p50(offs),
+            # Cost: throughput lost, medians of alternating runs.
+            "throughput_cost": (round(1 - statistics.median(on_rps)
+                                      / statistics.median(off_rps), 3)
+                                if on_rps and off_rps else None),
+            "latency_cost_p50": round(statistics.median(p50(ons))
+                                      / statistics.median(p50(offs)) - 1, 3),
+            "target": f"<= {target}",
+        }
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

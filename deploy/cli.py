@@ -13,6 +13,7 @@ import click
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MappingTable, lint_table
 from deploy.audit_cli import audit
+from deploy.keys_cli import keys
 from deploy.personas import PERSONAS
 from deploy.state import DemoState, default_state_dir
 
@@ -54,9 +55,11 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Public lookups per second per client (burst: 60 seconds' worth, >= 300).")
 @click.option("--access-logging/--no-access-logging", default=True, hidden=True,
               help="Benchmarks only: measure what recording every read costs.")
+@click.option("--sealing/--no-sealing", default=True, hidden=True,
+              help="Benchmarks only: measure what sealing sensitive fields costs.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
-         access_logging: bool) -> None:
+         access_logging: bool, sealing: bool) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
@@ -65,7 +68,8 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
-                       lookup_rate=lookup_rate, access_logging=access_logging)
+                       lookup_rate=lookup_rate, access_logging=access_logging,
+                       sealing=sealing)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -89,9 +93,11 @@ def adapter() -> None:
               help="JWKS file with the aggregator's consent-token keys.")
 @click.option("--delay-ms", default=0, help="Fault injection: delay every call.")
 @click.option("--log-level", default="WARNING", show_default=True)
+@click.option("--sealing/--no-sealing", default=True, hidden=True,
+              help="Benchmarks only: send sensitive fields unsealed.")
 @STATE_DIR
 def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
-                delay_ms: int, log_level: str, state_dir: Path | None) -> None:
+                delay_ms: int, log_level: str, sealing: bool, state_dir: Path | None) -> None:
     """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready."""
     from adapters.reference.store import DemoStore
     from adapters.sdk.logs import configure_logging
@@ -103,7 +109,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     store = store or DemoState(root).store(agency)
     jwks = jwks or StatePaths(root).jwks
     try:
-        servicer = build_servicer(profile(agency), DemoStore(store), jwks)
+        servicer = build_servicer(profile(agency), DemoStore(store), jwks, sealing=sealing)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -280,6 +286,7 @@ def dev_token(persona: str, state_dir: Path | None) -> None:
 
 
 main.add_command(audit)
+main.add_command(keys)
 
 
 if __name__ == "__main__":

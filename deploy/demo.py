@@ -44,6 +44,7 @@ class DemoOptions:
     slow_ms: dict[str, int] = field(default_factory=dict)
     lookup_rate: float = 5.0
     access_logging: bool = True
+    sealing: bool = True
 
 
 def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
@@ -96,10 +97,10 @@ async def run_demo(opts: DemoOptions) -> None:
     manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed)
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
-        down=set(opts.down), slow_ms=opts.slow_ms)
+        down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing)
     try:
         service = bootstrap(registry_with(ports, opts.host), state.root,
-                            access_logging=opts.access_logging)
+                            access_logging=opts.access_logging, sealing=opts.sealing)
         verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
         app = create_app(service, verifier,
                          GatewaySettings(demo=True, rate=RatePolicy.from_rate(opts.lookup_rate)))

@@ -9,11 +9,10 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from adapters.reference.seed import generated_cases, seed_store
-from aggregator.bootstrap import StatePaths, open_ledger
+from aggregator.bootstrap import StatePaths, open_ledger, open_state
 from aggregator.keys import load_or_create_secret
 from aggregator.ledger.entries import link_entry
 from aggregator.pseudonyms import pseudonym
-from aggregator.store import Store
 from deploy.personas import PERSONAS
 from deploy.state import DemoState
 
@@ -39,7 +38,7 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int,
                    f"in {report.seconds:.1f} s")
     personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
     paths = StatePaths(state.root)
-    store = Store(f"sqlite:///{paths.database}")
+    store, _ = open_state(paths)
     ledger = open_ledger(paths)
     psn_key = load_or_create_secret(paths.pseudonym_key)
     ref_key = load_or_create_secret(paths.ledger_hmac)

@@ -58,14 +58,15 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
-                        host: str = "127.0.0.1", delay_ms: int = 0) -> AdapterProcess:
+                        host: str = "127.0.0.1", delay_ms: int = 0,
+                        sealing: bool = True) -> AdapterProcess:
     """Start ``caseline adapter run`` for one agency and wait until it listens."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log_file:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
             "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),
-            "--delay-ms", str(delay_ms),
+            "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing",
             stdout=asyncio.subprocess.PIPE, stderr=log_file, stdin=asyncio.subprocess.DEVNULL)
     assert process.stdout is not None
     try:
@@ -107,7 +108,8 @@ def registry_with(ports: dict[str, int], host: str = "127.0.0.1") -> AggregatorC
 
 
 async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], *,
-                                   host: str, down: set[str], slow_ms: dict[str, int]
+                                   host: str, down: set[str], slow_ms: dict[str, int],
+                                   sealing: bool = True
                                    ) -> tuple[list[AdapterProcess], dict[str, int]]:
     """Start the reference adapters (except those kept ``down``); returns them and the ports
     the aggregator should call (a closed port for a downed agency)."""
@@ -122,7 +124,7 @@ async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], 
                 continue
             adapter = await start_adapter(
                 agency_id, store_of[agency_id], jwks, state_root / "logs" / f"{agency_id}.log",
-                host=host, delay_ms=slow_ms.get(agency_id, 0))
+                host=host, delay_ms=slow_ms.get(agency_id, 0), sealing=sealing)
             started.append(adapter)
             ports[agency_id] = adapter.port
     except BaseException:

@@ -7,19 +7,28 @@ from pathlib import Path
 
 import grpc
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from aggregator.keys import load_or_create_ed25519
 from aggregator.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1.key_wrap import public_jwk
 from support import fake_agency
 
 
 @pytest.fixture
-def issuer(tmp_path: Path) -> ConsentTokenIssuer:
-    """The aggregator's consent-token issuer with its JWKS published in tmp_path."""
+def custodian() -> X25519PrivateKey:
+    """The key custodian's private key; adapters wrap data keys to its public half."""
+    return X25519PrivateKey.generate()
+
+
+@pytest.fixture
+def issuer(tmp_path: Path, custodian: X25519PrivateKey) -> ConsentTokenIssuer:
+    """The aggregator's consent-token issuer with its JWKS (and the custodian's public key)
+    published in tmp_path."""
     token_issuer = ConsentTokenIssuer(load_or_create_ed25519(tmp_path / "consent.pem"))
-    token_issuer.write_jwks(tmp_path / "jwks.json")
+    token_issuer.write_jwks(tmp_path / "jwks.json", [public_jwk(custodian.public_key())])
     return token_issuer
 
 

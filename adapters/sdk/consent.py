@@ -57,6 +57,10 @@ class ConsentTokenVerifier:
     def _load(self) -> None:
         try:
             raw = json.loads(self._jwks_path.read_text())
+            # Encryption keys (the key custodian's, for sealing) share the file; they never
+            # verify a token.
+            raw = {**raw, "keys": [k for k in raw.get("keys", [])
+                                   if not (isinstance(k, dict) and k.get("use") == "enc")]}
             # Only Ed25519 keys can verify the format's tokens; any other key under a kid
             # would make PyJWT raise a key-type error instead of refusing the token.
             keys = {key.key_id: key.key for key in jwt.PyJWKSet.from_dict(raw).keys

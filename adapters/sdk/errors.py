@@ -6,7 +6,8 @@
     ├── InvalidArgumentError     INVALID_ARGUMENT, names the field (BadRequest)
     ├── UnauthenticatedError     UNAUTHENTICATED: consent token missing, forged or expired
     ├── PermissionDeniedError    PERMISSION_DENIED: token valid but does not cover the request
-    └── ResourceExhaustedError   RESOURCE_EXHAUSTED: throttled
+    ├── ResourceExhaustedError   RESOURCE_EXHAUSTED: throttled
+    └── FailedPreconditionError  FAILED_PRECONDITION: the adapter cannot serve safely yet
 
 Each carries a stable ``UPPER_SNAKE`` reason sent as ``google.rpc.ErrorInfo``.
 """
@@ -20,6 +21,7 @@ from grpc_status import rpc_status
 
 __all__ = [
     "AdapterError",
+    "FailedPreconditionError",
     "InvalidArgumentError",
     "PermissionDeniedError",
     "ResourceExhaustedError",
@@ -90,3 +92,9 @@ class ResourceExhaustedError(AdapterError):
     """Too many attempts; the message says when to try again."""
 
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class FailedPreconditionError(AdapterError):
+    """The adapter is not set up to answer safely (e.g. no key to seal sensitive fields to)."""
+
+    code = grpc.StatusCode.FAILED_PRECONDITION

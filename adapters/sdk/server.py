@@ -16,6 +16,7 @@ from adapters.sdk.consent import ConsentTokenVerifier
 from adapters.sdk.interceptors import AdapterInterceptor
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.sealing import CaseSealer, CustodianKeys
 from adapters.sdk.service import AdapterServicer
 from adapters.sdk.source import CaseSource
 from caseline.v1 import agency_adapter_pb2, agency_adapter_pb2_grpc
@@ -27,11 +28,14 @@ log = logging.getLogger("caseline.adapter")
 SERVICE_NAME = agency_adapter_pb2.DESCRIPTOR.services_by_name["AgencyAdapter"].full_name
 
 
-def build_servicer(profile: AgencyProfile, source: CaseSource, jwks_path: Path) -> AdapterServicer:
-    """A servicer for ``profile`` with its mapping table loaded and tokens checked."""
+def build_servicer(profile: AgencyProfile, source: CaseSource, jwks_path: Path, *,
+                   sealing: bool = True) -> AdapterServicer:
+    """A servicer for ``profile`` with its mapping table loaded, tokens checked and sensitive
+    fields sealed to the custodian key published in the same JWKS file."""
     table = MappingTable.load(profile.mapping_path)
     verifier = ConsentTokenVerifier(profile.agency_id, jwks_path)
-    return AdapterServicer(profile, source, table, verifier)
+    sealer = CaseSealer(profile.agency_id, CustodianKeys(jwks_path)) if sealing else None
+    return AdapterServicer(profile, source, table, verifier, sealer)
 
 
 class AdapterServer:

@@ -21,7 +21,8 @@ from adapters.sdk.mapping import MappingTable
 from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord
-from adapters.sdk.scopes import withhold
+from adapters.sdk.scopes import withhold, withhold_event
+from adapters.sdk.sealing import CaseSealer
 from adapters.sdk.source import CaseSource, MaybeAwaitable
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -35,6 +36,7 @@ MAX_BATCH_SIZE = 100
 MAX_NUMBER_LENGTH = 64
 MAX_ACCESS_CODE_LENGTH = 64
 CHANGE_PAGE = 500
+_PUBLIC = frozenset({"STATUS"})
 T = TypeVar("T")
 
 
@@ -48,11 +50,15 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
     """Serves one agency's cases under the caseline.v1 contract."""
 
     def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
-                 verifier: ConsentTokenVerifier, *, poll_interval_s: float = 0.5) -> None:
+                 verifier: ConsentTokenVerifier, sealer: CaseSealer | None, *,
+                 poll_interval_s: float = 0.5) -> None:
         self.profile = profile
         self.source = source
         self.table = table
         self.verifier = verifier
+        # None only where sealing is switched off on purpose (the benchmark that measures
+        # what sealing costs); then sensitive fields travel in plaintext.
+        self.sealer = sealer
         self.poll_interval_s = poll_interval_s
 
     async def _guard(self, context: grpc.aio.ServicerContext[object, object],
@@ -117,9 +123,11 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 results[i].error.code = pb.LOOKUP_ERROR_CODE_NOT_FOUND
                 results[i].error.message = f"no case {number} at {self.profile.name}"
             else:
-                results[i].case_info.CopyFrom(case_to_proto(
+                info = results[i].case_info
+                info.CopyFrom(case_to_proto(
                     record, self.table, self.profile.program_of(record.case_type),
                     self._case_type_name(record.case_type), with_history=False))
+                withhold(info, _PUBLIC)  # public status only: no personal data
         return pb.LookupCasesResponse(results=results)
 
     async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
@@ -143,9 +151,10 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases([number], with_history=False))
         record = found[number]
-        return pb.VerifyOwnershipResponse(verified=True, case_info=case_to_proto(
-            record, self.table, self.profile.program_of(record.case_type),
-            self._case_type_name(record.case_type), with_history=False))
+        info = case_to_proto(record, self.table, self.profile.program_of(record.case_type),
+                             self._case_type_name(record.case_type), with_history=False)
+        withhold(info, _PUBLIC)  # the caller proved the code, not a consent: status only
+        return pb.VerifyOwnershipResponse(verified=True, case_info=info)
 
     async def ListSubjectCases(self, request: pb.ListSubjectCasesRequest,
                                context: grpc.aio.ServicerContext[object, object]
@@ -166,6 +175,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         ]
         for case in cases:
             withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
+            if self.sealer is not None:
+                self.sealer.seal(case, claims.subject)  # and what does, leaves sealed
         return pb.ListSubjectCasesResponse(
             cases=cases, missing_case_numbers=[n for n in wanted if n not in found])
 
@@ -192,10 +203,12 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 program_cache.update({n: self.profile.program_of(r.case_type)
                                       for n, r in known.items()})
             for change in changes:
-                yield pb.WatchChangesResponse(
-                    cursor=str(change.cursor), case_number=change.case_number,
-                    event=event_to_proto(change.case_number, change.event, self.table,
-                                         program_cache.get(change.case_number)))
+                event = event_to_proto(change.case_number, change.event, self.table,
+                                       program_cache.get(change.case_number))
+                # The stream carries no consent token: status only, like a public lookup.
+                withhold_event(event, _PUBLIC)
+                yield pb.WatchChangesResponse(cursor=str(change.cursor),
+                                              case_number=change.case_number, event=event)
                 cursor = change.cursor
 
     async def _start_cursor(self, raw: str) -> int:

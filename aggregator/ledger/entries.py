@@ -1,4 +1,4 @@
-"""What goes into the ledger: consent events, link events and access decisions.
+"""What goes into the ledger: consent events, link events, access decisions and key events.
 
 Entries hold keyed pseudonyms, keyed case references and codes — never names, case numbers
 or free text (a bare hash of a case number could be brute-forced; a keyed one cannot without
@@ -18,10 +18,12 @@ from aggregator.ledger.encoding import canonical
 __all__ = [
     "ACCESS",
     "CONSENT",
+    "KEY",
     "LINK",
     "access_entry",
     "case_reference",
     "consent_entry",
+    "key_entry",
     "keyed_digest",
     "link_entry",
 ]
@@ -29,6 +31,7 @@ __all__ = [
 CONSENT = "consent"
 LINK = "link"
 ACCESS = "access"
+KEY = "key"
 
 
 def keyed_digest(key: bytes, label: str, value: bytes) -> str:
@@ -75,4 +78,18 @@ def access_entry(*, subject: str, actor: str, decision: str, agencies: Iterable[
     opened = sorted(opened)
     if opened:
         entry["opened"] = opened
+    return entry
+
+
+def key_entry(event: str, *, key_id: str | None = None, subject: str | None = None,
+              count: int | None = None) -> dict[str, Any]:
+    """A key event: ROTATED (a new primary key-encryption or custodian key, by id) or
+    SHREDDED (a subject's data keys destroyed; ``count`` versions)."""
+    entry: dict[str, Any] = {"kind": KEY, "event": event}
+    if key_id is not None:
+        entry["key"] = key_id
+    if subject is not None:
+        entry["subject"] = subject
+    if count is not None:
+        entry["count"] = count
     return entry

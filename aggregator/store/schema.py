@@ -6,6 +6,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -22,13 +23,24 @@ subjects = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# A case number is personal data (at the immigration court it is the A-number): it is kept
+# sealed under the subject's data key, found again by a keyed reference.
 links = Table(
     "links", metadata,
     Column("subject_id", String(64), nullable=False),
     Column("agency_id", String(32), nullable=False),
-    Column("case_number", String(64), nullable=False),
+    Column("case_ref", String(64), nullable=False),
+    Column("case_number_sealed", LargeBinary, nullable=False),
     Column("linked_at", DateTime(timezone=True), nullable=False),
-    PrimaryKeyConstraint("subject_id", "agency_id", "case_number"),
+    PrimaryKeyConstraint("subject_id", "agency_id", "case_ref"),
+)
+
+# Bumped by every write, so caches in other processes (another gateway, the CLI shredding a
+# subject's key) notice on their next read.
+store_version = Table(
+    "store_version", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
 )
 
 # Consent versions: rows are only ever inserted; a change is a new version of the same id.
@@ -41,6 +53,8 @@ consents = Table(
     Column("agencies", Text, nullable=False),
     Column("scopes", Text, nullable=False),
     Column("purpose_code", String(40), nullable=False),
+    # Free text the subject wrote: sealed under the subject's data key (base64 of the sealed
+    # value, prefixed "sealed:").
     Column("purpose_text", Text, nullable=False),
     Column("valid_from", DateTime(timezone=True), nullable=False),
     Column("valid_until", DateTime(timezone=True), nullable=False),

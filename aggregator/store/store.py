@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import create_engine, delete, event, func, select
+from sqlalchemy import create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from aggregator.consent import ConsentRecord
+from aggregator.ledger.entries import case_reference
 from aggregator.model import Link
-from aggregator.store.schema import consents, links, metadata, subjects
+from aggregator.store.schema import consents, links, metadata, store_version, subjects
 
-__all__ = ["Store"]
+__all__ = ["ERASED", "Store", "SubjectSealer", "make_engine"]
+
+_SEALED_PREFIX = "sealed:"
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -28,19 +32,136 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor.close()
 
 
-class Store:
-    """Subjects, links and consent versions. A subject's links and current consents are
-    cached in memory and invalidated on every write through this store (the only writer)."""
+def make_engine(url: str) -> Engine:
+    """The SQLAlchemy engine for ``url`` (SQLite gets WAL and a busy timeout)."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine: Engine = create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+
+class SubjectSealer(Protocol):
+    """Seals values under a subject's own data key (``aggregator.vault.SubjectKeys``)."""
+
+    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
+        """``plaintext`` sealed for ``place`` under the subject's key."""
+        ...
+
+    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
+        """The plaintext; raises (a ValueError subclass) if it does not open — e.g. after
+        the subject's key was shredded."""
+        ...
+
+
+class Store:
+    """Subjects, links and consent versions; personal data in them (case numbers, consent
+    purposes) sealed under each subject's data key.
+
+    A subject's links and current consents are cached in memory; every write bumps a version
+    row that reads check, so writes by other processes invalidate the caches too.
+    """
+
+    def __init__(self, engine: Engine, sealer: SubjectSealer, reference_key: bytes) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=False)
+        self._sealer = sealer
+        self._reference_key = reference_key
         self._links_cache: dict[str, tuple[Link, ...]] = {}
         self._consents_cache: dict[tuple[str, str], tuple[ConsentRecord, ...]] = {}
         self._lock = threading.Lock()
+        self._seen_version = -1
+        legacy = _legacy_links(self.engine)
+        metadata.create_all(self.engine)
+        if legacy:
+            self._migrate_links()
+        self._migrate_purposes()
+
+    # -- sealing at rest -----------------------------------------------------------------
+
+    def _ref(self, agency_id: str, case_number: str) -> str:
+        return case_reference(self._reference_key, agency_id, case_number)
+
+    def _seal_text(self, subject_id: str, text: str, place: tuple[str, ...]) -> str:
+        sealed = self._sealer.seal(subject_id, text.encode(), place)
+        return _SEALED_PREFIX + base64.b64encode(sealed).decode()
+
+    def _open_text(self, subject_id: str, stored: str, place: tuple[str, ...]) -> str | None:
+        """The plaintext of a sealed text column; None when it no longer opens (the
+        subject's key was shredded)."""
+        if not stored.startswith(_SEALED_PREFIX):
+            return stored  # written before sealing existed; migrated at start
+        try:
+            return self._sealer.open(subject_id, base64.b64decode(stored[len(_SEALED_PREFIX):]),
+                                     place).decode()
+        except ValueError:
+            return None
+
+    def _migrate_links(self) -> None:
+        """Seal the plaintext case numbers of a store written before sealing existed."""
+        # Sealing writes (it counts encryptions), so it runs outside the transaction that
+        # moves the rows; a crash in between leaves links_plaintext to migrate next time.
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT subject_id, agency_id, case_number, linked_at FROM links_plaintext"
+            )).all()
+        values = []
+        for row in rows:
+            ref = self._ref(row.agency_id, row.case_number)
+            values.append({
+                "subject_id": row.subject_id, "agency_id": row.agency_id, "case_ref": ref,
+                "case_number_sealed": self._sealer.seal(
+                    row.subject_id, row.case_number.encode(), ("link", row.agency_id, ref)),
+                "linked_at": _utc(row.linked_at) if isinstance(row.linked_at, datetime)
+                else _utc(datetime.fromisoformat(str(row.linked_at)))})
+        with self.engine.begin() as conn:
+            conn.execute(delete(links).where(links.c.case_ref.in_([v["case_ref"]
+                                                                    for v in values])))
+            if values:
+                conn.execute(links.insert(), values)
+            conn.execute(text("DROP TABLE links_plaintext"))
+            self._bump(conn)
+
+    def _migrate_purposes(self) -> None:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(consents.c.id, consents.c.version, consents.c.subject_id,
+                                       consents.c.purpose_text).where(
+                ~consents.c.purpose_text.startswith(_SEALED_PREFIX))).all()
+        sealed = [(row.id, row.version, self._seal_text(row.subject_id, row.purpose_text,
+                                                        ("consent", row.id))) for row in rows]
+        if not sealed:
+            return
+        with self.engine.begin() as conn:
+            for consent_id, version, purpose in sealed:
+                conn.execute(consents.update().where(
+                    (consents.c.id == consent_id) & (consents.c.version == version)).values(
+                    purpose_text=purpose))
+            self._bump(conn)
+
+    # -- cache coherence -----------------------------------------------------------------
+
+    @staticmethod
+    def _bump(conn: Connection) -> None:
+        updated = conn.execute(store_version.update().where(store_version.c.id == 1)
+                               .values(version=store_version.c.version + 1))
+        if not updated.rowcount:
+            conn.execute(store_version.insert().values(id=1, version=1))
+
+    def _check_version(self) -> None:
+        with self.engine.connect() as conn:
+            version = conn.execute(select(store_version.c.version)
+                                   .where(store_version.c.id == 1)).scalar() or 0
+        if version != self._seen_version:
+            with self._lock:
+                self._links_cache.clear()
+                self._consents_cache.clear()
+                self._seen_version = version
+
+    def changed(self) -> None:
+        """Record a change made outside this store (a shredded key), so every process's
+        caches drop what they hold."""
+        with self.engine.begin() as conn:
+            self._bump(conn)
+        self._check_version()
 
     def ensure_subject(self, subject_id: str, language: str = "en") -> None:
         """Create the subject if it does not exist."""
@@ -51,23 +172,34 @@ class Store:
                     id=subject_id, language=language, created_at=datetime.now(UTC)))
 
     def links_for(self, subject_id: str) -> tuple[Link, ...]:
-        """The subject's linked cases, oldest link first."""
+        """The subject's linked cases, oldest link first; none once the subject's key was
+        shredded (their case numbers no longer open)."""
+        self._check_version()
         cached = self._links_cache.get(subject_id)
         if cached is not None:
             return cached
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(links).where(links.c.subject_id == subject_id)
-                .order_by(links.c.linked_at, links.c.agency_id, links.c.case_number)).all()
-        result = tuple(Link(r.subject_id, r.agency_id, r.case_number,
-                            r.linked_at.replace(tzinfo=r.linked_at.tzinfo or UTC)) for r in rows)
+                .order_by(links.c.linked_at, links.c.agency_id, links.c.case_ref)).all()
+        result: list[Link] = []
+        for r in rows:
+            try:
+                number = self._sealer.open(subject_id, r.case_number_sealed,
+                                           ("link", r.agency_id, r.case_ref)).decode()
+            except ValueError:
+                continue  # shredded: the link is unreadable, as everything of theirs
+            result.append(Link(r.subject_id, r.agency_id, number, _utc(r.linked_at)))
         with self._lock:
-            self._links_cache[subject_id] = result
-        return result
+            self._links_cache[subject_id] = tuple(result)
+        return tuple(result)
 
     def add_link(self, subject_id: str, agency_id: str, case_number: str) -> bool:
         """Link a case; False when it was already linked."""
-        values = {"subject_id": subject_id, "agency_id": agency_id, "case_number": case_number,
+        ref = self._ref(agency_id, case_number)
+        values = {"subject_id": subject_id, "agency_id": agency_id, "case_ref": ref,
+                  "case_number_sealed": self._sealer.seal(
+                      subject_id, case_number.encode(), ("link", agency_id, ref)),
                   "linked_at": datetime.now(UTC)}
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         # RETURNING says whether a row went in; rowcount is unreliable across drivers here.
@@ -75,7 +207,7 @@ class Store:
                      .returning(links.c.subject_id))
         with self.engine.begin() as conn:
             inserted = conn.execute(statement).first() is not None
-        self._invalidate(subject_id)
+            self._bump(conn)
         return inserted
 
     def remove_link(self, subject_id: str, agency_id: str, case_number: str) -> bool:
@@ -83,13 +215,9 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(delete(links).where(
                 (links.c.subject_id == subject_id) & (links.c.agency_id == agency_id)
-                & (links.c.case_number == case_number)))
-        self._invalidate(subject_id)
+                & (links.c.case_ref == self._ref(agency_id, case_number))))
+            self._bump(conn)
         return bool(result.rowcount)
-
-    def _invalidate(self, subject_id: str) -> None:
-        with self._lock:
-            self._links_cache.pop(subject_id, None)
 
     # -- consents ------------------------------------------------------------------------
 
@@ -102,28 +230,31 @@ class Store:
                     id=record.id, version=record.version, subject_id=record.subject_id,
                     grantee_id=record.grantee_id, agencies=json.dumps(list(record.agencies)),
                     scopes=json.dumps(list(record.scopes)), purpose_code=record.purpose_code,
-                    purpose_text=record.purpose_text, valid_from=record.valid_from,
+                    purpose_text=self._seal_text(record.subject_id, record.purpose_text,
+                                                 ("consent", record.id)),
+                    valid_from=record.valid_from,
                     valid_until=record.valid_until, state=record.state,
                     created_at=record.created_at, signature=record.signature))
         except IntegrityError as exc:
             raise ValueError(f"consent {record.id} version {record.version} exists") from exc
         finally:
-            with self._lock:
-                self._consents_cache.clear()
+            with self.engine.begin() as conn:
+                self._bump(conn)
+            self._check_version()
 
     def consent(self, consent_id: str) -> ConsentRecord | None:
         """The current (latest) version of a consent."""
         with self.engine.connect() as conn:
             row = conn.execute(select(consents).where(consents.c.id == consent_id)
                                .order_by(consents.c.version.desc()).limit(1)).first()
-        return _consent_of(row._mapping) if row else None
+        return self._consent_of(row._mapping) if row else None
 
     def consent_history(self, consent_id: str) -> list[ConsentRecord]:
         """Every version of a consent, oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(consents).where(consents.c.id == consent_id)
                                 .order_by(consents.c.version)).all()
-        return [_consent_of(r._mapping) for r in rows]
+        return [self._consent_of(r._mapping) for r in rows]
 
     def consents_granted_by(self, subject_id: str) -> tuple[ConsentRecord, ...]:
         """Current versions of the consents a subject granted, newest first."""
@@ -134,6 +265,7 @@ class Store:
         return self._current("grantee_id", grantee_id)
 
     def _current(self, column: str, value: str) -> tuple[ConsentRecord, ...]:
+        self._check_version()
         key = (column, value)
         cached = self._consents_cache.get(key)
         if cached is not None:
@@ -144,12 +276,22 @@ class Store:
                                        & (consents.c.version == latest.c.version)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        records = sorted((_consent_of(r._mapping) for r in rows),
+        records = sorted((self._consent_of(r._mapping) for r in rows),
                          key=lambda r: (r.created_at, r.id), reverse=True)
         result = tuple(records)
         with self._lock:
             self._consents_cache[key] = result
         return result
+
+    def _consent_of(self, row: Any) -> ConsentRecord:
+        purpose = self._open_text(row["subject_id"], row["purpose_text"], ("consent", row["id"]))
+        return ConsentRecord(
+            id=row["id"], version=row["version"], subject_id=row["subject_id"],
+            grantee_id=row["grantee_id"], agencies=tuple(json.loads(row["agencies"])),
+            scopes=tuple(json.loads(row["scopes"])), purpose_code=row["purpose_code"],
+            purpose_text=ERASED if purpose is None else purpose,
+            valid_from=_utc(row["valid_from"]), valid_until=_utc(row["valid_until"]),
+            state=row["state"], created_at=_utc(row["created_at"]), signature=row["signature"])
 
     def close(self) -> None:
         """Release connections."""
@@ -161,11 +303,16 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _consent_of(row: Any) -> ConsentRecord:
-    return ConsentRecord(
-        id=row["id"], version=row["version"], subject_id=row["subject_id"],
-        grantee_id=row["grantee_id"], agencies=tuple(json.loads(row["agencies"])),
-        scopes=tuple(json.loads(row["scopes"])), purpose_code=row["purpose_code"],
-        purpose_text=row["purpose_text"], valid_from=_utc(row["valid_from"]),
-        valid_until=_utc(row["valid_until"]), state=row["state"],
-        created_at=_utc(row["created_at"]), signature=row["signature"])
+def _legacy_links(engine: Engine) -> bool:
+    """Whether ``links`` still holds plaintext case numbers (a store from before sealing);
+    if so it is renamed aside, to be sealed into the new table."""
+    columns = {c["name"] for c in inspect(engine).get_columns("links")} \
+        if inspect(engine).has_table("links") else set()
+    if "case_number" not in columns:
+        return False
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE links RENAME TO links_plaintext"))
+    return True
+
+
+ERASED = "(erased)"

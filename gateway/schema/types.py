@@ -143,6 +143,18 @@ _EVENT_SOURCES = {
 }
 DETAILS_FIELDS = tuple(name for name, field in _EVENT_SOURCES.items()
                        if scope_of(field) == "DETAILS")
+# Contract paths relative to an event (as in Event.unopened) -> GraphQL field.
+_FIELD_OF_PATH = {("status." if f.containing_type is vocabulary_pb2.Status.DESCRIPTOR else "")
+                  + f.name: name for name, f in _EVENT_SOURCES.items()}
+UNOPENED_REASON = ("its sealed value could not be opened (altered on the way, or sealed to a "
+                   "key this server does not hold)")
+
+
+def _unopened(event: Event) -> list[WithheldField]:
+    return [WithheldField(field=_FIELD_OF_PATH[path],
+                          scope=ConsentScope[scope_of(_EVENT_SOURCES[_FIELD_OF_PATH[path]])],
+                          reason=UNOPENED_REASON)
+            for path in event.unopened if path in _FIELD_OF_PATH]
 
 
 def withheld_details(scopes: frozenset[str], reason: str) -> list[WithheldField]:
@@ -192,7 +204,7 @@ class TimelineEvent:
                    office=event.office if details else None,
                    hearing=(HearingInfo.from_domain(event.hearing)
                             if details and event.hearing else None),
-                   withheld=withheld or [])
+                   withheld=[*(withheld or []), *_unopened(event)])
 
 
 @strawberry.type(description="An agency that could not answer this request.")

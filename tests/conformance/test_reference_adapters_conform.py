@@ -76,7 +76,7 @@ async def test_a_broken_adapter_fails_the_check_named_after_the_rule(
     """An adapter leaking history in public lookups fails exactly that check."""
     base = build_servicer(profile("courts"), DemoStore(stores["courts"]),
                           stores["courts"].parent / "jwks.json")
-    leaky = LeakyServicer(base.profile, base.source, base.table, base.verifier)
+    leaky = LeakyServicer(base.profile, base.source, base.table, base.verifier, base.sealer)
     async for address in _serve(leaky):
         results = await run_checks(address)
     assert [r.name for r in results if not r.passed] == ["public_lookups_carry_no_history"]

@@ -13,6 +13,7 @@ import grpc
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
@@ -31,6 +32,7 @@ from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import consent_token as fmt
 from caseline.v1 import vocabulary_pb2
 from support import fake_agency
+from support.sealing import open_sealed
 
 pytestmark = pytest.mark.integration
 
@@ -85,12 +87,15 @@ async def test_subject_cases_need_a_token(fake_stub: Stub) -> None:
 
 
 async def test_subject_cases_release_the_tokens_cases_with_history(
-        fake_stub: Stub, issuer: ConsentTokenIssuer) -> None:
-    """A valid token releases exactly its cases, each with mapped events and agency words."""
+        fake_stub: Stub, issuer: ConsentTokenIssuer, custodian: X25519PrivateKey) -> None:
+    """A valid token releases exactly its cases, each with mapped events and agency words
+    (sealed to the custodian)."""
     response = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=_token(issuer, ["FAK000001", "FAK000404"])))
     assert [c.case_number for c in response.cases] == ["FAK000001"]
     assert list(response.missing_case_numbers) == ["FAK000404"]
+    report = open_sealed(response.cases[0], custodian, agency="fake", subject="psn_test")
+    assert report.failed == [] and report.opened["DETAILS"] > 0
     events = response.cases[0].events
     assert [e.status.agency_code for e in events] == ["Case Was Received",
                                                       "Request For Evidence Was Sent"]
@@ -148,8 +153,8 @@ async def test_unknown_code_maps_to_unspecified_keeping_the_agency_text(
     response = await fake_stub.LookupCases(pb.LookupCasesRequest(case_numbers=["FAK000002"]))
     status = response.results[0].case_info.status
     assert status.category == vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED
-    assert (status.agency_code, status.agency_text) == ("Brand New Status",
-                                                        "Something new happened")
+    # The code is kept as the agency wrote it; its free wording is DETAILS, never public.
+    assert (status.agency_code, status.agency_text) == ("Brand New Status", "")
     assert fake_server.servicer.table.unknown_codes["Brand New Status"] == 1
 
 
@@ -164,11 +169,14 @@ async def test_change_stream_replays_and_resumes_from_a_cursor(
     call = fake_stub.WatchChanges(pb.WatchChangesRequest(cursor="0"))
     seen = [await call.read() for _ in range(3)]
     call.cancel()
-    assert [c.event.status.agency_text for c in seen] == ["step 0", "step 1", "step 2"]
+    assert [c.event.event_id for c in seen] == ["n0", "n1", "n2"]
+    # The stream carries no consent: status only, never the agency's own wording.
+    assert all(c.event.status.agency_code == "Case Was Approved"
+               and c.event.status.agency_text == "" for c in seen)
     resumed = fake_stub.WatchChanges(pb.WatchChangesRequest(cursor=seen[0].cursor))
     again = await resumed.read()
     resumed.cancel()
-    assert again.event.status.agency_text == "step 1"
+    assert again.event.event_id == "n1"
 
 
 async def test_bad_cursor_is_invalid_argument(fake_stub: Stub) -> None:
@@ -220,10 +228,11 @@ async def test_call_past_its_deadline_is_cut(fake_source: InMemoryCaseSource,
 
 
 async def test_status_only_token_gets_no_details_from_the_agency(
-        fake_stub: Stub, fake_source: InMemoryCaseSource, issuer: ConsentTokenIssuer) -> None:
-    """Fields outside the token's scopes never leave the adapter: STATUS alone gets mapped
-    categories, milestones, titles and codes but no agency wording, offices, due dates or
-    hearings; STATUS + DETAILS gets them."""
+        fake_stub: Stub, fake_source: InMemoryCaseSource, issuer: ConsentTokenIssuer,
+        custodian: X25519PrivateKey) -> None:
+    """Fields outside the token's scopes never leave the adapter, not even sealed: STATUS
+    alone gets mapped categories, milestones, titles and codes but no agency wording,
+    offices, due dates or hearings; STATUS + DETAILS gets them, sealed to the custodian."""
     _add_hearing(fake_source)
     response = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=_token(issuer, ["FAK000001"], scopes=("STATUS",))))
@@ -241,9 +250,18 @@ async def test_status_only_token_gets_no_details_from_the_agency(
     assert all(e.due_date == "" and e.office == "" and not e.HasField("hearing")
                for e in case.events)
     assert b"Judge Ruiz" not in response.SerializeToString()
+    assert not case.sealed_fields and not case.HasField("data_key")
     detailed = await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=_token(issuer, ["FAK000001"], scopes=("STATUS", "DETAILS"))))
+    wire = detailed.SerializeToString()
+    for plaintext in (b"Judge Ruiz", b"Fake Office", b"Approved at the hearing", b"2026-03-01",
+                      b"Court 7"):
+        assert plaintext not in wire
     case = detailed.cases[0]
+    assert case.office == "" and case.events[2].hearing.judge == ""
+    assert {f.path for f in case.sealed_fields} >= {
+        "office", "status.agency_text", "events[1].due_date", "events[2].hearing"}
+    open_sealed(case, custodian, agency="fake", subject="psn_test")
     assert case.office == "Fake Office"
     assert case.status.agency_text == "Approved at the hearing"
     assert case.events[0].status.agency_text == "Case Was Received text"

@@ -16,12 +16,11 @@ import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from adapters.reference.seed import seed_store
-from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer
+from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer, open_state
 from aggregator.grpc_client import AdapterClient
 from aggregator.keys import load_or_create_ed25519
 from aggregator.model import Case, LookupOutcome, SubjectCases
-from aggregator.ports import AdapterPort
-from aggregator.store import Store
+from aggregator.opening import Release
 from deploy.launcher import (
     AdapterProcess,
     free_port,
@@ -56,7 +55,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for agency_id, path in stores.items():
         seed_store(path, agency_id, cases=50, seed=7, today=TODAY, progress=False)
     consent_issuer(StatePaths(root))
-    store = Store(f"sqlite:///{StatePaths(root).database}")
+    store, _ = open_state(StatePaths(root))
     for agency_id in REFERENCE_AGENCIES:
         for persona, cases in history(agency_id).persona_cases(TODAY).items():
             for case in cases:
@@ -98,9 +97,8 @@ async def _running(world: World, delay_ms: dict[str, int] | None = None,
         ports[agency_id] = adapters[agency_id].port
     config = registry_with(ports)
     calls: Counter[tuple[str, str]] = Counter()
-    clients: dict[str, AdapterPort] = {
-        a.id: CountingClient(AdapterClient(a.id, a.address), calls) for a in config.agencies}
-    service = bootstrap(config, world.root, adapters=clients)
+    service = bootstrap(config, world.root,
+                        wrap_client=lambda client: CountingClient(client, calls))
     key = load_or_create_ed25519(world.root / "issuer.pem")
     app = create_app(service, TokenVerifier(key.public_key()),
                      GatewaySettings(rate=RatePolicy(burst=10_000, per_second=1000)))
@@ -189,9 +187,10 @@ class CountingClient:
         self._calls[(self.agency_id, "lookup")] += 1
         return await self._inner.lookup(numbers, timeout)
 
-    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+    async def subject_cases(self, consent_token: str, timeout: float,
+                            release: Release) -> SubjectCases:
         self._calls[(self.agency_id, "subject_cases")] += 1
-        return await self._inner.subject_cases(consent_token, timeout)
+        return await self._inner.subject_cases(consent_token, timeout, release)
 
     async def verify_ownership(self, number: str, access_code: str,
                                timeout: float) -> Case | None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aggregator.store import Store
+from aggregator.store import Store, make_engine
+from caseline.v1.sealed import DataKey, SealError
 
 pytestmark = pytest.mark.integration
 
@@ -18,11 +19,36 @@ POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+class Sealer:
+    """Per-subject AES-256-GCM keys in memory, shreddable (the vault's role, without it)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, DataKey] = {}
+
+    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
+        key = self.keys.setdefault(subject_id, DataKey(os.urandom(32), f"sk_{subject_id}"))
+        return key.seal(plaintext, (*place, subject_id))
+
+    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
+        key = self.keys.get(subject_id)
+        if key is None:
+            raise SealError(f"{subject_id}'s key was shredded")
+        return key.open(sealed, (*place, subject_id))
+
+
+SEALER = Sealer()
+REFERENCE_KEY = b"r" * 32
+
+
+def _store(url: str) -> Store:
+    return Store(make_engine(url), SEALER, REFERENCE_KEY)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh store on each engine (PostgreSQL in a throwaway schema)."""
     if request.param == "sqlite":
-        instance = Store(f"sqlite:///{tmp_path / 'agg.sqlite3'}")
+        instance = _store(f"sqlite:///{tmp_path / 'agg.sqlite3'}")
         yield instance
         instance.close()
         return
@@ -31,7 +57,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    instance = Store(url)
+    instance = _store(url)
     try:
         yield instance
     finally:
@@ -66,9 +92,63 @@ def test_linking_twice_is_harmless_and_unlinking_is_seen_at_once(store: Store) -
 def test_data_survives_reopening(store: Store) -> None:
     """A new Store on the same database sees what the first one wrote."""
     store.add_link("raj", "labor", "G-100-24218-604417")
-    reopened = Store(store.url)
+    reopened = _store(store.url)
     try:
         assert [link.case_number for link in reopened.links_for("raj")] == [
             "G-100-24218-604417"]
     finally:
         reopened.close()
+
+
+def test_a_write_by_another_process_is_seen_despite_the_cache(store: Store) -> None:
+    """Caches are checked against a version every write bumps, in any process."""
+    assert store.links_for("ana") == ()  # now cached as empty
+    other = _store(store.url)
+    try:
+        other.add_link("ana", "courts", "A201555123")
+        assert [link.case_number for link in store.links_for("ana")] == ["A201555123"]
+    finally:
+        other.close()
+
+
+def test_case_numbers_rest_sealed_and_vanish_when_the_key_is_shredded(tmp_path: Path) -> None:
+    path = tmp_path / "agg.sqlite3"
+    sealer = Sealer()
+    store = Store(make_engine(f"sqlite:///{path}"), sealer, REFERENCE_KEY)
+    try:
+        store.add_link("ana", "courts", "A201555123")
+        store.add_link("raj", "labor", "G-100-24218-604417")
+        with sa.create_engine(f"sqlite:///{path}").begin() as conn:
+            conn.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+        assert b"A201555123" not in raw and b"G-100-24218-604417" not in raw
+        del sealer.keys["ana"]
+        store.changed()
+        assert store.links_for("ana") == ()
+        assert [link.case_number for link in store.links_for("raj")] == ["G-100-24218-604417"]
+    finally:
+        store.close()
+
+
+def test_a_store_from_before_sealing_is_migrated(tmp_path: Path) -> None:
+    """Plaintext case numbers of an older state directory are sealed on first open."""
+    path = tmp_path / "agg.sqlite3"
+    legacy = sa.create_engine(f"sqlite:///{path}")
+    with legacy.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE links (subject_id VARCHAR(64) NOT NULL, agency_id "
+                             "VARCHAR(32) NOT NULL, case_number VARCHAR(64) NOT NULL, "
+                             "linked_at DATETIME NOT NULL, PRIMARY KEY (subject_id, agency_id, "
+                             "case_number))"))
+        conn.execute(sa.text("INSERT INTO links VALUES ('ana', 'courts', 'A201555123', "
+                             "'2026-11-01 10:00:00.000000')"))
+    legacy.dispose()
+    store = _store(f"sqlite:///{path}")
+    try:
+        (link,) = store.links_for("ana")
+        assert (link.agency_id, link.case_number) == ("courts", "A201555123")
+        with store.engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            sealed = conn.execute(sa.text("SELECT case_number_sealed FROM links")).scalar()
+        assert "links_plaintext" not in tables and b"A201555123" not in sealed
+    finally:
+        store.close()

@@ -3,6 +3,7 @@
 isort:skip_file
 Cases and events as agency adapters report them."""
 
+from caseline.v1 import sealing_pb2 as _sealing_pb2
 from caseline.v1 import vocabulary_pb2 as _vocabulary_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
@@ -187,6 +188,8 @@ class Case(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     OFFICE_FIELD_NUMBER: _builtins.int
     EVENTS_FIELD_NUMBER: _builtins.int
+    DATA_KEY_FIELD_NUMBER: _builtins.int
+    SEALED_FIELDS_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     """The agency's case number in canonical form (upper case, the agency's own punctuation)."""
     case_type: _builtins.str
@@ -211,6 +214,16 @@ class Case(_message.Message):
     def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___CaseEvent]:
         """Full history, oldest first. Empty in public lookups."""
 
+    @_builtins.property
+    def data_key(self) -> _sealing_pb2.WrappedDataKey:
+        """The data key this case's sealed fields are sealed under; unset when none is sealed."""
+
+    @_builtins.property
+    def sealed_fields(self) -> _containers.RepeatedCompositeFieldContainer[_sealing_pb2.SealedField]:
+        """Sensitive fields of the case and its events, sealed; their plaintext fields are empty.
+        Only fields within the consent token's scopes are present at all.
+        """
+
     def __init__(
         self,
         *,
@@ -222,10 +235,12 @@ class Case(_message.Message):
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         office: _builtins.str = ...,
         events: _abc.Iterable[Global___CaseEvent] | None = ...,
+        data_key: _sealing_pb2.WrappedDataKey | None = ...,
+        sealed_fields: _abc.Iterable[_sealing_pb2.SealedField] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["opened_at", b"opened_at", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["data_key", b"data_key", "opened_at", b"opened_at", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "events", b"events", "office", b"office", "opened_at", b"opened_at", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -19,6 +19,7 @@ from aggregator.config import parse_config
 from aggregator.keys import load_or_create_ed25519
 from aggregator.ledger.merkle import verify_consistency, verify_inclusion
 from aggregator.model import Case, Event, LookupOutcome, Status, SubjectCases, Text
+from aggregator.opening import Release
 from caseline.v1 import consent_token as fmt
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
@@ -46,7 +47,8 @@ class Agency:
     async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
         return [self._case() for _ in numbers]
 
-    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+    async def subject_cases(self, consent_token: str, timeout: float,
+                            release: Release) -> SubjectCases:
         import jwt
 
         self.tokens.append(jwt.decode(consent_token, options={"verify_signature": False}))

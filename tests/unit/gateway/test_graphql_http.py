@@ -21,6 +21,7 @@ from aggregator.model import (
     SubjectCases,
     Text,
 )
+from aggregator.opening import Release
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 from gateway.ratelimit import RatePolicy
@@ -45,7 +46,8 @@ class FakeAdapter:
                 if n == "FAK000001" else LookupFailure(n, "NOT_FOUND", "no such case")
                 for n in numbers]
 
-    async def subject_cases(self, consent_token: str, timeout: float) -> SubjectCases:
+    async def subject_cases(self, consent_token: str, timeout: float,
+                            release: Release) -> SubjectCases:
         case = Case(self.agency_id, "FAK000001", "F-1", "Fake", RECEIVED, T0, T0)
         return SubjectCases((case,), (Event(self.agency_id, "FAK000001", "e1", 0, T0,
                                             RECEIVED),))

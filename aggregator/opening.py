@@ -1,0 +1,79 @@
+"""Opening an agency's sealed fields for one read, as far as the policy released them.
+
+The key custodian unwraps a case's data key only when the read released a sealed scope for
+that agency; fields of scopes not released stay sealed (and are dropped with the response),
+and sensitive fields an adapter sent unsealed are dropped unless plaintext is accepted on
+purpose (the benchmark that measures what sealing costs).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from caseline.v1 import case_pb2
+from caseline.v1.key_wrap import WrapError
+from caseline.v1.sealed import DataKey, SealError
+from caseline.v1.sealed_fields import OpenReport, open_case, strip_unsealed
+
+__all__ = ["SEALED_SCOPES", "CaseOpener", "DataKeyUnwrapper", "Release"]
+
+log = logging.getLogger("caseline.aggregator")
+
+SEALED_SCOPES = frozenset({"DETAILS", "IDENTITY"})
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """What one read released for one agency: the subject's pseudonym (as adapters bound it
+    into each sealed value) and the scopes the policy allowed."""
+
+    subject: str
+    scopes: frozenset[str]
+
+
+class DataKeyUnwrapper(Protocol):
+    """The key custodian: unwraps data keys; its private keys never leave it."""
+
+    def unwrap(self, wrapped: bytes, data_key_id: str, custodian_kid: str,
+               place: tuple[str, ...]) -> bytes:
+        """The data key; raises ValueError (or a subclass) when it does not unwrap."""
+        ...
+
+
+class CaseOpener:
+    """Opens the sealed fields of cases as one agency sent them."""
+
+    def __init__(self, custodian: DataKeyUnwrapper, *, accept_plaintext: bool = False) -> None:
+        self.custodian = custodian
+        self.accept_plaintext = accept_plaintext
+
+    def open(self, agency_id: str, case: case_pb2.Case, release: Release) -> OpenReport:
+        """Open ``case`` in place within ``release``; the report says what opened, what stayed
+        sealed and what could not be opened."""
+        dropped = [] if self.accept_plaintext else strip_unsealed(case)
+        key: DataKey | None = None
+        problem = ""
+        wanted = any(s in release.scopes for s in SEALED_SCOPES)
+        if wanted and case.sealed_fields:
+            if not case.HasField("data_key"):
+                problem = "sealed fields without a data key"
+            else:
+                wrapped = case.data_key
+                try:
+                    raw = self.custodian.unwrap(
+                        wrapped.wrapped_key, wrapped.key_id, wrapped.custodian_key_id,
+                        (agency_id, case.case_number, release.subject))
+                    key = DataKey(raw, wrapped.key_id)
+                except (ValueError, WrapError, SealError) as exc:
+                    problem = str(exc)
+        report = open_case(case, key, agency=agency_id, subject=release.subject,
+                           scopes=release.scopes & SEALED_SCOPES)
+        case.ClearField("data_key")
+        report.failed.extend((path, "sent unsealed; dropped") for path in dropped)
+        if report.failed:
+            log.warning("sealed fields not opened", extra={
+                "agency": agency_id, "count": len(report.failed),
+                "reason": problem or report.failed[0][1]})
+        return report

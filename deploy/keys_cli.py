@@ -1,0 +1,156 @@
+"""`caseline keys status|rotate|rewrap|shred`: the aggregator's keys, for operators.
+
+They work on the state directory directly and may run while the gateway does: the keyring
+and the database are shared safely between processes, and the ledger takes appends from
+several processes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from deploy.state import default_state_dir
+
+if TYPE_CHECKING:
+    from aggregator.bootstrap import StatePaths
+    from aggregator.ledger.writer import Ledger
+    from aggregator.store import Store
+    from aggregator.vault import Vault
+
+__all__ = ["keys"]
+
+STATE_DIR = click.option(
+    "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Aggregator state directory (default: $CASELINE_STATE_DIR or ~/.caseline).")
+DATABASE_URL = click.option(
+    "--database-url", default=None,
+    help="SQLAlchemy URL of the aggregator database (default: SQLite in the state directory).")
+
+
+@dataclass
+class _Opened:
+    paths: StatePaths
+    store: Store
+    vault: Vault
+    ledger: Ledger
+
+
+@contextmanager
+def _state(state_dir: Path | None, database_url: str | None) -> Iterator[_Opened]:
+    from aggregator.bootstrap import StatePaths, open_ledger, open_state
+    from aggregator.vault import VaultError
+
+    root = state_dir or default_state_dir()
+    paths = StatePaths(root)
+    if not paths.database.exists() and database_url is None:
+        raise click.ClickException(f"no aggregator state in {root} (run `caseline demo` first, "
+                                   "or pass --state-dir)")
+    try:
+        store, vault = open_state(paths, database_url)
+    except (VaultError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    ledger = open_ledger(paths)
+    try:
+        yield _Opened(paths, store, vault, ledger)
+    finally:
+        ledger.close()
+        store.close()
+
+
+@click.group()
+def keys() -> None:
+    """Key-encryption keys, the key custodian and per-subject data keys."""
+
+
+@keys.command("status")
+@STATE_DIR
+@DATABASE_URL
+def keys_status(state_dir: Path | None, database_url: str | None) -> None:
+    """Key ids, which are primary, encryptions per key, keys still to rewrap (JSON)."""
+    with _state(state_dir, database_url) as opened:
+        status = opened.vault.status()
+        click.echo(json.dumps(status, indent=2, default=str))
+
+
+@keys.command("rotate")
+@click.option("--custodian", is_flag=True,
+              help="Also add a new key-custodian key (adapters pick it up from the JWKS).")
+@click.option("--rewrap/--no-rewrap", default=True, show_default=True,
+              help="Rewrap every subject key under the new key now (resumable; "
+                   "`caseline keys rewrap` finishes an interrupted run).")
+@STATE_DIR
+@DATABASE_URL
+def keys_rotate(custodian: bool, rewrap: bool, state_dir: Path | None,
+                database_url: str | None) -> None:
+    """Add a new primary key; data sealed under the old ones still opens."""
+    from aggregator.bootstrap import consent_issuer
+    from aggregator.key_admin import rotate
+
+    with _state(state_dir, database_url) as opened:
+        vault = opened.vault
+        rotated = rotate(vault, opened.ledger, custodian=custodian)
+        if custodian:
+            consent_issuer(opened.paths, vault)  # republish the JWKS adapters seal to
+        for kind, key_id in rotated.keys.items():
+            click.echo(f"new primary {kind} key {key_id}")
+        click.echo(f"recorded in the ledger as entries "
+                   f"{', '.join(str(r.index) for r in rotated.receipts)}")
+        if rewrap:
+            _rewrap(vault)
+
+
+def _rewrap(vault: Vault) -> None:
+    from tqdm import tqdm
+
+    from aggregator.key_admin import rewrap_all
+
+    pending = vault.subject_keys.pending_rewrap()
+    with tqdm(total=pending, unit="key", desc="rewrapping", disable=not pending) as bar:
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        moved = rewrap_all(vault, advance)
+    click.echo(f"rewrapped {moved} subject keys under {vault.kms.primary_id()}")
+
+
+@keys.command("rewrap")
+@STATE_DIR
+@DATABASE_URL
+def keys_rewrap(state_dir: Path | None, database_url: str | None) -> None:
+    """Finish moving subject keys to the primary key-encryption key."""
+    with _state(state_dir, database_url) as opened:
+        _rewrap(opened.vault)
+
+
+@keys.command("shred")
+@click.argument("subject")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@STATE_DIR
+@DATABASE_URL
+def keys_shred(subject: str, yes: bool, state_dir: Path | None,
+               database_url: str | None) -> None:
+    """Destroy SUBJECT's data keys: everything Caseline keeps of theirs becomes unreadable,
+    for good. Recorded in the ledger."""
+    from aggregator.key_admin import shred_subject
+    from aggregator.keys import load_or_create_secret
+    from aggregator.pseudonyms import pseudonym
+
+    if not yes:
+        click.confirm(f"Destroy {subject}'s keys? Their stored data cannot be recovered.",
+                      abort=True)
+    with _state(state_dir, database_url) as opened:
+        psn = pseudonym(load_or_create_secret(opened.paths.pseudonym_key), subject)
+        shredded = shred_subject(opened.vault, opened.store, opened.ledger, subject, psn)
+        if not shredded.versions:
+            click.echo(f"{subject} had no data keys (nothing stored for them); the erasure is "
+                       "recorded anyway, so nothing can be sealed for them again")
+        else:
+            click.echo(f"destroyed {shredded.versions} data key(s) of {subject}")
+        click.echo(f"recorded in the ledger as entry {shredded.receipt.index}")

@@ -1,0 +1,183 @@
+"""Sealing a case's sensitive fields (caseline.v1.sealed_fields): what is sealed comes from the
+contract, values open only in their own place, and a forged value cannot touch other fields."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from caseline.v1 import case_pb2, sealing_pb2, sensitivity_pb2, vocabulary_pb2
+from caseline.v1.sealed import DataKey
+from caseline.v1.sealed_fields import open_case, seal_case, strip_unsealed
+
+AGENCY, SUBJECT = "courts", "psn_ana"
+PLAINTEXTS = ("Broadway Immigration Court", "Judge Ruiz", "2026-12-03", "Hearing moved",
+              "26 Federal Plaza")
+
+
+def _case(number: str = "A201555123") -> case_pb2.Case:
+    case = case_pb2.Case(case_number=number, case_type="REMOVAL", office="New York Court",
+                         status=vocabulary_pb2.Status(agency_code="HEARING",
+                                                      agency_text="Hearing moved"))
+    first = case.events.add(event_id="e1", office="New York Court", due_date="2026-12-03")
+    first.status.agency_code = "NTA"
+    first.status.agency_text = "Notice to appear filed"
+    first.occurred_at.seconds = 1_700_000_000
+    second = case.events.add(event_id="e2")
+    second.status.agency_code = "HEARING"
+    second.hearing.court = "Broadway Immigration Court"
+    second.hearing.court_address = "26 Federal Plaza"
+    second.hearing.judge = "Judge Ruiz"
+    return case
+
+
+def _key() -> DataKey:
+    return DataKey(os.urandom(32), "dk_test")
+
+
+def test_every_sensitive_field_is_sealed_and_no_plaintext_remains() -> None:
+    case, key = _case(), _key()
+    count = seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    assert sorted(f.path for f in case.sealed_fields) == [
+        "events[0].due_date", "events[0].office", "events[0].status.agency_text",
+        "events[1].hearing", "office", "status.agency_text"]
+    assert count == 6
+    assert all(f.sensitivity == sensitivity_pb2.SENSITIVITY_DETAILS for f in case.sealed_fields)
+    wire = case.SerializeToString()
+    for plaintext in PLAINTEXTS:
+        assert plaintext.encode() not in wire
+    # STATUS fields stay as they were.
+    assert case.status.agency_code == "HEARING" and case.events[1].status.agency_code == "HEARING"
+
+
+def test_opening_restores_the_case_exactly() -> None:
+    original, key = _case(), _key()
+    case = case_pb2.Case()
+    case.CopyFrom(original)
+    seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.opened == {"DETAILS": 6} and report.failed == [] and report.withheld == []
+    assert case == original
+
+
+def test_scopes_not_released_stay_sealed_and_are_reported() -> None:
+    case, key = _case(), _key()
+    seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"IDENTITY"})
+    assert report.opened == {} and len(report.withheld) == 6
+    assert {scope for _, scope in report.withheld} == {"DETAILS"}
+    assert case.office == "" and not case.events[1].HasField("hearing")
+    assert len(case.sealed_fields) == 6
+
+
+@pytest.mark.parametrize("place", [
+    {"agency": "immigration"}, {"subject": "psn_raj"}, {"number": "A201555124"}])
+def test_a_value_does_not_open_for_another_agency_case_or_subject(place: dict[str, str]) -> None:
+    case, key = _case(), _key()
+    seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    if "number" in place:
+        case.case_number = place["number"]
+    report = open_case(case, key, agency=place.get("agency", AGENCY),
+                       subject=place.get("subject", SUBJECT), scopes={"DETAILS"})
+    assert report.opened == {} and len(report.failed) == 6
+    assert case.office == ""
+
+
+def test_a_value_moved_to_another_field_or_event_does_not_open() -> None:
+    case, key = _case(), _key()
+    seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    by_path = {f.path: f for f in case.sealed_fields}
+    # Swap the two events' offices/due dates, and move the case office into event 0's office.
+    by_path["events[0].office"].value, by_path["office"].value = (
+        by_path["office"].value, by_path["events[0].office"].value)
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert {path for path, _ in report.failed} == {"events[0].office", "office"}
+    assert report.opened == {"DETAILS": 4}
+    assert case.office == "" and case.events[0].office == ""
+
+
+def test_a_forged_value_cannot_set_a_status_field() -> None:
+    """A sealed value whose plaintext also sets the category is refused: sealed data can
+    never overwrite what the STATUS scope shows."""
+    case, key = _case(), _key()
+    forged = vocabulary_pb2.Status(agency_text="fine",
+                                   category=vocabulary_pb2.STATUS_CATEGORY_APPROVED)
+    path = "status.agency_text"
+    case.ClearField("status")
+    case.status.agency_code = "HEARING"
+    case.sealed_fields.append(sealing_pb2.SealedField(
+        path=path, sensitivity=sensitivity_pb2.SENSITIVITY_DETAILS,
+        value=key.seal(forged.SerializeToString(), (AGENCY, case.case_number, path, SUBJECT))))
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.failed and "sets" in report.failed[0][1]
+    assert case.status.category == vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED
+
+
+@pytest.mark.parametrize(("path", "problem"), [
+    ("case_number", "does not name a sensitive field"),
+    ("events[7].office", "no element 7"),
+    ("events.office", "needs an index"),
+    ("status[0].agency_text", "needs no index"),
+    ("nothing", "no field"),
+    ("", "empty"),
+])
+def test_paths_that_name_nothing_sealable_are_refused(path: str, problem: str) -> None:
+    case, key = _case(), _key()
+    case.sealed_fields.append(sealing_pb2.SealedField(
+        path=path, sensitivity=sensitivity_pb2.SENSITIVITY_DETAILS,
+        value=key.seal(b"", (AGENCY, case.case_number, path, SUBJECT))))
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert len(report.failed) == 1 and problem in report.failed[0][1]
+
+
+def test_a_declared_scope_that_is_not_the_contracts_is_refused() -> None:
+    case, key = _case(), _key()
+    seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    case.sealed_fields[0].sensitivity = sensitivity_pb2.SENSITIVITY_IDENTITY
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT,
+                       scopes={"DETAILS", "IDENTITY"})
+    assert len(report.failed) == 1 and "the contract says DETAILS" in report.failed[0][1]
+
+
+def test_without_the_data_key_nothing_opens() -> None:
+    case = _case()
+    seal_case(case, _key(), agency=AGENCY, subject=SUBJECT)
+    report = open_case(case, None, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.opened == {} and len(report.failed) == 6
+    report = open_case(case, _key(), agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.opened == {}
+
+
+def test_strip_unsealed_drops_plaintext_sensitive_fields_only() -> None:
+    case = _case()
+    assert sorted(strip_unsealed(case)) == [
+        "events[0].due_date", "events[0].office", "events[0].status.agency_text",
+        "events[1].hearing", "office", "status.agency_text"]
+    assert case.office == "" and case.events[0].status.agency_code == "NTA"
+    assert strip_unsealed(case) == []
+
+
+_text = st.text(min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(offices=st.lists(_text, min_size=1, max_size=6), text=_text, subject=_text)
+def test_any_case_round_trips_and_opens_nowhere_else(offices: list[str], text: str,
+                                                     subject: str) -> None:
+    case = case_pb2.Case(case_number="IOE0990000001", status=vocabulary_pb2.Status(
+        agency_text=text))
+    for i, office in enumerate(offices):
+        case.events.add(event_id=f"e{i}", office=office)
+    original = case_pb2.Case()
+    original.CopyFrom(case)
+    key = _key()
+    seal_case(case, key, agency=AGENCY, subject=subject)
+    sealed = case.SerializeToString()
+    elsewhere = case_pb2.Case.FromString(sealed)
+    assert open_case(elsewhere, key, agency=AGENCY, subject=subject + "x",
+                     scopes={"DETAILS"}).opened == {}
+    open_case(case, key, agency=AGENCY, subject=subject, scopes={"DETAILS"})
+    assert case == original
