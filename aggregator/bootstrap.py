@@ -9,6 +9,7 @@ from aggregator.breaker import BreakerPolicy
 from aggregator.config import AggregatorConfig
 from aggregator.federation import Federation, RetryPolicy
 from aggregator.grpc_client import AdapterClient
+from aggregator.key_admin import BackgroundRewrap
 from aggregator.keys import load_or_create_ed25519, load_or_create_secret
 from aggregator.ledger.note import NoteSigner
 from aggregator.ledger.writer import Ledger
@@ -84,8 +85,11 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         [a.id for a in config.agencies],
         retry=RetryPolicy(attempts=config.retry_attempts),
         breaker=BreakerPolicy(config.breaker_failures, config.breaker_reset_s))
+    rewrap = BackgroundRewrap(vault)
+    if vault.subject_keys.pending_rewrap():
+        rewrap.start()
     return CaselineService(config, clients, federation, store, consent_issuer(paths, vault),
                            load_or_create_secret(paths.pseudonym_key), open_ledger(paths),
                            consent_key=load_or_create_ed25519(paths.consent_key),
                            ledger_key=load_or_create_secret(paths.ledger_hmac),
-                           access_logging=access_logging)
+                           access_logging=access_logging, on_close=rewrap.stop)

@@ -8,6 +8,8 @@ any other (the store's caches are invalidated through the database).
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +18,9 @@ from aggregator.ledger.writer import Appended, Ledger
 from aggregator.store import Store
 from aggregator.vault import Vault
 
-__all__ = ["Rotated", "Shredded", "rewrap_all", "rotate", "shred_subject"]
+__all__ = ["BackgroundRewrap", "Rotated", "Shredded", "rewrap_all", "rotate", "shred_subject"]
+
+log = logging.getLogger("caseline.aggregator")
 
 REWRAP_BATCH = 200
 
@@ -69,3 +73,38 @@ def rewrap_all(vault: Vault, progress: Callable[[int], None] | None = None) -> i
         moved += done
         if progress is not None:
             progress(done)
+
+
+class BackgroundRewrap:
+    """Finishes a rewrap in a background thread (after a rotation made elsewhere, or one
+    interrupted), a batch at a time with pauses, so serving is not held up."""
+
+    def __init__(self, vault: Vault, pause_s: float = 0.05) -> None:
+        self._vault = vault
+        self._pause_s = pause_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="caseline-rewrap", daemon=True)
+        self.moved = 0
+
+    def start(self) -> None:
+        """Start rewrapping (returns at once)."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                done = self._vault.subject_keys.rewrap(REWRAP_BATCH)
+                if not done:
+                    break
+                self.moved += done
+                self._stop.wait(self._pause_s)
+        except Exception:  # a background chore must not take the server down; it resumes
+            log.exception("background rewrap stopped; `caseline keys rewrap` finishes it")
+        if self.moved:
+            log.info("rewrapped subject keys", extra={"count": self.moved})
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop after the current batch (it is its own transaction)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)

@@ -9,10 +9,13 @@ purpose (the benchmark that measures what sealing costs).
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
-from caseline.v1 import case_pb2
+from caseline.v1 import case_pb2, sealing_pb2
 from caseline.v1.key_wrap import WrapError
 from caseline.v1.sealed import DataKey, SealError
 from caseline.v1.sealed_fields import OpenReport, open_case, strip_unsealed
@@ -43,11 +46,47 @@ class DataKeyUnwrapper(Protocol):
 
 
 class CaseOpener:
-    """Opens the sealed fields of cases as one agency sent them."""
+    """Opens the sealed fields of cases as agencies sent them.
 
-    def __init__(self, custodian: DataKeyUnwrapper, *, accept_plaintext: bool = False) -> None:
+    Adapters reuse a subject's data key for a few minutes, so unwrapped data keys are kept in
+    memory (never on disk) for a while: the custodian is asked once per key, not per read.
+    Whether a field opens is still decided on every read.
+    """
+
+    def __init__(self, custodian: DataKeyUnwrapper, *, accept_plaintext: bool = False,
+                 cache_size: int = 10_000, cache_ttl_s: float = 600.0) -> None:
         self.custodian = custodian
         self.accept_plaintext = accept_plaintext
+        self._cache: OrderedDict[tuple[str, ...], tuple[float, DataKey]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_ttl_s = cache_ttl_s
+        self._wrapped: dict[tuple[str, ...], bytes] = {}
+        self._lock = threading.Lock()
+
+    def _data_key(self, agency_id: str, wrapped: sealing_pb2.WrappedDataKey,
+                  subject: str) -> DataKey:
+        place = (agency_id, subject)
+        cache_key = (wrapped.custodian_key_id, wrapped.key_id, *place)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(cache_key)
+            if cached is not None and cached[0] > now:
+                self._cache.move_to_end(cache_key)
+                key = cached[1]
+                # The same key id must come with the same wrapped bytes; otherwise unwrap
+                # again (and let the custodian judge them).
+                if self._wrapped.get(cache_key) == wrapped.wrapped_key:
+                    return key
+        raw = self.custodian.unwrap(wrapped.wrapped_key, wrapped.key_id,
+                                    wrapped.custodian_key_id, place)
+        key = DataKey(raw, wrapped.key_id)
+        with self._lock:
+            self._cache[cache_key] = (now + self._cache_ttl_s, key)
+            self._wrapped[cache_key] = wrapped.wrapped_key
+            while len(self._cache) > self._cache_size:
+                dropped, _ = self._cache.popitem(last=False)
+                self._wrapped.pop(dropped, None)
+        return key
 
     def open(self, agency_id: str, case: case_pb2.Case, release: Release) -> OpenReport:
         """Open ``case`` in place within ``release``; the report says what opened, what stayed
@@ -60,12 +99,8 @@ class CaseOpener:
             if not case.HasField("data_key"):
                 problem = "sealed fields without a data key"
             else:
-                wrapped = case.data_key
                 try:
-                    raw = self.custodian.unwrap(
-                        wrapped.wrapped_key, wrapped.key_id, wrapped.custodian_key_id,
-                        (agency_id, case.case_number, release.subject))
-                    key = DataKey(raw, wrapped.key_id)
+                    key = self._data_key(agency_id, case.data_key, release.subject)
                 except (ValueError, WrapError, SealError) as exc:
                     problem = str(exc)
         report = open_case(case, key, agency=agency_id, subject=release.subject,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -76,7 +76,8 @@ class CaselineService:
     def __init__(self, config: AggregatorConfig, adapters: Mapping[str, AdapterPort],
                  federation: Federation, store: Store, tokens: ConsentTokenIssuer,
                  pseudonym_key: bytes, ledger: Ledger, *, consent_key: Ed25519PrivateKey,
-                 ledger_key: bytes, access_logging: bool = True) -> None:
+                 ledger_key: bytes, access_logging: bool = True,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.config = config
         self.adapters = adapters
         self.federation = federation
@@ -85,6 +86,7 @@ class CaselineService:
         self.ledger = ledger
         # Off only in the benchmark that measures what logging costs.
         self.access_logging = access_logging
+        self._on_close = on_close
         self._pseudonym_key = pseudonym_key
         self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es) for a in config.agencies}
         self.pseudonym = lru_cache(maxsize=65_536)(self._pseudonym)
@@ -224,7 +226,9 @@ class CaselineService:
         return entries
 
     async def close(self) -> None:
-        """Close adapter channels and the store."""
+        """Stop background work, close adapter channels and the store."""
+        if self._on_close is not None:
+            self._on_close()
         for adapter in self.adapters.values():
             await adapter.close()
         self.store.close()

@@ -60,7 +60,11 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
                                             for a in adapters),
         f"  State directory     {opts.state_dir}  ({manifest['cases']:,} generated cases "
         f"per agency, as of {manifest['today']})",
+        f"  Keyring             {_keyring_line(opts.state_dir)}",
     ]
+    if not opts.sealing:
+        lines.append("  SEALING OFF         sensitive fields travel in plaintext (benchmark "
+                     "mode)")
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -84,6 +88,16 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         "{ ... on CaseStatus { title category milestone } } }\"}'",
         "", "Press Ctrl-C to stop.", ""]
     return "\n".join(lines)
+
+
+def _keyring_line(state_dir: Path) -> str:
+    from aggregator.vault import Keyring
+
+    protection = Keyring.in_state_dir(state_dir).protection
+    if protection == "key file":
+        return ("keys/keyring.json, opened by the key file beside it (demo only: set "
+                "CASELINE_KEYRING_KEY or CASELINE_KEYRING_PASSPHRASE in production)")
+    return f"keys/keyring.json, opened by a {protection} from the environment"
 
 
 async def run_demo(opts: DemoOptions) -> None:

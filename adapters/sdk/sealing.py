@@ -1,9 +1,10 @@
 """Sealing sensitive fields before they leave the agency.
 
-Each case answered under a consent token gets a fresh data key; every field the contract marks
-DETAILS or IDENTITY is sealed under it (``caseline.v1.sealed_fields``) and the data key is
-wrapped to the aggregator's key custodian (``caseline.v1.key_wrap``), whose public key the
-aggregator publishes in the same JWKS file the consent tokens are verified with.
+Cases answered under a consent token are sealed under a data key for their subject (fresh
+every few minutes): every field the contract marks DETAILS or IDENTITY
+(``caseline.v1.sealed_fields``). The data key travels wrapped to the aggregator's key
+custodian (``caseline.v1.key_wrap``), whose public key the aggregator publishes in the same
+JWKS file the consent tokens are verified with.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
@@ -77,23 +80,63 @@ class CustodianKeys:
         return self._current
 
 
-class CaseSealer:
-    """Seals one agency's cases for one subject at a time."""
+@dataclass(slots=True)
+class _SubjectKey:
+    key: DataKey
+    wrapped: sealing_pb2.WrappedDataKey
+    custodian_kid: str
+    expires: float
+    values_left: int
 
-    def __init__(self, agency_id: str, keys: CustodianKeys) -> None:
+
+class CaseSealer:
+    """Seals one agency's cases, under one data key per subject for a few minutes.
+
+    Reusing a subject's data key for a short while spares a key wrap (an X25519 exchange
+    here, another at the custodian) on every read; each value still has its own random nonce
+    and binds its case, field and subject, and the key is replaced long before the AES-GCM
+    random-nonce limit.
+    """
+
+    def __init__(self, agency_id: str, keys: CustodianKeys, *, key_lifetime_s: float = 300.0,
+                 values_per_key: int = 100_000, max_subjects: int = 10_000) -> None:
         self.agency_id = agency_id
         self.keys = keys
+        self._lifetime_s = key_lifetime_s
+        self._values_per_key = values_per_key
+        self._max_subjects = max_subjects
+        self._by_subject: OrderedDict[str, _SubjectKey] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _key_for(self, subject: str, kid: str, custodian: X25519PublicKey,
+                 values: int) -> _SubjectKey:
+        now = time.monotonic()
+        with self._lock:
+            current = self._by_subject.get(subject)
+            if (current is not None and current.custodian_kid == kid and current.expires > now
+                    and current.values_left >= values):
+                current.values_left -= values
+                self._by_subject.move_to_end(subject)
+                return current
+        key_id, raw = new_data_key()
+        wrapped = wrap_data_key(custodian, raw, key_id, (self.agency_id, subject))
+        fresh = _SubjectKey(DataKey(raw, key_id), sealing_pb2.WrappedDataKey(
+            key_id=key_id, custodian_key_id=kid, scheme=SCHEME, wrapped_key=wrapped),
+            kid, now + self._lifetime_s, self._values_per_key - values)
+        with self._lock:
+            self._by_subject[subject] = fresh
+            while len(self._by_subject) > self._max_subjects:
+                self._by_subject.popitem(last=False)
+        return fresh
 
     def seal(self, case: case_pb2.Case, subject: str) -> int:
         """Seal ``case``'s sensitive fields in place for ``subject`` (pseudonym); returns how
         many were sealed. Raises NoCustodianKeyError before touching the case if there is no
         key to wrap to."""
         kid, custodian = self.keys.current()
-        key_id, raw = new_data_key()
-        count = seal_case(case, DataKey(raw, key_id), agency=self.agency_id, subject=subject)
+        # A case seals at most one value per element and scope: 1 + events, times 2 scopes.
+        entry = self._key_for(subject, kid, custodian, 2 * (len(case.events) + 1))
+        count = seal_case(case, entry.key, agency=self.agency_id, subject=subject)
         if count:
-            wrapped = wrap_data_key(custodian, raw, key_id,
-                                    (self.agency_id, case.case_number, subject))
-            case.data_key.CopyFrom(sealing_pb2.WrappedDataKey(
-                key_id=key_id, custodian_key_id=kid, scheme=SCHEME, wrapped_key=wrapped))
+            case.data_key.CopyFrom(entry.wrapped)
         return count

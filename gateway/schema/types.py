@@ -192,19 +192,20 @@ class TimelineEvent:
                     withheld: list[WithheldField] | None = None) -> TimelineEvent:
         """The event in ``language``; DETAILS fields are dropped when ``withheld`` says so."""
         title, description, next_step = _texts(event.status, language)
-        details = not withheld
+        unopened = _unopened(event)
+        shown = set() if withheld else set(_EVENT_SOURCES) - {w.field for w in unopened}
         return cls(at=event.at, agency=Agency.from_domain(agency, language),
                    case_number=event.case_number, category=category(event.status.category),
                    milestone=milestone(event.status.milestone), title=title,
                    description=description, next_step=next_step,
                    agency_code=event.status.agency_code,
-                   agency_text=event.status.agency_text if details else None,
+                   agency_text=event.status.agency_text if "agencyText" in shown else None,
                    action_required=event.status.action_required,
-                   due_date=event.due_date if details else None,
-                   office=event.office if details else None,
+                   due_date=event.due_date if "dueDate" in shown else None,
+                   office=event.office if "office" in shown else None,
                    hearing=(HearingInfo.from_domain(event.hearing)
-                            if details and event.hearing else None),
-                   withheld=[*(withheld or []), *_unopened(event)])
+                            if "hearing" in shown and event.hearing else None),
+                   withheld=[*(withheld or []), *unopened])
 
 
 @strawberry.type(description="An agency that could not answer this request.")

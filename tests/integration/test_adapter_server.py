@@ -259,8 +259,9 @@ async def test_status_only_token_gets_no_details_from_the_agency(
         assert plaintext not in wire
     case = detailed.cases[0]
     assert case.office == "" and case.events[2].hearing.judge == ""
-    assert {f.path for f in case.sealed_fields} >= {
-        "office", "status.agency_text", "events[1].due_date", "events[2].hearing"}
+    (sealed,) = case.sealed_fields
+    for place in ("{office,status.agency_text};", "events[1]{due_date,", "events[2]{hearing,"):
+        assert place in sealed.path
     open_sealed(case, custodian, agency="fake", subject="psn_test")
     assert case.office == "Fake Office"
     assert case.status.agency_text == "Approved at the hearing"
@@ -400,5 +401,29 @@ async def test_a_non_ed25519_key_in_the_jwks_refuses_instead_of_failing(
                     pb.ListSubjectCasesRequest(consent_token=genuine))
         _assert_refused(caught.value, grpc.StatusCode.UNAUTHENTICATED)
         assert "unknown key" in (caught.value.details() or "")
+    finally:
+        await server.stop(0)
+
+
+async def test_without_a_custodian_key_the_adapter_refuses_rather_than_send_plaintext(
+        fake_source: InMemoryCaseSource, issuer: ConsentTokenIssuer, tmp_path: Path) -> None:
+    """A JWKS with the token keys but no custodian key: subject reads fail with
+    FAILED_PRECONDITION / NO_CUSTODIAN_KEY; public lookups (nothing sensitive) still work."""
+    jwks = tmp_path / "no-custodian.json"
+    jwks.write_text(json.dumps(issuer.jwks()))
+    server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks))
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            stub = pb_grpc.AgencyAdapterStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+                    consent_token=_token(issuer, ["FAK000001"])))
+            lookup = await stub.LookupCases(pb.LookupCasesRequest(case_numbers=["FAK000001"]))
+        assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert _reason(caught.value) == "NO_CUSTODIAN_KEY"
+        assert "publishes no X25519 key" in (caught.value.details() or "")
+        info = lookup.results[0].case_info
+        assert info.case_number == "FAK000001" and info.office == "" and not info.sealed_fields
     finally:
         await server.stop(0)

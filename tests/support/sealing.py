@@ -19,6 +19,6 @@ def open_sealed(case: case_pb2.Case, custodian: X25519PrivateKey, *, agency: str
     if case.HasField("data_key"):
         wrapped = case.data_key
         raw = unwrap_data_key(custodian, wrapped.wrapped_key, wrapped.key_id,
-                              (agency, case.case_number, subject))
+                              (agency, subject))
         key = DataKey(raw, wrapped.key_id)
     return open_case(case, key, agency=agency, subject=subject, scopes=scopes)

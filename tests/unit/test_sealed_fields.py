@@ -41,9 +41,10 @@ def _key() -> DataKey:
 def test_every_sensitive_field_is_sealed_and_no_plaintext_remains() -> None:
     case, key = _case(), _key()
     count = seal_case(case, key, agency=AGENCY, subject=SUBJECT)
-    assert sorted(f.path for f in case.sealed_fields) == [
-        "events[0].due_date", "events[0].office", "events[0].status.agency_text",
-        "events[1].hearing", "office", "status.agency_text"]
+    # One value per scope, naming every field it holds in its place.
+    assert [f.path for f in case.sealed_fields] == [
+        "{office,status.agency_text};events[0]{due_date,office,status.agency_text};"
+        "events[1]{hearing}"]
     assert count == 6
     assert all(f.sensitivity == sensitivity_pb2.SENSITIVITY_DETAILS for f in case.sealed_fields)
     wire = case.SerializeToString()
@@ -70,7 +71,7 @@ def test_scopes_not_released_stay_sealed_and_are_reported() -> None:
     assert report.opened == {} and len(report.withheld) == 6
     assert {scope for _, scope in report.withheld} == {"DETAILS"}
     assert case.office == "" and not case.events[1].HasField("hearing")
-    assert len(case.sealed_fields) == 6
+    assert len(case.sealed_fields) == 1
 
 
 @pytest.mark.parametrize("place", [
@@ -86,26 +87,40 @@ def test_a_value_does_not_open_for_another_agency_case_or_subject(place: dict[st
     assert case.office == ""
 
 
-def test_a_value_moved_to_another_field_or_event_does_not_open() -> None:
+@pytest.mark.parametrize(("old", "new"), [
+    ("events[1]{hearing}", "events[0]{hearing}"),  # event 1's hearing claimed for event 0
+    ("{office,status.agency_text};", "{office};events[1]{status.agency_text};"),
+    ("events[0]{due_date,office,", "events[0]{office,"),  # a field dropped from the list
+])
+def test_a_value_relabelled_to_other_places_does_not_open(old: str, new: str) -> None:
+    """The path is bound: claiming that the value holds other fields, or the same fields in
+    other places, fails to open — nothing is put anywhere."""
     case, key = _case(), _key()
     seal_case(case, key, agency=AGENCY, subject=SUBJECT)
-    by_path = {f.path: f for f in case.sealed_fields}
-    # Swap the two events' offices/due dates, and move the case office into event 0's office.
-    by_path["events[0].office"].value, by_path["office"].value = (
-        by_path["office"].value, by_path["events[0].office"].value)
+    assert old in case.sealed_fields[0].path
+    case.sealed_fields[0].path = case.sealed_fields[0].path.replace(old, new)
     report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
-    assert {path for path, _ in report.failed} == {"events[0].office", "office"}
-    assert report.opened == {"DETAILS": 4}
-    assert case.office == "" and case.events[0].office == ""
+    assert report.opened == {} and report.failed
+    assert case.office == "" and not case.events[0].HasField("hearing")
+    assert case.events[1].status.agency_text == ""
+
+
+def test_a_value_from_another_case_does_not_open_here() -> None:
+    first, second, key = _case("A201555123"), _case("A201555124"), _key()
+    seal_case(first, key, agency=AGENCY, subject=SUBJECT)
+    seal_case(second, key, agency=AGENCY, subject=SUBJECT)
+    second.sealed_fields[0].value = first.sealed_fields[0].value
+    report = open_case(second, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.opened == {} and len(report.failed) == 6
 
 
 def test_a_forged_value_cannot_set_a_status_field() -> None:
     """A sealed value whose plaintext also sets the category is refused: sealed data can
     never overwrite what the STATUS scope shows."""
     case, key = _case(), _key()
-    forged = vocabulary_pb2.Status(agency_text="fine",
-                                   category=vocabulary_pb2.STATUS_CATEGORY_APPROVED)
-    path = "status.agency_text"
+    forged = case_pb2.Case(status=vocabulary_pb2.Status(
+        agency_text="fine", category=vocabulary_pb2.STATUS_CATEGORY_APPROVED))
+    path = "{status.agency_text}"
     case.ClearField("status")
     case.status.agency_code = "HEARING"
     case.sealed_fields.append(sealing_pb2.SealedField(
@@ -117,11 +132,15 @@ def test_a_forged_value_cannot_set_a_status_field() -> None:
 
 
 @pytest.mark.parametrize(("path", "problem"), [
-    ("case_number", "does not name a sensitive field"),
-    ("events[7].office", "no element 7"),
-    ("events.office", "needs an index"),
-    ("status[0].agency_text", "needs no index"),
-    ("nothing", "no field"),
+    ("{case_number}", "does not name a sensitive field"),
+    ("events[7]{office}", "no element 7"),
+    ("events{office}", "needs an index"),
+    ("status[0]{agency_text}", "needs no index"),
+    ("{nothing}", "does not name a sensitive field"),
+    ("{status}", "does not name a sensitive field"),
+    ("events[0]{status.agency_text,due_date}", "sorted and distinct"),
+    ("office", "is not ELEMENT{FIELD,...}"),
+    ("events[0]{office};events[0]{due_date}", "names an element twice"),
     ("", "empty"),
 ])
 def test_paths_that_name_nothing_sealable_are_refused(path: str, problem: str) -> None:
@@ -139,7 +158,8 @@ def test_a_declared_scope_that_is_not_the_contracts_is_refused() -> None:
     case.sealed_fields[0].sensitivity = sensitivity_pb2.SENSITIVITY_IDENTITY
     report = open_case(case, key, agency=AGENCY, subject=SUBJECT,
                        scopes={"DETAILS", "IDENTITY"})
-    assert len(report.failed) == 1 and "the contract says DETAILS" in report.failed[0][1]
+    assert len(report.failed) == 6
+    assert all("the contract says DETAILS" in why for _, why in report.failed)
 
 
 def test_without_the_data_key_nothing_opens() -> None:

@@ -216,12 +216,14 @@ class Case(_message.Message):
 
     @_builtins.property
     def data_key(self) -> _sealing_pb2.WrappedDataKey:
-        """The data key this case's sealed fields are sealed under; unset when none is sealed."""
+        """The data key this case's sealed fields are sealed under (wrapped to the aggregator's key
+        custodian); unset when nothing is sealed.
+        """
 
     @_builtins.property
     def sealed_fields(self) -> _containers.RepeatedCompositeFieldContainer[_sealing_pb2.SealedField]:
-        """Sensitive fields of the case and its events, sealed; their plaintext fields are empty.
-        Only fields within the consent token's scopes are present at all.
+        """Sensitive fields of the case and its events, sealed (one value per scope); their
+        plaintext fields are empty. Only fields within the consent token's scopes are present.
         """
 
     def __init__(

@@ -1,12 +1,14 @@
 """Data keys wrapped to the key custodian, part of the caseline.v1 contract (hand-written).
 
-An adapter seals a case's sensitive fields under a fresh AES-256 data key (see
-``caseline.v1.sealed``) and sends the data key wrapped to the aggregator's key custodian with
-RFC 9180 HPKE, base mode, suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-256-GCM.
+An adapter seals a subject's sensitive fields under an AES-256 data key (see
+``caseline.v1.sealed``; the adapter may use one key for a subject's cases for a few minutes)
+and sends the data key wrapped to the aggregator's key custodian with RFC 9180 HPKE, base
+mode, suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-256-GCM.
 
-The HPKE ``info`` binds the wrapped key to its place, so a wrapped key copied to another case,
-agency or subject does not open: ``associated_data(SCHEME, agency, case number, subject
-pseudonym, data key id, custodian key id)`` (length-prefixed, as in ``sealed``).
+The HPKE ``info`` binds the wrapped key to its place, so a wrapped key copied to another agency
+or subject does not open: ``associated_data(SCHEME, agency, subject pseudonym, data key id,
+custodian key id)`` (length-prefixed, as in ``sealed``). Each sealed value binds its case and
+field itself.
 
 The custodian publishes its public key in the aggregator's JWKS (the same file adapters verify
 consent tokens with) as ``{"kty": "OKP", "crv": "X25519", "use": "enc", "kid": ...}``; ``kid``
@@ -99,7 +101,7 @@ def _info(place: tuple[str, ...], key_id: str, custodian_id: str) -> bytes:
 
 def wrap_data_key(custodian: X25519PublicKey, data_key: bytes, key_id: str,
                   place: tuple[str, ...]) -> bytes:
-    """``data_key`` wrapped to ``custodian`` for ``place`` (agency, case number, subject)."""
+    """``data_key`` wrapped to ``custodian`` for ``place`` (agency, subject pseudonym)."""
     if len(data_key) != KEY_BYTES:
         raise WrapError(f"a data key has {KEY_BYTES} bytes, got {len(data_key)}")
     return _SUITE.encrypt(data_key, custodian, info=_info(place, key_id,
@@ -109,7 +111,7 @@ def wrap_data_key(custodian: X25519PublicKey, data_key: bytes, key_id: str,
 def unwrap_data_key(custodian: X25519PrivateKey, wrapped: bytes, key_id: str,
                     place: tuple[str, ...]) -> bytes:
     """The data key in ``wrapped``; WrapError if it was altered, or wrapped to another
-    custodian key or for another place or key id."""
+    custodian key or for another place (agency, subject) or key id."""
     if len(wrapped) != WRAPPED_BYTES:
         raise WrapError(f"a wrapped data key has {WRAPPED_BYTES} bytes, got {len(wrapped)}")
     info = _info(place, key_id, custodian_key_id(custodian.public_key()))

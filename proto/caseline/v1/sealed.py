@@ -14,7 +14,6 @@ subject pseudonym, key id)``, each part as a 4-byte length and its UTF-8 bytes.
 from __future__ import annotations
 
 import os
-import struct
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,11 +45,12 @@ class SealError(ValueError):
 
 def associated_data(*parts: str) -> bytes:
     """Length-prefixed encoding: no two different part lists give the same bytes."""
-    out = bytearray()
+    chunks = []
     for part in parts:
         data = part.encode()
-        out += struct.pack(">I", len(data)) + data
-    return bytes(out)
+        chunks.append(len(data).to_bytes(4, "big"))
+        chunks.append(data)
+    return b"".join(chunks)
 
 
 def _cipher(key: bytes) -> AESGCM:
@@ -118,7 +118,7 @@ class DataKey:
     """One data key with its id, keeping its cipher: sealing many fields under one key does
     not set the key up again for each value."""
 
-    __slots__ = ("_cipher", "key_id")
+    __slots__ = ("_cipher", "_header", "_id_part", "key_id")
 
     def __init__(self, key: bytes, key_id: str) -> None:
         encoded_id = key_id.encode()
@@ -126,24 +126,34 @@ class DataKey:
             raise SealError("key id must be 1 to 255 bytes")
         self._cipher = _cipher(key)
         self.key_id = key_id
+        self._header = bytes([VERSION, len(encoded_id)]) + encoded_id
+        self._id_part = associated_data(key_id)
 
     def seal(self, plaintext: bytes, context: tuple[str, ...]) -> bytes:
         """As :func:`seal_value` with this key."""
-        encoded_id = self.key_id.encode()
+        return self.seal_bound(plaintext, associated_data(*context))
+
+    def seal_bound(self, plaintext: bytes, context_data: bytes) -> bytes:
+        """As :meth:`seal` with the context already encoded by :func:`associated_data` (for
+        callers sealing many values that share most of their context)."""
         nonce = os.urandom(NONCE_BYTES)
-        body = self._cipher.encrypt(nonce, plaintext, associated_data(*context, self.key_id))
-        return bytes([VERSION, len(encoded_id)]) + encoded_id + nonce + body
+        body = self._cipher.encrypt(nonce, plaintext, context_data + self._id_part)
+        return self._header + nonce + body
 
     def open(self, sealed: bytes, context: tuple[str, ...]) -> bytes:
         """As :func:`open_value` with this key; SealError also when the value names another
         key id."""
+        return self.open_bound(sealed, associated_data(*context))
+
+    def open_bound(self, sealed: bytes, context_data: bytes) -> bytes:
+        """As :meth:`open` with the context already encoded by :func:`associated_data`."""
         key_id, end = _header(sealed)
         if key_id != self.key_id:
             raise SealError(f"sealed value names key {key_id!r}, not {self.key_id!r}")
         nonce = sealed[end:end + NONCE_BYTES]
         try:
             return self._cipher.decrypt(nonce, sealed[end + NONCE_BYTES:],
-                                        associated_data(*context, key_id))
+                                        context_data + self._id_part)
         except InvalidTag as exc:
             raise SealError("sealed value does not open: altered, or wrong key or "
                             "context") from exc

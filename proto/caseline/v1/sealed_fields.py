@@ -2,30 +2,33 @@
 
 Every field whose ``(caseline.v1.sensitivity)`` option is DETAILS or IDENTITY is sealed where
 it sits — in the case, its status, its events and their statuses — and moved into
-``Case.sealed_fields`` (see ``sealing.proto`` for the path syntax). The plaintext of one sealed
-value is a message of the field's parent type with only that field set, so any field type
-(string, message, repeated) seals the same way. Each value's associated data is ``(agency,
-case number, path, subject pseudonym, key id)``: a value moved to another field, event, case
-or subject does not open.
+``Case.sealed_fields``: one sealed value per scope, whose plaintext is a projection of the
+case (a ``Case`` message holding just those fields, each in its place). The value's path lists
+every field it holds, element by element, so the associated data binds each field's place:
+``{office,status.agency_text};events[0]{due_date,office};events[2]{hearing}`` — the case
+itself is the empty element, ``events[i]`` the i-th event; fields are sorted. The associated
+data is ``(agency, case number, path, subject pseudonym, key id)``: a value moved to another
+case, subject or scope, or relabelled with other fields, does not open.
 
-Opening checks everything an adapter could get wrong or forge: the path must name an existing
-sensitive field, its declared scope must be the contract's, and the plaintext must set exactly
-that field — so a sealed value can never overwrite a STATUS field.
+Opening checks everything an adapter could get wrong or forge: the path must name sensitive
+fields of one scope in existing elements, the declared scope must be the contract's, and the
+plaintext must set exactly the named fields — so a sealed value can never overwrite a STATUS
+field.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 
 from caseline.v1 import case_pb2, sealing_pb2, sensitivity_pb2
 from caseline.v1.field_scopes import scope_of
-from caseline.v1.sealed import DataKey, SealError
+from caseline.v1.sealed import DataKey, SealError, associated_data
 
 __all__ = ["OpenReport", "open_case", "seal_case", "sealed_scope", "strip_unsealed"]
 
@@ -33,7 +36,10 @@ _SENSITIVITY_OF_SCOPE = {"DETAILS": sensitivity_pb2.SENSITIVITY_DETAILS,
                          "IDENTITY": sensitivity_pb2.SENSITIVITY_IDENTITY}
 _SCOPE_OF_SENSITIVITY = {v: k for k, v in _SENSITIVITY_OF_SCOPE.items()}
 _STEP = re.compile(r"([a-z_][a-z0-9_]*)(?:\[(0|[1-9][0-9]{0,6})\])?")
-_MAX_PATH = 256
+# ELEMENT{FIELD,...}: the case ("") or an item of a repeated field, then its sealed fields.
+_GROUP = re.compile(r"((?:[a-z_][a-z0-9_]*(?:\[(?:0|[1-9][0-9]{0,6})\])?\.?)*)"
+                    r"\{([a-z_][a-z0-9_.]*(?:,[a-z_][a-z0-9_.]*)*)\}")
+_MAX_PATH = 65536
 
 
 @cache
@@ -53,47 +59,132 @@ def _reaches_sensitive(descriptor: Descriptor, seen: frozenset[str] = frozenset(
                and _reaches_sensitive(f.message_type, inner) for f in descriptor.fields)
 
 
-def _walk(message: Message, prefix: str) -> Iterator[tuple[str, Message, FieldDescriptor, str]]:
-    """(path, parent, field, scope) of every set sensitive field, depth first."""
-    sensitive = _sensitive(message.DESCRIPTOR)
-    for fd, value in message.ListFields():
-        path = prefix + fd.name
-        scope = sensitive.get(fd.name)
-        if scope is not None:
-            yield path, message, fd, scope
-        elif fd.message_type is not None and _reaches_sensitive(fd.message_type):
-            if fd.is_repeated:
-                for i, item in enumerate(value):
-                    yield from _walk(item, f"{path}[{i}].")
+# (element path, element, path relative to it, parent message, field, scope)
+_Found = tuple[str, Message, str, Message, FieldDescriptor, str]
+_Member = tuple[str, Message, FieldDescriptor]  # relative path, parent, field
+
+
+_REPEATED, _PRESENCE, _SCALAR = 0, 1, 2
+
+
+@cache
+def _relevant(descriptor: Descriptor) -> tuple[tuple[str, int, object, FieldDescriptor,
+                                                     str | None], ...]:
+    """The fields a walk must look at — sensitive ones (with their scope) and messages that
+    can hold sensitive fields (scope None) — with how to tell whether each is set.
+    Everything else is skipped without a look."""
+    sensitive = _sensitive(descriptor)
+    relevant = []
+    for f in descriptor.fields:
+        if f.name in sensitive or (f.message_type is not None
+                                   and _reaches_sensitive(f.message_type)):
+            kind = (_REPEATED if f.is_repeated else
+                    _PRESENCE if f.message_type is not None or f.has_presence else _SCALAR)
+            relevant.append((f.name, kind, f.default_value, f, sensitive.get(f.name)))
+    return tuple(relevant)
+
+
+def _walk(case: Message) -> list[_Found]:
+    """Every set sensitive field, depth first, with the element it belongs to (the case, "",
+    or an item of a repeated field, "events[3]") and its path relative to that element."""
+    found: list[_Found] = []
+    # (message, element path, element, prefix): an explicit stack, cheaper than recursion.
+    stack: list[tuple[Message, str, Message, str]] = [(case, "", case, "")]
+    while stack:
+        message, element, root, prefix = stack.pop()
+        nested: list[tuple[Message, str, Message, str]] = []
+        for name, kind, default, fd, scope in _relevant(message.DESCRIPTOR):
+            if kind == _PRESENCE:
+                if not message.HasField(name):
+                    continue
             else:
-                yield from _walk(value, path + ".")
+                value = getattr(message, name)
+                if (not len(value)) if kind == _REPEATED else value == default:
+                    continue
+            if scope is not None:
+                found.append((element, root, prefix + name, message, fd, scope))
+            elif kind == _REPEATED:
+                base = f"{element}.{prefix}{name}" if element else prefix + name
+                nested.extend((item, f"{base}[{i}]", item, "") for i, item in enumerate(value))
+            else:
+                nested.append((getattr(message, name), element, root, f"{prefix}{name}."))
+        stack.extend(reversed(nested))
+    return found
 
 
-def _only(parent: Message, fd: FieldDescriptor) -> bytes:
-    """The plaintext of one field: a message of the parent's type with only it set."""
-    container = type(parent)()
-    value = getattr(parent, fd.name)
+def _group_path(element: str, fields: list[str]) -> str:
+    return f"{element}{{{','.join(fields)}}}"
+
+
+def _copy_field(source: Message, target: Message, fd: FieldDescriptor) -> None:
+    value = getattr(source, fd.name)
     if fd.is_repeated:
-        getattr(container, fd.name).extend(value)
+        getattr(target, fd.name).extend(value)
     elif fd.message_type is not None:
-        getattr(container, fd.name).CopyFrom(value)
+        getattr(target, fd.name).CopyFrom(value)
     else:
-        setattr(container, fd.name, value)
-    return container.SerializeToString()
+        setattr(target, fd.name, value)
+
+
+@lru_cache(maxsize=1024)
+def _split(relative: str) -> tuple[tuple[str, ...], str]:
+    """("status", "agency_text") steps and name of a relative field path."""
+    *steps, name = relative.split(".")
+    return tuple(steps), name
+
+
+def _descend(message: Message, steps: tuple[str, ...]) -> Message:
+    for step in steps:
+        message = getattr(message, step)
+    return message
+
+
+def _projected(projection: Message, steps: tuple[tuple[str, int | None], ...]) -> Message:
+    """The element at ``steps`` inside ``projection``, created (with empty items before it)
+    if need be."""
+    message = projection
+    for name, index in steps:
+        value = getattr(message, name)
+        if index is None:
+            message = value
+        else:
+            while len(value) <= index:
+                value.add()
+            message = value[index]
+    return message
 
 
 def seal_case(case: case_pb2.Case, key: DataKey, *, agency: str, subject: str) -> int:
     """Seal, in place, every set sensitive field of ``case`` under ``key``; returns how many.
 
-    The caller wraps ``key`` to the custodian and sets ``case.data_key``.
+    All the fields one scope releases are sealed together as one value (a projection of the
+    case holding just them); the caller wraps ``key`` and sets ``case.data_key``.
     """
-    found = list(_walk(case, ""))
-    for path, parent, fd, scope in found:
-        value = key.seal(_only(parent, fd), (agency, case.case_number, path, subject))
-        parent.ClearField(fd.name)  # type: ignore[arg-type]
-        case.sealed_fields.append(sealing_pb2.SealedField(
-            path=path, sensitivity=_SENSITIVITY_OF_SCOPE[scope], value=value))
-    return len(found)
+    by_scope: dict[str, dict[str, list[_Member]]] = {}
+    for element, _, relative, parent, fd, scope in _walk(case):
+        by_scope.setdefault(scope, {}).setdefault(element, []).append((relative, parent, fd))
+    # The associated data is (agency, case number, path, subject): only the path varies.
+    head, tail = associated_data(agency, case.case_number), associated_data(subject)
+    count = 0
+    for scope, elements in by_scope.items():
+        projection = case_pb2.Case()
+        groups = []
+        for element, members in elements.items():
+            members.sort(key=lambda m: m[0])
+            target = _projected(projection, _element_steps(element)[1])
+            for relative, parent, fd in members:
+                _copy_field(parent, _descend(target, _split(relative)[0]), fd)
+            groups.append(_group_path(element, [m[0] for m in members]))
+            count += len(members)
+        path = ";".join(groups)
+        value = key.seal_bound(projection.SerializeToString(),
+                               head + associated_data(path) + tail)
+        for members in elements.values():
+            for _, parent, fd in members:
+                parent.ClearField(fd.name)  # type: ignore[arg-type]
+        case.sealed_fields.add(path=path, sensitivity=_SENSITIVITY_OF_SCOPE[scope],
+                               value=value)
+    return count
 
 
 def strip_unsealed(case: case_pb2.Case) -> list[str]:
@@ -102,43 +193,143 @@ def strip_unsealed(case: case_pb2.Case) -> list[str]:
     For receivers that accept only sealed sensitive data: what an adapter sent unsealed is
     dropped rather than kept or shown.
     """
-    found = list(_walk(case, ""))
-    for _, parent, fd, _ in found:
+    found = _walk(case)
+    for _, _, _, parent, fd, _ in found:
         parent.ClearField(fd.name)  # type: ignore[arg-type]
-    return [path for path, *_ in found]
+    return [_full(element, relative) for element, _, relative, *_ in found]
 
 
-def _resolve(case: case_pb2.Case, path: str) -> tuple[Message, FieldDescriptor]:
-    """The parent message and field a path names; SealError if it names nothing sealable."""
-    if not path or len(path) > _MAX_PATH:
-        raise SealError(f"sealed field path {path[:40]!r} is empty or too long")
-    steps = path.split(".")
-    message: Message = case
-    for n, step in enumerate(steps):
+def _full(element: str, relative: str) -> str:
+    return f"{element}.{relative}" if element else relative
+
+
+@lru_cache(maxsize=4096)
+def _element_steps(path: str) -> tuple[Descriptor, tuple[tuple[str, int | None], ...]]:
+    """The element type an element path names and the steps to it ("" is the case;
+    "events[3]" one event); SealError if it names no item of a repeated message field."""
+    descriptor: Descriptor = case_pb2.Case.DESCRIPTOR
+    if not path:
+        return descriptor, ()
+    steps: list[tuple[str, int | None]] = []
+    for step in path.split("."):
         match = _STEP.fullmatch(step)
-        fd = message.DESCRIPTOR.fields_by_name.get(match.group(1)) if match else None
-        if match is None or fd is None:
-            raise SealError(f"sealed field path {path!r}: no field {step!r}")
-        last = n == len(steps) - 1
-        if last:
-            if match.group(2) is not None or fd.name not in _sensitive(message.DESCRIPTOR):
-                raise SealError(f"sealed field path {path!r} does not name a sensitive field")
-            return message, fd
-        if fd.message_type is None:
-            raise SealError(f"sealed field path {path!r}: {step!r} is not a message")
-        repeated = fd.is_repeated
-        if repeated != (match.group(2) is not None):
-            raise SealError(f"sealed field path {path!r}: {step!r} needs "
-                            f"{'an index' if repeated else 'no index'}")
-        if repeated:
-            items = getattr(message, fd.name)
-            index = int(match.group(2))
-            if index >= len(items):
-                raise SealError(f"sealed field path {path!r}: no element {index}")
-            message = items[index]
+        fd = descriptor.fields_by_name.get(match.group(1)) if match else None
+        if match is None or fd is None or fd.message_type is None:
+            raise SealError(f"element {path!r}: no message field {step!r}")
+        if fd.is_repeated != (match.group(2) is not None):
+            raise SealError(f"element {path!r}: {step!r} needs "
+                            f"{'an index' if fd.is_repeated else 'no index'}")
+        steps.append((fd.name, int(match.group(2)) if fd.is_repeated else None))
+        descriptor = fd.message_type
+    if steps[-1][1] is None:
+        raise SealError(f"element {path!r} is not the case or an item of a repeated field")
+    return descriptor, tuple(steps)
+
+
+def _element(case: case_pb2.Case, path: str,
+             steps: tuple[tuple[str, int | None], ...]) -> Message:
+    message: Message = case
+    for name, index in steps:
+        value = getattr(message, name)
+        if index is None:
+            message = value
+        elif index < len(value):
+            message = value[index]
         else:
-            message = getattr(message, fd.name)
-    raise SealError(f"sealed field path {path!r} is empty")  # pragma: no cover - split >= 1
+            raise SealError(f"element {path!r}: no element {index}")
+    return message
+
+
+@cache
+def _relative_scope(descriptor: Descriptor, relative: str) -> str:
+    """The scope of a sensitive field named relative to an element of type ``descriptor``."""
+    *steps, name = relative.split(".")
+    for step in steps:
+        fd = descriptor.fields_by_name.get(step)
+        if fd is None or fd.message_type is None or fd.is_repeated or step in _sensitive(
+                descriptor):
+            raise SealError(f"{relative!r}: {step!r} is not a message field to descend into")
+        descriptor = fd.message_type
+    scope = _sensitive(descriptor).get(name)
+    if scope is None:
+        raise SealError(f"{relative!r} does not name a sensitive field")
+    return scope
+
+
+# One element of a sealed value's path: where it is, the steps to it, its fields.
+_Group = tuple[str, tuple[tuple[str, int | None], ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=4096)
+def _expected_leaves(path: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
+    """The sorted full paths a sealed value's plaintext must set, and the (group, relative
+    path) of fields that merging would not simply overwrite (messages, repeated fields)."""
+    groups, _ = _parse_path(path)
+    merged: list[tuple[int, str]] = []
+    for i, (_, steps, fields) in enumerate(groups):
+        descriptor = _element_descriptor(steps)
+        for relative in fields:
+            parents, name = _split(relative)
+            for step in parents:
+                descriptor = descriptor.fields_by_name[step].message_type
+            fd = descriptor.fields_by_name[name]
+            if fd.is_repeated or fd.message_type is not None:
+                merged.append((i, relative))
+            descriptor = _element_descriptor(steps)
+    leaves = sorted(_full(where, f) for where, _, fields in groups for f in fields)
+    return tuple(leaves), tuple(merged)
+
+
+def _element_descriptor(steps: tuple[tuple[str, int | None], ...]) -> Descriptor:
+    descriptor: Descriptor = case_pb2.Case.DESCRIPTOR
+    for name, _ in steps:
+        descriptor = descriptor.fields_by_name[name].message_type
+    return descriptor
+
+
+@lru_cache(maxsize=4096)
+def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
+    """The elements a sealed value's path names, each with its sealed fields, and their one
+    scope (case-independent, so parsed once per distinct path)."""
+    if not path or len(path) > _MAX_PATH:
+        raise SealError(f"sealed value path {path[:60]!r} is empty or too long")
+    groups: list[_Group] = []
+    scopes: set[str] = set()
+    for part in path.split(";"):
+        match = _GROUP.fullmatch(part)
+        if match is None:
+            raise SealError(f"sealed value path {path[:60]!r}: {part[:60]!r} is not "
+                            "ELEMENT{FIELD,...}")
+        descriptor, steps = _element_steps(match.group(1))
+        fields = match.group(2).split(",")
+        if fields != sorted(set(fields)):
+            raise SealError(f"sealed value path {part!r}: fields must be sorted and distinct")
+        scopes.update(_relative_scope(descriptor, f) for f in fields)
+        groups.append((match.group(1), steps, tuple(fields)))
+    if len({g[0] for g in groups}) != len(groups):
+        raise SealError(f"sealed value path {path[:60]!r} names an element twice")
+    if len(scopes) != 1:
+        raise SealError(f"sealed value path {path[:60]!r} mixes scopes {sorted(scopes)}")
+    return tuple(groups), scopes.pop()
+
+
+def _all_leaves(message: Message) -> list[str]:
+    """Full paths of every set leaf: sensitive fields, and anything that is not a message to
+    descend into (items of repeated messages are descended into by index)."""
+    leaves: list[str] = []
+    stack: list[tuple[Message, str]] = [(message, "")]
+    while stack:
+        current, prefix = stack.pop()
+        sensitive = _sensitive(current.DESCRIPTOR)
+        for fd, value in current.ListFields():
+            name = prefix + fd.name
+            if fd.name in sensitive or fd.message_type is None:
+                leaves.append(name)
+            elif fd.is_repeated:
+                stack.extend((item, f"{name}[{i}].") for i, item in enumerate(value))
+            else:
+                stack.append((value, name + "."))
+    return leaves
 
 
 def sealed_scope(sealed: sealing_pb2.SealedField) -> str:
@@ -155,49 +346,78 @@ class OpenReport:
     withheld: list[tuple[str, str]] = field(default_factory=list)  # (path, scope)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
+    def fail(self, groups: tuple[_Group, ...], reason: str) -> None:
+        """Record that the fields of one sealed value did not open."""
+        self.failed.extend((_full(where, f), reason) for where, _, fields in groups
+                           for f in fields)
+
 
 def open_case(case: case_pb2.Case, key: DataKey | None, *, agency: str, subject: str,
               scopes: Collection[str]) -> OpenReport:
-    """Open, in place, the sealed fields of ``case`` whose scope is in ``scopes``.
+    """Open, in place, the sealed values of ``case`` whose scope is in ``scopes``.
 
-    Opened values move back into their fields and out of ``case.sealed_fields``; the rest stay
-    there, sealed. ``key`` is None when the data key could not be unwrapped: nothing opens.
+    Opened fields move back into place and their values out of ``case.sealed_fields``; the
+    rest stay there, sealed. ``key`` is None when the data key could not be unwrapped: nothing
+    opens. The report names fields by their full path ("events[3].office").
     """
     report = OpenReport()
     keep: list[sealing_pb2.SealedField] = []
+    head, tail = associated_data(agency, case.case_number), associated_data(subject)
     for sealed in case.sealed_fields:
         path = sealed.path
         try:
-            parent, fd = _resolve(case, path)
+            groups, scope = _parse_path(path)
+            targets = [_element(case, where, steps) for where, steps, _ in groups]
         except SealError as exc:
             report.failed.append((path, str(exc)))
             continue
-        scope = _sensitive(parent.DESCRIPTOR)[fd.name]
-        if sealed_scope(sealed) != scope:
-            report.failed.append((path, f"declared {sealed_scope(sealed)}, the contract says "
-                                        f"{scope}"))
+        declared = sealed_scope(sealed)
+        if declared != scope:
+            report.fail(groups, f"declared {declared}, the contract says {scope}")
             continue
         if scope not in scopes:
-            report.withheld.append((path, scope))
+            report.withheld.extend((_full(w, f), scope) for w, _, fs in groups for f in fs)
             keep.append(sealed)
             continue
         if key is None:
-            report.failed.append((path, "the case's data key could not be unwrapped"))
+            report.fail(groups, "the case's data key could not be unwrapped")
             continue
         try:
-            plaintext = key.open(sealed.value, (agency, case.case_number, path, subject))
-            container = type(parent)()
-            container.ParseFromString(plaintext)
+            projection = case_pb2.Case.FromString(
+                key.open_bound(sealed.value, head + associated_data(path) + tail))
         except (SealError, DecodeError) as exc:
-            report.failed.append((path, str(exc)))
+            report.fail(groups, str(exc))
             continue
-        set_fields = [f.name for f, _ in container.ListFields()]
-        if set_fields != [fd.name]:
-            report.failed.append((path, f"its plaintext sets {set_fields}, not [{fd.name!r}]"))
+        expected, merged = _expected_leaves(path)
+        present = tuple(sorted(_all_leaves(projection)))
+        if present != expected:
+            report.fail(groups, f"its plaintext sets {list(present[:8])}, not "
+                                f"{list(expected[:8])}")
             continue
-        parent.ClearField(fd.name)  # type: ignore[arg-type]
-        parent.MergeFrom(container)
-        report.opened[scope] = report.opened.get(scope, 0) + 1
+        # Scalars are overwritten by what opens; messages and lists would be merged into, so
+        # anything unsealed there goes first.
+        for i, relative in merged:
+            parents, name = _split(relative)
+            parent = targets[i]
+            for step in parents:
+                if not parent.HasField(step):
+                    break
+                parent = getattr(parent, step)
+            else:
+                parent.ClearField(name)
+        for (_, steps, fields), target in zip(groups, targets, strict=True):
+            source = _projected(projection, steps)
+            if steps:
+                # An item holds only the listed fields (checked above): merge it whole.
+                target.MergeFrom(source)
+            else:
+                # The projection itself also holds the other elements: field by field.
+                for relative in fields:
+                    parents, name = _split(relative)
+                    into = _descend(target, parents)
+                    _copy_field(_descend(source, parents), into,
+                                into.DESCRIPTOR.fields_by_name[name])
+        report.opened[scope] = report.opened.get(scope, 0) + len(expected)
     del case.sealed_fields[:]
     case.sealed_fields.extend(keep)
     return report

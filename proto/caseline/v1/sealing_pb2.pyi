@@ -7,8 +7,8 @@ custodian for someone whose consent covers them.
 Formats (hand-written modules beside the generated code): a sealed value is
 caseline.v1.sealed (AES-256-GCM, versioned header with the data key id, associated data
 binding agency, case number, field path, subject pseudonym and key id); a wrapped data key
-is caseline.v1.key_wrap (RFC 9180 HPKE to the custodian's X25519 key, bound to agency, case
-number, subject pseudonym, data key id and custodian key id). Which fields are sealed is
+is caseline.v1.key_wrap (RFC 9180 HPKE to the custodian's X25519 key, bound to agency,
+subject pseudonym, data key id and custodian key id). Which fields are sealed is
 read from the caseline.v1.sensitivity option: every field declared DETAILS or IDENTITY.
 """
 
@@ -28,7 +28,9 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class WrappedDataKey(_message.Message):
-    """A case's data key, wrapped to the aggregator's key custodian."""
+    """A data key, wrapped to the aggregator's key custodian. Several cases of one subject may
+    carry the same one.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -37,7 +39,7 @@ class WrappedDataKey(_message.Message):
     SCHEME_FIELD_NUMBER: _builtins.int
     WRAPPED_KEY_FIELD_NUMBER: _builtins.int
     key_id: _builtins.str
-    """Identifier of the data key; every sealed value of the case names it in its header."""
+    """Identifier of the data key; every sealed value under it names it in its header."""
     custodian_key_id: _builtins.str
     """The `kid` of the custodian public key (from the aggregator's JWKS) it is wrapped to."""
     scheme: _builtins.str
@@ -62,7 +64,7 @@ Global___WrappedDataKey: _TypeAlias = WrappedDataKey  # noqa: Y015
 
 @_typing.final
 class SealedField(_message.Message):
-    """One sensitive field's value, sealed at the agency."""
+    """The sensitive fields of a case that one scope releases, sealed together at the agency."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -70,15 +72,15 @@ class SealedField(_message.Message):
     SENSITIVITY_FIELD_NUMBER: _builtins.int
     VALUE_FIELD_NUMBER: _builtins.int
     path: _builtins.str
-    """Where the value belongs, relative to its case: field names joined by ".", with "[i]"
-    after a repeated field for its i-th element: "office", "status.agency_text",
-    "events[3].office", "events[3].hearing", "events[3].status.agency_text".
+    """Every field the value holds, element by element: "ELEMENT{FIELD,...}" joined by ";",
+    fields sorted and relative to their element. The case itself is the empty element, its
+    i-th event "events[i]", e.g. "{office,status.agency_text};events[0]{due_date,office}".
     """
     sensitivity: _sensitivity_pb2.Sensitivity.ValueType
-    """The scope that releases it (the field's caseline.v1.sensitivity option)."""
+    """The scope that releases them (their caseline.v1.sensitivity option)."""
     value: _builtins.bytes
-    """The sealed value (caseline.v1.sealed layout). Its plaintext is a message of the field's
-    parent type with only that field set, in protobuf binary encoding.
+    """The sealed value (caseline.v1.sealed layout). Its plaintext is a Case message holding
+    exactly those fields, each in its place, in protobuf binary encoding.
     """
     def __init__(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -148,6 +149,15 @@ async def test_status_scope_releases_status_fields_only_and_says_why(world: Worl
     assert token[fmt.CLAIM_SCOPES] == ["STATUS"] and token[fmt.CLAIM_CONSENT_ID] == consent["id"]
     assert token["aud"] == "immigration" and token["sub"].startswith("psn_")
     assert world.agencies["courts"].tokens == []
+    # The key custodian was allowed to open nothing sealed for this read.
+    assert "opened" not in await _last_access_entry(world)
+
+
+async def _last_access_entry(world: World) -> dict[str, Any]:
+    rows = (await world.ok("audrey", '{ audit { entries(kind: "access") { entry } } }')
+            )["audit"]["entries"]
+    entry: dict[str, Any] = json.loads(rows[-1]["entry"])
+    return entry
 
 
 async def test_details_scope_releases_details(world: World) -> None:
@@ -156,6 +166,8 @@ async def test_details_scope_releases_details(world: World) -> None:
     assert {e["agency"]["id"] for e in events} == {"immigration", "courts"}
     assert all(e["agencyText"] and e["dueDate"] == "2026-07-01" and e["withheld"] == []
                for e in events)
+    # Opening DETAILS is part of the read's access record.
+    assert (await _last_access_entry(world))["opened"] == ["DETAILS"]
 
 
 async def test_pause_resume_and_revoke_take_effect_on_the_next_request(world: World) -> None:
