@@ -115,8 +115,8 @@ def test_a_value_from_another_case_does_not_open_here() -> None:
 
 
 def test_a_forged_value_cannot_set_a_status_field() -> None:
-    """A sealed value whose plaintext also sets the category is refused: sealed data can
-    never overwrite what the STATUS scope shows."""
+    """A sealed value whose plaintext also sets the category: only the field its path names
+    is taken, so sealed data can never overwrite what the STATUS scope shows."""
     case, key = _case(), _key()
     forged = case_pb2.Case(status=vocabulary_pb2.Status(
         agency_text="fine", category=vocabulary_pb2.STATUS_CATEGORY_APPROVED))
@@ -127,8 +127,23 @@ def test_a_forged_value_cannot_set_a_status_field() -> None:
         path=path, sensitivity=sensitivity_pb2.SENSITIVITY_DETAILS,
         value=key.seal(forged.SerializeToString(), (AGENCY, case.case_number, path, SUBJECT))))
     report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
-    assert report.failed and "sets" in report.failed[0][1]
+    assert report.opened == {"DETAILS": 1} and case.status.agency_text == "fine"
     assert case.status.category == vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED
+
+
+def test_a_value_lacking_a_field_its_path_names_opens_nothing() -> None:
+    case, key = _case(), _key()
+    path = "{office,status.agency_text}"
+    plaintext = case_pb2.Case(office="Court 9").SerializeToString()
+    case.ClearField("office")
+    case.status.ClearField("agency_text")
+    case.sealed_fields.append(sealing_pb2.SealedField(
+        path=path, sensitivity=sensitivity_pb2.SENSITIVITY_DETAILS,
+        value=key.seal(plaintext, (AGENCY, case.case_number, path, SUBJECT))))
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.opened == {} and {p for p, _ in report.failed} == {
+        "office", "status.agency_text"}
+    assert case.office == ""
 
 
 @pytest.mark.parametrize(("path", "problem"), [

@@ -11,9 +11,9 @@ data is ``(agency, case number, path, subject pseudonym, key id)``: a value move
 case, subject or scope, or relabelled with other fields, does not open.
 
 Opening checks everything an adapter could get wrong or forge: the path must name sensitive
-fields of one scope in existing elements, the declared scope must be the contract's, and the
-plaintext must set exactly the named fields — so a sealed value can never overwrite a STATUS
-field.
+fields of one scope in existing elements, the declared scope must be the contract's, the
+plaintext must hold every named field, and only the named fields are taken from it — so a
+sealed value can never set a STATUS field.
 """
 
 from __future__ import annotations
@@ -261,33 +261,6 @@ _Group = tuple[str, tuple[tuple[str, int | None], ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=4096)
-def _expected_leaves(path: str) -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
-    """The sorted full paths a sealed value's plaintext must set, and the (group, relative
-    path) of fields that merging would not simply overwrite (messages, repeated fields)."""
-    groups, _ = _parse_path(path)
-    merged: list[tuple[int, str]] = []
-    for i, (_, steps, fields) in enumerate(groups):
-        descriptor = _element_descriptor(steps)
-        for relative in fields:
-            parents, name = _split(relative)
-            for step in parents:
-                descriptor = descriptor.fields_by_name[step].message_type
-            fd = descriptor.fields_by_name[name]
-            if fd.is_repeated or fd.message_type is not None:
-                merged.append((i, relative))
-            descriptor = _element_descriptor(steps)
-    leaves = sorted(_full(where, f) for where, _, fields in groups for f in fields)
-    return tuple(leaves), tuple(merged)
-
-
-def _element_descriptor(steps: tuple[tuple[str, int | None], ...]) -> Descriptor:
-    descriptor: Descriptor = case_pb2.Case.DESCRIPTOR
-    for name, _ in steps:
-        descriptor = descriptor.fields_by_name[name].message_type
-    return descriptor
-
-
-@lru_cache(maxsize=4096)
 def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
     """The elements a sealed value's path names, each with its sealed fields, and their one
     scope (case-independent, so parsed once per distinct path)."""
@@ -313,23 +286,45 @@ def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
     return tuple(groups), scopes.pop()
 
 
-def _all_leaves(message: Message) -> list[str]:
-    """Full paths of every set leaf: sensitive fields, and anything that is not a message to
-    descend into (items of repeated messages are descended into by index)."""
-    leaves: list[str] = []
-    stack: list[tuple[Message, str]] = [(message, "")]
-    while stack:
-        current, prefix = stack.pop()
-        sensitive = _sensitive(current.DESCRIPTOR)
-        for fd, value in current.ListFields():
-            name = prefix + fd.name
-            if fd.name in sensitive or fd.message_type is None:
-                leaves.append(name)
-            elif fd.is_repeated:
-                stack.extend((item, f"{name}[{i}].") for i, item in enumerate(value))
-            else:
-                stack.append((value, name + "."))
-    return leaves
+def _moves(groups: tuple[_Group, ...], targets: list[Message], projection: Message
+           ) -> list[tuple[Message, Message, FieldDescriptor]] | None:
+    """(from, into, field) for each listed field, or None if the plaintext lacks one.
+
+    Only the listed fields are taken from a plaintext, each into its own place, so a value
+    can never set anything else — a STATUS field, another event.
+    """
+    moves = []
+    for (_, steps, fields), target in zip(groups, targets, strict=True):
+        source = _projected(projection, steps)
+        for relative in fields:
+            parents, name = _split(relative)
+            origin = _descend(source, parents)
+            fd = origin.DESCRIPTOR.fields_by_name[name]
+            if not _has(origin, fd):
+                return None
+            moves.append((origin, _descend(target, parents), fd))
+    return moves
+
+
+def _has(message: Message, fd: FieldDescriptor) -> bool:
+    value = getattr(message, fd.name)
+    if fd.is_repeated:
+        return len(value) > 0
+    if fd.message_type is not None or fd.has_presence:
+        return message.HasField(fd.name)
+    return bool(value != fd.default_value)
+
+
+def _put(source: Message, target: Message, fd: FieldDescriptor) -> None:
+    """Replace ``fd`` in ``target`` with its value in ``source``."""
+    value = getattr(source, fd.name)
+    if fd.is_repeated:
+        target.ClearField(fd.name)
+        getattr(target, fd.name).extend(value)
+    elif fd.message_type is not None:
+        getattr(target, fd.name).CopyFrom(value)
+    else:
+        setattr(target, fd.name, value)
 
 
 def sealed_scope(sealed: sealing_pb2.SealedField) -> str:
@@ -388,36 +383,13 @@ def open_case(case: case_pb2.Case, key: DataKey | None, *, agency: str, subject:
         except (SealError, DecodeError) as exc:
             report.fail(groups, str(exc))
             continue
-        expected, merged = _expected_leaves(path)
-        present = tuple(sorted(_all_leaves(projection)))
-        if present != expected:
-            report.fail(groups, f"its plaintext sets {list(present[:8])}, not "
-                                f"{list(expected[:8])}")
+        moves = _moves(groups, targets, projection)
+        if moves is None:
+            report.fail(groups, "its plaintext lacks fields its path names")
             continue
-        # Scalars are overwritten by what opens; messages and lists would be merged into, so
-        # anything unsealed there goes first.
-        for i, relative in merged:
-            parents, name = _split(relative)
-            parent = targets[i]
-            for step in parents:
-                if not parent.HasField(step):
-                    break
-                parent = getattr(parent, step)
-            else:
-                parent.ClearField(name)
-        for (_, steps, fields), target in zip(groups, targets, strict=True):
-            source = _projected(projection, steps)
-            if steps:
-                # An item holds only the listed fields (checked above): merge it whole.
-                target.MergeFrom(source)
-            else:
-                # The projection itself also holds the other elements: field by field.
-                for relative in fields:
-                    parents, name = _split(relative)
-                    into = _descend(target, parents)
-                    _copy_field(_descend(source, parents), into,
-                                into.DESCRIPTOR.fields_by_name[name])
-        report.opened[scope] = report.opened.get(scope, 0) + len(expected)
+        for origin, into, fd in moves:
+            _put(origin, into, fd)
+        report.opened[scope] = report.opened.get(scope, 0) + len(moves)
     del case.sealed_fields[:]
     case.sealed_fields.extend(keep)
     return report
