@@ -1,8 +1,9 @@
 """`caseline keys status|rotate|rewrap|shred`: the aggregator's keys, for operators.
 
-They work on the state directory directly and may run while the gateway does: the keyring
-and the database are shared safely between processes, and the ledger takes appends from
-several processes.
+They work on the state directory directly. The keyring and the database are shared safely
+between processes, but the ledger has one writer at a time, so rotate and shred refuse (and
+say so) while the gateway or demo is running; the running gateway picks up what they did
+(new keys, shredded subjects) without a restart.
 """
 
 from __future__ import annotations
@@ -39,12 +40,19 @@ class _Opened:
     paths: StatePaths
     store: Store
     vault: Vault
-    ledger: Ledger
+    ledger: Ledger | None
+
+    def recorder(self) -> Ledger:
+        """The ledger, which commands that change keys need."""
+        assert self.ledger is not None
+        return self.ledger
 
 
 @contextmanager
-def _state(state_dir: Path | None, database_url: str | None) -> Iterator[_Opened]:
+def _state(state_dir: Path | None, database_url: str | None,
+           with_ledger: bool = True) -> Iterator[_Opened]:
     from aggregator.bootstrap import StatePaths, open_ledger, open_state
+    from aggregator.ledger.writer import LedgerBusyError
     from aggregator.vault import VaultError
 
     root = state_dir or default_state_dir()
@@ -56,11 +64,16 @@ def _state(state_dir: Path | None, database_url: str | None) -> Iterator[_Opened
         store, vault = open_state(paths, database_url)
     except (VaultError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    ledger = open_ledger(paths)
+    ledger = None
     try:
+        if with_ledger:
+            ledger = open_ledger(paths)
         yield _Opened(paths, store, vault, ledger)
+    except LedgerBusyError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
-        ledger.close()
+        if ledger is not None:
+            ledger.close()
         store.close()
 
 
@@ -74,7 +87,7 @@ def keys() -> None:
 @DATABASE_URL
 def keys_status(state_dir: Path | None, database_url: str | None) -> None:
     """Key ids, which are primary, encryptions per key, keys still to rewrap (JSON)."""
-    with _state(state_dir, database_url) as opened:
+    with _state(state_dir, database_url, with_ledger=False) as opened:
         status = opened.vault.status()
         click.echo(json.dumps(status, indent=2, default=str))
 
@@ -95,7 +108,7 @@ def keys_rotate(custodian: bool, rewrap: bool, state_dir: Path | None,
 
     with _state(state_dir, database_url) as opened:
         vault = opened.vault
-        rotated = rotate(vault, opened.ledger, custodian=custodian)
+        rotated = rotate(vault, opened.recorder(), custodian=custodian)
         if custodian:
             consent_issuer(opened.paths, vault)  # republish the JWKS adapters seal to
         for kind, key_id in rotated.keys.items():
@@ -125,7 +138,7 @@ def _rewrap(vault: Vault) -> None:
 @DATABASE_URL
 def keys_rewrap(state_dir: Path | None, database_url: str | None) -> None:
     """Finish moving subject keys to the primary key-encryption key."""
-    with _state(state_dir, database_url) as opened:
+    with _state(state_dir, database_url, with_ledger=False) as opened:
         _rewrap(opened.vault)
 
 
@@ -147,7 +160,7 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None,
                       abort=True)
     with _state(state_dir, database_url) as opened:
         psn = pseudonym(load_or_create_secret(opened.paths.pseudonym_key), subject)
-        shredded = shred_subject(opened.vault, opened.store, opened.ledger, subject, psn)
+        shredded = shred_subject(opened.vault, opened.store, opened.recorder(), subject, psn)
         if not shredded.versions:
             click.echo(f"{subject} had no data keys (nothing stored for them); the erasure is "
                        "recorded anyway, so nothing can be sealed for them again")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import fcntl
 import logging
+import os
 import queue
 import threading
 import time
@@ -20,7 +22,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -29,7 +31,7 @@ from aggregator.ledger.merkle import MerkleTree, empty_root, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from aggregator.ledger.store import LedgerStore, StoredCheckpoint
 
-__all__ = ["Appended", "Ledger", "LedgerClosedError", "LedgerCorruptError"]
+__all__ = ["Appended", "Ledger", "LedgerBusyError", "LedgerClosedError", "LedgerCorruptError"]
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +86,38 @@ def _agencies_column(fields: Mapping[str, Any]) -> str | None:
     return "," + ",".join(agencies) + "," if agencies else None
 
 
+class LedgerBusyError(RuntimeError):
+    """Another process has the ledger open for writing."""
+
+
+def _take_lock(path: Path) -> IO[str]:
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise LedgerBusyError(
+            f"the ledger {path} is in use by another Caseline process (pid {holder}); stop "
+            "it first (e.g. Ctrl-C the demo), then run this again") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
 class Ledger:
     """The append-only, verifiable log of consent, link and access events."""
 
     def __init__(self, path: Path, signer: NoteSigner, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.store = LedgerStore(path)
+        # One writer per ledger file: the tree, the chain and the signed checkpoints are kept
+        # in memory, so a second process appending would fork the log.
+        self._lock_file = _take_lock(path)
         self.origin = signer.name
         self._signer = signer
         self._verifier = NoteVerifier.from_vkey(signer.verifier_key())
@@ -97,7 +125,16 @@ class Ledger:
         self._tree = MerkleTree()
         self._tree_lock = threading.Lock()
         self._last_hash = b""
-        self._rebuild()
+        try:
+            self.store = LedgerStore(path)
+            try:
+                self._rebuild()
+            except BaseException:
+                self.store.close()
+                raise
+        except BaseException:
+            self._lock_file.close()
+            raise
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._failed: BaseException | None = None
         self._closed = False
@@ -337,3 +374,4 @@ class Ledger:
         deadline = time.monotonic() + timeout_s
         self._thread.join(max(0.0, deadline - time.monotonic()))
         self.store.close()
+        self._lock_file.close()  # releases the lock

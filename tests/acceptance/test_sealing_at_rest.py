@@ -9,6 +9,7 @@ notices are exempt, as the issue says.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -115,6 +116,17 @@ def test_no_plaintext_sensitive_value_rests_in_aggregator_or_gateway_files(demo:
 
 def test_shredding_makes_a_subjects_data_unreadable_and_is_in_the_ledger(demo: Demo) -> None:
     demo.stop()
+    running = start_demo(demo.state_dir)
+    try:
+        # The ledger has one writer: key changes wait until the demo is stopped, and say so.
+        busy = _cli(running, "keys", "shred", "ana", "--yes")
+        assert busy.returncode == 1 and "in use by another Caseline process" in busy.stderr
+        status = _cli(running, "keys", "status")
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["keyring"]["protection"] == "key file"
+        assert _data(running.graphql(FULL_TIMELINE, persona="ana"))["viewer"]["cases"]
+    finally:
+        assert running.stop() == 0
     rotated = _cli(demo, "keys", "rotate", "--custodian")
     assert rotated.returncode == 0, rotated.stderr
     assert "new primary kek key" in rotated.stdout and "rewrapped" in rotated.stdout

@@ -16,7 +16,7 @@ from aggregator.keys import load_or_create_ed25519
 from aggregator.ledger.merkle import verify_consistency, verify_inclusion
 from aggregator.ledger.note import NoteSigner, NoteVerifier
 from aggregator.ledger.verify import verify_export
-from aggregator.ledger.writer import Ledger, LedgerCorruptError
+from aggregator.ledger.writer import Ledger, LedgerBusyError, LedgerCorruptError
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +38,22 @@ def _verify(ledger: Ledger, earlier: str | None = None) -> None:
     result = verify_export(lines, pinned_vkey=ledger.verifier_key(), earlier=earlier)
     assert result.ok, result.message
     assert result.entries == ledger.size
+
+
+def test_a_second_writer_is_refused_until_the_first_closes(tmp_path: Path) -> None:
+    """Two writers would fork the chain: the second gets a clear error naming the holder."""
+    first = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    try:
+        with pytest.raises(LedgerBusyError, match=f"pid {os.getpid()}"):
+            Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+        first.append_sync(_entry(1))
+    finally:
+        first.close()
+    second = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    try:
+        assert second.size == 1
+    finally:
+        second.close()
 
 
 def test_a_new_ledger_signs_the_empty_tree_and_its_export_verifies(tmp_path: Path) -> None:
