@@ -63,6 +63,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
+    from aggregator.ledger.writer import LedgerBusyError
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
 
@@ -74,7 +75,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
-    except LaunchError as exc:
+    except (LaunchError, LedgerBusyError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
