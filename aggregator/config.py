@@ -44,6 +44,9 @@ class AgencyConfig:
     address: str
     numbers: re.Pattern[str]
     number_format: str
+    # "IDENTITY" where the agency's case numbers identify the person (the immigration court's
+    # A-numbers): readers without that scope see them masked.
+    number_scope: str = "STATUS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +90,15 @@ def parse_config(raw: dict[str, Any]) -> AggregatorConfig:
         except re.error as exc:
             raise ConfigError(
                 f"{where}: 'numbers' is not a valid regular expression: {exc}") from exc
+        number_scope = item.get("case_number_scope", "STATUS")
+        if number_scope not in ("STATUS", "IDENTITY"):
+            raise ConfigError(f"{where}: 'case_number_scope' must be \"STATUS\" or "
+                              f"\"IDENTITY\", got {number_scope!r}")
         agencies.append(AgencyConfig(
             id=agency_id, name=_require(item, "name", str, where),
             name_es=item.get("name_es", ""), address=_require(item, "address", str, where),
-            numbers=numbers, number_format=_require(item, "number_format", str, where)))
+            numbers=numbers, number_format=_require(item, "number_format", str, where),
+            number_scope=number_scope))
     if not agencies:
         raise ConfigError("at least one [[agencies]] entry is required")
     deadline_ms = fed.get("deadline_ms", 1000)

@@ -32,6 +32,7 @@ class AgencyInfo:
     id: str
     name: str
     name_es: str
+    number_scope: str = "STATUS"  # IDENTITY: the case number identifies the person
 
     def display_name(self, language: str) -> str:
         """The agency's name in ``language`` (English when no translation)."""

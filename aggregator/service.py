@@ -88,7 +88,8 @@ class CaselineService:
         self.access_logging = access_logging
         self._on_close = on_close
         self._pseudonym_key = pseudonym_key
-        self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es) for a in config.agencies}
+        self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope)
+                         for a in config.agencies}
         self.pseudonym = lru_cache(maxsize=65_536)(self._pseudonym)
         self.ledger_key = ledger_key
         self.consents = ConsentService(store, ledger, consent_key, self.pseudonym, ledger_key,

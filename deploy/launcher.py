@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import signal
 import socket
@@ -101,7 +102,7 @@ def registry_with(ports: dict[str, int], host: str = "127.0.0.1") -> AggregatorC
     """The agency registry from ``agencies.toml`` with each agency at ``host:port``."""
     base = load_config(AGENCIES_TOML)
     agencies = tuple(
-        type(a)(a.id, a.name, a.name_es, f"{host}:{ports[a.id]}", a.numbers, a.number_format)
+        dataclasses.replace(a, address=f"{host}:{ports[a.id]}")
         for a in base.agencies if a.id in ports)
     return AggregatorConfig(agencies, base.deadline_s, base.retry_attempts,
                             base.breaker_failures, base.breaker_reset_s)

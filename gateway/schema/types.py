@@ -37,6 +37,7 @@ __all__ = [
     "TimelineEvent",
     "TimelineView",
     "WithheldField",
+    "mask_number",
     "withheld_details",
 ]
 
@@ -146,6 +147,17 @@ DETAILS_FIELDS = tuple(name for name, field in _EVENT_SOURCES.items()
 # Contract paths relative to an event (as in Event.unopened) -> GraphQL field.
 _FIELD_OF_PATH = {("status." if f.containing_type is vocabulary_pb2.Status.DESCRIPTOR else "")
                   + f.name: name for name, f in _EVENT_SOURCES.items()}
+NUMBER_MASKED_REASON = ("masked: at this agency the case number identifies the person "
+                        "(an A-number); the IDENTITY scope shows it whole")
+
+
+def mask_number(number: str) -> str:
+    """A case number with all but its prefix letter and last four characters hidden."""
+    keep = 1 if number[:1].isalpha() else 0
+    hidden = max(len(number) - keep - 4, 0)
+    return number[:keep] + "•" * hidden + number[keep + hidden:]
+
+
 UNOPENED_REASON = ("its sealed value could not be opened (altered on the way, or sealed to a "
                    "key this server does not hold)")
 
@@ -189,13 +201,20 @@ class TimelineEvent:
 
     @classmethod
     def from_domain(cls, event: Event, agency: AgencyInfo, language: str,
-                    withheld: list[WithheldField] | None = None) -> TimelineEvent:
-        """The event in ``language``; DETAILS fields are dropped when ``withheld`` says so."""
+                    withheld: list[WithheldField] | None = None, *,
+                    mask_case_number: bool = False) -> TimelineEvent:
+        """The event in ``language``; DETAILS fields are dropped when ``withheld`` says so,
+        and the case number is masked when it identifies the person and the reader may not
+        see IDENTITY."""
         title, description, next_step = _texts(event.status, language)
         unopened = _unopened(event)
+        masked = ([WithheldField(field="caseNumber", scope=ConsentScope.IDENTITY,
+                                 reason=NUMBER_MASKED_REASON)] if mask_case_number else [])
         shown = set() if withheld else set(_EVENT_SOURCES) - {w.field for w in unopened}
         return cls(at=event.at, agency=Agency.from_domain(agency, language),
-                   case_number=event.case_number, category=category(event.status.category),
+                   case_number=(mask_number(event.case_number) if mask_case_number
+                                else event.case_number),
+                   category=category(event.status.category),
                    milestone=milestone(event.status.milestone), title=title,
                    description=description, next_step=next_step,
                    agency_code=event.status.agency_code,
@@ -205,7 +224,7 @@ class TimelineEvent:
                    office=event.office if "office" in shown else None,
                    hearing=(HearingInfo.from_domain(event.hearing)
                             if "hearing" in shown and event.hearing else None),
-                   withheld=[*(withheld or []), *unopened])
+                   withheld=[*(withheld or []), *unopened, *masked])
 
 
 @strawberry.type(description="An agency that could not answer this request.")

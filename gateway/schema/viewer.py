@@ -43,9 +43,11 @@ def timeline_view(info: Info, read: TimelineRead, language: str) -> TimelineView
         if "DETAILS" in decisions and agency_id in read.released:
             withheld[agency_id] = withheld_details(read.scopes(agency_id),
                                                    decisions["DETAILS"].reason)
+    masked = {a for a, info in agencies.items() if info.number_scope not in read.scopes(a)}
     return TimelineView(
         events=[TimelineEvent.from_domain(e, agencies[e.agency_id], language,
-                                          withheld.get(e.agency_id))
+                                          withheld.get(e.agency_id),
+                                          mask_case_number=e.agency_id in masked)
                 for e in read.timeline.events],
         unavailable=[AgencyError.from_domain(f, agencies[f.agency_id], language)
                      for f in read.timeline.unavailable])

@@ -70,7 +70,7 @@ CONFIG = parse_config({"agencies": [
     {"id": "immigration", "name": "USCIS", "name_es": "USCIS", "address": "unused:1",
      "numbers": "^IOE", "number_format": "IOE and 10 digits"},
     {"id": "courts", "name": "EOIR", "name_es": "EOIR", "address": "unused:2",
-     "numbers": "^A", "number_format": "A and 9 digits"}]})
+     "numbers": "^A", "number_format": "A and 9 digits", "case_number_scope": "IDENTITY"}]})
 NUMBERS = {"immigration": "IOE0990000001", "courts": "A201555123"}
 
 
@@ -164,10 +164,30 @@ async def test_details_scope_releases_details(world: World) -> None:
     await world.grant(["immigration", "courts"], ["STATUS", "DETAILS"])
     events = await world.client_events()
     assert {e["agency"]["id"] for e in events} == {"immigration", "courts"}
-    assert all(e["agencyText"] and e["dueDate"] == "2026-07-01" and e["withheld"] == []
-               for e in events)
+    assert all(e["agencyText"] and e["dueDate"] == "2026-07-01" for e in events)
+    # Nothing withheld but the court's A-number, which needs IDENTITY.
+    assert all(e["withheld"] == ([{"field": "caseNumber", "scope": "IDENTITY"}]
+                                 if e["agency"]["id"] == "courts" else []) for e in events)
     # Opening DETAILS is part of the read's access record.
     assert (await _last_access_entry(world))["opened"] == ["DETAILS"]
+
+
+async def test_a_number_is_masked_without_the_identity_scope(world: World) -> None:
+    """At the court the case number is the A-number: a grantee without IDENTITY sees it
+    masked (and why); with IDENTITY, and for the subject, it is whole."""
+    query = ("{ viewer { timeline { events { agency { id } caseNumber } } } }")
+    own = (await world.ok("ana", query))["viewer"]["timeline"]["events"]
+    assert {e["caseNumber"] for e in own if e["agency"]["id"] == "courts"} == {"A201555123"}
+    await world.grant(["immigration", "courts"], ["STATUS", "DETAILS"])
+    events = await world.client_events()
+    courts = [e for e in events if e["agency"]["id"] == "courts"]
+    immigration = [e for e in events if e["agency"]["id"] == "immigration"]
+    assert courts and all(e["caseNumber"] == "A•••••5123" for e in courts)
+    assert all({"field": "caseNumber", "scope": "IDENTITY"} in e["withheld"] for e in courts)
+    assert all(e["caseNumber"] == "IOE0990000001" for e in immigration)
+    await world.grant(["courts"], ["STATUS", "IDENTITY"])
+    events = await world.client_events()
+    assert {e["caseNumber"] for e in events if e["agency"]["id"] == "courts"} == {"A201555123"}
 
 
 async def test_pause_resume_and_revoke_take_effect_on_the_next_request(world: World) -> None:
