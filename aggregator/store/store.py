@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -70,6 +71,11 @@ class Store:
         self._consents_cache: dict[tuple[str, str], tuple[ConsentRecord, ...]] = {}
         self._lock = threading.Lock()
         self._seen_version = -1
+        self._probe_lock = threading.Lock()
+        self._probe: sqlite3.Connection | None = None
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            self._probe = sqlite3.connect(database, check_same_thread=False)
         legacy = _legacy_links(self.engine)
         metadata.create_all(self.engine)
         if legacy:
@@ -146,10 +152,18 @@ class Store:
         if not updated.rowcount:
             conn.execute(store_version.insert().values(id=1, version=1))
 
-    def _check_version(self) -> None:
+    def _version(self) -> int:
+        if self._probe is not None:
+            # SQLite counts commits by every other connection, in any process: a cheap probe
+            # on a connection of our own that never writes.
+            with self._probe_lock:
+                return int(self._probe.execute("PRAGMA data_version").fetchone()[0])
         with self.engine.connect() as conn:
-            version = conn.execute(select(store_version.c.version)
-                                   .where(store_version.c.id == 1)).scalar() or 0
+            return int(conn.execute(select(store_version.c.version)
+                                    .where(store_version.c.id == 1)).scalar() or 0)
+
+    def _check_version(self) -> None:
+        version = self._version()
         if version != self._seen_version:
             with self._lock:
                 self._links_cache.clear()
@@ -295,6 +309,8 @@ class Store:
 
     def close(self) -> None:
         """Release connections."""
+        if self._probe is not None:
+            self._probe.close()
         self.engine.dispose()
 
 
