@@ -187,12 +187,35 @@ def seal_case(case: case_pb2.Case, key: DataKey, *, agency: str, subject: str) -
     return count
 
 
+def _any_set(message: Message) -> bool:
+    """Whether any sensitive field is set in ``message`` or below (no paths built: the
+    common answer, for adapters that seal, is no)."""
+    for name, kind, default, _, scope in _relevant(message.DESCRIPTOR):
+        if kind == _PRESENCE:
+            if not message.HasField(name):
+                continue
+            if scope is not None or _any_set(getattr(message, name)):
+                return True
+        else:
+            value = getattr(message, name)
+            if kind == _REPEATED:
+                if scope is not None and len(value):
+                    return True
+                if scope is None and any(_any_set(item) for item in value):
+                    return True
+            elif value != default:
+                return True
+    return False
+
+
 def strip_unsealed(case: case_pb2.Case) -> list[str]:
     """Clear, in place, sensitive fields that arrived in plaintext; returns their paths.
 
     For receivers that accept only sealed sensitive data: what an adapter sent unsealed is
     dropped rather than kept or shown.
     """
+    if not _any_set(case):
+        return []
     found = _walk(case)
     for _, _, _, parent, fd, _ in found:
         parent.ClearField(fd.name)  # type: ignore[arg-type]
@@ -286,45 +309,68 @@ def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
     return tuple(groups), scopes.pop()
 
 
-def _moves(groups: tuple[_Group, ...], targets: list[Message], projection: Message
-           ) -> list[tuple[Message, Message, FieldDescriptor]] | None:
-    """(from, into, field) for each listed field, or None if the plaintext lacks one.
+# How to take one listed field: (steps to its parent within the element, name, kind, default)
+_Take = tuple[tuple[str, ...], str, int, object]
+
+
+@lru_cache(maxsize=4096)
+def _plan(path: str) -> tuple[tuple[_Take, ...], ...]:
+    """Per element of a parsed path, how to take each of its fields (computed once)."""
+    groups, _ = _parse_path(path)
+    plan = []
+    for _, steps, fields in groups:
+        descriptor: Descriptor = case_pb2.Case.DESCRIPTOR
+        for name, _ in steps:
+            descriptor = descriptor.fields_by_name[name].message_type
+        takes = []
+        for relative in fields:
+            parents, name = _split(relative)
+            inner = descriptor
+            for step in parents:
+                inner = inner.fields_by_name[step].message_type
+            fd = inner.fields_by_name[name]
+            kind = (_REPEATED if fd.is_repeated else
+                    _PRESENCE if fd.message_type is not None or fd.has_presence else _SCALAR)
+            takes.append((parents, name, kind, fd.default_value))
+        plan.append(tuple(takes))
+    return tuple(plan)
+
+
+def _moves(path: str, groups: tuple[_Group, ...], targets: list[Message],
+           projection: Message) -> list[tuple[Message, Message, str, int]] | None:
+    """(from, into, field name, kind) for each listed field, or None if the plaintext lacks
+    one.
 
     Only the listed fields are taken from a plaintext, each into its own place, so a value
     can never set anything else — a STATUS field, another event.
     """
     moves = []
-    for (_, steps, fields), target in zip(groups, targets, strict=True):
+    for (_, steps, _), target, takes in zip(groups, targets, _plan(path), strict=True):
         source = _projected(projection, steps)
-        for relative in fields:
-            parents, name = _split(relative)
-            origin = _descend(source, parents)
-            fd = origin.DESCRIPTOR.fields_by_name[name]
-            if not _has(origin, fd):
-                return None
-            moves.append((origin, _descend(target, parents), fd))
+        for parents, name, kind, default in takes:
+            origin = _descend(source, parents) if parents else source
+            if kind == _PRESENCE:
+                if not origin.HasField(name):
+                    return None
+            else:
+                value = getattr(origin, name)
+                if (not len(value)) if kind == _REPEATED else value == default:
+                    return None
+            moves.append((origin, _descend(target, parents) if parents else target, name,
+                          kind))
     return moves
 
 
-def _has(message: Message, fd: FieldDescriptor) -> bool:
-    value = getattr(message, fd.name)
-    if fd.is_repeated:
-        return len(value) > 0
-    if fd.message_type is not None or fd.has_presence:
-        return message.HasField(fd.name)
-    return bool(value != fd.default_value)
-
-
-def _put(source: Message, target: Message, fd: FieldDescriptor) -> None:
-    """Replace ``fd`` in ``target`` with its value in ``source``."""
-    value = getattr(source, fd.name)
-    if fd.is_repeated:
-        target.ClearField(fd.name)
-        getattr(target, fd.name).extend(value)
-    elif fd.message_type is not None:
-        getattr(target, fd.name).CopyFrom(value)
+def _put(source: Message, target: Message, name: str, kind: int) -> None:
+    """Replace field ``name`` in ``target`` with its value in ``source``."""
+    value = getattr(source, name)
+    if kind == _REPEATED:
+        target.ClearField(name)
+        getattr(target, name).extend(value)
+    elif kind == _PRESENCE and isinstance(value, Message):
+        getattr(target, name).CopyFrom(value)
     else:
-        setattr(target, fd.name, value)
+        setattr(target, name, value)
 
 
 def sealed_scope(sealed: sealing_pb2.SealedField) -> str:
@@ -383,12 +429,12 @@ def open_case(case: case_pb2.Case, key: DataKey | None, *, agency: str, subject:
         except (SealError, DecodeError) as exc:
             report.fail(groups, str(exc))
             continue
-        moves = _moves(groups, targets, projection)
+        moves = _moves(path, groups, targets, projection)
         if moves is None:
             report.fail(groups, "its plaintext lacks fields its path names")
             continue
-        for origin, into, fd in moves:
-            _put(origin, into, fd)
+        for origin, into, name, kind in moves:
+            _put(origin, into, name, kind)
         report.opened[scope] = report.opened.get(scope, 0) + len(moves)
     del case.sealed_fields[:]
     case.sealed_fields.extend(keep)
