@@ -57,26 +57,32 @@ class CaseOpener:
                  cache_size: int = 10_000, cache_ttl_s: float = 600.0) -> None:
         self.custodian = custodian
         self.accept_plaintext = accept_plaintext
-        self._cache: OrderedDict[tuple[str, ...], tuple[float, DataKey]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str | bytes, ...], tuple[float, DataKey]] = \
+            OrderedDict()
         self._cache_size = cache_size
         self._cache_ttl_s = cache_ttl_s
-        self._wrapped: dict[tuple[str, ...], bytes] = {}
         self._lock = threading.Lock()
 
     def _data_key(self, agency_id: str, wrapped: sealing_pb2.WrappedDataKey,
                   subject: str) -> DataKey:
         place = (agency_id, subject)
-        cache_key = (wrapped.custodian_key_id, wrapped.key_id, *place)
+        # Keyed by the wrapped bytes too: a reused key id with other bytes is unwrapped (and
+        # judged by the custodian) again.
+        cache_key = (wrapped.custodian_key_id, wrapped.key_id, *place, wrapped.wrapped_key)
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(cache_key)
             if cached is not None and cached[0] > now:
                 self._cache.move_to_end(cache_key)
-                key = cached[1]
-                # The same key id must come with the same wrapped bytes; otherwise unwrap
-                # again (and let the custodian judge them).
-                if self._wrapped.get(cache_key) == wrapped.wrapped_key:
-                    return key
+                return cached[1]
+        raw = self.custodian.unwrap(wrapped.wrapped_key, wrapped.key_id,
+                                    wrapped.custodian_key_id, place)
+        key = DataKey(raw, wrapped.key_id)
+        with self._lock:
+            self._cache[cache_key] = (now + self._cache_ttl_s, key)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return key
         raw = self.custodian.unwrap(wrapped.wrapped_key, wrapped.key_id,
                                     wrapped.custodian_key_id, place)
         key = DataKey(raw, wrapped.key_id)
