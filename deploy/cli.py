@@ -63,7 +63,6 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
-    from aggregator.ledger.writer import LedgerBusyError
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
 
@@ -75,7 +74,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
-    except (LaunchError, LedgerBusyError) as exc:
+    except LaunchError as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -1,9 +1,9 @@
 """`caseline keys status|rotate|rewrap|shred`: the aggregator's keys, for operators.
 
-They work on the state directory directly. The keyring and the database are shared safely
-between processes, but the ledger has one writer at a time, so rotate and shred refuse (and
-say so) while the gateway or demo is running; the running gateway picks up what they did
-(new keys, shredded subjects) without a restart.
+They work on the state directory directly, and may run while the gateway or demo does: the
+keyring, the database and the ledger are shared safely between processes, and the running
+gateway picks up what they did (new keys, shredded subjects, their ledger entries) without a
+restart.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class _Opened:
 def _state(state_dir: Path | None, database_url: str | None,
            with_ledger: bool = True) -> Iterator[_Opened]:
     from aggregator.bootstrap import StatePaths, open_ledger, open_state
-    from aggregator.ledger.writer import LedgerBusyError
+    from aggregator.ledger.store import WriteLockError
     from aggregator.vault import VaultError
 
     root = state_dir or default_state_dir()
@@ -69,8 +69,11 @@ def _state(state_dir: Path | None, database_url: str | None,
         if with_ledger:
             ledger = open_ledger(paths)
         yield _Opened(paths, store, vault, ledger)
-    except LedgerBusyError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except WriteLockError as exc:
+        # Only a foreign process (sqlite3 by hand) holds the ledger this long. The key change
+        # may be done but is not recorded; running the command again records it.
+        raise click.ClickException(f"{exc}; the change was not recorded in the ledger, run "
+                                   "the command again once the ledger is free") from exc
     finally:
         if ledger is not None:
             ledger.close()

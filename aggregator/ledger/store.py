@@ -1,18 +1,29 @@
 """The ledger's file: an append-only SQLite table of leaves plus the signed checkpoints.
 
 SQLite in WAL mode with ``synchronous=FULL``: a commit is on disk (fsync'd) before it
-returns, so an acknowledged entry survives a crash of the process or of the machine. Only
-the ledger writer thread writes; readers open their own connections.
+returns, so an acknowledged entry survives a crash of the process or of the machine. Several
+processes may append to one file: each write (``write``) is a ``BEGIN IMMEDIATE``
+transaction, taken in turn with other processes' writers (two lock files beside the
+ledger), inside which the writer first reads what the others committed since it last
+looked; readers open their own connections.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["EntryFilter", "LedgerStore", "StoredCheckpoint", "StoredEntry"]
+__all__ = ["EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row", "StoredCheckpoint",
+           "StoredEntry", "WriteLockError"]
+
+# idx, leaf, hash, kind, at, subject, actor, agencies, consent
+Row = tuple[int, bytes, bytes, str, str, str | None, str | None, str | None, str | None]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -78,6 +89,14 @@ class EntryFilter:
     limit: int = 100
 
 
+# How long a write waits for other processes' transactions (each one batch: milliseconds).
+_BUSY_TIMEOUT_MS = 5000
+
+
+class WriteLockError(RuntimeError):
+    """The file's write lock could not be taken (another process held it too long)."""
+
+
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     if read_only:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
@@ -86,12 +105,68 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     return conn
 
 
+class LedgerView:
+    """One consistent snapshot of the file (a read transaction), for catching up."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def hashes_from(self, start: int) -> Iterator[tuple[int, bytes, bytes]]:
+        """(index, leaf, stored hash) for every entry at ``start`` or later, in order."""
+        yield from self._conn.execute(
+            "SELECT idx, leaf, hash FROM entries WHERE idx >= ? ORDER BY idx", (start,))
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        """The newest signed checkpoint in this snapshot."""
+        row = self._conn.execute(
+            "SELECT size, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1").fetchone()
+        return StoredCheckpoint(*row) if row else None
+
+
+class LedgerWrite(LedgerView):
+    """The write transaction: a view of the latest state that may also append."""
+
+    def insert(self, rows: Sequence[Row], checkpoint: StoredCheckpoint) -> None:
+        """Add entries and the checkpoint covering them (committed when the block ends)."""
+        self._conn.executemany(
+            "INSERT INTO entries (idx, leaf, hash, kind, at, subject, actor, agencies, "
+            "consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._conn.execute("INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)",
+                           (checkpoint.size, checkpoint.note, checkpoint.signed_at))
+
+
+class _FileLock:
+    """An exclusive lock shared by every process (flock on a file next to the ledger); the
+    kernel releases it if its holder dies."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Wait for the lock (without a time limit), hold it for the block."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Release the file (and the lock, if held)."""
+        os.close(self._fd)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 class LedgerStore:
-    """Reads and appends; ``append_batch`` is the only write and is atomic."""
+    """Reads and appends; ``write`` is the only way to write and is atomic."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -99,31 +174,66 @@ class LedgerStore:
         self._write = _connect(path)
         self._write.executescript(_SCHEMA)
         self._read = _connect(path, read_only=True)
+        # data_version only moves for commits by *other* connections, so the probe must be a
+        # connection that never writes; and one that never holds a read transaction open,
+        # which would freeze the value it reports.
+        self._probe = _connect(path, read_only=True)
+        self._probe_lock = threading.Lock()
+        self._snapshots = _connect(path, read_only=True)
+        # Writers take turns: SQLite alone lets a waiting writer poll with sleeps of up to
+        # 100 ms, so a process committing back to back (a busy gateway) would starve another
+        # (a CLI) until its busy timeout. A writer holds the turnstile while it waits for the
+        # write lock, so the one releasing the write lock must wait behind it for its next turn.
+        self._turnstile = _FileLock(path.with_name(path.name + ".turnstile"))
+        self._write_lock = _FileLock(path.with_name(path.name + ".write-lock"))
 
-    def load_hashes(self) -> Iterator[tuple[int, bytes, bytes]]:
-        """Every (index, leaf, stored hash) in order, for rebuilding the tree at start."""
-        conn = _connect(self.path, read_only=True)
-        try:
-            yield from conn.execute("SELECT idx, leaf, hash FROM entries ORDER BY idx")
-        finally:
-            conn.close()
+    def data_version(self) -> int:
+        """A number that changes whenever anyone (this process's writer included) commits."""
+        with self._probe_lock:
+            return int(self._probe.execute("PRAGMA data_version").fetchall()[0][0])
 
-    def append_batch(self, rows: Sequence[tuple[int, bytes, bytes, str, str, str | None,
-                                                str | None, str | None, str | None]],
-                     checkpoint: StoredCheckpoint) -> None:
-        """Append entries and the checkpoint covering them in one durable transaction."""
+    def end(self) -> int:
+        """One past the highest index on disk (0 when empty)."""
+        with self._probe_lock:
+            # fetchall: a statement left unfinished would hold a read transaction open on the
+            # probe, freezing the data_version it reports.
+            rows = self._probe.execute("SELECT coalesce(max(idx) + 1, 0) FROM entries").fetchall()
+        return int(rows[0][0])
+
+    @contextmanager
+    def write(self) -> Iterator[LedgerWrite]:
+        """One durable write transaction holding the file's write lock, taken in turn with
+        other processes' writers; commits when the block ends without error."""
+        with ExitStack() as held:
+            with self._turnstile.held():
+                held.enter_context(self._write_lock.held())
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[LedgerWrite]:
         conn = self._write
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(
-                "INSERT INTO entries (idx, leaf, hash, kind, at, subject, actor, agencies, "
-                "consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            conn.execute("INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)",
-                         (checkpoint.size, checkpoint.note, checkpoint.signed_at))
+            # Only a process that is not a Caseline ledger (sqlite3 on the command line) can
+            # still hold the file here: wait for it up to the busy timeout.
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise WriteLockError(f"could not take the write lock of the ledger {self.path} "
+                                 f"within {_BUSY_TIMEOUT_MS} ms: {exc}") from exc
+        try:
+            yield LedgerWrite(conn)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[LedgerView]:
+        """A consistent read of the file as of now. Not reentrant: callers serialise."""
+        conn = self._snapshots
+        conn.execute("BEGIN")
+        try:
+            yield LedgerView(conn)
+        finally:
+            _rollback(conn)  # ends the read transaction; there is nothing to keep
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         """The newest signed checkpoint."""
@@ -210,6 +320,8 @@ class LedgerStore:
         return int(row[0]), row[1]
 
     def close(self) -> None:
-        """Close both connections."""
-        self._read.close()
-        self._write.close()
+        """Close every connection."""
+        for conn in (self._snapshots, self._probe, self._read, self._write):
+            conn.close()
+        self._turnstile.close()
+        self._write_lock.close()

@@ -5,31 +5,35 @@ waiting, gives each entry its index and the hash of the one before it, appends t
 checkpoint signed over the new tree in one fsync'd transaction, and only then acknowledges
 them. One fsync and one signature cover a whole batch, so durability does not cap throughput:
 the busier the ledger, the bigger the batches.
+
+Several processes may append to one file (the demo, and a CLI changing keys meanwhile). The
+index and link of an entry are therefore decided only once the batch holds the file's write
+lock, after taking in (and checking) what the others committed; reads take those in too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import fcntl
+import copy
 import logging
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
 from aggregator.ledger.encoding import canonical
-from aggregator.ledger.merkle import MerkleTree, empty_root, leaf_hash
-from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
-from aggregator.ledger.store import LedgerStore, StoredCheckpoint
+from aggregator.ledger.merkle import HASH_SIZE, CompactRange, MerkleTree, empty_root, leaf_hash
+from aggregator.ledger.note import Checkpoint, NoteError, NoteSigner, NoteVerifier
+from aggregator.ledger.store import LedgerStore, LedgerView, Row, StoredCheckpoint, WriteLockError
 
 __all__ = ["Appended", "Ledger", "LedgerBusyError", "LedgerClosedError", "LedgerCorruptError"]
 
@@ -87,91 +91,230 @@ def _agencies_column(fields: Mapping[str, Any]) -> str | None:
 
 
 class LedgerBusyError(RuntimeError):
-    """Another process has the ledger open for writing."""
+    """The ledger file is already open in this process."""
 
 
-def _take_lock(path: Path) -> IO[str]:
-    lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_path.open("a+")
+# Paths of the ledgers open in this process. Other processes may append to the same file, but
+# within one process a second Ledger would be a second writer thread and tree for nothing:
+# refusing it catches code that opened the ledger twice instead of sharing it.
+_open_paths: set[str] = set()
+_open_paths_lock = threading.Lock()
+
+
+def _claim(path: Path) -> str:
+    key = os.path.realpath(path)
+    with _open_paths_lock:
+        if key in _open_paths:
+            raise LedgerBusyError(
+                f"the ledger {path} is already open in this process (pid {os.getpid()}); "
+                "share that Ledger instead of opening a second one")
+        _open_paths.add(key)
+    return key
+
+
+def _release(key: str) -> None:
+    with _open_paths_lock:
+        _open_paths.discard(key)
+
+
+def _prev_text(digest: bytes) -> str:
+    return base64.b64encode(digest).decode() if digest else ""
+
+
+def _continues_chain(leaf: bytes, index: int, prev: bytes) -> bool:
+    """Whether ``leaf`` records its own index and the hash of the entry before it."""
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise LedgerBusyError(
-            f"the ledger {path} is in use by another Caseline process (pid {holder}); stop "
-            "it first (e.g. Ctrl-C the demo), then run this again") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+        entry = orjson.loads(leaf)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(entry, dict):
+        return False
+    i = entry.get("i")
+    return type(i) is int and i == index and entry.get("prev") == _prev_text(prev)
+
+
+def _digests(hashes: bytearray) -> Iterator[bytes]:
+    return (bytes(hashes[at:at + HASH_SIZE]) for at in range(0, len(hashes), HASH_SIZE))
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What this process knows is on disk and verified: replaced whole, so a reader never
+    sees a size from one batch with the checkpoint of another."""
+
+    size: int
+    last_hash: bytes
+    checkpoint: StoredCheckpoint
+
+
+Outcome = tuple[_Pending, Appended | BaseException]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A batch composed on top of a head: its rows, and the entries refused for encoding."""
+
+    first: int
+    at: str
+    rows: list[Row]
+    hashes: list[bytes]
+    accepted: list[_Pending]
+    refused: list[Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class _Signed:
+    """The tree with a batch added, not yet the tree readers use, and its checkpoint."""
+
+    frontier: CompactRange
+    root: bytes
+    checkpoint: StoredCheckpoint
 
 
 class Ledger:
-    """The append-only, verifiable log of consent, link and access events."""
+    """The append-only, verifiable log of consent, link and access events.
+
+    Several processes may append to one file. Each batch takes the file's write lock, first
+    takes in (and checks) whatever the others committed since, then composes its entries on
+    top; reads take in others' entries first whenever the file has changed.
+    """
 
     def __init__(self, path: Path, signer: NoteSigner, *,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        # One writer per ledger file: the tree, the chain and the signed checkpoints are kept
-        # in memory, so a second process appending would fork the log.
-        self._lock_file = _take_lock(path)
+        self._claim = _claim(path)
         self.origin = signer.name
         self._signer = signer
         self._verifier = NoteVerifier.from_vkey(signer.verifier_key())
         self._clock = clock
+        # The tree only ever holds entries verified on disk. The frontier (its complete
+        # subtrees' hashes) lets a batch compute its root before it is durable, without
+        # touching the tree that readers prove from.
         self._tree = MerkleTree()
-        self._tree_lock = threading.Lock()
-        self._last_hash = b""
+        self._frontier = CompactRange()
+        self._tree_lock = threading.Lock()  # the tree's arrays: the writer appends, readers prove
+        # One catch-up or batch at a time, held across a whole write transaction, so that a
+        # reader never takes in this process's own rows as if another had written them.
+        self._sync_lock = threading.Lock()
+        self._failed: BaseException | None = None
+        self._closed = False
         try:
             self.store = LedgerStore(path)
             try:
-                self._rebuild()
+                self._load()
             except BaseException:
                 self.store.close()
                 raise
         except BaseException:
-            self._lock_file.close()
+            _release(self._claim)
             raise
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._failed: BaseException | None = None
-        self._closed = False
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._thread.start()
 
-    # -- start-up ------------------------------------------------------------------------
+    # -- catching up with the file -------------------------------------------------------
 
-    def _rebuild(self) -> None:
-        for index, leaf, stored in self.store.load_hashes():
-            computed = leaf_hash(leaf)
-            if index != self._tree.size or computed != stored:
-                raise LedgerCorruptError(
-                    f"ledger {self.store.path}: entry {index} does not match its stored hash "
-                    "(or an entry is missing); run `caseline audit verify --file` on an export")
-            self._tree.append(computed)
-            self._last_hash = computed
-        latest = self.store.latest_checkpoint()
-        if latest is None:
-            if self._tree.size:
-                raise LedgerCorruptError(f"ledger {self.store.path} has entries but no checkpoint")
-            # A signed head of the empty tree (as CT logs sign size 0), so that auditors can
-            # pin it and exports of a new ledger verify.
-            now = datetime.now(UTC)
-            note = self._signer.sign(Checkpoint(self.origin, 0, empty_root(),
-                                                int(now.timestamp()), ()))
-            self._checkpoint: StoredCheckpoint | None = StoredCheckpoint(
-                0, note, now.isoformat(timespec="microseconds"))
-            self._size = 0
+    def _load(self) -> None:
+        # A signed head of the empty tree (as CT logs sign size 0), so that auditors can pin
+        # it and exports of a new ledger verify; replaced by the file's own head if it has one.
+        now = datetime.now(UTC)
+        note = self._signer.sign(Checkpoint(self.origin, 0, empty_root(),
+                                            int(now.timestamp()), ()))
+        self._head = _Head(0, b"", StoredCheckpoint(0, note, now.isoformat(
+            timespec="microseconds")))
+        self._seen_version = self.store.data_version()
+        with self.store.snapshot() as view:
+            self._catch_up(view)
+            stored = view.latest_checkpoint()
+            if self._head.size == 0 and stored is not None:
+                # No entries, yet a checkpoint: they were deleted unless it signs size 0.
+                self._head = _Head(0, b"", self._check_head(stored, 0, empty_root()))
+
+    def _corrupt(self, message: str) -> LedgerCorruptError:
+        error = LedgerCorruptError(f"ledger {self.store.path}: {message}")
+        self._failed = error  # stop accepting entries: nothing is signed over a bad file
+        return error
+
+    def _catch_up(self, view: LedgerView) -> None:
+        """Take in the entries committed since our head (by other processes), checking each
+        one's hash and chain link and the signed checkpoint over them. Under _sync_lock."""
+        head = self._head
+        # 32 bytes per entry: at start-up this holds the whole file's hashes at once.
+        hashes = bytearray()
+        prev = head.last_hash
+        expected = head.size
+        for index, leaf, stored in view.hashes_from(head.size):
+            digest = leaf_hash(leaf)
+            if index != expected or digest != stored:
+                raise self._corrupt(
+                    f"entry {index} does not match its stored hash (or an entry is missing); "
+                    "run `caseline audit verify --file` on an export")
+            if not _continues_chain(leaf, index, prev):
+                raise self._corrupt(f"entry {index} does not record its own index and the "
+                                    f"hash of entry {index - 1}: the chain is broken")
+            hashes += digest
+            prev = digest
+            expected += 1
+        if not hashes:
+            return  # the usual case, after every batch of our own: keep it cheap
+        frontier = copy.deepcopy(self._frontier)
+        for digest in _digests(hashes):
+            frontier.append(digest)
+        checkpoint = self._check_head(view.latest_checkpoint(), frontier.size, frontier.root())
+        self._advance(_digests(hashes), frontier, _Head(frontier.size, prev, checkpoint))
+
+    def _check_head(self, stored: StoredCheckpoint | None, size: int,
+                    root: bytes) -> StoredCheckpoint:
+        if stored is None:
+            raise self._corrupt("it has entries but no checkpoint")
+        try:
+            signed = self._verifier.open(stored.note)
+        except NoteError as exc:
+            raise self._corrupt(f"its last checkpoint (size {stored.size}) does not verify "
+                                f"with this ledger's key: {exc}") from exc
+        if stored.size != size or signed.size != size or signed.root != root:
+            raise self._corrupt(f"it holds {size} entries that do not match its last signed "
+                                f"checkpoint (size {signed.size})")
+        return stored
+
+    def _advance(self, hashes: Iterable[bytes], frontier: CompactRange, head: _Head) -> None:
+        with self._tree_lock:
+            for digest in hashes:
+                self._tree.append(digest)
+        self._frontier = frontier
+        self._head = head  # last: readers bound everything they do by the head's size
+
+    def _follow(self) -> None:
+        """Catch up if the file changed since we last looked. Under _sync_lock."""
+        if isinstance(self._failed, LedgerCorruptError):
+            return  # nothing more is taken in from a file that failed its checks
+        # Read before the snapshot: whatever is committed after this changes it again.
+        version = self.store.data_version()
+        if version == self._seen_version:
             return
-        checkpoint = self._verifier.open(latest.note)
-        if checkpoint.size != self._tree.size or checkpoint.root != self._tree.root():
-            raise LedgerCorruptError(
-                f"ledger {self.store.path} holds {self._tree.size} entries that do not match "
-                f"its last signed checkpoint (size {checkpoint.size})")
-        self._checkpoint = latest
-        self._size = checkpoint.size
+        with self.store.snapshot() as view:
+            self._catch_up(view)
+        self._seen_version = version
+
+    def _refresh(self) -> None:
+        """Before a read: take in other processes' entries if the file changed. Cheap probes
+        first; the lock (which a batch holds through its fsync) only when there are entries
+        to take in, not after each of this process's own commits."""
+        if isinstance(self._failed, LedgerCorruptError):
+            raise self._failed
+        if self._closed:
+            return  # the file is closed: what was known at close stands
+        version = self.store.data_version()
+        if version == self._seen_version:
+            return
+        if self.store.end() <= self._head.size:
+            # Everything committed up to ``version`` is in the head already. Racing readers
+            # may store an older version here: the next read then only probes again.
+            self._seen_version = version
+            return
+        with self._sync_lock:
+            self._follow()
+        if isinstance(self._failed, LedgerCorruptError):
+            raise self._failed
 
     # -- appending -----------------------------------------------------------------------
 
@@ -241,69 +384,100 @@ class Ledger:
             self._settle([(p, LedgerClosedError(f"ledger failed: {self._failed}"))
                           for p in batch])
             return
-        now = self._clock()
-        at = now.isoformat(timespec="microseconds")
-        rows = []
-        refused: list[tuple[_Pending, Appended | BaseException]] = []
-        accepted: list[_Pending] = []
-        hashes: list[bytes] = []
-        index = self._size
-        prev = self._last_hash
+        with self._sync_lock:
+            outcomes = self._write(batch)
+        self._settle(outcomes)
+
+    @staticmethod
+    def _compose(batch: list[_Pending], head: _Head, at: str) -> _Prepared:
+        prepared = _Prepared(head.size, at, [], [], [], [])
+        index = head.size
+        prev = head.last_hash
         for pending in batch:
             entry = dict(pending.fields)
             entry["i"] = index
-            entry["prev"] = base64.b64encode(prev).decode() if prev else ""
+            entry["prev"] = _prev_text(prev)
             entry["at"] = at
             try:
                 leaf = canonical(entry)
             except (TypeError, ValueError) as exc:
-                refused.append((pending, exc))
+                prepared.refused.append((pending, exc))
                 continue
             digest = leaf_hash(leaf)
-            rows.append((index, leaf, digest, str(entry.get("kind", "")), at,
-                         entry.get("subject"), entry.get("actor") or entry.get("grantee"),
-                         _agencies_column(entry), entry.get("consent")))
-            hashes.append(digest)
-            accepted.append(pending)
+            prepared.rows.append((index, leaf, digest, str(entry.get("kind", "")), at,
+                                  entry.get("subject"), entry.get("actor") or entry.get("grantee"),
+                                  _agencies_column(entry), entry.get("consent")))
+            prepared.hashes.append(digest)
+            prepared.accepted.append(pending)
             prev = digest
             index += 1
-        if not accepted:
-            self._settle(refused)
-            return
+        return prepared
+
+    def _sign(self, prepared: _Prepared, now: datetime) -> _Signed:
+        frontier = copy.deepcopy(self._frontier)
+        for digest in prepared.hashes:
+            frontier.append(digest)
+        root = frontier.root()
+        note = self._signer.sign(Checkpoint(self.origin, frontier.size, root,
+                                            int(now.timestamp()), ()))
+        return _Signed(frontier, root, StoredCheckpoint(frontier.size, note, prepared.at))
+
+    def _write(self, batch: list[_Pending]) -> list[Outcome]:
+        """Catch up, compose, sign and commit one batch in one write transaction; the
+        outcome of each entry. Under _sync_lock."""
+        prepared: _Prepared | None = None
         try:
-            with self._tree_lock:
-                for digest in hashes:
-                    self._tree.append(digest)
-                root = self._tree.root(index)
-            note = self._signer.sign(Checkpoint(self.origin, index, root, int(now.timestamp()),
-                                                ()))
-            checkpoint = StoredCheckpoint(index, note, at)
-            self.store.append_batch(rows, checkpoint)
+            with self.store.write() as txn:
+                self._catch_up(txn)
+                # The clock is read holding the write lock, so ``at`` never goes backwards
+                # from one process's batch to the next's.
+                now = self._clock()
+                prepared = self._compose(batch, self._head, now.isoformat(timespec="microseconds"))
+                if not prepared.accepted:
+                    return prepared.refused
+                signed = self._sign(prepared, now)
+                txn.insert(prepared.rows, signed.checkpoint)
+        except WriteLockError as exc:
+            # Another process held the file for longer than the busy timeout: nothing was
+            # read or written, so only this batch fails.
+            log.warning("ledger batch of %d failed: %s", len(batch), exc)
+            return [(pending, exc) for pending in batch]
         except BaseException as exc:
-            # The tree in memory may now be ahead of the file: stop accepting entries rather
-            # than sign anything that is not on disk.
+            return self._write_failed(exc, batch, prepared)
+        checkpoint = signed.checkpoint
+        self._advance(prepared.hashes, signed.frontier,
+                      _Head(checkpoint.size, prepared.hashes[-1], checkpoint))
+        return [*prepared.refused, *(
+            (pending, Appended(prepared.first + offset, prepared.at, checkpoint.size,
+                               signed.root, checkpoint.note))
+            for offset, pending in enumerate(prepared.accepted))]
+
+    def _write_failed(self, exc: BaseException, batch: list[_Pending],
+                      prepared: _Prepared | None) -> list[Outcome]:
+        # Nothing of the batch is in memory (the tree grows only after a commit), but a write
+        # that failed midway is a fault to look into, not to retry blindly: fail closed.
+        log.exception("ledger write failed; the ledger stops accepting entries")
+        if isinstance(exc, LedgerCorruptError):
+            failure: BaseException = exc  # already recorded by _corrupt
+        else:
             self._failed = exc
-            log.exception("ledger write failed; the ledger stops accepting entries")
             failure = LedgerClosedError(f"ledger write failed: {exc}")
-            self._settle([*refused, *((p, failure) for p in accepted)])
-            return
-        self._size = index
-        self._last_hash = prev
-        self._checkpoint = checkpoint
-        first = index - len(accepted)
-        self._settle([*refused, *((pending, Appended(first + offset, at, index, root, note))
-                                  for offset, pending in enumerate(accepted))])
+        if prepared is None:
+            return [(pending, failure) for pending in batch]
+        return [*prepared.refused, *((pending, failure) for pending in prepared.accepted)]
 
     # -- reading -------------------------------------------------------------------------
 
     @property
     def size(self) -> int:
-        """Entries acknowledged so far."""
-        return self._size
+        """Entries on disk and verified, by any process."""
+        self._refresh()
+        return self._head.size
 
     def checkpoint(self) -> StoredCheckpoint | None:
-        """The latest signed checkpoint."""
-        return self._checkpoint
+        """The latest signed checkpoint, by any process."""
+        self._refresh()
+        return self._head.checkpoint
 
     def verifier_key(self) -> str:
         """The C2SP note verifier key for this ledger's checkpoints."""
@@ -328,8 +502,9 @@ class Ledger:
 
     def leaf_hash(self, index: int) -> bytes:
         """The RFC 9162 leaf hash of an acknowledged entry."""
-        if not 0 <= index < self._size:
-            raise ValueError(f"index must be in 0..{self._size - 1}, got {index}")
+        size = self.size
+        if not 0 <= index < size:
+            raise ValueError(f"index must be in 0..{size - 1}, got {index}")
         with self._tree_lock:
             return self._tree.leaf(index)
 
@@ -340,20 +515,24 @@ class Ledger:
             return self._tree.root(size)
 
     def _check_size(self, size: int | None) -> int:
+        latest = self.size
         if size is None:
-            return self._size
-        if not 0 <= size <= self._size:
-            raise ValueError(f"tree size must be in 0..{self._size}, got {size}")
+            return latest
+        if not 0 <= size <= latest:
+            raise ValueError(f"tree size must be in 0..{latest}, got {size}")
         return size
 
     def export(self) -> Iterator[bytes]:
-        """The whole ledger as JSON Lines up to the latest checkpoint (format in
-        ``aggregator.ledger.verify``)."""
-        latest = self._checkpoint
-        size = latest.size if latest else 0
+        """The whole ledger as JSON Lines up to the latest checkpoint, as of this call
+        (format in ``aggregator.ledger.verify``)."""
+        self._refresh()
+        return self._export(self._head.checkpoint)
+
+    def _export(self, latest: StoredCheckpoint) -> Iterator[bytes]:
+        size = latest.size
         yield orjson.dumps({"type": "ledger", "origin": self.origin,
                             "key": self.verifier_key()}) + b"\n"
-        if latest is not None and size == 0:
+        if size == 0:
             yield orjson.dumps({"type": "checkpoint", "note": latest.note}) + b"\n"
             return
         checkpoints = self.store.checkpoints(EXPORT_CHECKPOINT_GAP, size)
@@ -374,4 +553,4 @@ class Ledger:
         deadline = time.monotonic() + timeout_s
         self._thread.join(max(0.0, deadline - time.monotonic()))
         self.store.close()
-        self._lock_file.close()  # releases the lock
+        _release(self._claim)

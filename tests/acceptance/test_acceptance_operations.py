@@ -158,8 +158,7 @@ def test_my_timeline_needs_a_token(demo: Demo) -> None:
 
 def test_agency_down_shows_as_unavailable_while_others_answer(demo: Demo) -> None:
     """A second run of the demo, with courts down, reuses the data: ana still gets
-    immigration, courts is unavailable. (One demo per state directory at a time: the ledger
-    has one writer.)"""
+    immigration, courts is unavailable."""
     assert demo.stop() == 0
     degraded = start_demo(demo.state_dir, "--down", "courts")
     try:

@@ -40,8 +40,10 @@ def _verify(ledger: Ledger, earlier: str | None = None) -> None:
     assert result.entries == ledger.size
 
 
-def test_a_second_writer_is_refused_until_the_first_closes(tmp_path: Path) -> None:
-    """Two writers would fork the chain: the second gets a clear error naming the holder."""
+def test_a_second_ledger_in_one_process_is_refused_until_the_first_closes(
+        tmp_path: Path) -> None:
+    """Within a process the ledger is shared, not opened twice (other processes may open it:
+    test_ledger_processes); the second open names the process that holds it."""
     first = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
     try:
         with pytest.raises(LedgerBusyError, match=f"pid {os.getpid()}"):

@@ -1,0 +1,283 @@
+"""Several processes appending to one ledger file: one chain, one tree, seen by all of them."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aggregator.keys import load_or_create_ed25519
+from aggregator.ledger.encoding import canonical
+from aggregator.ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
+from aggregator.ledger.verify import verify_export
+from aggregator.ledger.writer import Ledger, LedgerClosedError, LedgerCorruptError
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).parents[2]
+ORIGIN = "test.localhost/ledger"
+
+# Opens the ledger, says "ready", appends COUNT entries on "go" (64 waiting at a time, like
+# concurrent requests), printing each acknowledged one, says "done"; on the next line of
+# input it reports what it then sees of the whole ledger and whether its export verifies.
+CHILD = textwrap.dedent("""
+    import json
+    import sys
+    from pathlib import Path
+    from aggregator.keys import load_or_create_ed25519
+    from aggregator.ledger.note import NoteSigner
+    from aggregator.ledger.verify import verify_export
+    from aggregator.ledger.writer import Ledger
+
+    root, count = Path(sys.argv[1]), int(sys.argv[2])
+    signer = NoteSigner("test.localhost/ledger", load_or_create_ed25519(root / "ledger.pem"))
+    ledger = Ledger(root / "ledger.sqlite3", signer)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for start in range(0, count, 64):
+        futures = [(n, ledger.submit({"kind": "access", "by": "child", "n": n}))
+                   for n in range(start, min(start + 64, count))]
+        for n, future in futures:
+            print(json.dumps({"n": n, "index": future.result().index}), flush=True)
+    print("done", flush=True)
+    sys.stdin.readline()
+    lines = [line.decode().rstrip("\\n") for line in ledger.export()]
+    result = verify_export(lines, pinned_vkey=ledger.verifier_key())
+    print(json.dumps({"size": ledger.size, "root": ledger.root().hex(), "ok": result.ok,
+                      "entries": result.entries, "message": result.message}), flush=True)
+    ledger.close()
+""")
+
+
+def _signer(tmp_path: Path) -> NoteSigner:
+    return NoteSigner(ORIGIN, load_or_create_ed25519(tmp_path / "ledger.pem"))
+
+
+def _export_lines(ledger: Ledger) -> list[str]:
+    return [line.decode().rstrip("\n") for line in ledger.export()]
+
+
+def _start_child(tmp_path: Path, count: int) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path), str(count)], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    if child.poll() is None:
+        child.kill()
+    child.wait()
+    for pipe in (child.stdin, child.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
+def _child_acks(child: subprocess.Popen[str]) -> tuple[threading.Thread, list[dict[str, int]]]:
+    """Collect the child's acknowledgements while this process appends (a full pipe would
+    stall it)."""
+    assert child.stdout is not None
+    stdout = child.stdout
+    acks: list[dict[str, int]] = []
+
+    def read() -> None:
+        for line in stdout:
+            if line.strip() == "done":
+                return
+            acks.append(json.loads(line))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader, acks
+
+
+async def _append_as_parent(ledger: Ledger, writers: int, started: threading.Event,
+                            until: threading.Thread) -> dict[int, int]:
+    """Append from ``writers`` concurrent tasks until ``until`` (the child's run) ends, so
+    the child's whole run overlaps ours however the machine schedules it; n -> index."""
+    acked: dict[int, int] = {}
+    numbers = itertools.count()
+
+    async def writer() -> None:
+        while until.is_alive():
+            n = next(numbers)
+            acked[n] = (await ledger.append({"kind": "access", "by": "parent", "n": n})).index
+            started.set()
+
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    return acked
+
+
+def _tell(child: subprocess.Popen[str], line: str) -> None:
+    assert child.stdin is not None
+    child.stdin.write(line + "\n")
+    child.stdin.flush()
+
+
+def test_two_processes_appending_at_once_share_one_chain(tmp_path: Path) -> None:
+    """Every entry either process acknowledged is in the file exactly once, at the index it
+    was given; the indices are contiguous and both processes verify the same tree."""
+    children = 1500
+    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    child = _start_child(tmp_path, children)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        reader, child_acks = _child_acks(child)
+        started = threading.Event()
+        threading.Thread(target=lambda: started.wait(60) and _tell(child, "go"),
+                         daemon=True).start()
+        parent_acks = asyncio.run(_append_as_parent(ledger, 16, started, until=reader))
+        reader.join(timeout=120)
+        assert not reader.is_alive(), "the child did not finish appending"
+        _tell(child, "report")
+        child_view = json.loads(child.stdout.readline())
+        assert child.wait(timeout=60) == 0
+
+        total = children + len(parent_acks)
+        assert len(child_acks) == children
+        stored = list(ledger.store.leaves(0, ledger.size))
+        assert [index for index, _ in stored] == list(range(total))
+        owners = [(entry["by"], entry["n"]) for entry in (json.loads(leaf) for _, leaf in stored)]
+        assert len(set(owners)) == total  # nobody's entry written twice
+        for ack in child_acks:
+            assert owners[ack["index"]] == ("child", ack["n"])
+        for n, index in parent_acks.items():
+            assert owners[index] == ("parent", n)
+        # The two really did append at the same time: the child's entries are not one run.
+        switches = sum(1 for a, b in itertools.pairwise(owners) if a[0] != b[0])
+        assert switches >= 4, "the processes appended one after the other; nothing was tested"
+
+        result = verify_export(_export_lines(ledger), pinned_vkey=ledger.verifier_key())
+        assert result.ok, result.message
+        assert result.entries == total
+        assert child_view["ok"], child_view["message"]
+        assert child_view["entries"] == total
+        assert (child_view["size"], child_view["root"]) == (ledger.size, ledger.root().hex())
+    finally:
+        _stop(child)
+        ledger.close()
+
+
+def test_an_open_ledger_sees_entries_another_process_appended(tmp_path: Path) -> None:
+    """Without reopening: the size, the checkpoint, proofs and the export include them, and
+    this process's next entry continues the chain after them."""
+    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    try:
+        for n in range(3):
+            ledger.append_sync({"kind": "access", "by": "parent", "n": n})
+        before = ledger.checkpoint()
+        assert before is not None and ledger.size == 3
+
+        done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), "100"], cwd=ROOT,
+                              input="go\nreport\n", capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+
+        assert ledger.size == 103
+        latest = ledger.checkpoint()
+        assert latest is not None and latest.size == 103
+        head = NoteVerifier.from_vkey(ledger.verifier_key()).open(latest.note)
+        assert head.size == 103 and head.root == ledger.root()
+        verify_inclusion(ledger.leaf_hash(50), 50, 103, ledger.inclusion_proof(50), head.root)
+        verify_consistency(3, 103, ledger.root(3), head.root, ledger.consistency_proof(3))
+
+        nxt = ledger.append_sync({"kind": "access", "by": "parent", "n": 3})
+        assert nxt.index == 103 and nxt.tree_size == 104
+        result = verify_export(_export_lines(ledger), pinned_vkey=ledger.verifier_key(),
+                               earlier=before.note)
+        assert result.ok, result.message
+        assert result.entries == 104
+    finally:
+        ledger.close()
+
+
+def _forge(ledger: Ledger, signer: NoteSigner, *, prev: bytes | None = None,
+           stored_hash: bytes | None = None) -> None:
+    """Append one entry and a checkpoint over it behind the ledger's back, as another
+    writer would; ``prev`` and ``stored_hash`` override what a correct writer records."""
+    path = ledger.store.path
+    leaves = [leaf for _, leaf in ledger.store.leaves(0, ledger.size)]
+    index = len(leaves)
+    link = leaf_hash(leaves[-1]) if prev is None else prev
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    leaf = canonical({"kind": "access", "i": index, "prev": base64.b64encode(link).decode(),
+                      "at": at})
+    tree = MerkleTree()
+    tree.extend(leaf_hash(each) for each in [*leaves, leaf])
+    note = signer.sign(Checkpoint(ORIGIN, index + 1, tree.root(), 0, ()))
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute("INSERT INTO entries (idx, leaf, hash, kind, at) VALUES (?, ?, ?, ?, ?)",
+                         (index, leaf, stored_hash or leaf_hash(leaf), "access", at))
+            conn.execute("INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)",
+                         (index + 1, note, at))
+    finally:
+        conn.close()
+
+
+Forgery = Callable[[Ledger, NoteSigner], None]
+
+FORGERIES: dict[str, tuple[Forgery, str]] = {
+    "broken link": (lambda ledger, signer: _forge(ledger, signer, prev=bytes(32)),
+                    "entry 5 does not record .* the chain is broken"),
+    "wrong stored hash": (lambda ledger, signer: _forge(ledger, signer, stored_hash=bytes(32)),
+                          "entry 5 does not match its stored hash"),
+    "checkpoint by another key": (
+        lambda ledger, _: _forge(ledger, NoteSigner(ORIGIN, Ed25519PrivateKey.generate())),
+        "last checkpoint .* does not verify"),
+}
+
+
+@pytest.mark.parametrize("first", ["read", "append"])
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_entries_from_another_writer_that_do_not_check_out_stop_the_ledger(
+        tmp_path: Path, forgery: str, first: str) -> None:
+    """Whether a read or the next batch finds them first: a clear LedgerCorruptError, then
+    reads keep failing and no more entries are accepted (nothing is signed over them)."""
+    signer = _signer(tmp_path)
+    ledger = Ledger(tmp_path / "ledger.sqlite3", signer)
+    try:
+        for n in range(5):
+            ledger.append_sync({"kind": "access", "n": n})
+        forge, message = FORGERIES[forgery]
+        forge(ledger, signer)
+        with pytest.raises(LedgerCorruptError, match=message):
+            if first == "read":
+                ledger.checkpoint()
+            else:
+                ledger.append_sync({"kind": "access", "n": 5})
+        with pytest.raises(LedgerCorruptError, match=message):
+            _ = ledger.size
+        with pytest.raises(LedgerClosedError, match="not accepting entries"):
+            ledger.append_sync({"kind": "access", "n": 6})
+    finally:
+        ledger.close()
+
+
+def test_a_correct_entry_from_another_writer_is_taken_in(tmp_path: Path) -> None:
+    """The control for the forgeries above: the same entry, linked and signed properly."""
+    signer = _signer(tmp_path)
+    ledger = Ledger(tmp_path / "ledger.sqlite3", signer)
+    try:
+        for n in range(5):
+            ledger.append_sync({"kind": "access", "n": n})
+        _forge(ledger, signer)
+        assert ledger.size == 6
+        assert ledger.append_sync({"kind": "access", "n": 6}).index == 6
+        result = verify_export(_export_lines(ledger), pinned_vkey=ledger.verifier_key())
+        assert result.ok, result.message
+    finally:
+        ledger.close()
