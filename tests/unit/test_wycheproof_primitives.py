@@ -19,10 +19,23 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 WYCHEPROOF = Path(__file__).parents[2].parent / "shared" / "testdata" / "wycheproof"
 
 
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((WYCHEPROOF / name).read_text())
+    return data
+
+
 def _cases(name: str) -> list[Any]:
-    data = json.loads((WYCHEPROOF / name).read_text())
     return [pytest.param(group, test, id=f"tc{test['tcId']}")
-            for group in data["testGroups"] for test in group["tests"]]
+            for group in _load(name)["testGroups"] for test in group["tests"]]
+
+
+@pytest.mark.parametrize("name", ["x25519_test.json", "hkdf_sha256_test.json",
+                                  "ed25519_test.json"])
+def test_every_vector_of_a_file_is_a_case(name: str) -> None:
+    """A file read short (or restructured) would otherwise pass with fewer cases."""
+    cases = _cases(name)
+    assert len(cases) == _load(name)["numberOfTests"] > 0
+    assert len({case.id for case in cases}) == len(cases)
 
 
 @pytest.mark.parametrize(("group", "test"), _cases("x25519_test.json"))

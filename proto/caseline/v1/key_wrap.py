@@ -82,6 +82,10 @@ def public_key_of_jwk(jwk: dict[str, object]) -> X25519PublicKey:
         raw = base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
     except ValueError as exc:
         raise WrapError("the custodian JWK's 'x' is not base64url") from exc
+    if _b64url(raw) != x:
+        # The decoder skips characters outside the alphabet (and ignores stray low bits), so
+        # only re-encoding shows that ``x`` was exactly the unpadded base64url of a key.
+        raise WrapError("the custodian JWK's 'x' is not base64url (unpadded, canonical)")
     if len(raw) != 32:
         raise WrapError(f"an X25519 public key has 32 bytes, got {len(raw)}")
     key = X25519PublicKey.from_public_bytes(raw)
@@ -119,7 +123,7 @@ def unwrap_data_key(custodian: X25519PrivateKey, wrapped: bytes, key_id: str,
         data_key = _SUITE.decrypt(wrapped, custodian, info=info)
     except (InvalidTag, ValueError) as exc:
         raise WrapError("the wrapped data key does not open: altered, or wrapped to another "
-                        "custodian key, case or subject") from exc
+                        "custodian key, place (agency, subject) or data key id") from exc
     if len(data_key) != KEY_BYTES:
         raise WrapError(f"the wrapped data key has {len(data_key)} bytes, expected {KEY_BYTES}")
     return data_key
