@@ -12,43 +12,68 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-__all__ = ["jwk_of", "key_id_of", "load_or_create_ed25519", "load_or_create_secret"]
+__all__ = ["jwk_of", "key_id_of", "load_or_create_ed25519", "load_or_create_secret",
+           "replace_private"]
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_aside(path: Path, data: bytes) -> Path:
+    """``data`` in a new private file beside ``path`` (a name no other writer uses), fsync'd."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    return tmp
+
+
+def replace_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (mode 0600); callers serialise writers."""
+    os.replace(_write_aside(path, data), path)
+
+
+def _create_private(path: Path, data: bytes) -> bytes:
+    """Write ``data`` to ``path`` unless it exists; what ``path`` holds afterwards.
+
+    Several processes may start on one state directory at once (two demos, a gateway and a
+    CLI): the first to create a key wins and the others use its key, never their own. The
+    file appears whole (written aside, fsync'd, then hard-linked, which refuses to replace).
+    """
+    tmp = _write_aside(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_bytes()
+        return data
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _load_ed25519(path: Path, data: bytes) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(data, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 private key")
+    return key
 
 
 def load_or_create_ed25519(path: Path) -> Ed25519PrivateKey:
     """The Ed25519 key stored at ``path`` (PKCS#8 PEM), created on first use."""
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} does not hold an Ed25519 private key")
-        return key
-    key = Ed25519PrivateKey.generate()
-    _write_private(path, key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return key
+        return _load_ed25519(path, path.read_bytes())
+    new = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+    return _load_ed25519(path, _create_private(path, new))
 
 
 def load_or_create_secret(path: Path, size: int = 32) -> bytes:
     """A random secret stored at ``path``, created on first use."""
-    if path.exists():
-        data = path.read_bytes()
-        if len(data) != size:
-            raise ValueError(f"{path} must hold exactly {size} bytes")
-        return data
-    data = secrets.token_bytes(size)
-    _write_private(path, data)
+    data = path.read_bytes() if path.exists() else _create_private(path,
+                                                                    secrets.token_bytes(size))
+    if len(data) != size:
+        raise ValueError(f"{path} must hold exactly {size} bytes")
     return data
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -21,13 +25,34 @@ __all__ = ["ensure_demo_data"]
 SAMPLES_PER_AGENCY = 3
 
 
+@contextmanager
+def _seeding_turn(state: DemoState) -> Iterator[None]:
+    """Hold the state directory's seeding lock: two demos started together on one state
+    directory must not both seed it (the second would delete the first's stores midway)."""
+    state.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(state.root / ".seeding.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            click.echo(f"Another demo is seeding {state.root}; waiting for it to finish…")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def ensure_demo_data(state: DemoState, *, cases: int, seed: int,
                      today: date | None = None) -> dict[str, Any]:
     """The manifest, seeding everything first if this state directory has no complete demo."""
-    manifest = state.read_manifest()
-    if manifest is not None and all(state.store(a).exists() for a in REFERENCE_AGENCIES):
-        return manifest
-    today = today or date.today()
+    with _seeding_turn(state):
+        manifest = state.read_manifest()
+        if manifest is not None and all(state.store(a).exists() for a in REFERENCE_AGENCIES):
+            return manifest
+        return _seed(state, cases=cases, seed=seed, today=today or date.today())
+
+
+def _seed(state: DemoState, *, cases: int, seed: int, today: date) -> dict[str, Any]:
     click.echo(f"First run: generating demo data in {state.root} "
                f"({cases:,} cases per agency, seed {seed}, as of {today.isoformat()})")
     for agency_id in REFERENCE_AGENCIES:

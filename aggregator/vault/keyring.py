@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from aggregator.keys import _write_private, load_or_create_secret
+from aggregator.keys import load_or_create_secret, replace_private
 from aggregator.vault.errors import KeyringError
 from caseline.v1.key_wrap import custodian_key_id
 
@@ -384,7 +384,7 @@ class Keyring:
         plaintext = json.dumps(content.to_json()).encode()
         ciphertext = AESGCM(key).encrypt(nonce, plaintext, _aad(header))
         document = {"header": header, "nonce": _b64(nonce), "ciphertext": _b64(ciphertext)}
-        _write_private(self.path, json.dumps(document, indent=1).encode() + b"\n")
+        replace_private(self.path, json.dumps(document, indent=1).encode() + b"\n")
         _fsync_dir(self.path.parent)
 
 
