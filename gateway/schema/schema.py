@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.schema.errors import is_expected
+from gateway.schema.execution import LeanExecutionContext
 from gateway.schema.limits import extensions
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
@@ -34,4 +35,5 @@ def build_schema(*, production: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=True),
+        execution_context_class=LeanExecutionContext,
     )

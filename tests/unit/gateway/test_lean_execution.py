@@ -1,0 +1,161 @@
+"""The lean executor answers exactly as graphql-core's own: data, errors, paths, order."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.schema.execution import LeanExecutionContext
+
+
+@strawberry.enum
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Place:
+    name: str
+    code: str | None
+
+
+@strawberry.type
+class Item:
+    at: datetime
+    day: date | None
+    count: int
+    color: Color | None
+    place: Place
+    maybe_place: Place | None
+    places: list[Place]
+    optional_places: list[Place | None] | None
+
+    @strawberry.field
+    async def slow(self) -> str:
+        await asyncio.sleep(0)
+        return f"slow {self.count}"
+
+    @strawberry.field
+    def shout(self, word: str = "hi") -> str:
+        return word.upper()
+
+
+def _item(n: int, **overrides: Any) -> Item:
+    values: dict[str, Any] = {
+        "at": datetime(2026, 1, n, tzinfo=UTC), "day": date(2026, 2, n), "count": n,
+        "color": Color.RED if n % 2 else None, "place": Place(name=f"p{n}", code=None),
+        "maybe_place": None if n % 2 else Place(name="m", code="c"),
+        "places": [Place(name=f"a{n}", code="x"), Place(name=f"b{n}", code=None)],
+        "optional_places": [None, Place(name="o", code="y")] if n % 2 else None}
+    values.update(overrides)
+    return Item(**values)
+
+
+ITEMS: list[Item] = [_item(1), _item(2)]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return ITEMS
+
+    @strawberry.field
+    def item(self) -> Item | None:
+        return ITEMS[0]
+
+
+def _schema(context: type) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, execution_context_class=context)
+
+
+LEAN = _schema(LeanExecutionContext)
+STANDARD = _schema(StrawberryGraphQLCoreExecutionContext)
+
+FIELDS = ("at day count color place { name code } maybePlace { name } "
+          "places { name code } optionalPlaces { name }")
+QUERIES = [
+    f"{{ items {{ {FIELDS} }} }}",
+    f"{{ items {{ __typename {FIELDS} slow shout(word: \"yo\") }} }}",
+    "{ item { c: count n: count place { n: name name } places { __typename code } } }",
+    "fragment F on Item { count place { code } } { items { ...F count place { name } } }",
+    "query Q($s: Boolean!) { items { count @skip(if: $s) color @include(if: $s) "
+    "places @include(if: $s) { name } } }",
+    "{ items { ... on Item { slow at } } item { day } }",
+]
+
+BROKEN: dict[str, dict[str, Any]] = {
+    "null in a non-null leaf": {"count": None},
+    "a value the scalar refuses": {"count": "many"},
+    "an enum value that is not one": {"color": "green"},
+    "null for a non-null object": {"place": None},
+    "null inside a non-null object": {"place": Place(name=None, code=None)},  # type: ignore[arg-type]
+    "null item in a list of non-null": {"places": [Place(name="a", code=None), None]},
+    "a list that is not one": {"places": 7},
+    "a broken item in a nullable list": {"optional_places": [Place(name=None, code=None)]},  # type: ignore[arg-type]
+}
+
+
+def _run(schema: strawberry.Schema, query: str) -> tuple[Any, list[dict[str, Any]]]:
+    result = asyncio.run(schema.execute(query, variable_values={"s": False}))
+    errors = sorted(({"message": e.message, "path": e.path, "locations": e.locations}
+                     for e in result.errors or ()), key=repr)
+    return result.data, errors
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_answers_like_graphql_core(query: str) -> None:
+    lean, standard = _run(LEAN, query), _run(STANDARD, query)
+    assert lean == standard
+    assert lean[1] == [], lean[1]
+    # Same key order too: clients may rely on it, and the spec orders fields as asked.
+    assert repr(lean[0]) == repr(standard[0])
+
+
+@pytest.mark.parametrize("broken", list(BROKEN), ids=list(BROKEN))
+@pytest.mark.parametrize("query", QUERIES[:3])
+def test_errors_are_the_same_as_graphql_cores(broken: str, query: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ITEMS[1], "__dict__", {**vars(_item(2)), **BROKEN[broken]})
+    lean, standard = _run(LEAN, query), _run(STANDARD, query)
+    assert lean == standard
+    if "items" in query:
+        assert lean[1], "the broken item should have produced an error"
+
+
+def test_a_plain_timeline_shaped_query_takes_the_lean_path(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Guards the point of it all: plain fields never reach graphql-core's execute_field."""
+    calls: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent_type: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(parent_type.name)
+        return original(self, parent_type, *args, **kwargs)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    data, errors = _run(LEAN, f"{{ items {{ {FIELDS} }} }}")
+    assert errors == [] and data["items"][1]["places"][0]["name"] == "a2"
+    assert calls == ["Query"], sorted(set(calls))
+
+
+def test_an_extension_that_resolves_every_field_still_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Watch(strawberry.extensions.SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutionContext,
+                               extensions=[Watch])
+    data, errors = _run(schema, "{ item { count place { name } } }")
+    assert errors == [] and data == {"item": {"count": 1, "place": {"name": "p1"}}}
+    assert seen == ["item", "count", "place", "name"]
