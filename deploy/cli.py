@@ -117,8 +117,10 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
         click.echo(json.dumps({"event": "listening", "agency": agency, "port": bound}))
         sys.stdout.flush()
 
-    asyncio.run(run_adapter(servicer, host=host, port=port, delay_s=delay_ms / 1000,
-                            on_listening=listening))
+    import uvloop  # a leaner event loop: measurably less CPU per call
+
+    uvloop.run(run_adapter(servicer, host=host, port=port, delay_s=delay_ms / 1000,
+                           on_listening=listening))
 
 
 @adapter.command("check")

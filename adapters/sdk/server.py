@@ -12,8 +12,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from adapters.sdk.calls import CallHandling
 from adapters.sdk.consent import ConsentTokenVerifier
-from adapters.sdk.interceptors import AdapterInterceptor
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.sealing import CaseSealer, CustodianKeys
@@ -48,10 +48,11 @@ class AdapterServer:
         self.requested_port = port
         self.port = 0
         self.health = health.aio.HealthServicer()  # type: ignore[attr-defined]
-        self.server = grpc.aio.server(
-            interceptors=[AdapterInterceptor(servicer.profile.agency_id, delay_s)],
-            options=[("grpc.so_reuseport", 0)])
-        agency_adapter_pb2_grpc.add_AgencyAdapterServicer_to_server(servicer, self.server)
+        self.server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        handling = CallHandling(servicer.profile.agency_id, delay_s)
+        # A stand-in holding the servicer's methods, the unary ones wrapped.
+        agency_adapter_pb2_grpc.add_AgencyAdapterServicer_to_server(
+            handling.servicer(servicer), self.server)  # type: ignore[arg-type]
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
