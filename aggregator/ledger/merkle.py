@@ -235,6 +235,13 @@ class CompactRange:
         """Leaves appended."""
         return self._size
 
+    def copy(self) -> CompactRange:
+        """An independent copy (hashes are immutable bytes: a shallow list copy suffices)."""
+        twin = CompactRange()
+        twin._hashes = list(self._hashes)
+        twin._size = self._size
+        return twin
+
     def append(self, digest: bytes) -> int:
         """Add a leaf hash; returns its index."""
         if len(digest) != HASH_SIZE:

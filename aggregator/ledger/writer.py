@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import logging
 import os
 import queue
@@ -256,7 +255,7 @@ class Ledger:
             expected += 1
         if not hashes:
             return  # the usual case, after every batch of our own: keep it cheap
-        frontier = copy.deepcopy(self._frontier)
+        frontier = self._frontier.copy()
         for digest in _digests(hashes):
             frontier.append(digest)
         checkpoint = self._check_head(view.latest_checkpoint(), frontier.size, frontier.root())
@@ -414,7 +413,7 @@ class Ledger:
         return prepared
 
     def _sign(self, prepared: _Prepared, now: datetime) -> _Signed:
-        frontier = copy.deepcopy(self._frontier)
+        frontier = self._frontier.copy()
         for digest in prepared.hashes:
             frontier.append(digest)
         root = frontier.root()

@@ -168,6 +168,18 @@ def test_roots_agree_with_the_reference_for_every_prefix() -> None:
         assert compact.size == size
 
 
+def test_a_copy_of_a_compact_range_grows_on_its_own() -> None:
+    hashes = _hashes(40)
+    compact = CompactRange()
+    for digest in hashes[:23]:
+        compact.append(digest)
+    twin = compact.copy()
+    for digest in hashes[23:]:
+        twin.append(digest)
+    assert compact.size == 23 and compact.root() == reference_root(hashes[:23])
+    assert twin.size == 40 and twin.root() == reference_root(hashes)
+
+
 @settings(max_examples=150, deadline=None)
 @given(size=st.integers(1, BIG), data=st.data())
 def test_inclusion_proofs_equal_the_reference_and_verify(size: int, data: st.DataObject
