@@ -162,6 +162,30 @@ async def forged_consent_tokens_are_refused(t: Target) -> None:
         grpc.StatusCode.UNAUTHENTICATED)
 
 
+async def batched_subject_requests_are_answered_one_by_one(t: Target) -> None:
+    """BatchListSubjectCases (optional: UNIMPLEMENTED passes) answers each request in order,
+    refusing a missing and a forged token each as ListSubjectCases would."""
+    requests = [pb.ListSubjectCasesRequest(),
+                pb.ListSubjectCasesRequest(consent_token="not.a.token")]
+    try:
+        response = await t.stub.BatchListSubjectCases(
+            pb.BatchListSubjectCasesRequest(requests=requests), timeout=TIMEOUT_S)
+    except grpc.aio.AioRpcError as exc:
+        _require(exc.code() == grpc.StatusCode.UNIMPLEMENTED,
+                 f"expected per-request answers or UNIMPLEMENTED, got {exc.code().name}: "
+                 f"{exc.details()}")
+        return
+    _require(len(response.results) == len(requests),
+             f"{len(response.results)} results for {len(requests)} requests")
+    for i, result in enumerate(response.results):
+        _require(result.WhichOneof("outcome") == "error", f"request {i} released cases "
+                                                          "without a valid consent token")
+        code = grpc.StatusCode.UNAUTHENTICATED.value[0]
+        _require(result.error.code == code,
+                 f"request {i}: expected code {code} (UNAUTHENTICATED), got "
+                 f"{result.error.code}: {result.error.message}")
+
+
 async def ownership_check_refuses_a_wrong_access_code(t: Target) -> None:
     """A wrong access code never verifies."""
     response = await t.stub.VerifyOwnership(pb.VerifyOwnershipRequest(
@@ -204,6 +228,7 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
     mapped_statuses_explain_themselves_in_english,
     subject_cases_require_a_consent_token,
     forged_consent_tokens_are_refused,
+    batched_subject_requests_are_answered_one_by_one,
     ownership_check_refuses_a_wrong_access_code,
     change_stream_refuses_a_bad_cursor,
     health_reports_serving,

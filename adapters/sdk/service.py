@@ -180,6 +180,43 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         return pb.ListSubjectCasesResponse(
             cases=cases, missing_case_numbers=[n for n in wanted if n not in found])
 
+    async def BatchListSubjectCases(self, request: pb.BatchListSubjectCasesRequest,
+                                    context: grpc.aio.ServicerContext[object, object]
+                                    ) -> pb.BatchListSubjectCasesResponse:
+        """Several ListSubjectCases requests, each answered (or refused) on its own."""
+        return await self._guard(context, lambda: self._batch_subject_cases(request))
+
+    async def _batch_subject_cases(self, request: pb.BatchListSubjectCasesRequest
+                                   ) -> pb.BatchListSubjectCasesResponse:
+        count = len(request.requests)
+        if not 1 <= count <= MAX_BATCH_SIZE:
+            raise InvalidArgumentError(
+                "requests", f"1 to {MAX_BATCH_SIZE} requests per call, got {count}",
+                "BATCH_TOO_LARGE" if count else "INVALID_ARGUMENT")
+        answers: list[pb.ListSubjectCasesResponse | BaseException]
+        if inspect.iscoroutinefunction(self.source.find_cases):
+            # A source that waits on I/O: the requests' lookups overlap.
+            answers = await asyncio.gather(*(self._subject_cases(r) for r in request.requests),
+                                           return_exceptions=True)
+        else:
+            # Nothing to overlap: one after another, without a task for each.
+            answers = []
+            for one in request.requests:
+                try:
+                    answers.append(await self._subject_cases(one))
+                except AdapterError as exc:
+                    answers.append(exc)
+        results = []
+        for answer in answers:
+            if isinstance(answer, AdapterError):
+                results.append(pb.SubjectCasesResult(error=pb.CallError(
+                    code=answer.code.value[0], message=answer.message, reason=answer.reason)))
+            elif isinstance(answer, BaseException):
+                raise answer  # not the request's fault: the whole call fails, as one would
+            else:
+                results.append(pb.SubjectCasesResult(response=answer))
+        return pb.BatchListSubjectCasesResponse(results=results)
+
     async def WatchChanges(self, request: pb.WatchChangesRequest,
                            context: grpc.aio.ServicerContext[object, object]
                            ) -> AsyncIterator[pb.WatchChangesResponse]:

@@ -18,7 +18,8 @@ class CaseSource(Protocol):
     """Where an adapter's cases come from.
 
     Methods may be plain functions (called on the event loop, so they must be quick: an index
-    probe, not a network call) or coroutine functions (awaited).
+    probe, not a network call) or coroutine functions (awaited; the requests of one
+    BatchListSubjectCases call then await their lookups together).
     """
 
     def find_cases(

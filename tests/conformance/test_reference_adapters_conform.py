@@ -82,6 +82,29 @@ async def test_a_broken_adapter_fails_the_check_named_after_the_rule(
     assert [r.name for r in results if not r.passed] == ["public_lookups_carry_no_history"]
 
 
+class TrustingBatchServicer(AdapterServicer):
+    """Breaks one rule: a batch answers every request, token or not."""
+
+    async def BatchListSubjectCases(self, request: pb.BatchListSubjectCasesRequest,
+                                    context: grpc.aio.ServicerContext[object, object]
+                                    ) -> pb.BatchListSubjectCasesResponse:
+        return pb.BatchListSubjectCasesResponse(results=[
+            pb.SubjectCasesResult(response=pb.ListSubjectCasesResponse())
+            for _ in request.requests])
+
+
+async def test_a_batch_that_skips_consent_fails_its_check(stores: dict[str, Path]) -> None:
+    base = build_servicer(profile("labor"), DemoStore(stores["labor"]),
+                          stores["labor"].parent / "jwks.json")
+    trusting = TrustingBatchServicer(base.profile, base.source, base.table, base.verifier,
+                                     base.sealer)
+    async for address in _serve(trusting):
+        results = await run_checks(address)
+    failed = [r for r in results if not r.passed]
+    assert [r.name for r in failed] == ["batched_subject_requests_are_answered_one_by_one"]
+    assert "request 0 released cases without a valid consent token" in failed[0].detail
+
+
 def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
     """`caseline adapter check` exits non-zero and says why when nothing answers."""
     from deploy.launcher import free_port

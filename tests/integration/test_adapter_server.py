@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from adapters.sdk import (
     InMemoryCaseSource,
     build_servicer,
 )
+from adapters.sdk.records import CaseRecord
 from aggregator.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -122,6 +124,92 @@ async def test_token_without_status_scope_is_permission_denied(
         await fake_stub.ListSubjectCases(pb.ListSubjectCasesRequest(
             consent_token=_token(issuer, ["FAK000001"], scopes=("IDENTITY",))))
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_batch_answers_each_request_as_a_single_call_would(
+        fake_stub: Stub, issuer: ConsentTokenIssuer, custodian: X25519PrivateKey) -> None:
+    """Good, foreign, scope-less and missing tokens in one batch: each its own answer, in
+    order, the same as ListSubjectCases gives it alone."""
+    good = _token(issuer, ["FAK000001", "FAK000404"])
+    requests = [pb.ListSubjectCasesRequest(consent_token=t) for t in (
+        good, _token(issuer, ["FAK000001"], agency="labor"),
+        _token(issuer, ["FAK000001"], scopes=("IDENTITY",)), "", good)]
+    response = await fake_stub.BatchListSubjectCases(
+        pb.BatchListSubjectCasesRequest(requests=requests))
+    outcomes = [r.WhichOneof("outcome") for r in response.results]
+    assert outcomes == ["response", "error", "error", "error", "response"]
+    alone = await fake_stub.ListSubjectCases(requests[0])
+    first = response.results[0].response
+    assert [c.case_number for c in first.cases] == [c.case_number for c in alone.cases]
+    assert list(first.missing_case_numbers) == ["FAK000404"]
+    assert open_sealed(first.cases[0], custodian, agency="fake",
+                       subject="psn_test").opened["DETAILS"] > 0
+    codes = [grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED,
+             grpc.StatusCode.UNAUTHENTICATED]
+    for request, result, code in zip(requests[1:4], response.results[1:4], codes,
+                                     strict=True):
+        assert result.error.code == code.value[0]
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await fake_stub.ListSubjectCases(request)
+        assert caught.value.code() == code
+        assert result.error.message == caught.value.details()
+        assert result.error.reason and not result.response.cases
+    assert "another agency" in response.results[1].error.message
+
+
+class WaitingSource(InMemoryCaseSource):
+    """A source over a slow database: lookups wait, and it counts how many overlap."""
+
+    def __init__(self, inner: InMemoryCaseSource, gate: asyncio.Event) -> None:
+        super().__init__()
+        self._inner = inner
+        self._gate = gate
+        self.waiting = 0
+        self.most_at_once = 0
+
+    async def find_cases(self, numbers: Sequence[str], *,  # type: ignore[override]
+                         with_history: bool) -> dict[str, CaseRecord]:
+        self.waiting += 1
+        self.most_at_once = max(self.most_at_once, self.waiting)
+        if self.waiting == 3:
+            self._gate.set()
+        await asyncio.wait_for(self._gate.wait(), 5)
+        self.waiting -= 1
+        return self._inner.find_cases(numbers, with_history=with_history)
+
+
+async def test_a_batch_over_a_waiting_source_overlaps_its_lookups(
+        fake_source: InMemoryCaseSource, jwks_path: Path, issuer: ConsentTokenIssuer) -> None:
+    """With an async source the requests of a batch wait on it together, not in turn."""
+    source = WaitingSource(fake_source, asyncio.Event())
+    server = AdapterServer(build_servicer(fake_agency.profile(), source, jwks_path))
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            response = await pb_grpc.AgencyAdapterStub(channel).BatchListSubjectCases(
+                pb.BatchListSubjectCasesRequest(requests=[
+                    pb.ListSubjectCasesRequest(consent_token=t) for t in (
+                        _token(issuer, ["FAK000001"]), "forged", _token(issuer, ["FAK000002"]),
+                        _token(issuer, ["FAK000001"]))]), timeout=10)
+    finally:
+        await server.stop(0)
+    assert source.most_at_once == 3  # the forged token never reaches the source
+    assert [r.WhichOneof("outcome") for r in response.results] == [
+        "response", "error", "response", "response"]
+    assert [c.case_number for c in response.results[2].response.cases] == ["FAK000002"]
+
+
+@pytest.mark.parametrize(("count", "message"), [
+    (0, "requests: 1 to 100 requests per call, got 0"),
+    (101, "requests: 1 to 100 requests per call, got 101")])
+async def test_a_batch_of_none_or_too_many_is_refused_naming_the_field(
+        fake_stub: Stub, count: int, message: str) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await fake_stub.BatchListSubjectCases(pb.BatchListSubjectCasesRequest(
+            requests=[pb.ListSubjectCasesRequest()] * count))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details() == message
+    assert _violation(caught.value).field == "requests"
 
 
 async def test_ownership_check_accepts_only_the_right_access_code(fake_stub: Stub) -> None:

@@ -399,6 +399,116 @@ class ListSubjectCasesResponse(_message.Message):
 Global___ListSubjectCasesResponse: _TypeAlias = ListSubjectCasesResponse  # noqa: Y015
 
 @_typing.final
+class BatchListSubjectCasesRequest(_message.Message):
+    """Request for BatchListSubjectCases."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUESTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def requests(self) -> _containers.RepeatedCompositeFieldContainer[Global___ListSubjectCasesRequest]:
+        """1 to max_batch_size (100) requests, each as ListSubjectCases takes it."""
+
+    def __init__(
+        self,
+        *,
+        requests: _abc.Iterable[Global___ListSubjectCasesRequest] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["requests", b"requests"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchListSubjectCasesRequest: _TypeAlias = BatchListSubjectCasesRequest  # noqa: Y015
+
+@_typing.final
+class CallError(_message.Message):
+    """Why one request of a batch failed: what ListSubjectCases would have failed with."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CODE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    code: _builtins.int
+    """The gRPC status code, numbered as in google.rpc.Code (never 0, OK)."""
+    message: _builtins.str
+    """English message; for INVALID_ARGUMENT it names the field. Never personal data."""
+    reason: _builtins.str
+    """Stable UPPER_SNAKE reason, as the ErrorInfo of a failed ListSubjectCases carries it."""
+    def __init__(
+        self,
+        *,
+        code: _builtins.int = ...,
+        message: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "message", b"message", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CallError: _TypeAlias = CallError  # noqa: Y015
+
+@_typing.final
+class SubjectCasesResult(_message.Message):
+    """The answer to one request of a batch."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESPONSE_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def response(self) -> Global___ListSubjectCasesResponse:
+        """What ListSubjectCases would have returned."""
+
+    @_builtins.property
+    def error(self) -> Global___CallError:
+        """Why ListSubjectCases would have failed."""
+
+    def __init__(
+        self,
+        *,
+        response: Global___ListSubjectCasesResponse | None = ...,
+        error: Global___CallError | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "outcome", b"outcome", "response", b"response"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "outcome", b"outcome", "response", b"response"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_outcome: _TypeAlias = _typing.Literal["response", "error"]  # noqa: Y015
+    _WhichOneofArgType_outcome: _TypeAlias = _typing.Literal["outcome", b"outcome"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_outcome) -> _WhichOneofReturnType_outcome | None: ...
+
+Global___SubjectCasesResult: _TypeAlias = SubjectCasesResult  # noqa: Y015
+
+@_typing.final
+class BatchListSubjectCasesResponse(_message.Message):
+    """Response for BatchListSubjectCases."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESULTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___SubjectCasesResult]:
+        """One result per request, in request order."""
+
+    def __init__(
+        self,
+        *,
+        results: _abc.Iterable[Global___SubjectCasesResult] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["results", b"results"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchListSubjectCasesResponse: _TypeAlias = BatchListSubjectCasesResponse  # noqa: Y015
+
+@_typing.final
 class WatchChangesRequest(_message.Message):
     """Request for WatchChanges."""
 

@@ -55,6 +55,11 @@ class AgencyAdapterStub:
                 request_serializer=caseline_dot_v1_dot_agency__adapter__pb2.ListSubjectCasesRequest.SerializeToString,
                 response_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.ListSubjectCasesResponse.FromString,
                 _registered_method=True)
+        self.BatchListSubjectCases = channel.unary_unary(
+                '/caseline.v1.AgencyAdapter/BatchListSubjectCases',
+                request_serializer=caseline_dot_v1_dot_agency__adapter__pb2.BatchListSubjectCasesRequest.SerializeToString,
+                response_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.BatchListSubjectCasesResponse.FromString,
+                _registered_method=True)
         self.WatchChanges = channel.unary_stream(
                 '/caseline.v1.AgencyAdapter/WatchChanges',
                 request_serializer=caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesRequest.SerializeToString,
@@ -97,6 +102,16 @@ class AgencyAdapterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchListSubjectCases(self, request, context):
+        """Several ListSubjectCases requests in one call, each under its own consent token and
+        answered exactly as ListSubjectCases would have, success or failure, one by one. The
+        aggregator uses it to carry many readers' requests at once when it is busy; an adapter
+        that answers UNIMPLEMENTED gets them one call each instead. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchChanges(self, request, context):
         """Status changes in commit order, resumable from a cursor. Server streaming; the stream
         stays open and delivers new changes as they happen until the caller cancels.
@@ -127,6 +142,11 @@ def add_AgencyAdapterServicer_to_server(servicer, server):
                     servicer.ListSubjectCases,
                     request_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.ListSubjectCasesRequest.FromString,
                     response_serializer=caseline_dot_v1_dot_agency__adapter__pb2.ListSubjectCasesResponse.SerializeToString,
+            ),
+            'BatchListSubjectCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchListSubjectCases,
+                    request_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.BatchListSubjectCasesRequest.FromString,
+                    response_serializer=caseline_dot_v1_dot_agency__adapter__pb2.BatchListSubjectCasesResponse.SerializeToString,
             ),
             'WatchChanges': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchChanges,
@@ -243,6 +263,33 @@ class AgencyAdapter:
             '/caseline.v1.AgencyAdapter/ListSubjectCases',
             caseline_dot_v1_dot_agency__adapter__pb2.ListSubjectCasesRequest.SerializeToString,
             caseline_dot_v1_dot_agency__adapter__pb2.ListSubjectCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchListSubjectCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/caseline.v1.AgencyAdapter/BatchListSubjectCases',
+            caseline_dot_v1_dot_agency__adapter__pb2.BatchListSubjectCasesRequest.SerializeToString,
+            caseline_dot_v1_dot_agency__adapter__pb2.BatchListSubjectCasesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -55,6 +55,12 @@ class AgencyAdapterStub:
     """The cases and events of one subject, released only under a valid consent token.
     Idempotent.
     """
+    BatchListSubjectCases: _grpc.UnaryUnaryMultiCallable[_agency_adapter_pb2.BatchListSubjectCasesRequest, _agency_adapter_pb2.BatchListSubjectCasesResponse]
+    """Several ListSubjectCases requests in one call, each under its own consent token and
+    answered exactly as ListSubjectCases would have, success or failure, one by one. The
+    aggregator uses it to carry many readers' requests at once when it is busy; an adapter
+    that answers UNIMPLEMENTED gets them one call each instead. Idempotent.
+    """
     WatchChanges: _grpc.UnaryStreamMultiCallable[_agency_adapter_pb2.WatchChangesRequest, _agency_adapter_pb2.WatchChangesResponse]
     """Status changes in commit order, resumable from a cursor. Server streaming; the stream
     stays open and delivers new changes as they happen until the caller cancels.
@@ -78,6 +84,12 @@ class AgencyAdapterAsyncStub(AgencyAdapterStub):
     ListSubjectCases: _aio.UnaryUnaryMultiCallable[_agency_adapter_pb2.ListSubjectCasesRequest, _agency_adapter_pb2.ListSubjectCasesResponse]  # type: ignore[assignment]
     """The cases and events of one subject, released only under a valid consent token.
     Idempotent.
+    """
+    BatchListSubjectCases: _aio.UnaryUnaryMultiCallable[_agency_adapter_pb2.BatchListSubjectCasesRequest, _agency_adapter_pb2.BatchListSubjectCasesResponse]  # type: ignore[assignment]
+    """Several ListSubjectCases requests in one call, each under its own consent token and
+    answered exactly as ListSubjectCases would have, success or failure, one by one. The
+    aggregator uses it to carry many readers' requests at once when it is busy; an adapter
+    that answers UNIMPLEMENTED gets them one call each instead. Idempotent.
     """
     WatchChanges: _aio.UnaryStreamMultiCallable[_agency_adapter_pb2.WatchChangesRequest, _agency_adapter_pb2.WatchChangesResponse]  # type: ignore[assignment]
     """Status changes in commit order, resumable from a cursor. Server streaming; the stream
@@ -123,6 +135,18 @@ class AgencyAdapterServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_agency_adapter_pb2.ListSubjectCasesResponse, _abc.Awaitable[_agency_adapter_pb2.ListSubjectCasesResponse]]:
         """The cases and events of one subject, released only under a valid consent token.
         Idempotent.
+        """
+
+    @_abc_1.abstractmethod
+    def BatchListSubjectCases(
+        self,
+        request: _agency_adapter_pb2.BatchListSubjectCasesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_agency_adapter_pb2.BatchListSubjectCasesResponse, _abc.Awaitable[_agency_adapter_pb2.BatchListSubjectCasesResponse]]:
+        """Several ListSubjectCases requests in one call, each under its own consent token and
+        answered exactly as ListSubjectCases would have, success or failure, one by one. The
+        aggregator uses it to carry many readers' requests at once when it is busy; an adapter
+        that answers UNIMPLEMENTED gets them one call each instead. Idempotent.
         """
 
     @_abc_1.abstractmethod
