@@ -17,15 +17,6 @@ from caseline.v1 import case_pb2, vocabulary_pb2
 __all__ = ["case_to_proto", "event_id_of", "event_to_proto", "status_to_proto"]
 
 
-def _timestamp(value: datetime) -> timestamp_pb2.Timestamp:
-    # Several times faster than Timestamp.FromDatetime, with the same meaning: naive values
-    # are UTC, and seconds are floored so instants before 1970 keep non-negative nanos.
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    seconds = math.floor(value.timestamp())
-    return timestamp_pb2.Timestamp(seconds=seconds, nanos=value.microsecond * 1000)
-
-
 @lru_cache(maxsize=4096)
 def _status_template(category: str, milestone: str, action_required: bool,
                      texts: tuple[LocalizedText, ...]) -> vocabulary_pb2.Status:
@@ -44,11 +35,25 @@ def _status_template(category: str, milestone: str, action_required: bool,
 def status_to_proto(mapped: MappedStatus) -> vocabulary_pb2.Status:
     """A mapped status as the contract's Status message."""
     status = vocabulary_pb2.Status()
+    _fill_status(status, mapped)
+    return status
+
+
+def _fill_status(status: vocabulary_pb2.Status, mapped: MappedStatus) -> None:
     status.CopyFrom(_status_template(mapped.category, mapped.milestone, mapped.action_required,
                                      mapped.texts))
     status.agency_code = mapped.agency_code
     status.agency_text = mapped.agency_text
-    return status
+
+
+def _fill_timestamp(target: timestamp_pb2.Timestamp, value: datetime) -> None:
+    # Several times faster than Timestamp.FromDatetime, with the same meaning: naive values
+    # are UTC, and seconds are floored so instants before 1970 keep non-negative nanos.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    target.SetInParent()
+    target.seconds = math.floor(value.timestamp())
+    target.nanos = value.microsecond * 1000
 
 
 def event_id_of(case_number: str, event: EventRecord) -> str:
@@ -59,44 +64,50 @@ def event_id_of(case_number: str, event: EventRecord) -> str:
     return hashlib.sha256(basis).hexdigest()[:20]
 
 
-def _hearing_to_proto(hearing: HearingRecord) -> case_pb2.Hearing:
-    return case_pb2.Hearing(
-        type=case_pb2.HearingType.Value(f"HEARING_TYPE_{hearing.type}"),
-        medium=case_pb2.HearingMedium.Value(f"HEARING_MEDIUM_{hearing.medium}"),
-        scheduled_at=_timestamp(hearing.scheduled_at), time_zone=hearing.time_zone,
-        court=hearing.court, court_address=hearing.court_address, judge=hearing.judge,
-    )
+def _fill_hearing(target: case_pb2.Hearing, hearing: HearingRecord) -> None:
+    target.SetInParent()
+    target.type = case_pb2.HearingType.Value(f"HEARING_TYPE_{hearing.type}")
+    target.medium = case_pb2.HearingMedium.Value(f"HEARING_MEDIUM_{hearing.medium}")
+    _fill_timestamp(target.scheduled_at, hearing.scheduled_at)
+    target.time_zone = hearing.time_zone
+    target.court = hearing.court
+    target.court_address = hearing.court_address
+    target.judge = hearing.judge
+
+
+def _fill_event(target: case_pb2.CaseEvent, number: str, event: EventRecord,
+                table: MappingTable, program: str | None) -> None:
+    target.event_id = event_id_of(number, event)
+    _fill_timestamp(target.occurred_at, event.occurred_at)
+    _fill_status(target.status, table.map(event.code, event.text, program))
+    if event.due_date:
+        target.due_date = event.due_date.isoformat()
+    target.office = event.office
+    if event.hearing is not None:
+        _fill_hearing(target.hearing, event.hearing)
 
 
 def event_to_proto(number: str, event: EventRecord, table: MappingTable,
                    program: str | None) -> case_pb2.CaseEvent:
     """One event of case ``number``, its status mapped under ``program``."""
-    message = case_pb2.CaseEvent(
-        event_id=event_id_of(number, event),
-        occurred_at=_timestamp(event.occurred_at),
-        status=status_to_proto(table.map(event.code, event.text, program)),
-        due_date=event.due_date.isoformat() if event.due_date else "",
-        office=event.office,
-    )
-    if event.hearing is not None:
-        message.hearing.CopyFrom(_hearing_to_proto(event.hearing))
+    message = case_pb2.CaseEvent()
+    _fill_event(message, number, event, table, program)
     return message
 
 
 def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
                   case_type_name: str, *, with_history: bool) -> case_pb2.Case:
     """A case; with history all events are included, else only the current status."""
+    # Messages are filled where they live: building parts apart and then setting them would
+    # copy each one into its place, most of the cost of a long history.
     latest = record.events[-1]
-    message = case_pb2.Case(
-        case_number=record.number,
-        case_type=record.case_type,
-        case_type_name=case_type_name,
-        status=status_to_proto(table.map(latest.code, latest.text, program)),
-        opened_at=_timestamp(record.events[0].occurred_at),
-        updated_at=_timestamp(latest.occurred_at),
-        office=record.office,
-    )
+    message = case_pb2.Case(case_number=record.number, case_type=record.case_type,
+                            case_type_name=case_type_name, office=record.office)
+    _fill_status(message.status, table.map(latest.code, latest.text, program))
+    _fill_timestamp(message.opened_at, record.events[0].occurred_at)
+    _fill_timestamp(message.updated_at, latest.occurred_at)
     if with_history:
-        message.events.extend(event_to_proto(record.number, e, table, program)
-                              for e in record.events)
+        add = message.events.add
+        for event in record.events:
+            _fill_event(add(), record.number, event, table, program)
     return message

@@ -14,6 +14,7 @@ name a field: such a field is released only to a token holding every scope.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 from google.protobuf.descriptor import Descriptor
@@ -42,6 +43,18 @@ _STATUS_MESSAGE = vocabulary_pb2.Status.DESCRIPTOR
 
 def _outside(descriptor: Descriptor, scopes: Collection[str],
              split: Mapping[str, Mapping[str, str]]) -> tuple[str, ...]:
+    if split is FIELD_SCOPES and isinstance(scopes, frozenset):
+        return _outside_contract(descriptor, scopes)  # the common case, worked out once
+    return _fields_outside(descriptor, scopes, split)
+
+
+@lru_cache(maxsize=256)
+def _outside_contract(descriptor: Descriptor, scopes: frozenset[str]) -> tuple[str, ...]:
+    return _fields_outside(descriptor, scopes, FIELD_SCOPES)
+
+
+def _fields_outside(descriptor: Descriptor, scopes: Collection[str],
+                    split: Mapping[str, Mapping[str, str]]) -> tuple[str, ...]:
     # Unclassified fields map to None, which no token grants: withheld (fail closed).
     released = split.get(descriptor.name, {})
     return tuple(f.name for f in descriptor.fields if released.get(f.name) not in scopes)

@@ -138,3 +138,14 @@ def test_every_contract_field_is_classified_under_a_known_scope(
     split = FIELD_SCOPES[message.DESCRIPTOR.name]
     assert set(split) == fields
     assert set(split.values()) <= set(SCOPES)
+
+
+@pytest.mark.parametrize("scopes", [{"STATUS"}, {"DETAILS"}, {"STATUS", "DETAILS"},
+                                    {"STATUS", "IDENTITY"}, set()])
+def test_token_scopes_withhold_exactly_as_any_collection_does(scopes: set[str]) -> None:
+    # Tokens carry frozensets, whose split is worked out once and reused; it must not differ.
+    from_set, from_token = _case(), _case()
+    withhold(from_set, scopes)
+    for _ in range(2):  # the second time from the cache
+        withhold(from_token, frozenset(scopes))
+    assert from_token == from_set
