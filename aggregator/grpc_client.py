@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import grpc
 
+from aggregator.coalesce import Coalescer
 from aggregator.convert import (
     case_from_proto,
     events_from_proto,
@@ -34,6 +36,7 @@ _CHANNEL_OPTIONS = [
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 2_000),
 ]
+_CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 
 
 class AdapterClient:
@@ -45,6 +48,10 @@ class AdapterClient:
         self.address = address
         self._channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
         self._stub = pb_grpc.AgencyAdapterStub(self._channel)
+        # Concurrent readers' subject requests share calls when the agency is busy.
+        self.subject_calls: Coalescer[str, pb.ListSubjectCasesResponse] = Coalescer(
+            self._send_subject_requests)
+        self._batching = True  # until the adapter says it has no BatchListSubjectCases
 
     async def describe(self, timeout: float) -> pb.DescribeResponse:
         """The agency's self-description."""
@@ -60,8 +67,7 @@ class AdapterClient:
                             release: Release) -> SubjectCases:
         """Cases and events released under a consent token, their sealed fields opened as
         far as ``release`` allows."""
-        request = pb.ListSubjectCasesRequest(consent_token=consent_token)
-        response = await _unary(self._stub.ListSubjectCases, request, timeout)
+        response = await self.subject_calls.call(consent_token, timeout)
         cases: list[Case] = []
         events: list[Event] = []
         for proto in response.cases:
@@ -70,6 +76,34 @@ class AdapterClient:
             events.extend(events_from_proto(self.agency_id, proto,
                                             unopened_by_event(p for p, _ in report.failed)))
         return SubjectCases(tuple(cases), tuple(events), tuple(response.missing_case_numbers))
+
+    async def _send_subject_requests(
+            self, tokens: Sequence[str], timeout: float
+            ) -> list[pb.ListSubjectCasesResponse | AgencyCallError]:
+        if len(tokens) == 1 or not self._batching:
+            return list(await asyncio.gather(*(self._subject_request(t, timeout)
+                                               for t in tokens)))
+        request = pb.BatchListSubjectCasesRequest(
+            requests=[pb.ListSubjectCasesRequest(consent_token=t) for t in tokens])
+        try:
+            response = await _unary(self._stub.BatchListSubjectCases, request, timeout)
+        except AgencyCallError as exc:
+            if exc.code != "UNIMPLEMENTED":
+                raise
+            self._batching = False  # an adapter without it: one call per request from now on
+            return await self._send_subject_requests(tokens, timeout)
+        return [result.response if result.WhichOneof("outcome") == "response"
+                else AgencyCallError(_CODE_NAMES.get(result.error.code, "UNKNOWN"),
+                                     result.error.message)
+                for result in response.results]
+
+    async def _subject_request(self, token: str, timeout: float
+                               ) -> pb.ListSubjectCasesResponse | AgencyCallError:
+        try:
+            return await _unary(self._stub.ListSubjectCases,
+                                pb.ListSubjectCasesRequest(consent_token=token), timeout)
+        except AgencyCallError as exc:
+            return exc
 
     async def verify_ownership(self, number: str, access_code: str,
                                timeout: float) -> Case | None:
