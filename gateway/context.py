@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import partial
 
 from strawberry.dataloader import DataLoader
 
@@ -31,11 +32,10 @@ class Context:
 
     def __post_init__(self) -> None:
         # Every caseStatus field of one request goes out as a single batch: one call per agency.
-        self.status_loader = DataLoader(load_fn=self._load_statuses,
+        # Not a bound method: the loader would then hold the context that holds the loader, a
+        # cycle that keeps the whole request alive until a full garbage collection.
+        self.status_loader = DataLoader(load_fn=partial(_load_statuses, self.service),
                                         max_batch_size=MAX_LOOKUP_BATCH)
-
-    async def _load_statuses(self, numbers: list[str]) -> list[LookupOutcome]:
-        return await self.service.lookup(numbers)
 
     def timeline(self, subject_id: str) -> asyncio.Task[TimelineRead]:
         """The subject's timeline as the signed-in principal may see it, fetched (and its
@@ -48,3 +48,7 @@ class Context:
             task = asyncio.ensure_future(self.service.read_timeline(reader, subject_id))
             self._timelines[subject_id] = task
         return task
+
+
+async def _load_statuses(service: CaselineService, numbers: list[str]) -> list[LookupOutcome]:
+    return await service.lookup(numbers)

@@ -108,11 +108,16 @@ class AccessDecision(Enum):
     DENY = "DENY"
 
 
+# Enum.__members__ builds a new proxy on every access; these are read for every event.
+_CATEGORIES: dict[str, StatusCategory] = dict(StatusCategory.__members__)
+_MILESTONES: dict[str, Milestone] = dict(Milestone.__members__)
+
+
 def category(name: str) -> StatusCategory | None:
     """The GraphQL category for a domain name; None for UNSPECIFIED (unmapped code)."""
-    return StatusCategory.__members__.get(name)
+    return _CATEGORIES.get(name)
 
 
 def milestone(name: str) -> Milestone | None:
     """The GraphQL milestone for a domain name; None for UNSPECIFIED."""
-    return Milestone.__members__.get(name)
+    return _MILESTONES.get(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -126,6 +127,42 @@ async def test_timeline_spans_agencies_through_real_adapters(running: Running) -
     assert {e["agency"]["id"] for e in events} == {"immigration", "courts"}
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert timeline["unavailable"] == []  # type: ignore[index]
+
+
+SERVER_SIDE = {"aggregator", "gateway", "caseline", "strawberry", "graphql", "starlette", "grpc",
+               "_asyncio", "asyncio"}
+
+
+async def test_reads_leave_no_reference_cycles(running: Running) -> None:
+    # A cycle keeps a request's whole object graph alive until a full collection, and under
+    # load those full collections were ~100 ms pauses of every request in flight.
+    numbers = [c.number for a in REFERENCE_AGENCIES
+               for cs in history(a).persona_cases(TODAY).values() for c in cs]
+    lookup = {"query": "query ($n: [String!]!) { caseStatuses(numbers: $n) { __typename "
+                       "... on CaseStatus { title category } } }", "variables": {"n": numbers}}
+
+    async def both() -> None:
+        await running.timeline()
+        body = (await running.client.post("/graphql", json=lookup)).json()
+        assert len(body["data"]["caseStatuses"]) == len(numbers), body
+
+    await both()  # caches warm
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(3):
+            await both()
+        gc.collect()
+        # The test's own HTTP client (httpx) leaves cycles of its own; only the server's count.
+        left = Counter(type(o).__qualname__ for o in gc.garbage
+                       if type(o).__module__.partition(".")[0] in SERVER_SIDE
+                       or type(o).__qualname__ == "coroutine")
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not left, f"cyclic garbage per read: {left.most_common(8)}"
 
 
 async def test_adapter_killed_mid_test_gives_a_partial_result_in_time(running: Running) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import sys
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import strawberry
@@ -18,6 +19,10 @@ from gateway.schema.execution import LeanExecutionContext
 class Color(enum.Enum):
     RED = "red"
     BLUE = "blue"
+
+
+class Shade(enum.Enum):
+    RED = "red"
 
 
 @strawberry.type
@@ -62,6 +67,22 @@ ITEMS: list[Item] = [_item(1), _item(2)]
 
 
 @strawberry.type
+class Hit:
+    name: str
+    score: int | None
+
+
+@strawberry.type
+class Miss:
+    reason: str
+
+
+Result = Annotated[Hit | Miss, strawberry.union("Result")]
+RESULTS: list[Any] = [Hit(name="a", score=1), Miss(reason="gone"), Hit(name="b", score=None)]
+MAYBE_RESULTS: list[Any] = [None, Miss(reason="late")]
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
@@ -70,6 +91,18 @@ class Query:
     @strawberry.field
     def item(self) -> Item | None:
         return ITEMS[0]
+
+    @strawberry.field
+    def results(self) -> list[Result]:
+        return RESULTS
+
+    @strawberry.field
+    def maybe_results(self) -> list[Result | None] | None:
+        return MAYBE_RESULTS
+
+    @strawberry.field
+    def all_places(self) -> list[Place]:
+        return [Place(name="p", code=None), Place(name="q", code="Q")]
 
 
 def _schema(context: type) -> strawberry.Schema:
@@ -89,12 +122,27 @@ QUERIES = [
     "query Q($s: Boolean!) { items { count @skip(if: $s) color @include(if: $s) "
     "places @include(if: $s) { name } } }",
     "{ items { ... on Item { slow at } } item { day } }",
+    "{ results { __typename ... on Hit { name score } ... on Miss { reason } } "
+    "allPlaces { name code } }",
+    "fragment H on Hit { n: name } { results { ...H ... on Miss { r: reason reason } } "
+    "maybeResults { ... on Miss { reason } __typename } }",
 ]
+UNION_QUERY = QUERIES[-2]
+
+BROKEN_RESULTS: dict[str, list[Any]] = {
+    "null in a list of non-null": [Hit(name="a", score=1), None],
+    "a type outside the union": [Place(name="x", code=None)],
+    "not a strawberry type at all": [object()],
+    "cast to the other member": [strawberry.cast(Miss, Hit(name="c", score=2))],
+    "a member with a broken field": [Hit(name=None, score=1)],  # type: ignore[arg-type]
+    "a member with a value its scalar refuses": [Hit(name="d", score="high")],  # type: ignore[arg-type]
+}
 
 BROKEN: dict[str, dict[str, Any]] = {
     "null in a non-null leaf": {"count": None},
     "a value the scalar refuses": {"count": "many"},
     "an enum value that is not one": {"color": "green"},
+    "a member of another enum": {"color": Shade.RED},
     "null for a non-null object": {"place": None},
     "null inside a non-null object": {"place": Place(name=None, code=None)},  # type: ignore[arg-type]
     "null item in a list of non-null": {"places": [Place(name="a", code=None), None]},
@@ -130,6 +178,32 @@ def test_errors_are_the_same_as_graphql_cores(broken: str, query: str,
         assert lean[1], "the broken item should have produced an error"
 
 
+@pytest.mark.parametrize("broken", list(BROKEN_RESULTS), ids=list(BROKEN_RESULTS))
+def test_union_list_errors_are_the_same_as_graphql_cores(broken: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "RESULTS", BROKEN_RESULTS[broken])
+    lean, standard = _run(LEAN, UNION_QUERY), _run(STANDARD, UNION_QUERY)
+    assert lean == standard
+    assert lean[1], "the broken result should have produced an error"
+
+
+def test_lists_of_a_plain_union_take_the_lean_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.complete_abstract_value
+
+    def counting(self: Any, return_type: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(return_type.name)
+        return original(self, return_type, *args, **kwargs)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_abstract_value",
+                        counting)
+    data, errors = _run(LEAN, UNION_QUERY)
+    assert errors == [] and data["results"][1] == {"__typename": "Miss", "reason": "gone"}
+    assert calls == []
+    _run(STANDARD, UNION_QUERY)
+    assert calls == ["Result"] * 3  # what it spares: graphql-core resolves each item
+
+
 def test_a_plain_timeline_shaped_query_takes_the_lean_path(monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
     """Guards the point of it all: plain fields never reach graphql-core's execute_field."""
@@ -159,3 +233,18 @@ def test_an_extension_that_resolves_every_field_still_sees_every_field() -> None
     data, errors = _run(schema, "{ item { count place { name } } }")
     assert errors == [] and data == {"item": {"count": 1, "place": {"name": "p1"}}}
     assert seen == ["item", "count", "place", "name"]
+
+
+def test_every_enum_of_the_gateway_schema_reads_as_graphql_core_reads_it() -> None:
+    from graphql import GraphQLEnumType
+
+    from gateway.schema.execution import _coercion
+    from gateway.schema.schema import build_schema
+
+    enums = [t for t in build_schema()._schema.type_map.values()
+             if isinstance(t, GraphQLEnumType) and hasattr(t, "wrapped_cls")]
+    assert {"StatusCategory", "Milestone"} <= {t.name for t in enums}
+    for enum_type in enums:
+        lean = _coercion(enum_type)
+        for member in enum_type.wrapped_cls:
+            assert lean(member) == enum_type.coerce_output_value(member)
