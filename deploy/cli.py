@@ -57,9 +57,11 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Benchmarks only: measure what recording every read costs.")
 @click.option("--sealing/--no-sealing", default=True, hidden=True,
               help="Benchmarks only: measure what sealing sensitive fields costs.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Gateway processes sharing the port, to use more than one CPU core.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
-         access_logging: bool, sealing: bool) -> None:
+         access_logging: bool, sealing: bool, workers: int) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
@@ -69,7 +71,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, access_logging=access_logging,
-                       sealing=sealing)
+                       sealing=sealing, workers=workers)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -103,6 +105,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     from adapters.sdk.logs import configure_logging
     from adapters.sdk.server import build_servicer, run_adapter
     from aggregator.bootstrap import StatePaths
+    from deploy.heap import freeze_startup_heap
 
     configure_logging(log_level.upper())
     root = state_dir or default_state_dir()
@@ -114,6 +117,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
         raise click.ClickException(str(exc)) from exc
 
     def listening(bound: int) -> None:
+        freeze_startup_heap()
         click.echo(json.dumps({"event": "listening", "agency": agency, "port": bound}))
         sys.stdout.flush()
 
@@ -170,6 +174,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
 
     from aggregator.bootstrap import bootstrap
     from aggregator.config import ConfigError, load_config
+    from deploy.heap import freeze_startup_heap
     from gateway.app import GatewaySettings, create_app
     from gateway.auth import TokenVerifier
     from gateway.ratelimit import RatePolicy
@@ -191,9 +196,23 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, http="httptools",
                                                lifespan="on", log_level="warning",
                                                access_log=False))
+        freeze_startup_heap()
         await server.serve()
 
     uvloop.run(serve())
+
+
+@gateway.command("demo-worker", hidden=True)
+@click.option("--fd", type=int, required=True, help="The inherited listening socket.")
+@click.option("--worker", type=int, required=True, help="This process's number (2..N).")
+@click.option("--spec", required=True, help="GatewaySpec as JSON.")
+def gateway_demo_worker(fd: int, worker: int, spec: str) -> None:
+    """One more gateway process of `caseline demo --workers N` (started by the demo)."""
+    import uvloop
+
+    from deploy.demo import GatewaySpec, serve_gateway_worker
+
+    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec), fd, worker))
 
 
 @main.group()

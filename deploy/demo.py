@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+import json
+import signal
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 import uvicorn
+from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.keys import load_or_create_ed25519
 from deploy.demo_data import ensure_demo_data
+from deploy.heap import freeze_startup_heap
 from deploy.launcher import (
     AdapterProcess,
+    await_ready_line,
     bind_socket,
     registry_with,
     start_reference_adapters,
     stop_adapters,
+    stop_processes,
 )
 from deploy.personas import PERSONAS
 from deploy.state import DemoState
@@ -28,7 +37,7 @@ from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.ratelimit import RatePolicy
 
-__all__ = ["DemoOptions", "run_demo"]
+__all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,127 @@ class DemoOptions:
     lookup_rate: float = 5.0
     access_logging: bool = True
     sealing: bool = True
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class GatewaySpec:
+    """What each gateway process of a demo needs, also passed to extra workers as JSON."""
+
+    state_dir: str
+    host: str
+    ports: dict[str, int]
+    lookup_rate: float
+    workers: int
+    access_logging: bool
+    sealing: bool
+
+    def to_json(self) -> str:
+        """The spec as one JSON object."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> GatewaySpec:
+        """The spec written by :meth:`to_json`."""
+        return cls(**json.loads(text))
+
+
+def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
+    """One gateway process's app: its own aggregator service over the shared state."""
+    state = DemoState(Path(spec.state_dir))
+    service = bootstrap(registry_with(spec.ports, spec.host), state.root,
+                        access_logging=spec.access_logging, sealing=spec.sealing)
+    verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
+    rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
+    return create_app(service, verifier, GatewaySettings(demo=True, rate=rate, worker=worker))
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, minus raising the stop signal again once it has stopped, plus a
+    call once it serves.
+
+    uvicorn re-raises the signal so that a program without its own shutdown stops; asyncio's
+    runner then cancels the main task, cutting short ours: stopping the other processes and
+    the adapters.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's startup, then ``on_started`` unless startup failed."""
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self._on_started()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop gracefully on SIGINT or SIGTERM, then return."""
+        originals = {sig: signal.signal(sig, self.handle_exit)
+                     for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+
+async def _serve(app: Starlette, sock: socket.socket,
+                 on_started: Callable[[], None] = lambda: None) -> None:
+    server = _Server(uvicorn.Config(app, http="httptools", lifespan="on",
+                                    log_level="warning", access_log=False), on_started)
+    freeze_startup_heap()
+    with contextlib.suppress(asyncio.CancelledError):
+        await server.serve(sockets=[sock])
+
+
+async def serve_gateway_worker(spec: GatewaySpec, fd: int, worker: int) -> None:
+    """An extra gateway process: serves the listening socket it inherited as ``fd``, and
+    says so on stdout with one JSON line, ``{"event": "ready", "worker": N}``."""
+    def ready() -> None:
+        click.echo(json.dumps({"event": "ready", "worker": worker}))
+        sys.stdout.flush()
+
+    # gRPC channels bind to the running loop, so the service is built inside it.
+    await _serve(build_gateway(spec, worker), socket.socket(fileno=fd), ready)
+
+
+def _worker_log(logs: Path, worker: int) -> Path:
+    return logs / f"gateway-{worker}.log"
+
+
+async def _spawn_workers(spec: GatewaySpec, sock: socket.socket, logs: Path,
+                         started: list[asyncio.subprocess.Process]) -> None:
+    """Workers 2..N as processes sharing ``sock``, appended to ``started`` as they start;
+    worker 1 is this process."""
+    logs.mkdir(parents=True, exist_ok=True)
+    for worker in range(2, spec.workers + 1):
+        with _worker_log(logs, worker).open("ab") as log_file:
+            started.append(await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "deploy.cli", "gateway", "demo-worker",
+                "--fd", str(sock.fileno()), "--worker", str(worker), "--spec", spec.to_json(),
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=log_file, pass_fds=(sock.fileno(),)))
+
+
+async def _await_workers(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
+    """Return once every worker serves; LaunchError (quoting its log) if one does not."""
+    await asyncio.gather(*(
+        await_ready_line(process, _worker_log(logs, worker), f"gateway process {worker}",
+                         "worker")
+        for worker, process in enumerate(workers, start=2)))
+
+
+async def _report_exits(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
+    # The other processes keep serving, but whoever runs the demo should know.
+    async def watch(worker: int, process: asyncio.subprocess.Process) -> None:
+        code = await process.wait()
+        if code != 0:  # 0: Ctrl-C reached it too, and it stopped cleanly
+            click.echo(f"Gateway process {worker} stopped (exit code {code}); the others go "
+                       f"on serving. Its log: {_worker_log(logs, worker)}", err=True)
+
+    await asyncio.gather(*(watch(i, p) for i, p in enumerate(workers, start=2)))
 
 
 def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
@@ -62,6 +192,9 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         f"per agency, as of {manifest['today']})",
         f"  Keyring             {_keyring_line(opts.state_dir)}",
     ]
+    if opts.workers > 1:
+        lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
+                     f"1/{opts.workers} of the lookup rate limit)")
     if not opts.sealing:
         lines.append("  SEALING OFF         sensitive fields travel in plaintext (benchmark "
                      "mode)")
@@ -112,20 +245,25 @@ async def run_demo(opts: DemoOptions) -> None:
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
         down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing)
+    spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
+                       opts.access_logging, opts.sealing)
+    logs = state.root / "logs"
+    workers: list[asyncio.subprocess.Process] = []
+    watcher: asyncio.Task[None] | None = None
     try:
-        service = bootstrap(registry_with(ports, opts.host), state.root,
-                            access_logging=opts.access_logging, sealing=opts.sealing)
-        verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
-        app = create_app(service, verifier,
-                         GatewaySettings(demo=True, rate=RatePolicy.from_rate(opts.lookup_rate)))
-        config = uvicorn.Config(app, http="httptools", lifespan="on", log_level="warning",
-                                access_log=False)
-        server = uvicorn.Server(config)
+        # Before this process opens any gRPC channel: the workers start as fresh processes.
+        await _spawn_workers(spec, sock, logs, workers)
+        app = build_gateway(spec, 1 if opts.workers > 1 else None)
+        # The banner promises every process serves, so it waits for them.
+        await _await_workers(workers, logs)
+        watcher = asyncio.ensure_future(_report_exits(workers, logs))
         click.echo(_banner(opts, sock.getsockname()[1], adapters, manifest))
-        with contextlib.suppress(asyncio.CancelledError):
-            await server.serve(sockets=[sock])
+        await _serve(app, sock)
     finally:
-        click.echo("Stopping adapters…")
+        if watcher is not None:
+            watcher.cancel()
+        click.echo("Stopping…")
+        await stop_processes(workers)
         await stop_adapters(adapters)
         sock.close()
         click.echo("Stopped.")

@@ -11,13 +11,15 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import StatePaths, consent_issuer
 from aggregator.config import AggregatorConfig, load_config
 
-__all__ = ["AdapterProcess", "LaunchError", "bind_socket", "free_port", "registry_with",
-           "start_adapter", "start_reference_adapters", "stop_adapters"]
+__all__ = ["AdapterProcess", "LaunchError", "await_ready_line", "bind_socket", "free_port",
+           "registry_with", "start_adapter", "start_reference_adapters", "stop_adapters",
+           "stop_processes"]
 
 AGENCIES_TOML = Path(__file__).with_name("agencies.toml")
 READY_TIMEOUT_S = 30.0
@@ -69,23 +71,41 @@ async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path,
             "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),
             "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing",
             stdout=asyncio.subprocess.PIPE, stderr=log_file, stdin=asyncio.subprocess.DEVNULL)
+    ready = await await_ready_line(process, log_path, f"the {agency_id} adapter", "port")
+    return AdapterProcess(agency_id, int(ready["port"]), process)
+
+
+async def await_ready_line(process: asyncio.subprocess.Process, log_path: Path, what: str,
+                           key: str) -> dict[str, Any]:
+    """The JSON line ``process`` prints on stdout once it serves; it must hold ``key``.
+
+    A process that exits, prints something else or stays silent for ``READY_TIMEOUT_S`` is
+    killed, and the error quotes the end of its log.
+    """
     assert process.stdout is not None
     try:
         line = await asyncio.wait_for(process.stdout.readline(), READY_TIMEOUT_S)
         ready = json.loads(line)
-        port = int(ready["port"])
-    except (TimeoutError, ValueError, KeyError) as exc:
+        if not isinstance(ready, dict) or key not in ready:
+            raise ValueError(f"no {key!r} in {line!r}")
+    except (TimeoutError, ValueError) as exc:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
-        tail = log_path.read_text(errors="replace")[-2000:]
-        raise LaunchError(f"the {agency_id} adapter did not start; its log ends:\n{tail}") from exc
-    return AdapterProcess(agency_id, port, process)
+        tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+        raise LaunchError(f"{what} did not start; its log ends:\n{tail}") from exc
+    return ready
 
 
 async def stop_adapters(adapters: list[AdapterProcess], grace_s: float = 8.0) -> None:
     """SIGTERM each adapter (they drain and stop), then kill any that linger."""
-    running = [a.process for a in adapters if a.process and a.process.returncode is None]
+    await stop_processes([a.process for a in adapters if a.process], grace_s)
+
+
+async def stop_processes(processes: list[asyncio.subprocess.Process],
+                         grace_s: float = 8.0) -> None:
+    """SIGTERM each process (our servers drain and stop on it), then kill any that linger."""
+    running = [p for p in processes if p.returncode is None]
     for process in running:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)

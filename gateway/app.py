@@ -26,10 +26,12 @@ __all__ = ["GatewaySettings", "create_app"]
 
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
-    """``demo`` turns on GraphiQL and introspection; production keeps both off."""
+    """``demo`` turns on GraphiQL and introspection; production keeps both off. ``worker``
+    numbers this process among several serving one port (shown by /healthz)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
+    worker: int | None = None
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -83,7 +85,10 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
 
     async def healthz(request: Request) -> JSONResponse:
         breakers = {a: b.state for a, b in service.federation.breakers.items()}
-        return JSONResponse({"status": "ok", "agencies": breakers})
+        health: dict[str, object] = {"status": "ok", "agencies": breakers}
+        if settings.worker is not None:
+            health["worker"] = settings.worker
+        return JSONResponse(health)
 
     def auditor(request: Request) -> JSONResponse | None:
         # The export carries only pseudonyms and codes, but its volume and timing are still

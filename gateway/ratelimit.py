@@ -22,6 +22,19 @@ class RatePolicy:
         """A minute's worth of burst (at least 300, so a full batch of 100 always fits)."""
         return cls(burst=max(300.0, 60 * per_second), per_second=per_second)
 
+    def shared_by(self, workers: int) -> RatePolicy:
+        """Each of ``workers`` gateway processes' part of this policy.
+
+        Buckets live in each process and a client's connections land on any of them, so each
+        enforces a ``workers``-th of the rate: a client spreading over all of them sustains
+        the full rate at most, one on a single connection less. Each keeps a burst of at
+        least 100, one full batch, so beyond 3 processes the bursts add up to more than one.
+        """
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        return RatePolicy(burst=max(100.0, self.burst / workers),
+                          per_second=self.per_second / workers)
+
 
 class RateLimiter:
     """Per-client buckets; the least recently seen clients are forgotten beyond ``max_clients``."""

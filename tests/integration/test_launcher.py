@@ -1,0 +1,61 @@
+"""The launcher waits for a child process's ready line, and says why when none comes."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy import launcher
+from deploy.launcher import LaunchError, await_ready_line
+
+pytestmark = pytest.mark.integration
+
+
+async def _child(code: str, log: Path) -> asyncio.subprocess.Process:
+    with log.open("ab") as log_file:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=log_file)
+
+
+async def test_returns_the_ready_line_of_a_process_that_serves(tmp_path: Path) -> None:
+    log = tmp_path / "child.log"
+    process = await _child('import time; print(\'{"event": "ready", "worker": 2}\', flush=True);'
+                           ' time.sleep(60)', log)
+    try:
+        assert await await_ready_line(process, log, "worker 2", "worker") == {
+            "event": "ready", "worker": 2}
+        assert process.returncode is None  # still serving
+    finally:
+        process.kill()
+        await process.wait()
+
+
+async def test_a_process_that_dies_first_is_reported_with_its_log(tmp_path: Path) -> None:
+    log = tmp_path / "child.log"
+    process = await _child("import sys; sys.exit('cannot open the keyring: bad passphrase')", log)
+    with pytest.raises(LaunchError) as raised:
+        await await_ready_line(process, log, "gateway process 2", "worker")
+    assert "gateway process 2 did not start" in str(raised.value)
+    assert "bad passphrase" in str(raised.value)
+
+
+async def test_a_line_without_the_key_is_not_readiness(tmp_path: Path) -> None:
+    log = tmp_path / "child.log"
+    process = await _child('import time; print(\'{"event": "starting"}\', flush=True); '
+                           "time.sleep(60)", log)
+    with pytest.raises(LaunchError, match="worker 2 did not start"):
+        await await_ready_line(process, log, "worker 2", "worker")
+    assert process.returncode is not None, "the silent process was killed"
+
+
+async def test_a_silent_process_is_killed_at_the_timeout(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(launcher, "READY_TIMEOUT_S", 0.5)
+    log = tmp_path / "child.log"
+    process = await _child("import time; time.sleep(60)", log)
+    with pytest.raises(LaunchError, match="worker 2 did not start"):
+        await await_ready_line(process, log, "worker 2", "worker")
+    assert process.returncode is not None
