@@ -12,25 +12,15 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from aggregator.files import replace_file, write_aside
+
 __all__ = ["jwk_of", "key_id_of", "load_or_create_ed25519", "load_or_create_secret",
            "replace_private"]
 
 
-def _write_aside(path: Path, data: bytes) -> Path:
-    """``data`` in a new private file beside ``path`` (a name no other writer uses), fsync'd."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return tmp
-
-
 def replace_private(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (mode 0600); callers serialise writers."""
-    os.replace(_write_aside(path, data), path)
+    replace_file(path, data, 0o600)
 
 
 def _create_private(path: Path, data: bytes) -> bytes:
@@ -40,7 +30,7 @@ def _create_private(path: Path, data: bytes) -> bytes:
     CLI): the first to create a key wins and the others use its key, never their own. The
     file appears whole (written aside, fsync'd, then hard-linked, which refuses to replace).
     """
-    tmp = _write_aside(path, data)
+    tmp = write_aside(path, data, 0o600)
     try:
         try:
             os.link(tmp, path)

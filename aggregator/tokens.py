@@ -12,6 +12,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aggregator.files import replace_file
 from aggregator.keys import jwk_of, key_id_of
 from caseline.v1 import consent_token as fmt
 
@@ -43,10 +44,7 @@ class ConsentTokenIssuer:
     def write_jwks(self, path: Path, custodian_keys: Sequence[Mapping[str, Any]] = ()) -> None:
         """Publish the JWKS as a file adapters are configured with (atomically: adapters
         re-read it while running)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.jwks(custodian_keys), indent=2))
-        tmp.replace(path)
+        replace_file(path, json.dumps(self.jwks(custodian_keys), indent=2).encode())
 
     def issue(self, *, agency_id: str, subject: str, case_numbers: Sequence[str],
               scopes: Sequence[str], purpose: str, consent_id: str) -> str:

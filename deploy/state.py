@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from aggregator.files import replace_file
+
 __all__ = ["DemoState", "default_state_dir"]
 
 
@@ -52,9 +54,7 @@ class DemoState:
 
     def write_manifest(self, data: dict[str, Any]) -> None:
         """Written last, so a seeding interrupted half-way is redone next time."""
-        tmp = self.manifest.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2))
-        tmp.replace(self.manifest)
+        replace_file(self.manifest, json.dumps(data, indent=2).encode())
 
     def today(self) -> date:
         """The date the demo data was generated against."""
