@@ -203,16 +203,16 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
 
 
 @gateway.command("demo-worker", hidden=True)
-@click.option("--fd", type=int, required=True, help="The inherited listening socket.")
+@click.option("--port", type=int, required=True, help="The demo's port, to serve beside it.")
 @click.option("--worker", type=int, required=True, help="This process's number (2..N).")
 @click.option("--spec", required=True, help="GatewaySpec as JSON.")
-def gateway_demo_worker(fd: int, worker: int, spec: str) -> None:
+def gateway_demo_worker(port: int, worker: int, spec: str) -> None:
     """One more gateway process of `caseline demo --workers N` (started by the demo)."""
     import uvloop
 
     from deploy.demo import GatewaySpec, serve_gateway_worker
 
-    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec), fd, worker))
+    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec), port, worker))
 
 
 @main.group()

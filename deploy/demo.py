@@ -26,6 +26,7 @@ from deploy.launcher import (
     AdapterProcess,
     await_ready_line,
     bind_socket,
+    join_socket,
     registry_with,
     start_reference_adapters,
     stop_adapters,
@@ -129,33 +130,35 @@ async def _serve(app: Starlette, sock: socket.socket,
         await server.serve(sockets=[sock])
 
 
-async def serve_gateway_worker(spec: GatewaySpec, fd: int, worker: int) -> None:
-    """An extra gateway process: serves the listening socket it inherited as ``fd``, and
-    says so on stdout with one JSON line, ``{"event": "ready", "worker": N}``."""
+async def serve_gateway_worker(spec: GatewaySpec, port: int, worker: int) -> None:
+    """An extra gateway process: joins the demo's ``port`` with a listening socket of its own,
+    and says so on stdout with one JSON line, ``{"event": "ready", "worker": N}``."""
     def ready() -> None:
         click.echo(json.dumps({"event": "ready", "worker": worker}))
         sys.stdout.flush()
 
-    # gRPC channels bind to the running loop, so the service is built inside it.
-    await _serve(build_gateway(spec, worker), socket.socket(fileno=fd), ready)
+    # gRPC channels bind to the running loop, so the service is built inside it; the socket
+    # joins last, as the kernel hands connections to it from then on.
+    app = build_gateway(spec, worker)
+    await _serve(app, join_socket(spec.host, port), ready)
 
 
 def _worker_log(logs: Path, worker: int) -> Path:
     return logs / f"gateway-{worker}.log"
 
 
-async def _spawn_workers(spec: GatewaySpec, sock: socket.socket, logs: Path,
+async def _spawn_workers(spec: GatewaySpec, port: int, logs: Path,
                          started: list[asyncio.subprocess.Process]) -> None:
-    """Workers 2..N as processes sharing ``sock``, appended to ``started`` as they start;
-    worker 1 is this process."""
+    """Workers 2..N as processes serving ``port`` beside this one (worker 1), appended to
+    ``started`` as they start."""
     logs.mkdir(parents=True, exist_ok=True)
     for worker in range(2, spec.workers + 1):
         with _worker_log(logs, worker).open("ab") as log_file:
             started.append(await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "deploy.cli", "gateway", "demo-worker",
-                "--fd", str(sock.fileno()), "--worker", str(worker), "--spec", spec.to_json(),
+                "--port", str(port), "--worker", str(worker), "--spec", spec.to_json(),
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=log_file, pass_fds=(sock.fileno(),)))
+                stderr=log_file))
 
 
 async def _await_workers(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
@@ -240,7 +243,8 @@ async def run_demo(opts: DemoOptions) -> None:
         raise click.BadParameter(f"unknown agency {', '.join(sorted(unknown))}; expected one "
                                  f"of {', '.join(REFERENCE_AGENCIES)}")
     state = DemoState(opts.state_dir)
-    sock = bind_socket(opts.host, opts.port)  # fail fast if the port is taken
+    sock = bind_socket(opts.host, opts.port, shared=opts.workers > 1)  # fail fast if taken
+    port = sock.getsockname()[1]
     manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed)
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
@@ -252,12 +256,12 @@ async def run_demo(opts: DemoOptions) -> None:
     watcher: asyncio.Task[None] | None = None
     try:
         # Before this process opens any gRPC channel: the workers start as fresh processes.
-        await _spawn_workers(spec, sock, logs, workers)
+        await _spawn_workers(spec, port, logs, workers)
         app = build_gateway(spec, 1 if opts.workers > 1 else None)
         # The banner promises every process serves, so it waits for them.
         await _await_workers(workers, logs)
         watcher = asyncio.ensure_future(_report_exits(workers, logs))
-        click.echo(_banner(opts, sock.getsockname()[1], adapters, manifest))
+        click.echo(_banner(opts, port, adapters, manifest))
         await _serve(app, sock)
     finally:
         if watcher is not None:

@@ -18,8 +18,8 @@ from aggregator.bootstrap import StatePaths, consent_issuer
 from aggregator.config import AggregatorConfig, load_config
 
 __all__ = ["AdapterProcess", "LaunchError", "await_ready_line", "bind_socket", "free_port",
-           "registry_with", "start_adapter", "start_reference_adapters", "stop_adapters",
-           "stop_processes"]
+           "join_socket", "registry_with", "start_adapter", "start_reference_adapters",
+           "stop_adapters", "stop_processes"]
 
 AGENCIES_TOML = Path(__file__).with_name("agencies.toml")
 READY_TIMEOUT_S = 30.0
@@ -45,18 +45,43 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket; port 0 lets the OS choose."""
+def bind_socket(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """A listening TCP socket; port 0 lets the OS choose.
+
+    ``shared``: other processes of ours may bind the same port with ``shared`` too
+    (SO_REUSEPORT), each with a socket of its own, and the kernel spreads new connections
+    over them. One socket shared by all instead would let whichever process wakes first
+    take a whole burst of connections, leaving the others idle. A process that did not ask
+    to share (another demo) still finds the port taken.
+    """
+    if shared:
+        # Claimed without SO_REUSEPORT first, so that a port someone else listens on is
+        # refused rather than joined, and port 0 picks a port no one uses.
+        with _bound(host, port, reuse_port=False) as probe:
+            port = probe.getsockname()[1]
+    sock = _bound(host, port, reuse_port=shared)
+    sock.listen(2048)
+    return sock
+
+
+def join_socket(host: str, port: int) -> socket.socket:
+    """One more listening socket on a port :func:`bind_socket` opened with ``shared``."""
+    sock = _bound(host, port, reuse_port=True)
+    sock.listen(2048)
+    return sock
+
+
+def _bound(host: str, port: int, *, reuse_port: bool) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise LaunchError(f"cannot listen on {host}:{port} ({exc.strerror}); is another "
                           "Caseline demo running? Stop it or choose --port") from exc
-    sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 

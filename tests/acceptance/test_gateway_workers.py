@@ -61,6 +61,7 @@ def test_two_gateway_processes_share_the_port_and_the_ledger(tmp_path: Path) -> 
         children = _children(demo.process.pid)
         assert len(children) == 4  # three adapters and the second gateway
     finally:
-        assert demo.stop() == 0
+        stopped = demo.stop()
+    assert stopped == 0
     assert "Stopped." in "".join(demo.output)
     assert not [p for p in children if Path(f"/proc/{p}").exists()], "all processes stopped"

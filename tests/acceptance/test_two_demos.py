@@ -29,8 +29,11 @@ def test_two_demos_started_together_seed_once_and_share_one_ledger(tmp_path: Pat
     state = tmp_path / "state"
     with ThreadPoolExecutor(2) as pool:
         starting = [pool.submit(start_demo, state, "--cases", "200") for _ in range(2)]
-        demos = [f.result() for f in starting]
+    demos = [f.result() for f in starting if f.exception() is None]
     try:
+        for failed in (f.exception() for f in starting):
+            if failed is not None:
+                raise failed  # after the one that did start is stopped, below
         seeded = ["First run" in "".join(d.output) for d in demos]
         assert sorted(seeded) == [False, True], "exactly one of them seeds the state"
         first, second = demos
@@ -48,4 +51,5 @@ def test_two_demos_started_together_seed_once_and_share_one_ledger(tmp_path: Pat
         notes = {httpx.get(f"{d.base_url}/ledger/checkpoint", timeout=15).text for d in demos}
         assert len(notes) == 1, f"the two gateways see different ledger heads: {notes}"
     finally:
-        assert [d.stop() for d in demos] == [0, 0]
+        stopped = [d.stop() for d in demos]
+    assert stopped == [0, 0]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import sys
 from pathlib import Path
 
 import pytest
 
 from deploy import launcher
-from deploy.launcher import LaunchError, await_ready_line
+from deploy.launcher import LaunchError, await_ready_line, bind_socket, join_socket
 
 pytestmark = pytest.mark.integration
 
@@ -59,3 +61,41 @@ async def test_a_silent_process_is_killed_at_the_timeout(tmp_path: Path,
     with pytest.raises(LaunchError, match="worker 2 did not start"):
         await await_ready_line(process, log, "worker 2", "worker")
     assert process.returncode is not None
+
+
+def test_a_shared_port_takes_our_processes_and_refuses_anyone_else() -> None:
+    first = bind_socket("127.0.0.1", 0, shared=True)
+    port = first.getsockname()[1]
+    try:
+        with join_socket("127.0.0.1", port) as second:
+            assert second.getsockname()[1] == port
+            # Another demo asking for the port, shared or not, finds it taken.
+            for shared in (False, True):
+                with pytest.raises(LaunchError, match=f"cannot listen on 127.0.0.1:{port}"):
+                    bind_socket("127.0.0.1", port, shared=shared)
+    finally:
+        first.close()
+
+
+def test_connections_to_a_shared_port_reach_every_socket() -> None:
+    # One socket per process, and the kernel spreads connections over them: a burst of
+    # connections no longer all lands on whichever process wakes first.
+    first = bind_socket("127.0.0.1", 0, shared=True)
+    port = first.getsockname()[1]
+    with first, join_socket("127.0.0.1", port) as second:
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        try:
+            accepted = []
+            for listener in (first, second):
+                listener.setblocking(False)
+                count = 0
+                with contextlib.suppress(BlockingIOError):
+                    while True:
+                        listener.accept()[0].close()
+                        count += 1
+                accepted.append(count)
+        finally:
+            for client in clients:
+                client.close()
+    assert sum(accepted) == 40
+    assert min(accepted) > 0, accepted

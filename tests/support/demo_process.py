@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -57,13 +58,19 @@ class Demo:
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                _kill_all(self.process)
                 self.process.wait()
         if self.reader is not None:
             self.reader.join(timeout=10)
         if self.process.stdout is not None:
             self.process.stdout.close()
         return self.process.returncode
+
+
+def _kill_all(process: subprocess.Popen[str]) -> None:
+    # The demo and the adapters it started: they share the session it was started in.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def start_demo(state_dir: Path, *args: str, timeout_s: float = 240.0) -> Demo:
@@ -94,10 +101,10 @@ def start_demo(state_dir: Path, *args: str, timeout_s: float = 240.0) -> Demo:
     deadline = time.monotonic() + timeout_s
     while not ready.wait(0.2):
         if time.monotonic() > deadline:
-            process.kill()
+            _kill_all(process)
             raise TimeoutError("demo did not start:\n" + "".join(lines))
     if not found or process.poll() is not None:
-        process.kill()
+        _kill_all(process)
         process.wait()
         reader.join(timeout=10)
         process.stdout.close()
