@@ -22,10 +22,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -39,6 +41,7 @@ from graphql.pyutils import Path, gather_with_cancel
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import get_strawberry_type_cast
+from strawberry.types.field import StrawberryField
 
 __all__ = ["LeanExecutionContext"]
 
@@ -47,7 +50,7 @@ __all__ = ["LeanExecutionContext"]
 class _Plain:
     """How to read and complete one plain field."""
 
-    read: Callable[[Any, None], Any]
+    read: Callable[[Any], Any]  # the value from the source object
     type: GraphQLOutputType  # as declared, for graphql-core's error handling
     non_null: bool
     coerce: Callable[[Any], Any] | None = None  # scalars and enums
@@ -77,6 +80,19 @@ def _coercion(type_: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any
         return name if name is not None else slow(value)
 
     return coerce
+
+
+def _reader(field: GraphQLField) -> Callable[[Any], Any]:
+    """How to read a basic field's value from its source object."""
+    resolve = field.resolve
+    assert resolve is not None
+    definition = (field.extensions or {}).get("strawberry-definition")
+    # A basic field's resolver is strawberry's default resolver by the field's Python name,
+    # reached through two Python calls; for the default of defaults, getattr, one C call.
+    if (isinstance(definition, StrawberryField) and definition.base_resolver is None
+            and not definition.extensions and definition.default_resolver is getattr):
+        return attrgetter(definition.python_name)
+    return lambda source: resolve(source, None)
 
 
 def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
@@ -113,16 +129,16 @@ class _Plans:
         # strawberry tags the resolver of a basic field; it ignores its info argument.
         if field.args or not getattr(field.resolve, "_is_default", False):
             return None
-        assert field.resolve is not None
+        read = _reader(field)
         inner, non_null = _unwrap(field.type)
         if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-            return _Plain(field.resolve, field.type, non_null, coerce=_coercion(inner))
+            return _Plain(read, field.type, non_null, coerce=_coercion(inner))
         if isinstance(inner, GraphQLObjectType) and self.fully_plain(inner):
-            return _Plain(field.resolve, field.type, non_null, object_type=inner)
+            return _Plain(read, field.type, non_null, object_type=inner)
         if isinstance(inner, GraphQLList):
             item, _ = _unwrap(inner.of_type)
             if isinstance(item, GraphQLObjectType) and self.fully_plain(item):
-                return _Plain(field.resolve, field.type, non_null, object_type=item,
+                return _Plain(read, field.type, non_null, object_type=item,
                               is_list=True, item_type=inner.of_type)
         return None
 
@@ -201,7 +217,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     rest[response_name] = details
                 continue
             try:
-                value = field.read(source_value, None)
+                value = field.read(source_value)
             except Exception:  # e.g. a missing attribute: graphql-core reports it, below
                 rest[response_name] = details
                 continue

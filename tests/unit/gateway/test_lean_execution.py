@@ -248,3 +248,40 @@ def test_every_enum_of_the_gateway_schema_reads_as_graphql_core_reads_it() -> No
         lean = _coercion(enum_type)
         for member in enum_type.wrapped_cls:
             assert lean(member) == enum_type.coerce_output_value(member)
+
+
+@strawberry.type
+class Row:
+    name: str
+    size: int | None
+
+
+class Record:
+    """A source whose attributes are not what a schema resolving from ``data`` shows."""
+
+    def __init__(self, name: str, size: int | None) -> None:
+        self.name, self.size = "attribute", -1
+        self.data = {"name": name, "size": size}
+
+
+@strawberry.type
+class Rows:
+    @strawberry.field
+    def rows(self) -> list[Row]:
+        return [Record("a", 1), Record("b", None)]  # type: ignore[list-item]
+
+
+def test_a_schema_with_its_own_default_resolver_is_read_with_it() -> None:
+    # Basic fields are read with getattr directly only where strawberry would use getattr.
+    from strawberry.schema.config import StrawberryConfig
+
+    def from_data(source: Any, name: str) -> Any:
+        return source.data[name] if isinstance(source, Record) else getattr(source, name)
+
+    query = "{ rows { name size } }"
+    results = [_run(strawberry.Schema(query=Rows, execution_context_class=context,
+                                      config=StrawberryConfig(default_resolver=from_data)),
+                    query)
+               for context in (LeanExecutionContext, StrawberryGraphQLCoreExecutionContext)]
+    assert results[0] == results[1]
+    assert results[0] == ({"rows": [{"name": "a", "size": 1}, {"name": "b", "size": None}]}, [])
