@@ -33,8 +33,24 @@ def _dt(ts: timestamp_pb2.Timestamp) -> datetime:
     return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
 
 
+# Statuses repeat: every case at one step of one program carries the same one. Status is
+# immutable, so equal messages share one, found by their bytes (which decide every field).
+_STATUS_CACHE_SIZE = 4096
+_statuses: dict[bytes, Status] = {}
+
+
 def status_from_proto(status: vocabulary_pb2.Status) -> Status:
     """Unknown enum values (a newer adapter) read as UNSPECIFIED."""
+    key = status.SerializeToString()
+    known = _statuses.get(key)
+    if known is None:
+        if len(_statuses) >= _STATUS_CACHE_SIZE:  # agency texts vary without bound, tables do not
+            _statuses.clear()
+        known = _statuses[key] = _status(status)
+    return known
+
+
+def _status(status: vocabulary_pb2.Status) -> Status:
     return Status(
         category=_CATEGORY.get(status.category, "UNSPECIFIED"),
         milestone=_MILESTONE.get(status.milestone, "UNSPECIFIED"),
