@@ -83,16 +83,6 @@ class CaseOpener:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return key
-        raw = self.custodian.unwrap(wrapped.wrapped_key, wrapped.key_id,
-                                    wrapped.custodian_key_id, place)
-        key = DataKey(raw, wrapped.key_id)
-        with self._lock:
-            self._cache[cache_key] = (now + self._cache_ttl_s, key)
-            self._wrapped[cache_key] = wrapped.wrapped_key
-            while len(self._cache) > self._cache_size:
-                dropped, _ = self._cache.popitem(last=False)
-                self._wrapped.pop(dropped, None)
-        return key
 
     def open(self, agency_id: str, case: case_pb2.Case, release: Release) -> OpenReport:
         """Open ``case`` in place within ``release``; the report says what opened, what stayed
