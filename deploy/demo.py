@@ -163,10 +163,14 @@ async def _spawn_workers(spec: GatewaySpec, port: int, logs: Path,
 
 async def _await_workers(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
     """Return once every worker serves; LaunchError (quoting its log) if one does not."""
-    await asyncio.gather(*(
+    # Every wait finishes before the first failure is raised, so none is left running.
+    outcomes = await asyncio.gather(*(
         await_ready_line(process, _worker_log(logs, worker), f"gateway process {worker}",
                          "worker")
-        for worker, process in enumerate(workers, start=2)))
+        for worker, process in enumerate(workers, start=2)), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def _report_exits(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
