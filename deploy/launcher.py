@@ -59,14 +59,16 @@ def bind_socket(host: str, port: int, *, shared: bool = False) -> socket.socket:
         # refused rather than joined, and port 0 picks a port no one uses.
         with _bound(host, port, reuse_port=False) as probe:
             port = probe.getsockname()[1]
-    sock = _bound(host, port, reuse_port=shared)
-    sock.listen(2048)
-    return sock
+    return _listening(host, port, reuse_port=shared)
 
 
 def join_socket(host: str, port: int) -> socket.socket:
     """One more listening socket on a port :func:`bind_socket` opened with ``shared``."""
-    sock = _bound(host, port, reuse_port=True)
+    return _listening(host, port, reuse_port=True)
+
+
+def _listening(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    sock = _bound(host, port, reuse_port=reuse_port)
     sock.listen(2048)
     return sock
 

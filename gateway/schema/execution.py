@@ -196,13 +196,16 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.async_helpers = GraphQLResolveInfoHelpers(
             gather=_gather, track=partial(_track, weakref.ref(self)))
 
+    def _has_middleware(self) -> bool:
+        # A middleware (an extension with a resolve hook) must see every field.
+        middleware = self.middleware_manager
+        return middleware is not None and bool(middleware.middlewares)
+
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
                        grouped_field_set: Any, position_context: Any) -> Any:
         """Plain fields here; the rest (and plain leaves in error) through graphql-core."""
         plan = _plans_of(self.schema).fields(parent_type)
-        middleware = self.middleware_manager
-        if not plan or (middleware is not None and middleware.middlewares):
-            # A middleware (an extension with a resolve hook) must see every field.
+        if not plan or self._has_middleware():
             return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                           position_context)
         done: dict[str, Any] = {}
@@ -281,9 +284,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     ) -> Callable[[int], tuple[GraphQLObjectType, Any]] | None:
         """How to type each item, when every item can take the lean path; else None."""
         plans = _plans_of(self.schema)
-        middleware = self.middleware_manager
-        if not isinstance(items, list | tuple) or (middleware is not None
-                                                   and middleware.middlewares):
+        if not isinstance(items, list | tuple) or self._has_middleware():
             return None
         inner, _ = _unwrap(item_type)
         is_awaitable = self.is_awaitable
