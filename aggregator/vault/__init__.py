@@ -20,7 +20,7 @@ from aggregator.vault.errors import (
 )
 from aggregator.vault.keyring import ENV_KEY, ENV_PASSPHRASE, Keyring, Protection
 from aggregator.vault.kms import DEFAULT_KEK_LIMIT, KeyService, LocalKeyService
-from aggregator.vault.subject_keys import DEFAULT_SUBJECT_KEY_LIMIT, SubjectKeys
+from aggregator.vault.subject_keys import DEFAULT_SUBJECT_KEY_LIMIT, SubjectKeys, keys_per_kek
 
 __all__ = [
     "DEFAULT_KEK_LIMIT",
@@ -64,6 +64,35 @@ def open_vault(state_dir: Path, engine: Engine, *, kms: KeyService | None = None
                environ: Mapping[str, str] | None = None) -> Vault:
     """The vault of a state directory (keyring under ``state_dir/keys/``) whose subject keys
     live in ``engine``'s database; ``kms`` replaces the local key service (an external KMS)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
     keyring = Keyring.in_state_dir(state_dir, environ=environ)
+    if kms is None:  # checked before the local key service would create a keyring
+        _check_keks_present(keyring, keys_per_kek(engine))
     service = kms if kms is not None else LocalKeyService(keyring)
     return Vault(keyring, service, KeyCustodian(keyring), SubjectKeys(engine, service))
+
+
+def _check_keks_present(keyring: Keyring, in_use: Mapping[str, int]) -> None:
+    """Refuse to start over a keyring that lacks KEKs the database's subject keys need.
+
+    Starting anyway would create a fresh keyring (or carry on with an old one) and only fail
+    later, read by read, with every sealed value of those subjects beyond recovery; an
+    operator who restores the right file loses nothing.
+    """
+    if not in_use:
+        return
+    restore = ("restore the keyring that holds them from a backup (with keyring.key beside "
+               f"it, or the {ENV_KEY} or {ENV_PASSPHRASE} it was written under); nothing was "
+               "created or changed")
+    count = sum(in_use.values())
+    if not keyring.path.exists():
+        raise KeyringError(
+            f"{keyring.path} is missing, but the database holds {count} subject key(s) "
+            f"wrapped under its key-encryption keys ({', '.join(sorted(in_use))}): without "
+            f"them those subjects' sealed data cannot be opened; {restore}")
+    missing = sorted(set(in_use) - {k.id for k in keyring.content().keks})
+    if missing:
+        lost = sum(in_use[k] for k in missing)
+        raise KeyringError(
+            f"{keyring.path} lacks the key-encryption keys {', '.join(missing)} that {lost} "
+            f"subject key(s) in the database are wrapped under (an older copy?); {restore}")

@@ -62,6 +62,15 @@ def _check_subject(subject_id: str) -> None:
                          f"got {len(subject_id)}")
 
 
+def keys_per_kek(engine: Engine) -> dict[str, int]:
+    """How many subject keys in ``engine``'s database each KEK wraps (KEKs that wrap any)."""
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(subject_keys.c.kek_id, func.count())
+                            .group_by(subject_keys.c.kek_id)).all()
+    return {str(kek_id): int(count) for kek_id, count in rows}
+
+
 class SubjectKeys:
     """Seals and opens values under per-subject keys; shreds them on erasure."""
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from aggregator.store import make_engine
-from aggregator.vault import Keyring, LocalKeyService, open_vault
+from aggregator.vault import Keyring, KeyringError, LocalKeyService, open_vault
 from caseline.v1.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
 
 
@@ -52,6 +52,55 @@ def test_an_external_key_service_can_be_plugged_in(tmp_path: Path, engine: Engin
     vault.subject_keys.seal("ana", b"v", ("link",))
     assert external.encryptions("kek-1") == 1
     assert vault.keyring.content().keks == []
+
+
+def test_a_lost_keyring_is_refused_not_recreated(tmp_path: Path, engine: Engine,
+                                                environ: dict[str, str]) -> None:
+    """With subject keys in the database and no keyring, opening fails, says what is lost and
+    how to recover, and writes nothing; the restored file opens everything again."""
+    state = tmp_path / "state"
+    vault = open_vault(state, engine, environ=environ)
+    sealed = [vault.subject_keys.seal(s, b"v", ("link",)) for s in ("ana", "ben")]
+    path = vault.keyring.path
+    backup = path.read_bytes()
+    path.unlink()
+
+    with pytest.raises(KeyringError) as refused:
+        open_vault(state, engine, environ=environ)
+    message = str(refused.value)
+    assert "keyring.json is missing" in message
+    assert "2 subject key(s)" in message and "kek-1" in message
+    assert "restore" in message
+    assert not path.exists()
+
+    path.write_bytes(backup)
+    again = open_vault(state, engine, environ=environ)
+    assert [again.subject_keys.open(s, v, ("link",)) for s, v in zip(("ana", "ben"), sealed,
+                                                                      strict=True)] == [b"v"] * 2
+
+
+def test_an_older_keyring_without_a_kek_in_use_is_refused(tmp_path: Path, engine: Engine,
+                                                          environ: dict[str, str]) -> None:
+    """A keyring restored from before a KEK rotation lacks the new KEK: refused, unchanged."""
+    state = tmp_path / "state"
+    vault = open_vault(state, engine, environ=environ)
+    vault.subject_keys.seal("ana", b"v", ("link",))
+    before_rotation = vault.keyring.path.read_bytes()
+    vault.kms.rotate()
+    vault.subject_keys.seal("ben", b"v", ("link",))  # a new subject: a key under the new KEK
+    vault.keyring.path.write_bytes(before_rotation)
+
+    with pytest.raises(KeyringError, match=r"lacks the key-encryption keys kek-2 that 1 "):
+        open_vault(state, engine, environ=environ)
+    assert vault.keyring.path.read_bytes() == before_rotation
+
+
+def test_a_fresh_state_with_an_empty_database_gets_a_keyring(tmp_path: Path, engine: Engine,
+                                                             environ: dict[str, str]) -> None:
+    """No subject keys yet: nothing to lose, so a missing keyring is created as before."""
+    vault = open_vault(tmp_path / "state", engine, environ=environ)
+    assert vault.keyring.path.exists()
+    assert vault.kms.primary_id() == "kek-1"
 
 
 def test_status_names_keys_and_protection_without_key_material(
