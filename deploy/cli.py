@@ -65,6 +65,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
+    from aggregator.vault import VaultError
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
 
@@ -76,7 +77,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
-    except LaunchError as exc:
+    except (LaunchError, VaultError) as exc:  # a VaultError: keys missing or unreadable
         raise click.ClickException(str(exc)) from exc
 
 
@@ -174,6 +175,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
 
     from aggregator.bootstrap import bootstrap
     from aggregator.config import ConfigError, load_config
+    from aggregator.vault import VaultError
     from deploy.heap import freeze_startup_heap
     from gateway.app import GatewaySettings, create_app
     from gateway.auth import TokenVerifier
@@ -199,7 +201,10 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
         freeze_startup_heap()
         await server.serve()
 
-    uvloop.run(serve())
+    try:
+        uvloop.run(serve())
+    except VaultError as exc:  # keys missing or unreadable: said before anything serves
+        raise click.ClickException(str(exc)) from exc
 
 
 @gateway.command("demo-worker", hidden=True)

@@ -10,7 +10,9 @@ notices are exempt, as the issue says.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -150,3 +152,40 @@ def test_shredding_makes_a_subjects_data_unreadable_and_is_in_the_ledger(demo: D
         assert raj["cases"] and _values(raj["timeline"]["events"])
     finally:
         assert again.stop() == 0
+
+
+def _refused_start(state_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`caseline demo` expected to exit on its own; if it serves instead, it and the adapters
+    it started are killed (they share its session) and the start counts as not refused."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "demo", "--port", "0", "--state-dir",
+         str(state_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        return subprocess.CompletedProcess(process.args, 0, out, err + "\n(it kept serving)")
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_a_lost_keyring_stops_the_demo_with_a_clear_error_and_changes_nothing(
+        demo: Demo) -> None:
+    """Starting over without keys/keyring.json would orphan every subject key; the demo and
+    `caseline keys` refuse instead, say how to recover, and write no new keyring."""
+    demo.stop()
+    keyring = demo.state_dir / "keys" / "keyring.json"
+    aside = keyring.with_name("keyring.json.aside")
+    keyring.rename(aside)
+    try:
+        started = _refused_start(demo.state_dir)
+        status = _cli(demo, "keys", "status")
+        assert not keyring.exists()
+    finally:
+        aside.rename(keyring)
+    for refused in (started, status):
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "keyring.json is missing" in refused.stderr and "restore" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert _cli(demo, "keys", "status").returncode == 0
