@@ -30,7 +30,14 @@ from typing import Any
 
 import grpc
 from _harness import RESULTS, ROOT, percentiles, start_demo, time_async
-from timeline import ADAPTER_PORT, SUBJECT, gateway_latency, link_bench_subject, wrk_load
+from timeline import (
+    ADAPTER_PORT,
+    SUBJECT,
+    adapter_latencies,
+    gateway_latency,
+    link_bench_subject,
+    wrk_load,
+)
 
 from aggregator.bootstrap import StatePaths
 from aggregator.keys import load_or_create_ed25519
@@ -50,24 +57,21 @@ def _tokens(state_dir: Path, cases: dict[str, list[str]]) -> dict[str, str]:
             for agency_id, numbers in cases.items()}
 
 
-async def _client_side(ports: dict[str, int], tokens: dict[str, str], n: int
-                       ) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-    """Each adapter alone, then all three at once, from one grpc.aio client."""
+async def _three_at_once(ports: dict[str, int], tokens: dict[str, str], n: int
+                         ) -> dict[str, float]:
+    """The three calls at once (``asyncio.gather``) from one grpc.aio client."""
     channels = {a: grpc.aio.insecure_channel(f"127.0.0.1:{p}") for a, p in ports.items()}
     try:
-        calls = {a: partial(pb_grpc.AgencyAdapterStub(channels[a]).ListSubjectCases,
-                            pb.ListSubjectCasesRequest(consent_token=tokens[a]))
-                 for a in ports}
-        alone = {a: percentiles(await time_async(call, n)) for a, call in calls.items()}
+        calls = [partial(pb_grpc.AgencyAdapterStub(channels[a]).ListSubjectCases,
+                         pb.ListSubjectCasesRequest(consent_token=tokens[a])) for a in ports]
 
         async def all_three() -> None:
-            await asyncio.gather(*(call() for call in calls.values()))
+            await asyncio.gather(*(call() for call in calls))
 
-        together = percentiles(await time_async(all_three, n))
+        return percentiles(await time_async(all_three, n))
     finally:
         for channel in channels.values():
             await channel.close(None)
-    return alone, together
 
 
 def floor_app(ports: dict[str, int], tokens: dict[str, str]) -> Any:
@@ -137,7 +141,8 @@ async def main() -> None:
         ports = {m.group(1): int(m.group(2))
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
         tokens = _tokens(state, cases)
-        alone, together = await _client_side(ports, tokens, n=1000)
+        alone = await adapter_latencies(state, ports, cases, n=1000)
+        together = await _three_at_once(ports, tokens, n=1000)
         floor = _floor_gateway(ports, tokens)
         viewer = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
             SUBJECT, "applicant", "Bench")
