@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import orjson
+import uvicorn
 from _harness import RESULTS, ROOT, percentiles, start_demo, time_async
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from timeline import (
     ADAPTER_PORT,
     SUBJECT,
@@ -74,14 +80,8 @@ async def _three_at_once(ports: dict[str, int], tokens: dict[str, str], n: int
             await channel.close(None)
 
 
-def floor_app(ports: dict[str, int], tokens: dict[str, str]) -> Any:
+def floor_app(ports: dict[str, int], tokens: dict[str, str]) -> Starlette:
     """The bare endpoint: three calls in parallel, a count of events back."""
-    import orjson
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
     stubs: dict[str, Any] = {}
 
     async def fan_out(request: Request) -> Response:
@@ -100,7 +100,6 @@ def floor_app(ports: dict[str, int], tokens: dict[str, str]) -> Any:
 
 def _serve_floor(spec: dict[str, Any]) -> None:
     """Run the floor gateway on a port of the OS's choosing; print it, then serve."""
-    import uvicorn
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
