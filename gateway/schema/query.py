@@ -7,6 +7,7 @@ import strawberry
 from aggregator.model import LookupFailure, LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH
 from gateway.context import Context
+from gateway.messages import message
 from gateway.schema.audit import AuditView
 from gateway.schema.enums import Language
 from gateway.schema.errors import UserFacingError
@@ -56,10 +57,11 @@ class Query:
     async def case_statuses(self, info: Info, numbers: list[str],
                             language: Language | None = None) -> list[CaseStatusResult]:
         if len(numbers) > MAX_LOOKUP_BATCH:
-            raise UserFacingError(
-                f"at most {MAX_LOOKUP_BATCH} case numbers per request, got {len(numbers)}; "
-                "split the list into several requests", "TOO_MANY_NUMBERS",
-                limit=MAX_LOOKUP_BATCH)
+            raise UserFacingError(message(
+                _language(info, language),
+                "at most {limit} case numbers per request, got {count}; "
+                "split the list into several requests", limit=MAX_LOOKUP_BATCH,
+                count=len(numbers)), "TOO_MANY_NUMBERS", limit=MAX_LOOKUP_BATCH)
         limited = _rate_limited(info, numbers)
         if limited:
             return list(limited)

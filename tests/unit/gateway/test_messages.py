@@ -1,0 +1,56 @@
+"""The gettext catalogs: every text the code asks for is translated, placeholders intact."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+import gateway
+from gateway.messages import LANGUAGES, catalog, message
+
+ROOT = Path(gateway.__file__).parent.parent
+
+
+def _code_message_ids() -> set[str]:
+    # ``message(language, "id", ...)``: the id is the call's second argument.
+    ids: set[str] = set()
+    for package in ("gateway", "aggregator", "deploy"):
+        for _file, _line, msgid, _comments, _context in extract_from_dir(
+                ROOT / package, method_map=[("**.py", "python")],
+                keywords={"message": (2,)}):
+            if isinstance(msgid, str) and msgid:
+                ids.add(msgid)
+    return ids
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_message_in_the_code_is_translated(language: str) -> None:
+    missing = sorted(_code_message_ids() - set(catalog(language)))
+    assert not missing, f"add to gateway/messages/{language}.po: {missing}"
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_translations_keep_their_placeholders(language: str) -> None:
+    for msgid, translated in catalog(language).items():
+        assert _placeholders(translated) == _placeholders(msgid), msgid
+
+
+def test_a_translated_message_is_filled_after_translation() -> None:
+    catalog.cache_clear()
+    try:
+        entries = catalog("es")
+        if not entries:
+            pytest.fail("the Spanish catalog is empty")
+        msgid = next(iter(entries))
+        params = {name: "X" for name in _placeholders(msgid)}
+        assert message("es", msgid, **params) == entries[msgid].format(**params)
+        assert message("en", msgid, **params) == msgid.format(**params)
+    finally:
+        catalog.cache_clear()
