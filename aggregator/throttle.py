@@ -11,13 +11,20 @@ beyond ``max_keys`` the key that failed least recently is dropped.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-__all__ = ["AccessCodeThrottle"]
+__all__ = ["AccessCodeThrottle", "whole_seconds"]
 
 _Key = tuple[str, ...]
+
+
+def whole_seconds(wait: float) -> int:
+    """A wait as people are told it: whole seconds, rounded up and never below 1 — "try
+    again in 0 s" would invite a retry that is refused again."""
+    return max(1, math.ceil(wait))
 
 
 class AccessCodeThrottle:
