@@ -9,7 +9,8 @@ access log says so; re-linking by the holder stays idempotent.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ pytestmark = pytest.mark.integration
 
 (ANA_CASE,) = history("courts").persona_cases(TODAY)["ana"]
 NUMBER = ANA_CASE.number
+POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 LINK = """mutation ($n: String!, $c: String!) { linkCase(number: $n, accessCode: $c) {
   alreadyLinked case { number } receipt { leafIndex } } }"""
@@ -184,34 +187,59 @@ async def test_the_linking_throttle_never_says_try_again_in_0_s(gateway: Gateway
         == [1, 1, 1, 1, 2, 900]
 
 
-def test_a_store_from_before_one_holder_links_gains_the_code_column(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'agg.sqlite3'}"
+class _Sealer:
+    """One in-memory data key for every subject (the vault's role, without it)."""
+
+    def __init__(self) -> None:
+        self.key = DataKey(os.urandom(32), "sk")
+
+    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
+        return self.key.seal(plaintext, (*place, subject_id))
+
+    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
+        return self.key.open(sealed, (*place, subject_id))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def legacy_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database whose links table is as it was before access codes were kept."""
+    binary, stamp = ("BLOB", "DATETIME") if request.param == "sqlite" else ("BYTEA", "TIMESTAMP")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'agg.sqlite3'}"
+    else:
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        admin = sa.create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
     engine = sa.create_engine(url)
-    with engine.begin() as conn:  # the links table as it was before access codes were kept
+    with engine.begin() as conn:
         conn.execute(sa.text(
             "CREATE TABLE links (subject_id VARCHAR(64) NOT NULL, agency_id VARCHAR(32) NOT "
-            "NULL, case_ref VARCHAR(64) NOT NULL, case_number_sealed BLOB NOT NULL, linked_at "
-            "DATETIME NOT NULL, PRIMARY KEY (subject_id, agency_id, case_ref))"))
+            f"NULL, case_ref VARCHAR(64) NOT NULL, case_number_sealed {binary} NOT NULL, "
+            f"linked_at {stamp} NOT NULL, PRIMARY KEY (subject_id, agency_id, case_ref))"))
     engine.dispose()
+    yield url
+    if request.param == "postgresql":
+        admin = sa.create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
-    class Sealer:
-        def __init__(self) -> None:
-            self.key = DataKey(os.urandom(32), "sk")
 
-        def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
-            return self.key.seal(plaintext, (*place, subject_id))
-
-        def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
-            return self.key.open(sealed, (*place, subject_id))
-
-    store = Store(make_engine(url), Sealer(), b"r" * 32)
+def test_a_store_from_before_one_holder_links_gains_the_code_column(legacy_url: str) -> None:
+    store = Store(make_engine(legacy_url), _Sealer(), b"r" * 32)
     try:
         assert store.claim_link("ana", "courts", NUMBER, "H4TZ-9QMB-2WKE")
+        # The unique index refuses a second holder even past the link service's checks.
         assert not store.claim_link("raj", "courts", NUMBER, "H4TZ-9QMB-2WKE")
+        assert not store.add_link("raj", "courts", NUMBER)
         (holder,) = store.holders("courts", NUMBER)
         assert holder.subject_id == "ana"
         assert holder.access_code_ref == store.access_code_ref("courts", NUMBER,
                                                                "h4tz 9qmb 2wke")
+        assert not store.claim_link("raj", "courts", NUMBER, "NEW1-CODE", replacing=("lee",))
         assert store.claim_link("raj", "courts", NUMBER, "NEW1-CODE", replacing=("ana",))
         assert [h.subject_id for h in store.holders("courts", NUMBER)] == ["raj"]
         assert [link.case_number for link in store.links_for("raj")] == [NUMBER]
