@@ -114,7 +114,7 @@ class LinkService:
         wait = self._throttle.check(subject_id, agency_id, number)
         if wait:
             seconds = whole_seconds(wait)
-            raise LinkError(f"too many wrong access codes; try again in {seconds} s",
+            raise LinkError(f"too many refused link attempts; try again in {seconds} s",
                             "RATE_LIMITED", retry_after_s=seconds)
         try:
             case = await self._adapters[agency_id].verify_ownership(
@@ -130,9 +130,10 @@ class LinkService:
             await self._refused(subject_id, agency_id, number, "WRONG_ACCESS_CODE")
             raise LinkError("the access code does not match this case; it is printed on the "
                             "agency's notice for this case", "WRONG_ACCESS_CODE")
-        self._throttle.record_success(subject_id, agency_id, number)
         async with self._locked(("case", agency_id, case.number)):
-            return await self._claim(subject_id, agency_id, case, access_code)
+            linked = await self._claim(subject_id, agency_id, case, access_code)
+        self._throttle.record_success(subject_id, agency_id, number)
+        return linked
 
     async def _claim(self, subject_id: str, agency_id: str, case: Case,
                      access_code: str) -> Linked:
@@ -145,6 +146,8 @@ class LinkService:
         if created and others:
             code_ref = self._store.access_code_ref(agency_id, number, access_code)
             if not all(_newer(code_ref, h) for h in others):
+                # Counted like a wrong code, so no one can fill a holder's access log.
+                self._throttle.record_failure(subject_id, agency_id, number)
                 await self._refused(subject_id, agency_id, number, "ALREADY_LINKED", others)
                 raise LinkError(
                     "this case is already linked to another account; to see it, ask that "
@@ -173,8 +176,8 @@ class LinkService:
             holders = tuple(h for h in self._store.holders(agency_id, number)
                             if h.subject_id != subject_id)
         subject = self._pseudonym(subject_id)
-        if holders:
-            self._store.remember_actor(subject, subject_id)
+        # Whether or not someone holds the case, so its timing does not tell.
+        self._store.remember_actor(subject, subject_id)
         for owner in [self._pseudonym(h.subject_id) for h in holders] or [subject]:
             await self._ledger.append(link_entry(self._ledger_key, "LINK_REFUSED", owner,
                                                  agency_id, number, actor=subject,

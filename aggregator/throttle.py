@@ -2,7 +2,9 @@
 
 Sliding windows in memory: at most ``per_case`` wrong codes for one (subject, agency, case
 number) and ``per_subject`` across all cases of one subject within ``window_s``. A restart
-forgets them; codes are long enough that a few windows of guesses stay hopeless.
+forgets them; codes are long enough that a few windows of guesses stay hopeless. The link
+service also counts a right code refused because another account holds the case, so no one
+can fill the holder's access log with attempts.
 
 Memory is bounded three ways: each key keeps at most its limit of timestamps (older ones can
 no longer decide a wait), keys whose failures have all left the window are dropped, and

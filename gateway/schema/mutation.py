@@ -49,7 +49,7 @@ def _link_refusal(exc: LinkError, language: str) -> str:
                                  "ask that person to grant you consent, or ask the agency for "
                                  "a new access code if the case is yours")
     if exc.code == "RATE_LIMITED" and exc.retry_after_s:
-        return message(language, "too many wrong access codes; try again in {seconds} s",
+        return message(language, "too many refused link attempts; try again in {seconds} s",
                        seconds=exc.retry_after_s)
     return str(exc)
 

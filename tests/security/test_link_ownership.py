@@ -119,6 +119,18 @@ async def test_someone_elses_case_is_refused_and_the_holder_sees_the_attempt(
         assert ANA_CASE.access_code not in leaf
 
 
+async def test_attempts_on_a_held_case_are_throttled(gateway: Gateway) -> None:
+    # Each is an entry in the holder's access log: a copied code must not let anyone flood it.
+    assert "errors" not in await gateway.link("ana", ANA_CASE.access_code)
+    codes = [_error(await gateway.link("raj", ANA_CASE.access_code))["extensions"]["code"]
+             for _ in range(6)]
+    assert codes == ["ALREADY_LINKED"] * 5 + ["RATE_LIMITED"]
+    limited = _error(await gateway.link("raj", ANA_CASE.access_code, language="es"))
+    assert 0 < limited["extensions"]["retryAfterSeconds"] <= 900
+    assert limited["message"].startswith("demasiados intentos de vincular rechazados")
+    assert len([e for e in await gateway.log("ana") if e["kind"] == "LINK_ATTEMPT"]) == 5
+
+
 async def test_relinking_by_the_holder_stays_idempotent(gateway: Gateway) -> None:
     first = await gateway.link("ana", ANA_CASE.access_code)
     again = await gateway.link("ana", ANA_CASE.access_code.lower().replace("-", " "))
