@@ -57,7 +57,7 @@ def _consents(entry: Mapping[str, Any]) -> list[ScopeConsent]:
     if entry.get("decision") != "ALLOW":
         return []
     relied = entry.get("consents")
-    if relied is None:  # written before reads named a consent per scope: all under one
+    if relied is None:  # every scope under one consent (and entries from before the field)
         consent = entry.get("consent")
         relied = [{"scope": s, "consent": consent} for s in entry.get("scopes", [])] \
             if consent else []
