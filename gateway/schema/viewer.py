@@ -113,8 +113,9 @@ class Viewer:
         names[own] = self.subject
 
         def name(actor: str) -> str:
-            known = names.get(actor) or service.store.actor_of(actor)
-            return known or f"unknown ({actor})"
+            if actor not in names:
+                names[actor] = service.store.actor_of(actor) or f"unknown ({actor})"
+            return names[actor]
 
         return access_log(service.ledger.store, own, name, consents, include_own=include_own,
                           limit=max(1, min(limit, MAX_LOG_ENTRIES)))
