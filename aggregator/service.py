@@ -148,6 +148,7 @@ class CaselineService:
         released: dict[str, frozenset[str]] = {}
         relied_on: dict[str, Decision] = {}
         withheld: dict[str, dict[str, Decision]] = {}
+        by_scope: dict[str, dict[str, Decision]] = {}
         for agency_id in links_by_agency:
             decisions = decide_scopes(principal, subject_id, agency_id, scopes, now, consents,
                                       links_by_agency)
@@ -156,13 +157,14 @@ class CaselineService:
             if "STATUS" in allowed:
                 released[agency_id] = allowed
                 relied_on[agency_id] = decisions["STATUS"]
+                by_scope[agency_id] = {s: decisions[s] for s in allowed}
             else:
                 denied = dict(decisions)
             if denied:
                 withheld[agency_id] = denied
         subject = self.pseudonym(subject_id)
         entries = self._access_entries(principal, subject, released, relied_on, withheld,
-                                       own=own)
+                                       own=own, by_scope=by_scope)
         logged = (asyncio.gather(*(self.ledger.append(e) for e in entries))
                   if self.access_logging and entries else None)
         operations = {}
@@ -198,21 +200,30 @@ class CaselineService:
                         released: Mapping[str, frozenset[str]],
                         relied_on: Mapping[str, Decision],
                         withheld: Mapping[str, Mapping[str, Decision]], *,
-                        own: bool) -> list[dict[str, Any]]:
+                        own: bool, by_scope: Mapping[str, Mapping[str, Decision]] | None = None
+                        ) -> list[dict[str, Any]]:
         actor = self.pseudonym(principal.id)
-        by_consent: dict[str, tuple[list[str], set[str], str]] = {}
+        by_consent: dict[str, tuple[list[str], set[str], str, set[tuple[str, str]]]] = {}
         for agency_id, agency_scopes in released.items():
             decision = relied_on[agency_id]
-            agencies, scopes, _ = by_consent.setdefault(
-                decision.consent_id or SELF_CONSENT, ([], set(), decision.purpose))
+            consent_id = decision.consent_id or SELF_CONSENT
+            agencies, scopes, _, consents = by_consent.setdefault(
+                consent_id, ([], set(), decision.purpose, set()))
             agencies.append(agency_id)
             scopes.update(agency_scopes)
+            # Each scope names the consent it relied on: DETAILS may rest on another consent
+            # than STATUS, and that consent's use must be on record too.
+            scope_decisions = (by_scope or {}).get(agency_id, {})
+            consents.update((scope, scope_decisions[scope].consent_id or consent_id
+                             if scope in scope_decisions else consent_id)
+                            for scope in agency_scopes)
         # ``opened``: the sealed scopes the key custodian opens for this read — the opening
         # is part of the access record, durable before the opened data leaves.
         entries = [access_entry(subject=subject, actor=actor, decision="ALLOW",
                                 agencies=agencies, scopes=scopes, consent_id=consent_id,
-                                purpose=purpose, opened=scopes & SEALED_SCOPES)
-                   for consent_id, (agencies, scopes, purpose) in by_consent.items()]
+                                purpose=purpose, opened=scopes & SEALED_SCOPES,
+                                consents=consents)
+                   for consent_id, (agencies, scopes, purpose, consents) in by_consent.items()]
         # Someone else's refused read is recorded too: the subject sees attempts, not only
         # successes. A read that released some agencies is not also a refusal of the others:
         # the reader asked for "what I may see", and got it.

@@ -2,7 +2,9 @@
 
 Sliding windows in memory: at most ``per_case`` wrong codes for one (subject, agency, case
 number) and ``per_subject`` across all cases of one subject within ``window_s``. A restart
-forgets them; codes are long enough that a few windows of guesses stay hopeless.
+forgets them; codes are long enough that a few windows of guesses stay hopeless. The link
+service also counts a right code refused because another account holds the case, so no one
+can fill the holder's access log with attempts.
 
 Memory is bounded three ways: each key keeps at most its limit of timestamps (older ones can
 no longer decide a wait), keys whose failures have all left the window are dropped, and
@@ -11,13 +13,20 @@ beyond ``max_keys`` the key that failed least recently is dropped.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-__all__ = ["AccessCodeThrottle"]
+__all__ = ["AccessCodeThrottle", "whole_seconds"]
 
 _Key = tuple[str, ...]
+
+
+def whole_seconds(wait: float) -> int:
+    """A wait as people are told it: whole seconds, rounded up and never below 1 — "try
+    again in 0 s" would invite a retry that is refused again."""
+    return max(1, math.ceil(wait))
 
 
 class AccessCodeThrottle:

@@ -73,7 +73,7 @@ def _seed(state: DemoState, *, cases: int, seed: int, today: date) -> dict[str, 
                 store.ensure_subject(persona_id, PERSONAS[persona_id].language)
                 for record in records:
                     # As if the persona had linked it with the notice's access code.
-                    if store.add_link(persona_id, agency_id, record.number):
+                    if store.add_link(persona_id, agency_id, record.number, record.access_code):
                         ledger.append_sync(link_entry(ref_key, "LINKED",
                                                       pseudonym(psn_key, persona_id),
                                                       agency_id, record.number))

@@ -211,6 +211,16 @@ class DemoStore:
         matches = hmac.compare_digest(expected, access_code_digest(number, access_code))
         return row is not None and matches
 
+    def reissue_access_code(self, number: str, access_code: str) -> None:
+        """Issue a new access code for a case (a new notice, the agency's own workflow): from
+        now on only it verifies, the old one no longer does."""
+        conn = self._conn()
+        with self._write_lock, conn:
+            updated = conn.execute("UPDATE cases SET access_code_digest = ? WHERE number = ?",
+                                   (access_code_digest(number, access_code), number)).rowcount
+        if updated != 1:
+            raise KeyError(f"no case {number}")
+
     def latest_cursor(self) -> int:
         """Cursor of the newest change."""
         return int(self._conn().execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])

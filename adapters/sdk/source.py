@@ -32,7 +32,9 @@ class CaseSource(Protocol):
         ...
 
     def verify_access_code(self, number: str, access_code: str) -> MaybeAwaitable[bool]:
-        """Whether the case exists and the access code printed on its notice matches."""
+        """Whether the case exists and the access code printed on its notice matches. Only
+        the current code may match: a link made with a newer code replaces one made with an
+        older code, so a code the agency replaced must no longer verify."""
         ...
 
     def latest_cursor(self) -> MaybeAwaitable[int]:

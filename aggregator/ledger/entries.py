@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "CONSENT",
     "KEY",
     "LINK",
+    "access_code_reference",
     "access_entry",
     "case_reference",
     "consent_entry",
@@ -44,6 +46,17 @@ def case_reference(key: bytes, agency_id: str, case_number: str) -> str:
     return "case_" + keyed_digest(key, "case", f"{agency_id}\x00{case_number}".encode())
 
 
+def access_code_reference(key: bytes, agency_id: str, case_number: str,
+                          access_code: str) -> str:
+    """An access code as the store may keep it: keyed, and blind to what agencies ignore
+    (case, spaces, dashes), so the same code typed differently is the same code — never
+    mistaken for a newer one the agency issued."""
+    canonical = "".join(ch for ch in unicodedata.normalize("NFKC", access_code).upper()
+                        if ch.isalnum())
+    return "code_" + keyed_digest(
+        key, "access-code", f"{agency_id}\x00{case_number}\x00{canonical}".encode())
+
+
 def consent_entry(key: bytes, record: ConsentRecord, event: str, subject: str,
                   grantee: str) -> dict[str, Any]:
     """A consent version was signed (GRANTED, PAUSED, RESUMED or REVOKED)."""
@@ -58,21 +71,41 @@ def consent_entry(key: bytes, record: ConsentRecord, event: str, subject: str,
 
 
 def link_entry(key: bytes, event: str, subject: str, agency_id: str,
-               case_number: str) -> dict[str, Any]:
-    """A case was linked or unlinked, or a link attempt was refused."""
-    return {"kind": LINK, "event": event, "subject": subject, "agency": agency_id,
-            "case": case_reference(key, agency_id, case_number)}
+               case_number: str, *, actor: str | None = None,
+               reason: str = "") -> dict[str, Any]:
+    """A link event (LINKED, UNLINKED, LINK_REFUSED, LINK_REPLACED) in ``subject``'s record.
+
+    ``subject`` is whose access log the event belongs in: the holder of the case when
+    someone else (``actor``) tried to link it or took it over with a newer access code;
+    ``actor`` defaults to the subject. ``reason``: the refusal's code, or why a link was
+    replaced."""
+    entry = {"kind": LINK, "event": event, "subject": subject, "actor": actor or subject,
+             "agency": agency_id, "case": case_reference(key, agency_id, case_number)}
+    if reason:
+        entry["reason"] = reason
+    return entry
 
 
 def access_entry(*, subject: str, actor: str, decision: str, agencies: Iterable[str],
                  scopes: Iterable[str], consent_id: str | None, purpose: str,
-                 reason: str = "", opened: Iterable[str] = ()) -> dict[str, Any]:
-    """A read of a subject's data was allowed or denied (one entry per request and subject)."""
+                 reason: str = "", opened: Iterable[str] = (),
+                 consents: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A read of a subject's data was allowed or denied (one entry per request and subject).
+
+    ``consent_id`` is the consent the STATUS scope relied on; ``consents`` are (scope,
+    consent id) for every scope released. A read relying on several consents names each per
+    scope in the entry; without that field every scope relied on ``consent`` (so the common
+    entry, and every entry written before the field existed, stays as it was: encoding it
+    for every read cost the ledger a fifth of its appends per second).
+    """
     entry: dict[str, Any] = {
         "kind": ACCESS, "decision": decision, "subject": subject, "actor": actor,
         "agencies": sorted(agencies), "scopes": sorted(scopes), "consent": consent_id,
         "purpose": purpose,
     }
+    relied = sorted(set(consents))
+    if len({consent for _, consent in relied}) > 1:
+        entry["consents"] = [{"scope": scope, "consent": consent} for scope, consent in relied]
     if reason:
         entry["reason"] = reason
     opened = sorted(opened)

@@ -19,6 +19,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 __all__ = ["EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row", "StoredCheckpoint",
            "StoredEntry", "WriteLockError"]
 
@@ -40,6 +42,13 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_subject ON entries (subject, idx);
 CREATE INDEX IF NOT EXISTS entries_actor ON entries (actor, idx);
 CREATE INDEX IF NOT EXISTS entries_consent ON entries (consent, idx);
+-- The other consents an access entry relied on (DETAILS under another consent than STATUS,
+-- whose id is in entries.consent): derived from the leaf on insert, so use counts find them.
+CREATE TABLE IF NOT EXISTS entry_consents (
+    consent TEXT NOT NULL,
+    idx     INTEGER NOT NULL,
+    PRIMARY KEY (consent, idx)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (
     size      INTEGER PRIMARY KEY,
     note      TEXT NOT NULL,
@@ -135,6 +144,9 @@ class LedgerWrite(LedgerView):
         self._conn.executemany(
             "INSERT INTO entries (idx, leaf, hash, kind, at, subject, actor, agencies, "
             "consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO entry_consents (consent, idx) VALUES (?, ?)",
+            _other_consents(rows))
         self._conn.execute("INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)",
                            (checkpoint.size, checkpoint.note, checkpoint.signed_at))
 
@@ -158,6 +170,18 @@ class _FileLock:
     def close(self) -> None:
         """Release the file (and the lock, if held)."""
         os.close(self._fd)
+
+
+def _other_consents(rows: Sequence[Row]) -> Iterator[tuple[str, int]]:
+    """(consent, index) for each consent an access entry names in ``consents`` beside the
+    one in its ``consent`` column."""
+    for row in rows:
+        if row[3] != "access" or b'"consents"' not in row[1]:
+            continue
+        for relied in orjson.loads(row[1]).get("consents", ()):
+            consent = relied.get("consent") if isinstance(relied, dict) else None
+            if isinstance(consent, str) and consent != row[8]:
+                yield consent, row[0]
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -312,11 +336,13 @@ class LedgerStore:
                 for r in rows]
 
     def usage(self, consent_id: str) -> tuple[int, str | None]:
-        """How many allowed reads relied on a consent, and when the last one was."""
+        """How many allowed reads relied on a consent (for any scope), and when the last
+        one was."""
         row = self._read.execute(
-            "SELECT count(*), max(at) FROM entries WHERE consent = ? AND kind = 'access' "
+            "SELECT count(*), max(at) FROM entries WHERE (consent = ? OR idx IN "
+            "(SELECT idx FROM entry_consents WHERE consent = ?)) AND kind = 'access' "
             "AND json_extract(CAST(leaf AS TEXT), '$.decision') = 'ALLOW'",
-            (consent_id,)).fetchone()
+            (consent_id, consent_id)).fetchone()
         return int(row[0]), row[1]
 
     def close(self) -> None:

@@ -32,7 +32,20 @@ links = Table(
     Column("case_ref", String(64), nullable=False),
     Column("case_number_sealed", LargeBinary, nullable=False),
     Column("linked_at", DateTime(timezone=True), nullable=False),
+    # Keyed digest of the access code the link was made with (never the code): a different
+    # code the agency verifies later is one it issued since, which may take the link over.
+    # Null for links made before it was kept, and for links seeded without a code.
+    Column("access_code_ref", String(64), nullable=True),
     PrimaryKeyConstraint("subject_id", "agency_id", "case_ref"),
+)
+
+# The accounts named as the actor of a link event in someone else's access log (an attempt
+# on their case, a link that replaced theirs): the ledger holds only pseudonyms, and the
+# holder is told which account it was.
+link_actors = Table(
+    "link_actors", metadata,
+    Column("pseudonym", String(64), primary_key=True),
+    Column("subject_id", String(64), nullable=False),
 )
 
 # Bumped by every write, so caches in other processes (another gateway, the CLI shredding a

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import sqlite3
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -13,14 +15,23 @@ from sqlalchemy import create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from aggregator.consent import ConsentRecord
-from aggregator.ledger.entries import case_reference
+from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.model import Link
-from aggregator.store.schema import consents, links, metadata, store_version, subjects
+from aggregator.store.schema import (
+    consents,
+    link_actors,
+    links,
+    metadata,
+    store_version,
+    subjects,
+)
 
-__all__ = ["ERASED", "Store", "SubjectSealer", "make_engine"]
+__all__ = ["ERASED", "Holder", "Store", "SubjectSealer", "make_engine"]
+
+log = logging.getLogger(__name__)
 
 _SEALED_PREFIX = "sealed:"
 
@@ -81,6 +92,7 @@ class Store:
         if legacy:
             self._migrate_links()
         self._migrate_purposes()
+        self._migrate_link_holders()
 
     # -- sealing at rest -----------------------------------------------------------------
 
@@ -142,6 +154,21 @@ class Store:
                     (consents.c.id == consent_id) & (consents.c.version == version)).values(
                     purpose_text=purpose))
             self._bump(conn)
+
+    def _migrate_link_holders(self) -> None:
+        """Stores from before one-holder links: add the access-code column, and the unique
+        index that keeps a case linked to one subject (unless such a store already holds a
+        case under several subjects: those stay, new ones are refused by the link service)."""
+        if "access_code_ref" not in {c["name"] for c in inspect(self.engine).get_columns("links")}:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE links ADD COLUMN access_code_ref VARCHAR(64)"))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS links_one_holder "
+                                  "ON links (agency_id, case_ref)"))
+        except (IntegrityError, OperationalError, ProgrammingError) as exc:
+            log.warning("some cases are linked to several subjects (linked before one-holder "
+                        "links); they stay so until unlinked: %s", exc.__class__.__name__)
 
     # -- cache coherence -----------------------------------------------------------------
 
@@ -208,13 +235,17 @@ class Store:
             self._links_cache[subject_id] = tuple(result)
         return tuple(result)
 
-    def add_link(self, subject_id: str, agency_id: str, case_number: str) -> bool:
-        """Link a case; False when it was already linked."""
+    def add_link(self, subject_id: str, agency_id: str, case_number: str,
+                 access_code: str | None = None) -> bool:
+        """Link a case (made with ``access_code`` when known); False when it was already
+        linked, to this subject or another."""
         ref = self._ref(agency_id, case_number)
         values = {"subject_id": subject_id, "agency_id": agency_id, "case_ref": ref,
                   "case_number_sealed": self._sealer.seal(
                       subject_id, case_number.encode(), ("link", agency_id, ref)),
-                  "linked_at": datetime.now(UTC)}
+                  "linked_at": datetime.now(UTC),
+                  "access_code_ref": None if access_code is None
+                  else self.access_code_ref(agency_id, case_number, access_code)}
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         # RETURNING says whether a row went in; rowcount is unreliable across drivers here.
         statement = (insert(links).values(**values).on_conflict_do_nothing()
@@ -223,6 +254,67 @@ class Store:
             inserted = conn.execute(statement).first() is not None
             self._bump(conn)
         return inserted
+
+    def holders(self, agency_id: str, case_number: str) -> tuple[Holder, ...]:
+        """Who holds a case (one subject, or several in a store from before one-holder
+        links), with the keyed reference of the access code each linked it with."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(links.c.subject_id, links.c.access_code_ref).where(
+                (links.c.agency_id == agency_id)
+                & (links.c.case_ref == self._ref(agency_id, case_number)))
+                .order_by(links.c.linked_at)).all()
+        return tuple(Holder(r.subject_id, r.access_code_ref) for r in rows)
+
+    def access_code_ref(self, agency_id: str, case_number: str, access_code: str) -> str:
+        """The keyed reference an access code is kept as (never the code itself)."""
+        return access_code_reference(self._reference_key, agency_id, case_number, access_code)
+
+    def claim_link(self, subject_id: str, agency_id: str, case_number: str,
+                   access_code: str, *, replacing: tuple[str, ...] = ()) -> bool:
+        """Link a case to ``subject_id``, made with ``access_code``, taking it from the
+        subjects in ``replacing``; a link ``subject_id`` already holds only has its access
+        code updated. False when the holders are no longer what the caller saw (another
+        process linked it meanwhile): then nothing changed."""
+        access_code_ref = self.access_code_ref(agency_id, case_number, access_code)
+        ref = self._ref(agency_id, case_number)
+        case = (links.c.agency_id == agency_id) & (links.c.case_ref == ref)
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        values = {"subject_id": subject_id, "agency_id": agency_id, "case_ref": ref,
+                  "case_number_sealed": self._sealer.seal(
+                      subject_id, case_number.encode(), ("link", agency_id, ref)),
+                  "linked_at": datetime.now(UTC), "access_code_ref": access_code_ref}
+        try:
+            with self.engine.begin() as conn:
+                if replacing:
+                    removed = conn.execute(delete(links).where(
+                        case & links.c.subject_id.in_(replacing))).rowcount
+                    if removed != len(replacing):
+                        raise _HoldersChanged
+                updated = conn.execute(
+                    links.update().where(case & (links.c.subject_id == subject_id))
+                    .values(access_code_ref=access_code_ref)).rowcount
+                # The unique index refuses a new row if someone else holds the case now.
+                if not updated and conn.execute(
+                        insert(links).values(**values).on_conflict_do_nothing()
+                        .returning(links.c.subject_id)).first() is None:
+                    raise _HoldersChanged
+                self._bump(conn)
+        except _HoldersChanged:
+            return False  # the transaction was rolled back
+        return True
+
+    def remember_actor(self, pseudonym: str, subject_id: str) -> None:
+        """Note whose ``pseudonym`` it is, so another subject's access log can name them."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        with self.engine.begin() as conn:
+            conn.execute(insert(link_actors).values(pseudonym=pseudonym, subject_id=subject_id)
+                         .on_conflict_do_nothing())
+
+    def actor_of(self, pseudonym: str) -> str | None:
+        """The account a pseudonym noted by ``remember_actor`` belongs to."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(link_actors.c.subject_id)
+                                .where(link_actors.c.pseudonym == pseudonym)).scalar()
 
     def remove_link(self, subject_id: str, agency_id: str, case_number: str) -> bool:
         """Unlink a case; False when it was not linked."""
@@ -312,6 +404,19 @@ class Store:
         if self._probe is not None:
             self._probe.close()
         self.engine.dispose()
+
+
+class _HoldersChanged(Exception):
+    """Raised inside a link transaction to roll it back."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A subject a case is linked to, and the keyed reference of the access code it was
+    linked with (None when not known: linked before codes were kept, or seeded)."""
+
+    subject_id: str
+    access_code_ref: str | None
 
 
 def _utc(value: datetime) -> datetime:

@@ -9,9 +9,15 @@ import strawberry
 
 from aggregator.consent import ConsentRecord, effective_state
 from aggregator.ledger.writer import Appended, Ledger
-from gateway.schema.enums import AccessDecision, ConsentPurpose, ConsentScope, ConsentState
+from gateway.schema.enums import (
+    AccessDecision,
+    AccessKind,
+    ConsentPurpose,
+    ConsentScope,
+    ConsentState,
+)
 
-__all__ = ["AccessLogEntry", "Consent", "GrantConsentInput", "Receipt"]
+__all__ = ["AccessLogEntry", "Consent", "GrantConsentInput", "Receipt", "ScopeConsent"]
 
 
 def b64(data: bytes) -> str:
@@ -93,8 +99,16 @@ class GrantConsentInput:
     purpose_code: ConsentPurpose | None = None
 
 
-@strawberry.type(description="One read of your data (or an attempt), from the ledger.")
+@strawberry.type(description="The consent one scope of a read relied on.")
+class ScopeConsent:
+    scope: ConsentScope
+    consent_id: strawberry.ID = strawberry.field(description="`self` for your own reads.")
+
+
+@strawberry.type(description="One read of your data or one event of your links (or an "
+                             "attempt), from the ledger.")
 class AccessLogEntry:
+    kind: AccessKind
     at: datetime
     actor: str = strawberry.field(description="Who read: the account id (you, or a grantee).")
     purpose: str = strawberry.field(description="The purpose code the read relied on.")
@@ -102,7 +116,10 @@ class AccessLogEntry:
     agencies: list[strawberry.ID]
     scopes: list[ConsentScope]
     consent_id: strawberry.ID | None = strawberry.field(
-        description="The consent relied on; `self` for your own reads.")
+        description="The consent the STATUS scope relied on; `self` for your own reads.")
+    consents: list[ScopeConsent] = strawberry.field(
+        description="Every consent a read relied on, per scope (DETAILS may rest on another "
+                    "consent than STATUS). Empty for refused reads and link events.")
     decision: AccessDecision
     reason: str | None
     leaf_index: int = strawberry.field(description="Position in the ledger (for proofs).")

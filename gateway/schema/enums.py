@@ -8,6 +8,7 @@ import strawberry
 
 __all__ = [
     "AccessDecision",
+    "AccessKind",
     "ConsentPurpose",
     "ConsentScope",
     "ConsentState",
@@ -106,6 +107,20 @@ class ConsentPurpose(Enum):
 class AccessDecision(Enum):
     ALLOW = "ALLOW"
     DENY = "DENY"
+
+
+@strawberry.enum(description="What an access-log entry records. READ: your data was read (or "
+                             "a read was refused). LINK, UNLINK: a case was linked to you or "
+                             "unlinked. LINK_ATTEMPT: a refused attempt to link your case (the "
+                             "reason says why: ALREADY_LINKED, WRONG_ACCESS_CODE). "
+                             "LINK_REPLACED: someone linked your case with a newer access code "
+                             "the agency issued, so it is no longer linked to you.")
+class AccessKind(Enum):
+    READ = "READ"
+    LINK = "LINK"
+    UNLINK = "UNLINK"
+    LINK_ATTEMPT = "LINK_ATTEMPT"
+    LINK_REPLACED = "LINK_REPLACED"
 
 
 # Enum.__members__ builds a new proxy on every access; these are read for every event.

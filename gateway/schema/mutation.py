@@ -10,6 +10,7 @@ from aggregator.consent import ACTIVE, PAUSED, REVOKED, ConsentError
 from aggregator.consent_service import ConsentChange, GrantRequest
 from aggregator.linking import LinkError
 from gateway.context import Context
+from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsApplicant
@@ -41,6 +42,18 @@ def _subject(info: Info) -> str:
     return principal.subject
 
 
+def _link_refusal(exc: LinkError, language: str) -> str:
+    """A refused link in the reader's language (the texts this module knows to translate)."""
+    if exc.code == "ALREADY_LINKED":
+        return message(language, "this case is already linked to another account; to see it, "
+                                 "ask that person to grant you consent, or ask the agency for "
+                                 "a new access code if the case is yours")
+    if exc.code == "RATE_LIMITED" and exc.retry_after_s:
+        return message(language, "too many refused link attempts; try again in {seconds} s",
+                       seconds=exc.retry_after_s)
+    return str(exc)
+
+
 def _consent(info: Info, change: ConsentChange) -> Consent:
     return Consent.from_domain(change.record, datetime.now(UTC), info.context.service.ledger,
                                change.appended)
@@ -63,9 +76,10 @@ class Mutation:
         try:
             linked = await info.context.service.links.link(_subject(info), number, access_code)
         except LinkError as exc:
-            extensions = ({"retryAfterSeconds": round(exc.retry_after_s)}
+            extensions = ({"retryAfterSeconds": exc.retry_after_s}
                           if exc.retry_after_s else {})
-            raise UserFacingError(str(exc), exc.code, **extensions) from exc
+            raise UserFacingError(_link_refusal(exc, info.context.language), exc.code,
+                                  **extensions) from exc
         service = info.context.service
         return LinkResult(
             case=CaseStatus.from_domain(linked.case, service.agencies[linked.case.agency_id],

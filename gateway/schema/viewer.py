@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import orjson
 import strawberry
 
 from aggregator.consent import ACTIVE, effective_state
-from aggregator.ledger.store import EntryFilter
 from aggregator.service import TimelineRead
 from gateway.auth import Principal
 from gateway.context import Context
+from gateway.schema.access_log import access_log
 from gateway.schema.consent import AccessLogEntry, Consent
-from gateway.schema.enums import AccessDecision, ConsentScope, Language
+from gateway.schema.enums import Language
 from gateway.schema.permissions import CanBeGrantee, IsApplicant
 from gateway.schema.types import (
     AgencyError,
@@ -100,9 +99,10 @@ class Viewer:
         return [Consent.from_domain(r, now, service.ledger)
                 for r in service.consents.granted_by(self.subject)]
 
-    @strawberry.field(description="Who read your data (or tried to), when, under which consent "
-                                  "and for what purpose, newest first, from the ledger. Your "
-                                  "own reads only with `includeOwn`.",
+    @strawberry.field(description="Who read your data or linked your cases (or tried to), "
+                                  "when, under which consents and for what purpose, newest "
+                                  "first, from the ledger. Your own reads and links only with "
+                                  "`includeOwn`.",
                       permission_classes=[IsApplicant])
     def access_log(self, info: Info, include_own: bool = False,
                    limit: int = 100) -> list[AccessLogEntry]:
@@ -111,24 +111,14 @@ class Viewer:
         consents = {r.id: r for r in service.consents.granted_by(self.subject)}
         names = {service.pseudonym(r.grantee_id): r.grantee_id for r in consents.values()}
         names[own] = self.subject
-        rows = service.ledger.store.find(EntryFilter(
-            subject=own, kind="access", not_actor=None if include_own else own,
-            newest_first=True, limit=max(1, min(limit, MAX_LOG_ENTRIES))))
-        log = []
-        for row in rows:
-            entry = orjson.loads(row.leaf)
-            consent = consents.get(entry.get("consent") or "")
-            log.append(AccessLogEntry(
-                at=datetime.fromisoformat(entry["at"]),
-                actor=names.get(entry["actor"], f"unknown ({entry['actor']})"),
-                purpose=entry.get("purpose") or "", purpose_text=(
-                    consent.purpose_text if consent else None),
-                agencies=[strawberry.ID(a) for a in entry.get("agencies", [])],
-                scopes=[ConsentScope(s) for s in entry.get("scopes", [])],
-                consent_id=strawberry.ID(entry["consent"]) if entry.get("consent") else None,
-                decision=AccessDecision(entry["decision"]), reason=entry.get("reason"),
-                leaf_index=row.index))
-        return log
+
+        def name(actor: str) -> str:
+            if actor not in names:
+                names[actor] = service.store.actor_of(actor) or f"unknown ({actor})"
+            return names[actor]
+
+        return access_log(service.ledger.store, own, name, consents, include_own=include_own,
+                          limit=max(1, min(limit, MAX_LOG_ENTRIES)))
 
     @strawberry.field(description="People whose active consent lets you read their cases.",
                       permission_classes=[CanBeGrantee])

@@ -324,6 +324,9 @@ class VerifyOwnershipResponse(_message.Message):
     verified: _builtins.bool
     """True only when the case exists and the access code matches it. A wrong code and an
     unknown case both give false, so the answer cannot be used to probe for numbers.
+    Only the case's current code matches: once the agency issues a new code (a new notice),
+    the old one gives false. Caseline lets a link made with a newer code replace a link
+    made with an older one, so an old code that still verified could take a case over.
     """
     @_builtins.property
     def case_info(self) -> _case_pb2.Case:

@@ -1,0 +1,260 @@
+"""A case is linked to one subject (issue 12, item 14; and item 7's linking throttle).
+
+Through the real gateway over a real courts adapter in its own process: raj presenting ana's
+access code is refused and sees nothing, ana's access log shows the attempt, the ledger has
+it; a newer access code the agency issued takes the link over, and the previous holder's
+access log says so; re-linking by the holder stays idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from adapters.reference.catalog import history
+from adapters.reference.store import DemoStore
+from aggregator.ledger.store import EntryFilter
+from aggregator.linking import LinkError, LinkService
+from aggregator.store import Store, make_engine
+from aggregator.throttle import AccessCodeThrottle, whole_seconds
+from caseline.v1.sealed import DataKey
+from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_courts
+
+pytestmark = pytest.mark.integration
+
+(ANA_CASE,) = history("courts").persona_cases(TODAY)["ana"]
+NUMBER = ANA_CASE.number
+POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+LINK = """mutation ($n: String!, $c: String!) { linkCase(number: $n, accessCode: $c) {
+  alreadyLinked case { number } receipt { leafIndex } } }"""
+MINE = """{ viewer { cases { number agency { id } }
+  timeline { events { caseNumber hearing { judge } } } } }"""
+LOG = """{ viewer { accessLog { kind actor agencies decision reason consentId
+  consents { scope consentId } leafIndex } } }"""
+
+
+class Gateway(CourtsGateway):
+    """The courts gateway with the link operations these tests repeat."""
+
+    async def link(self, who: str, code: str, language: str = "en") -> dict[str, Any]:
+        return await self.ask(who, LINK, language, n=NUMBER, c=code)
+
+    async def log(self, who: str) -> list[dict[str, Any]]:
+        body = await self.ask(who, LOG)
+        assert "errors" not in body, body
+        entries: list[dict[str, Any]] = body["data"]["viewer"]["accessLog"]
+        return entries
+
+    def link_entries(self, subject: str) -> list[dict[str, Any]]:
+        rows = self.service.ledger.store.find(EntryFilter(
+            subject=self.service.pseudonym(subject), kind="link", limit=100))
+        return [orjson.loads(row.leaf) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def courts_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small seeded courts store holding ana's case (no links: everyone links by code)."""
+    return seed_courts(tmp_path_factory.mktemp("courts") / "courts.sqlite3")
+
+
+@pytest.fixture
+async def gateway(courts_store: Path, tmp_path: Path) -> AsyncIterator[Gateway]:
+    """A fresh aggregator state (no links yet) and the courts adapter on a loopback port."""
+    async with courts_gateway(courts_store, tmp_path) as running:
+        yield Gateway(running.service, running.client, running.tokens, running.store_path)
+
+
+def _error(body: dict[str, Any]) -> dict[str, Any]:
+    assert body.get("data") is None or body["data"].get("linkCase") is None, body
+    (error,) = body["errors"]
+    return dict(error)
+
+
+async def _sees_the_case(gateway: Gateway, who: str) -> bool:
+    body = await gateway.ask(who, MINE)
+    assert "errors" not in body, body
+    viewer = body["data"]["viewer"]
+    numbers = {c["number"] for c in viewer["cases"]}
+    judges = [e["hearing"]["judge"] for e in viewer["timeline"]["events"] if e["hearing"]]
+    return NUMBER in numbers or bool(judges)
+
+
+async def test_someone_elses_case_is_refused_and_the_holder_sees_the_attempt(
+        gateway: Gateway) -> None:
+    body = await gateway.link("ana", ANA_CASE.access_code)
+    assert body["data"]["linkCase"]["alreadyLinked"] is False, body
+    assert await _sees_the_case(gateway, "ana")
+
+    refused = _error(await gateway.link("raj", ANA_CASE.access_code))
+    assert refused["extensions"]["code"] == "ALREADY_LINKED"
+    assert "consent" in refused["message"] and "new access code" in refused["message"]
+    spanish = _error(await gateway.link("raj", ANA_CASE.access_code, language="es"))
+    assert spanish["extensions"]["code"] == "ALREADY_LINKED"
+    assert "consentimiento" in spanish["message"]
+    assert "nuevo código de acceso" in spanish["message"]
+    assert not await _sees_the_case(gateway, "raj")
+
+    attempts = [e for e in await gateway.log("ana") if e["kind"] == "LINK_ATTEMPT"]
+    assert len(attempts) == 2
+    assert all(e["actor"] == "raj" and e["decision"] == "DENY"
+               and e["reason"] == "ALREADY_LINKED" and e["agencies"] == ["courts"]
+               for e in attempts), attempts
+
+    # The ledger holds the attempt in ana's record, by raj's pseudonym, with no plaintext.
+    refusals = [e for e in gateway.link_entries("ana") if e["event"] == "LINK_REFUSED"]
+    assert len(refusals) == 2
+    assert all(e["actor"] == gateway.service.pseudonym("raj") for e in refusals)
+    for entry in refusals:
+        leaf = orjson.dumps(entry).decode()
+        assert NUMBER not in leaf and "raj" not in leaf and "ana" not in leaf
+        assert ANA_CASE.access_code not in leaf
+
+
+async def test_attempts_on_a_held_case_are_throttled(gateway: Gateway) -> None:
+    # Each is an entry in the holder's access log: a copied code must not let anyone flood it.
+    assert "errors" not in await gateway.link("ana", ANA_CASE.access_code)
+    codes = [_error(await gateway.link("raj", ANA_CASE.access_code))["extensions"]["code"]
+             for _ in range(6)]
+    assert codes == ["ALREADY_LINKED"] * 5 + ["RATE_LIMITED"]
+    limited = _error(await gateway.link("raj", ANA_CASE.access_code, language="es"))
+    assert 0 < limited["extensions"]["retryAfterSeconds"] <= 900
+    assert limited["message"].startswith("demasiados intentos de vincular rechazados")
+    assert len([e for e in await gateway.log("ana") if e["kind"] == "LINK_ATTEMPT"]) == 5
+
+
+async def test_relinking_by_the_holder_stays_idempotent(gateway: Gateway) -> None:
+    first = await gateway.link("ana", ANA_CASE.access_code)
+    again = await gateway.link("ana", ANA_CASE.access_code.lower().replace("-", " "))
+    assert first["data"]["linkCase"]["alreadyLinked"] is False, first
+    assert again["data"]["linkCase"]["alreadyLinked"] is True, again
+    assert [c["number"] for c in (await gateway.ask("ana", MINE))["data"]["viewer"]["cases"]] \
+        == [NUMBER]
+    assert not [e for e in await gateway.log("ana")
+                if e["kind"] in ("LINK_ATTEMPT", "LINK_REPLACED")]
+
+
+async def test_a_newer_access_code_replaces_the_link_and_tells_the_previous_holder(
+        gateway: Gateway) -> None:
+    assert "errors" not in await gateway.link("ana", ANA_CASE.access_code)
+
+    # The agency issues a new notice: only its code verifies from now on.
+    DemoStore(gateway.store_path).reissue_access_code(NUMBER, "NEW1-CODE-2026")
+    taken = await gateway.link("raj", "new1-code-2026")
+    assert taken["data"]["linkCase"]["alreadyLinked"] is False, taken
+    assert await _sees_the_case(gateway, "raj")
+    assert not await _sees_the_case(gateway, "ana")
+    (replaced,) = [e for e in await gateway.log("ana") if e["kind"] == "LINK_REPLACED"]
+    assert replaced["actor"] == "raj" and replaced["agencies"] == ["courts"]
+    assert replaced["reason"] == "NEWER_ACCESS_CODE"
+    assert [e["event"] for e in gateway.link_entries("ana")] == ["LINKED", "LINK_REPLACED"]
+
+    # The old code no longer verifies, so the previous holder cannot take it back with it...
+    stale = _error(await gateway.link("ana", ANA_CASE.access_code))
+    assert stale["extensions"]["code"] == "WRONG_ACCESS_CODE"
+    # ...and the code the link was made with does not take it from its holder either.
+    DemoStore(gateway.store_path).reissue_access_code(NUMBER, "NEW2-CODE-2026")
+    assert "errors" not in await gateway.link("ana", "NEW2-CODE-2026")
+    assert _error(await gateway.link("raj", "NEW1-CODE-2026"))["extensions"]["code"] \
+        == "WRONG_ACCESS_CODE"
+    (told,) = [e for e in await gateway.log("raj") if e["kind"] == "LINK_REPLACED"]
+    assert told["actor"] == "ana"
+    assert await _sees_the_case(gateway, "ana") and not await _sees_the_case(gateway, "raj")
+
+
+async def test_a_link_made_without_a_known_code_is_never_taken_over(gateway: Gateway) -> None:
+    # Links from before codes were kept (or seeded) cannot tell a newer code from a copy.
+    gateway.service.store.add_link("ana", "courts", NUMBER)
+    DemoStore(gateway.store_path).reissue_access_code(NUMBER, "NEW1-CODE-2026")
+    refused = _error(await gateway.link("raj", "NEW1-CODE-2026"))
+    assert refused["extensions"]["code"] == "ALREADY_LINKED"
+    assert await _sees_the_case(gateway, "ana") and not await _sees_the_case(gateway, "raj")
+
+
+async def test_the_linking_throttle_never_says_try_again_in_0_s(gateway: Gateway) -> None:
+    now = [0.0]
+    service = gateway.service
+    links = LinkService(service.config, service.adapters, service.store, service.ledger,
+                        AccessCodeThrottle(per_case=2, window_s=60.0, clock=lambda: now[0]),
+                        service.pseudonym, service.ledger_key)
+    for _ in range(2):
+        with pytest.raises(LinkError) as wrong:
+            await links.link("raj", NUMBER, "WRONG-CODE-0000")
+        assert wrong.value.code == "WRONG_ACCESS_CODE"
+    now[0] = 59.7  # 0.3 s left: today this said "try again in 0 s"
+    with pytest.raises(LinkError) as limited:
+        await links.link("raj", NUMBER, "WRONG-CODE-0000")
+    assert limited.value.code == "RATE_LIMITED"
+    assert limited.value.retry_after_s == 1
+    assert "try again in 1 s" in str(limited.value)
+    assert [whole_seconds(w) for w in (0.0, 0.001, 0.5, 1.0, 1.2, 899.1)] \
+        == [1, 1, 1, 1, 2, 900]
+
+
+class _Sealer:
+    """One in-memory data key for every subject (the vault's role, without it)."""
+
+    def __init__(self) -> None:
+        self.key = DataKey(os.urandom(32), "sk")
+
+    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
+        return self.key.seal(plaintext, (*place, subject_id))
+
+    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
+        return self.key.open(sealed, (*place, subject_id))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def legacy_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database whose links table is as it was before access codes were kept."""
+    binary, stamp = ("BLOB", "DATETIME") if request.param == "sqlite" else ("BYTEA", "TIMESTAMP")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'agg.sqlite3'}"
+    else:
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        admin = sa.create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "CREATE TABLE links (subject_id VARCHAR(64) NOT NULL, agency_id VARCHAR(32) NOT "
+            f"NULL, case_ref VARCHAR(64) NOT NULL, case_number_sealed {binary} NOT NULL, "
+            f"linked_at {stamp} NOT NULL, PRIMARY KEY (subject_id, agency_id, case_ref))"))
+    engine.dispose()
+    yield url
+    if request.param == "postgresql":
+        admin = sa.create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_a_store_from_before_one_holder_links_gains_the_code_column(legacy_url: str) -> None:
+    store = Store(make_engine(legacy_url), _Sealer(), b"r" * 32)
+    try:
+        assert store.claim_link("ana", "courts", NUMBER, "H4TZ-9QMB-2WKE")
+        # The unique index refuses a second holder even past the link service's checks.
+        assert not store.claim_link("raj", "courts", NUMBER, "H4TZ-9QMB-2WKE")
+        assert not store.add_link("raj", "courts", NUMBER)
+        (holder,) = store.holders("courts", NUMBER)
+        assert holder.subject_id == "ana"
+        assert holder.access_code_ref == store.access_code_ref("courts", NUMBER,
+                                                               "h4tz 9qmb 2wke")
+        assert not store.claim_link("raj", "courts", NUMBER, "NEW1-CODE", replacing=("lee",))
+        assert store.claim_link("raj", "courts", NUMBER, "NEW1-CODE", replacing=("ana",))
+        assert [h.subject_id for h in store.holders("courts", NUMBER)] == ["raj"]
+        assert [link.case_number for link in store.links_for("raj")] == [NUMBER]
+        assert store.links_for("ana") == ()
+    finally:
+        store.close()
