@@ -21,9 +21,9 @@ from support.demo_process import ROOT, Demo, start_demo
 pytestmark = pytest.mark.integration
 
 UNTIL = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-GRANT = """mutation($grantee: ID!, $agencies: [ID!]!) {
+GRANT = """mutation($grantee: ID!, $agencies: [ID!]!, $until: DateTime!) {
   grantConsent(input: {grantee: $grantee, agencies: $agencies, scopes: [STATUS],
-                       purpose: "help with my case", validUntil: "%s"}) { id state } }""" % UNTIL
+                       purpose: "help with my case", validUntil: $until}) { id state } }"""
 ERASED_REQUESTS = {
     "own cases": "{ viewer { cases { number } } }",
     "own timeline": "{ viewer { timeline { events { title } } } }",
@@ -53,7 +53,7 @@ def _post(demo: Demo, token: str, query: str, language: str = "en",
     response = httpx.post(f"{demo.base_url}/graphql", timeout=30,
                           headers={"Authorization": f"Bearer {token}",
                                    "Accept-Language": language},
-                          json={"query": query, "variables": variables})
+                          json={"query": query, "variables": {"until": UNTIL, **variables}})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
