@@ -11,6 +11,7 @@ from aggregator.consent_service import ConsentChange, GrantRequest, UnknownGrant
 from aggregator.linking import LinkError
 from gateway.context import Context
 from gateway.messages import message
+from gateway.ratelimit import retry_after_seconds
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsApplicant
@@ -64,7 +65,7 @@ class Mutation:
         try:
             linked = await info.context.service.links.link(_subject(info), number, access_code)
         except LinkError as exc:
-            extensions = ({"retryAfterSeconds": round(exc.retry_after_s)}
+            extensions = ({"retryAfterSeconds": retry_after_seconds(exc.retry_after_s)}
                           if exc.retry_after_s else {})
             raise UserFacingError(str(exc), exc.code, **extensions) from exc
         service = info.context.service

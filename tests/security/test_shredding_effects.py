@@ -11,11 +11,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from aggregator.bootstrap import StatePaths, open_state
 from support.demo_process import ROOT, Demo, start_demo
 
 pytestmark = pytest.mark.integration
@@ -150,3 +152,26 @@ def test_after_shredding_ana_her_consents_end_and_every_request_says_erased(
     again = _shred(demo, "ana")
     assert again.returncode == 0, again.stderr
     assert "already erased" in again.stdout and _ledger_size(demo) == before
+
+
+def test_a_store_from_before_accounts_knows_who_was_already_erased(tmp_path: Path) -> None:
+    """Subjects shredded before the account registry existed read as erased once the store
+    is opened again (the migration takes the vault's tombstones), so their requests say so
+    rather than fail."""
+    paths = StatePaths(tmp_path)
+    store, vault = open_state(paths)
+    store.add_link("ana", "immigration", "IOE0990000001")
+    store.add_link("raj", "labor", "G-100-26001-000001")
+    vault.subject_keys.shred("ana")
+    store.close()
+    with sqlite3.connect(paths.database) as conn:
+        conn.execute("DROP TABLE accounts")
+    store, _ = open_state(paths)
+    try:
+        erased = store.erased_at("ana")
+        assert erased is not None and erased <= datetime.now(UTC)
+        assert store.erased_at("raj") is None
+        raj = store.account("raj")
+        assert raj is not None and raj.role == "applicant"
+    finally:
+        store.close()
