@@ -31,6 +31,9 @@ class Context:
     rate_limiter: LookupQuotas
     status_loader: DataLoader[str, LookupOutcome] = field(init=False)
     _timelines: dict[str, asyncio.Task[TimelineRead]] = field(default_factory=dict)
+    # Set once the principal's account was found not erased: every permission check of the
+    # request would otherwise ask again.
+    principal_active: bool = False
 
     def __post_init__(self) -> None:
         # Every caseStatus field of one request goes out as a single batch: one call per agency.

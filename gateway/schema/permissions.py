@@ -19,12 +19,13 @@ def _refuse_erased(info: strawberry.Info[Context, None]) -> None:
     # A token issued before the erasure stays valid until it expires; the account behind it
     # is gone, and every request says so.
     principal = info.context.principal
-    if principal is None:
+    if principal is None or info.context.principal_active:
         return
     try:
         info.context.service.check_not_erased(principal.subject)
     except SubjectErasedError as exc:
         raise erased_error(info.context.language, exc) from exc
+    info.context.principal_active = True
 
 
 class IsAuthenticated(BasePermission):
