@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["keys"]
 
+MAX_ACCOUNT_ID = 64  # the accounts table's id width
+
 STATE_DIR = click.option(
     "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Aggregator state directory (default: $CASELINE_STATE_DIR or ~/.caseline).")
@@ -161,6 +163,9 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None,
     from aggregator.keys import load_or_create_ed25519, load_or_create_secret
     from aggregator.pseudonyms import pseudonym
 
+    if not 0 < len(subject) <= MAX_ACCOUNT_ID:
+        raise click.ClickException(f"an account id has 1 to {MAX_ACCOUNT_ID} characters, got "
+                                   f"{len(subject)}: nothing was shredded or recorded")
     with _state(state_dir, database_url) as opened:
         account = opened.store.account(subject)
         if account is None:
