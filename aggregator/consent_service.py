@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aggregator.accounts import SubjectErasedError
 from aggregator.consent import (
     ACTIVE,
     PAUSED,
@@ -21,19 +22,32 @@ from aggregator.consent import (
     ConsentError,
     ConsentRecord,
     artefact,
+    effective_state,
     next_version,
 )
 from aggregator.ledger.encoding import canonical
 from aggregator.ledger.entries import consent_entry
 from aggregator.ledger.writer import Appended, Ledger
 from aggregator.store import Store
+from aggregator.vault.errors import ShreddedError
 
-__all__ = ["ConsentChange", "ConsentService", "GrantRequest"]
+__all__ = ["ConsentChange", "ConsentService", "GrantRequest", "UnknownGranteeError"]
 
 MAX_VALIDITY = timedelta(days=2 * 366)
 MAX_PURPOSE_TEXT = 500
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
 _EVENTS = {ACTIVE: "RESUMED", PAUSED: "PAUSED", REVOKED: "REVOKED"}
+
+
+class UnknownGranteeError(ConsentError):
+    """The grantee names no account (or one whose data was erased: the same answer, so
+    erasures cannot be probed)."""
+
+    def __init__(self, grantee: str) -> None:
+        super().__init__(f"grantee: no account {grantee!r}; check the spelling with the "
+                         "person you mean (they must have signed in to Caseline once)",
+                         "UNKNOWN_GRANTEE")
+        self.grantee = grantee
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +95,9 @@ class ConsentService:
         if grantee == subject_id:
             raise ConsentError("grantee: you already see your own cases; name someone else",
                                "INVALID_GRANTEE")
+        account = self._store.account(grantee)
+        if account is None or account.erased_at is not None:
+            raise UnknownGranteeError(grantee)
         agencies = tuple(dict.fromkeys(a.strip() for a in request.agencies))
         unknown = [a for a in agencies if a not in self._agencies]
         if not agencies or unknown:
@@ -119,11 +136,13 @@ class ConsentService:
 
     async def grant(self, subject_id: str, request: GrantRequest) -> ConsentChange:
         """Sign, record and store a new consent."""
+        self._check_not_erased(subject_id)
         record = self.validate(subject_id, request, self._clock())
         return await self._commit(record, "GRANTED")
 
     async def change(self, subject_id: str, consent_id: str, state: str) -> ConsentChange:
         """Pause, resume (ACTIVE) or revoke one of the subject's consents."""
+        self._check_not_erased(subject_id)
         current = self._store.consent(consent_id)
         if current is None or current.subject_id != subject_id:
             # Same answer for "not yours" and "does not exist": ids are not probeable.
@@ -133,25 +152,57 @@ class ConsentService:
 
     def granted_by(self, subject_id: str) -> tuple[ConsentRecord, ...]:
         """The subject's consents, current versions, newest first."""
+        self._check_not_erased(subject_id)
         return self._store.consents_granted_by(subject_id)
 
     def granted_to(self, grantee_id: str) -> tuple[ConsentRecord, ...]:
         """Consents granted to a grantee, current versions, newest first."""
         return self._store.consents_granted_to(grantee_id)
 
-    async def _commit(self, record: ConsentRecord, event: str) -> ConsentChange:
+    def revoke_for_erasure(self, record: ConsentRecord, reason: str) -> ConsentChange | None:
+        """Revoke ``record`` because an account it names was erased (``reason`` goes into the
+        ledger entry); None when it had already ended (revoked or expired). Synchronous: the
+        operator's command line calls it."""
+        if effective_state(record, self._clock()) not in (ACTIVE, PAUSED):
+            return None
+        signed = self._sign(next_version(record, REVOKED, self._clock()))
+        appended = self._ledger.append_sync(self._entry(signed, "REVOKED", reason))
+        self._store_version(signed)
+        return ConsentChange(signed, appended)
+
+    def _check_not_erased(self, subject_id: str) -> None:
+        erased_at = self._store.erased_at(subject_id)
+        if erased_at is not None:
+            raise SubjectErasedError(subject_id, erased_at)
+
+    def _sign(self, record: ConsentRecord) -> ConsentRecord:
         signature = base64.b64encode(self._key.sign(canonical(artefact(record)))).decode()
-        record = replace(record, signature=signature)
-        # Ledger first: a consent that exists without its ledger entry would be unauditable;
-        # an entry whose store write then fails is harmless (it names a version never used).
-        appended = await self._ledger.append(consent_entry(
-            self._ledger_key, record, event, self._pseudonym(record.subject_id),
-            self._pseudonym(record.grantee_id)))
+        return replace(record, signature=signature)
+
+    def _entry(self, record: ConsentRecord, event: str, reason: str = "") -> dict[str, object]:
+        entry = consent_entry(self._ledger_key, record, event,
+                              self._pseudonym(record.subject_id),
+                              self._pseudonym(record.grantee_id))
+        if reason:
+            entry["reason"] = reason
+        return entry
+
+    def _store_version(self, record: ConsentRecord) -> None:
         try:
             self._store.add_consent_version(record)
+        except ShreddedError as exc:  # erased between the check and the write
+            erased_at = self._store.erased_at(record.subject_id) or self._clock()
+            raise SubjectErasedError(record.subject_id, erased_at) from exc
         except ValueError as exc:
             raise ConsentError(f"consent {record.id} was changed at the same time by another "
                                "request; read it again and retry", "CONFLICT") from exc
+
+    async def _commit(self, record: ConsentRecord, event: str) -> ConsentChange:
+        record = self._sign(record)
+        # Ledger first: a consent that exists without its ledger entry would be unauditable;
+        # an entry whose store write then fails is harmless (it names a version never used).
+        appended = await self._ledger.append(self._entry(record, event))
+        self._store_version(record)
         return ConsentChange(record, appended)
 
 

@@ -3,7 +3,9 @@
 Plain functions over the vault, the store and the ledger, so the CLI and tests call the same
 thing. Shredding destroys a subject's data keys: what the aggregator keeps of theirs (linked
 case numbers, consent purposes) stays on disk but can no longer be opened, in this process or
-any other (the store's caches are invalidated through the database).
+any other (the store's caches are invalidated through the database). Their account is marked
+erased, and every consent they granted or were granted is revoked, so nobody reads under a
+consent whose other party no longer exists.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from aggregator.accounts import UnknownAccountError
+from aggregator.consent_service import ConsentChange, ConsentService
 from aggregator.ledger.entries import key_entry
 from aggregator.ledger.writer import Appended, Ledger
 from aggregator.store import Store
@@ -25,13 +30,21 @@ log = logging.getLogger("caseline.aggregator")
 REWRAP_BATCH = 200
 
 
+# Why a consent was revoked by an erasure, in its ledger entry.
+GRANTOR_ERASED = "SUBJECT_ERASED"
+GRANTEE_ERASED = "GRANTEE_ERASED"
+
+
 @dataclass(frozen=True, slots=True)
 class Shredded:
-    """A subject's keys were destroyed."""
+    """A subject's keys were destroyed (``receipt`` is None when an earlier run already
+    recorded that, and this one only finished its revocations)."""
 
     subject_id: str
     versions: int
-    receipt: Appended
+    erased_at: datetime
+    receipt: Appended | None
+    revoked: tuple[ConsentChange, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +55,33 @@ class Rotated:
     receipts: tuple[Appended, ...]
 
 
-def shred_subject(vault: Vault, store: Store, ledger: Ledger, subject_id: str,
-                  subject_pseudonym: str) -> Shredded:
-    """Destroy ``subject_id``'s data keys and record it (under their pseudonym)."""
+def shred_subject(vault: Vault, store: Store, ledger: Ledger, consents: ConsentService,
+                  subject_id: str, subject_pseudonym: str) -> Shredded:
+    """Destroy ``subject_id``'s data keys, record it (under their pseudonym), mark their
+    account erased and revoke every consent they granted or were granted.
+
+    UnknownAccountError, with nothing changed or recorded, when there is no such account.
+    Running it again on an erased account records nothing new but finishes revocations an
+    interrupted run left.
+    """
+    account = store.account(subject_id)
+    if account is None:
+        raise UnknownAccountError(subject_id)
+    # Keys first: from here on nothing can be sealed for them, so no consent of theirs can
+    # appear behind the revocations below.
     versions = vault.subject_keys.shred(subject_id)
+    receipt = None
+    if account.erased_at is None:
+        receipt = ledger.append_sync(key_entry("SHREDDED", subject=subject_pseudonym,
+                                               count=versions))
+    erased_at = store.mark_erased(subject_id, account.erased_at or datetime.now(UTC))
+    revoked = [consents.revoke_for_erasure(record, GRANTOR_ERASED)
+               for record in store.consents_granted_by(subject_id)]
+    revoked += [consents.revoke_for_erasure(record, GRANTEE_ERASED)
+                for record in store.consents_granted_to(subject_id)]
     store.changed()
-    receipt = ledger.append_sync(key_entry("SHREDDED", subject=subject_pseudonym,
-                                           count=versions))
-    return Shredded(subject_id, versions, receipt)
+    return Shredded(subject_id, versions, erased_at, receipt,
+                    tuple(change for change in revoked if change is not None))
 
 
 def rotate(vault: Vault, ledger: Ledger, *, custodian: bool = False) -> Rotated:

@@ -13,6 +13,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aggregator.accounts import SignIns, SubjectErasedError
 from aggregator.config import AggregatorConfig
 from aggregator.consent import SCOPES
 from aggregator.consent_service import ConsentService
@@ -96,6 +97,19 @@ class CaselineService:
                                        [a.id for a in config.agencies])
         self.links = LinkService(config, adapters, store, ledger, AccessCodeThrottle(),
                                  self.pseudonym, ledger_key)
+        self._sign_ins = SignIns(store.ensure_account)
+
+    def signed_in(self, subject_id: str, role: str) -> None:
+        """An authenticated request by ``subject_id``: their account exists from now on
+        (recorded once per process)."""
+        self._sign_ins.seen(subject_id, role)
+
+    def check_not_erased(self, subject_id: str) -> None:
+        """SubjectErasedError when the subject's data was erased (cheap: cached until any
+        process writes to the store)."""
+        erased_at = self.store.erased_at(subject_id)
+        if erased_at is not None:
+            raise SubjectErasedError(subject_id, erased_at)
 
     def _pseudonym(self, subject_id: str) -> str:
         """The subject's keyed pseudonym (what adapters and the ledger see)."""
@@ -136,8 +150,17 @@ class CaselineService:
 
         The policy decides per agency and scope; the decisions go into the ledger while the
         agencies are asked (each under a token naming only the released scopes), and nothing
-        is returned before the ledger has them on disk.
+        is returned before the ledger has them on disk. SubjectErasedError when the subject's
+        data was erased and the reader is them or someone they had granted a consent (anyone
+        else learns nothing, not even that the account existed).
         """
+        erased_at = self.store.erased_at(subject_id)
+        if erased_at is not None:
+            if principal.id == subject_id or any(
+                    c.grantee_id == principal.id
+                    for c in self.store.consents_granted_by(subject_id)):
+                raise SubjectErasedError(subject_id, erased_at)
+            return TimelineRead(Timeline((), (), ()))
         now = datetime.now(UTC)
         links_by_agency: dict[str, list[str]] = defaultdict(list)
         for link in self.store.links_for(subject_id):

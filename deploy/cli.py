@@ -24,6 +24,13 @@ STATE_DIR = click.option(
     "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Where demo data and keys live (default: $CASELINE_STATE_DIR or ~/.caseline).")
 
+REPRESENTATIVE_BURST = click.option(
+    "--representative-burst", default=1000, show_default=True, type=click.IntRange(min=100),
+    help="Lookups a signed-in representative may make at once (their own quota, per account).")
+REPRESENTATIVE_RATE = click.option(
+    "--representative-rate", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Lookups per second refilling a representative's quota.")
+
 
 @click.group()
 def main() -> None:
@@ -59,9 +66,12 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Benchmarks only: measure what sealing sensitive fields costs.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
               help="Gateway processes sharing the port, to use more than one CPU core.")
+@REPRESENTATIVE_BURST
+@REPRESENTATIVE_RATE
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
-         access_logging: bool, sealing: bool, workers: int) -> None:
+         access_logging: bool, sealing: bool, workers: int, representative_burst: int,
+         representative_rate: float) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
@@ -72,7 +82,9 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, access_logging=access_logging,
-                       sealing=sealing, workers=workers)
+                       sealing=sealing, workers=workers,
+                       representative_burst=representative_burst,
+                       representative_rate=representative_rate)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -164,9 +176,12 @@ def gateway() -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Public lookups per second per client.")
+@REPRESENTATIVE_BURST
+@REPRESENTATIVE_RATE
 def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_issuer: str,
                   jwt_audience: str, database_url: str | None, host: str, port: int,
-                  lookup_rate: float) -> None:
+                  lookup_rate: float, representative_burst: int,
+                  representative_rate: float) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors."""
     import uvicorn
     import uvloop
@@ -193,8 +208,9 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
     async def serve() -> None:
         # gRPC channels bind to the running loop, so the service is built inside it.
         service = bootstrap(config, state_dir, database_url=database_url)
-        app = create_app(service, verifier,
-                         GatewaySettings(rate=RatePolicy.from_rate(lookup_rate)))
+        app = create_app(service, verifier, GatewaySettings(
+            rate=RatePolicy.from_rate(lookup_rate),
+            representative_rate=RatePolicy(representative_burst, representative_rate)))
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, http="httptools",
                                                lifespan="on", log_level="warning",
                                                access_log=False))

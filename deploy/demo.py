@@ -36,7 +36,7 @@ from deploy.personas import PERSONAS
 from deploy.state import DemoState
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
-from gateway.ratelimit import RatePolicy
+from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
 
 __all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
 
@@ -56,6 +56,8 @@ class DemoOptions:
     access_logging: bool = True
     sealing: bool = True
     workers: int = 1
+    representative_burst: float = REPRESENTATIVE_RATE.burst
+    representative_rate: float = REPRESENTATIVE_RATE.per_second
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class GatewaySpec:
     workers: int
     access_logging: bool
     sealing: bool
+    representative_burst: float = REPRESENTATIVE_RATE.burst
+    representative_rate: float = REPRESENTATIVE_RATE.per_second
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -87,7 +91,10 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
                         access_logging=spec.access_logging, sealing=spec.sealing)
     verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
-    return create_app(service, verifier, GatewaySettings(demo=True, rate=rate, worker=worker))
+    representative = RatePolicy(spec.representative_burst,
+                                spec.representative_rate).shared_by(spec.workers)
+    return create_app(service, verifier, GatewaySettings(
+        demo=True, rate=rate, representative_rate=representative, worker=worker))
 
 
 class _Server(uvicorn.Server):
@@ -254,7 +261,8 @@ async def run_demo(opts: DemoOptions) -> None:
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
         down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing)
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
-                       opts.access_logging, opts.sealing)
+                       opts.access_logging, opts.sealing, opts.representative_burst,
+                       opts.representative_rate)
     logs = state.root / "logs"
     workers: list[asyncio.subprocess.Process] = []
     watcher: asyncio.Task[None] | None = None

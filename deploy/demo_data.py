@@ -1,4 +1,5 @@
-"""Seeding the demo on first run: agency stores, persona links, and a manifest."""
+"""Seeding the demo on first run: agency stores, persona links, and a manifest; persona
+accounts on every run (state directories from before the account registry lack them)."""
 
 from __future__ import annotations
 
@@ -47,9 +48,20 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int,
     """The manifest, seeding everything first if this state directory has no complete demo."""
     with _seeding_turn(state):
         manifest = state.read_manifest()
-        if manifest is not None and all(state.store(a).exists() for a in REFERENCE_AGENCIES):
-            return manifest
-        return _seed(state, cases=cases, seed=seed, today=today or date.today())
+        if manifest is None or not all(state.store(a).exists() for a in REFERENCE_AGENCIES):
+            manifest = _seed(state, cases=cases, seed=seed, today=today or date.today())
+        _ensure_persona_accounts(StatePaths(state.root))
+        return manifest
+
+
+def _ensure_persona_accounts(paths: StatePaths) -> None:
+    """Every persona has an account, so consents can name any of them from the start."""
+    store, _ = open_state(paths)
+    try:
+        for persona in PERSONAS.values():
+            store.ensure_account(persona.id, persona.role)
+    finally:
+        store.close()
 
 
 def _seed(state: DemoState, *, cases: int, seed: int, today: date) -> dict[str, Any]:

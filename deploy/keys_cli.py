@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["keys"]
 
+MAX_ACCOUNT_ID = 64  # the accounts table's id width
+
 STATE_DIR = click.option(
     "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Aggregator state directory (default: $CASELINE_STATE_DIR or ~/.caseline).")
@@ -153,20 +155,48 @@ def keys_rewrap(state_dir: Path | None, database_url: str | None) -> None:
 def keys_shred(subject: str, yes: bool, state_dir: Path | None,
                database_url: str | None) -> None:
     """Destroy SUBJECT's data keys: everything Caseline keeps of theirs becomes unreadable,
-    for good. Recorded in the ledger."""
+    for good, and every consent they granted or were granted is revoked. Recorded in the
+    ledger."""
+    from aggregator.accounts import UnknownAccountError
+    from aggregator.consent_service import ConsentService
     from aggregator.key_admin import shred_subject
-    from aggregator.keys import load_or_create_secret
+    from aggregator.keys import load_or_create_ed25519, load_or_create_secret
     from aggregator.pseudonyms import pseudonym
 
-    if not yes:
-        click.confirm(f"Destroy {subject}'s keys? Their stored data cannot be recovered.",
-                      abort=True)
+    if not 0 < len(subject) <= MAX_ACCOUNT_ID:
+        raise click.ClickException(f"an account id has 1 to {MAX_ACCOUNT_ID} characters, got "
+                                   f"{len(subject)}: nothing was shredded or recorded")
     with _state(state_dir, database_url) as opened:
-        psn = pseudonym(load_or_create_secret(opened.paths.pseudonym_key), subject)
-        shredded = shred_subject(opened.vault, opened.store, opened.recorder(), subject, psn)
-        if not shredded.versions:
-            click.echo(f"{subject} had no data keys (nothing stored for them); the erasure is "
-                       "recorded anyway, so nothing can be sealed for them again")
-        else:
-            click.echo(f"destroyed {shredded.versions} data key(s) of {subject}")
-        click.echo(f"recorded in the ledger as entry {shredded.receipt.index}")
+        account = opened.store.account(subject)
+        if account is None:
+            raise click.ClickException(
+                f"no account {subject!r} in {opened.paths.root}: nothing was shredded or "
+                "recorded (an account exists once its person signed in, or was seeded)")
+        if account.erased_at is not None:
+            click.echo(f"{subject}'s data was already erased at "
+                       f"{account.erased_at.isoformat()}; finishing what that left undone")
+        elif not yes:
+            click.confirm(f"Destroy {subject}'s keys? Their stored data cannot be recovered.",
+                          abort=True)
+        psn_key = load_or_create_secret(opened.paths.pseudonym_key)
+        consents = ConsentService(
+            opened.store, opened.recorder(), load_or_create_ed25519(opened.paths.consent_key),
+            lambda subject_id: pseudonym(psn_key, subject_id),
+            load_or_create_secret(opened.paths.ledger_hmac), known_agencies=())
+        try:
+            shredded = shred_subject(opened.vault, opened.store, opened.recorder(), consents,
+                                     subject, pseudonym(psn_key, subject))
+        except UnknownAccountError as exc:  # checked above; accounts are never deleted
+            raise click.ClickException(f"{exc}: nothing was shredded") from exc
+        if shredded.receipt is not None:
+            if shredded.versions:
+                click.echo(f"destroyed {shredded.versions} data key(s) of {subject}")
+            else:
+                click.echo(f"{subject} had no data keys (nothing sealed for them); the "
+                           "erasure is recorded anyway, so nothing can be sealed for them "
+                           "again")
+            click.echo(f"recorded in the ledger as entry {shredded.receipt.index}")
+        if shredded.revoked:
+            click.echo(f"revoked {len(shredded.revoked)} consent(s) granted by or to "
+                       f"{subject} (ledger entries "
+                       f"{', '.join(str(c.appended.index) for c in shredded.revoked)})")

@@ -18,7 +18,7 @@ from aggregator.service import CaselineService
 from gateway.auth import AuthError, Principal, TokenVerifier
 from gateway.context import Context
 from gateway.language import from_accept_language
-from gateway.ratelimit import RateLimiter, RatePolicy
+from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.schema import build_schema
 
 __all__ = ["GatewaySettings", "create_app"]
@@ -27,10 +27,12 @@ __all__ = ["GatewaySettings", "create_app"]
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
     """``demo`` turns on GraphiQL and introspection; production keeps both off. ``worker``
-    numbers this process among several serving one port (shown by /healthz)."""
+    numbers this process among several serving one port (shown by /healthz). ``rate`` limits
+    public lookups per client address, ``representative_rate`` per representative account."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
+    representative_rate: RatePolicy = REPRESENTATIVE_RATE
     worker: int | None = None
 
 
@@ -38,7 +40,7 @@ class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and orjson encoding."""
 
     def __init__(self, service: CaselineService, verifier: TokenVerifier,
-                 limiter: RateLimiter, *, demo: bool) -> None:
+                 limiter: LookupQuotas, *, demo: bool) -> None:
         super().__init__(build_schema(production=not demo),
                          graphql_ide="graphiql" if demo else None,
                          allow_queries_via_get=False)
@@ -61,6 +63,8 @@ class GraphQLApp(GraphQL[Context, None]):
                     principal = self.verifier.verify(token.strip())
                 except AuthError as exc:
                     auth_error = str(exc)
+                else:
+                    self.service.signed_in(principal.subject, principal.role)
         client = request.client.host if request.client else "unknown"
         return Context(service=self.service, principal=principal, auth_error=auth_error,
                        language=from_accept_language(request.headers.get("accept-language")),
@@ -81,7 +85,9 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
                settings: GatewaySettings | None = None) -> Starlette:
     """The gateway application around an aggregator service."""
     settings = settings or GatewaySettings()
-    graphql = GraphQLApp(service, verifier, RateLimiter(settings.rate), demo=settings.demo)
+    graphql = GraphQLApp(service, verifier,
+                         LookupQuotas(settings.rate, settings.representative_rate),
+                         demo=settings.demo)
 
     async def healthz(request: Request) -> JSONResponse:
         breakers = {a: b.state for a, b in service.federation.breakers.items()}

@@ -8,11 +8,13 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
+from aggregator.accounts import SubjectErasedError
 from aggregator.model import LookupOutcome
 from aggregator.policy import Principal as PolicyPrincipal
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
 from gateway.auth import Principal
-from gateway.ratelimit import RateLimiter
+from gateway.ratelimit import LookupQuotas
+from gateway.schema.erasure import erased_error
 
 __all__ = ["Context"]
 
@@ -26,9 +28,12 @@ class Context:
     auth_error: str | None
     language: str
     client: str
-    rate_limiter: RateLimiter
+    rate_limiter: LookupQuotas
     status_loader: DataLoader[str, LookupOutcome] = field(init=False)
     _timelines: dict[str, asyncio.Task[TimelineRead]] = field(default_factory=dict)
+    # Set once the principal's account was found not erased: every permission check of the
+    # request would otherwise ask again.
+    principal_active: bool = False
 
     def __post_init__(self) -> None:
         # Every caseStatus field of one request goes out as a single batch: one call per agency.
@@ -45,9 +50,18 @@ class Context:
             if self.principal is None:
                 raise RuntimeError("timeline read without a principal")  # guarded by schema
             reader = PolicyPrincipal(self.principal.subject, self.principal.role)
-            task = asyncio.ensure_future(self.service.read_timeline(reader, subject_id))
+            task = asyncio.ensure_future(_read_timeline(self.service, reader, subject_id,
+                                                        self.language))
             self._timelines[subject_id] = task
         return task
+
+
+async def _read_timeline(service: CaselineService, reader: PolicyPrincipal, subject_id: str,
+                         language: str) -> TimelineRead:
+    try:
+        return await service.read_timeline(reader, subject_id)
+    except SubjectErasedError as exc:
+        raise erased_error(language, exc) from exc
 
 
 async def _load_statuses(service: CaselineService, numbers: list[str]) -> list[LookupOutcome]:

@@ -1,4 +1,5 @@
-"""Token buckets per client, so case numbers cannot be enumerated cheaply."""
+"""Token buckets per client, so case numbers cannot be enumerated cheaply; representatives
+have a quota of their own, per account, sized for a firm's daily check of its cases."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["RateLimiter", "RatePolicy"]
+from aggregator.throttle import whole_seconds
+
+__all__ = ["REPRESENTATIVE_RATE", "LookupQuotas", "RateLimiter", "RatePolicy", "Refusal",
+           "retry_after_seconds"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +62,45 @@ class RateLimiter:
         if len(self._buckets) > self._max_clients:
             self._buckets.popitem(last=False)
         return 0.0
+
+
+# A morning check of several hundred cases at once, then a steady trickle.
+REPRESENTATIVE_RATE = RatePolicy(burst=1000.0, per_second=10.0)
+
+
+# Whole seconds to wait, rounded up and at least 1: the same rule as the linking throttle's.
+retry_after_seconds = whole_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A lookup refused: how long to wait, and whether it was an account's own quota."""
+
+    wait_s: float
+    per_account: bool
+    policy: RatePolicy
+
+    @property
+    def retry_after_s(self) -> int:
+        """Whole seconds to wait (see :func:`retry_after_seconds`)."""
+        return retry_after_seconds(self.wait_s)
+
+
+class LookupQuotas:
+    """Public lookups are limited per client address; a signed-in representative's are
+    limited per account instead, by a policy of their own (their office may share one
+    address, and their work is looking up many cases)."""
+
+    def __init__(self, public: RatePolicy, representative: RatePolicy = REPRESENTATIVE_RATE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.public = RateLimiter(public, clock)
+        self.representative = RateLimiter(representative, clock)
+
+    def take(self, client: str, representative: str | None, cost: float) -> Refusal | None:
+        """Spend ``cost`` lookups from the representative's account quota (when
+        ``representative`` names one) or else the client address's; None when allowed."""
+        limiter = self.public if representative is None else self.representative
+        wait = limiter.take(client if representative is None else representative, cost)
+        if not wait:
+            return None
+        return Refusal(wait, representative is not None, limiter.policy)

@@ -23,6 +23,16 @@ subjects = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Accounts: everyone who signed in once (or was seeded), so a consent can only name someone
+# who exists. An erased account keeps its row: it says when its data was erased.
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+)
+
 # A case number is personal data (at the immigration court it is the A-number): it is kept
 # sealed under the subject's data key, found again by a keyed reference.
 links = Table(

@@ -17,10 +17,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from aggregator.accounts import Account
 from aggregator.consent import ConsentRecord
 from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.model import Link
 from aggregator.store.schema import (
+    accounts,
     consents,
     link_actors,
     links,
@@ -34,6 +36,7 @@ __all__ = ["ERASED", "Holder", "Store", "SubjectSealer", "make_engine"]
 log = logging.getLogger(__name__)
 
 _SEALED_PREFIX = "sealed:"
+_MAX_CACHED_ACCOUNTS = 100_000
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -80,6 +83,7 @@ class Store:
         self._reference_key = reference_key
         self._links_cache: dict[str, tuple[Link, ...]] = {}
         self._consents_cache: dict[tuple[str, str], tuple[ConsentRecord, ...]] = {}
+        self._erased_cache: dict[str, datetime | None] = {}
         self._lock = threading.Lock()
         self._seen_version = -1
         self._probe_lock = threading.Lock()
@@ -88,11 +92,14 @@ class Store:
         if engine.dialect.name == "sqlite" and database and database != ":memory:":
             self._probe = sqlite3.connect(database, check_same_thread=False)
         legacy = _legacy_links(self.engine)
+        had_accounts = inspect(self.engine).has_table("accounts")
         metadata.create_all(self.engine)
         if legacy:
             self._migrate_links()
         self._migrate_purposes()
         self._migrate_link_holders()
+        if not had_accounts:
+            self._migrate_accounts()
 
     # -- sealing at rest -----------------------------------------------------------------
 
@@ -143,7 +150,8 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(select(consents.c.id, consents.c.version, consents.c.subject_id,
                                        consents.c.purpose_text).where(
-                ~consents.c.purpose_text.startswith(_SEALED_PREFIX))).all()
+                ~consents.c.purpose_text.startswith(_SEALED_PREFIX)
+                & (consents.c.purpose_text != ERASED))).all()
         sealed = [(row.id, row.version, self._seal_text(row.subject_id, row.purpose_text,
                                                         ("consent", row.id))) for row in rows]
         if not sealed:
@@ -169,6 +177,34 @@ class Store:
         except (IntegrityError, OperationalError, ProgrammingError) as exc:
             log.warning("some cases are linked to several subjects (linked before one-holder "
                         "links); they stay so until unlinked: %s", exc.__class__.__name__)
+    def _migrate_accounts(self) -> None:
+        """Give a store from before the account registry an account for everyone it knows
+        as a subject (they had cases or granted consents: applicants), erased when the
+        vault had already shredded their keys."""
+        sources = [select(subjects.c.id.label("id"), subjects.c.created_at.label("at")),
+                   select(links.c.subject_id, links.c.linked_at),
+                   select(consents.c.subject_id, consents.c.created_at)]
+        seen: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for query in sources:
+                for subject_id, value in conn.execute(query).all():
+                    at = _utc_of(value)
+                    seen[subject_id] = min(at, seen.get(subject_id, at))
+            erased: dict[str, datetime] = {}
+            # The vault's tombstones share this database; read once, by name, as a migration.
+            if inspect(conn).has_table("vault_shredded_subjects"):
+                for subject_id, value in conn.execute(text(
+                        "SELECT subject_id, shredded_at FROM vault_shredded_subjects")).all():
+                    erased[subject_id] = _utc_of(value)
+        if not seen:
+            return
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        with self.engine.begin() as conn:
+            conn.execute(insert(accounts).values([
+                {"id": subject_id, "role": "applicant", "first_seen": at,
+                 "erased_at": erased.get(subject_id)} for subject_id, at in seen.items()])
+                .on_conflict_do_nothing())
+            self._bump(conn)
 
     # -- cache coherence -----------------------------------------------------------------
 
@@ -195,6 +231,7 @@ class Store:
             with self._lock:
                 self._links_cache.clear()
                 self._consents_cache.clear()
+                self._erased_cache.clear()
                 self._seen_version = version
 
     def changed(self) -> None:
@@ -211,6 +248,59 @@ class Store:
             if exists is None:
                 conn.execute(subjects.insert().values(
                     id=subject_id, language=language, created_at=datetime.now(UTC)))
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def ensure_account(self, subject_id: str, role: str) -> bool:
+        """Create the account if it does not exist; True when it was created."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = (insert(accounts).values(id=subject_id, role=role,
+                                             first_seen=datetime.now(UTC))
+                     .on_conflict_do_nothing().returning(accounts.c.id))
+        with self.engine.begin() as conn:
+            return conn.execute(statement).first() is not None
+
+    def account(self, subject_id: str) -> Account | None:
+        """The account, erased or not; None when there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.id == subject_id)).first()
+        if row is None:
+            return None
+        return Account(row.id, row.role, _utc(row.first_seen),
+                       _utc(row.erased_at) if row.erased_at else None)
+
+    def erased_at(self, subject_id: str) -> datetime | None:
+        """When the subject's data was erased; None if it was not. Cached, and the cache is
+        dropped when any process writes (an erasure by `caseline keys shred` included)."""
+        self._check_version()
+        if subject_id in self._erased_cache:
+            return self._erased_cache[subject_id]
+        with self.engine.connect() as conn:
+            value = conn.execute(select(accounts.c.erased_at)
+                                 .where(accounts.c.id == subject_id)).scalar()
+        erased = _utc(value) if value else None
+        with self._lock:
+            if len(self._erased_cache) >= _MAX_CACHED_ACCOUNTS:
+                self._erased_cache.clear()
+            self._erased_cache[subject_id] = erased
+        return erased
+
+    def mark_erased(self, subject_id: str, at: datetime) -> datetime:
+        """Record that the subject's data was erased at ``at`` (the first erasure stands);
+        returns the recorded time."""
+        with self.engine.begin() as conn:
+            conn.execute(accounts.update().where(
+                (accounts.c.id == subject_id) & accounts.c.erased_at.is_(None))
+                .values(erased_at=at))
+            value = conn.execute(select(accounts.c.erased_at)
+                                 .where(accounts.c.id == subject_id)).scalar()
+            self._bump(conn)
+        self._check_version()
+        if value is None:
+            raise ValueError(f"no account {subject_id!r} to mark erased")
+        return _utc(value)
+
+    # -- links ---------------------------------------------------------------------------
 
     def links_for(self, subject_id: str) -> tuple[Link, ...]:
         """The subject's linked cases, oldest link first; none once the subject's key was
@@ -336,8 +426,10 @@ class Store:
                     id=record.id, version=record.version, subject_id=record.subject_id,
                     grantee_id=record.grantee_id, agencies=json.dumps(list(record.agencies)),
                     scopes=json.dumps(list(record.scopes)), purpose_code=record.purpose_code,
-                    purpose_text=self._seal_text(record.subject_id, record.purpose_text,
-                                                 ("consent", record.id)),
+                    # A version written after its subject's erasure (revoking what they
+                    # granted) has nothing left to seal: its purpose reads as erased.
+                    purpose_text=ERASED if record.purpose_text == ERASED else self._seal_text(
+                        record.subject_id, record.purpose_text, ("consent", record.id)),
                     valid_from=record.valid_from,
                     valid_until=record.valid_until, state=record.state,
                     created_at=record.created_at, signature=record.signature))
@@ -422,6 +514,11 @@ class Holder:
 def _utc(value: datetime) -> datetime:
     # SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _utc_of(value: object) -> datetime:
+    # Raw SQL on SQLite returns the stored text rather than a datetime.
+    return _utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
 
 
 def _legacy_links(engine: Engine) -> bool:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 
 from aggregator.consent import ACTIVE, PAUSED, REVOKED, ConsentError
-from aggregator.consent_service import ConsentChange, GrantRequest
+from aggregator.consent_service import ConsentChange, GrantRequest, UnknownGranteeError
 from aggregator.linking import LinkError
 from gateway.context import Context
 from gateway.messages import message
@@ -109,6 +109,11 @@ class Mutation:
             purpose_code=input.purpose_code.value if input.purpose_code else None)
         try:
             change = await info.context.service.consents.grant(_subject(info), request)
+        except UnknownGranteeError as exc:
+            raise UserFacingError(message(
+                info.context.language, "grantee: no account {grantee}; check the spelling with "
+                "the person you mean (they must have signed in to Caseline once)",
+                grantee=exc.grantee), exc.code, grantee=exc.grantee) from exc
         except ConsentError as exc:
             raise UserFacingError(str(exc), exc.code) from exc
         return _consent(info, change)

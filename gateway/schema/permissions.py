@@ -7,10 +7,25 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission
 
+from aggregator.accounts import SubjectErasedError
 from gateway.context import Context
+from gateway.schema.erasure import erased_error
 from gateway.schema.errors import UserFacingError
 
 __all__ = ["CanBeGrantee", "IsApplicant", "IsAuditor", "IsAuthenticated"]
+
+
+def _refuse_erased(info: strawberry.Info[Context, None]) -> None:
+    # A token issued before the erasure stays valid until it expires; the account behind it
+    # is gone, and every request says so.
+    principal = info.context.principal
+    if principal is None or info.context.principal_active:
+        return
+    try:
+        info.context.service.check_not_erased(principal.subject)
+    except SubjectErasedError as exc:
+        raise erased_error(info.context.language, exc) from exc
+    info.context.principal_active = True
 
 
 class IsAuthenticated(BasePermission):
@@ -24,6 +39,7 @@ class IsAuthenticated(BasePermission):
         """True when the request carried a valid token; a bad token's reason is reported."""
         if info.context.principal is None and info.context.auth_error:
             raise UserFacingError(info.context.auth_error, "UNAUTHENTICATED")
+        _refuse_erased(info)
         return info.context.principal is not None
 
 
@@ -35,9 +51,12 @@ class IsApplicant(BasePermission):
 
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
-        """True for applicants."""
+        """True for applicants whose data was not erased."""
         principal = info.context.principal
-        return principal is not None and principal.role == "applicant"
+        if principal is None or principal.role != "applicant":
+            return False
+        _refuse_erased(info)
+        return True
 
 
 class CanBeGrantee(BasePermission):

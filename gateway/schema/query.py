@@ -9,7 +9,7 @@ from aggregator.service import MAX_LOOKUP_BATCH
 from gateway.context import Context
 from gateway.messages import message
 from gateway.schema.audit import AuditView
-from gateway.schema.enums import Language
+from gateway.schema.enums import Language, LookupErrorCode
 from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsAuditor, IsAuthenticated
 from gateway.schema.types import Agency, CaseLookupError, CaseStatus, CaseStatusResult
@@ -31,14 +31,29 @@ def _result(info: Info, outcome: LookupOutcome, language: str) -> CaseStatus | C
     return CaseStatus.from_domain(outcome, agency, language)
 
 
-def _rate_limited(info: Info, numbers: list[str]) -> list[CaseLookupError] | None:
-    wait = info.context.rate_limiter.take(info.context.client, len(numbers))
-    if not wait:
+def _rate_limited(info: Info, numbers: list[str],
+                  language: str) -> list[CaseLookupError] | None:
+    principal = info.context.principal
+    representative = (principal.subject if principal and principal.role == "representative"
+                      else None)
+    refusal = info.context.rate_limiter.take(info.context.client, representative, len(numbers))
+    if refusal is None:
         return None
-    message = (f"too many lookups from this client; try again in {wait:.0f} s "
-               "(sign in to see your own cases without this limit)")
-    return [CaseLookupError.from_domain(LookupFailure(n, "RATE_LIMITED", message))
-            for n in numbers]
+    seconds = refusal.retry_after_s
+    if refusal.per_account:
+        text = message(language, "your account's lookup quota ({burst} at once, then {rate} "
+                                 "per second) is used up; try again in {seconds} s",
+                       burst=f"{refusal.policy.burst:g}", rate=f"{refusal.policy.per_second:g}",
+                       seconds=seconds)
+    elif principal is not None:
+        text = message(language, "too many lookups from this client; try again in {seconds} s",
+                       seconds=seconds)
+    else:
+        text = message(language, "too many lookups from this client; try again in {seconds} s "
+                                 "(sign in to see your own cases without this limit)",
+                       seconds=seconds)
+    return [CaseLookupError(number=n, code=LookupErrorCode.RATE_LIMITED, message=text,
+                            retry_after=seconds) for n in numbers]
 
 
 @strawberry.type
@@ -46,7 +61,7 @@ class Query:
     @strawberry.field(description="Public status of one case number from any agency.")
     async def case_status(self, info: Info, number: str,
                           language: Language | None = None) -> CaseStatusResult:
-        limited = _rate_limited(info, [number])
+        limited = _rate_limited(info, [number], _language(info, language))
         if limited:
             return limited[0]
         outcome = await info.context.status_loader.load(number)
@@ -62,7 +77,7 @@ class Query:
                 "at most {limit} case numbers per request, got {count}; "
                 "split the list into several requests", limit=MAX_LOOKUP_BATCH,
                 count=len(numbers)), "TOO_MANY_NUMBERS", limit=MAX_LOOKUP_BATCH)
-        limited = _rate_limited(info, numbers)
+        limited = _rate_limited(info, numbers, _language(info, language))
         if limited:
             return list(limited)
         outcomes = await info.context.service.lookup(numbers)

@@ -96,6 +96,9 @@ class CaseLookupError:
     number: str
     code: LookupErrorCode
     message: str
+    retry_after: int | None = strawberry.field(
+        default=None, description="Whole seconds to wait before asking again (RATE_LIMITED "
+                                  "only).")
 
     @classmethod
     def from_domain(cls, failure: LookupFailure) -> CaseLookupError:

@@ -132,8 +132,7 @@ def test_shredding_makes_a_subjects_data_unreadable_and_is_in_the_ledger(demo: D
         shredded = _cli(running, "keys", "shred", "ana", "--yes")
         assert shredded.returncode == 0, shredded.stderr
         assert "destroyed" in shredded.stdout
-        ana = _data(running.graphql(FULL_TIMELINE, persona="ana"))["viewer"]
-        assert ana["cases"] == [] and ana["timeline"]["events"] == []
+        _assert_erased(running.graphql(FULL_TIMELINE, persona="ana"))
         # Raj's data was rewrapped under the new key and still opens.
         raj = _data(running.graphql(FULL_TIMELINE, persona="raj"))["viewer"]
         assert raj["cases"] and _values(raj["timeline"]["events"])
@@ -146,12 +145,17 @@ def test_shredding_makes_a_subjects_data_unreadable_and_is_in_the_ledger(demo: D
         assert running.stop() == 0
     again = start_demo(demo.state_dir)
     try:
-        ana = _data(again.graphql(FULL_TIMELINE, persona="ana"))["viewer"]
-        assert ana["cases"] == [] and ana["timeline"]["events"] == []
+        _assert_erased(again.graphql(FULL_TIMELINE, persona="ana"))
         raj = _data(again.graphql(FULL_TIMELINE, persona="raj"))["viewer"]
         assert raj["cases"] and _values(raj["timeline"]["events"])
     finally:
         assert again.stop() == 0
+
+
+def _assert_erased(body: dict[str, Any]) -> None:
+    """Her requests say her data was erased (nothing of it is returned)."""
+    assert body["data"] == {"viewer": None}, body
+    assert body["errors"][0]["extensions"]["code"] == "SUBJECT_ERASED", body
 
 
 def _refused_start(state_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -67,6 +67,8 @@ async def courts_gateway(seeded: Path, state: Path,
                                   state / "courts.log")
     try:
         service = bootstrap(registry_with({"courts": adapter.port}), state)
+        for who in personas:  # as demo seeding does: every persona has an account
+            service.store.ensure_account(who, PERSONAS[who].role)
         key = load_or_create_ed25519(state / "issuer.pem")
         app = create_app(service, TokenVerifier(key.public_key()),
                          GatewaySettings(rate=RatePolicy(burst=10_000, per_second=1000)))

@@ -126,6 +126,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     service = bootstrap(CONFIG, tmp_path, adapters=dict(agencies))
     for agency_id, number in NUMBERS.items():
         service.store.add_link("ana", agency_id, number)
+    # Grantees must be accounts: as if lee and kim had signed in once.
+    for grantee in ("lee", "kim"):
+        service.store.ensure_account(grantee, "representative")
     key = load_or_create_ed25519(tmp_path / "issuer.pem")
     app = create_app(service, TokenVerifier(key.public_key()), GatewaySettings())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
