@@ -67,7 +67,7 @@ def _state(state_dir: Path | None, database_url: str | None,
     ledger = None
     try:
         if with_ledger:
-            ledger = open_ledger(paths)
+            ledger = open_ledger(paths, vault.keyring)
         yield _Opened(paths, store, vault, ledger)
     except WriteLockError as exc:
         # Only a foreign process (sqlite3 by hand) holds the ledger this long. The key change
@@ -154,15 +154,15 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None,
                database_url: str | None) -> None:
     """Destroy SUBJECT's data keys: everything Caseline keeps of theirs becomes unreadable,
     for good. Recorded in the ledger."""
+    from aggregator.bootstrap import pseudonym_key
     from aggregator.key_admin import shred_subject
-    from aggregator.keys import load_or_create_secret
     from aggregator.pseudonyms import pseudonym
 
     if not yes:
         click.confirm(f"Destroy {subject}'s keys? Their stored data cannot be recovered.",
                       abort=True)
     with _state(state_dir, database_url) as opened:
-        psn = pseudonym(load_or_create_secret(opened.paths.pseudonym_key), subject)
+        psn = pseudonym(pseudonym_key(opened.paths, opened.vault.keyring), subject)
         shredded = shred_subject(opened.vault, opened.store, opened.recorder(), subject, psn)
         if not shredded.versions:
             click.echo(f"{subject} had no data keys (nothing stored for them); the erasure is "

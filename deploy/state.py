@@ -54,6 +54,7 @@ class DemoState:
 
     def write_manifest(self, data: dict[str, Any]) -> None:
         """Written last, so a seeding interrupted half-way is redone next time."""
+        # It holds every persona's access codes: private, like every state file.
         replace_file(self.manifest, json.dumps(data, indent=2).encode())
 
     def today(self) -> date:
