@@ -251,6 +251,7 @@ def test_two_fresh_state_directories_sign_under_different_stable_origins(
         ledger.close()
         store.close()
     (one, one_key), (two, two_key) = origins
+    assert one_key != two_key
     assert one != two and one.startswith(ORIGIN_PREFIX) and two.startswith(ORIGIN_PREFIX)
     paths = StatePaths(tmp_path / "one")
     store, vault = open_state(paths)
