@@ -51,7 +51,13 @@ def private_file(path: Path) -> Path:
     """``path`` created empty if missing, and made 0600 either way; for files another library
     opens by name (SQLite, which gives its journal and WAL files the database's mode)."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        # Never open an existing database: closing any descriptor of a file drops every
+        # POSIX lock this process holds on it, SQLite's included.
+        os.chmod(path, FILE_MODE)
+        return path
     try:
         os.fchmod(fd, FILE_MODE)
     finally:

@@ -95,7 +95,11 @@ def _private_file(path: Path) -> None:
     """Create ``path`` mode 0600 (directories 0700) before SQLite does under the umask: the
     store holds every case's personal data; SQLite gives its WAL the database's mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        os.chmod(path, 0o600)  # not opened: closing it would drop SQLite's locks on it
+        return
     try:
         os.fchmod(fd, 0o600)
     finally:
