@@ -55,8 +55,11 @@ class Vault:
 
     def status(self) -> dict[str, Any]:
         """Everything ``caseline keys status`` shows; ids and counts, no key material."""
+        secrets = [{"name": s.name, "created_at": s.created_at.isoformat(),
+                    "imported_from": s.imported_from} for s in self.keyring.content().secrets]
         return {"keyring": {"path": str(self.keyring.path),
-                            "protection": self.keyring.protection},
+                            "protection": self.keyring.protection,
+                            "secrets": secrets},
                 **self.subject_keys.status(),
                 "custodian_keys": self.custodian.status()}
 

@@ -129,6 +129,13 @@ def test_an_old_layout_is_migrated_without_changing_a_key(tmp_path: Path,
         store.close()
     assert _plaintext_keys(paths) == []
     assert not paths.install_id.exists()
+    store, vault = open_state(paths)
+    store.close()
+    listed = {s["name"]: s["imported_from"] for s in vault.status()["keyring"]["secrets"]}
+    assert listed == {"pseudonym": str(paths.legacy_pseudonym_key),
+                      "ledger-references": str(paths.legacy_ledger_hmac),
+                      "consent-signing": str(paths.legacy_consent_key),
+                      "ledger-signing": str(paths.legacy_ledger_key)}
     header = json.loads((paths.root / "keys" / "keyring.json").read_text())["header"]
     assert header["version"] == 2
     assert _identity(paths)["pseudonym"] == pseudonym(old["psn"], "ana")  # type: ignore[arg-type]
