@@ -93,17 +93,24 @@ MAX_KEY_BYTES = 4096
 def _served_key(url: str) -> str:
     """The verifier key the gateway publishes at /ledger/key (to pin on first use only)."""
     endpoint = url.rstrip("/") + "/ledger/key"
+    body = b""
     try:
-        response = httpx.get(endpoint, timeout=30.0)
+        with httpx.stream("GET", endpoint, timeout=30.0) as response:
+            if response.status_code != 200:
+                raise click.ClickException(f"{endpoint} answered {response.status_code}; pass "
+                                           "the ledger's verifier key with --key")
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_KEY_BYTES:  # checked while reading, not after
+                    raise click.ClickException(
+                        f"{endpoint} answered more than {MAX_KEY_BYTES} bytes; a verifier key "
+                        "is one short line")
     except httpx.HTTPError as exc:
         raise click.ClickException(f"cannot read {endpoint}: {exc}") from exc
-    if response.status_code != 200:
-        raise click.ClickException(f"{endpoint} answered {response.status_code}; pass the "
-                                   "ledger's verifier key with --key")
-    if len(response.content) > MAX_KEY_BYTES:
-        raise click.ClickException(f"{endpoint} answered more than {MAX_KEY_BYTES} bytes; a "
-                                   "verifier key is one short line")
-    return response.text.strip()
+    try:
+        return body.decode().strip()
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{endpoint} did not answer UTF-8 text") from exc
 
 
 def _first_line(lines: Iterator[str]) -> str:
