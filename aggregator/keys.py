@@ -1,10 +1,12 @@
-"""Key files in the state directory: Ed25519 signing keys and HMAC secrets (mode 0600)."""
+"""Key files: Ed25519 signing keys and HMAC secrets (mode 0600), and public key ids.
+
+The aggregator's own keys live in the keyring (``aggregator.vault.secrets``); files remain for
+the keyring's key file and the demo sign-in issuer's key."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from aggregator.files import replace_file, write_aside
+from aggregator.files import create_once, replace_file
 
 __all__ = ["jwk_of", "key_id_of", "load_or_create_ed25519", "load_or_create_secret",
            "replace_private"]
@@ -24,21 +26,9 @@ def replace_private(path: Path, data: bytes) -> None:
 
 
 def _create_private(path: Path, data: bytes) -> bytes:
-    """Write ``data`` to ``path`` unless it exists; what ``path`` holds afterwards.
-
-    Several processes may start on one state directory at once (two demos, a gateway and a
-    CLI): the first to create a key wins and the others use its key, never their own. The
-    file appears whole (written aside, fsync'd, then hard-linked, which refuses to replace).
-    """
-    tmp = write_aside(path, data, 0o600)
-    try:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return path.read_bytes()
-        return data
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write ``data`` to ``path`` (0600) unless another process created it first; what
+    ``path`` holds afterwards."""
+    return create_once(path, data, 0o600)
 
 
 def _load_ed25519(path: Path, data: bytes) -> Ed25519PrivateKey:

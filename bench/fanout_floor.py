@@ -45,9 +45,10 @@ from timeline import (
     wrk_load,
 )
 
-from aggregator.bootstrap import StatePaths
+from aggregator.bootstrap import StatePaths, consent_key
 from aggregator.keys import load_or_create_ed25519
 from aggregator.tokens import ConsentTokenIssuer
+from aggregator.vault import Keyring
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from gateway.auth import DevIssuer
@@ -55,8 +56,8 @@ from gateway.auth import DevIssuer
 
 def _tokens(state_dir: Path, cases: dict[str, list[str]]) -> dict[str, str]:
     """One consent token per agency from the demo's real issuer, as the gateway would send."""
-    issuer = ConsentTokenIssuer(load_or_create_ed25519(StatePaths(state_dir).consent_key),
-                                ttl_s=300)
+    key = consent_key(StatePaths(state_dir), Keyring.in_state_dir(state_dir))
+    issuer = ConsentTokenIssuer(key, ttl_s=300)
     return {agency_id: issuer.issue(agency_id=agency_id, subject="psn_bench",
                                     case_numbers=numbers, scopes=("STATUS", "DETAILS"),
                                     purpose="SELF_ACCESS", consent_id="self")

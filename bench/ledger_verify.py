@@ -44,8 +44,8 @@ def _line(record: dict[str, object]) -> str:
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
-def write_export(path: Path, entries: int, checkpoint_every: int) -> None:
-    """A valid export of ``entries`` entries."""
+def write_export(path: Path, entries: int, checkpoint_every: int) -> str:
+    """A valid export of ``entries`` entries; returns its verifier key."""
     signer = NoteSigner(ORIGIN, Ed25519PrivateKey.generate())
     tree = CompactRange()
     prev = ""
@@ -64,6 +64,7 @@ def write_export(path: Path, entries: int, checkpoint_every: int) -> None:
             if (i + 1) % checkpoint_every == 0 or i == entries - 1:
                 note = signer.sign(Checkpoint(ORIGIN, i + 1, tree.root(), signed_at))
                 out.write(_line({"type": "checkpoint", "note": note}))
+    return signer.verifier_key()
 
 
 def main() -> None:
@@ -76,13 +77,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.jsonl"
         started = time.perf_counter()
-        write_export(path, args.entries, args.checkpoint_every)
+        vkey = write_export(path, args.entries, args.checkpoint_every)
         built_s = time.perf_counter() - started
         size = path.stat().st_size
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
         with path.open(encoding="utf-8") as lines:
-            result = verify_export(lines)
+            result = verify_export(lines, pinned_vkey=vkey)
         verify_s = time.perf_counter() - started
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert result.ok, result.message

@@ -31,9 +31,10 @@ import grpc
 import httpx
 from _harness import RESULTS, percentiles, start_demo, time_async
 
-from aggregator.bootstrap import StatePaths, open_state
+from aggregator.bootstrap import StatePaths, consent_key, open_state
 from aggregator.keys import load_or_create_ed25519
 from aggregator.tokens import ConsentTokenIssuer
+from aggregator.vault import Keyring
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from gateway.auth import DevIssuer
@@ -66,7 +67,8 @@ def link_bench_subject(state_dir: Path) -> dict[str, list[str]]:
 async def adapter_latencies(state_dir: Path, ports: dict[str, int],
                             cases: dict[str, list[str]], n: int) -> dict[str, dict[str, float]]:
     """Direct ListSubjectCases latency per agency, with tokens from the real issuer."""
-    issuer = ConsentTokenIssuer(load_or_create_ed25519(StatePaths(state_dir).consent_key))
+    issuer = ConsentTokenIssuer(consent_key(StatePaths(state_dir),
+                                            Keyring.in_state_dir(state_dir)))
     results = {}
     for agency_id, port in ports.items():
         token = issuer.issue(agency_id=agency_id, subject="psn_bench",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,9 @@ REPRESENTATIVE_RATE = click.option(
 @click.group()
 def main() -> None:
     """Caseline: one timeline of a person's government cases across agencies."""
+    # State files (keys, databases, access codes, logs) are written 0600 by aggregator.files;
+    # this also covers what libraries and child processes create, whatever the caller's umask.
+    os.umask(0o077)
 
 
 def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:

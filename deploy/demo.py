@@ -200,6 +200,8 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         f"  Health              {base}/healthz",
         f"  Ledger checkpoint   {base}/ledger/checkpoint  (verify: caseline audit verify "
         f"--url {base})",
+        f"  Ledger key          {base}/ledger/key  (pin it: caseline audit verify --url {base} "
+        f"--key \"$(curl -s {base}/ledger/key)\")",
         "  Adapters (gRPC)     " + ", ".join(f"{a.agency_id} {opts.host}:{a.port}"
                                             for a in adapters),
         f"  State directory     {opts.state_dir}  ({manifest['cases']:,} generated cases "

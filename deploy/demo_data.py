@@ -14,8 +14,14 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from adapters.reference.seed import generated_cases, seed_store
-from aggregator.bootstrap import StatePaths, open_ledger, open_state
-from aggregator.keys import load_or_create_secret
+from aggregator.bootstrap import (
+    StatePaths,
+    ledger_reference_key,
+    open_ledger,
+    open_state,
+    pseudonym_key,
+)
+from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
 from aggregator.pseudonyms import pseudonym
 from deploy.personas import PERSONAS
@@ -30,7 +36,7 @@ SAMPLES_PER_AGENCY = 3
 def _seeding_turn(state: DemoState) -> Iterator[None]:
     """Hold the state directory's seeding lock: two demos started together on one state
     directory must not both seed it (the second would delete the first's stores midway)."""
-    state.root.mkdir(parents=True, exist_ok=True)
+    private_dir(state.root)
     fd = os.open(state.root / ".seeding.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
@@ -75,10 +81,10 @@ def _seed(state: DemoState, *, cases: int, seed: int, today: date) -> dict[str, 
                    f"in {report.seconds:.1f} s")
     personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
     paths = StatePaths(state.root)
-    store, _ = open_state(paths)
-    ledger = open_ledger(paths)
-    psn_key = load_or_create_secret(paths.pseudonym_key)
-    ref_key = load_or_create_secret(paths.ledger_hmac)
+    store, vault = open_state(paths)
+    ledger = open_ledger(paths, vault.keyring)
+    psn_key = pseudonym_key(paths, vault.keyring)
+    ref_key = ledger_reference_key(paths, vault.keyring)
     try:
         for agency_id in REFERENCE_AGENCIES:
             for persona_id, records in history(agency_id).persona_cases(today).items():

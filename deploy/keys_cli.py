@@ -69,7 +69,7 @@ def _state(state_dir: Path | None, database_url: str | None,
     ledger = None
     try:
         if with_ledger:
-            ledger = open_ledger(paths)
+            ledger = open_ledger(paths, vault.keyring)
         yield _Opened(paths, store, vault, ledger)
     except WriteLockError as exc:
         # Only a foreign process (sqlite3 by hand) holds the ledger this long. The key change
@@ -158,9 +158,9 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None,
     for good, and every consent they granted or were granted is revoked. Recorded in the
     ledger."""
     from aggregator.accounts import UnknownAccountError
+    from aggregator.bootstrap import consent_key, ledger_reference_key, pseudonym_key
     from aggregator.consent_service import ConsentService
     from aggregator.key_admin import shred_subject
-    from aggregator.keys import load_or_create_ed25519, load_or_create_secret
     from aggregator.pseudonyms import pseudonym
 
     if not 0 < len(subject) <= MAX_ACCOUNT_ID:
@@ -178,11 +178,12 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None,
         elif not yes:
             click.confirm(f"Destroy {subject}'s keys? Their stored data cannot be recovered.",
                           abort=True)
-        psn_key = load_or_create_secret(opened.paths.pseudonym_key)
+        keyring = opened.vault.keyring
+        psn_key = pseudonym_key(opened.paths, keyring)
         consents = ConsentService(
-            opened.store, opened.recorder(), load_or_create_ed25519(opened.paths.consent_key),
+            opened.store, opened.recorder(), consent_key(opened.paths, keyring),
             lambda subject_id: pseudonym(psn_key, subject_id),
-            load_or_create_secret(opened.paths.ledger_hmac), known_agencies=())
+            ledger_reference_key(opened.paths, keyring), known_agencies=())
         try:
             shredded = shred_subject(opened.vault, opened.store, opened.recorder(), consents,
                                      subject, pseudonym(psn_key, subject))

@@ -16,6 +16,7 @@ from typing import Any
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import StatePaths, consent_issuer
 from aggregator.config import AggregatorConfig, load_config
+from aggregator.files import open_private_append
 
 __all__ = ["AdapterProcess", "LaunchError", "await_ready_line", "bind_socket", "free_port",
            "join_socket", "registry_with", "start_adapter", "start_reference_adapters",
@@ -91,8 +92,7 @@ async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path,
                         host: str = "127.0.0.1", delay_ms: int = 0,
                         sealing: bool = True) -> AdapterProcess:
     """Start ``caseline adapter run`` for one agency and wait until it listens."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log_file:
+    with open_private_append(log_path) as log_file:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
             "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),

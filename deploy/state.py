@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,8 +46,11 @@ class DemoState:
         return self.root / "demo.json"
 
     def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest, or None before the first seeding finished."""
+        """The manifest, or None before the first seeding finished. One left readable by
+        others (by an older Caseline) is made private first: it holds access codes."""
         try:
+            if stat.S_IMODE(self.manifest.stat().st_mode) & 0o077:
+                os.chmod(self.manifest, 0o600)
             data: dict[str, Any] = json.loads(self.manifest.read_text())
         except FileNotFoundError:
             return None
@@ -54,6 +58,7 @@ class DemoState:
 
     def write_manifest(self, data: dict[str, Any]) -> None:
         """Written last, so a seeding interrupted half-way is redone next time."""
+        # It holds every persona's access codes: private, like every state file.
         replace_file(self.manifest, json.dumps(data, indent=2).encode())
 
     def today(self) -> date:

@@ -126,6 +126,12 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
             return JSONResponse({"error": "the ledger is empty"}, status_code=404)
         return Response(stored.note, media_type="text/plain; charset=utf-8")
 
+    async def ledger_key(request: Request) -> Response:
+        # Public, so that auditors can pin it; `caseline audit verify` never takes the key
+        # from the export it checks.
+        return Response(service.ledger.verifier_key() + "\n",
+                        media_type="text/plain; charset=utf-8")
+
     async def landing(request: Request) -> HTMLResponse:
         return HTMLResponse(LANDING)
 
@@ -139,5 +145,6 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/healthz", healthz),
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),
+        Route("/ledger/key", ledger_key),
         Route("/", landing),
     ], lifespan=lifespan)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import grpc
@@ -15,6 +16,19 @@ from aggregator.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1.key_wrap import public_jwk
 from support import fake_agency
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`caseline audit verify` pins ledger keys in the user's configuration directory; the
+    suite (and the subprocesses it starts) pins into a temporary one, never the real one."""
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = before
 
 
 @pytest.fixture

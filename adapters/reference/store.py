@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -90,11 +91,26 @@ def _event_from_row(row: sqlite3.Row) -> EventRecord:
     )
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` mode 0600 (directories 0700) before SQLite does under the umask: the
+    store holds every case's personal data; SQLite gives its WAL the database's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        os.chmod(path, 0o600)  # not opened: closing it would drop SQLite's locks on it
+        return
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 class DemoStoreWriter:
     """Bulk writer used by the seeder: explicit event ids, indexes built at the end."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         self._db = sqlite3.connect(path)
         self._db.executescript(SCHEMA)
         # Seeding is restartable from scratch, so durability per batch is not needed.

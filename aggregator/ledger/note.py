@@ -196,7 +196,12 @@ class NoteVerifier:
             raise NoteError(f"an Ed25519 public key has 32 bytes, got {len(public_key)}")
         self.name = name
         self._hash = _key_hash(name, public_key)
+        self._raw = bytes(public_key)
         self._key = Ed25519PublicKey.from_public_bytes(public_key)
+
+    def same_key(self, other: NoteVerifier) -> bool:
+        """Whether ``other`` holds the same public key (whatever its name)."""
+        return self._raw == other._raw
 
     @property
     def key_hash(self) -> str:

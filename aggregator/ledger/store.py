@@ -21,6 +21,8 @@ from pathlib import Path
 
 import orjson
 
+from aggregator.files import private_file
+
 __all__ = ["EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row", "StoredCheckpoint",
            "StoredEntry", "WriteLockError"]
 
@@ -194,7 +196,7 @@ class LedgerStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # before SQLite creates it (and its WAL) under the umask
         self._write = _connect(path)
         self._write.executescript(_SCHEMA)
         self._read = _connect(path, read_only=True)

@@ -2,7 +2,9 @@
 
 Export format (JSON Lines), as ``Ledger.export`` writes it:
 
-- first ``{"type":"ledger","origin":ORIGIN,"key":VERIFIER_KEY}``;
+- first ``{"type":"ledger","origin":ORIGIN,"key":VERIFIER_KEY}``; the key there only says
+  which key the exporter claims, and must be the one the auditor trusts (given or pinned):
+  an export is never verified with a key taken from the export itself;
 - entries in index order, ``{"type":"entry","index":N,"leaf":BASE64(leaf bytes)}``, where the
   leaf is the canonical encoding of an object holding its own index ``i``, ``prev`` (base64
   leaf hash of entry N-1, empty for entry 0), ``kind`` and ``at``;
@@ -42,7 +44,7 @@ from aggregator.ledger.encoding import EncodingError, decode
 from aggregator.ledger.merkle import CompactRange, empty_root, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteError, NoteVerifier
 
-__all__ = ["VerifyResult", "verify_export"]
+__all__ = ["ExportHeader", "VerifyResult", "export_header", "verify_export"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +65,38 @@ class _Failure(Exception):
         self.entry = entry
 
 
-def verify_export(lines: Iterable[str], *, pinned_vkey: str | None = None,
+@dataclass(frozen=True, slots=True)
+class ExportHeader:
+    """What an export's first line claims: the log's origin and its verifier key."""
+
+    origin: str
+    vkey: str
+
+
+def export_header(line: str) -> ExportHeader:
+    """The header line of an export; ValueError saying what is wrong otherwise. It tells the
+    auditor which origin's pinned key to use, and is not itself trusted."""
+    return _header_of(_parse(line))
+
+
+def _header_of(record: dict[str, Any] | None) -> ExportHeader:
+    origin = record.get("origin") if record else None
+    served_key = record.get("key") if record else None
+    if record is None or record.get("type") != "ledger" or not isinstance(origin, str) \
+            or not origin or not isinstance(served_key, str):
+        raise ValueError("the export does not start with a ledger header line "
+                         '({"type":"ledger","origin":...,"key":...})')
+    return ExportHeader(origin, served_key)
+
+
+def verify_export(lines: Iterable[str], *, pinned_vkey: str,
                   earlier: str | None = None) -> VerifyResult:
     """Verify an export, stopping at the first failure.
 
-    ``pinned_vkey`` is the verifier key the auditor trusts (the export's own key must be the
-    same); ``earlier`` is a signed checkpoint note kept from before, which the ledger must
-    still extend — the only defence against whoever holds the signing key rewriting history.
+    ``pinned_vkey`` is the verifier key the auditor trusts, obtained apart from the export
+    (the export's own key must be the same key under the same origin); ``earlier`` is a
+    signed checkpoint note kept from before, which the ledger must still extend — the only
+    defence against whoever holds the signing key rewriting history.
     """
     state = _State()
     try:
@@ -105,7 +132,7 @@ class _State:
         return f"line {self.line_number} (after entry {self.tree.size - 1})" \
             if self.tree.size else f"line {self.line_number}"
 
-    def run(self, lines: Iterable[str], pinned_vkey: str | None, earlier: str | None) -> None:
+    def run(self, lines: Iterable[str], pinned_vkey: str, earlier: str | None) -> None:
         entry, checkpoint = self._entry, self._checkpoint
         for self.line_number, line in enumerate(lines, 1):
             if not line or line.isspace():
@@ -125,21 +152,28 @@ class _State:
                 raise _Failure(f"{self._where()}: unknown line type {kind!r}")
         self._finish()
 
-    def _header(self, header: dict[str, Any], pinned_vkey: str | None,
-                earlier: str | None) -> None:
-        origin, served_key = header.get("origin"), header.get("key")
-        if header.get("type") != "ledger" or not isinstance(origin, str) or not origin \
-                or not isinstance(served_key, str):
-            raise _Failure("the export does not start with a ledger header line "
-                           '({"type":"ledger","origin":...,"key":...})')
-        self.origin = origin
-        if pinned_vkey is not None and pinned_vkey.strip() != served_key.strip():
-            raise _Failure(f"the export is signed with another key than the one you pinned "
-                           f"(export: {served_key[:80]!r}, pinned: {pinned_vkey.strip()[:80]!r})")
+    def _header(self, record: dict[str, Any], pinned_vkey: str, earlier: str | None) -> None:
         try:
-            self.verifier = NoteVerifier.from_vkey(served_key)
+            header = _header_of(record)
+        except ValueError as exc:
+            raise _Failure(str(exc)) from exc
+        self.origin = header.origin
+        try:
+            trusted = NoteVerifier.from_vkey(pinned_vkey)
+        except NoteError as exc:
+            raise _Failure(f"the verifier key you trust: {exc}") from exc
+        try:
+            presented = NoteVerifier.from_vkey(header.vkey)
         except NoteError as exc:
             raise _Failure(f"the export's verifier key: {exc}") from exc
+        if trusted.name != header.origin:
+            raise _Failure(f"the export is the log {header.origin!r}, but the key you trust is "
+                           f"for {trusted.name!r}")
+        if presented.name != trusted.name or not presented.same_key(trusted):
+            raise _Failure(f"the export of {header.origin!r} is signed with key "
+                           f"{presented.key_hash}, not with the key you trust "
+                           f"({trusted.key_hash}): a forgery, or the operator changed the key")
+        self.verifier = trusted
         if earlier is not None:
             self._earlier(earlier)
 

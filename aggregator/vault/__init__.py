@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from aggregator.files import private_dir
 from aggregator.vault.custodian import KeyCustodian
 from aggregator.vault.errors import (
     CustodianError,
@@ -54,8 +55,11 @@ class Vault:
 
     def status(self) -> dict[str, Any]:
         """Everything ``caseline keys status`` shows; ids and counts, no key material."""
+        secrets = [{"name": s.name, "created_at": s.created_at.isoformat(),
+                    "imported_from": s.imported_from} for s in self.keyring.content().secrets]
         return {"keyring": {"path": str(self.keyring.path),
-                            "protection": self.keyring.protection},
+                            "protection": self.keyring.protection,
+                            "secrets": secrets},
                 **self.subject_keys.status(),
                 "custodian_keys": self.custodian.status()}
 
@@ -64,7 +68,7 @@ def open_vault(state_dir: Path, engine: Engine, *, kms: KeyService | None = None
                environ: Mapping[str, str] | None = None) -> Vault:
     """The vault of a state directory (keyring under ``state_dir/keys/``) whose subject keys
     live in ``engine``'s database; ``kms`` replaces the local key service (an external KMS)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(state_dir)
     keyring = Keyring.in_state_dir(state_dir, environ=environ)
     if kms is None:  # checked before the local key service would create a keyring
         _check_keks_present(keyring, keys_per_kek(engine))

@@ -1,4 +1,6 @@
-"""The local keyring: key-encryption keys and the key custodian's private keys, in one file.
+"""The local keyring: key-encryption keys, the key custodian's private keys and the
+aggregator's own long-lived secrets (ledger and consent signing keys, pseudonym and ledger
+reference HMAC keys), in one file.
 
 ``keys/keyring.json`` (mode 0600) holds one JSON object::
 
@@ -10,6 +12,10 @@ The content is AES-256-GCM under a wrapping key taken, in this order, from
 salt in the header) or, only when neither is set, the key file ``keys/keyring.key`` (the
 embedded demo default: that key lies beside the keyring, so it only protects a keyring copied
 on its own). The header is the associated data, so it cannot be changed unnoticed.
+
+Version 2 added the named secrets; version 1 files are read (and rewritten as version 2 on the
+next change), so that an older Caseline refuses a newer keyring rather than dropping the secrets
+it does not know when it rewrites the file.
 
 Two processes (the server and a CLI) may share one keyring: every change holds an ``fcntl``
 lock on ``keys/keyring.lock`` and re-reads the file before changing it; writes are atomic.
@@ -37,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from aggregator.files import private_dir
 from aggregator.keys import load_or_create_secret, replace_private
 from aggregator.vault.errors import KeyringError
 from caseline.v1.key_wrap import custodian_key_id
@@ -48,13 +55,15 @@ __all__ = [
     "KekEntry",
     "Keyring",
     "KeyringContent",
+    "NamedSecret",
     "Protection",
 ]
 
 ENV_KEY = "CASELINE_KEYRING_KEY"
 ENV_PASSPHRASE = "CASELINE_KEYRING_PASSPHRASE"
 FORMAT = "caseline-keyring"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
@@ -97,6 +106,20 @@ class CustodianEntry:
 
 
 @dataclass
+class NamedSecret:
+    """One of the aggregator's own secrets (raw bytes) under a fixed name.
+
+    These are never rotated by Caseline: pseudonyms and ledger references must stay
+    comparable over the ledger's whole life, and auditors pin the ledger's signing key.
+    """
+
+    name: str
+    value: bytes = field(repr=False)
+    created_at: datetime
+    imported_from: str | None = None  # the plaintext file it was moved in from, if any
+
+
+@dataclass
 class KeyringContent:
     """What the keyring holds, decrypted. Mutate it only inside :meth:`Keyring.update`."""
 
@@ -104,6 +127,11 @@ class KeyringContent:
     primary_kek: str | None = None
     custodian_keys: list[CustodianEntry] = field(default_factory=list)
     primary_custodian: str | None = None
+    secrets: list[NamedSecret] = field(default_factory=list)
+
+    def secret(self, name: str) -> NamedSecret | None:
+        """The named secret, if the keyring holds it."""
+        return next((s for s in self.secrets if s.name == name), None)
 
     def kek(self, kek_id: str) -> KekEntry | None:
         """The KEK with this id, if the keyring holds it."""
@@ -143,6 +171,9 @@ class KeyringContent:
                                 "created_at": c.created_at.isoformat()}
                                for c in self.custodian_keys],
             "primary_custodian": self.primary_custodian,
+            "secrets": [{"name": s.name, "value": _b64(s.value),
+                         "created_at": s.created_at.isoformat(),
+                         "imported_from": s.imported_from} for s in self.secrets],
         }
 
     @classmethod
@@ -155,7 +186,13 @@ class KeyringContent:
             custodians = [CustodianEntry(str(c["kid"]), _unb64(c["private"], "custodian key"),
                                          datetime.fromisoformat(c["created_at"]))
                           for c in data["custodian_keys"]]
-            content = cls(keks, data["primary_kek"], custodians, data["primary_custodian"])
+            named = [NamedSecret(str(s["name"]), _unb64(s["value"], "secret"),
+                                 datetime.fromisoformat(s["created_at"]),
+                                 None if s.get("imported_from") is None
+                                 else str(s["imported_from"]))
+                     for s in data.get("secrets", [])]  # absent from version 1
+            content = cls(keks, data["primary_kek"], custodians, data["primary_custodian"],
+                          named)
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyringError(f"the keyring's content is malformed: {exc!r}") from exc
         if content.primary_kek is not None and content.kek(content.primary_kek) is None:
@@ -270,7 +307,7 @@ class Keyring:
     def _locked(self) -> Iterator[None]:
         # flock serialises processes; the thread lock serialises this process's threads.
         with self._thread_lock:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
@@ -292,9 +329,10 @@ class Keyring:
             raise KeyringError(f"{self.path} is not a keyring file: {exc!r}") from exc
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise KeyringError(f"{self.path} is not a {FORMAT} file")
-        if header.get("version") != VERSION:
+        if header.get("version") not in READABLE_VERSIONS:
             raise KeyringError(f"{self.path} has format version {header.get('version')!r}; "
-                               f"this Caseline reads version {VERSION}")
+                               f"this Caseline reads versions "
+                               f"{', '.join(map(str, READABLE_VERSIONS))}")
         key = self._key_to_read(header)
         try:
             plaintext = AESGCM(key).decrypt(nonce, ciphertext, _aad(header))

@@ -39,11 +39,11 @@ def test_concurrent_writers_all_succeed_and_the_file_is_always_whole(tmp_path: P
     assert [p.name for p in path.parent.iterdir()] == ["consent-jwks.json"], "no leftovers"
 
 
-def test_the_mode_is_the_callers(tmp_path: Path) -> None:
-    replace_file(tmp_path / "public.json", b"{}")
-    replace_file(tmp_path / "private.key", b"secret", 0o600)
-    assert stat.S_IMODE((tmp_path / "private.key").stat().st_mode) == 0o600
-    assert stat.S_IMODE((tmp_path / "public.json").stat().st_mode) & 0o044  # others may read
+def test_state_files_are_private_unless_the_caller_says_otherwise(tmp_path: Path) -> None:
+    replace_file(tmp_path / "manifest.json", b"{}")
+    replace_file(tmp_path / "public.json", b"{}", 0o644)
+    assert stat.S_IMODE((tmp_path / "manifest.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "public.json").stat().st_mode) == 0o644
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_nothing_behind(tmp_path: Path) -> None:

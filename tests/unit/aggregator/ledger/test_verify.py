@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,11 @@ ORIGIN = "audit.test/ledger"
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 SIGNER = NoteSigner(ORIGIN, KEY)
 OTHER = NoteSigner(ORIGIN, Ed25519PrivateKey.from_private_bytes(bytes(range(2, 34))))
+
+
+def _verify(lines: Iterable[str], *, earlier: str | None = None) -> VerifyResult:
+    """Verified with SIGNER's key, which the auditor trusts."""
+    return verify_export(lines, pinned_vkey=SIGNER.verifier_key(), earlier=earlier)
 
 
 def _body(i: int) -> dict[str, Any]:
@@ -137,14 +142,14 @@ def _bad(result: VerifyResult, entry: int | None, *words: str) -> None:
 def test_an_honest_export_verifies(n: int) -> None:
     export = build(n, seed=n)
     assert export.checkpoint_sizes[-1] == n
-    result = verify_export(export.lines)
+    result = _verify(export.lines)
     assert result.ok, result.message
     assert result.entries == n and result.first_bad_entry is None
     assert result.checkpoint is not None and result.checkpoint.size == n
     assert result.checkpoint.root == _tree_root(export, n)
     assert verify_export(export.lines, pinned_vkey=SIGNER.verifier_key()).ok
-    assert verify_export(line + "\n" for line in export.lines).ok  # as read from a file
-    assert verify_export(iter(export.lines)).ok  # one pass is enough
+    assert _verify(line + "\n" for line in export.lines).ok  # as read from a file
+    assert _verify(iter(export.lines)).ok  # one pass is enough
 
 
 def _tree_root(export: Export, size: int) -> bytes:
@@ -163,18 +168,18 @@ def test_the_helper_signs_after_every_batch() -> None:
 
 
 def test_an_empty_ledger_with_its_checkpoint_verifies() -> None:
-    result = verify_export(build(0).lines)
+    result = _verify(build(0).lines)
     assert result.ok and result.entries == 0
-    _bad(verify_export(build(0).lines[:1]), None, "no signed checkpoint")
+    _bad(_verify(build(0).lines[:1]), None, "no signed checkpoint")
 
 
 def test_an_earlier_checkpoint_of_the_same_log_is_accepted() -> None:
     short, long = build(12, batches=[4, 8]), build(30, batches=[4, 8, 18])
     for size in (4, 12):
-        result = verify_export(long.lines, earlier=long.note(size))
+        result = _verify(long.lines, earlier=long.note(size))
         assert result.ok, result.message
     # A checkpoint the log never exported at that size, kept from an earlier, shorter export.
-    assert verify_export(long.lines, earlier=short.note(12)).ok
+    assert _verify(long.lines, earlier=short.note(12)).ok
 
 
 # -- altered entries --------------------------------------------------------------------------
@@ -188,26 +193,26 @@ def test_a_changed_byte_inside_an_entry_names_it(index: int, batches: list[int] 
     leaf = export.leaf(index)
     altered = leaf.replace(b'"psn_', b'"psX_', 1)
     assert altered != leaf
-    _bad(verify_export(export.with_leaf(index, altered)), index)
+    _bad(_verify(export.with_leaf(index, altered)), index)
 
 
 def test_altering_the_link_names_the_pair_unless_a_checkpoint_vouches_for_the_first() -> None:
     export = build(20, batches=[5, 5, 10])
     forged = base64.b64encode(bytes(32)).decode()
-    _bad(verify_export(export.with_entry(7, prev=forged)), 6, "entry 7", "link")
+    _bad(_verify(export.with_entry(7, prev=forged)), 6, "entry 7", "link")
     # Entry 4 is covered by the checkpoint of size 5, which verified: entry 5 is the bad one.
-    _bad(verify_export(export.with_entry(5, prev=forged)), 5, "covered by a verified")
-    _bad(verify_export(export.with_entry(0, prev=forged)), 0, "first one")
+    _bad(_verify(export.with_entry(5, prev=forged)), 5, "covered by a verified")
+    _bad(_verify(export.with_entry(0, prev=forged)), 0, "first one")
 
 
 def test_an_entry_claiming_another_index_is_named() -> None:
     export = build(20)
-    _bad(verify_export(export.with_entry(8, i=9)), 8, "says it is entry 9")
-    _bad(verify_export(export.with_entry(8, i="8")), 8, "own index")
-    _bad(verify_export(export.with_entry(8, kind=None)), 8, "kind or time")
+    _bad(_verify(export.with_entry(8, i=9)), 8, "says it is entry 9")
+    _bad(_verify(export.with_entry(8, i="8")), 8, "own index")
+    _bad(_verify(export.with_entry(8, kind=None)), 8, "kind or time")
     entry = decode(export.leaf(8))
     del entry["at"]
-    _bad(verify_export(export.with_leaf(8, canonical(entry))), 8, "kind or time")
+    _bad(_verify(export.with_leaf(8, canonical(entry))), 8, "kind or time")
 
 
 @pytest.mark.parametrize(("old", "new"), [
@@ -220,7 +225,7 @@ def test_a_leaf_that_is_not_canonical_is_refused(old: bytes, new: bytes) -> None
     export = build(10)
     leaf = export.leaf(2)
     assert old in leaf
-    _bad(verify_export(export.with_leaf(2, leaf.replace(old, new, 1))), 2, "altered")
+    _bad(_verify(export.with_leaf(2, leaf.replace(old, new, 1))), 2, "altered")
 
 
 def test_a_leaf_that_is_not_base64_or_not_canonical_base64_is_refused() -> None:
@@ -230,7 +235,7 @@ def test_a_leaf_that_is_not_base64_or_not_canonical_base64_is_refused() -> None:
     for bad in ("!" + record["leaf"][1:], record["leaf"] + "=", "é" + record["leaf"][1:]):
         lines = [*export.lines[:position], json.dumps({**record, "leaf": bad}),
                  *export.lines[position + 1:]]
-        _bad(verify_export(lines), 3, "base64")
+        _bad(_verify(lines), 3, "base64")
     # Same bytes, other spelling: the padding bits of the last digit set.
     leaf = export.leaf(3)
     leaf += b" " * ((1 - len(leaf)) % 3)  # one byte in the last group: four padding bits
@@ -240,7 +245,7 @@ def test_a_leaf_that_is_not_base64_or_not_canonical_base64_is_refused() -> None:
     assert base64.b64decode(other) == leaf
     lines = [*export.lines[:position], json.dumps({**record, "leaf": other}),
              *export.lines[position + 1:]]
-    _bad(verify_export(lines), 3, "canonical base64")
+    _bad(_verify(lines), 3, "canonical base64")
 
 
 # -- missing, inserted, reordered --------------------------------------------------------------
@@ -248,13 +253,13 @@ def test_a_leaf_that_is_not_base64_or_not_canonical_base64_is_refused() -> None:
 @pytest.mark.parametrize("index", [0, 1, 12, 28, 29])
 def test_a_removed_entry_is_named(index: int) -> None:
     export = build(30)
-    _bad(verify_export(export.without(export.entry_line(index))), index, "missing")
+    _bad(_verify(export.without(export.entry_line(index))), index, "missing")
 
 
 def test_a_removed_entry_just_before_its_checkpoint_is_named() -> None:
     export = build(30, batches=[10, 10, 10])
-    _bad(verify_export(export.without(export.entry_line(9))), 9, "missing")
-    _bad(verify_export(export.without(export.entry_line(29))), 29, "missing")
+    _bad(_verify(export.without(export.entry_line(9))), 9, "missing")
+    _bad(_verify(export.without(export.entry_line(29))), 29, "missing")
 
 
 @pytest.mark.parametrize("index", [0, 12, 29])
@@ -263,10 +268,10 @@ def test_a_duplicated_entry_is_named(index: int) -> None:
     position = export.entry_line(index)
     duplicated = [*export.lines[:position + 1], export.lines[position],
                   *export.lines[position + 1:]]
-    _bad(verify_export(duplicated), index, "appears again")
+    _bad(_verify(duplicated), index, "appears again")
     # Renumbered so that every line's index field is in order: the leaf still tells.
     renumbered = _renumber(duplicated)
-    _bad(verify_export(renumbered), index, "appears again")
+    _bad(_verify(renumbered), index, "appears again")
 
 
 def _renumber(lines: list[str]) -> list[str]:
@@ -289,18 +294,18 @@ def test_a_fabricated_entry_is_named() -> None:
                        "leaf": base64.b64encode(canonical(forged)).decode()})
     position = export.entry_line(12)
     inserted = [*export.lines[:position], line, *export.lines[position:]]
-    _bad(verify_export(inserted), 12, "appears again")
-    _bad(verify_export(_renumber(inserted)), 12, "appears again")
+    _bad(_verify(inserted), 12, "appears again")
+    _bad(_verify(_renumber(inserted)), 12, "appears again")
     # Just before a checkpoint: the checkpoint's size gives it away.
     forged.update(i=15, prev=base64.b64encode(leaf_hash(export.leaf(14))).decode())
     line = json.dumps({"type": "entry", "index": 15,
                        "leaf": base64.b64encode(canonical(forged)).decode()})
     position = export.checkpoint_line(15)
-    _bad(verify_export([*export.lines[:position], line, *export.lines[position:]]), 15,
+    _bad(_verify([*export.lines[:position], line, *export.lines[position:]]), 15,
          "inserted")
     # In place of the real entry 12: its successor no longer links to it.
     forged.update(i=12, prev=base64.b64encode(leaf_hash(export.leaf(11))).decode())
-    _bad(verify_export(export.with_leaf(12, canonical(forged))), 12, "link")
+    _bad(_verify(export.with_leaf(12, canonical(forged))), 12, "link")
 
 
 @pytest.mark.parametrize("index", [0, 5, 14, 28])
@@ -309,26 +314,26 @@ def test_two_swapped_entries_are_named(index: int) -> None:
     a, b = export.entry_line(index), export.entry_line(index + 1)
     swapped = list(export.lines)
     swapped[a], swapped[b] = swapped[b], swapped[a]
-    _bad(verify_export(swapped), index)
-    _bad(verify_export(_renumber(swapped)), index)
+    _bad(_verify(swapped), index)
+    _bad(_verify(_renumber(swapped)), index)
 
 
 def test_lines_that_do_not_belong_are_refused() -> None:
     export = build(10)
-    _bad(verify_export([]), None, "empty")
-    _bad(verify_export(export.lines[1:]), None, "ledger header")
-    _bad(verify_export([export.lines[0], "not json", *export.lines[1:]]), None, "line 2")
-    _bad(verify_export([*export.lines[:3], '{"type":"gossip"}', *export.lines[3:]]), None,
+    _bad(_verify([]), None, "empty")
+    _bad(_verify(export.lines[1:]), None, "ledger header")
+    _bad(_verify([export.lines[0], "not json", *export.lines[1:]]), None, "line 2")
+    _bad(_verify([*export.lines[:3], '{"type":"gossip"}', *export.lines[3:]]), None,
          "unknown line type 'gossip'")
-    _bad(verify_export([*export.lines[:3], "[1, 2]", *export.lines[3:]]), None,
+    _bad(_verify([*export.lines[:3], "[1, 2]", *export.lines[3:]]), None,
          "not a JSON object")
     entries_before = sum('"entry"' in line for line in export.lines[:3])
-    _bad(verify_export([*export.lines[:3], '{"type":"entry","index":true}',
+    _bad(_verify([*export.lines[:3], '{"type":"entry","index":true}',
                         *export.lines[3:]]), entries_before, "no integer index")
     header = json.loads(export.lines[0])
-    _bad(verify_export([json.dumps({**header, "origin": ""}), *export.lines[1:]]), None,
+    _bad(_verify([json.dumps({**header, "origin": ""}), *export.lines[1:]]), None,
          "ledger header")
-    _bad(verify_export([json.dumps({**header, "key": "nonsense"}), *export.lines[1:]]), None,
+    _bad(_verify([json.dumps({**header, "key": "nonsense"}), *export.lines[1:]]), None,
          "verifier key")
 
 
@@ -347,11 +352,11 @@ def test_an_altered_checkpoint_signature_is_refused() -> None:
     note = export.note(20)
     signature = note.rpartition(" ")[2]
     flipped = ("B" if signature[10] == "A" else "A").join([signature[:10], signature[11:]])
-    _bad(verify_export(_alter_note(export, 20, signature, flipped)), 10, "does not verify",
+    _bad(_verify(_alter_note(export, 20, signature, flipped)), 10, "does not verify",
          "entries 10..19")
     # Or the signed text: the size, the root, the time.
-    _bad(verify_export(_alter_note(export, 20, "\n20\n", "\n21\n")), 10, "does not verify")
-    _bad(verify_export(_alter_note(export, 30, "time 1795400030", "time 1795400031")), 20,
+    _bad(_verify(_alter_note(export, 20, "\n20\n", "\n21\n")), 10, "does not verify")
+    _bad(_verify(_alter_note(export, 30, "time 1795400030", "time 1795400031")), 20,
          "does not verify")
 
 
@@ -367,7 +372,7 @@ def test_a_checkpoint_signed_by_another_key_or_for_another_log_is_refused() -> N
         position = export.checkpoint_line(10)
         lines = [*export.lines[:position], json.dumps({"type": "checkpoint", "note": note}),
                  *export.lines[position + 1:]]
-        _bad(verify_export(lines), 0, words)
+        _bad(_verify(lines), 0, words)
 
 
 def test_a_checkpoint_of_the_wrong_size_is_refused() -> None:
@@ -375,10 +380,10 @@ def test_a_checkpoint_of_the_wrong_size_is_refused() -> None:
     a, b = export.checkpoint_line(10), export.entry_line(10)
     moved = list(export.lines)
     moved[a], moved[b] = moved[b], moved[a]  # the checkpoint of size 10 after entry 10
-    _bad(verify_export(moved), 10, "inserted")
+    _bad(_verify(moved), 10, "inserted")
     early = list(export.lines)
     early[a], early[a - 1] = early[a - 1], early[a]  # and before entry 9
-    _bad(verify_export(early), 9, "missing")
+    _bad(_verify(early), 9, "missing")
 
 
 def test_a_checkpoint_with_another_root_is_refused() -> None:
@@ -387,14 +392,14 @@ def test_a_checkpoint_with_another_root_is_refused() -> None:
                                                          for i in range(20)])
     position = export.checkpoint_line(20)
     swapped = [*export.lines[:position], other.lines[other.checkpoint_line(20)]]
-    _bad(verify_export(swapped), 19, "signed root", "entries 10..19")
+    _bad(_verify(swapped), 19, "signed root", "entries 10..19")
 
 
 def test_entries_after_the_final_checkpoint_are_refused() -> None:
     longer = build(13, batches=[5, 7, 1])
     cut = longer.without(longer.checkpoint_line(13))
-    _bad(verify_export(cut), 12, "after the last signed checkpoint")
-    _bad(verify_export(longer.without(longer.checkpoint_line(12))[:-1]), 5,
+    _bad(_verify(cut), 12, "after the last signed checkpoint")
+    _bad(_verify(longer.without(longer.checkpoint_line(12))[:-1]), 5,
          "after the last signed checkpoint")
 
 
@@ -402,13 +407,17 @@ def test_entries_after_the_final_checkpoint_are_refused() -> None:
 
 def test_a_pinned_key_must_match_the_exports_key() -> None:
     foreign = build(10, signer=OTHER)
-    assert verify_export(foreign.lines).ok  # self-consistent under its own key...
-    _bad(verify_export(foreign.lines, pinned_vkey=SIGNER.verifier_key()), None, "another key")
+    # self-consistent under its own key...
+    assert verify_export(foreign.lines, pinned_vkey=OTHER.verifier_key()).ok
+    _bad(verify_export(foreign.lines, pinned_vkey=SIGNER.verifier_key()), None,
+         "not with the key you trust", SIGNER.verifier_key().split("+")[1])
     # A header naming our key over notes signed by another one fails at the first checkpoint.
     header = json.loads(foreign.lines[0])
     lines = [json.dumps({**header, "key": SIGNER.verifier_key()}), *foreign.lines[1:]]
     _bad(verify_export(lines, pinned_vkey=SIGNER.verifier_key()), 0, "no signature")
-    _bad(verify_export(build(3).lines, pinned_vkey="garbage"), None, "another key")
+    _bad(verify_export(build(3).lines, pinned_vkey="garbage"), None, "the verifier key you trust")
+    elsewhere = NoteSigner("elsewhere.test/log", KEY).verifier_key()
+    _bad(verify_export(build(3).lines, pinned_vkey=elsewhere), None, "elsewhere.test/log")
 
 
 def test_history_rewritten_with_the_signing_key_is_caught_only_by_an_earlier_checkpoint(
@@ -421,33 +430,33 @@ def test_history_rewritten_with_the_signing_key_is_caught_only_by_an_earlier_che
     bodies[3] = {**bodies[3], "decision": "ALLOW" if bodies[3]["decision"] == "DENY" else "DENY"}
     rewritten = build(25, bodies=bodies, batches=[8, 12, 5])
     assert rewritten.lines[1:4] == honest.lines[1:4]  # entries 0..2 unchanged
-    assert verify_export(rewritten.lines).ok  # self-consistent...
-    _bad(verify_export(rewritten.lines, earlier=honest.note(8)), None, "history rewritten",
+    assert _verify(rewritten.lines).ok  # self-consistent...
+    _bad(_verify(rewritten.lines, earlier=honest.note(8)), None, "history rewritten",
          "first 8 entries")
-    _bad(verify_export(rewritten.lines, earlier=kept), None, "history rewritten",
+    _bad(_verify(rewritten.lines, earlier=kept), None, "history rewritten",
          "first 20 entries")
     # A checkpoint from before the rewrite still matches.
     early = build(3, batches=[3])
-    assert verify_export(rewritten.lines, earlier=early.note(3)).ok
+    assert _verify(rewritten.lines, earlier=early.note(3)).ok
 
 
 def test_a_log_shorter_than_an_earlier_checkpoint_is_refused() -> None:
     honest = build(20, batches=[8, 12])
     kept = honest.note(20)
-    _bad(verify_export(build(10).lines, earlier=kept), 10, "shrank")
+    _bad(_verify(build(10).lines, earlier=kept), 10, "shrank")
     # Cut after an intermediate checkpoint: self-consistent, but shorter than what was kept.
     cut = honest.lines[:honest.checkpoint_line(8) + 1]
-    assert verify_export(cut).ok
-    _bad(verify_export(cut, earlier=kept), 8, "shrank")
+    assert _verify(cut).ok
+    _bad(_verify(cut, earlier=kept), 8, "shrank")
 
 
 def test_an_earlier_checkpoint_must_be_ours() -> None:
     export = build(10)
-    _bad(verify_export(export.lines, earlier=build(10, signer=OTHER).note(10)), None,
+    _bad(_verify(export.lines, earlier=build(10, signer=OTHER).note(10)), None,
          "earlier checkpoint", "no signature")
     foreign = SIGNER.sign(Checkpoint("elsewhere.test/log", 10, bytes(32)))
-    _bad(verify_export(export.lines, earlier=foreign), None, "another log")
-    _bad(verify_export(export.lines, earlier="garbage"), None, "earlier checkpoint")
+    _bad(_verify(export.lines, earlier=foreign), None, "another log")
+    _bad(_verify(export.lines, earlier="garbage"), None, "earlier checkpoint")
 
 
 # -- any single change ------------------------------------------------------------------------
@@ -480,7 +489,7 @@ def test_any_single_byte_change_in_any_leaf_is_caught_and_named(
     # semantic checks rather than the parser.
     value = st.integers(0x20, 0x7e) | st.integers(0, 255)
     leaf[at] = data.draw(value.filter(lambda b: b != leaf[at]), label="value")
-    result = verify_export(export.with_leaf(index, bytes(leaf)))
+    result = _verify(export.with_leaf(index, bytes(leaf)))
     expected = _expected_first_bad(export, index, bytes(leaf))
     _bad(result, expected)
     assert index - 1 <= expected <= index
@@ -503,7 +512,7 @@ def test_any_single_character_change_in_an_entry_lines_leaf_is_caught(
                      label="new")
     altered = line[:at] + char + line[at + 1:]
     lines = [*export.lines[:position], altered, *export.lines[position + 1:]]
-    result = verify_export(lines)
+    result = _verify(lines)
     assert not result.ok
     try:
         record = json.loads(altered)

@@ -75,7 +75,7 @@ def test_key_file_is_the_default_and_created_on_first_use(keyring_path: Path) ->
     assert len(keyring.key_file.read_bytes()) == 32
     header = json.loads(keyring_path.read_bytes())["header"]
     assert header["kdf"] == {"name": "none", "source": "key file"}
-    assert header["format"] == "caseline-keyring" and header["version"] == 1
+    assert header["format"] == "caseline-keyring" and header["version"] == 2
 
 
 def test_environment_key_takes_precedence_and_needs_no_key_file(keyring_path: Path,
