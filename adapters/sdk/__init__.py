@@ -30,6 +30,7 @@ from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
 from adapters.sdk.service import MAX_BATCH_SIZE, AdapterServicer
 from adapters.sdk.source import CaseSource
 from adapters.sdk.testing import InMemoryCaseSource
+from adapters.sdk.transport import PlaintextRefusedError, ServerTLS, TLSFileError
 
 __all__ = [
     "MAX_BATCH_SIZE",
@@ -54,7 +55,10 @@ __all__ = [
     "MappingTableError",
     "NumberFormat",
     "PermissionDeniedError",
+    "PlaintextRefusedError",
     "ResourceExhaustedError",
+    "ServerTLS",
+    "TLSFileError",
     "UnauthenticatedError",
     "build_servicer",
     "lint_table",
