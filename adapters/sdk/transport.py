@@ -16,7 +16,7 @@ import grpc
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-__all__ = ["PlaintextRefusedError", "ServerTLS", "TLSFileError", "check_listen_address",
+__all__ = ["ClientTLS", "PlaintextRefusedError", "ServerTLS", "TLSFileError", "check_listen_address",
            "is_loopback_host", "read_certificates", "read_private_key"]
 
 # Larger than any sensible certificate chain or key, small enough to refuse a wrong file
@@ -93,6 +93,29 @@ class ServerTLS:
         return grpc.ssl_server_credentials(
             [(self.private_key, self.certificate_chain)], root_certificates=self.client_ca,
             require_client_auth=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientTLS:
+    """What a caller of an adapter presents (its client certificate and key) and the CA the
+    adapter's certificate must chain to: the conformance kit's side of mutual TLS."""
+
+    certificate_chain: bytes
+    private_key: bytes
+    server_ca: bytes
+
+    @classmethod
+    def from_files(cls, cert: Path, key: Path, server_ca: Path) -> ClientTLS:
+        """Read and check the three PEM files; TLSFileError names the one at fault."""
+        chain = read_certificates(cert)
+        return cls(chain, read_private_key(key, chain, cert),
+                   read_certificates(server_ca, "CA certificate"))
+
+    def credentials(self) -> grpc.ChannelCredentials:
+        """Channel credentials presenting the client certificate."""
+        return grpc.ssl_channel_credentials(root_certificates=self.server_ca,
+                                            private_key=self.private_key,
+                                            certificate_chain=self.certificate_chain)
 
 
 def is_loopback_host(host: str) -> bool:
