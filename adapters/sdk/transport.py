@@ -16,8 +16,8 @@ import grpc
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-__all__ = ["ClientTLS", "PlaintextRefusedError", "ServerTLS", "TLSFileError", "check_listen_address",
-           "is_loopback_host", "read_certificates", "read_private_key"]
+__all__ = ["ClientTLS", "PlaintextRefusedError", "ServerTLS", "TLSFileError",
+           "check_listen_address", "is_loopback_host", "read_certificates", "read_private_key"]
 
 # Larger than any sensible certificate chain or key, small enough to refuse a wrong file
 # (a database, a log) before parsing it.
