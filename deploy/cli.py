@@ -238,8 +238,9 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
                   lookup_rate: float, tls_cert: Path | None, tls_key: Path | None) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
-    Adapters whose registry entry names a 'ca' are reached with mutual TLS (the gateway
-    presents --tls-cert); others in plaintext, which is allowed on loopback addresses only.
+    Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
+    the registry file's directory) are reached with mutual TLS, the gateway presenting
+    --tls-cert; others in plaintext, which is allowed to loopback addresses only.
     """
     import uvicorn
     import uvloop

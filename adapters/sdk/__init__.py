@@ -3,7 +3,8 @@
 An agency supplies an :class:`AgencyProfile` (ids, names, case types, number formats, mapping
 table file) and a :class:`CaseSource` over its system of record. The SDK provides the gRPC
 server with validation, batch limits, deadlines, consent-token checks, mapping, health,
-reflection, structured logs and graceful shutdown.
+reflection, structured logs, mutual TLS (:class:`ServerTLS`), a place for the agency's own
+grpc.aio interceptors and graceful shutdown.
 """
 
 from adapters.sdk.consent import ConsentClaims, ConsentTokenVerifier

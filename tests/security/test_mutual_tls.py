@@ -17,6 +17,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from adapters.sdk import (
@@ -314,3 +315,44 @@ async def test_the_demo_runs_its_adapters_with_mutual_tls(demo_state: tuple[Path
             await _describe(address, grpc.ssl_channel_credentials((tls / "ca.pem").read_bytes()))
         gateway = ClientTLS.from_files(tls / "gateway.pem", tls / "gateway.key", tls / "ca.pem")
         assert (await _describe(address, gateway.credentials())).agency_id == agency
+
+
+def test_adapter_check_speaks_mutual_tls(demo_state: tuple[Path, str]) -> None:
+    state, banner = demo_state
+    tls = state / "tls"
+    port = re.findall(r"labor 127\.0\.0\.1:(\d+)", banner)[0]
+    checked = CliRunner().invoke(cli, [
+        "adapter", "check", f"127.0.0.1:{port}", "--tls-cert", str(tls / "gateway.pem"),
+        "--tls-key", str(tls / "gateway.key"), "--tls-ca", str(tls / "ca.pem")])
+    assert checked.exit_code == 0, checked.output
+    assert " 0 failed" in checked.output
+    plaintext = CliRunner().invoke(cli, ["adapter", "check", f"127.0.0.1:{port}"])
+    assert plaintext.exit_code == 1
+    assert "Describe failed: UNAVAILABLE" in plaintext.output
+
+
+def test_gateway_serve_without_a_client_certificate_for_a_tls_agency_says_so(
+        tmp_path: Path, pki: Pki) -> None:
+    registry = tmp_path / "agencies.toml"
+    registry.write_text(f"""
+[[agencies]]
+id = "fake"
+name = "Fake"
+address = "127.0.0.1:1"
+numbers = '^FAK'
+number_format = "FAK and 6 digits"
+ca = "{pki.adapter.ca}"
+""")
+    public = tmp_path / "issuer.pub.pem"
+    public.write_bytes(load_or_create_ed25519(tmp_path / "issuer.pem").public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    args = ["gateway", "serve", "--config", str(registry), "--state-dir", str(tmp_path / "s"),
+            "--jwt-public-key", str(public), "--jwt-issuer", "https://login.example"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert "give --tls-cert and --tls-key" in result.output
+    result = CliRunner().invoke(cli, [*args, "--tls-cert", str(pki.gateway.cert), "--tls-key",
+                                      str(pki.stranger.key)])
+    assert result.exit_code != 0
+    assert "does not belong to the certificate" in result.output
+    assert not (tmp_path / "s").exists(), "refused before anything was created"
