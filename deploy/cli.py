@@ -105,6 +105,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     from aggregator.vault import VaultError
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
+    from deploy.local_ca import LocalCAError
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
@@ -114,7 +115,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
-    except (LaunchError, VaultError) as exc:  # a VaultError: keys missing or unreadable
+    except (LaunchError, VaultError, LocalCAError) as exc:  # keys missing or unreadable
         raise click.ClickException(str(exc)) from exc
 
 

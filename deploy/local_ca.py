@@ -26,7 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from aggregator.files import replace_file, write_aside
 
-__all__ = ["DemoTLS", "LocalCA", "TLSFiles", "ensure_demo_tls"]
+__all__ = ["DemoTLS", "LocalCA", "LocalCAError", "TLSFiles", "ensure_demo_tls"]
 
 CA_DAYS = 3650
 LEAF_DAYS = 365
@@ -34,6 +34,10 @@ LEAF_DAYS = 365
 # for days does not see its own certificates expire.
 RENEW_BEFORE = dt.timedelta(days=30)
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class LocalCAError(ValueError):
+    """A file of the local CA cannot be used; the message says which and what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +78,14 @@ def _load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
         data = _create_once(path, ec.generate_private_key(ec.SECP256R1()).private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()), 0o600)
-    key = serialization.load_pem_private_key(data, password=None)
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise LocalCAError(f"{path} is not an unencrypted PEM private key; remove the "
+                           f"directory {path.parent} to have a new CA made") from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError(f"{path} does not hold an EC private key; remove it to start over")
+        raise LocalCAError(f"{path} does not hold an EC private key; remove the directory "
+                           f"{path.parent} to have a new CA made")
     return key
 
 

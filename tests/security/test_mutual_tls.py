@@ -39,7 +39,7 @@ from aggregator.transport import ClientIdentity, TransportError, channel_credent
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from deploy.cli import main as cli
-from deploy.local_ca import LocalCA, TLSFiles, ensure_demo_tls
+from deploy.local_ca import LocalCA, LocalCAError, TLSFiles, ensure_demo_tls
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from support import fake_agency
@@ -356,3 +356,10 @@ ca = "{pki.adapter.ca}"
     assert result.exit_code != 0
     assert "does not belong to the certificate" in result.output
     assert not (tmp_path / "s").exists(), "refused before anything was created"
+
+
+def test_a_damaged_demo_key_is_a_clear_error(tmp_path: Path) -> None:
+    ensure_demo_tls(tmp_path, ["labor"])
+    (tmp_path / "tls" / "adapter-labor.key").write_text("not a key")
+    with pytest.raises(LocalCAError, match=r"adapter-labor.key is not an unencrypted PEM"):
+        ensure_demo_tls(tmp_path, ["labor"])
