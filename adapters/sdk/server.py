@@ -35,8 +35,8 @@ SERVICE_NAME = agency_adapter_pb2.DESCRIPTOR.services_by_name["AgencyAdapter"].f
 # The shortest interval between keepalive pings on an idle connection that the server
 # accepts. The gateway pings every aggregator.grpc_client.KEEPALIVE_TIME_MS (5 min) to keep
 # long-lived channels through firewalls and to notice dead ones; a gRPC server by default
-# takes pings while no call is open as abuse (one per 2 h allowed) and, after two such
-# strikes, closes the connection with GOAWAY "too_many_pings". Accepting them down to a
+# takes pings while no call is open as abuse (one per 2 h allowed) and, after more than two
+# such strikes, closes the connection with GOAWAY "too_many_pings". Accepting them down to a
 # fifth of the gateway's interval leaves room for timer and network jitter.
 MIN_PING_INTERVAL_MS = 60_000
 
@@ -94,7 +94,9 @@ class AdapterServer:
 
     async def start(self) -> int:
         """Bind, start serving and mark health SERVING; returns the bound port."""
-        address = f"{self.host}:{self.requested_port}"
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") \
+            else self.host  # an IPv6 address
+        address = f"{host}:{self.requested_port}"
         self.port = (self.server.add_secure_port(address, self.tls.credentials()) if self.tls
                      else self.server.add_insecure_port(address))
         if self.port == 0:
