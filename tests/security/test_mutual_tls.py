@@ -363,3 +363,37 @@ def test_a_damaged_demo_key_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "tls" / "adapter-labor.key").write_text("not a key")
     with pytest.raises(LocalCAError, match=r"adapter-labor.key is not an unencrypted PEM"):
         ensure_demo_tls(tmp_path, ["labor"])
+
+
+class RequireHeader(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
+    """An agency's own rule: calls without its x-agency-key header are refused."""
+
+    async def intercept_service(
+            self, continuation: Callable[[grpc.HandlerCallDetails],
+                                         Awaitable[grpc.RpcMethodHandler[Any, Any]]],
+            handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any]:
+        if ("x-agency-key", "open-sesame") in (handler_call_details.invocation_metadata or ()):
+            return await continuation(handler_call_details)
+
+        async def refuse(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, "no agency key")
+
+        return grpc.unary_unary_rpc_method_handler(refuse)
+
+
+async def test_an_agencys_own_interceptor_decides(fake_source: InMemoryCaseSource,
+                                                  jwks_path: Path) -> None:
+    server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks_path),
+                           interceptors=[RequireHeader()])
+    port = await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = pb_grpc.AgencyAdapterStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await stub.Describe(pb.DescribeRequest(), timeout=5)
+            assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
+            answer = await stub.Describe(pb.DescribeRequest(), timeout=5,
+                                         metadata=(("x-agency-key", "open-sesame"),))
+            assert answer.agency_id == "fake"
+    finally:
+        await server.stop(0)
