@@ -21,6 +21,7 @@ from aggregator.ports import AdapterPort
 from aggregator.service import CaselineService
 from aggregator.store import Store, make_engine
 from aggregator.tokens import ConsentTokenIssuer
+from aggregator.transport import ClientIdentity, check_transport
 from aggregator.vault import Keyring, Vault, open_vault
 from aggregator.vault.secrets import keyring_ed25519, keyring_secret
 
@@ -92,19 +93,24 @@ def open_ledger(paths: StatePaths, keyring: Keyring | None = None) -> Ledger:
 def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | None = None,
               adapters: dict[str, AdapterPort] | None = None,
               wrap_client: Callable[[AdapterClient], AdapterPort] | None = None,
-              access_logging: bool = True, sealing: bool = True) -> CaselineService:
+              access_logging: bool = True, sealing: bool = True,
+              client_identity: ClientIdentity | None = None) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     ``adapters`` replaces the gRPC clients (tests); ``wrap_client`` wraps each (counting
     calls); ``sealing=False`` accepts sensitive fields in plaintext (the benchmark that
-    measures what sealing costs).
+    measures what sealing costs); ``client_identity``: the gateway's client certificate for
+    agencies reached with mutual TLS (aggregator.transport).
     """
+    # Before anything opens: an agency that cannot be reached safely stops the start.
+    credentials = check_transport(config, client_identity) if adapters is None else {}
     paths = StatePaths(state_dir)
     store, vault = open_state(paths, database_url)
     opener = CaseOpener(vault.custodian, accept_plaintext=not sealing)
     wrap = wrap_client or (lambda client: client)
     clients: dict[str, AdapterPort] = adapters if adapters is not None else {
-        a.id: wrap(AdapterClient(a.id, a.address, opener)) for a in config.agencies}
+        a.id: wrap(AdapterClient(a.id, a.address, opener, credentials[a.id]))
+        for a in config.agencies}
     federation = Federation(
         [a.id for a in config.agencies],
         retry=RetryPolicy(attempts=config.retry_attempts),

@@ -15,6 +15,9 @@ Adding an agency is configuration, not code::
     address = "127.0.0.1:50052"
     numbers = '^\\s*[A-Za-z][\\s-]*\\d{3}[\\s-]'   # which case numbers this agency answers
     number_format = "a DOL case number like G-100-24123-123456"
+    ca = "tls/labor-ca.pem"     # the CA the adapter's certificate must chain to (mutual TLS;
+                                # relative to this file's directory); without: plaintext,
+                                # allowed for a loopback address only
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class AgencyConfig:
     # "IDENTITY" where the agency's case numbers identify the person (the immigration court's
     # A-numbers): readers without that scope see them masked.
     number_scope: str = "STATUS"
+    # The CA (PEM) that the adapter's server certificate must chain to; None: plaintext,
+    # for an adapter on a loopback address only (aggregator.transport).
+    ca: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +80,19 @@ def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
-def parse_config(raw: dict[str, Any]) -> AggregatorConfig:
-    """Validate parsed TOML."""
+def _ca_path(item: dict[str, Any], where: str, base_dir: Path | None) -> Path | None:
+    raw = item.get("ca")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigError(f"{where}: 'ca' must be the path of a PEM CA certificate")
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() or base_dir is None else base_dir / path
+
+
+def parse_config(raw: dict[str, Any], base_dir: Path | None = None) -> AggregatorConfig:
+    """Validate parsed TOML; relative ``ca`` paths are taken from ``base_dir`` (the
+    configuration file's directory)."""
     fed = raw.get("federation", {})
     agencies = []
     seen: set[str] = set()
@@ -98,7 +115,7 @@ def parse_config(raw: dict[str, Any]) -> AggregatorConfig:
             id=agency_id, name=_require(item, "name", str, where),
             name_es=item.get("name_es", ""), address=_require(item, "address", str, where),
             numbers=numbers, number_format=_require(item, "number_format", str, where),
-            number_scope=number_scope))
+            number_scope=number_scope, ca=_ca_path(item, where, base_dir)))
     if not agencies:
         raise ConfigError("at least one [[agencies]] entry is required")
     deadline_ms = fed.get("deadline_ms", 1000)
@@ -114,6 +131,7 @@ def parse_config(raw: dict[str, Any]) -> AggregatorConfig:
 def load_config(path: Path) -> AggregatorConfig:
     """Read and validate a TOML configuration file."""
     try:
-        return parse_config(tomllib.loads(path.read_text(encoding="utf-8")))
+        return parse_config(tomllib.loads(path.read_text(encoding="utf-8")),
+                            base_dir=path.parent)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc

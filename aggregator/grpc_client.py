@@ -21,32 +21,57 @@ from aggregator.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 
-__all__ = ["AdapterClient"]
+__all__ = ["KEEPALIVE_TIME_MS", "AdapterClient", "channel_options"]
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 
-_CHANNEL_OPTIONS = [
-    ("grpc.keepalive_time_ms", 30_000),
-    ("grpc.keepalive_timeout_ms", 5_000),
-    ("grpc.keepalive_permit_without_calls", 1),
-    # Retries are the federation layer's job (it knows the request's deadline).
-    ("grpc.enable_retries", 0),
-    # Reconnect quickly after an agency restarts instead of waiting for the default backoff.
-    ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 2_000),
-]
+# How often an idle channel pings its adapter: keeps firewall and NAT state alive and finds a
+# dead connection before a reader's call does. Not shorter than the 5 minutes a gRPC server
+# accepts by default (grpc.http2.min_ping_interval_without_data_ms), so an agency's own
+# server is not provoked into GOAWAY "too_many_pings"; the SDK's server also accepts pings
+# while no call is open, which a default server does not (see
+# adapters.sdk.server.MIN_PING_INTERVAL_MS, which must stay at or below this).
+KEEPALIVE_TIME_MS = 300_000
+
+
+def channel_options(keepalive_ms: int = KEEPALIVE_TIME_MS) -> list[tuple[str, int]]:
+    """The options of every adapter channel (``keepalive_ms``: tests use short intervals)."""
+    return [
+        ("grpc.keepalive_time_ms", keepalive_ms),
+        ("grpc.keepalive_timeout_ms", 5_000),
+        ("grpc.keepalive_permit_without_calls", 1),
+        # gRPC holds pings back after two with no call between (by default); an idle
+        # channel would then not be kept alive at the interval asked for.
+        ("grpc.http2.max_pings_without_data", 0),
+        # Retries are the federation layer's job (it knows the request's deadline).
+        ("grpc.enable_retries", 0),
+        # Reconnect quickly after an agency restarts instead of waiting for the default backoff.
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 2_000),
+    ]
+
+
+_CHANNEL_OPTIONS = channel_options()
 _CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 
 
 class AdapterClient:
-    """Calls one agency's adapter; failures become :class:`AgencyCallError`."""
+    """Calls one agency's adapter; failures become :class:`AgencyCallError`.
 
-    def __init__(self, agency_id: str, address: str, opener: CaseOpener) -> None:
+    ``credentials`` (see :mod:`aggregator.transport`): mutual TLS; None: plaintext, for an
+    adapter on a loopback address.
+    """
+
+    def __init__(self, agency_id: str, address: str, opener: CaseOpener,
+                 credentials: grpc.ChannelCredentials | None = None) -> None:
         self.agency_id = agency_id
         self._opener = opener
         self.address = address
-        self._channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+        self._channel = (
+            grpc.aio.secure_channel(address, credentials, options=_CHANNEL_OPTIONS)
+            if credentials is not None
+            else grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS))
         self._stub = pb_grpc.AgencyAdapterStub(self._channel)
         # Concurrent readers' subject requests share calls when the agency is busy.
         self.subject_calls: Coalescer[str, pb.ListSubjectCasesResponse] = Coalescer(

@@ -8,13 +8,27 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import grpc
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support.demo_process import Demo, start_demo  # noqa: E402
 
-__all__ = ["RESULTS", "ROOT", "Demo", "percentiles", "start_demo", "time_async"]
+__all__ = ["RESULTS", "ROOT", "Demo", "adapter_channel", "percentiles", "start_demo",
+           "time_async"]
+
+
+def adapter_channel(state_dir: Path, port: int) -> grpc.aio.Channel:
+    """A channel to one of the demo's adapters as the gateway has it: mutual TLS with the
+    gateway's certificate from the demo's CA."""
+    tls = state_dir / "tls"
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=(tls / "ca.pem").read_bytes(),
+        private_key=(tls / "gateway.key").read_bytes(),
+        certificate_chain=(tls / "gateway.pem").read_bytes())
+    return grpc.aio.secure_channel(f"127.0.0.1:{port}", credentials)
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:

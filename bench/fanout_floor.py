@@ -28,10 +28,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import grpc
 import orjson
 import uvicorn
-from _harness import RESULTS, ROOT, percentiles, start_demo, time_async
+from _harness import RESULTS, ROOT, adapter_channel, percentiles, start_demo, time_async
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -64,10 +63,10 @@ def _tokens(state_dir: Path, cases: dict[str, list[str]]) -> dict[str, str]:
             for agency_id, numbers in cases.items()}
 
 
-async def _three_at_once(ports: dict[str, int], tokens: dict[str, str], n: int
+async def _three_at_once(state: Path, ports: dict[str, int], tokens: dict[str, str], n: int
                          ) -> dict[str, float]:
     """The three calls at once (``asyncio.gather``) from one grpc.aio client."""
-    channels = {a: grpc.aio.insecure_channel(f"127.0.0.1:{p}") for a, p in ports.items()}
+    channels = {a: adapter_channel(state, p) for a, p in ports.items()}
     try:
         calls = [partial(pb_grpc.AgencyAdapterStub(channels[a]).ListSubjectCases,
                          pb.ListSubjectCasesRequest(consent_token=tokens[a])) for a in ports]
@@ -81,15 +80,15 @@ async def _three_at_once(ports: dict[str, int], tokens: dict[str, str], n: int
             await channel.close(None)
 
 
-def floor_app(ports: dict[str, int], tokens: dict[str, str]) -> Starlette:
+def floor_app(state: Path, ports: dict[str, int], tokens: dict[str, str]) -> Starlette:
     """The bare endpoint: three calls in parallel, a count of events back."""
     stubs: dict[str, Any] = {}
 
     async def fan_out(request: Request) -> Response:
         await request.body()
         if not stubs:  # channels bind to the running loop
-            stubs.update({a: pb_grpc.AgencyAdapterStub(
-                grpc.aio.insecure_channel(f"127.0.0.1:{p}")) for a, p in ports.items()})
+            stubs.update({a: pb_grpc.AgencyAdapterStub(adapter_channel(state, p))
+                          for a, p in ports.items()})
         answers = await asyncio.gather(*(
             stubs[a].ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=tokens[a]),
                                       timeout=2.0) for a in ports))
@@ -105,15 +104,18 @@ def _serve_floor(spec: dict[str, Any]) -> None:
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(floor_app(spec["ports"], spec["tokens"]), http="httptools",
+    config = uvicorn.Config(floor_app(Path(spec["state"]), spec["ports"], spec["tokens"]),
+                            http="httptools",
                             loop="uvloop", log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _floor_gateway(ports: dict[str, int], tokens: dict[str, str]) -> dict[str, Any]:
+def _floor_gateway(state: Path, ports: dict[str, int], tokens: dict[str, str]
+                   ) -> dict[str, Any]:
     """Start the floor gateway in its own process and time it with wrk on one connection."""
+    spec = {"state": str(state), "ports": ports, "tokens": tokens}
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", json.dumps({"ports": ports, "tokens": tokens})],
+        [sys.executable, __file__, "--serve", json.dumps(spec)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert process.stdout is not None
@@ -142,8 +144,8 @@ async def main() -> None:
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
         tokens = _tokens(state, cases)
         alone = await adapter_latencies(state, ports, cases, n=1000)
-        together = await _three_at_once(ports, tokens, n=1000)
-        floor = _floor_gateway(ports, tokens)
+        together = await _three_at_once(state, ports, tokens, n=1000)
+        floor = _floor_gateway(state, ports, tokens)
         viewer = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
             SUBJECT, "applicant", "Bench")
         gateway, events = await gateway_latency(f"{demo.base_url}/graphql", viewer, n=1000)

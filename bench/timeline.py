@@ -6,8 +6,9 @@ A bench subject is linked to cases at all three agencies. In one run we measure:
 - throughput and latency under load with wrk (if installed).
 Prints JSON; the ratio timeline_p50 / slowest_adapter_p50 is the fan-out overhead.
 
-``--compare-sealing`` (or ``--compare-access-logging``) first alternates demo runs without
-and with that feature (two each) and reports what it costs in throughput and latency.
+``--compare-sealing`` (or ``--compare-access-logging``, ``--compare-tls``) first alternates
+demo runs without and with that feature (two each) and reports what it costs in throughput
+and latency.
 ``--workers N`` runs N gateway processes (`caseline demo --workers N`); the default is one per
 CPU core, as a deployment would run it. ``--workers 1`` shows what one process manages.
 """
@@ -27,9 +28,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import grpc
 import httpx
-from _harness import RESULTS, percentiles, start_demo, time_async
+from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
 
 from aggregator.bootstrap import StatePaths, consent_key, open_state
 from aggregator.keys import load_or_create_ed25519
@@ -74,7 +74,7 @@ async def adapter_latencies(state_dir: Path, ports: dict[str, int],
         token = issuer.issue(agency_id=agency_id, subject="psn_bench",
                              case_numbers=cases[agency_id], scopes=("STATUS", "DETAILS"),
                              purpose="SELF_ACCESS", consent_id="self")
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with adapter_channel(state_dir, port) as channel:
             stub = pb_grpc.AgencyAdapterStub(channel)
             call = partial(stub.ListSubjectCases, pb.ListSubjectCasesRequest(consent_token=token))
             samples = await time_async(call, n)
@@ -132,6 +132,7 @@ def wrk_load(url: str, token: str, seconds: int, connections: int) -> dict[str, 
 COMPARISONS = {
     "--compare-access-logging": ("--no-access-logging", "access_logging", 0.15),
     "--compare-sealing": ("--no-sealing", "sealing", 0.10),
+    "--compare-tls": ("--no-tls", "mutual_tls", 0.10),
 }
 
 

@@ -6,8 +6,10 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -31,6 +33,35 @@ REPRESENTATIVE_BURST = click.option(
 REPRESENTATIVE_RATE = click.option(
     "--representative-rate", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
     help="Lookups per second refilling a representative's quota.")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+PEM_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _tls_options(cert_help: str, key_help: str, ca_help: str | None) -> Callable[[F], F]:
+    """--tls-cert, --tls-key and (where the peer's CA is not in a registry) --tls-ca."""
+    def apply(command: F) -> F:
+        if ca_help is not None:
+            command = click.option("--tls-ca", type=PEM_FILE, default=None,
+                                   help=ca_help)(command)
+        command = click.option("--tls-key", type=PEM_FILE, default=None, help=key_help)(command)
+        return click.option("--tls-cert", type=PEM_FILE, default=None, help=cert_help)(command)
+    return apply
+
+
+def _tls_files(**files: Path | None) -> list[Path] | None:
+    """The TLS files in order when every one was given, None when none was; a usage error
+    naming the missing options otherwise."""
+    given = [path for path in files.values() if path is not None]
+    if not given:
+        return None
+    if len(given) < len(files):
+        options = [f"--{name.replace('_', '-')}" for name in files]
+        missing = [o for o, path in zip(options, files.values(), strict=True) if path is None]
+        raise click.UsageError(f"mutual TLS needs {', '.join(options)} together; missing "
+                               f"{', '.join(missing)}")
+    return given
 
 
 @click.group()
@@ -72,28 +103,35 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Gateway processes sharing the port, to use more than one CPU core.")
 @REPRESENTATIVE_BURST
 @REPRESENTATIVE_RATE
+@click.option("--tls/--no-tls", default=True, hidden=True,
+              help="Benchmarks only: measure what mutual TLS to the adapters costs.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
          access_logging: bool, sealing: bool, workers: int, representative_burst: int,
-         representative_rate: float) -> None:
-    """Run all three adapters and the gateway with demo data on loopback."""
+         representative_rate: float, tls: bool) -> None:
+    """Run all three adapters and the gateway with demo data on loopback.
+
+    Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
+    state directory on first run (tls/: keys 0600, reused later).
+    """
     import uvloop
 
     from aggregator.vault import VaultError
     from deploy.demo import DemoOptions, run_demo
     from deploy.launcher import LaunchError
+    from deploy.local_ca import LocalCAError
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, access_logging=access_logging,
                        sealing=sealing, workers=workers,
                        representative_burst=representative_burst,
-                       representative_rate=representative_rate)
+                       representative_rate=representative_rate, tls=tls)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
-    except (LaunchError, VaultError) as exc:  # a VaultError: keys missing or unreadable
+    except (LaunchError, VaultError, LocalCAError) as exc:  # keys missing or unreadable
         raise click.ClickException(str(exc)) from exc
 
 
@@ -104,23 +142,35 @@ def adapter() -> None:
 
 @adapter.command("run")
 @click.argument("agency", type=AGENCY)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; without --tls-* only a loopback address.")
 @click.option("--port", default=0, show_default=True, help="0: any free port (printed).")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The agency's SQLite store (default: the demo state directory's).")
 @click.option("--jwks", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="JWKS file with the aggregator's consent-token keys.")
+@_tls_options(cert_help="This adapter's certificate chain (PEM) for mutual TLS; it must name "
+                        "the host the gateway dials.",
+              key_help="The private key (PEM, unencrypted) of --tls-cert.",
+              ca_help="The CA (PEM) callers' client certificates must chain to: the "
+                      "aggregator's. Callers without one are refused at the handshake.")
 @click.option("--delay-ms", default=0, help="Fault injection: delay every call.")
 @click.option("--log-level", default="WARNING", show_default=True)
 @click.option("--sealing/--no-sealing", default=True, hidden=True,
               help="Benchmarks only: send sensitive fields unsealed.")
 @STATE_DIR
 def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
+                tls_cert: Path | None, tls_key: Path | None, tls_ca: Path | None,
                 delay_ms: int, log_level: str, sealing: bool, state_dir: Path | None) -> None:
-    """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready."""
+    """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready.
+
+    With --tls-cert, --tls-key and --tls-ca it serves mutual TLS; without, plaintext on a
+    loopback address only.
+    """
     from adapters.reference.store import DemoStore
     from adapters.sdk.logs import configure_logging
     from adapters.sdk.server import build_servicer, run_adapter
+    from adapters.sdk.transport import ServerTLS, check_listen_address
     from aggregator.bootstrap import StatePaths
     from deploy.heap import freeze_startup_heap
 
@@ -129,6 +179,9 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     store = store or DemoState(root).store(agency)
     jwks = jwks or StatePaths(root).jwks
     try:
+        files = _tls_files(tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca)
+        tls = ServerTLS.from_files(*files) if files else None
+        check_listen_address(host, tls)
         servicer = build_servicer(profile(agency), DemoStore(store), jwks, sealing=sealing)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -141,16 +194,30 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     import uvloop  # a leaner event loop: measurably less CPU per call
 
     uvloop.run(run_adapter(servicer, host=host, port=port, delay_s=delay_ms / 1000,
-                           on_listening=listening))
+                           on_listening=listening, tls=tls))
 
 
 @adapter.command("check")
 @click.argument("address")
-def adapter_check(address: str) -> None:
-    """Run the conformance kit against the adapter at ADDRESS (host:port)."""
-    from adapters.conformance import run_checks
+@_tls_options(cert_help="Client certificate (PEM) to present, for an adapter that serves "
+                        "mutual TLS; one its --tls-ca accepts.",
+              key_help="The private key (PEM, unencrypted) of --tls-cert.",
+              ca_help="The CA (PEM) the adapter's certificate must chain to.")
+def adapter_check(address: str, tls_cert: Path | None, tls_key: Path | None,
+                  tls_ca: Path | None) -> None:
+    """Run the conformance kit against the adapter at ADDRESS (host:port).
 
-    results = asyncio.run(run_checks(address))
+    With --tls-cert, --tls-key and --tls-ca it connects with mutual TLS; without, plaintext.
+    """
+    from adapters.conformance import run_checks
+    from adapters.sdk.transport import ClientTLS
+
+    try:
+        files = _tls_files(tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca)
+        tls = ClientTLS.from_files(*files) if files else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    results = asyncio.run(run_checks(address, tls.credentials() if tls else None))
     for result in results:
         mark = "ok  " if result.passed else "FAIL"
         click.echo(f"{mark} {result.name}" + (f": {result.detail}" if result.detail else ""))
@@ -182,11 +249,20 @@ def gateway() -> None:
               help="Public lookups per second per client.")
 @REPRESENTATIVE_BURST
 @REPRESENTATIVE_RATE
+@_tls_options(cert_help="The gateway's client certificate chain (PEM), presented to every "
+                        "adapter whose registry entry names a 'ca' (mutual TLS).",
+              key_help="The private key (PEM, unencrypted) of --tls-cert.", ca_help=None)
 def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_issuer: str,
                   jwt_audience: str, database_url: str | None, host: str, port: int,
                   lookup_rate: float, representative_burst: int,
-                  representative_rate: float) -> None:
-    """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors."""
+                  representative_rate: float, tls_cert: Path | None,
+                  tls_key: Path | None) -> None:
+    """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
+
+    Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
+    the registry file's directory) are reached with mutual TLS, the gateway presenting
+    --tls-cert; others in plaintext, which is allowed to loopback addresses only.
+    """
     import uvicorn
     import uvloop
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -194,6 +270,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
 
     from aggregator.bootstrap import bootstrap
     from aggregator.config import ConfigError, load_config
+    from aggregator.transport import ClientIdentity, check_transport
     from aggregator.vault import VaultError
     from deploy.heap import freeze_startup_heap
     from gateway.app import GatewaySettings, create_app
@@ -203,6 +280,9 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
     try:
         config = load_config(config_path)
         key = load_pem_public_key(jwt_public_key.read_bytes())
+        files = _tls_files(tls_cert=tls_cert, tls_key=tls_key)
+        identity = ClientIdentity.from_files(*files) if files else None
+        check_transport(config, identity)  # an agency it cannot reach safely stops it here
     except (ConfigError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if not isinstance(key, Ed25519PublicKey):
@@ -211,7 +291,8 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
 
     async def serve() -> None:
         # gRPC channels bind to the running loop, so the service is built inside it.
-        service = bootstrap(config, state_dir, database_url=database_url)
+        service = bootstrap(config, state_dir, database_url=database_url,
+                            client_identity=identity)
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate)))

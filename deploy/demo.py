@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.keys import load_or_create_ed25519
+from aggregator.transport import ClientIdentity
 from deploy.demo_data import ensure_demo_data
 from deploy.heap import freeze_startup_heap
 from deploy.launcher import (
@@ -32,6 +33,7 @@ from deploy.launcher import (
     stop_adapters,
     stop_processes,
 )
+from deploy.local_ca import ensure_demo_tls
 from deploy.personas import PERSONAS
 from deploy.state import DemoState
 from gateway.app import GatewaySettings, create_app
@@ -58,6 +60,7 @@ class DemoOptions:
     workers: int = 1
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
+    tls: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class GatewaySpec:
     sealing: bool
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
+    # The demo CA and the gateway's client certificate and key; empty: plaintext.
+    tls_ca: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -87,8 +94,11 @@ class GatewaySpec:
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     """One gateway process's app: its own aggregator service over the shared state."""
     state = DemoState(Path(spec.state_dir))
-    service = bootstrap(registry_with(spec.ports, spec.host), state.root,
-                        access_logging=spec.access_logging, sealing=spec.sealing)
+    tls = bool(spec.tls_ca)
+    identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key)) if tls else None
+    service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca) if tls else None),
+                        state.root, access_logging=spec.access_logging, sealing=spec.sealing,
+                        client_identity=identity)
     verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
@@ -214,6 +224,9 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if not opts.sealing:
         lines.append("  SEALING OFF         sensitive fields travel in plaintext (benchmark "
                      "mode)")
+    if not opts.tls:
+        lines.append("  TLS OFF             gateway <-> adapter gRPC in plaintext (benchmark "
+                     "mode)")
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -259,12 +272,17 @@ async def run_demo(opts: DemoOptions) -> None:
     sock = bind_socket(opts.host, opts.port, shared=opts.workers > 1)  # fail fast if taken
     port = sock.getsockname()[1]
     manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed)
+    # Gateway <-> adapter traffic over mutual TLS, as in production, from a CA of its own.
+    tls = ensure_demo_tls(state.root, REFERENCE_AGENCIES, opts.host) if opts.tls else None
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
-        down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing)
+        down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing, tls=tls)
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
                        opts.access_logging, opts.sealing, opts.representative_burst,
-                       opts.representative_rate)
+                       opts.representative_rate,
+                       tls_ca=str(tls.ca) if tls else "",
+                       tls_cert=str(tls.gateway.cert) if tls else "",
+                       tls_key=str(tls.gateway.key) if tls else "")
     logs = state.root / "logs"
     workers: list[asyncio.subprocess.Process] = []
     watcher: asyncio.Task[None] | None = None

@@ -17,6 +17,7 @@ from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import StatePaths, consent_issuer
 from aggregator.config import AggregatorConfig, load_config
 from aggregator.files import open_private_append
+from deploy.local_ca import DemoTLS, TLSFiles
 
 __all__ = ["AdapterProcess", "LaunchError", "await_ready_line", "bind_socket", "free_port",
            "join_socket", "registry_with", "start_adapter", "start_reference_adapters",
@@ -90,13 +91,16 @@ def _bound(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 
 async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
                         host: str = "127.0.0.1", delay_ms: int = 0,
-                        sealing: bool = True) -> AdapterProcess:
-    """Start ``caseline adapter run`` for one agency and wait until it listens."""
+                        sealing: bool = True, tls: TLSFiles | None = None) -> AdapterProcess:
+    """Start ``caseline adapter run`` for one agency and wait until it listens (with
+    ``tls``: serving mutual TLS with those files)."""
+    tls_args = ("--tls-cert", str(tls.cert), "--tls-key", str(tls.key),
+                "--tls-ca", str(tls.ca)) if tls else ()
     with open_private_append(log_path) as log_file:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
             "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),
-            "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing",
+            "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing", *tls_args,
             stdout=asyncio.subprocess.PIPE, stderr=log_file, stdin=asyncio.subprocess.DEVNULL)
     ready = await await_ready_line(process, log_path, f"the {agency_id} adapter", "port")
     return AdapterProcess(agency_id, int(ready["port"]), process)
@@ -145,11 +149,13 @@ async def stop_processes(processes: list[asyncio.subprocess.Process],
             await process.wait()
 
 
-def registry_with(ports: dict[str, int], host: str = "127.0.0.1") -> AggregatorConfig:
-    """The agency registry from ``agencies.toml`` with each agency at ``host:port``."""
+def registry_with(ports: dict[str, int], host: str = "127.0.0.1",
+                  ca: Path | None = None) -> AggregatorConfig:
+    """The agency registry from ``agencies.toml`` with each agency at ``host:port``, its
+    certificate checked against ``ca`` (None: plaintext)."""
     base = load_config(AGENCIES_TOML)
     agencies = tuple(
-        dataclasses.replace(a, address=f"{host}:{ports[a.id]}")
+        dataclasses.replace(a, address=f"{host}:{ports[a.id]}", ca=ca)
         for a in base.agencies if a.id in ports)
     return AggregatorConfig(agencies, base.deadline_s, base.retry_attempts,
                             base.breaker_failures, base.breaker_reset_s)
@@ -157,10 +163,11 @@ def registry_with(ports: dict[str, int], host: str = "127.0.0.1") -> AggregatorC
 
 async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], *,
                                    host: str, down: set[str], slow_ms: dict[str, int],
-                                   sealing: bool = True
+                                   sealing: bool = True, tls: DemoTLS | None = None
                                    ) -> tuple[list[AdapterProcess], dict[str, int]]:
-    """Start the reference adapters (except those kept ``down``); returns them and the ports
-    the aggregator should call (a closed port for a downed agency)."""
+    """Start the reference adapters (except those kept ``down``), with ``tls`` serving mutual
+    TLS; returns them and the ports the aggregator should call (a closed port for a downed
+    agency)."""
     jwks = StatePaths(state_root).jwks
     consent_issuer(StatePaths(state_root))  # publishes the JWKS the adapters verify with
     started: list[AdapterProcess] = []
@@ -172,7 +179,8 @@ async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], 
                 continue
             adapter = await start_adapter(
                 agency_id, store_of[agency_id], jwks, state_root / "logs" / f"{agency_id}.log",
-                host=host, delay_ms=slow_ms.get(agency_id, 0), sealing=sealing)
+                host=host, delay_ms=slow_ms.get(agency_id, 0), sealing=sealing,
+                tls=tls.adapters[agency_id] if tls else None)
             started.append(adapter)
             ports[agency_id] = adapter.port
     except BaseException:

@@ -1,7 +1,8 @@
 """The conformance kit: does an agency's adapter honour the caseline.v1 contract?
 
-Run it against any adapter's address (``caseline adapter check HOST:PORT``). Each check is
-named after the contract requirement it verifies.
+Run it against any adapter's address (``caseline adapter check HOST:PORT``, with
+``--tls-cert/--tls-key/--tls-ca`` for one that serves mutual TLS). Each check is named after
+the contract requirement it verifies.
 """
 
 from adapters.conformance.checks import CHECKS, CheckResult, Target, run_checks

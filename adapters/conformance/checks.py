@@ -121,6 +121,19 @@ async def oversized_batches_are_refused_naming_the_field(t: Target) -> None:
     _require("case_numbers" in fields, f"no BadRequest violation on case_numbers ({fields})")
 
 
+async def requests_that_do_not_parse_are_invalid_argument(t: Target) -> None:
+    """Bytes that are not a LookupCasesRequest are INVALID_ARGUMENT, and the message shows
+    nothing of the adapter's implementation."""
+    garbage = b"\xff" * 11  # a field tag that never ends
+    call = t.channel.unary_unary(f"/{SERVICE}/LookupCases", request_serializer=None,
+                                 response_deserializer=None)
+    exc = await _expect_error(call(garbage, timeout=TIMEOUT_S),
+                              grpc.StatusCode.INVALID_ARGUMENT)
+    details = exc.details() or ""
+    for leak in ("Traceback", "class", "Error", "Exception", "Wire format"):
+        _require(leak not in details, f"the message shows implementation detail: {details!r}")
+
+
 async def public_lookups_carry_no_history(t: Target) -> None:
     """Public lookups return the current status only, never events."""
     response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
@@ -224,6 +237,7 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
     lookup_answers_each_number_in_request_order,
     malformed_numbers_are_reported_in_band_naming_the_format,
     oversized_batches_are_refused_naming_the_field,
+    requests_that_do_not_parse_are_invalid_argument,
     public_lookups_carry_no_history,
     mapped_statuses_explain_themselves_in_english,
     subject_cases_require_a_consent_token,
@@ -236,9 +250,19 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
 )
 
 
-async def run_checks(address: str) -> list[CheckResult]:
-    """Every check against the adapter at ``address``; a check failing never stops the rest."""
-    async with grpc.aio.insecure_channel(address) as channel:
+def _channel(address: str, credentials: grpc.ChannelCredentials | None) -> grpc.aio.Channel:
+    if credentials is None:
+        return grpc.aio.insecure_channel(address)
+    return grpc.aio.secure_channel(address, credentials)
+
+
+async def run_checks(address: str, credentials: grpc.ChannelCredentials | None = None
+                     ) -> list[CheckResult]:
+    """Every check against the adapter at ``address``; a check failing never stops the rest.
+
+    ``credentials``: mutual TLS (see adapters.sdk.transport.ClientTLS); None: plaintext.
+    """
+    async with _channel(address, credentials) as channel:
         stub = pb_grpc.AgencyAdapterStub(channel)
         try:
             describe = await stub.Describe(pb.DescribeRequest(), timeout=TIMEOUT_S)

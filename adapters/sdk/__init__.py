@@ -3,7 +3,8 @@
 An agency supplies an :class:`AgencyProfile` (ids, names, case types, number formats, mapping
 table file) and a :class:`CaseSource` over its system of record. The SDK provides the gRPC
 server with validation, batch limits, deadlines, consent-token checks, mapping, health,
-reflection, structured logs and graceful shutdown.
+reflection, structured logs, mutual TLS (:class:`ServerTLS`), a place for the agency's own
+grpc.aio interceptors and graceful shutdown.
 """
 
 from adapters.sdk.consent import ConsentClaims, ConsentTokenVerifier
@@ -30,6 +31,7 @@ from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
 from adapters.sdk.service import MAX_BATCH_SIZE, AdapterServicer
 from adapters.sdk.source import CaseSource
 from adapters.sdk.testing import InMemoryCaseSource
+from adapters.sdk.transport import PlaintextRefusedError, ServerTLS, TLSFileError
 
 __all__ = [
     "MAX_BATCH_SIZE",
@@ -54,7 +56,10 @@ __all__ = [
     "MappingTableError",
     "NumberFormat",
     "PermissionDeniedError",
+    "PlaintextRefusedError",
     "ResourceExhaustedError",
+    "ServerTLS",
+    "TLSFileError",
     "UnauthenticatedError",
     "build_servicer",
     "lint_table",

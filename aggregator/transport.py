@@ -1,0 +1,118 @@
+"""How the gateway reaches each agency's adapter: mutual TLS, or plaintext to loopback only.
+
+Adapters run on their agencies' networks. Where an agency's registry entry names a ``ca``,
+the gateway verifies the adapter's certificate against that CA (and the adapter's address
+against the certificate's names) and presents its own client certificate, issued by the
+aggregator's CA, which the adapter requires. An entry without ``ca`` is plaintext, which the
+gateway allows only for an adapter on this machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from aggregator.config import AgencyConfig, AggregatorConfig
+
+__all__ = ["ClientIdentity", "TransportError", "channel_credentials", "check_transport",
+           "is_loopback_target"]
+
+# Larger than any sensible certificate chain or key, small enough to refuse a wrong file.
+MAX_PEM_BYTES = 1 << 20
+
+
+class TransportError(ValueError):
+    """The way to reach an agency is not set up safely; the message says what to give."""
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PEM_BYTES + 1)
+    except OSError as exc:
+        raise TransportError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_PEM_BYTES:
+        raise TransportError(f"{path} is over {MAX_PEM_BYTES // 1024} KB; expected a PEM {what}")
+    return data
+
+
+def _certificates(path: Path, what: str) -> tuple[bytes, list[x509.Certificate]]:
+    data = _read(path, what)
+    try:
+        parsed = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise TransportError(f"{path} does not hold a PEM {what} "
+                             "('-----BEGIN CERTIFICATE-----')") from exc
+    return data, parsed
+
+
+@dataclass(frozen=True, slots=True)
+class ClientIdentity:
+    """The gateway's client certificate chain and key, presented to every TLS adapter."""
+
+    certificate_chain: bytes
+    private_key: bytes
+
+    @classmethod
+    def from_files(cls, cert: Path, key: Path) -> ClientIdentity:
+        """Read and check both PEM files; TransportError names the one at fault."""
+        chain, parsed = _certificates(cert, "certificate")
+        data = _read(key, "private key")
+        try:
+            private = serialization.load_pem_private_key(data, password=None)
+        except (ValueError, TypeError) as exc:
+            raise TransportError(f"{key} does not hold an unencrypted PEM private key") from exc
+        spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        if private.public_key().public_bytes(*spki) != parsed[0].public_key().public_bytes(*spki):
+            raise TransportError(f"the private key {key} does not belong to the certificate "
+                                 f"{cert}")
+        return cls(chain, data)
+
+
+def is_loopback_target(address: str) -> bool:
+    """Whether a gRPC target (``host:port``, ``[v6]:port``, ``dns:///host:port``,
+    ``unix:path``) is on this machine."""
+    if address.startswith(("unix:", "unix-abstract:")):
+        return True
+    for prefix in ("dns:///", "ipv4:", "ipv6:"):
+        address = address.removeprefix(prefix)
+    host = address.rpartition(":")[0] if ":" in address else address
+    host = host.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve anywhere
+
+
+def channel_credentials(agency: AgencyConfig, identity: ClientIdentity | None
+                        ) -> grpc.ChannelCredentials | None:
+    """Mutual-TLS credentials for ``agency``; None (plaintext) only for a loopback address."""
+    if agency.ca is None:
+        if not is_loopback_target(agency.address):
+            raise TransportError(
+                f"agency {agency.id!r} at {agency.address} has no 'ca' in the agency "
+                "registry: plaintext gRPC is for adapters on this machine only. Name the CA "
+                "its certificate chains to (ca = \"path/to/ca.pem\").")
+        return None
+    if identity is None:
+        raise TransportError(
+            f"agency {agency.id!r} is reached with mutual TLS (its registry entry names a "
+            "'ca'), so the gateway needs a client certificate: give --tls-cert and --tls-key.")
+    ca, _ = _certificates(agency.ca, f"CA certificate of agency {agency.id!r}")
+    return grpc.ssl_channel_credentials(root_certificates=ca,
+                                        private_key=identity.private_key,
+                                        certificate_chain=identity.certificate_chain)
+
+
+def check_transport(config: AggregatorConfig, identity: ClientIdentity | None
+                    ) -> dict[str, grpc.ChannelCredentials | None]:
+    """Each agency's channel credentials, or TransportError for the first that cannot be
+    reached safely (called before anything serves)."""
+    return {agency.id: channel_credentials(agency, identity) for agency in config.agencies}
