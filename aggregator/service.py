@@ -34,7 +34,13 @@ from aggregator.opening import SEALED_SCOPES, Release
 from aggregator.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.ports import AdapterPort
 from aggregator.pseudonyms import pseudonym
-from aggregator.routing import route, unroutable_message
+from aggregator.routing import (
+    MAX_NUMBER_LENGTH,
+    route,
+    shown_number,
+    too_long_message,
+    unroutable_message,
+)
 from aggregator.store import Store
 from aggregator.throttle import AccessCodeThrottle
 from aggregator.timeline import current_cases, merge_events
@@ -108,6 +114,11 @@ class CaselineService:
         outcomes: list[LookupOutcome | None] = [None] * len(numbers)
         by_agency: dict[str, list[int]] = defaultdict(list)
         for i, number in enumerate(numbers):
+            # Before any pattern runs: the length bounds the work routing may do.
+            if len(number) > MAX_NUMBER_LENGTH:
+                outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
+                                            too_long_message(number, self.config.agencies))
+                continue
             agency_id = route(number, self.config.agencies)
             if agency_id is None:
                 outcomes[i] = LookupFailure(number, "INVALID_NUMBER",
