@@ -136,7 +136,7 @@ class CaselineService:
                 if isinstance(answer, AgencyFailure):
                     outcomes[i] = LookupFailure(numbers[i], "AGENCY_UNAVAILABLE", (
                         f"{self.agencies[agency_id].name} did not answer "
-                        f"({answer.code}); try again shortly"))
+                        f"({answer.code}); try again shortly"), agency_id, answer.code)
                 else:
                     outcomes[i] = answer[position]
         return [o for o in outcomes if o is not None]
