@@ -167,9 +167,18 @@ class _Planner(Visitor):
 
     def enter_variable(self, node: VariableNode, *_args: Any) -> None:
         input_type = self._types.get_input_type()
-        if self._where and input_type is not None:  # a use, not the variable's definition
+        # A use (not the variable's definition) where some string has a limit: the case
+        # numbers of a 100-number lookup are left to their resolver, not walked here.
+        if self._where and input_type is not None and _limited(input_type, self._where[-1]):
             self.variables.append(_VariableUse(node.name.value, input_type, self._where[-1],
                                                node))
+
+
+def _limited(input_type: GraphQLInputType, coordinate: str) -> bool:
+    """Whether a value of ``input_type`` at ``coordinate`` can hold a string with a limit."""
+    while isinstance(input_type, GraphQLNonNull | GraphQLList):
+        input_type = input_type.of_type
+    return isinstance(input_type, GraphQLInputObjectType) or limit_of(coordinate) is not None
 
 
 def _field_name(parent: Any, field: Any) -> str:
