@@ -12,11 +12,12 @@ typed interface.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no stubs; typed here
 
-__all__ = ["LinearPattern", "PatternError"]
+__all__ = ["FirstMatch", "LinearPattern", "PatternError"]
 
 
 class PatternError(ValueError):
@@ -58,3 +59,31 @@ class LinearPattern:
 
     def __hash__(self) -> int:
         return hash(self.pattern)
+
+
+class FirstMatch:
+    """Which of several patterns matches a text first (by position in the list), in one RE2
+    pass over the text for all of them (an RE2 set: several times faster than asking each
+    pattern in turn through the Python binding)."""
+
+    __slots__ = ("_set",)
+
+    def __init__(self, patterns: Sequence[LinearPattern]) -> None:
+        self._set: Any = None
+        if patterns:
+            self._set = re2.Set.SearchSet(_options())
+            for pattern in patterns:
+                self._set.Add(pattern.pattern)
+            self._set.Compile()
+
+    def first(self, text: str) -> int | None:
+        """The index of the first pattern that matches ``text`` anywhere, or None (also for
+        text that is not valid Unicode, such as a lone surrogate: no pattern can mean it)."""
+        if self._set is None:
+            return None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        matches = self._set.Match(data)
+        return min(matches) if matches else None

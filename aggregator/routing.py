@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aggregator.config import AgencyConfig
+from aggregator.patterns import FirstMatch
 
 __all__ = ["MAX_NUMBER_LENGTH", "expected_formats", "route", "shown_number", "too_long_message",
            "unroutable_message"]
@@ -19,10 +20,22 @@ def route(number: str, agencies: Sequence[AgencyConfig]) -> str | None:
     which no pattern is asked about)."""
     if len(number) > MAX_NUMBER_LENGTH:
         return None
-    for agency in agencies:
-        if agency.numbers.search(number):
-            return agency.id
-    return None
+    index = _first_match(agencies).first(number)
+    return None if index is None else agencies[index].id
+
+
+# One registry in practice: its patterns are compiled into one set once, found by the
+# registry's identity (hashing the agencies on every number would cost more than matching).
+_SETS: dict[int, tuple[Sequence[AgencyConfig], FirstMatch]] = {}
+
+
+def _first_match(agencies: Sequence[AgencyConfig]) -> FirstMatch:
+    known = _SETS.get(id(agencies))
+    if known is None or known[0] is not agencies:
+        if len(_SETS) >= 16:
+            _SETS.clear()
+        known = _SETS[id(agencies)] = (agencies, FirstMatch([a.numbers for a in agencies]))
+    return known[1]
 
 
 def expected_formats(agencies: Sequence[AgencyConfig]) -> str:
