@@ -60,7 +60,12 @@ def unroutable_message(number: str, agencies: Sequence[AgencyConfig]) -> str:
 
 def shown_number(number: str) -> str:
     """The number as echoed in an answer: an over-long one cut short, so a refusal is never
-    larger than what fits a case number."""
-    if len(number) <= MAX_NUMBER_LENGTH:
-        return number
-    return number[:MAX_NUMBER_LENGTH] + "…"
+    larger than what fits a case number, and anything that is not Unicode (a lone surrogate
+    from JSON) escaped, so the answer can be encoded."""
+    if len(number) > MAX_NUMBER_LENGTH:
+        number = number[:MAX_NUMBER_LENGTH] + "…"
+    try:
+        number.encode("utf-8")
+    except UnicodeEncodeError:
+        return number.encode("utf-8", "backslashreplace").decode("utf-8")
+    return number

@@ -121,7 +121,7 @@ class CaselineService:
                 continue
             agency_id = route(number, self.config.agencies)
             if agency_id is None:
-                outcomes[i] = LookupFailure(number, "INVALID_NUMBER",
+                outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
                                             unroutable_message(number, self.config.agencies))
             else:
                 by_agency[agency_id].append(i)

@@ -188,3 +188,9 @@ def test_agency_patterns_are_compiled_with_re2() -> None:
         parse_config({"agencies": [{**entry, "numbers": r"^(A)\1\d+$"}]})  # backreference
     with pytest.raises(ConfigError, match="RE2"):
         parse_config({"agencies": [{**entry, "numbers": r"^(?=A)\d+"}]})  # lookahead
+
+
+def test_a_number_that_is_not_unicode_is_invalid_not_a_crash(served: Served) -> None:
+    body = served.graphql(LOOKUP, {"n": "A20\ud800"})
+    result = body["data"]["caseStatus"]  # type: ignore[index]
+    assert result["code"] == "INVALID_NUMBER", result
