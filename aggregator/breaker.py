@@ -53,6 +53,11 @@ class CircuitBreaker:
         self._opened_at = None
         self._trial_running = False
 
+    def release(self) -> None:
+        """A call ended in a way that says nothing about the agency (the request was at
+        fault): no count either way; a HALF_OPEN trial is handed back for the next call."""
+        self._trial_running = False
+
     def record_failure(self) -> None:
         """A call failed in a way that suggests the agency is unhealthy."""
         self._failures += 1

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aggregator.patterns import LinearPattern, PatternError
+
 __all__ = ["AgencyConfig", "AggregatorConfig", "ConfigError", "load_config"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
@@ -45,7 +47,8 @@ class AgencyConfig:
     name: str
     name_es: str
     address: str
-    numbers: re.Pattern[str]
+    # Linear-time (RE2): agencies write these, and they run on numbers the public sends.
+    numbers: LinearPattern
     number_format: str
     # "IDENTITY" where the agency's case numbers identify the person (the immigration court's
     # A-numbers): readers without that scope see them masked.
@@ -103,10 +106,11 @@ def parse_config(raw: dict[str, Any], base_dir: Path | None = None) -> Aggregato
             raise ConfigError(f"{where}: id {agency_id!r} must be unique, lower case, 2-32 chars")
         seen.add(agency_id)
         try:
-            numbers = re.compile(_require(item, "numbers", str, where))
-        except re.error as exc:
+            numbers = LinearPattern(_require(item, "numbers", str, where))
+        except PatternError as exc:
             raise ConfigError(
-                f"{where}: 'numbers' is not a valid regular expression: {exc}") from exc
+                f"{where}: 'numbers' is not a valid regular expression for RE2, the "
+                f"linear-time engine agency patterns run on: {exc}") from exc
         number_scope = item.get("case_number_scope", "STATUS")
         if number_scope not in ("STATUS", "IDENTITY"):
             raise ConfigError(f"{where}: 'case_number_scope' must be \"STATUS\" or "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from aggregator.breaker import BreakerPolicy, CircuitBreaker
+from aggregator.faults import counts_against_agency
 from aggregator.model import AgencyFailure
 
 __all__ = ["AgencyCallError", "Federation", "RetryPolicy"]
@@ -24,18 +25,21 @@ log = logging.getLogger("caseline.federation")
 T = TypeVar("T")
 Operation = Callable[[float], Awaitable[T]]
 
-# Failures that say something about the agency's health (as opposed to our request).
-_UNHEALTHY = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "UNKNOWN",
-                        "RESOURCE_EXHAUSTED"})
-
 
 class AgencyCallError(Exception):
-    """A call to an agency failed; ``code`` is the gRPC status name."""
+    """A call to an agency failed; ``code`` is the gRPC status name, ``reason`` the
+    ``google.rpc.ErrorInfo`` reason when the agency sent one."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, reason: str = "") -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.reason = reason
+
+    @property
+    def agency_at_fault(self) -> bool:
+        """Whether this failure says the agency is unhealthy (not that the request was bad)."""
+        return counts_against_agency(self.code, self.reason, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +84,21 @@ class Federation:
             try:
                 result = await operation(remaining)
             except AgencyCallError as exc:
-                if exc.code in _UNHEALTHY:
+                if exc.agency_at_fault:
                     breaker.record_failure()
                 else:
-                    breaker.record_success()  # the agency answered; our request was wrong
+                    # The request's fault says nothing about the agency's health: it neither
+                    # opens the breaker nor closes it (a HALF_OPEN trial is handed back).
+                    breaker.release()
                 pause = self.retry.backoff(attempt, self._rand)
                 if (idempotent and exc.code == "UNAVAILABLE" and attempt < self.retry.attempts
                         and deadline - self._clock() > pause):
                     await asyncio.sleep(pause)
                     continue
+                # The transport's own words stay here; people are told in plain words.
                 log.info("agency call failed", extra={"agency": agency_id, "code": exc.code,
+                                                      "reason": exc.reason,
+                                                      "detail": exc.message,
                                                       "attempts": attempt})
                 return AgencyFailure(agency_id, exc.code, exc.message)
             breaker.record_success()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 import grpc
+from google.protobuf.message import DecodeError
+from google.rpc import error_details_pb2, status_pb2
 
 from aggregator.coalesce import Coalescer
 from aggregator.convert import (
@@ -119,7 +121,7 @@ class AdapterClient:
             return await self._send_subject_requests(tokens, timeout)
         return [result.response if result.WhichOneof("outcome") == "response"
                 else AgencyCallError(_CODE_NAMES.get(result.error.code, "UNKNOWN"),
-                                     result.error.message)
+                                     result.error.message, result.error.reason)
                 for result in response.results]
 
     async def _subject_request(self, token: str, timeout: float
@@ -146,4 +148,31 @@ async def _unary(method: Callable[..., Awaitable[Resp]], request: Req, timeout: 
     try:
         return await method(request, timeout=timeout)
     except grpc.aio.AioRpcError as exc:
-        raise AgencyCallError(exc.code().name, exc.details() or "") from exc
+        raise AgencyCallError(exc.code().name, exc.details() or "",
+                              _error_reason(exc.trailing_metadata())) from exc
+
+
+_STATUS_DETAILS = "grpc-status-details-bin"
+
+
+def _error_reason(trailers: object) -> str:
+    """The ErrorInfo reason from a failed call's rich status (``grpc-status-details-bin``),
+    or "" when the agency sent none or something unreadable."""
+    if not isinstance(trailers, Iterable):
+        return ""
+    for key, value in trailers:
+        if key == _STATUS_DETAILS and isinstance(value, bytes):
+            try:
+                return _reason(status_pb2.Status.FromString(value))
+            except DecodeError:
+                return ""
+    return ""
+
+
+def _reason(status: status_pb2.Status) -> str:
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return str(info.reason)
+    return ""

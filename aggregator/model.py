@@ -117,6 +117,10 @@ class LookupFailure:
     number: str
     code: str
     message: str
+    # For AGENCY_UNAVAILABLE: which agency failed and how (its AgencyFailure code), so the
+    # reader is told in plain words in their language.
+    agency_id: str = ""
+    cause: str = ""
 
 
 LookupOutcome = Case | LookupFailure

@@ -35,7 +35,13 @@ from aggregator.opening import SEALED_SCOPES, Release
 from aggregator.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.ports import AdapterPort
 from aggregator.pseudonyms import pseudonym
-from aggregator.routing import route, unroutable_message
+from aggregator.routing import (
+    MAX_NUMBER_LENGTH,
+    route,
+    shown_number,
+    too_long_message,
+    unroutable_message,
+)
 from aggregator.store import Store
 from aggregator.throttle import AccessCodeThrottle
 from aggregator.timeline import current_cases, merge_events
@@ -122,9 +128,14 @@ class CaselineService:
         outcomes: list[LookupOutcome | None] = [None] * len(numbers)
         by_agency: dict[str, list[int]] = defaultdict(list)
         for i, number in enumerate(numbers):
+            # Before any pattern runs: the length bounds the work routing may do.
+            if len(number) > MAX_NUMBER_LENGTH:
+                outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
+                                            too_long_message(number, self.config.agencies))
+                continue
             agency_id = route(number, self.config.agencies)
             if agency_id is None:
-                outcomes[i] = LookupFailure(number, "INVALID_NUMBER",
+                outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
                                             unroutable_message(number, self.config.agencies))
             else:
                 by_agency[agency_id].append(i)
@@ -139,7 +150,7 @@ class CaselineService:
                 if isinstance(answer, AgencyFailure):
                     outcomes[i] = LookupFailure(numbers[i], "AGENCY_UNAVAILABLE", (
                         f"{self.agencies[agency_id].name} did not answer "
-                        f"({answer.code}); try again shortly"))
+                        f"({answer.code}); try again shortly"), agency_id, answer.code)
                 else:
                     outcomes[i] = answer[position]
         return [o for o in outcomes if o is not None]

@@ -9,7 +9,16 @@
     ├── ResourceExhaustedError   RESOURCE_EXHAUSTED: throttled
     └── FailedPreconditionError  FAILED_PRECONDITION: the adapter cannot serve safely yet
 
-Each carries a stable ``UPPER_SNAKE`` reason sent as ``google.rpc.ErrorInfo``.
+Each carries a stable ``UPPER_SNAKE`` reason sent as ``google.rpc.ErrorInfo``. The aggregator
+reads it to tell an agency in trouble from a bad request (only the first counts toward the
+agency's circuit breaker, see ``aggregator/faults.py``):
+
+- RESOURCE_EXHAUSTED with reason ``QUOTA_EXCEEDED`` (or ``RATE_LIMIT_EXCEEDED``): the agency's
+  own capacity is spent, it is unavailable for everyone. Any other reason (a throttle on one
+  caller or one case) is about the request.
+- A reason starting ``INVALID_``, ``CONSENT_``, ``CASE_``, ``REQUEST_`` or ``BATCH_`` names a
+  fault of the request whatever the code (e.g. FAILED_PRECONDITION ``CASE_CLOSED``); other
+  FAILED_PRECONDITION reasons (``NO_CUSTODIAN_KEY``) are the adapter's.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from strawberry.extensions import (
 )
 
 from gateway.schema.errors import should_mask
+from gateway.schema.input_limits import InputLimits
 
 __all__ = ["MAX_DIRECTIVES", "extensions"]
 
@@ -65,5 +66,6 @@ def extensions(*, production: bool) -> list[Callable[[], SchemaExtension]]:
         partial(ParserCache, maxsize=512),
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=512),
+        InputLimits,
         partial(MaskErrors, should_mask_error=should_mask),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from aggregator.model import LookupFailure, LookupOutcome
+from aggregator.routing import MAX_NUMBER_LENGTH, expected_formats, shown_number
 from aggregator.service import MAX_LOOKUP_BATCH
 from gateway.context import Context
 from gateway.messages import message
@@ -25,10 +26,23 @@ def _language(info: Info, language: Language | None) -> str:
 
 
 def _result(info: Info, outcome: LookupOutcome, language: str) -> CaseStatus | CaseLookupError:
+    agencies = info.context.service.agencies
     if isinstance(outcome, LookupFailure):
-        return CaseLookupError.from_domain(outcome)
-    agency = info.context.service.agencies[outcome.agency_id]
-    return CaseStatus.from_domain(outcome, agency, language)
+        return CaseLookupError.from_domain(outcome, agencies.get(outcome.agency_id), language)
+    return CaseStatus.from_domain(outcome, agencies[outcome.agency_id], language)
+
+
+def _too_long(info: Info, number: str, language: str) -> CaseLookupError | None:
+    """INVALID_NUMBER for a number longer than any case number, before any other work
+    (no pattern, rate limit or agency sees it)."""
+    if len(number) <= MAX_NUMBER_LENGTH:
+        return None
+    formats = expected_formats(info.context.service.config.agencies)
+    return CaseLookupError(
+        number=shown_number(number), code=LookupErrorCode.INVALID_NUMBER,
+        message=message(language, "a case number has at most {limit} characters, this one "
+                                  "has {length}; expected {formats}",
+                        limit=MAX_NUMBER_LENGTH, length=len(number), formats=formats))
 
 
 def _rate_limited(info: Info, numbers: list[str],
@@ -61,11 +75,15 @@ class Query:
     @strawberry.field(description="Public status of one case number from any agency.")
     async def case_status(self, info: Info, number: str,
                           language: Language | None = None) -> CaseStatusResult:
-        limited = _rate_limited(info, [number], _language(info, language))
+        lang = _language(info, language)
+        too_long = _too_long(info, number, lang)
+        if too_long:
+            return too_long
+        limited = _rate_limited(info, [number], lang)
         if limited:
             return limited[0]
         outcome = await info.context.status_loader.load(number)
-        return _result(info, outcome, _language(info, language))
+        return _result(info, outcome, lang)
 
     @strawberry.field(description=f"Public status of up to {MAX_LOOKUP_BATCH} case numbers, "
                                   "mixed agencies, one result per number in the order given.")
@@ -77,12 +95,17 @@ class Query:
                 "at most {limit} case numbers per request, got {count}; "
                 "split the list into several requests", limit=MAX_LOOKUP_BATCH,
                 count=len(numbers)), "TOO_MANY_NUMBERS", limit=MAX_LOOKUP_BATCH)
-        limited = _rate_limited(info, numbers, _language(info, language))
-        if limited:
-            return list(limited)
-        outcomes = await info.context.service.lookup(numbers)
         lang = _language(info, language)
-        return [_result(info, o, lang) for o in outcomes]
+        results: list[CaseStatusResult | None] = [_too_long(info, n, lang) for n in numbers]
+        asked = [n for n, r in zip(numbers, results, strict=True) if r is None]
+        if asked:
+            limited = _rate_limited(info, asked, lang)
+            answers: list[CaseStatusResult] = (
+                list(limited) if limited else
+                [_result(info, o, lang) for o in await info.context.service.lookup(asked)])
+            answers.reverse()
+            results = [r if r is not None else answers.pop() for r in results]
+        return [r for r in results if r is not None]
 
     @strawberry.field(description="The agencies Caseline federates.")
     def agencies(self, info: Info, language: Language | None = None) -> list[Agency]:

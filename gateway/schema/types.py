@@ -18,6 +18,7 @@ from aggregator.model import (
 )
 from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.field_scopes import scope_of
+from gateway.messages import message
 from gateway.schema.enums import (
     ConsentScope,
     LookupErrorCode,
@@ -37,6 +38,7 @@ __all__ = [
     "TimelineEvent",
     "TimelineView",
     "WithheldField",
+    "agency_failure_text",
     "mask_number",
     "withheld_details",
 ]
@@ -101,10 +103,14 @@ class CaseLookupError:
                                   "only).")
 
     @classmethod
-    def from_domain(cls, failure: LookupFailure) -> CaseLookupError:
-        """The failure as a GraphQL value."""
-        return cls(number=failure.number, code=LookupErrorCode[failure.code],
-                   message=failure.message)
+    def from_domain(cls, failure: LookupFailure, agency: AgencyInfo | None = None,
+                    language: str = "en") -> CaseLookupError:
+        """The failure as a GraphQL value; an agency's failure told in plain words in
+        ``language`` when ``agency`` is given."""
+        text = failure.message
+        if agency is not None and failure.code == "AGENCY_UNAVAILABLE":
+            text = agency_failure_text(failure.cause, agency, language)
+        return cls(number=failure.number, code=LookupErrorCode[failure.code], message=text)
 
 
 CaseStatusResult = Annotated[CaseStatus | CaseLookupError,
@@ -230,6 +236,35 @@ class TimelineEvent:
                    withheld=[*(withheld or []), *unopened, *masked])
 
 
+# Codes that say the request, not the agency, was at fault (see aggregator.faults).
+_REFUSED = frozenset({"INVALID_ARGUMENT", "OUT_OF_RANGE", "NOT_FOUND", "PERMISSION_DENIED",
+                      "UNAUTHENTICATED", "ALREADY_EXISTS"})
+
+
+def agency_failure_text(code: str, agency: AgencyInfo, language: str) -> str:
+    """What an agency's failure ``code`` means for the reader, in ``language``, with the code
+    beside it."""
+    name = agency.display_name(language)
+    if code == "DEADLINE_EXCEEDED":
+        return message(language, "{agency} did not answer in time ({code}); try again in a "
+                                 "few minutes", agency=name, code=code)
+    if code == "UNAVAILABLE":
+        return message(language, "{agency} cannot be reached right now ({code}); try again "
+                                 "in a few minutes", agency=name, code=code)
+    if code == "CIRCUIT_OPEN":
+        return message(language, "{agency} failed several times in a row and is not being "
+                                 "asked for a few seconds ({code}); try again in a few "
+                                 "minutes", agency=name, code=code)
+    if code == "RESOURCE_EXHAUSTED":
+        return message(language, "{agency} has too many requests right now ({code}); try "
+                                 "again in a few minutes", agency=name, code=code)
+    if code in _REFUSED:
+        return message(language, "{agency} refused this request ({code}); if it happens "
+                                 "again, tell Caseline's support", agency=name, code=code)
+    return message(language, "{agency} could not answer because of a problem on its side "
+                             "({code}); try again later", agency=name, code=code)
+
+
 @strawberry.type(description="An agency that could not answer this request.")
 class AgencyError:
     agency: Agency
@@ -239,9 +274,10 @@ class AgencyError:
 
     @classmethod
     def from_domain(cls, failure: AgencyFailure, agency: AgencyInfo, language: str) -> AgencyError:
-        """The failure as a GraphQL value."""
+        """The failure as a GraphQL value, in plain words (the transport's own text, such as
+        addresses, goes to the log, never to the reader)."""
         return cls(agency=Agency.from_domain(agency, language), code=failure.code,
-                   message=failure.message)
+                   message=agency_failure_text(failure.code, agency, language))
 
 
 @strawberry.type(description="Events across agencies, ordered by time; agencies that failed "

@@ -85,6 +85,17 @@ class Viewer:
         return [CaseStatus.from_domain(c, agencies[c.agency_id], lang)
                 for c in read.timeline.cases]
 
+    @strawberry.field(description="Agencies that could not answer for `cases` just now, "
+                                  "why in plain words; `cases` lists what the others "
+                                  "answered.", permission_classes=[IsApplicant])
+    async def cases_unavailable(self, info: Info,
+                                language: Language | None = None) -> list[AgencyError]:
+        read = await info.context.timeline(self.subject)
+        lang = _language(info, language)
+        agencies = info.context.service.agencies
+        return [AgencyError.from_domain(f, agencies[f.agency_id], lang)
+                for f in read.timeline.unavailable]
+
     @strawberry.field(description="Your cases' events across agencies, ordered by time.",
                       permission_classes=[IsApplicant])
     async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
