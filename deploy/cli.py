@@ -23,6 +23,9 @@ AGENCY = click.Choice(REFERENCE_AGENCIES)
 STATE_DIR = click.option(
     "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Where demo data and keys live (default: $CASELINE_STATE_DIR or ~/.caseline).")
+MAX_BODY_BYTES = click.option(
+    "--max-body-bytes", default=256 * 1024, show_default=True, type=click.IntRange(min=1024),
+    help="Request bodies over this size are refused (413) before they are read.")
 
 
 @click.group()
@@ -59,9 +62,10 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Benchmarks only: measure what sealing sensitive fields costs.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
               help="Gateway processes sharing the port, to use more than one CPU core.")
+@MAX_BODY_BYTES
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
-         access_logging: bool, sealing: bool, workers: int) -> None:
+         access_logging: bool, sealing: bool, workers: int, max_body_bytes: int) -> None:
     """Run all three adapters and the gateway with demo data on loopback."""
     import uvloop
 
@@ -72,7 +76,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, access_logging=access_logging,
-                       sealing=sealing, workers=workers)
+                       sealing=sealing, workers=workers, max_body_bytes=max_body_bytes)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -164,9 +168,18 @@ def gateway() -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Public lookups per second per client.")
+@click.option("--forwarded-allow-ips", default="", metavar="IP[,IP...]",
+              help="Reverse proxies whose X-Forwarded-For/-Proto headers name the client "
+                   "(addresses or networks, comma-separated). Default: none, every client "
+                   "is the address it connects from.")
+@MAX_BODY_BYTES
+@click.option("--max-token-lifetime", default=24 * 3600, show_default=True,
+              type=click.IntRange(min=60), metavar="SECONDS",
+              help="Sign-in tokens valid for longer than this (exp - iat) are refused.")
 def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_issuer: str,
                   jwt_audience: str, database_url: str | None, host: str, port: int,
-                  lookup_rate: float) -> None:
+                  lookup_rate: float, forwarded_allow_ips: str, max_body_bytes: int,
+                  max_token_lifetime: int) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors."""
     import uvicorn
     import uvloop
@@ -177,6 +190,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
     from aggregator.config import ConfigError, load_config
     from aggregator.vault import VaultError
     from deploy.heap import freeze_startup_heap
+    from deploy.serving import uvicorn_config
     from gateway.app import GatewaySettings, create_app
     from gateway.auth import TokenVerifier
     from gateway.ratelimit import RatePolicy
@@ -188,16 +202,17 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
         raise click.ClickException(str(exc)) from exc
     if not isinstance(key, Ed25519PublicKey):
         raise click.ClickException(f"{jwt_public_key} is not an Ed25519 public key")
-    verifier = TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience)
+    verifier = TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience,
+                             max_lifetime_s=max_token_lifetime)
 
     async def serve() -> None:
         # gRPC channels bind to the running loop, so the service is built inside it.
         service = bootstrap(config, state_dir, database_url=database_url)
         app = create_app(service, verifier,
-                         GatewaySettings(rate=RatePolicy.from_rate(lookup_rate)))
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, http="httptools",
-                                               lifespan="on", log_level="warning",
-                                               access_log=False))
+                         GatewaySettings(rate=RatePolicy.from_rate(lookup_rate),
+                                         max_body_bytes=max_body_bytes))
+        server = uvicorn.Server(uvicorn_config(
+            app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()
         await server.serve()
 

@@ -33,9 +33,11 @@ from deploy.launcher import (
     stop_processes,
 )
 from deploy.personas import PERSONAS
+from deploy.serving import uvicorn_config
 from deploy.state import DemoState
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
+from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import RatePolicy
 
 __all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
@@ -56,6 +58,7 @@ class DemoOptions:
     access_logging: bool = True
     sealing: bool = True
     workers: int = 1
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class GatewaySpec:
     workers: int
     access_logging: bool
     sealing: bool
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -87,7 +91,8 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
                         access_logging=spec.access_logging, sealing=spec.sealing)
     verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
-    return create_app(service, verifier, GatewaySettings(demo=True, rate=rate, worker=worker))
+    return create_app(service, verifier, GatewaySettings(
+        demo=True, rate=rate, worker=worker, max_body_bytes=spec.max_body_bytes))
 
 
 class _Server(uvicorn.Server):
@@ -123,8 +128,8 @@ class _Server(uvicorn.Server):
 
 async def _serve(app: Starlette, sock: socket.socket,
                  on_started: Callable[[], None] = lambda: None) -> None:
-    server = _Server(uvicorn.Config(app, http="httptools", lifespan="on",
-                                    log_level="warning", access_log=False), on_started)
+    # On loopback, with no proxy in front: forwarded headers are never believed.
+    server = _Server(uvicorn_config(app), on_started)
     freeze_startup_heap()
     with contextlib.suppress(asyncio.CancelledError):
         await server.serve(sockets=[sock])
@@ -254,7 +259,7 @@ async def run_demo(opts: DemoOptions) -> None:
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
         down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing)
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
-                       opts.access_logging, opts.sealing)
+                       opts.access_logging, opts.sealing, opts.max_body_bytes)
     logs = state.root / "logs"
     workers: list[asyncio.subprocess.Process] = []
     watcher: asyncio.Task[None] | None = None
