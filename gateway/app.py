@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -153,10 +152,13 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         yield
         await service.close()
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/", landing),
-    ], lifespan=lifespan, middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)])
+    ], lifespan=lifespan)
+    # Outside the routes, so no route (nor one added later) reads an oversized body.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

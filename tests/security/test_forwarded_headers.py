@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.http_gateway import gateway_process
+from gateway.app import GatewaySettings
+from gateway.ratelimit import RatePolicy
+from support.http_gateway import gateway_app, gateway_process, serving
 
 pytestmark = pytest.mark.integration
 
@@ -43,3 +45,19 @@ def test_a_named_proxy_passes_on_the_client_address(tmp_path: Path) -> None:
             assert "RATE_LIMITED" not in _codes(gateway.base_url, "203.0.113.1")
         assert _codes(gateway.base_url, "203.0.113.1") == {"RATE_LIMITED"}
         assert "RATE_LIMITED" not in _codes(gateway.base_url, "203.0.113.2")
+
+
+async def test_a_proxy_may_be_named_by_its_network(tmp_path: Path) -> None:
+    """The option takes networks too (uvicorn_config is what gateway serve passes it to)."""
+    app, _ = gateway_app(tmp_path, GatewaySettings(rate=RatePolicy(burst=1, per_second=1e-6)))
+    one = "{ caseStatus(number: \"ZZ1\") { ... on CaseLookupError { code } } }"
+    async with serving(app, forwarded_allow_ips=["127.0.0.0/8"]) as url, \
+            httpx.AsyncClient(base_url=url) as client:
+        async def code(forwarded_for: str) -> str:
+            response = await client.post("/graphql", json={"query": one},
+                                         headers={"X-Forwarded-For": forwarded_for})
+            return str(response.json()["data"]["caseStatus"]["code"])
+
+        assert await code("198.51.100.1") != "RATE_LIMITED"
+        assert await code("198.51.100.1") == "RATE_LIMITED"
+        assert await code("198.51.100.2") != "RATE_LIMITED"
