@@ -72,8 +72,11 @@ class TokenVerifier:
         try:
             claims = self._claims(token)
         except AuthError as exc:
-            # A refused token is the client's mistake or an attempt, not a fault of ours.
-            log.info("bearer token refused: %s", exc)
+            # The client's mistake or an attempt, not a fault of ours: never an error. Expiry
+            # is routine; a forged, foreign or overlong token is worth an operator's look.
+            routine = isinstance(exc.__cause__, jwt.ExpiredSignatureError)
+            log.log(logging.INFO if routine else logging.WARNING, "bearer token refused: %s",
+                    exc)
             raise
         principal = Principal(str(claims["sub"]), claims["role"],
                               str(claims.get("name", claims["sub"])))
