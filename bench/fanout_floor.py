@@ -104,9 +104,10 @@ def _serve_floor(spec: dict[str, Any]) -> None:
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     print(sock.getsockname()[1], flush=True)
+    # No forwarded-header middleware, as in the gateway (deploy/serving.py).
     config = uvicorn.Config(floor_app(Path(spec["state"]), spec["ports"], spec["tokens"]),
-                            http="httptools",
-                            loop="uvloop", log_level="warning", access_log=False)
+                            http="httptools", loop="uvloop", log_level="warning",
+                            access_log=False, proxy_headers=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

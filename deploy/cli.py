@@ -26,6 +26,9 @@ AGENCY = click.Choice(REFERENCE_AGENCIES)
 STATE_DIR = click.option(
     "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Where demo data and keys live (default: $CASELINE_STATE_DIR or ~/.caseline).")
+MAX_BODY_BYTES = click.option(
+    "--max-body-bytes", default=256 * 1024, show_default=True, type=click.IntRange(min=1024),
+    help="Request bodies over this size are refused (413) before they are read.")
 
 REPRESENTATIVE_BURST = click.option(
     "--representative-burst", default=1000, show_default=True, type=click.IntRange(min=100),
@@ -105,10 +108,11 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @REPRESENTATIVE_RATE
 @click.option("--tls/--no-tls", default=True, hidden=True,
               help="Benchmarks only: measure what mutual TLS to the adapters costs.")
+@MAX_BODY_BYTES
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
          access_logging: bool, sealing: bool, workers: int, representative_burst: int,
-         representative_rate: float, tls: bool) -> None:
+         representative_rate: float, tls: bool, max_body_bytes: int) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -126,7 +130,8 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        lookup_rate=lookup_rate, access_logging=access_logging,
                        sealing=sealing, workers=workers,
                        representative_burst=representative_burst,
-                       representative_rate=representative_rate, tls=tls)
+                       representative_rate=representative_rate, tls=tls,
+                       max_body_bytes=max_body_bytes)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -252,11 +257,20 @@ def gateway() -> None:
 @_tls_options(cert_help="The gateway's client certificate chain (PEM), presented to every "
                         "adapter whose registry entry names a 'ca' (mutual TLS).",
               key_help="The private key (PEM, unencrypted) of --tls-cert.", ca_help=None)
+@click.option("--forwarded-allow-ips", default="", metavar="IP[,IP...]",
+              help="Reverse proxies whose X-Forwarded-For/-Proto headers name the client "
+                   "(addresses or networks, comma-separated). Default: none, every client "
+                   "is the address it connects from.")
+@MAX_BODY_BYTES
+@click.option("--max-token-lifetime", default=24 * 3600, show_default=True,
+              type=click.IntRange(min=60), metavar="SECONDS",
+              help="Sign-in tokens valid for longer than this (exp - iat) are refused.")
 def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_issuer: str,
                   jwt_audience: str, database_url: str | None, host: str, port: int,
                   lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
-                  tls_key: Path | None) -> None:
+                  tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
+                  max_token_lifetime: int) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -273,6 +287,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
     from aggregator.transport import ClientIdentity, check_transport
     from aggregator.vault import VaultError
     from deploy.heap import freeze_startup_heap
+    from deploy.serving import uvicorn_config
     from gateway.app import GatewaySettings, create_app
     from gateway.auth import TokenVerifier
     from gateway.ratelimit import RatePolicy
@@ -287,7 +302,8 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
         raise click.ClickException(str(exc)) from exc
     if not isinstance(key, Ed25519PublicKey):
         raise click.ClickException(f"{jwt_public_key} is not an Ed25519 public key")
-    verifier = TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience)
+    verifier = TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience,
+                             max_lifetime_s=max_token_lifetime)
 
     async def serve() -> None:
         # gRPC channels bind to the running loop, so the service is built inside it.
@@ -295,10 +311,10 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
                             client_identity=identity)
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
-            representative_rate=RatePolicy(representative_burst, representative_rate)))
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, http="httptools",
-                                               lifespan="on", log_level="warning",
-                                               access_log=False))
+            representative_rate=RatePolicy(representative_burst, representative_rate),
+            max_body_bytes=max_body_bytes))
+        server = uvicorn.Server(uvicorn_config(
+            app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()
         await server.serve()
 

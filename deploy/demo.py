@@ -35,9 +35,11 @@ from deploy.launcher import (
 )
 from deploy.local_ca import ensure_demo_tls
 from deploy.personas import PERSONAS
+from deploy.serving import uvicorn_config
 from deploy.state import DemoState
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
+from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
 
 __all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
@@ -61,6 +63,7 @@ class DemoOptions:
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
     tls: bool = True
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class GatewaySpec:
     tls_ca: str = ""
     tls_cert: str = ""
     tls_key: str = ""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -104,7 +108,8 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     representative = RatePolicy(spec.representative_burst,
                                 spec.representative_rate).shared_by(spec.workers)
     return create_app(service, verifier, GatewaySettings(
-        demo=True, rate=rate, representative_rate=representative, worker=worker))
+        demo=True, rate=rate, representative_rate=representative, worker=worker,
+        max_body_bytes=spec.max_body_bytes))
 
 
 class _Server(uvicorn.Server):
@@ -140,8 +145,8 @@ class _Server(uvicorn.Server):
 
 async def _serve(app: Starlette, sock: socket.socket,
                  on_started: Callable[[], None] = lambda: None) -> None:
-    server = _Server(uvicorn.Config(app, http="httptools", lifespan="on",
-                                    log_level="warning", access_log=False), on_started)
+    # On loopback, with no proxy in front: forwarded headers are never believed.
+    server = _Server(uvicorn_config(app), on_started)
     freeze_startup_heap()
     with contextlib.suppress(asyncio.CancelledError):
         await server.serve(sockets=[sock])
@@ -282,7 +287,8 @@ async def run_demo(opts: DemoOptions) -> None:
                        opts.representative_rate,
                        tls_ca=str(tls.ca) if tls else "",
                        tls_cert=str(tls.gateway.cert) if tls else "",
-                       tls_key=str(tls.gateway.key) if tls else "")
+                       tls_key=str(tls.gateway.key) if tls else "",
+                       max_body_bytes=opts.max_body_bytes)
     logs = state.root / "logs"
     workers: list[asyncio.subprocess.Process] = []
     watcher: asyncio.Task[None] | None = None

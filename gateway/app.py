@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -15,7 +16,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from aggregator.service import CaselineService
-from gateway.auth import AuthError, Principal, TokenVerifier
+from gateway.auth import AuthError, Principal, TokenVerifier, authenticate
+from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
 from gateway.language import from_accept_language
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
@@ -28,12 +30,14 @@ __all__ = ["GatewaySettings", "create_app"]
 class GatewaySettings:
     """``demo`` turns on GraphiQL and introspection; production keeps both off. ``worker``
     numbers this process among several serving one port (shown by /healthz). ``rate`` limits
-    public lookups per client address, ``representative_rate`` per representative account."""
+    public lookups per client address, ``representative_rate`` per representative account.
+    Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
     representative_rate: RatePolicy = REPRESENTATIVE_RATE
     worker: int | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -51,28 +55,48 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
         """Authenticate and pick the language once per request."""
+        language = from_accept_language(request.headers.get("accept-language"))
         principal: Principal | None = None
         auth_error: str | None = None
-        header = request.headers.get("authorization", "")
-        if header:
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                auth_error = "the Authorization header must be 'Bearer <token>'"
-            else:
-                try:
-                    principal = self.verifier.verify(token.strip())
-                except AuthError as exc:
-                    auth_error = str(exc)
-                else:
-                    self.service.signed_in(principal.subject, principal.role)
+        try:
+            principal = authenticate(request.headers.get("authorization", ""), self.verifier)
+        except AuthError as exc:
+            auth_error = exc.public_message(language)
+        if principal is not None:
+            self.service.signed_in(principal.subject, principal.role)
         client = request.client.host if request.client else "unknown"
         return Context(service=self.service, principal=principal, auth_error=auth_error,
-                       language=from_accept_language(request.headers.get("accept-language")),
-                       client=client, rate_limiter=self.limiter)
+                       language=language, client=client, rate_limiter=self.limiter)
 
     def encode_json(self, data: object) -> bytes:
         """orjson is several times faster than json for timeline-sized responses."""
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson refuses invalid UTF-8, lone surrogates and nesting past 1024 levels, on
+        which json crashed later or overflowed the stack."""
+        return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> object:
+        """The request's JSON, or a 400 saying why it is not usable."""
+        try:
+            value = self.decode_json(data)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPException(400, f"the request body is not valid JSON: {exc}") from exc
+        if not isinstance(value, dict | list):
+            # Where a list goes on, strawberry refuses it: query batching is off.
+            raise HTTPException(400, "expected a JSON object such as "
+                                     '{"query": "...", "variables": {...}}, got '
+                                     f"{_json_kind(value)}")
+        return value
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a string" if isinstance(value, str) else "a number"
 
 
 LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Caseline</title>
@@ -99,14 +123,14 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
     def auditor(request: Request) -> JSONResponse | None:
         # The export carries only pseudonyms and codes, but its volume and timing are still
         # nobody's business but auditors'.
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        try:
+            principal = authenticate(request.headers.get("authorization", ""), verifier)
+        except AuthError as exc:
+            language = from_accept_language(request.headers.get("accept-language"))
+            return JSONResponse({"error": exc.public_message(language)}, status_code=401)
+        if principal is None:
             return JSONResponse({"error": "send 'Authorization: Bearer <auditor token>'"},
                                 status_code=401)
-        try:
-            principal = verifier.verify(token.strip())
-        except AuthError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=401)
         if principal.role != "auditor":
             return JSONResponse({"error": "only auditors may export the ledger"},
                                 status_code=403)
@@ -140,7 +164,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         yield
         await service.close()
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/ledger/export", ledger_export),
@@ -148,3 +172,6 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/ledger/key", ledger_key),
         Route("/", landing),
     ], lifespan=lifespan)
+    # Outside the routes, so no route (nor one added later) reads an oversized body.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

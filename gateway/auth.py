@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -10,15 +11,33 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-__all__ = ["ROLES", "AuthError", "DevIssuer", "Principal", "TokenVerifier"]
+from gateway.messages import message
+
+__all__ = ["DEFAULT_MAX_LIFETIME_S", "ROLES", "AuthError", "DevIssuer", "Principal",
+           "TokenVerifier", "authenticate"]
 
 ROLES = ("applicant", "representative", "auditor")
 DEMO_ISSUER = "caseline-demo"
 AUDIENCE = "caseline-gateway"
+DEFAULT_MAX_LIFETIME_S = 24 * 3600
+
+log = logging.getLogger(__name__)
 
 
 class AuthError(Exception):
-    """The bearer token is missing, malformed, forged, expired or lacks claims."""
+    """The Authorization header is malformed, or its token forged, expired, too long-lived or
+    lacking claims. ``str()`` is the detail, for the log only: it can tell an attacker which
+    check failed, so clients get :meth:`public_message`."""
+
+    def __init__(self, detail: str, *, malformed_header: bool = False) -> None:
+        super().__init__(detail)
+        self.malformed_header = malformed_header
+
+    def public_message(self, language: str) -> str:
+        """What the client is told, in ``language``."""
+        if self.malformed_header:
+            return message(language, "the Authorization header must be 'Bearer <token>'")
+        return message(language, "the bearer token is invalid or expired; sign in again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +53,11 @@ class TokenVerifier:
     """Verifies bearer tokens; verified tokens are cached until they expire."""
 
     def __init__(self, public_key: Ed25519PublicKey, issuer: str = DEMO_ISSUER,
-                 audience: str = AUDIENCE, cache_size: int = 10_000) -> None:
+                 audience: str = AUDIENCE, cache_size: int = 10_000,
+                 max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S) -> None:
+        if max_lifetime_s < 1:
+            raise ValueError(f"max_lifetime_s must be at least 1, got {max_lifetime_s}")
+        self.max_lifetime_s = max_lifetime_s
         self._key = public_key
         self._issuer = issuer
         self._audience = audience
@@ -42,26 +65,53 @@ class TokenVerifier:
         self._cache_size = cache_size
 
     def verify(self, token: str) -> Principal:
-        """The principal of a valid token; AuthError otherwise."""
+        """The principal of a valid token; AuthError (its detail logged) otherwise."""
         cached = self._cache.get(token)
         if cached is not None and cached[0] > time.time():
             return cached[1]
         try:
-            claims: dict[str, Any] = jwt.decode(
-                token, self._key, algorithms=["EdDSA"], issuer=self._issuer,
-                audience=self._audience, options={"require": ["exp", "sub", "iss", "aud"]})
-        except jwt.ExpiredSignatureError as exc:
-            raise AuthError("the bearer token has expired; sign in again") from exc
-        except jwt.InvalidTokenError as exc:
-            raise AuthError(f"the bearer token is not valid: {exc}") from exc
-        role = claims.get("role")
-        if role not in ROLES:
-            raise AuthError(f"the bearer token's role must be one of {', '.join(ROLES)}")
-        principal = Principal(str(claims["sub"]), role, str(claims.get("name", claims["sub"])))
+            claims = self._claims(token)
+        except AuthError as exc:
+            # The client's mistake or an attempt, not a fault of ours: never an error. Expiry
+            # is routine; a forged, foreign or overlong token is worth an operator's look.
+            routine = isinstance(exc.__cause__, jwt.ExpiredSignatureError)
+            log.log(logging.INFO if routine else logging.WARNING, "bearer token refused: %s",
+                    exc)
+            raise
+        principal = Principal(str(claims["sub"]), claims["role"],
+                              str(claims.get("name", claims["sub"])))
         self._cache[token] = (float(claims["exp"]), principal)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return principal
+
+    def _claims(self, token: str) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token, self._key, algorithms=["EdDSA"], issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+        except jwt.InvalidTokenError as exc:
+            raise AuthError(f"{type(exc).__name__}: {exc}") from exc
+        # A stolen long-lived token stays useful for long: the issuer must keep them short.
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        if lifetime > self.max_lifetime_s:
+            raise AuthError(f"token lifetime {lifetime:.0f} s exceeds the maximum of "
+                            f"{self.max_lifetime_s} s")
+        if claims.get("role") not in ROLES:
+            raise AuthError(f"role {claims.get('role')!r} is not one of {', '.join(ROLES)}")
+        return claims
+
+
+def authenticate(header: str, verifier: TokenVerifier) -> Principal | None:
+    """The principal of an ``Authorization`` header's bearer token; None when there is no
+    header; AuthError when the header or its token is not valid."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("malformed Authorization header", malformed_header=True)
+    return verifier.verify(token.strip())
 
 
 class DevIssuer:

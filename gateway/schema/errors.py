@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from graphql import GraphQLError
 
-__all__ = ["UserFacingError", "is_expected", "should_mask"]
+__all__ = ["UserFacingError", "is_expected", "should_mask", "without_suggestions"]
+
+# graphql-core's did_you_mean(): " Did you mean [sub-message ]'a', 'b', or 'c'?", with
+# GraphQL names only, so the pattern cannot reach into the client's own text around it.
+_SUGGESTION = re.compile(r" Did you mean [a-z ]*'\w+'(?:(?:, '\w+')*,? or '\w+')?\?")
 
 
 class UserFacingError(Exception):
@@ -30,3 +36,9 @@ def should_mask(error: GraphQLError) -> bool:
     if isinstance(original, UserFacingError):
         error.extensions = {**(error.extensions or {}), **original.extensions}
     return not is_expected(error)
+
+
+def without_suggestions(text: str) -> str:
+    """``text`` without graphql-core's "Did you mean …?" suggestions, which name parts of the
+    schema (arguments, types, enum values, input fields) that introspection keeps hidden."""
+    return _SUGGESTION.sub("", text) if " Did you mean " in text else text

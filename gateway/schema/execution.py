@@ -17,6 +17,7 @@ Errors below a plain object are located and propagated by graphql-core's own
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
+import graphql
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -43,7 +45,48 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
 
-__all__ = ["LeanExecutionContext"]
+__all__ = ["LeanExecutionContext", "lean_execution_problem"]
+
+# What this module was written against: the graphql-core versions, the executor methods it
+# overrides or calls (parameter names, in order) and the executor attributes it uses.
+GRAPHQL_CORE_RANGE = ((3, 3), (3, 4))
+_METHODS = {
+    "execute_fields": ("self", "parent_type", "source_value", "path", "grouped_field_set",
+                       "position_context"),
+    "complete_iterable_value": ("self", "item_type", "field_details_list", "info", "path",
+                                "items", "position_context"),
+    "collect_subfields": ("self", "return_type", "field_details_list"),
+    "handle_field_error": ("self", "raw_error", "return_type", "field_details_list", "path"),
+    "track_async_work": ("self", "values"),
+}
+_ATTRIBUTES = ("schema", "async_helpers", "middleware_manager", "is_awaitable")
+_HELPERS = ("gather", "track")
+
+
+def lean_execution_problem() -> str | None:
+    """None when the installed graphql-core and strawberry are what the lean executor
+    overrides; else what differs (the schema then uses strawberry's own execution)."""
+    low, high = GRAPHQL_CORE_RANGE
+    version = graphql.version_info
+    if not low <= (version.major, version.minor) < high:
+        return (f"graphql-core {graphql.version} is outside "
+                f"{low[0]}.{low[1]} to below {high[0]}.{high[1]}")
+    base = StrawberryGraphQLCoreExecutionContext
+    for name, expected in _METHODS.items():
+        method = getattr(base, name, None)
+        if method is None:
+            return f"the executor has no method {name}"
+        found = tuple(inspect.signature(method).parameters)
+        if found != expected:
+            return f"the executor's {name} takes {found}, expected {expected}"
+    annotated = {key for cls in base.__mro__ for key in getattr(cls, "__annotations__", {})}
+    missing = [name for name in _ATTRIBUTES if name not in annotated]
+    if missing:
+        return f"the executor has no attribute {', '.join(missing)}"
+    if GraphQLResolveInfoHelpers._fields != _HELPERS:
+        return (f"GraphQLResolveInfoHelpers holds {GraphQLResolveInfoHelpers._fields}, "
+                f"expected {_HELPERS}")
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.schema.errors import is_expected
-from gateway.schema.execution import LeanExecutionContext
+from gateway.schema.errors import is_expected, without_suggestions
 from gateway.schema.limits import extensions
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 
-__all__ = ["CaselineSchema", "build_schema"]
+__all__ = ["CaselineSchema", "build_schema", "execution_context_class"]
+
+log = logging.getLogger(__name__)
 
 
 class CaselineSchema(strawberry.Schema):
-    """Logs only unexpected errors: refusals and bad input are normal traffic, not faults."""
+    """Logs only unexpected errors: refusals and bad input are normal traffic, not faults.
+    Suggestions are removed from every error, not only those of unknown fields."""
+
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        """strawberry's hook (with ``disable_field_suggestions``) for every error of every
+        result, validation and variable coercion included: all suggestions go."""
+        error.message = without_suggestions(error.message)
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: Any = None) -> None:
@@ -28,6 +37,22 @@ class CaselineSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+def execution_context_class() -> type[Any] | None:
+    """The lean executor when graphql-core and strawberry are what it overrides; else None,
+    strawberry's own execution (slower, never wrong), with a warning in the log."""
+    try:
+        from gateway.schema.execution import LeanExecutionContext, lean_execution_problem
+    except ImportError as exc:  # an internal it imports has moved
+        problem: str | None = str(exc)
+    else:
+        problem = lean_execution_problem()
+        if problem is None:
+            return LeanExecutionContext
+    log.warning("lean GraphQL execution is off, strawberry's own serves every field: %s",
+                problem)
+    return None
+
+
 def build_schema(*, production: bool = True) -> strawberry.Schema:
     """The schema with production guards (introspection off unless ``production`` is False)."""
     return CaselineSchema(
@@ -35,5 +60,5 @@ def build_schema(*, production: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=True),
-        execution_context_class=LeanExecutionContext,
+        execution_context_class=execution_context_class(),
     )
