@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from aggregator.files import replace_file, write_aside
+from aggregator.files import create_once, replace_file
 
 __all__ = ["DemoTLS", "LocalCA", "LocalCAError", "TLSFiles", "ensure_demo_tls"]
 
@@ -58,26 +57,13 @@ class DemoTLS:
     adapters: dict[str, TLSFiles]
 
 
-def _create_once(path: Path, data: bytes, mode: int) -> bytes:
-    """Write ``data`` unless ``path`` exists; what ``path`` holds afterwards."""
-    tmp = write_aside(path, data, mode)
-    try:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return path.read_bytes()
-        return data
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
     if path.exists():
         data = path.read_bytes()
     else:
-        data = _create_once(path, ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        data = create_once(path, ec.generate_private_key(ec.SECP256R1()).private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()), 0o600)
+            serialization.NoEncryption()))
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
@@ -152,8 +138,8 @@ class LocalCA:
         if existing is None:
             # Another process may be creating it too: one wins; any CA certificate over this
             # key and name verifies what either issues.
-            return x509.load_pem_x509_certificate(_create_once(self.cert_path, data, 0o644))
-        replace_file(self.cert_path, data, 0o644)
+            return x509.load_pem_x509_certificate(create_once(self.cert_path, data))
+        replace_file(self.cert_path, data)
         return cert
 
     def issue(self, name: str, common_name: str, *, server: bool,
@@ -184,7 +170,7 @@ class LocalCA:
                 .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                     self._key.public_key()), critical=False)
                 .sign(self._key, hashes.SHA256()))
-        replace_file(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        replace_file(cert_path, cert.public_bytes(serialization.Encoding.PEM))
         return TLSFiles(cert_path, self.directory / f"{name}.key", self.cert_path)
 
     def _issued(self, cert: x509.Certificate, san: x509.SubjectAlternativeName) -> bool:
