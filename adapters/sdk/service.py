@@ -10,6 +10,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import grpc
@@ -40,6 +41,10 @@ _PUBLIC = frozenset({"STATUS"})
 T = TypeVar("T")
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 async def _resolve(value: MaybeAwaitable[T]) -> T:
     if inspect.isawaitable(value):
         return await value
@@ -47,11 +52,16 @@ async def _resolve(value: MaybeAwaitable[T]) -> T:
 
 
 class AdapterServicer(pb_grpc.AgencyAdapterServicer):
-    """Serves one agency's cases under the caseline.v1 contract."""
+    """Serves one agency's cases under the caseline.v1 contract.
+
+    ``clock`` (timezone-aware now) decides which hearings and deadlines have passed: their
+    events no longer say action required. Tests pass a fixed one.
+    """
 
     def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
                  verifier: ConsentTokenVerifier, sealer: CaseSealer | None, *,
-                 poll_interval_s: float = 0.5) -> None:
+                 poll_interval_s: float = 0.5,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
         self.profile = profile
         self.source = source
         self.table = table
@@ -60,6 +70,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         # what sealing costs); then sensitive fields travel in plaintext.
         self.sealer = sealer
         self.poll_interval_s = poll_interval_s
+        self.clock = clock
 
     async def _guard(self, context: grpc.aio.ServicerContext[object, object],
                      handler: Callable[[], Awaitable[T]]) -> T:
@@ -117,6 +128,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             results.append(result)
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(sorted(set(canonical.values())), with_history=False))
+        now = self.clock()
         for i, number in canonical.items():
             record = found.get(number)
             if record is None:
@@ -126,7 +138,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 info = results[i].case_info
                 info.CopyFrom(case_to_proto(
                     record, self.table, self.profile.program_of(record.case_type),
-                    self._case_type_name(record.case_type), with_history=False))
+                    self._case_type_name(record.case_type), with_history=False, now=now))
                 withhold(info, _PUBLIC)  # public status only: no personal data
         return pb.LookupCasesResponse(results=results)
 
@@ -152,7 +164,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             self.source.find_cases([number], with_history=False))
         record = found[number]
         info = case_to_proto(record, self.table, self.profile.program_of(record.case_type),
-                             self._case_type_name(record.case_type), with_history=False)
+                             self._case_type_name(record.case_type), with_history=False,
+                             now=self.clock())
         withhold(info, _PUBLIC)  # the caller proved the code, not a consent: status only
         return pb.VerifyOwnershipResponse(verified=True, case_info=info)
 
@@ -168,9 +181,10 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         wanted = list(dict.fromkeys(claims.case_numbers))
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(wanted, with_history=True))
+        now = self.clock()
         cases = [
             case_to_proto(found[n], self.table, self.profile.program_of(found[n].case_type),
-                          self._case_type_name(found[n].case_type), with_history=True)
+                          self._case_type_name(found[n].case_type), with_history=True, now=now)
             for n in wanted if n in found
         ]
         for case in cases:
@@ -241,7 +255,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                                       for n, r in known.items()})
             for change in changes:
                 event = event_to_proto(change.case_number, change.event, self.table,
-                                       program_cache.get(change.case_number))
+                                       program_cache.get(change.case_number), now=self.clock())
                 # The stream carries no consent token: status only, like a public lookup.
                 withhold_event(event, _PUBLIC)
                 yield pb.WatchChangesResponse(cursor=str(change.cursor),
