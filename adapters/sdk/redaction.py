@@ -172,12 +172,15 @@ class CaseRedactor:
         folded_numbers = {fold(n) for n in numbers}
         # The case's own number is the reader's already, unless it identifies the person.
         self._own = "" if fold(record.number) in folded_numbers else fold(record.number)
-        # (folded form, its words, replacement) for whole-word search.
-        self._words: list[tuple[str, tuple[str, ...], str]] = []
+        # Whole-word forms (folded form, its words, replacement), filed under their first
+        # word: a text is searched only for forms whose first word it contains.
+        self._forms: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
         for name in record.identity.names:
-            self._words += [(f, tuple(_WORD.findall(f)), NAME_MASK) for f in _name_forms(name)]
+            for form in _name_forms(name):
+                self._add_form(form, NAME_MASK)
         for born in record.identity.birth_dates:
-            self._words += [(f, tuple(_WORD.findall(f)), DATE_MASK) for f in _date_forms(born)]
+            for form in _date_forms(born):
+                self._add_form(form, DATE_MASK)
         # (digit core, letter prefix, replacement) for numbers, whatever their separators.
         self._cores: list[tuple[str, str, str]] = []
         for number in numbers:
@@ -188,8 +191,12 @@ class CaseRedactor:
                     if len(core) >= _MIN_DIGITS:
                         self._cores.append((core, prefix, mask_number(number)))
             else:
-                folded = fold(number)
-                self._words.append((folded, tuple(_WORD.findall(folded)), mask_number(number)))
+                self._add_form(fold(number), mask_number(number))
+
+    def _add_form(self, form: str, replacement: str) -> None:
+        words = tuple(_WORD.findall(form))
+        if words:
+            self._forms.setdefault(words[0], []).append((form, words, replacement))
 
     def text(self, text: str, *, from_table: bool = False) -> str:
         """``text`` bounded, with every identity value and foreign number masked."""
@@ -203,15 +210,16 @@ class CaseRedactor:
     def _spans(self, text: str, view: _View) -> list[tuple[int, int, str]]:
         spans: list[tuple[int, int, str]] = []
         folded = view.folded
-        for form, words, replacement in self._words:
-            if not all(w in view.words for w in words):
-                continue  # a word of it is missing: it cannot be there
-            at = folded.find(form)
-            while at >= 0:
-                end = at + len(form)
-                if _alone(folded, at, end):
-                    spans.append((at, end, replacement))
-                at = folded.find(form, at + 1)
+        for first in self._forms.keys() & view.words:
+            for form, words, replacement in self._forms[first]:
+                if not all(w in view.words for w in words):
+                    continue  # a word of it is missing: it cannot be there
+                at = folded.find(form)
+                while at >= 0:
+                    end = at + len(form)
+                    if _alone(folded, at, end):
+                        spans.append((at, end, replacement))
+                    at = folded.find(form, at + 1)
         for _, _, digits, positions in view.runs:
             for core, prefix, replacement in self._cores:
                 at = digits.find(core)
