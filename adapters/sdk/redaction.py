@@ -15,28 +15,28 @@ hearing details) is scanned and masked:
 
 Numbers are masked in the case-number style (``A•••••5123``), names and dates with bullets.
 Texts are bounded (:mod:`adapters.sdk.bounds`) before any scan; agency-written number patterns
-run on RE2, whose matching time is linear in the text; everything else is plain string search.
+run on RE2, whose matching time is linear in the text; the rest is plain string search and two
+fixed expressions that cannot backtrack (a digit class, digit groups).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 import re2  # type: ignore[import-untyped]
-from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
 
 from adapters.sdk.bounds import bounded_text
 from adapters.sdk.numbers import NumberFormat
 from adapters.sdk.records import CaseRecord
+from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.masking import MASK, mask_number
 
-__all__ = ["CaseRedactor", "NumberFinder", "PatternError", "fold"]
+__all__ = ["NOT_TEXT", "TEXT_FIELDS", "CaseRedactor", "NumberFinder", "PatternError", "fold"]
 
 NAME_MASK = MASK * 3
 DATE_MASK = f"{MASK * 2}/{MASK * 2}/{MASK * 4}"
@@ -45,8 +45,9 @@ _PARTICLES = frozenset({"al", "bin", "da", "das", "de", "del", "der", "den", "di
                         "du", "e", "el", "ibn", "la", "las", "le", "les", "los", "st", "van",
                         "von", "y"})
 # Digit groups joined by at most one separator each: "201 555 123", "G-100-24218-604417".
-_DIGIT_RUN = re2.compile("[0-9](?:[ \\-./#\u00a0\u2010-\u2015]?[0-9])*")
-_WORD = re.compile(r"[^\W_]+")  # linear: one character class, no nesting
+# Linear on any input: each step consumes a digit, and a separator only before one.
+_DIGIT_RUN = re.compile("[0-9](?:[ \\-./#\u00a0\u2010-\u2015]?[0-9])*")
+_NOT_DIGITS = re.compile("[^0-9]+")
 _PREFIX_SEPARATORS = " -#\u00a0\u2010\u2011\u2012\u2013\u2014"
 _MIN_DIGITS = 5  # fewer digits than this would match dates and amounts, not identifiers
 _MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -55,18 +56,14 @@ _MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "a
               "septiembre", "octubre", "noviembre", "diciembre")
 # Fields that hold identifiers of the record itself, not text: the case number the caller
 # already holds (the gateway masks it where it identifies the person), codes and ids.
-_NOT_TEXT = frozenset({
+NOT_TEXT = frozenset({
     "caseline.v1.Case.case_number", "caseline.v1.Case.case_type",
     "caseline.v1.CaseEvent.event_id", "caseline.v1.CaseEvent.due_date",
     "caseline.v1.LocalizedText.language", "caseline.v1.Hearing.time_zone",
+    # Sealing's own, filled in after redaction: key ids, the scheme, sealed fields' paths.
+    "caseline.v1.WrappedDataKey.key_id", "caseline.v1.WrappedDataKey.custodian_key_id",
+    "caseline.v1.WrappedDataKey.scheme", "caseline.v1.SealedField.path",
 })
-# Texts that come from the agency's tables, the same for every case: their scan is cached.
-_TABLE_TEXT = frozenset({
-    "caseline.v1.Case.case_type_name", "caseline.v1.LocalizedText.title",
-    "caseline.v1.LocalizedText.description", "caseline.v1.LocalizedText.next_step",
-})
-_STRING = FieldDescriptor.TYPE_STRING
-_MESSAGE = FieldDescriptor.TYPE_MESSAGE
 
 
 class PatternError(ValueError):
@@ -100,8 +97,7 @@ class _View:
     """What the scans need of one text, worked out once."""
 
     folded: str
-    words: frozenset[str]
-    runs: tuple[tuple[int, int, str, tuple[int, ...]], ...]  # start, end, digits, positions
+    digits: str  # every digit of the text, in order: no number absent from it is in the text
     formats: tuple[tuple[int, int, str], ...]  # start, end, matched text
 
 
@@ -109,32 +105,48 @@ class NumberFinder:
     """The agency's number formats, compiled for RE2 and searched anywhere in a text."""
 
     def __init__(self, formats: Iterable[NumberFormat]) -> None:
-        self._patterns = []
+        cores = []
         for number_format in formats:
             core = number_format.pattern.removeprefix("^").removesuffix("$")
             try:
-                self._patterns.append(re2.compile(f"(?i)(?:{core})"))
+                re2.compile(core)
             except re2.error as exc:
                 raise PatternError(f"number format {number_format.name!r}: pattern "
                                    f"{number_format.pattern!r} is not valid for RE2 ({exc}); "
                                    "use RE2 syntax (no look-around or back-references)") from exc
+            cores.append(f"(?:{core})")
+        # One pass over the UTF-8 bytes finds every format: each call into RE2 costs more
+        # than the matching itself, and bytes spare it converting offsets.
+        self._pattern = (re2.compile(("(?i)" + "|".join(cores)).encode()) if cores else None)
 
     def find(self, text: str) -> tuple[tuple[int, int, str], ...]:
-        """Every match of every format, as (start, end, matched text)."""
-        return tuple((m.start(), m.end(), m.group()) for pattern in self._patterns
-                     for m in pattern.finditer(text))
+        """Every match of any format, as (start, end, matched text)."""
+        if self._pattern is None:
+            return ()
+        raw = text.encode()
+        found = []
+        for match in self._pattern.finditer(raw):
+            start, end = match.start(), match.end()
+            if not text.isascii():  # byte offsets to character offsets
+                start = len(raw[:start].decode(errors="ignore"))
+                end = len(raw[:end].decode(errors="ignore"))
+            found.append((start, end, text[start:end]))
+        return tuple(found)
 
     def view(self, text: str) -> _View:
         """The scans' view of ``text`` (which must already be bounded)."""
-        folded = fold(text)
-        runs = tuple((m.start(), m.end(), *_digits(m.group(), m.start()))
-                     for m in _DIGIT_RUN.finditer(text))
-        return _View(folded, frozenset(_WORD.findall(folded)), runs, self.find(text))
+        return _View(fold(text), _NOT_DIGITS.sub("", text), self.find(text))
 
 
-def _digits(run: str, offset: int) -> tuple[str, tuple[int, ...]]:
-    positions = tuple(offset + i for i, c in enumerate(run) if c.isdigit())
-    return "".join(c for c in run if c.isdigit()), positions
+def _runs(text: str) -> Iterator[tuple[str, Sequence[int]]]:
+    """Each run of digit groups in ``text``: its digits and where each digit is."""
+    for match in _DIGIT_RUN.finditer(text):
+        run, offset = match.group(), match.start()
+        if run.isdigit():  # one group: the digits are where the run is
+            yield run, range(offset, offset + len(run))
+        else:
+            positions = tuple(offset + i for i, c in enumerate(run) if c.isdigit())
+            yield _NOT_DIGITS.sub("", run), positions
 
 
 def _date_forms(day: date) -> list[str]:
@@ -162,9 +174,30 @@ def _identity_numbers(record: CaseRecord) -> list[str]:
     return list(dict.fromkeys(n for n in (record.subject_ref, *record.identity.numbers) if n))
 
 
+_Form = tuple[str, str]  # folded form, its mask
+
+
+def _forms(values: Iterable[str], replacement: str) -> tuple[_Form, ...]:
+    return tuple((form, replacement) for form in values if form)
+
+
+@lru_cache(maxsize=16_384)
+def _name_entries(name: str) -> tuple[_Form, ...]:
+    return _forms(_name_forms(name), NAME_MASK)
+
+
+@lru_cache(maxsize=16_384)
+def _date_entries(born: date) -> tuple[_Form, ...]:
+    return _forms(_date_forms(born), DATE_MASK)
+
+
 class CaseRedactor:
     """Masks one case's identity values (and anything in the agency's number formats) in
-    the texts of its messages."""
+    the texts of its messages.
+
+    Cheap to make (one per case served): the writings of a birth date are searched only in
+    a text that contains its year.
+    """
 
     def __init__(self, finder: NumberFinder, record: CaseRecord) -> None:
         self._finder = finder
@@ -172,34 +205,29 @@ class CaseRedactor:
         folded_numbers = {fold(n) for n in numbers}
         # The case's own number is the reader's already, unless it identifies the person.
         self._own = "" if fold(record.number) in folded_numbers else fold(record.number)
-        # Whole-word forms (folded form, its words, replacement), filed under their first
-        # word: a text is searched only for forms whose first word it contains.
-        self._forms: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
+        # Whole-word forms of names (and of numbers too short to find by their digits).
+        self._forms: list[_Form] = []
         for name in record.identity.names:
-            for form in _name_forms(name):
-                self._add_form(form, NAME_MASK)
+            self._forms += _name_entries(name)
+        self._births: dict[str, list[date]] = {}
         for born in record.identity.birth_dates:
-            for form in _date_forms(born):
-                self._add_form(form, DATE_MASK)
+            self._births.setdefault(str(born.year), []).append(born)
         # (digit core, letter prefix, replacement) for numbers, whatever their separators.
         self._cores: list[tuple[str, str, str]] = []
         for number in numbers:
             digits = "".join(c for c in number if c.isdigit())
-            prefix = _leading(number)
             if len(digits) >= _MIN_DIGITS:
+                prefix, masked = _leading(number), mask_number(number)
                 for core in dict.fromkeys((digits, digits.lstrip("0"))):
                     if len(core) >= _MIN_DIGITS:
-                        self._cores.append((core, prefix, mask_number(number)))
+                        self._cores.append((core, prefix, masked))
             else:
-                self._add_form(fold(number), mask_number(number))
-
-    def _add_form(self, form: str, replacement: str) -> None:
-        words = tuple(_WORD.findall(form))
-        if words:
-            self._forms.setdefault(words[0], []).append((form, words, replacement))
+                self._forms += _forms((fold(number),), mask_number(number))
+        self._memo: dict[str, str] = {}
 
     def text(self, text: str, *, from_table: bool = False) -> str:
-        """``text`` bounded, with every identity value and foreign number masked."""
+        """``text`` bounded, with every identity value and foreign number masked (the same
+        object when nothing was)."""
         text = bounded_text(text)
         view = _table_view(self._finder, text) if from_table else self._finder.view(text)
         spans = self._spans(text, view)
@@ -207,49 +235,108 @@ class CaseRedactor:
             return text
         return _apply(text, spans)
 
+    def _candidates(self, view: _View) -> list[_Form]:
+        forms = self._forms
+        for year, births in self._births.items():
+            if year in view.folded:  # every writing of a date has its year
+                forms = [*forms, *(f for born in births for f in _date_entries(born))]
+        return forms
+
     def _spans(self, text: str, view: _View) -> list[tuple[int, int, str]]:
         spans: list[tuple[int, int, str]] = []
         folded = view.folded
-        for first in self._forms.keys() & view.words:
-            for form, words, replacement in self._forms[first]:
-                if not all(w in view.words for w in words):
-                    continue  # a word of it is missing: it cannot be there
-                at = folded.find(form)
-                while at >= 0:
-                    end = at + len(form)
-                    if _alone(folded, at, end):
-                        spans.append((at, end, replacement))
-                    at = folded.find(form, at + 1)
-        for _, _, digits, positions in view.runs:
-            for core, prefix, replacement in self._cores:
-                at = digits.find(core)
-                while at >= 0:
-                    start, end = positions[at], positions[at + len(core) - 1] + 1
-                    spans.append((_with_prefix(folded, start, prefix), end, replacement))
-                    at = digits.find(core, at + 1)
+        for form, replacement in self._candidates(view):
+            at = folded.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if _alone(folded, at, end):
+                    spans.append((at, end, replacement))
+                at = folded.find(form, at + 1)
+        cores = [c for c in self._cores if c[0] in view.digits]
+        if cores:  # rare: only then are the text's digit runs worth finding
+            for digits, positions in _runs(text):
+                for core, prefix, replacement in cores:
+                    at = digits.find(core)
+                    while at >= 0:
+                        last = at + len(core) - 1
+                        # Whole digit groups only: not the tail of a longer number.
+                        if ((at == 0 or positions[at - 1] != positions[at] - 1)
+                                and (last + 1 == len(digits)
+                                     or positions[last + 1] != positions[last] + 1)):
+                            start, end = positions[at], positions[last] + 1
+                            spans.append((_with_prefix(folded, start, prefix), end,
+                                          replacement))
+                        at = digits.find(core, at + 1)
         for start, end, matched in view.formats:
             if fold(matched) != self._own:
                 spans.append((start, end, mask_number(matched)))
         return spans
 
-    def message(self, message: Message) -> None:
-        """Mask, in place, every text field of ``message`` and the messages inside it."""
-        for field, value in message.ListFields():
-            if field.type == _STRING and field.full_name not in _NOT_TEXT:
-                from_table = field.full_name in _TABLE_TEXT
-                if field.is_repeated:
-                    value[:] = [self.text(v, from_table=from_table) for v in value]
-                else:
-                    setattr(message, field.name, self.text(value, from_table=from_table))
-            elif field.type == _MESSAGE and _ours(field):
-                for inner in (value if field.is_repeated else (value,)):
-                    self.message(inner)
+    def case(self, case: case_pb2.Case) -> None:
+        """Mask, in place, every text of ``case`` and of its events."""
+        # Fields are named here rather than found by reflection, several times faster; a
+        # test checks these lists against every string field of the contract's messages.
+        if case.case_type_name:
+            case.case_type_name = self._table(case.case_type_name)
+        if case.office:
+            case.office = self._table(case.office)
+        if case.HasField("status"):
+            self._status(case.status)
+        for event in case.events:
+            self.event(event)
+
+    def event(self, event: case_pb2.CaseEvent) -> None:
+        """Mask, in place, every text of ``event``."""
+        if event.office:
+            event.office = self._table(event.office)
+        if event.HasField("status"):
+            self._status(event.status)
+        if event.HasField("hearing"):
+            hearing = event.hearing
+            hearing.court = self._table(hearing.court)
+            hearing.court_address = self._table(hearing.court_address)
+            hearing.judge = self._table(hearing.judge)
+
+    def _status(self, status: vocabulary_pb2.Status) -> None:
+        status.agency_code = self._table(status.agency_code)
+        if status.agency_text:
+            masked = self.text(status.agency_text)
+            if masked is not status.agency_text:
+                status.agency_text = masked
+        for text in status.texts:
+            text.title = self._table(text.title)
+            text.description = self._table(text.description)
+            text.next_step = self._table(text.next_step)
+
+    def _table(self, text: str) -> str:
+        # Texts from a small set (tables, codes, offices, courts) repeat within a case: each
+        # is scanned once per case, and what the scan needs of it once per process.
+        done = self._memo.get(text)
+        if done is None:
+            done = self._memo[text] = self._scan_table(text) if text else text
+        return done
+
+    def _scan_table(self, text: str) -> str:
+        view = _table_view(self._finder, bounded_text(text))
+        folded = view.folded
+        # Most table texts hold no number and none of the person's words: say so quickly.
+        if (not view.formats and not (view.digits and self._cores)
+                and not any(form in folded for form, _ in self._forms)
+                and not any(year in folded for year in self._births)):
+            return text
+        return self.text(text, from_table=True)
 
 
-
-def _ours(field: FieldDescriptor) -> bool:
-    # Timestamps and other well-known types hold no text.
-    return field.message_type is not None and field.message_type.file.package == "caseline.v1"
+# Every string field of the messages a case is released in, by what the redactor does with
+# it: scanned (TEXT_FIELDS) or left as it is (keys and codes, NOT_TEXT).
+TEXT_FIELDS = frozenset({
+    "caseline.v1.Case.case_type_name", "caseline.v1.Case.office",
+    "caseline.v1.CaseEvent.office", "caseline.v1.Status.agency_code",
+    "caseline.v1.Status.agency_text", "caseline.v1.LocalizedText.title",
+    "caseline.v1.LocalizedText.description", "caseline.v1.LocalizedText.next_step",
+    "caseline.v1.Hearing.court", "caseline.v1.Hearing.court_address",
+    "caseline.v1.Hearing.judge",
+})
 
 
 @lru_cache(maxsize=8192)

@@ -147,7 +147,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                     record, self.table, self.profile.program_of(record.case_type),
                     self._case_type_name(record.case_type), with_history=False, now=now))
                 withhold(info, _PUBLIC)  # public status only: no personal data
-                self._redactor(record).message(info)  # and none inside its texts either
+                self._redactor(record).case(info)  # and none inside its texts either
         return pb.LookupCasesResponse(results=results)
 
     async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
@@ -175,7 +175,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                              self._case_type_name(record.case_type), with_history=False,
                              now=self.clock())
         withhold(info, _PUBLIC)  # the caller proved the code, not a consent: status only
-        self._redactor(record).message(info)
+        self._redactor(record).case(info)
         return pb.VerifyOwnershipResponse(verified=True, case_info=info)
 
     async def ListSubjectCases(self, request: pb.ListSubjectCasesRequest,
@@ -200,7 +200,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         for case in cases:
             withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
             if not identity:  # not even inside the texts of what the consent covers
-                self._redactor(found[case.case_number]).message(case)
+                self._redactor(found[case.case_number]).case(case)
             if self.sealer is not None:
                 self.sealer.seal(case, claims.subject)  # and what does, leaves sealed
         return pb.ListSubjectCasesResponse(
@@ -277,7 +277,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                                        now=self.clock())
                 # The stream carries no consent token: status only, like a public lookup.
                 withhold_event(event, _PUBLIC)
-                redactor.message(event)
+                redactor.event(event)
                 yield pb.WatchChangesResponse(cursor=str(change.cursor),
                                               case_number=change.case_number, event=event)
                 cursor = change.cursor

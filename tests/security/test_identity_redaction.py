@@ -54,7 +54,7 @@ _MONTHS = {"en": ("January", "February", "March", "April", "May", "June", "July"
                   "septiembre", "octubre", "noviembre", "diciembre")}
 # Parts of a name that are words of their own in English or Spanish, not names.
 _PARTICLES = {"del", "der", "den", "dos", "das", "las", "les", "los", "van", "von", "bin", "ibn"}
-_SEPARATED = re.compile(r"(?<=\d)[ \-./#\u00a0\u2010-\u2015](?=\d)")
+_GROUP_SEPARATOR = "[ \\-./#\u00a0\u2010-\u2015]?"
 
 
 # --- what a reader without IDENTITY must never find -------------------------------------------
@@ -95,15 +95,18 @@ def leaks(record: CaseRecord, texts: list[str], agency: str) -> list[str]:
     words = [(word, re.compile(rf"(?<![^\W_]){re.escape(_fold(word))}(?![^\W_])"))
              for name in record.identity.names for word in _name_words(name)]
     dates = [(d, _fold(d)) for born in record.identity.birth_dates for d in _dates(born)]
-    numbers = [(n, digits) for n in _numbers(record)
+    # A number is there when its digits stand as a whole number, in groups or not (not as
+    # the tail of a longer number, as a subject id's digits may be of a receipt number).
+    numbers = [(n, re.compile("(?<![0-9])" + _GROUP_SEPARATOR.join(digits) + "(?![0-9])"))
+               for n in _numbers(record)
                if len(digits := "".join(c for c in n if c.isdigit())) >= 5]
     for text in texts:
         folded = _fold(text)
-        joined = _SEPARATED.sub("", text)
         found += [f"name {word!r} in {text!r}" for word, pattern in words
                   if pattern.search(folded)]
         found += [f"birth date {d!r} in {text!r}" for d, form in dates if form in folded]
-        found += [f"number {n!r} in {text!r}" for n, digits in numbers if digits in joined]
+        found += [f"number {n!r} in {text!r}" for n, pattern in numbers
+                  if pattern.search(text)]
         for pattern in formats:
             for match in pattern.finditer(text):
                 if own_is_identity or match.group().upper() != record.number:
@@ -331,3 +334,28 @@ async def test_ana_court_case_shows_no_a_number_without_identity(
     assert leaks(record, released_texts(looked.results[0].case_info), "courts") == []
     holder = reads[("STATUS", "DETAILS", "IDENTITY")]
     assert any("A-Number A201555123." in e.status.agency_text for e in holder.events)
+
+
+def test_the_redactor_names_every_string_field_a_case_is_released_in() -> None:
+    """A string field added to the contract must be classified (scanned or not), so no new
+    field of text leaves the agency unscanned."""
+    from adapters.sdk.redaction import NOT_TEXT, TEXT_FIELDS
+
+    seen: set[str] = set()
+
+    def strings(descriptor: Any) -> set[str]:
+        if descriptor.full_name in seen:
+            return set()
+        seen.add(descriptor.full_name)
+        found = set()
+        for field in descriptor.fields:
+            if field.type == field.TYPE_STRING:
+                found.add(field.full_name)
+            elif field.type == field.TYPE_MESSAGE and field.message_type.full_name.startswith(
+                    "caseline.v1."):
+                found |= strings(field.message_type)
+        return found
+
+    released = strings(case_pb2.Case.DESCRIPTOR)
+    assert released == TEXT_FIELDS | NOT_TEXT
+    assert not TEXT_FIELDS & NOT_TEXT
