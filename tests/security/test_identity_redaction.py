@@ -359,3 +359,29 @@ def test_the_redactor_names_every_string_field_a_case_is_released_in() -> None:
     released = strings(case_pb2.Case.DESCRIPTOR)
     assert released == TEXT_FIELDS | NOT_TEXT
     assert not TEXT_FIELDS & NOT_TEXT
+
+
+async def test_unknown_codes_carrying_an_a_number_are_masked_in_lookups_and_the_stream(
+) -> None:
+    """An unmapped code travels as the agency wrote it (agency_code, a STATUS field): the
+    public lookup and the change stream, which release STATUS only, mask the number in it."""
+    subject = "A201555123"
+    record = CaseRecord("A201555123", "REMOVAL", "Court", subject, "ABCD-EFGH-JKLM", (
+        EventRecord(occurred_at=_NOW - timedelta(days=3),
+                    code="Respondent A201555123 (Ana Morales) transferred", text="x"),),
+        identity=IdentityTerms(names=("Ana Morales",), numbers=(subject,)))
+    source = InMemoryCaseSource([record])
+    servicer = _servicer("courts", [record])
+    servicer.source = source
+    looked = await servicer.LookupCases(
+        pb.LookupCasesRequest(case_numbers=["A201555123"]), None)  # type: ignore[arg-type]
+    assert looked.results[0].case_info.status.agency_code == (
+        "Respondent A•••••5123 (•••) transferred")
+    source.add_event("A201555123", EventRecord(
+        occurred_at=_NOW - timedelta(days=1), code="Notice for A-201-555-123 returned",
+        text="y"))
+    stream = servicer.WatchChanges(pb.WatchChangesRequest(cursor="0"), None)  # type: ignore[arg-type]
+    change = await anext(stream)
+    await stream.aclose()
+    assert change.event.status.agency_code == "Notice for A•••••5123 returned"
+    assert leaks(record, released_texts(change.event), "courts") == []
