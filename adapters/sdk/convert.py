@@ -47,7 +47,8 @@ def _fill_status(status: vocabulary_pb2.Status, mapped: MappedStatus,
         action_required = mapped.action_required
     status.CopyFrom(_status_template(mapped.category, mapped.milestone, action_required,
                                      mapped.texts))
-    status.agency_code = mapped.agency_code
+    # The agency's own words are bounded before anything scans them (redaction, the reader).
+    status.agency_code = bounded_text(mapped.agency_code)
     status.agency_text = bounded_text(mapped.agency_text)
 
 

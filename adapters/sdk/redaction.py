@@ -317,7 +317,8 @@ class CaseRedactor:
         return done
 
     def _scan_table(self, text: str) -> str:
-        view = _table_view(self._finder, bounded_text(text))
+        text = bounded_text(text)
+        view = _table_view(self._finder, text)
         folded = view.folded
         # Most table texts hold no number and none of the person's words: say so quickly.
         if (not view.formats and not (view.digits and self._cores)
