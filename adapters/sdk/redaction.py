@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 import re2  # type: ignore[import-untyped]
+from google.protobuf.message import Message
 
 from adapters.sdk.bounds import bounded_text
 from adapters.sdk.numbers import NumberFormat
@@ -48,6 +49,7 @@ _PARTICLES = frozenset({"al", "bin", "da", "das", "de", "del", "der", "den", "di
 # Linear on any input: each step consumes a digit, and a separator only before one.
 _DIGIT_RUN = re.compile("[0-9](?:[ \\-./#\u00a0\u2010-\u2015]?[0-9])*")
 _NOT_DIGITS = re.compile("[^0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # one character class repeated: cannot backtrack
 _PREFIX_SEPARATORS = " -#\u00a0\u2010\u2011\u2012\u2013\u2014"
 _MIN_DIGITS = 5  # fewer digits than this would match dates and amounts, not identifiers
 _MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -174,11 +176,12 @@ def _identity_numbers(record: CaseRecord) -> list[str]:
     return list(dict.fromkeys(n for n in (record.subject_ref, *record.identity.numbers) if n))
 
 
-_Form = tuple[str, str]  # folded form, its mask
+_Form = tuple[str, str, str]  # folded form, its mask, its first word
 
 
 def _forms(values: Iterable[str], replacement: str) -> tuple[_Form, ...]:
-    return tuple((form, replacement) for form in values if form)
+    return tuple((form, replacement, words[0]) for form in values
+                 if (words := _WORD.findall(form)))
 
 
 @lru_cache(maxsize=16_384)
@@ -215,21 +218,21 @@ class CaseRedactor:
         # (digit core, letter prefix, replacement) for numbers, whatever their separators.
         self._cores: list[tuple[str, str, str]] = []
         for number in numbers:
-            digits = "".join(c for c in number if c.isdigit())
-            if len(digits) >= _MIN_DIGITS:
-                prefix, masked = _leading(number), mask_number(number)
-                for core in dict.fromkeys((digits, digits.lstrip("0"))):
-                    if len(core) >= _MIN_DIGITS:
-                        self._cores.append((core, prefix, masked))
+            cores = _number_cores(number)
+            if cores:
+                self._cores += cores
             else:
                 self._forms += _forms((fold(number),), mask_number(number))
+        # A text none of whose words begins one of these forms cannot hold one: every form
+        # found whole in a text starts with a whole word of it.
+        self._first_words = frozenset([*(f[2] for f in self._forms), *self._births])
         self._memo: dict[str, str] = {}
 
     def text(self, text: str, *, from_table: bool = False) -> str:
         """``text`` bounded, with every identity value and foreign number masked (the same
         object when nothing was)."""
         text = bounded_text(text)
-        view = _table_view(self._finder, text) if from_table else self._finder.view(text)
+        view = _table_view(self._finder, text)[0] if from_table else self._finder.view(text)
         spans = self._spans(text, view)
         if not spans:
             return text
@@ -245,7 +248,7 @@ class CaseRedactor:
     def _spans(self, text: str, view: _View) -> list[tuple[int, int, str]]:
         spans: list[tuple[int, int, str]] = []
         folded = view.folded
-        for form, replacement in self._candidates(view):
+        for form, replacement, _ in self._candidates(view):
             at = folded.find(form)
             while at >= 0:
                 end = at + len(form)
@@ -276,10 +279,8 @@ class CaseRedactor:
         """Mask, in place, every text of ``case`` and of its events."""
         # Fields are named here rather than found by reflection, several times faster; a
         # test checks these lists against every string field of the contract's messages.
-        if case.case_type_name:
-            case.case_type_name = self._table(case.case_type_name)
-        if case.office:
-            case.office = self._table(case.office)
+        _mask_field(case, "case_type_name", self._table)
+        _mask_field(case, "office", self._table)
         if case.HasField("status"):
             self._status(case.status)
         for event in case.events:
@@ -287,26 +288,20 @@ class CaseRedactor:
 
     def event(self, event: case_pb2.CaseEvent) -> None:
         """Mask, in place, every text of ``event``."""
-        if event.office:
-            event.office = self._table(event.office)
+        _mask_field(event, "office", self._table)
         if event.HasField("status"):
             self._status(event.status)
         if event.HasField("hearing"):
             hearing = event.hearing
-            hearing.court = self._table(hearing.court)
-            hearing.court_address = self._table(hearing.court_address)
-            hearing.judge = self._table(hearing.judge)
+            for name in ("court", "court_address", "judge"):
+                _mask_field(hearing, name, self._table)
 
     def _status(self, status: vocabulary_pb2.Status) -> None:
-        status.agency_code = self._table(status.agency_code)
-        if status.agency_text:
-            masked = self.text(status.agency_text)
-            if masked is not status.agency_text:
-                status.agency_text = masked
+        _mask_field(status, "agency_code", self._table)
+        _mask_field(status, "agency_text", self.text)
         for text in status.texts:
-            text.title = self._table(text.title)
-            text.description = self._table(text.description)
-            text.next_step = self._table(text.next_step)
+            for name in ("title", "description", "next_step"):
+                _mask_field(text, name, self._table)
 
     def _table(self, text: str) -> str:
         # Texts from a small set (tables, codes, offices, courts) repeat within a case: each
@@ -318,12 +313,10 @@ class CaseRedactor:
 
     def _scan_table(self, text: str) -> str:
         text = bounded_text(text)
-        view = _table_view(self._finder, text)
-        folded = view.folded
+        view, words = _table_view(self._finder, text)
         # Most table texts hold no number and none of the person's words: say so quickly.
         if (not view.formats and not (view.digits and self._cores)
-                and not any(form in folded for form, _ in self._forms)
-                and not any(year in folded for year in self._births)):
+                and self._first_words.isdisjoint(words)):
             return text
         return self.text(text, from_table=True)
 
@@ -341,8 +334,30 @@ TEXT_FIELDS = frozenset({
 
 
 @lru_cache(maxsize=8192)
-def _table_view(finder: NumberFinder, text: str) -> _View:
-    return finder.view(text)
+def _table_view(finder: NumberFinder, text: str) -> tuple[_View, frozenset[str]]:
+    view = finder.view(text)
+    return view, frozenset(_WORD.findall(view.folded))
+
+
+@lru_cache(maxsize=16_384)
+def _number_cores(number: str) -> tuple[tuple[str, str, str], ...]:
+    """(digit core, letter prefix, mask) to find ``number`` by, whatever separates its digit
+    groups; empty when it has too few digits to be told from a date or an amount."""
+    digits = _NOT_DIGITS.sub("", number)
+    if len(digits) < _MIN_DIGITS:
+        return ()
+    prefix, masked = _leading(number), mask_number(number)
+    return tuple((core, prefix, masked) for core in dict.fromkeys((digits, digits.lstrip("0")))
+                 if len(core) >= _MIN_DIGITS)
+
+
+def _mask_field(message: Message, name: str, mask: Callable[[str], str]) -> None:
+    # Setting a field costs more than reading it: only what changed is written back.
+    value = getattr(message, name)
+    if value:
+        masked = mask(value)
+        if masked != value:
+            setattr(message, name, masked)
 
 
 def _leading(number: str) -> str:
