@@ -300,8 +300,14 @@ class CaseRedactor:
         _mask_field(status, "agency_code", self._table)
         _mask_field(status, "agency_text", self.text)
         for text in status.texts:
-            for name in ("title", "description", "next_step"):
-                _mask_field(text, name, self._table)
+            # The mapped texts of one table entry are looked at together: most often none
+            # holds a number or a word of the person's, and one check says so.
+            title, description, next_step = text.title, text.description, text.next_step
+            view, words = _table_view(self._finder, f"{title}\n{description}\n{next_step}")
+            if (view.formats or (view.digits and self._cores)
+                    or not self._first_words.isdisjoint(words)):
+                for name in ("title", "description", "next_step"):
+                    _mask_field(text, name, self._table)
 
     def _table(self, text: str) -> str:
         # Texts from a small set (tables, codes, offices, courts) repeat within a case: each

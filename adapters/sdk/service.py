@@ -136,6 +136,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(sorted(set(canonical.values())), with_history=False))
         now = self.clock()
+        redactors: dict[str, CaseRedactor] = {}  # a number asked twice is scanned once
         for i, number in canonical.items():
             record = found.get(number)
             if record is None:
@@ -147,7 +148,10 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                     record, self.table, self.profile.program_of(record.case_type),
                     self._case_type_name(record.case_type), with_history=False, now=now))
                 withhold(info, _PUBLIC)  # public status only: no personal data
-                self._redactor(record).case(info)  # and none inside its texts either
+                redactor = redactors.get(number)
+                if redactor is None:
+                    redactor = redactors[number] = self._redactor(record)
+                redactor.case(info)  # and none inside its texts either
         return pb.LookupCasesResponse(results=results)
 
     async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
