@@ -385,3 +385,15 @@ async def test_unknown_codes_carrying_an_a_number_are_masked_in_lookups_and_the_
     await stream.aclose()
     assert change.event.status.agency_code == "Notice for A•••••5123 returned"
     assert leaks(record, released_texts(change.event), "courts") == []
+
+
+def test_the_agencies_know_the_demo_personas_by_their_names() -> None:
+    """The reference stores' identity terms name the same people the demo signs in as."""
+    from adapters.reference.people import PERSONAS as KNOWN
+    from deploy.personas import PERSONAS
+
+    for persona_id, identity in KNOWN.items():
+        assert identity.names[0] == PERSONAS[persona_id].name
+        records = [r for a in REFERENCE_AGENCIES
+                   for r in history(a).persona_cases(TODAY).get(persona_id, [])]
+        assert records and all(r.identity.names == identity.names for r in records)
