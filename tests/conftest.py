@@ -65,7 +65,9 @@ def fake_source() -> InMemoryCaseSource:
 async def fake_server(fake_source: InMemoryCaseSource,
                       jwks_path: Path) -> AsyncIterator[AdapterServer]:
     """A real gRPC adapter for the fake agency on a port the OS picks."""
-    server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks_path))
+    servicer = build_servicer(fake_agency.profile(), fake_source, jwks_path)
+    servicer.clock = lambda: fake_agency.NOW  # the fake world's today: its deadlines are ahead
+    server = AdapterServer(servicer)
     await server.start()
     yield server
     await server.stop(0)

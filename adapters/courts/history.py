@@ -32,6 +32,7 @@ from adapters.courts.directory import (
     RELIEF_FORMS,
     Court,
 )
+from adapters.reference.people import PERSONAS, generated_identity, persona_records
 from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
 
 __all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
@@ -661,12 +662,13 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     # A flow raises _Done when the next step would fall after today: the case is pending.
     with contextlib.suppress(_Done):
         _FLOWS[kind](c, start)
-    return CaseRecord(anum, kind, c.court.name, anum, access, tuple(c.events))
+    return CaseRecord(anum, kind, c.court.name, anum, access, tuple(c.events),
+                      identity=generated_identity(serial, anum))
 
 
 def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
     """The demo personas' EOIR cases, fixed for a given ``today``."""
-    return {"ana": [_ana(today)]}
+    return {"ana": persona_records(PERSONAS["ana"], [_ana(today)])}
 
 
 def _ana(today: date) -> CaseRecord:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from adapters.reference.people import PERSONAS, generated_identity, persona_records
 from adapters.sdk.records import CaseRecord, EventRecord
 
 __all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
@@ -239,10 +240,11 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     # numbers use 9 there and can never collide.
     number = f"{prefix}{'09' if prefix == 'IOE' else f'{year:02d}'}{serial:08d}"
     events = _events(rng, _path(rng, form), start, today, form, number, office)
-    return CaseRecord(number=number, case_type=form, office=office,
-                      subject_ref=f"A{rng.randrange(10**8, 10**9):09d}"
-                      if rng.random() < 0.6 else f"USCIS-{serial:08d}",
-                      access_code=_access_code(rng), events=events)
+    subject = (f"A{rng.randrange(10**8, 10**9):09d}" if rng.random() < 0.6
+               else f"USCIS-{serial:08d}")
+    return CaseRecord(number=number, case_type=form, office=office, subject_ref=subject,
+                      access_code=_access_code(rng), events=events,
+                      identity=generated_identity(serial, subject))
 
 
 def _persona_case(number: str, form: str, subject: str, code: str,
@@ -263,8 +265,8 @@ def _persona_case(number: str, form: str, subject: str, code: str,
 
 def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
     """Ana's and Raj's USCIS cases (fixed numbers and access codes)."""
-    ana, raj = "A201555123", "A098765432"
-    return {
+    ana, raj = PERSONAS["ana"].numbers[0], PERSONAS["raj"].numbers[0]
+    cases = {
         "ana": [
             _persona_case("IOE0990000001", "I-765", ana, "7KQ2-M9DX-R4PW", [
                 (R, 120, None), (BIO_D, 101, None), (REVIEW, 60, None), (RFE, 20, 87)], today),
@@ -285,3 +287,4 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
                 today),
         ],
     }
+    return {who: persona_records(PERSONAS[who], records) for who, records in cases.items()}

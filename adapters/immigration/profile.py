@@ -17,4 +17,5 @@ PROFILE = AgencyProfile(
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
     program_of=history.program_of,
+    identifier_formats=(numbers.A_NUMBER,),
 )

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from adapters.labor import history_data as data
+from adapters.reference.people import PERSONAS, generated_identity, persona_records
 from adapters.sdk.records import CaseRecord, EventRecord
 
 __all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
@@ -533,7 +534,8 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     subject = _subject(rnd, program)
     access_code = _access_code(rng.getrandbits(60))
     return CaseRecord(number=number, case_type=program, office=office, subject_ref=subject,
-                      access_code=access_code, events=_events(rnd, steps, vals, t, office))
+                      access_code=access_code, events=_events(rnd, steps, vals, t, office),
+                      identity=generated_identity(serial, subject))
 
 
 def program_of(case_type: str) -> str | None:
@@ -609,4 +611,4 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
                               (_working_days_later(lca_filed, 4), "LCA:CERTIFIED", "CERTIFIED",
                                33)],
                              lca_vals, data.CHICAGO))
-    return {"raj": [pw, perm, lca]}
+    return {"raj": persona_records(PERSONAS["raj"], [pw, perm, lca])}

@@ -18,7 +18,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.sdk.records import CaseRecord, ChangeRecord, EventRecord, HearingRecord
+from adapters.sdk.records import (
+    CaseRecord,
+    ChangeRecord,
+    EventRecord,
+    HearingRecord,
+    IdentityTerms,
+)
 
 __all__ = ["DemoStore", "DemoStoreWriter", "access_code_digest"]
 
@@ -42,6 +48,12 @@ CREATE TABLE IF NOT EXISTS events (
     office TEXT NOT NULL,
     hearing TEXT
 );
+-- What identifies each person (names, dates of birth, numbers) as JSON: the SDK masks these
+-- in texts released without IDENTITY. Stores seeded before it existed get it empty on open.
+CREATE TABLE IF NOT EXISTS identities (
+    subject_ref TEXT PRIMARY KEY,
+    terms TEXT NOT NULL
+) WITHOUT ROWID;
 """
 # Built after bulk loads: inserting into a finished B-tree row by row is several times slower.
 INDEXES = """
@@ -79,6 +91,22 @@ def _hearing_from_json(raw: str | None) -> HearingRecord | None:
         scheduled_at=datetime.fromtimestamp(data["at"], UTC), time_zone=data["tz"],
         court=data["court"], court_address=data["address"], judge=data["judge"],
     )
+
+
+def _identity_json(identity: IdentityTerms) -> str:
+    return json.dumps({"names": identity.names,
+                       "birth_dates": [d.isoformat() for d in identity.birth_dates],
+                       "numbers": identity.numbers}, ensure_ascii=False)
+
+
+def _identity_from_json(raw: str | None) -> IdentityTerms:
+    if not raw:
+        return IdentityTerms()
+    data: dict[str, list[str]] = json.loads(raw)
+    return IdentityTerms(names=tuple(data.get("names", ())),
+                         birth_dates=tuple(date.fromisoformat(d)
+                                           for d in data.get("birth_dates", ())),
+                         numbers=tuple(data.get("numbers", ())))
 
 
 def _event_from_row(row: sqlite3.Row) -> EventRecord:
@@ -127,7 +155,10 @@ class DemoStoreWriter:
         """Insert cases with their events in one transaction; returns the number inserted."""
         case_rows: list[tuple[object, ...]] = []
         event_rows: list[tuple[object, ...]] = []
+        identity_rows: dict[str, str] = {}
         for case in cases:
+            if case.identity != IdentityTerms():
+                identity_rows[case.subject_ref] = _identity_json(case.identity)
             for event in case.events:
                 event_rows.append((
                     self._next_event_id, case.number, _ts(event.occurred_at), event.code,
@@ -141,6 +172,8 @@ class DemoStoreWriter:
         with self._db:
             self._db.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?)", case_rows)
             self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows)
+            self._db.executemany("INSERT OR REPLACE INTO identities VALUES (?, ?)",
+                                 identity_rows.items())
         return len(case_rows)
 
     def finish(self) -> None:
@@ -164,6 +197,8 @@ class DemoStore:
         self._path = path
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        with self._conn() as conn:  # a store seeded before identities were kept
+            conn.executescript(SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -194,21 +229,31 @@ class DemoStore:
         if not case_rows:
             return {}
         events: dict[str, list[EventRecord]] = {row["number"]: [] for row in case_rows}
+        marks = ",".join("?" * len(case_rows))
+        found = [row["number"] for row in case_rows]
+        opened: dict[str, datetime] = {}
         if with_history:
-            marks = ",".join("?" * len(case_rows))
             query = f"SELECT * FROM events WHERE case_number IN ({marks}) ORDER BY case_number, id"
-            params = [row["number"] for row in case_rows]
+            params = found
         else:
-            marks = ",".join("?" * len(case_rows))
             query = f"SELECT * FROM events WHERE id IN ({marks})"
             params = [row["last_event_id"] for row in case_rows]
+            # Only the latest event is read: the opening time comes from the first one.
+            opened = {row[0]: datetime.fromtimestamp(row[1], UTC) for row in conn.execute(
+                f"SELECT case_number, MIN(occurred_at) FROM events WHERE case_number IN ({marks})"
+                " GROUP BY case_number", found)}
         for row in conn.execute(query, params):
             events[row["case_number"]].append(_event_from_row(row))
+        subjects = sorted({row["subject_ref"] for row in case_rows})
+        identities = {row[0]: _identity_from_json(row[1]) for row in conn.execute(
+            f"SELECT subject_ref, terms FROM identities WHERE subject_ref IN"
+            f" ({','.join('?' * len(subjects))})", subjects)}
         return {
             row["number"]: CaseRecord(
                 number=row["number"], case_type=row["case_type"], office=row["office"],
                 subject_ref=row["subject_ref"], access_code="",
-                events=tuple(events[row["number"]]),
+                events=tuple(events[row["number"]]), opened_at=opened.get(row["number"]),
+                identity=identities.get(row["subject_ref"], IdentityTerms()),
             )
             for row in case_rows
         }

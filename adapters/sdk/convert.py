@@ -9,6 +9,8 @@ from functools import lru_cache
 
 from google.protobuf import timestamp_pb2
 
+from adapters.sdk.bounds import bounded_text
+from adapters.sdk.due import action_over
 from adapters.sdk.mapping import LocalizedText, MappedStatus, MappingTable
 from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
 from adapters.sdk.vocabulary import category_to_proto, milestone_to_proto
@@ -39,11 +41,21 @@ def status_to_proto(mapped: MappedStatus) -> vocabulary_pb2.Status:
     return status
 
 
-def _fill_status(status: vocabulary_pb2.Status, mapped: MappedStatus) -> None:
-    status.CopyFrom(_status_template(mapped.category, mapped.milestone, mapped.action_required,
+def _fill_status(status: vocabulary_pb2.Status, mapped: MappedStatus,
+                 action_required: bool | None = None) -> None:
+    if action_required is None:
+        action_required = mapped.action_required
+    status.CopyFrom(_status_template(mapped.category, mapped.milestone, action_required,
                                      mapped.texts))
-    status.agency_code = mapped.agency_code
-    status.agency_text = mapped.agency_text
+    # The agency's own words are bounded before anything scans them (redaction, the reader).
+    status.agency_code = bounded_text(mapped.agency_code)
+    status.agency_text = bounded_text(mapped.agency_text)
+
+
+def _action_required(mapped: MappedStatus, event: EventRecord, now: datetime | None) -> bool:
+    # The table says whether a status asks something of the person; the clock says whether it
+    # still can: a past hearing or an ended deadline is no longer to do.
+    return mapped.action_required and not (now is not None and action_over(event, now))
 
 
 def _fill_timestamp(target: timestamp_pb2.Timestamp, value: datetime) -> None:
@@ -76,10 +88,11 @@ def _fill_hearing(target: case_pb2.Hearing, hearing: HearingRecord) -> None:
 
 
 def _fill_event(target: case_pb2.CaseEvent, number: str, event: EventRecord,
-                table: MappingTable, program: str | None) -> None:
+                table: MappingTable, program: str | None, now: datetime | None) -> None:
     target.event_id = event_id_of(number, event)
     _fill_timestamp(target.occurred_at, event.occurred_at)
-    _fill_status(target.status, table.map(event.code, event.text, program))
+    mapped = table.map(event.code, event.text, program)
+    _fill_status(target.status, mapped, _action_required(mapped, event, now))
     if event.due_date:
         target.due_date = event.due_date.isoformat()
     target.office = event.office
@@ -88,26 +101,37 @@ def _fill_event(target: case_pb2.CaseEvent, number: str, event: EventRecord,
 
 
 def event_to_proto(number: str, event: EventRecord, table: MappingTable,
-                   program: str | None) -> case_pb2.CaseEvent:
-    """One event of case ``number``, its status mapped under ``program``."""
+                   program: str | None, *, now: datetime | None = None) -> case_pb2.CaseEvent:
+    """One event of case ``number``, its status mapped under ``program``.
+
+    With ``now``, an action whose hearing or deadline has passed is no longer required.
+    """
     message = case_pb2.CaseEvent()
-    _fill_event(message, number, event, table, program)
+    _fill_event(message, number, event, table, program, now)
     return message
 
 
 def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
-                  case_type_name: str, *, with_history: bool) -> case_pb2.Case:
-    """A case; with history all events are included, else only the current status."""
+                  case_type_name: str, *, with_history: bool,
+                  now: datetime | None = None) -> case_pb2.Case:
+    """A case; with history all events are included, else only the current status.
+
+    With ``now``, an action whose hearing or deadline has passed is no longer required, in
+    the case's current status as in its events (the same rule, so the two agree).
+    """
     # Messages are filled where they live: building parts apart and then setting them would
     # copy each one into its place, most of the cost of a long history.
     latest = record.events[-1]
     message = case_pb2.Case(case_number=record.number, case_type=record.case_type,
                             case_type_name=case_type_name, office=record.office)
-    _fill_status(message.status, table.map(latest.code, latest.text, program))
-    _fill_timestamp(message.opened_at, record.events[0].occurred_at)
+    mapped = table.map(latest.code, latest.text, program)
+    _fill_status(message.status, mapped, _action_required(mapped, latest, now))
+    # A source answering without history holds only the latest event: the opening time is
+    # the record's own, not that event's.
+    _fill_timestamp(message.opened_at, record.opened)
     _fill_timestamp(message.updated_at, latest.occurred_at)
     if with_history:
         add = message.events.add
         for event in record.events:
-            _fill_event(add(), record.number, event, table, program)
+            _fill_event(add(), record.number, event, table, program, now)
     return message

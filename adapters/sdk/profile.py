@@ -22,6 +22,9 @@ class AgencyProfile:
     ``normalize_number`` returns the canonical form of a case number or raises
     :class:`~adapters.sdk.numbers.InvalidNumberError`. ``program_of`` turns a case type into the
     mapping-table qualifier (``program``) its statuses are looked up under, or None.
+    ``identifier_formats`` are numbers the agency issues to people rather than cases (an
+    A-number at USCIS): like ``number_formats``, anything in a text that matches one is masked
+    for a reader without IDENTITY.
     """
 
     agency_id: str
@@ -33,3 +36,4 @@ class AgencyProfile:
     mapping_path: Path
     known_codes_path: Path
     program_of: Callable[[str], str | None] = _no_program
+    identifier_formats: tuple[NumberFormat, ...] = ()

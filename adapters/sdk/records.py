@@ -39,8 +39,24 @@ class EventRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class IdentityTerms:
+    """What the agency knows identifies the case's person: the values no text may show to a
+    reader whose consent lacks IDENTITY (the SDK masks them wherever they appear)."""
+
+    names: tuple[str, ...] = ()  # full names as the agency holds them, aliases included
+    birth_dates: tuple[date, ...] = ()
+    # Other identifying numbers: A-numbers, receipt numbers of the person's other cases,
+    # passport or applicant ids. The case's ``subject_ref`` is always one of them implicitly.
+    numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CaseRecord:
-    """A case with its full history, oldest event first (never empty)."""
+    """A case with its history, oldest event first (never empty).
+
+    A source answering without history returns only the latest event; it then must set
+    ``opened_at`` (the first event's time), which the SDK otherwise takes from ``events[0]``.
+    """
 
     number: str  # canonical form
     case_type: str  # form or program, e.g. "I-130", "PERM", "REMOVAL"
@@ -48,6 +64,13 @@ class CaseRecord:
     subject_ref: str  # the agency's key for the person (A-number, applicant id)
     access_code: str  # printed on the agency's notice; used to link the case
     events: tuple[EventRecord, ...]
+    opened_at: datetime | None = None  # when the case was received or opened
+    identity: IdentityTerms = IdentityTerms()
+
+    @property
+    def opened(self) -> datetime:
+        """When the case was opened: ``opened_at``, else the first event's time."""
+        return self.opened_at if self.opened_at is not None else self.events[0].occurred_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import grpc
@@ -21,6 +22,7 @@ from adapters.sdk.mapping import MappingTable
 from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord
+from adapters.sdk.redaction import CaseRedactor, NumberFinder
 from adapters.sdk.scopes import withhold, withhold_event
 from adapters.sdk.sealing import CaseSealer
 from adapters.sdk.source import CaseSource, MaybeAwaitable
@@ -36,8 +38,14 @@ MAX_BATCH_SIZE = 100
 MAX_NUMBER_LENGTH = 64
 MAX_ACCESS_CODE_LENGTH = 64
 CHANGE_PAGE = 500
+# Cases a change stream remembers (program and identity terms) before starting afresh.
+STREAM_CASE_MEMORY = 10_000
 _PUBLIC = frozenset({"STATUS"})
 T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def _resolve(value: MaybeAwaitable[T]) -> T:
@@ -47,11 +55,16 @@ async def _resolve(value: MaybeAwaitable[T]) -> T:
 
 
 class AdapterServicer(pb_grpc.AgencyAdapterServicer):
-    """Serves one agency's cases under the caseline.v1 contract."""
+    """Serves one agency's cases under the caseline.v1 contract.
+
+    ``clock`` (timezone-aware now) decides which hearings and deadlines have passed: their
+    events no longer say action required. Tests pass a fixed one.
+    """
 
     def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
                  verifier: ConsentTokenVerifier, sealer: CaseSealer | None, *,
-                 poll_interval_s: float = 0.5) -> None:
+                 poll_interval_s: float = 0.5,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
         self.profile = profile
         self.source = source
         self.table = table
@@ -60,7 +73,12 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         # what sealing costs); then sensitive fields travel in plaintext.
         self.sealer = sealer
         self.poll_interval_s = poll_interval_s
+        self.clock = clock
+        # Compiled once: a format RE2 cannot run stops the adapter at start, not mid-request.
+        self.numbers = NumberFinder((*profile.number_formats, *profile.identifier_formats))
 
+    def _redactor(self, record: CaseRecord) -> CaseRedactor:
+        return CaseRedactor(self.numbers, record)
     async def _guard(self, context: grpc.aio.ServicerContext[object, object],
                      handler: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -117,6 +135,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             results.append(result)
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(sorted(set(canonical.values())), with_history=False))
+        now = self.clock()
+        redactors: dict[str, CaseRedactor] = {}  # a number asked twice is scanned once
         for i, number in canonical.items():
             record = found.get(number)
             if record is None:
@@ -126,8 +146,12 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 info = results[i].case_info
                 info.CopyFrom(case_to_proto(
                     record, self.table, self.profile.program_of(record.case_type),
-                    self._case_type_name(record.case_type), with_history=False))
+                    self._case_type_name(record.case_type), with_history=False, now=now))
                 withhold(info, _PUBLIC)  # public status only: no personal data
+                redactor = redactors.get(number)
+                if redactor is None:
+                    redactor = redactors[number] = self._redactor(record)
+                redactor.case(info)  # and none inside its texts either
         return pb.LookupCasesResponse(results=results)
 
     async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
@@ -152,8 +176,10 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             self.source.find_cases([number], with_history=False))
         record = found[number]
         info = case_to_proto(record, self.table, self.profile.program_of(record.case_type),
-                             self._case_type_name(record.case_type), with_history=False)
+                             self._case_type_name(record.case_type), with_history=False,
+                             now=self.clock())
         withhold(info, _PUBLIC)  # the caller proved the code, not a consent: status only
+        self._redactor(record).case(info)
         return pb.VerifyOwnershipResponse(verified=True, case_info=info)
 
     async def ListSubjectCases(self, request: pb.ListSubjectCasesRequest,
@@ -168,13 +194,17 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         wanted = list(dict.fromkeys(claims.case_numbers))
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(wanted, with_history=True))
+        now = self.clock()
         cases = [
             case_to_proto(found[n], self.table, self.profile.program_of(found[n].case_type),
-                          self._case_type_name(found[n].case_type), with_history=True)
+                          self._case_type_name(found[n].case_type), with_history=True, now=now)
             for n in wanted if n in found
         ]
+        identity = "IDENTITY" in claims.scopes
         for case in cases:
             withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
+            if not identity:  # not even inside the texts of what the consent covers
+                self._redactor(found[case.case_number]).case(case)
             if self.sealer is not None:
                 self.sealer.seal(case, claims.subject)  # and what does, leaves sealed
         return pb.ListSubjectCasesResponse(
@@ -226,24 +256,32 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         except AdapterError as exc:
             await context.abort_with_status(exc.to_status())  # type: ignore[attr-defined]
             return
-        program_cache: dict[str, str | None] = {}
+        cases: dict[str, tuple[str | None, CaseRedactor]] = {}
         while True:
             changes: list[ChangeRecord] = await _resolve(
                 self.source.changes_since(cursor, CHANGE_PAGE))
             if not changes:
                 await asyncio.sleep(self.poll_interval_s)
                 continue
-            numbers = list({c.case_number for c in changes if c.case_number not in program_cache})
+            numbers = list({c.case_number for c in changes if c.case_number not in cases})
             if numbers:
+                if len(cases) + len(numbers) > STREAM_CASE_MEMORY:
+                    cases.clear()
                 known: dict[str, CaseRecord] = await _resolve(
                     self.source.find_cases(numbers, with_history=False))
-                program_cache.update({n: self.profile.program_of(r.case_type)
-                                      for n, r in known.items()})
+                cases.update({n: (self.profile.program_of(r.case_type), self._redactor(r))
+                              for n, r in known.items()})
             for change in changes:
-                event = event_to_proto(change.case_number, change.event, self.table,
-                                       program_cache.get(change.case_number))
+                number = change.case_number
+                if number not in cases:  # a change for a case the source no longer finds
+                    cases[number] = (None, self._redactor(CaseRecord(
+                        number, "", "", "", "", (change.event,))))
+                program, redactor = cases[number]
+                event = event_to_proto(number, change.event, self.table, program,
+                                       now=self.clock())
                 # The stream carries no consent token: status only, like a public lookup.
                 withhold_event(event, _PUBLIC)
+                redactor.event(event)
                 yield pb.WatchChangesResponse(cursor=str(change.cursor),
                                               case_number=change.case_number, event=event)
                 cursor = change.cursor

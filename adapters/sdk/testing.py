@@ -30,7 +30,9 @@ class InMemoryCaseSource:
         found = {n: self._cases[n] for n in numbers if n in self._cases}
         if with_history:
             return found
-        return {n: replace(c, events=c.events[-1:]) for n, c in found.items()}
+        # As a real source would: the latest event only, and the opening time beside it.
+        return {n: replace(c, events=c.events[-1:], opened_at=c.opened)
+                for n, c in found.items()}
 
     def verify_access_code(self, number: str, access_code: str) -> bool:
         """Whether the access code matches (case and separators ignored)."""

@@ -18,6 +18,7 @@ from aggregator.model import (
 )
 from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.field_scopes import scope_of
+from caseline.v1.masking import mask_number
 from gateway.messages import message
 from gateway.schema.enums import (
     ConsentScope,
@@ -158,13 +159,6 @@ _FIELD_OF_PATH = {("status." if f.containing_type is vocabulary_pb2.Status.DESCR
                   + f.name: name for name, f in _EVENT_SOURCES.items()}
 NUMBER_MASKED_REASON = ("masked: at this agency the case number identifies the person "
                         "(an A-number); the IDENTITY scope shows it whole")
-
-
-def mask_number(number: str) -> str:
-    """A case number with all but its prefix letter and last four characters hidden."""
-    keep = 1 if number[:1].isalpha() else 0
-    hidden = max(len(number) - keep - 4, 0)
-    return number[:keep] + "•" * hidden + number[keep + hidden:]
 
 
 UNOPENED_REASON = ("its sealed value could not be opened (altered on the way, or sealed to a "

@@ -30,6 +30,8 @@ def profile(agency_id: str = "fake") -> AgencyProfile:
 
 
 T0 = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+# "Now" in the fake agency's world: after its cases' events, before their deadlines.
+NOW = T0 + timedelta(days=30)
 
 
 def case(number: str, codes: list[str], start: datetime = T0, subject: str = "S1",
