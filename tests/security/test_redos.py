@@ -77,7 +77,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         process = subprocess.Popen(
             [sys.executable, "-m", "deploy.cli", "gateway", "serve", "--config", str(config),
              "--state-dir", str(tmp_path / "state"), "--jwt-public-key", str(public),
-             "--jwt-issuer", "https://login.example", "--port", str(port)],
+             "--jwt-issuer", "https://login.example", "--port", str(port),
+             # The 1 MB number must reach the gateway's own checks; the default body limit
+             # (256 KB, tests/security/test_body_limit.py) would refuse it first.
+             "--max-body-bytes", str(4 * 1024 * 1024)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -191,11 +194,13 @@ def test_agency_patterns_are_compiled_with_re2() -> None:
         parse_config({"agencies": [{**entry, "numbers": r"^(?=A)\d+"}]})  # lookahead
 
 
-def test_a_number_that_is_not_unicode_is_invalid_not_a_crash(served: Served) -> None:
-    # JSON may escape a lone surrogate; Python decodes it into a str no encoder accepts.
+def test_a_number_that_is_not_unicode_is_refused_not_a_crash(served: Served) -> None:
+    # JSON may escape a lone surrogate, which no encoder accepts back: the body is refused as
+    # malformed (400, saying why) before any lookup, and the gateway goes on serving.
     raw = json.dumps({"query": LOOKUP, "variables": {"n": "A20\ud800"}})
     response = httpx.post(f"{served.base}/graphql", content=raw,
                           headers={"Content-Type": "application/json"}, timeout=TIMEOUT)
-    assert response.status_code == 200, response.text
-    result = response.json()["data"]["caseStatus"]
-    assert result["code"] == "INVALID_NUMBER", result
+    assert response.status_code == 400, response.text
+    assert "JSON" in response.text and "\n" not in response.text.strip()
+    after = served.graphql(LOOKUP, {"n": "A20"})
+    assert after["data"]["caseStatus"]["code"] == "INVALID_NUMBER", after
