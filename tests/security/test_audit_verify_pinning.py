@@ -10,25 +10,22 @@ import base64
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.bootstrap import StatePaths, ledger_reference_key, open_ledger, open_state
 from aggregator.installation import ORIGIN_PREFIX
-from aggregator.keys import load_or_create_ed25519
 from aggregator.ledger.entries import link_entry
 from aggregator.ledger.merkle import CompactRange, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from deploy.known_ledgers import default_path
-from deploy.launcher import free_port
-from gateway.auth import DEMO_ISSUER, DevIssuer
+from gateway.auth import DEMO_ISSUER
+from support.http_gateway import gateway_process
 
 pytestmark = pytest.mark.integration
 
@@ -73,44 +70,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("served")
     state = tmp / "state"
     vkey = _seed_ledger(state)
-    config = tmp / "agencies.toml"
-    config.write_text(f"""
-[[agencies]]
-id = "immigration"
-name = "USCIS"
-address = "127.0.0.1:{free_port()}"
-numbers = '^[A-Z]{{3}}'
-number_format = "3 letters and 10 digits"
-""")
-    key = load_or_create_ed25519(tmp / "issuer.pem")
-    public = tmp / "issuer.pub.pem"
-    public.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    port = free_port()
-    log = (tmp / "gateway.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "deploy.cli", "gateway", "serve", "--config", str(config),
-         "--state-dir", str(state), "--jwt-public-key", str(public), "--jwt-issuer",
-         DEMO_ISSUER, "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                log.close()
-                raise RuntimeError((tmp / "gateway.log").read_text()) from None
-            time.sleep(0.1)
-    token = DevIssuer(key).issue("audrey", "auditor", "Audrey", ttl_s=600)
-    try:
-        yield Served(base, state, token, vkey)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with gateway_process(tmp, state_dir=state, jwt_issuer=DEMO_ISSUER) as gateway:
+        token = gateway.issuer.issue("audrey", "auditor", "Audrey", ttl_s=600)
+        yield Served(gateway.base_url, state, token, vkey)
 
 
 def _run(served: Served, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,14 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from aggregator.config import ConfigError, load_config, parse_config
-from aggregator.keys import load_or_create_ed25519
 from aggregator.patterns import LinearPattern
 from aggregator.routing import MAX_NUMBER_LENGTH
 from deploy.launcher import free_port
 from gateway.auth import DevIssuer
+from support.http_gateway import gateway_process
 
 pytestmark = pytest.mark.integration
 
@@ -62,42 +58,14 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The gateway over the shipped registry, its adapters pointed at ports nothing serves
     (no request here should ever reach one)."""
-    tmp_path = tmp_path_factory.mktemp("redos")
-    config = tmp_path / "agencies.toml"
-    config.write_text(re.sub(r'address = "[^"]*"',
-                             lambda _: f'address = "127.0.0.1:{free_port()}"',
-                             REGISTRY.read_text(encoding="utf-8")), encoding="utf-8")
-    key = load_or_create_ed25519(tmp_path / "issuer.pem")
-    public = tmp_path / "issuer.pub.pem"
-    public.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    port = free_port()
-    log_path = tmp_path / "gateway.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.cli", "gateway", "serve", "--config", str(config),
-             "--state-dir", str(tmp_path / "state"), "--jwt-public-key", str(public),
-             "--jwt-issuer", "https://login.example", "--port", str(port),
-             # The 1 MB number must reach the gateway's own checks; the default body limit
-             # (256 KB, tests/security/test_body_limit.py) would refuse it first.
-             "--max-body-bytes", str(4 * 1024 * 1024)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError(log_path.read_text()) from None
-            time.sleep(0.1)
-    try:
-        yield Served(base, DevIssuer(key))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    registry = re.sub(r'address = "[^"]*"', lambda _: f'address = "127.0.0.1:{free_port()}"',
+                      REGISTRY.read_text(encoding="utf-8"))
+    # The 1 MB number must reach the gateway's own checks; the default body limit (256 KB,
+    # tests/security/test_body_limit.py) would refuse it first.
+    with gateway_process(tmp_path_factory.mktemp("redos"), "--max-body-bytes",
+                         str(4 * 1024 * 1024), registry=registry,
+                         jwt_issuer="https://login.example") as gateway:
+        yield Served(gateway.base_url, gateway.issuer)
 
 
 def _formats_named(message: str) -> bool:

@@ -105,11 +105,9 @@ async def serving(app: Starlette, forwarded_allow_ips: Sequence[str] = ()
         sock.close()
 
 
-@contextmanager
-def gateway_process(tmp_path: Path, *args: str) -> Iterator[Gateway]:
-    """`caseline gateway serve` with one agency whose adapter is not running, plus ``args``."""
-    config = tmp_path / "agencies.toml"
-    config.write_text(f"""
+def one_agency_down() -> str:
+    """A registry of one agency (immigration) whose adapter is not running."""
+    return f"""
 [federation]
 deadline_ms = 500
 [[agencies]]
@@ -118,7 +116,18 @@ name = "USCIS"
 address = "127.0.0.1:{free_port()}"
 numbers = '^[A-Z]{{3}}'
 number_format = "3 letters and 10 digits"
-""")
+"""
+
+
+@contextmanager
+def gateway_process(tmp_path: Path, *args: str, registry: str | None = None,
+                    state_dir: Path | None = None,
+                    jwt_issuer: str = "caseline-demo") -> Iterator[Gateway]:
+    """`caseline gateway serve` over ``registry`` (default: :func:`one_agency_down`), with
+    its state in ``state_dir`` (default: tmp_path/state), plus ``args``."""
+    config = tmp_path / "agencies.toml"
+    config.write_text(registry if registry is not None else one_agency_down(),
+                      encoding="utf-8")
     key = load_or_create_ed25519(tmp_path / "issuer.pem")
     public = tmp_path / "issuer.pub.pem"
     public.write_bytes(key.public_key().public_bytes(
@@ -128,8 +137,9 @@ number_format = "3 letters and 10 digits"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "deploy.cli", "gateway", "serve", "--config", str(config),
-             "--state-dir", str(tmp_path / "state"), "--jwt-public-key", str(public),
-             "--jwt-issuer", "caseline-demo", "--port", str(port), *args],
+             "--state-dir", str(state_dir or tmp_path / "state"),
+             "--jwt-public-key", str(public), "--jwt-issuer", jwt_issuer,
+             "--port", str(port), *args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
