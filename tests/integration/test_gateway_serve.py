@@ -13,7 +13,6 @@ from support.http_gateway import gateway_process
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
