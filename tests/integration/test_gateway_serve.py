@@ -14,7 +14,6 @@ from support.http_gateway import gateway_process
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, DevIssuer]]:
     """The gateway with one agency whose adapter is not running, and a token issuer."""
