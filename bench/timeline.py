@@ -59,7 +59,14 @@ def link_bench_subject(state_dir: Path) -> dict[str, list[str]]:
         store.remove_link(SUBJECT, link.agency_id, link.case_number)
     for agency_id, numbers in BENCH_CASES.items():
         for number in numbers:
+            # A case is linked to one subject: in this bench-only state directory the bench
+            # subject takes the personas' cases over.
+            for holder in store.holders(agency_id, number):
+                if holder.subject_id != SUBJECT:
+                    store.remove_link(holder.subject_id, agency_id, number)
             store.add_link(SUBJECT, agency_id, number)
+            if [h.subject_id for h in store.holders(agency_id, number)] != [SUBJECT]:
+                raise RuntimeError(f"could not link {agency_id} {number} to the bench subject")
     store.close()
     return BENCH_CASES
 
@@ -92,6 +99,8 @@ async def gateway_latency(url: str, token: str, n: int) -> tuple[dict[str, Any],
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
         body = (await client.post(url, json={"query": QUERY})).json()
         events = len(body["data"]["viewer"]["timeline"]["events"])
+        if not events:  # an empty timeline would time nothing worth timing
+            raise RuntimeError(f"the bench subject's timeline is empty: {body}")
         sequential = wrk_load(url, token, seconds=10, connections=1)
         if sequential is not None:
             return {"client": "wrk, 1 connection", "p50_ms": sequential["p50_ms"],
