@@ -78,8 +78,11 @@ async def adapter_latencies(state_dir: Path, ports: dict[str, int],
                                             Keyring.in_state_dir(state_dir)))
     results = {}
     for agency_id, port in ports.items():
+        # The scopes the gateway's token carries for a subject's own timeline: the same work
+        # at the adapter (without IDENTITY it would also mask identifiers in every text).
         token = issuer.issue(agency_id=agency_id, subject="psn_bench",
-                             case_numbers=cases[agency_id], scopes=("STATUS", "DETAILS"),
+                             case_numbers=cases[agency_id],
+                             scopes=("STATUS", "DETAILS", "IDENTITY"),
                              purpose="SELF_ACCESS", consent_id="self")
         async with adapter_channel(state_dir, port) as channel:
             stub = pb_grpc.AgencyAdapterStub(channel)
