@@ -34,7 +34,10 @@ def agency_observations(federation: Federation) -> dict[str, AgencyObservation]:
 def _file_gone(path: Path) -> bool:
     # SQLite keeps writing to a file removed (or renamed away) under its open connections:
     # nothing fails, and everything written from then on is lost at the next start.
-    return not path.is_file()
+    try:
+        return not path.is_file()
+    except OSError:  # e.g. its directory made unreadable: it could not be opened again
+        return True
 
 
 def store_problem(store: Store) -> str | None:
