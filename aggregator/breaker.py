@@ -37,6 +37,12 @@ class CircuitBreaker:
             return "HALF_OPEN"
         return "OPEN"
 
+    @property
+    def consecutive_failures(self) -> int:
+        """Failures since the last success (health reports read it: some, while still
+        CLOSED, mean the agency is failing now and then)."""
+        return self._failures
+
     def allow(self) -> bool:
         """Whether a call may go out now (in HALF_OPEN, only one trial at a time)."""
         state = self.state

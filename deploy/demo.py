@@ -212,7 +212,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     lines = [
         "", "Caseline demo is running.",
         f"  GraphQL + GraphiQL  {base}/graphql",
-        f"  Health              {base}/healthz",
+        f"  Health              {base}/healthz  (load balancers: {base}/readyz)",
         f"  Ledger checkpoint   {base}/ledger/checkpoint  (verify: caseline audit verify "
         f"--url {base})",
         f"  Ledger key          {base}/ledger/key  (pin it: caseline audit verify --url {base} "

@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /healthz and the landing page."""
+"""The Starlette application: /graphql, health (/livez, /readyz, /healthz), the ledger's
+public files and the landing page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -19,7 +21,9 @@ from aggregator.service import CaselineService
 from gateway.auth import AuthError, Principal, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
+from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
+from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.schema import build_schema
 
@@ -113,9 +117,22 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
                          LookupQuotas(settings.rate, settings.representative_rate),
                          demo=settings.demo)
 
+    async def livez(request: Request) -> JSONResponse:
+        # Answering at all is the whole check: a process that serves is alive.
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        problems = await run_in_threadpool(component_problems, service.store, service.ledger)
+        reasons = not_ready_reasons(problems)
+        if reasons:
+            return JSONResponse({"status": "not_ready", "reasons": reasons}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
     async def healthz(request: Request) -> JSONResponse:
-        breakers = {a: b.state for a, b in service.federation.breakers.items()}
-        health: dict[str, object] = {"status": "ok", "agencies": breakers}
+        # Always 200: a report for people and monitors (read its status); load balancers
+        # ask /readyz.
+        problems = await run_in_threadpool(component_problems, service.store, service.ledger)
+        health = health_report(agency_observations(service.federation), problems).as_json()
         if settings.worker is not None:
             health["worker"] = settings.worker
         return JSONResponse(health)
@@ -166,6 +183,8 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/livez", livez),
+        Route("/readyz", readyz),
         Route("/healthz", healthz),
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),

@@ -326,6 +326,11 @@ class Ledger:
         self._queue.put(_Pending(fields, future=future))
         return future
 
+    @property
+    def accepting(self) -> bool:
+        """Whether appends are accepted: not closed, and no write or check has failed."""
+        return not self._closed and self._failed is None
+
     def _refusal(self) -> LedgerClosedError:
         return LedgerClosedError("the ledger is not accepting entries"
                                  + (f" (a write failed: {self._failed})" if self._failed else ""))

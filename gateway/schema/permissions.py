@@ -1,4 +1,10 @@
-"""Authorization as permission classes with stable error codes."""
+"""Authorization as permission classes with stable error codes.
+
+Who is asking decides the code: nobody signed in (no token, or one that did not verify) is
+UNAUTHENTICATED, told to sign in; a signed-in person without the right is FORBIDDEN. Every
+refusal is raised here, in the reader's language, rather than from strawberry's fixed
+``message``.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,13 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from aggregator.accounts import SubjectErasedError
+from gateway.auth import Principal
 from gateway.context import Context
+from gateway.messages import message
 from gateway.schema.erasure import erased_error
 from gateway.schema.errors import UserFacingError
 
-__all__ = ["CanBeGrantee", "IsApplicant", "IsAuditor", "IsAuthenticated"]
+__all__ = ["CanBeGrantee", "IsApplicant", "IsAuditor", "IsAuthenticated", "signed_in"]
 
 
 def _refuse_erased(info: strawberry.Info[Context, None]) -> None:
@@ -28,60 +36,61 @@ def _refuse_erased(info: strawberry.Info[Context, None]) -> None:
     info.context.principal_active = True
 
 
+def signed_in(info: strawberry.Info[Context, None]) -> Principal:
+    """The signed-in principal (whose data was not erased); UNAUTHENTICATED without one,
+    with a bad token's (generic) reason when a token was sent."""
+    context = info.context
+    if context.principal is None:
+        raise UserFacingError(
+            context.auth_error or message(
+                context.language, "sign in first: send 'Authorization: Bearer <token>'"),
+            "UNAUTHENTICATED")
+    _refuse_erased(info)
+    return context.principal
+
+
+def _forbidden(info: strawberry.Info[Context, None], text: str) -> UserFacingError:
+    return UserFacingError(message(info.context.language, text), "FORBIDDEN")
+
+
 class IsAuthenticated(BasePermission):
     """A valid bearer token is required."""
 
-    message = "sign in required: send 'Authorization: Bearer <token>'"
-    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 - strawberry reads it
-
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
-        """True when the request carried a valid token; a bad token's reason is reported."""
-        if info.context.principal is None and info.context.auth_error:
-            raise UserFacingError(info.context.auth_error, "UNAUTHENTICATED")
-        _refuse_erased(info)
-        return info.context.principal is not None
+        """True when the request carried a valid token (else UNAUTHENTICATED)."""
+        signed_in(info)
+        return True
 
 
 class IsApplicant(BasePermission):
     """Only applicants have a timeline of their own."""
 
-    message = "only applicants have their own cases and timeline"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it
-
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
-        """True for applicants whose data was not erased."""
-        principal = info.context.principal
-        if principal is None or principal.role != "applicant":
-            return False
-        _refuse_erased(info)
+        """True for signed-in applicants whose data was not erased."""
+        if signed_in(info).role != "applicant":
+            raise _forbidden(info, "only applicants have their own cases and timeline")
         return True
 
 
 class CanBeGrantee(BasePermission):
     """Representatives (and applicants helping someone) read others' cases under consent."""
 
-    message = "auditors read the ledger, not case data"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it
-
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
-        """True for representatives and applicants."""
-        principal = info.context.principal
-        return principal is not None and principal.role in ("representative", "applicant")
+        """True for signed-in representatives and applicants."""
+        if signed_in(info).role not in ("representative", "applicant"):
+            raise _forbidden(info, "auditors read the ledger, not case data")
+        return True
 
 
 class IsAuditor(BasePermission):
     """Only auditors query the ledger."""
 
-    message = "only auditors may query the ledger"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it
-
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
-        """True for auditors; a bad token's reason is reported."""
-        if info.context.principal is None and info.context.auth_error:
-            raise UserFacingError(info.context.auth_error, "UNAUTHENTICATED")
-        principal = info.context.principal
-        return principal is not None and principal.role == "auditor"
+        """True for signed-in auditors."""
+        if signed_in(info).role != "auditor":
+            raise _forbidden(info, "only auditors may query the ledger")
+        return True

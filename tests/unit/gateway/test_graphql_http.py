@@ -102,7 +102,7 @@ async def test_viewer_without_token_is_unauthenticated(gw: Gw) -> None:
     body = await _post(gw[0], "{ viewer { subject } }")
     assert body["data"] == {"viewer": None}
     error = body["errors"][0]  # type: ignore[index]
-    assert error["message"] == "sign in required: send 'Authorization: Bearer <token>'"
+    assert error["message"] == "sign in first: send 'Authorization: Bearer <token>'"
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
 
 
@@ -195,7 +195,17 @@ async def test_public_lookups_are_rate_limited_per_client(tmp_path: Path) -> Non
         assert "try again in" in limited[0]["message"]
 
 
-async def test_healthz_reports_breaker_states(gw: Gw) -> None:
-    """/healthz is ok and lists each agency's breaker state."""
+async def test_healthz_reports_agencies_and_components_in_plain_words(gw: Gw) -> None:
+    """/healthz says each agency is up with its breaker closed (never a bare "CLOSED", read
+    as "the agency is closed"), the store and ledger up, and the whole ok; /livez and
+    /readyz answer 200."""
     response = await gw[0].get("/healthz")
-    assert response.json() == {"status": "ok", "agencies": {"fake": "CLOSED"}}
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "agencies": {"fake": {"status": "up", "breaker": "closed", "consecutiveFailures": 0}},
+        "store": {"status": "up"}, "ledger": {"status": "up"}}
+    live = await gw[0].get("/livez")
+    assert (live.status_code, live.json()) == (200, {"status": "alive"})
+    ready = await gw[0].get("/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
