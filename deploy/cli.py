@@ -428,7 +428,6 @@ def dev_token(persona: str, state_dir: Path | None) -> None:
                                                                          who.name))
 
 
-
 @main.command("sample-numbers")
 @STATE_DIR
 @click.option("--json", "as_json", is_flag=True,
@@ -447,6 +446,7 @@ def sample_numbers(state_dir: Path | None, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     for number in numbers:
         click.echo(number.to_json() if as_json else number.describe(seeded_on))
+
 
 main.add_command(audit)
 main.add_command(keys)

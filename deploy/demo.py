@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shlex
 import signal
 import socket
 import sys
@@ -248,7 +249,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         # Generated numbers follow the day of seeding, so no document can list them.
         again = "caseline sample-numbers"
         if opts.state_dir != default_state_dir():
-            again += f" --state-dir {opts.state_dir}"
+            again += f" --state-dir {shlex.quote(str(opts.state_dir))}"
         lines.append(f"  Generated cases, numbered by their seeding day ({manifest['today']}); "
                      f"'{again}' lists them again:")
         lines += [f"  {agency:<12} {', '.join(found)}" for agency, found in generated.items()]

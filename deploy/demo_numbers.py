@@ -83,6 +83,8 @@ def read_demo_numbers(state: DemoState) -> tuple[str, list[DemoNumber]]:
         manifest = state.read_manifest()
     except (OSError, ValueError) as exc:
         raise ManifestError(f"{state.manifest} is unreadable: {exc}") from exc
+    if manifest is None:  # removed since it was measured
+        raise ManifestError(f"no demo data in {state.root} (no demo.json)")
     if not isinstance(manifest, dict):
         raise ManifestError(f"{state.manifest} is not a demo manifest (expected a JSON object)")
     return str(manifest.get("today", "?")), demo_numbers(manifest)
