@@ -428,6 +428,26 @@ def dev_token(persona: str, state_dir: Path | None) -> None:
                                                                          who.name))
 
 
+@main.command("sample-numbers")
+@STATE_DIR
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per line (agency, number, persona, case_type, "
+                   "access_code) instead of aligned text.")
+def sample_numbers(state_dir: Path | None, as_json: bool) -> None:
+    """Print the case numbers the seeded demo can look up: the personas' (fixed for every
+    seed and day, with their access codes) and the generated ones (numbered by the day the
+    demo was seeded)."""
+    from deploy.demo_numbers import ManifestError, read_demo_numbers
+
+    # Only reads: a state directory that was never seeded is refused, not created.
+    try:
+        seeded_on, numbers = read_demo_numbers(DemoState(state_dir or default_state_dir()))
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for number in numbers:
+        click.echo(number.to_json() if as_json else number.describe(seeded_on))
+
+
 main.add_command(audit)
 main.add_command(keys)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shlex
 import signal
 import socket
 import sys
@@ -22,6 +23,7 @@ from aggregator.bootstrap import bootstrap
 from aggregator.keys import load_or_create_ed25519
 from aggregator.transport import ClientIdentity
 from deploy.demo_data import ensure_demo_data
+from deploy.demo_numbers import demo_numbers
 from deploy.heap import freeze_startup_heap
 from deploy.launcher import (
     AdapterProcess,
@@ -36,7 +38,7 @@ from deploy.launcher import (
 from deploy.local_ca import ensure_demo_tls
 from deploy.personas import PERSONAS
 from deploy.serving import uvicorn_config
-from deploy.state import DemoState
+from deploy.state import DemoState, default_state_dir
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
@@ -236,13 +238,21 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
         lines.append(f"  SLOW on purpose     {agency_id} (+{ms} ms per call)")
+    numbers = demo_numbers(manifest)
     lines += ["", "Case numbers to look up (no sign-in needed):"]
-    for persona_id, cases in manifest["personas"].items():
-        for case in cases:
-            lines.append(f"  {case['agency']:<12} {case['number']:<20} {persona_id}'s "
-                         f"{case['case_type']}  (access code {case['access_code']})")
-    for agency_id, numbers in manifest["samples"].items():
-        lines.append(f"  {agency_id:<12} {', '.join(numbers)}")
+    lines += [f"  {n.describe(manifest['today'])}" for n in numbers if n.persona]
+    generated: dict[str, list[str]] = {}
+    for n in numbers:
+        if not n.persona:
+            generated.setdefault(n.agency, []).append(n.number)
+    if generated:
+        # Generated numbers follow the day of seeding, so no document can list them.
+        again = "caseline sample-numbers"
+        if opts.state_dir != default_state_dir():
+            again += f" --state-dir {shlex.quote(str(opts.state_dir))}"
+        lines.append(f"  Generated cases, numbered by their seeding day ({manifest['today']}); "
+                     f"'{again}' lists them again:")
+        lines += [f"  {agency:<12} {', '.join(found)}" for agency, found in generated.items()]
     lines += ["", "Sign in as a persona: caseline dev-token PERSONA, then send the header "
                   "'Authorization: Bearer <token>'"]
     for persona in PERSONAS.values():
