@@ -97,6 +97,9 @@ class GrantConsentInput:
     valid_until: datetime
     valid_from: datetime | None = None
     purpose_code: ConsentPurpose | None = None
+    shared_name: str | None = strawberry.field(
+        default=None, description="The name the grantee may know you by (they see only your "
+                                  "account id without it); kept sealed, never in the ledger.")
 
 
 @strawberry.type(description="The consent one scope of a read relied on.")

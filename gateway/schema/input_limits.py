@@ -40,7 +40,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from aggregator.consent_service import MAX_PURPOSE_TEXT
+from aggregator.consent_service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
 from aggregator.routing import MAX_NUMBER_LENGTH
 from gateway.messages import message
 
@@ -62,6 +62,7 @@ LIMITS: Mapping[str, int] = {
     "GrantConsentInput.grantee": _ID,
     "GrantConsentInput.agencies": 32,
     "GrantConsentInput.purpose": MAX_PURPOSE_TEXT,
+    "GrantConsentInput.sharedName": MAX_SHARED_NAME,
     "GrantConsentInput.validFrom": _TIMESTAMP,
     "GrantConsentInput.validUntil": _TIMESTAMP,
     "Viewer.client.subject": _ID,
