@@ -32,7 +32,7 @@ CONFIG = parse_config({"agencies": [
 
 GRANT = """mutation($agencies: [ID!]!, $until: DateTime!, $name: String) {
   grantConsent(input: {grantee: "lee", agencies: $agencies, scopes: [STATUS],
-                       purpose: "my lawyer", validUntil: $until, sharedName: $name}) { id }
+                       purpose: "my lawyer", validUntil: $until, sharedName: $name}) { id sharedName }
 }"""
 CLIENTS = ("{ viewer { clients { subject sharedName timeline { events { caseNumber } } } "
            "formerClients { subject sharedName state since } } }")
@@ -86,6 +86,7 @@ class World:
     async def grant(self, name: str | None = NAME, days: int = 30) -> str:
         until = (datetime.now(UTC) + timedelta(days=days)).isoformat()
         data = await self.ok("ana", GRANT, agencies=["immigration"], until=until, name=name)
+        assert data["grantConsent"]["sharedName"] == name
         consent_id: str = data["grantConsent"]["id"]
         return consent_id
 
@@ -207,3 +208,19 @@ async def test_the_shared_name_rests_sealed_and_stays_out_of_the_ledger(
     for path in world.state.rglob("*"):
         if path.is_file():
             assert needle not in path.read_bytes(), path
+
+
+async def test_a_former_client_is_told_by_the_consent_that_ended_last(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    await world.grant(days=3)
+    later = await world.grant(days=30, name="Ana P.")
+    await world.change("revokeConsent", later)
+    clients, _ = await world.lees_view()
+    assert [c["sharedName"] for c in clients] == [NAME]  # the active consent's name
+    short = next(r for r in world.service.consents.granted_to("lee") if r.id != later)
+    monkeypatch.setattr(world.service.consents, "now",
+                        lambda: short.valid_until + timedelta(minutes=1))
+    clients, former = await world.lees_view()
+    assert clients == []
+    assert [(f["state"], _since(f), f["sharedName"]) for f in former] == [
+        ("EXPIRED", short.valid_until, NAME)]
