@@ -35,6 +35,7 @@ from graphql import (
     TypeInfoVisitor,
     VariableNode,
     Visitor,
+    get_nullable_type,
     parse,
     visit,
 )
@@ -153,7 +154,8 @@ class _Planner(Visitor):
         self._where.pop()
 
     def enter_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
-        parent = self._types.get_parent_input_type()
+        # The parent is wrapped (GrantConsentInput!) when the argument is non-null.
+        parent = get_nullable_type(self._types.get_parent_input_type())
         owner = parent.name if isinstance(parent, GraphQLInputObjectType) else "?"
         self._where.append(f"{owner}.{node.name.value}")
 

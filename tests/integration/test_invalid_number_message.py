@@ -62,10 +62,10 @@ async def _data(client: httpx.AsyncClient, query: str, **variables: Any) -> dict
 
 async def test_a_bad_labor_number_names_one_format_and_the_pointer_resolves(
         gateway: httpx.AsyncClient) -> None:
-    result = (await _data(gateway, LOOKUP, number="G-100-2412-123456"))["caseStatus"]
+    result = (await _data(gateway, LOOKUP, number="G-100-24123-12345"))["caseStatus"]
     assert result["code"] == "INVALID_NUMBER"
     text = result["message"]
-    assert len(text) < 200 and ". " not in text, text
+    assert len(text) < 200 and ". " not in text.replace("e.g. ", ""), text
     example = re.search(r"e\.g\. (\S+) \(([^)]+)\)", text)
     assert example is not None, text
     assert (example[1], example[2]) == ("G-100-24123-123456", "PERM")

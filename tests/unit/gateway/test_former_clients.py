@@ -15,7 +15,7 @@ from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
 from aggregator.consent_service import MAX_SHARED_NAME
 from aggregator.keys import load_or_create_ed25519
-from aggregator.model import Case, LookupOutcome, Status, SubjectCases, Text
+from aggregator.model import Case, Event, LookupOutcome, Status, SubjectCases, Text
 from aggregator.opening import Release
 from aggregator.service import CaselineService
 from gateway.app import GatewaySettings, create_app
@@ -32,7 +32,9 @@ CONFIG = parse_config({"agencies": [
 
 GRANT = """mutation($agencies: [ID!]!, $until: DateTime!, $name: String) {
   grantConsent(input: {grantee: "lee", agencies: $agencies, scopes: [STATUS],
-                       purpose: "my lawyer", validUntil: $until, sharedName: $name}) { id sharedName }
+                       purpose: "my lawyer", validUntil: $until, sharedName: $name}) {
+    id sharedName
+  }
 }"""
 CLIENTS = ("{ viewer { clients { subject sharedName timeline { events { caseNumber } } } "
            "formerClients { subject sharedName state since } } }")
@@ -47,7 +49,8 @@ class Agency:
 
     async def subject_cases(self, consent_token: str, timeout: float,
                             release: Release) -> SubjectCases:
-        return SubjectCases((self._case(),), ())
+        return SubjectCases((self._case(),),
+                            (Event("immigration", NUMBER, "e1", 0, T0, STATUS),))
 
     async def verify_ownership(self, number: str, access_code: str,
                                timeout: float) -> Case | None:
@@ -224,3 +227,20 @@ async def test_a_former_client_is_told_by_the_consent_that_ended_last(
     assert clients == []
     assert [(f["state"], _since(f), f["sharedName"]) for f in former] == [
         ("EXPIRED", short.valid_until, NAME)]
+
+
+async def test_limits_inside_a_written_input_object_are_the_fields_own(world: World) -> None:
+    """Strings written in a non-null input object are held to their field's limit (they were
+    held to the 256-character default: a 300-character purpose was refused, a 101-character
+    name let through)."""
+    until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    written = ('mutation($until: DateTime!) { grantConsent(input: {grantee: "lee", '
+               'agencies: ["immigration"], scopes: [STATUS], purpose: "%s", validUntil: $until, '
+               'sharedName: "%s"}) { id } }')
+    accepted = await world.gql("ana", written % ("p" * 300, "Ana"), until=until)
+    assert "errors" not in accepted, accepted
+    refused = await world.gql("ana", written % ("p", "n" * (MAX_SHARED_NAME + 1)), until=until)
+    (error,) = refused["errors"]
+    assert error["extensions"] == {"code": "INPUT_TOO_LONG",
+                                   "argument": "GrantConsentInput.sharedName",
+                                   "limit": MAX_SHARED_NAME}
