@@ -74,6 +74,10 @@ class ConsentRecord:
     state: str
     created_at: datetime
     signature: str = ""
+    # The name the subject chose to show the grantee (None: only the subject id is shown).
+    # Not part of the signed artefact: it is a courtesy to the grantee, not a term of the
+    # consent, and the ledger must never hold it, not even as a digest.
+    shared_name: str | None = None
 
     def covers(self, agency_id: str, scope: str) -> bool:
         """True when this consent names the agency and the scope (whatever its state)."""

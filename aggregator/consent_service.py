@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -31,11 +32,17 @@ from aggregator.ledger.writer import Appended, Ledger
 from aggregator.store import Store
 from aggregator.vault.errors import ShreddedError
 
-__all__ = ["ConsentChange", "ConsentService", "GrantRequest", "UnknownGranteeError"]
+__all__ = ["MAX_SHARED_NAME", "ConsentChange", "ConsentService", "GrantRequest",
+           "UnknownGranteeError"]
 
 MAX_VALIDITY = timedelta(days=2 * 366)
 MAX_PURPOSE_TEXT = 500
+# A person's name as they would write it on a form; room for long compound names.
+MAX_SHARED_NAME = 100
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
+# Zero-width (non-)joiners are part of how some scripts write names; every other format or
+# control character (bidirectional overrides included) could make a name read as another.
+_JOINERS = frozenset("\u200c\u200d")
 _EVENTS = {ACTIVE: "RESUMED", PAUSED: "PAUSED", REVOKED: "REVOKED"}
 
 
@@ -61,6 +68,7 @@ class GrantRequest:
     valid_until: datetime
     valid_from: datetime | None = None
     purpose_code: str | None = None
+    shared_name: str | None = None  # the name the grantee may know the subject by
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +140,7 @@ class ConsentService:
             id="cns_" + secrets.token_hex(12), version=1, subject_id=subject_id,
             grantee_id=grantee, agencies=agencies, scopes=scopes, purpose_code=code,
             purpose_text=purpose, valid_from=valid_from, valid_until=valid_until,
-            state=ACTIVE, created_at=now)
+            state=ACTIVE, created_at=now, shared_name=shared_name(request.shared_name))
 
     async def grant(self, subject_id: str, request: GrantRequest) -> ConsentChange:
         """Sign, record and store a new consent."""
@@ -154,6 +162,10 @@ class ConsentService:
         """The subject's consents, current versions, newest first."""
         self._check_not_erased(subject_id)
         return self._store.consents_granted_by(subject_id)
+
+    def now(self) -> datetime:
+        """The time consent states are decided at (the service's clock)."""
+        return self._clock()
 
     def granted_to(self, grantee_id: str) -> tuple[ConsentRecord, ...]:
         """Consents granted to a grantee, current versions, newest first."""
@@ -204,6 +216,22 @@ class ConsentService:
         appended = await self._ledger.append(self._entry(record, event))
         self._store_version(record)
         return ConsentChange(record, appended)
+
+
+def shared_name(value: str | None) -> str | None:
+    """The name to share, trimmed (None when none or blank), or ConsentError
+    ``INVALID_SHARED_NAME`` for one too long or with control characters."""
+    if value is None or not value.strip():
+        return None
+    name = " ".join(value.split())  # line breaks and runs of spaces: one space
+    if len(name) > MAX_SHARED_NAME:
+        raise ConsentError(f"sharedName: at most {MAX_SHARED_NAME} characters, got {len(name)}",
+                           "INVALID_SHARED_NAME")
+    if any(unicodedata.category(char).startswith("C") and char not in _JOINERS
+           for char in name):
+        raise ConsentError("sharedName: only letters, digits, spaces and punctuation",
+                           "INVALID_SHARED_NAME")
+    return name
 
 
 def _aware(value: datetime, name: str) -> datetime:

@@ -57,7 +57,7 @@ def normalize(raw: str) -> str:
         raise InvalidNumberError(raw, FORMATS, "after the 3 letters only digits may follow")
     if len(digits) != 10:
         raise InvalidNumberError(raw, FORMATS, f"it has {len(digits)} digits after {prefix}; "
-                                               "a receipt number has 10")
+                                               "a receipt number has 10 digits there")
     return prefix + digits
 
 

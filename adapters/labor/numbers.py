@@ -94,19 +94,26 @@ _FIELDS: tuple[tuple[str, int], ...] = (
 _LETTERS = "".join(sorted({prefix[0] for prefix in PREFIXES}))
 
 
-def _known_prefixes() -> str:
-    by_program: dict[str, list[str]] = {}
-    for prefix, program in PREFIXES.items():
-        by_program.setdefault(program, []).append(prefix)
-    return "; ".join(f"{', '.join(prefixes)} ({program})"
-                     for program, prefixes in by_program.items())
+_BY_NAME = {f.name: f for f in FORMATS}
 
 
-_KNOWN = _known_prefixes()
+def _codes_after(letter: str) -> str:
+    """The program codes that follow ``letter`` ("100, 200 or 201")."""
+    codes = [prefix[2:] for prefix in PREFIXES if prefix[0] == letter]
+    return codes[0] if len(codes) == 1 else f"{', '.join(codes[:-1])} or {codes[-1]}"
 
 
-def _fail(raw: str, detail: str) -> InvalidNumberError:
-    return InvalidNumberError(raw, FORMATS, detail)
+def _likely_format(letter: str = "", prefix: str = "") -> NumberFormat:
+    """The format the person most likely meant: their prefix's program, else the first
+    program their letter starts, else PERM (the most common filing)."""
+    if prefix in PREFIXES:
+        return _BY_NAME[PREFIXES[prefix]]
+    program = next((p for known, p in PREFIXES.items() if known[0] == letter), "PERM")
+    return _BY_NAME[program]
+
+
+def _fail(raw: str, detail: str, letter: str = "", prefix: str = "") -> InvalidNumberError:
+    return InvalidNumberError(raw, FORMATS, detail, _likely_format(letter, prefix))
 
 
 def _split_fields(text: str) -> tuple[list[str], str | None]:
@@ -160,14 +167,16 @@ def _split_fields(text: str) -> tuple[list[str], str | None]:
     return fields, None
 
 
-def _check_digits(raw: str, name: str, value: str, length: int, example: str) -> None:
+def _check_digits(raw: str, name: str, value: str, length: int, letter: str,
+                  prefix: str = "") -> None:
     for char in value:
         if char not in _DIGITS:
             kind = "letter" if char.isalpha() else "character"
-            raise _fail(raw, f"{name} {value!r} has {kind} {char!r} where a digit is expected"
-                             f" ({length} digits, e.g. {example!r})")
+            raise _fail(raw, f"{name} {value!r} has {kind} {char!r} where a digit belongs",
+                        letter, prefix)
     if len(value) != length:
-        raise _fail(raw, f"{name} must be {length} digits, got {len(value)} ({value!r})")
+        raise _fail(raw, f"{name} must be {length} digits, got {len(value)} ({value!r})",
+                    letter, prefix)
 
 
 def _is_leap(year: int) -> bool:
@@ -181,40 +190,44 @@ def normalize(raw: str) -> str:
         raise _fail(raw, "the number is empty")
     for char in text.translate(_SEPARATORS):
         if not (char.isalnum() or char.isspace()):
-            raise _fail(raw, f"unexpected character {char!r} (only letters, digits, spaces and"
-                             " dashes belong in a case number)")
+            raise _fail(raw, f"{char!r} does not belong in a case number")
     fields, extra = _split_fields(text)
     letter = fields[0]
     if not letter.isalpha() or not letter.isascii():
         raise _fail(raw, f"must start with a program letter ({', '.join(_LETTERS)}), got"
                          f" {letter!r}")
     if letter == "A" and len(fields) == 3 and len(fields[1]) == len(fields[2]) == 5:
-        raise _fail(raw, "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system; FLAG"
-                         f" numbers look like G-100-24123-123456 (known prefixes: {_KNOWN})")
+        raise _fail(raw, "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system, not"
+                         " a FLAG number")
     if letter not in _LETTERS:
-        raise _fail(raw, f"unknown program letter {letter!r}; known prefixes: {_KNOWN}")
+        raise _fail(raw, f"unknown program letter {letter!r}; known letters:"
+                         f" {', '.join(_LETTERS)}")
     if len(fields) < 2:
         raise _fail(raw, f"missing the program code, date code and sequence number after"
-                         f" {letter!r}")
-    _check_digits(raw, "program code", fields[1], 3, "100")
+                         f" {letter!r}", letter)
+    _check_digits(raw, "program code", fields[1], 3, letter)
     prefix = f"{letter}-{fields[1]}"
     if prefix not in PREFIXES:
-        raise _fail(raw, f"unknown prefix {prefix!r}; known prefixes: {_KNOWN}")
+        raise _fail(raw, f"unknown prefix {prefix!r}; {letter} is followed by"
+                         f" {_codes_after(letter)}", letter)
     if len(fields) < 3:
-        raise _fail(raw, f"missing the date code (YYDDD) and sequence number after {prefix!r}")
+        raise _fail(raw, f"missing the date code (YYDDD) and sequence number after"
+                         f" {prefix!r}", letter, prefix)
     date_code = fields[2]
-    _check_digits(raw, "date code", date_code, 5, "24123")
+    _check_digits(raw, "date code", date_code, 5, letter, prefix)
     year, day = 2000 + int(date_code[:2]), int(date_code[2:])
     if not 1 <= day <= 366:
-        raise _fail(raw, f"date code {date_code!r}: day of year {day:03d} is outside 001-366")
+        raise _fail(raw, f"date code {date_code!r}: day of year {day:03d} is outside 001-366",
+                    letter, prefix)
     if day == 366 and not _is_leap(year):
-        raise _fail(raw, f"date code {date_code!r}: day 366 exists only in leap years, and"
-                         f" {year} is not one")
+        raise _fail(raw, f"date code {date_code!r}: {year} is not a leap year, it has no"
+                         " day 366", letter, prefix)
     if len(fields) < 4:
-        raise _fail(raw, f"missing the 6-digit sequence number after {prefix}-{date_code}")
-    _check_digits(raw, "sequence number", fields[3], 6, "123456")
+        raise _fail(raw, f"missing the 6-digit sequence number after {prefix}-{date_code}",
+                    letter, prefix)
+    _check_digits(raw, "sequence number", fields[3], 6, letter, prefix)
     if extra is not None:
-        raise _fail(raw, extra)
+        raise _fail(raw, extra, letter, prefix)
     return f"{prefix}-{date_code}-{fields[3]}"
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["InvalidNumberError", "NumberFormat"]
+__all__ = ["OTHER_FORMATS", "InvalidNumberError", "NumberFormat"]
+
+# Where a person finds every format an agency accepts: Caseline's gateway publishes each
+# agency's Describe ``number_formats`` as ``numberFormats`` in its ``agencies`` query. The
+# message names one format; listing them all made it a paragraph nobody reads.
+OTHER_FORMATS = "others: numberFormats in the agencies query"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,12 +23,17 @@ class NumberFormat:
 
 
 class InvalidNumberError(ValueError):
-    """A case number fits none of the agency's formats; the message names what is expected."""
+    """A case number fits none of the agency's formats; the message says what is wrong, the
+    format most likely meant (``expected``, else the first) with its example, and where the
+    others are listed."""
 
-    def __init__(self, number: str, formats: tuple[NumberFormat, ...], detail: str = "") -> None:
+    def __init__(self, number: str, formats: tuple[NumberFormat, ...], detail: str = "",
+                 expected: NumberFormat | None = None) -> None:
         self.number = number
         self.formats = formats
         self.detail = detail
-        expected = "; or ".join(f"{f.name}: {f.description} (e.g. {f.example})" for f in formats)
+        self.expected = expected or formats[0]
         reason = f" ({detail})" if detail else ""
-        super().__init__(f"{number!r} is not a valid case number{reason}; expected {expected}")
+        others = f"; {OTHER_FORMATS}" if len(formats) > 1 else ""
+        super().__init__(f"{number!r} is not a valid case number{reason}; expected e.g."
+                         f" {self.expected.example} ({self.expected.name}){others}")

@@ -84,5 +84,8 @@ consents = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("signature", Text, nullable=False),
+    # The name the subject chose to show the grantee: personal data, sealed like the purpose
+    # (null when none was given). Added after the table: older stores get it by migration.
+    Column("shared_name", Text, nullable=True),
     PrimaryKeyConstraint("id", "version"),
 )

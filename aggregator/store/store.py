@@ -70,7 +70,7 @@ class SubjectSealer(Protocol):
 
 class Store:
     """Subjects, links and consent versions; personal data in them (case numbers, consent
-    purposes) sealed under each subject's data key.
+    purposes, the names subjects share with grantees) sealed under each subject's data key.
 
     A subject's links and current consents are cached in memory; every write bumps a version
     row that reads check, so writes by other processes invalidate the caches too.
@@ -94,6 +94,7 @@ class Store:
         legacy = _legacy_links(self.engine)
         had_accounts = inspect(self.engine).has_table("accounts")
         metadata.create_all(self.engine)
+        self._migrate_shared_names()
         if legacy:
             self._migrate_links()
         self._migrate_purposes()
@@ -162,6 +163,13 @@ class Store:
                     (consents.c.id == consent_id) & (consents.c.version == version)).values(
                     purpose_text=purpose))
             self._bump(conn)
+
+    def _migrate_shared_names(self) -> None:
+        """Stores from before shared names: add the (nullable) column; every consent in
+        them was granted without a name."""
+        if "shared_name" not in {c["name"] for c in inspect(self.engine).get_columns("consents")}:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE consents ADD COLUMN shared_name TEXT"))
 
     def _migrate_link_holders(self) -> None:
         """Stores from before one-holder links: add the access-code column, and the unique
@@ -432,7 +440,10 @@ class Store:
                         record.subject_id, record.purpose_text, ("consent", record.id)),
                     valid_from=record.valid_from,
                     valid_until=record.valid_until, state=record.state,
-                    created_at=record.created_at, signature=record.signature))
+                    created_at=record.created_at, signature=record.signature,
+                    shared_name=None if record.shared_name is None
+                    or record.purpose_text == ERASED else self._seal_text(
+                        record.subject_id, record.shared_name, ("consent-name", record.id))))
         except IntegrityError as exc:
             raise ValueError(f"consent {record.id} version {record.version} exists") from exc
         finally:
@@ -489,7 +500,10 @@ class Store:
             scopes=tuple(json.loads(row["scopes"])), purpose_code=row["purpose_code"],
             purpose_text=ERASED if purpose is None else purpose,
             valid_from=_utc(row["valid_from"]), valid_until=_utc(row["valid_until"]),
-            state=row["state"], created_at=_utc(row["created_at"]), signature=row["signature"])
+            state=row["state"], created_at=_utc(row["created_at"]), signature=row["signature"],
+            # A name that no longer opens (the subject's key was shredded) is gone.
+            shared_name=None if row["shared_name"] is None else self._open_text(
+                row["subject_id"], row["shared_name"], ("consent-name", row["id"])))
 
     def close(self) -> None:
         """Release connections."""

@@ -68,6 +68,9 @@ class Consent:
     last_used_at: datetime | None
     receipt: Receipt | None = strawberry.field(
         description="The ledger receipt of the change just made (mutations only).")
+    shared_name: str | None = strawberry.field(
+        default=None, description="The name the subject chose to share with the grantee "
+                                  "(null when none).")
 
     @classmethod
     def from_domain(cls, record: ConsentRecord, now: datetime, ledger: Ledger,
@@ -84,7 +87,8 @@ class Consent:
             valid_until=record.valid_until, created_at=record.created_at,
             signature=record.signature, use_count=uses,
             last_used_at=datetime.fromisoformat(last) if last else None,
-            receipt=Receipt.of(ledger, appended) if appended else None)
+            receipt=Receipt.of(ledger, appended) if appended else None,
+            shared_name=record.shared_name)
 
 
 @strawberry.input(description="A new consent.")
@@ -97,6 +101,9 @@ class GrantConsentInput:
     valid_until: datetime
     valid_from: datetime | None = None
     purpose_code: ConsentPurpose | None = None
+    shared_name: str | None = strawberry.field(
+        default=None, description="The name the grantee may know you by (they see only your "
+                                  "account id without it); kept sealed, never in the ledger.")
 
 
 @strawberry.type(description="The consent one scope of a read relied on.")

@@ -35,12 +35,13 @@ from graphql import (
     TypeInfoVisitor,
     VariableNode,
     Visitor,
+    get_nullable_type,
     parse,
     visit,
 )
 from strawberry.extensions import SchemaExtension
 
-from aggregator.consent_service import MAX_PURPOSE_TEXT
+from aggregator.consent_service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
 from aggregator.routing import MAX_NUMBER_LENGTH
 from gateway.messages import message
 
@@ -62,6 +63,7 @@ LIMITS: Mapping[str, int] = {
     "GrantConsentInput.grantee": _ID,
     "GrantConsentInput.agencies": 32,
     "GrantConsentInput.purpose": MAX_PURPOSE_TEXT,
+    "GrantConsentInput.sharedName": MAX_SHARED_NAME,
     "GrantConsentInput.validFrom": _TIMESTAMP,
     "GrantConsentInput.validUntil": _TIMESTAMP,
     "Viewer.client.subject": _ID,
@@ -152,7 +154,8 @@ class _Planner(Visitor):
         self._where.pop()
 
     def enter_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
-        parent = self._types.get_parent_input_type()
+        # The parent is wrapped (GrantConsentInput!) when the argument is non-null.
+        parent = get_nullable_type(self._types.get_parent_input_type())
         owner = parent.name if isinstance(parent, GraphQLInputObjectType) else "?"
         self._where.append(f"{owner}.{node.name.value}")
 

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 import strawberry
 
 from aggregator.consent import ACTIVE, PAUSED, REVOKED, ConsentError
-from aggregator.consent_service import ConsentChange, GrantRequest, UnknownGranteeError
+from aggregator.consent_service import (
+    MAX_SHARED_NAME,
+    ConsentChange,
+    GrantRequest,
+    UnknownGranteeError,
+)
 from aggregator.linking import LinkError
 from gateway.context import Context
 from gateway.messages import message
@@ -106,7 +111,8 @@ class Mutation:
             grantee_id=str(input.grantee), agencies=[str(a) for a in input.agencies],
             scopes=[s.value for s in input.scopes], purpose=input.purpose,
             valid_until=input.valid_until, valid_from=input.valid_from,
-            purpose_code=input.purpose_code.value if input.purpose_code else None)
+            purpose_code=input.purpose_code.value if input.purpose_code else None,
+            shared_name=input.shared_name)
         try:
             change = await info.context.service.consents.grant(_subject(info), request)
         except UnknownGranteeError as exc:
@@ -115,6 +121,11 @@ class Mutation:
                 "the person you mean (they must have signed in to Caseline once)",
                 grantee=exc.grantee), exc.code, grantee=exc.grantee) from exc
         except ConsentError as exc:
+            if exc.code == "INVALID_SHARED_NAME":
+                raise UserFacingError(message(
+                    info.context.language, "sharedName: the name to share has at most {limit} "
+                    "characters: letters, digits, spaces and punctuation",
+                    limit=MAX_SHARED_NAME), exc.code) from exc
             raise UserFacingError(str(exc), exc.code) from exc
         return _consent(info, change)
 

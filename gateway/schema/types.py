@@ -16,6 +16,7 @@ from aggregator.model import (
     LookupFailure,
     Status,
 )
+from aggregator.number_formats import number_formats
 from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.field_scopes import scope_of
 from caseline.v1.masking import mask_number
@@ -36,6 +37,7 @@ __all__ = [
     "CaseStatus",
     "CaseStatusResult",
     "HearingInfo",
+    "NumberFormat",
     "TimelineEvent",
     "TimelineView",
     "WithheldField",
@@ -53,10 +55,31 @@ def _texts(status: Status, language: str) -> tuple[str, str, str]:
     return text.title, text.description, text.next_step
 
 
+@strawberry.type(description="A case number format an agency accepts.")
+class NumberFormat:
+    name: str = strawberry.field(description="The program or kind of number (e.g. PERM).")
+    pattern: str = strawberry.field(description="A regular expression the canonical number "
+                                                "matches.")
+    example: str
+    description: str = strawberry.field(description="What each part of the number means, in "
+                                                    "the agency's words.")
+
+
 @strawberry.type(description="A government agency Caseline federates.")
 class Agency:
     id: strawberry.ID
     name: str
+
+    @strawberry.field(description="The case number formats the agency accepts, each with an "
+                                  "example, as its adapter describes them (null when it "
+                                  "cannot be asked just now).")
+    async def number_formats(self, info: strawberry.Info) -> list[NumberFormat] | None:
+        service = info.context.service
+        adapter = service.adapters.get(str(self.id))
+        formats = await number_formats(adapter, service.config.deadline_s)
+        return None if formats is None else [
+            NumberFormat(name=f.name, pattern=f.pattern, example=f.example,
+                         description=f.description) for f in formats]
 
     @classmethod
     def from_domain(cls, agency: AgencyInfo, language: str) -> Agency:

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from aggregator.consent import ACTIVE, effective_state
+from aggregator.consent import ACTIVE, ConsentRecord, effective_state
+from aggregator.former_clients import FormerClientRecord, former_clients, newest_shared_name
 from aggregator.service import TimelineRead
 from gateway.auth import Principal
 from gateway.context import Context
 from gateway.schema.access_log import access_log
 from gateway.schema.consent import AccessLogEntry, Consent
-from gateway.schema.enums import Language
+from gateway.schema.enums import ConsentState, Language
 from gateway.schema.permissions import CanBeGrantee, IsApplicant
 from gateway.schema.types import (
     AgencyError,
@@ -23,7 +24,7 @@ from gateway.schema.types import (
     withheld_details,
 )
 
-__all__ = ["Client", "Viewer"]
+__all__ = ["Client", "FormerClient", "Viewer"]
 
 Info = strawberry.Info[Context, None]
 
@@ -56,12 +57,40 @@ def timeline_view(info: Info, read: TimelineRead, language: str) -> TimelineView
 class Client:
     subject: strawberry.ID
     consents: list[Consent]
+    shared_name: str | None = strawberry.field(
+        default=None, description="The name the client chose to share with you when granting "
+                                  "(null when they shared none).")
 
     @strawberry.field(description="The client's events you may see, ordered by time; fields "
                                   "outside your consent are null (see `withheld`).")
     async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
         read = await info.context.timeline(self.subject)
         return timeline_view(info, read, _language(info, language))
+
+
+@strawberry.type(description="Someone who consented before but none of whose consents lets "
+                             "you read their cases now, and why.")
+class FormerClient:
+    subject: strawberry.ID
+    shared_name: str | None = strawberry.field(
+        description="The name the client chose to share with you (null when none).")
+    state: ConsentState = strawberry.field(
+        description="Why: their last consent to end was PAUSED, REVOKED or EXPIRED.")
+    since: datetime = strawberry.field(description="When that consent was paused, revoked or "
+                                                   "expired.")
+
+    @classmethod
+    def from_domain(cls, former: FormerClientRecord) -> FormerClient:
+        """The GraphQL view of a former client."""
+        return cls(subject=strawberry.ID(former.subject_id), shared_name=former.shared_name,
+                   state=ConsentState(former.state), since=former.since)
+
+
+def _client(subject: str, records: list[ConsentRecord], now: datetime, info: Info) -> Client:
+    ledger = info.context.service.ledger
+    return Client(subject=strawberry.ID(subject),
+                  consents=[Consent.from_domain(r, now, ledger) for r in records],
+                  shared_name=newest_shared_name(records))
 
 
 @strawberry.type(description="The signed-in person.")
@@ -134,22 +163,27 @@ class Viewer:
     @strawberry.field(description="People whose active consent lets you read their cases.",
                       permission_classes=[CanBeGrantee])
     def clients(self, info: Info) -> list[Client]:
-        now = datetime.now(UTC)
-        service = info.context.service
-        by_subject: dict[str, list[Consent]] = {}
-        for record in service.consents.granted_to(self.subject):
+        consents = info.context.service.consents
+        now = consents.now()
+        by_subject: dict[str, list[ConsentRecord]] = {}
+        for record in consents.granted_to(self.subject):
             if effective_state(record, now) == ACTIVE:
-                by_subject.setdefault(record.subject_id, []).append(
-                    Consent.from_domain(record, now, service.ledger))
-        return [Client(subject=strawberry.ID(s), consents=c) for s, c in by_subject.items()]
+                by_subject.setdefault(record.subject_id, []).append(record)
+        return [_client(s, records, now, info) for s, records in by_subject.items()]
+
+    @strawberry.field(description="People who consented before but none of whose consents is "
+                                  "active now: why (PAUSED, REVOKED or EXPIRED) and since "
+                                  "when, most recent first.",
+                      permission_classes=[CanBeGrantee])
+    def former_clients(self, info: Info) -> list[FormerClient]:
+        consents = info.context.service.consents
+        return [FormerClient.from_domain(f)
+                for f in former_clients(consents.granted_to(self.subject), consents.now())]
 
     @strawberry.field(description="One client's timeline by subject id, also after their "
                                   "consent ended (the attempt is refused and recorded).",
                       permission_classes=[CanBeGrantee])
     def client(self, info: Info, subject: strawberry.ID) -> Client:
-        now = datetime.now(UTC)
-        service = info.context.service
-        consents = [Consent.from_domain(r, now, service.ledger)
-                    for r in service.consents.granted_to(self.subject)
-                    if r.subject_id == subject]
-        return Client(subject=subject, consents=consents)
+        consents = info.context.service.consents
+        records = [r for r in consents.granted_to(self.subject) if r.subject_id == subject]
+        return _client(str(subject), records, consents.now(), info)

@@ -69,7 +69,7 @@ async def test_lookup_answers_each_number_in_order_with_in_band_errors(fake_stub
     assert second.error.code == pb.LOOKUP_ERROR_CODE_NOT_FOUND
     assert third.requested_number == "nope"
     assert third.error.code == pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
-    assert "FAK and 6 digits (e.g. FAK123456)" in third.error.message
+    assert "e.g. FAK123456 (fake number)" in third.error.message
 
 
 async def test_lookup_refuses_more_than_100_numbers_naming_the_field(fake_stub: Stub) -> None:

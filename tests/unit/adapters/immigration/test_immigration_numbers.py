@@ -28,8 +28,8 @@ def test_receipt_numbers_normalize_to_canonical_form(raw: str, canonical: str) -
 
 @pytest.mark.parametrize(("raw", "detail"), [
     ("", "it is empty"),
-    ("IOE091234567", "it has 9 digits after IOE; a receipt number has 10"),
-    ("IOE09123456789", "it has 11 digits after IOE; a receipt number has 10"),
+    ("IOE091234567", "it has 9 digits after IOE; a receipt number has 10 digits there"),
+    ("IOE09123456789", "it has 11 digits after IOE; a receipt number has 10 digits there"),
     ("ABC0912345678", "ABC is not a USCIS office code (known: CSC, EAC, IOE, LIN, MSC, NBC, "
                       "NSC, SRC, TSC, VSC, WAC, YSC)"),
     ("IOE09123X5678", "after the 3 letters only digits may follow"),

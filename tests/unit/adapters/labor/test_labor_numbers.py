@@ -12,9 +12,6 @@ from hypothesis import strategies as st
 from adapters.labor.numbers import FORMATS, PREFIXES, normalize, program_of_number
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat
 
-KNOWN = ("G-100 (PERM); P-100, P-200, P-201, P-202, P-203, P-400, P-500 (PW); I-200, I-201,"
-         " I-202, I-203 (LCA); H-300 (H-2A); H-400 (H-2B); C-500 (CW-1)")
-
 
 @pytest.mark.parametrize("prefix", sorted(PREFIXES))
 def test_every_known_prefix_is_accepted_and_classified(prefix: str) -> None:
@@ -67,34 +64,29 @@ def test_day_366_is_valid_in_a_leap_year() -> None:
 @pytest.mark.parametrize(("typed", "detail"), [
     ("", "the number is empty"),
     ("   ", "the number is empty"),
-    ("G#100-24123-123456", "unexpected character '#' (only letters, digits, spaces and dashes"
-                           " belong in a case number)"),
-    ("G/100/24123/123456", "unexpected character '/' (only letters, digits, spaces and dashes"
-                           " belong in a case number)"),
+    ("G#100-24123-123456", "'#' does not belong in a case number"),
+    ("G/100/24123/123456", "'/' does not belong in a case number"),
     ("100-24123-123456", "must start with a program letter (C, G, H, I, P), got '100'"),
-    ("X-100-24123-123456", f"unknown program letter 'X'; known prefixes: {KNOWN}"),
-    ("G-200-24123-123456", f"unknown prefix 'G-200'; known prefixes: {KNOWN}"),
-    ("P-300-24123-123456", f"unknown prefix 'P-300'; known prefixes: {KNOWN}"),
-    ("A-12345-12345", "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system; FLAG"
-                      f" numbers look like G-100-24123-123456 (known prefixes: {KNOWN})"),
+    ("X-100-24123-123456", "unknown program letter 'X'; known letters: C, G, H, I, P"),
+    ("G-200-24123-123456", "unknown prefix 'G-200'; G is followed by 100"),
+    ("P-300-24123-123456", "unknown prefix 'P-300'; P is followed by 100, 200, 201, 202, 203,"
+                           " 400 or 500"),
+    ("A-12345-12345", "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system, not a"
+                      " FLAG number"),
     ("G", "missing the program code, date code and sequence number after 'G'"),
     ("G-100", "missing the date code (YYDDD) and sequence number after 'G-100'"),
     ("G-100-24123", "missing the 6-digit sequence number after G-100-24123"),
     ("G-10-24123-123456", "program code must be 3 digits, got 2 ('10')"),
     ("G-1000-24123-123456", "program code must be 3 digits, got 4 ('1000')"),
-    ("G-1O0-24123-123456", "program code '1O0' has letter 'O' where a digit is expected"
-                           " (3 digits, e.g. '100')"),
+    ("G-1O0-24123-123456", "program code '1O0' has letter 'O' where a digit belongs"),
     ("G-100-2412-123456", "date code must be 5 digits, got 4 ('2412')"),
-    ("G-100-24I23-123456", "date code '24I23' has letter 'I' where a digit is expected"
-                           " (5 digits, e.g. '24123')"),
+    ("G-100-24I23-123456", "date code '24I23' has letter 'I' where a digit belongs"),
     ("G-100-24000-123456", "date code '24000': day of year 000 is outside 001-366"),
     ("G-100-24367-123456", "date code '24367': day of year 367 is outside 001-366"),
-    ("G-100-23366-123456", "date code '23366': day 366 exists only in leap years, and 2023"
-                           " is not one"),
+    ("G-100-23366-123456", "date code '23366': 2023 is not a leap year, it has no day 366"),
     ("G-100-24123-12345", "sequence number must be 6 digits, got 5 ('12345')"),
     ("G-100-24123-1234567", "sequence number must be 6 digits, got 7 ('1234567')"),
-    ("G-100-24123-12345O", "sequence number '12345O' has letter 'O' where a digit is expected"
-                           " (6 digits, e.g. '123456')"),
+    ("G-100-24123-12345O", "sequence number '12345O' has letter 'O' where a digit belongs"),
     ("G-100-24123-123456-7", "unexpected extra group '7' after the sequence number"),
 ])
 def test_bad_numbers_say_exactly_what_is_wrong(typed: str, detail: str) -> None:
@@ -114,12 +106,19 @@ def test_prefix_is_checked_before_the_date_and_sequence() -> None:
     assert caught.value.detail.startswith("unknown program letter 'Z'")
 
 
-def test_error_message_lists_every_expected_format() -> None:
-    """The message shows each program's description and example so a person can fix it."""
+@pytest.mark.parametrize(("typed", "program"), [
+    ("G-100-24999-123456", "PERM"), ("P-200-2412-123456", "PW"), ("I-203-24123-1234", "LCA"),
+    ("H-400-24123", "H-2B"), ("C-5OO-24123-123456", "CW-1"), ("X-100-24123-123456", "PERM"),
+    ("H-999-24123-123456", "H-2A"),
+])
+def test_error_message_shows_the_format_most_likely_meant(typed: str, program: str) -> None:
+    """The message shows the example of the program the prefix names (or its letter starts),
+    and only that one: the others are one query away."""
     with pytest.raises(InvalidNumberError) as caught:
-        normalize("G-100-24999-123456")
-    for fmt in FORMATS:
-        assert fmt.example in str(caught.value)
+        normalize(typed)
+    assert caught.value.expected.name == program
+    shown = [f.example for f in FORMATS if f.example in str(caught.value)]
+    assert shown == [caught.value.expected.example]
 
 
 @given(prefix=st.sampled_from(sorted(PREFIXES)),
