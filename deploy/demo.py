@@ -310,11 +310,16 @@ async def run_demo(opts: DemoOptions) -> None:
         # The banner promises every process serves, so it waits for them.
         await _await_workers(workers, logs)
         watcher = asyncio.ensure_future(_report_exits(workers, logs))
-        # Before the banner, so that whoever reads it finds this demo's state from its URL
-        # (`caseline dev-token`, `keys`, `audit`); connections wait in the bound socket.
-        running = _announce(state.root, opts.host, port)
-        click.echo(_banner(opts, port, adapters, manifest))
-        await _serve(app, sock)
+
+        def serving() -> None:
+            # Once uvicorn handles SIGINT and SIGTERM (so the `finally` below runs) and before
+            # the banner, so whoever reads it finds this demo's state from its URL
+            # (`caseline dev-token`, `keys`, `audit`).
+            nonlocal running
+            running = _announce(state.root, opts.host, port)
+            click.echo(_banner(opts, port, adapters, manifest))
+
+        await _serve(app, sock, serving)
     finally:
         if running is not None:
             running.remove()
