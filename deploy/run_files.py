@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -222,6 +223,8 @@ def _read_live(path: Path) -> tuple[RunRecord | None, str]:
         return None, f"ignored: {exc.strerror}"
     try:
         info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "ignored: not a regular file"
         if info.st_uid != os.getuid():
             return None, "ignored: owned by another user"
         if info.st_size > MAX_RUN_FILE_BYTES:

@@ -172,6 +172,21 @@ def test_an_oversized_run_file_is_ignored_unread(tmp_path: Path, env: dict[str, 
     assert f"{path} (ignored: over {MAX_RUN_FILE_BYTES} bytes)" in lookup.looked
 
 
+def test_what_is_not_a_regular_file_is_ignored(tmp_path: Path, env: dict[str, str]) -> None:
+    directory = run_file("127.0.0.1", 8501, env)
+    directory.mkdir(parents=True)
+    link = run_file("127.0.0.1", 8502, env)
+    target = tmp_path / "elsewhere.json"
+    live = announce(tmp_path / "state", "127.0.0.1", 8503, env)  # a locked file to point at
+    os.link(run_file("127.0.0.1", 8503, env), target)
+    link.symlink_to(target)
+    assert find_demo("http://127.0.0.1:8501", env).looked[0] == (
+        f"{directory} (ignored: not a regular file)")
+    assert find_demo("http://127.0.0.1:8502", env).looked[0].startswith(f"{link} (ignored: ")
+    assert directory.is_dir() and link.is_symlink()
+    live.remove()
+
+
 @pytest.mark.parametrize("data", [b"{", b"[]", b'{"state_dir": "relative", "pid": 1, "url": '
                                   b'"u", "started_at": "2026-12-01T00:00:00+00:00"}'])
 def test_malformed_records_are_refused(data: bytes) -> None:
