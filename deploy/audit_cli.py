@@ -22,7 +22,9 @@ from deploy.known_ledgers import (
     read_pins,
 )
 from deploy.personas import PERSONAS
-from deploy.state import DemoState, default_state_dir
+from deploy.run_files import StateDirNotFound, locate_state_dir
+from deploy.state import DemoState
+from deploy.state_cli import STATE_DIR, persona_token
 
 __all__ = ["audit"]
 
@@ -30,28 +32,27 @@ TOKEN = click.option(
     "--token", envvar="CASELINE_TOKEN", default=None,
     help="Auditor bearer token (env CASELINE_TOKEN). Against a local demo it may be omitted: "
          "the demo's auditor persona is used.")
-STATE_DIR = click.option(
-    "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Demo state directory, for the demo auditor token (default: $CASELINE_STATE_DIR or "
-         "~/.caseline).")
 
 
-def _token(token: str | None, state_dir: Path | None) -> str:
+def _token(token: str | None, state_dir: Path | None, url: str) -> str:
     if token:
         return token
-    state = DemoState(state_dir or default_state_dir())
-    if not state.issuer_key.exists():
+    try:
+        # The demo serving --url, when its state directory is not given.
+        root = locate_state_dir(state_dir, url)
+    except StateDirNotFound as exc:
         raise click.ClickException(
-            "an auditor token is needed: pass --token or set CASELINE_TOKEN (no local demo "
-            f"state in {state.root} to borrow the auditor persona from)")
-    from aggregator.keys import load_or_create_ed25519
-    from gateway.auth import DevIssuer
-
-    who = PERSONAS["audrey"]
-    click.echo(f"(using the demo auditor {who.name}; pass --token for a real deployment)",
-               err=True)
-    return DevIssuer(load_or_create_ed25519(state.issuer_key)).issue(who.id, who.role, who.name,
-                                                                     ttl_s=600)
+            f"an auditor token is needed: pass --token or set CASELINE_TOKEN. Without one the "
+            f"demo's auditor persona is borrowed, but {exc}") from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from exc
+    if not DemoState(root).issuer_key.is_file():
+        raise click.ClickException(
+            "an auditor token is needed: pass --token or set CASELINE_TOKEN (no demo sign-in "
+            f"key in {root} to borrow the auditor persona with)")
+    click.echo(f"(using the demo auditor {PERSONAS['audrey'].name} from {root}; pass --token "
+               "for a real deployment)", err=True)
+    return persona_token(root, "audrey", ttl_s=600)
 
 
 @contextmanager
@@ -80,7 +81,7 @@ def audit() -> None:
 @STATE_DIR
 def export(url: str, token: str | None, state_dir: Path | None) -> None:
     """Write every entry with its leaf bytes, and the signed checkpoints, as JSON Lines."""
-    with _export_lines(url, _token(token, state_dir)) as lines:
+    with _export_lines(url, _token(token, state_dir, url)) as lines:
         out = sys.stdout
         for line in lines:
             out.write(line + "\n")
@@ -199,7 +200,7 @@ def verify(url: str | None, file_: Path | None, key: str | None, known_ledgers: 
     else:
         assert url is not None
         trust = _trust(_served_key(url) if key is None else None, key, pins)
-        with _export_lines(url, _token(token, state_dir)) as served:
+        with _export_lines(url, _token(token, state_dir, url)) as served:
             result = verify_export(served, pinned_vkey=trust.vkey, earlier=earlier)
     if not result.ok:
         _fail(result.message)

@@ -19,6 +19,8 @@ from deploy.audit_cli import audit
 from deploy.keys_cli import keys
 from deploy.personas import PERSONAS
 from deploy.state import DemoState, default_state_dir
+from deploy.state_cli import DEMO_URL, persona_token, state_dir_for
+from deploy.state_cli import STATE_DIR as DEMO_STATE_DIR
 
 __all__ = ["main"]
 
@@ -416,24 +418,24 @@ def seed(agency: str, cases: int, seed: int, today: str | None, out: Path) -> No
 
 @main.command("dev-token")
 @click.argument("persona", type=click.Choice(sorted(PERSONAS)))
-@STATE_DIR
-def dev_token(persona: str, state_dir: Path | None) -> None:
-    """Print a bearer token the running demo accepts for PERSONA (demo mode only)."""
-    from aggregator.keys import load_or_create_ed25519
-    from gateway.auth import DevIssuer
+@DEMO_STATE_DIR
+@DEMO_URL
+def dev_token(persona: str, state_dir: Path | None, url: str) -> None:
+    """Print a bearer token the running demo accepts for PERSONA (demo mode only).
 
-    state = DemoState(state_dir or default_state_dir())
-    who = PERSONAS[persona]
-    click.echo(DevIssuer(load_or_create_ed25519(state.issuer_key)).issue(who.id, who.role,
-                                                                         who.name))
+    The demo's sign-in key is read from --state-dir, else $CASELINE_STATE_DIR, else the
+    state directory of the demo running at --url.
+    """
+    click.echo(persona_token(state_dir_for(state_dir, url), persona))
 
 
 @main.command("sample-numbers")
-@STATE_DIR
+@DEMO_STATE_DIR
+@DEMO_URL
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per line (agency, number, persona, case_type, "
                    "access_code) instead of aligned text.")
-def sample_numbers(state_dir: Path | None, as_json: bool) -> None:
+def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
     """Print the case numbers the seeded demo can look up: the personas' (fixed for every
     seed and day, with their access codes) and the generated ones (numbered by the day the
     demo was seeded)."""
@@ -441,7 +443,7 @@ def sample_numbers(state_dir: Path | None, as_json: bool) -> None:
 
     # Only reads: a state directory that was never seeded is refused, not created.
     try:
-        seeded_on, numbers = read_demo_numbers(DemoState(state_dir or default_state_dir()))
+        seeded_on, numbers = read_demo_numbers(DemoState(state_dir_for(state_dir, url)))
     except ManifestError as exc:
         raise click.ClickException(str(exc)) from exc
     for number in numbers:

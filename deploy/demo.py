@@ -37,6 +37,7 @@ from deploy.launcher import (
 )
 from deploy.local_ca import ensure_demo_tls
 from deploy.personas import PERSONAS
+from deploy.run_files import RunningDemo, announce
 from deploy.serving import uvicorn_config
 from deploy.state import DemoState, default_state_dir
 from gateway.app import GatewaySettings, create_app
@@ -277,6 +278,15 @@ def _keyring_line(state_dir: Path) -> str:
     return f"keys/keyring.json, opened by a {protection} from the environment"
 
 
+def _announce(root: Path, host: str, port: int) -> RunningDemo | None:
+    try:
+        return announce(root, host, port)
+    except OSError as exc:  # the demo serves all the same; commands then need --state-dir
+        click.echo(f"Could not write the run file that lets `caseline dev-token` and others "
+                   f"find this demo's state ({exc}); pass them --state-dir {root}", err=True)
+        return None
+
+
 async def run_demo(opts: DemoOptions) -> None:
     """Seed on first run, start everything, serve until interrupted, stop cleanly."""
     unknown = (set(opts.down) | set(opts.slow_ms)) - set(REFERENCE_AGENCIES)
@@ -302,6 +312,7 @@ async def run_demo(opts: DemoOptions) -> None:
     logs = state.root / "logs"
     workers: list[asyncio.subprocess.Process] = []
     watcher: asyncio.Task[None] | None = None
+    running: RunningDemo | None = None
     try:
         # Before this process opens any gRPC channel: the workers start as fresh processes.
         await _spawn_workers(spec, port, logs, workers)
@@ -309,9 +320,19 @@ async def run_demo(opts: DemoOptions) -> None:
         # The banner promises every process serves, so it waits for them.
         await _await_workers(workers, logs)
         watcher = asyncio.ensure_future(_report_exits(workers, logs))
-        click.echo(_banner(opts, port, adapters, manifest))
-        await _serve(app, sock)
+
+        def serving() -> None:
+            # Once uvicorn handles SIGINT and SIGTERM (so the `finally` below runs) and before
+            # the banner, so whoever reads it finds this demo's state from its URL
+            # (`caseline dev-token`, `keys`, `audit`).
+            nonlocal running
+            running = _announce(state.root, opts.host, port)
+            click.echo(_banner(opts, port, adapters, manifest))
+
+        await _serve(app, sock, serving)
     finally:
+        if running is not None:
+            running.remove()
         if watcher is not None:
             watcher.cancel()
         click.echo("Stopping…")

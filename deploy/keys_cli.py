@@ -1,6 +1,7 @@
 """`caseline keys status|rotate|rewrap|shred`: the aggregator's keys, for operators.
 
-They work on the state directory directly, and may run while the gateway or demo does: the
+They work on the state directory directly (--state-dir, else $CASELINE_STATE_DIR, else that
+of the demo running at --url), and may run while the gateway or demo does: the
 keyring, the database and the ledger are shared safely between processes, and the running
 gateway picks up what they did (new keys, shredded subjects, their ledger entries) without a
 restart.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deploy.state import default_state_dir
+from deploy.state_cli import DEMO_URL, STATE_DIR, state_dir_for
 
 if TYPE_CHECKING:
     from aggregator.bootstrap import StatePaths
@@ -29,9 +30,6 @@ __all__ = ["keys"]
 
 MAX_ACCOUNT_ID = 64  # the accounts table's id width
 
-STATE_DIR = click.option(
-    "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Aggregator state directory (default: $CASELINE_STATE_DIR or ~/.caseline).")
 DATABASE_URL = click.option(
     "--database-url", default=None,
     help="SQLAlchemy URL of the aggregator database (default: SQLite in the state directory).")
@@ -51,13 +49,13 @@ class _Opened:
 
 
 @contextmanager
-def _state(state_dir: Path | None, database_url: str | None,
+def _state(state_dir: Path | None, url: str, database_url: str | None,
            with_ledger: bool = True) -> Iterator[_Opened]:
     from aggregator.bootstrap import StatePaths, open_ledger, open_state
     from aggregator.ledger.store import WriteLockError
     from aggregator.vault import VaultError
 
-    root = state_dir or default_state_dir()
+    root = state_dir_for(state_dir, url)
     paths = StatePaths(root)
     if not paths.database.exists() and database_url is None:
         raise click.ClickException(f"no aggregator state in {root} (run `caseline demo` first, "
@@ -89,10 +87,11 @@ def keys() -> None:
 
 @keys.command("status")
 @STATE_DIR
+@DEMO_URL
 @DATABASE_URL
-def keys_status(state_dir: Path | None, database_url: str | None) -> None:
+def keys_status(state_dir: Path | None, url: str, database_url: str | None) -> None:
     """Key ids, which are primary, encryptions per key, keys still to rewrap (JSON)."""
-    with _state(state_dir, database_url, with_ledger=False) as opened:
+    with _state(state_dir, url, database_url, with_ledger=False) as opened:
         status = opened.vault.status()
         click.echo(json.dumps(status, indent=2, default=str))
 
@@ -104,14 +103,15 @@ def keys_status(state_dir: Path | None, database_url: str | None) -> None:
               help="Rewrap every subject key under the new key now (resumable; "
                    "`caseline keys rewrap` finishes an interrupted run).")
 @STATE_DIR
+@DEMO_URL
 @DATABASE_URL
-def keys_rotate(custodian: bool, rewrap: bool, state_dir: Path | None,
+def keys_rotate(custodian: bool, rewrap: bool, state_dir: Path | None, url: str,
                 database_url: str | None) -> None:
     """Add a new primary key; data sealed under the old ones still opens."""
     from aggregator.bootstrap import consent_issuer
     from aggregator.key_admin import rotate
 
-    with _state(state_dir, database_url) as opened:
+    with _state(state_dir, url, database_url) as opened:
         vault = opened.vault
         rotated = rotate(vault, opened.recorder(), custodian=custodian)
         if custodian:
@@ -140,10 +140,11 @@ def _rewrap(vault: Vault) -> None:
 
 @keys.command("rewrap")
 @STATE_DIR
+@DEMO_URL
 @DATABASE_URL
-def keys_rewrap(state_dir: Path | None, database_url: str | None) -> None:
+def keys_rewrap(state_dir: Path | None, url: str, database_url: str | None) -> None:
     """Finish moving subject keys to the primary key-encryption key."""
-    with _state(state_dir, database_url, with_ledger=False) as opened:
+    with _state(state_dir, url, database_url, with_ledger=False) as opened:
         _rewrap(opened.vault)
 
 
@@ -151,8 +152,9 @@ def keys_rewrap(state_dir: Path | None, database_url: str | None) -> None:
 @click.argument("subject")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @STATE_DIR
+@DEMO_URL
 @DATABASE_URL
-def keys_shred(subject: str, yes: bool, state_dir: Path | None,
+def keys_shred(subject: str, yes: bool, state_dir: Path | None, url: str,
                database_url: str | None) -> None:
     """Destroy SUBJECT's data keys: everything Caseline keeps of theirs becomes unreadable,
     for good, and every consent they granted or were granted is revoked. Recorded in the
@@ -166,7 +168,7 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None,
     if not 0 < len(subject) <= MAX_ACCOUNT_ID:
         raise click.ClickException(f"an account id has 1 to {MAX_ACCOUNT_ID} characters, got "
                                    f"{len(subject)}: nothing was shredded or recorded")
-    with _state(state_dir, database_url) as opened:
+    with _state(state_dir, url, database_url) as opened:
         account = opened.store.account(subject)
         if account is None:
             raise click.ClickException(

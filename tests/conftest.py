@@ -31,6 +31,19 @@ def _private_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
         os.environ["XDG_CONFIG_HOME"] = before
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Demos write a run file (where their state lives) under $XDG_RUNTIME_DIR; the suite's
+    demos write theirs into a temporary one, never beside a demo the user runs."""
+    before = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("runtime-dir"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_RUNTIME_DIR", None)
+    else:
+        os.environ["XDG_RUNTIME_DIR"] = before
+
+
 @pytest.fixture
 def custodian() -> X25519PrivateKey:
     """The key custodian's private key; adapters wrap data keys to its public half."""

@@ -1,0 +1,54 @@
+"""The `--state-dir` and `--url` options of the commands that work on a running demo's state
+(dev-token, keys, audit), and turning them into a state directory or a clear refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from deploy.personas import PERSONAS
+from deploy.run_files import DEFAULT_URL, StateDirNotFound, locate_state_dir
+from deploy.state import DemoState
+
+__all__ = ["DEMO_URL", "STATE_DIR", "persona_token", "state_dir_for"]
+
+STATE_DIR = click.option(
+    "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The demo's state directory (default: $CASELINE_STATE_DIR, else that of the demo "
+         "running at --url, found from the run file it writes).")
+DEMO_URL = click.option(
+    "--url", default=DEFAULT_URL, show_default=True,
+    help="The running demo whose state directory to use when neither --state-dir nor "
+         "$CASELINE_STATE_DIR is given.")
+
+
+def state_dir_for(state_dir: Path | None, url: str | None) -> Path:
+    """The state directory to use; a ClickException naming the places looked when there is
+    none (never a silent default)."""
+    try:
+        return locate_state_dir(state_dir, url)
+    except StateDirNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from exc
+
+
+def persona_token(state_dir: Path, persona: str, ttl_s: int = 12 * 3600) -> str:
+    """A bearer token for ``persona`` signed with the demo sign-in key in ``state_dir``; a
+    ClickException if there is none (creating one would sign tokens no demo accepts)."""
+    from aggregator.keys import load_or_create_ed25519
+    from gateway.auth import DevIssuer
+
+    state = DemoState(state_dir)
+    if not state.issuer_key.is_file():
+        raise click.ClickException(
+            f"no demo sign-in key in {state.root} ({state.issuer_key} is missing): not the "
+            "state directory of a demo that has started; run `caseline demo` with it first")
+    try:
+        key = load_or_create_ed25519(state.issuer_key)  # it exists: loaded, never created
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the demo sign-in key {state.issuer_key}: "
+                                   f"{exc}") from exc
+    who = PERSONAS[persona]
+    return DevIssuer(key).issue(who.id, who.role, who.name, ttl_s=ttl_s)
