@@ -4,6 +4,7 @@ port, the gateway's channel reconnects, and the console says so; Ctrl-C still st
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,10 +40,16 @@ def _processes() -> dict[int, tuple[int, int, str]]:
     return found
 
 
-def _adapter_pid(demo_pid: int, agency: str) -> int | None:
+def _child_pid(demo_pid: int, command: str) -> int | None:
+    """The one living child of the demo whose command line holds ``command``."""
     pids = [pid for pid, (parent, _, cmdline) in _processes().items()
-            if parent == demo_pid and f"adapter run {agency} " in cmdline]
+            if parent == demo_pid and command in cmdline]
     return pids[0] if len(pids) == 1 else None
+
+
+def _restarted(demo_pid: int, command: str, killed: int) -> int:
+    return _poll(lambda: p if (p := _child_pid(demo_pid, command)) not in (None, killed)
+                 else None, f"{command!r} to be started again")
 
 
 def _poll(get: Callable[[], T | None], what: str, timeout_s: float = 90.0) -> T:
@@ -55,8 +62,8 @@ def _poll(get: Callable[[], T | None], what: str, timeout_s: float = 90.0) -> T:
     raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
-def test_a_killed_adapter_is_restarted_and_its_agency_answers_again(tmp_path: Path) -> None:
-    demo = start_demo(tmp_path / "state", "--cases", "50")
+def test_killed_children_are_restarted_and_the_agency_answers_again(tmp_path: Path) -> None:
+    demo = start_demo(tmp_path / "state", "--cases", "50", "--workers", "2")
     try:
         manifest = DemoState(demo.state_dir).read_manifest()
         assert manifest is not None
@@ -69,24 +76,32 @@ def test_a_killed_adapter_is_restarted_and_its_agency_answers_again(tmp_path: Pa
             return str(data["caseStatus"]["__typename"])
 
         assert answered() == "CaseStatus"
-        pid = _adapter_pid(demo.process.pid, "labor")
-        assert pid is not None, "the labor adapter is a child of the demo"
-        os.kill(pid, 9)
+        adapter, worker = "adapter run labor ", "gateway demo-worker"
+        killed = {command: _child_pid(demo.process.pid, command) for command in (adapter, worker)}
+        assert None not in killed.values(), "the labor adapter and worker 2 are the demo's"
+        for pid in killed.values():
+            os.kill(pid or 0, 9)
 
-        restarted = _poll(lambda: p if (p := _adapter_pid(demo.process.pid, "labor")) not in
-                          (None, pid) else None, "the labor adapter to be started again")
+        restarted = [_restarted(demo.process.pid, command, pid or 0)
+                     for command, pid in killed.items()]
         _poll(lambda: True if answered() == "CaseStatus" else None,
               "the labor number to be answered again")
         output = "".join(demo.output)
-        assert "The labor adapter (port " in output
-        assert "stopped (killed by SIGKILL); restarting it in 0.5 s" in output
+        port = re.search(r"labor 127\.0\.0\.1:(\d+)", output)
+        assert port, output
+        assert (f"The labor adapter (port {port[1]}) stopped (killed by SIGKILL); restarting it "
+                "in 0.5 s.") in output
+        assert "Gateway process 2 stopped (killed by SIGKILL); restarting it in 0.5 s." in output
+        # On the port the gateway's channel dials.
+        assert f" --port {port[1]} " in _processes()[restarted[0]][2]
         # The other adapters were left alone.
-        assert output.count("restarting it in") == 1
+        assert output.count("restarting it in") == 2
     finally:
         code = demo.stop()
     assert code == 0
     left = [f"{pid}: {cmdline}" for pid, (_, session, cmdline) in _processes().items()
             if session == demo.process.pid]
     assert left == [], "Ctrl-C left processes behind"
-    with pytest.raises(ProcessLookupError):
-        os.kill(restarted, 0)
+    for pid in restarted:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
