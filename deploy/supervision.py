@@ -110,7 +110,7 @@ class Supervisor:
                 return
             up_since = self._clock()
             try:
-                child.process = await _uncancelled(child.spawn())
+                await _respawn(child)
             except OSError as exc:  # not even started (out of processes, say): try later
                 self._echo(f"{child.name} could not be started: {exc}")
                 continue
@@ -118,13 +118,16 @@ class Supervisor:
                 await child.ready(child.process)
 
 
-async def _uncancelled(spawn: Awaitable[asyncio.subprocess.Process]
-                       ) -> asyncio.subprocess.Process:
-    """The process ``spawn`` starts, even when a stop comes meanwhile: cancelled midway, the
-    spawn could leave a process that no one knows of, and so no one stops."""
-    task = asyncio.ensure_future(spawn)
+async def _respawn(child: Child) -> None:
+    """Spawn ``child`` again and record its process, even when a stop comes meanwhile:
+    cancelled midway, the spawn could leave a process that no one knows of, so no one
+    stops."""
+    task = asyncio.ensure_future(child.spawn())
     try:
-        return await asyncio.shield(task)
+        await asyncio.shield(task)
     except asyncio.CancelledError:
-        await task
+        await asyncio.wait([task])  # the spawn finishes; its process is recorded below
         raise
+    finally:
+        if task.done() and not task.cancelled() and task.exception() is None:
+            child.process = task.result()
