@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,9 +97,15 @@ def test_killed_children_are_restarted_and_the_agency_answers_again(tmp_path: Pa
         assert f" --port {port[1]} " in _processes()[restarted[0]][2]
         # The other adapters were left alone.
         assert output.count("restarting it in") == 2
+        # Ctrl-C at a terminal: the whole process group gets SIGINT, the children stop on
+        # their own at the same moment, and none of that is a crash to restart.
+        os.killpg(demo.process.pid, signal.SIGINT)
+        demo.process.wait(timeout=60)
     finally:
         code = demo.stop()
     assert code == 0
+    output = "".join(demo.output)
+    assert output.count("restarting it in") == 2 and "Stopped." in output, output
     left = [f"{pid}: {cmdline}" for pid, (_, session, cmdline) in _processes().items()
             if session == demo.process.pid]
     assert left == [], "Ctrl-C left processes behind"
