@@ -33,9 +33,10 @@ def test_a_first_seeding_names_each_step_on_a_log(tmp_path: Path) -> None:
     steps = [re.fullmatch(r"  \[(\d)/7\] ([a-z ]+): (.+) \(\d+\.\d s\)", line)
              for line in lines[1:]]
     assert all(steps), lines
-    assert [(int(m[1]), m[2]) for m in steps if m] == list(enumerate(SEEDING_STEPS, start=1))
-    assert SEEDING_STEPS == (*(f"{a} cases" for a in REFERENCE_AGENCIES), "keyring and ledger",
-                             "persona links", "sample numbers", "persona accounts")
+    expected = [*(f"{a} cases" for a in REFERENCE_AGENCIES), "keyring and ledger",
+                "persona links", "sample numbers", "persona accounts"]
+    assert [(int(m[1]), m[2]) for m in steps if m] == list(enumerate(expected, start=1))
+    assert list(SEEDING_STEPS) == expected
     summaries = dict((m[2], m[3]) for m in steps if m)
     assert re.fullmatch(r"4\d cases, [\d,]+ events", summaries["labor cases"])
     assert summaries["keyring and ledger"].startswith("keys/keyring.json opened by a key file")
