@@ -33,6 +33,10 @@ __all__ = ["SEEDING_STEPS", "ensure_demo_data"]
 
 SAMPLES_PER_AGENCY = 3
 
+# What a first run does, in order; every step is shown, none runs silently.
+SEEDING_STEPS = (*(f"{agency} cases" for agency in REFERENCE_AGENCIES), "keyring and ledger",
+                 "persona links", "sample numbers", "persona accounts")
+
 
 @contextmanager
 def _seeding_turn(state: DemoState) -> Iterator[None]:
@@ -60,23 +64,18 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
         manifest = state.read_manifest()
         paths = StatePaths(state.root)
         if manifest is None or not all(state.store(a).exists() for a in REFERENCE_AGENCIES):
+            anchor = today or date.today()
             progress = StepProgress(len(SEEDING_STEPS), stream)
             progress.say(f"First run: generating demo data in {state.root} ({cases:,} cases "
-                         f"per agency, seed {seed}, as of {(today or date.today()).isoformat()}),"
-                         f" in {len(SEEDING_STEPS)} steps")
-            manifest = _seed(state, progress, cases=cases, seed=seed,
-                             today=today or date.today())
+                         f"per agency, seed {seed}, as of {anchor.isoformat()}), in "
+                         f"{len(SEEDING_STEPS)} steps")
+            manifest = _seed(state, progress, cases=cases, seed=seed, today=anchor)
             with progress.step("persona accounts") as step:
                 _ensure_persona_accounts(paths)
                 step.summary = f"{len(PERSONAS)} accounts"
         else:
             _ensure_persona_accounts(paths)
         return manifest
-
-
-# What a first run does, in order; every step is shown, none runs silently.
-SEEDING_STEPS = (*(f"{agency} cases" for agency in REFERENCE_AGENCIES), "keyring and ledger",
-                 "persona links", "sample numbers", "persona accounts")
 
 
 def _ensure_persona_accounts(paths: StatePaths) -> None:
