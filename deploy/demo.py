@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -31,8 +32,8 @@ from deploy.launcher import (
     bind_socket,
     join_socket,
     registry_with,
+    spawn_logged,
     start_reference_adapters,
-    stop_adapters,
     stop_processes,
 )
 from deploy.local_ca import ensure_demo_tls
@@ -40,6 +41,7 @@ from deploy.personas import PERSONAS
 from deploy.run_files import RunningDemo, announce
 from deploy.serving import uvicorn_config
 from deploy.state import DemoState, default_state_dir
+from deploy.supervision import Child, Supervisor
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
@@ -117,16 +119,24 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
 
 class _Server(uvicorn.Server):
     """uvicorn's server, minus raising the stop signal again once it has stopped, plus a
-    call once it serves.
+    call once it serves and one as soon as a stop signal arrives.
 
     uvicorn re-raises the signal so that a program without its own shutdown stops; asyncio's
     runner then cancels the main task, cutting short ours: stopping the other processes and
     the adapters.
     """
 
-    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None],
+                 on_exit: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_started = on_started
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Stop serving; first tell ``on_exit`` (a Ctrl-C at the terminal reaches the
+        children too, and their exits are then no crashes to restart)."""
+        self._on_exit()
+        super().handle_exit(sig, frame)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         """uvicorn's startup, then ``on_started`` unless startup failed."""
@@ -147,9 +157,10 @@ class _Server(uvicorn.Server):
 
 
 async def _serve(app: Starlette, sock: socket.socket,
-                 on_started: Callable[[], None] = lambda: None) -> None:
+                 on_started: Callable[[], None] = lambda: None,
+                 on_exit: Callable[[], None] = lambda: None) -> None:
     # On loopback, with no proxy in front: forwarded headers are never believed.
-    server = _Server(uvicorn_config(app), on_started)
+    server = _Server(uvicorn_config(app), on_started, on_exit)
     freeze_startup_heap()
     with contextlib.suppress(asyncio.CancelledError):
         await server.serve(sockets=[sock])
@@ -172,41 +183,55 @@ def _worker_log(logs: Path, worker: int) -> Path:
     return logs / f"gateway-{worker}.log"
 
 
+def _worker_child(spec: GatewaySpec, port: int, logs: Path, worker: int) -> Child:
+    """Gateway process ``worker``, serving ``port`` beside this one, not started yet."""
+    log = _worker_log(logs, worker)
+    command = (sys.executable, "-m", "deploy.cli", "gateway", "demo-worker", "--port", str(port),
+               "--worker", str(worker), "--spec", spec.to_json())
+
+    async def spawn() -> asyncio.subprocess.Process:
+        return await spawn_logged(command, log)
+
+    async def ready(process: asyncio.subprocess.Process) -> object:
+        return await await_ready_line(process, log, f"gateway process {worker}", "worker")
+
+    return Child(f"Gateway process {worker}", log, spawn, ready)
+
+
+def _adapter_child(adapter: AdapterProcess) -> Child:
+    """A started adapter, to start again with the same command on the same port."""
+    assert adapter.log is not None and adapter.process is not None
+    log = adapter.log
+
+    async def spawn() -> asyncio.subprocess.Process:
+        return await spawn_logged(adapter.command, log)
+
+    async def ready(process: asyncio.subprocess.Process) -> object:
+        return await await_ready_line(process, log, f"the {adapter.agency_id} adapter", "port")
+
+    return Child(f"The {adapter.agency_id} adapter (port {adapter.port})", log, spawn, ready,
+                 adapter.process)
+
+
 async def _spawn_workers(spec: GatewaySpec, port: int, logs: Path,
-                         started: list[asyncio.subprocess.Process]) -> None:
+                         started: list[Child]) -> list[Child]:
     """Workers 2..N as processes serving ``port`` beside this one (worker 1), appended to
-    ``started`` as they start."""
-    logs.mkdir(parents=True, exist_ok=True)
-    for worker in range(2, spec.workers + 1):
-        with _worker_log(logs, worker).open("ab") as log_file:
-            started.append(await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "deploy.cli", "gateway", "demo-worker",
-                "--port", str(port), "--worker", str(worker), "--spec", spec.to_json(),
-                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=log_file))
+    ``started`` as each is spawned (so that a failure leaves none unstopped)."""
+    workers = [_worker_child(spec, port, logs, worker) for worker in range(2, spec.workers + 1)]
+    for child in workers:
+        child.process = await child.spawn()
+        started.append(child)
+    return workers
 
 
-async def _await_workers(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
+async def _await_workers(workers: list[Child]) -> None:
     """Return once every worker serves; LaunchError (quoting its log) if one does not."""
     # Every wait finishes before the first failure is raised, so none is left running.
-    outcomes = await asyncio.gather(*(
-        await_ready_line(process, _worker_log(logs, worker), f"gateway process {worker}",
-                         "worker")
-        for worker, process in enumerate(workers, start=2)), return_exceptions=True)
+    outcomes = await asyncio.gather(*(child.ready(child.process) for child in workers
+                                      if child.process), return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
-
-
-async def _report_exits(workers: list[asyncio.subprocess.Process], logs: Path) -> None:
-    # The other processes keep serving, but whoever runs the demo should know.
-    async def watch(worker: int, process: asyncio.subprocess.Process) -> None:
-        code = await process.wait()
-        if code != 0:  # 0: Ctrl-C reached it too, and it stopped cleanly
-            click.echo(f"Gateway process {worker} stopped (exit code {code}); the others go "
-                       f"on serving. Its log: {_worker_log(logs, worker)}", err=True)
-
-    await asyncio.gather(*(watch(i, p) for i, p in enumerate(workers, start=2)))
 
 
 def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
@@ -310,16 +335,17 @@ async def run_demo(opts: DemoOptions) -> None:
                        tls_key=str(tls.gateway.key) if tls else "",
                        max_body_bytes=opts.max_body_bytes)
     logs = state.root / "logs"
-    workers: list[asyncio.subprocess.Process] = []
-    watcher: asyncio.Task[None] | None = None
+    children = [_adapter_child(adapter) for adapter in adapters]
+    supervisor = Supervisor(lambda line: click.echo(line, err=True))
     running: RunningDemo | None = None
     try:
         # Before this process opens any gRPC channel: the workers start as fresh processes.
-        await _spawn_workers(spec, port, logs, workers)
+        workers = await _spawn_workers(spec, port, logs, children)
         app = build_gateway(spec, 1 if opts.workers > 1 else None)
         # The banner promises every process serves, so it waits for them.
-        await _await_workers(workers, logs)
-        watcher = asyncio.ensure_future(_report_exits(workers, logs))
+        await _await_workers(workers)
+        for child in children:
+            supervisor.watch(child)
 
         def serving() -> None:
             # Once uvicorn handles SIGINT and SIGTERM (so the `finally` below runs) and before
@@ -329,14 +355,12 @@ async def run_demo(opts: DemoOptions) -> None:
             running = _announce(state.root, opts.host, port)
             click.echo(_banner(opts, port, adapters, manifest))
 
-        await _serve(app, sock, serving)
+        await _serve(app, sock, serving, on_exit=supervisor.stopping)
     finally:
         if running is not None:
             running.remove()
-        if watcher is not None:
-            watcher.cancel()
+        await supervisor.stop()
         click.echo("Stopping…")
-        await stop_processes(workers)
-        await stop_adapters(adapters)
+        await stop_processes([child.process for child in children if child.process])
         sock.close()
         click.echo("Stopped.")

@@ -8,7 +8,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
@@ -25,11 +26,16 @@ from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
 from aggregator.pseudonyms import pseudonym
 from deploy.personas import PERSONAS
+from deploy.progress import StepProgress
 from deploy.state import DemoState
 
-__all__ = ["ensure_demo_data"]
+__all__ = ["SEEDING_STEPS", "ensure_demo_data"]
 
 SAMPLES_PER_AGENCY = 3
+
+# What a first run does, in order; every step is shown, none runs silently.
+SEEDING_STEPS = (*(f"{agency} cases" for agency in REFERENCE_AGENCIES), "keyring and ledger",
+                 "persona links", "sample numbers", "persona accounts")
 
 
 @contextmanager
@@ -49,14 +55,26 @@ def _seeding_turn(state: DemoState) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def ensure_demo_data(state: DemoState, *, cases: int, seed: int,
-                     today: date | None = None) -> dict[str, Any]:
-    """The manifest, seeding everything first if this state directory has no complete demo."""
+def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | None = None,
+                     stream: TextIO | None = None) -> dict[str, Any]:
+    """The manifest, seeding everything first if this state directory has no complete demo;
+    a first run's steps are shown on ``stream`` (stderr by default; see
+    :class:`StepProgress`)."""
     with _seeding_turn(state):
         manifest = state.read_manifest()
+        paths = StatePaths(state.root)
         if manifest is None or not all(state.store(a).exists() for a in REFERENCE_AGENCIES):
-            manifest = _seed(state, cases=cases, seed=seed, today=today or date.today())
-        _ensure_persona_accounts(StatePaths(state.root))
+            anchor = today or date.today()
+            progress = StepProgress(len(SEEDING_STEPS), stream)
+            progress.say(f"First run: generating demo data in {state.root} ({cases:,} cases "
+                         f"per agency, seed {seed}, as of {anchor.isoformat()}), in "
+                         f"{len(SEEDING_STEPS)} steps")
+            manifest = _seed(state, progress, cases=cases, seed=seed, today=anchor)
+            with progress.step("persona accounts") as step:
+                _ensure_persona_accounts(paths)
+                step.summary = f"{len(PERSONAS)} accounts"
+        else:
+            _ensure_persona_accounts(paths)
         return manifest
 
 
@@ -70,41 +88,66 @@ def _ensure_persona_accounts(paths: StatePaths) -> None:
         store.close()
 
 
-def _seed(state: DemoState, *, cases: int, seed: int, today: date) -> dict[str, Any]:
-    click.echo(f"First run: generating demo data in {state.root} "
-               f"({cases:,} cases per agency, seed {seed}, as of {today.isoformat()})")
+def _seed(state: DemoState, progress: StepProgress, *, cases: int, seed: int,
+          today: date) -> dict[str, Any]:
     for agency_id in REFERENCE_AGENCIES:
-        state.store(agency_id).unlink(missing_ok=True)
-        report = seed_store(state.store(agency_id), agency_id, cases=cases, seed=seed,
-                            today=today)
-        click.echo(f"  {agency_id}: {report.cases:,} cases, {report.events:,} events "
-                   f"in {report.seconds:.1f} s")
+        with progress.step(f"{agency_id} cases", total=cases, unit="case") as step:
+            state.store(agency_id).unlink(missing_ok=True)
+            report = seed_store(state.store(agency_id), agency_id, cases=cases, seed=seed,
+                                today=today, progress=False, on_cases=step.advance)
+            step.summary = f"{report.cases:,} cases, {report.events:,} events"
     personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
     paths = StatePaths(state.root)
-    store, vault = open_state(paths)
-    ledger = open_ledger(paths, vault.keyring)
-    psn_key = pseudonym_key(paths, vault.keyring)
-    ref_key = ledger_reference_key(paths, vault.keyring)
+    with progress.step("keyring and ledger") as step:
+        store, vault = open_state(paths)
+        try:
+            ledger = open_ledger(paths, vault.keyring)
+            psn_key = pseudonym_key(paths, vault.keyring)
+            ref_key = ledger_reference_key(paths, vault.keyring)
+        except BaseException:
+            store.close()
+            raise
+        step.summary = (f"{_shown(vault.keyring.path, state)} opened by a "
+                        f"{vault.keyring.protection}, ledger {_shown(paths.ledger, state)}")
     try:
-        for agency_id in REFERENCE_AGENCIES:
-            for persona_id, records in history(agency_id).persona_cases(today).items():
-                store.ensure_subject(persona_id, PERSONAS[persona_id].language)
-                for record in records:
-                    # As if the persona had linked it with the notice's access code.
-                    if store.add_link(persona_id, agency_id, record.number, record.access_code):
-                        ledger.append_sync(link_entry(ref_key, "LINKED",
-                                                      pseudonym(psn_key, persona_id),
-                                                      agency_id, record.number))
-                    personas[persona_id].append({
-                        "agency": agency_id, "number": record.number,
-                        "case_type": record.case_type, "access_code": record.access_code})
+        owned = {a: history(a).persona_cases(today) for a in REFERENCE_AGENCIES}
+        with progress.step("persona links", total=sum(
+                len(records) for by_persona in owned.values() for records in by_persona.values()),
+                unit="case") as step:
+            linked = 0
+            for agency_id, by_persona in owned.items():
+                for persona_id, records in by_persona.items():
+                    store.ensure_subject(persona_id, PERSONAS[persona_id].language)
+                    for record in records:
+                        # As if the persona had linked it with the notice's access code.
+                        if store.add_link(persona_id, agency_id, record.number,
+                                          record.access_code):
+                            ledger.append_sync(link_entry(ref_key, "LINKED",
+                                                          pseudonym(psn_key, persona_id),
+                                                          agency_id, record.number))
+                            linked += 1
+                        personas[persona_id].append({
+                            "agency": agency_id, "number": record.number,
+                            "case_type": record.case_type, "access_code": record.access_code})
+                        step.advance(1)
+            owners = sorted({p for by_persona in owned.values() for p, r in by_persona.items()
+                             if r})
+            step.summary = (f"{linked} cases linked to {', '.join(owners)}, each recorded in "
+                            "the ledger")
     finally:
         ledger.close()
         store.close()
-    manifest = {
-        "today": today.isoformat(), "seed": seed, "cases": cases, "personas": personas,
-        "samples": {a: [c.number for c in generated_cases(a, SAMPLES_PER_AGENCY, seed, today)]
-                    for a in REFERENCE_AGENCIES},
-    }
-    state.write_manifest(manifest)
+    with progress.step("sample numbers") as step:
+        manifest = {
+            "today": today.isoformat(), "seed": seed, "cases": cases, "personas": personas,
+            "samples": {a: [c.number for c in generated_cases(a, SAMPLES_PER_AGENCY, seed,
+                                                              today)]
+                        for a in REFERENCE_AGENCIES},
+        }
+        state.write_manifest(manifest)
+        step.summary = f"{SAMPLES_PER_AGENCY} per agency, manifest written"
     return manifest
+
+
+def _shown(path: Path, state: DemoState) -> str:
+    return str(path.relative_to(state.root)) if path.is_relative_to(state.root) else str(path)

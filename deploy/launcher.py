@@ -19,9 +19,9 @@ from aggregator.config import AggregatorConfig, load_config
 from aggregator.files import open_private_append
 from deploy.local_ca import DemoTLS, TLSFiles
 
-__all__ = ["AdapterProcess", "LaunchError", "await_ready_line", "bind_socket", "free_port",
-           "join_socket", "registry_with", "start_adapter", "start_reference_adapters",
-           "stop_adapters", "stop_processes"]
+__all__ = ["AdapterProcess", "LaunchError", "adapter_command", "await_ready_line", "bind_socket",
+           "free_port", "join_socket", "registry_with", "spawn_logged", "start_adapter",
+           "start_reference_adapters", "stop_adapters", "stop_processes"]
 
 AGENCIES_TOML = Path(__file__).with_name("agencies.toml")
 READY_TIMEOUT_S = 30.0
@@ -38,6 +38,9 @@ class AdapterProcess:
     agency_id: str
     port: int
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+    log: Path | None = None
+    # The command that starts it again on ``port``.
+    command: tuple[str, ...] = field(default=(), repr=False)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -89,21 +92,40 @@ def _bound(host: str, port: int, *, reuse_port: bool) -> socket.socket:
     return sock
 
 
+def adapter_command(agency_id: str, store: Path, jwks: Path, *, host: str, port: int,
+                    delay_ms: int = 0, sealing: bool = True,
+                    tls: TLSFiles | None = None) -> tuple[str, ...]:
+    """The command line of ``caseline adapter run`` for one agency (port 0: any free)."""
+    tls_args = ("--tls-cert", str(tls.cert), "--tls-key", str(tls.key),
+                "--tls-ca", str(tls.ca)) if tls else ()
+    return (sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
+            "--host", host, "--port", str(port), "--store", str(store), "--jwks", str(jwks),
+            "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing", *tls_args)
+
+
+async def spawn_logged(command: tuple[str, ...], log_path: Path) -> asyncio.subprocess.Process:
+    """Start ``command``: its stdout piped (for the ready line), its stderr appended to
+    ``log_path``."""
+    with open_private_append(log_path) as log_file:
+        return await asyncio.create_subprocess_exec(
+            *command, stdout=asyncio.subprocess.PIPE, stderr=log_file,
+            stdin=asyncio.subprocess.DEVNULL)
+
+
 async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
                         host: str = "127.0.0.1", delay_ms: int = 0,
                         sealing: bool = True, tls: TLSFiles | None = None) -> AdapterProcess:
     """Start ``caseline adapter run`` for one agency and wait until it listens (with
     ``tls``: serving mutual TLS with those files)."""
-    tls_args = ("--tls-cert", str(tls.cert), "--tls-key", str(tls.key),
-                "--tls-ca", str(tls.ca)) if tls else ()
-    with open_private_append(log_path) as log_file:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
-            "--host", host, "--port", "0", "--store", str(store), "--jwks", str(jwks),
-            "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing", *tls_args,
-            stdout=asyncio.subprocess.PIPE, stderr=log_file, stdin=asyncio.subprocess.DEVNULL)
+    def command(port: int) -> tuple[str, ...]:
+        return adapter_command(agency_id, store, jwks, host=host, port=port,
+                               delay_ms=delay_ms, sealing=sealing, tls=tls)
+
+    process = await spawn_logged(command(0), log_path)
     ready = await await_ready_line(process, log_path, f"the {agency_id} adapter", "port")
-    return AdapterProcess(agency_id, int(ready["port"]), process)
+    port = int(ready["port"])
+    # Started again, it listens on the port it got now, where the gateway's channel is.
+    return AdapterProcess(agency_id, port, process, log_path, command(port))
 
 
 async def await_ready_line(process: asyncio.subprocess.Process, log_path: Path, what: str,
