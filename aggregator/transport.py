@@ -14,41 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from aggregator.config import AgencyConfig, AggregatorConfig
+from caseline.v1.pem import PemFileError, read_certificates, read_private_key
 
 __all__ = ["ClientIdentity", "TransportError", "channel_credentials", "check_transport",
            "is_loopback_target"]
 
-# Larger than any sensible certificate chain or key, small enough to refuse a wrong file.
-MAX_PEM_BYTES = 1 << 20
-
-
 class TransportError(ValueError):
     """The way to reach an agency is not set up safely; the message says what to give."""
-
-
-def _read(path: Path, what: str) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PEM_BYTES + 1)
-    except OSError as exc:
-        raise TransportError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_PEM_BYTES:
-        raise TransportError(f"{path} is over {MAX_PEM_BYTES // 1024} KB; expected a PEM {what}")
-    return data
-
-
-def _certificates(path: Path, what: str) -> tuple[bytes, list[x509.Certificate]]:
-    data = _read(path, what)
-    try:
-        parsed = x509.load_pem_x509_certificates(data)
-    except ValueError as exc:
-        raise TransportError(f"{path} does not hold a PEM {what} "
-                             "('-----BEGIN CERTIFICATE-----')") from exc
-    return data, parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +35,11 @@ class ClientIdentity:
     @classmethod
     def from_files(cls, cert: Path, key: Path) -> ClientIdentity:
         """Read and check both PEM files; TransportError names the one at fault."""
-        chain, parsed = _certificates(cert, "certificate")
-        data = _read(key, "private key")
         try:
-            private = serialization.load_pem_private_key(data, password=None)
-        except (ValueError, TypeError) as exc:
-            raise TransportError(f"{key} does not hold an unencrypted PEM private key") from exc
-        spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        if private.public_key().public_bytes(*spki) != parsed[0].public_key().public_bytes(*spki):
-            raise TransportError(f"the private key {key} does not belong to the certificate "
-                                 f"{cert}")
-        return cls(chain, data)
+            chain = read_certificates(cert)
+            return cls(chain, read_private_key(key, chain, cert))
+        except PemFileError as exc:
+            raise TransportError(str(exc)) from exc
 
 
 def is_loopback_target(address: str) -> bool:
@@ -105,7 +73,10 @@ def channel_credentials(agency: AgencyConfig, identity: ClientIdentity | None
         raise TransportError(
             f"agency {agency.id!r} is reached with mutual TLS (its registry entry names a "
             "'ca'), so the gateway needs a client certificate: give --tls-cert and --tls-key.")
-    ca, _ = _certificates(agency.ca, f"CA certificate of agency {agency.id!r}")
+    try:
+        ca = read_certificates(agency.ca, f"CA certificate of agency {agency.id!r}")
+    except PemFileError as exc:
+        raise TransportError(str(exc)) from exc
     return grpc.ssl_channel_credentials(root_certificates=ca,
                                         private_key=identity.private_key,
                                         certificate_chain=identity.certificate_chain)

@@ -18,30 +18,28 @@ from caseline.v1.key_wrap import public_jwk
 from support import fake_agency
 
 
+def _env_pointing_into(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = str(tmp_path_factory.mktemp(name.lower()))
+    yield
+    if before is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = before
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """`caseline audit verify` pins ledger keys in the user's configuration directory; the
     suite (and the subprocesses it starts) pins into a temporary one, never the real one."""
-    before = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
-    yield
-    if before is None:
-        os.environ.pop("XDG_CONFIG_HOME", None)
-    else:
-        os.environ["XDG_CONFIG_HOME"] = before
+    yield from _env_pointing_into("XDG_CONFIG_HOME", tmp_path_factory)
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Demos write a run file (where their state lives) under $XDG_RUNTIME_DIR; the suite's
     demos write theirs into a temporary one, never beside a demo the user runs."""
-    before = os.environ.get("XDG_RUNTIME_DIR")
-    os.environ["XDG_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("runtime-dir"))
-    yield
-    if before is None:
-        os.environ.pop("XDG_RUNTIME_DIR", None)
-    else:
-        os.environ["XDG_RUNTIME_DIR"] = before
+    yield from _env_pointing_into("XDG_RUNTIME_DIR", tmp_path_factory)
 
 
 @pytest.fixture

@@ -13,63 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+
+from caseline.v1.pem import PemFileError, read_certificates, read_private_key
 
 __all__ = ["ClientTLS", "PlaintextRefusedError", "ServerTLS", "TLSFileError",
            "check_listen_address", "is_loopback_host", "read_certificates", "read_private_key"]
 
-# Larger than any sensible certificate chain or key, small enough to refuse a wrong file
-# (a database, a log) before parsing it.
-MAX_PEM_BYTES = 1 << 20
-
-
-class TLSFileError(ValueError):
-    """A certificate or key file is missing or does not hold what it should."""
+# The SDK's name for what reading a certificate or key file raises.
+TLSFileError = PemFileError
 
 
 class PlaintextRefusedError(ValueError):
     """Plaintext gRPC was asked for on an address other machines can reach."""
-
-
-def _read(path: Path, what: str) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PEM_BYTES + 1)
-    except OSError as exc:
-        raise TLSFileError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_PEM_BYTES:
-        raise TLSFileError(f"{path} is over {MAX_PEM_BYTES // 1024} KB; expected a PEM {what}")
-    return data
-
-
-def read_certificates(path: Path, what: str = "certificate") -> bytes:
-    """The PEM certificates in ``path`` (one or more), checked to parse."""
-    data = _read(path, what)
-    try:
-        if not x509.load_pem_x509_certificates(data):
-            raise ValueError("no certificate")
-    except ValueError as exc:
-        raise TLSFileError(f"{path} does not hold a PEM {what} "
-                           "('-----BEGIN CERTIFICATE-----')") from exc
-    return data
-
-
-def read_private_key(path: Path, certificate_chain: bytes, cert_path: Path) -> bytes:
-    """The unencrypted PEM private key in ``path``, checked to belong to the first
-    certificate of ``certificate_chain`` (read from ``cert_path``)."""
-    data = _read(path, "private key")
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise TLSFileError(f"{path} does not hold an unencrypted PEM private key") from exc
-    leaf = x509.load_pem_x509_certificates(certificate_chain)[0]
-    public = serialization.PublicFormat.SubjectPublicKeyInfo
-    if (key.public_key().public_bytes(serialization.Encoding.DER, public)
-            != leaf.public_key().public_bytes(serialization.Encoding.DER, public)):
-        raise TLSFileError(f"the private key {path} does not belong to the certificate "
-                           f"{cert_path}")
-    return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from aggregator.store import Store, make_engine
-from caseline.v1.sealed import DataKey, SealError
+from support.sealing import MemorySealer
 
 pytestmark = pytest.mark.integration
 
@@ -19,24 +19,8 @@ POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-class Sealer:
-    """Per-subject AES-256-GCM keys in memory, shreddable (the vault's role, without it)."""
 
-    def __init__(self) -> None:
-        self.keys: dict[str, DataKey] = {}
-
-    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
-        key = self.keys.setdefault(subject_id, DataKey(os.urandom(32), f"sk_{subject_id}"))
-        return key.seal(plaintext, (*place, subject_id))
-
-    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
-        key = self.keys.get(subject_id)
-        if key is None:
-            raise SealError(f"{subject_id}'s key was shredded")
-        return key.open(sealed, (*place, subject_id))
-
-
-SEALER = Sealer()
+SEALER = MemorySealer()
 REFERENCE_KEY = b"r" * 32
 
 
@@ -113,7 +97,7 @@ def test_a_write_by_another_process_is_seen_despite_the_cache(store: Store) -> N
 
 def test_case_numbers_rest_sealed_and_vanish_when_the_key_is_shredded(tmp_path: Path) -> None:
     path = tmp_path / "agg.sqlite3"
-    sealer = Sealer()
+    sealer = MemorySealer()
     store = Store(make_engine(f"sqlite:///{path}"), sealer, REFERENCE_KEY)
     try:
         store.add_link("ana", "courts", "A201555123")

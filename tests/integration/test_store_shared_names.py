@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,28 +11,12 @@ import sqlalchemy as sa
 from aggregator.consent import ACTIVE, ConsentRecord
 from aggregator.store import Store, make_engine
 from aggregator.store.schema import consents
-from caseline.v1.sealed import DataKey, SealError
+from support.sealing import MemorySealer
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
 
-
-class Sealer:
-    """Per-subject AES-256-GCM keys in memory, shreddable."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, DataKey] = {}
-
-    def seal(self, subject_id: str, plaintext: bytes, place: tuple[str, ...]) -> bytes:
-        key = self.keys.setdefault(subject_id, DataKey(os.urandom(32), f"sk_{subject_id}"))
-        return key.seal(plaintext, (*place, subject_id))
-
-    def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
-        key = self.keys.get(subject_id)
-        if key is None:
-            raise SealError(f"{subject_id}'s key was shredded")
-        return key.open(sealed, (*place, subject_id))
 
 
 def _record(consent_id: str, shared_name: str | None) -> ConsentRecord:
@@ -64,7 +47,7 @@ def _old_consents_table(url: str) -> None:
 def test_an_old_store_gains_the_column_and_its_consents_have_no_name(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'agg.sqlite3'}"
     _old_consents_table(url)
-    sealer = Sealer()
+    sealer = MemorySealer()
     store = Store(make_engine(url), sealer, b"r" * 32)
     try:
         names = {c["name"] for c in sa.inspect(store.engine).get_columns("consents")}
@@ -87,7 +70,7 @@ def test_an_old_store_gains_the_column_and_its_consents_have_no_name(tmp_path: P
 
 
 def test_a_shared_name_rests_sealed_and_is_gone_with_the_key(tmp_path: Path) -> None:
-    sealer = Sealer()
+    sealer = MemorySealer()
     store = Store(make_engine(f"sqlite:///{tmp_path / 'agg.sqlite3'}"), sealer, b"r" * 32)
     try:
         store.add_consent_version(_record("cns_1", "Ana María"))
