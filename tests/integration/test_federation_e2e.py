@@ -16,8 +16,7 @@ import httpx
 import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
-from adapters.reference.seed import seed_store
-from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer, open_state
+from aggregator.bootstrap import StatePaths, bootstrap
 from aggregator.grpc_client import AdapterClient
 from aggregator.keys import load_or_create_ed25519
 from aggregator.model import Case, LookupOutcome, SubjectCases
@@ -32,6 +31,7 @@ from deploy.launcher import (
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 from gateway.ratelimit import RatePolicy
+from support.world import seed_world
 
 pytestmark = pytest.mark.integration
 
@@ -52,16 +52,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Small seeded stores for the three agencies, personas linked to their cases."""
     root = tmp_path_factory.mktemp("world")
-    stores = {a: root / f"{a}.sqlite3" for a in REFERENCE_AGENCIES}
-    for agency_id, path in stores.items():
-        seed_store(path, agency_id, cases=50, seed=7, today=TODAY, progress=False)
-    consent_issuer(StatePaths(root))
-    store, _ = open_state(StatePaths(root))
-    for agency_id in REFERENCE_AGENCIES:
-        for persona, cases in history(agency_id).persona_cases(TODAY).items():
-            for case in cases:
-                store.add_link(persona, agency_id, case.number)
-    store.close()
+    stores = seed_world(root, cases=50, seed=7, today=TODAY)
     yield World(root, stores)
 
 

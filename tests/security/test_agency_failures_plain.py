@@ -16,13 +16,13 @@ import httpx
 import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
-from adapters.reference.seed import seed_store
-from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer, open_state
+from aggregator.bootstrap import StatePaths, bootstrap
 from aggregator.keys import load_or_create_ed25519
 from deploy.launcher import AdapterProcess, free_port, registry_with, start_adapter, stop_adapters
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 from gateway.ratelimit import RatePolicy
+from support.world import seed_world
 
 pytestmark = pytest.mark.integration
 
@@ -54,16 +54,7 @@ class Gateway:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Small seeded stores; ana linked to her cases at every agency."""
     root = tmp_path_factory.mktemp("world")
-    for agency_id in REFERENCE_AGENCIES:
-        seed_store(root / f"{agency_id}.sqlite3", agency_id, cases=20, seed=3, today=TODAY,
-                   progress=False)
-    consent_issuer(StatePaths(root))
-    store, _ = open_state(StatePaths(root))
-    for agency_id in REFERENCE_AGENCIES:
-        for persona, cases in history(agency_id).persona_cases(TODAY).items():
-            for case in cases:
-                store.add_link(persona, agency_id, case.number)
-    store.close()
+    seed_world(root, cases=20, seed=3, today=TODAY)
     return root
 
 
