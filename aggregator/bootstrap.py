@@ -7,22 +7,22 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from aggregator.breaker import BreakerPolicy
 from aggregator.config import AggregatorConfig
-from aggregator.federation import Federation, RetryPolicy
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.federation.breaker import BreakerPolicy
+from aggregator.federation.client import AdapterClient
+from aggregator.federation.fanout import Federation, RetryPolicy
+from aggregator.federation.transport import ClientIdentity, check_transport
 from aggregator.files import private_dir, private_file
-from aggregator.grpc_client import AdapterClient
 from aggregator.installation import ledger_origin
-from aggregator.key_admin import BackgroundRewrap
+from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
-from aggregator.ledger.writer import Ledger
-from aggregator.opening import CaseOpener
 from aggregator.ports import AdapterPort
 from aggregator.service import CaselineService
 from aggregator.store import Store, make_engine
-from aggregator.tokens import ConsentTokenIssuer
-from aggregator.transport import ClientIdentity, check_transport
 from aggregator.vault import Keyring, Vault, open_vault
+from aggregator.vault.admin import BackgroundRewrap
+from aggregator.vault.opening import CaseOpener
 from aggregator.vault.secrets import keyring_ed25519, keyring_secret
 
 __all__ = ["StatePaths", "bootstrap", "consent_issuer", "consent_key", "ledger_reference_key",
@@ -100,7 +100,7 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     ``adapters`` replaces the gRPC clients (tests); ``wrap_client`` wraps each (counting
     calls); ``sealing=False`` accepts sensitive fields in plaintext (the benchmark that
     measures what sealing costs); ``client_identity``: the gateway's client certificate for
-    agencies reached with mutual TLS (aggregator.transport).
+    agencies reached with mutual TLS (aggregator.federation.transport).
     """
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aggregator.patterns import LinearPattern, PatternError
+from aggregator.federation.patterns import LinearPattern, PatternError
 
 __all__ = ["AgencyConfig", "AggregatorConfig", "ConfigError", "load_config"]
 
@@ -54,7 +54,7 @@ class AgencyConfig:
     # A-numbers): readers without that scope see them masked.
     number_scope: str = "STATUS"
     # The CA (PEM) that the adapter's server certificate must chain to; None: plaintext,
-    # for an adapter on a loopback address only (aggregator.transport).
+    # for an adapter on a loopback address only (aggregator.federation.transport).
     ca: Path | None = None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from aggregator.model import Case, LookupOutcome, SubjectCases
-from aggregator.opening import Release
+from aggregator.vault.opening import Release
 
 __all__ = ["AdapterPort"]
 

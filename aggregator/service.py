@@ -15,12 +15,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.accounts import SignIns, SubjectErasedError
 from aggregator.config import AggregatorConfig
-from aggregator.consent import SCOPES
-from aggregator.consent_service import ConsentService
-from aggregator.federation import Federation
+from aggregator.consent.linking import LinkService
+from aggregator.consent.policy import SELF_CONSENT, Decision, Principal, decide_scopes
+from aggregator.consent.records import SCOPES
+from aggregator.consent.service import ConsentService
+from aggregator.consent.throttle import AccessCodeThrottle
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.federation.fanout import Federation
+from aggregator.federation.routing import (
+    MAX_NUMBER_LENGTH,
+    route,
+    shown_number,
+    too_long_message,
+    unroutable_message,
+)
 from aggregator.ledger.entries import access_entry
-from aggregator.ledger.writer import Appended, Ledger
-from aggregator.linking import LinkService
+from aggregator.ledger.ledger import Appended, Ledger
 from aggregator.model import (
     AgencyFailure,
     AgencyInfo,
@@ -31,21 +41,11 @@ from aggregator.model import (
     SubjectCases,
     Timeline,
 )
-from aggregator.opening import SEALED_SCOPES, Release
-from aggregator.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.ports import AdapterPort
-from aggregator.pseudonyms import pseudonym
-from aggregator.routing import (
-    MAX_NUMBER_LENGTH,
-    route,
-    shown_number,
-    too_long_message,
-    unroutable_message,
-)
 from aggregator.store import Store
-from aggregator.throttle import AccessCodeThrottle
 from aggregator.timeline import current_cases, merge_events
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.vault.opening import SEALED_SCOPES, Release
+from aggregator.vault.pseudonyms import pseudonym
 
 __all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "TimelineRead", "TooManyNumbersError"]
 

@@ -20,11 +20,11 @@ import grpc
 from _harness import RESULTS, percentiles, time_async
 
 from adapters.reference.catalog import profile
+from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
-from adapters.reference.store import DemoStore
 from adapters.sdk import AdapterServer, build_servicer
-from aggregator.keys import load_or_create_ed25519
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 

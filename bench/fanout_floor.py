@@ -45,9 +45,9 @@ from timeline import (
 )
 
 from aggregator.bootstrap import StatePaths, consent_key
-from aggregator.keys import load_or_create_ed25519
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.vault import Keyring
+from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from gateway.auth import DevIssuer

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
-from aggregator.ledger.writer import Ledger
 
 
 def _entry(n: int) -> dict[str, object]:

@@ -19,10 +19,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.ledger.encoding import canonical
+from aggregator.ledger.ledger import EXPORT_CHECKPOINT_GAP
 from aggregator.ledger.merkle import CompactRange, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner
-from aggregator.ledger.verify import verify_export
-from aggregator.ledger.writer import EXPORT_CHECKPOINT_GAP
+from aggregator.ledger.verifier import verify_export
 
 ORIGIN = "bench.localhost/ledger"
 TARGET_S = 60

@@ -32,9 +32,9 @@ import httpx
 from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
 
 from aggregator.bootstrap import StatePaths, consent_key, open_state
-from aggregator.keys import load_or_create_ed25519
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.vault import Keyring
+from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from gateway.auth import DevIssuer

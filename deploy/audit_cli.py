@@ -171,7 +171,7 @@ def verify(url: str | None, file_: Path | None, key: str | None, known_ledgers: 
     """Recompute every leaf hash and the tree, check the checkpoint signatures against a
     key you trust (never the export's own) and, with --since, that nothing before it was
     rewritten. Exit 0 only for an intact ledger signed by the trusted key."""
-    from aggregator.ledger.verify import export_header, verify_export
+    from aggregator.ledger.verifier import export_header, verify_export
 
     if (url is None) == (file_ is None):
         raise click.UsageError("give exactly one of --url or --file")

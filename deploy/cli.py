@@ -174,7 +174,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     With --tls-cert, --tls-key and --tls-ca it serves mutual TLS; without, plaintext on a
     loopback address only.
     """
-    from adapters.reference.store import DemoStore
+    from adapters.reference.demo_store import DemoStore
     from adapters.sdk.logs import configure_logging
     from adapters.sdk.server import build_servicer, run_adapter
     from adapters.sdk.transport import ServerTLS, check_listen_address
@@ -286,7 +286,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
 
     from aggregator.bootstrap import bootstrap
     from aggregator.config import ConfigError, load_config
-    from aggregator.transport import ClientIdentity, check_transport
+    from aggregator.federation.transport import ClientIdentity, check_transport
     from aggregator.vault import VaultError
     from deploy.heap import freeze_startup_heap
     from deploy.serving import uvicorn_config

@@ -21,8 +21,8 @@ from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
-from aggregator.keys import load_or_create_ed25519
-from aggregator.transport import ClientIdentity
+from aggregator.federation.transport import ClientIdentity
+from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.demo_data import ensure_demo_data
 from deploy.demo_numbers import demo_numbers
 from deploy.heap import freeze_startup_heap

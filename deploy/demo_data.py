@@ -24,7 +24,7 @@ from aggregator.bootstrap import (
 )
 from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
-from aggregator.pseudonyms import pseudonym
+from aggregator.vault.pseudonyms import pseudonym
 from deploy.personas import PERSONAS
 from deploy.progress import StepProgress
 from deploy.state import DemoState

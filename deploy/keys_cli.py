@@ -22,7 +22,7 @@ from deploy.state_cli import DEMO_URL, STATE_DIR, state_dir_for
 
 if TYPE_CHECKING:
     from aggregator.bootstrap import StatePaths
-    from aggregator.ledger.writer import Ledger
+    from aggregator.ledger.ledger import Ledger
     from aggregator.store import Store
     from aggregator.vault import Vault
 
@@ -52,7 +52,7 @@ class _Opened:
 def _state(state_dir: Path | None, url: str, database_url: str | None,
            with_ledger: bool = True) -> Iterator[_Opened]:
     from aggregator.bootstrap import StatePaths, open_ledger, open_state
-    from aggregator.ledger.store import WriteLockError
+    from aggregator.ledger.storage import WriteLockError
     from aggregator.vault import VaultError
 
     root = state_dir_for(state_dir, url)
@@ -109,7 +109,7 @@ def keys_rotate(custodian: bool, rewrap: bool, state_dir: Path | None, url: str,
                 database_url: str | None) -> None:
     """Add a new primary key; data sealed under the old ones still opens."""
     from aggregator.bootstrap import consent_issuer
-    from aggregator.key_admin import rotate
+    from aggregator.vault.admin import rotate
 
     with _state(state_dir, url, database_url) as opened:
         vault = opened.vault
@@ -127,7 +127,7 @@ def keys_rotate(custodian: bool, rewrap: bool, state_dir: Path | None, url: str,
 def _rewrap(vault: Vault) -> None:
     from tqdm import tqdm
 
-    from aggregator.key_admin import rewrap_all
+    from aggregator.vault.admin import rewrap_all
 
     pending = vault.subject_keys.pending_rewrap()
     with tqdm(total=pending, unit="key", desc="rewrapping", disable=not pending) as bar:
@@ -161,9 +161,9 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None, url: str,
     ledger."""
     from aggregator.accounts import UnknownAccountError
     from aggregator.bootstrap import consent_key, ledger_reference_key, pseudonym_key
-    from aggregator.consent_service import ConsentService
-    from aggregator.key_admin import shred_subject
-    from aggregator.pseudonyms import pseudonym
+    from aggregator.consent.service import ConsentService
+    from aggregator.vault.admin import shred_subject
+    from aggregator.vault.pseudonyms import pseudonym
 
     if not 0 < len(subject) <= MAX_ACCOUNT_ID:
         raise click.ClickException(f"an account id has 1 to {MAX_ACCOUNT_ID} characters, got "

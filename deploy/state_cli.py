@@ -37,7 +37,7 @@ def state_dir_for(state_dir: Path | None, url: str | None) -> Path:
 def persona_token(state_dir: Path, persona: str, ttl_s: int = 12 * 3600) -> str:
     """A bearer token for ``persona`` signed with the demo sign-in key in ``state_dir``; a
     ClickException if there is none (creating one would sign tokens no demo accepts)."""
-    from aggregator.keys import load_or_create_ed25519
+    from aggregator.vault.key_files import load_or_create_ed25519
     from gateway.auth import DevIssuer
 
     state = DemoState(state_dir)

@@ -25,7 +25,7 @@ from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
-from gateway.schema.schema import build_schema
+from gateway.schema.build import build_schema
 
 __all__ = ["GatewaySettings", "create_app"]
 

@@ -9,8 +9,8 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from aggregator.accounts import SubjectErasedError
+from aggregator.consent.policy import Principal as PolicyPrincipal
 from aggregator.model import LookupOutcome
-from aggregator.policy import Principal as PolicyPrincipal
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
 from gateway.auth import Principal
 from gateway.ratelimit import LookupQuotas

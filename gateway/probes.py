@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator.federation import Federation
-from aggregator.ledger.writer import Ledger
+from aggregator.federation.fanout import Federation
+from aggregator.ledger.ledger import Ledger
 from aggregator.store import Store
-from aggregator.store.schema import store_version
+from aggregator.store.tables import store_version
 from gateway.health import AgencyObservation
 
 __all__ = ["agency_observations", "component_problems", "ledger_problem", "store_problem"]

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aggregator.throttle import whole_seconds
+from aggregator.consent.throttle import whole_seconds
 
 __all__ = ["REPRESENTATIVE_RATE", "LookupQuotas", "RateLimiter", "RatePolicy", "Refusal",
            "retry_after_seconds"]

@@ -13,7 +13,7 @@ from typing import Any
 from tqdm import tqdm
 
 from adapters.reference.catalog import history
-from adapters.reference.store import DemoStoreWriter
+from adapters.reference.demo_store import DemoStoreWriter
 from adapters.sdk.records import CaseRecord
 
 __all__ = ["SeedReport", "generated_cases", "seed_store"]

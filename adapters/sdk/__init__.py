@@ -28,7 +28,7 @@ from adapters.sdk.numbers import InvalidNumberError, NumberFormat
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord, EventRecord, HearingRecord
 from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
-from adapters.sdk.service import MAX_BATCH_SIZE, AdapterServicer
+from adapters.sdk.servicer import MAX_BATCH_SIZE, AdapterServicer
 from adapters.sdk.source import CaseSource
 from adapters.sdk.testing import InMemoryCaseSource
 from adapters.sdk.transport import PlaintextRefusedError, ServerTLS, TLSFileError

@@ -11,7 +11,7 @@
 
 Each carries a stable ``UPPER_SNAKE`` reason sent as ``google.rpc.ErrorInfo``. The aggregator
 reads it to tell an agency in trouble from a bad request (only the first counts toward the
-agency's circuit breaker, see ``aggregator/faults.py``):
+agency's circuit breaker, see ``aggregator/federation/faults.py``):
 
 - RESOURCE_EXHAUSTED with reason ``QUOTA_EXCEEDED`` (or ``RATE_LIMIT_EXCEEDED``): the agency's
   own capacity is spent, it is unavailable for everyone. Any other reason (a throttle on one

@@ -20,7 +20,7 @@ from adapters.sdk.handlers import add_adapter_methods, refusing_malformed
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.sealing import CaseSealer, CustodianKeys
-from adapters.sdk.service import AdapterServicer
+from adapters.sdk.servicer import AdapterServicer
 from adapters.sdk.source import CaseSource
 from adapters.sdk.transport import ServerTLS, check_listen_address
 from caseline.v1 import agency_adapter_pb2
@@ -33,7 +33,7 @@ log = logging.getLogger("caseline.adapter")
 SERVICE_NAME = agency_adapter_pb2.DESCRIPTOR.services_by_name["AgencyAdapter"].full_name
 
 # The shortest interval between keepalive pings on an idle connection that the server
-# accepts. The gateway pings every aggregator.grpc_client.KEEPALIVE_TIME_MS (5 min) to keep
+# accepts. The gateway pings every aggregator.federation.client.KEEPALIVE_TIME_MS (5 min) to keep
 # long-lived channels through firewalls and to notice dead ones; a gRPC server by default
 # takes pings while no call is open as abuse (one per 2 h allowed) and, after more than two
 # such strikes, closes the connection with GOAWAY "too_many_pings". Accepting them down to a

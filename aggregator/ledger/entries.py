@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from aggregator.consent import ConsentRecord, artefact
+from aggregator.consent.records import ConsentRecord, artefact
 from aggregator.ledger.encoding import canonical
 
 __all__ = [

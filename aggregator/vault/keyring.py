@@ -44,8 +44,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from aggregator.files import private_dir
-from aggregator.keys import load_or_create_secret, replace_private
 from aggregator.vault.errors import KeyringError
+from aggregator.vault.key_files import load_or_create_secret, replace_private
 from caseline.v1.key_wrap import custodian_key_id
 
 __all__ = [

@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 import strawberry
 
-from aggregator.consent import ConsentRecord
-from aggregator.ledger.store import EntryFilter, LedgerStore, StoredEntry
+from aggregator.consent.records import ConsentRecord
+from aggregator.ledger.storage import EntryFilter, LedgerStore, StoredEntry
 from gateway.schema.consent import AccessLogEntry, ScopeConsent
 from gateway.schema.enums import AccessDecision, AccessKind, ConsentScope
 

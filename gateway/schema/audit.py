@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from aggregator.ledger.store import EntryFilter, StoredEntry
-from aggregator.ledger.writer import Ledger
+from aggregator.ledger.ledger import Ledger
+from aggregator.ledger.storage import EntryFilter, StoredEntry
 from gateway.context import Context
 from gateway.schema.consent import b64
 from gateway.schema.errors import UserFacingError

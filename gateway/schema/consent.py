@@ -7,8 +7,8 @@ from datetime import datetime
 
 import strawberry
 
-from aggregator.consent import ConsentRecord, effective_state
-from aggregator.ledger.writer import Appended, Ledger
+from aggregator.consent.records import ConsentRecord, effective_state
+from aggregator.ledger.ledger import Appended, Ledger
 from gateway.schema.enums import (
     AccessDecision,
     AccessKind,

@@ -41,8 +41,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from aggregator.consent_service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
-from aggregator.routing import MAX_NUMBER_LENGTH
+from aggregator.consent.service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
+from aggregator.federation.routing import MAX_NUMBER_LENGTH
 from gateway.messages import message
 
 __all__ = ["ANSWERED_BY_RESOLVER", "DEFAULT_MAX_CHARS", "LIMITS", "InputLimits",

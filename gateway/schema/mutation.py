@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from aggregator.consent import ACTIVE, PAUSED, REVOKED, ConsentError
-from aggregator.consent_service import (
+from aggregator.consent.linking import LinkError
+from aggregator.consent.records import ACTIVE, PAUSED, REVOKED, ConsentError
+from aggregator.consent.service import (
     MAX_SHARED_NAME,
     ConsentChange,
     GrantRequest,
     UnknownGranteeError,
 )
-from aggregator.linking import LinkError
 from gateway.context import Context
 from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt

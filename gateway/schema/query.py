@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from aggregator.federation.routing import MAX_NUMBER_LENGTH, expected_formats, shown_number
 from aggregator.model import LookupFailure, LookupOutcome
-from aggregator.routing import MAX_NUMBER_LENGTH, expected_formats, shown_number
 from aggregator.service import MAX_LOOKUP_BATCH
 from gateway.context import Context
 from gateway.messages import message

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from aggregator.federation.number_formats import number_formats
 from aggregator.model import (
     AgencyFailure,
     AgencyInfo,
@@ -16,7 +17,6 @@ from aggregator.model import (
     LookupFailure,
     Status,
 )
-from aggregator.number_formats import number_formats
 from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.field_scopes import scope_of
 from caseline.v1.masking import mask_number
@@ -253,7 +253,7 @@ class TimelineEvent:
                    withheld=[*(withheld or []), *unopened, *masked])
 
 
-# Codes that say the request, not the agency, was at fault (see aggregator.faults).
+# Codes that say the request, not the agency, was at fault (see aggregator.federation.faults).
 _REFUSED = frozenset({"INVALID_ARGUMENT", "OUT_OF_RANGE", "NOT_FOUND", "PERMISSION_DENIED",
                       "UNAUTHENTICATED", "ALREADY_EXISTS"})
 

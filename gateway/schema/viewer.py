@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from aggregator.consent import ACTIVE, ConsentRecord, effective_state
-from aggregator.former_clients import FormerClientRecord, former_clients, newest_shared_name
+from aggregator.consent.former_clients import FormerClientRecord, former_clients, newest_shared_name
+from aggregator.consent.records import ACTIVE, ConsentRecord, effective_state
 from aggregator.service import TimelineRead
 from gateway.auth import Principal
 from gateway.context import Context

@@ -13,11 +13,11 @@ import pytest
 
 from adapters.conformance import CHECKS, run_checks
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
+from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
-from adapters.reference.store import DemoStore
 from adapters.sdk import AdapterServer, AdapterServicer, build_servicer
-from aggregator.keys import load_or_create_ed25519
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 
 pytestmark = pytest.mark.integration

@@ -28,7 +28,7 @@ from adapters.sdk import (
     build_servicer,
 )
 from adapters.sdk.records import CaseRecord
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.consent.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import consent_token as fmt

@@ -17,10 +17,10 @@ import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from aggregator.bootstrap import StatePaths, bootstrap
-from aggregator.grpc_client import AdapterClient
-from aggregator.keys import load_or_create_ed25519
+from aggregator.federation.client import AdapterClient
 from aggregator.model import Case, LookupOutcome, SubjectCases
-from aggregator.opening import Release
+from aggregator.vault.key_files import load_or_create_ed25519
+from aggregator.vault.opening import Release
 from deploy.launcher import (
     AdapterProcess,
     free_port,

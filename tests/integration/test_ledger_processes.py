@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from aggregator.keys import load_or_create_ed25519
 from aggregator.ledger.encoding import canonical
+from aggregator.ledger.ledger import Ledger, LedgerClosedError, LedgerCorruptError
 from aggregator.ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
-from aggregator.ledger.verify import verify_export
-from aggregator.ledger.writer import Ledger, LedgerClosedError, LedgerCorruptError
+from aggregator.ledger.verifier import verify_export
+from aggregator.vault.key_files import load_or_create_ed25519
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +37,10 @@ CHILD = textwrap.dedent("""
     import json
     import sys
     from pathlib import Path
-    from aggregator.keys import load_or_create_ed25519
+    from aggregator.vault.key_files import load_or_create_ed25519
     from aggregator.ledger.note import NoteSigner
-    from aggregator.ledger.verify import verify_export
-    from aggregator.ledger.writer import Ledger
+    from aggregator.ledger.verifier import verify_export
+    from aggregator.ledger.ledger import Ledger
 
     root, count = Path(sys.argv[1]), int(sys.argv[2])
     signer = NoteSigner("test.localhost/ledger", load_or_create_ed25519(root / "ledger.pem"))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aggregator.consent import ACTIVE, ConsentRecord
+from aggregator.consent.records import ACTIVE, ConsentRecord
 from aggregator.store import Store, make_engine
-from aggregator.store.schema import consents
+from aggregator.store.tables import consents
 from support.sealing import MemorySealer
 
 pytestmark = pytest.mark.integration

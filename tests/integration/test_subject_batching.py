@@ -11,11 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
-from adapters.sdk.service import AdapterServicer
-from aggregator.federation import AgencyCallError
-from aggregator.grpc_client import AdapterClient
-from aggregator.opening import CaseOpener, Release
-from aggregator.tokens import ConsentTokenIssuer
+from adapters.sdk.servicer import AdapterServicer
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.federation.client import AdapterClient
+from aggregator.federation.fanout import AgencyCallError
+from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1.key_wrap import unwrap_data_key

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from adapters.sdk import server as sdk_server
-from aggregator import grpc_client
+from aggregator.federation import client as grpc_client
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from support import fake_agency

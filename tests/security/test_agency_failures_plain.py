@@ -17,7 +17,7 @@ import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, history
 from aggregator.bootstrap import StatePaths, bootstrap
-from aggregator.keys import load_or_create_ed25519
+from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.launcher import AdapterProcess, free_port, registry_with, start_adapter, stop_adapters
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier

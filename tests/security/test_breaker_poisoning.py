@@ -20,12 +20,12 @@ from adapters.sdk import (
     ResourceExhaustedError,
     build_servicer,
 )
-from aggregator.breaker import BreakerPolicy, CircuitBreaker
-from aggregator.faults import counts_against_agency
-from aggregator.federation import AgencyCallError, Federation, RetryPolicy
-from aggregator.grpc_client import AdapterClient
+from aggregator.federation.breaker import BreakerPolicy, CircuitBreaker
+from aggregator.federation.client import AdapterClient
+from aggregator.federation.fanout import AgencyCallError, Federation, RetryPolicy
+from aggregator.federation.faults import counts_against_agency
 from aggregator.model import AgencyFailure, Case
-from aggregator.opening import CaseOpener
+from aggregator.vault.opening import CaseOpener
 from support import fake_agency
 
 pytestmark = pytest.mark.integration

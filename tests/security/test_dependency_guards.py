@@ -18,8 +18,8 @@ from packaging.requirements import Requirement
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.schema import execution
+from gateway.schema.build import build_schema
 from gateway.schema.execution import LeanExecutionContext, lean_execution_problem
-from gateway.schema.schema import build_schema
 from support.http_gateway import gateway_app, serving
 
 ROOT = Path(__file__).parents[2]

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aggregator.keys import load_or_create_ed25519
+from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.state import DemoState
 from gateway.auth import DevIssuer
 from support.demo_process import Demo, start_demo

@@ -32,8 +32,8 @@ from adapters.reference.catalog import REFERENCE_AGENCIES, history, profile
 from adapters.sdk import AdapterServicer, ConsentTokenVerifier, InMemoryCaseSource, MappingTable
 from adapters.sdk.bounds import MAX_TEXT_LENGTH
 from adapters.sdk.records import CaseRecord, EventRecord, IdentityTerms
-from aggregator.keys import load_or_create_ed25519
-from aggregator.tokens import ConsentTokenIssuer
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
 from caseline.v1.key_wrap import public_jwk

@@ -25,14 +25,14 @@ from aggregator.bootstrap import (
 )
 from aggregator.config import load_config
 from aggregator.installation import LEGACY_ORIGIN
-from aggregator.keys import load_or_create_ed25519, load_or_create_secret
 from aggregator.ledger.entries import link_entry
+from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
-from aggregator.ledger.verify import verify_export
-from aggregator.ledger.writer import Ledger
-from aggregator.pseudonyms import pseudonym
+from aggregator.ledger.verifier import verify_export
 from aggregator.vault import ENV_PASSPHRASE, Keyring, KeyringError
 from aggregator.vault import keyring as keyring_module
+from aggregator.vault.key_files import load_or_create_ed25519, load_or_create_secret
+from aggregator.vault.pseudonyms import pseudonym
 
 ROOT = Path(__file__).parents[2]
 CONFIG = ROOT / "deploy" / "agencies.toml"
@@ -174,7 +174,7 @@ import sys
 from pathlib import Path
 from aggregator.bootstrap import (StatePaths, consent_key, ledger_reference_key, open_ledger,
                                   pseudonym_key)
-from aggregator.keys import key_id_of
+from aggregator.vault.key_files import key_id_of
 from aggregator.vault import Keyring
 paths = StatePaths(Path(sys.argv[1]))
 keyring = Keyring.in_state_dir(paths.root)

@@ -19,11 +19,11 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.reference.catalog import history
-from adapters.reference.store import DemoStore
-from aggregator.ledger.store import EntryFilter
-from aggregator.linking import LinkError, LinkService
+from adapters.reference.demo_store import DemoStore
+from aggregator.consent.linking import LinkError, LinkService
+from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
+from aggregator.ledger.storage import EntryFilter
 from aggregator.store import Store, make_engine
-from aggregator.throttle import AccessCodeThrottle, whole_seconds
 from caseline.v1.sealed import DataKey
 from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_courts
 

@@ -30,12 +30,12 @@ from adapters.sdk import (
 from adapters.sdk.transport import ClientTLS, check_listen_address
 from aggregator.bootstrap import bootstrap
 from aggregator.config import AgencyConfig, AggregatorConfig, load_config, parse_config
-from aggregator.federation import AgencyCallError
-from aggregator.grpc_client import AdapterClient
-from aggregator.keys import load_or_create_ed25519
+from aggregator.federation.client import AdapterClient
+from aggregator.federation.fanout import AgencyCallError
+from aggregator.federation.transport import ClientIdentity, TransportError, channel_credentials
 from aggregator.model import Case
-from aggregator.opening import CaseOpener
-from aggregator.transport import ClientIdentity, TransportError, channel_credentials
+from aggregator.vault.key_files import load_or_create_ed25519
+from aggregator.vault.opening import CaseOpener
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from deploy.cli import main as cli

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from graphql.pyutils import did_you_mean
 
+from gateway.schema.build import build_schema
 from gateway.schema.errors import without_suggestions
-from gateway.schema.schema import build_schema
 from support.http_gateway import gateway_app, serving
 
 pytestmark = pytest.mark.integration

@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from aggregator.config import ConfigError, load_config, parse_config
-from aggregator.patterns import LinearPattern
-from aggregator.routing import MAX_NUMBER_LENGTH
+from aggregator.federation.patterns import LinearPattern
+from aggregator.federation.routing import MAX_NUMBER_LENGTH
 from deploy.launcher import free_port
 from gateway.auth import DevIssuer
 from support.http_gateway import gateway_process

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from adapters.reference.catalog import history
 from adapters.sdk.due import due_at
 from adapters.sdk.records import CaseRecord
-from aggregator.convert import case_from_proto, events_from_proto
+from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.federation.from_contract import case_from_proto, events_from_proto
 from aggregator.timeline import current_cases
-from aggregator.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
 from support.reference_adapter import TODAY, reference_stub, seeded_store

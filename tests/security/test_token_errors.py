@@ -13,7 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from aggregator.keys import load_or_create_ed25519
+from aggregator.vault.key_files import load_or_create_ed25519
 from gateway.auth import AUDIENCE, DEMO_ISSUER, TokenVerifier
 from support.http_gateway import gateway_app, gateway_process, serving, uvicorn_logs_to
 

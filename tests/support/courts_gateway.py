@@ -14,8 +14,8 @@ import httpx
 
 from adapters.reference.seed import seed_store
 from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer
-from aggregator.keys import load_or_create_ed25519
 from aggregator.service import CaselineService
+from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.launcher import registry_with, start_adapter, stop_adapters
 from deploy.personas import PERSONAS
 from gateway.app import GatewaySettings, create_app

@@ -21,9 +21,9 @@ from starlette.applications import Starlette
 
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
-from aggregator.keys import load_or_create_ed25519
 from aggregator.model import Case, LookupFailure, LookupOutcome, SubjectCases
-from aggregator.opening import Release
+from aggregator.vault.key_files import load_or_create_ed25519
+from aggregator.vault.opening import Release
 from deploy.launcher import bind_socket, free_port
 from deploy.serving import uvicorn_config
 from gateway.app import GatewaySettings, create_app

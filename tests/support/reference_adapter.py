@@ -10,8 +10,8 @@ from pathlib import Path
 import grpc
 
 from adapters.reference.catalog import profile
+from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
-from adapters.reference.store import DemoStore
 from adapters.sdk import AdapterServer, AdapterServicer, ConsentTokenVerifier, MappingTable
 from adapters.sdk.sealing import CaseSealer, CustodianKeys
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
-from aggregator.keys import load_or_create_ed25519
 from aggregator.ledger.merkle import verify_consistency, verify_inclusion
 from aggregator.model import Case, Event, LookupOutcome, Status, SubjectCases, Text
-from aggregator.opening import Release
+from aggregator.vault.key_files import load_or_create_ed25519
+from aggregator.vault.opening import Release
 from caseline.v1 import consent_token as fmt
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier

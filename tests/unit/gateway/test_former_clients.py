@@ -13,11 +13,11 @@ import pytest
 
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
-from aggregator.consent_service import MAX_SHARED_NAME
-from aggregator.keys import load_or_create_ed25519
+from aggregator.consent.service import MAX_SHARED_NAME
 from aggregator.model import Case, Event, LookupOutcome, Status, SubjectCases, Text
-from aggregator.opening import Release
 from aggregator.service import CaselineService
+from aggregator.vault.key_files import load_or_create_ed25519
+from aggregator.vault.opening import Release
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 

@@ -11,7 +11,6 @@ import pytest
 
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
-from aggregator.keys import load_or_create_ed25519
 from aggregator.model import (
     Case,
     Event,
@@ -21,7 +20,8 @@ from aggregator.model import (
     SubjectCases,
     Text,
 )
-from aggregator.opening import Release
+from aggregator.vault.key_files import load_or_create_ed25519
+from aggregator.vault.opening import Release
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 from gateway.ratelimit import RatePolicy

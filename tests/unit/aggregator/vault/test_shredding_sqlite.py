@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from aggregator.store import make_engine
 from aggregator.vault import LocalKeyService, SubjectKeys
-from aggregator.vault.schema import subject_keys as table
+from aggregator.vault.tables import subject_keys as table
 
 PLACE = ("link", "courts", "ref_9")
 

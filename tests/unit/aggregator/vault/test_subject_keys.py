@@ -19,7 +19,7 @@ from aggregator.vault import (
     SubjectKeys,
     VaultError,
 )
-from aggregator.vault.schema import subject_keys as table
+from aggregator.vault.tables import subject_keys as table
 from caseline.v1.sealed import SealError, key_id_of, seal_value
 
 PLACE = ("link", "immigration", "ref_1")

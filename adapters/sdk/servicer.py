@@ -1,0 +1,297 @@
+"""The AgencyAdapter servicer: thin handlers over the agency's case source.
+
+Validation, batching limits, consent checks and mapping happen here so every agency gets them
+the same way; the agency only supplies a :class:`~adapters.sdk.source.CaseSource`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import grpc
+
+from adapters.sdk.consent import ConsentTokenVerifier
+from adapters.sdk.errors import AdapterError, InvalidArgumentError
+from adapters.sdk.mapping import MappingTable
+from adapters.sdk.numbers import InvalidNumberError
+from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.records import CaseRecord, ChangeRecord
+from adapters.sdk.redaction import CaseRedactor, NumberFinder
+from adapters.sdk.scopes import withhold, withhold_event
+from adapters.sdk.sealing import CaseSealer
+from adapters.sdk.source import CaseSource, MaybeAwaitable
+from adapters.sdk.to_contract import case_to_proto, event_to_proto
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1 import case_pb2
+
+__all__ = ["MAX_BATCH_SIZE", "AdapterServicer"]
+
+log = logging.getLogger("caseline.adapter")
+
+MAX_BATCH_SIZE = 100
+MAX_NUMBER_LENGTH = 64
+MAX_ACCESS_CODE_LENGTH = 64
+CHANGE_PAGE = 500
+# Cases a change stream remembers (program and identity terms) before starting afresh.
+STREAM_CASE_MEMORY = 10_000
+_PUBLIC = frozenset({"STATUS"})
+T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _resolve(value: MaybeAwaitable[T]) -> T:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+class AdapterServicer(pb_grpc.AgencyAdapterServicer):
+    """Serves one agency's cases under the caseline.v1 contract.
+
+    ``clock`` (timezone-aware now) decides which hearings and deadlines have passed: their
+    events no longer say action required. Tests pass a fixed one.
+    """
+
+    def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
+                 verifier: ConsentTokenVerifier, sealer: CaseSealer | None, *,
+                 poll_interval_s: float = 0.5,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        self.profile = profile
+        self.source = source
+        self.table = table
+        self.verifier = verifier
+        # None only where sealing is switched off on purpose (the benchmark that measures
+        # what sealing costs); then sensitive fields travel in plaintext.
+        self.sealer = sealer
+        self.poll_interval_s = poll_interval_s
+        self.clock = clock
+        # Compiled once: a format RE2 cannot run stops the adapter at start, not mid-request.
+        self.numbers = NumberFinder((*profile.number_formats, *profile.identifier_formats))
+
+    def _redactor(self, record: CaseRecord) -> CaseRedactor:
+        return CaseRedactor(self.numbers, record)
+    async def _guard(self, context: grpc.aio.ServicerContext[object, object],
+                     handler: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await handler()
+        except AdapterError as exc:
+            await context.abort_with_status(exc.to_status())  # type: ignore[attr-defined]
+            raise AssertionError("unreachable: abort raises") from exc
+
+    def _case_type_name(self, case_type: str) -> str:
+        return self.profile.case_types.get(case_type, case_type)
+
+    async def Describe(self, request: pb.DescribeRequest,
+                       context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
+        """Who the agency is and what it supports."""
+        p = self.profile
+        return pb.DescribeResponse(
+            agency_id=p.agency_id, name=p.name, name_es=p.name_es,
+            case_types=[pb.CaseType(code=c, name=n) for c, n in p.case_types.items()],
+            vocabulary_version=self.table.version,
+            number_formats=[case_pb2.NumberFormat(name=f.name, pattern=f.pattern,
+                                                  example=f.example, description=f.description)
+                            for f in p.number_formats],
+            limits=pb.Limits(max_batch_size=MAX_BATCH_SIZE),
+            languages=list(self.table.languages),
+        )
+
+    async def LookupCases(self, request: pb.LookupCasesRequest,
+                          context: grpc.aio.ServicerContext[object, object]
+                          ) -> pb.LookupCasesResponse:
+        """Public status of up to 100 numbers; per-number problems in-band."""
+        return await self._guard(context, lambda: self._lookup(request))
+
+    async def _lookup(self, request: pb.LookupCasesRequest) -> pb.LookupCasesResponse:
+        numbers = list(request.case_numbers)
+        if not numbers:
+            raise InvalidArgumentError("case_numbers", "at least one case number is required")
+        if len(numbers) > MAX_BATCH_SIZE:
+            raise InvalidArgumentError(
+                "case_numbers",
+                f"at most {MAX_BATCH_SIZE} case numbers per call, got {len(numbers)}",
+                "BATCH_TOO_LARGE")
+        canonical: dict[int, str] = {}
+        results: list[pb.LookupResult] = []
+        for i, raw in enumerate(numbers):
+            result = pb.LookupResult(requested_number=raw)
+            try:
+                if len(raw) > MAX_NUMBER_LENGTH:
+                    raise InvalidNumberError(raw[:MAX_NUMBER_LENGTH] + "…",
+                                             self.profile.number_formats, "far too long")
+                canonical[i] = self.profile.normalize_number(raw)
+            except InvalidNumberError as exc:
+                result.error.code = pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
+                result.error.message = str(exc)
+            results.append(result)
+        found: dict[str, CaseRecord] = await _resolve(
+            self.source.find_cases(sorted(set(canonical.values())), with_history=False))
+        now = self.clock()
+        redactors: dict[str, CaseRedactor] = {}  # a number asked twice is scanned once
+        for i, number in canonical.items():
+            record = found.get(number)
+            if record is None:
+                results[i].error.code = pb.LOOKUP_ERROR_CODE_NOT_FOUND
+                results[i].error.message = f"no case {number} at {self.profile.name}"
+            else:
+                info = results[i].case_info
+                info.CopyFrom(case_to_proto(
+                    record, self.table, self.profile.program_of(record.case_type),
+                    self._case_type_name(record.case_type), with_history=False, now=now))
+                withhold(info, _PUBLIC)  # public status only: no personal data
+                redactor = redactors.get(number)
+                if redactor is None:
+                    redactor = redactors[number] = self._redactor(record)
+                redactor.case(info)  # and none inside its texts either
+        return pb.LookupCasesResponse(results=results)
+
+    async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
+                              context: grpc.aio.ServicerContext[object, object]
+                              ) -> pb.VerifyOwnershipResponse:
+        """Case number + access code check for linking."""
+        return await self._guard(context, lambda: self._verify(request))
+
+    async def _verify(self, request: pb.VerifyOwnershipRequest) -> pb.VerifyOwnershipResponse:
+        try:
+            number = self.profile.normalize_number(request.case_number[:MAX_NUMBER_LENGTH])
+        except InvalidNumberError as exc:
+            raise InvalidArgumentError("case_number", str(exc), "INVALID_NUMBER") from exc
+        code = request.access_code.strip()
+        if not code or len(code) > MAX_ACCESS_CODE_LENGTH:
+            raise InvalidArgumentError(
+                "access_code", "the access code printed on the agency's notice is required "
+                f"(1 to {MAX_ACCESS_CODE_LENGTH} characters)")
+        if not await _resolve(self.source.verify_access_code(number, code)):
+            return pb.VerifyOwnershipResponse(verified=False)
+        found: dict[str, CaseRecord] = await _resolve(
+            self.source.find_cases([number], with_history=False))
+        record = found[number]
+        info = case_to_proto(record, self.table, self.profile.program_of(record.case_type),
+                             self._case_type_name(record.case_type), with_history=False,
+                             now=self.clock())
+        withhold(info, _PUBLIC)  # the caller proved the code, not a consent: status only
+        self._redactor(record).case(info)
+        return pb.VerifyOwnershipResponse(verified=True, case_info=info)
+
+    async def ListSubjectCases(self, request: pb.ListSubjectCasesRequest,
+                               context: grpc.aio.ServicerContext[object, object]
+                               ) -> pb.ListSubjectCasesResponse:
+        """Full cases named by a valid consent token."""
+        return await self._guard(context, lambda: self._subject_cases(request))
+
+    async def _subject_cases(self, request: pb.ListSubjectCasesRequest
+                             ) -> pb.ListSubjectCasesResponse:
+        claims = self.verifier.verify(request.consent_token, required_scope="STATUS")
+        wanted = list(dict.fromkeys(claims.case_numbers))
+        found: dict[str, CaseRecord] = await _resolve(
+            self.source.find_cases(wanted, with_history=True))
+        now = self.clock()
+        cases = [
+            case_to_proto(found[n], self.table, self.profile.program_of(found[n].case_type),
+                          self._case_type_name(found[n].case_type), with_history=True, now=now)
+            for n in wanted if n in found
+        ]
+        identity = "IDENTITY" in claims.scopes
+        for case in cases:
+            withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
+            if not identity:  # not even inside the texts of what the consent covers
+                self._redactor(found[case.case_number]).case(case)
+            if self.sealer is not None:
+                self.sealer.seal(case, claims.subject)  # and what does, leaves sealed
+        return pb.ListSubjectCasesResponse(
+            cases=cases, missing_case_numbers=[n for n in wanted if n not in found])
+
+    async def BatchListSubjectCases(self, request: pb.BatchListSubjectCasesRequest,
+                                    context: grpc.aio.ServicerContext[object, object]
+                                    ) -> pb.BatchListSubjectCasesResponse:
+        """Several ListSubjectCases requests, each answered (or refused) on its own."""
+        return await self._guard(context, lambda: self._batch_subject_cases(request))
+
+    async def _batch_subject_cases(self, request: pb.BatchListSubjectCasesRequest
+                                   ) -> pb.BatchListSubjectCasesResponse:
+        count = len(request.requests)
+        if not 1 <= count <= MAX_BATCH_SIZE:
+            raise InvalidArgumentError(
+                "requests", f"1 to {MAX_BATCH_SIZE} requests per call, got {count}",
+                "BATCH_TOO_LARGE" if count else "INVALID_ARGUMENT")
+        answers: list[pb.ListSubjectCasesResponse | BaseException]
+        if inspect.iscoroutinefunction(self.source.find_cases):
+            # A source that waits on I/O: the requests' lookups overlap.
+            answers = await asyncio.gather(*(self._subject_cases(r) for r in request.requests),
+                                           return_exceptions=True)
+        else:
+            # Nothing to overlap: one after another, without a task for each.
+            answers = []
+            for one in request.requests:
+                try:
+                    answers.append(await self._subject_cases(one))
+                except AdapterError as exc:
+                    answers.append(exc)
+        results = []
+        for answer in answers:
+            if isinstance(answer, AdapterError):
+                results.append(pb.SubjectCasesResult(error=pb.CallError(
+                    code=answer.code.value[0], message=answer.message, reason=answer.reason)))
+            elif isinstance(answer, BaseException):
+                raise answer  # not the request's fault: the whole call fails, as one would
+            else:
+                results.append(pb.SubjectCasesResult(response=answer))
+        return pb.BatchListSubjectCasesResponse(results=results)
+
+    async def WatchChanges(self, request: pb.WatchChangesRequest,
+                           context: grpc.aio.ServicerContext[object, object]
+                           ) -> AsyncIterator[pb.WatchChangesResponse]:
+        """Changes after the cursor, then new ones as they are recorded, until cancelled."""
+        try:
+            cursor = await self._start_cursor(request.cursor)
+        except AdapterError as exc:
+            await context.abort_with_status(exc.to_status())  # type: ignore[attr-defined]
+            return
+        cases: dict[str, tuple[str | None, CaseRedactor]] = {}
+        while True:
+            changes: list[ChangeRecord] = await _resolve(
+                self.source.changes_since(cursor, CHANGE_PAGE))
+            if not changes:
+                await asyncio.sleep(self.poll_interval_s)
+                continue
+            numbers = list({c.case_number for c in changes if c.case_number not in cases})
+            if numbers:
+                if len(cases) + len(numbers) > STREAM_CASE_MEMORY:
+                    cases.clear()
+                known: dict[str, CaseRecord] = await _resolve(
+                    self.source.find_cases(numbers, with_history=False))
+                cases.update({n: (self.profile.program_of(r.case_type), self._redactor(r))
+                              for n, r in known.items()})
+            for change in changes:
+                number = change.case_number
+                if number not in cases:  # a change for a case the source no longer finds
+                    cases[number] = (None, self._redactor(CaseRecord(
+                        number, "", "", "", "", (change.event,))))
+                program, redactor = cases[number]
+                event = event_to_proto(number, change.event, self.table, program,
+                                       now=self.clock())
+                # The stream carries no consent token: status only, like a public lookup.
+                withhold_event(event, _PUBLIC)
+                redactor.event(event)
+                yield pb.WatchChangesResponse(cursor=str(change.cursor),
+                                              case_number=change.case_number, event=event)
+                cursor = change.cursor
+
+    async def _start_cursor(self, raw: str) -> int:
+        if raw == "":
+            return await _resolve(self.source.latest_cursor())
+        if not raw.isdigit() or len(raw) > 19:
+            raise InvalidArgumentError(
+                "cursor", "must be a cursor from an earlier WatchChangesResponse, '0' to replay "
+                "from the beginning, or empty for new changes only")
+        return int(raw)
+

@@ -1,0 +1,51 @@
+"""Who a grantee's former clients are, and why: plain functions over consent versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aggregator.consent.records import ACTIVE, EXPIRED, ConsentRecord, effective_state
+
+__all__ = ["FormerClientRecord", "ended_at", "former_clients", "newest_shared_name"]
+
+
+@dataclass(frozen=True, slots=True)
+class FormerClientRecord:
+    """A subject none of whose consents to a grantee is active, by the one that ended last."""
+
+    subject_id: str
+    shared_name: str | None
+    state: str  # PAUSED, REVOKED or EXPIRED
+    since: datetime
+
+
+def ended_at(record: ConsentRecord, now: datetime) -> datetime:
+    """When a consent that is not active stopped being so: its end for an expired one (even
+    if paused before), otherwise when the version that paused or revoked it was signed."""
+    return record.valid_until if effective_state(record, now) == EXPIRED else record.created_at
+
+
+def newest_shared_name(records: Sequence[ConsentRecord]) -> str | None:
+    """The name of the newest consent that shares one (``records`` newest first)."""
+    return next((r.shared_name for r in records if r.shared_name), None)
+
+
+def former_clients(records: Iterable[ConsentRecord], now: datetime
+                   ) -> list[FormerClientRecord]:
+    """Subjects among ``records`` (a grantee's consents, current versions) with no active
+    consent, each told by the consent that ended last; most recently ended first."""
+    by_subject: dict[str, list[ConsentRecord]] = {}
+    for record in records:
+        by_subject.setdefault(record.subject_id, []).append(record)
+    former: list[FormerClientRecord] = []
+    for subject_id, consents in by_subject.items():
+        if any(effective_state(r, now) == ACTIVE for r in consents):
+            continue
+        last = max(consents, key=lambda r: (ended_at(r, now), r.created_at))
+        newest_first = sorted(consents, key=lambda r: r.created_at, reverse=True)
+        former.append(FormerClientRecord(
+            subject_id, last.shared_name or newest_shared_name(newest_first),
+            effective_state(last, now), ended_at(last, now)))
+    return sorted(former, key=lambda f: (f.since, f.subject_id), reverse=True)

@@ -1,0 +1,60 @@
+"""The agency registry: configuration validation and routing numbers to agencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import ConfigError, load_config, parse_config
+from aggregator.federation.routing import route, unroutable_message
+
+REGISTRY = load_config(Path(__file__).parents[4] / "deploy" / "agencies.toml")
+
+
+@pytest.mark.parametrize(("number", "agency"), [
+    ("IOE0912345678", "immigration"),
+    ("eac 21 900 12345", "immigration"),
+    ("G-100-24123-123456", "labor"),
+    ("i-200-24123-123456", "labor"),
+    ("A201555123", "courts"),
+    ("201-555-123", "courts"),
+    ("A# 12345678", "courts"),
+])
+def test_numbers_route_to_the_agency_that_issues_them(number: str, agency: str) -> None:
+    """Each agency's number shapes are routed to that agency."""
+    assert route(number, REGISTRY.agencies) == agency
+
+
+@pytest.mark.parametrize("number", ["", "hello", "12", "!!!"])
+def test_numbers_no_agency_issues_are_not_routed(number: str) -> None:
+    """Shapes no agency issues have no route."""
+    assert route(number, REGISTRY.agencies) is None
+
+
+def test_unroutable_message_names_every_format() -> None:
+    """The error for an unroutable number lists each agency's expected format."""
+    message = unroutable_message("hello", REGISTRY.agencies)
+    assert message.startswith("'hello' is not a case number Caseline can look up; expected ")
+    for example in ("IOE0912345678", "G-100-24123-123456", "A201555123"):
+        assert example in message
+
+
+def test_adding_an_agency_is_configuration() -> None:
+    """A fourth agency is one more table entry; ids must be unique."""
+    raw = {"agencies": [
+        {"id": "state", "name": "State Dept", "address": "127.0.0.1:1", "numbers": "^X",
+         "number_format": "X..."},
+    ]}
+    assert parse_config(raw).agency("state").name == "State Dept"
+    raw["agencies"].append(dict(raw["agencies"][0]))
+    with pytest.raises(ConfigError, match="must be unique"):
+        parse_config(raw)
+
+
+def test_bad_pattern_is_reported_with_its_key() -> None:
+    """An invalid routing regex names the entry and key."""
+    raw = {"agencies": [{"id": "x1", "name": "X", "address": "a:1", "numbers": "(",
+                         "number_format": "f"}]}
+    with pytest.raises(ConfigError, match=r"agencies\[0\]: 'numbers' is not a valid regular"):
+        parse_config(raw)
