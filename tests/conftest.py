@@ -14,7 +14,7 @@ from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from caseline.v1.key_wrap import public_jwk
+from caseline.v1.lib.key_wrap import public_jwk
 from support import fake_agency
 
 

@@ -42,7 +42,7 @@ def test_sensitive_fields_are_declared_in_the_contract() -> None:
     """The DETAILS fields carry the (caseline.v1.sensitivity) option; the SDK and the gateway
     read it from there, so this is the one place they are listed."""
     from caseline.v1 import case_pb2, vocabulary_pb2
-    from caseline.v1.field_scopes import field_scopes
+    from caseline.v1.lib.field_scopes import field_scopes
 
     event = field_scopes(case_pb2.CaseEvent.DESCRIPTOR)
     assert {n for n, s in event.items() if s == "DETAILS"} == {"due_date", "office", "hearing"}

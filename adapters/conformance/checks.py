@@ -16,8 +16,8 @@ from grpc_status import rpc_status
 
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from caseline.v1 import consent_token as fmt
 from caseline.v1 import vocabulary_pb2
+from caseline.v1.lib import consent_token as fmt
 
 __all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
 

@@ -1,4 +1,4 @@
-"""Verifying the consent tokens the aggregator issues (format in caseline.v1.consent_token)."""
+"""Verifying the consent tokens the aggregator issues (format in caseline.v1.lib.consent_token)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from adapters.sdk.errors import PermissionDeniedError, UnauthenticatedError
-from caseline.v1 import consent_token as fmt
+from caseline.v1.lib import consent_token as fmt
 
 __all__ = ["ConsentClaims", "ConsentTokenVerifier"]
 

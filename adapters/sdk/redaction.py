@@ -35,7 +35,7 @@ from adapters.sdk.bounds import bounded_text
 from adapters.sdk.numbers import NumberFormat
 from adapters.sdk.records import CaseRecord
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.masking import MASK, mask_number
+from caseline.v1.lib.masking import MASK, mask_number
 
 __all__ = ["NOT_TEXT", "TEXT_FIELDS", "CaseRedactor", "NumberFinder", "PatternError", "fold"]
 

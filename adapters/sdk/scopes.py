@@ -1,6 +1,6 @@
 """Withholding fields outside a consent token's scopes, at the source.
 
-The split is the one documented in ``caseline.v1.consent_token`` (``SCOPES`` and the comment
+The split is the one documented in ``caseline.v1.lib.consent_token`` (``SCOPES`` and the comment
 above it): STATUS releases the case number and type, dates, category, milestone, mapped texts
 and the agency's code; DETAILS releases the agency's own wording, offices, due dates and
 hearings; IDENTITY releases personal identifiers (no field of the current messages carries
@@ -20,8 +20,8 @@ from types import MappingProxyType
 from google.protobuf.descriptor import Descriptor
 
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.consent_token import SCOPES
-from caseline.v1.field_scopes import field_scopes
+from caseline.v1.lib.consent_token import SCOPES
+from caseline.v1.lib.field_scopes import field_scopes
 
 __all__ = ["FIELD_SCOPES", "withhold", "withhold_event"]
 
@@ -73,7 +73,7 @@ def withhold(case: case_pb2.Case, scopes: Collection[str],
              split: Mapping[str, Mapping[str, str]] = FIELD_SCOPES) -> None:
     """Clear, in place, every field of ``case`` and its events outside ``scopes``.
 
-    ``split`` must only name scopes of ``caseline.v1.consent_token.SCOPES``.
+    ``split`` must only name scopes of ``caseline.v1.lib.consent_token.SCOPES``.
     """
     if _ALL.issubset(scopes):
         return  # every scope granted (the subject's own reads): nothing to withhold

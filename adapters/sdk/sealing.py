@@ -2,8 +2,8 @@
 
 Cases answered under a consent token are sealed under a data key for their subject (fresh
 every few minutes): every field the contract marks DETAILS or IDENTITY
-(``caseline.v1.sealed_fields``). The data key travels wrapped to the aggregator's key
-custodian (``caseline.v1.key_wrap``), whose public key the aggregator publishes in the same
+(``caseline.v1.lib.sealed_fields``). The data key travels wrapped to the aggregator's key
+custodian (``caseline.v1.lib.key_wrap``), whose public key the aggregator publishes in the same
 JWKS file the consent tokens are verified with.
 """
 
@@ -20,9 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from adapters.sdk.errors import FailedPreconditionError
 from caseline.v1 import case_pb2, sealing_pb2
-from caseline.v1.key_wrap import SCHEME, WrapError, new_data_key, public_key_of_jwk, wrap_data_key
-from caseline.v1.sealed import DataKey
-from caseline.v1.sealed_fields import seal_case
+from caseline.v1.lib.key_wrap import (
+    SCHEME,
+    WrapError,
+    new_data_key,
+    public_key_of_jwk,
+    wrap_data_key,
+)
+from caseline.v1.lib.sealed import DataKey
+from caseline.v1.lib.sealed_fields import seal_case
 
 __all__ = ["CaseSealer", "CustodianKeys", "NoCustodianKeyError"]
 

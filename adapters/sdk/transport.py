@@ -14,7 +14,7 @@ from pathlib import Path
 
 import grpc
 
-from caseline.v1.pem import PemFileError, read_certificates, read_private_key
+from caseline.v1.lib.pem import PemFileError, read_certificates, read_private_key
 
 __all__ = ["ClientTLS", "PlaintextRefusedError", "ServerTLS", "TLSFileError",
            "check_listen_address", "is_loopback_host", "read_certificates", "read_private_key"]

@@ -1,4 +1,4 @@
-"""Issuing consent tokens for adapters (format: caseline.v1.consent_token)."""
+"""Issuing consent tokens for adapters (format: caseline.v1.lib.consent_token)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.files import replace_file
 from aggregator.vault.key_files import jwk_of, key_id_of
-from caseline.v1 import consent_token as fmt
+from caseline.v1.lib import consent_token as fmt
 
 __all__ = ["ConsentTokenIssuer"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import grpc
 
 from aggregator.config import AgencyConfig, AggregatorConfig
-from caseline.v1.pem import PemFileError, read_certificates, read_private_key
+from caseline.v1.lib.pem import PemFileError, read_certificates, read_private_key
 
 __all__ = ["ClientIdentity", "TransportError", "channel_credentials", "check_transport",
            "is_loopback_target"]

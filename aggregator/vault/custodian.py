@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from aggregator.vault.errors import CustodianError
 from aggregator.vault.keyring import Keyring, KeyringContent
-from caseline.v1.key_wrap import WrapError, custodian_key_id, public_jwk, unwrap_data_key
+from caseline.v1.lib.key_wrap import WrapError, custodian_key_id, public_jwk, unwrap_data_key
 
 __all__ = ["KeyCustodian"]
 

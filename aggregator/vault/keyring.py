@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from aggregator.files import private_dir
 from aggregator.vault.errors import KeyringError
 from aggregator.vault.key_files import load_or_create_secret, replace_private
-from caseline.v1.key_wrap import custodian_key_id
+from caseline.v1.lib.key_wrap import custodian_key_id
 
 __all__ = [
     "ENV_KEY",

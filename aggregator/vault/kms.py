@@ -14,7 +14,7 @@ from typing import Protocol
 
 from aggregator.vault.errors import KeyServiceError
 from aggregator.vault.keyring import KekEntry, Keyring, KeyringContent
-from caseline.v1.sealed import NONCE_BYTES, SealError, associated_data, decrypt, encrypt
+from caseline.v1.lib.sealed import NONCE_BYTES, SealError, associated_data, decrypt, encrypt
 
 __all__ = ["DEFAULT_KEK_LIMIT", "KeyService", "LocalKeyService"]
 

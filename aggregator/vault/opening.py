@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from caseline.v1 import case_pb2, sealing_pb2
-from caseline.v1.key_wrap import WrapError
-from caseline.v1.sealed import DataKey, SealError
-from caseline.v1.sealed_fields import OpenReport, open_case, strip_unsealed
+from caseline.v1.lib.key_wrap import WrapError
+from caseline.v1.lib.sealed import DataKey, SealError
+from caseline.v1.lib.sealed_fields import OpenReport, open_case, strip_unsealed
 
 __all__ = ["SEALED_SCOPES", "CaseOpener", "DataKeyUnwrapper", "Release"]
 

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection, Engine
 from aggregator.vault.errors import ShreddedError
 from aggregator.vault.kms import KeyService
 from aggregator.vault.tables import metadata, shredded_subjects, subject_keys
-from caseline.v1.sealed import KEY_BYTES, SealError, associated_data, key_id_of, open_value
-from caseline.v1.sealed import seal_value as _seal_value
+from caseline.v1.lib.sealed import KEY_BYTES, SealError, associated_data, key_id_of, open_value
+from caseline.v1.lib.sealed import seal_value as _seal_value
 
 __all__ = ["DEFAULT_SUBJECT_KEY_LIMIT", "KEY_ID_PREFIX", "SubjectKeys"]
 

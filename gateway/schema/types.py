@@ -18,8 +18,8 @@ from aggregator.model import (
     Status,
 )
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.field_scopes import scope_of
-from caseline.v1.masking import mask_number
+from caseline.v1.lib.field_scopes import scope_of
+from caseline.v1.lib.masking import mask_number
 from gateway.messages import message
 from gateway.schema.enums import (
     ConsentScope,

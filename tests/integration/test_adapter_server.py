@@ -31,8 +31,8 @@ from adapters.sdk.records import CaseRecord
 from aggregator.consent.tokens import ConsentTokenIssuer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from caseline.v1 import consent_token as fmt
 from caseline.v1 import vocabulary_pb2
+from caseline.v1.lib import consent_token as fmt
 from support import fake_agency
 from support.sealing import open_sealed
 

@@ -18,7 +18,7 @@ from aggregator.federation.fanout import AgencyCallError
 from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from caseline.v1.key_wrap import unwrap_data_key
+from caseline.v1.lib.key_wrap import unwrap_data_key
 from support import fake_agency
 
 pytestmark = pytest.mark.integration

@@ -49,10 +49,10 @@ def test_the_installed_versions_meet_the_bounds() -> None:
 
 
 def test_the_key_wrap_module_imports() -> None:
-    """proto/caseline/v1/key_wrap.py needs cryptography's HPKE (47 and later)."""
-    from caseline.v1 import key_wrap
+    """proto/caseline/v1/lib/key_wrap.py needs cryptography's HPKE (47 and later)."""
+    from caseline.v1.lib import key_wrap
 
-    assert key_wrap.__name__ == "caseline.v1.key_wrap"
+    assert key_wrap.__name__ == "caseline.v1.lib.key_wrap"
 
 
 def test_the_lean_executor_runs_on_what_it_was_written_for(

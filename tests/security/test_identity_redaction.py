@@ -36,7 +36,7 @@ from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
-from caseline.v1.key_wrap import public_jwk
+from caseline.v1.lib.key_wrap import public_jwk
 from support.reference_adapter import TODAY, reference_stub, seeded_store
 from support.sealing import open_sealed
 

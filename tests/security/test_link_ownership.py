@@ -24,7 +24,7 @@ from aggregator.consent.linking import LinkError, LinkService
 from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
 from aggregator.ledger.storage import EntryFilter
 from aggregator.store import Store, make_engine
-from caseline.v1.sealed import DataKey
+from caseline.v1.lib.sealed import DataKey
 from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_courts
 
 pytestmark = pytest.mark.integration

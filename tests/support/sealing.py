@@ -9,9 +9,9 @@ from collections.abc import Collection
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from caseline.v1 import case_pb2
-from caseline.v1.key_wrap import unwrap_data_key
-from caseline.v1.sealed import DataKey, SealError
-from caseline.v1.sealed_fields import OpenReport, open_case
+from caseline.v1.lib.key_wrap import unwrap_data_key
+from caseline.v1.lib.sealed import DataKey, SealError
+from caseline.v1.lib.sealed_fields import OpenReport, open_case
 
 
 def open_sealed(case: case_pb2.Case, custodian: X25519PrivateKey, *, agency: str,

@@ -4,10 +4,10 @@ isort:skip_file
 Sensitive fields as they travel: sealed at the agency, opened only by the aggregator's key
 custodian for someone whose consent covers them.
 
-Formats (hand-written modules beside the generated code): a sealed value is
-caseline.v1.sealed (AES-256-GCM, versioned header with the data key id, associated data
+Formats (hand-written Python in caseline/v1/lib, apart from generated code): a sealed value is
+caseline.v1.lib.sealed (AES-256-GCM, versioned header with the data key id, associated data
 binding agency, case number, field path, subject pseudonym and key id); a wrapped data key
-is caseline.v1.key_wrap (RFC 9180 HPKE to the custodian's X25519 key, bound to agency,
+is caseline.v1.lib.key_wrap (RFC 9180 HPKE to the custodian's X25519 key, bound to agency,
 subject pseudonym, data key id and custodian key id). Which fields are sealed is
 read from the caseline.v1.sensitivity option: every field declared DETAILS or IDENTITY.
 """
@@ -43,7 +43,7 @@ class WrappedDataKey(_message.Message):
     custodian_key_id: _builtins.str
     """The `kid` of the custodian public key (from the aggregator's JWKS) it is wrapped to."""
     scheme: _builtins.str
-    """Wrapping scheme: "HPKE-Base-X25519-SHA256-AES256GCM" (caseline.v1.key_wrap.SCHEME)."""
+    """Wrapping scheme: "HPKE-Base-X25519-SHA256-AES256GCM" (caseline.v1.lib.key_wrap.SCHEME)."""
     wrapped_key: _builtins.bytes
     """HPKE output: the 32-byte encapsulated key, then the sealed 32-byte data key and tag."""
     def __init__(
@@ -79,7 +79,7 @@ class SealedField(_message.Message):
     sensitivity: _sensitivity_pb2.Sensitivity.ValueType
     """The scope that releases them (their caseline.v1.sensitivity option)."""
     value: _builtins.bytes
-    """The sealed value (caseline.v1.sealed layout). Its plaintext is a Case message holding
+    """The sealed value (caseline.v1.lib.sealed layout). Its plaintext is a Case message holding
     exactly those fields, each in its place, in protobuf binary encoding.
     """
     def __init__(

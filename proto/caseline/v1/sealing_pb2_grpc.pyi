@@ -4,10 +4,10 @@ isort:skip_file
 Sensitive fields as they travel: sealed at the agency, opened only by the aggregator's key
 custodian for someone whose consent covers them.
 
-Formats (hand-written modules beside the generated code): a sealed value is
-caseline.v1.sealed (AES-256-GCM, versioned header with the data key id, associated data
+Formats (hand-written Python in caseline/v1/lib, apart from generated code): a sealed value is
+caseline.v1.lib.sealed (AES-256-GCM, versioned header with the data key id, associated data
 binding agency, case number, field path, subject pseudonym and key id); a wrapped data key
-is caseline.v1.key_wrap (RFC 9180 HPKE to the custodian's X25519 key, bound to agency,
+is caseline.v1.lib.key_wrap (RFC 9180 HPKE to the custodian's X25519 key, bound to agency,
 subject pseudonym, data key id and custodian key id). Which fields are sealed is
 read from the caseline.v1.sensitivity option: every field declared DETAILS or IDENTITY.
 """

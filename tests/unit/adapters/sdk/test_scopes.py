@@ -10,7 +10,7 @@ from google.protobuf.message import Message
 
 from adapters.sdk.scopes import FIELD_SCOPES, withhold, withhold_event
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.consent_token import SCOPES
+from caseline.v1.lib.consent_token import SCOPES
 
 ALL = {"STATUS", "DETAILS", "IDENTITY"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.vault import CustodianError, KeyCustodian, Keyring
-from caseline.v1.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
+from caseline.v1.lib.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
 
 PLACE = ("immigration", "IOE0912345678", "psn_ana")
 

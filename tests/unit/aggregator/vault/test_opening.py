@@ -11,7 +11,7 @@ from aggregator.federation.from_contract import events_from_proto, unopened_by_e
 from aggregator.model import AgencyInfo
 from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.key_wrap import custodian_key_id, unwrap_data_key
+from caseline.v1.lib.key_wrap import custodian_key_id, unwrap_data_key
 from gateway.schema.types import UNOPENED_REASON, TimelineEvent
 
 AGENCY, SUBJECT = "courts", "psn_ana"

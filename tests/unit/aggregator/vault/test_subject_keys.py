@@ -20,7 +20,7 @@ from aggregator.vault import (
     VaultError,
 )
 from aggregator.vault.tables import subject_keys as table
-from caseline.v1.sealed import SealError, key_id_of, seal_value
+from caseline.v1.lib.sealed import SealError, key_id_of, seal_value
 
 PLACE = ("link", "immigration", "ref_1")
 

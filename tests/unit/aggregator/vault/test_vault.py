@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from aggregator.store import make_engine
 from aggregator.vault import Keyring, KeyringError, LocalKeyService, open_vault
-from caseline.v1.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
+from caseline.v1.lib.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from aggregator.ledger.merkle import verify_consistency, verify_inclusion
 from aggregator.model import Case, Event, LookupOutcome, Status, SubjectCases, Text
 from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import Release
-from caseline.v1 import consent_token as fmt
+from caseline.v1.lib import consent_token as fmt
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 

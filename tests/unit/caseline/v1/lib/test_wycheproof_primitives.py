@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-WYCHEPROOF = Path(__file__).parents[4].parent / "shared" / "testdata" / "wycheproof"
+WYCHEPROOF = Path(__file__).parents[5].parent / "shared" / "testdata" / "wycheproof"
 
 
 def _load(name: str) -> dict[str, Any]:

@@ -1,27 +1,10 @@
-"""Language negotiation and the public-lookup rate limit."""
+"""The public-lookup rate limit: token buckets per client, shared by workers."""
 
 from __future__ import annotations
 
 import pytest
 
-from gateway.language import from_accept_language
 from gateway.ratelimit import RateLimiter, RatePolicy
-
-
-@pytest.mark.parametrize(("header", "language"), [
-    (None, "en"),
-    ("", "en"),
-    ("es-MX,es;q=0.9,en;q=0.8", "es"),
-    ("en-US,en;q=0.9,es;q=0.8", "en"),
-    ("fr-FR, es;q=0.5", "es"),
-    ("fr-FR", "en"),
-    ("es;q=0.2, en;q=0.9", "en"),
-    ("es;q=bogus, en", "en"),
-])
-def test_accept_language_picks_the_preferred_supported_language(header: str | None,
-                                                                language: str) -> None:
-    """The highest-weighted supported language wins; English otherwise."""
-    assert from_accept_language(header) == language
 
 
 def test_rate_limit_allows_a_burst_then_refills_over_time() -> None:

@@ -1,4 +1,4 @@
-"""Sealing a case's sensitive fields (caseline.v1.sealed_fields): what is sealed comes from the
+"""Sealing a case's sensitive fields (caseline.v1.lib.sealed_fields): what is sealed comes from the
 contract, values open only in their own place, and a forged value cannot touch other fields."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseline.v1 import case_pb2, sealing_pb2, sensitivity_pb2, vocabulary_pb2
-from caseline.v1.sealed import DataKey
-from caseline.v1.sealed_fields import open_case, seal_case, strip_unsealed
+from caseline.v1.lib.sealed import DataKey
+from caseline.v1.lib.sealed_fields import open_case, seal_case, strip_unsealed
 
 AGENCY, SUBJECT = "courts", "psn_ana"
 PLAINTEXTS = ("Broadway Immigration Court", "Judge Ruiz", "2026-12-03", "Hearing moved",

@@ -1,4 +1,4 @@
-"""Data keys wrapped to the key custodian (caseline.v1.key_wrap): they unwrap only for the
+"""Data keys wrapped to the key custodian (caseline.v1.lib.key_wrap): they unwrap only for the
 custodian key, agency, case, subject and key id they were wrapped for, and the format is the
 RFC 9180 HPKE the module documents (checked with a second, independent implementation)."""
 
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caseline.v1.key_wrap import (
+from caseline.v1.lib.key_wrap import (
     WRAPPED_BYTES,
     WrapError,
     custodian_key_id,

@@ -1,7 +1,7 @@
 """Data keys wrapped to the key custodian, part of the caseline.v1 contract (hand-written).
 
 An adapter seals a subject's sensitive fields under an AES-256 data key (see
-``caseline.v1.sealed``; the adapter may use one key for a subject's cases for a few minutes)
+``caseline.v1.lib.sealed``; the adapter may use one key for a subject's cases for a few minutes)
 and sends the data key wrapped to the aggregator's key custodian with RFC 9180 HPKE, base
 mode, suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-256-GCM.
 
@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from caseline.v1.sealed import KEY_BYTES, associated_data
+from caseline.v1.lib.sealed import KEY_BYTES, associated_data
 
 __all__ = [
     "SCHEME",

@@ -27,8 +27,8 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 
 from caseline.v1 import case_pb2, sealing_pb2, sensitivity_pb2
-from caseline.v1.field_scopes import scope_of
-from caseline.v1.sealed import DataKey, SealError, associated_data
+from caseline.v1.lib.field_scopes import scope_of
+from caseline.v1.lib.sealed import DataKey, SealError, associated_data
 
 __all__ = ["OpenReport", "open_case", "seal_case", "sealed_scope", "strip_unsealed"]
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caseline.v1.sealed import (
+from caseline.v1.lib.sealed import (
     SealError,
     associated_data,
     decrypt,
@@ -20,7 +20,7 @@ from caseline.v1.sealed import (
     seal_value,
 )
 
-WYCHEPROOF = Path(__file__).parents[4].parent / "shared" / "testdata" / "wycheproof"
+WYCHEPROOF = Path(__file__).parents[5].parent / "shared" / "testdata" / "wycheproof"
 
 
 def _vectors() -> list[Any]:
