@@ -1,7 +1,8 @@
 """Regenerate the Python code for the Caseline contract.
 
 Usage (from the project root):
-    python proto/generate.py          # write *_pb2.py, *_pb2_grpc.py and .pyi stubs
+    python proto/generate.py          # write *_pb2.py, .pyi stubs, and *_pb2_grpc.py for
+                                      # the .proto files that define a service
     python proto/generate.py --check  # exit 1 when the committed code is stale
 
 The output depends only on the .proto files and the pinned grpcio-tools/mypy-protobuf, so
@@ -16,32 +17,48 @@ import sys
 import tempfile
 from pathlib import Path
 
+from google.protobuf import descriptor_pb2
 from grpc_tools import protoc
 
 PROTO_ROOT = Path(__file__).resolve().parent
 PACKAGE_DIR = PROTO_ROOT / "caseline" / "v1"
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py", "_pb2_grpc.pyi")
+_WKT_INCLUDE = Path(protoc.__file__).parent / "_proto"
+
+
+def _protoc(args: list[str]) -> None:
+    if protoc.main(["protoc", f"-I{PROTO_ROOT}", f"-I{_WKT_INCLUDE}", *args]) != 0:
+        raise SystemExit("protoc failed")
+
+
+def _with_services(protos: list[str]) -> list[str]:
+    """The protos that define a service: only they get gRPC stubs (an empty
+    ``*_pb2_grpc.py`` is a module nobody can use)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        descriptors = Path(tmp) / "descriptors.pb"
+        _protoc([f"--descriptor_set_out={descriptors}", *protos])
+        files = descriptor_pb2.FileDescriptorSet.FromString(descriptors.read_bytes()).file
+    return [f.name for f in files if f.service]
 
 
 def _generate(out_dir: Path) -> None:
     protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in PACKAGE_DIR.glob("*.proto"))
-    wkt_include = str(Path(protoc.__file__).parent / "_proto")
     # The mypy plugins live beside the running interpreter, which need not be on PATH.
     bin_dir = Path(sys.executable).parent
-    args = [
-        "protoc",
+    _protoc([
         f"--plugin=protoc-gen-mypy={bin_dir / 'protoc-gen-mypy'}",
-        f"--plugin=protoc-gen-mypy_grpc={bin_dir / 'protoc-gen-mypy_grpc'}",
-        f"-I{PROTO_ROOT}",
-        f"-I{wkt_include}",
         f"--python_out={out_dir}",
-        f"--grpc_python_out={out_dir}",
         f"--mypy_out={out_dir}",
-        f"--mypy_grpc_out={out_dir}",
         *protos,
-    ]
-    if protoc.main(args) != 0:
-        raise SystemExit("protoc failed")
+    ])
+    services = _with_services(protos)
+    if services:  # protoc refuses a run without input files
+        _protoc([
+            f"--plugin=protoc-gen-mypy_grpc={bin_dir / 'protoc-gen-mypy_grpc'}",
+            f"--grpc_python_out={out_dir}",
+            f"--mypy_grpc_out={out_dir}",
+            *services,
+        ])
 
 
 def _generated_files(root: Path) -> list[Path]:

@@ -181,7 +181,7 @@ def seal_case(case: case_pb2.Case, key: DataKey, *, agency: str, subject: str) -
                                head + associated_data(path) + tail)
         for members in elements.values():
             for _, parent, fd in members:
-                parent.ClearField(fd.name)  # type: ignore[arg-type]
+                parent.ClearField(fd.name)
         case.sealed_fields.add(path=path, sensitivity=_SENSITIVITY_OF_SCOPE[scope],
                                value=value)
     return count
@@ -218,7 +218,7 @@ def strip_unsealed(case: case_pb2.Case) -> list[str]:
         return []
     found = _walk(case)
     for _, _, _, parent, fd, _ in found:
-        parent.ClearField(fd.name)  # type: ignore[arg-type]
+        parent.ClearField(fd.name)
     return [_full(element, relative) for element, _, relative, *_ in found]
 
 
@@ -309,6 +309,15 @@ def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
     return tuple(groups), scopes.pop()
 
 
+def _message_type(descriptor: Descriptor, name: str) -> Descriptor:
+    """The message type of field ``name``: a step ``_parse_path`` has already checked, so the
+    error is for a caller that skipped it."""
+    inner = descriptor.fields_by_name[name].message_type
+    if inner is None:
+        raise SealError(f"{name!r} is not a message field to descend into")
+    return inner
+
+
 # How to take one listed field: (steps to its parent within the element, name, kind, default)
 _Take = tuple[tuple[str, ...], str, int, object]
 
@@ -321,13 +330,13 @@ def _plan(path: str) -> tuple[tuple[_Take, ...], ...]:
     for _, steps, fields in groups:
         descriptor: Descriptor = case_pb2.Case.DESCRIPTOR
         for name, _ in steps:
-            descriptor = descriptor.fields_by_name[name].message_type
+            descriptor = _message_type(descriptor, name)
         takes = []
         for relative in fields:
             parents, name = _split(relative)
             inner = descriptor
             for step in parents:
-                inner = inner.fields_by_name[step].message_type
+                inner = _message_type(inner, step)
             fd = inner.fields_by_name[name]
             kind = (_REPEATED if fd.is_repeated else
                     _PRESENCE if fd.message_type is not None or fd.has_presence else _SCALAR)
