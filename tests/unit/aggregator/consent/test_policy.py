@@ -11,20 +11,19 @@ from hypothesis import strategies as st
 
 from aggregator.consent.policy import Principal, decide
 from aggregator.consent.records import (
-    ACTIVE,
-    EXPIRED,
-    PAUSED,
-    REVOKED,
     ConsentError,
     ConsentRecord,
     effective_state,
     next_version,
 )
+from aggregator.consent.vocabulary import ConsentState
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 PEOPLE = ("ana", "raj", "lee", "kim")
 AGENCIES = ("immigration", "labor", "courts")
 SCOPES = ("STATUS", "DETAILS", "IDENTITY")
+ACTIVE, PAUSED, REVOKED, EXPIRED = (ConsentState.ACTIVE, ConsentState.PAUSED,
+                                    ConsentState.REVOKED, ConsentState.EXPIRED)
 
 
 def consent(**changes: object) -> ConsentRecord:
