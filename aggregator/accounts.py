@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from aggregator.consent.vocabulary import Role
+
 __all__ = ["Account", "SignIns", "SubjectErasedError", "UnknownAccountError"]
 
 log = logging.getLogger("caseline.aggregator")
@@ -21,7 +23,7 @@ class Account:
     """One account: its id (the sign-in subject), role, first sign-in, and erasure."""
 
     id: str
-    role: str
+    role: Role
     first_seen: datetime
     erased_at: datetime | None = None
 
@@ -50,12 +52,12 @@ class SignIns:
     write only the first time a subject is seen (``record`` is idempotent, so another process
     having recorded it already is harmless)."""
 
-    def __init__(self, record: Callable[[str, str], object], remember: int = 100_000) -> None:
+    def __init__(self, record: Callable[[str, Role], object], remember: int = 100_000) -> None:
         self._record = record
         self._seen: set[str] = set()
         self._remember = remember
 
-    def seen(self, subject_id: str, role: str) -> None:
+    def seen(self, subject_id: str, role: Role) -> None:
         """Note that ``subject_id`` signed in with ``role``."""
         if subject_id in self._seen:
             return

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.federation.patterns import LinearPattern, PatternError
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["AgencyConfig", "AggregatorConfig", "ConfigError", "load_config"]
 
@@ -52,7 +53,7 @@ class AgencyConfig:
     number_format: str
     # "IDENTITY" where the agency's case numbers identify the person (the immigration court's
     # A-numbers): readers without that scope see them masked.
-    number_scope: str = "STATUS"
+    number_scope: Scope = Scope.STATUS
     # The CA (PEM) that the adapter's server certificate must chain to; None: plaintext,
     # for an adapter on a loopback address only (aggregator.federation.transport).
     ca: Path | None = None
@@ -112,14 +113,14 @@ def parse_config(raw: dict[str, Any], base_dir: Path | None = None) -> Aggregato
                 f"{where}: 'numbers' is not a valid regular expression for RE2, the "
                 f"linear-time engine agency patterns run on: {exc}") from exc
         number_scope = item.get("case_number_scope", "STATUS")
-        if number_scope not in ("STATUS", "IDENTITY"):
+        if number_scope not in (Scope.STATUS, Scope.IDENTITY):
             raise ConfigError(f"{where}: 'case_number_scope' must be \"STATUS\" or "
                               f"\"IDENTITY\", got {number_scope!r}")
         agencies.append(AgencyConfig(
             id=agency_id, name=_require(item, "name", str, where),
             name_es=item.get("name_es", ""), address=_require(item, "address", str, where),
             numbers=numbers, number_format=_require(item, "number_format", str, where),
-            number_scope=number_scope, ca=_ca_path(item, where, base_dir)))
+            number_scope=Scope(number_scope), ca=_ca_path(item, where, base_dir)))
     if not agencies:
         raise ConfigError("at least one [[agencies]] entry is required")
     deadline_ms = fed.get("deadline_ms", 1000)

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from caseline.v1.lib.scopes import Scope
+
 __all__ = [
     "AgencyFailure",
     "AgencyInfo",
@@ -32,7 +34,7 @@ class AgencyInfo:
     id: str
     name: str
     name_es: str
-    number_scope: str = "STATUS"  # IDENTITY: the case number identifies the person
+    number_scope: Scope = Scope.STATUS  # IDENTITY: the case number identifies the person
 
     def display_name(self, language: str) -> str:
         """The agency's name in ``language`` (English when no translation)."""

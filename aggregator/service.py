@@ -17,10 +17,10 @@ from aggregator.accounts import SignIns, SubjectErasedError
 from aggregator.config import AggregatorConfig
 from aggregator.consent.linking import LinkService
 from aggregator.consent.policy import SELF_CONSENT, Decision, Principal, decide_scopes
-from aggregator.consent.records import SCOPES
 from aggregator.consent.service import ConsentService
 from aggregator.consent.throttle import AccessCodeThrottle
 from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.consent.vocabulary import Role
 from aggregator.federation.fanout import Federation
 from aggregator.federation.routing import (
     MAX_NUMBER_LENGTH,
@@ -46,6 +46,7 @@ from aggregator.store import Store
 from aggregator.timeline import current_cases, merge_events
 from aggregator.vault.opening import SEALED_SCOPES, Release
 from aggregator.vault.pseudonyms import pseudonym
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "TimelineRead", "TooManyNumbersError"]
 
@@ -58,11 +59,11 @@ class TimelineRead:
     and why the rest was withheld."""
 
     timeline: Timeline
-    released: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    withheld: Mapping[str, Mapping[str, Decision]] = field(default_factory=dict)
+    released: Mapping[str, frozenset[Scope]] = field(default_factory=dict)
+    withheld: Mapping[str, Mapping[Scope, Decision]] = field(default_factory=dict)
     access: tuple[Appended, ...] = ()
 
-    def scopes(self, agency_id: str) -> frozenset[str]:
+    def scopes(self, agency_id: str) -> frozenset[Scope]:
         """The scopes released for ``agency_id`` (empty when nothing was)."""
         return self.released.get(agency_id, frozenset())
 
@@ -105,7 +106,7 @@ class CaselineService:
                                  self.pseudonym, ledger_key)
         self._sign_ins = SignIns(store.ensure_account)
 
-    def signed_in(self, subject_id: str, role: str) -> None:
+    def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on
         (recorded once per process)."""
         self._sign_ins.seen(subject_id, role)
@@ -156,7 +157,7 @@ class CaselineService:
         return [o for o in outcomes if o is not None]
 
     async def read_timeline(self, principal: Principal, subject_id: str,
-                            scopes: Sequence[str] = SCOPES) -> TimelineRead:
+                            scopes: Sequence[Scope] = tuple(Scope)) -> TimelineRead:
         """``subject_id``'s timeline as ``principal`` may see it now.
 
         The policy decides per agency and scope; the decisions go into the ledger while the
@@ -179,10 +180,10 @@ class CaselineService:
                 links_by_agency[link.agency_id].append(link.case_number)
         own = principal.id == subject_id
         consents = () if own else self.store.consents_granted_by(subject_id)
-        released: dict[str, frozenset[str]] = {}
+        released: dict[str, frozenset[Scope]] = {}
         relied_on: dict[str, Decision] = {}
-        withheld: dict[str, dict[str, Decision]] = {}
-        by_scope: dict[str, dict[str, Decision]] = {}
+        withheld: dict[str, dict[Scope, Decision]] = {}
+        by_scope: dict[str, dict[Scope, Decision]] = {}
         for agency_id in links_by_agency:
             decisions = decide_scopes(principal, subject_id, agency_id, scopes, now, consents,
                                       links_by_agency)
@@ -190,7 +191,7 @@ class CaselineService:
             denied = {s: d for s, d in decisions.items() if not d.allowed}
             if "STATUS" in allowed:
                 released[agency_id] = allowed
-                relied_on[agency_id] = decisions["STATUS"]
+                relied_on[agency_id] = decisions[Scope.STATUS]
                 by_scope[agency_id] = {s: decisions[s] for s in allowed}
             else:
                 denied = dict(decisions)
@@ -206,7 +207,7 @@ class CaselineService:
             decision = relied_on[agency_id]
             token = self.tokens.issue(
                 agency_id=agency_id, subject=subject, case_numbers=links_by_agency[agency_id],
-                scopes=[s for s in SCOPES if s in agency_scopes], purpose=decision.purpose,
+                scopes=[s for s in Scope if s in agency_scopes], purpose=decision.purpose,
                 consent_id=decision.consent_id or "")
             operations[agency_id] = partial(self.adapters[agency_id].subject_cases, token,
                                             release=Release(subject, agency_scopes))
@@ -231,10 +232,10 @@ class CaselineService:
                             released, withheld, access)
 
     def _access_entries(self, principal: Principal, subject: str,
-                        released: Mapping[str, frozenset[str]],
+                        released: Mapping[str, frozenset[Scope]],
                         relied_on: Mapping[str, Decision],
-                        withheld: Mapping[str, Mapping[str, Decision]], *,
-                        own: bool, by_scope: Mapping[str, Mapping[str, Decision]] | None = None
+                        withheld: Mapping[str, Mapping[Scope, Decision]], *,
+                        own: bool, by_scope: Mapping[str, Mapping[Scope, Decision]] | None = None
                         ) -> list[dict[str, Any]]:
         actor = self.pseudonym(principal.id)
         by_consent: dict[str, tuple[list[str], set[str], str, set[tuple[str, str]]]] = {}
@@ -263,7 +264,7 @@ class CaselineService:
         # the reader asked for "what I may see", and got it.
         refused = [a for a in withheld if a not in released]
         if not own and not released:
-            decisions = [withheld[a]["STATUS"] for a in refused]
+            decisions = [withheld[a][Scope.STATUS] for a in refused]
             consent_ids = sorted({d.consent_id for d in decisions if d.consent_id})
             entries.append(access_entry(
                 subject=subject, actor=actor, decision="DENY", agencies=refused,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aggregator.consent.vocabulary import Role
+
 __all__ = ["PERSONAS", "Persona"]
 
 
@@ -12,7 +14,7 @@ class Persona:
     """A demo identity."""
 
     id: str
-    role: str
+    role: Role
     name: str
     language: str
     about: str
@@ -20,12 +22,12 @@ class Persona:
 
 PERSONAS = {
     p.id: p for p in (
-        Persona("ana", "applicant", "Ana Morales", "es",
+        Persona("ana", Role.APPLICANT, "Ana Morales", "es",
                 "applicant, prefers Spanish: cases at immigration and the immigration court"),
-        Persona("raj", "applicant", "Raj Patel", "en",
+        Persona("raj", Role.APPLICANT, "Raj Patel", "en",
                 "applicant: a labor certification and the petitions built on it"),
-        Persona("lee", "representative", "Lee Chen", "en",
+        Persona("lee", Role.REPRESENTATIVE, "Lee Chen", "en",
                 "lawyer: no client consents at start"),
-        Persona("audrey", "auditor", "Audrey Okafor", "en", "auditor: reads the ledger"),
+        Persona("audrey", Role.AUDITOR, "Audrey Okafor", "en", "auditor: reads the ledger"),
     )
 }

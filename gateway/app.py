@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from aggregator.service import CaselineService
-from gateway.auth import AuthError, Principal, TokenVerifier, authenticate
+from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
 from gateway.health import health_report, not_ready_reasons
@@ -60,7 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
                           response: Response | WebSocket) -> Context:
         """Authenticate and pick the language once per request."""
         language = from_accept_language(request.headers.get("accept-language"))
-        principal: Principal | None = None
+        principal: SignedIn | None = None
         auth_error: str | None = None
         try:
             principal = authenticate(request.headers.get("authorization", ""), self.verifier)

@@ -11,12 +11,12 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from aggregator.consent.vocabulary import Role
 from gateway.messages import message
 
-__all__ = ["DEFAULT_MAX_LIFETIME_S", "ROLES", "AuthError", "DevIssuer", "Principal",
-           "TokenVerifier", "authenticate"]
+__all__ = ["DEFAULT_MAX_LIFETIME_S", "AuthError", "DevIssuer", "SignedIn", "TokenVerifier",
+           "authenticate"]
 
-ROLES = ("applicant", "representative", "auditor")
 DEMO_ISSUER = "caseline-demo"
 AUDIENCE = "caseline-gateway"
 DEFAULT_MAX_LIFETIME_S = 24 * 3600
@@ -41,11 +41,12 @@ class AuthError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: subject id (JWT ``sub``), role and display name."""
+class SignedIn:
+    """Who is calling, as their verified bearer token says: subject id (JWT ``sub``), role and
+    display name. (The access policy's reader is ``aggregator.consent.policy.Principal``.)"""
 
     subject: str
-    role: str
+    role: Role
     name: str
 
 
@@ -61,11 +62,11 @@ class TokenVerifier:
         self._key = public_key
         self._issuer = issuer
         self._audience = audience
-        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[float, SignedIn]] = OrderedDict()
         self._cache_size = cache_size
 
-    def verify(self, token: str) -> Principal:
-        """The principal of a valid token; AuthError (its detail logged) otherwise."""
+    def verify(self, token: str) -> SignedIn:
+        """Who a valid token signs in; AuthError (its detail logged) otherwise."""
         cached = self._cache.get(token)
         if cached is not None and cached[0] > time.time():
             return cached[1]
@@ -78,12 +79,12 @@ class TokenVerifier:
             log.log(logging.INFO if routine else logging.WARNING, "bearer token refused: %s",
                     exc)
             raise
-        principal = Principal(str(claims["sub"]), claims["role"],
-                              str(claims.get("name", claims["sub"])))
-        self._cache[token] = (float(claims["exp"]), principal)
+        signed_in = SignedIn(str(claims["sub"]), Role(claims["role"]),
+                             str(claims.get("name", claims["sub"])))
+        self._cache[token] = (float(claims["exp"]), signed_in)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return principal
+        return signed_in
 
     def _claims(self, token: str) -> dict[str, Any]:
         try:
@@ -98,13 +99,14 @@ class TokenVerifier:
         if lifetime > self.max_lifetime_s:
             raise AuthError(f"token lifetime {lifetime:.0f} s exceeds the maximum of "
                             f"{self.max_lifetime_s} s")
-        if claims.get("role") not in ROLES:
-            raise AuthError(f"role {claims.get('role')!r} is not one of {', '.join(ROLES)}")
+        # A tuple, compared by equality: a claim of any JSON type is refused, never an error.
+        if claims.get("role") not in tuple(Role):
+            raise AuthError(f"role {claims.get('role')!r} is not one of {', '.join(Role)}")
         return claims
 
 
-def authenticate(header: str, verifier: TokenVerifier) -> Principal | None:
-    """The principal of an ``Authorization`` header's bearer token; None when there is no
+def authenticate(header: str, verifier: TokenVerifier) -> SignedIn | None:
+    """Who an ``Authorization`` header's bearer token signs in; None when there is no
     header; AuthError when the header or its token is not valid."""
     if not header:
         return None
@@ -121,7 +123,8 @@ class DevIssuer:
         self._key = key
 
     def issue(self, subject: str, role: str, name: str, ttl_s: int = 12 * 3600) -> str:
-        """A bearer token for ``subject``."""
+        """A bearer token for ``subject`` (``role`` a :class:`Role`; tests also sign others
+        to see them refused)."""
         now = int(time.time())
         return jwt.encode({"iss": DEMO_ISSUER, "aud": AUDIENCE, "sub": subject, "role": role,
                            "name": name, "iat": now, "exp": now + ttl_s},

@@ -9,10 +9,10 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from aggregator.accounts import SubjectErasedError
-from aggregator.consent.policy import Principal as PolicyPrincipal
+from aggregator.consent.policy import Principal
 from aggregator.model import LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
-from gateway.auth import Principal
+from gateway.auth import SignedIn
 from gateway.ratelimit import LookupQuotas
 from gateway.schema.erasure import erased_error
 
@@ -24,7 +24,7 @@ class Context:
     """Built once per request in ``get_context``; nothing in it outlives the request."""
 
     service: CaselineService
-    principal: Principal | None
+    principal: SignedIn | None
     auth_error: str | None
     language: str
     client: str
@@ -49,14 +49,14 @@ class Context:
         if task is None:
             if self.principal is None:
                 raise RuntimeError("timeline read without a principal")  # guarded by schema
-            reader = PolicyPrincipal(self.principal.subject, self.principal.role)
+            reader = Principal(self.principal.subject, self.principal.role)
             task = asyncio.ensure_future(_read_timeline(self.service, reader, subject_id,
                                                         self.language))
             self._timelines[subject_id] = task
         return task
 
 
-async def _read_timeline(service: CaselineService, reader: PolicyPrincipal, subject_id: str,
+async def _read_timeline(service: CaselineService, reader: Principal, subject_id: str,
                          language: str) -> TimelineRead:
     try:
         return await service.read_timeline(reader, subject_id)

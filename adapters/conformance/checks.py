@@ -18,6 +18,7 @@ from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import vocabulary_pb2
 from caseline.v1.lib import consent_token as fmt
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
 
@@ -168,7 +169,7 @@ async def forged_consent_tokens_are_refused(t: Target) -> None:
     now = int(time.time())
     forged = jwt.encode(
         {"iss": fmt.ISSUER, "aud": t.describe.agency_id, "sub": "psn_conformance", "iat": now,
-         "exp": now + 60, fmt.CLAIM_CASES: _examples(t), fmt.CLAIM_SCOPES: list(fmt.SCOPES)},
+         "exp": now + 60, fmt.CLAIM_CASES: _examples(t), fmt.CLAIM_SCOPES: list(Scope)},
         Ed25519PrivateKey.generate(), algorithm=fmt.ALGORITHM, headers={"kid": "forged"})
     await _expect_error(t.stub.ListSubjectCases(
         pb.ListSubjectCasesRequest(consent_token=forged), timeout=TIMEOUT_S),

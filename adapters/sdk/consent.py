@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from adapters.sdk.errors import PermissionDeniedError, UnauthenticatedError
 from caseline.v1.lib import consent_token as fmt
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["ConsentClaims", "ConsentTokenVerifier"]
 
@@ -29,6 +30,8 @@ class ConsentClaims:
 
     subject: str
     case_numbers: tuple[str, ...]
+    # As the token names them (Scope values): a name from a newer contract is kept as text
+    # and releases nothing, since no field of this contract needs it.
     scopes: frozenset[str]
     purpose: str
     consent_id: str
@@ -79,7 +82,7 @@ class ConsentTokenVerifier:
             key = self._keys.get(kid)
         return key
 
-    def verify(self, token: str, required_scope: str = "STATUS") -> ConsentClaims:
+    def verify(self, token: str, required_scope: Scope = Scope.STATUS) -> ConsentClaims:
         """Claims of a valid token; raises Unauthenticated/PermissionDenied otherwise."""
         claims = self._verified.get(token)
         if claims is None or claims.expires_at.timestamp() + self._leeway_s <= time.time():

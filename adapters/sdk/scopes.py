@@ -1,9 +1,9 @@
 """Withholding fields outside a consent token's scopes, at the source.
 
-The split is the one documented in ``caseline.v1.lib.consent_token`` (``SCOPES`` and the comment
-above it): STATUS releases the case number and type, dates, category, milestone, mapped texts
-and the agency's code; DETAILS releases the agency's own wording, offices, due dates and
-hearings; IDENTITY releases personal identifiers (no field of the current messages carries
+The split is the one the contract's ``caseline.v1.lib.scopes.Scope`` documents: STATUS
+releases the case number and type, dates, category, milestone, mapped texts and the agency's
+code; DETAILS releases the agency's own wording, offices, due dates and hearings; IDENTITY
+releases personal identifiers (no field of the current messages carries
 one beyond the case number, which the caller already holds).
 
 :data:`FIELD_SCOPES` is built from the contract's ``(caseline.v1.sensitivity)`` field options,
@@ -20,8 +20,8 @@ from types import MappingProxyType
 from google.protobuf.descriptor import Descriptor
 
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.lib.consent_token import SCOPES
 from caseline.v1.lib.field_scopes import field_scopes
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["FIELD_SCOPES", "withhold", "withhold_event"]
 
@@ -29,13 +29,13 @@ __all__ = ["FIELD_SCOPES", "withhold", "withhold_event"]
 # options (caseline/v1/sensitivity.proto). ``Case.status``, ``Case.events`` and
 # ``CaseEvent.status`` are containers: released with STATUS, their own fields filtered by
 # their own entries. Hearing is released or withheld whole (time, place and judge).
-FIELD_SCOPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
+FIELD_SCOPES: Mapping[str, Mapping[str, Scope]] = MappingProxyType({
     descriptor.name: MappingProxyType(field_scopes(descriptor))
     for descriptor in (case_pb2.Case.DESCRIPTOR, case_pb2.CaseEvent.DESCRIPTOR,
                        vocabulary_pb2.Status.DESCRIPTOR)
 })
 
-_ALL = frozenset(SCOPES)
+_ALL = frozenset(Scope)
 _CASE = case_pb2.Case.DESCRIPTOR
 _EVENT = case_pb2.CaseEvent.DESCRIPTOR
 _STATUS_MESSAGE = vocabulary_pb2.Status.DESCRIPTOR
@@ -73,7 +73,7 @@ def withhold(case: case_pb2.Case, scopes: Collection[str],
              split: Mapping[str, Mapping[str, str]] = FIELD_SCOPES) -> None:
     """Clear, in place, every field of ``case`` and its events outside ``scopes``.
 
-    ``split`` must only name scopes of ``caseline.v1.lib.consent_token.SCOPES``.
+    ``split`` must only name values of ``caseline.v1.lib.scopes.Scope``.
     """
     if _ALL.issubset(scopes):
         return  # every scope granted (the subject's own reads): nothing to withhold

@@ -29,6 +29,7 @@ from adapters.sdk.to_contract import case_to_proto, event_to_proto
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import case_pb2
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["MAX_BATCH_SIZE", "AdapterServicer"]
 
@@ -40,7 +41,7 @@ MAX_ACCESS_CODE_LENGTH = 64
 CHANGE_PAGE = 500
 # Cases a change stream remembers (program and identity terms) before starting afresh.
 STREAM_CASE_MEMORY = 10_000
-_PUBLIC = frozenset({"STATUS"})
+_PUBLIC = frozenset({Scope.STATUS})
 T = TypeVar("T")
 
 
@@ -190,7 +191,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
 
     async def _subject_cases(self, request: pb.ListSubjectCasesRequest
                              ) -> pb.ListSubjectCasesResponse:
-        claims = self.verifier.verify(request.consent_token, required_scope="STATUS")
+        claims = self.verifier.verify(request.consent_token, required_scope=Scope.STATUS)
         wanted = list(dict.fromkeys(claims.case_numbers))
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(wanted, with_history=True))
@@ -200,7 +201,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                           self._case_type_name(found[n].case_type), with_history=True, now=now)
             for n in wanted if n in found
         ]
-        identity = "IDENTITY" in claims.scopes
+        identity = Scope.IDENTITY in claims.scopes
         for case in cases:
             withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
             if not identity:  # not even inside the texts of what the consent covers

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from aggregator.consent.records import ACTIVE, EXPIRED, ConsentRecord, effective_state
+from aggregator.consent.records import ConsentRecord, effective_state
+from aggregator.consent.vocabulary import ConsentState
 
 __all__ = ["FormerClientRecord", "ended_at", "former_clients", "newest_shared_name"]
 
@@ -17,14 +18,15 @@ class FormerClientRecord:
 
     subject_id: str
     shared_name: str | None
-    state: str  # PAUSED, REVOKED or EXPIRED
+    state: ConsentState  # PAUSED, REVOKED or EXPIRED
     since: datetime
 
 
 def ended_at(record: ConsentRecord, now: datetime) -> datetime:
     """When a consent that is not active stopped being so: its end for an expired one (even
     if paused before), otherwise when the version that paused or revoked it was signed."""
-    return record.valid_until if effective_state(record, now) == EXPIRED else record.created_at
+    expired = effective_state(record, now) == ConsentState.EXPIRED
+    return record.valid_until if expired else record.created_at
 
 
 def newest_shared_name(records: Sequence[ConsentRecord]) -> str | None:
@@ -41,7 +43,7 @@ def former_clients(records: Iterable[ConsentRecord], now: datetime
         by_subject.setdefault(record.subject_id, []).append(record)
     former: list[FormerClientRecord] = []
     for subject_id, consents in by_subject.items():
-        if any(effective_state(r, now) == ACTIVE for r in consents):
+        if any(effective_state(r, now) == ConsentState.ACTIVE for r in consents):
             continue
         last = max(consents, key=lambda r: (ended_at(r, now), r.created_at))
         newest_first = sorted(consents, key=lambda r: r.created_at, reverse=True)

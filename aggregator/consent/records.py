@@ -11,13 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from aggregator.consent.vocabulary import ConsentState, Purpose
+from caseline.v1.lib.scopes import Scope
+
 __all__ = [
-    "ACTIVE",
-    "EXPIRED",
-    "PAUSED",
-    "PURPOSES",
-    "REVOKED",
-    "SCOPES",
     "ConsentError",
     "ConsentRecord",
     "artefact",
@@ -25,27 +22,11 @@ __all__ = [
     "next_version",
 ]
 
-ACTIVE = "ACTIVE"
-PAUSED = "PAUSED"
-REVOKED = "REVOKED"
-EXPIRED = "EXPIRED"
-
-SCOPES = ("STATUS", "DETAILS", "IDENTITY")
-
-# Small and closed on purpose: auditors compare purposes across grantees.
-PURPOSES = {
-    "LEGAL_REPRESENTATION": "legal representation before the agency or court",
-    "CASE_ASSISTANCE": "help with a case by an accredited representative or nonprofit",
-    "EMPLOYER_SPONSORSHIP": "an employer following the cases it sponsors",
-    "FAMILY_SUPPORT": "a family member following the cases",
-    "OTHER": "another purpose, explained in the free text",
-}
-
 # Which state changes a subject may make, from which state.
 _TRANSITIONS = {
-    PAUSED: {ACTIVE},
-    ACTIVE: {PAUSED},
-    REVOKED: {ACTIVE, PAUSED},
+    ConsentState.PAUSED: {ConsentState.ACTIVE},
+    ConsentState.ACTIVE: {ConsentState.PAUSED},
+    ConsentState.REVOKED: {ConsentState.ACTIVE, ConsentState.PAUSED},
 }
 
 
@@ -66,12 +47,12 @@ class ConsentRecord:
     subject_id: str
     grantee_id: str
     agencies: tuple[str, ...]
-    scopes: tuple[str, ...]
-    purpose_code: str
+    scopes: tuple[Scope, ...]
+    purpose_code: Purpose
     purpose_text: str
     valid_from: datetime
     valid_until: datetime
-    state: str
+    state: ConsentState  # as stored: never EXPIRED (see effective_state)
     created_at: datetime
     signature: str = ""
     # The name the subject chose to show the grantee (None: only the subject id is shown).
@@ -79,21 +60,21 @@ class ConsentRecord:
     # consent, and the ledger must never hold it, not even as a digest.
     shared_name: str | None = None
 
-    def covers(self, agency_id: str, scope: str) -> bool:
+    def covers(self, agency_id: str, scope: Scope) -> bool:
         """True when this consent names the agency and the scope (whatever its state)."""
         return agency_id in self.agencies and scope in self.scopes
 
 
-def effective_state(record: ConsentRecord, now: datetime) -> str:
+def effective_state(record: ConsentRecord, now: datetime) -> ConsentState:
     """The state at ``now``: a stored ACTIVE or PAUSED consent past its end is EXPIRED."""
-    if record.state == REVOKED:
-        return REVOKED
+    if record.state == ConsentState.REVOKED:
+        return ConsentState.REVOKED
     if now >= record.valid_until:
-        return EXPIRED
+        return ConsentState.EXPIRED
     return record.state
 
 
-def next_version(current: ConsentRecord, state: str, now: datetime) -> ConsentRecord:
+def next_version(current: ConsentRecord, state: ConsentState, now: datetime) -> ConsentRecord:
     """The version that moves ``current`` to ``state``; ConsentError if that is not allowed."""
     current_state = effective_state(current, now)
     if current_state == state:

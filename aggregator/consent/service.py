@@ -15,22 +15,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.accounts import SubjectErasedError
 from aggregator.consent.records import (
-    ACTIVE,
-    PAUSED,
-    PURPOSES,
-    REVOKED,
-    SCOPES,
     ConsentError,
     ConsentRecord,
     artefact,
     effective_state,
     next_version,
 )
+from aggregator.consent.vocabulary import ConsentState, Purpose
 from aggregator.ledger.encoding import canonical
 from aggregator.ledger.entries import consent_entry
 from aggregator.ledger.ledger import Appended, Ledger
 from aggregator.store import Store
 from aggregator.vault.errors import ShreddedError
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["MAX_SHARED_NAME", "ConsentChange", "ConsentService", "GrantRequest",
            "UnknownGranteeError"]
@@ -43,7 +40,10 @@ _ACCOUNT_ID = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
 # Zero-width (non-)joiners are part of how some scripts write names; every other format or
 # control character (bidirectional overrides included) could make a name read as another.
 _JOINERS = frozenset("\u200c\u200d")
-_EVENTS = {ACTIVE: "RESUMED", PAUSED: "PAUSED", REVOKED: "REVOKED"}
+# By value: a purpose named in the free text, or a code from a caller that is not typed.
+_PURPOSES = {p.value: p for p in Purpose}
+_EVENTS = {ConsentState.ACTIVE: "RESUMED", ConsentState.PAUSED: "PAUSED",
+           ConsentState.REVOKED: "REVOKED"}
 
 
 class UnknownGranteeError(ConsentError):
@@ -63,11 +63,11 @@ class GrantRequest:
 
     grantee_id: str
     agencies: Sequence[str]
-    scopes: Sequence[str]
+    scopes: Sequence[Scope]
     purpose: str
     valid_until: datetime
     valid_from: datetime | None = None
-    purpose_code: str | None = None
+    purpose_code: Purpose | None = None
     shared_name: str | None = None  # the name the grantee may know the subject by
 
 
@@ -112,9 +112,9 @@ class ConsentService:
             raise ConsentError(f"agencies: expected one or more of {', '.join(self._agencies)}"
                                + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
                                "INVALID_AGENCY")
-        scopes = tuple(s for s in SCOPES if s in set(request.scopes))
+        scopes = tuple(s for s in Scope if s in set(request.scopes))
         if not scopes or len(scopes) != len(set(request.scopes)):
-            raise ConsentError(f"scopes: expected one or more of {', '.join(SCOPES)}",
+            raise ConsentError(f"scopes: expected one or more of {', '.join(Scope)}",
                                "INVALID_SCOPE")
         purpose = request.purpose.strip()
         if not purpose or len(purpose) > MAX_PURPOSE_TEXT:
@@ -122,11 +122,11 @@ class ConsentService:
                                "access is for", "INVALID_PURPOSE")
         code = request.purpose_code
         if code is None:
-            code = purpose.upper() if purpose.upper() in PURPOSES else "OTHER"
-            if code != "OTHER":
-                purpose = PURPOSES[code]
-        if code not in PURPOSES:
-            raise ConsentError(f"purposeCode: expected one of {', '.join(PURPOSES)}",
+            code = _PURPOSES.get(purpose.upper(), Purpose.OTHER)
+            if code != Purpose.OTHER:
+                purpose = code.description
+        if code not in _PURPOSES:
+            raise ConsentError(f"purposeCode: expected one of {', '.join(Purpose)}",
                                "INVALID_PURPOSE")
         valid_from = _aware(request.valid_from or now, "validFrom")
         valid_until = _aware(request.valid_until, "validUntil")
@@ -138,9 +138,9 @@ class ConsentService:
                                "one later", "INVALID_VALIDITY")
         return ConsentRecord(
             id="cns_" + secrets.token_hex(12), version=1, subject_id=subject_id,
-            grantee_id=grantee, agencies=agencies, scopes=scopes, purpose_code=code,
+            grantee_id=grantee, agencies=agencies, scopes=scopes, purpose_code=Purpose(code),
             purpose_text=purpose, valid_from=valid_from, valid_until=valid_until,
-            state=ACTIVE, created_at=now, shared_name=shared_name(request.shared_name))
+            state=ConsentState.ACTIVE, created_at=now, shared_name=shared_name(request.shared_name))
 
     async def grant(self, subject_id: str, request: GrantRequest) -> ConsentChange:
         """Sign, record and store a new consent."""
@@ -148,7 +148,8 @@ class ConsentService:
         record = self.validate(subject_id, request, self._clock())
         return await self._commit(record, "GRANTED")
 
-    async def change(self, subject_id: str, consent_id: str, state: str) -> ConsentChange:
+    async def change(self, subject_id: str, consent_id: str,
+                     state: ConsentState) -> ConsentChange:
         """Pause, resume (ACTIVE) or revoke one of the subject's consents."""
         self._check_not_erased(subject_id)
         current = self._store.consent(consent_id)
@@ -175,9 +176,10 @@ class ConsentService:
         """Revoke ``record`` because an account it names was erased (``reason`` goes into the
         ledger entry); None when it had already ended (revoked or expired). Synchronous: the
         operator's command line calls it."""
-        if effective_state(record, self._clock()) not in (ACTIVE, PAUSED):
+        if effective_state(record, self._clock()) not in (ConsentState.ACTIVE,
+                                                          ConsentState.PAUSED):
             return None
-        signed = self._sign(next_version(record, REVOKED, self._clock()))
+        signed = self._sign(next_version(record, ConsentState.REVOKED, self._clock()))
         appended = self._ledger.append_sync(self._entry(signed, "REVOKED", reason))
         self._store_version(signed)
         return ConsentChange(signed, appended)

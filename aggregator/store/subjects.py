@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from aggregator.accounts import Account
 from aggregator.consent.records import ConsentRecord
+from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.model import Link
 from aggregator.store.tables import (
@@ -30,6 +31,7 @@ from aggregator.store.tables import (
     store_version,
     subjects,
 )
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["ERASED", "Holder", "Store", "SubjectSealer", "make_engine"]
 
@@ -209,7 +211,7 @@ class Store:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         with self.engine.begin() as conn:
             conn.execute(insert(accounts).values([
-                {"id": subject_id, "role": "applicant", "first_seen": at,
+                {"id": subject_id, "role": Role.APPLICANT, "first_seen": at,
                  "erased_at": erased.get(subject_id)} for subject_id, at in seen.items()])
                 .on_conflict_do_nothing())
             self._bump(conn)
@@ -259,7 +261,7 @@ class Store:
 
     # -- accounts ------------------------------------------------------------------------
 
-    def ensure_account(self, subject_id: str, role: str) -> bool:
+    def ensure_account(self, subject_id: str, role: Role) -> bool:
         """Create the account if it does not exist; True when it was created."""
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         statement = (insert(accounts).values(id=subject_id, role=role,
@@ -274,7 +276,7 @@ class Store:
             row = conn.execute(select(accounts).where(accounts.c.id == subject_id)).first()
         if row is None:
             return None
-        return Account(row.id, row.role, _utc(row.first_seen),
+        return Account(row.id, Role(row.role), _utc(row.first_seen),
                        _utc(row.erased_at) if row.erased_at else None)
 
     def erased_at(self, subject_id: str) -> datetime | None:
@@ -497,10 +499,12 @@ class Store:
         return ConsentRecord(
             id=row["id"], version=row["version"], subject_id=row["subject_id"],
             grantee_id=row["grantee_id"], agencies=tuple(json.loads(row["agencies"])),
-            scopes=tuple(json.loads(row["scopes"])), purpose_code=row["purpose_code"],
+            scopes=tuple(Scope(s) for s in json.loads(row["scopes"])),
+            purpose_code=Purpose(row["purpose_code"]),
             purpose_text=ERASED if purpose is None else purpose,
             valid_from=_utc(row["valid_from"]), valid_until=_utc(row["valid_until"]),
-            state=row["state"], created_at=_utc(row["created_at"]), signature=row["signature"],
+            state=ConsentState(row["state"]), created_at=_utc(row["created_at"]),
+            signature=row["signature"],
             # A name that no longer opens (the subject's key was shredded) is gone.
             shared_name=None if row["shared_name"] is None else self._open_text(
                 row["subject_id"], row["shared_name"], ("consent-name", row["id"])))

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from caseline.v1 import case_pb2, sealing_pb2
 from caseline.v1.lib.key_wrap import WrapError
+from caseline.v1.lib.scopes import Scope
 from caseline.v1.lib.sealed import DataKey, SealError
 from caseline.v1.lib.sealed_fields import OpenReport, open_case, strip_unsealed
 
@@ -24,7 +25,8 @@ __all__ = ["SEALED_SCOPES", "CaseOpener", "DataKeyUnwrapper", "Release"]
 
 log = logging.getLogger("caseline.aggregator")
 
-SEALED_SCOPES = frozenset({"DETAILS", "IDENTITY"})
+# The scopes whose fields adapters seal (every one beyond STATUS): the custodian's business.
+SEALED_SCOPES = frozenset({Scope.DETAILS, Scope.IDENTITY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class Release:
     into each sealed value) and the scopes the policy allowed."""
 
     subject: str
-    scopes: frozenset[str]
+    scopes: frozenset[Scope]
 
 
 class DataKeyUnwrapper(Protocol):

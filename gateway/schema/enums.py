@@ -1,10 +1,21 @@
-"""GraphQL enums. They keep the short names of the proto enums (a test keeps them in step)."""
+"""GraphQL enums. They keep the short names of the proto enums (a test keeps them in step).
+
+The consent vocabulary is not copied here: ``ConsentScope``, ``ConsentState`` and
+``ConsentPurpose`` are the domain's own StrEnums (the contract's Scope, the aggregator's
+ConsentState and Purpose) registered with strawberry under their GraphQL names, so resolvers
+hand domain values straight through and a new value reaches the schema by itself.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypeAlias
 
 import strawberry
+
+from aggregator.consent.vocabulary import ConsentState as _ConsentState
+from aggregator.consent.vocabulary import Purpose
+from caseline.v1.lib.scopes import Scope
 
 __all__ = [
     "AccessDecision",
@@ -75,32 +86,20 @@ class LookupErrorCode(Enum):
     RATE_LIMITED = "RATE_LIMITED"
 
 
-@strawberry.enum(description="What a consent releases. STATUS: case number and type, category, "
-                             "milestone, mapped titles and descriptions, event dates, the "
-                             "agency's code. DETAILS: the agency's own wording, offices, due "
-                             "dates, hearings (time, place, judge). IDENTITY: personal "
-                             "identifiers and data (A-number, name, date of birth).")
-class ConsentScope(Enum):
-    STATUS = "STATUS"
-    DETAILS = "DETAILS"
-    IDENTITY = "IDENTITY"
-
-
-@strawberry.enum(description="A consent's state now; EXPIRED is decided by the clock.")
-class ConsentState(Enum):
-    ACTIVE = "ACTIVE"
-    PAUSED = "PAUSED"
-    REVOKED = "REVOKED"
-    EXPIRED = "EXPIRED"
-
-
-@strawberry.enum(description="Why access is granted (free text explains further).")
-class ConsentPurpose(Enum):
-    LEGAL_REPRESENTATION = "LEGAL_REPRESENTATION"
-    CASE_ASSISTANCE = "CASE_ASSISTANCE"
-    EMPLOYER_SPONSORSHIP = "EMPLOYER_SPONSORSHIP"
-    FAMILY_SUPPORT = "FAMILY_SUPPORT"
-    OTHER = "OTHER"
+strawberry.enum(Scope, name="ConsentScope",
+                description="What a consent releases. STATUS: case number and type, category, "
+                            "milestone, mapped titles and descriptions, event dates, the "
+                            "agency's code. DETAILS: the agency's own wording, offices, due "
+                            "dates, hearings (time, place, judge). IDENTITY: personal "
+                            "identifiers and data (A-number, name, date of birth).")
+strawberry.enum(_ConsentState, name="ConsentState",
+                description="A consent's state now; EXPIRED is decided by the clock.")
+strawberry.enum(Purpose, name="ConsentPurpose",
+                description="Why access is granted (free text explains further).")
+# The names resolvers annotate with; importing them from here registers the enums above.
+ConsentScope: TypeAlias = Scope
+ConsentState: TypeAlias = _ConsentState
+ConsentPurpose: TypeAlias = Purpose
 
 
 @strawberry.enum(description="What the access policy decided.")

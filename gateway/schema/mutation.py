@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 import strawberry
 
 from aggregator.consent.linking import LinkError
-from aggregator.consent.records import ACTIVE, PAUSED, REVOKED, ConsentError
+from aggregator.consent.records import ConsentError
 from aggregator.consent.service import (
     MAX_SHARED_NAME,
     ConsentChange,
     GrantRequest,
     UnknownGranteeError,
 )
+from aggregator.consent.vocabulary import ConsentState
 from gateway.context import Context
 from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
@@ -64,7 +65,7 @@ def _consent(info: Info, change: ConsentChange) -> Consent:
                                change.appended)
 
 
-async def _change(info: Info, consent_id: str, state: str) -> Consent:
+async def _change(info: Info, consent_id: str, state: ConsentState) -> Consent:
     try:
         change = await info.context.service.consents.change(_subject(info), consent_id, state)
     except ConsentError as exc:
@@ -109,9 +110,9 @@ class Mutation:
     async def grant_consent(self, info: Info, input: GrantConsentInput) -> Consent:
         request = GrantRequest(
             grantee_id=str(input.grantee), agencies=[str(a) for a in input.agencies],
-            scopes=[s.value for s in input.scopes], purpose=input.purpose,
+            scopes=list(input.scopes), purpose=input.purpose,
             valid_until=input.valid_until, valid_from=input.valid_from,
-            purpose_code=input.purpose_code.value if input.purpose_code else None,
+            purpose_code=input.purpose_code,
             shared_name=input.shared_name)
         try:
             change = await info.context.service.consents.grant(_subject(info), request)
@@ -132,13 +133,13 @@ class Mutation:
     @strawberry.mutation(description="Stop a consent for now; resume it later.",
                          permission_classes=[IsApplicant])
     async def pause_consent(self, info: Info, id: strawberry.ID) -> Consent:
-        return await _change(info, str(id), PAUSED)
+        return await _change(info, str(id), ConsentState.PAUSED)
 
     @strawberry.mutation(description="Resume a paused consent.", permission_classes=[IsApplicant])
     async def resume_consent(self, info: Info, id: strawberry.ID) -> Consent:
-        return await _change(info, str(id), ACTIVE)
+        return await _change(info, str(id), ConsentState.ACTIVE)
 
     @strawberry.mutation(description="End a consent for good; effective on the next request.",
                          permission_classes=[IsApplicant])
     async def revoke_consent(self, info: Info, id: strawberry.ID) -> Consent:
-        return await _change(info, str(id), REVOKED)
+        return await _change(info, str(id), ConsentState.REVOKED)

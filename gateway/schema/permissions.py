@@ -14,7 +14,8 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from aggregator.accounts import SubjectErasedError
-from gateway.auth import Principal
+from aggregator.consent.vocabulary import Role
+from gateway.auth import SignedIn
 from gateway.context import Context
 from gateway.messages import message
 from gateway.schema.erasure import erased_error
@@ -36,7 +37,7 @@ def _refuse_erased(info: strawberry.Info[Context, None]) -> None:
     info.context.principal_active = True
 
 
-def signed_in(info: strawberry.Info[Context, None]) -> Principal:
+def signed_in(info: strawberry.Info[Context, None]) -> SignedIn:
     """The signed-in principal (whose data was not erased); UNAUTHENTICATED without one,
     with a bad token's (generic) reason when a token was sent."""
     context = info.context
@@ -69,7 +70,7 @@ class IsApplicant(BasePermission):
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
         """True for signed-in applicants whose data was not erased."""
-        if signed_in(info).role != "applicant":
+        if signed_in(info).role != Role.APPLICANT:
             raise _forbidden(info, "only applicants have their own cases and timeline")
         return True
 
@@ -80,7 +81,7 @@ class CanBeGrantee(BasePermission):
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
         """True for signed-in representatives and applicants."""
-        if signed_in(info).role not in ("representative", "applicant"):
+        if signed_in(info).role not in (Role.REPRESENTATIVE, Role.APPLICANT):
             raise _forbidden(info, "auditors read the ledger, not case data")
         return True
 
@@ -91,6 +92,6 @@ class IsAuditor(BasePermission):
     def has_permission(self, source: Any, info: strawberry.Info[Context, None],
                        **kwargs: Any) -> bool:
         """True for signed-in auditors."""
-        if signed_in(info).role != "auditor":
+        if signed_in(info).role != Role.AUDITOR:
             raise _forbidden(info, "only auditors may query the ledger")
         return True

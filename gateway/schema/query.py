@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from aggregator.consent.vocabulary import Role
 from aggregator.federation.routing import MAX_NUMBER_LENGTH, expected_formats, shown_number
 from aggregator.model import LookupFailure, LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH
@@ -48,7 +49,7 @@ def _too_long(info: Info, number: str, language: str) -> CaseLookupError | None:
 def _rate_limited(info: Info, numbers: list[str],
                   language: str) -> list[CaseLookupError] | None:
     principal = info.context.principal
-    representative = (principal.subject if principal and principal.role == "representative"
+    representative = (principal.subject if principal and principal.role == Role.REPRESENTATIVE
                       else None)
     refusal = info.context.rate_limiter.take(info.context.client, representative, len(numbers))
     if refusal is None:

@@ -20,6 +20,7 @@ from aggregator.model import (
 from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.lib.field_scopes import scope_of
 from caseline.v1.lib.masking import mask_number
+from caseline.v1.lib.scopes import Scope
 from gateway.messages import message
 from gateway.schema.enums import (
     ConsentScope,
@@ -176,7 +177,7 @@ _EVENT_SOURCES = {
     "hearing": case_pb2.CaseEvent.DESCRIPTOR.fields_by_name["hearing"],
 }
 DETAILS_FIELDS = tuple(name for name, field in _EVENT_SOURCES.items()
-                       if scope_of(field) == "DETAILS")
+                       if scope_of(field) == Scope.DETAILS)
 # Contract paths relative to an event (as in Event.unopened) -> GraphQL field.
 _FIELD_OF_PATH = {("status." if f.containing_type is vocabulary_pb2.Status.DESCRIPTOR else "")
                   + f.name: name for name, f in _EVENT_SOURCES.items()}
@@ -190,14 +191,14 @@ UNOPENED_REASON = ("its sealed value could not be opened (altered on the way, or
 
 def _unopened(event: Event) -> list[WithheldField]:
     return [WithheldField(field=_FIELD_OF_PATH[path],
-                          scope=ConsentScope[scope_of(_EVENT_SOURCES[_FIELD_OF_PATH[path]])],
+                          scope=scope_of(_EVENT_SOURCES[_FIELD_OF_PATH[path]]),
                           reason=UNOPENED_REASON)
             for path in event.unopened if path in _FIELD_OF_PATH]
 
 
-def withheld_details(scopes: frozenset[str], reason: str) -> list[WithheldField]:
+def withheld_details(scopes: frozenset[Scope], reason: str) -> list[WithheldField]:
     """What a reader without DETAILS does not get, and why."""
-    if "DETAILS" in scopes:
+    if Scope.DETAILS in scopes:
         return []
     return [WithheldField(field=name, scope=ConsentScope.DETAILS, reason=reason)
             for name in DETAILS_FIELDS]

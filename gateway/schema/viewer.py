@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import strawberry
 
 from aggregator.consent.former_clients import FormerClientRecord, former_clients, newest_shared_name
-from aggregator.consent.records import ACTIVE, ConsentRecord, effective_state
+from aggregator.consent.records import ConsentRecord, effective_state
 from aggregator.service import TimelineRead
-from gateway.auth import Principal
+from caseline.v1.lib.scopes import Scope
+from gateway.auth import SignedIn
 from gateway.context import Context
 from gateway.schema.access_log import access_log
 from gateway.schema.consent import AccessLogEntry, Consent
@@ -40,9 +41,9 @@ def timeline_view(info: Info, read: TimelineRead, language: str) -> TimelineView
     agencies = info.context.service.agencies
     withheld: dict[str, list[WithheldField]] = {}
     for agency_id, decisions in read.withheld.items():
-        if "DETAILS" in decisions and agency_id in read.released:
+        if Scope.DETAILS in decisions and agency_id in read.released:
             withheld[agency_id] = withheld_details(read.scopes(agency_id),
-                                                   decisions["DETAILS"].reason)
+                                                   decisions[Scope.DETAILS].reason)
     masked = {a for a, info in agencies.items() if info.number_scope not in read.scopes(a)}
     return TimelineView(
         events=[TimelineEvent.from_domain(e, agencies[e.agency_id], language,
@@ -83,7 +84,7 @@ class FormerClient:
     def from_domain(cls, former: FormerClientRecord) -> FormerClient:
         """The GraphQL view of a former client."""
         return cls(subject=strawberry.ID(former.subject_id), shared_name=former.shared_name,
-                   state=ConsentState(former.state), since=former.since)
+                   state=former.state, since=former.since)
 
 
 def _client(subject: str, records: list[ConsentRecord], now: datetime, info: Info) -> Client:
@@ -100,7 +101,7 @@ class Viewer:
     name: str
 
     @classmethod
-    def from_principal(cls, principal: Principal) -> Viewer:
+    def from_principal(cls, principal: SignedIn) -> Viewer:
         """The viewer for an authenticated principal."""
         return cls(subject=strawberry.ID(principal.subject), role=principal.role,
                    name=principal.name)
@@ -167,7 +168,7 @@ class Viewer:
         now = consents.now()
         by_subject: dict[str, list[ConsentRecord]] = {}
         for record in consents.granted_to(self.subject):
-            if effective_state(record, now) == ACTIVE:
+            if effective_state(record, now) == ConsentState.ACTIVE:
                 by_subject.setdefault(record.subject_id, []).append(record)
         return [_client(s, records, now, info) for s, records in by_subject.items()]
 

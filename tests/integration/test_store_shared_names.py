@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aggregator.consent.records import ACTIVE, ConsentRecord
+from aggregator.consent.records import ConsentRecord
+from aggregator.consent.vocabulary import ConsentState
 from aggregator.store import Store, make_engine
 from aggregator.store.tables import consents
 from support.sealing import MemorySealer
@@ -24,7 +25,7 @@ def _record(consent_id: str, shared_name: str | None) -> ConsentRecord:
         id=consent_id, version=1, subject_id="ana", grantee_id="lee",
         agencies=("immigration",), scopes=("STATUS",), purpose_code="OTHER",
         purpose_text="my lawyer", valid_from=T0, valid_until=T0 + timedelta(days=30),
-        state=ACTIVE, created_at=T0, signature="c2ln", shared_name=shared_name)
+        state=ConsentState.ACTIVE, created_at=T0, signature="c2ln", shared_name=shared_name)
 
 
 def _old_consents_table(url: str) -> None:
@@ -40,7 +41,7 @@ def _old_consents_table(url: str) -> None:
             id="cns_old", version=1, subject_id="ana", grantee_id="lee",
             agencies='["immigration"]', scopes='["STATUS"]', purpose_code="OTHER",
             purpose_text="my lawyer", valid_from=T0, valid_until=T0 + timedelta(days=30),
-            state=ACTIVE, created_at=T0, signature="c2ln"))
+            state=ConsentState.ACTIVE, created_at=T0, signature="c2ln"))
     engine.dispose()
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from aggregator.consent.records import ConsentRecord
+from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.store import Store, make_engine
+from aggregator.store.tables import accounts, consents
+from caseline.v1.lib.scopes import Scope
 from support.sealing import MemorySealer
 
 pytestmark = pytest.mark.integration
@@ -93,6 +98,32 @@ def test_a_write_by_another_process_is_seen_despite_the_cache(store: Store) -> N
         assert [link.case_number for link in store.links_for("ana")] == ["A201555123"]
     finally:
         other.close()
+
+
+def test_the_consent_vocabulary_is_stored_as_its_words_and_read_back_typed(
+        store: Store) -> None:
+    """Roles, scopes, purposes and states rest as the plain strings they always were (on
+    both engines: a driver that stored an enum's name would write APPLICANT), and come
+    back as the enums' members."""
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    store.ensure_account("lee", Role.REPRESENTATIVE)
+    store.add_consent_version(ConsentRecord(
+        id="cns_1", version=1, subject_id="ana", grantee_id="lee", agencies=("courts",),
+        scopes=(Scope.STATUS, Scope.IDENTITY), purpose_code=Purpose.LEGAL_REPRESENTATION,
+        purpose_text="my lawyer", valid_from=at, valid_until=at + timedelta(days=30),
+        state=ConsentState.PAUSED, created_at=at, signature="c2ln"))
+    with store.engine.connect() as conn:
+        role = conn.execute(sa.select(accounts.c.role)).scalar()
+        row = conn.execute(sa.select(consents.c.scopes, consents.c.purpose_code,
+                                     consents.c.state)).one()
+    assert (role, *row) == ("representative", '["STATUS", "IDENTITY"]',
+                            "LEGAL_REPRESENTATION", "PAUSED")
+    account, record = store.account("lee"), store.consent("cns_1")
+    assert account is not None and account.role is Role.REPRESENTATIVE
+    assert record is not None and record.scopes == (Scope.STATUS, Scope.IDENTITY)
+    assert all(isinstance(s, Scope) for s in record.scopes)
+    assert record.purpose_code is Purpose.LEGAL_REPRESENTATION
+    assert record.state is ConsentState.PAUSED
 
 
 def test_case_numbers_rest_sealed_and_vanish_when_the_key_is_shredded(tmp_path: Path) -> None:

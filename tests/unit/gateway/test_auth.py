@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
+from aggregator.consent.vocabulary import Role
 from aggregator.vault.key_files import load_or_create_ed25519
-from gateway.auth import DevIssuer
+from deploy.personas import PERSONAS
+from gateway.auth import AuthError, DevIssuer, SignedIn, TokenVerifier
 from tests.support.http_gateway import gateway_app
 
 SIGN_IN = {"en": "sign in first: send 'Authorization: Bearer <token>'",
@@ -102,3 +105,33 @@ async def test_signed_in_viewer_is_answered(gw: Gw) -> None:
         "/graphql", json={"query": "{ viewer { subject role } }"},
         headers={"Authorization": f"Bearer {issuer.issue('ana', 'applicant', 'Ana')}"})
     assert response.json() == {"data": {"viewer": {"subject": "ana", "role": "applicant"}}}
+
+
+# The role claim each demo persona's token carries (the acceptance README's personas).
+TOKEN_ROLES = {"ana": "applicant", "raj": "applicant", "lee": "representative",
+               "audrey": "auditor"}
+
+
+@pytest.mark.parametrize("persona", sorted(TOKEN_ROLES))
+def test_a_token_s_role_claim_signs_in_as_that_role(persona: str, tmp_path: Path) -> None:
+    """Each persona's token carries its role as the lower-case word, and verifies to the
+    Role of that value: roles are exactly what tokens carry."""
+    key = load_or_create_ed25519(tmp_path / "issuer.pem")
+    who = PERSONAS[persona]
+    token = DevIssuer(key).issue(who.id, who.role, who.name)
+    assert jwt.decode(token, options={"verify_signature": False})["role"] == TOKEN_ROLES[persona]
+    signed_in = TokenVerifier(key.public_key()).verify(token)
+    assert signed_in == SignedIn(who.id, Role(TOKEN_ROLES[persona]), who.name)
+    assert type(signed_in.role) is Role
+
+
+@pytest.mark.parametrize("role", ["APPLICANT", "admin", None])
+def test_a_role_that_is_not_one_is_refused_naming_the_roles(role: str | None,
+                                                            tmp_path: Path) -> None:
+    """A role claim other than a Role value (the member's name included) does not sign in."""
+    key = load_or_create_ed25519(tmp_path / "issuer.pem")
+    token = DevIssuer(key).issue("pat", role, "Pat")  # type: ignore[arg-type]
+    with pytest.raises(AuthError) as refused:
+        TokenVerifier(key.public_key()).verify(token)
+    assert str(refused.value) == (f"role {role!r} is not one of applicant, representative, "
+                                  "auditor")

@@ -9,7 +9,7 @@ themselves before releasing anything. Claims:
 ``aud``    the agency id the token is for; a token for one agency is refused by another
 ``sub``    the subject's keyed pseudonym (never a name or an A-number)
 ``cases``  the case numbers (canonical) the request may read
-``scp``    scopes granted: ``STATUS``, ``DETAILS``, ``IDENTITY`` (see ``SCOPES``)
+``scp``    scopes granted: values of ``caseline.v1.lib.scopes.Scope``
 ``pur``    purpose code (e.g. ``SELF_ACCESS``, ``LEGAL_REPRESENTATION``)
 ``cid``    consent id the decision relied on (``self`` when the subject reads their own data)
 ``iat``    issued at, ``exp`` expiry (seconds since the epoch); lifetime at most ``MAX_TTL_S``
@@ -22,12 +22,6 @@ from __future__ import annotations
 ISSUER = "caseline"
 ALGORITHM = "EdDSA"
 MAX_TTL_S = 300
-
-# Which fields each scope releases:
-#   STATUS   — case number and type, category, milestone, mapped titles, event dates
-#   DETAILS  — the agency's own free text, offices, due dates, hearing time/place/judge
-#   IDENTITY — the person's identifiers and personal data (A-number, name, date of birth)
-SCOPES = ("STATUS", "DETAILS", "IDENTITY")
 
 CLAIM_CASES = "cases"
 CLAIM_SCOPES = "scp"

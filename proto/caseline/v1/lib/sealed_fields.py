@@ -28,12 +28,13 @@ from google.protobuf.message import DecodeError, Message
 
 from caseline.v1 import case_pb2, sealing_pb2, sensitivity_pb2
 from caseline.v1.lib.field_scopes import scope_of
+from caseline.v1.lib.scopes import Scope
 from caseline.v1.lib.sealed import DataKey, SealError, associated_data
 
 __all__ = ["OpenReport", "open_case", "seal_case", "sealed_scope", "strip_unsealed"]
 
-_SENSITIVITY_OF_SCOPE = {"DETAILS": sensitivity_pb2.SENSITIVITY_DETAILS,
-                         "IDENTITY": sensitivity_pb2.SENSITIVITY_IDENTITY}
+_SENSITIVITY_OF_SCOPE = {Scope.DETAILS: sensitivity_pb2.SENSITIVITY_DETAILS,
+                         Scope.IDENTITY: sensitivity_pb2.SENSITIVITY_IDENTITY}
 _SCOPE_OF_SENSITIVITY = {v: k for k, v in _SENSITIVITY_OF_SCOPE.items()}
 _STEP = re.compile(r"([a-z_][a-z0-9_]*)(?:\[(0|[1-9][0-9]{0,6})\])?")
 # ELEMENT{FIELD,...}: the case ("") or an item of a repeated field, then its sealed fields.
@@ -43,10 +44,10 @@ _MAX_PATH = 65536
 
 
 @cache
-def _sensitive(descriptor: Descriptor) -> dict[str, str]:
+def _sensitive(descriptor: Descriptor) -> dict[str, Scope]:
     """Field name -> scope for the fields of ``descriptor`` that are sealed."""
     return {f.name: scope for f in descriptor.fields
-            if (scope := scope_of(f)) != "STATUS"}
+            if (scope := scope_of(f)) != Scope.STATUS}
 
 
 @cache
@@ -60,7 +61,7 @@ def _reaches_sensitive(descriptor: Descriptor, seen: frozenset[str] = frozenset(
 
 
 # (element path, element, path relative to it, parent message, field, scope)
-_Found = tuple[str, Message, str, Message, FieldDescriptor, str]
+_Found = tuple[str, Message, str, Message, FieldDescriptor, Scope]
 _Member = tuple[str, Message, FieldDescriptor]  # relative path, parent, field
 
 
@@ -69,7 +70,7 @@ _REPEATED, _PRESENCE, _SCALAR = 0, 1, 2
 
 @cache
 def _relevant(descriptor: Descriptor) -> tuple[tuple[str, int, object, FieldDescriptor,
-                                                     str | None], ...]:
+                                                     Scope | None], ...]:
     """The fields a walk must look at — sensitive ones (with their scope) and messages that
     can hold sensitive fields (scope None) — with how to tell whether each is set.
     Everything else is skipped without a look."""
@@ -160,7 +161,7 @@ def seal_case(case: case_pb2.Case, key: DataKey, *, agency: str, subject: str) -
     All the fields one scope releases are sealed together as one value (a projection of the
     case holding just them); the caller wraps ``key`` and sets ``case.data_key``.
     """
-    by_scope: dict[str, dict[str, list[_Member]]] = {}
+    by_scope: dict[Scope, dict[str, list[_Member]]] = {}
     for element, _, relative, parent, fd, scope in _walk(case):
         by_scope.setdefault(scope, {}).setdefault(element, []).append((relative, parent, fd))
     # The associated data is (agency, case number, path, subject): only the path varies.
@@ -264,7 +265,7 @@ def _element(case: case_pb2.Case, path: str,
 
 
 @cache
-def _relative_scope(descriptor: Descriptor, relative: str) -> str:
+def _relative_scope(descriptor: Descriptor, relative: str) -> Scope:
     """The scope of a sensitive field named relative to an element of type ``descriptor``."""
     *steps, name = relative.split(".")
     for step in steps:
@@ -284,13 +285,13 @@ _Group = tuple[str, tuple[tuple[str, int | None], ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=4096)
-def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
+def _parse_path(path: str) -> tuple[tuple[_Group, ...], Scope]:
     """The elements a sealed value's path names, each with its sealed fields, and their one
     scope (case-independent, so parsed once per distinct path)."""
     if not path or len(path) > _MAX_PATH:
         raise SealError(f"sealed value path {path[:60]!r} is empty or too long")
     groups: list[_Group] = []
-    scopes: set[str] = set()
+    scopes: set[Scope] = set()
     for part in path.split(";"):
         match = _GROUP.fullmatch(part)
         if match is None:
@@ -305,7 +306,7 @@ def _parse_path(path: str) -> tuple[tuple[_Group, ...], str]:
     if len({g[0] for g in groups}) != len(groups):
         raise SealError(f"sealed value path {path[:60]!r} names an element twice")
     if len(scopes) != 1:
-        raise SealError(f"sealed value path {path[:60]!r} mixes scopes {sorted(scopes)}")
+        raise SealError(f"sealed value path {path[:60]!r} mixes scopes {sorted(map(str, scopes))}")
     return tuple(groups), scopes.pop()
 
 
@@ -382,9 +383,9 @@ def _put(source: Message, target: Message, name: str, kind: int) -> None:
         setattr(target, name, value)
 
 
-def sealed_scope(sealed: sealing_pb2.SealedField) -> str:
+def sealed_scope(sealed: sealing_pb2.SealedField) -> Scope:
     """The scope a sealed field declares (IDENTITY for a value this code does not know)."""
-    return _SCOPE_OF_SENSITIVITY.get(sealed.sensitivity, "IDENTITY")
+    return _SCOPE_OF_SENSITIVITY.get(sealed.sensitivity, Scope.IDENTITY)
 
 
 @dataclass(slots=True)

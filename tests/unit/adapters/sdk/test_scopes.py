@@ -10,7 +10,7 @@ from google.protobuf.message import Message
 
 from adapters.sdk.scopes import FIELD_SCOPES, withhold, withhold_event
 from caseline.v1 import case_pb2, vocabulary_pb2
-from caseline.v1.lib.consent_token import SCOPES
+from caseline.v1.lib.scopes import Scope
 
 ALL = {"STATUS", "DETAILS", "IDENTITY"}
 
@@ -137,7 +137,7 @@ def test_every_contract_field_is_classified_under_a_known_scope(
     fields = {f.name for f in message.DESCRIPTOR.fields}
     split = FIELD_SCOPES[message.DESCRIPTOR.name]
     assert set(split) == fields
-    assert set(split.values()) <= set(SCOPES)
+    assert set(split.values()) <= set(Scope)
 
 
 @pytest.mark.parametrize("scopes", [{"STATUS"}, {"DETAILS"}, {"STATUS", "DETAILS"},

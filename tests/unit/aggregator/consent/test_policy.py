@@ -9,22 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.consent.policy import Principal, decide
+from aggregator.consent.policy import DecisionCode, Principal, decide
 from aggregator.consent.records import (
-    ACTIVE,
-    EXPIRED,
-    PAUSED,
-    REVOKED,
     ConsentError,
     ConsentRecord,
     effective_state,
     next_version,
 )
+from aggregator.consent.vocabulary import ConsentState, Role
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 PEOPLE = ("ana", "raj", "lee", "kim")
 AGENCIES = ("immigration", "labor", "courts")
 SCOPES = ("STATUS", "DETAILS", "IDENTITY")
+ACTIVE, PAUSED, REVOKED, EXPIRED = (ConsentState.ACTIVE, ConsentState.PAUSED,
+                                    ConsentState.REVOKED, ConsentState.EXPIRED)
 
 
 def consent(**changes: object) -> ConsentRecord:
@@ -90,6 +89,19 @@ def test_refusals_say_why() -> None:
     assert later.code == "CONSENT_EXPIRED"
     ok = decide(lee, "ana", "immigration", "STATUS", now, [consent()], ())
     assert (ok.allowed, ok.consent_id, ok.purpose) == (True, "cns_1", "LEGAL_REPRESENTATION")
+
+
+@pytest.mark.parametrize(("state", "day"), [(PAUSED, 1), (REVOKED, 1), (ACTIVE, 31)])
+def test_a_consent_that_is_not_active_is_refused_with_its_state_in_the_code(
+        state: ConsentState, day: int) -> None:
+    """Every state a covering consent can be refused in (EXPIRED by the clock) has a code of
+    its own, CONSENT_ then the state: the word the ledger records."""
+    lee = Principal("lee", Role.REPRESENTATIVE)
+    now = T0 + timedelta(days=day)
+    refused = decide(lee, "ana", "immigration", "STATUS", now, [consent(state=state)], ())
+    ended = effective_state(consent(state=state), now)
+    assert not refused.allowed and ended != ACTIVE
+    assert refused.code is DecisionCode(f"CONSENT_{ended}")
 
 
 def test_expiry_is_decided_by_the_clock_not_by_a_job() -> None:
