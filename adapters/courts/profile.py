@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.courts import history, numbers
+from adapters.courts import numbers, synthetic
 from adapters.sdk.profile import AgencyProfile
 
 PROFILE = AgencyProfile(
     agency_id="courts",
     name="Executive Office for Immigration Review",
     name_es="Oficina Ejecutiva de Revisión de Casos de Inmigración",
-    case_types=history.CASE_TYPES,
+    case_types=synthetic.CASE_TYPES,
     number_formats=numbers.FORMATS,
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
-    program_of=history.program_of,
+    program_of=synthetic.program_of,
 )

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from adapters.courts import history
+from adapters.courts import synthetic
 from adapters.courts.numbers import normalize
 from adapters.courts.profile import PROFILE
 from adapters.sdk import CaseRecord, InvalidNumberError, MappingTable
@@ -25,7 +25,7 @@ def _map(code: str) -> tuple[str, str, bool]:
 
 def _cases(n: int) -> list[CaseRecord]:
     rng = random.Random(4)
-    return [history.generate_case(rng, serial, TODAY) for serial in range(n)]
+    return [synthetic.generate_case(rng, serial, TODAY) for serial in range(n)]
 
 
 @pytest.mark.parametrize(("raw", "canonical"), [
@@ -76,7 +76,7 @@ def test_generated_proceedings_are_unique_ordered_mapped_and_hearings_carry_deta
     """Numbers are unique and valid; codes mapped; hearing events always carry a hearing."""
     cases = _cases(5_000)
     assert len({c.number for c in cases}) == len(cases)
-    assert history.PERSONA_NUMBER not in {c.number for c in cases}
+    assert synthetic.PERSONA_NUMBER not in {c.number for c in cases}
     for case in cases:
         assert normalize(case.number) == case.number
         times = [e.occurred_at for e in case.events]
@@ -94,7 +94,7 @@ def test_generation_is_deterministic() -> None:
 
 def test_ana_has_an_individual_hearing_ahead() -> None:
     """Ana's removal case ends with an in-person individual hearing about 45 days away."""
-    (case,) = history.persona_cases(TODAY)["ana"]
+    (case,) = synthetic.persona_cases(TODAY)["ana"]
     last = case.events[-1]
     assert (case.number, case.case_type) == ("A201555123", "REMOVAL")
     assert last.code == "INDIVIDUAL HEARING SCHEDULED" and last.hearing is not None

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.labor import history
-from adapters.labor.history import CASE_TYPES, generate_case, persona_cases, program_of
+from adapters.labor import synthetic
 from adapters.labor.numbers import normalize, program_of_number
 from adapters.labor.profile import PROFILE
+from adapters.labor.synthetic import CASE_TYPES, generate_case, persona_cases, program_of
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.records import CaseRecord
 from adapters.sdk.vocabulary import UNSPECIFIED
@@ -165,7 +165,7 @@ def test_dol_acts_on_working_days() -> None:
 
 def test_generated_numbers_never_equal_a_persona_number() -> None:
     """Generated filing dates use residues 0-9 mod 16; persona numbers use 14 and 15."""
-    personas = history.PERSONA_NUMBERS
+    personas = synthetic.PERSONA_NUMBERS
     assert all(filing_ordinal(n) % 16 >= 10 for n in personas)
     assert all(filing_ordinal(c.number) % 16 < 10 for c in SAMPLE)
     assert not personas & {c.number for c in SAMPLE}
@@ -252,5 +252,5 @@ def test_personas_are_fixed_and_deterministic_for_a_day() -> None:
 
 def test_persona_numbers_carry_their_filing_dates_on_the_reference_day() -> None:
     """On the reference day each persona number's YYDDD is the day its case was filed."""
-    for case in raj(history.REFERENCE_TODAY).values():
+    for case in raj(synthetic.REFERENCE_TODAY).values():
         assert case.events[0].occurred_at.date().toordinal() == filing_ordinal(case.number)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from adapters.courts import texts
+from adapters.courts import synthetic_texts as texts
 from adapters.courts.directory import (
     ADJOURNMENT_REASONS,
     APPEAL_REJECTION_REASONS,

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from adapters.labor import history_data as data
+from adapters.labor import synthetic_data as data
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
 from adapters.sdk.records import CaseRecord, EventRecord
 
