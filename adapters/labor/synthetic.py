@@ -1,4 +1,4 @@
-"""Deterministic OFLC case histories: PERM, prevailing wage, LCA, H-2A, H-2B and CW-1.
+"""Deterministic OFLC demo histories: PERM, prevailing wage, LCA, H-2A, H-2B and CW-1.
 
 Each generator walks the program's real process forward from a filing date (Form ETA-9089
 analyst review and audits, ETA-9141 wage determinations and their review chain, ETA-9035 LCAs
@@ -20,18 +20,16 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from adapters.labor import synthetic_data as data
+from adapters.labor.facts import ATLANTA, BALCA, CHICAGO, NPWC, PROGRAM_OFFICES
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
+from adapters.reference.synthetic import long_date, next_weekday, working_days_later
 from adapters.sdk.records import CaseRecord, EventRecord
 
-__all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
-
-CASE_TYPES: dict[str, str] = data.CASE_TYPES
+__all__ = ["generate_case", "persona_cases"]
 
 SERIALS = 10_000_000
 _RESIDUES = 16  # filing-date ordinal residues; 0..9 generated cases, 10..15 free for personas
 
-_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 # 32 symbols without 0/O and 1/I; pairs let one lookup turn 10 random bits into 2 characters.
 ACCESS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _PAIRS = tuple(a + b for a in ACCESS_ALPHABET for b in ACCESS_ALPHABET)
@@ -39,8 +37,6 @@ _PAIRS = tuple(a + b for a in ACCESS_ALPHABET for b in ACCESS_ALPHABET)
 _SLOTS = tuple(timedelta(minutes=13 * 60 + 5 * i) for i in range(130))
 _WORKDAY_SLOTS = 108
 _EVENT_IDS = tuple(str(i) for i in range(1, 65))
-# Days to add so DOL's own actions land on a weekday, indexed by ordinal % 7 (Saturday is 6).
-_TO_WEEKDAY = (1, 0, 0, 0, 0, 0, 2)
 
 # (ordinal, template key, agency code, due-date ordinal or 0, office or "" for the case's)
 Step = tuple[int, str, str, int, str]
@@ -55,7 +51,7 @@ def _day(ordinal: int) -> _Day:
     if hit is None:
         d = date.fromordinal(ordinal)
         day_of_year = ordinal - date(d.year, 1, 1).toordinal() + 1
-        hit = (f"{d.year % 100:02d}{day_of_year:03d}", f"{_MONTHS[d.month]} {d.day}, {d.year}",
+        hit = (f"{d.year % 100:02d}{day_of_year:03d}", long_date(d),
                datetime(d.year, d.month, d.day, tzinfo=UTC), d)
         _DAYS[ordinal] = hit
     return hit
@@ -65,20 +61,6 @@ def _access_code(bits: int) -> str:
     p = _PAIRS
     return (f"{p[bits & 1023]}{p[bits >> 10 & 1023]}-{p[bits >> 20 & 1023]}"
             f"{p[bits >> 30 & 1023]}-{p[bits >> 40 & 1023]}{p[bits >> 50 & 1023]}")
-
-
-def _weekday(ordinal: int) -> int:
-    """The day itself, or the Monday after it for a Saturday or Sunday."""
-    return ordinal + _TO_WEEKDAY[ordinal % 7]
-
-
-def _working_days_later(ordinal: int, days: int) -> int:
-    """The day ``days`` working days (Monday to Friday) after ``ordinal``."""
-    while days:
-        ordinal += 1
-        if ordinal % 7 not in (6, 0):
-            days -= 1
-    return ordinal
 
 
 def _years_later(ordinal: int, years: int) -> int:
@@ -115,7 +97,7 @@ _PROGRAM_SHARES = (0.22, 0.20, 0.40, 0.08, 0.08, 0.02)
 def _perm_certified(rnd: Callable[[], float], steps: list[Step], vals: Values, on: int) -> None:
     """CERTIFIED, then (rarely) revocation or the 180-day window lapsing unused."""
     steps.append((on, "PERM:CERTIFIED", "CERTIFIED", 0, ""))
-    vals["valid"] = _day(_weekday(on) + 180)[1]
+    vals["valid"] = _day(next_weekday(on) + 180)[1]
     x = rnd()
     if x < 0.003:
         noir = on + 200 + int(rnd() * 400)
@@ -131,19 +113,19 @@ def _perm_balca(rnd: Callable[[], float], steps: list[Step], vals: Values, asked
     steps.append((asked, "PERM:REQUEST FOR REVIEW", "REQUEST FOR REVIEW", 0, ""))
     docketed = asked + 60 + int(rnd() * 140)
     vals["docket"] = f"{_day(docketed)[3].year}-PER-{1 + int(rnd() * 4000):05d}"
-    steps.append((docketed, "PERM:BALCA APPEALS", "BALCA APPEALS", 0, data.BALCA))
+    steps.append((docketed, "PERM:BALCA APPEALS", "BALCA APPEALS", 0, BALCA))
     decided = docketed + 300 + int(rnd() * 400)
     x = rnd()
     if x < 0.6:
         steps.append((decided, "PERM:BALCA DECISION - AFFIRMED", "BALCA DECISION - AFFIRMED", 0,
-                      data.BALCA))
+                      BALCA))
     elif x < 0.75:
         steps.append((decided, "PERM:BALCA DECISION - REVERSED", "BALCA DECISION - REVERSED", 0,
-                      data.BALCA))
+                      BALCA))
         _perm_certified(rnd, steps, vals, decided + 30 + int(rnd() * 60))
     else:
         steps.append((decided, "PERM:BALCA DECISION - REMANDED", "BALCA DECISION - REMANDED", 0,
-                      data.BALCA))
+                      BALCA))
         back = decided + 20 + int(rnd() * 40)
         steps.append((back, "PERM:REMAND", "REMAND", 0, ""))
         steps.append((back + 1 + int(rnd() * 4), "PERM:ANALYST REVIEW again", "ANALYST REVIEW",
@@ -288,12 +270,12 @@ def _pw_reviews(rnd: Callable[[], float], steps: list[Step], vals: Values, issue
         return
     appealed = decided + 5 + int(rnd() * 9)
     vals["docket"] = f"{_day(appealed)[3].year}-PWD-{1 + int(rnd() * 300):05d}"
-    steps.append((appealed, "PW:BALCA REVIEW", "BALCA REVIEW", 0, data.BALCA))
+    steps.append((appealed, "PW:BALCA REVIEW", "BALCA REVIEW", 0, BALCA))
     ruled = appealed + 30 + int(rnd() * 200)
     if rnd() < 0.8:
-        steps.append((ruled, "PW:BALCA AFFIRMED", "BALCA AFFIRMED", 0, data.BALCA))
+        steps.append((ruled, "PW:BALCA AFFIRMED", "BALCA AFFIRMED", 0, BALCA))
     else:
-        steps.append((ruled, "PW:BALCA OVERTURNED", "BALCA OVERTURNED", 0, data.BALCA))
+        steps.append((ruled, "PW:BALCA OVERTURNED", "BALCA OVERTURNED", 0, BALCA))
 
 
 def _pw(rnd: Callable[[], float], today: int, residue: int, vals: Values
@@ -365,11 +347,11 @@ def _lca(rnd: Callable[[], float], today: int, residue: int, vals: Values
     if x < 0.01:
         steps.append((filed + 1 + int(rnd() * 4), "LCA:WITHDRAWN", "WITHDRAWN", 0, ""))
     elif x < 0.02:
-        steps.append((_working_days_later(filed, 5 + int(rnd() * 3)), "LCA:DENIED", "DENIED", 0,
+        steps.append((working_days_later(filed, 5 + int(rnd() * 3)), "LCA:DENIED", "DENIED", 0,
                       ""))
     else:
         # DOL certifies or returns an LCA within 7 working days (20 CFR 655.740(a)).
-        certified = _working_days_later(filed, 2 + int(rnd() * 6))
+        certified = working_days_later(filed, 2 + int(rnd() * 6))
         steps.append((certified, "LCA:CERTIFIED", "CERTIFIED", 0, ""))
         if rnd() < 0.07:
             steps.append((certified + 30 + int(rnd() * (end - certified - 30)),
@@ -448,9 +430,9 @@ def _h2(rnd: Callable[[], float], today: int, residue: int, vals: Values, progra
         steps.append((decided, "H2:DENIED", "DENIED", 0, ""))
         if rnd() < 0.25:
             appealed = decided + 3 + int(rnd() * 4)
-            steps.append((appealed, "H2:PENDING APPEAL", "PENDING APPEAL", 0, data.BALCA))
+            steps.append((appealed, "H2:PENDING APPEAL", "PENDING APPEAL", 0, BALCA))
             steps.append((appealed + 5 + int(rnd() * 10), "H2:APPEAL DECISION - AFFIRMED",
-                          "APPEAL DECISION - AFFIRMED", 0, data.BALCA))
+                          "APPEAL DECISION - AFFIRMED", 0, BALCA))
     else:
         partial = x > 0.93
         if partial:
@@ -473,8 +455,6 @@ def _h2(rnd: Callable[[], float], today: int, residue: int, vals: Values, progra
 
 # --- assembly ---------------------------------------------------------------------------------
 
-_OFFICES = {"PERM": data.ATLANTA, "PW": data.NPWC, "LCA": data.CHICAGO, "H-2A": data.CHICAGO,
-            "H-2B": data.CHICAGO, "CW-1": data.CHICAGO}
 _TEMPLATES = data.TEMPLATES
 
 
@@ -484,7 +464,7 @@ def _events(rnd: Callable[[], float], steps: list[Step], vals: Values, today: in
     prev_day, prev_slot = -1, -1
     for index, (planned, key, code, due, where) in enumerate(steps):
         # Filings come in online any day; DOL acts on working days.
-        ordinal = _weekday(planned) if index else planned
+        ordinal = next_weekday(planned) if index else planned
         if ordinal > today:
             break
         slot = int(rnd() * _WORKDAY_SLOTS)
@@ -530,19 +510,12 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
         prefix, filed, steps = _h2(rnd, t, residue, vals, program)
     number = f"{prefix}-{_day(filed)[0]}-{sequence:06d}"
     vals["n"] = number
-    office = _OFFICES[program]
+    office = PROGRAM_OFFICES[program]
     subject = _subject(rnd, program)
     access_code = _access_code(rng.getrandbits(60))
     return CaseRecord(number=number, case_type=program, office=office, subject_ref=subject,
                       access_code=access_code, events=_events(rnd, steps, vals, t, office),
                       identity=generated_identity(serial, subject))
-
-
-def program_of(case_type: str) -> str | None:
-    """The mapping-table program for a case type (the case type itself), or None if unknown."""
-    key = case_type.strip().upper()
-    return key if key in CASE_TYPES else None
-
 
 
 # --- personas ---------------------------------------------------------------------------------
@@ -561,7 +534,7 @@ def _fixed_events(steps: list[tuple[int, str, str, int]], vals: Values, office: 
     """Events at fixed times of day: (ordinal, template key, code, five-minute slot)."""
     events = []
     for index, (planned, key, code, slot) in enumerate(steps):
-        day = _day(_weekday(planned) if index else planned)
+        day = _day(next_weekday(planned) if index else planned)
         vals["d"] = day[1]
         events.append(EventRecord(day[2] + _SLOTS[slot], code, _TEMPLATES[key].format_map(vals),
                                   None, office, None, _EVENT_IDS[index]))
@@ -583,21 +556,21 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
         "wage": _money(177_723, hourly=False), "valid": _day(pw_issued + 240)[1],
     }
     pw = CaseRecord(
-        number=RAJ_PW[0], case_type="PW", office=data.NPWC, subject_ref=data.RAJ_A_NUMBER,
+        number=RAJ_PW[0], case_type="PW", office=NPWC, subject_ref=data.RAJ_A_NUMBER,
         access_code=RAJ_PW[1],
         events=_fixed_events([(pw_filed, "PW:IN PROCESS", "IN PROCESS", 14),
                               (pw_issued, "PW:DETERMINATION ISSUED", "DETERMINATION ISSUED", 40)],
-                             pw_vals, data.NPWC))
+                             pw_vals, NPWC))
     perm_filed = _filed_on(RAJ_PERM[0], shift)
-    certified = _weekday(perm_filed + 474)
+    certified = next_weekday(perm_filed + 474)
     perm_vals: Values = {**data.RAJ_JOB, "n": RAJ_PERM[0], "valid": _day(certified + 180)[1]}
     perm = CaseRecord(
-        number=RAJ_PERM[0], case_type="PERM", office=data.ATLANTA, subject_ref=data.RAJ_A_NUMBER,
+        number=RAJ_PERM[0], case_type="PERM", office=ATLANTA, subject_ref=data.RAJ_A_NUMBER,
         access_code=RAJ_PERM[1],
         events=_fixed_events([(perm_filed, "PERM:IN PROCESS", "IN PROCESS", 20),
                               (perm_filed + 3, "PERM:ANALYST REVIEW", "ANALYST REVIEW", 31),
                               (certified, "PERM:CERTIFIED", "CERTIFIED", 52)],
-                             perm_vals, data.ATLANTA))
+                             perm_vals, ATLANTA))
     lca_filed = _filed_on(RAJ_LCA[0], shift)
     begin = lca_filed + 45
     lca_vals: Values = {
@@ -605,10 +578,10 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
         "end": _day(_years_later(begin, 3))[1],
     }
     lca = CaseRecord(
-        number=RAJ_LCA[0], case_type="LCA", office=data.CHICAGO, subject_ref=data.RAJ_A_NUMBER,
+        number=RAJ_LCA[0], case_type="LCA", office=CHICAGO, subject_ref=data.RAJ_A_NUMBER,
         access_code=RAJ_LCA[1],
         events=_fixed_events([(lca_filed, "LCA:IN PROCESS", "IN PROCESS", 26),
-                              (_working_days_later(lca_filed, 4), "LCA:CERTIFIED", "CERTIFIED",
+                              (working_days_later(lca_filed, 4), "LCA:CERTIFIED", "CERTIFIED",
                                33)],
-                             lca_vals, data.CHICAGO))
+                             lca_vals, CHICAGO))
     return {"raj": persona_records(PERSONAS["raj"], [pw, perm, lca])}

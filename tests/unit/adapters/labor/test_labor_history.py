@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.labor import synthetic
+from adapters.labor.facts import CASE_TYPES, program_of
 from adapters.labor.numbers import normalize, program_of_number
 from adapters.labor.profile import PROFILE
-from adapters.labor.synthetic import CASE_TYPES, generate_case, persona_cases, program_of
+from adapters.labor.synthetic import generate_case, persona_cases
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.records import CaseRecord
 from adapters.sdk.vocabulary import UNSPECIFIED
