@@ -50,7 +50,7 @@ from adapters.courts.synthetic_data import (
     Table,
 )
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
-from adapters.reference.synthetic import next_weekday, prior_weekday
+from adapters.reference.synthetic import access_code, next_weekday, prior_weekday
 from adapters.sdk.records import CaseRecord, HearingRecord
 
 __all__ = ["generate_case", "persona_cases"]
@@ -61,22 +61,11 @@ PERSONA_COURT = COURTS[0]
 # Generated A-numbers come from their own block, so they never collide with a persona's.
 GENERATED_BASE = 300_000_000
 MAX_SERIAL = 9_999_999
-_ACCESS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_ACCESS_PAIRS: list[str] = [a + b for a in _ACCESS_ALPHABET for b in _ACCESS_ALPHABET]
-
-
 def _pick(table: Table, r: float) -> str:
     for cumulative, value in table:
         if r < cumulative:
             return value
     return table[-1][1]
-
-
-def _access_code(bits: int) -> str:
-    pairs = _ACCESS_PAIRS
-    return (f"{pairs[bits >> 50 & 1023]}{pairs[bits >> 40 & 1023]}-"
-            f"{pairs[bits >> 30 & 1023]}{pairs[bits >> 20 & 1023]}-"
-            f"{pairs[bits >> 10 & 1023]}{pairs[bits & 1023]}")
 
 
 def _kind_of(htype: str) -> str:
@@ -462,7 +451,7 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
         raise ValueError(f"serial {serial} is outside 0..{MAX_SERIAL}")
     today_o = today_ordinal(today)
     rand = rng.random
-    access = _access_code(rng.getrandbits(60))
+    access = access_code(rng.getrandbits(60))
     kind = _pick(CASE_TYPE_SHARES, rand())
     detained = kind in _DETAINED_KINDS or (kind != "ASYLUM_ONLY" and rand() < 0.12)
     pool = DETAINED_COURTS if detained else NON_DETAINED_COURTS

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from adapters.immigration.facts import CASE_TYPES, RECEIPT_OFFICES
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
-from adapters.reference.synthetic import long_date
+from adapters.reference.synthetic import long_date, random_access_code
 from adapters.sdk.records import CaseRecord, EventRecord
 
 __all__ = ["generate_case", "persona_cases"]
@@ -101,7 +101,6 @@ _TEXTS: dict[str, str] = {
              "us. The tracking number is {t}."),
 }
 _FALLBACK = "On {d}, the status of your Form {f}, {n}, Receipt Number {r}, was updated: {c}."
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def _path(rng: random.Random, form: str) -> list[str]:
@@ -183,11 +182,6 @@ def _events(rng: random.Random, steps: list[str], start: date, today: date, form
     return tuple(events)
 
 
-def _access_code(rng: random.Random) -> str:
-    chars = "".join(rng.choice(_ALPHABET) for _ in range(12))
-    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
 def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     """One generated case; the receipt number's last 8 digits are the serial (unique)."""
     form = rng.choice(_FORMS)
@@ -201,7 +195,7 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     subject = (f"A{rng.randrange(10**8, 10**9):09d}" if rng.random() < 0.6
                else f"USCIS-{serial:08d}")
     return CaseRecord(number=number, case_type=form, office=office, subject_ref=subject,
-                      access_code=_access_code(rng), events=events,
+                      access_code=random_access_code(rng), events=events,
                       identity=generated_identity(serial, subject))
 
 

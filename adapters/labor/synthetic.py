@@ -22,7 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from adapters.labor import synthetic_data as data
 from adapters.labor.facts import ATLANTA, BALCA, CHICAGO, NPWC, PROGRAM_OFFICES
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
-from adapters.reference.synthetic import long_date, next_weekday, working_days_later
+from adapters.reference.synthetic import (
+    access_code,
+    long_date,
+    next_weekday,
+    working_days_later,
+)
 from adapters.sdk.records import CaseRecord, EventRecord
 
 __all__ = ["generate_case", "persona_cases"]
@@ -30,9 +35,6 @@ __all__ = ["generate_case", "persona_cases"]
 SERIALS = 10_000_000
 _RESIDUES = 16  # filing-date ordinal residues; 0..9 generated cases, 10..15 free for personas
 
-# 32 symbols without 0/O and 1/I; pairs let one lookup turn 10 random bits into 2 characters.
-ACCESS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_PAIRS = tuple(a + b for a in ACCESS_ALPHABET for b in ACCESS_ALPHABET)
 # Five-minute slots from 13:00 to 23:45 UTC: DOL's working day, Eastern time.
 _SLOTS = tuple(timedelta(minutes=13 * 60 + 5 * i) for i in range(130))
 _WORKDAY_SLOTS = 108
@@ -55,12 +57,6 @@ def _day(ordinal: int) -> _Day:
                datetime(d.year, d.month, d.day, tzinfo=UTC), d)
         _DAYS[ordinal] = hit
     return hit
-
-
-def _access_code(bits: int) -> str:
-    p = _PAIRS
-    return (f"{p[bits & 1023]}{p[bits >> 10 & 1023]}-{p[bits >> 20 & 1023]}"
-            f"{p[bits >> 30 & 1023]}-{p[bits >> 40 & 1023]}{p[bits >> 50 & 1023]}")
 
 
 def _years_later(ordinal: int, years: int) -> int:
@@ -512,9 +508,9 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     vals["n"] = number
     office = PROGRAM_OFFICES[program]
     subject = _subject(rnd, program)
-    access_code = _access_code(rng.getrandbits(60))
+    code = access_code(rng.getrandbits(60))
     return CaseRecord(number=number, case_type=program, office=office, subject_ref=subject,
-                      access_code=access_code, events=_events(rnd, steps, vals, t, office),
+                      access_code=code, events=_events(rnd, steps, vals, t, office),
                       identity=generated_identity(serial, subject))
 
 
