@@ -1,4 +1,4 @@
-"""The OFLC history generator and personas: deterministic, unique, mapped, ordered, realistic."""
+"""The OFLC demo-data generator and personas: deterministic, unique, mapped, ordered, realistic."""
 
 from __future__ import annotations
 
@@ -181,14 +181,6 @@ def test_any_seed_serial_and_day_give_a_well_formed_case(seed: int, serial: int,
     case = generate_case(random.Random(seed), serial, today)
     assert_well_formed(case, today)
     assert case.number.endswith(f"-{serial % 1_000_000:06d}")
-
-
-def test_program_of_is_the_case_type_itself() -> None:
-    """program_of returns the table qualifier for each case type and None for strangers."""
-    for case_type in CASE_TYPES:
-        assert program_of(case_type) == case_type
-    assert program_of("h-2a") == "H-2A"
-    assert program_of("I-485") is None
 
 
 def raj(today: date = TODAY) -> dict[str, CaseRecord]:
