@@ -53,7 +53,7 @@ from adapters.reference.people import PERSONAS, generated_identity, persona_reco
 from adapters.reference.synthetic import access_code, next_weekday, prior_weekday
 from adapters.sdk.records import CaseRecord, HearingRecord
 
-__all__ = ["generate_case", "persona_cases"]
+__all__ = ["PERSONA_ACCESS_CODE", "PERSONA_NUMBER", "generate_case", "persona_cases"]
 
 PERSONA_NUMBER = "A201555123"
 PERSONA_ACCESS_CODE = "H4TZ-9QMB-2WKE"

@@ -39,7 +39,7 @@ from adapters.reference.synthetic import (
 )
 from adapters.sdk.records import CaseRecord, EventRecord
 
-__all__ = ["generate_case", "persona_cases"]
+__all__ = ["PERSONA_NUMBERS", "REFERENCE_TODAY", "SERIALS", "generate_case", "persona_cases"]
 
 SERIALS = 10_000_000
 
