@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 import click
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import generated_cases, seed_store
 from aggregator.bootstrap import (
     StatePaths,
@@ -110,7 +110,7 @@ def _seed(state: DemoState, progress: StepProgress, *, cases: int, seed: int,
         step.summary = (f"{_shown(vault.keyring.path, state)} opened by a "
                         f"{vault.keyring.protection}, ledger {_shown(paths.ledger, state)}")
     try:
-        owned = {a: history(a).persona_cases(today) for a in REFERENCE_AGENCIES}
+        owned = {a: synthetic(a).persona_cases(today) for a in REFERENCE_AGENCIES}
         with progress.step("persona links", total=sum(
                 len(records) for by_persona in owned.values() for records in by_persona.values()),
                 unit="case") as step:

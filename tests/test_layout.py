@@ -7,27 +7,16 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).parents[1]
 APPLICATION = ("aggregator", "gateway", "adapters", "deploy")
 MAX_LINES = 600
 UNIT = ROOT / "tests" / "unit"
 
-# Being split by another part of issue 14; the xfail below applies only while they are the
-# sole offenders, so a new long module fails at once.
-BEING_SPLIT = {"adapters/courts/history.py", "adapters/labor/history.py"}
-
 # Unit tests that mirror no single module, each with why.
 NOT_MIRRORS = {
-    "adapters/courts/test_courts_adapter.py": "the courts adapter whole: numbers, codes, history",
-    "adapters/immigration/test_immigration_history.py": "named for its agency: history.py",
-    "adapters/immigration/test_immigration_mapping.py": "the mapping table (mapping.toml, data)",
-    "adapters/immigration/test_immigration_numbers.py": "named for its agency: numbers.py",
-    "adapters/labor/test_labor_history.py": "named for its agency: history.py",
-    "adapters/labor/test_labor_mapping.py": "the mapping table (mapping.toml, data)",
-    "adapters/labor/test_labor_number_message.py": "numbers.py's refusals, apart for length",
-    "adapters/labor/test_labor_numbers.py": "named for its agency: numbers.py",
+    "adapters/courts/test_mapping.py": "the mapping table (mapping.toml, data)",
+    "adapters/immigration/test_mapping.py": "the mapping table (mapping.toml, data)",
+    "adapters/labor/test_mapping.py": "the mapping table (mapping.toml, data)",
     "aggregator/vault/test_shredding_sqlite.py": "subject keys' shredding in SQLite's files",
     "caseline/v1/lib/test_wycheproof_primitives.py": "the crypto library under the contract",
     "deploy/test_seeding_progress.py": "the demo's seeding steps (demo_data + progress)",
@@ -45,12 +34,6 @@ def _long_modules() -> dict[str, int]:
     return {path: n for path, n in sorted(lengths.items()) if n > MAX_LINES}
 
 
-_LONG_NOW = _long_modules()
-
-
-@pytest.mark.xfail(
-    condition=bool(_LONG_NOW) and set(_LONG_NOW) <= BEING_SPLIT, strict=True,
-    reason="adapters/courts/history.py and adapters/labor/history.py are being split")
 def test_no_application_module_exceeds_600_lines() -> None:
     """Every module in aggregator/, gateway/, adapters/ and deploy/ has at most 600 lines."""
     long = _long_modules()

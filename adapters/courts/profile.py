@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.courts import history, numbers
+from adapters.courts import facts, numbers
 from adapters.sdk.profile import AgencyProfile
+
+__all__ = ["PROFILE"]
 
 PROFILE = AgencyProfile(
     agency_id="courts",
     name="Executive Office for Immigration Review",
     name_es="Oficina Ejecutiva de Revisión de Casos de Inmigración",
-    case_types=history.CASE_TYPES,
+    case_types=facts.CASE_TYPES,
     number_formats=numbers.FORMATS,
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
-    program_of=history.program_of,
+    program_of=facts.program_of,
 )

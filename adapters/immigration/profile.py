@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.immigration import history, numbers
+from adapters.immigration import facts, numbers
 from adapters.sdk.profile import AgencyProfile
+
+__all__ = ["PROFILE"]
 
 PROFILE = AgencyProfile(
     agency_id="immigration",
     name="U.S. Citizenship and Immigration Services",
     name_es="Servicio de Ciudadanía e Inmigración de los Estados Unidos",
-    case_types=history.CASE_TYPES,
+    case_types=facts.CASE_TYPES,
     number_formats=numbers.FORMATS,
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
-    program_of=history.program_of,
+    program_of=facts.program_of,
     identifier_formats=(numbers.A_NUMBER,),
 )

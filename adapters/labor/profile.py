@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.labor import history, numbers
+from adapters.labor import facts, numbers
 from adapters.sdk.profile import AgencyProfile
 
 __all__ = ["PROFILE"]
@@ -14,10 +14,10 @@ PROFILE = AgencyProfile(
     name="U.S. Department of Labor, Office of Foreign Labor Certification",
     name_es="Departamento de Trabajo de EE. UU., Oficina de Certificación Laboral para"
             " Extranjeros",
-    case_types=history.CASE_TYPES,
+    case_types=facts.CASE_TYPES,
     number_formats=numbers.FORMATS,
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
-    program_of=history.program_of,
+    program_of=facts.program_of,
 )

@@ -1,1 +1,2 @@
-"""What the three reference adapters share: demo store schema, records and seeding."""
+"""What the three reference adapters share: the catalog of agencies, the demo store and its
+seeding, the people their cases are about, and the demo-data generators' helpers."""

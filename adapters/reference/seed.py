@@ -12,7 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from adapters.reference.catalog import history
+from adapters.reference.catalog import synthetic
 from adapters.reference.demo_store import DemoStoreWriter
 from adapters.sdk.records import CaseRecord
 
@@ -37,7 +37,7 @@ class SeedReport:
 
 def generated_cases(agency_id: str, count: int, seed: int, today: date) -> Iterator[CaseRecord]:
     """The first ``count`` generated cases for ``seed``, exactly as seeding writes them."""
-    generate = history(agency_id).generate_case
+    generate = synthetic(agency_id).generate_case
     # One generator per agency, advanced case by case: the same (seed, count, today) always
     # yields the same store.
     rng = random.Random(f"{seed}:{agency_id}")
@@ -58,7 +58,7 @@ def seed_store(path: Path, agency_id: str, *, cases: int, seed: int, today: date
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     writer = DemoStoreWriter(tmp)
-    personas = [c for cs in history(agency_id).persona_cases(today).values() for c in cs]
+    personas = [c for cs in synthetic(agency_id).persona_cases(today).values() for c in cs]
     events = sum(len(c.events) for c in personas)
     writer.add_cases(personas)
     bar = tqdm(total=cases, unit="case", desc=f"seeding {agency_id}", disable=not progress,

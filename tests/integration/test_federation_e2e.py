@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from aggregator.bootstrap import StatePaths, bootstrap
 from aggregator.federation.client import AdapterClient
 from aggregator.model import Case, LookupOutcome, SubjectCases
@@ -128,7 +128,7 @@ async def test_reads_leave_no_reference_cycles(running: Running) -> None:
     # A cycle keeps a request's whole object graph alive until a full collection, and under
     # load those full collections were ~100 ms pauses of every request in flight.
     numbers = [c.number for a in REFERENCE_AGENCIES
-               for cs in history(a).persona_cases(TODAY).values() for c in cs]
+               for cs in synthetic(a).persona_cases(TODAY).values() for c in cs]
     lookup = {"query": "query ($n: [String!]!) { caseStatuses(numbers: $n) { __typename "
                        "... on CaseStatus { title category } } }", "variables": {"n": numbers}}
 
@@ -184,7 +184,7 @@ async def test_hanging_adapter_is_cut_at_the_deadline(world: World) -> None:
 async def test_one_grpc_call_per_agency_per_request(running: Running) -> None:
     """Aliased caseStatus fields for many numbers are batched: one lookup call per agency."""
     numbers = [c.number for a in REFERENCE_AGENCIES
-               for cs in history(a).persona_cases(TODAY).values() for c in cs]
+               for cs in synthetic(a).persona_cases(TODAY).values() for c in cs]
     fields = " ".join(f'n{i}: caseStatus(number: "{n}") {{ __typename }}'
                       for i, n in enumerate(numbers))
     response = await running.client.post("/graphql", json={"query": f"{{ {fields} }}"})

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from adapters.reference.catalog import history
+from adapters.reference.catalog import synthetic
 from aggregator.ledger.entries import access_entry
 from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_courts
 
 pytestmark = pytest.mark.integration
 
-(ANA_CASE,) = history("courts").persona_cases(TODAY)["ana"]
+(ANA_CASE,) = synthetic("courts").persona_cases(TODAY)["ana"]
 
 GRANT = """mutation ($scopes: [ConsentScope!]!, $until: DateTime!) {
   grantConsent(input: {grantee: "lee", agencies: ["courts"], scopes: $scopes,

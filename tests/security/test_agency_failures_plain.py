@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from aggregator.bootstrap import StatePaths, bootstrap
 from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.launcher import AdapterProcess, free_port, registry_with, start_adapter, stop_adapters
@@ -98,7 +98,7 @@ def _assert_plain(message: str, codes: tuple[str, ...], language: str) -> None:
 
 
 def _ana_number(agency_id: str) -> str:
-    return history(agency_id).persona_cases(TODAY)["ana"][0].number
+    return synthetic(agency_id).persona_cases(TODAY)["ana"][0].number
 
 
 async def test_a_lookup_at_a_down_agency_says_so_plainly(gateway: Gateway) -> None:

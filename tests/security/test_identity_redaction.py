@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history, profile
+from adapters.reference.catalog import REFERENCE_AGENCIES, profile, synthetic
 from adapters.sdk import AdapterServicer, ConsentTokenVerifier, InMemoryCaseSource, MappingTable
 from adapters.sdk.bounds import MAX_TEXT_LENGTH
 from adapters.sdk.records import CaseRecord, EventRecord, IdentityTerms
@@ -283,7 +283,7 @@ def test_no_identity_value_in_generated_histories(agency: str, seed: int, serial
                                                   data: st.DataObject) -> None:
     """Generated cases as seeding writes them (courts' texts name the A-number), with the
     person's names, birth date and numbers also written into some of their texts."""
-    record = history(agency).generate_case(random.Random(seed), serial, TODAY)
+    record = synthetic(agency).generate_case(random.Random(seed), serial, TODAY)
     texts = [data.draw(agency_text(record.identity, record.subject_ref, e.text))
              if data.draw(st.booleans()) else e.text for e in record.events]
     record = replace(record, events=tuple(replace(e, text=t)
@@ -395,5 +395,5 @@ def test_the_agencies_know_the_demo_personas_by_their_names() -> None:
     for persona_id, identity in KNOWN.items():
         assert identity.names[0] == PERSONAS[persona_id].name
         records = [r for a in REFERENCE_AGENCIES
-                   for r in history(a).persona_cases(TODAY).get(persona_id, [])]
+                   for r in synthetic(a).persona_cases(TODAY).get(persona_id, [])]
         assert records and all(r.identity.names == identity.names for r in records)

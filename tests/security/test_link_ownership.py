@@ -18,7 +18,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from adapters.reference.catalog import history
+from adapters.reference.catalog import synthetic
 from adapters.reference.demo_store import DemoStore
 from aggregator.consent.linking import LinkError, LinkService
 from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
@@ -29,7 +29,7 @@ from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_co
 
 pytestmark = pytest.mark.integration
 
-(ANA_CASE,) = history("courts").persona_cases(TODAY)["ana"]
+(ANA_CASE,) = synthetic("courts").persona_cases(TODAY)["ana"]
 NUMBER = ANA_CASE.number
 POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")

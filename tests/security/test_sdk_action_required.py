@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from adapters.reference.catalog import history
+from adapters.reference.catalog import synthetic
 from adapters.sdk.due import due_at
 from adapters.sdk.records import CaseRecord
 from aggregator.consent.tokens import ConsentTokenIssuer
@@ -32,7 +32,7 @@ MINUTE = timedelta(minutes=1)
 
 
 def _persona_case(agency: str, number: str) -> CaseRecord:
-    records = [r for rs in history(agency).persona_cases(TODAY).values() for r in rs]
+    records = [r for rs in synthetic(agency).persona_cases(TODAY).values() for r in rs]
     return next(r for r in records if r.number == number)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from adapters.reference.catalog import history
+from adapters.reference.catalog import synthetic
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -30,7 +30,7 @@ async def test_public_lookup_reports_the_first_events_time(
         tmp_path: Path, jwks_path: Path, agency: str, number: str) -> None:
     """Over a real adapter on a seeded store: opened_at is the first event's time, the same
     the subject's full read reports, and not updated_at."""
-    records = [r for rs in history(agency).persona_cases(TODAY).values() for r in rs]
+    records = [r for rs in synthetic(agency).persona_cases(TODAY).values() for r in rs]
     record = next(r for r in records if r.number == number)
     assert len(record.events) > 1
     store = seeded_store(tmp_path, agency)

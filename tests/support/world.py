@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import seed_store
 from aggregator.bootstrap import StatePaths, consent_issuer, open_state
 
@@ -22,7 +22,7 @@ def seed_world(root: Path, *, cases: int, seed: int, today: date) -> dict[str, P
     consent_issuer(StatePaths(root))
     store, _ = open_state(StatePaths(root))
     for agency_id in REFERENCE_AGENCIES:
-        for persona, persona_cases in history(agency_id).persona_cases(today).items():
+        for persona, persona_cases in synthetic(agency_id).persona_cases(today).items():
             for case in persona_cases:
                 store.add_link(persona, agency_id, case.number)
     store.close()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import generated_cases
 from deploy.cli import main
 from deploy.demo import DemoOptions, _banner
@@ -24,7 +24,7 @@ def _manifest(cases: int) -> dict[str, Any]:
     """A manifest as deploy/demo_data.py writes it (samples: 3 per agency, whatever ``cases``)."""
     personas: dict[str, list[dict[str, str]]] = {}
     for agency in REFERENCE_AGENCIES:
-        for persona, records in history(agency).persona_cases(TODAY).items():
+        for persona, records in synthetic(agency).persona_cases(TODAY).items():
             personas.setdefault(persona, []).extend(
                 {"agency": agency, "number": r.number, "case_type": r.case_type,
                  "access_code": r.access_code} for r in records)

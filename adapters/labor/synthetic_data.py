@@ -1,4 +1,4 @@
-"""Static data for the OFLC history generator: offices, employers, jobs, places, event texts.
+"""Static data for the OFLC demo-data generator: employers, jobs, places, event texts, personas.
 
 Employers are fictional. Occupations carry their SOC code and rough OEWS wage levels so that
 prevailing wage determinations read like real ones. Event texts are what the FLAG portal and
@@ -8,20 +8,6 @@ its notices say, as ``str.format_map`` templates filled per case.
 from __future__ import annotations
 
 from datetime import date
-
-ATLANTA = "Atlanta National Processing Center"
-CHICAGO = "Chicago National Processing Center"
-NPWC = "National Prevailing Wage Center"
-BALCA = "Board of Alien Labor Certification Appeals"
-
-CASE_TYPES: dict[str, str] = {
-    "PERM": "Permanent Labor Certification (ETA-9089)",
-    "PW": "Prevailing Wage Determination (ETA-9141)",
-    "LCA": "Labor Condition Application (ETA-9035)",
-    "H-2A": "H-2A Temporary Agricultural Labor Certification (ETA-9142A)",
-    "H-2B": "H-2B Temporary Non-agricultural Labor Certification (ETA-9142B)",
-    "CW-1": "CW-1 CNMI-Only Transitional Worker Labor Certification (ETA-9142C)",
-}
 
 PROFESSIONAL_EMPLOYERS: tuple[str, ...] = (
     "NORTHWIND ANALYTICS LLC", "BLUE HERON SOFTWARE INC", "CASCADE BIOSCIENCES INC",

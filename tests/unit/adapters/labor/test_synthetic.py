@@ -1,4 +1,4 @@
-"""The OFLC history generator and personas: deterministic, unique, mapped, ordered, realistic."""
+"""The OFLC demo-data generator and personas: deterministic, unique, mapped, ordered, realistic."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.labor import history
-from adapters.labor.history import CASE_TYPES, generate_case, persona_cases, program_of
+from adapters.labor import synthetic
+from adapters.labor.facts import CASE_TYPES, program_of
 from adapters.labor.numbers import normalize, program_of_number
 from adapters.labor.profile import PROFILE
+from adapters.labor.synthetic import generate_case, persona_cases
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.records import CaseRecord
 from adapters.sdk.vocabulary import UNSPECIFIED
@@ -165,7 +166,7 @@ def test_dol_acts_on_working_days() -> None:
 
 def test_generated_numbers_never_equal_a_persona_number() -> None:
     """Generated filing dates use residues 0-9 mod 16; persona numbers use 14 and 15."""
-    personas = history.PERSONA_NUMBERS
+    personas = synthetic.PERSONA_NUMBERS
     assert all(filing_ordinal(n) % 16 >= 10 for n in personas)
     assert all(filing_ordinal(c.number) % 16 < 10 for c in SAMPLE)
     assert not personas & {c.number for c in SAMPLE}
@@ -180,14 +181,6 @@ def test_any_seed_serial_and_day_give_a_well_formed_case(seed: int, serial: int,
     case = generate_case(random.Random(seed), serial, today)
     assert_well_formed(case, today)
     assert case.number.endswith(f"-{serial % 1_000_000:06d}")
-
-
-def test_program_of_is_the_case_type_itself() -> None:
-    """program_of returns the table qualifier for each case type and None for strangers."""
-    for case_type in CASE_TYPES:
-        assert program_of(case_type) == case_type
-    assert program_of("h-2a") == "H-2A"
-    assert program_of("I-485") is None
 
 
 def raj(today: date = TODAY) -> dict[str, CaseRecord]:
@@ -252,5 +245,5 @@ def test_personas_are_fixed_and_deterministic_for_a_day() -> None:
 
 def test_persona_numbers_carry_their_filing_dates_on_the_reference_day() -> None:
     """On the reference day each persona number's YYDDD is the day its case was filed."""
-    for case in raj(history.REFERENCE_TODAY).values():
+    for case in raj(synthetic.REFERENCE_TODAY).values():
         assert case.events[0].occurred_at.date().toordinal() == filing_ordinal(case.number)

@@ -250,14 +250,3 @@ def test_action_required_only_where_someone_must_act() -> None:
             assert entry.action_required, (entry.program, entry.code)
         if entry.category in ("APPROVED", "PENDING") or entry.milestone == "EVIDENCE_RECEIVED":
             assert not entry.action_required, (entry.program, entry.code)
-
-
-def test_profile_points_at_this_table_and_code_list() -> None:
-    """The labor profile names the agency, its programs, formats and files."""
-    assert PROFILE.agency_id == "labor"
-    assert PROFILE.name and PROFILE.name_es
-    assert set(PROFILE.case_types) == set(PROGRAMS)
-    assert [PROFILE.program_of(p) for p in PROGRAMS] == list(PROGRAMS)
-    assert PROFILE.program_of("I-130") is None
-    assert PROFILE.normalize_number("g100 24123 123456") == "G-100-24123-123456"
-    assert PROFILE.known_codes_path.is_file()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from adapters.immigration import history
+from adapters.immigration import synthetic
 from adapters.immigration.numbers import normalize
 from adapters.immigration.profile import PROFILE
 from adapters.sdk import CaseRecord, MappingTable
@@ -16,7 +16,7 @@ TABLE = MappingTable.load(PROFILE.mapping_path)
 
 def _cases(n: int, seed: int = 3) -> list[CaseRecord]:
     rng = random.Random(seed)
-    return [history.generate_case(rng, serial, TODAY) for serial in range(n)]
+    return [synthetic.generate_case(rng, serial, TODAY) for serial in range(n)]
 
 
 def test_same_seed_gives_the_same_cases() -> None:
@@ -27,7 +27,7 @@ def test_same_seed_gives_the_same_cases() -> None:
 def test_generated_numbers_are_unique_valid_and_never_a_personas() -> None:
     """20,000 generated receipt numbers are distinct, canonical, and not persona numbers."""
     numbers = [c.number for c in _cases(20_000)]
-    personas = {c.number for cs in history.persona_cases(TODAY).values() for c in cs}
+    personas = {c.number for cs in synthetic.persona_cases(TODAY).values() for c in cs}
     assert len(set(numbers)) == len(numbers)
     assert all(normalize(n) == n for n in numbers)
     assert not personas & set(numbers)
@@ -52,7 +52,7 @@ def test_cases_end_in_a_realistic_mix_of_outcomes() -> None:
 
 def test_ana_has_an_rfe_due_in_the_future() -> None:
     """Ana's I-765 ends in an RFE sent about 20 days ago, due 87 days after it was sent."""
-    ana = {c.case_type: c for c in history.persona_cases(TODAY)["ana"]}
+    ana = {c.case_type: c for c in synthetic.persona_cases(TODAY)["ana"]}
     rfe = ana["I-765"].events[-1]
     assert rfe.code == "Request for Evidence Was Sent"
     assert rfe.due_date is not None and rfe.due_date > TODAY
@@ -62,7 +62,7 @@ def test_ana_has_an_rfe_due_in_the_future() -> None:
 
 def test_raj_has_the_petitions_built_on_his_labor_certification() -> None:
     """Raj: approved I-140, pending I-485 with an interview ahead, delivered EAD, I-131."""
-    raj = {c.case_type: c for c in history.persona_cases(TODAY)["raj"]}
+    raj = {c.case_type: c for c in synthetic.persona_cases(TODAY)["raj"]}
     assert set(raj) == {"I-140", "I-485", "I-765", "I-131"}
     assert raj["I-140"].events[-1].code == "Case Was Approved"
     interview = raj["I-485"].events[-1]

@@ -1,52 +1,17 @@
-"""Realistic USCIS case histories for the demo store (deterministic, fast)."""
+"""Synthetic USCIS case histories for the demo store (deterministic, fast): invented cases
+filed with the agency's real forms and offices (facts.py)."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from adapters.immigration.facts import CASE_TYPES, RECEIPT_OFFICES
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
+from adapters.reference.synthetic import long_date, random_access_code
 from adapters.sdk.records import CaseRecord, EventRecord
 
-__all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
-
-CASE_TYPES: dict[str, str] = {
-    "I-130": "Petition for Alien Relative",
-    "I-140": "Immigrant Petition for Alien Workers",
-    "I-485": "Application to Register Permanent Residence or Adjust Status",
-    "I-765": "Application for Employment Authorization",
-    "I-131": "Application for Travel Document",
-    "I-589": "Application for Asylum and for Withholding of Removal",
-    "N-400": "Application for Naturalization",
-    "I-90": "Application to Replace Permanent Resident Card",
-    "I-751": "Petition to Remove Conditions on Residence",
-    "I-129": "Petition for a Nonimmigrant Worker",
-    "I-539": "Application to Extend/Change Nonimmigrant Status",
-    "I-129F": "Petition for Alien Fiance(e)",
-    "I-821D": "Consideration of Deferred Action for Childhood Arrivals",
-    "I-360": "Petition for Amerasian, Widow(er), or Special Immigrant",
-    "I-601A": "Application for Provisional Unlawful Presence Waiver",
-}
-
-# Which office issues receipts for each form, and its prefix.
-_OFFICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "I-130": (("IOE", "Potomac Service Center"), ("NBC", "National Benefits Center"),
-              ("EAC", "Vermont Service Center")),
-    "I-140": (("LIN", "Nebraska Service Center"), ("SRC", "Texas Service Center")),
-    "I-485": (("MSC", "National Benefits Center"), ("LIN", "Nebraska Service Center")),
-    "I-765": (("IOE", "Potomac Service Center"), ("MSC", "National Benefits Center")),
-    "I-131": (("IOE", "Potomac Service Center"), ("MSC", "National Benefits Center")),
-    "I-589": (("YSC", "Potomac Service Center"), ("WAC", "California Service Center")),
-    "N-400": (("IOE", "Potomac Service Center"), ("NBC", "National Benefits Center")),
-    "I-90": (("IOE", "Potomac Service Center"), ("MSC", "National Benefits Center")),
-    "I-751": (("IOE", "Potomac Service Center"), ("WAC", "California Service Center")),
-    "I-129": (("WAC", "California Service Center"), ("EAC", "Vermont Service Center")),
-    "I-539": (("IOE", "Potomac Service Center"), ("SRC", "Texas Service Center")),
-    "I-129F": (("WAC", "California Service Center"),),
-    "I-821D": (("IOE", "Potomac Service Center"),),
-    "I-360": (("EAC", "Vermont Service Center"),),
-    "I-601A": (("NBC", "National Benefits Center"),),
-}
+__all__ = ["generate_case", "persona_cases"]
 
 # Share of each form among generated cases.
 _FORMS = ("I-765", "I-765", "I-485", "I-130", "I-130", "N-400", "I-131", "I-90", "I-140",
@@ -93,8 +58,6 @@ _GAPS: dict[str, tuple[int, int]] = {
 _DEFAULT_GAP = (10, 60)
 _APPOINTMENT = {BIO_S: (14, 30), INT_S: (21, 45), "Oath Ceremony Was Scheduled": (14, 40)}
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 _TEXTS: dict[str, str] = {
     R: ("On {d}, we received your Form {f}, {n}, Receipt Number {r}, and sent you the receipt "
         "notice that describes how we will process your case. Please follow the instructions in "
@@ -138,12 +101,6 @@ _TEXTS: dict[str, str] = {
              "us. The tracking number is {t}."),
 }
 _FALLBACK = "On {d}, the status of your Form {f}, {n}, Receipt Number {r}, was updated: {c}."
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def program_of(case_type: str) -> str | None:
-    """USCIS titles are not qualified by form."""
-    return None
 
 
 def _path(rng: random.Random, form: str) -> list[str]:
@@ -195,7 +152,7 @@ def _when(day: date, rng: random.Random) -> datetime:
 
 def _text(code: str, day: date, form: str, number: str, tracking: str) -> str:
     template = _TEXTS.get(code, _FALLBACK)
-    return template.format(d=f"{_MONTHS[day.month - 1]} {day.day}, {day.year}", f=form,
+    return template.format(d=long_date(day), f=form,
                            n=CASE_TYPES[form], r=number, t=tracking, c=code)
 
 
@@ -225,15 +182,10 @@ def _events(rng: random.Random, steps: list[str], start: date, today: date, form
     return tuple(events)
 
 
-def _access_code(rng: random.Random) -> str:
-    chars = "".join(rng.choice(_ALPHABET) for _ in range(12))
-    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
 def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     """One generated case; the receipt number's last 8 digits are the serial (unique)."""
     form = rng.choice(_FORMS)
-    prefix, office = rng.choice(_OFFICES[form])
+    prefix, office = rng.choice(RECEIPT_OFFICES[form])
     start = today - timedelta(days=rng.randint(0, 1000))
     year = (start.year + (1 if start.month >= 10 else 0)) % 100  # federal fiscal year
     # Generated serials are < 10,000,000, so digit 3 of the tail is always 0; persona
@@ -243,7 +195,7 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
     subject = (f"A{rng.randrange(10**8, 10**9):09d}" if rng.random() < 0.6
                else f"USCIS-{serial:08d}")
     return CaseRecord(number=number, case_type=form, office=office, subject_ref=subject,
-                      access_code=_access_code(rng), events=events,
+                      access_code=random_access_code(rng), events=events,
                       identity=generated_identity(serial, subject))
 
 

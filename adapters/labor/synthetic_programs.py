@@ -1,89 +1,63 @@
-"""Deterministic OFLC case histories: PERM, prevailing wage, LCA, H-2A, H-2B and CW-1.
+"""How each OFLC program's case moves, as plans of dated steps: PERM (Form ETA-9089 analyst
+review, audits, reconsideration and BALCA), prevailing wage (ETA-9141 and its review chain),
+LCAs (ETA-9035, certified within 7 working days) and H-2A, H-2B and CW-1 (ETA-9142 notices of
+deficiency and acceptance before certification).
 
-Each generator walks the program's real process forward from a filing date (Form ETA-9089
-analyst review and audits, ETA-9141 wage determinations and their review chain, ETA-9035 LCAs
-certified within 7 working days, ETA-9142 notices of deficiency and acceptance before
-certification) and keeps the events that happened on or before ``today``, so open and closed
-cases come out in the proportions the filing dates imply.
-
-Case numbers are ``[prefix]-[YYDDD]-[sequence]`` with the filing date as YYDDD. Uniqueness over
-serials 0..9,999,999 comes from the number itself: the sequence is ``serial % 1_000_000`` and
-the filing date is moved back (at most 15 days) so that its ordinal modulo 16 equals
-``serial // 1_000_000``. Persona numbers use filing dates whose ordinal modulo 16 is 14 or 15,
-which the generator never produces.
+Each plan starts on a filing date whose ordinal is ``residue`` modulo 16 (see synthetic.py) and
+may run past today; the generator keeps the steps that have happened.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-from adapters.labor import history_data as data
-from adapters.reference.people import PERSONAS, generated_identity, persona_records
-from adapters.sdk.records import CaseRecord, EventRecord
+from adapters.labor import synthetic_data as data
+from adapters.labor.facts import BALCA
+from adapters.reference.synthetic import long_date, next_weekday, working_days_later
 
-__all__ = ["CASE_TYPES", "generate_case", "persona_cases", "program_of"]
+__all__ = [
+    "Day",
+    "Plan",
+    "Step",
+    "Values",
+    "day_of",
+    "lca",
+    "money",
+    "perm",
+    "pick",
+    "prevailing_wage",
+    "temporary_labor",
+    "years_later",
+]
 
-CASE_TYPES: dict[str, str] = data.CASE_TYPES
-
-SERIALS = 10_000_000
 _RESIDUES = 16  # filing-date ordinal residues; 0..9 generated cases, 10..15 free for personas
-
-_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-# 32 symbols without 0/O and 1/I; pairs let one lookup turn 10 random bits into 2 characters.
-ACCESS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_PAIRS = tuple(a + b for a in ACCESS_ALPHABET for b in ACCESS_ALPHABET)
-# Five-minute slots from 13:00 to 23:45 UTC: DOL's working day, Eastern time.
-_SLOTS = tuple(timedelta(minutes=13 * 60 + 5 * i) for i in range(130))
-_WORKDAY_SLOTS = 108
-_EVENT_IDS = tuple(str(i) for i in range(1, 65))
-# Days to add so DOL's own actions land on a weekday, indexed by ordinal % 7 (Saturday is 6).
-_TO_WEEKDAY = (1, 0, 0, 0, 0, 0, 2)
 
 # (ordinal, template key, agency code, due-date ordinal or 0, office or "" for the case's)
 Step = tuple[int, str, str, int, str]
 Values = dict[str, str]
+# A case's program prefix, filing day and steps.
+Plan = tuple[str, int, list[Step]]
 # One day, cached: (YYDDD, "March 3, 2026", midnight UTC, date)
-_Day = tuple[str, str, datetime, date]
-_DAYS: dict[int, _Day] = {}
+Day = tuple[str, str, datetime, date]
+_DAYS: dict[int, Day] = {}
 
 
-def _day(ordinal: int) -> _Day:
+def day_of(ordinal: int) -> Day:
+    """The day ``ordinal`` in every form the generator writes it (cached)."""
     hit = _DAYS.get(ordinal)
     if hit is None:
         d = date.fromordinal(ordinal)
         day_of_year = ordinal - date(d.year, 1, 1).toordinal() + 1
-        hit = (f"{d.year % 100:02d}{day_of_year:03d}", f"{_MONTHS[d.month]} {d.day}, {d.year}",
+        hit = (f"{d.year % 100:02d}{day_of_year:03d}", long_date(d),
                datetime(d.year, d.month, d.day, tzinfo=UTC), d)
         _DAYS[ordinal] = hit
     return hit
 
 
-def _access_code(bits: int) -> str:
-    p = _PAIRS
-    return (f"{p[bits & 1023]}{p[bits >> 10 & 1023]}-{p[bits >> 20 & 1023]}"
-            f"{p[bits >> 30 & 1023]}-{p[bits >> 40 & 1023]}{p[bits >> 50 & 1023]}")
-
-
-def _weekday(ordinal: int) -> int:
-    """The day itself, or the Monday after it for a Saturday or Sunday."""
-    return ordinal + _TO_WEEKDAY[ordinal % 7]
-
-
-def _working_days_later(ordinal: int, days: int) -> int:
-    """The day ``days`` working days (Monday to Friday) after ``ordinal``."""
-    while days:
-        ordinal += 1
-        if ordinal % 7 not in (6, 0):
-            days -= 1
-    return ordinal
-
-
-def _years_later(ordinal: int, years: int) -> int:
+def years_later(ordinal: int, years: int) -> int:
     """The day before the same date ``years`` later: the end of an LCA validity period."""
-    start = _day(ordinal)[3]
+    start = day_of(ordinal)[3]
     try:
         return date(start.year + years, start.month, start.day).toordinal() - 1
     except ValueError:  # 29 February
@@ -95,7 +69,8 @@ def _aligned(ordinal: int, residue: int) -> int:
     return ordinal - (ordinal - residue) % _RESIDUES
 
 
-def _pick(rnd: Callable[[], float], shares: tuple[float, ...]) -> int:
+def pick(rnd: Callable[[], float], shares: tuple[float, ...]) -> int:
+    """The index of the share one draw falls in."""
     x = rnd()
     for index, share in enumerate(shares):
         x -= share
@@ -106,8 +81,6 @@ def _pick(rnd: Callable[[], float], shares: tuple[float, ...]) -> int:
 
 _PW_SHARES = tuple(kind[1] for kind in data.PW_KINDS)
 _LCA_SHARES = tuple(kind[1] for kind in data.LCA_KINDS)
-# PERM, PW, LCA, H-2A, H-2B, CW-1: individuals' timelines skew to the employment-based programs.
-_PROGRAM_SHARES = (0.22, 0.20, 0.40, 0.08, 0.08, 0.02)
 
 
 # --- PERM -------------------------------------------------------------------------------------
@@ -115,7 +88,7 @@ _PROGRAM_SHARES = (0.22, 0.20, 0.40, 0.08, 0.08, 0.02)
 def _perm_certified(rnd: Callable[[], float], steps: list[Step], vals: Values, on: int) -> None:
     """CERTIFIED, then (rarely) revocation or the 180-day window lapsing unused."""
     steps.append((on, "PERM:CERTIFIED", "CERTIFIED", 0, ""))
-    vals["valid"] = _day(_weekday(on) + 180)[1]
+    vals["valid"] = day_of(next_weekday(on) + 180)[1]
     x = rnd()
     if x < 0.003:
         noir = on + 200 + int(rnd() * 400)
@@ -130,20 +103,20 @@ def _perm_certified(rnd: Callable[[], float], steps: list[Step], vals: Values, o
 def _perm_balca(rnd: Callable[[], float], steps: list[Step], vals: Values, asked: int) -> None:
     steps.append((asked, "PERM:REQUEST FOR REVIEW", "REQUEST FOR REVIEW", 0, ""))
     docketed = asked + 60 + int(rnd() * 140)
-    vals["docket"] = f"{_day(docketed)[3].year}-PER-{1 + int(rnd() * 4000):05d}"
-    steps.append((docketed, "PERM:BALCA APPEALS", "BALCA APPEALS", 0, data.BALCA))
+    vals["docket"] = f"{day_of(docketed)[3].year}-PER-{1 + int(rnd() * 4000):05d}"
+    steps.append((docketed, "PERM:BALCA APPEALS", "BALCA APPEALS", 0, BALCA))
     decided = docketed + 300 + int(rnd() * 400)
     x = rnd()
     if x < 0.6:
         steps.append((decided, "PERM:BALCA DECISION - AFFIRMED", "BALCA DECISION - AFFIRMED", 0,
-                      data.BALCA))
+                      BALCA))
     elif x < 0.75:
         steps.append((decided, "PERM:BALCA DECISION - REVERSED", "BALCA DECISION - REVERSED", 0,
-                      data.BALCA))
+                      BALCA))
         _perm_certified(rnd, steps, vals, decided + 30 + int(rnd() * 60))
     else:
         steps.append((decided, "PERM:BALCA DECISION - REMANDED", "BALCA DECISION - REMANDED", 0,
-                      data.BALCA))
+                      BALCA))
         back = decided + 20 + int(rnd() * 40)
         steps.append((back, "PERM:REMAND", "REMAND", 0, ""))
         steps.append((back + 1 + int(rnd() * 4), "PERM:ANALYST REVIEW again", "ANALYST REVIEW",
@@ -184,8 +157,8 @@ def _perm_denied(rnd: Callable[[], float], steps: list[Step], vals: Values, on: 
         _perm_balca(rnd, steps, vals, on + 10 + int(rnd() * 19))
 
 
-def _perm(rnd: Callable[[], float], today: int, residue: int, vals: Values
-          ) -> tuple[str, int, list[Step]]:
+def perm(rnd: Callable[[], float], today: int, residue: int, vals: Values) -> Plan:
+    """A PERM application: analyst review, perhaps an audit or RFI, the decision, appeals."""
     filed = _aligned(today - int(rnd() * 1150), residue)
     job = data.PROFESSIONAL_JOBS[int(rnd() * len(data.PROFESSIONAL_JOBS))]
     vals["emp"] = data.PROFESSIONAL_EMPLOYERS[int(rnd() * len(data.PROFESSIONAL_EMPLOYERS))]
@@ -248,14 +221,15 @@ def _perm(rnd: Callable[[], float], today: int, residue: int, vals: Values
 
 # --- Prevailing wage (ETA-9141) ---------------------------------------------------------------
 
-def _money(amount: float, hourly: bool) -> str:
+def money(amount: float, hourly: bool) -> str:
+    """A wage as determinations state it: per hour, or per year in whole dollars."""
     return f"${amount:,.2f} per hour" if hourly else f"${round(amount):,} per year"
 
 
 def _pw_reviews(rnd: Callable[[], float], steps: list[Step], vals: Values, issued: int,
                 hourly: bool, wage: float) -> None:
     """The review chain: redetermination (ETA-9141 for PERM/H-1B only), Center Director, BALCA."""
-    vals["wage2"] = _money(wage * (0.86 + rnd() * 0.1), hourly)
+    vals["wage2"] = money(wage * (0.86 + rnd() * 0.1), hourly)
     affirmed_at = issued
     if not hourly:
         if rnd() >= 0.04:
@@ -287,18 +261,19 @@ def _pw_reviews(rnd: Callable[[], float], steps: list[Step], vals: Values, issue
     if rnd() >= 0.15:
         return
     appealed = decided + 5 + int(rnd() * 9)
-    vals["docket"] = f"{_day(appealed)[3].year}-PWD-{1 + int(rnd() * 300):05d}"
-    steps.append((appealed, "PW:BALCA REVIEW", "BALCA REVIEW", 0, data.BALCA))
+    vals["docket"] = f"{day_of(appealed)[3].year}-PWD-{1 + int(rnd() * 300):05d}"
+    steps.append((appealed, "PW:BALCA REVIEW", "BALCA REVIEW", 0, BALCA))
     ruled = appealed + 30 + int(rnd() * 200)
     if rnd() < 0.8:
-        steps.append((ruled, "PW:BALCA AFFIRMED", "BALCA AFFIRMED", 0, data.BALCA))
+        steps.append((ruled, "PW:BALCA AFFIRMED", "BALCA AFFIRMED", 0, BALCA))
     else:
-        steps.append((ruled, "PW:BALCA OVERTURNED", "BALCA OVERTURNED", 0, data.BALCA))
+        steps.append((ruled, "PW:BALCA OVERTURNED", "BALCA OVERTURNED", 0, BALCA))
 
 
-def _pw(rnd: Callable[[], float], today: int, residue: int, vals: Values
-        ) -> tuple[str, int, list[Step]]:
-    prefix, _, use, hourly = data.PW_KINDS[_pick(rnd, _PW_SHARES)]
+def prevailing_wage(rnd: Callable[[], float], today: int, residue: int, vals: Values
+                    ) -> Plan:
+    """A wage request for PERM, H-1B, H-1B1, E-3, H-2B or CW-1, and its review chain."""
+    prefix, _, use, hourly = data.PW_KINDS[pick(rnd, _PW_SHARES)]
     filed = _aligned(today - int(rnd() * 900), residue)
     vals["use"] = use
     if prefix == "P-500":
@@ -318,7 +293,7 @@ def _pw(rnd: Callable[[], float], today: int, residue: int, vals: Values
             int(rnd() * len(data.PROFESSIONAL_JOBS))]
         city, factor = data.PROFESSIONAL_CITIES[int(rnd() * len(data.PROFESSIONAL_CITIES))]
         vals["city"] = city
-        tier = _pick(rnd, (0.2, 0.35, 0.3, 0.15))
+        tier = pick(rnd, (0.2, 0.35, 0.3, 0.15))
         wage, level, days = levels[tier] * factor, data.WAGE_LEVELS[tier], 180
         vals["emp"] = data.PROFESSIONAL_EMPLOYERS[int(rnd() * len(data.PROFESSIONAL_EMPLOYERS))]
     vals["job"], vals["soc"], vals["soc_title"] = title, soc, soc_title
@@ -339,8 +314,8 @@ def _pw(rnd: Callable[[], float], today: int, residue: int, vals: Values
         answered = asked + 3 + int(rnd() * 10)
         steps.append((answered, "PW:RFI RESPONSE RECEIVED", "RFI RESPONSE RECEIVED", 0, ""))
         issued = max(issued, answered + 20 + int(rnd() * 40))
-    vals["wage"], vals["level"] = _money(wage, hourly), level
-    vals["valid"] = _day(issued + 90 + int(rnd() * 275))[1]
+    vals["wage"], vals["level"] = money(wage, hourly), level
+    vals["valid"] = day_of(issued + 90 + int(rnd() * 275))[1]
     steps.append((issued, "PW:DETERMINATION ISSUED", "DETERMINATION ISSUED", 0, ""))
     _pw_reviews(rnd, steps, vals, issued, hourly, wage)
     return prefix, filed, steps
@@ -348,9 +323,9 @@ def _pw(rnd: Callable[[], float], today: int, residue: int, vals: Values
 
 # --- LCA (ETA-9035) ---------------------------------------------------------------------------
 
-def _lca(rnd: Callable[[], float], today: int, residue: int, vals: Values
-         ) -> tuple[str, int, list[Step]]:
-    prefix, _, visa = data.LCA_KINDS[_pick(rnd, _LCA_SHARES)]
+def lca(rnd: Callable[[], float], today: int, residue: int, vals: Values) -> Plan:
+    """A labor condition application, decided within 7 working days."""
+    prefix, _, visa = data.LCA_KINDS[pick(rnd, _LCA_SHARES)]
     filed = _aligned(today - int(rnd() * 1100), residue)
     vals["visa"] = visa
     vals["emp"] = data.PROFESSIONAL_EMPLOYERS[int(rnd() * len(data.PROFESSIONAL_EMPLOYERS))]
@@ -358,18 +333,18 @@ def _lca(rnd: Callable[[], float], today: int, residue: int, vals: Values
     vals["city"] = data.PROFESSIONAL_CITIES[int(rnd() * len(data.PROFESSIONAL_CITIES))][0]
     vals["k"] = "1" if rnd() < 0.85 else str(2 + int(rnd() * 9))
     begin = filed + 7 + int(rnd() * 170)  # an LCA may be filed up to six months ahead
-    end = _years_later(begin, 3) if rnd() < 0.8 else begin + 364 + int(rnd() * 700)
-    vals["begin"], vals["end"] = _day(begin)[1], _day(end)[1]
+    end = years_later(begin, 3) if rnd() < 0.8 else begin + 364 + int(rnd() * 700)
+    vals["begin"], vals["end"] = day_of(begin)[1], day_of(end)[1]
     steps: list[Step] = [(filed, "LCA:IN PROCESS", "IN PROCESS", 0, "")]
     x = rnd()
     if x < 0.01:
         steps.append((filed + 1 + int(rnd() * 4), "LCA:WITHDRAWN", "WITHDRAWN", 0, ""))
     elif x < 0.02:
-        steps.append((_working_days_later(filed, 5 + int(rnd() * 3)), "LCA:DENIED", "DENIED", 0,
+        steps.append((working_days_later(filed, 5 + int(rnd() * 3)), "LCA:DENIED", "DENIED", 0,
                       ""))
     else:
         # DOL certifies or returns an LCA within 7 working days (20 CFR 655.740(a)).
-        certified = _working_days_later(filed, 2 + int(rnd() * 6))
+        certified = working_days_later(filed, 2 + int(rnd() * 6))
         steps.append((certified, "LCA:CERTIFIED", "CERTIFIED", 0, ""))
         if rnd() < 0.07:
             steps.append((certified + 30 + int(rnd() * (end - certified - 30)),
@@ -408,14 +383,15 @@ def _h2_parties(rnd: Callable[[], float], vals: Values, program: str) -> int:
     return workers
 
 
-def _h2(rnd: Callable[[], float], today: int, residue: int, vals: Values, program: str
-        ) -> tuple[str, int, list[Step]]:
+def temporary_labor(rnd: Callable[[], float], today: int, residue: int, vals: Values,
+                    program: str) -> Plan:
+    """An H-2A, H-2B or CW-1 application: deficiency notices, recruitment, certification."""
     prefix, lead_min, lead_max, nod_days, season = _H2_RULES[program]
     filed = _aligned(today - int(rnd() * 900), residue)
     workers = _h2_parties(rnd, vals, program)
     begin = filed + lead_min + int(rnd() * (lead_max - lead_min))
     end = begin + 90 + int(rnd() * (season - 90))
-    vals["begin"], vals["end"] = _day(begin)[1], _day(end)[1]
+    vals["begin"], vals["end"] = day_of(begin)[1], day_of(end)[1]
     steps: list[Step] = [(filed, "H2:IN PROCESS", "IN PROCESS", 0, "")]
     reviewed = filed + 3 + int(rnd() * 5)
     if rnd() < 0.35:
@@ -448,9 +424,9 @@ def _h2(rnd: Callable[[], float], today: int, residue: int, vals: Values, progra
         steps.append((decided, "H2:DENIED", "DENIED", 0, ""))
         if rnd() < 0.25:
             appealed = decided + 3 + int(rnd() * 4)
-            steps.append((appealed, "H2:PENDING APPEAL", "PENDING APPEAL", 0, data.BALCA))
+            steps.append((appealed, "H2:PENDING APPEAL", "PENDING APPEAL", 0, BALCA))
             steps.append((appealed + 5 + int(rnd() * 10), "H2:APPEAL DECISION - AFFIRMED",
-                          "APPEAL DECISION - AFFIRMED", 0, data.BALCA))
+                          "APPEAL DECISION - AFFIRMED", 0, BALCA))
     else:
         partial = x > 0.93
         if partial:
@@ -469,146 +445,3 @@ def _h2(rnd: Callable[[], float], today: int, residue: int, vals: Values, progra
             steps.append((end + 1, "H2:FULL CERTIFICATION - EXPIRED",
                           "FULL CERTIFICATION - EXPIRED", 0, ""))
     return prefix, filed, steps
-
-
-# --- assembly ---------------------------------------------------------------------------------
-
-_OFFICES = {"PERM": data.ATLANTA, "PW": data.NPWC, "LCA": data.CHICAGO, "H-2A": data.CHICAGO,
-            "H-2B": data.CHICAGO, "CW-1": data.CHICAGO}
-_TEMPLATES = data.TEMPLATES
-
-
-def _events(rnd: Callable[[], float], steps: list[Step], vals: Values, today: int,
-            office: str) -> tuple[EventRecord, ...]:
-    events: list[EventRecord] = []
-    prev_day, prev_slot = -1, -1
-    for index, (planned, key, code, due, where) in enumerate(steps):
-        # Filings come in online any day; DOL acts on working days.
-        ordinal = _weekday(planned) if index else planned
-        if ordinal > today:
-            break
-        slot = int(rnd() * _WORKDAY_SLOTS)
-        if ordinal == prev_day and slot <= prev_slot:
-            slot = min(prev_slot + 1, len(_SLOTS) - 1)
-        prev_day, prev_slot = ordinal, slot
-        day = _day(ordinal)
-        vals["d"] = day[1]
-        due_date = None
-        if due:
-            due_day = _day(due)
-            vals["due"] = due_day[1]
-            due_date = due_day[3]
-        events.append(EventRecord(day[2] + _SLOTS[slot], code, _TEMPLATES[key].format_map(vals),
-                                  due_date, where or office, None, _EVENT_IDS[index]))
-    return tuple(events)
-
-
-def _subject(rnd: Callable[[], float], program: str) -> str:
-    if program in ("H-2A", "H-2B", "CW-1"):
-        return f"EMP-{10_000_000 + int(rnd() * 89_999_999)}"
-    if rnd() < (0.4 if program == "PERM" else 0.15):
-        return f"A{200_000_000 + int(rnd() * 99_999_999):09d}"
-    return f"FW-{10_000_000 + int(rnd() * 89_999_999)}"
-
-
-def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
-    """One realistic OFLC case; the number is unique per serial in 0..9,999,999."""
-    if not 0 <= serial < SERIALS:
-        raise ValueError(f"serial {serial} is outside 0..{SERIALS - 1}")
-    rnd = rng.random
-    t = today.toordinal()
-    residue, sequence = divmod(serial, 1_000_000)
-    program = ("PERM", "PW", "LCA", "H-2A", "H-2B", "CW-1")[_pick(rnd, _PROGRAM_SHARES)]
-    vals: Values = {}
-    if program == "PERM":
-        prefix, filed, steps = _perm(rnd, t, residue, vals)
-    elif program == "PW":
-        prefix, filed, steps = _pw(rnd, t, residue, vals)
-    elif program == "LCA":
-        prefix, filed, steps = _lca(rnd, t, residue, vals)
-    else:
-        prefix, filed, steps = _h2(rnd, t, residue, vals, program)
-    number = f"{prefix}-{_day(filed)[0]}-{sequence:06d}"
-    vals["n"] = number
-    office = _OFFICES[program]
-    subject = _subject(rnd, program)
-    access_code = _access_code(rng.getrandbits(60))
-    return CaseRecord(number=number, case_type=program, office=office, subject_ref=subject,
-                      access_code=access_code, events=_events(rnd, steps, vals, t, office),
-                      identity=generated_identity(serial, subject))
-
-
-def program_of(case_type: str) -> str | None:
-    """The mapping-table program for a case type (the case type itself), or None if unknown."""
-    key = case_type.strip().upper()
-    return key if key in CASE_TYPES else None
-
-
-
-# --- personas ---------------------------------------------------------------------------------
-
-REFERENCE_TODAY = data.REFERENCE_TODAY
-RAJ_PW, RAJ_PERM, RAJ_LCA = data.RAJ_PW, data.RAJ_PERM, data.RAJ_LCA
-PERSONA_NUMBERS = frozenset(number for number, _ in (RAJ_PW, RAJ_PERM, RAJ_LCA))
-
-def _filed_on(number: str, shift: int) -> int:
-    code = number[6:11]
-    return date(2000 + int(code[:2]), 1, 1).toordinal() + int(code[2:]) - 1 + shift
-
-
-def _fixed_events(steps: list[tuple[int, str, str, int]], vals: Values, office: str
-                  ) -> tuple[EventRecord, ...]:
-    """Events at fixed times of day: (ordinal, template key, code, five-minute slot)."""
-    events = []
-    for index, (planned, key, code, slot) in enumerate(steps):
-        day = _day(_weekday(planned) if index else planned)
-        vals["d"] = day[1]
-        events.append(EventRecord(day[2] + _SLOTS[slot], code, _TEMPLATES[key].format_map(vals),
-                                  None, office, None, _EVENT_IDS[index]))
-    return tuple(events)
-
-
-def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
-    """The demo personas' OFLC cases (fixed numbers and access codes), dated relative to today.
-
-    Raj (A098765432): a prevailing wage determination issued about 2.5 years ago, the PERM
-    filed on it and certified about a year ago, and the certified LCA for his H-1B extension.
-    """
-    shift = today.toordinal() - REFERENCE_TODAY.toordinal()
-    pw_filed = _filed_on(RAJ_PW[0], shift)
-    pw_issued = pw_filed + 229
-    pw_vals: Values = {
-        **data.RAJ_JOB, "n": RAJ_PW[0], "use": "for a PERM application", "soc": "15-1252",
-        "soc_title": "Software Developers", "level": "Level III",
-        "wage": _money(177_723, hourly=False), "valid": _day(pw_issued + 240)[1],
-    }
-    pw = CaseRecord(
-        number=RAJ_PW[0], case_type="PW", office=data.NPWC, subject_ref=data.RAJ_A_NUMBER,
-        access_code=RAJ_PW[1],
-        events=_fixed_events([(pw_filed, "PW:IN PROCESS", "IN PROCESS", 14),
-                              (pw_issued, "PW:DETERMINATION ISSUED", "DETERMINATION ISSUED", 40)],
-                             pw_vals, data.NPWC))
-    perm_filed = _filed_on(RAJ_PERM[0], shift)
-    certified = _weekday(perm_filed + 474)
-    perm_vals: Values = {**data.RAJ_JOB, "n": RAJ_PERM[0], "valid": _day(certified + 180)[1]}
-    perm = CaseRecord(
-        number=RAJ_PERM[0], case_type="PERM", office=data.ATLANTA, subject_ref=data.RAJ_A_NUMBER,
-        access_code=RAJ_PERM[1],
-        events=_fixed_events([(perm_filed, "PERM:IN PROCESS", "IN PROCESS", 20),
-                              (perm_filed + 3, "PERM:ANALYST REVIEW", "ANALYST REVIEW", 31),
-                              (certified, "PERM:CERTIFIED", "CERTIFIED", 52)],
-                             perm_vals, data.ATLANTA))
-    lca_filed = _filed_on(RAJ_LCA[0], shift)
-    begin = lca_filed + 45
-    lca_vals: Values = {
-        **data.RAJ_JOB, "n": RAJ_LCA[0], "k": "1", "visa": "H-1B", "begin": _day(begin)[1],
-        "end": _day(_years_later(begin, 3))[1],
-    }
-    lca = CaseRecord(
-        number=RAJ_LCA[0], case_type="LCA", office=data.CHICAGO, subject_ref=data.RAJ_A_NUMBER,
-        access_code=RAJ_LCA[1],
-        events=_fixed_events([(lca_filed, "LCA:IN PROCESS", "IN PROCESS", 26),
-                              (_working_days_later(lca_filed, 4), "LCA:CERTIFIED", "CERTIFIED",
-                               33)],
-                             lca_vals, data.CHICAGO))
-    return {"raj": persona_records(PERSONAS["raj"], [pw, perm, lca])}
