@@ -22,9 +22,10 @@ from pathlib import Path
 import orjson
 
 from aggregator.files import private_file
+from aggregator.ledger.errors import WriteLockError
 
 __all__ = ["EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row", "StoredCheckpoint",
-           "StoredEntry", "WriteLockError"]
+           "StoredEntry"]
 
 # idx, leaf, hash, kind, at, subject, actor, agencies, consent
 Row = tuple[int, bytes, bytes, str, str, str | None, str | None, str | None, str | None]
@@ -102,10 +103,6 @@ class EntryFilter:
 
 # How long a write waits for other processes' transactions (each one batch: milliseconds).
 _BUSY_TIMEOUT_MS = 5000
-
-
-class WriteLockError(RuntimeError):
-    """The file's write lock could not be taken (another process held it too long)."""
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
