@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 
 from aggregator.files import private_file
+from aggregator.ledger.entries import EntryKind
 from aggregator.ledger.errors import WriteLockError
 
 __all__ = ["EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row", "StoredCheckpoint",
@@ -175,7 +176,7 @@ def _other_consents(rows: Sequence[Row]) -> Iterator[tuple[str, int]]:
     """(consent, index) for each consent an access entry names in ``consents`` beside the
     one in its ``consent`` column."""
     for row in rows:
-        if row[3] != "access" or b'"consents"' not in row[1]:
+        if row[3] != EntryKind.ACCESS or b'"consents"' not in row[1]:
             continue
         for relied in orjson.loads(row[1]).get("consents", ()):
             consent = relied.get("consent") if isinstance(relied, dict) else None
