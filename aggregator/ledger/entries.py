@@ -64,11 +64,12 @@ class Entry:
     agencies: tuple[str, ...] = ()
     consent: str | None = None
     def __post_init__(self) -> None:
-        taken = LEDGER_KEYS.intersection(self.fields)
-        if taken:
+        if not LEDGER_KEYS.isdisjoint(self.fields):
+            taken = LEDGER_KEYS.intersection(self.fields)
             raise ValueError(f"entry fields may not hold the ledger's own keys: "
                              f"{', '.join(sorted(taken))}")
-        object.__setattr__(self, "kind", EntryKind(self.kind))
+        if type(self.kind) is not EntryKind:  # built once per read: skip the enum call
+            object.__setattr__(self, "kind", EntryKind(self.kind))
         # A read-only copy: an entry is a value, and what is encoded is what was built.
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
 
