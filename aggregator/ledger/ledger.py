@@ -54,7 +54,7 @@ class Appended:
     checkpoint: str
 
 
-Outcome = Appended | BaseException
+_Outcome = Appended | BaseException
 
 # Paths of the ledgers open in this process. Other processes may append to the same file, but
 # within one process a second Ledger would be a second writer thread and tree for nothing:
@@ -181,7 +181,7 @@ class Ledger:
         """Append from synchronous code (CLI, tools) and wait until durable."""
         return self.submit(entry).result()
 
-    def _commit(self, batch: Sequence[Entry]) -> list[Outcome]:
+    def _commit(self, batch: Sequence[Entry]) -> list[_Outcome]:
         """The writer thread's work: one outcome per entry, in the batch's order."""
         if self._failed is not None:
             failure = LedgerClosedError(f"ledger failed: {self._failed}")
@@ -216,7 +216,7 @@ class Ledger:
                                             int(now.timestamp()), ()))
         return _Signed(frontier, root, StoredCheckpoint(frontier.size, note, prepared.at))
 
-    def _write(self, batch: Sequence[Entry]) -> list[Outcome]:
+    def _write(self, batch: Sequence[Entry]) -> list[_Outcome]:
         """Catch up, compose, sign and commit one batch in one write transaction; the
         outcome of each entry. Under the tree's sync_lock."""
         prepared: _Prepared | None = None
@@ -249,7 +249,7 @@ class Ledger:
                 for p in range(len(batch))]
 
     def _write_failed(self, exc: BaseException, batch: Sequence[Entry],
-                      prepared: _Prepared | None) -> list[Outcome]:
+                      prepared: _Prepared | None) -> list[_Outcome]:
         # Nothing of the batch is in memory (the tree grows only after a commit), but a write
         # that failed midway is a fault to look into, not to retry blindly: fail closed.
         log.exception("ledger write failed; the ledger stops accepting entries")
