@@ -64,12 +64,15 @@ class GroupCommit(Generic[T, R]):
         self._queue.put(_Pending(item, future=future))
         return future
 
-    async def wait(self, item: T) -> R:
-        """Queue ``item`` and wait on this event loop for its outcome."""
+    def submit_async(self, item: T) -> asyncio.Future[R]:
+        """Queue ``item``; the future, on the running event loop, resolves with its outcome.
+
+        A plain function, not a coroutine: the caller awaits the future itself, which saves
+        a coroutine per entry on the request path."""
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[R] = loop.create_future()
         self._queue.put(_Pending(item, waiter=waiter, loop=loop))
-        return await waiter
+        return waiter
 
     def close(self, timeout_s: float) -> None:
         """Commit what is queued, then stop the writer (waiting at most ``timeout_s``)."""

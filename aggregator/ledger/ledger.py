@@ -175,7 +175,7 @@ class Ledger:
         """Append and wait until the entry is durable."""
         if self._closed or self._failed is not None:
             raise self._refusal()
-        return await self._writer.wait(entry)
+        return await self._writer.submit_async(entry)
 
     def append_sync(self, entry: Entry) -> Appended:
         """Append from synchronous code (CLI, tools) and wait until durable."""

@@ -77,15 +77,15 @@ def test_an_error_outcome_fails_only_its_own_caller() -> None:
 
 
 async def test_callers_on_an_event_loop_are_settled_on_their_loop() -> None:
-    """``wait`` resolves (or raises) on the caller's loop, many callers at once."""
+    """``submit_async`` resolves (or raises) on the caller's loop, many callers at once."""
     recorder = _Recorder()
     recorder.release.set()
     writer: GroupCommit[int, str] = GroupCommit(recorder.commit, name="test-writer")
     try:
-        results = await asyncio.gather(*(writer.wait(n) for n in range(0, 40, 2)))
+        results = await asyncio.gather(*(writer.submit_async(n) for n in range(0, 40, 2)))
         assert results == [f"ok {n}" for n in range(0, 40, 2)]
         with pytest.raises(ValueError, match=r"^odd 3$"):
-            await writer.wait(3)
+            await writer.submit_async(3)
     finally:
         writer.close(10)
 
