@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from aggregator.consent.records import ConsentRecord, artefact
 from aggregator.ledger.encoding import canonical
@@ -75,7 +75,8 @@ class Entry:
 
     def leaf_object(self, index: int, prev: str, at: str) -> dict[str, Any]:
         """The object whose canonical encoding is this entry's leaf at ``index``."""
-        leaf: dict[str, Any] = dict(self.fields)
+        # The proxy's copy() copies the dict beneath it: several times faster than dict().
+        leaf: dict[str, Any] = cast("MappingProxyType[str, Any]", self.fields).copy()
         leaf["kind"] = self.kind.value
         leaf["i"] = index
         leaf["prev"] = prev
