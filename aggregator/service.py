@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, partial
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -29,7 +28,7 @@ from aggregator.federation.routing import (
     too_long_message,
     unroutable_message,
 )
-from aggregator.ledger.entries import access_entry
+from aggregator.ledger.entries import Entry, access_entry
 from aggregator.ledger.ledger import Appended, Ledger
 from aggregator.model import (
     AgencyFailure,
@@ -236,7 +235,7 @@ class CaselineService:
                         relied_on: Mapping[str, Decision],
                         withheld: Mapping[str, Mapping[Scope, Decision]], *,
                         own: bool, by_scope: Mapping[str, Mapping[Scope, Decision]] | None = None
-                        ) -> list[dict[str, Any]]:
+                        ) -> list[Entry]:
         actor = self.pseudonym(principal.id)
         by_consent: dict[str, tuple[list[str], set[str], str, set[tuple[str, str]]]] = {}
         for agency_id, agency_scopes in released.items():

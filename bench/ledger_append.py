@@ -16,15 +16,19 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aggregator.ledger.entries import Entry, EntryKind
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
 
 
-def _entry(n: int) -> dict[str, object]:
-    return {"kind": "access", "decision": "ALLOW", "subject": f"psn_{n % 1000:04d}",
-            "actor": f"psn_{n % 97:04d}", "agencies": ["courts", "immigration", "labor"],
-            "scopes": ["DETAILS", "IDENTITY", "STATUS"], "consent": "self",
-            "purpose": "SELF_ACCESS"}
+def _entry(n: int) -> Entry:
+    subject, actor = f"psn_{n % 1000:04d}", f"psn_{n % 97:04d}"
+    agencies = ("courts", "immigration", "labor")
+    return Entry(EntryKind.ACCESS, {
+        "decision": "ALLOW", "subject": subject, "actor": actor, "agencies": list(agencies),
+        "scopes": ["DETAILS", "IDENTITY", "STATUS"], "consent": "self",
+        "purpose": "SELF_ACCESS"}, subject=subject, actor=actor, agencies=agencies,
+        consent="self")
 
 
 async def _run(ledger: Ledger, writers: int, per_writer: int) -> float:

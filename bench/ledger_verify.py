@@ -19,7 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.ledger.encoding import canonical
-from aggregator.ledger.ledger import EXPORT_CHECKPOINT_GAP
+from aggregator.ledger.export import EXPORT_CHECKPOINT_GAP
 from aggregator.ledger.merkle import CompactRange, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner
 from aggregator.ledger.verifier import verify_export

@@ -52,7 +52,7 @@ class _Opened:
 def _state(state_dir: Path | None, url: str, database_url: str | None,
            with_ledger: bool = True) -> Iterator[_Opened]:
     from aggregator.bootstrap import StatePaths, open_ledger, open_state
-    from aggregator.ledger.storage import WriteLockError
+    from aggregator.ledger.errors import WriteLockError
     from aggregator.vault import VaultError
 
     root = state_dir_for(state_dir, url)

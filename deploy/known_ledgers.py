@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from aggregator.ledger.note import NoteError, NoteVerifier
+from aggregator.ledger.errors import NoteError
+from aggregator.ledger.note import NoteVerifier
 
 __all__ = ["MAX_FILE_BYTES", "KeyMismatch", "KnownLedgersError", "Trust", "decide",
            "default_path", "pin", "read_pins"]

@@ -23,7 +23,7 @@ from aggregator.consent.records import (
 )
 from aggregator.consent.vocabulary import ConsentState, Purpose
 from aggregator.ledger.encoding import canonical
-from aggregator.ledger.entries import consent_entry
+from aggregator.ledger.entries import Entry, consent_entry
 from aggregator.ledger.ledger import Appended, Ledger
 from aggregator.store import Store
 from aggregator.vault.errors import ShreddedError
@@ -193,13 +193,10 @@ class ConsentService:
         signature = base64.b64encode(self._key.sign(canonical(artefact(record)))).decode()
         return replace(record, signature=signature)
 
-    def _entry(self, record: ConsentRecord, event: str, reason: str = "") -> dict[str, object]:
-        entry = consent_entry(self._ledger_key, record, event,
-                              self._pseudonym(record.subject_id),
-                              self._pseudonym(record.grantee_id))
-        if reason:
-            entry["reason"] = reason
-        return entry
+    def _entry(self, record: ConsentRecord, event: str, reason: str = "") -> Entry:
+        return consent_entry(self._ledger_key, record, event,
+                             self._pseudonym(record.subject_id),
+                             self._pseudonym(record.grantee_id), reason=reason)
 
     def _store_version(self, record: ConsentRecord) -> None:
         try:

@@ -11,11 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-__all__ = ["EncodingError", "canonical", "decode"]
+from aggregator.ledger.errors import EncodingError
 
-
-class EncodingError(ValueError):
-    """Bytes that are not the canonical encoding of an entry."""
+__all__ = ["canonical", "decode"]
 
 
 # Built once: json.dumps/json.loads with non-default options build a new coder per call,

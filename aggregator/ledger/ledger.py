@@ -1,54 +1,46 @@
-"""The ledger: group-committed durable appends, an in-memory Merkle tree, signed checkpoints.
+"""The ledger: durable group-committed appends, verified against the file, signed checkpoints.
 
-Every caller's entry waits in one queue; a single writer thread takes everything that is
-waiting, gives each entry its index and the hash of the one before it, appends the lot and a
-checkpoint signed over the new tree in one fsync'd transaction, and only then acknowledges
-them. One fsync and one signature cover a whole batch, so durability does not cap throughput:
-the busier the ledger, the bigger the batches.
+Entries are committed in batches by one writer thread (``batching``): each batch gives every
+entry its index and the hash of the one before it, appends the lot and a checkpoint signed
+over the new tree in one fsync'd transaction, and only then acknowledges them. One fsync and
+one signature cover a whole batch, so durability does not cap throughput: the busier the
+ledger, the bigger the batches.
 
 Several processes may append to one file (the demo, and a CLI changing keys meanwhile). The
 index and link of an entry are therefore decided only once the batch holds the file's write
-lock, after taking in (and checking) what the others committed; reads take those in too.
+lock, after taking in (and checking) what the others committed (``verified_tree``); reads
+take those in too.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import logging
 import os
-import queue
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import orjson
-
+from aggregator.ledger.batching import GroupCommit
 from aggregator.ledger.encoding import canonical
-from aggregator.ledger.merkle import HASH_SIZE, CompactRange, MerkleTree, empty_root, leaf_hash
-from aggregator.ledger.note import Checkpoint, NoteError, NoteSigner, NoteVerifier
-from aggregator.ledger.storage import LedgerStore, LedgerView, Row, StoredCheckpoint, WriteLockError
+from aggregator.ledger.entries import Entry
+from aggregator.ledger.errors import (
+    LedgerBusyError,
+    LedgerClosedError,
+    LedgerCorruptError,
+    WriteLockError,
+)
+from aggregator.ledger.export import export_lines
+from aggregator.ledger.merkle import CompactRange, empty_root, leaf_hash
+from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
+from aggregator.ledger.storage import LedgerStore, Row, StoredCheckpoint
+from aggregator.ledger.verified_tree import Head, VerifiedTree, prev_text
 
-__all__ = ["Appended", "Ledger", "LedgerBusyError", "LedgerClosedError", "LedgerCorruptError"]
+__all__ = ["Appended", "Ledger"]
 
 log = logging.getLogger(__name__)
-
-_MAX_BATCH = 4096
-# An export carries a checkpoint at least this many entries apart (plus the final one).
-EXPORT_CHECKPOINT_GAP = 1000
-
-
-class LedgerCorruptError(RuntimeError):
-    """The ledger file does not match its own hashes or its last signed checkpoint."""
-
-
-class LedgerClosedError(RuntimeError):
-    """Appends after close, or after a write failed (the ledger then fails closed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,36 +54,7 @@ class Appended:
     checkpoint: str
 
 
-@dataclass(slots=True)
-class _Pending:
-    fields: Mapping[str, Any]
-    future: Future[Appended] | None = None  # synchronous callers
-    waiter: asyncio.Future[Appended] | None = None  # callers on an event loop
-    loop: asyncio.AbstractEventLoop | None = None
-
-
-def _settle_waiters(outcomes: list[tuple[asyncio.Future[Appended], Appended | BaseException]]
-                    ) -> None:
-    for waiter, outcome in outcomes:
-        if waiter.done():
-            continue  # the caller gave up (cancelled); the entry is on disk regardless
-        if isinstance(outcome, BaseException):
-            waiter.set_exception(outcome)
-        else:
-            waiter.set_result(outcome)
-
-
-def _agencies_column(fields: Mapping[str, Any]) -> str | None:
-    agencies = fields.get("agencies")
-    if agencies is None and fields.get("agency"):
-        agencies = [fields["agency"]]
-    # Surrounded by commas so a LIKE '%,id,%' filter matches whole ids only.
-    return "," + ",".join(agencies) + "," if agencies else None
-
-
-class LedgerBusyError(RuntimeError):
-    """The ledger file is already open in this process."""
-
+_Outcome = Appended | BaseException
 
 # Paths of the ledgers open in this process. Other processes may append to the same file, but
 # within one process a second Ledger would be a second writer thread and tree for nothing:
@@ -116,49 +79,17 @@ def _release(key: str) -> None:
         _open_paths.discard(key)
 
 
-def _prev_text(digest: bytes) -> str:
-    return base64.b64encode(digest).decode() if digest else ""
-
-
-def _continues_chain(leaf: bytes, index: int, prev: bytes) -> bool:
-    """Whether ``leaf`` records its own index and the hash of the entry before it."""
-    try:
-        entry = orjson.loads(leaf)
-    except orjson.JSONDecodeError:
-        return False
-    if not isinstance(entry, dict):
-        return False
-    i = entry.get("i")
-    return type(i) is int and i == index and entry.get("prev") == _prev_text(prev)
-
-
-def _digests(hashes: bytearray) -> Iterator[bytes]:
-    return (bytes(hashes[at:at + HASH_SIZE]) for at in range(0, len(hashes), HASH_SIZE))
-
-
-@dataclass(frozen=True, slots=True)
-class _Head:
-    """What this process knows is on disk and verified: replaced whole, so a reader never
-    sees a size from one batch with the checkpoint of another."""
-
-    size: int
-    last_hash: bytes
-    checkpoint: StoredCheckpoint
-
-
-Outcome = tuple[_Pending, Appended | BaseException]
-
-
 @dataclass(slots=True)
 class _Prepared:
-    """A batch composed on top of a head: its rows, and the entries refused for encoding."""
+    """A batch composed on top of a head: its rows, and the entries refused for encoding
+    (positions in the batch)."""
 
     first: int
     at: str
     rows: list[Row]
     hashes: list[bytes]
-    accepted: list[_Pending]
-    refused: list[Outcome]
+    accepted: list[int]
+    refused: dict[int, BaseException]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,148 +114,53 @@ class Ledger:
         self._claim = _claim(path)
         self.origin = signer.name
         self._signer = signer
-        self._verifier = NoteVerifier.from_vkey(signer.verifier_key())
         self._clock = clock
-        # The tree only ever holds entries verified on disk. The frontier (its complete
-        # subtrees' hashes) lets a batch compute its root before it is durable, without
-        # touching the tree that readers prove from.
-        self._tree = MerkleTree()
-        self._frontier = CompactRange()
-        self._tree_lock = threading.Lock()  # the tree's arrays: the writer appends, readers prove
-        # One catch-up or batch at a time, held across a whole write transaction, so that a
-        # reader never takes in this process's own rows as if another had written them.
-        self._sync_lock = threading.Lock()
         self._failed: BaseException | None = None
         self._closed = False
         try:
             self.store = LedgerStore(path)
             try:
-                self._load()
+                self._tree = VerifiedTree(self.store,
+                                          NoteVerifier.from_vkey(signer.verifier_key()),
+                                          on_corrupt=self._fail)
+                self._tree.load(self._signed_empty_tree())
             except BaseException:
                 self.store.close()
                 raise
         except BaseException:
             _release(self._claim)
             raise
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
-        self._thread.start()
+        self._writer: GroupCommit[Entry, Appended] = GroupCommit(self._commit,
+                                                                  name="ledger-writer")
 
-    # -- catching up with the file -------------------------------------------------------
-
-    def _load(self) -> None:
+    def _signed_empty_tree(self) -> StoredCheckpoint:
         # A signed head of the empty tree (as CT logs sign size 0), so that auditors can pin
-        # it and exports of a new ledger verify; replaced by the file's own head if it has one.
+        # it and exports of a new ledger verify.
         now = datetime.now(UTC)
         note = self._signer.sign(Checkpoint(self.origin, 0, empty_root(),
                                             int(now.timestamp()), ()))
-        self._head = _Head(0, b"", StoredCheckpoint(0, note, now.isoformat(
-            timespec="microseconds")))
-        self._seen_version = self.store.data_version()
-        with self.store.snapshot() as view:
-            self._catch_up(view)
-            stored = view.latest_checkpoint()
-            if self._head.size == 0 and stored is not None:
-                # No entries, yet a checkpoint: they were deleted unless it signs size 0.
-                self._head = _Head(0, b"", self._check_head(stored, 0, empty_root()))
+        return StoredCheckpoint(0, note, now.isoformat(timespec="microseconds"))
 
-    def _corrupt(self, message: str) -> LedgerCorruptError:
-        error = LedgerCorruptError(f"ledger {self.store.path}: {message}")
-        self._failed = error  # stop accepting entries: nothing is signed over a bad file
-        return error
-
-    def _catch_up(self, view: LedgerView) -> None:
-        """Take in the entries committed since our head (by other processes), checking each
-        one's hash and chain link and the signed checkpoint over them. Under _sync_lock."""
-        head = self._head
-        # 32 bytes per entry: at start-up this holds the whole file's hashes at once.
-        hashes = bytearray()
-        prev = head.last_hash
-        expected = head.size
-        for index, leaf, stored in view.hashes_from(head.size):
-            digest = leaf_hash(leaf)
-            if index != expected or digest != stored:
-                raise self._corrupt(
-                    f"entry {index} does not match its stored hash (or an entry is missing); "
-                    "run `caseline audit verify --file` on an export")
-            if not _continues_chain(leaf, index, prev):
-                raise self._corrupt(f"entry {index} does not record its own index and the "
-                                    f"hash of entry {index - 1}: the chain is broken")
-            hashes += digest
-            prev = digest
-            expected += 1
-        if not hashes:
-            return  # the usual case, after every batch of our own: keep it cheap
-        frontier = self._frontier.copy()
-        for digest in _digests(hashes):
-            frontier.append(digest)
-        checkpoint = self._check_head(view.latest_checkpoint(), frontier.size, frontier.root())
-        self._advance(_digests(hashes), frontier, _Head(frontier.size, prev, checkpoint))
-
-    def _check_head(self, stored: StoredCheckpoint | None, size: int,
-                    root: bytes) -> StoredCheckpoint:
-        if stored is None:
-            raise self._corrupt("it has entries but no checkpoint")
-        try:
-            signed = self._verifier.open(stored.note)
-        except NoteError as exc:
-            raise self._corrupt(f"its last checkpoint (size {stored.size}) does not verify "
-                                f"with this ledger's key: {exc}") from exc
-        if stored.size != size or signed.size != size or signed.root != root:
-            raise self._corrupt(f"it holds {size} entries that do not match its last signed "
-                                f"checkpoint (size {signed.size})")
-        return stored
-
-    def _advance(self, hashes: Iterable[bytes], frontier: CompactRange, head: _Head) -> None:
-        with self._tree_lock:
-            for digest in hashes:
-                self._tree.append(digest)
-        self._frontier = frontier
-        self._head = head  # last: readers bound everything they do by the head's size
-
-    def _follow(self) -> None:
-        """Catch up if the file changed since we last looked. Under _sync_lock."""
-        if isinstance(self._failed, LedgerCorruptError):
-            return  # nothing more is taken in from a file that failed its checks
-        # Read before the snapshot: whatever is committed after this changes it again.
-        version = self.store.data_version()
-        if version == self._seen_version:
-            return
-        with self.store.snapshot() as view:
-            self._catch_up(view)
-        self._seen_version = version
+    def _fail(self, error: BaseException) -> None:
+        self._failed = error  # stop accepting entries
 
     def _refresh(self) -> None:
-        """Before a read: take in other processes' entries if the file changed. Cheap probes
-        first; the lock (which a batch holds through its fsync) only when there are entries
-        to take in, not after each of this process's own commits."""
-        if isinstance(self._failed, LedgerCorruptError):
-            raise self._failed
+        """Before a read: take in other processes' entries if the file changed."""
+        if self._tree.corrupt is not None:
+            raise self._tree.corrupt
         if self._closed:
             return  # the file is closed: what was known at close stands
-        version = self.store.data_version()
-        if version == self._seen_version:
-            return
-        if self.store.end() <= self._head.size:
-            # Everything committed up to ``version`` is in the head already. Racing readers
-            # may store an older version here: the next read then only probes again.
-            self._seen_version = version
-            return
-        with self._sync_lock:
-            self._follow()
-        if isinstance(self._failed, LedgerCorruptError):
-            raise self._failed
+        self._tree.refresh()
 
     # -- appending -----------------------------------------------------------------------
 
-    def submit(self, fields: Mapping[str, Any]) -> Future[Appended]:
+    def submit(self, entry: Entry) -> Future[Appended]:
         """Queue an entry; the future resolves once it is durable (or fails)."""
-        future: Future[Appended] = Future()
         if self._closed or self._failed is not None:
+            future: Future[Appended] = Future()
             future.set_exception(self._refusal())
             return future
-        self._queue.put(_Pending(fields, future=future))
-        return future
+        return self._writer.submit(entry)
 
     @property
     def accepting(self) -> bool:
@@ -335,140 +171,95 @@ class Ledger:
         return LedgerClosedError("the ledger is not accepting entries"
                                  + (f" (a write failed: {self._failed})" if self._failed else ""))
 
-    async def append(self, fields: Mapping[str, Any]) -> Appended:
+    async def append(self, entry: Entry) -> Appended:
         """Append and wait until the entry is durable."""
         if self._closed or self._failed is not None:
             raise self._refusal()
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[Appended] = loop.create_future()
-        self._queue.put(_Pending(fields, waiter=waiter, loop=loop))
-        return await waiter
+        return await self._writer.submit_async(entry)
 
-    def append_sync(self, fields: Mapping[str, Any]) -> Appended:
+    def append_sync(self, entry: Entry) -> Appended:
         """Append from synchronous code (CLI, tools) and wait until durable."""
-        return self.submit(fields).result()
+        return self.submit(entry).result()
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            batch = [item]
-            while len(batch) < _MAX_BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # finish this batch, then stop
-                    break
-                batch.append(more)
-            self._commit(batch)
-
-    @staticmethod
-    def _settle(outcomes: list[tuple[_Pending, Appended | BaseException]]) -> None:
-        # One wake-up per event loop per batch, not one per entry: under load a batch holds
-        # dozens of requests' entries.
-        by_loop: dict[asyncio.AbstractEventLoop,
-                      list[tuple[asyncio.Future[Appended], Appended | BaseException]]] = {}
-        for pending, outcome in outcomes:
-            if pending.future is not None:
-                if isinstance(outcome, BaseException):
-                    pending.future.set_exception(outcome)
-                else:
-                    pending.future.set_result(outcome)
-            elif pending.waiter is not None and pending.loop is not None:
-                by_loop.setdefault(pending.loop, []).append((pending.waiter, outcome))
-        for loop, waiters in by_loop.items():
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(_settle_waiters, waiters)
-
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: Sequence[Entry]) -> list[_Outcome]:
+        """The writer thread's work: one outcome per entry, in the batch's order."""
         if self._failed is not None:
-            self._settle([(p, LedgerClosedError(f"ledger failed: {self._failed}"))
-                          for p in batch])
-            return
-        with self._sync_lock:
-            outcomes = self._write(batch)
-        self._settle(outcomes)
+            failure = LedgerClosedError(f"ledger failed: {self._failed}")
+            return [failure for _ in batch]
+        with self._tree.sync_lock:
+            return self._write(batch)
 
     @staticmethod
-    def _compose(batch: list[_Pending], head: _Head, at: str) -> _Prepared:
-        prepared = _Prepared(head.size, at, [], [], [], [])
+    def _compose(batch: Sequence[Entry], head: Head, at: str) -> _Prepared:
+        prepared = _Prepared(head.size, at, [], [], [], {})
         index = head.size
         prev = head.last_hash
-        for pending in batch:
-            entry = dict(pending.fields)
-            entry["i"] = index
-            entry["prev"] = _prev_text(prev)
-            entry["at"] = at
+        for position, entry in enumerate(batch):
             try:
-                leaf = canonical(entry)
+                leaf = canonical(entry.leaf_object(index, prev_text(prev), at))
             except (TypeError, ValueError) as exc:
-                prepared.refused.append((pending, exc))
+                prepared.refused[position] = exc
                 continue
             digest = leaf_hash(leaf)
-            prepared.rows.append((index, leaf, digest, str(entry.get("kind", "")), at,
-                                  entry.get("subject"), entry.get("actor") or entry.get("grantee"),
-                                  _agencies_column(entry), entry.get("consent")))
+            prepared.rows.append((index, leaf, digest, entry.kind.value, at, entry.subject,
+                                  entry.actor, entry.agencies_column(), entry.consent))
             prepared.hashes.append(digest)
-            prepared.accepted.append(pending)
+            prepared.accepted.append(position)
             prev = digest
             index += 1
         return prepared
 
     def _sign(self, prepared: _Prepared, now: datetime) -> _Signed:
-        frontier = self._frontier.copy()
-        for digest in prepared.hashes:
-            frontier.append(digest)
+        frontier = self._tree.extended(prepared.hashes)
         root = frontier.root()
         note = self._signer.sign(Checkpoint(self.origin, frontier.size, root,
                                             int(now.timestamp()), ()))
         return _Signed(frontier, root, StoredCheckpoint(frontier.size, note, prepared.at))
 
-    def _write(self, batch: list[_Pending]) -> list[Outcome]:
+    def _write(self, batch: Sequence[Entry]) -> list[_Outcome]:
         """Catch up, compose, sign and commit one batch in one write transaction; the
-        outcome of each entry. Under _sync_lock."""
+        outcome of each entry. Under the tree's sync_lock."""
         prepared: _Prepared | None = None
         try:
             with self.store.write() as txn:
-                self._catch_up(txn)
+                self._tree.catch_up(txn)
                 # The clock is read holding the write lock, so ``at`` never goes backwards
                 # from one process's batch to the next's.
                 now = self._clock()
-                prepared = self._compose(batch, self._head, now.isoformat(timespec="microseconds"))
+                prepared = self._compose(batch, self._tree.head,
+                                         now.isoformat(timespec="microseconds"))
                 if not prepared.accepted:
-                    return prepared.refused
+                    return [prepared.refused[p] for p in range(len(batch))]
                 signed = self._sign(prepared, now)
                 txn.insert(prepared.rows, signed.checkpoint)
         except WriteLockError as exc:
             # Another process held the file for longer than the busy timeout: nothing was
             # read or written, so only this batch fails.
             log.warning("ledger batch of %d failed: %s", len(batch), exc)
-            return [(pending, exc) for pending in batch]
+            return [exc for _ in batch]
         except BaseException as exc:
             return self._write_failed(exc, batch, prepared)
         checkpoint = signed.checkpoint
-        self._advance(prepared.hashes, signed.frontier,
-                      _Head(checkpoint.size, prepared.hashes[-1], checkpoint))
-        return [*prepared.refused, *(
-            (pending, Appended(prepared.first + offset, prepared.at, checkpoint.size,
-                               signed.root, checkpoint.note))
-            for offset, pending in enumerate(prepared.accepted))]
+        self._tree.advance(prepared.hashes, signed.frontier,
+                           Head(checkpoint.size, prepared.hashes[-1], checkpoint))
+        appended = {position: Appended(prepared.first + offset, prepared.at, checkpoint.size,
+                                       signed.root, checkpoint.note)
+                    for offset, position in enumerate(prepared.accepted)}
+        return [appended[p] if p in appended else prepared.refused[p]
+                for p in range(len(batch))]
 
-    def _write_failed(self, exc: BaseException, batch: list[_Pending],
-                      prepared: _Prepared | None) -> list[Outcome]:
+    def _write_failed(self, exc: BaseException, batch: Sequence[Entry],
+                      prepared: _Prepared | None) -> list[_Outcome]:
         # Nothing of the batch is in memory (the tree grows only after a commit), but a write
         # that failed midway is a fault to look into, not to retry blindly: fail closed.
         log.exception("ledger write failed; the ledger stops accepting entries")
         if isinstance(exc, LedgerCorruptError):
-            failure: BaseException = exc  # already recorded by _corrupt
+            failure: BaseException = exc  # already recorded when the tree found it
         else:
             self._failed = exc
             failure = LedgerClosedError(f"ledger write failed: {exc}")
-        if prepared is None:
-            return [(pending, failure) for pending in batch]
-        return [*prepared.refused, *((pending, failure) for pending in prepared.accepted)]
+        refused = prepared.refused if prepared is not None else {}
+        return [refused.get(position, failure) for position in range(len(batch))]
 
     # -- reading -------------------------------------------------------------------------
 
@@ -476,12 +267,12 @@ class Ledger:
     def size(self) -> int:
         """Entries on disk and verified, by any process."""
         self._refresh()
-        return self._head.size
+        return self._tree.head.size
 
     def checkpoint(self) -> StoredCheckpoint | None:
         """The latest signed checkpoint, by any process."""
         self._refresh()
-        return self._head.checkpoint
+        return self._tree.head.checkpoint
 
     def verifier_key(self) -> str:
         """The C2SP note verifier key for this ledger's checkpoints."""
@@ -493,30 +284,25 @@ class Ledger:
         if not 0 <= index < size:
             raise ValueError(f"index must be in 0..{size - 1} for a tree of size {size}, "
                              f"got {index}")
-        with self._tree_lock:
-            return self._tree.inclusion_proof(index, size)
+        return self._tree.inclusion_proof(index, size)
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """Proof that the tree of ``size1`` is a prefix of the tree of ``size2``."""
         size2 = self._check_size(size2)
         if not 0 < size1 <= size2:
             raise ValueError(f"first size must be in 1..{size2}, got {size1}")
-        with self._tree_lock:
-            return self._tree.consistency_proof(size1, size2)
+        return self._tree.consistency_proof(size1, size2)
 
     def leaf_hash(self, index: int) -> bytes:
         """The RFC 9162 leaf hash of an acknowledged entry."""
         size = self.size
         if not 0 <= index < size:
             raise ValueError(f"index must be in 0..{size - 1}, got {index}")
-        with self._tree_lock:
-            return self._tree.leaf(index)
+        return self._tree.leaf(index)
 
     def root(self, size: int | None = None) -> bytes:
         """The tree root at ``size`` (default: latest)."""
-        size = self._check_size(size)
-        with self._tree_lock:
-            return self._tree.root(size)
+        return self._tree.root(self._check_size(size))
 
     def _check_size(self, size: int | None) -> int:
         latest = self.size
@@ -530,31 +316,14 @@ class Ledger:
         """The whole ledger as JSON Lines up to the latest checkpoint, as of this call
         (format in ``aggregator.ledger.verifier``)."""
         self._refresh()
-        return self._export(self._head.checkpoint)
-
-    def _export(self, latest: StoredCheckpoint) -> Iterator[bytes]:
-        size = latest.size
-        yield orjson.dumps({"type": "ledger", "origin": self.origin,
-                            "key": self.verifier_key()}) + b"\n"
-        if size == 0:
-            yield orjson.dumps({"type": "checkpoint", "note": latest.note}) + b"\n"
-            return
-        checkpoints = self.store.checkpoints(EXPORT_CHECKPOINT_GAP, size)
-        upcoming = next(checkpoints, None)
-        for index, leaf in self.store.leaves(0, size):
-            yield orjson.dumps({"type": "entry", "index": index,
-                                "leaf": base64.b64encode(leaf).decode()}) + b"\n"
-            while upcoming is not None and upcoming.size <= index + 1:
-                yield orjson.dumps({"type": "checkpoint", "note": upcoming.note}) + b"\n"
-                upcoming = next(checkpoints, None)
+        return export_lines(self.store, self.origin, self.verifier_key(),
+                            self._tree.head.checkpoint)
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Finish queued appends, then stop the writer and close the file."""
         if self._closed:
             return
         self._closed = True
-        self._queue.put(None)
-        deadline = time.monotonic() + timeout_s
-        self._thread.join(max(0.0, deadline - time.monotonic()))
+        self._writer.close(timeout_s)
         self.store.close()
         _release(self._claim)

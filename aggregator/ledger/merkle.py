@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from aggregator.ledger.errors import ProofError
+
 __all__ = [
     "HASH_SIZE",
     "CompactRange",
     "MerkleTree",
-    "ProofError",
     "empty_root",
     "leaf_hash",
     "node_hash",
@@ -28,10 +29,6 @@ __all__ = [
 
 HASH_SIZE = 32
 _EMPTY = hashlib.sha256(b"").digest()
-
-
-class ProofError(ValueError):
-    """A proof that does not verify, with the reason."""
 
 
 def leaf_hash(data: bytes) -> bytes:

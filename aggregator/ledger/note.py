@@ -19,7 +19,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-__all__ = ["MAX_NOTE_BYTES", "Checkpoint", "NoteError", "NoteSigner", "NoteVerifier"]
+from aggregator.ledger.errors import NoteError
+
+__all__ = ["MAX_NOTE_BYTES", "Checkpoint", "NoteSigner", "NoteVerifier"]
 
 _ED25519 = b"\x01"
 _DASH = "\u2014 "
@@ -32,10 +34,6 @@ _HEX8 = re.compile(r"[0-9a-fA-F]{8}")
 # Notes are UTF-8 without ASCII control characters other than newline.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 _TIME = "time "
-
-
-class NoteError(ValueError):
-    """A note or key that is malformed, or a signature that does not verify."""
 
 
 def _b64decode(text: str, what: str) -> bytes:

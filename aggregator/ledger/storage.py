@@ -22,9 +22,11 @@ from pathlib import Path
 import orjson
 
 from aggregator.files import private_file
+from aggregator.ledger.entries import EntryKind
+from aggregator.ledger.errors import WriteLockError
 
 __all__ = ["EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row", "StoredCheckpoint",
-           "StoredEntry", "WriteLockError"]
+           "StoredEntry"]
 
 # idx, leaf, hash, kind, at, subject, actor, agencies, consent
 Row = tuple[int, bytes, bytes, str, str, str | None, str | None, str | None, str | None]
@@ -104,10 +106,6 @@ class EntryFilter:
 _BUSY_TIMEOUT_MS = 5000
 
 
-class WriteLockError(RuntimeError):
-    """The file's write lock could not be taken (another process held it too long)."""
-
-
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     if read_only:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
@@ -178,7 +176,7 @@ def _other_consents(rows: Sequence[Row]) -> Iterator[tuple[str, int]]:
     """(consent, index) for each consent an access entry names in ``consents`` beside the
     one in its ``consent`` column."""
     for row in rows:
-        if row[3] != "access" or b'"consents"' not in row[1]:
+        if row[3] != EntryKind.ACCESS or b'"consents"' not in row[1]:
             continue
         for relied in orjson.loads(row[1]).get("consents", ()):
             consent = relied.get("consent") if isinstance(relied, dict) else None

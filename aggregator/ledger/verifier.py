@@ -40,9 +40,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from aggregator.ledger.encoding import EncodingError, decode
+from aggregator.ledger.encoding import decode
+from aggregator.ledger.errors import EncodingError, NoteError
 from aggregator.ledger.merkle import CompactRange, empty_root, leaf_hash
-from aggregator.ledger.note import Checkpoint, NoteError, NoteVerifier
+from aggregator.ledger.note import Checkpoint, NoteVerifier
 
 __all__ = ["ExportHeader", "VerifyResult", "export_header", "verify_export"]
 

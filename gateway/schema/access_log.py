@@ -11,6 +11,7 @@ import orjson
 import strawberry
 
 from aggregator.consent.records import ConsentRecord
+from aggregator.ledger.entries import EntryKind
 from aggregator.ledger.storage import EntryFilter, LedgerStore, StoredEntry
 from gateway.schema.consent import AccessLogEntry, ScopeConsent
 from gateway.schema.enums import AccessDecision, AccessKind, ConsentScope
@@ -29,7 +30,7 @@ _LINK_EVENTS: dict[str, tuple[AccessKind, AccessDecision]] = {
 def _rows(store: LedgerStore, subject: str, *, include_own: bool,
           limit: int) -> list[StoredEntry]:
     found: list[StoredEntry] = []
-    for kind in ("access", "link"):
+    for kind in (EntryKind.ACCESS, EntryKind.LINK):
         found += store.find(EntryFilter(subject=subject, kind=kind,
                                         not_actor=None if include_own else subject,
                                         newest_first=True, limit=limit))
@@ -45,7 +46,7 @@ def access_log(store: LedgerStore, subject: str, name: Callable[[str], str],
     log: list[AccessLogEntry] = []
     for row in _rows(store, subject, include_own=include_own, limit=limit):
         entry = orjson.loads(row.leaf)
-        if row.actor is None and row.kind == "link" and not include_own:
+        if row.actor is None and row.kind == EntryKind.LINK and not include_own:
             continue  # a link event from before they named an actor: the subject's own
         log.append(log_entry(row.index, entry, name, consents))
         if len(log) == limit:
@@ -69,7 +70,7 @@ def log_entry(index: int, entry: Mapping[str, Any], name: Callable[[str], str],
               consents: Mapping[str, ConsentRecord]) -> AccessLogEntry:
     """One ledger entry (decoded) as an access-log entry."""
     at = datetime.fromisoformat(entry["at"])
-    if entry.get("kind") == "link":
+    if entry.get("kind") == EntryKind.LINK:
         kind, decision = _LINK_EVENTS.get(entry.get("event", ""),
                                           (AccessKind.LINK_ATTEMPT, AccessDecision.DENY))
         reason = entry.get("reason") or ("WRONG_ACCESS_CODE"

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.ledger.ledger import Ledger, LedgerBusyError, LedgerCorruptError
+from aggregator.ledger.entries import Entry, EntryKind
+from aggregator.ledger.errors import LedgerBusyError, LedgerCorruptError
+from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.merkle import verify_consistency, verify_inclusion
 from aggregator.ledger.note import NoteSigner, NoteVerifier
 from aggregator.ledger.verifier import verify_export
@@ -27,10 +29,12 @@ def _signer(tmp_path: Path) -> NoteSigner:
     return NoteSigner("test.localhost/ledger", load_or_create_ed25519(tmp_path / "ledger.pem"))
 
 
-def _entry(n: int) -> dict[str, object]:
-    return {"kind": "access", "decision": "ALLOW", "subject": f"psn_{n % 7}", "actor": "psn_x",
-            "agencies": ["immigration"], "scopes": ["STATUS"], "consent": "self",
-            "purpose": "SELF_ACCESS"}
+def _entry(n: int) -> Entry:
+    return Entry(EntryKind.ACCESS, {
+        "decision": "ALLOW", "subject": f"psn_{n % 7}", "actor": "psn_x",
+        "agencies": ["immigration"], "scopes": ["STATUS"], "consent": "self",
+        "purpose": "SELF_ACCESS"}, subject=f"psn_{n % 7}", actor="psn_x",
+        agencies=("immigration",), consent="self")
 
 
 def _verify(ledger: Ledger, earlier: str | None = None) -> None:
@@ -126,7 +130,7 @@ def test_a_ledger_file_altered_at_rest_refuses_to_start(tmp_path: Path) -> None:
 def test_entries_that_cannot_be_encoded_fail_alone(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
     try:
-        bad = ledger.submit({"kind": "access", "score": 0.5})
+        bad = ledger.submit(Entry(EntryKind.ACCESS, {"score": 0.5}))
         good = ledger.submit(_entry(1))
         with pytest.raises(TypeError):
             bad.result(timeout=10)
@@ -141,13 +145,15 @@ WRITER = textwrap.dedent("""
     from aggregator.vault.key_files import load_or_create_ed25519
     from aggregator.ledger.note import NoteSigner
     from aggregator.ledger.ledger import Ledger
+    from aggregator.ledger.entries import Entry, EntryKind
 
     root = Path(sys.argv[1])
     key = load_or_create_ed25519(root / "ledger.pem")
     ledger = Ledger(root / "ledger.sqlite3", NoteSigner("test.localhost/ledger", key))
     n = 0
     while True:  # like 64 requests at a time, each waiting for its entry to be durable
-        futures = [ledger.submit({"kind": "access", "subject": f"psn_{n + i}", "n": n + i})
+        futures = [ledger.submit(Entry(EntryKind.ACCESS, {"subject": f"psn_{n + i}", "n": n + i},
+                                       subject=f"psn_{n + i}"))
                    for i in range(64)]
         n += 64
         for future in futures:

@@ -19,7 +19,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.ledger.encoding import canonical
-from aggregator.ledger.ledger import Ledger, LedgerClosedError, LedgerCorruptError
+from aggregator.ledger.entries import Entry, EntryKind
+from aggregator.ledger.errors import LedgerClosedError, LedgerCorruptError
+from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from aggregator.ledger.verifier import verify_export
@@ -41,6 +43,7 @@ CHILD = textwrap.dedent("""
     from aggregator.ledger.note import NoteSigner
     from aggregator.ledger.verifier import verify_export
     from aggregator.ledger.ledger import Ledger
+    from aggregator.ledger.entries import Entry, EntryKind
 
     root, count = Path(sys.argv[1]), int(sys.argv[2])
     signer = NoteSigner("test.localhost/ledger", load_or_create_ed25519(root / "ledger.pem"))
@@ -48,7 +51,7 @@ CHILD = textwrap.dedent("""
     print("ready", flush=True)
     sys.stdin.readline()
     for start in range(0, count, 64):
-        futures = [(n, ledger.submit({"kind": "access", "by": "child", "n": n}))
+        futures = [(n, ledger.submit(Entry(EntryKind.ACCESS, {"by": "child", "n": n})))
                    for n in range(start, min(start + 64, count))]
         for n, future in futures:
             print(json.dumps({"n": n, "index": future.result().index}), flush=True)
@@ -112,7 +115,8 @@ async def _append_as_parent(ledger: Ledger, writers: int, started: threading.Eve
     async def writer() -> None:
         while until.is_alive():
             n = next(numbers)
-            acked[n] = (await ledger.append({"kind": "access", "by": "parent", "n": n})).index
+            entry = Entry(EntryKind.ACCESS, {"by": "parent", "n": n})
+            acked[n] = (await ledger.append(entry)).index
             started.set()
 
     await asyncio.gather(*(writer() for _ in range(writers)))
@@ -176,7 +180,7 @@ def test_an_open_ledger_sees_entries_another_process_appended(tmp_path: Path) ->
     ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
     try:
         for n in range(3):
-            ledger.append_sync({"kind": "access", "by": "parent", "n": n})
+            ledger.append_sync(Entry(EntryKind.ACCESS, {"by": "parent", "n": n}))
         before = ledger.checkpoint()
         assert before is not None and ledger.size == 3
 
@@ -193,7 +197,7 @@ def test_an_open_ledger_sees_entries_another_process_appended(tmp_path: Path) ->
         verify_inclusion(ledger.leaf_hash(50), 50, 103, ledger.inclusion_proof(50), head.root)
         verify_consistency(3, 103, ledger.root(3), head.root, ledger.consistency_proof(3))
 
-        nxt = ledger.append_sync({"kind": "access", "by": "parent", "n": 3})
+        nxt = ledger.append_sync(Entry(EntryKind.ACCESS, {"by": "parent", "n": 3}))
         assert nxt.index == 103 and nxt.tree_size == 104
         result = verify_export(_export_lines(ledger), pinned_vkey=ledger.verifier_key(),
                                earlier=before.note)
@@ -251,18 +255,18 @@ def test_entries_from_another_writer_that_do_not_check_out_stop_the_ledger(
     ledger = Ledger(tmp_path / "ledger.sqlite3", signer)
     try:
         for n in range(5):
-            ledger.append_sync({"kind": "access", "n": n})
+            ledger.append_sync(Entry(EntryKind.ACCESS, {"n": n}))
         forge, message = FORGERIES[forgery]
         forge(ledger, signer)
         with pytest.raises(LedgerCorruptError, match=message):
             if first == "read":
                 ledger.checkpoint()
             else:
-                ledger.append_sync({"kind": "access", "n": 5})
+                ledger.append_sync(Entry(EntryKind.ACCESS, {"n": 5}))
         with pytest.raises(LedgerCorruptError, match=message):
             _ = ledger.size
         with pytest.raises(LedgerClosedError, match="not accepting entries"):
-            ledger.append_sync({"kind": "access", "n": 6})
+            ledger.append_sync(Entry(EntryKind.ACCESS, {"n": 6}))
     finally:
         ledger.close()
 
@@ -273,10 +277,10 @@ def test_a_correct_entry_from_another_writer_is_taken_in(tmp_path: Path) -> None
     ledger = Ledger(tmp_path / "ledger.sqlite3", signer)
     try:
         for n in range(5):
-            ledger.append_sync({"kind": "access", "n": n})
+            ledger.append_sync(Entry(EntryKind.ACCESS, {"n": n}))
         _forge(ledger, signer)
         assert ledger.size == 6
-        assert ledger.append_sync({"kind": "access", "n": 6}).index == 6
+        assert ledger.append_sync(Entry(EntryKind.ACCESS, {"n": 6})).index == 6
         result = verify_export(_export_lines(ledger), pinned_vkey=ledger.verifier_key())
         assert result.ok, result.message
     finally:

@@ -91,7 +91,7 @@ async def test_an_entry_from_before_per_scope_consents_still_reads(
     old = access_entry(subject=service.pseudonym("ana"), actor=service.pseudonym("lee"),
                        decision="ALLOW", agencies=["courts"], scopes=["STATUS", "DETAILS"],
                        consent_id=consent_id, purpose="LEGAL_REPRESENTATION")
-    assert "consents" not in old
+    assert "consents" not in old.fields
     appended = await service.ledger.append(old)
     (entry,) = [e for e in (await _data(gateway, "ana", LOG))["viewer"]["accessLog"]
                 if e["leafIndex"] == appended.index]

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aggregator.ledger.errors import ProofError
 from aggregator.ledger.merkle import (
     CompactRange,
     MerkleTree,
-    ProofError,
     empty_root,
     leaf_hash,
     node_hash,

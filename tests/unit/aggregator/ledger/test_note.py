@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.ledger.note import MAX_NOTE_BYTES, Checkpoint, NoteError, NoteSigner, NoteVerifier
+from aggregator.ledger.errors import NoteError
+from aggregator.ledger.note import MAX_NOTE_BYTES, Checkpoint, NoteSigner, NoteVerifier
 
 ORIGIN = "test.localhost/ledger"
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

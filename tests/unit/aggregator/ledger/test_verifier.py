@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.ledger.encoding import EncodingError, canonical, decode
+from aggregator.ledger.encoding import canonical, decode
+from aggregator.ledger.errors import EncodingError
 from aggregator.ledger.merkle import MerkleTree, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner
 from aggregator.ledger.verifier import VerifyResult, verify_export
