@@ -99,7 +99,8 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--down", multiple=True, type=AGENCY,
               help="Keep this agency's adapter down (repeatable).")
 @click.option("--slow", multiple=True, metavar="AGENCY[:MS]",
-              help="Delay every call to this agency (default 3000 ms, past the deadline).")
+              help="Delay every call to this agency but Describe (repeatable; default "
+                   "3000 ms, past the deadline).")
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Public lookups per second per client (burst: 60 seconds' worth, >= 300).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
