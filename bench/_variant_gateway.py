@@ -1,14 +1,16 @@
-"""A gateway over the adapters of bench/variant_adapters.py, for bench/timeline.py's
-``--compare-sealing`` and ``--compare-tls`` (bench only).
+"""Gateway variants for bench/timeline.py's comparisons (bench only): stand-in.
 
 Stand-in for the gateway side of the bench variants (bench/variants.py, composed through
-``aggregator.bootstrap``'s overrides, which lands separately): it reaches the adapters the
-way their variant needs (mutual TLS with the demo's certificates, or plaintext to loopback),
-and keeps sensitive fields sent unsealed exactly when the adapters do not seal.
+``aggregator.bootstrap``'s overrides), which lands on another branch with the same
+:func:`start_gateway`; until then these compositions use the keywords main's bootstrap still
+has. Variants: ``baseline`` (production's composition), ``without_access_logging`` (reads
+recorded nowhere), ``without_sealing`` (sensitive fields an adapter sent unsealed are kept).
+``mutual_tls=False`` reaches the adapters in plaintext (to loopback, as the SDK's plaintext
+adapters of bench/variant_adapters.py serve), else with the demo's gateway certificate.
 
-``python bench/_variant_gateway.py ADAPTER_VARIANT --state-dir DIR --ports JSON [--port P]
-[--workers N] [--worker W]`` serves one gateway process, joining port ``P`` when given, and
-prints ``{"event": "ready", "port": P}`` once it serves.
+``python bench/_variant_gateway.py VARIANT --state-dir DIR --ports JSON [--plaintext]
+[--port P] [--workers N] [--worker W]`` serves one gateway process, joining port ``P`` when
+given, and prints ``{"event": "ready", "port": P}`` once it serves.
 """
 
 from __future__ import annotations
@@ -24,32 +26,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
-from variant_adapters import ADAPTER_VARIANTS, client_identity, registry
 
+from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
+from aggregator.federation.transport import ClientIdentity
 from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.heap import freeze_startup_heap
-from deploy.launcher import bind_socket, join_socket
+from deploy.launcher import bind_socket, join_socket, registry_with
+from deploy.local_ca import ensure_demo_tls
 from deploy.serving import uvicorn_config
 from deploy.state import DemoState
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.ratelimit import RatePolicy
 
-__all__ = ["RunningGateway", "start_gateway"]
+__all__ = ["VARIANTS", "RunningGateway", "start_gateway"]
 
 HOST = "127.0.0.1"
 LOOKUP_RATE = 5.0  # the demo's default
+VARIANTS = ("baseline", "without_access_logging", "without_sealing")
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    variant = ADAPTER_VARIANTS[args.variant]
     state = DemoState(args.state_dir)
-    ports = json.loads(args.ports)
+    tls = None if args.plaintext else ensure_demo_tls(state.root, REFERENCE_AGENCIES, HOST)
     # gRPC channels bind to the running loop: the service is built inside it.
-    service = bootstrap(registry(variant, state.root, ports), state.root,
-                        client_identity=client_identity(variant, state.root),
-                        sealing=variant.sealed)
+    service = bootstrap(
+        registry_with(json.loads(args.ports), HOST, tls.ca if tls else None), state.root,
+        client_identity=(ClientIdentity.from_files(tls.gateway.cert, tls.gateway.key)
+                         if tls else None),
+        access_logging=args.variant != "without_access_logging",
+        sealing=args.variant != "without_sealing")
     verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
     app = create_app(service, verifier, GatewaySettings(
         demo=True, rate=RatePolicy.from_rate(LOOKUP_RATE).shared_by(args.workers),
@@ -104,13 +111,14 @@ def _spawn(args: list[str], log: Path) -> tuple[subprocess.Popen[str], int]:
         raise RuntimeError(f"a bench gateway did not start; see {log}") from None
 
 
-def start_gateway(adapter_variant: str, state_dir: Path, ports: dict[str, int],
-                  workers: int = 1) -> RunningGateway:
-    """``workers`` gateway processes over ``adapter_variant``'s adapters at ``ports``, on a
-    port of their own; returns once every one serves."""
-    log = DemoState(state_dir).log(f"bench-gateway-{adapter_variant}")
-    common = [adapter_variant, "--state-dir", str(state_dir), "--ports", json.dumps(ports),
-              "--workers", str(workers)]
+def start_gateway(variant: str, state_dir: Path, ports: dict[str, int], workers: int = 1, *,
+                  mutual_tls: bool = True) -> RunningGateway:
+    """``workers`` gateway processes of ``variant`` over the adapters at ``ports`` (reached
+    over mutual TLS with the demo's certificates, or in plaintext), on a port of their own;
+    returns once every one serves."""
+    log = DemoState(state_dir).log(f"bench-{variant}")
+    common = [variant, "--state-dir", str(state_dir), "--ports", json.dumps(ports),
+              "--workers", str(workers), *(() if mutual_tls else ("--plaintext",))]
     running = RunningGateway()
     try:
         first, port = _spawn([*common, "--worker", "1"], log)
@@ -128,9 +136,10 @@ def start_gateway(adapter_variant: str, state_dir: Path, ports: dict[str, int],
 def main(argv: list[str]) -> None:
     """Serve one gateway process (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("variant", choices=sorted(ADAPTER_VARIANTS))
+    parser.add_argument("variant", choices=sorted(VARIANTS))
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--ports", required=True)
+    parser.add_argument("--plaintext", action="store_true", help="reach the adapters without TLS")
     parser.add_argument("--port", type=int, default=0, help="join this port (0: bind one)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--worker", type=int, default=1)

@@ -8,10 +8,11 @@ Prints JSON; the ratio timeline_p50 / slowest_adapter_p50 is the fan-out overhea
 
 ``--compare-sealing`` (or ``--compare-access-logging``, ``--compare-tls``) first alternates
 demo runs without and with that feature (two each) and reports what it costs in throughput
-and latency. Production has no switch for sealing or mutual TLS: for those runs the bench
-starts adapters of its own over the demo's data (bench/variant_adapters.py: unsealed, or
-plaintext to loopback) and a gateway over them, the other side served alike (sealed, mutual
-TLS) to compare against.
+and latency. Production has no switch for access logging, sealing or mutual TLS: those runs
+are served by gateways the bench composes itself (bench/variants.py) and, for sealing and
+TLS, by adapters it composes itself over the demo's data (bench/variant_adapters.py:
+unsealed, or plaintext to loopback); the side with the safeguard is served the same way
+(the ``baseline`` gateway and adapters).
 ``--workers N`` runs N gateway processes (`caseline demo --workers N`); the default is one per
 CPU core, as a deployment would run it. ``--workers 1`` shows what one process manages.
 """
@@ -34,7 +35,7 @@ from typing import Any
 
 import httpx
 from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
-from _variant_gateway import RunningGateway, start_gateway
+from _variant_gateway import start_gateway
 from variant_adapters import RunningAdapters, start_variant_adapters
 
 from aggregator.bootstrap import StatePaths, consent_key, open_state
@@ -148,43 +149,47 @@ def wrk_load(url: str, token: str, seconds: int, connections: int) -> dict[str, 
 
 @dataclass(frozen=True)
 class Comparison:
-    """What `--compare-X` turns off: demo flags, or adapters of a variant without X
-    (bench/variant_adapters.py) compared with the baseline ones; and the target for what X
-    may cost."""
+    """What `--compare-X` turns off: a gateway variant (bench/variants.py) and an adapter
+    variant (bench/variant_adapters.py), each compared with the baseline; and the target for
+    what X may cost."""
 
     name: str
     target: float
-    demo_flags: tuple[str, ...] = ()
+    gateway: str | None = None
     adapters: str | None = None
 
 
 COMPARISONS = {
     "--compare-access-logging": Comparison("access_logging", 0.15,
-                                           demo_flags=("--no-access-logging",)),
-    "--compare-sealing": Comparison("sealing", 0.10, adapters="unsealed"),
+                                           gateway="without_access_logging"),
+    "--compare-sealing": Comparison("sealing", 0.10, gateway="without_sealing",
+                                    adapters="unsealed"),
     "--compare-tls": Comparison("mutual_tls", 0.10, adapters="plaintext"),
 }
 
 
-async def _measure(state: Path, *flags: str, full: bool, workers: int,
+async def _measure(state: Path, *, full: bool, workers: int, gateway: str | None = None,
                    adapters: str | None = None) -> dict[str, Any]:
     """One demo run: sequential timeline latency and wrk load (plus per-adapter calls);
-    with ``adapters``, through the bench's adapters of that variant and ``workers`` gateway
-    processes over them instead of the demo's."""
-    demo = start_demo(state, "--cases", "10000", *flags,
-                      "--workers", "1" if adapters else str(workers))
+    through ``workers`` gateway processes of variant ``gateway`` (or the baseline), over
+    adapters of variant ``adapters`` when given, else the demo's."""
+    bench_gateway = gateway or ("baseline" if adapters else None)
+    demo = start_demo(state, "--cases", "10000",
+                      "--workers", "1" if bench_gateway else str(workers))
     variant: RunningAdapters | None = None
-    served: RunningGateway | None = None
+    served = None
     try:
         cases = link_bench_subject(state)
         ports = {m.group(1): int(m.group(2))
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
         token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
             SUBJECT, "applicant", "Bench")
+        mutual_tls = True
         if adapters:
             variant = await start_variant_adapters(adapters, state)
-            ports = variant.ports
-            served = start_gateway(adapters, state, ports, workers)
+            ports, mutual_tls = variant.ports, variant.variant.mutual_tls
+        if bench_gateway:
+            served = start_gateway(bench_gateway, state, ports, workers, mutual_tls=mutual_tls)
         url = f"{served.url if served else demo.base_url}/graphql"
         result: dict[str, Any] = {"cases": {a: len(c) for a, c in cases.items()}}
         if full:
@@ -223,14 +228,17 @@ async def main() -> None:
     if compared:
         comparison = COMPARISONS[compared[0]]
         name, target = comparison.name, comparison.target
-        # Both sides served alike: by the bench's adapters when the variant is one.
-        baseline = "baseline" if comparison.adapters else None
+        # Both sides served alike: by the bench's gateways (and adapters) when the variant is.
+        baseline = Comparison(name, target,
+                              gateway="baseline" if comparison.gateway else None,
+                              adapters="baseline" if comparison.adapters else None)
         # Alternate runs without and with the feature on the same data, so drift of a shared
         # machine hits both sides alike.
         for _ in range(rounds):
-            offs.append(await _measure(state, *comparison.demo_flags, full=False,
-                                       workers=workers, adapters=comparison.adapters))
-            ons.append(await _measure(state, full=False, workers=workers, adapters=baseline))
+            offs.append(await _measure(state, full=False, workers=workers,
+                                       gateway=comparison.gateway, adapters=comparison.adapters))
+            ons.append(await _measure(state, full=False, workers=workers,
+                                      gateway=baseline.gateway, adapters=baseline.adapters))
     main_run = await _measure(state, full=True, workers=workers)
     adapters = main_run["adapter_call"]
     timeline = main_run["timeline_sequential"]

@@ -12,7 +12,7 @@ its published JWKS, its CA):
 ``python bench/variant_adapters.py VARIANT AGENCY --state-dir DIR`` serves one agency's
 adapter on a free loopback port and prints ``{"event": "listening", "agency": A, "port": N}``
 once it serves, as `caseline adapter run` does; :func:`start_variant_adapters` starts all
-three that way and says how a gateway reaches them.
+three that way.
 """
 
 from __future__ import annotations
@@ -30,22 +30,14 @@ from adapters.sdk.logs import configure_logging
 from adapters.sdk.sealing import CaseSealer, CustodianKeys, Sealer
 from adapters.sdk.server import run_adapter
 from aggregator.bootstrap import StatePaths
-from aggregator.config import AggregatorConfig
-from aggregator.federation.transport import ClientIdentity
 from caseline.v1 import case_pb2
 from deploy.heap import freeze_startup_heap
-from deploy.launcher import (
-    AdapterProcess,
-    await_ready_line,
-    registry_with,
-    spawn_logged,
-    stop_adapters,
-)
+from deploy.launcher import AdapterProcess, await_ready_line, spawn_logged, stop_adapters
 from deploy.local_ca import DemoTLS, ensure_demo_tls
 from deploy.state import DemoState
 
-__all__ = ["ADAPTER_VARIANTS", "AdapterVariant", "RunningAdapters", "Unsealed",
-           "client_identity", "registry", "servicer", "start_variant_adapters"]
+__all__ = ["ADAPTER_VARIANTS", "AdapterVariant", "RunningAdapters", "Unsealed", "servicer",
+           "start_variant_adapters"]
 
 HOST = "127.0.0.1"
 
@@ -105,22 +97,6 @@ def _serve(variant_name: str, agency: str, state_dir: Path) -> None:
                            on_listening=listening, tls=tls))
 
 
-def registry(variant: AdapterVariant, state_dir: Path,
-             ports: dict[str, int]) -> AggregatorConfig:
-    """The agency registry a gateway reaches ``variant``'s adapters at ``ports`` with: the
-    demo's CA for mutual TLS, else plaintext (to loopback)."""
-    return registry_with(ports, HOST, _demo_tls(state_dir).ca if variant.mutual_tls else None)
-
-
-def client_identity(variant: AdapterVariant, state_dir: Path) -> ClientIdentity | None:
-    """The certificate a gateway presents to ``variant``'s adapters (the demo gateway's),
-    None for plaintext."""
-    if not variant.mutual_tls:
-        return None
-    gateway = _demo_tls(state_dir).gateway
-    return ClientIdentity.from_files(gateway.cert, gateway.key)
-
-
 @dataclass
 class RunningAdapters:
     """The reference adapters of one variant, each in a process of its own."""
@@ -133,14 +109,6 @@ class RunningAdapters:
     def ports(self) -> dict[str, int]:
         """Each agency's port on 127.0.0.1."""
         return {p.agency_id: p.port for p in self.processes}
-
-    def registry(self) -> AggregatorConfig:
-        """The agency registry a gateway reaches these adapters with."""
-        return registry(self.variant, self.state_dir, self.ports)
-
-    def client_identity(self) -> ClientIdentity | None:
-        """The certificate a gateway presents to them."""
-        return client_identity(self.variant, self.state_dir)
 
     async def stop(self) -> None:
         """SIGTERM each adapter, then kill any that linger."""
