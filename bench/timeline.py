@@ -8,7 +8,11 @@ Prints JSON; the ratio timeline_p50 / slowest_adapter_p50 is the fan-out overhea
 
 ``--compare-sealing`` (or ``--compare-access-logging``, ``--compare-tls``) first alternates
 demo runs without and with that feature (two each) and reports what it costs in throughput
-and latency.
+and latency. Production has no switch for access logging, sealing or mutual TLS: those runs
+are served by gateways the bench composes itself (bench/variants.py) and, for sealing and
+TLS, by adapters it composes itself over the demo's data (bench/variant_adapters.py:
+unsealed, or plaintext to loopback); the side with the safeguard is served the same way
+(the ``baseline`` gateway and adapters).
 ``--workers N`` runs N gateway processes (`caseline demo --workers N`); the default is one per
 CPU core, as a deployment would run it. ``--workers 1`` shows what one process manages.
 """
@@ -24,12 +28,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
+from _variant_gateway import start_gateway
+from variant_adapters import RunningAdapters, start_variant_adapters
 
 from aggregator.bootstrap import StatePaths, consent_key, open_state
 from aggregator.consent.tokens import ConsentTokenIssuer
@@ -140,24 +147,50 @@ def wrk_load(url: str, token: str, seconds: int, connections: int) -> dict[str, 
             "connections": connections, "seconds": seconds}
 
 
-# What `--compare-X` switches off in the second demo, and the target for what X may cost.
+@dataclass(frozen=True)
+class Comparison:
+    """What `--compare-X` turns off: a gateway variant (bench/variants.py) and an adapter
+    variant (bench/variant_adapters.py), each compared with the baseline; and the target for
+    what X may cost."""
+
+    name: str
+    target: float
+    gateway: str | None = None
+    adapters: str | None = None
+
+
 COMPARISONS = {
-    "--compare-access-logging": ("--no-access-logging", "access_logging", 0.15),
-    "--compare-sealing": ("--no-sealing", "sealing", 0.10),
-    "--compare-tls": ("--no-tls", "mutual_tls", 0.10),
+    "--compare-access-logging": Comparison("access_logging", 0.15,
+                                           gateway="without_access_logging"),
+    "--compare-sealing": Comparison("sealing", 0.10, gateway="without_sealing",
+                                    adapters="unsealed"),
+    "--compare-tls": Comparison("mutual_tls", 0.10, adapters="plaintext"),
 }
 
 
-async def _measure(state: Path, *flags: str, full: bool) -> dict[str, Any]:
-    """One demo run: sequential timeline latency and wrk load (plus per-adapter calls)."""
-    demo = start_demo(state, "--cases", "10000", *flags)
+async def _measure(state: Path, *, full: bool, workers: int, gateway: str | None = None,
+                   adapters: str | None = None) -> dict[str, Any]:
+    """One demo run: sequential timeline latency and wrk load (plus per-adapter calls);
+    through ``workers`` gateway processes of variant ``gateway`` (or the baseline), over
+    adapters of variant ``adapters`` when given, else the demo's."""
+    bench_gateway = gateway or ("baseline" if adapters else None)
+    demo = start_demo(state, "--cases", "10000",
+                      "--workers", "1" if bench_gateway else str(workers))
+    variant: RunningAdapters | None = None
+    served = None
     try:
         cases = link_bench_subject(state)
         ports = {m.group(1): int(m.group(2))
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
         token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
             SUBJECT, "applicant", "Bench")
-        url = f"{demo.base_url}/graphql"
+        mutual_tls = True
+        if adapters:
+            variant = await start_variant_adapters(adapters, state)
+            ports, mutual_tls = variant.ports, variant.variant.mutual_tls
+        if bench_gateway:
+            served = start_gateway(bench_gateway, state, ports, workers, mutual_tls=mutual_tls)
+        url = f"{served.url if served else demo.base_url}/graphql"
         result: dict[str, Any] = {"cases": {a: len(c) for a, c in cases.items()}}
         if full:
             result["adapter_call"] = await adapter_latencies(state, ports, cases, n=1000)
@@ -166,6 +199,10 @@ async def _measure(state: Path, *flags: str, full: bool) -> dict[str, Any]:
         result["under_load"] = wrk_load(url, token, seconds=15, connections=16)
         return result
     finally:
+        if served:
+            served.stop()
+        if variant:
+            await variant.stop()
         demo.stop()
 
 
@@ -183,25 +220,32 @@ async def main() -> None:
     """Run the benchmark and print JSON."""
     state = RESULTS / "state-10k"
     state.mkdir(parents=True, exist_ok=True)
-    workers = ("--workers", str(_workers(sys.argv[1:])))
+    workers = _workers(sys.argv[1:])
     compared = [c for c in COMPARISONS if c in sys.argv[1:]]
     rounds = 2
     offs: list[dict[str, Any]] = []
     ons: list[dict[str, Any]] = []
     if compared:
-        off_flag, name, target = COMPARISONS[compared[0]]
+        comparison = COMPARISONS[compared[0]]
+        name, target = comparison.name, comparison.target
+        # Both sides served alike: by the bench's gateways (and adapters) when the variant is.
+        baseline = Comparison(name, target,
+                              gateway="baseline" if comparison.gateway else None,
+                              adapters="baseline" if comparison.adapters else None)
         # Alternate runs without and with the feature on the same data, so drift of a shared
         # machine hits both sides alike.
         for _ in range(rounds):
-            offs.append(await _measure(state, off_flag, *workers, full=False))
-            ons.append(await _measure(state, *workers, full=False))
-    main_run = await _measure(state, *workers, full=True)
+            offs.append(await _measure(state, full=False, workers=workers,
+                                       gateway=comparison.gateway, adapters=comparison.adapters))
+            ons.append(await _measure(state, full=False, workers=workers,
+                                      gateway=baseline.gateway, adapters=baseline.adapters))
+    main_run = await _measure(state, full=True, workers=workers)
     adapters = main_run["adapter_call"]
     timeline = main_run["timeline_sequential"]
     load = main_run["under_load"]
     slowest = max(adapters.values(), key=lambda p: p["p50_ms"])
     report: dict[str, Any] = {
-        "benchmark": "timeline", "gateway_processes": int(workers[1]),
+        "benchmark": "timeline", "gateway_processes": workers,
         "events_per_timeline": main_run["events"],
         "cases": main_run["cases"],
         "adapter_call": adapters, "slowest_adapter_p50_ms": slowest["p50_ms"],

@@ -78,12 +78,14 @@ def main() -> None:
 
 
 def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
+    from deploy.slow_agency import DEFAULT_SLOW_MS
+
     result = {}
     for value in values:
         agency, _, ms = value.partition(":")
         if ms and not ms.isdigit():
             raise click.BadParameter(f"{value!r}: expected AGENCY or AGENCY:MILLISECONDS")
-        result[agency] = int(ms) if ms else 3000
+        result[agency] = int(ms) if ms else DEFAULT_SLOW_MS
     return result
 
 
@@ -97,24 +99,18 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--down", multiple=True, type=AGENCY,
               help="Keep this agency's adapter down (repeatable).")
 @click.option("--slow", multiple=True, metavar="AGENCY[:MS]",
-              help="Delay every call to this agency (default 3000 ms, past the deadline).")
+              help="Delay every call to this agency but Describe (repeatable; default "
+                   "3000 ms, past the deadline).")
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Public lookups per second per client (burst: 60 seconds' worth, >= 300).")
-@click.option("--access-logging/--no-access-logging", default=True, hidden=True,
-              help="Benchmarks only: measure what recording every read costs.")
-@click.option("--sealing/--no-sealing", default=True, hidden=True,
-              help="Benchmarks only: measure what sealing sensitive fields costs.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
               help="Gateway processes sharing the port, to use more than one CPU core.")
 @REPRESENTATIVE_BURST
 @REPRESENTATIVE_RATE
-@click.option("--tls/--no-tls", default=True, hidden=True,
-              help="Benchmarks only: measure what mutual TLS to the adapters costs.")
 @MAX_BODY_BYTES
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
-         down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float,
-         access_logging: bool, sealing: bool, workers: int, representative_burst: int,
-         representative_rate: float, tls: bool, max_body_bytes: int) -> None:
+         down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
+         representative_burst: int, representative_rate: float, max_body_bytes: int) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -129,10 +125,9 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
-                       lookup_rate=lookup_rate, access_logging=access_logging,
-                       sealing=sealing, workers=workers,
+                       lookup_rate=lookup_rate, workers=workers,
                        representative_burst=representative_burst,
-                       representative_rate=representative_rate, tls=tls,
+                       representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes)
     try:
         uvloop.run(run_demo(opts))
@@ -161,14 +156,14 @@ def adapter() -> None:
               key_help="The private key (PEM, unencrypted) of --tls-cert.",
               ca_help="The CA (PEM) callers' client certificates must chain to: the "
                       "aggregator's. Callers without one are refused at the handshake.")
-@click.option("--delay-ms", default=0, help="Fault injection: delay every call.")
+@click.option("--demo-delay-ms", default=0, show_default=True, type=click.IntRange(min=0),
+              metavar="MS", help="Demo fault injection (what `caseline demo --slow` uses): "
+                                 "delay every call but Describe by MS milliseconds.")
 @click.option("--log-level", default="WARNING", show_default=True)
-@click.option("--sealing/--no-sealing", default=True, hidden=True,
-              help="Benchmarks only: send sensitive fields unsealed.")
 @STATE_DIR
 def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
                 tls_cert: Path | None, tls_key: Path | None, tls_ca: Path | None,
-                delay_ms: int, log_level: str, sealing: bool, state_dir: Path | None) -> None:
+                demo_delay_ms: int, log_level: str, state_dir: Path | None) -> None:
     """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready.
 
     With --tls-cert, --tls-key and --tls-ca it serves mutual TLS; without, plaintext on a
@@ -180,6 +175,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     from adapters.sdk.transport import ServerTLS, check_listen_address
     from aggregator.bootstrap import StatePaths
     from deploy.heap import freeze_startup_heap
+    from deploy.slow_agency import SlowAgency
 
     configure_logging(log_level.upper())
     root = state_dir or default_state_dir()
@@ -189,7 +185,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
         files = _tls_files(tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca)
         tls = ServerTLS.from_files(*files) if files else None
         check_listen_address(host, tls)
-        servicer = build_servicer(profile(agency), DemoStore(store), jwks, sealing=sealing)
+        servicer = build_servicer(profile(agency), DemoStore(store), jwks)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -200,8 +196,9 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
 
     import uvloop  # a leaner event loop: measurably less CPU per call
 
-    uvloop.run(run_adapter(servicer, host=host, port=port, delay_s=delay_ms / 1000,
-                           on_listening=listening, tls=tls))
+    slow = [SlowAgency(demo_delay_ms / 1000)] if demo_delay_ms else []
+    uvloop.run(run_adapter(servicer, host=host, port=port, on_listening=listening, tls=tls,
+                           interceptors=slow))
 
 
 @adapter.command("check")

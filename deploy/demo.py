@@ -62,12 +62,9 @@ class DemoOptions:
     down: frozenset[str] = frozenset()
     slow_ms: dict[str, int] = field(default_factory=dict)
     lookup_rate: float = 5.0
-    access_logging: bool = True
-    sealing: bool = True
     workers: int = 1
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
-    tls: bool = True
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
@@ -80,14 +77,12 @@ class GatewaySpec:
     ports: dict[str, int]
     lookup_rate: float
     workers: int
-    access_logging: bool
-    sealing: bool
+    # The demo CA, and the gateway's client certificate and key for mutual TLS.
+    tls_ca: str
+    tls_cert: str
+    tls_key: str
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
-    # The demo CA and the gateway's client certificate and key; empty: plaintext.
-    tls_ca: str = ""
-    tls_cert: str = ""
-    tls_key: str = ""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def to_json(self) -> str:
@@ -103,10 +98,8 @@ class GatewaySpec:
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     """One gateway process's app: its own aggregator service over the shared state."""
     state = DemoState(Path(spec.state_dir))
-    tls = bool(spec.tls_ca)
-    identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key)) if tls else None
-    service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca) if tls else None),
-                        state.root, access_logging=spec.access_logging, sealing=spec.sealing,
+    identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
+    service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
                         client_identity=identity)
     verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
@@ -254,12 +247,6 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
-    if not opts.sealing:
-        lines.append("  SEALING OFF         sensitive fields travel in plaintext (benchmark "
-                     "mode)")
-    if not opts.tls:
-        lines.append("  TLS OFF             gateway <-> adapter gRPC in plaintext (benchmark "
-                     "mode)")
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -323,16 +310,15 @@ async def run_demo(opts: DemoOptions) -> None:
     port = sock.getsockname()[1]
     manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed)
     # Gateway <-> adapter traffic over mutual TLS, as in production, from a CA of its own.
-    tls = ensure_demo_tls(state.root, REFERENCE_AGENCIES, opts.host) if opts.tls else None
+    tls = ensure_demo_tls(state.root, REFERENCE_AGENCIES, opts.host)
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
-        down=set(opts.down), slow_ms=opts.slow_ms, sealing=opts.sealing, tls=tls)
+        down=set(opts.down), slow_ms=opts.slow_ms, tls=tls)
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
-                       opts.access_logging, opts.sealing, opts.representative_burst,
-                       opts.representative_rate,
-                       tls_ca=str(tls.ca) if tls else "",
-                       tls_cert=str(tls.gateway.cert) if tls else "",
-                       tls_key=str(tls.gateway.key) if tls else "",
+                       tls_ca=str(tls.ca), tls_cert=str(tls.gateway.cert),
+                       tls_key=str(tls.gateway.key),
+                       representative_burst=opts.representative_burst,
+                       representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes)
     logs = state.root / "logs"
     children = [_adapter_child(adapter) for adapter in adapters]

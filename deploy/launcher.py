@@ -93,14 +93,15 @@ def _bound(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 
 
 def adapter_command(agency_id: str, store: Path, jwks: Path, *, host: str, port: int,
-                    delay_ms: int = 0, sealing: bool = True,
-                    tls: TLSFiles | None = None) -> tuple[str, ...]:
-    """The command line of ``caseline adapter run`` for one agency (port 0: any free)."""
+                    slow_ms: int = 0, tls: TLSFiles | None = None) -> tuple[str, ...]:
+    """The command line of ``caseline adapter run`` for one agency (port 0: any free;
+    ``slow_ms``: the demo's slow agency, see deploy.slow_agency)."""
     tls_args = ("--tls-cert", str(tls.cert), "--tls-key", str(tls.key),
                 "--tls-ca", str(tls.ca)) if tls else ()
+    slow_args = ("--demo-delay-ms", str(slow_ms)) if slow_ms else ()
     return (sys.executable, "-m", "deploy.cli", "adapter", "run", agency_id,
             "--host", host, "--port", str(port), "--store", str(store), "--jwks", str(jwks),
-            "--delay-ms", str(delay_ms), "--sealing" if sealing else "--no-sealing", *tls_args)
+            *slow_args, *tls_args)
 
 
 async def spawn_logged(command: tuple[str, ...], log_path: Path) -> asyncio.subprocess.Process:
@@ -113,13 +114,14 @@ async def spawn_logged(command: tuple[str, ...], log_path: Path) -> asyncio.subp
 
 
 async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
-                        host: str = "127.0.0.1", delay_ms: int = 0,
-                        sealing: bool = True, tls: TLSFiles | None = None) -> AdapterProcess:
+                        host: str = "127.0.0.1", slow_ms: int = 0,
+                        tls: TLSFiles | None = None) -> AdapterProcess:
     """Start ``caseline adapter run`` for one agency and wait until it listens (with
-    ``tls``: serving mutual TLS with those files)."""
+    ``tls``: serving mutual TLS with those files; with ``slow_ms``: delaying each call but
+    Describe by that much, as `caseline demo --slow` does)."""
     def command(port: int) -> tuple[str, ...]:
         return adapter_command(agency_id, store, jwks, host=host, port=port,
-                               delay_ms=delay_ms, sealing=sealing, tls=tls)
+                               slow_ms=slow_ms, tls=tls)
 
     process = await spawn_logged(command(0), log_path)
     ready = await await_ready_line(process, log_path, f"the {agency_id} adapter", "port")
@@ -185,8 +187,7 @@ def registry_with(ports: dict[str, int], host: str = "127.0.0.1",
 
 async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], *,
                                    host: str, down: set[str], slow_ms: dict[str, int],
-                                   sealing: bool = True, tls: DemoTLS | None = None
-                                   ) -> tuple[list[AdapterProcess], dict[str, int]]:
+                                   tls: DemoTLS) -> tuple[list[AdapterProcess], dict[str, int]]:
     """Start the reference adapters (except those kept ``down``), with ``tls`` serving mutual
     TLS; returns them and the ports the aggregator should call (a closed port for a downed
     agency)."""
@@ -201,8 +202,8 @@ async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], 
                 continue
             adapter = await start_adapter(
                 agency_id, store_of[agency_id], jwks, state_root / "logs" / f"{agency_id}.log",
-                host=host, delay_ms=slow_ms.get(agency_id, 0), sealing=sealing,
-                tls=tls.adapters[agency_id] if tls else None)
+                host=host, slow_ms=slow_ms.get(agency_id, 0),
+                tls=tls.adapters[agency_id])
             started.append(adapter)
             ports[agency_id] = adapter.port
     except BaseException:

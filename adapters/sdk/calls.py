@@ -8,7 +8,6 @@ handler each time, which cost more than a small call's own work.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import time
@@ -38,12 +37,11 @@ Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
 class CallHandling:
     """Tags each unary call with a request id (the caller's ``x-request-id``, else a new
-    one), refuses calls whose deadline is nearly spent, logs outcome and latency as JSON,
-    and optionally delays calls (demo fault injection)."""
+    one), refuses calls whose deadline is nearly spent and logs outcome and latency as
+    JSON."""
 
-    def __init__(self, agency_id: str, delay_s: float = 0.0) -> None:
+    def __init__(self, agency_id: str) -> None:
         self._agency_id = agency_id
-        self._delay_s = delay_s
 
     def servicer(self, servicer: object) -> object:
         """What to register in place of ``servicer``: its unary methods wrapped, its streams
@@ -55,8 +53,6 @@ class CallHandling:
 
     def wrap(self, inner: Handler, method: str) -> Handler:
         """``inner`` with the handling around it."""
-        delay_s = self._delay_s if method != "Describe" else 0.0
-
         async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             started = time.perf_counter()
             for key, value in context.invocation_metadata() or ():
@@ -70,8 +66,6 @@ class CallHandling:
                 self._log(method, "DEADLINE_EXCEEDED", started)
                 await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED,
                                     "deadline too short to start the call")
-            if delay_s:
-                await asyncio.sleep(delay_s)
             try:
                 response = await inner(request, context)
             except BaseException:

@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
@@ -30,9 +31,18 @@ from caseline.v1.lib.key_wrap import (
 from caseline.v1.lib.sealed import DataKey
 from caseline.v1.lib.sealed_fields import seal_case
 
-__all__ = ["CaseSealer", "CustodianKeys", "NoCustodianKeyError"]
+__all__ = ["CaseSealer", "CustodianKeys", "NoCustodianKeyError", "Sealer"]
 
 _RELOAD_INTERVAL_S = 5.0
+
+
+class Sealer(Protocol):
+    """What the servicer hands each case answered under a consent token, before it leaves
+    the agency: :class:`CaseSealer` in every adapter; tests pass their own."""
+
+    def seal(self, case: case_pb2.Case, subject: str) -> int:
+        """Seal ``case``'s sensitive fields in place for ``subject``; how many were sealed."""
+        ...
 
 
 class NoCustodianKeyError(FailedPreconditionError):

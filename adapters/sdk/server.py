@@ -51,13 +51,13 @@ def server_options(min_ping_interval_ms: int = MIN_PING_INTERVAL_MS) -> list[tup
     ]
 
 
-def build_servicer(profile: AgencyProfile, source: CaseSource, jwks_path: Path, *,
-                   sealing: bool = True) -> AdapterServicer:
+def build_servicer(profile: AgencyProfile, source: CaseSource,
+                   jwks_path: Path) -> AdapterServicer:
     """A servicer for ``profile`` with its mapping table loaded, tokens checked and sensitive
     fields sealed to the custodian key published in the same JWKS file."""
     table = MappingTable.load(profile.mapping_path)
     verifier = ConsentTokenVerifier(profile.agency_id, jwks_path)
-    sealer = CaseSealer(profile.agency_id, CustodianKeys(jwks_path)) if sealing else None
+    sealer = CaseSealer(profile.agency_id, CustodianKeys(jwks_path))
     return AdapterServicer(profile, source, table, verifier, sealer)
 
 
@@ -67,12 +67,18 @@ class AdapterServer:
     With ``tls`` it serves mutual TLS: its own certificate, and only callers whose client
     certificate chains to ``tls.client_ca``. Without, it serves plaintext and only on a
     loopback address (PlaintextRefusedError otherwise, before anything binds).
-    ``interceptors`` (grpc.aio server interceptors) run around every call, for an agency's
-    own cross-cutting needs (its audit log, its tracing).
+
+    ``interceptors`` (``grpc.aio.ServerInterceptor`` instances, in order) are the slot for an
+    agency's own cross-cutting needs (its audit log, its tracing, its own authorization).
+    They are consulted on every call to every service of the server (the adapter's, health,
+    reflection) and may wrap or replace the handler they are given. The handler they get
+    already carries the SDK's own handling (request id, deadline floor, access log), which
+    the server installed first, when it was built; so what an interceptor adds runs around
+    it, and a call it refuses never reaches it.
     """
 
     def __init__(self, servicer: AdapterServicer, *, host: str = "127.0.0.1", port: int = 0,
-                 delay_s: float = 0.0, tls: ServerTLS | None = None,
+                 tls: ServerTLS | None = None,
                  interceptors: Sequence[grpc.aio.ServerInterceptor[Any, Any]] = (),
                  min_ping_interval_ms: int = MIN_PING_INTERVAL_MS) -> None:
         check_listen_address(host, tls)
@@ -84,7 +90,7 @@ class AdapterServer:
         self.health = health.aio.HealthServicer()  # type: ignore[attr-defined]
         self.server = grpc.aio.server(interceptors=list(interceptors) or None,
                                       options=server_options(min_ping_interval_ms))
-        handling = CallHandling(servicer.profile.agency_id, delay_s)
+        handling = CallHandling(servicer.profile.agency_id)
         # A stand-in holding the servicer's methods, the unary ones wrapped.
         add_adapter_methods(self.server, handling.servicer(refusing_malformed(servicer)))
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
@@ -115,13 +121,13 @@ class AdapterServer:
         await self.server.stop(grace_s)
 
 
-async def run_adapter(servicer: AdapterServicer, *, host: str, port: int, delay_s: float = 0.0,
+async def run_adapter(servicer: AdapterServicer, *, host: str, port: int,
                       on_listening: Callable[[int], None] | None = None,
                       tls: ServerTLS | None = None,
                       interceptors: Sequence[grpc.aio.ServerInterceptor[Any, Any]] = ()) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully (see :class:`AdapterServer`
     for ``tls`` and ``interceptors``)."""
-    server = AdapterServer(servicer, host=host, port=port, delay_s=delay_s, tls=tls,
+    server = AdapterServer(servicer, host=host, port=port, tls=tls,
                            interceptors=interceptors)
     bound = await server.start()
     if on_listening is not None:

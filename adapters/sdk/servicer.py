@@ -23,7 +23,7 @@ from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord
 from adapters.sdk.redaction import CaseRedactor, NumberFinder
 from adapters.sdk.scopes import withhold, withhold_event
-from adapters.sdk.sealing import CaseSealer
+from adapters.sdk.sealing import Sealer
 from adapters.sdk.source import CaseSource, MaybeAwaitable
 from adapters.sdk.to_contract import case_to_proto, event_to_proto
 from caseline.v1 import agency_adapter_pb2 as pb
@@ -63,15 +63,13 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
     """
 
     def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
-                 verifier: ConsentTokenVerifier, sealer: CaseSealer | None, *,
+                 verifier: ConsentTokenVerifier, sealer: Sealer, *,
                  poll_interval_s: float = 0.5,
                  clock: Callable[[], datetime] = _utc_now) -> None:
         self.profile = profile
         self.source = source
         self.table = table
         self.verifier = verifier
-        # None only where sealing is switched off on purpose (the benchmark that measures
-        # what sealing costs); then sensitive fields travel in plaintext.
         self.sealer = sealer
         self.poll_interval_s = poll_interval_s
         self.clock = clock
@@ -206,8 +204,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             withhold(case, claims.scopes)  # nothing outside the consent leaves the agency
             if not identity:  # not even inside the texts of what the consent covers
                 self._redactor(found[case.case_number]).case(case)
-            if self.sealer is not None:
-                self.sealer.seal(case, claims.subject)  # and what does, leaves sealed
+            self.sealer.seal(case, claims.subject)  # and what does, leaves sealed
         return pb.ListSubjectCasesResponse(
             cases=cases, missing_case_numbers=[n for n in wanted if n not in found])
 

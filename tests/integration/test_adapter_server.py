@@ -33,6 +33,7 @@ from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import vocabulary_pb2
 from caseline.v1.lib import consent_token as fmt
+from deploy.slow_agency import SlowAgency
 from support import fake_agency
 from support.sealing import open_sealed
 
@@ -299,7 +300,7 @@ async def test_call_past_its_deadline_is_cut(fake_source: InMemoryCaseSource,
                                             jwks_path: Path) -> None:
     """A slow adapter does not hold a caller past the caller's deadline."""
     server = AdapterServer(build_servicer(fake_agency.profile(), fake_source, jwks_path),
-                           delay_s=2.0)
+                           interceptors=[SlowAgency(2.0)])
     await server.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:

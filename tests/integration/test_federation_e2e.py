@@ -74,7 +74,7 @@ class Running:
         return body["data"]["viewer"]["timeline"], time.monotonic() - started
 
 
-async def _running(world: World, delay_ms: dict[str, int] | None = None,
+async def _running(world: World, slow_ms: dict[str, int] | None = None,
                    down: tuple[str, ...] = ()) -> AsyncIterator[Running]:
     jwks = StatePaths(world.root).jwks
     adapters: dict[str, AdapterProcess] = {}
@@ -85,7 +85,7 @@ async def _running(world: World, delay_ms: dict[str, int] | None = None,
             continue
         adapters[agency_id] = await start_adapter(
             agency_id, world.stores[agency_id], jwks, world.root / f"{agency_id}.log",
-            delay_ms=(delay_ms or {}).get(agency_id, 0))
+            slow_ms=(slow_ms or {}).get(agency_id, 0))
         ports[agency_id] = adapters[agency_id].port
     config = registry_with(ports)
     calls: Counter[tuple[str, str]] = Counter()
@@ -172,7 +172,7 @@ async def test_adapter_killed_mid_test_gives_a_partial_result_in_time(running: R
 
 async def test_hanging_adapter_is_cut_at_the_deadline(world: World) -> None:
     """An adapter that takes 5 s is dropped at the 1 s deadline; the others answer."""
-    async for running in _running(world, delay_ms={"courts": 5000}):
+    async for running in _running(world, slow_ms={"courts": 5000}):
         timeline, elapsed = await running.timeline()
         (failure,) = timeline["unavailable"]  # type: ignore[index]
         assert failure["agency"]["id"] == "courts"

@@ -5,9 +5,10 @@ beside the agency's text "… Removal proceedings have begun for A-Number A20155
 now masks the case's identity values (names, dates of birth, A-numbers and other numbers) and
 anything in the agency's number formats in every text, in every language.
 
-The property tests run the real servicer (sealing off, so the released bytes are readable)
-over every code of every mapping table and over generated histories, with identity values
-written into the agency's texts in many ways; the scenario test runs a real courts adapter.
+The property tests run the real servicer (with a sealer that seals nothing, so the released
+bytes are readable) over every code of every mapping table and over generated histories, with
+identity values written into the agency's texts in many ways; the scenario test runs a real
+courts adapter.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
 from caseline.v1.lib.key_wrap import public_jwk
 from support.reference_adapter import TODAY, reference_stub, seeded_store
-from support.sealing import open_sealed
+from support.sealing import LeaveUnsealed, open_sealed
 
 SUBJECT = "psn_redaction"
 _NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -195,7 +196,7 @@ def agency_text(draw: st.DrawFn, identity: IdentityTerms, subject_ref: str, base
 
 def _servicer(agency: str, records: list[CaseRecord]) -> AdapterServicer:
     return AdapterServicer(profile(agency), InMemoryCaseSource(records), TABLES[agency],
-                           ConsentTokenVerifier(agency, _KEYS / "jwks.json"), None,
+                           ConsentTokenVerifier(agency, _KEYS / "jwks.json"), LeaveUnsealed(),
                            clock=lambda: _NOW)
 
 

@@ -41,3 +41,12 @@ class MemorySealer:
         if key is None:
             raise SealError(f"{subject_id}'s key was shredded")
         return key.open(sealed, (*place, subject_id))
+
+
+class LeaveUnsealed:
+    """A servicer's sealer that seals nothing, for tests that read what an adapter releases
+    in plaintext."""
+
+    def seal(self, case: case_pb2.Case, subject: str) -> int:
+        """Leave ``case`` as it is; nothing sealed."""
+        return 0
