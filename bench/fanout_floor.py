@@ -44,8 +44,9 @@ from timeline import (
     wrk_load,
 )
 
-from aggregator.bootstrap import StatePaths, consent_key
+from aggregator.bootstrap import consent_key
 from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.state import StatePaths
 from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb

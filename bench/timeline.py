@@ -31,8 +31,9 @@ from typing import Any
 import httpx
 from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
 
-from aggregator.bootstrap import StatePaths, consent_key, open_state
+from aggregator.bootstrap import consent_key, open_state
 from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.state import StatePaths
 from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb

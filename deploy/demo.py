@@ -106,8 +106,7 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     tls = bool(spec.tls_ca)
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key)) if tls else None
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca) if tls else None),
-                        state.root, access_logging=spec.access_logging, sealing=spec.sealing,
-                        client_identity=identity)
+                        state.root, client_identity=identity)
     verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,

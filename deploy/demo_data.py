@@ -15,15 +15,10 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import generated_cases, seed_store
-from aggregator.bootstrap import (
-    StatePaths,
-    ledger_reference_key,
-    open_ledger,
-    open_state,
-    pseudonym_key,
-)
+from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state, pseudonym_key
 from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
+from aggregator.state import StatePaths
 from aggregator.vault.pseudonyms import pseudonym
 from deploy.personas import PERSONAS
 from deploy.progress import StepProgress

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from aggregator.bootstrap import StatePaths, consent_issuer
+from aggregator.bootstrap import consent_issuer
 from aggregator.config import AggregatorConfig, load_config
 from aggregator.files import open_private_append
+from aggregator.state import StatePaths
 from deploy.local_ca import DemoTLS, TLSFiles
 
 __all__ = ["AdapterProcess", "LaunchError", "adapter_command", "await_ready_line", "bind_socket",
