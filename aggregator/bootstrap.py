@@ -15,7 +15,6 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy.engine import Engine
 
 from aggregator.config import AggregatorConfig
 from aggregator.consent.linking import LinkService
@@ -41,7 +40,8 @@ from aggregator.vault.pseudonyms import pseudonym
 from aggregator.vault.secrets import keyring_ed25519, keyring_secret
 
 __all__ = ["ServiceKeys", "bootstrap", "consent_issuer", "consent_key",
-           "ledger_reference_key", "open_ledger", "open_state", "pseudonym_key"]
+           "ledger_reference_key", "open_ledger", "open_state", "open_state_vault",
+           "pseudonym_key"]
 
 
 def pseudonym_key(paths: StatePaths, keyring: Keyring) -> bytes:
@@ -74,17 +74,18 @@ class ServiceKeys:
                    ledger_reference_key(paths, keyring))
 
 
-def _database(paths: StatePaths, database_url: str | None) -> Engine:
+def open_state_vault(paths: StatePaths, database_url: str | None = None) -> Vault:
+    """The state directory's key vault, its subject keys in the aggregator's database."""
     private_dir(paths.root)
     if database_url is None:
         private_file(paths.database)  # before SQLite creates it (and its WAL) under the umask
-    return make_engine(database_url or f"sqlite:///{paths.database}")
+    return open_vault(paths.root, make_engine(database_url or f"sqlite:///{paths.database}"))
 
 
 def open_state(paths: StatePaths, database_url: str | None = None) -> tuple[Store, Vault]:
     """The aggregator's store and key vault (keyring, custodian, subject keys), sharing one
     database; personal data in the store is sealed under the vault's subject keys."""
-    vault = open_vault(paths.root, _database(paths, database_url))
+    vault = open_state_vault(paths, database_url)
     return Store(vault.subject_keys.engine, vault.subject_keys,
                  ledger_reference_key(paths, vault.keyring)), vault
 
@@ -136,7 +137,7 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         # Opened only when a part left out needs it: fakes for all of them need no files.
         nonlocal vault
         if vault is None:
-            vault = open_vault(paths.root, _database(paths, database_url))
+            vault = open_state_vault(paths, database_url)
         return vault
 
     if keys is None:

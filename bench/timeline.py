@@ -8,7 +8,9 @@ Prints JSON; the ratio timeline_p50 / slowest_adapter_p50 is the fan-out overhea
 
 ``--compare-sealing`` (or ``--compare-access-logging``, ``--compare-tls``) first alternates
 demo runs without and with that feature (two each) and reports what it costs in throughput
-and latency.
+and latency. Production has no switch for access logging or sealing: those runs are served
+by gateways the bench composes itself (bench/variants.py), the variant against the
+``baseline`` composition served the same way.
 ``--workers N`` runs N gateway processes (`caseline demo --workers N`); the default is one per
 CPU core, as a deployment would run it. ``--workers 1`` shows what one process manages.
 """
@@ -24,12 +26,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
+from variants import start_gateway
 
 from aggregator.bootstrap import consent_key, open_state
 from aggregator.consent.tokens import ConsentTokenIssuer
@@ -38,6 +42,7 @@ from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from deploy.state import DemoState
 from gateway.auth import DevIssuer
 
 SUBJECT = "bench"
@@ -141,24 +146,42 @@ def wrk_load(url: str, token: str, seconds: int, connections: int) -> dict[str, 
             "connections": connections, "seconds": seconds}
 
 
-# What `--compare-X` switches off in the second demo, and the target for what X may cost.
+@dataclass(frozen=True)
+class Comparison:
+    """What `--compare-X` turns off: demo flags, or a gateway variant (bench/variants.py)
+    compared with the baseline composition; and the target for what X may cost."""
+
+    name: str
+    target: float
+    demo_flags: tuple[str, ...] = ()
+    gateway: str | None = None
+
+
 COMPARISONS = {
-    "--compare-access-logging": ("--no-access-logging", "access_logging", 0.15),
-    "--compare-sealing": ("--no-sealing", "sealing", 0.10),
-    "--compare-tls": ("--no-tls", "mutual_tls", 0.10),
+    "--compare-access-logging": Comparison("access_logging", 0.15,
+                                           gateway="without_access_logging"),
+    "--compare-sealing": Comparison("sealing", 0.10, gateway="without_sealing"),
+    "--compare-tls": Comparison("mutual_tls", 0.10, demo_flags=("--no-tls",)),
 }
 
 
-async def _measure(state: Path, *flags: str, full: bool) -> dict[str, Any]:
-    """One demo run: sequential timeline latency and wrk load (plus per-adapter calls)."""
-    demo = start_demo(state, "--cases", "10000", *flags)
+async def _measure(state: Path, *flags: str, full: bool, workers: int,
+                   gateway: str | None = None) -> dict[str, Any]:
+    """One demo run: sequential timeline latency and wrk load (plus per-adapter calls);
+    through ``workers`` gateway processes of variant ``gateway`` when given, else the
+    demo's."""
+    demo = start_demo(state, "--cases", "10000", *flags,
+                      "--workers", "1" if gateway else str(workers))
+    served = None
     try:
         cases = link_bench_subject(state)
         ports = {m.group(1): int(m.group(2))
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
-        token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
+        token = DevIssuer(load_or_create_ed25519(DemoState(state).issuer_key)).issue(
             SUBJECT, "applicant", "Bench")
-        url = f"{demo.base_url}/graphql"
+        if gateway:
+            served = start_gateway(gateway, state, ports, workers)
+        url = f"{served.url if served else demo.base_url}/graphql"
         result: dict[str, Any] = {"cases": {a: len(c) for a, c in cases.items()}}
         if full:
             result["adapter_call"] = await adapter_latencies(state, ports, cases, n=1000)
@@ -167,6 +190,8 @@ async def _measure(state: Path, *flags: str, full: bool) -> dict[str, Any]:
         result["under_load"] = wrk_load(url, token, seconds=15, connections=16)
         return result
     finally:
+        if served:
+            served.stop()
         demo.stop()
 
 
@@ -184,25 +209,29 @@ async def main() -> None:
     """Run the benchmark and print JSON."""
     state = RESULTS / "state-10k"
     state.mkdir(parents=True, exist_ok=True)
-    workers = ("--workers", str(_workers(sys.argv[1:])))
+    workers = _workers(sys.argv[1:])
     compared = [c for c in COMPARISONS if c in sys.argv[1:]]
     rounds = 2
     offs: list[dict[str, Any]] = []
     ons: list[dict[str, Any]] = []
     if compared:
-        off_flag, name, target = COMPARISONS[compared[0]]
+        comparison = COMPARISONS[compared[0]]
+        name, target = comparison.name, comparison.target
+        # Both sides served alike: by the bench's gateways when the variant is one.
+        baseline = "baseline" if comparison.gateway else None
         # Alternate runs without and with the feature on the same data, so drift of a shared
         # machine hits both sides alike.
         for _ in range(rounds):
-            offs.append(await _measure(state, off_flag, *workers, full=False))
-            ons.append(await _measure(state, *workers, full=False))
-    main_run = await _measure(state, *workers, full=True)
+            offs.append(await _measure(state, *comparison.demo_flags, full=False,
+                                       workers=workers, gateway=comparison.gateway))
+            ons.append(await _measure(state, full=False, workers=workers, gateway=baseline))
+    main_run = await _measure(state, full=True, workers=workers)
     adapters = main_run["adapter_call"]
     timeline = main_run["timeline_sequential"]
     load = main_run["under_load"]
     slowest = max(adapters.values(), key=lambda p: p["p50_ms"])
     report: dict[str, Any] = {
-        "benchmark": "timeline", "gateway_processes": int(workers[1]),
+        "benchmark": "timeline", "gateway_processes": workers,
         "events_per_timeline": main_run["events"],
         "cases": main_run["cases"],
         "adapter_call": adapters, "slowest_adapter_p50_ms": slowest["p50_ms"],
