@@ -12,9 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.requests import Request
 
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
+from aggregator.consent.vocabulary import Role
 from aggregator.model import (
     Case,
     Event,
@@ -25,8 +27,8 @@ from aggregator.model import (
     Text,
 )
 from aggregator.vault.opening import Release
-from gateway.app import GatewaySettings, create_app
-from gateway.auth import DevIssuer, TokenVerifier
+from gateway.app import GatewaySettings, bearer_principal, create_app
+from gateway.auth import DevIssuer, SignedIn, TokenVerifier
 from gateway.ratelimit import RatePolicy
 from support.fakes import fake_service
 
@@ -221,3 +223,23 @@ async def _healthz_says_all_up(gw: Gw) -> None:
     assert (live.status_code, live.json()) == (200, {"status": "alive"})
     ready = await gw[0].get("/readyz")
     assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
+def test_one_reading_of_the_bearer_token_for_graphql_and_the_ledger_export() -> None:
+    """bearer_principal: the principal of a valid token, nothing without a header, and the
+    client's message (in its language) for a malformed header or a forged token."""
+    key = Ed25519PrivateKey.generate()
+    verifier = TokenVerifier(key.public_key())
+
+    def read(header: str | None, language: str = "en") -> tuple[object, str | None]:
+        headers = [] if header is None else [(b"authorization", header.encode())]
+        request = Request({"type": "http", "headers": headers})
+        return bearer_principal(request, verifier, language)
+
+    principal, refused = read(f"Bearer {DevIssuer(key).issue('ana', 'applicant', 'Ana')}")
+    assert (principal, refused) == (SignedIn("ana", Role.APPLICANT, "Ana"), None)
+    assert read(None) == (None, None)
+    assert read("Basic abc") == (None, "the Authorization header must be 'Bearer <token>'")
+    forged = DevIssuer(Ed25519PrivateKey.generate()).issue("ana", "applicant", "Ana")
+    assert read(f"Bearer {forged}") == (
+        None, "the bearer token is invalid or expired; sign in again")
