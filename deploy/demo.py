@@ -333,7 +333,7 @@ async def run_demo(opts: DemoOptions) -> None:
                        tls_cert=str(tls.gateway.cert) if tls else "",
                        tls_key=str(tls.gateway.key) if tls else "",
                        max_body_bytes=opts.max_body_bytes)
-    logs = state.root / "logs"
+    logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
     supervisor = Supervisor(lambda line: click.echo(line, err=True))
     running: RunningDemo | None = None

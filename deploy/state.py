@@ -47,6 +47,11 @@ class DemoState(StatePaths):
         return self.keys / "demo-issuer.pem"
 
     @property
+    def seeding_lock(self) -> Path:
+        """Held while one process seeds the demo data (others wait for it)."""
+        return self.root / ".seeding.lock"
+
+    @property
     def manifest(self) -> Path:
         """What seeding produced (anchor date, seed, sample numbers)."""
         return self.root / "demo.json"
