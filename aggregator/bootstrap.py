@@ -133,6 +133,7 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
     paths = StatePaths(state_dir)
+
     def opened() -> Vault:
         # Opened only when a part left out needs it: fakes for all of them need no files.
         nonlocal vault

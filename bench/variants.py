@@ -43,6 +43,7 @@ from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import CaseOpener
 from caseline.v1 import case_pb2
+from deploy.heap import freeze_startup_heap
 from deploy.launcher import bind_socket, join_socket, registry_with
 from deploy.local_ca import ensure_demo_tls
 from deploy.serving import uvicorn_config
@@ -192,10 +193,11 @@ def build_app(variant: str, state_dir: Path, ports: dict[str, int], *, host: str
 async def _serve(args: argparse.Namespace) -> None:
     # The service's gRPC channels bind to the running loop: built inside it.
     app = build_app(args.variant, args.state_dir, json.loads(args.ports), host=args.host,
-                    workers=args.workers, worker=args.worker)
+                    workers=args.workers, worker=args.worker if args.workers > 1 else None)
     sock = (join_socket(args.host, args.port) if args.port
             else bind_socket(args.host, 0, shared=True))
     server = uvicorn.Server(uvicorn_config(app))
+    freeze_startup_heap()  # as the demo's gateway processes do
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     while not server.started:
         if serving.done():
