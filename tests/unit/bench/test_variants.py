@@ -11,6 +11,7 @@ from types import ModuleType
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from aggregator.consent.policy import Principal
+from aggregator.consent.vocabulary import Role
 from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import case_pb2
 from support.http_gateway import CONFIG, NoCases
@@ -62,7 +63,7 @@ async def test_without_access_logging_a_read_leaves_the_ledger_as_it_was(
         try:
             service.store.add_link("ana", "fake", "FAK000001")
             before = service.ledger.size
-            read = await service.read_timeline(Principal("ana", "applicant"), "ana")
+            read = await service.read_timeline(Principal("ana", Role.APPLICANT), "ana")
             assert read.released == {"fake": frozenset({"STATUS", "DETAILS", "IDENTITY"})}
             sizes[name] = service.ledger.size - before
         finally:
