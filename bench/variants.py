@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+import uvloop
 from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
@@ -278,7 +279,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--port", type=int, default=0, help="join this port (0: bind one)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--worker", type=int, default=None)
-    asyncio.run(_serve(parser.parse_args(argv)))
+    uvloop.run(_serve(parser.parse_args(argv)))  # the loop the demo's gateway runs on
 
 
 if __name__ == "__main__":
