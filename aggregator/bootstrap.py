@@ -1,13 +1,25 @@
-"""Composition root: build the aggregator service from configuration and a state directory."""
+"""Composition root: build the aggregator service from configuration and a state directory.
+
+``bootstrap`` builds every collaborator once and wires the same instances everywhere; each
+keyword replaces one collaborator (tests pass the fakes of tests/support/fakes.py, the
+benchmarks their variants from bench/variants.py). The helpers below open single parts of a
+state directory for the CLI commands that need only those.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache, partial
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.config import AggregatorConfig
+from aggregator.consent.linking import LinkService
+from aggregator.consent.service import ConsentService
+from aggregator.consent.throttle import AccessCodeThrottle
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.federation.breaker import BreakerPolicy
 from aggregator.federation.client import AdapterClient
@@ -17,33 +29,19 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
-from aggregator.ports import AdapterPort
+from aggregator.ports import AdapterPort, Clock, LedgerPort
 from aggregator.service import CaselineService
+from aggregator.state import StatePaths
 from aggregator.store import Store, make_engine
 from aggregator.vault import Keyring, Vault, open_vault
 from aggregator.vault.admin import BackgroundRewrap
 from aggregator.vault.opening import CaseOpener
+from aggregator.vault.pseudonyms import pseudonym
 from aggregator.vault.secrets import keyring_ed25519, keyring_secret
 
-__all__ = ["StatePaths", "bootstrap", "consent_issuer", "consent_key", "ledger_reference_key",
-           "open_ledger", "open_state", "pseudonym_key"]
-
-
-class StatePaths:
-    """Where the aggregator keeps its files inside the state directory."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.database = root / "aggregator.sqlite3"
-        self.jwks = root / "keys" / "consent-jwks.json"
-        self.ledger = root / "ledger.sqlite3"
-        self.install_id = root / "install-id"
-        # Where older versions kept these keys in plaintext; now they live in the keyring,
-        # and a file found here is imported into it (then removed) on first open.
-        self.legacy_consent_key = root / "keys" / "consent-signing.pem"
-        self.legacy_pseudonym_key = root / "keys" / "pseudonym.key"
-        self.legacy_ledger_key = root / "keys" / "ledger-signing.pem"
-        self.legacy_ledger_hmac = root / "keys" / "ledger-references.key"
+__all__ = ["ServiceKeys", "bootstrap", "consent_issuer", "consent_key",
+           "ledger_reference_key", "open_ledger", "open_state", "open_state_vault",
+           "pseudonym_key"]
 
 
 def pseudonym_key(paths: StatePaths, keyring: Keyring) -> bytes:
@@ -61,23 +59,45 @@ def consent_key(paths: StatePaths, keyring: Keyring) -> Ed25519PrivateKey:
     return keyring_ed25519(keyring, "consent-signing", paths.legacy_consent_key)
 
 
-def open_state(paths: StatePaths, database_url: str | None = None) -> tuple[Store, Vault]:
-    """The aggregator's store and key vault (keyring, custodian, subject keys), sharing one
-    database; personal data in the store is sealed under the vault's subject keys."""
+@dataclass(frozen=True, slots=True)
+class ServiceKeys:
+    """The service's secrets, each read from the keyring once and shared by every part."""
+
+    consent: Ed25519PrivateKey
+    pseudonym: bytes
+    ledger_references: bytes
+
+    @classmethod
+    def from_keyring(cls, paths: StatePaths, keyring: Keyring) -> ServiceKeys:
+        """The keys the keyring holds (created, or imported from older files, on first use)."""
+        return cls(consent_key(paths, keyring), pseudonym_key(paths, keyring),
+                   ledger_reference_key(paths, keyring))
+
+
+def open_state_vault(paths: StatePaths, database_url: str | None = None) -> Vault:
+    """The state directory's key vault, its subject keys in the aggregator's database."""
     private_dir(paths.root)
     if database_url is None:
         private_file(paths.database)  # before SQLite creates it (and its WAL) under the umask
-    engine = make_engine(database_url or f"sqlite:///{paths.database}")
-    vault = open_vault(paths.root, engine)
-    return Store(engine, vault.subject_keys, ledger_reference_key(paths, vault.keyring)), vault
+    return open_vault(paths.root, make_engine(database_url or f"sqlite:///{paths.database}"))
 
 
-def consent_issuer(paths: StatePaths, vault: Vault | None = None) -> ConsentTokenIssuer:
-    """The consent-token issuer; also (re)publishes the JWKS file adapters use: its own key
-    and the key custodian's public keys."""
+def open_state(paths: StatePaths, database_url: str | None = None) -> tuple[Store, Vault]:
+    """The aggregator's store and key vault (keyring, custodian, subject keys), sharing one
+    database; personal data in the store is sealed under the vault's subject keys."""
+    vault = open_state_vault(paths, database_url)
+    return Store(vault.subject_keys.engine, vault.subject_keys,
+                 ledger_reference_key(paths, vault.keyring)), vault
+
+
+def consent_issuer(paths: StatePaths, vault: Vault | None = None, *,
+                   key: Ed25519PrivateKey | None = None) -> ConsentTokenIssuer:
+    """The consent-token issuer (signing with ``key``, else the keyring's); also
+    (re)publishes the JWKS file adapters use: its own key and the key custodian's public
+    keys."""
     if vault is None:
         _, vault = open_state(paths)
-    issuer = ConsentTokenIssuer(consent_key(paths, vault.keyring))
+    issuer = ConsentTokenIssuer(key or consent_key(paths, vault.keyring))
     issuer.write_jwks(paths.jwks, vault.custodian.public_jwks())
     return issuer
 
@@ -93,20 +113,46 @@ def open_ledger(paths: StatePaths, keyring: Keyring | None = None) -> Ledger:
 def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | None = None,
               adapters: dict[str, AdapterPort] | None = None,
               wrap_client: Callable[[AdapterClient], AdapterPort] | None = None,
-              access_logging: bool = True, sealing: bool = True,
-              client_identity: ClientIdentity | None = None) -> CaselineService:
+              client_identity: ClientIdentity | None = None,
+              store: Store | None = None, vault: Vault | None = None,
+              ledger: LedgerPort | None = None, opener: CaseOpener | None = None,
+              clock: Clock | None = None, keys: ServiceKeys | None = None,
+              outbox: None = None) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
-    ``adapters`` replaces the gRPC clients (tests); ``wrap_client`` wraps each (counting
-    calls); ``sealing=False`` accepts sensitive fields in plaintext (the benchmark that
-    measures what sealing costs); ``client_identity``: the gateway's client certificate for
-    agencies reached with mutual TLS (aggregator.federation.transport).
+    Every collaborator is built here once, from ``state_dir`` unless given:
+    ``adapters`` replaces the gRPC clients and ``wrap_client`` wraps each (counting calls);
+    ``store``, ``vault``, ``ledger``, ``opener`` (what opens sealed fields), ``clock`` and
+    ``keys`` replace those parts; the state directory's vault is opened only when a part
+    left out needs it. ``client_identity``: the gateway's client certificate for agencies
+    reached with mutual TLS (aggregator.federation.transport). ``outbox`` is reserved for
+    the notifications' outbox and must be None until it exists.
     """
+    if outbox is not None:
+        raise TypeError("outbox: reserved for notifications; nothing takes it yet")
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
     paths = StatePaths(state_dir)
-    store, vault = open_state(paths, database_url)
-    opener = CaseOpener(vault.custodian, accept_plaintext=not sealing)
+
+    def opened() -> Vault:
+        # Opened only when a part left out needs it: fakes for all of them need no files.
+        nonlocal vault
+        if vault is None:
+            vault = open_state_vault(paths, database_url)
+        return vault
+
+    if keys is None:
+        keys = ServiceKeys.from_keyring(paths, opened().keyring)
+    if store is None:
+        store = Store(opened().subject_keys.engine, opened().subject_keys,
+                      keys.ledger_references)
+    if opener is None:
+        opener = CaseOpener(opened().custodian)
+    if ledger is None:
+        ledger = open_ledger(paths, opened().keyring)
+    clock = clock or (lambda: datetime.now(UTC))
+    tokens = (consent_issuer(paths, vault, key=keys.consent) if vault is not None
+              else ConsentTokenIssuer(keys.consent))
     wrap = wrap_client or (lambda client: client)
     clients: dict[str, AdapterPort] = adapters if adapters is not None else {
         a.id: wrap(AdapterClient(a.id, a.address, opener, credentials[a.id]))
@@ -115,12 +161,19 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         [a.id for a in config.agencies],
         retry=RetryPolicy(attempts=config.retry_attempts),
         breaker=BreakerPolicy(config.breaker_failures, config.breaker_reset_s))
-    rewrap = BackgroundRewrap(vault)
-    if vault.subject_keys.pending_rewrap():
-        rewrap.start()
-    return CaselineService(config, clients, federation, store, consent_issuer(paths, vault),
-                           pseudonym_key(paths, vault.keyring),
-                           open_ledger(paths, vault.keyring),
-                           consent_key=consent_key(paths, vault.keyring),
-                           ledger_key=ledger_reference_key(paths, vault.keyring),
-                           access_logging=access_logging, on_close=rewrap.stop)
+    # Pseudonyms are derived on every read and write: one cache for every part.
+    pseudonyms = lru_cache(maxsize=65_536)(partial(pseudonym, keys.pseudonym))
+    agency_ids = [a.id for a in config.agencies]
+    consents = ConsentService(store, ledger, keys.consent, pseudonyms, keys.ledger_references,
+                              agency_ids, clock)
+    links = LinkService(config, clients, store, ledger, AccessCodeThrottle(), pseudonyms,
+                        keys.ledger_references)
+    on_close: Callable[[], None] | None = None
+    if vault is not None:
+        rewrap = BackgroundRewrap(vault)
+        if vault.subject_keys.pending_rewrap():
+            rewrap.start()
+        on_close = rewrap.stop
+    return CaselineService(config, clients, federation, store, ledger, tokens=tokens,
+                           consents=consents, links=links, pseudonym=pseudonyms, clock=clock,
+                           on_close=on_close)

@@ -8,16 +8,13 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache, partial
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from functools import partial
 
 from aggregator.accounts import SignIns, SubjectErasedError
 from aggregator.config import AggregatorConfig
 from aggregator.consent.linking import LinkService
 from aggregator.consent.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.consent.service import ConsentService
-from aggregator.consent.throttle import AccessCodeThrottle
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.consent.vocabulary import Role
 from aggregator.federation.fanout import Federation
@@ -29,7 +26,7 @@ from aggregator.federation.routing import (
     unroutable_message,
 )
 from aggregator.ledger.entries import Entry, access_entry
-from aggregator.ledger.ledger import Appended, Ledger
+from aggregator.ledger.ledger import Appended
 from aggregator.model import (
     AgencyFailure,
     AgencyInfo,
@@ -40,11 +37,9 @@ from aggregator.model import (
     SubjectCases,
     Timeline,
 )
-from aggregator.ports import AdapterPort
-from aggregator.store import Store
+from aggregator.ports import AdapterPort, Clock, LedgerPort, StorePort
 from aggregator.timeline import current_cases, merge_events
 from aggregator.vault.opening import SEALED_SCOPES, Release
-from aggregator.vault.pseudonyms import pseudonym
 from caseline.v1.lib.scopes import Scope
 
 __all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "TimelineRead", "TooManyNumbersError"]
@@ -81,28 +76,25 @@ class CaselineService:
     """Federates lookups and timelines over the configured agencies."""
 
     def __init__(self, config: AggregatorConfig, adapters: Mapping[str, AdapterPort],
-                 federation: Federation, store: Store, tokens: ConsentTokenIssuer,
-                 pseudonym_key: bytes, ledger: Ledger, *, consent_key: Ed25519PrivateKey,
-                 ledger_key: bytes, access_logging: bool = True,
+                 federation: Federation, store: StorePort, ledger: LedgerPort, *,
+                 tokens: ConsentTokenIssuer, consents: ConsentService, links: LinkService,
+                 pseudonym: Callable[[str], str], clock: Clock = lambda: datetime.now(UTC),
                  on_close: Callable[[], None] | None = None) -> None:
+        """Built by ``aggregator.bootstrap.bootstrap``, which wires the sub-services to the
+        same store, ledger and pseudonyms as this service."""
         self.config = config
         self.adapters = adapters
         self.federation = federation
         self.store = store
         self.tokens = tokens
         self.ledger = ledger
-        # Off only in the benchmark that measures what logging costs.
-        self.access_logging = access_logging
+        self.consents = consents
+        self.links = links
+        self.pseudonym = pseudonym
+        self._clock = clock
         self._on_close = on_close
-        self._pseudonym_key = pseudonym_key
         self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope)
                          for a in config.agencies}
-        self.pseudonym = lru_cache(maxsize=65_536)(self._pseudonym)
-        self.ledger_key = ledger_key
-        self.consents = ConsentService(store, ledger, consent_key, self.pseudonym, ledger_key,
-                                       [a.id for a in config.agencies])
-        self.links = LinkService(config, adapters, store, ledger, AccessCodeThrottle(),
-                                 self.pseudonym, ledger_key)
         self._sign_ins = SignIns(store.ensure_account)
 
     def signed_in(self, subject_id: str, role: Role) -> None:
@@ -116,10 +108,6 @@ class CaselineService:
         erased_at = self.store.erased_at(subject_id)
         if erased_at is not None:
             raise SubjectErasedError(subject_id, erased_at)
-
-    def _pseudonym(self, subject_id: str) -> str:
-        """The subject's keyed pseudonym (what adapters and the ledger see)."""
-        return pseudonym(self._pseudonym_key, subject_id)
 
     async def lookup(self, numbers: Sequence[str]) -> list[LookupOutcome]:
         """Public status per number, in the order given; one call per agency."""
@@ -172,7 +160,7 @@ class CaselineService:
                     for c in self.store.consents_granted_by(subject_id)):
                 raise SubjectErasedError(subject_id, erased_at)
             return TimelineRead(Timeline((), (), ()))
-        now = datetime.now(UTC)
+        now = self._clock()
         links_by_agency: dict[str, list[str]] = defaultdict(list)
         for link in self.store.links_for(subject_id):
             if link.agency_id in self.adapters:
@@ -199,8 +187,7 @@ class CaselineService:
         subject = self.pseudonym(subject_id)
         entries = self._access_entries(principal, subject, released, relied_on, withheld,
                                        own=own, by_scope=by_scope)
-        logged = (asyncio.gather(*(self.ledger.append(e) for e in entries))
-                  if self.access_logging and entries else None)
+        logged = asyncio.gather(*(self.ledger.append(e) for e in entries)) if entries else None
         operations = {}
         for agency_id, agency_scopes in released.items():
             decision = relied_on[agency_id]

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import grpc
 
+from adapters.reference.catalog import REFERENCE_AGENCIES
+from deploy.local_ca import ensure_demo_tls
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "tests"))
@@ -23,11 +26,11 @@ __all__ = ["RESULTS", "ROOT", "Demo", "adapter_channel", "percentiles", "start_d
 def adapter_channel(state_dir: Path, port: int) -> grpc.aio.Channel:
     """A channel to one of the demo's adapters as the gateway has it: mutual TLS with the
     gateway's certificate from the demo's CA."""
-    tls = state_dir / "tls"
+    tls = ensure_demo_tls(state_dir, REFERENCE_AGENCIES)  # the demo's, made at its start
     credentials = grpc.ssl_channel_credentials(
-        root_certificates=(tls / "ca.pem").read_bytes(),
-        private_key=(tls / "gateway.key").read_bytes(),
-        certificate_chain=(tls / "gateway.pem").read_bytes())
+        root_certificates=tls.ca.read_bytes(),
+        private_key=tls.gateway.key.read_bytes(),
+        certificate_chain=tls.gateway.cert.read_bytes())
     return grpc.aio.secure_channel(f"127.0.0.1:{port}", credentials)
 
 

@@ -9,6 +9,8 @@ import sys
 import httpx
 from _harness import RESULTS, percentiles, start_demo, time_async
 
+from deploy.state import DemoState
+
 ONE = ("query($n: String!) { caseStatus(number: $n) { __typename ... on CaseStatus "
        "{ number category milestone title updatedAt } } }")
 MANY = ("query($ns: [String!]!) { caseStatuses(numbers: $ns) { __typename ... on CaseStatus "
@@ -21,7 +23,9 @@ async def main() -> None:
     state.mkdir(parents=True, exist_ok=True)
     demo = start_demo(state, "--cases", "10000", "--lookup-rate", "1000000")
     try:
-        manifest = json.loads((state / "demo.json").read_text())
+        manifest = DemoState(state).read_manifest()
+        if manifest is None:
+            raise RuntimeError(f"the demo wrote no manifest in {state}")
         numbers = [c["number"] for cs in manifest["personas"].values() for c in cs]
         numbers += [n for ns in manifest["samples"].values() for n in ns]
         hundred = (numbers * (100 // len(numbers) + 1))[:100]

@@ -44,12 +44,14 @@ from timeline import (
     wrk_load,
 )
 
-from aggregator.bootstrap import StatePaths, consent_key
+from aggregator.bootstrap import consent_key
 from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.state import StatePaths
 from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from deploy.state import DemoState
 from gateway.auth import DevIssuer
 
 
@@ -147,7 +149,7 @@ async def main() -> None:
         alone = await adapter_latencies(state, ports, cases, n=1000)
         together = await _three_at_once(state, ports, tokens, n=1000)
         floor = _floor_gateway(state, ports, tokens)
-        viewer = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
+        viewer = DevIssuer(load_or_create_ed25519(DemoState(state).issuer_key)).issue(
             SUBJECT, "applicant", "Bench")
         gateway, events = await gateway_latency(f"{demo.base_url}/graphql", viewer, n=1000)
     finally:

@@ -35,15 +35,17 @@ from typing import Any
 
 import httpx
 from _harness import RESULTS, adapter_channel, percentiles, start_demo, time_async
-from _variant_gateway import start_gateway
 from variant_adapters import RunningAdapters, start_variant_adapters
+from variants import start_gateway
 
-from aggregator.bootstrap import StatePaths, consent_key, open_state
+from aggregator.bootstrap import consent_key, open_state
 from aggregator.consent.tokens import ConsentTokenIssuer
+from aggregator.state import StatePaths
 from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from deploy.state import DemoState
 from gateway.auth import DevIssuer
 
 SUBJECT = "bench"
@@ -182,7 +184,7 @@ async def _measure(state: Path, *, full: bool, workers: int, gateway: str | None
         cases = link_bench_subject(state)
         ports = {m.group(1): int(m.group(2))
                  for line in demo.output for m in ADAPTER_PORT.finditer(line)}
-        token = DevIssuer(load_or_create_ed25519(state / "keys" / "demo-issuer.pem")).issue(
+        token = DevIssuer(load_or_create_ed25519(DemoState(state).issuer_key)).issue(
             SUBJECT, "applicant", "Bench")
         mutual_tls = True
         if adapters:

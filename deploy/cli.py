@@ -173,7 +173,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     from adapters.sdk.logs import configure_logging
     from adapters.sdk.server import build_servicer, run_adapter
     from adapters.sdk.transport import ServerTLS, check_listen_address
-    from aggregator.bootstrap import StatePaths
+    from aggregator.state import StatePaths
     from deploy.heap import freeze_startup_heap
     from deploy.slow_agency import SlowAgency
 

@@ -320,7 +320,7 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes)
-    logs = state.root / "logs"
+    logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
     supervisor = Supervisor(lambda line: click.echo(line, err=True))
     running: RunningDemo | None = None

@@ -15,13 +15,7 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import generated_cases, seed_store
-from aggregator.bootstrap import (
-    StatePaths,
-    ledger_reference_key,
-    open_ledger,
-    open_state,
-    pseudonym_key,
-)
+from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state, pseudonym_key
 from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
 from aggregator.vault.pseudonyms import pseudonym
@@ -43,7 +37,7 @@ def _seeding_turn(state: DemoState) -> Iterator[None]:
     """Hold the state directory's seeding lock: two demos started together on one state
     directory must not both seed it (the second would delete the first's stores midway)."""
     private_dir(state.root)
-    fd = os.open(state.root / ".seeding.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(state.seeding_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -62,7 +56,6 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
     :class:`StepProgress`)."""
     with _seeding_turn(state):
         manifest = state.read_manifest()
-        paths = StatePaths(state.root)
         if manifest is None or not all(state.store(a).exists() for a in REFERENCE_AGENCIES):
             anchor = today or date.today()
             progress = StepProgress(len(SEEDING_STEPS), stream)
@@ -71,16 +64,16 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
                          f"{len(SEEDING_STEPS)} steps")
             manifest = _seed(state, progress, cases=cases, seed=seed, today=anchor)
             with progress.step("persona accounts") as step:
-                _ensure_persona_accounts(paths)
+                _ensure_persona_accounts(state)
                 step.summary = f"{len(PERSONAS)} accounts"
         else:
-            _ensure_persona_accounts(paths)
+            _ensure_persona_accounts(state)
         return manifest
 
 
-def _ensure_persona_accounts(paths: StatePaths) -> None:
+def _ensure_persona_accounts(state: DemoState) -> None:
     """Every persona has an account, so consents can name any of them from the start."""
-    store, _ = open_state(paths)
+    store, _ = open_state(state)
     try:
         for persona in PERSONAS.values():
             store.ensure_account(persona.id, persona.role)
@@ -97,18 +90,17 @@ def _seed(state: DemoState, progress: StepProgress, *, cases: int, seed: int,
                                 today=today, progress=False, on_cases=step.advance)
             step.summary = f"{report.cases:,} cases, {report.events:,} events"
     personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
-    paths = StatePaths(state.root)
     with progress.step("keyring and ledger") as step:
-        store, vault = open_state(paths)
+        store, vault = open_state(state)
         try:
-            ledger = open_ledger(paths, vault.keyring)
-            psn_key = pseudonym_key(paths, vault.keyring)
-            ref_key = ledger_reference_key(paths, vault.keyring)
+            ledger = open_ledger(state, vault.keyring)
+            psn_key = pseudonym_key(state, vault.keyring)
+            ref_key = ledger_reference_key(state, vault.keyring)
         except BaseException:
             store.close()
             raise
         step.summary = (f"{_shown(vault.keyring.path, state)} opened by a "
-                        f"{vault.keyring.protection}, ledger {_shown(paths.ledger, state)}")
+                        f"{vault.keyring.protection}, ledger {_shown(state.ledger, state)}")
     try:
         owned = {a: synthetic(a).persona_cases(today) for a in REFERENCE_AGENCIES}
         with progress.step("persona links", total=sum(

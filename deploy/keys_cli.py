@@ -21,8 +21,8 @@ import click
 from deploy.state_cli import DEMO_URL, STATE_DIR, state_dir_for
 
 if TYPE_CHECKING:
-    from aggregator.bootstrap import StatePaths
     from aggregator.ledger.ledger import Ledger
+    from aggregator.state import StatePaths
     from aggregator.store import Store
     from aggregator.vault import Vault
 
@@ -51,8 +51,9 @@ class _Opened:
 @contextmanager
 def _state(state_dir: Path | None, url: str, database_url: str | None,
            with_ledger: bool = True) -> Iterator[_Opened]:
-    from aggregator.bootstrap import StatePaths, open_ledger, open_state
+    from aggregator.bootstrap import open_ledger, open_state
     from aggregator.ledger.errors import WriteLockError
+    from aggregator.state import StatePaths
     from aggregator.vault import VaultError
 
     root = state_dir_for(state_dir, url)

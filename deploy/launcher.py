@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from aggregator.bootstrap import StatePaths, consent_issuer
+from aggregator.bootstrap import consent_issuer
 from aggregator.config import AggregatorConfig, load_config
 from aggregator.files import open_private_append
+from aggregator.state import StatePaths
 from deploy.local_ca import DemoTLS, TLSFiles
+from deploy.state import DemoState
 
 __all__ = ["AdapterProcess", "LaunchError", "adapter_command", "await_ready_line", "bind_socket",
            "free_port", "join_socket", "registry_with", "spawn_logged", "start_adapter",
@@ -201,7 +203,7 @@ async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], 
                 ports[agency_id] = free_port(host)
                 continue
             adapter = await start_adapter(
-                agency_id, store_of[agency_id], jwks, state_root / "logs" / f"{agency_id}.log",
+                agency_id, store_of[agency_id], jwks, DemoState(state_root).log(agency_id),
                 host=host, slow_ms=slow_ms.get(agency_id, 0),
                 tls=tls.adapters[agency_id])
             started.append(adapter)

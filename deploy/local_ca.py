@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from aggregator.files import create_once, replace_file
+from aggregator.state import StatePaths
 
 __all__ = ["DemoTLS", "LocalCA", "LocalCAError", "TLSFiles", "ensure_demo_tls"]
 
@@ -187,7 +188,7 @@ def ensure_demo_tls(state_dir: Path, adapters: Iterable[str], host: str = "127.0
     """The demo's CA and certificates under ``state_dir/tls``, created on first use: one
     server certificate per adapter (for this machine and ``host``) and the gateway's
     client certificate."""
-    ca = LocalCA(state_dir / "tls")
+    ca = LocalCA(StatePaths(state_dir).tls)
     hosts = (*LOCAL_HOSTS, host)
     return DemoTLS(
         ca=ca.cert_path,

@@ -1,4 +1,5 @@
-"""The demo's state directory and what lives in it."""
+"""The demo's state directory: the aggregator's layout (aggregator.state) plus the demo's own
+files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.files import replace_file
+from aggregator.state import StatePaths
 
 __all__ = ["DemoState", "default_state_dir"]
 
@@ -22,10 +24,9 @@ def default_state_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class DemoState:
-    """Paths inside a demo state directory."""
-
-    root: Path
+class DemoState(StatePaths):
+    """Paths inside a demo state directory: the aggregator's, and the demo's stores, logs,
+    sign-in key and manifest."""
 
     def store(self, agency_id: str) -> Path:
         """The agency's demo store (its system of record)."""
@@ -33,12 +34,22 @@ class DemoState:
 
     def log(self, name: str) -> Path:
         """A process's log file."""
-        return self.root / "logs" / f"{name}.log"
+        return self.logs / f"{name}.log"
+
+    @property
+    def logs(self) -> Path:
+        """The directory of the demo processes' logs."""
+        return self.root / "logs"
 
     @property
     def issuer_key(self) -> Path:
         """The demo sign-in issuer's private key."""
-        return self.root / "keys" / "demo-issuer.pem"
+        return self.keys / "demo-issuer.pem"
+
+    @property
+    def seeding_lock(self) -> Path:
+        """Held while one process seeds the demo data (others wait for it)."""
+        return self.root / ".seeding.lock"
 
     @property
     def manifest(self) -> Path:

@@ -11,7 +11,7 @@ import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.websockets import WebSocket
@@ -27,7 +27,7 @@ from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
 
-__all__ = ["GatewaySettings", "create_app"]
+__all__ = ["GatewaySettings", "bearer_principal", "create_app"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
                           response: Response | WebSocket) -> Context:
         """Authenticate and pick the language once per request."""
         language = from_accept_language(request.headers.get("accept-language"))
-        principal: SignedIn | None = None
-        auth_error: str | None = None
-        try:
-            principal = authenticate(request.headers.get("authorization", ""), self.verifier)
-        except AuthError as exc:
-            auth_error = exc.public_message(language)
+        principal, auth_error = bearer_principal(request, self.verifier, language)
         if principal is not None:
             self.service.signed_in(principal.subject, principal.role)
         client = request.client.host if request.client else "unknown"
@@ -93,6 +88,17 @@ class GraphQLApp(GraphQL[Context, None]):
                                      '{"query": "...", "variables": {...}}, got '
                                      f"{_json_kind(value)}")
         return value
+
+
+def bearer_principal(request: HTTPConnection, verifier: TokenVerifier, language: str
+                     ) -> tuple[SignedIn | None, str | None]:
+    """Who the request's bearer token names, or why it names no one: (principal, None);
+    (None, None) without an Authorization header; (None, what to tell the client, in
+    ``language``) when the header or its token is not valid."""
+    try:
+        return authenticate(request.headers.get("authorization", ""), verifier), None
+    except AuthError as exc:
+        return None, exc.public_message(language)
 
 
 def _json_kind(value: object) -> str:
@@ -140,11 +146,10 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
     def auditor(request: Request) -> JSONResponse | None:
         # The export carries only pseudonyms and codes, but its volume and timing are still
         # nobody's business but auditors'.
-        try:
-            principal = authenticate(request.headers.get("authorization", ""), verifier)
-        except AuthError as exc:
-            language = from_accept_language(request.headers.get("accept-language"))
-            return JSONResponse({"error": exc.public_message(language)}, status_code=401)
+        language = from_accept_language(request.headers.get("accept-language"))
+        principal, refused = bearer_principal(request, verifier, language)
+        if refused is not None:
+            return JSONResponse({"error": refused}, status_code=401)
         if principal is None:
             return JSONResponse({"error": "send 'Authorization: Bearer <auditor token>'"},
                                 status_code=401)

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator.federation.fanout import Federation
-from aggregator.ledger.ledger import Ledger
-from aggregator.store import Store
+from aggregator.ports import LedgerPort, StorePort
 from aggregator.store.tables import store_version
 from gateway.health import AgencyObservation
 
@@ -40,7 +39,7 @@ def _file_gone(path: Path) -> bool:
         return True
 
 
-def store_problem(store: Store) -> str | None:
+def store_problem(store: StorePort) -> str | None:
     """Why the store cannot be used, or None: its database file is gone, or a one-row
     query on it fails."""
     url = store.engine.url
@@ -58,7 +57,7 @@ def store_problem(store: Store) -> str | None:
     return None
 
 
-def ledger_problem(ledger: Ledger) -> str | None:
+def ledger_problem(ledger: LedgerPort) -> str | None:
     """Why the ledger cannot be used, or None: it refuses entries (closed, or a write or
     check failed), its file is gone, or a one-row query on it fails."""
     if not ledger.accepting:
@@ -74,6 +73,6 @@ def ledger_problem(ledger: Ledger) -> str | None:
     return None
 
 
-def component_problems(store: Store, ledger: Ledger) -> dict[str, str | None]:
+def component_problems(store: StorePort, ledger: LedgerPort) -> dict[str, str | None]:
     """Each component's problem (None when usable); blocking I/O: run it off the event loop."""
     return {"store": store_problem(store), "ledger": ledger_problem(ledger)}

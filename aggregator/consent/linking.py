@@ -22,9 +22,9 @@ from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
 from aggregator.federation.fanout import AgencyCallError
 from aggregator.federation.routing import route, unroutable_message
 from aggregator.ledger.entries import link_entry
-from aggregator.ledger.ledger import Appended, Ledger
+from aggregator.ledger.ledger import Appended
 from aggregator.model import Case
-from aggregator.ports import AdapterPort
+from aggregator.ports import AdapterPort, LedgerPort
 from aggregator.store import Holder, Store
 
 __all__ = ["LinkError", "LinkService", "Linked", "Unlinked"]
@@ -67,7 +67,7 @@ class LinkService:
     """Link and unlink for subjects."""
 
     def __init__(self, config: AggregatorConfig, adapters: Mapping[str, AdapterPort],
-                 store: Store, ledger: Ledger, throttle: AccessCodeThrottle,
+                 store: Store, ledger: LedgerPort, throttle: AccessCodeThrottle,
                  pseudonym: Callable[[str], str], ledger_key: bytes) -> None:
         self._config = config
         self._adapters = adapters

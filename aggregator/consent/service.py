@@ -24,7 +24,8 @@ from aggregator.consent.records import (
 from aggregator.consent.vocabulary import ConsentState, Purpose
 from aggregator.ledger.encoding import canonical
 from aggregator.ledger.entries import Entry, consent_entry
-from aggregator.ledger.ledger import Appended, Ledger
+from aggregator.ledger.ledger import Appended
+from aggregator.ports import LedgerPort
 from aggregator.store import Store
 from aggregator.vault.errors import ShreddedError
 from caseline.v1.lib.scopes import Scope
@@ -82,7 +83,7 @@ class ConsentChange:
 class ConsentService:
     """The subject's consent operations; pseudonymises everything the ledger sees."""
 
-    def __init__(self, store: Store, ledger: Ledger, signing_key: Ed25519PrivateKey,
+    def __init__(self, store: Store, ledger: LedgerPort, signing_key: Ed25519PrivateKey,
                  pseudonym: Callable[[str], str], ledger_key: bytes,
                  known_agencies: Sequence[str],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:

@@ -44,6 +44,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from aggregator.files import private_dir
+from aggregator.state import StatePaths
 from aggregator.vault.errors import KeyringError
 from aggregator.vault.key_files import load_or_create_secret, replace_private
 from caseline.v1.lib.key_wrap import custodian_key_id
@@ -251,7 +252,7 @@ class Keyring:
     def in_state_dir(cls, state_dir: Path, *,
                      environ: Mapping[str, str] | None = None) -> Keyring:
         """The keyring at ``state_dir/keys/keyring.json``."""
-        return cls(state_dir / "keys" / "keyring.json", environ=environ)
+        return cls(StatePaths(state_dir).keyring, environ=environ)
 
     @property
     def protection(self) -> Protection:

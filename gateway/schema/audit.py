@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.storage import EntryFilter, StoredEntry
+from aggregator.ports import LedgerPort
 from gateway.context import Context
 from gateway.schema.consent import b64
 from gateway.schema.errors import UserFacingError
@@ -63,7 +63,7 @@ class ConsistencyProof:
     hashes: list[str]
 
 
-def checkpoint_of(ledger: Ledger) -> LedgerCheckpoint:
+def checkpoint_of(ledger: LedgerPort) -> LedgerCheckpoint:
     """The latest signed checkpoint as GraphQL (an empty ledger has none yet)."""
     stored = ledger.checkpoint()
     if stored is None:
@@ -77,7 +77,7 @@ def checkpoint_of(ledger: Ledger) -> LedgerCheckpoint:
         verifier_key=ledger.verifier_key())
 
 
-def _entry(ledger: Ledger, row: StoredEntry) -> LedgerEntry:
+def _entry(ledger: LedgerPort, row: StoredEntry) -> LedgerEntry:
     return LedgerEntry(index=row.index, at=datetime.fromisoformat(row.at), kind=row.kind,
                        leaf=b64(row.leaf), leaf_hash=b64(ledger.leaf_hash(row.index)),
                        entry=row.leaf.decode())

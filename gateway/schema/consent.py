@@ -8,7 +8,8 @@ from datetime import datetime
 import strawberry
 
 from aggregator.consent.records import ConsentRecord, effective_state
-from aggregator.ledger.ledger import Appended, Ledger
+from aggregator.ledger.ledger import Appended
+from aggregator.ports import LedgerPort
 from gateway.schema.enums import (
     AccessDecision,
     AccessKind,
@@ -38,7 +39,7 @@ class Receipt:
     checkpoint: str = strawberry.field(description="The signed checkpoint (C2SP signed note).")
 
     @classmethod
-    def of(cls, ledger: Ledger, appended: Appended) -> Receipt:
+    def of(cls, ledger: LedgerPort, appended: Appended) -> Receipt:
         """The receipt for an acknowledged entry."""
         proof = ledger.inclusion_proof(appended.index, appended.tree_size)
         return cls(leaf_index=appended.index, tree_size=appended.tree_size,
@@ -73,7 +74,7 @@ class Consent:
                                   "(null when none).")
 
     @classmethod
-    def from_domain(cls, record: ConsentRecord, now: datetime, ledger: Ledger,
+    def from_domain(cls, record: ConsentRecord, now: datetime, ledger: LedgerPort,
                     appended: Appended | None = None) -> Consent:
         """The consent as of ``now``; use counts come from the ledger itself."""
         uses, last = ledger.store.usage(record.id)

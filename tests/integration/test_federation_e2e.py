@@ -16,9 +16,10 @@ import httpx
 import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
-from aggregator.bootstrap import StatePaths, bootstrap
+from aggregator.bootstrap import bootstrap
 from aggregator.federation.client import AdapterClient
 from aggregator.model import Case, LookupOutcome, SubjectCases
+from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import Release
 from deploy.launcher import (

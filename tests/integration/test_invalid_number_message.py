@@ -16,7 +16,8 @@ from adapters.labor.numbers import FORMATS
 from adapters.reference.catalog import profile
 from adapters.sdk import AdapterServer, AdapterServicer, ConsentTokenVerifier, MappingTable
 from adapters.sdk.sealing import CaseSealer, CustodianKeys
-from aggregator.bootstrap import StatePaths, bootstrap, consent_issuer
+from aggregator.bootstrap import bootstrap, consent_issuer
+from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.launcher import registry_with
 from gateway.app import GatewaySettings, create_app

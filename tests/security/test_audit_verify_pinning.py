@@ -18,11 +18,12 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from aggregator.bootstrap import StatePaths, ledger_reference_key, open_ledger, open_state
+from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state
 from aggregator.installation import ORIGIN_PREFIX
 from aggregator.ledger.entries import link_entry
 from aggregator.ledger.merkle import CompactRange, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
+from aggregator.state import StatePaths
 from deploy.known_ledgers import default_path
 from gateway.auth import DEMO_ISSUER
 from support.http_gateway import gateway_process

@@ -14,7 +14,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from aggregator.bootstrap import (
-    StatePaths,
     bootstrap,
     consent_issuer,
     consent_key,
@@ -29,6 +28,7 @@ from aggregator.ledger.entries import link_entry
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
 from aggregator.ledger.verifier import verify_export
+from aggregator.state import StatePaths
 from aggregator.vault import ENV_PASSPHRASE, Keyring, KeyringError
 from aggregator.vault import keyring as keyring_module
 from aggregator.vault.key_files import load_or_create_ed25519, load_or_create_secret
@@ -172,8 +172,8 @@ def test_the_keys_share_the_keyrings_passphrase(tmp_path: Path,
 _OPENER = """
 import sys
 from pathlib import Path
-from aggregator.bootstrap import (StatePaths, consent_key, ledger_reference_key, open_ledger,
-                                  pseudonym_key)
+from aggregator.bootstrap import (consent_key, ledger_reference_key, open_ledger, pseudonym_key)
+from aggregator.state import StatePaths
 from aggregator.vault.key_files import key_id_of
 from aggregator.vault import Keyring
 paths = StatePaths(Path(sys.argv[1]))

@@ -20,10 +20,13 @@ import sqlalchemy as sa
 
 from adapters.reference.catalog import synthetic
 from adapters.reference.demo_store import DemoStore
+from aggregator.bootstrap import ledger_reference_key
 from aggregator.consent.linking import LinkError, LinkService
 from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
 from aggregator.ledger.storage import EntryFilter
+from aggregator.state import StatePaths
 from aggregator.store import Store, make_engine
+from aggregator.vault import Keyring
 from caseline.v1.lib.sealed import DataKey
 from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_courts
 
@@ -179,12 +182,14 @@ async def test_a_link_made_without_a_known_code_is_never_taken_over(gateway: Gat
     assert await _sees_the_case(gateway, "ana") and not await _sees_the_case(gateway, "raj")
 
 
-async def test_the_linking_throttle_never_says_try_again_in_0_s(gateway: Gateway) -> None:
+async def test_the_linking_throttle_never_says_try_again_in_0_s(gateway: Gateway,
+                                                               tmp_path: Path) -> None:
     now = [0.0]
     service = gateway.service
+    ledger_key = ledger_reference_key(StatePaths(tmp_path), Keyring.in_state_dir(tmp_path))
     links = LinkService(service.config, service.adapters, service.store, service.ledger,
                         AccessCodeThrottle(per_case=2, window_s=60.0, clock=lambda: now[0]),
-                        service.pseudonym, service.ledger_key)
+                        service.pseudonym, ledger_key)
     for _ in range(2):
         with pytest.raises(LinkError) as wrong:
             await links.link("raj", NUMBER, "WRONG-CODE-0000")

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from aggregator.bootstrap import StatePaths, open_state
+from aggregator.bootstrap import open_state
+from aggregator.state import StatePaths
 from support.demo_process import ROOT, Demo, start_demo
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.bootstrap import StatePaths, consent_issuer
+from aggregator.bootstrap import consent_issuer
+from aggregator.state import StatePaths
 from deploy.demo_data import ensure_demo_data
 from deploy.state import DemoState
 from support.demo_process import start_demo

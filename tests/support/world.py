@@ -8,7 +8,8 @@ from pathlib import Path
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import seed_store
-from aggregator.bootstrap import StatePaths, consent_issuer, open_state
+from aggregator.bootstrap import consent_issuer, open_state
+from aggregator.state import StatePaths
 
 __all__ = ["seed_world"]
 

@@ -1,4 +1,7 @@
-"""The gateway over HTTP with fake adapters: auth, roles, limits, masking, language."""
+"""The gateway over HTTP with fake adapters: auth, roles, limits, masking, language.
+
+The service is composed of fakes (tests/support/fakes.py): no state directory, except for
+the health report, which checks the real store and ledger files on purpose."""
 
 from __future__ import annotations
 
@@ -8,9 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.requests import Request
 
 from aggregator.bootstrap import bootstrap
 from aggregator.config import parse_config
+from aggregator.consent.vocabulary import Role
 from aggregator.model import (
     Case,
     Event,
@@ -20,11 +26,11 @@ from aggregator.model import (
     SubjectCases,
     Text,
 )
-from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import Release
-from gateway.app import GatewaySettings, create_app
-from gateway.auth import DevIssuer, TokenVerifier
+from gateway.app import GatewaySettings, bearer_principal, create_app
+from gateway.auth import DevIssuer, SignedIn, TokenVerifier
 from gateway.ratelimit import RatePolicy
+from support.fakes import fake_service
 
 T0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
 RECEIVED = Status("PENDING", "RECEIVED", False, "Case Was Received", "On May 1 ...",
@@ -65,11 +71,14 @@ CONFIG = parse_config({"agencies": [{
     "numbers": "^FAK", "number_format": "FAK and 6 digits (e.g. FAK123456)"}]})
 
 
-async def _client(tmp_path: Path, *, demo: bool = False, fail: Exception | None = None,
-                  burst: float = 1000) -> AsyncIterator[tuple[httpx.AsyncClient, DevIssuer]]:
-    service = bootstrap(CONFIG, tmp_path, adapters={"fake": FakeAdapter("fake", fail)})
+async def _client(*, demo: bool = False, fail: Exception | None = None, burst: float = 1000,
+                  state_dir: Path | None = None
+                  ) -> AsyncIterator[tuple[httpx.AsyncClient, DevIssuer]]:
+    adapters = {"fake": FakeAdapter("fake", fail)}
+    service = (bootstrap(CONFIG, state_dir, adapters=adapters) if state_dir
+               else fake_service(CONFIG, adapters))
     service.store.add_link("ana", "fake", "FAK000001")
-    key = load_or_create_ed25519(tmp_path / "issuer.pem")
+    key = Ed25519PrivateKey.generate()
     app = create_app(service, TokenVerifier(key.public_key()),
                      GatewaySettings(demo=demo, rate=RatePolicy(burst=burst, per_second=1)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
@@ -79,9 +88,9 @@ async def _client(tmp_path: Path, *, demo: bool = False, fail: Exception | None 
 
 
 @pytest.fixture
-async def gw(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, DevIssuer]]:
+async def gw() -> AsyncIterator[tuple[httpx.AsyncClient, DevIssuer]]:
     """A production-configured gateway over one fake agency."""
-    async for value in _client(tmp_path):
+    async for value in _client():
         yield value
 
 
@@ -106,10 +115,10 @@ async def test_viewer_without_token_is_unauthenticated(gw: Gw) -> None:
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_forged_token_is_refused(gw: Gw, tmp_path: Path) -> None:
+async def test_forged_token_is_refused(gw: Gw) -> None:
     """A token signed by another key is refused (with the generic reason: the detail is
     logged, tests/security/test_token_errors.py)."""
-    other = DevIssuer(load_or_create_ed25519(tmp_path / "other.pem"))
+    other = DevIssuer(Ed25519PrivateKey.generate())
     body = await _post(gw[0], "{ viewer { subject } }", other.issue("ana", "applicant", "A"))
     error = body["errors"][0]  # type: ignore[index]
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
@@ -137,9 +146,9 @@ async def test_language_comes_from_accept_language_unless_the_argument_says(gw: 
     assert en["data"]["viewer"]["timeline"]["events"][0]["title"] == "Received"  # type: ignore[index]
 
 
-async def test_unexpected_errors_are_masked(tmp_path: Path) -> None:
+async def test_unexpected_errors_are_masked() -> None:
     """An internal failure never leaks its message to the client."""
-    async for client, _ in _client(tmp_path, fail=RuntimeError("secret database path")):
+    async for client, _ in _client(fail=RuntimeError("secret database path")):
         body = await _post(client, '{ caseStatus(number: "FAK000001") { __typename } }')
         assert body["errors"][0]["message"] == "Unexpected error."  # type: ignore[index]
         assert "secret" not in str(body)
@@ -153,9 +162,9 @@ async def test_introspection_and_suggestions_are_off_in_production(gw: Gw) -> No
     assert "Did you mean" not in str(typo)
 
 
-async def test_demo_mode_allows_introspection(tmp_path: Path) -> None:
+async def test_demo_mode_allows_introspection() -> None:
     """The demo turns introspection (and GraphiQL) on."""
-    async for client, _ in _client(tmp_path, demo=True):
+    async for client, _ in _client(demo=True):
         body = await _post(client, "{ __schema { queryType { name } } }")
         assert body["data"] == {"__schema": {"queryType": {"name": "Query"}}}
 
@@ -181,9 +190,9 @@ async def test_query_batching_and_get_are_refused(gw: Gw) -> None:
     assert get.status_code == 400 and "data" not in get.text
 
 
-async def test_public_lookups_are_rate_limited_per_client(tmp_path: Path) -> None:
+async def test_public_lookups_are_rate_limited_per_client() -> None:
     """After the burst, lookups answer RATE_LIMITED with when to retry."""
-    async for client, _ in _client(tmp_path, burst=2):
+    async for client, _ in _client(burst=2):
         query = '{ caseStatuses(numbers: ["FAK000001", "FAK000002"]) { __typename ' \
                 '... on CaseLookupError { code message } } }'
         first = await _post(client, query)
@@ -195,10 +204,15 @@ async def test_public_lookups_are_rate_limited_per_client(tmp_path: Path) -> Non
         assert "try again in" in limited[0]["message"]
 
 
-async def test_healthz_reports_agencies_and_components_in_plain_words(gw: Gw) -> None:
+async def test_healthz_reports_agencies_and_components_in_plain_words(tmp_path: Path) -> None:
     """/healthz says each agency is up with its breaker closed (never a bare "CLOSED", read
     as "the agency is closed"), the store and ledger up, and the whole ok; /livez and
     /readyz answer 200."""
+    async for gw in _client(state_dir=tmp_path):
+        await _healthz_says_all_up(gw)
+
+
+async def _healthz_says_all_up(gw: Gw) -> None:
     response = await gw[0].get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
@@ -209,3 +223,23 @@ async def test_healthz_reports_agencies_and_components_in_plain_words(gw: Gw) ->
     assert (live.status_code, live.json()) == (200, {"status": "alive"})
     ready = await gw[0].get("/readyz")
     assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
+def test_one_reading_of_the_bearer_token_for_graphql_and_the_ledger_export() -> None:
+    """bearer_principal: the principal of a valid token, nothing without a header, and the
+    client's message (in its language) for a malformed header or a forged token."""
+    key = Ed25519PrivateKey.generate()
+    verifier = TokenVerifier(key.public_key())
+
+    def read(header: str | None, language: str = "en") -> tuple[object, str | None]:
+        headers = [] if header is None else [(b"authorization", header.encode())]
+        request = Request({"type": "http", "headers": headers})
+        return bearer_principal(request, verifier, language)
+
+    principal, refused = read(f"Bearer {DevIssuer(key).issue('ana', 'applicant', 'Ana')}")
+    assert (principal, refused) == (SignedIn("ana", Role.APPLICANT, "Ana"), None)
+    assert read(None) == (None, None)
+    assert read("Basic abc") == (None, "the Authorization header must be 'Bearer <token>'")
+    forged = DevIssuer(Ed25519PrivateKey.generate()).issue("ana", "applicant", "Ana")
+    assert read(f"Bearer {forged}") == (
+        None, "the bearer token is invalid or expired; sign in again")
