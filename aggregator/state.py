@@ -1,7 +1,7 @@
 """The state directory's layout: where each file the aggregator keeps lives under its root.
 
 The one place file names under a state directory are spelled; the demo's own files
-(deploy.state.DemoState) extend this layout rather than repeat it.
+(deploy.demo.state.DemoState) extend this layout rather than repeat it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 import grpc
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from deploy.local_ca import ensure_demo_tls
+from deploy.demo.local_ca import ensure_demo_tls
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"

@@ -9,7 +9,7 @@ import sys
 import httpx
 from _harness import RESULTS, percentiles, start_demo, time_async
 
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 
 ONE = ("query($n: String!) { caseStatus(number: $n) { __typename ... on CaseStatus "
        "{ number category milestone title updatedAt } } }")

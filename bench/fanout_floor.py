@@ -51,7 +51,7 @@ from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 from gateway.auth import DevIssuer
 
 
@@ -106,7 +106,7 @@ def _serve_floor(spec: dict[str, Any]) -> None:
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     print(sock.getsockname()[1], flush=True)
-    # No forwarded-header middleware, as in the gateway (deploy/serving.py).
+    # No forwarded-header middleware, as in the gateway (deploy/processes/serving.py).
     config = uvicorn.Config(floor_app(Path(spec["state"]), spec["ports"], spec["tokens"]),
                             http="httptools", loop="uvloop", log_level="warning",
                             access_log=False, proxy_headers=False)

@@ -45,7 +45,7 @@ from aggregator.vault import Keyring
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 from gateway.auth import DevIssuer
 
 SUBJECT = "bench"

@@ -31,10 +31,10 @@ from adapters.sdk.sealing import CaseSealer, CustodianKeys, Sealer
 from adapters.sdk.server import run_adapter
 from aggregator.bootstrap import StatePaths
 from caseline.v1 import case_pb2
-from deploy.heap import freeze_startup_heap
-from deploy.launcher import AdapterProcess, await_ready_line, spawn_logged, stop_adapters
-from deploy.local_ca import DemoTLS, ensure_demo_tls
-from deploy.state import DemoState
+from deploy.demo.local_ca import DemoTLS, ensure_demo_tls
+from deploy.demo.state import DemoState
+from deploy.processes.heap import freeze_startup_heap
+from deploy.processes.launcher import AdapterProcess, await_ready_line, spawn_logged, stop_adapters
 
 __all__ = ["ADAPTER_VARIANTS", "AdapterVariant", "RunningAdapters", "Unsealed", "servicer",
            "start_variant_adapters"]

@@ -49,11 +49,11 @@ from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import CaseOpener
 from caseline.v1 import case_pb2
-from deploy.heap import freeze_startup_heap
-from deploy.launcher import bind_socket, join_socket, registry_with
-from deploy.local_ca import ensure_demo_tls
-from deploy.serving import uvicorn_config
-from deploy.state import DemoState
+from deploy.demo.local_ca import ensure_demo_tls
+from deploy.demo.state import DemoState
+from deploy.processes.heap import freeze_startup_heap
+from deploy.processes.launcher import bind_socket, join_socket, registry_with
+from deploy.processes.serving import uvicorn_config
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.ratelimit import RatePolicy

@@ -15,12 +15,12 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MappingTable, lint_table
-from deploy.audit_cli import audit
-from deploy.keys_cli import keys
-from deploy.personas import PERSONAS
-from deploy.state import DemoState, default_state_dir
-from deploy.state_cli import DEMO_URL, persona_token, state_dir_for
-from deploy.state_cli import STATE_DIR as DEMO_STATE_DIR
+from deploy.commands.audit import audit
+from deploy.commands.keys import keys
+from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
+from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
+from deploy.demo.personas import PERSONAS
+from deploy.demo.state import DemoState, default_state_dir
 
 __all__ = ["main"]
 
@@ -78,7 +78,7 @@ def main() -> None:
 
 
 def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
-    from deploy.slow_agency import DEFAULT_SLOW_MS
+    from deploy.demo.slow_agency import DEFAULT_SLOW_MS
 
     result = {}
     for value in values:
@@ -119,9 +119,9 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     import uvloop
 
     from aggregator.vault import VaultError
-    from deploy.demo import DemoOptions, run_demo
-    from deploy.launcher import LaunchError
-    from deploy.local_ca import LocalCAError
+    from deploy.demo.local_ca import LocalCAError
+    from deploy.demo.run import DemoOptions, run_demo
+    from deploy.processes.launcher import LaunchError
 
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
@@ -174,8 +174,8 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     from adapters.sdk.server import build_servicer, run_adapter
     from adapters.sdk.transport import ServerTLS, check_listen_address
     from aggregator.state import StatePaths
-    from deploy.heap import freeze_startup_heap
-    from deploy.slow_agency import SlowAgency
+    from deploy.demo.slow_agency import SlowAgency
+    from deploy.processes.heap import freeze_startup_heap
 
     configure_logging(log_level.upper())
     root = state_dir or default_state_dir()
@@ -285,8 +285,8 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
     from aggregator.config import ConfigError, load_config
     from aggregator.federation.transport import ClientIdentity, check_transport
     from aggregator.vault import VaultError
-    from deploy.heap import freeze_startup_heap
-    from deploy.serving import uvicorn_config
+    from deploy.processes.heap import freeze_startup_heap
+    from deploy.processes.serving import uvicorn_config
     from gateway.app import GatewaySettings, create_app
     from gateway.auth import TokenVerifier
     from gateway.ratelimit import RatePolicy
@@ -331,7 +331,7 @@ def gateway_demo_worker(port: int, worker: int, spec: str) -> None:
     """One more gateway process of `caseline demo --workers N` (started by the demo)."""
     import uvloop
 
-    from deploy.demo import GatewaySpec, serve_gateway_worker
+    from deploy.demo.run import GatewaySpec, serve_gateway_worker
 
     uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec), port, worker))
 
@@ -436,7 +436,7 @@ def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
     """Print the case numbers the seeded demo can look up: the personas' (fixed for every
     seed and day, with their access codes) and the generated ones (numbered by the day the
     demo was seeded)."""
-    from deploy.demo_numbers import ManifestError, read_demo_numbers
+    from deploy.demo.sample_numbers import ManifestError, read_demo_numbers
 
     # Only reads: a state directory that was never seeded is refused, not created.
     try:

@@ -1,0 +1,11 @@
+"""The gateway: GraphQL over HTTP for applicants, representatives and auditors.
+
+app.py        the Starlette application: /graphql, health, the ledger's public endpoints
+auth.py       bearer tokens (EdDSA JWTs) and the demo's own issuer
+context.py    the per-request GraphQL context: who asks, in what language, loaders, service
+schema/       the GraphQL schema: types, queries, mutations, permissions, limits, execution
+messages/     texts people read, in English and Spanish (gettext catalogs)
+health.py     what /healthz and /readyz say; probes.py makes the checks behind them
+ratelimit.py  per-client token buckets for public lookups; bodylimit.py caps request bodies
+language.py   choosing the response language
+"""

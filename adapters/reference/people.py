@@ -11,7 +11,7 @@ from adapters.sdk.records import CaseRecord, IdentityTerms
 
 __all__ = ["PERSONAS", "generated_identity", "persona_records", "with_siblings"]
 
-# The demo personas as the agencies know them (deploy/personas.py names the same people).
+# The demo personas as the agencies know them (deploy/demo/personas.py names the same people).
 PERSONAS: dict[str, IdentityTerms] = {
     "ana": IdentityTerms(names=("Ana Morales", "Ana Lucía Morales Peña"),
                          birth_dates=(date(1991, 3, 14),), numbers=("A201555123",)),

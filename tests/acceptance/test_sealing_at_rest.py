@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from deploy.personas import PERSONAS
+from deploy.demo.personas import PERSONAS
 from support.demo_process import ROOT, Demo, start_demo
 
 pytestmark = pytest.mark.integration

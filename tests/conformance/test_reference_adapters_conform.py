@@ -107,7 +107,7 @@ async def test_a_batch_that_skips_consent_fails_its_check(stores: dict[str, Path
 
 def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
     """`caseline adapter check` exits non-zero and says why when nothing answers."""
-    from deploy.launcher import free_port
+    from deploy.processes.launcher import free_port
 
     result = subprocess.run(
         [sys.executable, "-m", "deploy.cli", "adapter", "check", f"127.0.0.1:{free_port()}"],

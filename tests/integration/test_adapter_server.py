@@ -33,7 +33,7 @@ from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import vocabulary_pb2
 from caseline.v1.lib import consent_token as fmt
-from deploy.slow_agency import SlowAgency
+from deploy.demo.slow_agency import SlowAgency
 from support import fake_agency
 from support.sealing import open_sealed
 

@@ -14,7 +14,7 @@ from types import ModuleType
 import grpc
 import pytest
 
-from adapters.reference.catalog import REFERENCE_AGENCIES, history
+from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import seed_store
 from aggregator.bootstrap import StatePaths, consent_issuer, consent_key
 from aggregator.consent.tokens import ConsentTokenIssuer
@@ -22,8 +22,8 @@ from aggregator.vault import Keyring
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import case_pb2
-from deploy.local_ca import ensure_demo_tls
-from deploy.state import DemoState
+from deploy.demo.local_ca import ensure_demo_tls
+from deploy.demo.state import DemoState
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,7 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def courts_case() -> str:
     """A persona's courts case (with an office: a DETAILS field the adapter seals)."""
-    return next(c.number for cs in history("courts").persona_cases(TODAY).values() for c in cs)
+    return next(c.number for cs in synthetic("courts").persona_cases(TODAY).values() for c in cs)
 
 
 def _request(state: Path, number: str) -> pb.ListSubjectCasesRequest:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import pytest
 
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 from support.demo_process import start_demo
 
 pytestmark = pytest.mark.integration

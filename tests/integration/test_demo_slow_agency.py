@@ -1,4 +1,4 @@
-"""`caseline demo --slow AGENCY` makes that agency slow (deploy.slow_agency installed in its
+"""`caseline demo --slow AGENCY` makes that agency slow (deploy.demo.slow_agency installed in its
 adapter through the SDK server's interceptor slot): past the deadline it shows up under
 `unavailable`, and the others answer."""
 

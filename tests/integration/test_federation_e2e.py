@@ -22,7 +22,7 @@ from aggregator.model import Case, LookupOutcome, SubjectCases
 from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import Release
-from deploy.launcher import (
+from deploy.processes.launcher import (
     AdapterProcess,
     free_port,
     registry_with,

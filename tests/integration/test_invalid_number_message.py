@@ -19,7 +19,7 @@ from adapters.sdk.sealing import CaseSealer, CustodianKeys
 from aggregator.bootstrap import bootstrap, consent_issuer
 from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.launcher import registry_with
+from deploy.processes.launcher import registry_with
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from support.reference_adapter import seeded_store

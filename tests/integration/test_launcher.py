@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy import launcher
-from deploy.launcher import LaunchError, await_ready_line, bind_socket, join_socket
+from deploy.processes import launcher
+from deploy.processes.launcher import LaunchError, await_ready_line, bind_socket, join_socket
 
 pytestmark = pytest.mark.integration
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.launcher import free_port
-from deploy.run_files import RunRecord, run_file
+from deploy.demo.run_files import RunRecord, run_file
+from deploy.processes.launcher import free_port
 from support.demo_process import ROOT, Demo, start_demo
 
 pytestmark = pytest.mark.integration

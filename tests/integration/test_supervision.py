@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy.launcher import await_ready_line, spawn_logged, stop_processes
-from deploy.supervision import Backoff, Child, Supervisor, describe_exit, next_delay
+from deploy.processes.launcher import await_ready_line, spawn_logged, stop_processes
+from deploy.processes.supervision import Backoff, Child, Supervisor, describe_exit, next_delay
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,13 @@ from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from aggregator.bootstrap import bootstrap
 from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.launcher import AdapterProcess, free_port, registry_with, start_adapter, stop_adapters
+from deploy.processes.launcher import (
+    AdapterProcess,
+    free_port,
+    registry_with,
+    start_adapter,
+    stop_adapters,
+)
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 from gateway.ratelimit import RatePolicy

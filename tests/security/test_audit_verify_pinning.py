@@ -24,7 +24,7 @@ from aggregator.ledger.entries import link_entry
 from aggregator.ledger.merkle import CompactRange, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from aggregator.state import StatePaths
-from deploy.known_ledgers import default_path
+from deploy.commands.known_ledgers import default_path
 from gateway.auth import DEMO_ISSUER
 from support.http_gateway import gateway_process
 

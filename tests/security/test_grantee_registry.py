@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 from gateway.auth import DevIssuer
 from support.demo_process import Demo, start_demo
 

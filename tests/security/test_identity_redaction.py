@@ -391,7 +391,7 @@ async def test_unknown_codes_carrying_an_a_number_are_masked_in_lookups_and_the_
 def test_the_agencies_know_the_demo_personas_by_their_names() -> None:
     """The reference stores' identity terms name the same people the demo signs in as."""
     from adapters.reference.people import PERSONAS as KNOWN
-    from deploy.personas import PERSONAS
+    from deploy.demo.personas import PERSONAS
 
     for persona_id, identity in KNOWN.items():
         assert identity.names[0] == PERSONAS[persona_id].name

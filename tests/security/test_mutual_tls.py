@@ -39,7 +39,7 @@ from aggregator.vault.opening import CaseOpener
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from deploy.cli import main as cli
-from deploy.local_ca import LocalCA, LocalCAError, TLSFiles, ensure_demo_tls
+from deploy.demo.local_ca import LocalCA, LocalCAError, TLSFiles, ensure_demo_tls
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from support import fake_agency

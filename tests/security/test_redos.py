@@ -22,7 +22,7 @@ import pytest
 from aggregator.config import ConfigError, load_config, parse_config
 from aggregator.federation.patterns import LinearPattern
 from aggregator.federation.routing import MAX_NUMBER_LENGTH
-from deploy.launcher import free_port
+from deploy.processes.launcher import free_port
 from gateway.auth import DevIssuer
 from support.http_gateway import gateway_process
 

@@ -14,8 +14,8 @@ import pytest
 
 from aggregator.bootstrap import consent_issuer
 from aggregator.state import StatePaths
-from deploy.demo_data import ensure_demo_data
-from deploy.state import DemoState
+from deploy.demo.seeding import ensure_demo_data
+from deploy.demo.state import DemoState
 from support.demo_process import start_demo
 
 

@@ -17,8 +17,8 @@ from aggregator.bootstrap import bootstrap, consent_issuer
 from aggregator.service import CaselineService
 from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.launcher import registry_with, start_adapter, stop_adapters
-from deploy.personas import PERSONAS
+from deploy.demo.personas import PERSONAS
+from deploy.processes.launcher import registry_with, start_adapter, stop_adapters
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 from gateway.ratelimit import RatePolicy

@@ -24,8 +24,8 @@ from aggregator.config import parse_config
 from aggregator.model import Case, LookupFailure, LookupOutcome, SubjectCases
 from aggregator.vault.key_files import load_or_create_ed25519
 from aggregator.vault.opening import Release
-from deploy.launcher import bind_socket, free_port
-from deploy.serving import uvicorn_config
+from deploy.processes.launcher import bind_socket, free_port
+from deploy.processes.serving import uvicorn_config
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
 

@@ -14,7 +14,7 @@ import pytest
 
 from aggregator.consent.vocabulary import Role
 from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.personas import PERSONAS
+from deploy.demo.personas import PERSONAS
 from gateway.auth import AuthError, DevIssuer, SignedIn, TokenVerifier
 from tests.support.http_gateway import gateway_app
 

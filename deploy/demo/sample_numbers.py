@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 
 __all__ = ["DemoNumber", "ManifestError", "demo_numbers", "read_demo_numbers"]
 

@@ -18,14 +18,14 @@ from aggregator.bootstrap import consent_issuer
 from aggregator.config import AggregatorConfig, load_config
 from aggregator.files import open_private_append
 from aggregator.state import StatePaths
-from deploy.local_ca import DemoTLS, TLSFiles
-from deploy.state import DemoState
+from deploy.demo.local_ca import DemoTLS, TLSFiles
+from deploy.demo.state import DemoState
 
 __all__ = ["AdapterProcess", "LaunchError", "adapter_command", "await_ready_line", "bind_socket",
            "free_port", "join_socket", "registry_with", "spawn_logged", "start_adapter",
            "start_reference_adapters", "stop_adapters", "stop_processes"]
 
-AGENCIES_TOML = Path(__file__).with_name("agencies.toml")
+AGENCIES_TOML = Path(__file__).parents[1] / "agencies.toml"
 READY_TIMEOUT_S = 30.0
 
 
@@ -97,7 +97,7 @@ def _bound(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 def adapter_command(agency_id: str, store: Path, jwks: Path, *, host: str, port: int,
                     slow_ms: int = 0, tls: TLSFiles | None = None) -> tuple[str, ...]:
     """The command line of ``caseline adapter run`` for one agency (port 0: any free;
-    ``slow_ms``: the demo's slow agency, see deploy.slow_agency)."""
+    ``slow_ms``: the demo's slow agency, see deploy.demo.slow_agency)."""
     tls_args = ("--tls-cert", str(tls.cert), "--tls-key", str(tls.key),
                 "--tls-ca", str(tls.ca)) if tls else ()
     slow_args = ("--demo-delay-ms", str(slow_ms)) if slow_ms else ()

@@ -23,10 +23,14 @@ from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.federation.transport import ClientIdentity
 from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.demo_data import ensure_demo_data
-from deploy.demo_numbers import demo_numbers
-from deploy.heap import freeze_startup_heap
-from deploy.launcher import (
+from deploy.demo.local_ca import ensure_demo_tls
+from deploy.demo.personas import PERSONAS
+from deploy.demo.run_files import RunningDemo, announce
+from deploy.demo.sample_numbers import demo_numbers
+from deploy.demo.seeding import ensure_demo_data
+from deploy.demo.state import DemoState, default_state_dir
+from deploy.processes.heap import freeze_startup_heap
+from deploy.processes.launcher import (
     AdapterProcess,
     await_ready_line,
     bind_socket,
@@ -36,12 +40,8 @@ from deploy.launcher import (
     start_reference_adapters,
     stop_processes,
 )
-from deploy.local_ca import ensure_demo_tls
-from deploy.personas import PERSONAS
-from deploy.run_files import RunningDemo, announce
-from deploy.serving import uvicorn_config
-from deploy.state import DemoState, default_state_dir
-from deploy.supervision import Child, Supervisor
+from deploy.processes.serving import uvicorn_config
+from deploy.processes.supervision import Child, Supervisor
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from deploy.demo_data import SEEDING_STEPS, ensure_demo_data
-from deploy.progress import StepProgress
-from deploy.state import DemoState
+from deploy.demo.progress import StepProgress
+from deploy.demo.seeding import SEEDING_STEPS, ensure_demo_data
+from deploy.demo.state import DemoState
 
 TODAY = date(2026, 11, 23)
 

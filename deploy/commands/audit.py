@@ -12,7 +12,7 @@ from typing import NoReturn
 import click
 import httpx
 
-from deploy.known_ledgers import (
+from deploy.commands.known_ledgers import (
     KeyMismatch,
     KnownLedgersError,
     Trust,
@@ -21,10 +21,10 @@ from deploy.known_ledgers import (
     pin,
     read_pins,
 )
-from deploy.personas import PERSONAS
-from deploy.run_files import StateDirNotFound, locate_state_dir
-from deploy.state import DemoState
-from deploy.state_cli import STATE_DIR, persona_token
+from deploy.commands.state_options import STATE_DIR, persona_token
+from deploy.demo.personas import PERSONAS
+from deploy.demo.run_files import StateDirNotFound, locate_state_dir
+from deploy.demo.state import DemoState
 
 __all__ = ["audit"]
 

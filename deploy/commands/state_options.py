@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from deploy.personas import PERSONAS
-from deploy.run_files import DEFAULT_URL, StateDirNotFound, locate_state_dir
-from deploy.state import DemoState
+from deploy.demo.personas import PERSONAS
+from deploy.demo.run_files import DEFAULT_URL, StateDirNotFound, locate_state_dir
+from deploy.demo.state import DemoState
 
 __all__ = ["DEMO_URL", "STATE_DIR", "persona_token", "state_dir_for"]
 

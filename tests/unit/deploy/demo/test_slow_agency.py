@@ -17,7 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
-from deploy.slow_agency import SlowAgency
+from deploy.demo.slow_agency import SlowAgency
 from support import fake_agency
 
 pytestmark = pytest.mark.integration

@@ -19,9 +19,9 @@ from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state, 
 from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
 from aggregator.vault.pseudonyms import pseudonym
-from deploy.personas import PERSONAS
-from deploy.progress import StepProgress
-from deploy.state import DemoState
+from deploy.demo.personas import PERSONAS
+from deploy.demo.progress import StepProgress
+from deploy.demo.state import DemoState
 
 __all__ = ["SEEDING_STEPS", "ensure_demo_data"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aggregator.state import StatePaths
-from deploy.state import DemoState
+from deploy.demo.state import DemoState
 
 ROOT = Path("/srv/demo")
 

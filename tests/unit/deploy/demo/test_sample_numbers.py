@@ -14,14 +14,15 @@ from click.testing import CliRunner
 from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
 from adapters.reference.seed import generated_cases
 from deploy.cli import main
-from deploy.demo import DemoOptions, _banner
-from deploy.demo_numbers import MAX_MANIFEST_BYTES, demo_numbers
+from deploy.demo.run import DemoOptions, _banner
+from deploy.demo.sample_numbers import MAX_MANIFEST_BYTES, demo_numbers
 
 TODAY = date(2026, 12, 2)
 
 
 def _manifest(cases: int) -> dict[str, Any]:
-    """A manifest as deploy/demo_data.py writes it (samples: 3 per agency, whatever ``cases``)."""
+    """A manifest as deploy/demo/seeding.py writes it (samples: 3 per agency, whatever
+    ``cases``)."""
     personas: dict[str, list[dict[str, str]]] = {}
     for agency in REFERENCE_AGENCIES:
         for persona, records in synthetic(agency).persona_cases(TODAY).items():

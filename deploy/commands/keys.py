@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deploy.state_cli import DEMO_URL, STATE_DIR, state_dir_for
+from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
 
 if TYPE_CHECKING:
     from aggregator.ledger.ledger import Ledger

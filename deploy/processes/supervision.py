@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.launcher import LaunchError
+from deploy.processes.launcher import LaunchError
 
 __all__ = ["Backoff", "Child", "Supervisor", "describe_exit", "next_delay"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.run_files import (
+from deploy.demo.run_files import (
     DEFAULT_URL,
     MAX_RUN_FILE_BYTES,
     RunRecord,
@@ -131,7 +131,7 @@ def test_a_run_file_no_demo_holds_is_stale_even_if_its_pid_was_reused(
 def test_a_demo_killed_outright_leaves_a_file_that_is_found_stale(
         tmp_path: Path, env: dict[str, str]) -> None:
     """kill -9 runs no cleanup: the kernel's release of the lock is what tells."""
-    code = ("import sys; from pathlib import Path; from deploy.run_files import announce; "
+    code = ("import sys; from pathlib import Path; from deploy.demo.run_files import announce; "
             f"announce(Path({str(tmp_path / 'state')!r}), '127.0.0.1', 8300); "
             "print('ready', flush=True); sys.stdin.read()")
     child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True,
