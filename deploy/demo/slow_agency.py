@@ -27,6 +27,7 @@ _DELAYED = frozenset(
     f"/{_SERVICE.full_name}/{m.name}" for m in _SERVICE.methods
     if not m.client_streaming and not m.server_streaming and m.name != "Describe")
 
+
 class SlowAgency(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     """Delays every unary AgencyAdapter call but Describe by ``delay_s`` before the adapter
     handles it; ``sleep`` waits (tests pass one that records instead)."""
