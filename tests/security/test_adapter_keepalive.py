@@ -11,7 +11,7 @@ import pytest
 
 from adapters.sdk import AdapterServer, InMemoryCaseSource, build_servicer
 from adapters.sdk import server as sdk_server
-from aggregator.federation import client as grpc_client
+from aggregator.federation import client
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from support import fake_agency
@@ -25,11 +25,11 @@ IDLE_S = 4.5
 
 
 def test_production_client_interval_is_one_the_server_accepts() -> None:
-    assert grpc_client.KEEPALIVE_TIME_MS >= sdk_server.MIN_PING_INTERVAL_MS
+    assert client.KEEPALIVE_TIME_MS >= sdk_server.MIN_PING_INTERVAL_MS
     # ... and no shorter than a gRPC server's default minimum, for agencies' own servers.
-    assert grpc_client.KEEPALIVE_TIME_MS >= 300_000
-    options = dict(grpc_client.channel_options())
-    assert options["grpc.keepalive_time_ms"] == grpc_client.KEEPALIVE_TIME_MS
+    assert client.KEEPALIVE_TIME_MS >= 300_000
+    options = dict(client.channel_options())
+    assert options["grpc.keepalive_time_ms"] == client.KEEPALIVE_TIME_MS
     server_options = dict(sdk_server.server_options())
     assert server_options["grpc.keepalive_permit_without_calls"] == 1
     assert (server_options["grpc.http2.min_ping_interval_without_data_ms"]
@@ -42,7 +42,7 @@ async def test_an_idle_gateway_channel_stays_connected(jwks_path: Path) -> None:
                            min_ping_interval_ms=TEST_KEEPALIVE_MS // 2)
     port = await server.start()
     channel = grpc.aio.insecure_channel(
-        f"127.0.0.1:{port}", options=grpc_client.channel_options(TEST_KEEPALIVE_MS))
+        f"127.0.0.1:{port}", options=client.channel_options(TEST_KEEPALIVE_MS))
     changes: list[grpc.ChannelConnectivity] = []
 
     async def watch() -> None:
