@@ -19,7 +19,7 @@ NOT_MIRRORS = {
     "adapters/labor/test_mapping.py": "the mapping table (mapping.toml, data)",
     "aggregator/vault/test_shredding_sqlite.py": "subject keys' shredding in SQLite's files",
     "caseline/v1/lib/test_wycheproof_primitives.py": "the crypto library under the contract",
-    "deploy/demo/test_seeding_progress.py": "the demo's seeding steps (demo_data + progress)",
+    "deploy/demo/test_seeding_progress.py": "the demo's seeding steps (seeding + progress)",
 }
 
 
