@@ -1,2 +1,11 @@
-"""Consent: records and their states, the access policy, granting and revoking, consent
-tokens, linking cases to subjects, and throttling guesses of access codes."""
+"""Consent: who may read what of whose data, and how a case comes to be someone's.
+
+vocabulary.py      roles, consent states and purposes (the scopes are the contract's)
+records.py         consent records: immutable signed versions and what each allows
+policy.py          the one access decision, naming the consent it relied on
+service.py         granting, pausing, resuming and revoking, each a new version in the ledger
+tokens.py          consent tokens for adapters
+linking.py         linking a case to a subject with the access code on the agency's notice
+throttle.py        throttling wrong access codes
+former_clients.py  who a grantee's former clients are, and why
+"""

@@ -1,5 +1,16 @@
 """The aggregator's at-rest key management: keyring, key service, key custodian and
-per-subject keys (crypto-shredding)."""
+per-subject keys (crypto-shredding).
+
+keyring.py       the local keyring file: key-encryption keys and the custodian's private keys
+kms.py           key-encryption keys behind a small interface, for an external KMS
+custodian.py     unwraps the data keys agencies wrap to it (HPKE)
+subject_keys.py  per-subject data keys: counted, rotated, rewrapped, shredded
+opening.py       opening a read's sealed fields within what the policy released
+pseudonyms.py    keyed pseudonyms of subjects
+secrets.py       the aggregator's own long-lived secrets, kept in the keyring
+key_files.py     Ed25519 and HMAC key files; admin.py: rotate, rewrap, shred (in the ledger)
+tables.py        the vault's tables; errors.py its errors
+"""
 
 from __future__ import annotations
 
