@@ -75,9 +75,12 @@ def web_routes(service: CaselineService, quotas: LookupQuotas) -> list[BaseRoute
             return render(request, language, "status.html", card=result,
                           steps=_steps(language),
                           category=_category(language, result.category))
-        return render(request, language, "index.html", result.status, number=number[:64],
-                      hints=await format_hints(service, language), error=result.text,
-                      code=result.code)
+        response = render(request, language, "index.html", result.status, number=number[:64],
+                          hints=await format_hints(service, language), error=result.text,
+                          code=result.code)
+        if result.retry_after_s is not None:
+            response.headers["Retry-After"] = str(result.retry_after_s)
+        return response
 
     return [Route("/", home), Route("/status", status),
             Mount("/static", StaticFiles(directory=STATIC), name="static")]

@@ -68,6 +68,7 @@ class Problem:
     code: str
     text: str
     status: int
+    retry_after_s: int | None = None
 
 
 async def format_hints(service: CaselineService, language: str) -> list[Hint]:
@@ -96,7 +97,7 @@ async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
         return Problem("RATE_LIMITED", message(
             language, "too many lookups from this client; try again in {seconds} s (sign in "
                       "to see your own cases without this limit)",
-            seconds=refusal.retry_after_s), 429)
+            seconds=refusal.retry_after_s), 429, refusal.retry_after_s)
     [outcome] = await service.lookup([number])
     if isinstance(outcome, LookupFailure):
         return _problem(service, outcome, language)

@@ -79,7 +79,8 @@ async def test_form_shows_each_agencys_format_in_english(pages: Pages) -> None:
     assert _lang(response.text) == "en"
     assert 'action="/status" method="get"' in response.text
     assert "Check a case status" in response.text
-    assert "Fake Agency</strong>: FAK and 6 digits (e.g. FAK123456)" in response.text
+    assert re.search(r"Fake Agency</strong>\s*<ul><li>FAK and 6 digits \(e.g. FAK123456\)</li>",
+                     response.text)
 
 
 async def test_form_follows_accept_language_spanish(pages: Pages) -> None:
@@ -151,6 +152,7 @@ async def test_page_lookups_spend_the_apis_quota() -> None:
         assert (await client.get("/status?number=FAK000001")).status_code == 200
         refused = await client.get("/status?number=FAK000001")
         assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) >= 1
         assert "too many lookups from this client; try again in" in refused.text
         assert adapter.asked == ["FAK000001", "FAK000001"]
 
