@@ -17,11 +17,10 @@ __all__ = ["USWDS_VERSION", "main"]
 USWDS_VERSION = "3.9.0"
 STATIC = Path(__file__).parent / "static" / "uswds"
 # The pages use the stylesheet and the fonts it references; no JavaScript (every flow works
-# without it) and only the images of the components they show (banner, alerts).
+# without it) and only the images of the components they show (the banner's flag, the
+# error alert's icon).
 _CSS = "css/uswds.min.css"
-_IMAGES = ("img/us_flag_small.png", "img/icon-dot-gov.svg", "img/icon-https.svg",
-           "img/usa-icons/lock.svg", "img/usa-icons/info.svg", "img/usa-icons/warning.svg",
-           "img/usa-icons/error.svg", "img/usa-icons/check_circle.svg")
+_IMAGES = ("img/us_flag_small.png", "img/usa-icons/error.svg")
 _FONT = re.compile(r"url\(\.\./(fonts/[^)]+\.woff2)\)")
 
 
