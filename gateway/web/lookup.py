@@ -14,10 +14,10 @@ from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
 from gateway.schema.types import agency_failure_text
 
-__all__ = ["Card", "Hint", "Problem", "format_hints", "look_up", "step_of"]
+__all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "step_of"]
 
 # The progress line has four steps (received, under review, interview or hearing, decision);
-# each contract milestone (vocabulary.proto) sits on one of them.
+# each contract milestone (vocabulary.proto) sits on one of them, but those in WITHOUT_STEP.
 _STEP = {
     "RECEIVED": 0, "TRANSFERRED": 1, "UNDER_REVIEW": 1, "BIOMETRICS_SCHEDULED": 1,
     "BIOMETRICS_COMPLETED": 1, "EVIDENCE_REQUESTED": 1, "EVIDENCE_RECEIVED": 1,
@@ -26,6 +26,10 @@ _STEP = {
     "DOCUMENT_ISSUED": 3, "DOCUMENT_MAILED": 3, "DOCUMENT_DELIVERED": 3,
     "DOCUMENT_RETURNED": 3, "APPEAL_DECIDED": 3, "WITHDRAWN": 3, "REJECTED": 3, "REVOKED": 3,
 }
+
+# These happen at any stage, so they say nothing of progress: the card shows no line.
+WITHOUT_STEP = frozenset({"UNSPECIFIED", "EXPEDITE_REQUESTED", "PREMIUM_PROCESSING",
+                          "NOTICE_SENT", "CASE_UPDATED"})
 
 
 def step_of(milestone: str) -> int | None:
