@@ -1,5 +1,5 @@
 """The Starlette application: /graphql, health (/livez, /readyz, /healthz), the ledger's
-public files and the landing page."""
+public files and the web pages (gateway/web)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -26,6 +26,7 @@ from gateway.language import from_accept_language
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
+from gateway.web.app import web_routes
 
 __all__ = ["GatewaySettings", "bearer_principal", "create_app"]
 
@@ -109,19 +110,13 @@ def _json_kind(value: object) -> str:
     return "a string" if isinstance(value, str) else "a number"
 
 
-LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Caseline</title>
-</head><body><h1>Caseline</h1><p>One timeline of your government cases.</p>
-<ul><li><a href="/graphql">GraphQL endpoint</a> (GraphiQL in the demo)</li>
-<li><a href="/healthz">Health</a></li></ul></body></html>"""
-
-
 def create_app(service: CaselineService, verifier: TokenVerifier,
                settings: GatewaySettings | None = None) -> Starlette:
     """The gateway application around an aggregator service."""
     settings = settings or GatewaySettings()
-    graphql = GraphQLApp(service, verifier,
-                         LookupQuotas(settings.rate, settings.representative_rate),
-                         demo=settings.demo)
+    # One set of quotas for the API and the pages: a lookup costs the same through either.
+    quotas = LookupQuotas(settings.rate, settings.representative_rate)
+    graphql = GraphQLApp(service, verifier, quotas, demo=settings.demo)
 
     async def livez(request: Request) -> JSONResponse:
         # Answering at all is the whole check: a process that serves is alive.
@@ -178,9 +173,6 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         return Response(service.ledger.verifier_key() + "\n",
                         media_type="text/plain; charset=utf-8")
 
-    async def landing(request: Request) -> HTMLResponse:
-        return HTMLResponse(LANDING)
-
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
@@ -194,7 +186,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/ledger/key", ledger_key),
-        Route("/", landing),
+        *web_routes(service, quotas),
     ], lifespan=lifespan)
     # Outside the routes, so no route (nor one added later) reads an oversized body.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -232,6 +232,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     base = f"http://{opts.host}:{port}"
     lines = [
         "", "Caseline demo is running.",
+        f"  Web pages           {base}/  (look up a case: {base}/status?number=IOE0990000001)",
         f"  GraphQL + GraphiQL  {base}/graphql",
         f"  Health              {base}/healthz  (load balancers: {base}/readyz)",
         f"  Ledger checkpoint   {base}/ledger/checkpoint  (verify: caseline audit verify "

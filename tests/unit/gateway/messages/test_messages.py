@@ -23,7 +23,18 @@ def _code_message_ids() -> set[str]:
                 keywords={"message": (2,)}):
             if isinstance(msgid, str) and msgid:
                 ids.add(msgid)
+    # The pages' templates say ``t("id", ...)``, the same call with the language bound.
+    for _file, _line, msgid, _comments, _context in extract_from_dir(
+            ROOT / "gateway" / "web" / "templates",
+            method_map=[("**.html", "jinja2.ext:babel_extract")], keywords={"t": (1,)}):
+        if isinstance(msgid, str) and msgid:
+            ids.add(msgid)
     return ids
+
+
+def test_the_pages_texts_are_among_the_ids() -> None:
+    """The templates' texts are found, so an untranslated page text fails the test above."""
+    assert {"Check a case status", "The agency's own words"} <= _code_message_ids()
 
 
 def _placeholders(text: str) -> set[str]:

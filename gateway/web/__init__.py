@@ -1,0 +1,8 @@
+"""The web pages, server-rendered beside the GraphQL schema.
+
+app: the routes (``/``, ``/status``, ``/static``) mounted into the gateway's application.
+lookup: the public lookup as the GraphQL resolver does it (length, rate limit, use case).
+language: the page's language (``?lang``, cookie, Accept-Language).
+headers: the security headers every page carries.
+assets: fetches the pinned USWDS build into ``static/uswds`` (run by hand, output committed).
+"""

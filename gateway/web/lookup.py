@@ -1,0 +1,136 @@
+"""The public lookup for the pages: the same checks, quota and use case as GraphQL's
+``caseStatus`` (gateway/schema/query.py), with the outcome shaped for the status card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aggregator.federation.number_formats import number_formats
+from aggregator.federation.routing import MAX_NUMBER_LENGTH, expected_formats
+from aggregator.model import Case, LookupFailure
+from aggregator.service import CaselineService
+from gateway.messages import message
+from gateway.ratelimit import LookupQuotas
+from gateway.schema.types import agency_failure_text
+
+__all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "step_of"]
+
+# The progress line has four steps (received, under review, interview or hearing, decision);
+# each contract milestone (vocabulary.proto) sits on one of them, but those in WITHOUT_STEP.
+_STEP = {
+    "RECEIVED": 0, "TRANSFERRED": 1, "UNDER_REVIEW": 1, "BIOMETRICS_SCHEDULED": 1,
+    "BIOMETRICS_COMPLETED": 1, "EVIDENCE_REQUESTED": 1, "EVIDENCE_RECEIVED": 1,
+    "INTENT_TO_DENY": 1, "REOPENED": 1, "INTERVIEW_SCHEDULED": 2, "INTERVIEW_COMPLETED": 2,
+    "HEARING_SCHEDULED": 2, "HEARING_COMPLETED": 2, "APPEALED": 2, "DECISION_MADE": 3,
+    "DOCUMENT_ISSUED": 3, "DOCUMENT_MAILED": 3, "DOCUMENT_DELIVERED": 3,
+    "DOCUMENT_RETURNED": 3, "APPEAL_DECIDED": 3, "WITHDRAWN": 3, "REJECTED": 3, "REVOKED": 3,
+}
+
+# These happen at any stage, so they say nothing of progress: the card shows no line.
+WITHOUT_STEP = frozenset({"UNSPECIFIED", "EXPEDITE_REQUESTED", "PREMIUM_PROCESSING",
+                          "NOTICE_SENT", "CASE_UPDATED"})
+
+
+def step_of(milestone: str) -> int | None:
+    """The progress-line step of a contract milestone; None when unknown."""
+    return _STEP.get(milestone)
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """One agency's accepted number formats, for the form."""
+
+    agency: str
+    formats: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A case's status as the card shows it."""
+
+    number: str
+    agency: str
+    case_type: str
+    case_type_name: str
+    category: str
+    milestone: str
+    step: int | None
+    title: str
+    description: str
+    next_step: str
+    action_required: bool
+    agency_code: str
+    agency_text: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a number has no card: the lookup's error code and what to tell the person."""
+
+    code: str
+    text: str
+    status: int
+    retry_after_s: int | None = None
+
+
+async def format_hints(service: CaselineService, language: str) -> list[Hint]:
+    """Each agency's formats as its adapter describes them (Describe), else as configured."""
+    hints = []
+    for config in service.config.agencies:
+        described = await number_formats(service.adapters.get(config.id),
+                                         service.config.deadline_s)
+        formats = (tuple(f"{f.name}: {f.example} ({f.description})" for f in described)
+                   if described else (config.number_format,))
+        hints.append(Hint(service.agencies[config.id].display_name(language), formats))
+    return hints
+
+
+async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
+                  number: str, language: str) -> Card | Problem:
+    """One public lookup: refused when too long (before anything else) or over the
+    client's quota, then the aggregator's ``lookup`` use case."""
+    if len(number) > MAX_NUMBER_LENGTH:
+        return Problem("INVALID_NUMBER", message(
+            language, "a case number has at most {limit} characters, this one has {length}; "
+                      "expected {formats}", limit=MAX_NUMBER_LENGTH, length=len(number),
+            formats=expected_formats(service.config.agencies)), 400)
+    refusal = quotas.take(client, None, 1)
+    if refusal is not None:
+        return Problem("RATE_LIMITED", message(
+            language, "too many lookups from this client; try again in {seconds} s (sign in "
+                      "to see your own cases without this limit)",
+            seconds=refusal.retry_after_s), 429, refusal.retry_after_s)
+    [outcome] = await service.lookup([number])
+    if isinstance(outcome, LookupFailure):
+        return _problem(service, outcome, language)
+    return _card(service, outcome, language)
+
+
+def _problem(service: CaselineService, failure: LookupFailure, language: str) -> Problem:
+    if failure.code == "NOT_FOUND":
+        return Problem("NOT_FOUND", message(
+            language, "No case with the number {number} was found. Check the number on your "
+                      "notice and try again.", number=failure.number), 404)
+    agency = service.agencies.get(failure.agency_id)
+    if failure.code == "AGENCY_UNAVAILABLE" and agency is not None:
+        return Problem(failure.code, agency_failure_text(failure.cause, agency, language), 503)
+    # INVALID_NUMBER: the aggregator's text names the formats expected.
+    return Problem(failure.code, failure.message, 400 if failure.code == "INVALID_NUMBER"
+                   else 503)
+
+
+def _card(service: CaselineService, case: Case, language: str) -> Card:
+    status = case.status
+    text = status.text(language)
+    return Card(
+        number=case.number, agency=service.agencies[case.agency_id].display_name(language),
+        case_type=case.case_type, case_type_name=case.case_type_name,
+        category=status.category, milestone=status.milestone,
+        step=step_of(status.milestone),
+        title=text.title if text else status.agency_code,
+        description=text.description if text else "",
+        next_step=text.next_step if text else "", action_required=status.action_required,
+        agency_code=status.agency_code, agency_text=status.agency_text,
+        updated_at=case.updated_at)
