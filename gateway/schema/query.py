@@ -5,11 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from aggregator.consent.vocabulary import Role
-from aggregator.federation.routing import MAX_NUMBER_LENGTH, expected_formats, shown_number
+from aggregator.federation.routing import MAX_NUMBER_LENGTH, shown_number
 from aggregator.model import LookupFailure, LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH
 from gateway.context import Context
 from gateway.messages import message
+from gateway.refusals import rate_limited_text, too_long_text
 from gateway.schema.audit import AuditView
 from gateway.schema.enums import Language, LookupErrorCode
 from gateway.schema.errors import UserFacingError
@@ -38,12 +39,9 @@ def _too_long(info: Info, number: str, language: str) -> CaseLookupError | None:
     (no pattern, rate limit or agency sees it)."""
     if len(number) <= MAX_NUMBER_LENGTH:
         return None
-    formats = expected_formats(info.context.service.config.agencies)
     return CaseLookupError(
         number=shown_number(number), code=LookupErrorCode.INVALID_NUMBER,
-        message=message(language, "a case number has at most {limit} characters, this one "
-                                  "has {length}; expected {formats}",
-                        limit=MAX_NUMBER_LENGTH, length=len(number), formats=formats))
+        message=too_long_text(language, number, info.context.service.config.agencies))
 
 
 def _rate_limited(info: Info, numbers: list[str],
@@ -54,21 +52,9 @@ def _rate_limited(info: Info, numbers: list[str],
     refusal = info.context.rate_limiter.take(info.context.client, representative, len(numbers))
     if refusal is None:
         return None
-    seconds = refusal.retry_after_s
-    if refusal.per_account:
-        text = message(language, "your account's lookup quota ({burst} at once, then {rate} "
-                                 "per second) is used up; try again in {seconds} s",
-                       burst=f"{refusal.policy.burst:g}", rate=f"{refusal.policy.per_second:g}",
-                       seconds=seconds)
-    elif principal is not None:
-        text = message(language, "too many lookups from this client; try again in {seconds} s",
-                       seconds=seconds)
-    else:
-        text = message(language, "too many lookups from this client; try again in {seconds} s "
-                                 "(sign in to see your own cases without this limit)",
-                       seconds=seconds)
+    text = rate_limited_text(language, refusal, signed_in=principal is not None)
     return [CaseLookupError(number=n, code=LookupErrorCode.RATE_LIMITED, message=text,
-                            retry_after=seconds) for n in numbers]
+                            retry_after=refusal.retry_after_s) for n in numbers]
 
 
 @strawberry.type

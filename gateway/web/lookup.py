@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.federation.number_formats import number_formats
-from aggregator.federation.routing import MAX_NUMBER_LENGTH, expected_formats
+from aggregator.federation.routing import MAX_NUMBER_LENGTH
 from aggregator.model import Case, LookupFailure
 from aggregator.service import CaselineService
 from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
+from gateway.refusals import rate_limited_text, too_long_text
 from gateway.schema.types import agency_failure_text
 
 __all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "step_of"]
@@ -77,14 +79,15 @@ class Problem:
 
 async def format_hints(service: CaselineService, language: str) -> list[Hint]:
     """Each agency's formats as its adapter describes them (Describe), else as configured."""
-    hints = []
-    for config in service.config.agencies:
-        described = await number_formats(service.adapters.get(config.id),
-                                         service.config.deadline_s)
-        formats = (tuple(f"{f.name}: {f.example} ({f.description})" for f in described)
-                   if described else (config.number_format,))
-        hints.append(Hint(service.agencies[config.id].display_name(language), formats))
-    return hints
+    agencies = service.config.agencies
+    # All agencies asked at once: one that does not answer costs one deadline, not one each.
+    described = await asyncio.gather(*(
+        number_formats(service.adapters.get(a.id), service.config.deadline_s)
+        for a in agencies))
+    return [Hint(service.agencies[a.id].display_name(language),
+                 tuple(f"{f.name}: {f.example} ({f.description})" for f in formats)
+                 if formats else (a.number_format,))
+            for a, formats in zip(agencies, described, strict=True)]
 
 
 async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
@@ -92,16 +95,12 @@ async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
     """One public lookup: refused when too long (before anything else) or over the
     client's quota, then the aggregator's ``lookup`` use case."""
     if len(number) > MAX_NUMBER_LENGTH:
-        return Problem("INVALID_NUMBER", message(
-            language, "a case number has at most {limit} characters, this one has {length}; "
-                      "expected {formats}", limit=MAX_NUMBER_LENGTH, length=len(number),
-            formats=expected_formats(service.config.agencies)), 400)
+        return Problem("INVALID_NUMBER",
+                       too_long_text(language, number, service.config.agencies), 400)
     refusal = quotas.take(client, None, 1)
     if refusal is not None:
-        return Problem("RATE_LIMITED", message(
-            language, "too many lookups from this client; try again in {seconds} s (sign in "
-                      "to see your own cases without this limit)",
-            seconds=refusal.retry_after_s), 429, refusal.retry_after_s)
+        return Problem("RATE_LIMITED", rate_limited_text(language, refusal, signed_in=False),
+                       429, refusal.retry_after_s)
     [outcome] = await service.lookup([number])
     if isinstance(outcome, LookupFailure):
         return _problem(service, outcome, language)
