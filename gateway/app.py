@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -26,7 +26,7 @@ from gateway.language import from_accept_language
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
-from gateway.web.app import web_routes
+from gateway.web.app import WebSettings, web_app
 
 __all__ = ["GatewaySettings", "bearer_principal", "create_app"]
 
@@ -36,13 +36,15 @@ class GatewaySettings:
     """``demo`` turns on GraphiQL and introspection; production keeps both off. ``worker``
     numbers this process among several serving one port (shown by /healthz). ``rate`` limits
     public lookups per client address, ``representative_rate`` per representative account.
-    Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole."""
+    Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
+    ``web`` configures the pages (their session cookie)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
     representative_rate: RatePolicy = REPRESENTATIVE_RATE
     worker: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    web: WebSettings = field(default_factory=WebSettings)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -186,7 +188,8 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/ledger/key", ledger_key),
-        *web_routes(service, quotas),
+        # Last: the pages answer every path the API does not.
+        Mount("", app=web_app(service, quotas, settings.web)),
     ], lifespan=lifespan)
     # Outside the routes, so no route (nor one added later) reads an oversized body.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

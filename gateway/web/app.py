@@ -1,86 +1,94 @@
-"""The page routes: ``/`` (the lookup form), ``/status`` (a case's card) and ``/static``."""
+"""The pages as one Starlette application, mounted under the gateway's routes: the session
+cookie, the CSRF check and the sign-in guard live here, so ``/graphql`` never sees them."""
 
 from __future__ import annotations
 
-from functools import partial
+import ipaddress
+import logging
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
-from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
-from gateway.web.headers import secure
-from gateway.web.language import COOKIE, chosen, page_language
-from gateway.web.lookup import Card, format_hints, look_up
+from gateway.web import public
+from gateway.web.pages import NotAllowed, Pages, SignInRequired
+from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
-__all__ = ["web_routes"]
+__all__ = ["STATIC", "WebSettings", "web_app"]
 
 STATIC = Path(__file__).parent / "static"
-# A year: long enough that a returning visitor is not asked again, short of forever.
-_COOKIE_AGE_S = 365 * 24 * 3600
+log = logging.getLogger(__name__)
 
 
-def _steps(language: str) -> list[str]:
-    return [message(language, "Received"), message(language, "Under review"),
-            message(language, "Interview or hearing"), message(language, "Decision")]
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """``session_secret`` signs the page session cookie; every replica needs the same one
+    (None: a random one, so sessions end when this process does)."""
+
+    session_secret: bytes | None = None
 
 
-def _category(language: str, category: str) -> str:
-    names = {"PENDING": message(language, "Pending"), "ACTIVE": message(language, "Active"),
-             "APPROVED": message(language, "Approved"), "DENIED": message(language, "Denied"),
-             "CLOSED": message(language, "Closed")}
-    return names.get(category, message(language, "Unknown"))
+def _loopback(scope: Scope) -> bool:
+    server = scope.get("server")
+    host = server[0] if server else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
-def web_routes(service: CaselineService, quotas: LookupQuotas) -> list[BaseRoute]:
-    """The pages over ``service``, spending lookups from ``quotas`` (the API's own)."""
-    templates = Environment(loader=PackageLoader("gateway.web", "templates"),
-                            autoescape=select_autoescape(default=True))
+class _Sessions:
+    """Session cookies marked Secure except on a loopback address, where the demo and the
+    tests serve plain HTTP (a Secure cookie would never come back there)."""
 
-    def render(request: Request, language: str, template: str, status: int = 200,
-               **values: object) -> Response:
-        other = "en" if language == "es" else "es"
-        switch = request.url.include_query_params(lang=other)
-        page = templates.get_template(template).render(
-            lang=language, t=partial(message, language), other_lang=other,
-            switch=f"{switch.path}?{switch.query}", **values)
-        response = HTMLResponse(page, status_code=status)
-        if chosen(request):
-            response.set_cookie(COOKIE, language, max_age=_COOKIE_AGE_S, httponly=True,
-                                samesite="lax", secure=request.url.scheme == "https")
-        # The page's words depend on these: caches must keep each language apart.
-        response.headers["Vary"] = "Accept-Language, Cookie"
-        return secure(response)
+    def __init__(self, app: ASGIApp, secret: bytes) -> None:
+        common = {"secret_key": secret.hex(), "session_cookie": SESSION_COOKIE,
+                  "max_age": SESSION_IDLE_S, "same_site": "lax"}
+        self._secure = SessionMiddleware(app, https_only=True, **common)  # type: ignore[arg-type]
+        self._plain = SessionMiddleware(app, https_only=False, **common)  # type: ignore[arg-type]
 
-    async def home(request: Request) -> Response:
-        language = page_language(request)
-        return render(request, language, "index.html",
-                      hints=await format_hints(service, language))
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chosen = self._plain if _loopback(scope) else self._secure
+        await chosen(scope, receive, send)
 
-    async def status(request: Request) -> Response:
-        language = page_language(request)
-        number = request.query_params.get("number", "").strip()
-        if not number:
-            return render(request, language, "index.html", 400,
-                          hints=await format_hints(service, language),
-                          error=message(language, "Enter a case number."))
-        client = request.client.host if request.client else "unknown"
-        result = await look_up(service, quotas, client, number, language)
-        if isinstance(result, Card):
-            return render(request, language, "status.html", card=result,
-                          steps=_steps(language),
-                          category=_category(language, result.category))
-        response = render(request, language, "index.html", result.status, number=number[:64],
-                          hints=await format_hints(service, language), error=result.text,
-                          code=result.code)
-        if result.retry_after_s is not None:
-            response.headers["Retry-After"] = str(result.retry_after_s)
-        return response
 
-    return [Route("/", home), Route("/status", status),
-            Mount("/static", StaticFiles(directory=STATIC), name="static")]
+def web_app(service: CaselineService, quotas: LookupQuotas,
+            settings: WebSettings | None = None) -> Starlette:
+    """Every page over ``service``, spending lookups from ``quotas`` (the API's own)."""
+    settings = settings or WebSettings()
+    secret = settings.session_secret
+    if secret is None:
+        log.warning("no session secret configured: page sessions end when this process "
+                    "does and differ between replicas")
+        secret = secrets.token_bytes(32)
+    pages = Pages(service, quotas)
+    routes: list[BaseRoute] = [
+        *public.routes(pages),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+    async def sign_in_first(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return RedirectResponse("/sign-in?next=" + quote(exc.back_to, safe="/"), status_code=303)
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NotAllowed)
+        return pages.render(request, "refused.html", 403, reason="role", roles=exc.roles)
+
+    async def csrf_failed(request: Request, exc: Exception) -> Response:
+        return pages.render(request, "refused.html", 403, reason="csrf")
+
+    app = Starlette(routes=routes, exception_handlers={
+        SignInRequired: sign_in_first, NotAllowed: not_allowed, CsrfError: csrf_failed})
+    app.add_middleware(_Sessions, secret=secret)
+    return app

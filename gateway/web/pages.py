@@ -1,0 +1,97 @@
+"""What every page shares: the templates, the language, who is signed in, the CSRF token,
+and the guard that sends a signed-out visitor to sign in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from aggregator.consent.vocabulary import Role
+from aggregator.service import CaselineService
+from gateway.auth import SignedIn
+from gateway.messages import message
+from gateway.ratelimit import LookupQuotas
+from gateway.web.headers import secure
+from gateway.web.language import COOKIE, chosen, page_language
+from gateway.web.session import csrf_token, signed_in
+
+__all__ = ["NotAllowed", "Pages", "SignInRequired"]
+
+# A year: long enough that a returning visitor is not asked again, short of forever.
+_COOKIE_AGE_S = 365 * 24 * 3600
+
+
+class SignInRequired(Exception):
+    """The page is for signed-in people; the visitor is sent to sign in and brought back."""
+
+    def __init__(self, back_to: str) -> None:
+        super().__init__(back_to)
+        self.back_to = back_to
+
+
+class NotAllowed(Exception):
+    """The signed-in person's role may not see this page (answered 403, in words)."""
+
+    def __init__(self, who: SignedIn, roles: tuple[Role, ...]) -> None:
+        super().__init__(f"{who.role} may not see a page for {', '.join(roles)}")
+        self.who = who
+        self.roles = roles
+
+
+@dataclass
+class Pages:
+    """The pages' shared parts over one aggregator service."""
+
+    service: CaselineService
+    quotas: LookupQuotas
+    templates: Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.templates = Environment(loader=PackageLoader("gateway.web", "templates"),
+                                     autoescape=select_autoescape(default=True))
+
+    def language(self, request: Request) -> str:
+        """The language this request's page is in."""
+        return page_language(request)
+
+    def require(self, request: Request, *roles: Role) -> SignedIn:
+        """Who is signed in, when their role is one of ``roles`` (any role when none);
+        SignInRequired or NotAllowed otherwise (the app answers both)."""
+        who = signed_in(request)
+        if who is None:
+            back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise SignInRequired(back_to)
+        if roles and who.role not in roles:
+            raise NotAllowed(who, roles)
+        # The same account record as an API request makes (consent grantees must exist).
+        self.service.signed_in(who.subject, who.role)
+        return who
+
+    def render(self, request: Request, template: str, status: int = 200,
+               **values: object) -> Response:
+        """``template`` in the request's language, with the signed-in person, their CSRF
+        token and the language switch; the security headers set."""
+        language = self.language(request)
+        other = "en" if language == "es" else "es"
+        switch = request.url.include_query_params(lang=other)
+        who = signed_in(request)
+        page = self.templates.get_template(template).render(
+            lang=language, t=partial(message, language), other_lang=other,
+            switch=f"{switch.path}?{switch.query}", who=who,
+            csrf=csrf_token(request) if who is not None else "",
+            sign_in_url="/sign-in?next=" + quote(request.url.path, safe="/"), **values)
+        response = HTMLResponse(page, status_code=status)
+        if chosen(request):
+            response.set_cookie(COOKIE, language, max_age=_COOKIE_AGE_S, httponly=True,
+                                samesite="lax", secure=request.url.scheme == "https")
+        # The page's words depend on these: caches must keep each language apart, and a
+        # signed-in page is nobody else's.
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        if who is not None:
+            response.headers["Cache-Control"] = "no-store"
+        return secure(response)
