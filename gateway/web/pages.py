@@ -18,7 +18,7 @@ from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
 from gateway.web.headers import secure
 from gateway.web.language import COOKIE, chosen, page_language
-from gateway.web.session import csrf_token, signed_in
+from gateway.web.session import csrf_token, renew, signed_in
 
 __all__ = ["NotAllowed", "Pages", "SignInRequired"]
 
@@ -80,6 +80,8 @@ class Pages:
         other = "en" if language == "es" else "es"
         switch = request.url.include_query_params(lang=other)
         who = signed_in(request)
+        if who is not None:
+            renew(request)
         page = self.templates.get_template(template).render(
             lang=language, t=partial(message, language), other_lang=other,
             switch=f"{switch.path}?{switch.query}", who=who,
