@@ -83,7 +83,9 @@ def numbers_from_csv(data: bytes, language: str) -> Numbers:
                       "\"CSV UTF-8\" and upload it again.", position=exc.start + 1)) from exc
     try:
         rows = [[cell.strip() for cell in row]
-                for row in csv.reader(io.StringIO(text, newline=""), _dialect(text))]
+                # strict: a stray quote is refused in words rather than read as a guess.
+                for row in csv.reader(io.StringIO(text, newline=""), _dialect(text),
+                                      strict=True)]
     except csv.Error as exc:
         raise BulkInputError(message(
             language, "The file could not be read as CSV ({error}); save it as \"CSV UTF-8\" "
