@@ -149,8 +149,9 @@ async def test_the_page_and_the_mutation_say_the_same(ana: Applicant, language: 
     response = await ana.post(f"/me/cases/link?lang={language}", {
         "number": NEW_NUMBER, "access_code": "NOPE", "csrf_token": CSRF})
     assert f'<html lang="{language}">' in response.text
-    body = await ana.graphql('mutation { linkCase(number: "%s", accessCode: "NOPE") '
-                             '{ alreadyLinked } }' % NEW_NUMBER, language=language)
+    query = ('mutation { linkCase(number: "' + NEW_NUMBER + '", accessCode: "NOPE") '
+             '{ alreadyLinked } }')
+    body = await ana.graphql(query, language=language)
     [error] = body["errors"]
     assert error["extensions"]["code"] == "WRONG_ACCESS_CODE"
     assert error["message"].replace("'", "&#39;") in _summary(response.text)
