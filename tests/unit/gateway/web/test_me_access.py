@@ -4,6 +4,7 @@ paged by a plain link."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,12 @@ async def test_spanish_renders_in_spanish(ana: Applicant) -> None:
     for text in ("Quién leyó mis datos", "Leyó sus casos", "Su propia cuenta", "Permitido",
                  "Cuándo"):
         assert text in html, text
+
+
+@pytest.mark.parametrize("path", ["/me/access", "/me/cases/link"])
+async def test_erased_data_gets_the_erased_page(ana: Applicant, path: str) -> None:
+    ana.service.store.ensure_account("ana", Role.APPLICANT)
+    ana.service.store.mark_erased("ana", datetime(2026, 6, 1, tzinfo=UTC))  # type: ignore[attr-defined]
+    response = await ana.page(path)
+    assert response.status_code == 410
+    assert "Your data was erased" in response.text
