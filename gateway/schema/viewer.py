@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import strawberry
 
 from aggregator.consent.former_clients import FormerClientRecord, former_clients, newest_shared_name
 from aggregator.consent.records import ConsentRecord, effective_state
+from aggregator.model import AgencyInfo
 from aggregator.service import TimelineRead
 from caseline.v1.lib.scopes import Scope
 from gateway.auth import SignedIn
 from gateway.context import Context
-from gateway.schema.access_log import access_log
+from gateway.schema.access_log import subject_access_log
 from gateway.schema.consent import AccessLogEntry, Consent
 from gateway.schema.enums import ConsentState, Language
 from gateway.schema.permissions import CanBeGrantee, IsApplicant
@@ -38,7 +40,13 @@ def _language(info: Info, language: Language | None) -> str:
 
 def timeline_view(info: Info, read: TimelineRead, language: str) -> TimelineView:
     """The GraphQL view of a timeline read; fields outside the released scopes are null."""
-    agencies = info.context.service.agencies
+    return timeline_of(info.context.service.agencies, read, language)
+
+
+def timeline_of(agencies: Mapping[str, AgencyInfo], read: TimelineRead,
+                language: str) -> TimelineView:
+    """A timeline read as shown to its reader (the API and the pages alike): fields outside
+    the released scopes are null and listed as withheld."""
     withheld: dict[str, list[WithheldField]] = {}
     for agency_id, decisions in read.withheld.items():
         if Scope.DETAILS in decisions and agency_id in read.released:
@@ -147,19 +155,9 @@ class Viewer:
                       permission_classes=[IsApplicant])
     def access_log(self, info: Info, include_own: bool = False,
                    limit: int = 100) -> list[AccessLogEntry]:
-        service = info.context.service
-        own = service.pseudonym(self.subject)
-        consents = {r.id: r for r in service.consents.granted_by(self.subject)}
-        names = {service.pseudonym(r.grantee_id): r.grantee_id for r in consents.values()}
-        names[own] = self.subject
-
-        def name(actor: str) -> str:
-            if actor not in names:
-                names[actor] = service.store.actor_of(actor) or f"unknown ({actor})"
-            return names[actor]
-
-        return access_log(service.ledger.store, own, name, consents, include_own=include_own,
-                          limit=max(1, min(limit, MAX_LOG_ENTRIES)))
+        return subject_access_log(info.context.service, self.subject,
+                                  include_own=include_own,
+                                  limit=max(1, min(limit, MAX_LOG_ENTRIES)))
 
     @strawberry.field(description="People whose active consent lets you read their cases.",
                       permission_classes=[CanBeGrantee])

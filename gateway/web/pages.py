@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from aggregator.consent.vocabulary import Role
 from aggregator.service import CaselineService
 from gateway.auth import SignedIn
+from gateway.language import SUPPORTED
 from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
 from gateway.web.headers import secure
@@ -56,8 +57,23 @@ class Pages:
                                      autoescape=select_autoescape(default=True))
 
     def language(self, request: Request) -> str:
-        """The language this request's page is in."""
-        return page_language(request)
+        """The language this request's page is in: for a signed-in person, a ``?lang=``
+        choice is stored as their preference, which later pages use before the cookie and
+        Accept-Language (read once per request)."""
+        known = getattr(request.state, "language", None)
+        if isinstance(known, str):
+            return known
+        language = page_language(request)
+        who = signed_in(request)
+        if who is not None:
+            asked = chosen(request)
+            stored = self.service.store.language_of(who.subject)
+            if asked is not None and asked != stored:
+                self.service.store.set_language(who.subject, asked)
+            elif asked is None and stored in SUPPORTED:
+                language = stored
+        request.state.language = language
+        return language
 
     def require(self, request: Request, *roles: Role) -> SignedIn:
         """Who is signed in, when their role is one of ``roles`` (any role when none);
