@@ -189,3 +189,18 @@ async def test_axe_runs_under_the_page_csp_and_is_not_blind(page: Page) -> None:
                   "i.src = '/static/uswds/img/us_flag_small.png'; "
                   "document.querySelector('main').append(i); }")
     assert [v["id"] for v in await axe_violations(page)] == ["image-alt"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_every_persona_case_status_passes_axe(page: Page, numbers: Numbers,
+                                                    language: str) -> None:
+    """Each persona's case (every category the demo has: pending, active, approved, denied,
+    closed) as a status card: zero axe-core violations, colour contrast of its badges
+    included."""
+    found: dict[str, str] = {}
+    for number in (n for n in numbers.all if n.persona):
+        await _open(page, f"/status?number={quote(number.number)}", language)
+        violations = await axe_violations(page)
+        if violations:
+            found[number.number] = describe(violations)
+    assert not found, found
