@@ -8,6 +8,7 @@ Screenshots of every page at 1280, 375 and 320 px land in tests/browser/artifact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -204,3 +205,19 @@ async def test_every_persona_case_status_passes_axe(page: Page, numbers: Numbers
         if violations:
             found[number.number] = describe(violations)
     assert not found, found
+
+
+async def test_every_image_and_font_the_stylesheet_names_is_served(page: Page) -> None:
+    """A component a page adds (an info alert, a select) draws an icon named only in the
+    USWDS stylesheet: every url() there is served, and so is the favicon each page links
+    (without it the browser asks for /favicon.ico and logs a 404 on every page)."""
+    await _open(page, "/", "en")
+    css = await (await page.request.get("/static/uswds/css/uswds.min.css")).text()
+    named = sorted(set(re.findall(r"url\(\.\./((?:img|fonts)/[^)]+)\)", css))
+                   - {"img/hero.jpg"})  # no page has a hero (gateway/web/assets.py)
+    assert any("usa-icons/info.svg" in n for n in named), named[:5]
+    missing = [n for n in named
+               if (await page.request.get(f"/static/uswds/{n}")).status != 200]
+    assert not missing, missing
+    icon = await page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None and (await page.request.get(icon)).status == 200
