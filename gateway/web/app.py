@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import public
+from gateway.web import public, signin
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -33,9 +33,11 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class WebSettings:
     """``session_secret`` signs the page session cookie; every replica needs the same one
-    (None: a random one, so sessions end when this process does)."""
+    (None: a random one, so sessions end when this process does). ``oidc``: the OpenID
+    provider the pages sign in with (None: /sign-in says sign-in is not configured)."""
 
     session_secret: bytes | None = None
+    oidc: signin.OidcSettings | None = None
 
 
 def _loopback(scope: Scope) -> bool:
@@ -74,6 +76,7 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     pages = Pages(service, quotas)
     routes: list[BaseRoute] = [
         *public.routes(pages),
+        *signin.routes(pages, settings.oidc),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

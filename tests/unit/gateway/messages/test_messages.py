@@ -24,11 +24,14 @@ def _code_message_ids() -> set[str]:
             if isinstance(msgid, str) and msgid:
                 ids.add(msgid)
     # The pages' templates say ``t("id", ...)``, the same call with the language bound.
-    for _file, _line, msgid, _comments, _context in extract_from_dir(
-            ROOT / "gateway" / "web" / "templates",
-            method_map=[("**.html", "jinja2.ext:babel_extract")], keywords={"t": (1,)}):
-        if isinstance(msgid, str) and msgid:
-            ids.add(msgid)
+    # (deploy/demo/templates: the demo sign-in provider's persona page.)
+    for templates in (ROOT / "gateway" / "web" / "templates",
+                      ROOT / "deploy" / "demo" / "templates"):
+        for _file, _line, msgid, _comments, _context in extract_from_dir(
+                templates, method_map=[("**.html", "jinja2.ext:babel_extract")],
+                keywords={"t": (1,)}):
+            if isinstance(msgid, str) and msgid:
+                ids.add(msgid)
     return ids
 
 
