@@ -12,6 +12,7 @@ plain words why a sign-in did not happen (never a 500).
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -19,7 +20,12 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.starlette_client import OAuth
+
+with warnings.catch_warnings():
+    # Recent Authlib releases warn that it falls back to httpx when httpx2 is not installed; the
+    # gateway uses httpx, so the client does too, and the errors caught below are httpx's.
+    warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -188,6 +194,7 @@ def routes(pages: Pages, settings: OidcSettings | None) -> list[BaseRoute]:
             return problem(request, 502, "unreachable")
         request.session[_PENDING] = {"state": _state_of(redirect.headers["location"]),
                                      "next": back}
+        pages.remember_language(request, redirect)  # the pages after sign-in speak it too
         return secure(redirect)
 
     async def callback(request: Request) -> Response:
