@@ -1,7 +1,7 @@
 """The pages' sign-in against an OpenID provider nobody here wrote: npm ``oidc-provider``
-(pinned in tests/integration/oidc_provider/package.json, installed by the fixture with npm),
-its developer login page, RS256 ID tokens from its JWKS, PKCE required. The gateway runs on
-a real uvicorn server on loopback."""
+(pinned with its dependencies in tests/integration/oidc_provider/package-lock.json, installed
+by the fixture with ``npm ci``), its developer login page, RS256 ID tokens from its JWKS, PKCE
+required. The gateway runs on a real uvicorn server on loopback."""
 
 from __future__ import annotations
 
@@ -38,9 +38,10 @@ _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """provider.mjs with oidc-provider installed beside it."""
     where = tmp_path_factory.mktemp("oidc-provider")
-    for name in ("package.json", "provider.mjs"):
+    for name in ("package.json", "package-lock.json", "provider.mjs"):
         shutil.copy(HERE / name, where / name)
-    subprocess.run(["npm", "install", "--prefix", str(where), "--no-audit", "--no-fund"],
+    # npm ci: exactly the versions of the lock file, oidc-provider's own included.
+    subprocess.run(["npm", "ci", "--prefix", str(where), "--no-audit", "--no-fund"],
                    check=True, capture_output=True, timeout=300)
     return where
 

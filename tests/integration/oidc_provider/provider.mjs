@@ -1,4 +1,4 @@
-// npm oidc-provider (pinned in package.json beside this file) configured for the sign-in
+// npm oidc-provider (pinned in package-lock.json beside this file) configured for the sign-in
 // test: one confidential client, PKCE required, the developer login page (any login),
 // accounts whose role claim names the login. Usage: node provider.mjs PORT REDIRECT_URI
 import Provider from 'oidc-provider';
