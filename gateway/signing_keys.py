@@ -78,13 +78,15 @@ class StaticKeys:
 
 class RemoteKeys:
     """An issuer's JWKS address, read through PyJWT's PyJWKClient: the set is cached for
-    ``lifespan_s`` and fetched again at once (at most every 30 s) when a token names a key
-    id it does not hold, so the issuer's key rotation needs no restart."""
+    ``lifespan_s`` and fetched again at once (at most every ``refresh_cooldown_s``) when a
+    token names a key id it does not hold, so the issuer's key rotation needs no restart."""
 
-    def __init__(self, jwks_url: str, *, timeout_s: float = 5, lifespan_s: float = 300) -> None:
+    def __init__(self, jwks_url: str, *, timeout_s: float = 5, lifespan_s: float = 300,
+                 refresh_cooldown_s: float = 30) -> None:
         self.url = jwks_url
+        # The cooldown keeps tokens with made-up kids from making us fetch on every request.
         self._client = PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=lifespan_s,
-                                   timeout=timeout_s)
+                                   timeout=timeout_s, cooldown_duration=refresh_cooldown_s)
 
     def candidates(self, algorithm: str, kid: str | None) -> list[Any]:
         """The issuer's current keys that fit; KeysUnavailable if it cannot be read."""

@@ -137,6 +137,13 @@ async def _finish(client: Any, settings: OidcSettings,
                   request: Request) -> tuple[dict[str, Any], SignedIn]:
     """The callback's work: the code exchanged (Authlib checks state, PKCE and the ID
     token), then the role; _Failed naming the page to show otherwise."""
+    error = request.query_params.get("error")
+    if error is not None:  # the provider's answer; nothing to fetch
+        if error == "access_denied":
+            raise _Failed(403, "denied")
+        log.warning("sign-in refused by the provider: %s: %s", error[:100],
+                    request.query_params.get("error_description", "")[:300])
+        raise _Failed(502, "failed")
     try:
         await _metadata(client, settings)
         token: dict[str, Any] = await client.authorize_access_token(request)
