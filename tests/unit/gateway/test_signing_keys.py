@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -51,7 +52,7 @@ def test_a_jwks_without_usable_keys_is_refused() -> None:
 
 
 class _Jwks(BaseHTTPRequestHandler):
-    document: dict[str, object] = {}
+    document: ClassVar[dict[str, object]] = {}
     hits = 0
 
     def do_GET(self) -> None:
