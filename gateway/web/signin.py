@@ -124,6 +124,11 @@ async def _metadata(client: Any, settings: OidcSettings) -> dict[str, Any]:
     return metadata
 
 
+def _same_origin(one: str, other: str) -> bool:
+    a, b = urlsplit(one), urlsplit(other)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+
 def _state_of(location: str) -> str | None:
     states = parse_qs(urlsplit(location).query).get("state")
     return states[0] if states else None
@@ -236,9 +241,15 @@ def routes(pages: Pages, settings: OidcSettings | None) -> list[BaseRoute]:
             try:
                 logout = await client.create_logout_url(
                     post_logout_redirect_uri=str(request.base_url), id_token_hint=id_token)
-                return RedirectResponse(logout["url"], status_code=303)
             except (httpx.HTTPError, AuthlibBaseError, RuntimeError, KeyError) as exc:
                 log.warning("the provider's sign-out could not be reached: %s", exc)
+            else:
+                if _same_origin(logout["url"], str(request.base_url)):
+                    return RedirectResponse(logout["url"], status_code=303)
+                # The pages' CSP (form-action 'self') stops a form's redirect to another
+                # site: the person follows a link there instead.
+                return pages.render(request, "sign_in.html", 200, problem="signed_out",
+                                    provider_logout=logout["url"])
         return RedirectResponse("/", status_code=303)
 
     return [Route("/sign-in", start), Route("/sign-in/callback", callback,
