@@ -53,6 +53,7 @@ HOMES = {Role.APPLICANT: "/me", Role.REPRESENTATIVE: "/clients", Role.AUDITOR: "
 MAX_NEXT_CHARS = 2048
 _PENDING = "sign_in_pending"
 _ID_TOKEN = "id_token"
+_SIGN_IN_PATHS = ("/sign-in", "/sign-in/callback", "/sign-out")
 _NAME = "caseline"  # Authlib's name for our one provider (its session keys carry it)
 
 
@@ -87,6 +88,9 @@ def safe_next(value: str | None) -> str | None:
     elsewhere (``//evil.example`` and ``/\\evil.example`` are other sites to a browser)."""
     if (not value or len(value) > MAX_NEXT_CHARS or not value.startswith("/")
             or value.startswith(("//", "/\\")) or any(ord(c) < 0x20 for c in value)):
+        return None
+    # Back to a sign-in page would start (or fail) another sign-in: the role's home instead.
+    if urlsplit(value).path in _SIGN_IN_PATHS:
         return None
     return value
 

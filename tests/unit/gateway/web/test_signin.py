@@ -107,7 +107,8 @@ def test_same_site_paths_are_next(value: str) -> None:
 
 @pytest.mark.parametrize("value", [None, "", "//evil.example", "/\\evil.example",
                                    "https://evil.example/", "me", "/x\r\nSet-Cookie: a=b",
-                                   "/" + "a" * 3000])
+                                   "/" + "a" * 3000, "/sign-in/callback",
+                                   "/sign-in?next=/me", "/sign-out"])
 def test_other_sites_and_odd_values_are_not(value: str | None) -> None:
     assert safe_next(value) is None
 
