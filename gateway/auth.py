@@ -16,7 +16,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from aggregator.consent.vocabulary import Role
 from gateway.messages import message
 from gateway.roles import RoleMapping, RoleRefused
-from gateway.signing_keys import ALGORITHMS, IssuerKeys, KeysUnavailable, PublicKey, StaticKeys
+from gateway.signing_keys import (
+    ALGORITHMS,
+    IssuerKeys,
+    KeysUnavailable,
+    PublicKey,
+    RemoteKeys,
+    StaticKeys,
+)
 
 __all__ = ["AUDIENCE", "DEFAULT_MAX_LIFETIME_S", "DEMO_ISSUER", "AuthError", "DevIssuer",
            "SignedIn", "TokenVerifier", "authenticate"]
@@ -70,6 +77,9 @@ class TokenVerifier:
         self.max_lifetime_s = max_lifetime_s
         self._keys: IssuerKeys = (StaticKeys([keys]) if isinstance(keys, PublicKey)
                                   else keys)
+        # A JWKS address is read over the network now and then: callers on an event loop
+        # verify in a thread then (gateway/app.py).
+        self.fetches_keys = isinstance(self._keys, RemoteKeys)
         self._issuer: str | list[str] = issuer if isinstance(issuer, str) else list(issuer)
         self._audience = audience
         self._roles = roles or RoleMapping()

@@ -3,28 +3,15 @@ address read, cached and refreshed for an unknown kid."""
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
-
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 from gateway.signing_keys import KeysUnavailable, RemoteKeys, StaticKeys, fits
+from support.jwks_server import jwk, serving_jwks
 
 ED = ed25519.Ed25519PrivateKey.generate().public_key()
 RSA = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
 EC = ec.generate_private_key(ec.SECP256R1()).public_key()
-
-
-def jwk(key: object, kid: str) -> dict[str, object]:
-    kind = {ed25519.Ed25519PublicKey: OKPAlgorithm, rsa.RSAPublicKey: RSAAlgorithm,
-            ec.EllipticCurvePublicKey: ECAlgorithm}
-    algorithm = next(a for t, a in kind.items() if isinstance(key, t))
-    return {**json.loads(algorithm.to_jwk(key)), "kid": kid, "use": "sig"}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("algorithm", "key", "ok"), [
@@ -51,45 +38,15 @@ def test_a_jwks_without_usable_keys_is_refused() -> None:
         StaticKeys.from_jwks({"keys": []})
 
 
-class _Jwks(BaseHTTPRequestHandler):
-    document: ClassVar[dict[str, object]] = {}
-    hits = 0
-
-    def do_GET(self) -> None:
-        type(self).hits += 1
-        body = json.dumps(self.document).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        return None
-
-
-@pytest.fixture
-def jwks_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Jwks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Jwks.hits = 0
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/jwks"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_remote_keys_are_cached_and_refreshed_for_a_new_kid(jwks_url: str) -> None:
-    _Jwks.document = {"keys": [jwk(RSA, "old")]}
-    keys = RemoteKeys(jwks_url, refresh_cooldown_s=0)
-    assert len(keys.candidates("RS256", "old")) == 1
-    assert len(keys.candidates("RS256", "old")) == 1
-    assert _Jwks.hits == 1
-    _Jwks.document = {"keys": [jwk(RSA, "old"), jwk(EC, "new")]}  # the issuer rotated
-    assert len(keys.candidates("ES256", "new")) == 1
-    assert _Jwks.hits == 2
+def test_remote_keys_are_cached_and_refreshed_for_a_new_kid() -> None:
+    with serving_jwks(jwk(RSA, "old")) as jwks:
+        keys = RemoteKeys(jwks.url, refresh_cooldown_s=0)
+        assert len(keys.candidates("RS256", "old")) == 1
+        assert len(keys.candidates("RS256", "old")) == 1
+        assert jwks.hits == 1
+        jwks.document = {"keys": [jwk(RSA, "old"), jwk(EC, "new")]}  # the issuer rotated
+        assert len(keys.candidates("ES256", "new")) == 1
+        assert jwks.hits == 2
 
 
 def test_an_unreachable_jwks_is_keys_unavailable() -> None:
