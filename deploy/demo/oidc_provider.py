@@ -75,7 +75,12 @@ class DemoClient:
 
 
 class _Refused(Exception):
-    """An authorization request that cannot even be answered at its redirect_uri."""
+    """An authorization request that cannot even be answered at its redirect_uri; the
+    message is worded in the page's language."""
+
+    def words(self, language: str) -> str:
+        """What the page says."""
+        return message(language, self.args[0], **self.args[1])
 
 
 def _b64(data: bytes) -> str:
@@ -170,12 +175,15 @@ class DemoProvider:
         """The client and the request's parameters; _Refused when the request cannot be
         answered at its redirect_uri (unknown client, unregistered redirect_uri)."""
         if any(len(params.get(name, "")) > MAX_PARAM_CHARS for name in _CARRIED):
-            raise _Refused("a parameter is longer than 2048 characters")
+            raise _Refused("A parameter of the request is longer than {limit} characters.",
+                           {"limit": MAX_PARAM_CHARS})
         client = self._clients.get(params.get("client_id", ""))
         if client is None:
-            raise _Refused(f"unknown client_id {params.get('client_id', '')[:100]!r}")
+            raise _Refused("The application asking (client_id {client}) is not registered.",
+                           {"client": repr(params.get("client_id", "")[:100])})
         if params.get("redirect_uri") not in client.redirect_uris:
-            raise _Refused("redirect_uri is not one registered for this client")
+            raise _Refused("The address to return to (redirect_uri) is not one registered "
+                           "for this application.", {})
         return client, {name: params[name] for name in _CARRIED if name in params}
 
     @staticmethod
@@ -200,7 +208,7 @@ class DemoProvider:
         try:
             _client, carried = self._checked(params)
         except _Refused as exc:
-            return self._page(language, 400, error=str(exc))
+            return self._page(language, 400, error=exc.words(language))
         back = partial(_with_params, carried["redirect_uri"])
         state, issuer = carried.get("state"), self.issuer
         error = self._request_error(carried)

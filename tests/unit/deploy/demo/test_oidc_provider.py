@@ -109,10 +109,10 @@ async def test_the_persona_page_lists_every_persona(world: World, language: str,
 
 
 @pytest.mark.parametrize(("overrides", "why"), [
-    ({"client_id": "other"}, "unknown client_id"),
-    ({"redirect_uri": "http://evil.test/cb"}, "redirect_uri is not one registered"),
-    ({"redirect_uri": CALLBACK + "/"}, "redirect_uri is not one registered"),
-    ({"state": "x" * 3000}, "longer than 2048")])
+    ({"client_id": "other"}, "(client_id 'other') is not registered"),
+    ({"redirect_uri": "http://evil.test/cb"}, "(redirect_uri) is not one registered"),
+    ({"redirect_uri": CALLBACK + "/"}, "(redirect_uri) is not one registered"),
+    ({"state": "x" * 3000}, "longer than 2048 characters")])
 async def test_requests_that_cannot_be_answered_are_a_page_not_a_redirect(
         world: World, overrides: dict[str, str], why: str) -> None:
     page = await world.persona_page(**overrides)
@@ -131,6 +131,12 @@ async def test_a_bad_request_is_answered_at_the_redirect_uri(
     assert answer.status_code == 303
     query = parse_qs(urlsplit(answer.headers["location"]).query)
     assert query["error"] == [error] and query["state"] == ["st"]
+
+
+async def test_a_refusal_is_worded_in_the_page_s_language(world: World) -> None:
+    page = await world.persona_page(client_id="other", ui_locales="es")
+    assert page.status_code == 400 and '<html lang="es">' in page.text
+    assert "no está registrada" in page.text
 
 
 async def test_choosing_needs_the_page_s_csrf_token(world: World) -> None:
