@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.applications import Starlette
@@ -21,6 +22,7 @@ from starlette.routing import Mount, Route
 from aggregator.consent.vocabulary import Role
 from deploy.demo.oidc_codes import CodeStore
 from deploy.demo.oidc_provider import MOUNT, DemoClient, DemoProvider
+from deploy.demo.personas import Persona
 from gateway.app import GatewaySettings
 from gateway.auth import SignedIn
 from gateway.web import signin
@@ -61,8 +63,25 @@ class Flow:
         return await self.pages.get(await self.callback_for(persona, start))
 
 
-def _provider(tmp_path: Path, metadata: dict[str, Any] | None = None) -> Starlette:
-    provider = DemoProvider(ISSUER, Ed25519PrivateKey.generate(), [DemoClient(
+class _Tampering(DemoProvider):
+    """A provider whose ID tokens are changed by ``tamper`` (claims) or signed by
+    ``forger`` (a key the JWKS does not hold)."""
+
+    tamper: Callable[[dict[str, Any]], dict[str, Any]] = staticmethod(lambda c: c)
+    forger: Ed25519PrivateKey | None = None
+
+    def id_token(self, persona: Persona, client_id: str, nonce: str | None) -> str:
+        honest = super().id_token(persona, client_id, nonce)
+        claims = self.tamper(jwt.decode(honest, options={"verify_signature": False}))
+        if self.forger is not None:
+            return jwt.encode(claims, self.forger, algorithm="EdDSA",
+                              headers={"kid": self.kid})
+        return self._sign(claims)
+
+
+def _provider(tmp_path: Path, metadata: dict[str, Any] | None = None,
+              provider_class: type[DemoProvider] = DemoProvider) -> Starlette:
+    provider = provider_class(ISSUER, Ed25519PrivateKey.generate(), [DemoClient(
         "pages", "s3cret", (f"{BASE}/sign-in/callback",), (f"{BASE}/",))],
         CodeStore(tmp_path / "codes.sqlite3"))
     routes = provider.routes()
@@ -74,8 +93,9 @@ def _provider(tmp_path: Path, metadata: dict[str, Any] | None = None) -> Starlet
 
 
 async def _flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                metadata: dict[str, Any] | None = None) -> AsyncIterator[Flow]:
-    provider = _provider(tmp_path, metadata)
+                metadata: dict[str, Any] | None = None,
+                provider_class: type[DemoProvider] = DemoProvider) -> AsyncIterator[Flow]:
+    provider = _provider(tmp_path, metadata, provider_class)
     transport = httpx.ASGITransport(app=provider)
     made = signin._client
 
@@ -183,6 +203,32 @@ async def test_a_provider_announcing_the_wrong_issuer_or_algorithms_is_refused(
         page = await flow.pages.get("/sign-in")
         assert page.status_code == 502 and "could not be reached" in page.text
     assert any(why in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("tampering", [
+    {"tamper": lambda c: {**c, "nonce": "another"}},
+    {"tamper": lambda c: {**c, "aud": "another-client"}},
+    {"tamper": lambda c: {**c, "iss": "http://op.test/another"}},
+    {"tamper": lambda c: {**c, "iat": c["iat"] - 900, "exp": c["iat"] - 600}},
+    {"forger": Ed25519PrivateKey.generate()}],
+    ids=["nonce", "aud", "iss", "exp", "signature"])
+async def test_an_id_token_that_does_not_verify_signs_nobody_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tampering: dict[str, Any]) -> None:
+    provider_class = type("Tampered", (_Tampering,), {
+        "tamper": staticmethod(tampering.get("tamper", lambda c: c)),
+        "forger": tampering.get("forger")})
+    async for flow in _flow(tmp_path, monkeypatch, provider_class=provider_class):
+        page = await flow.sign_in("ana")
+        assert page.status_code == 502 and "Sign-in did not work" in page.text
+        assert "Sign out" not in (await flow.pages.get("/")).text
+
+
+async def test_the_untampered_id_token_of_the_tampering_provider_signs_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control of the test above: only the change makes the difference."""
+    async for flow in _flow(tmp_path, monkeypatch, provider_class=_Tampering):
+        assert (await flow.sign_in("ana")).status_code == 303
+        assert "Sign out Ana Morales" in (await flow.pages.get("/")).text
 
 
 async def test_sign_out_needs_the_csrf_token_and_ends_at_the_provider(flow: Flow) -> None:
