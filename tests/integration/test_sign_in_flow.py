@@ -69,7 +69,8 @@ def test_sign_in_as_a_persona_and_out(demo: Demo) -> None:
         assert landed.status_code == 303, landed.text
         assert landed.headers["location"] == "/status?number=IOE0990000001"
         page = client.get("/")
-        assert "Sign out Ana Morales" in page.text
+        # Spanish, as chosen at /sign-in?lang=es before signing in.
+        assert "Cerrar la sesión de Ana Morales" in page.text
         assert page.headers["cache-control"] == "no-store"
 
         out = client.post("/sign-out", data={"csrf_token": hidden_fields(page.text)
@@ -80,7 +81,8 @@ def test_sign_in_as_a_persona_and_out(demo: Demo) -> None:
         assert home.status_code == 303 and home.headers["location"].startswith(
             f"{demo.base_url}/")
         after = client.get("/")
-        assert "Sign out" not in after.text and 'href="/sign-in?next=/"' in after.text
+        assert "Cerrar la sesión" not in after.text
+        assert 'href="/sign-in?next=/"' in after.text
 
 
 @pytest.mark.parametrize(("persona", "home"), [
