@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import clients, public
+from gateway.web import audit, clients, public
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -75,6 +75,7 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     routes: list[BaseRoute] = [
         *public.routes(pages),
         *clients.routes(pages),
+        *audit.routes(pages),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
