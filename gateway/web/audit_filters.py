@@ -12,8 +12,14 @@ from urllib.parse import urlencode
 from aggregator.ledger.entries import EntryKind
 from gateway.messages import message
 
-__all__ = ["MAX_ID_CHARS", "MAX_TIME_CHARS", "Filters", "FilterError", "read_filters",
-           "read_index"]
+__all__ = [
+    "MAX_ID_CHARS",
+    "MAX_TIME_CHARS",
+    "FilterError",
+    "Filters",
+    "read_filters",
+    "read_index",
+]
 
 # Pseudonyms are psn_ and 26 base32 characters; account ids are short. Longer is a mistake.
 MAX_ID_CHARS = 128

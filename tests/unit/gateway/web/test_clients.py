@@ -4,8 +4,8 @@ consent policy (recorded in the ledger), and nothing of anyone who gave no conse
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import AsyncIterator
+from html import unescape
 from pathlib import Path
 
 import pytest
