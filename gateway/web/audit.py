@@ -60,8 +60,9 @@ def routes(pages: Pages) -> list[BaseRoute]:
         checkpoint = latest_checkpoint(service)
         values: dict[str, Any] = {
             "checkpoint": checkpoint, "filters": filters, "errors": errors,
-            "agencies": sorted(service.agencies.values(), key=lambda a: a.id),
-            "kinds": sorted(k.value for k in EntryKind),
+            "agencies": [(a.id, a.display_name(language))
+                         for a in sorted(service.agencies.values(), key=lambda a: a.id)],
+            "kinds": [(k, k) for k in sorted(k.value for k in EntryKind)],
             "site": str(request.base_url).rstrip("/"), "key": service.ledger.verifier_key()}
         if errors:
             return pages.render(request, "audit.html", 400, rows=[], **values)

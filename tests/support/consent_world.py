@@ -27,7 +27,8 @@ from gateway.auth import SignedIn, TokenVerifier
 from gateway.web.app import WebSettings
 from support.pages import SESSION_COOKIE, session_cookie
 
-__all__ = ["AGENCY_TEXT", "NUMBER", "OFFICE", "PEOPLE", "ConsentWorld", "consent_world"]
+__all__ = ["AGENCY_TEXT", "NUMBER", "OFFICE", "PEOPLE", "ConsentWorld", "audited_world",
+           "consent_world"]
 
 T0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
 NUMBER = "IOE0990000001"
@@ -112,3 +113,15 @@ async def consent_world(state: Path) -> AsyncIterator[ConsentWorld]:
         for client in pages.values():
             await client.aclose()
         await service.close()
+
+
+@asynccontextmanager
+async def audited_world(state: Path) -> AsyncIterator[ConsentWorld]:
+    """The world with four ledger entries: ana's consent to lee (entry 0), then three reads
+    of lee's through the pages (entries 1 to 3)."""
+    async with consent_world(state) as world:
+        await world.grant()
+        for _ in range(3):
+            response = await world.pages["lee"].get("/clients/ana")
+            assert response.status_code == 200, response.text
+        yield world

@@ -16,15 +16,12 @@ from aggregator.ledger.merkle import leaf_hash, verify_inclusion
 from aggregator.ledger.note import NoteVerifier
 from aggregator.ledger.storage import EntryFilter
 from gateway.web import audit
-from support.consent_world import ConsentWorld, consent_world
+from support.consent_world import ConsentWorld, audited_world
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[ConsentWorld]:
-    async with consent_world(tmp_path) as value:
-        await value.grant()  # entry 0: the consent
-        for _ in range(3):  # entries 1..3: lee's reads
-            assert (await value.pages["lee"].get("/clients/ana")).status_code == 200
+    async with audited_world(tmp_path) as value:
         yield value
 
 
