@@ -37,9 +37,8 @@ OFFICE = "Potomac Service Center"
 STATUS = Status("ACTIVE", "CASE_RECEIVED", True, "Case Was Received", AGENCY_TEXT,
                 {"en": Text("Received", "We received your case.", "Wait."),
                  "es": Text("Recibido", "Recibimos su caso.", "Espere.")})
-CONFIG = parse_config({"agencies": [
-    {"id": "immigration", "name": "USCIS", "name_es": "USCIS (es)", "address": "unused:1",
-     "numbers": "^IOE", "number_format": "IOE and 10 digits"}]})
+AGENCY = {"id": "immigration", "name": "USCIS", "name_es": "USCIS (es)", "address": "unused:1",
+          "numbers": "^IOE", "number_format": "IOE and 10 digits"}
 PEOPLE = {"ana": SignedIn("ana", Role.APPLICANT, "Ana"),
           "lee": SignedIn("lee", Role.REPRESENTATIVE, "Lee"),
           "audrey": SignedIn("audrey", Role.AUDITOR, "Audrey")}
@@ -94,9 +93,12 @@ class ConsentWorld:
 
 
 @asynccontextmanager
-async def consent_world(state: Path) -> AsyncIterator[ConsentWorld]:
-    """The world over a fresh state directory ``state``."""
-    service = bootstrap(CONFIG, state, adapters={"immigration": Agency()})  # type: ignore[dict-item]
+async def consent_world(state: Path, *, number_scope: str = "STATUS"
+                        ) -> AsyncIterator[ConsentWorld]:
+    """The world over a fresh state directory ``state``; ``number_scope``: the scope that
+    shows the agency's case numbers whole (IDENTITY: they identify the person)."""
+    config = parse_config({"agencies": [{**AGENCY, "case_number_scope": number_scope}]})
+    service = bootstrap(config, state, adapters={"immigration": Agency()})  # type: ignore[dict-item]
     service.store.add_link("ana", "immigration", NUMBER)
     for who in PEOPLE.values():
         service.store.ensure_account(who.subject, who.role)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 
 import pytest
 
 from aggregator.consent.vocabulary import ConsentState
+from caseline.v1.lib.masking import mask_number
 from caseline.v1.lib.scopes import Scope
 from support.consent_world import AGENCY_TEXT, NUMBER, OFFICE, ConsentWorld, consent_world
 
@@ -69,6 +71,17 @@ async def test_status_consent_shows_events_and_withholds_details(world: ConsentW
     assert world.reads_of_ana_by_lee() == ["ALLOW"]
 
 
+async def test_a_number_that_identifies_the_person_is_masked(tmp_path: Path) -> None:
+    """Where the case number identifies the person, STATUS shows it masked and says the
+    Identity scope would show it whole."""
+    async with consent_world(tmp_path, number_scope="IDENTITY") as world:
+        await world.grant(scopes=(Scope.STATUS,))
+        html = unescape((await world.pages["lee"].get("/clients/ana")).text)
+    assert NUMBER not in html and mask_number(NUMBER) in html
+    assert "Not shared with you:</strong> Whole case number. The Identity scope would share " \
+           "it." in html
+
+
 async def test_details_consent_shows_the_details(world: ConsentWorld) -> None:
     """STATUS and DETAILS: the agency's own words and the office are shown, nothing is
     said to be withheld."""
@@ -122,3 +135,17 @@ async def test_applicants_and_auditors_get_403(world: ConsentWorld, path: str) -
 
 def _main(html: str) -> str:
     return html.split('<main id="main-content"', 1)[1]
+
+
+async def test_an_erased_client_is_said_to_be_erased(world: ConsentWorld,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A former grantee of an erased account is told the data was erased, and sees none."""
+    await world.grant()
+    erased = datetime(2026, 5, 2, tzinfo=UTC)
+    store = world.service.store
+    real = store.erased_at
+    monkeypatch.setattr(store, "erased_at", lambda s: erased if s == "ana" else real(s))
+    response = await world.pages["lee"].get("/clients/ana")
+    assert response.status_code == 404
+    assert "data was erased at their request" in unescape(response.text)
+    assert NUMBER not in response.text
