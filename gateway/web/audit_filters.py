@@ -27,6 +27,8 @@ MAX_ID_CHARS = 128
 MAX_TIME_CHARS = 40
 # Ledger indexes fit in 2^63: 19 digits.
 MAX_INDEX_DIGITS = 19
+# How much of a value the form shows again (more than any valid value).
+_SHOWN_CHARS = 2 * MAX_ID_CHARS
 _ID = re.compile(r"[A-Za-z0-9_.@:+\-]+")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -144,7 +146,8 @@ def read_filters(language: str, query: Mapping[str, str], agencies: Collection[s
         else:
             after = parsed
     filters = Filters(
-        values={n: v for n, v in values.items() if v and n != "after"},
+        # Given back in the form and the paging links: cut, whatever was sent.
+        values={n: v[:_SHOWN_CHARS] for n, v in values.items() if v and n != "after"},
         subject=_identifier(language, "subject", values["subject"], errors),
         grantee=_identifier(language, "grantee", values["grantee"], errors),
         agency=_choice(language, "agency", values["agency"], agencies, errors),
