@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -33,11 +34,22 @@ from gateway.schema.types import UNOPENED_REASON, TimelineEvent
 from gateway.schema.viewer import client_of, timeline_view
 from gateway.web.pages import Pages
 
-__all__ = ["MAX_SUBJECT_CHARS", "ClientRow", "EventRow", "routes", "scope_name", "state_name"]
+__all__ = ["MAX_SUBJECT_CHARS", "RESERVED", "ClientRow", "EventRow", "event_row", "routes",
+           "scope_name", "state_name"]
 
 # A subject id is an account id from the identity provider: short. Anything longer is not
 # one, and is refused before any lookup.
 MAX_SUBJECT_CHARS = 128
+# Pages of their own under /clients/ (issue 15 reserves them): never read as a subject, in
+# whatever order the routes are listed.
+RESERVED = ("invite", "webhooks")
+
+
+class _ClientSegment(StringConvertor):
+    regex = "(?!(?:" + "|".join(RESERVED) + ")$)[^/]+"
+
+
+register_url_convertor("client", _ClientSegment())
 
 
 def scope_name(language: str, scope: str) -> str:
@@ -206,4 +218,4 @@ def routes(pages: Pages) -> list[BaseRoute]:
             events=[event_row(e, language) for e in timeline.events],
             unavailable=timeline.unavailable)
 
-    return [Route("/clients", clients), Route("/clients/{subject}", client)]
+    return [Route("/clients", clients), Route("/clients/{subject:client}", client)]
