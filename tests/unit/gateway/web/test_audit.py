@@ -167,3 +167,11 @@ async def test_only_auditors_open_the_audit_pages(world: ConsentWorld, path: str
 async def test_the_audit_page_in_spanish(world: ConsentWorld) -> None:
     html = (await world.pages["audrey"].get("/audit", params={"lang": "es"})).text
     assert '<html lang="es">' in html and "Auditar el registro" in html
+
+
+async def test_the_policy_allows_only_this_sites_scripts(world: ConsentWorld) -> None:
+    """receipt.js loads from this site; no inline script is allowed anywhere."""
+    response = await world.pages["audrey"].get("/audit/entries/0")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert "<script>" not in response.text and " style=" not in response.text
