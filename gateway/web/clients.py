@@ -54,20 +54,19 @@ register_url_convertor("client", _ClientSegment())
 
 def scope_name(language: str, scope: str) -> str:
     """A consent scope's name, in ``language``."""
-    names = {Scope.STATUS: message(language, "Status"),
-             Scope.DETAILS: message(language, "Details"),
-             Scope.IDENTITY: message(language, "Identity")}
-    return names.get(Scope(scope), scope) if scope in Scope.__members__ else scope
+    names: dict[str, str] = {Scope.STATUS: message(language, "Status"),
+                             Scope.DETAILS: message(language, "Details"),
+                             Scope.IDENTITY: message(language, "Identity")}
+    return names.get(scope, scope)
 
 
 def state_name(language: str, state: str) -> str:
     """A consent state's name, in ``language``."""
-    names = {ConsentState.ACTIVE: message(language, "Active"),
-             ConsentState.PAUSED: message(language, "Paused"),
-             ConsentState.REVOKED: message(language, "Revoked"),
-             ConsentState.EXPIRED: message(language, "Expired")}
-    return names.get(ConsentState(state), state) if state in ConsentState.__members__ \
-        else state
+    names: dict[str, str] = {ConsentState.ACTIVE: message(language, "Active"),
+                             ConsentState.PAUSED: message(language, "Paused"),
+                             ConsentState.REVOKED: message(language, "Revoked"),
+                             ConsentState.EXPIRED: message(language, "Expired")}
+    return names.get(state, state)
 
 
 def _field_names(language: str) -> dict[str, str]:
