@@ -114,3 +114,63 @@ def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)
     assert result.returncode == 1
     assert "FAIL describe_identifies_the_agency: Describe failed: UNAVAILABLE" in result.stdout
+
+
+class BadTagServicer(AdapterServicer):
+    """Breaks one rule: a case type's Spanish name is tagged "Spanish" and another is empty."""
+
+    async def Describe(self, request: pb.DescribeRequest,
+                       context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
+        response = await super().Describe(request, context)
+        response.case_types[0].names.add(language="Spanish", text="Procedimiento")
+        return response
+
+
+async def test_a_malformed_language_tag_fails_the_localized_texts_check(
+        stores: dict[str, Path]) -> None:
+    """An agency text tagged with something that is not a BCP 47 tag fails that check, and
+    says which text."""
+    base = build_servicer(profile("courts"), DemoStore(stores["courts"]),
+                          stores["courts"].parent / "jwks.json")
+    bad = BadTagServicer(base.profile, base.source, base.table, base.verifier, base.sealer)
+    async for address in _serve(bad):
+        results = await run_checks(address)
+    failed = [r for r in results if not r.passed]
+    assert [r.name for r in failed] == ["localized_texts_are_well_formed"]
+    assert "case type REMOVAL: language 'Spanish'" in failed[0].detail
+
+
+class EnglishOnlyServicer(AdapterServicer):
+    """An adapter that predates localized texts: it sends none of the new fields."""
+
+    async def Describe(self, request: pb.DescribeRequest,
+                       context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
+        response = await super().Describe(request, context)
+        for case_type in response.case_types:
+            del case_type.names[:]
+        for number_format in response.number_formats:
+            del number_format.names[:]
+            del number_format.descriptions[:]
+        return response
+
+    async def LookupCases(self, request: pb.LookupCasesRequest,
+                          context: grpc.aio.ServicerContext[object, object]
+                          ) -> pb.LookupCasesResponse:
+        response = await super().LookupCases(request, context)
+        for result in response.results:  # touching the other oneof member would set it
+            if result.HasField("case_info"):
+                del result.case_info.case_type_names[:]
+            else:
+                result.error.ClearField("invalid_number")
+        return response
+
+
+async def test_an_adapter_without_localized_texts_still_conforms(
+        stores: dict[str, Path]) -> None:
+    """The new fields are additive: an adapter that sends none passes every check."""
+    base = build_servicer(profile("labor"), DemoStore(stores["labor"]),
+                          stores["labor"].parent / "jwks.json")
+    old = EnglishOnlyServicer(base.profile, base.source, base.table, base.verifier, base.sealer)
+    async for address in _serve(old):
+        results = await run_checks(address)
+    assert [r for r in results if not r.passed] == []
