@@ -19,6 +19,7 @@ from adapters.sdk import AdapterServer, AdapterServicer, build_servicer
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
+from support.english_only import EnglishOnlyServicer
 
 pytestmark = pytest.mark.integration
 
@@ -138,31 +139,6 @@ async def test_a_malformed_language_tag_fails_the_localized_texts_check(
     failed = [r for r in results if not r.passed]
     assert [r.name for r in failed] == ["localized_texts_are_well_formed"]
     assert "case type REMOVAL: language 'Spanish'" in failed[0].detail
-
-
-class EnglishOnlyServicer(AdapterServicer):
-    """An adapter that predates localized texts: it sends none of the new fields."""
-
-    async def Describe(self, request: pb.DescribeRequest,
-                       context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
-        response = await super().Describe(request, context)
-        for case_type in response.case_types:
-            del case_type.names[:]
-        for number_format in response.number_formats:
-            del number_format.names[:]
-            del number_format.descriptions[:]
-        return response
-
-    async def LookupCases(self, request: pb.LookupCasesRequest,
-                          context: grpc.aio.ServicerContext[object, object]
-                          ) -> pb.LookupCasesResponse:
-        response = await super().LookupCases(request, context)
-        for result in response.results:  # touching the other oneof member would set it
-            if result.HasField("case_info"):
-                del result.case_info.case_type_names[:]
-            else:
-                result.error.ClearField("invalid_number")
-        return response
 
 
 async def test_an_adapter_without_localized_texts_still_conforms(
