@@ -11,3 +11,14 @@ def test_program_of_is_the_case_type_itself() -> None:
         assert program_of(case_type) == case_type
     assert program_of("h-2a") == "H-2A"
     assert program_of("I-485") is None
+
+
+def test_every_program_has_a_spanish_name_keeping_its_form_number() -> None:
+    """Spanish names cover exactly the programs, each keeping the form DOL prints."""
+    from adapters.labor.facts import CASE_TYPE_NAMES
+
+    spanish = CASE_TYPE_NAMES["es"]
+    assert set(spanish) == set(CASE_TYPES)
+    for code, english in CASE_TYPES.items():
+        form = english[english.index("(ETA-"):]
+        assert spanish[code] != english and spanish[code].endswith(form)
