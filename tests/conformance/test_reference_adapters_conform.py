@@ -11,7 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from adapters.conformance import CHECKS, run_checks
+from adapters.conformance import CHECKS, CheckResult, run_checks
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
@@ -117,6 +117,17 @@ def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
     assert "FAIL describe_identifies_the_agency: Describe failed: UNAVAILABLE" in result.stdout
 
 
+async def _failed_checks(kind: type[AdapterServicer], agency_id: str,
+                         stores: dict[str, Path]) -> list[CheckResult]:
+    """The checks an adapter served by ``kind`` over the agency's store fails."""
+    base = build_servicer(profile(agency_id), DemoStore(stores[agency_id]),
+                          stores[agency_id].parent / "jwks.json")
+    servicer = kind(base.profile, base.source, base.table, base.verifier, base.sealer)
+    async for address in _serve(servicer):
+        results = await run_checks(address)
+    return [r for r in results if not r.passed]
+
+
 class BadTagServicer(AdapterServicer):
     """Breaks one rule: a case type's Spanish name is tagged "Spanish" and another is empty."""
 
@@ -131,12 +142,7 @@ async def test_a_malformed_language_tag_fails_the_localized_texts_check(
         stores: dict[str, Path]) -> None:
     """An agency text tagged with something that is not a BCP 47 tag fails that check, and
     says which text."""
-    base = build_servicer(profile("courts"), DemoStore(stores["courts"]),
-                          stores["courts"].parent / "jwks.json")
-    bad = BadTagServicer(base.profile, base.source, base.table, base.verifier, base.sealer)
-    async for address in _serve(bad):
-        results = await run_checks(address)
-    failed = [r for r in results if not r.passed]
+    failed = await _failed_checks(BadTagServicer, "courts", stores)
     assert [r.name for r in failed] == ["localized_texts_are_well_formed"]
     assert "case type REMOVAL: language 'Spanish'" in failed[0].detail
 
@@ -144,9 +150,4 @@ async def test_a_malformed_language_tag_fails_the_localized_texts_check(
 async def test_an_adapter_without_localized_texts_still_conforms(
         stores: dict[str, Path]) -> None:
     """The new fields are additive: an adapter that sends none passes every check."""
-    base = build_servicer(profile("labor"), DemoStore(stores["labor"]),
-                          stores["labor"].parent / "jwks.json")
-    old = EnglishOnlyServicer(base.profile, base.source, base.table, base.verifier, base.sealer)
-    async for address in _serve(old):
-        results = await run_checks(address)
-    assert [r for r in results if not r.passed] == []
+    assert await _failed_checks(EnglishOnlyServicer, "labor", stores) == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -16,16 +15,9 @@ import pytest
 from adapters.courts.facts import CASE_TYPES as COURT_TYPES
 from adapters.immigration.facts import CASE_TYPE_NAMES, CASE_TYPES
 from adapters.reference.catalog import profile
-from adapters.sdk import AdapterServer, AdapterServicer, ConsentTokenVerifier, MappingTable
-from adapters.sdk.sealing import CaseSealer, CustodianKeys
-from aggregator.bootstrap import bootstrap, consent_issuer
-from aggregator.state import StatePaths
-from aggregator.vault.key_files import load_or_create_ed25519
-from deploy.processes.launcher import registry_with
-from gateway.app import GatewaySettings, create_app
-from gateway.auth import TokenVerifier
+from adapters.sdk import AdapterServicer
 from support.english_only import EnglishOnlyServicer
-from support.reference_adapter import seeded_store
+from support.gateway_over import gateway_over, graphql_data
 
 pytestmark = pytest.mark.integration
 
@@ -39,48 +31,19 @@ FORMATS = """query($language: Language) { agencies(language: $language) {
   id numberFormats { name description } } }"""
 
 
-def _servicer(kind: type[AdapterServicer], agency: str, tmp_path: Path) -> AdapterServicer:
-    paths = StatePaths(tmp_path)
-    agency_profile = profile(agency)
-    return kind(agency_profile, seeded_store(tmp_path, agency, cases=5),
-                MappingTable.load(agency_profile.mapping_path),
-                ConsentTokenVerifier(agency, paths.jwks),
-                CaseSealer(agency, CustodianKeys(paths.jwks)))
-
-
 @pytest.fixture
 async def gateway(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway over a real immigration adapter and an English-only courts adapter."""
-    consent_issuer(StatePaths(tmp_path))  # the adapters read the keys the gateway signs with
-    servers = {"immigration": AdapterServer(_servicer(AdapterServicer, "immigration", tmp_path)),
-               "courts": AdapterServer(_servicer(EnglishOnlyServicer, "courts", tmp_path))}
-    ports = {agency: await server.start() for agency, server in servers.items()}
-    service = bootstrap(registry_with(ports), tmp_path)
-    key = load_or_create_ed25519(tmp_path / "issuer.pem")
-    app = create_app(service, TokenVerifier(key.public_key()), GatewaySettings())
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://127.0.0.1") as client:
-            yield client
-    finally:
-        await service.close()
-        for server in servers.values():
-            await server.stop(0)
-
-
-async def _data(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
+    async with gateway_over(tmp_path, {"immigration": AdapterServicer,
+                                       "courts": EnglishOnlyServicer}) as client:
+        yield client
 
 
 async def test_graphql_names_the_case_type_in_the_language_asked(
         gateway: httpx.AsyncClient) -> None:
     """caseTypeName is the agency's Spanish with ES, its English without (unchanged)."""
-    es = (await _data(gateway, STATUS, number=I_765, language="ES"))["caseStatus"]
-    en = (await _data(gateway, STATUS, number=I_765))["caseStatus"]
+    es = (await graphql_data(gateway, STATUS, number=I_765, language="ES"))["caseStatus"]
+    en = (await graphql_data(gateway, STATUS, number=I_765))["caseStatus"]
     assert es == {"caseType": "I-765", "caseTypeName": "Solicitud de Autorización de Empleo"}
     assert en == {"caseType": "I-765", "caseTypeName": CASE_TYPES["I-765"]}
 
@@ -89,9 +52,9 @@ async def test_an_adapter_without_spanish_falls_back_to_english(
         gateway: httpx.AsyncClient) -> None:
     """The English-only courts adapter's case type reads in English to a Spanish reader, and
     its invalid numbers keep their English message."""
-    case = (await _data(gateway, STATUS, number=REMOVAL, language="ES"))["caseStatus"]
+    case = (await graphql_data(gateway, STATUS, number=REMOVAL, language="ES"))["caseStatus"]
     assert case == {"caseType": "REMOVAL", "caseTypeName": COURT_TYPES["REMOVAL"]}
-    bad = (await _data(gateway, STATUS, number="A1234567", language="ES"))["caseStatus"]
+    bad = (await graphql_data(gateway, STATUS, number="A1234567", language="ES"))["caseStatus"]
     assert bad["code"] == "INVALID_NUMBER"
     assert bad["message"].startswith("'A1234567' is not a valid case number (7 digits;")
 
@@ -99,8 +62,8 @@ async def test_an_adapter_without_spanish_falls_back_to_english(
 async def test_a_bad_number_is_explained_in_spanish(gateway: httpx.AsyncClient) -> None:
     """A receipt number with too few digits: what is wrong and the format expected, in
     Spanish, with the agency's Spanish names; in English the adapter's message as before."""
-    es = (await _data(gateway, STATUS, number="IOE12", language="ES"))["caseStatus"]
-    en = (await _data(gateway, STATUS, number="IOE12"))["caseStatus"]
+    es = (await graphql_data(gateway, STATUS, number="IOE12", language="ES"))["caseStatus"]
+    en = (await graphql_data(gateway, STATUS, number="IOE12"))["caseStatus"]
     assert es["code"] == en["code"] == "INVALID_NUMBER"
     assert es["message"] == (
         "La parte «número después del código de oficina» tiene 2 caracteres; debe tener 10. "
@@ -112,7 +75,7 @@ async def test_a_bad_number_is_explained_in_spanish(gateway: httpx.AsyncClient) 
 async def test_a_number_no_agency_claims_is_explained_in_spanish(
         gateway: httpx.AsyncClient) -> None:
     """The registry's Spanish formats, for a number no agency's pattern matches."""
-    es = (await _data(gateway, STATUS, number="hello world", language="ES"))["caseStatus"]
+    es = (await graphql_data(gateway, STATUS, number="hello world", language="ES"))["caseStatus"]
     assert es["code"] == "INVALID_NUMBER"
     assert es["message"].startswith("«hello world» no es un número de caso que Caseline pueda")
     assert "un número de recibo de USCIS: 3 letras y 10 dígitos" in es["message"]
@@ -122,7 +85,7 @@ async def test_number_formats_are_described_in_the_language_asked(
         gateway: httpx.AsyncClient) -> None:
     """Spanish descriptions where the agency gives them, English where it does not."""
     agencies = {a["id"]: a["numberFormats"]
-                for a in (await _data(gateway, FORMATS, language="ES"))["agencies"]}
+                for a in (await graphql_data(gateway, FORMATS, language="ES"))["agencies"]}
     (receipt,) = agencies["immigration"]
     assert receipt["description"].startswith("3 letras de la oficina")
     (a_number,) = agencies["courts"]
