@@ -46,7 +46,11 @@ class AgencyProfile:
     case_type_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Malformed texts stop the adapter at start, not a reader's request mid-way.
+        # Malformed texts stop the adapter at start, not a reader's request mid-way. English
+        # has one place each (case_types, description), so the contract's "en" entry always
+        # says what its English field says.
+        if "en" in self.case_type_names:
+            raise ValueError("case_type_names: English names belong in case_types")
         for language, names in self.case_type_names.items():
             for code, name in names.items():
                 if code not in self.case_types:
@@ -56,6 +60,9 @@ class AgencyProfile:
         for number_format in (*self.number_formats, *self.identifier_formats):
             check_texts(f"number format {number_format.name}", number_format.names)
             check_texts(f"number format {number_format.name}", number_format.descriptions)
+            if "en" in number_format.descriptions:
+                raise ValueError(f"number format {number_format.name}: the English "
+                                 "description belongs in description")
 
     def case_type_in_languages(self, code: str) -> tuple[tuple[str, str], ...]:
         """(language, name) of case type ``code``: English first, then each other language

@@ -46,3 +46,14 @@ def test_an_empty_format_description_stops_the_profile() -> None:
                        descriptions={"es": ""})
     with pytest.raises(LocalizedTextError, match="number format fake number: the 'es' text"):
         _profile(number_formats=(bad,))
+
+
+def test_english_has_one_place_only() -> None:
+    """English names and descriptions live in their English fields, so the contract's "en"
+    entries cannot disagree with them."""
+    with pytest.raises(ValueError, match="English names belong in case_types"):
+        _profile(case_type_names={"en": {"F-1": "Other"}})
+    described = NumberFormat(FORMAT.name, FORMAT.pattern, FORMAT.example, FORMAT.description,
+                             descriptions={"en": "Other"})
+    with pytest.raises(ValueError, match="English description belongs in description"):
+        _profile(number_formats=(described,))
