@@ -26,9 +26,9 @@ def invalid_number_text(language: str, failure: LookupFailure,
     invalid = failure.invalid
     if language == "en" or invalid is None:
         return failure.message
-    if invalid.problem == "NO_AGENCY":
-        return message(language, "“{number}” is not a case number Caseline can look up; "
-                                 "expected {formats}", number=failure.number,
+    if invalid.problem == "NO_AGENCY":  # worded as a refused link words it (link_refusals.py)
+        return message(language, "{number} is not a case number Caseline can look up; "
+                                 "expected {formats}", number=repr(failure.number),
                        formats=expected_formats(agencies, language))
     if invalid.problem == "TOO_LONG" and not invalid.example:
         return message(language, "The number is far longer than any case number; expected "

@@ -16,6 +16,7 @@ from aggregator.consent.service import (
 )
 from aggregator.consent.vocabulary import ConsentState
 from gateway.context import Context
+from gateway.link_refusals import link_refusal_text
 from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
@@ -48,18 +49,6 @@ def _subject(info: Info) -> str:
     return principal.subject
 
 
-def _link_refusal(exc: LinkError, language: str) -> str:
-    """A refused link in the reader's language (the texts this module knows to translate)."""
-    if exc.code == "ALREADY_LINKED":
-        return message(language, "this case is already linked to another account; to see it, "
-                                 "ask that person to grant you consent, or ask the agency for "
-                                 "a new access code if the case is yours")
-    if exc.code == "RATE_LIMITED" and exc.retry_after_s:
-        return message(language, "too many refused link attempts; try again in {seconds} s",
-                       seconds=exc.retry_after_s)
-    return str(exc)
-
-
 def _consent(info: Info, change: ConsentChange) -> Consent:
     return Consent.from_domain(change.record, datetime.now(UTC), info.context.service.ledger,
                                change.appended)
@@ -84,7 +73,9 @@ class Mutation:
         except LinkError as exc:
             extensions = ({"retryAfterSeconds": exc.retry_after_s}
                           if exc.retry_after_s else {})
-            raise UserFacingError(_link_refusal(exc, info.context.language), exc.code,
+            text = link_refusal_text(exc, number, info.context.language,
+                                     info.context.service.config.agencies)
+            raise UserFacingError(text, exc.code,
                                   **extensions) from exc
         service = info.context.service
         return LinkResult(

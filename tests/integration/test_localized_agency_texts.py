@@ -77,7 +77,7 @@ async def test_a_number_no_agency_claims_is_explained_in_spanish(
     """The registry's Spanish formats, for a number no agency's pattern matches."""
     es = (await graphql_data(gateway, STATUS, number="hello world", language="ES"))["caseStatus"]
     assert es["code"] == "INVALID_NUMBER"
-    assert es["message"].startswith("«hello world» no es un número de caso que Caseline pueda")
+    assert es["message"].startswith("'hello world' no es un número de caso que Caseline pueda")
     assert "un número de recibo de USCIS: 3 letras y 10 dígitos" in es["message"]
 
 

@@ -85,8 +85,8 @@ def test_a_format_without_a_spanish_name_is_named_by_its_key() -> None:
 
 def test_a_number_no_agency_claims_lists_the_registrys_spanish_formats() -> None:
     text = invalid_number_text("es", _failure(NO_AGENCY, "hola"), REGISTRY)
-    assert text.startswith("«hola» no es un número de caso que Caseline pueda consultar; se "
-                           "espera un número de recibo de USCIS")
+    assert text.startswith("'hola' no es un número de caso que Caseline pueda consultar; se "
+                           "esperaba un número de recibo de USCIS")
 
 
 def test_every_contract_problem_has_its_own_sentence() -> None:

@@ -111,7 +111,7 @@ async def test_a_number_no_agency_claims_is_explained_with_the_registrys_spanish
         service: CaselineService) -> None:
     problem = await _look_up(service, "hello", "es")
     assert isinstance(problem, Problem)
-    assert problem.text.endswith("se espera FAK y 6 dígitos (p. ej., FAK123456)")
+    assert problem.text.endswith("se esperaba FAK y 6 dígitos (p. ej., FAK123456)")
 
 
 async def test_format_hints_are_in_the_readers_language(service: CaselineService) -> None:
