@@ -61,7 +61,11 @@ def _texts(status: Status, language: str) -> tuple[str, str, str]:
 
 @strawberry.type(description="A case number format an agency accepts.")
 class NumberFormat:
-    name: str = strawberry.field(description="The program or kind of number (e.g. PERM).")
+    name: str = strawberry.field(description="The program or kind of number (e.g. PERM), as "
+                                             "error messages name it; stable.")
+    display_name: str = strawberry.field(description="The format's name in the language asked "
+                                                     "for when the agency supplies it (else "
+                                                     "in English).")
     pattern: str = strawberry.field(description="A regular expression the canonical number "
                                                 "matches.")
     example: str
@@ -86,8 +90,9 @@ class Agency:
         adapter = service.adapters.get(str(self.id))
         formats = await number_formats(adapter, service.config.deadline_s)
         return None if formats is None else [
-            NumberFormat(name=f.name, pattern=f.pattern, example=f.example,
-                         description=f.description_in(self.language)) for f in formats]
+            NumberFormat(name=f.name, display_name=f.name_in(self.language), pattern=f.pattern,
+                         example=f.example, description=f.description_in(self.language))
+            for f in formats]
 
     @classmethod
     def from_domain(cls, agency: AgencyInfo, language: str) -> Agency:

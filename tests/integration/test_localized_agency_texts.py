@@ -28,7 +28,7 @@ STATUS = """query($number: String!, $language: Language) {
     ... on CaseStatus { caseType caseTypeName }
     ... on CaseLookupError { code message } } }"""
 FORMATS = """query($language: Language) { agencies(language: $language) {
-  id numberFormats { name description } } }"""
+  id numberFormats { name displayName description } } }"""
 
 
 @pytest.fixture
@@ -88,8 +88,11 @@ async def test_number_formats_are_described_in_the_language_asked(
                 for a in (await graphql_data(gateway, FORMATS, language="ES"))["agencies"]}
     (receipt,) = agencies["immigration"]
     assert receipt["description"].startswith("3 letras de la oficina")
+    assert (receipt["name"], receipt["displayName"]) == ("USCIS receipt number",
+                                                         "número de recibo de USCIS")
     (a_number,) = agencies["courts"]
     assert a_number["description"] == profile("courts").number_formats[0].description
+    assert a_number["displayName"] == a_number["name"] == "A-number"
 
 
 async def test_the_spanish_page_shows_spanish_agency_texts(gateway: httpx.AsyncClient) -> None:
