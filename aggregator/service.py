@@ -20,6 +20,8 @@ from aggregator.consent.vocabulary import Role
 from aggregator.federation.fanout import Federation
 from aggregator.federation.routing import (
     MAX_NUMBER_LENGTH,
+    NO_AGENCY,
+    TOO_LONG,
     route,
     shown_number,
     too_long_message,
@@ -119,12 +121,14 @@ class CaselineService:
             # Before any pattern runs: the length bounds the work routing may do.
             if len(number) > MAX_NUMBER_LENGTH:
                 outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
-                                            too_long_message(number, self.config.agencies))
+                                            too_long_message(number, self.config.agencies),
+                                            invalid=TOO_LONG)
                 continue
             agency_id = route(number, self.config.agencies)
             if agency_id is None:
                 outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
-                                            unroutable_message(number, self.config.agencies))
+                                            unroutable_message(number, self.config.agencies),
+                                            invalid=NO_AGENCY)
             else:
                 by_agency[agency_id].append(i)
         operations = {
