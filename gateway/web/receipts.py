@@ -1,0 +1,40 @@
+"""Ledger receipts on pages: what ``templates/_receipt.html`` shows and ``static/receipt.js``
+checks in the browser (the leaf hash, the inclusion proof to the signed checkpoint's root,
+and the key the checkpoint must be signed with)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aggregator.ledger.ledger import Appended
+from aggregator.ports import LedgerPort
+from gateway.schema.consent import Receipt
+
+__all__ = ["ReceiptView", "receipt_view"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptView:
+    """A receipt as the macro renders it: the GraphQL receipt's fields and the ledger's
+    published verifier key (the one ``GET /ledger/key`` serves)."""
+
+    leaf_index: int
+    tree_size: int
+    root_hash: str
+    leaf_hash: str
+    proof: tuple[str, ...]
+    checkpoint: str
+    key: str
+
+    @property
+    def proof_attribute(self) -> str:
+        """The proof for ``data-proof``: base64 hashes joined by commas, leaf to root."""
+        return ",".join(self.proof)
+
+
+def receipt_view(ledger: LedgerPort, appended: Appended) -> ReceiptView:
+    """The receipt of an acknowledged entry, as the API gives it, with the ledger's key."""
+    receipt = Receipt.of(ledger, appended)
+    return ReceiptView(receipt.leaf_index, receipt.tree_size, receipt.root_hash,
+                       receipt.leaf_hash, tuple(receipt.inclusion_proof), receipt.checkpoint,
+                       ledger.verifier_key())
