@@ -156,6 +156,12 @@ class Invitations:
             return None
         return invitation
 
+    def name_of(self, grantee_id: str) -> str | None:
+        """The name the grantee's invitation shows (expired or not), to name them in lists
+        of consents; None when they never had one."""
+        invitation = self._store.of_grantee(grantee_id)
+        return invitation.display_name if invitation else None
+
     def resolve(self, applicant_id: str, typed: str) -> Invitation:
         """The invitation behind the code ``applicant_id`` typed; InvitationError otherwise.
         Every wrong, unknown or expired code counts against the applicant."""

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import public
+from gateway.web import consents, invite, public
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -74,6 +74,8 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     pages = Pages(service, quotas)
     routes: list[BaseRoute] = [
         *public.routes(pages),
+        *consents.routes(pages),
+        *invite.routes(pages),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
