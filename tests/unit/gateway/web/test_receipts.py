@@ -100,7 +100,7 @@ def test_every_tampered_part_fails(ledger: Ledger) -> None:
     other_key = NoteSigner("test.localhost/ledger", Ed25519PrivateKey.generate())
     lines = view.checkpoint.split("\n")
     signature_line = next(line for line in lines if line.startswith("\u2014 "))
-    name, encoded = signature_line[2:].split(" ")
+    _name, encoded = signature_line[2:].split(" ")
     raw = bytearray(base64.b64decode(encoded))
     raw[-1] ^= 1
     forged_signature = view.checkpoint.replace(encoded, base64.b64encode(bytes(raw)).decode())
