@@ -5,9 +5,6 @@ every tampered part fails, a browser without Ed25519 is told so."""
 from __future__ import annotations
 
 import base64
-import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -20,24 +17,8 @@ from aggregator.ledger.entries import Entry, EntryKind
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.merkle import verify_inclusion
 from aggregator.ledger.note import NoteSigner
-from gateway.web.app import STATIC
 from gateway.web.receipts import ReceiptView, receipt_view
-
-SCRIPT = STATIC / "receipt.js"
-# Loads the page script as a browser would (a classic script), then checks each receipt
-# given on stdin; ``noEd25519`` makes WebCrypto refuse Ed25519 like an older browser.
-HARNESS = """
-const fs = require("fs"), vm = require("vm");
-vm.runInThisContext(fs.readFileSync(process.argv[1], "utf8"));
-const input = JSON.parse(fs.readFileSync(0, "utf8"));
-if (input.noEd25519) {
-  const real = crypto.subtle.importKey.bind(crypto.subtle);
-  crypto.subtle.importKey = (f, k, alg, ...rest) => alg && alg.name === "Ed25519"
-    ? Promise.reject(new Error("NotSupportedError")) : real(f, k, alg, ...rest);
-}
-Promise.all(input.receipts.map(r => CaselineReceipt.verifyReceipt(r)))
-  .then(results => process.stdout.write(JSON.stringify(results)));
-"""
+from support.receipt_check import check_in_node
 
 
 @pytest.fixture
@@ -60,15 +41,6 @@ def _js(view: ReceiptView) -> dict[str, Any]:
             "proof": list(view.proof), "checkpoint": view.checkpoint, "key": view.key}
 
 
-def _check(*receipts: dict[str, Any], no_ed25519: bool = False) -> list[str]:
-    node = shutil.which("node")
-    assert node, "node (20 or later) is needed to run the page script's check"
-    done = subprocess.run([node, "-e", HARNESS, str(SCRIPT)], check=True, timeout=60,
-                          input=json.dumps({"receipts": receipts, "noEd25519": no_ed25519}),
-                          capture_output=True, text=True)
-    return list(json.loads(done.stdout))
-
-
 def _flip(value: str) -> str:
     raw = bytearray(base64.b64decode(value))
     raw[0] ^= 1
@@ -89,7 +61,7 @@ def test_the_view_is_the_apis_receipt_with_the_published_key(ledger: Ledger) -> 
 def test_real_receipts_verify_in_the_page_script(ledger: Ledger) -> None:
     """Every entry's receipt of a 7-entry ledger (odd sizes, left and right siblings)."""
     views = _receipts(ledger, 7)
-    assert _check(*(_js(v) for v in views)) == ["ok"] * 7
+    assert check_in_node(*(_js(v) for v in views)) == ["ok"] * 7
 
 
 def test_every_tampered_part_fails(ledger: Ledger) -> None:
@@ -117,7 +89,7 @@ def test_every_tampered_part_fails(ledger: Ledger) -> None:
         {**good, "key": "not a key"},
         {**good, "checkpoint": "garbage"},
     ]
-    assert _check(good, *tampered) == ["ok"] + ["bad"] * len(tampered)
+    assert check_in_node(good, *tampered) == ["ok"] + ["bad"] * len(tampered)
 
 
 def test_a_receipt_checked_against_a_signer_of_another_ledger_fails(tmp_path: Path) -> None:
@@ -127,8 +99,8 @@ def test_a_receipt_checked_against_a_signer_of_another_ledger_fails(tmp_path: Pa
                     NoteSigner("same/origin", Ed25519PrivateKey.generate()))
     try:
         view = _receipts(first, 2)[1]
-        assert _check(_js(replace(view, key=second.verifier_key()))) == ["bad"]
-        assert _check(_js(view)) == ["ok"]
+        assert check_in_node(_js(replace(view, key=second.verifier_key()))) == ["bad"]
+        assert check_in_node(_js(view)) == ["ok"]
     finally:
         first.close()
         second.close()
@@ -137,5 +109,5 @@ def test_a_receipt_checked_against_a_signer_of_another_ledger_fails(tmp_path: Pa
 def test_a_browser_without_ed25519_is_told_so(ledger: Ledger) -> None:
     """No Ed25519 in WebCrypto: "unsupported", not a false "bad"."""
     view = _receipts(ledger, 1)[0]
-    assert _check(_js(view), no_ed25519=True) == ["unsupported"]
+    assert check_in_node(_js(view), no_ed25519=True) == ["unsupported"]
     assert asdict(view)["leaf_index"] == 0
