@@ -255,3 +255,11 @@ async def test_the_pages_allow_their_own_scripts_only(world: World) -> None:
     page = await world.ana.get("/me/consents")
     assert "script-src 'self';" in page.headers["content-security-policy"]
     assert "<script>" not in page.text
+
+
+async def test_an_erased_account_is_told_so(world: World) -> None:
+    """A session from before the erasure: the page says the data was erased (410)."""
+    world.service.store.ensure_account("ana", Role.APPLICANT)
+    world.service.store.mark_erased("ana", world.clock.now)  # type: ignore[attr-defined]
+    page = await world.ana.get("/me/consents")
+    assert page.status_code == 410 and "was erased at" in page.text
