@@ -26,6 +26,13 @@ class ReceiptView:
     checkpoint: str
     key: str
 
+    @classmethod
+    def of(cls, receipt: Receipt, key: str) -> ReceiptView:
+        """A receipt the API gives (``gateway.schema.consent.Receipt``), with the verifier key
+        its checkpoint must be signed with."""
+        return cls(receipt.leaf_index, receipt.tree_size, receipt.root_hash, receipt.leaf_hash,
+                   tuple(receipt.inclusion_proof), receipt.checkpoint, key)
+
     @property
     def proof_attribute(self) -> str:
         """The proof for ``data-proof``: base64 hashes joined by commas, leaf to root."""
@@ -34,7 +41,4 @@ class ReceiptView:
 
 def receipt_view(ledger: LedgerPort, appended: Appended) -> ReceiptView:
     """The receipt of an acknowledged entry, as the API gives it, with the ledger's key."""
-    receipt = Receipt.of(ledger, appended)
-    return ReceiptView(receipt.leaf_index, receipt.tree_size, receipt.root_hash,
-                       receipt.leaf_hash, tuple(receipt.inclusion_proof), receipt.checkpoint,
-                       ledger.verifier_key())
+    return ReceiptView.of(Receipt.of(ledger, appended), ledger.verifier_key())
