@@ -27,12 +27,13 @@ def routes(pages: Pages) -> list[BaseRoute]:
     async def renew(request: Request) -> Response:
         who = pages.require(request, Role.REPRESENTATIVE)
         await checked_form(request)
+        replaced = invitations.current(who.subject) is not None
         try:
             invitation = invitations.issue(who.subject, who.role, who.name)
         except InvitationError:
             # A name the identity provider gave that cannot be shown: the account id instead.
             invitation = invitations.issue(who.subject, who.role, who.subject)
-        return pages.render(request, "invite.html", invitation=invitation, renewed=True,
+        return pages.render(request, "invite.html", invitation=invitation, renewed=replaced,
                             days=INVITATION_VALIDITY.days)
 
     return [Route("/clients/invite", show), Route("/clients/invite", renew, methods=["POST"])]

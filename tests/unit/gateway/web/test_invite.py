@@ -58,7 +58,7 @@ async def test_a_new_representative_is_offered_a_code_then_gets_one(pages: Pages
     made = await client.post("/clients/invite", data={"csrf_token": "t"})
     code = _code(made.text)
     assert made.status_code == 200 and code is not None
-    assert "Lee Ortiz" in made.text
+    assert "Lee Ortiz" in made.text and "The old one no longer works" not in made.text
     assert service.invitations.resolve("ana", code).grantee_id == "lee"
     assert _code((await client.get("/clients/invite")).text) == code
 
@@ -69,6 +69,10 @@ async def test_a_new_code_replaces_the_old_one(pages: Pages) -> None:
     old = _code((await client.post("/clients/invite", data={"csrf_token": "t"})).text)
     new = _code((await client.post("/clients/invite", data={"csrf_token": "t"})).text)
     assert old and new and old != new
+    again = await client.get("/clients/invite")
+    assert _code(again.text) == new
+    renewed = await client.post("/clients/invite", data={"csrf_token": "t"})
+    assert "The old one no longer works" in renewed.text
     with pytest.raises(InvitationError):
         service.invitations.resolve("ana", old)
 
