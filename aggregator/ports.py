@@ -133,6 +133,14 @@ class StorePort(Protocol):
         """When the subject's data was erased, or None."""
         ...
 
+    def language_of(self, subject_id: str) -> str | None:
+        """The subject's stored language preference, or None."""
+        ...
+
+    def set_language(self, subject_id: str, language: str) -> None:
+        """Store the subject's language preference."""
+        ...
+
     def links_for(self, subject_id: str) -> tuple[Link, ...]:
         """The subject's linked cases."""
         ...

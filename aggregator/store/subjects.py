@@ -261,6 +261,22 @@ class Store:
                 conn.execute(subjects.insert().values(
                     id=subject_id, language=language, created_at=datetime.now(UTC)))
 
+    def language_of(self, subject_id: str) -> str | None:
+        """The language the subject chose for pages and messages; None when never stored."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(subjects.c.language)
+                                 .where(subjects.c.id == subject_id)).scalar()
+        return None if value is None else str(value)
+
+    def set_language(self, subject_id: str, language: str) -> None:
+        """Remember the subject's language (creating the subject if it does not exist)."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(subjects).values(id=subject_id, language=language,
+                                            created_at=datetime.now(UTC))
+        with self.engine.begin() as conn:
+            conn.execute(statement.on_conflict_do_update(
+                index_elements=[subjects.c.id], set_={"language": language}))
+
     # -- accounts ------------------------------------------------------------------------
 
     def ensure_account(self, subject_id: str, role: Role) -> bool:

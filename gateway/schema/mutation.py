@@ -16,6 +16,7 @@ from aggregator.consent.service import (
 )
 from aggregator.consent.vocabulary import ConsentState
 from gateway.context import Context
+from gateway.link_refusals import link_refusal_text
 from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
@@ -46,18 +47,6 @@ def _subject(info: Info) -> str:
     if principal is None:  # IsApplicant already refused; this keeps the types honest
         raise UserFacingError("sign in required", "UNAUTHENTICATED")
     return principal.subject
-
-
-def _link_refusal(exc: LinkError, language: str) -> str:
-    """A refused link in the reader's language (the texts this module knows to translate)."""
-    if exc.code == "ALREADY_LINKED":
-        return message(language, "this case is already linked to another account; to see it, "
-                                 "ask that person to grant you consent, or ask the agency for "
-                                 "a new access code if the case is yours")
-    if exc.code == "RATE_LIMITED" and exc.retry_after_s:
-        return message(language, "too many refused link attempts; try again in {seconds} s",
-                       seconds=exc.retry_after_s)
-    return str(exc)
 
 
 def grant_refusal(exc: ConsentError, language: str) -> str:
@@ -98,7 +87,9 @@ class Mutation:
         except LinkError as exc:
             extensions = ({"retryAfterSeconds": exc.retry_after_s}
                           if exc.retry_after_s else {})
-            raise UserFacingError(_link_refusal(exc, info.context.language), exc.code,
+            text = link_refusal_text(exc, number, info.context.language,
+                                     info.context.service.config.agencies)
+            raise UserFacingError(text, exc.code,
                                   **extensions) from exc
         service = info.context.service
         return LinkResult(

@@ -7,7 +7,7 @@ from starlette.responses import Response
 __all__ = ["SECURITY_HEADERS", "secure"]
 
 # Pages load only their own stylesheet, fonts, images and scripts (static files such as
-# receipt.js, which checks ledger receipts); never inline script ('unsafe-inline') or eval.
+# receipt.js, which verifies ledger receipts); never an inline script ('unsafe-inline').
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         "font-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
         "frame-ancestors 'none'")

@@ -9,14 +9,15 @@ from datetime import datetime
 
 from aggregator.federation.number_formats import number_formats
 from aggregator.federation.routing import MAX_NUMBER_LENGTH
-from aggregator.model import Case, LookupFailure
+from aggregator.model import Case, LookupFailure, LookupOutcome
 from aggregator.service import CaselineService
 from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
 from gateway.refusals import rate_limited_text, too_long_text
 from gateway.schema.types import agency_failure_text
 
-__all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "step_of"]
+__all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "presented",
+           "step_of"]
 
 # The progress line has four steps (received, under review, interview or hearing, decision);
 # each contract milestone (vocabulary.proto) sits on one of them, but those in WITHOUT_STEP.
@@ -102,6 +103,14 @@ async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
         return Problem("RATE_LIMITED", rate_limited_text(language, refusal, signed_in=False),
                        429, refusal.retry_after_s)
     [outcome] = await service.lookup([number])
+    if isinstance(outcome, LookupFailure):
+        return _problem(service, outcome, language)
+    return _card(service, outcome, language)
+
+
+def presented(service: CaselineService, outcome: LookupOutcome, language: str
+              ) -> Card | Problem:
+    """One outcome of the ``lookup`` use case as the pages show it (the bulk page's rows)."""
     if isinstance(outcome, LookupFailure):
         return _problem(service, outcome, language)
     return _card(service, outcome, language)

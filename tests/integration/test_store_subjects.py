@@ -69,6 +69,18 @@ def test_links_round_trip_in_link_order(store: Store) -> None:
     assert all(link.linked_at.tzinfo is not None for link in links)
 
 
+def test_a_language_preference_is_stored_and_replaced(store: Store) -> None:
+    """None until chosen; a choice creates the subject, a later one replaces it, and a
+    subject created with a language keeps it until changed."""
+    assert store.language_of("ana") is None
+    store.set_language("ana", "es")
+    assert store.language_of("ana") == "es"
+    store.set_language("ana", "en")
+    assert store.language_of("ana") == "en"
+    store.ensure_subject("raj", "es")
+    assert store.language_of("raj") == "es"
+
+
 def test_linking_twice_is_harmless_and_unlinking_is_seen_at_once(store: Store) -> None:
     """A repeated link reports False; an unlink is visible on the next read (cache dropped)."""
     assert store.add_link("ana", "courts", "A201555123")
