@@ -23,8 +23,8 @@ from caseline.v1.lib.scopes import Scope
 from gateway.messages import message
 from gateway.schema.mutation import grant_refusal
 
-__all__ = ["ANCHORS", "FIELDS", "Checked", "GrantForm", "Refused", "check", "purpose_label",
-           "refusal_of", "scope_name", "scope_sentence"]
+__all__ = ["ANCHORS", "FIELDS", "Checked", "GrantForm", "Problem", "Refused", "check",
+           "purpose_label", "refusal_of", "scope_name", "scope_sentence"]
 
 # The form's fields in page order; the error summary lists errors in this order, each linking
 # to the field's (first) input.
@@ -112,6 +112,14 @@ class Checked:
     request: GrantRequest
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One line of the error summary: the id of the input it links to, and what to do."""
+
+    field: str
+    text: str
+
+
 @dataclass
 class Refused:
     """Errors by field (in ``FIELDS`` order when listed), and how long to wait when the
@@ -120,9 +128,11 @@ class Refused:
     errors: dict[str, str] = field(default_factory=dict)
     retry_after_s: int | None = None
 
-    def summary(self) -> list[tuple[str, str]]:
-        """(anchor, text) per error, in the form's order, for the error summary's links."""
-        return [(ANCHORS[name], self.errors[name]) for name in FIELDS if name in self.errors]
+    def summary(self) -> list[Problem]:
+        """The errors in the form's order, each linking to its field's (first) input, for
+        ``forms.html``'s error summary."""
+        return [Problem(ANCHORS[name], self.errors[name]) for name in FIELDS
+                if name in self.errors]
 
 
 def _sizes(form: GrantForm, language: str) -> dict[str, str]:

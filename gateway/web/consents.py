@@ -10,7 +10,6 @@ Every POST carries the session's CSRF token.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,14 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from aggregator.accounts import SubjectErasedError
 from aggregator.consent.records import ConsentError, ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.service import CaselineService
 from caseline.v1.lib.scopes import Scope
 from gateway.messages import message
 from gateway.schema.consent import Consent
-from gateway.schema.erasure import erased_error
 from gateway.web.consent_form import (
     Checked,
     GrantForm,
@@ -36,6 +33,7 @@ from gateway.web.consent_form import (
     scope_name,
     scope_sentence,
 )
+from gateway.web.erased import Endpoint, unless_erased
 from gateway.web.pages import Pages
 from gateway.web.receipts import receipt_view
 from gateway.web.session import checked_form
@@ -48,7 +46,6 @@ ACTIONS = {"pause": ConsentState.PAUSED, "resume": ConsentState.ACTIVE,
            "revoke": ConsentState.REVOKED}
 _ALLOWED = {ConsentState.ACTIVE: ("pause", "revoke"), ConsentState.PAUSED: ("resume", "revoke")}
 _MAX_ID = 40
-Page = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,18 +113,6 @@ def form_choices(service: CaselineService, language: str) -> dict[str, object]:
         "scope_choices": [(s.value, scope_name(language, s), scope_sentence(language, s))
                           for s in Scope],
         "purpose_choices": [(p.value, purpose_label(language, p)) for p in Purpose]}
-
-
-def _unless_erased(pages: Pages, page: Page) -> Page:
-    """``page``, answering a session begun before the account's data was erased with the
-    API's words for it (410) instead of failing."""
-    async def guarded(request: Request) -> Response:
-        try:
-            return await page(request)
-        except SubjectErasedError as exc:
-            return pages.render(request, "consents.html", 410, consents=[],
-                                error=str(erased_error(pages.language(request), exc)))
-    return guarded
 
 
 def routes(pages: Pages) -> list[BaseRoute]:
@@ -232,14 +217,15 @@ def routes(pages: Pages) -> list[BaseRoute]:
                             consent=row(done.record, service.consents.now(), language),
                             receipt=receipt_view(service.ledger, done.appended))
 
-    def unless_erased(page: Page) -> Page:
-        return _unless_erased(pages, page)
+    def guarded(endpoint: Endpoint) -> Endpoint:
+        # A session begun before the account's data was erased gets the erased-data page.
+        return unless_erased(pages, endpoint)
 
     return [
-        Route("/me/consents", unless_erased(consents)),
-        Route("/me/consents/grant", unless_erased(grant_form)),
-        Route("/me/consents/grant", unless_erased(grant_check), methods=["POST"]),
-        Route("/me/consents/grant/confirm", unless_erased(grant_confirm), methods=["POST"]),
-        Route("/me/consents/{id}/{action}", unless_erased(change), methods=["POST"]),
-        Route("/me/consents/{id}/{action}/confirm", unless_erased(change), methods=["POST"]),
+        Route("/me/consents", guarded(consents)),
+        Route("/me/consents/grant", guarded(grant_form)),
+        Route("/me/consents/grant", guarded(grant_check), methods=["POST"]),
+        Route("/me/consents/grant/confirm", guarded(grant_confirm), methods=["POST"]),
+        Route("/me/consents/{id}/{action}", guarded(change), methods=["POST"]),
+        Route("/me/consents/{id}/{action}/confirm", guarded(change), methods=["POST"]),
     ]

@@ -1,4 +1,4 @@
-"""Ledger receipts on pages: what ``templates/_receipt.html`` shows and ``static/receipt.js``
+"""Ledger receipts on pages: what ``templates/receipt.html`` shows and ``static/receipt.js``
 checks in the browser (the leaf hash, the inclusion proof to the signed checkpoint's root,
 and the key the checkpoint must be signed with)."""
 
@@ -22,7 +22,7 @@ class ReceiptView:
     tree_size: int
     root_hash: str
     leaf_hash: str
-    proof: tuple[str, ...]
+    proof: str  # base64 hashes, leaf to root, joined by commas (``data-proof``)
     checkpoint: str
     key: str
 
@@ -31,12 +31,7 @@ class ReceiptView:
         """A receipt the API gives (``gateway.schema.consent.Receipt``), with the verifier key
         its checkpoint must be signed with."""
         return cls(receipt.leaf_index, receipt.tree_size, receipt.root_hash, receipt.leaf_hash,
-                   tuple(receipt.inclusion_proof), receipt.checkpoint, key)
-
-    @property
-    def proof_attribute(self) -> str:
-        """The proof for ``data-proof``: base64 hashes joined by commas, leaf to root."""
-        return ",".join(self.proof)
+                   ",".join(receipt.inclusion_proof), receipt.checkpoint, key)
 
 
 def receipt_view(ledger: LedgerPort, appended: Appended) -> ReceiptView:

@@ -60,7 +60,7 @@ def test_every_problem_is_reported_at_once_in_form_order() -> None:
     service, _, _ = _setup()
     result = check(service, "ana", GrantForm("", (), ("EVERYTHING",), "", "", "", ""), "en")
     assert isinstance(result, Refused)
-    assert [a for a, _ in result.summary()] == ["code", "agency-0", "scope-0", "purpose-0",
+    assert [p.field for p in result.summary()] == ["code", "agency-0", "scope-0", "purpose-0",
                                                 "until"]
 
 
