@@ -24,7 +24,7 @@ from gateway.messages import message
 from gateway.schema.mutation import grant_refusal
 
 __all__ = ["ANCHORS", "FIELDS", "Checked", "GrantForm", "Problem", "Refused", "check",
-           "purpose_label", "refusal_of", "scope_name", "scope_sentence"]
+           "purpose_label", "refusal_of", "scope_sentence"]
 
 # The form's fields in page order; the error summary lists errors in this order, each linking
 # to the field's (first) input.
@@ -52,14 +52,6 @@ def scope_sentence(language: str, scope: Scope) -> str:
                                 "and date of birth."),
     }
     return sentences[scope]
-
-
-def scope_name(language: str, scope: Scope) -> str:
-    """A scope's short name."""
-    names = {Scope.STATUS: message(language, "Case status"),
-             Scope.DETAILS: message(language, "Case details"),
-             Scope.IDENTITY: message(language, "Personal data")}
-    return names[scope]
 
 
 def purpose_label(language: str, purpose: Purpose) -> str:

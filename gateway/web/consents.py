@@ -23,6 +23,7 @@ from aggregator.service import CaselineService
 from caseline.v1.lib.scopes import Scope
 from gateway.messages import message
 from gateway.schema.consent import Consent
+from gateway.web.clients import scope_name, state_name
 from gateway.web.consent_form import (
     Checked,
     GrantForm,
@@ -30,7 +31,6 @@ from gateway.web.consent_form import (
     check,
     purpose_label,
     refusal_of,
-    scope_name,
     scope_sentence,
 )
 from gateway.web.erased import Endpoint, unless_erased
@@ -39,7 +39,7 @@ from gateway.web.receipts import receipt_view
 from gateway.web.session import checked_form
 
 __all__ = ["ACTIONS", "Row", "agency_name", "consent_row", "consent_rows", "form_choices",
-           "routes", "state_name"]
+           "routes"]
 
 # The changes a consent's own button asks for, and the state each leads to.
 ACTIONS = {"pause": ConsentState.PAUSED, "resume": ConsentState.ACTIVE,
@@ -63,15 +63,6 @@ class Row:
     state_code: str
     uses: int
     actions: tuple[str, ...]
-
-
-def state_name(language: str, state: ConsentState) -> str:
-    """A consent state in words."""
-    names = {ConsentState.ACTIVE: message(language, "Active"),
-             ConsentState.PAUSED: message(language, "Paused"),
-             ConsentState.REVOKED: message(language, "Revoked"),
-             ConsentState.EXPIRED: message(language, "Expired")}
-    return names[state]
 
 
 def agency_name(service: CaselineService, language: str, agency_id: str) -> str:
