@@ -1,7 +1,7 @@
 /*
  * Caseline: a ledger receipt checked in the browser, trusting nothing the server computed.
  *
- * For each <section class="caseline-receipt"> (markup: gateway/web/templates/_receipt.html)
+ * For each <section class="caseline-receipt"> (markup: gateway/web/templates/receipt.html)
  * the leaf hash and the inclusion proof are recomputed into a Merkle root (RFC 9162, 2.1.3.2)
  * with WebCrypto SHA-256; that root must be the one in the checkpoint, a C2SP signed note
  * whose Ed25519 signature must verify under the ledger's published key (GET /ledger/key).
