@@ -68,9 +68,7 @@ class Row:
 def agency_name(service: CaselineService, language: str, agency_id: str) -> str:
     """An agency's name in ``language`` (its id when not configured any more)."""
     info = service.agencies.get(agency_id)
-    if info is None:
-        return agency_id
-    return info.name_es if language == "es" and info.name_es else info.name
+    return info.display_name(language) if info is not None else agency_id
 
 
 def consent_row(service: CaselineService, record: ConsentRecord, now: datetime,
