@@ -12,6 +12,7 @@ from functools import partial
 
 from aggregator.accounts import SignIns, SubjectErasedError
 from aggregator.config import AggregatorConfig
+from aggregator.consent.invitations import Invitations
 from aggregator.consent.linking import LinkService
 from aggregator.consent.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.consent.service import ConsentService
@@ -98,6 +99,8 @@ class CaselineService:
         self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope)
                          for a in config.agencies}
         self._sign_ins = SignIns(store.ensure_account)
+        # How applicants name grantees on the consent pages (codes, not account ids).
+        self.invitations = Invitations(store.invitations, clock)
 
     def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import audit, bulk, clients, me, public, reserved
+from gateway.web import audit, bulk, clients, consents, invite, me, public, reserved
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -77,6 +77,8 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
         *public.routes(pages),
         *bulk.routes(pages),
         *me.routes(pages),
+        *consents.routes(pages),
+        *invite.routes(pages),
         *clients.routes(pages),
         *audit.routes(pages),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
