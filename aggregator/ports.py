@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
+from aggregator.consent.invitations import InvitationStorePort
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import Role
 from aggregator.ledger.entries import Entry
@@ -119,12 +120,25 @@ class StorePort(Protocol):
 
     engine: Engine
 
+    @property
+    def invitations(self) -> InvitationStorePort:
+        """Invitation codes, by grantee and by code."""
+        ...
+
     def ensure_account(self, subject_id: str, role: Role) -> bool:
         """Record the account (idempotent); True when it is new."""
         ...
 
     def erased_at(self, subject_id: str) -> datetime | None:
         """When the subject's data was erased, or None."""
+        ...
+
+    def language_of(self, subject_id: str) -> str | None:
+        """The subject's stored language preference, or None."""
+        ...
+
+    def set_language(self, subject_id: str, language: str) -> None:
+        """Store the subject's language preference."""
         ...
 
     def links_for(self, subject_id: str) -> tuple[Link, ...]:

@@ -27,6 +27,7 @@ from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
 from gateway.web.app import WebSettings, web_app
+from gateway.web.graphiql import graphiql_page
 
 __all__ = ["GatewaySettings", "bearer_principal", "create_app"]
 
@@ -69,6 +70,10 @@ class GraphQLApp(GraphQL[Context, None]):
         client = request.client.host if request.client else "unknown"
         return Context(service=self.service, principal=principal, auth_error=auth_error,
                        language=language, client=client, rate_limiter=self.limiter)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the gateway's own files (the demo only), never from a CDN."""
+        return graphiql_page()
 
     def encode_json(self, data: object) -> bytes:
         """orjson is several times faster than json for timeline-sized responses."""

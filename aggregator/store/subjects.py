@@ -22,6 +22,7 @@ from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.model import Link
+from aggregator.store.invitations import InvitationStore
 from aggregator.store.tables import (
     accounts,
     consents,
@@ -83,6 +84,7 @@ class Store:
         self.url = engine.url.render_as_string(hide_password=False)
         self._sealer = sealer
         self._reference_key = reference_key
+        self.invitations = InvitationStore(engine, sealer, reference_key)
         self._links_cache: dict[str, tuple[Link, ...]] = {}
         self._consents_cache: dict[tuple[str, str], tuple[ConsentRecord, ...]] = {}
         self._erased_cache: dict[str, datetime | None] = {}
@@ -258,6 +260,22 @@ class Store:
             if exists is None:
                 conn.execute(subjects.insert().values(
                     id=subject_id, language=language, created_at=datetime.now(UTC)))
+
+    def language_of(self, subject_id: str) -> str | None:
+        """The language the subject chose for pages and messages; None when never stored."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(subjects.c.language)
+                                 .where(subjects.c.id == subject_id)).scalar()
+        return None if value is None else str(value)
+
+    def set_language(self, subject_id: str, language: str) -> None:
+        """Remember the subject's language (creating the subject if it does not exist)."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(subjects).values(id=subject_id, language=language,
+                                            created_at=datetime.now(UTC))
+        with self.engine.begin() as conn:
+            conn.execute(statement.on_conflict_do_update(
+                index_elements=[subjects.c.id], set_={"language": language}))
 
     # -- accounts ------------------------------------------------------------------------
 

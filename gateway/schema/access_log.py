@@ -13,10 +13,11 @@ import strawberry
 from aggregator.consent.records import ConsentRecord
 from aggregator.ledger.entries import EntryKind
 from aggregator.ledger.storage import EntryFilter, LedgerStore, StoredEntry
+from aggregator.service import CaselineService
 from gateway.schema.consent import AccessLogEntry, ScopeConsent
 from gateway.schema.enums import AccessDecision, AccessKind, ConsentScope
 
-__all__ = ["access_log", "log_entry"]
+__all__ = ["access_log", "log_entry", "subject_access_log"]
 
 # Link events (the ledger's names) as the log shows them, with what was decided.
 _LINK_EVENTS: dict[str, tuple[AccessKind, AccessDecision]] = {
@@ -27,24 +28,25 @@ _LINK_EVENTS: dict[str, tuple[AccessKind, AccessDecision]] = {
 }
 
 
-def _rows(store: LedgerStore, subject: str, *, include_own: bool,
-          limit: int) -> list[StoredEntry]:
+def _rows(store: LedgerStore, subject: str, *, include_own: bool, limit: int,
+          before: int | None) -> list[StoredEntry]:
     found: list[StoredEntry] = []
     for kind in (EntryKind.ACCESS, EntryKind.LINK):
         found += store.find(EntryFilter(subject=subject, kind=kind,
                                         not_actor=None if include_own else subject,
-                                        newest_first=True, limit=limit))
+                                        before_index=before, newest_first=True, limit=limit))
     found.sort(key=lambda row: row.index, reverse=True)
     return found
 
 
 def access_log(store: LedgerStore, subject: str, name: Callable[[str], str],
                consents: Mapping[str, ConsentRecord], *, include_own: bool,
-               limit: int) -> list[AccessLogEntry]:
-    """``subject``'s (a pseudonym) log, newest first, at most ``limit`` entries; ``name``
-    turns an actor's pseudonym into what the subject is shown."""
+               limit: int, before: int | None = None) -> list[AccessLogEntry]:
+    """``subject``'s (a pseudonym) log, newest first, at most ``limit`` entries (those
+    before ledger index ``before`` when given: the next page); ``name`` turns an actor's
+    pseudonym into what the subject is shown."""
     log: list[AccessLogEntry] = []
-    for row in _rows(store, subject, include_own=include_own, limit=limit):
+    for row in _rows(store, subject, include_own=include_own, limit=limit, before=before):
         entry = orjson.loads(row.leaf)
         if row.actor is None and row.kind == EntryKind.LINK and not include_own:
             continue  # a link event from before they named an actor: the subject's own
@@ -52,6 +54,24 @@ def access_log(store: LedgerStore, subject: str, name: Callable[[str], str],
         if len(log) == limit:
             break
     return log
+
+
+def subject_access_log(service: CaselineService, subject_id: str, *, include_own: bool,
+                       limit: int, before: int | None = None) -> list[AccessLogEntry]:
+    """The access log of account ``subject_id`` as they read it (``viewer.accessLog`` and
+    the pages): actors named by account, grantees by the consents they were given."""
+    own = service.pseudonym(subject_id)
+    consents = {r.id: r for r in service.consents.granted_by(subject_id)}
+    names = {service.pseudonym(r.grantee_id): r.grantee_id for r in consents.values()}
+    names[own] = subject_id
+
+    def name(actor: str) -> str:
+        if actor not in names:
+            names[actor] = service.store.actor_of(actor) or f"unknown ({actor})"
+        return names[actor]
+
+    return access_log(service.ledger.store, own, name, consents, include_own=include_own,
+                      limit=limit, before=before)
 
 
 def _consents(entry: Mapping[str, Any]) -> list[ScopeConsent]:

@@ -16,13 +16,14 @@ from aggregator.consent.service import (
 )
 from aggregator.consent.vocabulary import ConsentState
 from gateway.context import Context
+from gateway.link_refusals import link_refusal_text
 from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsApplicant
 from gateway.schema.types import CaseStatus
 
-__all__ = ["Mutation"]
+__all__ = ["Mutation", "grant_refusal"]
 
 Info = strawberry.Info[Context, None]
 
@@ -48,15 +49,17 @@ def _subject(info: Info) -> str:
     return principal.subject
 
 
-def _link_refusal(exc: LinkError, language: str) -> str:
-    """A refused link in the reader's language (the texts this module knows to translate)."""
-    if exc.code == "ALREADY_LINKED":
-        return message(language, "this case is already linked to another account; to see it, "
-                                 "ask that person to grant you consent, or ask the agency for "
-                                 "a new access code if the case is yours")
-    if exc.code == "RATE_LIMITED" and exc.retry_after_s:
-        return message(language, "too many refused link attempts; try again in {seconds} s",
-                       seconds=exc.retry_after_s)
+def grant_refusal(exc: ConsentError, language: str) -> str:
+    """A refused grant in the reader's language (the texts this module knows to translate;
+    the web pages' consent form says the same)."""
+    if isinstance(exc, UnknownGranteeError):
+        return message(language, "grantee: no account {grantee}; check the spelling with "
+                       "the person you mean (they must have signed in to Caseline once)",
+                       grantee=exc.grantee)
+    if exc.code == "INVALID_SHARED_NAME":
+        return message(language, "sharedName: the name to share has at most {limit} "
+                       "characters: letters, digits, spaces and punctuation",
+                       limit=MAX_SHARED_NAME)
     return str(exc)
 
 
@@ -84,7 +87,9 @@ class Mutation:
         except LinkError as exc:
             extensions = ({"retryAfterSeconds": exc.retry_after_s}
                           if exc.retry_after_s else {})
-            raise UserFacingError(_link_refusal(exc, info.context.language), exc.code,
+            text = link_refusal_text(exc, number, info.context.language,
+                                     info.context.service.config.agencies)
+            raise UserFacingError(text, exc.code,
                                   **extensions) from exc
         service = info.context.service
         return LinkResult(
@@ -117,17 +122,10 @@ class Mutation:
         try:
             change = await info.context.service.consents.grant(_subject(info), request)
         except UnknownGranteeError as exc:
-            raise UserFacingError(message(
-                info.context.language, "grantee: no account {grantee}; check the spelling with "
-                "the person you mean (they must have signed in to Caseline once)",
-                grantee=exc.grantee), exc.code, grantee=exc.grantee) from exc
+            raise UserFacingError(grant_refusal(exc, info.context.language), exc.code,
+                                  grantee=exc.grantee) from exc
         except ConsentError as exc:
-            if exc.code == "INVALID_SHARED_NAME":
-                raise UserFacingError(message(
-                    info.context.language, "sharedName: the name to share has at most {limit} "
-                    "characters: letters, digits, spaces and punctuation",
-                    limit=MAX_SHARED_NAME), exc.code) from exc
-            raise UserFacingError(str(exc), exc.code) from exc
+            raise UserFacingError(grant_refusal(exc, info.context.language), exc.code) from exc
         return _consent(info, change)
 
     @strawberry.mutation(description="Stop a consent for now; resume it later.",

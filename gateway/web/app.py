@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import public, signin
+from gateway.web import audit, bulk, clients, consents, invite, me, public, reserved, signin
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -75,8 +75,15 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
         secret = secrets.token_bytes(32)
     pages = Pages(service, quotas)
     routes: list[BaseRoute] = [
+        *reserved.routes(pages),
         *public.routes(pages),
         *signin.routes(pages, settings.oidc),
+        *bulk.routes(pages),
+        *me.routes(pages),
+        *consents.routes(pages),
+        *invite.routes(pages),
+        *clients.routes(pages),
+        *audit.routes(pages),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

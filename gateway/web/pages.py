@@ -14,11 +14,12 @@ from starlette.responses import HTMLResponse, Response
 from aggregator.consent.vocabulary import Role
 from aggregator.service import CaselineService
 from gateway.auth import SignedIn
+from gateway.language import SUPPORTED
 from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
 from gateway.web.headers import secure
 from gateway.web.language import COOKIE, chosen, page_language
-from gateway.web.session import csrf_token, signed_in
+from gateway.web.session import csrf_token, renew, signed_in
 
 __all__ = ["NotAllowed", "Pages", "SignInRequired"]
 
@@ -56,8 +57,23 @@ class Pages:
                                      autoescape=select_autoescape(default=True))
 
     def language(self, request: Request) -> str:
-        """The language this request's page is in."""
-        return page_language(request)
+        """The language this request's page is in: for a signed-in person, a ``?lang=``
+        choice is stored as their preference, which later pages use before the cookie and
+        Accept-Language (read once per request)."""
+        known = getattr(request.state, "language", None)
+        if isinstance(known, str):
+            return known
+        language = page_language(request)
+        who = signed_in(request)
+        if who is not None:
+            asked = chosen(request)
+            stored = self.service.store.language_of(who.subject)
+            if asked is not None and asked != stored:
+                self.service.store.set_language(who.subject, asked)
+            elif asked is None and stored in SUPPORTED:
+                language = stored
+        request.state.language = language
+        return language
 
     def require(self, request: Request, *roles: Role) -> SignedIn:
         """Who is signed in, when their role is one of ``roles`` (any role when none);
@@ -87,6 +103,8 @@ class Pages:
         other = "en" if language == "es" else "es"
         switch = request.url.include_query_params(lang=other)
         who = signed_in(request)
+        if who is not None:
+            renew(request)
         page = self.templates.get_template(template).render(
             lang=language, t=partial(message, language), other_lang=other,
             switch=f"{switch.path}?{switch.query}", who=who,

@@ -19,16 +19,20 @@ from aggregator.consent.vocabulary import Role
 from gateway.auth import SignedIn
 
 __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "SESSION_IDLE_S", "SESSION_MAX_S", "CsrfError",
-           "checked_form", "csrf_token", "sign_in", "sign_out", "signed_in"]
+           "checked_form", "csrf_token", "renew", "sign_in", "sign_out", "signed_in"]
 
 SESSION_COOKIE = "caseline_session"
 CSRF_FIELD = "csrf_token"
-# A page session ends after an hour without a request (the cookie's signature carries its
-# time, renewed on each response) and, whatever happens, twelve hours after sign-in.
+# A page session ends after an hour without a page (the cookie's signature carries its time;
+# see renew) and, whatever happens, twelve hours after sign-in.
 SESSION_IDLE_S = 3600
 SESSION_MAX_S = 12 * 3600
 _USER = "user"
 _CSRF = "csrf"
+_SEEN = "seen"
+# The cookie is re-signed at most this often: often enough for the idle limit, rarely enough
+# that most pages send no Set-Cookie.
+_RENEW_EVERY_S = 60
 
 
 class CsrfError(Exception):
@@ -62,6 +66,15 @@ def signed_in(request: Request, *, now: float | None = None) -> SignedIn | None:
         return SignedIn(str(user["sub"]), Role(user["role"]), str(user["name"]))
     except (KeyError, TypeError, ValueError):
         return None  # a cookie from an older layout: as if signed out
+
+
+def renew(request: Request, *, now: float | None = None) -> None:
+    """Restart a signed-in session's idle time. Starlette re-signs the cookie (whose
+    timestamp the idle limit checks) only when the session changed, so this changes it, at
+    most once a minute."""
+    at = int((time.time() if now is None else now) // _RENEW_EVERY_S)
+    if request.session.get(_USER) is not None and request.session.get(_SEEN) != at:
+        request.session[_SEEN] = at
 
 
 def csrf_token(request: Request) -> str:

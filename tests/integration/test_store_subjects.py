@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from aggregator.consent.invitations import Invitation
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.store import Store, make_engine
@@ -66,6 +67,18 @@ def test_links_round_trip_in_link_order(store: Store) -> None:
     assert [(link.agency_id, link.case_number) for link in links] == [
         ("immigration", "IOE0912345678"), ("courts", "A201555123")]
     assert all(link.linked_at.tzinfo is not None for link in links)
+
+
+def test_a_language_preference_is_stored_and_replaced(store: Store) -> None:
+    """None until chosen; a choice creates the subject, a later one replaces it, and a
+    subject created with a language keeps it until changed."""
+    assert store.language_of("ana") is None
+    store.set_language("ana", "es")
+    assert store.language_of("ana") == "es"
+    store.set_language("ana", "en")
+    assert store.language_of("ana") == "en"
+    store.ensure_subject("raj", "es")
+    assert store.language_of("raj") == "es"
 
 
 def test_linking_twice_is_harmless_and_unlinking_is_seen_at_once(store: Store) -> None:
@@ -167,3 +180,17 @@ def test_a_store_from_before_sealing_is_migrated(tmp_path: Path) -> None:
         assert "links_plaintext" not in tables and b"A201555123" not in sealed
     finally:
         store.close()
+
+
+def test_invitations_round_trip_and_replace(store: Store) -> None:
+    """An invitation is found by code and grantee, with aware times; a new one replaces it."""
+    at = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+    first = Invitation("K7QMR4RTXW", "rep-lee", "Lee Ortiz", at, at + timedelta(days=30))
+    store.invitations.put(first)
+    assert store.invitations.by_code("K7QMR4RTXW") == first
+    second = Invitation("AAAAA22222", "rep-lee", "Lee Ortiz", at, at + timedelta(days=30))
+    store.invitations.put(second)
+    assert store.invitations.by_code("K7QMR4RTXW") is None
+    assert store.invitations.of_grantee("rep-lee") == second
+    with pytest.raises(ValueError):
+        store.invitations.put(Invitation("AAAAA22222", "rep-kim", "Kim", at, at))

@@ -1,0 +1,60 @@
+"""The pages' application: the session cookie's flags, the menu of a signed-in person, and
+that the API never reads the pages' cookie."""
+
+from __future__ import annotations
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aggregator.config import parse_config
+from aggregator.consent.vocabulary import Role
+from gateway.app import GatewaySettings, create_app
+from gateway.auth import SignedIn, TokenVerifier
+from gateway.web.app import WebSettings
+from support.fakes import fake_service
+from support.pages import SESSION_COOKIE, session_cookie
+
+SECRET = b"s" * 32
+LEE = SignedIn("lee", Role.REPRESENTATIVE, "Lee Chen")
+CONFIG = parse_config({"agencies": [{
+    "id": "fake", "name": "Fake Agency", "address": "unused:1", "numbers": "^FAK",
+    "number_format": "FAK and 6 digits"}]})
+
+
+def _client(host: str) -> httpx.AsyncClient:
+    service = fake_service(CONFIG, {})
+    app = create_app(service, TokenVerifier(Ed25519PrivateKey.generate().public_key()),
+                     GatewaySettings(web=WebSettings(session_secret=SECRET)))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                               base_url=f"http://{host}")
+    client.cookies.set(SESSION_COOKIE, session_cookie(SECRET, LEE))
+    return client
+
+
+async def test_the_session_cookie_is_secure_off_loopback_and_always_httponly_lax() -> None:
+    async with _client("127.0.0.1") as local, _client("caseline.example") as public:
+        plain = (await local.get("/")).headers["set-cookie"].lower()
+        secure = (await public.get("/")).headers["set-cookie"].lower()
+    assert "httponly" in plain and "samesite=lax" in plain and "secure" not in plain
+    assert "httponly" in secure and "samesite=lax" in secure and "; secure" in secure
+
+
+async def test_a_signed_in_page_shows_the_persons_menu_and_is_never_cached() -> None:
+    async with _client("127.0.0.1") as client:
+        page = await client.get("/")
+    assert "Sign out Lee Chen" in page.text
+    assert 'href="/clients"' in page.text and 'href="/me"' not in page.text
+    assert page.headers["cache-control"] == "no-store"
+
+
+async def test_a_cookie_signed_with_another_secret_signs_no_one_in() -> None:
+    async with _client("127.0.0.1") as client:
+        client.cookies.set(SESSION_COOKIE, session_cookie(b"x" * 32, LEE))
+        page = await client.get("/")
+    assert "Sign out" not in page.text and "/sign-in?next=/" in page.text
+
+
+async def test_the_api_ignores_the_pages_cookie() -> None:
+    async with _client("127.0.0.1") as client:
+        answer = await client.post("/graphql", json={"query": "{ viewer { name } }"})
+    assert answer.json()["data"] == {"viewer": None}

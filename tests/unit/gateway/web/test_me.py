@@ -1,0 +1,132 @@
+"""``/me`` over fake agencies: cases, actions by due date, hearings, events filtered by
+agency, agencies that did not answer, the sign-in guard, the ledger, Spanish, erasure."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from aggregator.consent.vocabulary import Role
+from support.applicant_pages import COURT_NUMBER, IMMIGRATION_NUMBER, Applicant, applicant_pages
+
+
+@pytest.fixture
+async def ana() -> AsyncIterator[Applicant]:
+    async with applicant_pages() as pages:
+        yield pages
+
+
+def _section(html: str, start: str, end: str) -> str:
+    return html[html.index(start):html.index(end, html.index(start))]
+
+
+async def test_signed_out_visitors_are_sent_to_sign_in_and_back(ana: Applicant) -> None:
+    response = await ana.client.get("/me?agency=courts")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=/me%3Fagency%3Dcourts"
+
+
+async def test_a_representative_is_refused_with_a_page(ana: Applicant) -> None:
+    response = await ana.page("/me", subject="lee", role=Role.REPRESENTATIVE)
+    assert response.status_code == 403
+    assert "It is for another kind of account" in response.text
+    assert ana.ledger is not None and ana.ledger.entries == []  # nothing was read
+
+
+async def test_cases_at_a_glance_with_status_agency_type_and_update(ana: Applicant) -> None:
+    response = await ana.page("/me")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    cases = _section(response.text, 'id="cases"', 'id="actions"')
+    # Most recent change first: the immigration case changed last (T1).
+    assert cases.index(IMMIGRATION_NUMBER) < cases.index(COURT_NUMBER)
+    assert "caseline-category--active" in cases and ">Active<" in cases
+    assert "Evidence requested" in cases and "Immigration Agency" in cases
+    assert "I-765 (Work permit)" in cases and "REMOVAL (Removal proceedings)" in cases
+    assert "2026-05-03 09:30 UTC" in cases
+
+
+async def test_action_required_names_the_case_and_its_due_date(ana: Applicant) -> None:
+    response = await ana.page("/me")
+    actions = _section(response.text, 'id="actions"', 'id="hearings"')
+    assert "Due 2026-06-02" in actions and IMMIGRATION_NUMBER in actions
+    assert "Next after Evidence requested." in actions
+    assert COURT_NUMBER not in actions  # its status asks nothing of ana
+
+
+async def test_a_hearing_shows_local_time_court_address_and_video(ana: Applicant) -> None:
+    response = await ana.page("/me")
+    hearings = _section(response.text, 'id="hearings"', 'id="events"')
+    assert "Master calendar hearing" in hearings
+    assert "2030-07-14" in hearings and "09:00 (America/New_York)" in hearings
+    assert "New York Immigration Court" in hearings
+    assert "26 Federal Plaza, New York, NY" in hearings
+    assert "By video" in hearings and "In person" not in hearings
+    assert "Past" not in hearings
+
+
+async def test_events_are_newest_first_and_filter_by_agency_without_js(ana: Applicant) -> None:
+    everything = (await ana.page("/me")).text
+    events = everything[everything.index('id="events"'):]
+    assert '<form class="usa-form caseline-filter" action="/me#events" method="get">' in events
+    assert '<label class="usa-label" for="agency">' in events
+    order = [events.index(t) for t in ("Evidence requested", "Hearing scheduled", "Received")]
+    assert order == sorted(order)
+    assert "Vermont Service Center" in events  # the applicant's own DETAILS
+    filtered = (await ana.page("/me?agency=courts")).text
+    events = filtered[filtered.index('id="events"'):]
+    assert COURT_NUMBER in events and IMMIGRATION_NUMBER not in events
+    assert '<option value="courts" selected>' in events
+
+
+async def test_an_unknown_agency_filter_is_explained(ana: Applicant) -> None:
+    response = await ana.page("/me?agency=" + "x" * 500)
+    assert response.status_code == 400
+    assert "There is no agency " + "x" * 64 + " to filter by" in response.text
+    alert = _section(response.text, 'usa-alert--error', '</div>')
+    assert "x" * 65 not in alert
+
+
+async def test_an_agency_that_did_not_answer_is_named_in_words() -> None:
+    async with applicant_pages(failing="courts") as ana:
+        response = await ana.page("/me")
+    assert response.status_code == 200
+    assert "Immigration Court did not answer" in response.text
+    assert "Immigration Court did not answer in time (DEADLINE_EXCEEDED)" in response.text
+    assert IMMIGRATION_NUMBER in response.text  # the other agency's cases still show
+
+
+def _without_time(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k not in {"at", "i", "prev"}}
+
+
+async def test_the_page_read_lands_in_the_ledger_as_the_apis_does(ana: Applicant) -> None:
+    assert ana.ledger is not None
+    await ana.page("/me")
+    through_page = [_without_time(e) for e in ana.ledger.entries]
+    assert [e["kind"] for e in through_page] == ["access"]
+    body = await ana.graphql("{ viewer { timeline { events { caseNumber } } } }")
+    assert "errors" not in body, body
+    through_api = [_without_time(e) for e in ana.ledger.entries[len(through_page):]]
+    assert through_page == through_api
+
+
+async def test_spanish_renders_in_spanish(ana: Applicant) -> None:
+    response = await ana.page("/me?lang=es")
+    assert '<html lang="es">' in response.text
+    for text in ("Mis casos", "Resumen de sus casos", "Se solicitaron pruebas",
+                 "Vence el 2026-06-02", "Por video", "Audiencia de calendario general",
+                 "Agencia de Inmigración", "Todas las agencias"):
+        assert text in response.text, text
+
+
+async def test_erased_data_gets_a_clear_page(ana: Applicant) -> None:
+    ana.service.store.ensure_account("ana", Role.APPLICANT)
+    ana.service.store.mark_erased("ana", datetime(2026, 6, 1, tzinfo=UTC))  # type: ignore[attr-defined]
+    response = await ana.page("/me")
+    assert response.status_code == 410
+    assert "Your data was erased" in response.text
+    assert "was erased at 2026-06-01T00:00:00+00:00" in response.text
