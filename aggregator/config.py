@@ -15,6 +15,7 @@ Adding an agency is configuration, not code::
     address = "127.0.0.1:50052"
     numbers = '^\\s*[A-Za-z][\\s-]*\\d{3}[\\s-]'   # which case numbers this agency answers
     number_format = "a DOL case number like G-100-24123-123456"
+    number_format_es = "un número de caso del DOL como G-100-24123-123456"   # optional
     ca = "tls/labor-ca.pem"     # the CA the adapter's certificate must chain to (mutual TLS;
                                 # relative to this file's directory); without: plaintext,
                                 # allowed for a loopback address only
@@ -51,6 +52,8 @@ class AgencyConfig:
     # Linear-time (RE2): agencies write these, and they run on numbers the public sends.
     numbers: LinearPattern
     number_format: str
+    # ``number_format`` in Spanish, for Spanish readers; "" shows the English one.
+    number_format_es: str = ""
     # "IDENTITY" where the agency's case numbers identify the person (the immigration court's
     # A-numbers): readers without that scope see them masked.
     number_scope: Scope = Scope.STATUS
@@ -94,6 +97,13 @@ def _ca_path(item: dict[str, Any], where: str, base_dir: Path | None) -> Path | 
     return path if path.is_absolute() or base_dir is None else base_dir / path
 
 
+def _optional_text(item: dict[str, Any], key: str, where: str) -> str:
+    value = item.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key!r} must be a string, got {type(value).__name__}")
+    return value
+
+
 def parse_config(raw: dict[str, Any], base_dir: Path | None = None) -> AggregatorConfig:
     """Validate parsed TOML; relative ``ca`` paths are taken from ``base_dir`` (the
     configuration file's directory)."""
@@ -120,6 +130,7 @@ def parse_config(raw: dict[str, Any], base_dir: Path | None = None) -> Aggregato
             id=agency_id, name=_require(item, "name", str, where),
             name_es=item.get("name_es", ""), address=_require(item, "address", str, where),
             numbers=numbers, number_format=_require(item, "number_format", str, where),
+            number_format_es=_optional_text(item, "number_format_es", where),
             number_scope=Scope(number_scope), ca=_ca_path(item, where, base_dir)))
     if not agencies:
         raise ConfigError("at least one [[agencies]] entry is required")

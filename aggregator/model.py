@@ -17,6 +17,7 @@ __all__ = [
     "Case",
     "Event",
     "Hearing",
+    "InvalidNumber",
     "Link",
     "LookupFailure",
     "LookupOutcome",
@@ -24,7 +25,13 @@ __all__ = [
     "SubjectCases",
     "Text",
     "Timeline",
+    "in_language",
 ]
+
+
+def in_language(texts: Mapping[str, str], language: str, default: str = "") -> str:
+    """An agency's text in ``language``, else in English, else ``default``."""
+    return texts.get(language) or texts.get("en") or default
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,36 @@ class Case:
     opened_at: datetime
     updated_at: datetime
     office: str = ""
+    # The case type's name by language, as the agency supplies it (empty from an adapter
+    # that sends only the English ``case_type_name``).
+    case_type_names: Mapping[str, str] = field(default_factory=dict)
+
+    def type_name(self, language: str) -> str:
+        """The case type's name in ``language``, else in English."""
+        return in_language(self.case_type_names, language, self.case_type_name)
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidNumber:
+    """What is wrong with an invalid number, structured so that it can be worded in the
+    reader's language (a failure's ``message`` is English).
+
+    ``problem`` is the contract's InvalidNumberProblem short name ("WRONG_LENGTH", ...;
+    "UNSPECIFIED" when the agency did not say), or, for numbers no agency was asked about,
+    "NO_AGENCY" (no agency's pattern claims it) or "TOO_LONG". The texts are the agency's, by
+    language: :func:`in_language` picks one.
+    """
+
+    problem: str
+    expected_format: str = ""
+    example: str = ""
+    format_names: Mapping[str, str] = field(default_factory=dict)
+    part_names: Mapping[str, str] = field(default_factory=dict)
+    found: str = ""
+    expected_length: int = 0
+    actual_length: int = 0
+    allowed: tuple[str, ...] = ()
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +156,14 @@ class LookupFailure:
     number: str
     code: str
     message: str
-    # For AGENCY_UNAVAILABLE: which agency failed and how (its AgencyFailure code), so the
-    # reader is told in plain words in their language.
+    # The agency that answered or failed ("" when none was asked); for AGENCY_UNAVAILABLE
+    # also how it failed (its AgencyFailure code), so the reader is told in plain words in
+    # their language.
     agency_id: str = ""
     cause: str = ""
+    # For INVALID_NUMBER: what was wrong, in structure; None when the agency did not say (an
+    # adapter older than the contract's InvalidNumberDetail): ``message`` is all there is.
+    invalid: InvalidNumber | None = None
 
 
 LookupOutcome = Case | LookupFailure

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
+from aggregator.consent.invitations import InvitationStorePort
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import Role
 from aggregator.ledger.entries import Entry
@@ -118,6 +119,11 @@ class StorePort(Protocol):
     link services need the whole aggregator.store.Store)."""
 
     engine: Engine
+
+    @property
+    def invitations(self) -> InvitationStorePort:
+        """Invitation codes, by grantee and by code."""
+        ...
 
     def ensure_account(self, subject_id: str, role: Role) -> bool:
         """Record the account (idempotent); True when it is new."""

@@ -12,6 +12,7 @@ from functools import partial
 
 from aggregator.accounts import SignIns, SubjectErasedError
 from aggregator.config import AggregatorConfig
+from aggregator.consent.invitations import Invitations
 from aggregator.consent.linking import LinkService
 from aggregator.consent.policy import SELF_CONSENT, Decision, Principal, decide_scopes
 from aggregator.consent.service import ConsentService
@@ -20,6 +21,8 @@ from aggregator.consent.vocabulary import Role
 from aggregator.federation.fanout import Federation
 from aggregator.federation.routing import (
     MAX_NUMBER_LENGTH,
+    NO_AGENCY,
+    TOO_LONG,
     route,
     shown_number,
     too_long_message,
@@ -96,6 +99,8 @@ class CaselineService:
         self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope)
                          for a in config.agencies}
         self._sign_ins = SignIns(store.ensure_account)
+        # How applicants name grantees on the consent pages (codes, not account ids).
+        self.invitations = Invitations(store.invitations, clock)
 
     def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on
@@ -119,12 +124,14 @@ class CaselineService:
             # Before any pattern runs: the length bounds the work routing may do.
             if len(number) > MAX_NUMBER_LENGTH:
                 outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
-                                            too_long_message(number, self.config.agencies))
+                                            too_long_message(number, self.config.agencies),
+                                            invalid=TOO_LONG)
                 continue
             agency_id = route(number, self.config.agencies)
             if agency_id is None:
                 outcomes[i] = LookupFailure(shown_number(number), "INVALID_NUMBER",
-                                            unroutable_message(number, self.config.agencies))
+                                            unroutable_message(number, self.config.agencies),
+                                            invalid=NO_AGENCY)
             else:
                 by_agency[agency_id].append(i)
         operations = {

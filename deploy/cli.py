@@ -17,6 +17,7 @@ from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MappingTable, lint_table
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
+from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
 from deploy.demo.personas import PERSONAS
@@ -241,10 +242,7 @@ def gateway() -> None:
               required=True, help="Agency registry and federation settings (TOML).")
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Aggregator state: database, consent-signing key, published JWKS.")
-@click.option("--jwt-public-key", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="PEM Ed25519 public key of the sign-in token issuer.")
-@click.option("--jwt-issuer", required=True, help="Expected 'iss' of sign-in tokens.")
-@click.option("--jwt-audience", default="caseline-gateway", show_default=True)
+@sign_in_options
 @click.option("--database-url", default=None, help="SQLAlchemy URL (default: SQLite in "
               "the state directory), e.g. postgresql+psycopg://user@host/db")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -264,22 +262,22 @@ def gateway() -> None:
 @click.option("--max-token-lifetime", default=24 * 3600, show_default=True,
               type=click.IntRange(min=60), metavar="SECONDS",
               help="Sign-in tokens valid for longer than this (exp - iat) are refused.")
-def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_issuer: str,
-                  jwt_audience: str, database_url: str | None, host: str, port: int,
-                  lookup_rate: float, representative_burst: int,
+def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
+                  port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
-                  max_token_lifetime: int) -> None:
+                  max_token_lifetime: int, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
     the registry file's directory) are reached with mutual TLS, the gateway presenting
     --tls-cert; others in plaintext, which is allowed to loopback addresses only.
+
+    Bearer tokens are verified against --jwt-public-key or the issuer's JWKS
+    (--jwt-jwks-url); the pages sign in at --oidc-issuer (OpenID Connect).
     """
     import uvicorn
     import uvloop
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     from aggregator.bootstrap import bootstrap
     from aggregator.config import ConfigError, load_config
@@ -288,21 +286,18 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
     from deploy.processes.heap import freeze_startup_heap
     from deploy.processes.serving import uvicorn_config
     from gateway.app import GatewaySettings, create_app
-    from gateway.auth import TokenVerifier
     from gateway.ratelimit import RatePolicy
 
+    options = SignInOptions(**sign_in)
+    verifier = options.verifier(max_token_lifetime)
+    web = options.web()
     try:
         config = load_config(config_path)
-        key = load_pem_public_key(jwt_public_key.read_bytes())
         files = _tls_files(tls_cert=tls_cert, tls_key=tls_key)
         identity = ClientIdentity.from_files(*files) if files else None
         check_transport(config, identity)  # an agency it cannot reach safely stops it here
     except (ConfigError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    if not isinstance(key, Ed25519PublicKey):
-        raise click.ClickException(f"{jwt_public_key} is not an Ed25519 public key")
-    verifier = TokenVerifier(key, issuer=jwt_issuer, audience=jwt_audience,
-                             max_lifetime_s=max_token_lifetime)
 
     async def serve() -> None:
         # gRPC channels bind to the running loop, so the service is built inside it.
@@ -311,7 +306,7 @@ def gateway_serve(config_path: Path, state_dir: Path, jwt_public_key: Path, jwt_
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
-            max_body_bytes=max_body_bytes))
+            max_body_bytes=max_body_bytes, web=web))
         server = uvicorn.Server(uvicorn_config(
             app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()

@@ -64,7 +64,7 @@ class GraphQLApp(GraphQL[Context, None]):
                           response: Response | WebSocket) -> Context:
         """Authenticate and pick the language once per request."""
         language = from_accept_language(request.headers.get("accept-language"))
-        principal, auth_error = bearer_principal(request, self.verifier, language)
+        principal, auth_error = await verified_principal(request, self.verifier, language)
         if principal is not None:
             self.service.signed_in(principal.subject, principal.role)
         client = request.client.host if request.client else "unknown"
@@ -109,6 +109,15 @@ def bearer_principal(request: HTTPConnection, verifier: TokenVerifier, language:
         return None, exc.public_message(language)
 
 
+async def verified_principal(request: HTTPConnection, verifier: TokenVerifier,
+                             language: str) -> tuple[SignedIn | None, str | None]:
+    """:func:`bearer_principal`, in a thread when the verifier may fetch the issuer's JWKS
+    (a slow issuer must not stall every other request of this process)."""
+    if verifier.fetches_keys:
+        return await run_in_threadpool(bearer_principal, request, verifier, language)
+    return bearer_principal(request, verifier, language)
+
+
 def _json_kind(value: object) -> str:
     if value is None:
         return "null"
@@ -145,11 +154,11 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
             health["worker"] = settings.worker
         return JSONResponse(health)
 
-    def auditor(request: Request) -> JSONResponse | None:
+    async def auditor(request: Request) -> JSONResponse | None:
         # The export carries only pseudonyms and codes, but its volume and timing are still
         # nobody's business but auditors'.
         language = from_accept_language(request.headers.get("accept-language"))
-        principal, refused = bearer_principal(request, verifier, language)
+        principal, refused = await verified_principal(request, verifier, language)
         if refused is not None:
             return JSONResponse({"error": refused}, status_code=401)
         if principal is None:
@@ -161,7 +170,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         return None
 
     async def ledger_export(request: Request) -> Response:
-        refused = auditor(request)
+        refused = await auditor(request)
         if refused:
             return refused
         return StreamingResponse(service.ledger.export(), media_type="application/x-ndjson")

@@ -1,21 +1,32 @@
-"""Bearer-token authentication (OIDC-style JWTs, EdDSA) and the demo's own issuer."""
+"""Bearer-token authentication (OpenID Connect-style JWTs: EdDSA, RS256 or ES256, verified
+against an issuer's keys or its JWKS) and the demo's own issuer."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.consent.vocabulary import Role
 from gateway.messages import message
+from gateway.roles import RoleMapping, RoleRefused
+from gateway.signing_keys import (
+    ALGORITHMS,
+    IssuerKeys,
+    KeysUnavailable,
+    PublicKey,
+    RemoteKeys,
+    StaticKeys,
+)
 
-__all__ = ["DEFAULT_MAX_LIFETIME_S", "AuthError", "DevIssuer", "SignedIn", "TokenVerifier",
-           "authenticate"]
+__all__ = ["AUDIENCE", "DEFAULT_MAX_LIFETIME_S", "DEMO_ISSUER", "AuthError", "DevIssuer",
+           "SignedIn", "TokenVerifier", "authenticate"]
 
 DEMO_ISSUER = "caseline-demo"
 AUDIENCE = "caseline-gateway"
@@ -53,15 +64,25 @@ class SignedIn:
 class TokenVerifier:
     """Verifies bearer tokens; verified tokens are cached until they expire."""
 
-    def __init__(self, public_key: Ed25519PublicKey, issuer: str = DEMO_ISSUER,
+    def __init__(self, keys: PublicKey | IssuerKeys, issuer: str | Sequence[str] = DEMO_ISSUER,
                  audience: str = AUDIENCE, cache_size: int = 10_000,
-                 max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S) -> None:
+                 max_lifetime_s: int = DEFAULT_MAX_LIFETIME_S, *,
+                 roles: RoleMapping | None = None) -> None:
+        """``keys``: the issuer's public key, or where to find its keys (a JWKS document or
+        address, :mod:`gateway.signing_keys`). ``issuer``: the ``iss`` tokens must carry (one
+        of several, where one set of keys signs under more than one name). ``roles``: where a
+        token's role comes from (default: its ``role`` claim)."""
         if max_lifetime_s < 1:
             raise ValueError(f"max_lifetime_s must be at least 1, got {max_lifetime_s}")
         self.max_lifetime_s = max_lifetime_s
-        self._key = public_key
-        self._issuer = issuer
+        self._keys: IssuerKeys = (StaticKeys([keys]) if isinstance(keys, PublicKey)
+                                  else keys)
+        # A JWKS address is read over the network now and then: callers on an event loop
+        # verify in a thread then (gateway/app.py).
+        self.fetches_keys = isinstance(self._keys, RemoteKeys)
+        self._issuer: str | list[str] = issuer if isinstance(issuer, str) else list(issuer)
         self._audience = audience
+        self._roles = roles or RoleMapping()
         self._cache: OrderedDict[str, tuple[float, SignedIn]] = OrderedDict()
         self._cache_size = cache_size
 
@@ -79,7 +100,7 @@ class TokenVerifier:
             log.log(logging.INFO if routine else logging.WARNING, "bearer token refused: %s",
                     exc)
             raise
-        signed_in = SignedIn(str(claims["sub"]), Role(claims["role"]),
+        signed_in = SignedIn(str(claims["sub"]), claims["role"],
                              str(claims.get("name", claims["sub"])))
         self._cache[token] = (float(claims["exp"]), signed_in)
         if len(self._cache) > self._cache_size:
@@ -87,22 +108,51 @@ class TokenVerifier:
         return signed_in
 
     def _claims(self, token: str) -> dict[str, Any]:
+        """The token's verified claims, its role resolved into ``claims["role"]``."""
         try:
-            claims: dict[str, Any] = jwt.decode(
-                token, self._key, algorithms=["EdDSA"], issuer=self._issuer,
-                audience=self._audience,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+            header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"{type(exc).__name__}: {exc}") from exc
+        algorithm = header.get("alg")
+        # Checked before any key is looked at: 'none' and HS* are never verified at all.
+        if algorithm not in ALGORITHMS:
+            raise AuthError(f"algorithm {algorithm!r} is not one of {', '.join(ALGORITHMS)}")
+        kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+        try:
+            keys = self._keys.candidates(algorithm, kid)
+        except KeysUnavailable as exc:
+            raise AuthError(str(exc)) from exc
+        if not keys:
+            raise AuthError(f"the issuer has no {algorithm} key"
+                            + (f" with kid {kid!r}" if kid else ""))
+        claims = self._decoded(token, algorithm, keys)
         # A stolen long-lived token stays useful for long: the issuer must keep them short.
         lifetime = float(claims["exp"]) - float(claims["iat"])
         if lifetime > self.max_lifetime_s:
             raise AuthError(f"token lifetime {lifetime:.0f} s exceeds the maximum of "
                             f"{self.max_lifetime_s} s")
-        # A tuple, compared by equality: a claim of any JSON type is refused, never an error.
-        if claims.get("role") not in tuple(Role):
-            raise AuthError(f"role {claims.get('role')!r} is not one of {', '.join(Role)}")
+        try:
+            claims["role"] = self._roles.role_of(claims)
+        except RoleRefused as exc:
+            raise AuthError(str(exc)) from exc
         return claims
+
+    def _decoded(self, token: str, algorithm: str, keys: list[Any]) -> dict[str, Any]:
+        """The claims of ``token`` signed by one of ``keys``; AuthError otherwise."""
+        refused: jwt.InvalidTokenError | None = None
+        for key in keys:
+            try:
+                claims: dict[str, Any] = jwt.decode(
+                    token, key, algorithms=[algorithm], issuer=self._issuer,
+                    audience=self._audience,
+                    options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+                return claims
+            except jwt.InvalidSignatureError as exc:
+                refused = exc  # another key of the issuer may have signed it
+            except jwt.InvalidTokenError as exc:
+                raise AuthError(f"{type(exc).__name__}: {exc}") from exc
+        assert refused is not None
+        raise AuthError(f"{type(refused).__name__}: {refused}") from refused
 
 
 def authenticate(header: str, verifier: TokenVerifier) -> SignedIn | None:
@@ -119,13 +169,14 @@ def authenticate(header: str, verifier: TokenVerifier) -> SignedIn | None:
 class DevIssuer:
     """Signs demo tokens for personas (demo mode only)."""
 
-    def __init__(self, key: Ed25519PrivateKey) -> None:
+    def __init__(self, key: Ed25519PrivateKey, issuer: str = DEMO_ISSUER) -> None:
         self._key = key
+        self.issuer = issuer
 
     def issue(self, subject: str, role: str, name: str, ttl_s: int = 12 * 3600) -> str:
         """A bearer token for ``subject`` (``role`` a :class:`Role`; tests also sign others
         to see them refused)."""
         now = int(time.time())
-        return jwt.encode({"iss": DEMO_ISSUER, "aud": AUDIENCE, "sub": subject, "role": role,
+        return jwt.encode({"iss": self.issuer, "aud": AUDIENCE, "sub": subject, "role": role,
                            "name": name, "iat": now, "exp": now + ttl_s},
                           self._key, algorithm="EdDSA")

@@ -45,7 +45,7 @@ def link_refusal_text(exc: LinkError, number: str, language: str,
         shown = repr(number if len(number) <= 40 else number[:40] + "…")
         return message(language, "{number} is not a case number Caseline can look up; "
                                  "expected {formats}",
-                       number=shown, formats=expected_formats(agencies))
+                       number=shown, formats=expected_formats(agencies, language))
     cause = exc.__cause__
     if exc.code == "AGENCY_UNAVAILABLE" and isinstance(cause, AgencyCallError):
         agency = route(number.strip().upper(), agencies) or ""

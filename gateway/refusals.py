@@ -18,7 +18,7 @@ def too_long_text(language: str, number: str, agencies: Sequence[AgencyConfig]) 
     return message(language, "a case number has at most {limit} characters, this one has "
                              "{length}; expected {formats}",
                    limit=MAX_NUMBER_LENGTH, length=len(number),
-                   formats=expected_formats(agencies))
+                   formats=expected_formats(agencies, language))
 
 
 def rate_limited_text(language: str, refusal: Refusal, signed_in: bool) -> str:

@@ -38,6 +38,8 @@ NOT_RUN = {
                          "Ctrl-C (the quickstart tests below pin it)",
     "# an agency's adapter": "a production set-up: certificates and hosts of an installation",
     "caseline gateway serve …": "an excerpt of a production command line",
+    "# sign-in at an installation's identity provider": "a production set-up: an identity "
+                                                       "provider and secrets of an installation",
 }
 # Shell helper prepended to every block run: each curl call fails on an HTTP error and leaves
 # its output (and, to tell GraphQL calls apart, its arguments) in $CURL_LOG.

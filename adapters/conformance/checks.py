@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 import grpc
@@ -14,6 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
+from adapters.sdk.texts import well_formed_tag
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import vocabulary_pb2
@@ -158,6 +159,54 @@ async def mapped_statuses_explain_themselves_in_english(t: Target) -> None:
                      f"{result.requested_number}: no English title/description")
 
 
+def _check_localized(where: str, texts: Iterable[vocabulary_pb2.LocalizedString],
+                     english: str | None = None) -> None:
+    """Each entry has a lower-case BCP 47 tag and a non-empty one-line text, one entry per
+    language; an "en" entry, when ``english`` is given, says what the English field says."""
+    seen: set[str] = set()
+    for entry in texts:
+        _require(well_formed_tag(entry.language),
+                 f"{where}: language {entry.language!r} is not a lower-case BCP 47 tag")
+        _require(entry.language not in seen, f"{where}: {entry.language!r} appears twice")
+        seen.add(entry.language)
+        _require(bool(entry.text.strip()) and "\n" not in entry.text,
+                 f"{where}: the {entry.language!r} text is empty or not one line")
+        if english is not None and entry.language == "en":
+            _require(entry.text == english,
+                     f"{where}: the 'en' text {entry.text!r} differs from {english!r}")
+
+
+async def localized_texts_are_well_formed(t: Target) -> None:
+    """The agency's texts per language (case-type names, number formats' names and
+    descriptions, a case's type name, an invalid number's part names and notes) have
+    well-formed language tags and non-empty texts; an invalid number's structure names a
+    format Describe lists, with its example."""
+    d = t.describe
+    for case_type in d.case_types:
+        _check_localized(f"case type {case_type.code}", case_type.names, case_type.name)
+    examples = {f.name: f.example for f in d.number_formats}
+    for f in d.number_formats:
+        _check_localized(f"number format {f.name} names", f.names)
+        _check_localized(f"number format {f.name} descriptions", f.descriptions, f.description)
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(
+        case_numbers=[*_examples(t), "not a case number", "1"]), timeout=TIMEOUT_S)
+    for result in response.results:
+        number = result.requested_number
+        if result.HasField("case_info"):
+            _check_localized(f"{number}: case_type_names", result.case_info.case_type_names,
+                             result.case_info.case_type_name)
+        elif result.error.HasField("invalid_number"):
+            detail = result.error.invalid_number
+            _require(detail.expected_format in examples,
+                     f"{number}: expected_format {detail.expected_format!r} is not a format "
+                     f"Describe lists ({sorted(examples)})")
+            _require(detail.example == examples[detail.expected_format],
+                     f"{number}: example {detail.example!r} is not the format's example")
+            for name, texts in (("expected_format_names", detail.expected_format_names),
+                                ("part_names", detail.part_names), ("notes", detail.notes)):
+                _check_localized(f"{number}: {name}", texts)
+
+
 async def subject_cases_require_a_consent_token(t: Target) -> None:
     """Without a consent token nothing is released: UNAUTHENTICATED."""
     await _expect_error(t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(), timeout=TIMEOUT_S),
@@ -241,6 +290,7 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
     requests_that_do_not_parse_are_invalid_argument,
     public_lookups_carry_no_history,
     mapped_statuses_explain_themselves_in_english,
+    localized_texts_are_well_formed,
     subject_cases_require_a_consent_token,
     forged_consent_tokens_are_refused,
     batched_subject_requests_are_answered_one_by_one,

@@ -11,6 +11,7 @@ from typing import NamedTuple
 __all__ = [
     "BIA_NAME",
     "CASE_TYPES",
+    "CASE_TYPE_NAMES",
     "COURTS",
     "DETAINED_COURTS",
     "NON_DETAINED_COURTS",
@@ -25,6 +26,20 @@ CASE_TYPES: dict[str, str] = {
     "WITHHOLDING_ONLY": "Withholding-Only Proceedings",
     "CREDIBLE_FEAR_REVIEW": "Credible Fear Review",
     "REASONABLE_FEAR_REVIEW": "Reasonable Fear Review",
+}
+
+# The proceedings' names in other languages, by BCP 47 tag. Spanish: the words EOIR's Spanish
+# materials use for them (procedimientos de expulsión, asilo, temor creíble, temor razonable,
+# revisión de custodia o fianza); the names as a whole are Caseline's translations.
+CASE_TYPE_NAMES: dict[str, dict[str, str]] = {
+    "es": {
+        "REMOVAL": "Procedimiento de expulsión",
+        "BOND": "Procedimiento de fianza (revisión de la custodia)",
+        "ASYLUM_ONLY": "Procedimiento solo de asilo",
+        "WITHHOLDING_ONLY": "Procedimiento solo de suspensión de la expulsión",
+        "CREDIBLE_FEAR_REVIEW": "Revisión de temor creíble",
+        "REASONABLE_FEAR_REVIEW": "Revisión de temor razonable",
+    },
 }
 
 

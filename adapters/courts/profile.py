@@ -14,6 +14,7 @@ PROFILE = AgencyProfile(
     name="Executive Office for Immigration Review",
     name_es="Oficina Ejecutiva de Revisión de Casos de Inmigración",
     case_types=facts.CASE_TYPES,
+    case_type_names=facts.CASE_TYPE_NAMES,
     number_formats=numbers.FORMATS,
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),

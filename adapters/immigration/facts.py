@@ -3,7 +3,7 @@ that issue receipts for each form, and that its status titles are not qualified 
 
 from __future__ import annotations
 
-__all__ = ["CASE_TYPES", "RECEIPT_OFFICES", "program_of"]
+__all__ = ["CASE_TYPES", "CASE_TYPE_NAMES", "RECEIPT_OFFICES", "program_of"]
 
 CASE_TYPES: dict[str, str] = {
     "I-130": "Petition for Alien Relative",
@@ -21,6 +21,31 @@ CASE_TYPES: dict[str, str] = {
     "I-821D": "Consideration of Deferred Action for Childhood Arrivals",
     "I-360": "Petition for Amerasian, Widow(er), or Special Immigrant",
     "I-601A": "Application for Provisional Unlawful Presence Waiver",
+}
+
+# The forms' names in other languages, by BCP 47 tag. Spanish: the titles USCIS itself gives the
+# forms on its Spanish site (uscis.gov/es, "Formularios"), e.g. "I-485, Solicitud de Registro de
+# Residencia Permanente o Ajustar Estatus" as the site's list of most-used forms spells it.
+# I-131 keeps the name of the English entry above (the form's pre-2024 title), in USCIS's
+# Spanish for it.
+CASE_TYPE_NAMES: dict[str, dict[str, str]] = {
+    "es": {
+        "I-130": "Petición de Familiar Extranjero",
+        "I-140": "Petición de Inmigrante para Trabajador Extranjero",
+        "I-485": "Solicitud de Registro de Residencia Permanente o Ajustar Estatus",
+        "I-765": "Solicitud de Autorización de Empleo",
+        "I-131": "Solicitud de Documento de Viaje",
+        "I-589": "Solicitud de Asilo y de Suspensión de Remoción",
+        "N-400": "Solicitud de Naturalización",
+        "I-90": "Solicitud para Reemplazar la Tarjeta de Residente Permanente",
+        "I-751": "Petición para Cancelar las Condiciones de Residencia",
+        "I-129": "Petición para Trabajador No Inmigrante",
+        "I-539": "Solicitud para Extender/Cambiar Estatus de No Inmigrante",
+        "I-129F": "Petición de Prometido(a) Extranjero(a)",
+        "I-821D": "Consideración de Acción Diferida para los Llegados en la Infancia",
+        "I-360": "Petición para Amerasiático, Viudo(a), o Inmigrante Especial",
+        "I-601A": "Solicitud de Exención Provisional por Presencia Ilegal",
+    },
 }
 
 # Which offices issue receipts for each form: (receipt-number prefix, office handling it).

@@ -12,7 +12,9 @@ rejected with a detail that says so.
 
 from __future__ import annotations
 
-from adapters.sdk.numbers import InvalidNumberError, NumberFormat
+from typing import Any
+
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat, Problem
 
 __all__ = ["FORMATS", "PREFIXES", "normalize", "program_of_number"]
 
@@ -43,6 +45,9 @@ FORMATS: tuple[NumberFormat, ...] = (
         example="G-100-24123-123456",
         description="PERM labor certification (Form ETA-9089): G-100, the filing date as"
                     " YYDDD, and a 6-digit sequence",
+        names={"es": "PERM"},
+        descriptions={"es": "certificación laboral PERM (formulario ETA-9089): G-100, la fecha de "
+                            "presentación como AADDD y un número de secuencia de 6 dígitos"},
     ),
     NumberFormat(
         name="PW",
@@ -51,6 +56,11 @@ FORMATS: tuple[NumberFormat, ...] = (
         description="prevailing wage request (Form ETA-9141): P-100 (PERM), P-200 (H-1B),"
                     " P-201/P-202 (H-1B1), P-203 (E-3), P-400 (H-2B) or P-500 (CW-1), the"
                     " filing date as YYDDD, and a 6-digit sequence",
+        names={"es": "salario prevaleciente"},
+        descriptions={"es": "solicitud de salario prevaleciente (formulario ETA-9141): P-100 "
+                            "(PERM), P-200 (H-1B), P-201/P-202 (H-1B1), P-203 (E-3), P-400 (H-2B) "
+                            "o P-500 (CW-1), la fecha de presentación como AADDD y un número de "
+                            "secuencia de 6 dígitos"},
     ),
     NumberFormat(
         name="LCA",
@@ -58,6 +68,10 @@ FORMATS: tuple[NumberFormat, ...] = (
         example="I-200-24123-123456",
         description="labor condition application (Form ETA-9035): I-200 (H-1B), I-201/I-202"
                     " (H-1B1) or I-203 (E-3), the filing date as YYDDD, and a 6-digit sequence",
+        names={"es": "LCA"},
+        descriptions={"es": "solicitud de condiciones laborales (formulario ETA-9035): I-200 "
+                            "(H-1B), I-201/I-202 (H-1B1) o I-203 (E-3), la fecha de presentación "
+                            "como AADDD y un número de secuencia de 6 dígitos"},
     ),
     NumberFormat(
         name="H-2A",
@@ -65,6 +79,10 @@ FORMATS: tuple[NumberFormat, ...] = (
         example="H-300-24123-123456",
         description="H-2A temporary agricultural certification (Form ETA-9142A): H-300, the"
                     " filing date as YYDDD, and a 6-digit sequence",
+        names={"es": "H-2A"},
+        descriptions={"es": "certificación temporal agrícola H-2A (formulario ETA-9142A): H-300, "
+                            "la fecha de presentación como AADDD y un número de secuencia de 6 "
+                            "dígitos"},
     ),
     NumberFormat(
         name="H-2B",
@@ -72,6 +90,10 @@ FORMATS: tuple[NumberFormat, ...] = (
         example="H-400-24123-123456",
         description="H-2B temporary non-agricultural certification (Form ETA-9142B): H-400,"
                     " the filing date as YYDDD, and a 6-digit sequence",
+        names={"es": "H-2B"},
+        descriptions={"es": "certificación temporal no agrícola H-2B (formulario ETA-9142B): "
+                            "H-400, la fecha de presentación como AADDD y un número de secuencia "
+                            "de 6 dígitos"},
     ),
     NumberFormat(
         name="CW-1",
@@ -79,8 +101,27 @@ FORMATS: tuple[NumberFormat, ...] = (
         example="C-500-24123-123456",
         description="CW-1 Northern Mariana Islands certification (Form ETA-9142C): C-500, the"
                     " filing date as YYDDD, and a 6-digit sequence",
+        names={"es": "CW-1"},
+        descriptions={"es": "certificación CW-1 de las Islas Marianas del Norte (formulario "
+                            "ETA-9142C): C-500, la fecha de presentación como AADDD y un número "
+                            "de secuencia de 6 dígitos"},
     ),
 )
+
+# The four groups of a FLAG number, as the structured errors name them, by language.
+_LETTER = {"en": "program letter", "es": "letra del programa"}
+_PROGRAM = {"en": "program code", "es": "código del programa"}
+_DATE = {"en": "date code", "es": "código de fecha"}
+_SEQUENCE = {"en": "sequence number", "es": "número de secuencia"}
+_PART = {"program code": _PROGRAM, "date code": _DATE, "sequence number": _SEQUENCE}
+_OLD_PERM = {"en": "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system, not a FLAG "
+                   "number.",
+             "es": "A-XXXXX-XXXXX es un número PERM del sistema anterior a 2023, no un número "
+                   "de FLAG."}
+_DAY_OF_YEAR = {"en": "Its last 3 digits are the day of the year, 001 to 366 (366 only in a "
+                      "leap year).",
+                "es": "Sus 3 últimos dígitos son el día del año, de 001 a 366 (366 solo en un "
+                      "año bisiesto)."}
 
 _DIGITS = frozenset("0123456789")
 # Hyphen, the dashes word processors and PDFs substitute for it, and whitespace all separate
@@ -112,8 +153,11 @@ def _likely_format(letter: str = "", prefix: str = "") -> NumberFormat:
     return _BY_NAME[program]
 
 
-def _fail(raw: str, detail: str, letter: str = "", prefix: str = "") -> InvalidNumberError:
-    return InvalidNumberError(raw, FORMATS, detail, _likely_format(letter, prefix))
+def _fail(raw: str, detail: str, problem: Problem, letter: str = "", prefix: str = "",
+          **structure: Any) -> InvalidNumberError:
+    """The error, with ``structure`` as InvalidNumberError's keyword arguments take it."""
+    return InvalidNumberError(raw, FORMATS, detail, _likely_format(letter, prefix),
+                              problem=problem, **structure)
 
 
 def _split_fields(text: str) -> tuple[list[str], str | None]:
@@ -173,10 +217,11 @@ def _check_digits(raw: str, name: str, value: str, length: int, letter: str,
         if char not in _DIGITS:
             kind = "letter" if char.isalpha() else "character"
             raise _fail(raw, f"{name} {value!r} has {kind} {char!r} where a digit belongs",
-                        letter, prefix)
+                        Problem.NOT_DIGITS, letter, prefix, part=_PART[name], found=char)
     if len(value) != length:
         raise _fail(raw, f"{name} must be {length} digits, got {len(value)} ({value!r})",
-                    letter, prefix)
+                    Problem.WRONG_LENGTH, letter, prefix, part=_PART[name],
+                    expected_length=length, actual_length=len(value))
 
 
 def _is_leap(year: int) -> bool:
@@ -187,47 +232,56 @@ def normalize(raw: str) -> str:
     """The canonical FLAG case number (``G-100-24123-123456``) or InvalidNumberError."""
     text = raw.strip().upper()
     if not text:
-        raise _fail(raw, "the number is empty")
+        raise _fail(raw, "the number is empty", Problem.EMPTY)
     for char in text.translate(_SEPARATORS):
         if not (char.isalnum() or char.isspace()):
-            raise _fail(raw, f"{char!r} does not belong in a case number")
+            raise _fail(raw, f"{char!r} does not belong in a case number", Problem.NOT_DIGITS,
+                        found=char)
     fields, extra = _split_fields(text)
     letter = fields[0]
+    letters = tuple(_LETTERS)
     if not letter.isalpha() or not letter.isascii():
         raise _fail(raw, f"must start with a program letter ({', '.join(_LETTERS)}), got"
-                         f" {letter!r}")
+                         f" {letter!r}", Problem.WRONG_PREFIX, part=_LETTER, found=letter,
+                    allowed=letters)
     if letter == "A" and len(fields) == 3 and len(fields[1]) == len(fields[2]) == 5:
         raise _fail(raw, "A-XXXXX-XXXXX is a pre-2023 PERM number from the old system, not"
-                         " a FLAG number")
+                         " a FLAG number", Problem.WRONG_KIND, notes=_OLD_PERM)
     if letter not in _LETTERS:
         raise _fail(raw, f"unknown program letter {letter!r}; known letters:"
-                         f" {', '.join(_LETTERS)}")
+                         f" {', '.join(_LETTERS)}", Problem.WRONG_PREFIX, part=_LETTER,
+                    found=letter, allowed=letters)
     if len(fields) < 2:
         raise _fail(raw, f"missing the program code, date code and sequence number after"
-                         f" {letter!r}", letter)
+                         f" {letter!r}", Problem.MISSING_PART, letter, part=_PROGRAM)
     _check_digits(raw, "program code", fields[1], 3, letter)
     prefix = f"{letter}-{fields[1]}"
     if prefix not in PREFIXES:
         raise _fail(raw, f"unknown prefix {prefix!r}; {letter} is followed by"
-                         f" {_codes_after(letter)}", letter)
+                         f" {_codes_after(letter)}", Problem.WRONG_PREFIX, letter,
+                    part=_PROGRAM, found=prefix,
+                    allowed=tuple(known for known in PREFIXES if known[0] == letter))
     if len(fields) < 3:
         raise _fail(raw, f"missing the date code (YYDDD) and sequence number after"
-                         f" {prefix!r}", letter, prefix)
+                         f" {prefix!r}", Problem.MISSING_PART, letter, prefix, part=_DATE)
     date_code = fields[2]
     _check_digits(raw, "date code", date_code, 5, letter, prefix)
     year, day = 2000 + int(date_code[:2]), int(date_code[2:])
     if not 1 <= day <= 366:
         raise _fail(raw, f"date code {date_code!r}: day of year {day:03d} is outside 001-366",
-                    letter, prefix)
+                    Problem.IMPOSSIBLE_VALUE, letter, prefix, part=_DATE, found=date_code,
+                    notes=_DAY_OF_YEAR)
     if day == 366 and not _is_leap(year):
         raise _fail(raw, f"date code {date_code!r}: {year} is not a leap year, it has no"
-                         " day 366", letter, prefix)
+                         " day 366", Problem.IMPOSSIBLE_VALUE, letter, prefix, part=_DATE,
+                    found=date_code, notes=_DAY_OF_YEAR)
     if len(fields) < 4:
         raise _fail(raw, f"missing the 6-digit sequence number after {prefix}-{date_code}",
-                    letter, prefix)
+                    Problem.MISSING_PART, letter, prefix, part=_SEQUENCE)
     _check_digits(raw, "sequence number", fields[3], 6, letter, prefix)
     if extra is not None:
-        raise _fail(raw, extra, letter, prefix)
+        raise _fail(raw, extra, Problem.EXTRA_PART, letter, prefix,
+                    found=extra.split("'")[1] if "'" in extra else "")
     return f"{prefix}-{date_code}-{fields[3]}"
 
 

@@ -15,6 +15,7 @@ PROFILE = AgencyProfile(
     name_es="Departamento de Trabajo de EE. UU., Oficina de Certificación Laboral para"
             " Extranjeros",
     case_types=facts.CASE_TYPES,
+    case_type_names=facts.CASE_TYPE_NAMES,
     number_formats=numbers.FORMATS,
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),

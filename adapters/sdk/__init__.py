@@ -24,13 +24,14 @@ from adapters.sdk.mapping import (
     lint_table,
     normalize_key,
 )
-from adapters.sdk.numbers import InvalidNumberError, NumberFormat
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat, Problem
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord, EventRecord, HearingRecord
 from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
 from adapters.sdk.servicer import MAX_BATCH_SIZE, AdapterServicer
 from adapters.sdk.source import CaseSource
 from adapters.sdk.testing import InMemoryCaseSource
+from adapters.sdk.texts import LocalizedTextError
 from adapters.sdk.transport import PlaintextRefusedError, ServerTLS, TLSFileError
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidNumberError",
     "LocalizedText",
+    "LocalizedTextError",
     "MappedStatus",
     "MappingEntry",
     "MappingTable",
@@ -57,6 +59,7 @@ __all__ = [
     "NumberFormat",
     "PermissionDeniedError",
     "PlaintextRefusedError",
+    "Problem",
     "ResourceExhaustedError",
     "ServerTLS",
     "TLSFileError",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.sdk.numbers import NumberFormat
+from adapters.sdk.texts import check_texts, in_languages
 
 __all__ = ["AgencyProfile"]
 
@@ -25,6 +26,11 @@ class AgencyProfile:
     ``identifier_formats`` are numbers the agency issues to people rather than cases (an
     A-number at USCIS): like ``number_formats``, anything in a text that matches one is masked
     for a reader without IDENTITY.
+
+    ``case_type_names`` are the case types' names in other languages than English, by BCP 47
+    tag and then case type (``{"es": {"I-130": "Petición de Familiar Extranjero"}}``); English
+    names are ``case_types``. A type without a name in some language is shown in English
+    there. Every localized text is checked when the profile is made.
     """
 
     agency_id: str
@@ -37,3 +43,33 @@ class AgencyProfile:
     known_codes_path: Path
     program_of: Callable[[str], str | None] = _no_program
     identifier_formats: tuple[NumberFormat, ...] = ()
+    case_type_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Malformed texts stop the adapter at start, not a reader's request mid-way. English
+        # has one place each (case_types, description), so the contract's "en" entry always
+        # says what its English field says.
+        if "en" in self.case_type_names:
+            raise ValueError("case_type_names: English names belong in case_types")
+        for language, names in self.case_type_names.items():
+            for code, name in names.items():
+                if code not in self.case_types:
+                    raise ValueError(f"case_type_names[{language!r}] names {code!r}, which is "
+                                     "not one of case_types")
+                check_texts(f"case type {code}", {language: name})
+        for number_format in (*self.number_formats, *self.identifier_formats):
+            check_texts(f"number format {number_format.name}", number_format.names)
+            check_texts(f"number format {number_format.name}", number_format.descriptions)
+            if "en" in number_format.descriptions:
+                raise ValueError(f"number format {number_format.name}: the English "
+                                 "description belongs in description")
+
+    def case_type_in_languages(self, code: str) -> tuple[tuple[str, str], ...]:
+        """(language, name) of case type ``code``: English first, then each other language
+        the agency names it in; empty for a type the profile does not list."""
+        english = self.case_types.get(code, "")
+        if not english:
+            return ()
+        return in_languages(english, {language: names[code]
+                                      for language, names in self.case_type_names.items()
+                                      if code in names})

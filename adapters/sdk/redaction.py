@@ -61,7 +61,8 @@ _MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "a
 NOT_TEXT = frozenset({
     "caseline.v1.Case.case_number", "caseline.v1.Case.case_type",
     "caseline.v1.CaseEvent.event_id", "caseline.v1.CaseEvent.due_date",
-    "caseline.v1.LocalizedText.language", "caseline.v1.Hearing.time_zone",
+    "caseline.v1.LocalizedText.language", "caseline.v1.LocalizedString.language",
+    "caseline.v1.Hearing.time_zone",
     # Sealing's own, filled in after redaction: key ids, the scheme, sealed fields' paths.
     "caseline.v1.WrappedDataKey.key_id", "caseline.v1.WrappedDataKey.custodian_key_id",
     "caseline.v1.WrappedDataKey.scheme", "caseline.v1.SealedField.path",
@@ -280,6 +281,8 @@ class CaseRedactor:
         # Fields are named here rather than found by reflection, several times faster; a
         # test checks these lists against every string field of the contract's messages.
         _mask_field(case, "case_type_name", self._table)
+        for name in case.case_type_names:  # the agency's names per language: scanned alike
+            _mask_field(name, "text", self._table)
         _mask_field(case, "office", self._table)
         if case.HasField("status"):
             self._status(case.status)
@@ -335,7 +338,7 @@ TEXT_FIELDS = frozenset({
     "caseline.v1.Status.agency_text", "caseline.v1.LocalizedText.title",
     "caseline.v1.LocalizedText.description", "caseline.v1.LocalizedText.next_step",
     "caseline.v1.Hearing.court", "caseline.v1.Hearing.court_address",
-    "caseline.v1.Hearing.judge",
+    "caseline.v1.Hearing.judge", "caseline.v1.LocalizedString.text",
 })
 
 

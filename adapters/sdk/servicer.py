@@ -18,14 +18,20 @@ import grpc
 from adapters.sdk.consent import ConsentTokenVerifier
 from adapters.sdk.errors import AdapterError, InvalidArgumentError
 from adapters.sdk.mapping import MappingTable
-from adapters.sdk.numbers import InvalidNumberError
+from adapters.sdk.numbers import InvalidNumberError, Problem
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.records import CaseRecord, ChangeRecord
 from adapters.sdk.redaction import CaseRedactor, NumberFinder
 from adapters.sdk.scopes import withhold, withhold_event
 from adapters.sdk.sealing import Sealer
 from adapters.sdk.source import CaseSource, MaybeAwaitable
-from adapters.sdk.to_contract import case_to_proto, event_to_proto
+from adapters.sdk.texts import localized_strings
+from adapters.sdk.to_contract import (
+    case_to_proto,
+    event_to_proto,
+    invalid_number_to_proto,
+    number_format_to_proto,
+)
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1 import case_pb2
@@ -86,8 +92,14 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             await context.abort_with_status(exc.to_status())  # type: ignore[attr-defined]
             raise AssertionError("unreachable: abort raises") from exc
 
-    def _case_type_name(self, case_type: str) -> str:
-        return self.profile.case_types.get(case_type, case_type)
+    def _case(self, record: CaseRecord, *, with_history: bool,
+              now: datetime) -> case_pb2.Case:
+        """A case, its type named in every language the profile names it in."""
+        case_type = record.case_type
+        return case_to_proto(record, self.table, self.profile.program_of(case_type),
+                             self.profile.case_types.get(case_type, case_type),
+                             with_history=with_history, now=now,
+                             case_type_names=self.profile.case_type_in_languages(case_type))
 
     async def Describe(self, request: pb.DescribeRequest,
                        context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
@@ -95,11 +107,11 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         p = self.profile
         return pb.DescribeResponse(
             agency_id=p.agency_id, name=p.name, name_es=p.name_es,
-            case_types=[pb.CaseType(code=c, name=n) for c, n in p.case_types.items()],
+            case_types=[pb.CaseType(code=c, name=n,
+                                    names=localized_strings(p.case_type_in_languages(c)))
+                        for c, n in p.case_types.items()],
             vocabulary_version=self.table.version,
-            number_formats=[case_pb2.NumberFormat(name=f.name, pattern=f.pattern,
-                                                  example=f.example, description=f.description)
-                            for f in p.number_formats],
+            number_formats=[number_format_to_proto(f) for f in p.number_formats],
             limits=pb.Limits(max_batch_size=MAX_BATCH_SIZE),
             languages=list(self.table.languages),
         )
@@ -126,11 +138,13 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             try:
                 if len(raw) > MAX_NUMBER_LENGTH:
                     raise InvalidNumberError(raw[:MAX_NUMBER_LENGTH] + "…",
-                                             self.profile.number_formats, "far too long")
+                                             self.profile.number_formats, "far too long",
+                                             problem=Problem.TOO_LONG)
                 canonical[i] = self.profile.normalize_number(raw)
             except InvalidNumberError as exc:
                 result.error.code = pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
                 result.error.message = str(exc)
+                result.error.invalid_number.CopyFrom(invalid_number_to_proto(exc))
             results.append(result)
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(sorted(set(canonical.values())), with_history=False))
@@ -143,9 +157,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 results[i].error.message = f"no case {number} at {self.profile.name}"
             else:
                 info = results[i].case_info
-                info.CopyFrom(case_to_proto(
-                    record, self.table, self.profile.program_of(record.case_type),
-                    self._case_type_name(record.case_type), with_history=False, now=now))
+                info.CopyFrom(self._case(record, with_history=False, now=now))
                 withhold(info, _PUBLIC)  # public status only: no personal data
                 redactor = redactors.get(number)
                 if redactor is None:
@@ -174,9 +186,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases([number], with_history=False))
         record = found[number]
-        info = case_to_proto(record, self.table, self.profile.program_of(record.case_type),
-                             self._case_type_name(record.case_type), with_history=False,
-                             now=self.clock())
+        info = self._case(record, with_history=False, now=self.clock())
         withhold(info, _PUBLIC)  # the caller proved the code, not a consent: status only
         self._redactor(record).case(info)
         return pb.VerifyOwnershipResponse(verified=True, case_info=info)
@@ -194,11 +204,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         found: dict[str, CaseRecord] = await _resolve(
             self.source.find_cases(wanted, with_history=True))
         now = self.clock()
-        cases = [
-            case_to_proto(found[n], self.table, self.profile.program_of(found[n].case_type),
-                          self._case_type_name(found[n].case_type), with_history=True, now=now)
-            for n in wanted if n in found
-        ]
+        cases = [self._case(found[n], with_history=True, now=now) for n in wanted if n in found]
         identity = Scope.IDENTITY in claims.scopes
         for case in cases:
             withhold(case, claims.scopes)  # nothing outside the consent leaves the agency

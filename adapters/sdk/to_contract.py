@@ -12,11 +12,14 @@ from google.protobuf import timestamp_pb2
 from adapters.sdk.bounds import bounded_text
 from adapters.sdk.due import action_over
 from adapters.sdk.mapping import LocalizedText, MappedStatus, MappingTable
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat
 from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
+from adapters.sdk.texts import in_languages, localized_strings
 from adapters.sdk.vocabulary import category_to_proto, milestone_to_proto
-from caseline.v1 import case_pb2, vocabulary_pb2
+from caseline.v1 import agency_adapter_pb2, case_pb2, vocabulary_pb2
 
-__all__ = ["case_to_proto", "event_id_of", "event_to_proto", "status_to_proto"]
+__all__ = ["case_to_proto", "event_id_of", "event_to_proto", "invalid_number_to_proto",
+           "number_format_to_proto", "status_to_proto"]
 
 
 @lru_cache(maxsize=4096)
@@ -113,17 +116,20 @@ def event_to_proto(number: str, event: EventRecord, table: MappingTable,
 
 def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
                   case_type_name: str, *, with_history: bool,
-                  now: datetime | None = None) -> case_pb2.Case:
+                  now: datetime | None = None,
+                  case_type_names: tuple[tuple[str, str], ...] = ()) -> case_pb2.Case:
     """A case; with history all events are included, else only the current status.
 
     With ``now``, an action whose hearing or deadline has passed is no longer required, in
     the case's current status as in its events (the same rule, so the two agree).
+    ``case_type_names`` are (language, name) pairs of the case type, English first.
     """
     # Messages are filled where they live: building parts apart and then setting them would
     # copy each one into its place, most of the cost of a long history.
     latest = record.events[-1]
     message = case_pb2.Case(case_number=record.number, case_type=record.case_type,
-                            case_type_name=case_type_name, office=record.office)
+                            case_type_name=case_type_name, office=record.office,
+                            case_type_names=localized_strings(case_type_names))
     mapped = table.map(latest.code, latest.text, program)
     _fill_status(message.status, mapped, _action_required(mapped, latest, now))
     # A source answering without history holds only the latest event: the opening time is
@@ -135,3 +141,26 @@ def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
         for event in record.events:
             _fill_event(add(), record.number, event, table, program, now)
     return message
+
+
+def number_format_to_proto(number_format: NumberFormat) -> case_pb2.NumberFormat:
+    """A number format as Describe lists it, with its name and description per language."""
+    f = number_format
+    return case_pb2.NumberFormat(
+        name=f.name, pattern=f.pattern, example=f.example, description=f.description,
+        names=localized_strings(in_languages(f.name, f.names)),
+        descriptions=localized_strings(in_languages(f.description, f.descriptions)))
+
+
+def invalid_number_to_proto(error: InvalidNumberError) -> agency_adapter_pb2.InvalidNumberDetail:
+    """The structured half of an invalid number's LookupError."""
+    expected = error.expected
+    return agency_adapter_pb2.InvalidNumberDetail(
+        problem=agency_adapter_pb2.InvalidNumberProblem.Value(
+            f"INVALID_NUMBER_PROBLEM_{error.problem.value}"),
+        expected_format=expected.name, example=expected.example,
+        expected_format_names=localized_strings(in_languages(expected.name, expected.names)),
+        part_names=localized_strings(in_languages("", error.part)),
+        found=error.found, expected_length=error.expected_length,
+        actual_length=error.actual_length, allowed=list(error.allowed),
+        notes=localized_strings(in_languages("", error.notes)))

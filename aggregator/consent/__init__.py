@@ -7,5 +7,6 @@ service.py         granting, pausing, resuming and revoking, each a new version 
 tokens.py          consent tokens for adapters
 linking.py         linking a case to a subject with the access code on the agency's notice
 throttle.py        throttling wrong access codes
+invitations.py     invitation codes: how an applicant names a grantee on the consent pages
 former_clients.py  who a grantee's former clients are, and why
 """

@@ -9,7 +9,8 @@ from datetime import datetime
 from aggregator.consent.records import ConsentRecord, effective_state
 from aggregator.consent.vocabulary import ConsentState
 
-__all__ = ["FormerClientRecord", "ended_at", "former_clients", "newest_shared_name"]
+__all__ = ["FormerClientRecord", "consents_from", "current_clients", "ended_at", "former_clients",
+           "newest_shared_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,23 @@ def ended_at(record: ConsentRecord, now: datetime) -> datetime:
 def newest_shared_name(records: Sequence[ConsentRecord]) -> str | None:
     """The name of the newest consent that shares one (``records`` newest first)."""
     return next((r.shared_name for r in records if r.shared_name), None)
+
+
+def current_clients(records: Iterable[ConsentRecord], now: datetime
+                    ) -> dict[str, list[ConsentRecord]]:
+    """Subjects among ``records`` (a grantee's consents, current versions) with an active
+    consent now, each with those active consents in the order given."""
+    by_subject: dict[str, list[ConsentRecord]] = {}
+    for record in records:
+        if effective_state(record, now) == ConsentState.ACTIVE:
+            by_subject.setdefault(record.subject_id, []).append(record)
+    return by_subject
+
+
+def consents_from(records: Iterable[ConsentRecord], subject_id: str) -> list[ConsentRecord]:
+    """Those of ``records`` (a grantee's consents) that ``subject_id`` granted, in any
+    state."""
+    return [r for r in records if r.subject_id == subject_id]
 
 
 def former_clients(records: Iterable[ConsentRecord], now: datetime

@@ -12,13 +12,15 @@ from aggregator.consent.records import ConsentRecord, effective_state
 from aggregator.consent.vocabulary import ConsentState, Role
 from caseline.v1.lib.scopes import Scope
 
-__all__ = ["SELF_ACCESS", "SELF_CONSENT", "Decision", "DecisionCode", "Principal", "decide",
-           "decide_scopes"]
+__all__ = ["NO_CASE_DATA_ROLES", "SELF_ACCESS", "SELF_CONSENT", "Decision", "DecisionCode",
+           "Principal", "decide", "decide_scopes"]
 
 # What an allowed read of one's own data relied on, and its purpose code: there is no consent
 # (nor a consent Purpose) behind it, but tokens and ledger entries name both.
 SELF_CONSENT = "self"
 SELF_ACCESS = "SELF_ACCESS"
+# Roles that never read case data, under a consent or otherwise (so no consent names them).
+NO_CASE_DATA_ROLES = frozenset({Role.AUDITOR})
 
 
 class DecisionCode(StrEnum):
@@ -73,7 +75,7 @@ def decide(principal: Principal, subject_id: str, agency_id: str, scope: Scope, 
     that names this principal, agency and scope and is ACTIVE and already valid at ``now``
     allows a read. Applicants read their own linked data without one.
     """
-    if principal.role == Role.AUDITOR:
+    if principal.role in NO_CASE_DATA_ROLES:
         return Decision(False, None, DecisionCode.ROLE_HAS_NO_ACCESS,
                         "auditors read the ledger, not case data")
     if principal.id == subject_id and principal.role == Role.APPLICANT:

@@ -8,13 +8,24 @@ from datetime import UTC, date, datetime
 
 from google.protobuf import timestamp_pb2
 
-from aggregator.model import Case, Event, Hearing, LookupFailure, LookupOutcome, Status, Text
+from aggregator.model import (
+    Case,
+    Event,
+    Hearing,
+    InvalidNumber,
+    LookupFailure,
+    LookupOutcome,
+    Status,
+    Text,
+)
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2, vocabulary_pb2
 
 __all__ = [
     "case_from_proto",
     "events_from_proto",
+    "invalid_number_from_proto",
+    "localized_from_proto",
     "lookup_from_proto",
     "status_from_proto",
     "unopened_by_event",
@@ -25,6 +36,13 @@ _CATEGORY = {v: k.removeprefix("STATUS_CATEGORY_")
 _MILESTONE = {v: k.removeprefix("MILESTONE_") for k, v in vocabulary_pb2.Milestone.items()}
 _HEARING_TYPE = {v: k.removeprefix("HEARING_TYPE_") for k, v in case_pb2.HearingType.items()}
 _MEDIUM = {v: k.removeprefix("HEARING_MEDIUM_") for k, v in case_pb2.HearingMedium.items()}
+_PROBLEM = {v: k.removeprefix("INVALID_NUMBER_PROBLEM_")
+            for k, v in pb.InvalidNumberProblem.items()}
+# What an agency may put in one localized list, read once: more languages or longer texts
+# than any agency needs are cut, so a faulty adapter cannot grow every cached case.
+_MAX_LANGUAGES = 16
+_MAX_TAG = 35  # BCP 47's longest tags in practice
+_MAX_TEXT = 400
 _LOOKUP_CODE = {pb.LOOKUP_ERROR_CODE_INVALID_NUMBER: "INVALID_NUMBER",
                 pb.LOOKUP_ERROR_CODE_NOT_FOUND: "NOT_FOUND"}
 
@@ -60,11 +78,25 @@ def _status(status: vocabulary_pb2.Status) -> Status:
     )
 
 
+def localized_from_proto(texts: Iterable[vocabulary_pb2.LocalizedString]) -> dict[str, str]:
+    """Language -> text; the first entry per language wins, empty ones are dropped, and an
+    adapter's excess (too many languages, over-long texts) is cut."""
+    found: dict[str, str] = {}
+    for entry in texts:
+        if len(found) >= _MAX_LANGUAGES:
+            break
+        tag = entry.language.strip().lower()
+        if tag and len(tag) <= _MAX_TAG and entry.text.strip() and tag not in found:
+            found[tag] = entry.text[:_MAX_TEXT]
+    return found
+
+
 def case_from_proto(agency_id: str, case: case_pb2.Case) -> Case:
     """A case's summary."""
     return Case(agency_id=agency_id, number=case.case_number, case_type=case.case_type,
                 case_type_name=case.case_type_name, status=status_from_proto(case.status),
-                opened_at=_dt(case.opened_at), updated_at=_dt(case.updated_at), office=case.office)
+                opened_at=_dt(case.opened_at), updated_at=_dt(case.updated_at), office=case.office,
+                case_type_names=localized_from_proto(case.case_type_names))
 
 
 def _hearing(event: case_pb2.CaseEvent) -> Hearing | None:
@@ -109,9 +141,26 @@ def events_from_proto(agency_id: str, case: case_pb2.Case,
     ]
 
 
+def invalid_number_from_proto(detail: pb.InvalidNumberDetail) -> InvalidNumber:
+    """An invalid number's structured problem (an unknown problem value reads UNSPECIFIED)."""
+    return InvalidNumber(
+        problem=_PROBLEM.get(detail.problem, "UNSPECIFIED"),
+        expected_format=detail.expected_format[:_MAX_TEXT], example=detail.example[:_MAX_TEXT],
+        format_names=localized_from_proto(detail.expected_format_names),
+        part_names=localized_from_proto(detail.part_names), found=detail.found[:16],
+        expected_length=max(detail.expected_length, 0),
+        actual_length=max(detail.actual_length, 0),
+        allowed=tuple(a[:16] for a in detail.allowed[:20]),
+        notes=localized_from_proto(detail.notes))
+
+
 def lookup_from_proto(agency_id: str, result: pb.LookupResult) -> LookupOutcome:
     """One LookupCases result."""
     if result.HasField("case_info"):
         return case_from_proto(agency_id, result.case_info)
-    return LookupFailure(result.requested_number,
-                         _LOOKUP_CODE.get(result.error.code, "NOT_FOUND"), result.error.message)
+    error = result.error
+    code = _LOOKUP_CODE.get(error.code, "NOT_FOUND")
+    invalid = (invalid_number_from_proto(error.invalid_number)
+               if code == "INVALID_NUMBER" and error.HasField("invalid_number") else None)
+    return LookupFailure(result.requested_number, code, error.message, agency_id=agency_id,
+                         invalid=invalid)

@@ -6,11 +6,13 @@ since an agency's formats change only with a new adapter release (a restart)."""
 from __future__ import annotations
 
 import weakref
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from aggregator.federation.fanout import AgencyCallError
+from aggregator.federation.from_contract import localized_from_proto
+from aggregator.model import in_language
 from caseline.v1 import agency_adapter_pb2 as pb
 
 __all__ = ["AgencyNumberFormat", "Describes", "number_formats"]
@@ -18,12 +20,23 @@ __all__ = ["AgencyNumberFormat", "Describes", "number_formats"]
 
 @dataclass(frozen=True, slots=True)
 class AgencyNumberFormat:
-    """One case number format an agency accepts."""
+    """One case number format an agency accepts; ``names`` and ``descriptions`` by language
+    as the agency supplies them (empty from an adapter that sends only English)."""
 
     name: str
     pattern: str
     example: str
     description: str
+    names: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    descriptions: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def name_in(self, language: str) -> str:
+        """The format's display name in ``language``, else English, else its key."""
+        return in_language(self.names, language, self.name)
+
+    def description_in(self, language: str) -> str:
+        """The description in ``language``, else English."""
+        return in_language(self.descriptions, language, self.description)
 
 
 @runtime_checkable
@@ -50,7 +63,9 @@ async def number_formats(adapter: object, timeout: float
         described = await adapter.describe(timeout)
     except AgencyCallError:
         return None
-    formats = tuple(AgencyNumberFormat(f.name, f.pattern, f.example, f.description)
+    formats = tuple(AgencyNumberFormat(f.name, f.pattern, f.example, f.description,
+                                       localized_from_proto(f.names),
+                                       localized_from_proto(f.descriptions))
                     for f in described.number_formats)
     _KNOWN[adapter] = formats
     return formats

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from aggregator.config import AgencyConfig
 from aggregator.federation.patterns import FirstMatch
+from aggregator.model import InvalidNumber
 
-__all__ = ["MAX_NUMBER_LENGTH", "expected_formats", "route", "shown_number", "too_long_message",
-           "unroutable_message"]
+__all__ = ["MAX_NUMBER_LENGTH", "NO_AGENCY", "TOO_LONG", "expected_formats", "route",
+           "shown_number", "too_long_message", "unroutable_message"]
 
 # No agency's case number comes near this, even written with spaces and dashes; anything
 # longer is refused before any pattern runs on it.
@@ -38,9 +39,17 @@ def _first_match(agencies: Sequence[AgencyConfig]) -> FirstMatch:
     return known[1]
 
 
-def expected_formats(agencies: Sequence[AgencyConfig]) -> str:
-    """Every accepted format, for error texts."""
-    return "; ".join(a.number_format for a in agencies)
+# The structured half of the two refusals made before any agency is asked: the gateway words
+# them in the reader's language from the registry (see expected_formats).
+NO_AGENCY = InvalidNumber("NO_AGENCY")
+TOO_LONG = InvalidNumber("TOO_LONG")
+
+
+def expected_formats(agencies: Sequence[AgencyConfig], language: str = "en") -> str:
+    """Every accepted format, for error texts, in ``language`` where the registry has it
+    (Spanish: ``number_format_es``), else in English."""
+    return "; ".join((a.number_format_es if language == "es" and a.number_format_es
+                      else a.number_format) for a in agencies)
 
 
 def too_long_message(number: str, agencies: Sequence[AgencyConfig]) -> str:

@@ -22,6 +22,7 @@ from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.model import Link
+from aggregator.store.invitations import InvitationStore
 from aggregator.store.tables import (
     accounts,
     consents,
@@ -83,6 +84,7 @@ class Store:
         self.url = engine.url.render_as_string(hide_password=False)
         self._sealer = sealer
         self._reference_key = reference_key
+        self.invitations = InvitationStore(engine, sealer, reference_key)
         self._links_cache: dict[str, tuple[Link, ...]] = {}
         self._consents_cache: dict[tuple[str, str], tuple[ConsentRecord, ...]] = {}
         self._erased_cache: dict[str, datetime | None] = {}

@@ -89,3 +89,16 @@ consents = Table(
     Column("shared_name", Text, nullable=True),
     PrimaryKeyConstraint("id", "version"),
 )
+
+# Invitation codes (aggregator/consent/invitations.py): one per grantee, replaced by a new
+# one. Found by a keyed digest of the code; the code itself and the name it shows are
+# sealed under the grantee's data key (gone when their data is erased).
+invitations = Table(
+    "invitations", metadata,
+    Column("grantee_id", String(64), primary_key=True),
+    Column("code_ref", String(64), nullable=False, unique=True),
+    Column("code_sealed", Text, nullable=False),
+    Column("display_name_sealed", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,2 +1,3 @@
-"""`caseline demo`: its processes, seeding, personas, local CA, slow agency, run files and
-state directory. Demo mode only."""
+"""`caseline demo`: its processes, seeding, personas, local CA, slow agency, run files,
+state directory, and its sign-in provider (oidc_provider.py, oidc_codes.py, sign_in.py).
+Demo mode only."""

@@ -22,12 +22,12 @@ from starlette.applications import Starlette
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.federation.transport import ClientIdentity
-from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.personas import PERSONAS
 from deploy.demo.run_files import RunningDemo, announce
 from deploy.demo.sample_numbers import demo_numbers
 from deploy.demo.seeding import ensure_demo_data
+from deploy.demo.sign_in import DemoSignIn, issuer_url, prepare
 from deploy.demo.state import DemoState, default_state_dir
 from deploy.processes.heap import freeze_startup_heap
 from deploy.processes.launcher import (
@@ -43,7 +43,6 @@ from deploy.processes.launcher import (
 from deploy.processes.serving import uvicorn_config
 from deploy.processes.supervision import Child, Supervisor
 from gateway.app import GatewaySettings, create_app
-from gateway.auth import TokenVerifier
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
 
@@ -84,6 +83,8 @@ class GatewaySpec:
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # The demo sign-in provider's issuer URL (deploy/demo/sign_in.py).
+    issuer: str = ""
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -101,13 +102,16 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
                         client_identity=identity)
-    verifier = TokenVerifier(load_or_create_ed25519(state.issuer_key).public_key())
+    sign_in = DemoSignIn(state, spec.issuer)
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
                                 spec.representative_rate).shared_by(spec.workers)
-    return create_app(service, verifier, GatewaySettings(
+    app = create_app(service, sign_in.verifier(), GatewaySettings(
         demo=True, rate=rate, representative_rate=representative, worker=worker,
-        max_body_bytes=spec.max_body_bytes))
+        max_body_bytes=spec.max_body_bytes, web=sign_in.web_settings()))
+    # Every process serves the provider: codes live in a file they share.
+    sign_in.mount_on(app)
+    return app
 
 
 class _Server(uvicorn.Server):
@@ -233,6 +237,8 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     lines = [
         "", "Caseline demo is running.",
         f"  Web pages           {base}/  (look up a case: {base}/status?number=IOE0990000001)",
+        f"  Sign in (pages)     {base}/sign-in  (the demo's sign-in page lists the personas; "
+        f"its OpenID provider: {issuer_url(opts.host, port)})",
         f"  GraphQL + GraphiQL  {base}/graphql",
         f"  Health              {base}/healthz  (load balancers: {base}/readyz)",
         f"  Ledger checkpoint   {base}/ledger/checkpoint  (verify: caseline audit verify "
@@ -267,8 +273,9 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         lines.append(f"  Generated cases, numbered by their seeding day ({manifest['today']}); "
                      f"'{again}' lists them again:")
         lines += [f"  {agency:<12} {', '.join(found)}" for agency, found in generated.items()]
-    lines += ["", "Sign in as a persona: caseline dev-token PERSONA, then send the header "
-                  "'Authorization: Bearer <token>'"]
+    lines += ["", f"Sign in as a persona: on the pages at {base}/sign-in; for GraphQL, "
+                  "caseline dev-token PERSONA, then send the header 'Authorization: Bearer "
+                  "<token>'"]
     for persona in PERSONAS.values():
         lines.append(f"  {persona.id:<7} {persona.about}")
     first = manifest["personas"]["ana"][0]["number"] if manifest["personas"]["ana"] else "-"
@@ -320,7 +327,8 @@ async def run_demo(opts: DemoOptions) -> None:
                        tls_key=str(tls.gateway.key),
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
-                       max_body_bytes=opts.max_body_bytes)
+                       max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port))
+    prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
     supervisor = Supervisor(lambda line: click.echo(line, err=True))

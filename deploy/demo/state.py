@@ -47,6 +47,26 @@ class DemoState(StatePaths):
         return self.keys / "demo-issuer.pem"
 
     @property
+    def session_secret(self) -> Path:
+        """The secret signing the pages' session cookie, shared by every gateway process."""
+        return self.keys / "session-secret"
+
+    @property
+    def oidc_client_secret(self) -> Path:
+        """The pages' client secret at the demo sign-in provider."""
+        return self.keys / "demo-oidc-client-secret"
+
+    @property
+    def oidc_codes(self) -> Path:
+        """The demo sign-in provider's pending authorization codes."""
+        return self.root / "demo-oidc-codes.sqlite3"
+
+    @property
+    def oidc_issuer(self) -> Path:
+        """The issuer URL of the demo sign-in provider last started (for dev-token)."""
+        return self.root / "demo-oidc-issuer.txt"
+
+    @property
     def seeding_lock(self) -> Path:
         """Held while one process seeds the demo data (others wait for it)."""
         return self.root / ".seeding.lock"

@@ -9,11 +9,13 @@ import strawberry
 
 from aggregator.ledger.storage import EntryFilter, StoredEntry
 from aggregator.ports import LedgerPort
+from aggregator.service import CaselineService
 from gateway.context import Context
 from gateway.schema.consent import b64
 from gateway.schema.errors import UserFacingError
 
-__all__ = ["AuditView"]
+__all__ = ["AuditView", "ConsistencyProof", "InclusionProof", "LedgerCheckpoint", "LedgerEntry",
+           "checkpoint_of", "consistency_of", "find_entries", "inclusion_of"]
 
 Info = strawberry.Info[Context, None]
 
@@ -91,15 +93,64 @@ def _utc_iso(value: datetime | None, name: str) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _pseudonymous(info: Info, value: str | None) -> str | None:
+def _pseudonymous(service: CaselineService, value: str | None) -> str | None:
     # Auditors work with pseudonyms; an account id is turned into one, never stored.
     if value is None or value.startswith("psn_"):
         return value
-    return info.context.service.pseudonym(value)
+    return service.pseudonym(value)
 
 
 def _proof_error(exc: ValueError) -> UserFacingError:
     return UserFacingError(str(exc), "INVALID_INPUT")
+
+
+def find_entries(service: CaselineService, *, subject: str | None = None,
+                 grantee: str | None = None, agency: str | None = None,
+                 kind: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None, after: int = -1,
+                 first: int = 100) -> list[LedgerEntry]:
+    """Entries in index order after ``after``, at most ``first``, filters combined with AND
+    (GraphQL's ``audit.entries`` and the audit page); UserFacingError for bad input."""
+    if not 1 <= first <= MAX_ENTRIES:
+        raise UserFacingError(f"first: expected 1..{MAX_ENTRIES}, got {first}",
+                              "INVALID_INPUT")
+    ledger = service.ledger
+    rows = ledger.store.find(EntryFilter(
+        subject=_pseudonymous(service, subject), actor=_pseudonymous(service, grantee),
+        agency=agency, kind=kind, since=_utc_iso(since, "since"),
+        until=_utc_iso(until, "until"), after_index=after, before_index=ledger.size,
+        limit=first))
+    return [_entry(ledger, r) for r in rows]
+
+
+def inclusion_of(ledger: LedgerPort, index: int, tree_size: int | None = None
+                 ) -> InclusionProof:
+    """Proof that entry ``index`` is in the tree of ``tree_size`` (default: the whole
+    ledger); UserFacingError when the sizes do not allow one."""
+    try:
+        size = tree_size if tree_size is not None else ledger.size
+        hashes = ledger.inclusion_proof(index, size)
+        return InclusionProof(leaf_index=index, tree_size=size,
+                              leaf_hash=b64(ledger.leaf_hash(index)),
+                              root_hash=b64(ledger.root(size)),
+                              hashes=[b64(h) for h in hashes])
+    except ValueError as exc:
+        raise _proof_error(exc) from exc
+
+
+def consistency_of(ledger: LedgerPort, first_size: int, second_size: int | None = None
+                   ) -> ConsistencyProof:
+    """Proof that the tree of ``first_size`` is a prefix of the tree of ``second_size``
+    (default: the whole ledger); UserFacingError when the sizes do not allow one."""
+    try:
+        size2 = second_size if second_size is not None else ledger.size
+        hashes = ledger.consistency_proof(first_size, size2)
+        return ConsistencyProof(first_size=first_size, second_size=size2,
+                                first_root=b64(ledger.root(first_size)),
+                                second_root=b64(ledger.root(size2)),
+                                hashes=[b64(h) for h in hashes])
+    except ValueError as exc:
+        raise _proof_error(exc) from exc
 
 
 @strawberry.type(description="The ledger, for auditors.")
@@ -115,43 +166,18 @@ class AuditView:
                 agency: strawberry.ID | None = None, kind: str | None = None,
                 since: datetime | None = None, until: datetime | None = None,
                 after: int = -1, first: int = 100) -> list[LedgerEntry]:
-        if not 1 <= first <= MAX_ENTRIES:
-            raise UserFacingError(f"first: expected 1..{MAX_ENTRIES}, got {first}",
-                                  "INVALID_INPUT")
-        ledger = info.context.service.ledger
-        rows = ledger.store.find(EntryFilter(
-            subject=_pseudonymous(info, subject), actor=_pseudonymous(info, grantee),
-            agency=str(agency) if agency else None, kind=kind,
-            since=_utc_iso(since, "since"), until=_utc_iso(until, "until"),
-            after_index=after, before_index=ledger.size, limit=first))
-        return [_entry(ledger, r) for r in rows]
+        return find_entries(info.context.service, subject=subject, grantee=grantee,
+                            agency=str(agency) if agency else None, kind=kind, since=since,
+                            until=until, after=after, first=first)
 
     @strawberry.field(description="Proof that entry `index` is in the tree of `treeSize` "
                                   "(default: the latest checkpoint).")
     def inclusion_proof(self, info: Info, index: int,
                         tree_size: int | None = None) -> InclusionProof:
-        ledger = info.context.service.ledger
-        try:
-            size = tree_size if tree_size is not None else ledger.size
-            hashes = ledger.inclusion_proof(index, size)
-            return InclusionProof(leaf_index=index, tree_size=size,
-                                  leaf_hash=b64(ledger.leaf_hash(index)),
-                                  root_hash=b64(ledger.root(size)),
-                                  hashes=[b64(h) for h in hashes])
-        except ValueError as exc:
-            raise _proof_error(exc) from exc
+        return inclusion_of(info.context.service.ledger, index, tree_size)
 
     @strawberry.field(description="Proof that the tree of `firstSize` is a prefix of the tree "
                                   "of `secondSize` (default: latest).")
     def consistency_proof(self, info: Info, first_size: int,
                           second_size: int | None = None) -> ConsistencyProof:
-        ledger = info.context.service.ledger
-        try:
-            size2 = second_size if second_size is not None else ledger.size
-            hashes = ledger.consistency_proof(first_size, size2)
-            return ConsistencyProof(first_size=first_size, second_size=size2,
-                                    first_root=b64(ledger.root(first_size)),
-                                    second_root=b64(ledger.root(size2)),
-                                    hashes=[b64(h) for h in hashes])
-        except ValueError as exc:
-            raise _proof_error(exc) from exc
+        return consistency_of(info.context.service.ledger, first_size, second_size)

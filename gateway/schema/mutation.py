@@ -23,7 +23,7 @@ from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsApplicant
 from gateway.schema.types import CaseStatus
 
-__all__ = ["Mutation"]
+__all__ = ["Mutation", "grant_refusal"]
 
 Info = strawberry.Info[Context, None]
 
@@ -47,6 +47,20 @@ def _subject(info: Info) -> str:
     if principal is None:  # IsApplicant already refused; this keeps the types honest
         raise UserFacingError("sign in required", "UNAUTHENTICATED")
     return principal.subject
+
+
+def grant_refusal(exc: ConsentError, language: str) -> str:
+    """A refused grant in the reader's language (the texts this module knows to translate;
+    the web pages' consent form says the same)."""
+    if isinstance(exc, UnknownGranteeError):
+        return message(language, "grantee: no account {grantee}; check the spelling with "
+                       "the person you mean (they must have signed in to Caseline once)",
+                       grantee=exc.grantee)
+    if exc.code == "INVALID_SHARED_NAME":
+        return message(language, "sharedName: the name to share has at most {limit} "
+                       "characters: letters, digits, spaces and punctuation",
+                       limit=MAX_SHARED_NAME)
+    return str(exc)
 
 
 def _consent(info: Info, change: ConsentChange) -> Consent:
@@ -108,17 +122,10 @@ class Mutation:
         try:
             change = await info.context.service.consents.grant(_subject(info), request)
         except UnknownGranteeError as exc:
-            raise UserFacingError(message(
-                info.context.language, "grantee: no account {grantee}; check the spelling with "
-                "the person you mean (they must have signed in to Caseline once)",
-                grantee=exc.grantee), exc.code, grantee=exc.grantee) from exc
+            raise UserFacingError(grant_refusal(exc, info.context.language), exc.code,
+                                  grantee=exc.grantee) from exc
         except ConsentError as exc:
-            if exc.code == "INVALID_SHARED_NAME":
-                raise UserFacingError(message(
-                    info.context.language, "sharedName: the name to share has at most {limit} "
-                    "characters: letters, digits, spaces and punctuation",
-                    limit=MAX_SHARED_NAME), exc.code) from exc
-            raise UserFacingError(str(exc), exc.code) from exc
+            raise UserFacingError(grant_refusal(exc, info.context.language), exc.code) from exc
         return _consent(info, change)
 
     @strawberry.mutation(description="Stop a consent for now; resume it later.",

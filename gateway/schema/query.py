@@ -30,7 +30,8 @@ def _language(info: Info, language: Language | None) -> str:
 def _result(info: Info, outcome: LookupOutcome, language: str) -> CaseStatus | CaseLookupError:
     agencies = info.context.service.agencies
     if isinstance(outcome, LookupFailure):
-        return CaseLookupError.from_domain(outcome, agencies.get(outcome.agency_id), language)
+        return CaseLookupError.from_domain(outcome, agencies.get(outcome.agency_id), language,
+                                           info.context.service.config.agencies)
     return CaseStatus.from_domain(outcome, agencies[outcome.agency_id], language)
 
 

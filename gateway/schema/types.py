@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
+from aggregator.config import AgencyConfig
 from aggregator.federation.number_formats import number_formats
 from aggregator.model import (
     AgencyFailure,
@@ -21,6 +23,7 @@ from caseline.v1 import case_pb2, vocabulary_pb2
 from caseline.v1.lib.field_scopes import scope_of
 from caseline.v1.lib.masking import mask_number
 from caseline.v1.lib.scopes import Scope
+from gateway.invalid_number import invalid_number_text
 from gateway.messages import message
 from gateway.schema.enums import (
     ConsentScope,
@@ -58,18 +61,26 @@ def _texts(status: Status, language: str) -> tuple[str, str, str]:
 
 @strawberry.type(description="A case number format an agency accepts.")
 class NumberFormat:
-    name: str = strawberry.field(description="The program or kind of number (e.g. PERM).")
+    name: str = strawberry.field(description="The program or kind of number (e.g. PERM), as "
+                                             "error messages name it; stable.")
+    display_name: str = strawberry.field(description="The format's name in the language asked "
+                                                     "for when the agency supplies it (else "
+                                                     "in English).")
     pattern: str = strawberry.field(description="A regular expression the canonical number "
                                                 "matches.")
     example: str
     description: str = strawberry.field(description="What each part of the number means, in "
-                                                    "the agency's words.")
+                                                    "the agency's words, in the language "
+                                                    "asked for when the agency supplies it "
+                                                    "(else in English).")
 
 
 @strawberry.type(description="A government agency Caseline federates.")
 class Agency:
     id: strawberry.ID
     name: str
+    # The language the agency's own texts (its number formats) are shown in.
+    language: strawberry.Private[str] = "en"
 
     @strawberry.field(description="The case number formats the agency accepts, each with an "
                                   "example, as its adapter describes them (null when it "
@@ -79,13 +90,15 @@ class Agency:
         adapter = service.adapters.get(str(self.id))
         formats = await number_formats(adapter, service.config.deadline_s)
         return None if formats is None else [
-            NumberFormat(name=f.name, pattern=f.pattern, example=f.example,
-                         description=f.description) for f in formats]
+            NumberFormat(name=f.name, display_name=f.name_in(self.language), pattern=f.pattern,
+                         example=f.example, description=f.description_in(self.language))
+            for f in formats]
 
     @classmethod
     def from_domain(cls, agency: AgencyInfo, language: str) -> Agency:
-        """The agency with its name in ``language``."""
-        return cls(id=strawberry.ID(agency.id), name=agency.display_name(language))
+        """The agency with its name (and its formats' descriptions) in ``language``."""
+        return cls(id=strawberry.ID(agency.id), name=agency.display_name(language),
+                   language=language)
 
 
 @strawberry.type(description="A case's current public status.")
@@ -93,7 +106,9 @@ class CaseStatus:
     number: str
     agency: Agency
     case_type: str
-    case_type_name: str
+    case_type_name: str = strawberry.field(description="The case type's name in the language "
+                                                       "asked for when the agency supplies "
+                                                       "it, else in English.")
     category: StatusCategory | None
     milestone: Milestone | None
     title: str
@@ -109,7 +124,7 @@ class CaseStatus:
         """Public status of ``case`` in ``language``."""
         title, description, next_step = _texts(case.status, language)
         return cls(number=case.number, agency=Agency.from_domain(agency, language),
-                   case_type=case.case_type, case_type_name=case.case_type_name,
+                   case_type=case.case_type, case_type_name=case.type_name(language),
                    category=category(case.status.category),
                    milestone=milestone(case.status.milestone), title=title,
                    description=description, next_step=next_step,
@@ -129,12 +144,16 @@ class CaseLookupError:
 
     @classmethod
     def from_domain(cls, failure: LookupFailure, agency: AgencyInfo | None = None,
-                    language: str = "en") -> CaseLookupError:
+                    language: str = "en",
+                    agencies: Sequence[AgencyConfig] = ()) -> CaseLookupError:
         """The failure as a GraphQL value; an agency's failure told in plain words in
-        ``language`` when ``agency`` is given."""
+        ``language`` when ``agency`` is given, an invalid number explained in ``language``
+        (``agencies``: the registry, whose formats a number no agency claims is told)."""
         text = failure.message
         if agency is not None and failure.code == "AGENCY_UNAVAILABLE":
             text = agency_failure_text(failure.cause, agency, language)
+        elif failure.code == "INVALID_NUMBER":
+            text = invalid_number_text(language, failure, agencies)
         return cls(number=failure.number, code=LookupErrorCode[failure.code], message=text)
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import strawberry
 
-from aggregator.consent.former_clients import FormerClientRecord, former_clients, newest_shared_name
-from aggregator.consent.records import ConsentRecord, effective_state
+from aggregator.consent.former_clients import (
+    FormerClientRecord,
+    consents_from,
+    current_clients,
+    former_clients,
+    newest_shared_name,
+)
+from aggregator.consent.records import ConsentRecord
 from aggregator.model import AgencyInfo
+from aggregator.ports import LedgerPort
 from aggregator.service import TimelineRead
 from caseline.v1.lib.scopes import Scope
 from gateway.auth import SignedIn
@@ -27,7 +34,7 @@ from gateway.schema.types import (
     withheld_details,
 )
 
-__all__ = ["Client", "FormerClient", "Viewer"]
+__all__ = ["Client", "FormerClient", "Viewer", "client_of", "timeline_view"]
 
 Info = strawberry.Info[Context, None]
 
@@ -38,15 +45,11 @@ def _language(info: Info, language: Language | None) -> str:
     return language.value if language else info.context.language
 
 
-def timeline_view(info: Info, read: TimelineRead, language: str) -> TimelineView:
-    """The GraphQL view of a timeline read; fields outside the released scopes are null."""
-    return timeline_of(info.context.service.agencies, read, language)
-
-
-def timeline_of(agencies: Mapping[str, AgencyInfo], read: TimelineRead,
-                language: str) -> TimelineView:
-    """A timeline read as shown to its reader (the API and the pages alike): fields outside
-    the released scopes are null and listed as withheld."""
+def timeline_view(agencies: Mapping[str, AgencyInfo], read: TimelineRead,
+                  language: str) -> TimelineView:
+    """The view of a timeline read (GraphQL's and the pages'): fields outside the released
+    scopes are null and listed under each event's ``withheld`` with the scope that would
+    release them; case numbers that identify the person are masked without IDENTITY."""
     withheld: dict[str, list[WithheldField]] = {}
     for agency_id, decisions in read.withheld.items():
         if Scope.DETAILS in decisions and agency_id in read.released:
@@ -74,7 +77,7 @@ class Client:
                                   "outside your consent are null (see `withheld`).")
     async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
         read = await info.context.timeline(self.subject)
-        return timeline_view(info, read, _language(info, language))
+        return timeline_view(info.context.service.agencies, read, _language(info, language))
 
 
 @strawberry.type(description="Someone who consented before but none of whose consents lets "
@@ -95,8 +98,9 @@ class FormerClient:
                    state=former.state, since=former.since)
 
 
-def _client(subject: str, records: list[ConsentRecord], now: datetime, info: Info) -> Client:
-    ledger = info.context.service.ledger
+def client_of(ledger: LedgerPort, subject: str, records: Sequence[ConsentRecord],
+              now: datetime) -> Client:
+    """A client with their consents (``records``, newest first) as of ``now``."""
     return Client(subject=strawberry.ID(subject),
                   consents=[Consent.from_domain(r, now, ledger) for r in records],
                   shared_name=newest_shared_name(records))
@@ -138,7 +142,7 @@ class Viewer:
                       permission_classes=[IsApplicant])
     async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
         read = await info.context.timeline(self.subject)
-        return timeline_view(info, read, _language(info, language))
+        return timeline_view(info.context.service.agencies, read, _language(info, language))
 
     @strawberry.field(description="The consents you granted, newest first, as of now.",
                       permission_classes=[IsApplicant])
@@ -162,13 +166,10 @@ class Viewer:
     @strawberry.field(description="People whose active consent lets you read their cases.",
                       permission_classes=[CanBeGrantee])
     def clients(self, info: Info) -> list[Client]:
-        consents = info.context.service.consents
-        now = consents.now()
-        by_subject: dict[str, list[ConsentRecord]] = {}
-        for record in consents.granted_to(self.subject):
-            if effective_state(record, now) == ConsentState.ACTIVE:
-                by_subject.setdefault(record.subject_id, []).append(record)
-        return [_client(s, records, now, info) for s, records in by_subject.items()]
+        service = info.context.service
+        now = service.consents.now()
+        return [client_of(service.ledger, s, records, now) for s, records
+                in current_clients(service.consents.granted_to(self.subject), now).items()]
 
     @strawberry.field(description="People who consented before but none of whose consents is "
                                   "active now: why (PAUSED, REVOKED or EXPIRED) and since "
@@ -183,6 +184,6 @@ class Viewer:
                                   "consent ended (the attempt is refused and recorded).",
                       permission_classes=[CanBeGrantee])
     def client(self, info: Info, subject: strawberry.ID) -> Client:
-        consents = info.context.service.consents
-        records = [r for r in consents.granted_to(self.subject) if r.subject_id == subject]
-        return _client(str(subject), records, consents.now(), info)
+        service = info.context.service
+        records = consents_from(service.consents.granted_to(self.subject), str(subject))
+        return client_of(service.ledger, str(subject), records, service.consents.now())

@@ -1,6 +1,7 @@
 """The web pages, server-rendered beside the GraphQL schema.
 
 app: the routes (``/``, ``/status``, ``/static``) mounted into the gateway's application.
+signin: OpenID Connect sign-in (``/sign-in``, its callback, ``/sign-out``) through Authlib.
 lookup: the public lookup as the GraphQL resolver does it (length, rate limit, use case).
 language: the page's language (``?lang``, cookie, Accept-Language).
 headers: the security headers every page carries.

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import bulk, me, public, reserved
+from gateway.web import audit, bulk, clients, consents, invite, me, public, reserved, signin
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -33,9 +33,11 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class WebSettings:
     """``session_secret`` signs the page session cookie; every replica needs the same one
-    (None: a random one, so sessions end when this process does)."""
+    (None: a random one, so sessions end when this process does). ``oidc``: the OpenID
+    provider the pages sign in with (None: /sign-in says sign-in is not configured)."""
 
     session_secret: bytes | None = None
+    oidc: signin.OidcSettings | None = None
 
 
 def _loopback(scope: Scope) -> bool:
@@ -75,8 +77,13 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     routes: list[BaseRoute] = [
         *reserved.routes(pages),
         *public.routes(pages),
+        *signin.routes(pages, settings.oidc),
         *bulk.routes(pages),
         *me.routes(pages),
+        *consents.routes(pages),
+        *invite.routes(pages),
+        *clients.routes(pages),
+        *audit.routes(pages),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

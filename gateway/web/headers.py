@@ -6,9 +6,9 @@ from starlette.responses import Response
 
 __all__ = ["SECURITY_HEADERS", "secure"]
 
-# Pages load only their own stylesheet, fonts and images; no script at all, so script-src
-# stays 'none' until a page needs one (then 'self', never 'unsafe-inline').
-_CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
+# Pages load only their own stylesheet, fonts, images and scripts (static files such as
+# receipt.js, which verifies ledger receipts); never an inline script ('unsafe-inline').
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         "font-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
         "frame-ancestors 'none'")
 SECURITY_HEADERS = {

@@ -7,10 +7,12 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
+from aggregator.config import AgencyConfig
 from aggregator.federation.number_formats import number_formats
-from aggregator.federation.routing import MAX_NUMBER_LENGTH
+from aggregator.federation.routing import MAX_NUMBER_LENGTH, expected_formats
 from aggregator.model import Case, LookupFailure, LookupOutcome
 from aggregator.service import CaselineService
+from gateway.invalid_number import invalid_number_text
 from gateway.messages import message
 from gateway.ratelimit import LookupQuotas
 from gateway.refusals import rate_limited_text, too_long_text
@@ -56,6 +58,9 @@ class Card:
     agency: str
     case_type: str
     case_type_name: str
+    # The language case_type_name is in: the reader's when the agency supplies it, else "en"
+    # (the page marks it, so a screen reader pronounces it right).
+    case_type_language: str
     category: str
     milestone: str
     step: int | None
@@ -86,9 +91,15 @@ async def format_hints(service: CaselineService, language: str) -> list[Hint]:
         number_formats(service.adapters.get(a.id), service.config.deadline_s)
         for a in agencies))
     return [Hint(service.agencies[a.id].display_name(language),
-                 tuple(f"{f.name}: {f.example} ({f.description})" for f in formats)
-                 if formats else (a.number_format,))
+                 tuple(f"{f.name_in(language)}: {f.example} ({f.description_in(language)})"
+                       for f in formats)
+                 if formats else (_registry_format(a, language),))
             for a, formats in zip(agencies, described, strict=True)]
+
+
+def _registry_format(agency: AgencyConfig, language: str) -> str:
+    """The registry's own words for an agency that cannot describe itself just now."""
+    return expected_formats((agency,), language)
 
 
 async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
@@ -124,9 +135,11 @@ def _problem(service: CaselineService, failure: LookupFailure, language: str) ->
     agency = service.agencies.get(failure.agency_id)
     if failure.code == "AGENCY_UNAVAILABLE" and agency is not None:
         return Problem(failure.code, agency_failure_text(failure.cause, agency, language), 503)
-    # INVALID_NUMBER: the aggregator's text names the formats expected.
-    return Problem(failure.code, failure.message, 400 if failure.code == "INVALID_NUMBER"
-                   else 503)
+    if failure.code == "INVALID_NUMBER":
+        # What was wrong and the format expected, in the reader's language.
+        return Problem(failure.code, invalid_number_text(language, failure,
+                                                         service.config.agencies), 400)
+    return Problem(failure.code, failure.message, 503)
 
 
 def _card(service: CaselineService, case: Case, language: str) -> Card:
@@ -134,7 +147,8 @@ def _card(service: CaselineService, case: Case, language: str) -> Card:
     text = status.text(language)
     return Card(
         number=case.number, agency=service.agencies[case.agency_id].display_name(language),
-        case_type=case.case_type, case_type_name=case.case_type_name,
+        case_type=case.case_type, case_type_name=case.type_name(language),
+        case_type_language=language if language in case.case_type_names else "en",
         category=status.category, milestone=status.milestone,
         step=step_of(status.milestone),
         title=text.title if text else status.agency_code,

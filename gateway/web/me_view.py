@@ -1,7 +1,7 @@
 """What ``/me`` shows, built from one timeline read: the cases at a glance, what needs the
 applicant's action by when, their hearings, and the events (one agency's, when filtered).
 
-Events and agency failures are the GraphQL view's own (``timeline_of``), so a page and the
+Events and agency failures are the GraphQL view's own (``timeline_view``), so a page and the
 API release, withhold and word the same fields."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aggregator.model import AgencyInfo
 from aggregator.service import TimelineRead
 from gateway.messages import message
 from gateway.schema.types import AgencyError, CaseStatus, HearingInfo, TimelineEvent
-from gateway.schema.viewer import timeline_of
+from gateway.schema.viewer import timeline_view
 from gateway.web.lookup import step_of
 from gateway.web.public import category_name
 
@@ -109,7 +109,7 @@ def _hearing(event: TimelineEvent, hearing: HearingInfo, language: str,
 def my_timeline(agencies: Mapping[str, AgencyInfo], read: TimelineRead, language: str,
                 now: datetime, agency: str | None = None) -> MyTimeline:
     """The page's parts from ``read``; events of ``agency`` only when given, newest first."""
-    view = timeline_of(agencies, read, language)
+    view = timeline_view(agencies, read, language)
     cases = [CaseStatus.from_domain(c, agencies[c.agency_id], language)
              for c in read.timeline.cases]
     # The latest due date each case's events set while asking for action.

@@ -88,6 +88,13 @@ class Pages:
         self.service.signed_in(who.subject, who.role)
         return who
 
+    def remember_language(self, request: Request, response: Response) -> None:
+        """Keep a language chosen with ``?lang=`` (a cookie) for the pages that follow."""
+        if chosen(request):
+            response.set_cookie(COOKIE, self.language(request), max_age=_COOKIE_AGE_S,
+                                httponly=True, samesite="lax",
+                                secure=request.url.scheme == "https")
+
     def render(self, request: Request, template: str, status: int = 200,
                **values: object) -> Response:
         """``template`` in the request's language, with the signed-in person, their CSRF
@@ -104,9 +111,7 @@ class Pages:
             csrf=csrf_token(request) if who is not None else "",
             sign_in_url="/sign-in?next=" + quote(request.url.path, safe="/"), **values)
         response = HTMLResponse(page, status_code=status)
-        if chosen(request):
-            response.set_cookie(COOKIE, language, max_age=_COOKIE_AGE_S, httponly=True,
-                                samesite="lax", secure=request.url.scheme == "https")
+        self.remember_language(request, response)
         # The page's words depend on these: caches must keep each language apart, and a
         # signed-in page is nobody else's.
         response.headers["Vary"] = "Accept-Language, Cookie"

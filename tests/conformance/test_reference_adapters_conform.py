@@ -11,7 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from adapters.conformance import CHECKS, run_checks
+from adapters.conformance import CHECKS, CheckResult, run_checks
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
@@ -19,6 +19,7 @@ from adapters.sdk import AdapterServer, AdapterServicer, build_servicer
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2 as pb
+from support.english_only import EnglishOnlyServicer
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +115,39 @@ def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)
     assert result.returncode == 1
     assert "FAIL describe_identifies_the_agency: Describe failed: UNAVAILABLE" in result.stdout
+
+
+async def _failed_checks(kind: type[AdapterServicer], agency_id: str,
+                         stores: dict[str, Path]) -> list[CheckResult]:
+    """The checks an adapter served by ``kind`` over the agency's store fails."""
+    base = build_servicer(profile(agency_id), DemoStore(stores[agency_id]),
+                          stores[agency_id].parent / "jwks.json")
+    servicer = kind(base.profile, base.source, base.table, base.verifier, base.sealer)
+    async for address in _serve(servicer):
+        results = await run_checks(address)
+    return [r for r in results if not r.passed]
+
+
+class BadTagServicer(AdapterServicer):
+    """Breaks one rule: a case type's Spanish name is tagged "Spanish" and another is empty."""
+
+    async def Describe(self, request: pb.DescribeRequest,
+                       context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
+        response = await super().Describe(request, context)
+        response.case_types[0].names.add(language="Spanish", text="Procedimiento")
+        return response
+
+
+async def test_a_malformed_language_tag_fails_the_localized_texts_check(
+        stores: dict[str, Path]) -> None:
+    """An agency text tagged with something that is not a BCP 47 tag fails that check, and
+    says which text."""
+    failed = await _failed_checks(BadTagServicer, "courts", stores)
+    assert [r.name for r in failed] == ["localized_texts_are_well_formed"]
+    assert "case type REMOVAL: language 'Spanish'" in failed[0].detail
+
+
+async def test_an_adapter_without_localized_texts_still_conforms(
+        stores: dict[str, Path]) -> None:
+    """The new fields are additive: an adapter that sends none passes every check."""
+    assert await _failed_checks(EnglishOnlyServicer, "labor", stores) == []

@@ -8,8 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.auth import DevIssuer
+from aggregator.consent.vocabulary import Role
+from deploy.processes.launcher import free_port
+from gateway.auth import DevIssuer, SignedIn
 from support.http_gateway import gateway_process
+from support.pages import SESSION_COOKIE, session_cookie
 
 pytestmark = pytest.mark.integration
 
@@ -40,3 +43,18 @@ def test_tokens_from_another_issuer_are_refused(served: tuple[str, DevIssuer]) -
                       headers={"Authorization": f"Bearer {token}"}).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert body["errors"][0]["message"] == "the bearer token is invalid or expired; sign in again"
+
+
+def test_the_pages_sign_in_options_reach_the_pages(tmp_path: Path) -> None:
+    """--session-secret-file signs the page sessions (a cookie made with it is honoured) and
+    --oidc-issuer is where /sign-in goes (here nobody answers: a 502 page in words)."""
+    secret = tmp_path / "session-secret"
+    secret.write_bytes(b"x" * 32)
+    nobody = f"http://127.0.0.1:{free_port()}"
+    with gateway_process(tmp_path, "--oidc-issuer", nobody, "--oidc-client-id", "pages",
+                         "--session-secret-file", str(secret)) as gateway:
+        page = httpx.get(f"{gateway.base_url}/sign-in", timeout=30)
+        cookie = session_cookie(b"x" * 32, SignedIn("ana", Role.APPLICANT, "Ana Morales"))
+        home = httpx.get(f"{gateway.base_url}/", cookies={SESSION_COOKIE: cookie})
+    assert page.status_code == 502 and "The sign-in service could not be reached" in page.text
+    assert "Sign out Ana Morales" in home.text

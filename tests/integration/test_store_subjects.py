@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from aggregator.consent.invitations import Invitation
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.store import Store, make_engine
@@ -179,3 +180,17 @@ def test_a_store_from_before_sealing_is_migrated(tmp_path: Path) -> None:
         assert "links_plaintext" not in tables and b"A201555123" not in sealed
     finally:
         store.close()
+
+
+def test_invitations_round_trip_and_replace(store: Store) -> None:
+    """An invitation is found by code and grantee, with aware times; a new one replaces it."""
+    at = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+    first = Invitation("K7QMR4RTXW", "rep-lee", "Lee Ortiz", at, at + timedelta(days=30))
+    store.invitations.put(first)
+    assert store.invitations.by_code("K7QMR4RTXW") == first
+    second = Invitation("AAAAA22222", "rep-lee", "Lee Ortiz", at, at + timedelta(days=30))
+    store.invitations.put(second)
+    assert store.invitations.by_code("K7QMR4RTXW") is None
+    assert store.invitations.of_grantee("rep-lee") == second
+    with pytest.raises(ValueError):
+        store.invitations.put(Invitation("AAAAA22222", "rep-kim", "Kim", at, at))

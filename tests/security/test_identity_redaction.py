@@ -398,3 +398,21 @@ def test_the_agencies_know_the_demo_personas_by_their_names() -> None:
         records = [r for a in REFERENCE_AGENCIES
                    for r in synthetic(a).persona_cases(TODAY).get(persona_id, [])]
         assert records and all(r.identity.names == identity.names for r in records)
+
+
+async def test_a_case_type_name_in_another_language_is_scanned_like_the_english() -> None:
+    """An agency whose Spanish case-type name carries a person's number (its data is wrong,
+    but it must not leak): the public lookup masks it there as in the English name."""
+    subject = "A201555123"
+    record = CaseRecord(subject, "REMOVAL", "Court", subject, "ABCD-EFGH-JKLM", (
+        EventRecord(occurred_at=_NOW - timedelta(days=3), code="Hearing scheduled",
+                    text="x"),), identity=IdentityTerms(names=("Ana Morales",),
+                                                        numbers=(subject,)))
+    servicer = _servicer("courts", [record])
+    servicer.profile = replace(servicer.profile, case_types={"REMOVAL": "Removal of A201555123"},
+                               case_type_names={"es": {"REMOVAL": "Expulsión de A201555123"}})
+    looked = await servicer.LookupCases(
+        pb.LookupCasesRequest(case_numbers=[subject]), None)  # type: ignore[arg-type]
+    names = looked.results[0].case_info.case_type_names
+    assert [(n.language, n.text) for n in names] == [
+        ("en", "Removal of A•••••5123"), ("es", "Expulsión de A•••••5123")]

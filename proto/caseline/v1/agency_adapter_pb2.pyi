@@ -12,6 +12,7 @@ reported in-band (LookupError) so that one bad number never fails a batch.
 """
 
 from caseline.v1 import case_pb2 as _case_pb2
+from caseline.v1 import vocabulary_pb2 as _vocabulary_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -52,6 +53,66 @@ LOOKUP_ERROR_CODE_NOT_FOUND: LookupErrorCode.ValueType  # 2
 """Well-formed, but the agency has no such case."""
 Global___LookupErrorCode: _TypeAlias = LookupErrorCode  # noqa: Y015
 
+class _InvalidNumberProblem:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _InvalidNumberProblemEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_InvalidNumberProblem.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    INVALID_NUMBER_PROBLEM_UNSPECIFIED: _InvalidNumberProblem.ValueType  # 0
+    """Not said (an adapter that predates it): only LookupError.message explains."""
+    INVALID_NUMBER_PROBLEM_EMPTY: _InvalidNumberProblem.ValueType  # 1
+    """Nothing but spaces and separators was given."""
+    INVALID_NUMBER_PROBLEM_WRONG_PREFIX: _InvalidNumberProblem.ValueType  # 2
+    """A part that must be one of a few known values is not: an office code, a program
+    letter or code, a leading letter (`found` holds it, `allowed` the accepted values).
+    """
+    INVALID_NUMBER_PROBLEM_WRONG_LENGTH: _InvalidNumberProblem.ValueType  # 3
+    """A part has the wrong number of characters (`expected_length`, `actual_length`)."""
+    INVALID_NUMBER_PROBLEM_NOT_DIGITS: _InvalidNumberProblem.ValueType  # 4
+    """A letter or symbol where only digits belong (`found` holds the character)."""
+    INVALID_NUMBER_PROBLEM_MISSING_PART: _InvalidNumberProblem.ValueType  # 5
+    """A part is missing: the number stops early."""
+    INVALID_NUMBER_PROBLEM_EXTRA_PART: _InvalidNumberProblem.ValueType  # 6
+    """Something follows the end of the number."""
+    INVALID_NUMBER_PROBLEM_IMPOSSIBLE_VALUE: _InvalidNumberProblem.ValueType  # 7
+    """The shape is right but the value cannot be: a day of the year past 366, all zeros."""
+    INVALID_NUMBER_PROBLEM_WRONG_KIND: _InvalidNumberProblem.ValueType  # 8
+    """Another kind of number than the agency looks up (an A-number where a receipt number
+    is needed, a number from a retired system); `notes` says which.
+    """
+    INVALID_NUMBER_PROBLEM_TOO_LONG: _InvalidNumberProblem.ValueType  # 9
+    """Far longer than any of the agency's numbers; nothing else was checked."""
+
+class InvalidNumberProblem(_InvalidNumberProblem, metaclass=_InvalidNumberProblemEnumTypeWrapper):
+    """What was wrong with a number that fits none of the agency's formats."""
+
+INVALID_NUMBER_PROBLEM_UNSPECIFIED: InvalidNumberProblem.ValueType  # 0
+"""Not said (an adapter that predates it): only LookupError.message explains."""
+INVALID_NUMBER_PROBLEM_EMPTY: InvalidNumberProblem.ValueType  # 1
+"""Nothing but spaces and separators was given."""
+INVALID_NUMBER_PROBLEM_WRONG_PREFIX: InvalidNumberProblem.ValueType  # 2
+"""A part that must be one of a few known values is not: an office code, a program
+letter or code, a leading letter (`found` holds it, `allowed` the accepted values).
+"""
+INVALID_NUMBER_PROBLEM_WRONG_LENGTH: InvalidNumberProblem.ValueType  # 3
+"""A part has the wrong number of characters (`expected_length`, `actual_length`)."""
+INVALID_NUMBER_PROBLEM_NOT_DIGITS: InvalidNumberProblem.ValueType  # 4
+"""A letter or symbol where only digits belong (`found` holds the character)."""
+INVALID_NUMBER_PROBLEM_MISSING_PART: InvalidNumberProblem.ValueType  # 5
+"""A part is missing: the number stops early."""
+INVALID_NUMBER_PROBLEM_EXTRA_PART: InvalidNumberProblem.ValueType  # 6
+"""Something follows the end of the number."""
+INVALID_NUMBER_PROBLEM_IMPOSSIBLE_VALUE: InvalidNumberProblem.ValueType  # 7
+"""The shape is right but the value cannot be: a day of the year past 366, all zeros."""
+INVALID_NUMBER_PROBLEM_WRONG_KIND: InvalidNumberProblem.ValueType  # 8
+"""Another kind of number than the agency looks up (an A-number where a receipt number
+is needed, a number from a retired system); `notes` says which.
+"""
+INVALID_NUMBER_PROBLEM_TOO_LONG: InvalidNumberProblem.ValueType  # 9
+"""Far longer than any of the agency's numbers; nothing else was checked."""
+Global___InvalidNumberProblem: _TypeAlias = InvalidNumberProblem  # noqa: Y015
+
 @_typing.final
 class DescribeRequest(_message.Message):
     """Request for Describe."""
@@ -77,19 +138,27 @@ class CaseType(_message.Message):
 
     CODE_FIELD_NUMBER: _builtins.int
     NAME_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
     code: _builtins.str
     """Agency code for the type, e.g. "I-485", "PERM"."""
     name: _builtins.str
     """English name, e.g. "Application to Register Permanent Residence or Adjust Status"."""
+    @_builtins.property
+    def names(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """The name in each language the agency supplies ("en", when present, equal to `name`),
+        e.g. "es": "Solicitud de Registro de Residencia Permanente o Ajuste de Estatus".
+        """
+
     def __init__(
         self,
         *,
         code: _builtins.str = ...,
         name: _builtins.str = ...,
+        names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "name", b"name", "names", b"names"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -202,6 +271,81 @@ class LookupCasesRequest(_message.Message):
 Global___LookupCasesRequest: _TypeAlias = LookupCasesRequest  # noqa: Y015
 
 @_typing.final
+class InvalidNumberDetail(_message.Message):
+    """An invalid number's problem, structured so that a caller can word it in its reader's
+    language (LookupError.message is English only). Texts are the agency's (part and format
+    names, notes), each in the languages it supplies; the caller supplies the sentence.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROBLEM_FIELD_NUMBER: _builtins.int
+    EXPECTED_FORMAT_FIELD_NUMBER: _builtins.int
+    EXAMPLE_FIELD_NUMBER: _builtins.int
+    EXPECTED_FORMAT_NAMES_FIELD_NUMBER: _builtins.int
+    PART_NAMES_FIELD_NUMBER: _builtins.int
+    FOUND_FIELD_NUMBER: _builtins.int
+    EXPECTED_LENGTH_FIELD_NUMBER: _builtins.int
+    ACTUAL_LENGTH_FIELD_NUMBER: _builtins.int
+    ALLOWED_FIELD_NUMBER: _builtins.int
+    NOTES_FIELD_NUMBER: _builtins.int
+    problem: Global___InvalidNumberProblem.ValueType
+    """What is wrong."""
+    expected_format: _builtins.str
+    """The format the number most likely meant: a NumberFormat.name from Describe."""
+    example: _builtins.str
+    """A valid example of that format (its NumberFormat.example)."""
+    found: _builtins.str
+    """The offending text as typed: the prefix (WRONG_PREFIX), the character (NOT_DIGITS), the
+    extra text (EXTRA_PART); at most 16 characters, empty when there is none.
+    """
+    expected_length: _builtins.int
+    """WRONG_LENGTH: how many characters the part must have; 0 otherwise."""
+    actual_length: _builtins.int
+    """WRONG_LENGTH: how many it has; 0 otherwise."""
+    @_builtins.property
+    def expected_format_names(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """That format's display name per language (as NumberFormat.names)."""
+
+    @_builtins.property
+    def part_names(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """The part of the number the problem is in, per language, e.g. "en": "sequence number",
+        "es": "número de secuencia"; empty when the problem is the number as a whole.
+        """
+
+    @_builtins.property
+    def allowed(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """WRONG_PREFIX: the values the part accepts (at most 20); empty otherwise."""
+
+    @_builtins.property
+    def notes(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """One more sentence from the agency per language, when the problem needs it (which other
+        kind of number this looks like, that older numbers take a leading 0); may be empty.
+        """
+
+    def __init__(
+        self,
+        *,
+        problem: Global___InvalidNumberProblem.ValueType = ...,
+        expected_format: _builtins.str = ...,
+        example: _builtins.str = ...,
+        expected_format_names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
+        part_names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
+        found: _builtins.str = ...,
+        expected_length: _builtins.int = ...,
+        actual_length: _builtins.int = ...,
+        allowed: _abc.Iterable[_builtins.str] | None = ...,
+        notes: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actual_length", b"actual_length", "allowed", b"allowed", "example", b"example", "expected_format", b"expected_format", "expected_format_names", b"expected_format_names", "expected_length", b"expected_length", "found", b"found", "notes", b"notes", "part_names", b"part_names", "problem", b"problem"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InvalidNumberDetail: _TypeAlias = InvalidNumberDetail  # noqa: Y015
+
+@_typing.final
 class LookupError(_message.Message):
     """A per-number failure in LookupCases."""
 
@@ -209,19 +353,27 @@ class LookupError(_message.Message):
 
     CODE_FIELD_NUMBER: _builtins.int
     MESSAGE_FIELD_NUMBER: _builtins.int
+    INVALID_NUMBER_FIELD_NUMBER: _builtins.int
     code: Global___LookupErrorCode.ValueType
     """What went wrong."""
     message: _builtins.str
     """English message naming the expected format for INVALID_NUMBER."""
+    @_builtins.property
+    def invalid_number(self) -> Global___InvalidNumberDetail:
+        """For INVALID_NUMBER: the problem, structured for wording in other languages. Unset from
+        adapters that predate it (callers then show `message`).
+        """
+
     def __init__(
         self,
         *,
         code: Global___LookupErrorCode.ValueType = ...,
         message: _builtins.str = ...,
+        invalid_number: Global___InvalidNumberDetail | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["invalid_number", b"invalid_number"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "message", b"message"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "invalid_number", b"invalid_number", "message", b"message"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

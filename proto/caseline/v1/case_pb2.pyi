@@ -190,6 +190,7 @@ class Case(_message.Message):
     EVENTS_FIELD_NUMBER: _builtins.int
     DATA_KEY_FIELD_NUMBER: _builtins.int
     SEALED_FIELDS_FIELD_NUMBER: _builtins.int
+    CASE_TYPE_NAMES_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     """The agency's case number in canonical form (upper case, the agency's own punctuation)."""
     case_type: _builtins.str
@@ -226,6 +227,13 @@ class Case(_message.Message):
         plaintext fields are empty. Only fields within the consent token's scopes are present.
         """
 
+    @_builtins.property
+    def case_type_names(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """The case type's name in each language the agency supplies, one entry per language ("en",
+        when present, first and equal to `case_type_name`). Empty from adapters that predate it:
+        readers then use `case_type_name`.
+        """
+
     def __init__(
         self,
         *,
@@ -239,10 +247,11 @@ class Case(_message.Message):
         events: _abc.Iterable[Global___CaseEvent] | None = ...,
         data_key: _sealing_pb2.WrappedDataKey | None = ...,
         sealed_fields: _abc.Iterable[_sealing_pb2.SealedField] | None = ...,
+        case_type_names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["data_key", b"data_key", "opened_at", b"opened_at", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "case_type_names", b"case_type_names", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -258,6 +267,8 @@ class NumberFormat(_message.Message):
     PATTERN_FIELD_NUMBER: _builtins.int
     EXAMPLE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
+    DESCRIPTIONS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Short name, e.g. "receipt number", "A-number"."""
     pattern: _builtins.str
@@ -266,6 +277,20 @@ class NumberFormat(_message.Message):
     """A valid example, e.g. "IOE0912345678"."""
     description: _builtins.str
     """One sentence describing the format, suitable for an error message."""
+    @_builtins.property
+    def names(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """Display name of the format in each language the agency supplies, e.g. {"en": "USCIS
+        receipt number"}, {"es": "número de recibo de USCIS"}. `name` stays the format's stable
+        key (it is what InvalidNumberDetail.expected_format refers to). Empty from adapters that
+        predate it: readers then show `name`.
+        """
+
+    @_builtins.property
+    def descriptions(self) -> _containers.RepeatedCompositeFieldContainer[_vocabulary_pb2.LocalizedString]:
+        """`description` in each language the agency supplies ("en", when present, equal to it).
+        Empty from adapters that predate it: readers then show `description`.
+        """
+
     def __init__(
         self,
         *,
@@ -273,10 +298,12 @@ class NumberFormat(_message.Message):
         pattern: _builtins.str = ...,
         example: _builtins.str = ...,
         description: _builtins.str = ...,
+        names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
+        descriptions: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "example", b"example", "name", b"name", "pattern", b"pattern"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "descriptions", b"descriptions", "example", b"example", "name", b"name", "names", b"names", "pattern", b"pattern"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -276,3 +276,32 @@ class Status(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Status: _TypeAlias = Status  # noqa: Y015
+
+@_typing.final
+class LocalizedString(_message.Message):
+    """A short text an agency supplies in one language: a case type's name, a number format's
+    name or description. Caseline cannot translate these (they are the agency's words), so an
+    agency sends one entry per language it has; readers get their language, else English.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    language: _builtins.str
+    """BCP 47 language tag in lower case, e.g. "en", "es". Never empty."""
+    text: _builtins.str
+    """The text in that language, plain (no markup). Never empty."""
+    def __init__(
+        self,
+        *,
+        language: _builtins.str = ...,
+        text: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["language", b"language", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LocalizedString: _TypeAlias = LocalizedString  # noqa: Y015

@@ -4,6 +4,7 @@ FORBIDDEN. For viewer, audit and mutations, in English and Spanish."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,16 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.consent.vocabulary import Role
 from aggregator.vault.key_files import load_or_create_ed25519
 from deploy.demo.personas import PERSONAS
 from gateway.auth import AuthError, DevIssuer, SignedIn, TokenVerifier
+from gateway.roles import RoleMapping
+from gateway.signing_keys import RemoteKeys, StaticKeys
+from support.jwks_server import jwk, serving_jwks
 from tests.support.http_gateway import gateway_app
 
 SIGN_IN = {"en": "sign in first: send 'Authorization: Bearer <token>'",
@@ -135,3 +141,100 @@ def test_a_role_that_is_not_one_is_refused_naming_the_roles(role: str | None,
         TokenVerifier(key.public_key()).verify(token)
     assert str(refused.value) == (f"role {role!r} is not one of applicant, representative, "
                                   "auditor")
+
+
+# Tokens of real identity providers: RS256 and ES256 from a JWKS, roles from a table.
+
+def _signed(key: object, algorithm: str, **claims: object) -> str:
+    now = int(time.time())
+    body = {"iss": "https://login.example", "aud": "caseline-gateway", "sub": "u-1",
+            "iat": now, "exp": now + 300, **claims}
+    return jwt.encode(body, key, algorithm=algorithm,  # type: ignore[arg-type]
+                      headers={"kid": f"{algorithm}-key"})
+
+
+def _jwks_verifier(*private: Any, **options: Any) -> TokenVerifier:
+    documents = [jwk(key, kid) for key, kid in private]
+    return TokenVerifier(StaticKeys.from_jwks({"keys": documents}),
+                         issuer="https://login.example", **options)
+
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+EC_KEY = ec.generate_private_key(ec.SECP256R1())
+ED_KEY = Ed25519PrivateKey.generate()
+JWKS = [(RSA_KEY, "RS256-key"), (EC_KEY, "ES256-key"), (ED_KEY, "EdDSA-key")]
+
+
+@pytest.mark.parametrize(("key", "algorithm"), [(RSA_KEY, "RS256"), (EC_KEY, "ES256"),
+                                                (ED_KEY, "EdDSA")])
+def test_tokens_signed_with_any_jwks_key_sign_in(key: Any, algorithm: str) -> None:
+    verifier = _jwks_verifier(*JWKS)
+    token = _signed(key, algorithm, role="representative", name="Pat")
+    assert verifier.verify(token) == SignedIn("u-1", Role.REPRESENTATIVE, "Pat")
+
+
+@pytest.mark.parametrize(("algorithm", "key"), [("HS256", b"k" * 32), ("none", None)])
+def test_symmetric_and_unsigned_tokens_are_refused_before_any_key(algorithm: str,
+                                                                  key: Any) -> None:
+    token = _signed(key, algorithm, role="auditor")
+    with pytest.raises(AuthError, match=f"algorithm '{algorithm}' is not one of EdDSA, "
+                                        "RS256, ES256"):
+        _jwks_verifier(*JWKS).verify(token)
+
+
+def test_a_token_signed_by_a_key_outside_the_jwks_is_refused() -> None:
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with pytest.raises(AuthError, match="InvalidSignatureError"):
+        _jwks_verifier(*JWKS).verify(_signed(other, "RS256", role="applicant"))
+    with pytest.raises(AuthError, match="the issuer has no ES256 key"):
+        _jwks_verifier(JWKS[0]).verify(_signed(EC_KEY, "ES256", role="applicant"))
+
+
+def test_roles_come_from_a_table_for_providers_that_issue_none() -> None:
+    verifier = _jwks_verifier(*JWKS, roles=RoleMapping("role", {"u-1": Role.AUDITOR}))
+    assert verifier.verify(_signed(RSA_KEY, "RS256")).role == Role.AUDITOR
+    with pytest.raises(AuthError, match="role None is not one of"):
+        _jwks_verifier(*JWKS).verify(_signed(RSA_KEY, "RS256"))
+
+
+def test_the_lifetime_cap_holds_for_jwks_tokens_too() -> None:
+    now = int(time.time())
+    token = _signed(RSA_KEY, "RS256", role="applicant", iat=now, exp=now + 3 * 3600)
+    with pytest.raises(AuthError, match="exceeds the maximum of 3600 s"):
+        _jwks_verifier(*JWKS, max_lifetime_s=3600).verify(token)
+
+
+def test_one_key_may_sign_under_several_issuer_names(tmp_path: Path) -> None:
+    key = load_or_create_ed25519(tmp_path / "issuer.pem")
+    verifier = TokenVerifier(key.public_key(), issuer=("http://op.test", "caseline-demo"))
+    for name in ("http://op.test", "caseline-demo"):
+        assert verifier.verify(DevIssuer(key, issuer=name).issue("ana", "applicant", "A"))
+    with pytest.raises(AuthError, match="InvalidIssuerError"):
+        verifier.verify(DevIssuer(key, issuer="http://other").issue("ana", "applicant", "A"))
+
+
+def test_an_unreachable_jwks_refuses_the_token() -> None:
+    verifier = TokenVerifier(RemoteKeys("http://127.0.0.1:9/jwks", timeout_s=1),
+                             issuer="https://login.example")
+    with pytest.raises(AuthError, match="the issuer's JWKS at"):
+        verifier.verify(_signed(RSA_KEY, "RS256", role="applicant"))
+
+
+async def test_graphql_verifies_bearer_tokens_against_a_jwks_address(tmp_path: Path) -> None:
+    """A gateway trusting an issuer's JWKS address (read in a thread, off the event loop)
+    answers the viewer of an ES256 token it signed, and refuses one it did not."""
+    with serving_jwks(jwk(EC_KEY, "ES256-key")) as jwks:
+        verifier = TokenVerifier(RemoteKeys(jwks.url), issuer="https://login.example")
+        assert verifier.fetches_keys
+        app, _ = gateway_app(tmp_path / "state", verifier=verifier)
+        query = {"query": "{ viewer { subject role } }"}
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            token = _signed(EC_KEY, "ES256", role="auditor")
+            answer = await client.post("/graphql", json=query,
+                                       headers={"Authorization": f"Bearer {token}"})
+            forged = _signed(ec.generate_private_key(ec.SECP256R1()), "ES256", role="auditor")
+            refused = await client.post("/graphql", json=query,
+                                        headers={"Authorization": f"Bearer {forged}"})
+    assert answer.json() == {"data": {"viewer": {"subject": "u-1", "role": "auditor"}}}
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

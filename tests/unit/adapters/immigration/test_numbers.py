@@ -65,3 +65,36 @@ def test_bad_a_numbers_are_refused_precisely(raw: str, detail: str) -> None:
     """Wrong length, letters and all zeros are refused with their reason."""
     with pytest.raises(InvalidNumberError, match=re.escape(f"({detail})")):
         normalize_a_number(raw)
+
+
+@pytest.mark.parametrize(("raw", "problem", "part", "structure"), [
+    ("", "EMPTY", "", {}),
+    ("A201555123", "WRONG_KIND", "", {}),
+    ("XYZ0912345678", "WRONG_PREFIX", "office code", {"found": "XYZ"}),
+    ("IOE09123X5678", "NOT_DIGITS", "number after the office code", {"found": "X"}),
+    ("IOE12", "WRONG_LENGTH", "number after the office code",
+     {"expected_length": 10, "actual_length": 2}),
+])
+def test_refusals_carry_their_structure(raw: str, problem: str, part: str,
+                                        structure: dict[str, object]) -> None:
+    """Each refusal says in structure what its English sentence says, with the part named in
+    English and Spanish, so Caseline can word it in the reader's language."""
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize(raw)
+    error = caught.value
+    assert error.problem == problem
+    assert error.part.get("en", "") == part and bool(error.part.get("es")) == bool(part)
+    assert {key: getattr(error, key) for key in structure} == structure
+    assert error.expected.example == "IOE0912345678"
+
+
+def test_a_wrong_office_code_lists_the_accepted_ones() -> None:
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize("XYZ0912345678")
+    assert "IOE" in caught.value.allowed and len(caught.value.allowed) <= 20
+
+
+def test_an_a_number_given_for_a_receipt_says_so_in_both_languages() -> None:
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize("A201555123")
+    assert "A-number" in caught.value.notes["en"] and "número A" in caught.value.notes["es"]

@@ -164,3 +164,38 @@ def test_the_typical_typo_is_told_in_under_200_characters() -> None:
     assert "date code must be 5 digits, got 4" in text and "G-100-24123-123456" in text
     # Not the whole catalogue: the other programs' descriptions stay out.
     assert not any(f.description in text for f in FORMATS)
+
+
+@pytest.mark.parametrize(("raw", "problem", "part", "structure"), [
+    ("", "EMPTY", "", {}),
+    ("G-100-24123-12#456", "NOT_DIGITS", "", {"found": "#"}),
+    ("Z-100-24123-123456", "WRONG_PREFIX", "program letter", {"found": "Z"}),
+    ("A-12345-12345", "WRONG_KIND", "", {}),
+    ("G", "MISSING_PART", "program code", {}),
+    ("G-999-24123-123456", "WRONG_PREFIX", "program code", {"found": "G-999",
+                                                            "allowed": ("G-100",)}),
+    ("G-100", "MISSING_PART", "date code", {}),
+    ("G-100-24999-123456", "IMPOSSIBLE_VALUE", "date code", {"found": "24999"}),
+    ("G-100-23366-123456", "IMPOSSIBLE_VALUE", "date code", {"found": "23366"}),
+    ("G-100-24123", "MISSING_PART", "sequence number", {}),
+    ("G-100-24123-12345", "WRONG_LENGTH", "sequence number",
+     {"expected_length": 6, "actual_length": 5}),
+    ("G-100-24123-12345X", "NOT_DIGITS", "sequence number", {"found": "X"}),
+    ("G-100-24123-123456-7", "EXTRA_PART", "", {"found": "7"}),
+])
+def test_refusals_carry_their_structure(raw: str, problem: str, part: str,
+                                        structure: dict[str, object]) -> None:
+    """Each refusal says in structure what its sentence says; a part is named in English
+    and Spanish."""
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize(raw)
+    error = caught.value
+    assert error.problem == problem, str(error)
+    assert error.part.get("en", "") == part and bool(error.part.get("es")) == bool(part)
+    assert {key: getattr(error, key) for key in structure} == structure
+
+
+def test_every_format_has_a_spanish_name_and_description() -> None:
+    for fmt in FORMATS:
+        assert fmt.names["es"] and fmt.descriptions["es"] != fmt.description
+        assert fmt.descriptions["es"].split(":")[1].strip().startswith(fmt.example[:5])

@@ -12,9 +12,17 @@ from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
 from adapters.sdk.mapping import MappingTable
+from adapters.sdk.numbers import InvalidNumberError, Problem
 from adapters.sdk.records import CaseRecord, EventRecord
-from adapters.sdk.to_contract import _fill_timestamp, case_to_proto, event_id_of, status_to_proto
-from caseline.v1 import case_pb2
+from adapters.sdk.to_contract import (
+    _fill_timestamp,
+    case_to_proto,
+    event_id_of,
+    invalid_number_to_proto,
+    number_format_to_proto,
+    status_to_proto,
+)
+from caseline.v1 import agency_adapter_pb2, case_pb2
 
 
 @pytest.mark.parametrize("value", [
@@ -93,3 +101,53 @@ def _all_numbers(path: Path) -> list[str]:
 
     with sqlite3.connect(path) as db:
         return [row[0] for row in db.execute("SELECT number FROM cases")]
+
+
+def test_a_case_carries_its_type_name_in_each_language(tmp_path: Path) -> None:
+    """The names given go on the case in order; none given, none sent (as before)."""
+    from adapters.immigration.profile import PROFILE
+
+    store_path = tmp_path / "immigration.sqlite3"
+    seed_store(store_path, "immigration", cases=1, seed=1, today=date(2026, 11, 1),
+               progress=False)
+    record = DemoStore(store_path).find_cases(["IOE0990000001"], with_history=False)[
+        "IOE0990000001"]
+    table = MappingTable.load(PROFILE.mapping_path)
+    names = PROFILE.case_type_in_languages(record.case_type)
+    case = case_to_proto(record, table, None, names[0][1], with_history=False,
+                         case_type_names=names)
+    assert [(n.language, n.text) for n in case.case_type_names] == [
+        ("en", "Application for Employment Authorization"),
+        ("es", "Solicitud de Autorización de Empleo")]
+    assert not case_to_proto(record, table, None, "x", with_history=False).case_type_names
+
+
+def test_a_number_format_carries_its_name_and_description_per_language() -> None:
+    from adapters.immigration.numbers import RECEIPT
+
+    message = number_format_to_proto(RECEIPT)
+    assert [(n.language, n.text) for n in message.names] == [
+        ("en", "USCIS receipt number"), ("es", "número de recibo de USCIS")]
+    assert [d.language for d in message.descriptions] == ["en", "es"]
+    assert message.descriptions[0].text == message.description == RECEIPT.description
+
+
+def test_an_invalid_number_carries_its_structure() -> None:
+    from adapters.labor.numbers import normalize
+
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize("G-100-24123-12345")
+    detail = invalid_number_to_proto(caught.value)
+    assert detail.problem == agency_adapter_pb2.INVALID_NUMBER_PROBLEM_WRONG_LENGTH
+    assert (detail.expected_format, detail.example) == ("PERM", "G-100-24123-123456")
+    assert [(p.language, p.text) for p in detail.part_names] == [
+        ("en", "sequence number"), ("es", "número de secuencia")]
+    assert (detail.expected_length, detail.actual_length) == (6, 5)
+    assert [n.language for n in detail.expected_format_names] == ["en", "es"]
+
+
+def test_every_problem_the_sdk_names_is_one_the_contract_has() -> None:
+    """Problem and the contract's InvalidNumberProblem list the same values."""
+    contract = {name.removeprefix("INVALID_NUMBER_PROBLEM_")
+                for name in agency_adapter_pb2.InvalidNumberProblem.DESCRIPTOR.values_by_name}
+    assert {p.value for p in Problem} == contract

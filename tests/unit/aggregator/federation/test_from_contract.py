@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aggregator.federation import from_contract as convert
 from aggregator.federation.from_contract import status_from_proto
-from aggregator.model import Status, Text
+from aggregator.model import InvalidNumber, LookupFailure, Status, Text
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import case_pb2
 from caseline.v1 import vocabulary_pb2 as vocab
 
 
@@ -46,3 +48,69 @@ def test_statuses_an_agency_makes_up_without_end_do_not_grow_memory() -> None:
     for i in range(convert._STATUS_CACHE_SIZE * 2 + 10):
         assert status_from_proto(_status(f"CODE-{i}")).agency_code == f"CODE-{i}"
     assert len(convert._statuses) <= convert._STATUS_CACHE_SIZE
+
+
+def _case(**fields: object) -> case_pb2.Case:
+    return case_pb2.Case(case_number="IOE0912345678", case_type="I-130",
+                         case_type_name="Petition for Alien Relative", status=_status(),
+                         **fields)  # type: ignore[arg-type]
+
+
+def test_a_case_reads_its_type_name_per_language() -> None:
+    case = convert.case_from_proto("immigration", _case(case_type_names=[
+        vocab.LocalizedString(language="en", text="Petition for Alien Relative"),
+        vocab.LocalizedString(language="es", text="Petición de Familiar Extranjero")]))
+    assert case.type_name("es") == "Petición de Familiar Extranjero"
+    assert case.type_name("en") == case.type_name("fr") == "Petition for Alien Relative"
+
+
+def test_a_case_from_an_adapter_without_localized_names_reads_its_english_name() -> None:
+    case = convert.case_from_proto("immigration", _case())
+    assert case.case_type_names == {} and case.type_name("es") == "Petition for Alien Relative"
+
+
+def test_localized_lists_keep_the_first_entry_per_language_and_drop_the_malformed() -> None:
+    texts = [vocab.LocalizedString(language="ES", text="Primero"),
+             vocab.LocalizedString(language="es", text="Segundo"),
+             vocab.LocalizedString(language="", text="sin idioma"),
+             vocab.LocalizedString(language="fr", text="  "),
+             vocab.LocalizedString(language="de", text="x" * 1000)]
+    read = convert.localized_from_proto(texts)
+    assert read == {"es": "Primero", "de": "x" * 400}
+
+
+def test_localized_lists_are_bounded_in_languages() -> None:
+    texts = [vocab.LocalizedString(language=f"l{i:02d}", text="t") for i in range(40)]
+    assert len(convert.localized_from_proto(texts)) == 16
+
+
+def _invalid(detail: pb.InvalidNumberDetail | None) -> pb.LookupResult:
+    result = pb.LookupResult(requested_number="IOE12")
+    result.error.code = pb.LOOKUP_ERROR_CODE_INVALID_NUMBER
+    result.error.message = "'IOE12' is not a valid case number"
+    if detail is not None:
+        result.error.invalid_number.CopyFrom(detail)
+    return result
+
+
+def test_an_invalid_number_reads_its_structure() -> None:
+    failure = convert.lookup_from_proto("immigration", _invalid(pb.InvalidNumberDetail(
+        problem=pb.INVALID_NUMBER_PROBLEM_WRONG_LENGTH, expected_format="USCIS receipt number",
+        example="IOE0912345678", expected_length=10, actual_length=2,
+        part_names=[vocab.LocalizedString(language="es", text="número")],
+        allowed=["IOE", "EAC"], found="X" * 40)))
+    assert isinstance(failure, LookupFailure) and failure.agency_id == "immigration"
+    assert failure.invalid == InvalidNumber(
+        "WRONG_LENGTH", "USCIS receipt number", "IOE0912345678", part_names={"es": "número"},
+        found="X" * 16, expected_length=10, actual_length=2, allowed=("IOE", "EAC"))
+
+
+def test_an_invalid_number_without_structure_or_with_an_unknown_problem() -> None:
+    """An older adapter's failure has no structure; a newer problem reads UNSPECIFIED."""
+    old = convert.lookup_from_proto("immigration", _invalid(None))
+    assert isinstance(old, LookupFailure) and old.invalid is None
+    assert old.message == "'IOE12' is not a valid case number"
+    newer = convert.lookup_from_proto("immigration", _invalid(pb.InvalidNumberDetail(
+        problem=99)))  # type: ignore[arg-type]
+    assert isinstance(newer, LookupFailure) and newer.invalid is not None
+    assert newer.invalid.problem == "UNSPECIFIED"

@@ -58,3 +58,25 @@ def test_bad_pattern_is_reported_with_its_key() -> None:
                          "number_format": "f"}]}
     with pytest.raises(ConfigError, match=r"agencies\[0\]: 'numbers' is not a valid regular"):
         parse_config(raw)
+
+
+def test_expected_formats_are_told_in_spanish_where_the_registry_has_them() -> None:
+    """number_format_es for Spanish readers; an agency without one keeps its English."""
+    import dataclasses
+
+    from aggregator.federation.routing import expected_formats
+
+    spanish = expected_formats(REGISTRY.agencies, "es")
+    assert spanish.startswith("un número de recibo de USCIS: 3 letras y 10 dígitos")
+    assert expected_formats(REGISTRY.agencies) == expected_formats(REGISTRY.agencies, "en")
+    plain = dataclasses.replace(REGISTRY.agencies[0], number_format_es="")
+    assert expected_formats((plain,), "es") == plain.number_format
+
+
+def test_a_spanish_format_that_is_not_text_is_refused_with_its_key() -> None:
+    raw = {"agencies": [{"id": "x1", "name": "X", "address": "a:1", "numbers": "^X",
+                         "number_format": "f", "number_format_es": 3}]}
+    with pytest.raises(ConfigError, match=r"agencies\[0\]: 'number_format_es' must be a "
+                                          "string, got int"):
+        parse_config(raw)
+

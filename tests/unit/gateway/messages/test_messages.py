@@ -24,11 +24,14 @@ def _code_message_ids() -> set[str]:
             if isinstance(msgid, str) and msgid:
                 ids.add(msgid)
     # The pages' templates say ``t("id", ...)``, the same call with the language bound.
-    for _file, _line, msgid, _comments, _context in extract_from_dir(
-            ROOT / "gateway" / "web" / "templates",
-            method_map=[("**.html", "jinja2.ext:babel_extract")], keywords={"t": (1,)}):
-        if isinstance(msgid, str) and msgid:
-            ids.add(msgid)
+    # (deploy/demo/templates: the demo sign-in provider's persona page.)
+    for templates in (ROOT / "gateway" / "web" / "templates",
+                      ROOT / "deploy" / "demo" / "templates"):
+        for _file, _line, msgid, _comments, _context in extract_from_dir(
+                templates, method_map=[("**.html", "jinja2.ext:babel_extract")],
+                keywords={"t": (1,)}):
+            if isinstance(msgid, str) and msgid:
+                ids.add(msgid)
     return ids
 
 
@@ -65,3 +68,16 @@ def test_a_translated_message_is_filled_after_translation() -> None:
         assert message("en", msgid, **params) == msgid.format(**params)
     finally:
         catalog.cache_clear()
+
+
+def test_each_message_is_translated_once() -> None:
+    """Babel keeps the last of two entries with one msgid: a second translation would
+    silently replace the first."""
+    from babel.messages.pofile import read_po
+
+    po = Path(gateway.__file__).parent / "messages" / "es.po"
+    ids = [line for line in po.read_text(encoding="utf-8").splitlines()
+           if line.startswith("msgid ")]
+    with po.open("rb") as source:
+        distinct = len(read_po(source))
+    assert len(ids) - 1 == distinct  # less the header's empty msgid
