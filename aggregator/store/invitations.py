@@ -51,13 +51,16 @@ class InvitationStore:
         """Keep ``invitation`` as its grantee's only one; ValueError when another grantee's
         invitation has the same code (the caller draws a new code)."""
         grantee = invitation.grantee_id
+        # Sealed before the transaction: sealing may create the grantee's key, a write of its
+        # own that on SQLite would wait for this transaction's lock forever.
+        code_sealed = self._seal(grantee, invitation.code, "code")
+        name_sealed = self._seal(grantee, invitation.display_name, "name")
         try:
             with self._engine.begin() as conn:
                 conn.execute(delete(invitations).where(invitations.c.grantee_id == grantee))
                 conn.execute(invitations.insert().values(
                     grantee_id=grantee, code_ref=self._ref(invitation.code),
-                    code_sealed=self._seal(grantee, invitation.code, "code"),
-                    display_name_sealed=self._seal(grantee, invitation.display_name, "name"),
+                    code_sealed=code_sealed, display_name_sealed=name_sealed,
                     created_at=invitation.created_at, expires_at=invitation.expires_at))
         except IntegrityError as exc:
             raise ValueError("another invitation has this code") from exc

@@ -11,9 +11,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -98,7 +99,23 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     async def csrf_failed(request: Request, exc: Exception) -> Response:
         return pages.render(request, "refused.html", 403, reason="csrf")
 
+    async def missing(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code != 404:
+            return PlainTextResponse(exc.detail, status_code=exc.status_code,
+                                     headers=exc.headers)
+        return pages.render(request, "problem.html", 404, problem="missing")
+
+    async def fault(request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception after this answers; the person gets a page in their
+        # language rather than a bare "Internal Server Error".
+        try:
+            return pages.render(request, "problem.html", 500, problem="fault")
+        except Exception:
+            log.exception("the error page itself failed")
+            return PlainTextResponse("Internal Server Error", status_code=500)
+
     app = Starlette(routes=routes, exception_handlers={
-        SignInRequired: sign_in_first, NotAllowed: not_allowed, CsrfError: csrf_failed})
+        SignInRequired: sign_in_first, NotAllowed: not_allowed, CsrfError: csrf_failed,
+        HTTPException: missing, 500: fault})
     app.add_middleware(_Sessions, secret=secret)
     return app

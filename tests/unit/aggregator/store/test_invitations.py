@@ -3,13 +3,18 @@ grantee's key (unreadable once their key is gone)."""
 
 from __future__ import annotations
 
+import base64
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from aggregator.consent.invitations import Invitation
+from aggregator.store import Store, make_engine
 from aggregator.store.tables import invitations as table
+from aggregator.vault import Keyring, LocalKeyService, SubjectKeys
 from support.fakes import memory_store
 
 T0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
@@ -58,3 +63,20 @@ def test_an_invitation_whose_seal_no_longer_opens_resolves_to_nothing() -> None:
     with store.engine.begin() as conn:  # as after the grantee's key was shredded
         conn.execute(table.update().values(code_sealed="AAAA"))
     assert store.invitations.by_code("K7QMR4RTXW") is None
+
+
+def test_a_first_invitation_seals_under_a_new_key_in_the_same_sqlite_file(
+        tmp_path: Path) -> None:
+    """As in the demo: the grantee's key is created in the file the invitation goes to; the
+    key's write must not wait on the invitation's own transaction (it once locked up)."""
+    environ = {"CASELINE_KEYRING_KEY": base64.b64encode(os.urandom(32)).decode()}
+    engine = make_engine(f"sqlite:///{tmp_path / 'aggregator.sqlite3'}")
+    keys = SubjectKeys(engine, LocalKeyService(Keyring(tmp_path / "keyring.json",
+                                                       environ=environ)))
+    store = Store(engine, keys, os.urandom(32))
+    try:
+        store.invitations.put(_invitation("K7QMR4RTXW", grantee="rep-new"))
+        assert store.invitations.of_grantee("rep-new") == _invitation("K7QMR4RTXW",
+                                                                      grantee="rep-new")
+    finally:
+        store.close()

@@ -4,12 +4,14 @@ that the API never reads the pages' cookie."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.config import parse_config
 from aggregator.consent.vocabulary import Role
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import SignedIn, TokenVerifier
+from gateway.web import public
 from gateway.web.app import WebSettings
 from support.fakes import fake_service
 from support.pages import SESSION_COOKIE, session_cookie
@@ -58,3 +60,27 @@ async def test_the_api_ignores_the_pages_cookie() -> None:
     async with _client("127.0.0.1") as client:
         answer = await client.post("/graphql", json={"query": "{ viewer { name } }"})
     assert answer.json()["data"] == {"viewer": None}
+
+
+async def test_an_unknown_page_answers_a_page_in_the_visitors_language() -> None:
+    async with _client("127.0.0.1") as client:
+        page = await client.get("/no/such/page", headers={"accept-language": "es"})
+    assert page.status_code == 404
+    assert "Página no encontrada" in page.text and 'lang="es"' in page.text
+
+
+async def test_a_fault_answers_a_page_in_words_not_a_bare_500(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("the formats could not be read")
+
+    monkeypatch.setattr(public, "format_hints", broken)
+    service = fake_service(CONFIG, {})
+    app = create_app(service, TokenVerifier(Ed25519PrivateKey.generate().public_key()),
+                     GatewaySettings(web=WebSettings(session_secret=SECRET)))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        page = await client.get("/")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
