@@ -17,7 +17,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 
 from deploy.demo.sample_numbers import read_demo_numbers
 from deploy.demo.state import DemoState
-from support.browser import ConsoleWatch, Numbers, launch
+from support.browser import ConsoleWatch, Numbers, PageOpener, launch
 from support.demo_process import Demo, start_demo
 
 # A wait for a page or an element: long enough for a loaded 2-core machine, short enough
@@ -96,3 +96,23 @@ async def zoomed_page(browser: Browser, demo: Demo) -> AsyncIterator[Page]:
     zoomed.set_default_timeout(TIMEOUT_MS)
     yield await zoomed.new_page()
     await zoomed.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def open_page(browser: Browser, demo: Demo) -> AsyncIterator[PageOpener]:
+    """Opens pages each in a context of its own (one person each: their own cookies), all
+    watched like ``page`` and closed at the end of the test."""
+    opened: list[tuple[BrowserContext, ConsoleWatch]] = []
+
+    async def new() -> Page:
+        fresh = await browser.new_context(base_url=demo.base_url, locale="en-US",
+                                          viewport={"width": 1280, "height": 900})
+        fresh.set_default_timeout(TIMEOUT_MS)
+        page = await fresh.new_page()
+        opened.append((fresh, ConsoleWatch().attach(page)))
+        return page
+
+    yield new
+    for fresh, watched in opened:
+        await fresh.close()
+        assert watched.clean(), watched

@@ -9,16 +9,20 @@ a browser test never skips.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, Playwright, Response
+from playwright.async_api import Browser, ConsoleMessage, Page, Playwright, Response, expect
 
+from deploy.demo.personas import PERSONAS
 from deploy.demo.sample_numbers import DemoNumber
+from gateway.messages import message
 
 __all__ = [
     "ARTIFACTS",
@@ -28,6 +32,7 @@ __all__ = [
     "WIDTHS",
     "ConsoleWatch",
     "Numbers",
+    "PageOpener",
     "axe_violations",
     "describe",
     "ensure_chromium",
@@ -35,12 +40,16 @@ __all__ = [
     "horizontal_overflow",
     "launch",
     "screenshots",
+    "sign_in",
+    "sign_out",
     "tab_to",
 ]
 
 # Every browser test module's pytestmark: real processes, and the session's event loop, on
 # which the one browser lives (tests/browser/conftest.py).
 BROWSER = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+# Opens a page in a fresh browser context: one person each (tests/browser/conftest.py).
+PageOpener = Callable[[], Awaitable[Page]]
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless in a container: no sandbox (no user namespaces), no GPU, and nothing that phones
 # home (the machine has no network but the package registries).
@@ -188,3 +197,33 @@ class ConsoleWatch:
     def clean(self) -> bool:
         """Nothing was refused, thrown or missing."""
         return not (self.csp or self.errors or self.missing)
+
+
+async def sign_in(page: Page, persona: str, language: str = "en", start: str = "/") -> None:
+    """Sign in as a demo persona the way a person does: on ``start``, the header's "Sign in"
+    link, the demo provider's persona page, the button with the persona's name; back on
+    ``start``, which is then shown in ``language`` (a signed-in person's choice is stored:
+    ana's own preference is Spanish)."""
+    name = PERSONAS[persona].name
+    address = f"{start}{'&' if '?' in start else '?'}lang={language}"
+    await page.goto(address)
+    if "/demo-oidc/" not in page.url:  # a page that needs no sign-in: the header's link
+        await page.get_by_role("navigation").get_by_role(
+            "link", name=message(language, "Sign in")).click()
+    await page.get_by_role("button", name=re.compile(re.escape(name))).click()
+    await page.wait_for_url(lambda url: "/demo-oidc/" not in url and "/sign-in" not in url)
+    await page.goto(address)
+    await expect(page.get_by_role("button", name=message(
+        language, "Sign out {name}", name=name))).to_be_visible()
+
+
+async def sign_out(page: Page, persona: str) -> None:
+    """Sign out with the header's button (in English or Spanish: a signed-in person's page
+    follows their stored preference); the header then offers to sign in again."""
+    name = PERSONAS[persona].name
+    button = "|".join(re.escape(message(lang, "Sign out {name}", name=name))
+                      for lang in ("en", "es"))
+    await page.get_by_role("button", name=re.compile(f"^({button})$")).click()
+    link = "|".join(re.escape(message(lang, "Sign in")) for lang in ("en", "es"))
+    await expect(page.get_by_role("navigation").get_by_role(
+        "link", name=re.compile(f"^({link})$"))).to_be_visible()

@@ -1,0 +1,130 @@
+"""Signed in, in a real browser against a real demo: each persona signs in through the demo's
+OpenID provider and out again; every page a persona has passes axe-core in English and
+Spanish and reflows at 320 px (screenshots under tests/browser/artifacts/); ana's timeline
+shows both her agencies; ana links a case with the access code from its notice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.async_api import Page, expect
+
+from adapters.reference.seed import generated_cases
+from adapters.sdk.records import CaseRecord
+from deploy.demo.personas import PERSONAS
+from deploy.demo.state import DemoState
+from gateway.messages import message
+from support.browser import (
+    BROWSER,
+    Numbers,
+    axe_violations,
+    describe,
+    horizontal_overflow,
+    screenshots,
+    sign_in,
+    sign_out,
+)
+from support.demo_process import Demo
+
+pytestmark = BROWSER
+
+HOMES = {"ana": "/me", "raj": "/me", "lee": "/clients", "audrey": "/audit"}
+# Every page each persona has (beside the public ones, tested signed out).
+PAGES = {
+    "ana": ["/me", "/me/cases/link", "/me/access", "/me/consents", "/me/consents/grant"],
+    "raj": ["/me"],
+    "lee": ["/clients", "/clients/invite", "/bulk", "/"],
+    "audrey": ["/audit"],
+}
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+async def test_each_persona_signs_in_lands_home_and_signs_out(page: Page,
+                                                             persona: str) -> None:
+    """From /sign-in (no page to go back to) each role lands on its own home, its name in
+    the header; signing out leaves nobody signed in, and the home asks to sign in again."""
+    await page.goto("/sign-in")
+    await page.get_by_role("button", name=PERSONAS[persona].name, exact=False).click()
+    await expect(page).to_have_url(HOMES[persona])
+    await sign_out(page, persona)
+    response = await page.goto(HOMES[persona])
+    assert response is not None
+    assert "/demo-oidc/" in page.url or "/sign-in" in page.url or response.status == 403
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("persona", list(PAGES))
+async def test_every_signed_in_page_passes_axe_and_reflows(page: Page, persona: str,
+                                                           language: str) -> None:
+    await sign_in(page, persona, language)
+    problems: dict[str, str] = {}
+    for path in PAGES[persona]:
+        response = await page.goto(path)
+        assert response is not None and response.status == 200, (path, response)
+        violations = await axe_violations(page)
+        if violations:
+            problems[path] = describe(violations)
+        name = path.strip("/").replace("/", "-") or "home"
+        await screenshots(page, f"{persona}-{name}-{language}")
+        await page.set_viewport_size({"width": 320, "height": 800})
+        if overflow := await horizontal_overflow(page):
+            problems[path] = problems.get(path, "") + f" scrolls {overflow} px sideways at 320"
+        await page.set_viewport_size({"width": 1280, "height": 900})
+    assert not problems, problems
+
+
+async def test_the_persona_page_passes_axe(page: Page) -> None:
+    """The demo provider's own page, where a person chooses who to be."""
+    for language in ("en", "es"):
+        await page.goto(f"/sign-in?lang={language}")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            message(language, "Demo sign-in"))
+        violations = await axe_violations(page)
+        assert not violations, describe(violations)
+        await screenshots(page, f"demo-sign-in-{language}")
+
+
+async def test_ana_timeline_shows_both_agencies(page: Page, numbers: Numbers,
+                                                demo: Demo) -> None:
+    await sign_in(page, "ana", "en", start="/me")
+    names = _agency_names(demo)
+    own = [n for n in numbers.all if n.persona == "ana"]
+    assert len({n.agency for n in own}) == 2
+    table = page.get_by_role("table")
+    for number in own:
+        row = table.get_by_role("row").filter(has_text=number.number)
+        await expect(row).to_contain_text(names[number.agency])
+
+
+async def test_ana_links_a_case_with_its_access_code(page: Page, numbers: Numbers,
+                                                     demo: Demo) -> None:
+    """A generated immigration case (nobody's yet) linked with the code on its notice: the
+    page says so and /me lists it."""
+    manifest = DemoState(demo.state_dir).read_manifest()
+    assert manifest is not None
+    case = _unlinked_case(manifest)
+    await sign_in(page, "ana", "en", start="/me/cases/link")
+    await page.get_by_label("Case number").fill(case.number)
+    await page.get_by_label("Access code").fill(case.access_code)
+    await page.get_by_role("button", name="Link this case").click()
+    await expect(page.get_by_role("heading", level=1)).not_to_have_text("Link a case")
+    await page.goto("/me")
+    await expect(page.get_by_role("table").get_by_role("row").filter(
+        has_text=case.number)).to_be_visible()
+
+
+def _unlinked_case(manifest: dict[str, object]) -> CaseRecord:
+    """The demo's first generated immigration case, its access code regenerated from the
+    seed as the demo's seeding made it (the store keeps only a digest of it)."""
+    cases = generated_cases("immigration", int(str(manifest["cases"])),
+                            int(str(manifest["seed"])), date.fromisoformat(
+                                str(manifest["today"])))
+    return next(iter(cases))
+
+
+def _agency_names(demo: Demo) -> dict[str, str]:
+    body = demo.graphql("{ agencies { id name } }")
+    data = body["data"]
+    assert isinstance(data, dict)
+    return {a["id"]: a["name"] for a in data["agencies"]}
