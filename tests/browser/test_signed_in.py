@@ -5,8 +5,13 @@ shows both her agencies; ana links a case with the access code from its notice."
 
 from __future__ import annotations
 
+import importlib
+import sys
 from datetime import date
+from pathlib import Path
+from types import ModuleType
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -128,3 +133,21 @@ def _agency_names(demo: Demo) -> dict[str, str]:
     data = body["data"]
     assert isinstance(data, dict)
     return {a["id"]: a["name"] for a in data["agencies"]}
+
+
+async def test_the_benchmarks_sign_in_gives_a_working_session(demo: Demo) -> None:
+    """bench/_signin.py (how bench/page_time.py and bench/lighthouse.py reach /me) signs in
+    through this demo's real provider: its cookie opens ana's /me."""
+    signin = _bench_module("_signin")
+    cookie = signin.session_cookie(demo.base_url, "ana")
+    me = httpx.get(f"{demo.base_url}/me", cookies={signin.SESSION_COOKIE: cookie},
+                   follow_redirects=False, timeout=15)
+    assert me.status_code == 200, me.headers.get("location")
+    assert "Ana Morales" in me.text
+
+
+def _bench_module(name: str) -> ModuleType:
+    bench = str(Path(__file__).parents[2] / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)  # bench/ is scripts that import each other by file name
+    return importlib.import_module(name)
