@@ -38,6 +38,7 @@ PAGES: dict[str, Callable[[Numbers], str]] = {
     "status-malformed": lambda n: f"/status?number={quote(n.malformed)}",
     "status-unknown": lambda n: f"/status?number={quote(n.unknown)}",
     "status-empty": lambda n: "/status?number=",
+    "not-found": lambda n: "/no-such-page",
 }
 
 
