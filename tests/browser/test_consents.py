@@ -17,6 +17,7 @@ from support.browser import (
     BROWSER,
     Numbers,
     PageOpener,
+    agency_names,
     axe_violations,
     describe,
     screenshots,
@@ -97,7 +98,7 @@ async def test_grant_read_revoke_and_audit(open_page: PageOpener, numbers: Numbe
     lee, ana, audrey = await open_page(), await open_page(), await open_page()
     agencies = _agency_ids(demo)
     own = {n.agency: n.number for n in numbers.all if n.persona == "ana"}
-    names = _agency_names(demo)
+    names = agency_names(demo)
 
     code = await _invitation_code(lee)
     await _grant_by_keyboard(ana, code, agencies.index("immigration"))
@@ -134,14 +135,7 @@ async def test_grant_read_revoke_and_audit(open_page: PageOpener, numbers: Numbe
 
 
 def _agency_ids(demo: Demo) -> list[str]:
-    return list(_agency_names(demo))
-
-
-def _agency_names(demo: Demo) -> dict[str, str]:
-    body = demo.graphql("{ agencies { id name } }")
-    data = body["data"]
-    assert isinstance(data, dict)
-    return {a["id"]: a["name"] for a in data["agencies"]}
+    return list(agency_names(demo))
 
 
 async def _receipt_verified(page: Page) -> None:

@@ -23,6 +23,7 @@ from gateway.messages import message
 from support.browser import (
     BROWSER,
     Numbers,
+    agency_names,
     axe_violations,
     describe,
     horizontal_overflow,
@@ -93,7 +94,7 @@ async def test_the_persona_page_passes_axe(page: Page) -> None:
 async def test_ana_timeline_shows_both_agencies(page: Page, numbers: Numbers,
                                                 demo: Demo) -> None:
     await sign_in(page, "ana", "en", start="/me")
-    names = _agency_names(demo)
+    names = agency_names(demo)
     own = [n for n in numbers.all if n.persona == "ana"]
     assert len({n.agency for n in own}) == 2
     table = page.get_by_role("table")
@@ -126,13 +127,6 @@ def _unlinked_case(manifest: dict[str, object]) -> CaseRecord:
                             int(str(manifest["seed"])), date.fromisoformat(
                                 str(manifest["today"])))
     return next(iter(cases))
-
-
-def _agency_names(demo: Demo) -> dict[str, str]:
-    body = demo.graphql("{ agencies { id name } }")
-    data = body["data"]
-    assert isinstance(data, dict)
-    return {a["id"]: a["name"] for a in data["agencies"]}
 
 
 async def test_the_benchmarks_sign_in_gives_a_working_session(demo: Demo) -> None:

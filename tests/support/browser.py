@@ -23,6 +23,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, Playwright, Resp
 from deploy.demo.personas import PERSONAS
 from deploy.demo.sample_numbers import DemoNumber
 from gateway.messages import message
+from support.demo_process import Demo
 
 __all__ = [
     "ARTIFACTS",
@@ -33,6 +34,7 @@ __all__ = [
     "ConsoleWatch",
     "Numbers",
     "PageOpener",
+    "agency_names",
     "axe_violations",
     "describe",
     "ensure_chromium",
@@ -69,6 +71,14 @@ class Numbers:
     malformed: str  # in no agency's format
     unknown: str  # in immigration's format, and no case has it
     all: list[DemoNumber]
+
+
+def agency_names(demo: Demo) -> dict[str, str]:
+    """The demo's agencies, id -> English name, as its API lists them."""
+    body = demo.graphql("{ agencies { id name } }")
+    data = body["data"]
+    assert isinstance(data, dict)
+    return {a["id"]: a["name"] for a in data["agencies"]}
 
 
 def ensure_chromium() -> Path:
