@@ -59,7 +59,8 @@ class DemoSignIn:
                           for b in _LOOPBACK if a != b and f"//{a}:" in base]
         self.client = DemoClient(
             CLIENT_ID, load_or_create_secret(state.oidc_client_secret).hex(),
-            tuple(f"{b}/sign-in/callback" for b in bases), tuple(f"{b}/" for b in bases))
+            tuple(f"{b}/sign-in/callback" for b in bases),
+            tuple(f"{b}/signed-out" for b in bases))
         self.provider = DemoProvider(issuer, self.key, [self.client],
                                      CodeStore(state.oidc_codes))
         self.session_secret = load_or_create_secret(state.session_secret)

@@ -244,7 +244,8 @@ def routes(pages: Pages, settings: OidcSettings | None) -> list[BaseRoute]:
             # person back to the start page.
             try:
                 logout = await client.create_logout_url(
-                    post_logout_redirect_uri=str(request.base_url), id_token_hint=id_token)
+                    post_logout_redirect_uri=str(request.base_url) + "signed-out",
+                    id_token_hint=id_token)
             except (httpx.HTTPError, AuthlibBaseError, RuntimeError, KeyError) as exc:
                 log.warning("the provider's sign-out could not be reached: %s", exc)
             else:
@@ -256,6 +257,12 @@ def routes(pages: Pages, settings: OidcSettings | None) -> list[BaseRoute]:
                                     provider_logout=logout["url"])
         return RedirectResponse("/", status_code=303)
 
-    return [Route("/sign-in", start), Route("/sign-in/callback", callback,
+    async def signed_out(request: Request) -> Response:
+        # The provider comes back with its logout ``state``; the start page should not carry
+        # it on in its links.
+        return RedirectResponse("/", status_code=303)
+
+    return [Route("/sign-in", start), Route("/signed-out", signed_out),
+            Route("/sign-in/callback", callback,
                                             name="sign_in_callback"),
             Route("/sign-out", sign_out, methods=["POST"])]

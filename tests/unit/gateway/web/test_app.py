@@ -84,3 +84,15 @@ async def test_a_fault_answers_a_page_in_words_not_a_bare_500(
     assert page.status_code == 500
     assert "Something went wrong" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+async def test_static_files_are_compressed_and_kept_but_pages_are_not_compressed() -> None:
+    async with _client("127.0.0.1") as client:
+        css = await client.get("/static/uswds/css/uswds.min.css",
+                               headers={"accept-encoding": "gzip"})
+        page = await client.get("/", headers={"accept-encoding": "gzip"})
+    assert css.headers["content-encoding"] == "gzip"
+    assert css.num_bytes_downloaded < len(css.content) / 4  # content is decoded by httpx
+    assert css.headers["cache-control"] == "public, max-age=86400"
+    # BREACH: a compressed page that holds a CSRF token and echoed input leaks the token.
+    assert "content-encoding" not in page.headers

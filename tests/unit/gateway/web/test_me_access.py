@@ -41,7 +41,7 @@ async def test_a_refused_link_attempt_by_someone_else_is_listed(ana: Applicant) 
     html = response.text
     assert '<table class="usa-table' in html and _rows(html) == 1
     assert "Tried to link your case" in html and ">raj<" in html
-    assert "Refused (WRONG_ACCESS_CODE)" in html and "Immigration Agency" in html
+    assert "Refused: the access code was wrong" in html and "Immigration Agency" in html
     api = await ana.graphql("{ viewer { accessLog { actor kind reason leafIndex } } }")
     [entry] = api["data"]["viewer"]["accessLog"]
     assert (entry["actor"], entry["kind"], entry["reason"]) == (
@@ -55,8 +55,8 @@ async def test_own_reads_are_shown_on_request_with_the_consent_and_purpose(
     assert "No one has read your data yet." in (await ana.page("/me/access")).text
     html = (await ana.page("/me/access?own=1")).text
     assert _rows(html) == 1
-    assert ">You<" in html and "Read your cases (DETAILS, IDENTITY, STATUS)" in html
-    assert "Your own account" in html and "SELF_ACCESS" in html and ">Allowed<" in html
+    assert ">You<" in html and "Read your cases (Details, Identity, Status)" in html
+    assert "Your own account" in html and "Your own use" in html and ">Allowed<" in html
 
 
 async def test_older_entries_are_a_plain_link_away(ana: Applicant,
@@ -95,3 +95,11 @@ async def test_erased_data_gets_the_erased_page(ana: Applicant, path: str) -> No
     response = await ana.page(path)
     assert response.status_code == 410
     assert "Your data was erased" in response.text
+
+
+async def test_a_reader_is_named_as_their_invitation_shows_them(ana: Applicant) -> None:
+    ana.service.invitations.issue("raj", Role.REPRESENTATIVE, "Raj Patel, Esq.")
+    await ana.post("/me/cases/link", {"number": "IOE0990000001", "access_code": "NOPE",
+                                      "csrf_token": "t"}, subject="raj")
+    html = (await ana.page("/me/access")).text
+    assert ">Raj Patel, Esq. (raj)<" in html

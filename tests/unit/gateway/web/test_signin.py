@@ -246,7 +246,8 @@ async def test_sign_out_needs_the_csrf_token_and_ends_at_the_provider(flow: Flow
     assert found is not None
     location = html.unescape(found.group(1))
     assert location.startswith(f"{ISSUER}/end-session?")
-    assert parse_qs(urlsplit(location).query)["post_logout_redirect_uri"] == [f"{BASE}/"]
+    assert parse_qs(urlsplit(location).query)["post_logout_redirect_uri"] == [
+        f"{BASE}/signed-out"]
     assert "Sign out" not in (await flow.pages.get("/")).text
 
 
@@ -284,3 +285,13 @@ async def test_graphql_never_takes_the_page_cookie(tmp_path: Path) -> None:
         signed = (await client.post("/graphql", json=query,
                                     headers={"Authorization": f"Bearer {token}"})).json()
         assert signed == {"data": {"viewer": {"subject": "ana"}}}
+
+
+async def test_coming_back_from_the_providers_sign_out_lands_on_a_clean_start_page(
+        tmp_path: Path) -> None:
+    app, _ = gateway_app(tmp_path / "state", GatewaySettings(
+        web=WebSettings(session_secret=b"s" * 32)))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=BASE) as client:
+        back = await client.get("/signed-out?state=abc123")
+    assert back.status_code == 303 and back.headers["location"] == "/"
