@@ -36,10 +36,11 @@ def state_dir_for(state_dir: Path | None, url: str | None) -> Path:
 
 def persona_token(state_dir: Path, persona: str, ttl_s: int = 12 * 3600) -> str:
     """A bearer token for ``persona`` signed with the demo sign-in key in ``state_dir``,
-    under the issuer name of the demo's sign-in provider (as the provider's own tokens); a
-    ClickException if there is no key (creating one would sign tokens no demo accepts)."""
+    under the demo's fixed issuer name, which every demo on ``state_dir`` accepts whatever
+    its port (the provider's own tokens name its URL; demos sharing a state directory run on
+    different ports); a ClickException if there is no key (creating one would sign tokens no
+    demo accepts)."""
     from aggregator.vault.key_files import load_or_create_ed25519
-    from deploy.demo.sign_in import last_issuer
     from gateway.auth import DevIssuer
 
     state = DemoState(state_dir)
@@ -53,5 +54,5 @@ def persona_token(state_dir: Path, persona: str, ttl_s: int = 12 * 3600) -> str:
         raise click.ClickException(f"cannot read the demo sign-in key {state.issuer_key}: "
                                    f"{exc}") from exc
     who = PERSONAS[persona]
-    return DevIssuer(key, issuer=last_issuer(state)).issue(who.id, who.role, who.name,
+    return DevIssuer(key).issue(who.id, who.role, who.name,
                                                            ttl_s=ttl_s)

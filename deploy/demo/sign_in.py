@@ -7,7 +7,6 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from aggregator.files import replace_file
 from aggregator.vault.key_files import load_or_create_ed25519, load_or_create_secret
 from deploy.demo.oidc_codes import CodeStore
 from deploy.demo.oidc_provider import MOUNT, DemoClient, DemoProvider
@@ -16,7 +15,7 @@ from gateway.auth import DEMO_ISSUER, TokenVerifier
 from gateway.web.app import WebSettings
 from gateway.web.signin import OidcSettings
 
-__all__ = ["CLIENT_ID", "DemoSignIn", "issuer_url", "last_issuer", "prepare"]
+__all__ = ["CLIENT_ID", "DemoSignIn", "issuer_url", "prepare"]
 
 CLIENT_ID = "caseline-pages"
 _LOOPBACK = ("127.0.0.1", "localhost")
@@ -29,21 +28,11 @@ def issuer_url(host: str, port: int) -> str:
 
 def prepare(state: DemoState, issuer: str) -> None:
     """Create the shared secrets once, before any gateway process starts (so that none
-    races another to create them), and record the issuer for `caseline dev-token`."""
+    races another to create them)."""
     load_or_create_secret(state.session_secret)
     load_or_create_secret(state.oidc_client_secret)
     load_or_create_ed25519(state.issuer_key)
     CodeStore(state.oidc_codes)
-    replace_file(state.oidc_issuer, issuer.encode())
-
-
-def last_issuer(state: DemoState) -> str:
-    """The issuer of the demo last started with ``state`` (tokens carry it), or the demo's
-    older fixed name before any has started."""
-    try:
-        return state.oidc_issuer.read_text(encoding="utf-8").strip() or DEMO_ISSUER
-    except FileNotFoundError:
-        return DEMO_ISSUER
 
 
 class DemoSignIn:

@@ -62,11 +62,6 @@ class DemoState(StatePaths):
         return self.root / "demo-oidc-codes.sqlite3"
 
     @property
-    def oidc_issuer(self) -> Path:
-        """The issuer URL of the demo sign-in provider last started (for dev-token)."""
-        return self.root / "demo-oidc-issuer.txt"
-
-    @property
     def seeding_lock(self) -> Path:
         """Held while one process seeds the demo data (others wait for it)."""
         return self.root / ".seeding.lock"
