@@ -105,6 +105,7 @@ async def test_grant_read_revoke_and_audit(open_page: PageOpener, numbers: Numbe
 
     await lee.goto("/clients")
     await lee.get_by_role("table").get_by_role("link").first.click()
+    await expect(lee).to_have_url(re.compile(r"/clients/[^/?]+$"))  # the click navigates
     client_page = lee.url
     await expect(lee.locator("main")).to_contain_text(names["immigration"])
     await expect(lee.locator("main")).to_contain_text(own["immigration"])

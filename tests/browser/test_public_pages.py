@@ -84,7 +84,8 @@ async def test_skip_link_is_first_and_focus_is_visible(page: Page, language: str
     await expect(skip).to_be_visible()
     assert _outline_visible(await focus_outline(page))
     await page.keyboard.press("Enter")
-    assert page.url.endswith("#main-content")
+    # Following a fragment link is asynchronous: wait for it rather than read the URL at once.
+    await expect(page).to_have_url(re.compile(r"#main-content$"))
     await tab_to(page, "#number")
     assert _outline_visible(await focus_outline(page))
     await page.keyboard.press("Tab")
