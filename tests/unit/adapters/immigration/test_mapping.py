@@ -231,3 +231,21 @@ def test_outcomes_land_in_the_right_categories() -> None:
     assert _map("Appeal Was Sent To The Administrative Appeals Office")[1] == "APPEALED"
     assert _map("Appeal Was Dismissed") == ("DENIED", "APPEAL_DECIDED", False)
     assert _map("Case Was Reopened") == ("ACTIVE", "REOPENED", False)
+
+
+def test_decision_notice_mailed_does_not_guess_the_outcome() -> None:
+    """'Decision Notice Mailed' (naturalization) can be a yes or a no: never read as denied."""
+    category, milestone, action = _map("Decision Notice Mailed")
+    assert (milestone, action) == ("DECISION_MADE", True)
+    assert category not in {"DENIED", "APPROVED"}
+
+
+def test_common_variant_wordings_match_their_title() -> None:
+    """Variants seen in the wild (no 'Was', 'Sent' for 'Mailed', 'Canceled', '... To Me')
+    map like the title they vary, traps included."""
+    assert _map("Case Approved And My Decision Emailed") == _map(
+        "Case Was Approved And My Decision Was Emailed")
+    assert _map("Notice Of Intent To Deny Mailed") == ("ACTIVE", "INTENT_TO_DENY", True)
+    assert _map("Interview Canceled") == _map("Interview Was Cancelled")
+    assert _map("Travel Document Was Mailed To Me") == _map("Travel Document Was Mailed")
+    assert _map("Case Not Revoked or Cancelled By USCIS")[0] == "APPROVED"
