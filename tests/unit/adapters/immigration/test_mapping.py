@@ -56,7 +56,7 @@ def test_every_gathered_real_title_maps() -> None:
     """The real titles gathered from case trackers and scrapers all map, from every source."""
     gathered = _gathered()
     assert len(gathered) >= 170
-    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFG")
+    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHI")
     assert [title for title, _ in gathered if not TABLE.map(title).known] == []
 
 
@@ -249,3 +249,9 @@ def test_common_variant_wordings_match_their_title() -> None:
     assert _map("Interview Canceled") == _map("Interview Was Cancelled")
     assert _map("Travel Document Was Mailed To Me") == _map("Travel Document Was Mailed")
     assert _map("Case Not Revoked or Cancelled By USCIS")[0] == "APPROVED"
+
+
+def test_recommended_for_approval_is_not_yet_approved() -> None:
+    """A naturalization officer's recommendation is not the approval."""
+    assert _map("Recommended for approval") == ("ACTIVE", "INTERVIEW_COMPLETED", False)
+    assert _map("Oath ceremony canceled")[0] == "ACTIVE"
