@@ -131,6 +131,20 @@ class _MilestoneEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Milestone.V
     """Administrative update with no procedural effect (address or name changed, fee
     refunded, correspondence received).
     """
+    MILESTONE_SENT_TO_OTHER_AGENCY: _Milestone.ValueType  # 28
+    """The case was sent to another agency to act on it (USCIS to the Department of State's
+    National Visa Center or a consulate, or to the immigration court, EOIR).
+    """
+    MILESTONE_RETURNED_FROM_OTHER_AGENCY: _Milestone.ValueType  # 29
+    """Another agency sent the case back for review (the Department of State or EOIR to USCIS)."""
+    MILESTONE_DOCUMENT_HELD: _Milestone.ValueType  # 30
+    """A returned document is held by the agency for a limited time (USCIS: 180 days) until
+    the applicant asks for it; it is destroyed after that.
+    """
+    MILESTONE_DOCUMENT_DESTROYED: _Milestone.ValueType  # 31
+    """A document was destroyed (unclaimed after being returned, or handed back by the
+    applicant); a new one may need a new filing.
+    """
 
 class Milestone(_Milestone, metaclass=_MilestoneEnumTypeWrapper):
     """The procedural step an event marks. Extended (never renumbered) when real agency codes
@@ -194,6 +208,20 @@ MILESTONE_NOTICE_SENT: Milestone.ValueType  # 26
 MILESTONE_CASE_UPDATED: Milestone.ValueType  # 27
 """Administrative update with no procedural effect (address or name changed, fee
 refunded, correspondence received).
+"""
+MILESTONE_SENT_TO_OTHER_AGENCY: Milestone.ValueType  # 28
+"""The case was sent to another agency to act on it (USCIS to the Department of State's
+National Visa Center or a consulate, or to the immigration court, EOIR).
+"""
+MILESTONE_RETURNED_FROM_OTHER_AGENCY: Milestone.ValueType  # 29
+"""Another agency sent the case back for review (the Department of State or EOIR to USCIS)."""
+MILESTONE_DOCUMENT_HELD: Milestone.ValueType  # 30
+"""A returned document is held by the agency for a limited time (USCIS: 180 days) until
+the applicant asks for it; it is destroyed after that.
+"""
+MILESTONE_DOCUMENT_DESTROYED: Milestone.ValueType  # 31
+"""A document was destroyed (unclaimed after being returned, or handed back by the
+applicant); a new one may need a new filing.
 """
 Global___Milestone: _TypeAlias = Milestone  # noqa: Y015
 
