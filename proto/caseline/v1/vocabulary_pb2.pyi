@@ -43,7 +43,10 @@ class _StatusCategoryEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Status
     """Decided against the applicant (denied, removal ordered, revoked)."""
     STATUS_CATEGORY_CLOSED: _StatusCategory.ValueType  # 5
     """Ended without a decision on the merits (withdrawn, rejected at intake, terminated,
-    administratively closed, expired).
+    administratively closed, expired), or concluded with an outcome that is neither the
+    relief sought nor a removal order: voluntary departure granted by an immigration judge
+    or the BIA is CLOSED (never DENIED), with milestone VOLUNTARY_DEPARTURE_GRANTED,
+    action required, and the departure date as the due date.
     """
 
 class StatusCategory(_StatusCategory, metaclass=_StatusCategoryEnumTypeWrapper):
@@ -63,7 +66,10 @@ STATUS_CATEGORY_DENIED: StatusCategory.ValueType  # 4
 """Decided against the applicant (denied, removal ordered, revoked)."""
 STATUS_CATEGORY_CLOSED: StatusCategory.ValueType  # 5
 """Ended without a decision on the merits (withdrawn, rejected at intake, terminated,
-administratively closed, expired).
+administratively closed, expired), or concluded with an outcome that is neither the
+relief sought nor a removal order: voluntary departure granted by an immigration judge
+or the BIA is CLOSED (never DENIED), with milestone VOLUNTARY_DEPARTURE_GRANTED,
+action required, and the departure date as the due date.
 """
 Global___StatusCategory: _TypeAlias = StatusCategory  # noqa: Y015
 
@@ -145,6 +151,11 @@ class _MilestoneEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Milestone.V
     """A document was destroyed (unclaimed after being returned, or handed back by the
     applicant); a new one may need a new filing.
     """
+    MILESTONE_VOLUNTARY_DEPARTURE_GRANTED: _Milestone.ValueType  # 32
+    """An immigration judge or the BIA granted voluntary departure: the person must leave the
+    United States at their own expense by the departure date (the event's due date), or an
+    alternate removal order takes effect. Its category is CLOSED, not DENIED.
+    """
 
 class Milestone(_Milestone, metaclass=_MilestoneEnumTypeWrapper):
     """The procedural step an event marks. Extended (never renumbered) when real agency codes
@@ -222,6 +233,11 @@ the applicant asks for it; it is destroyed after that.
 MILESTONE_DOCUMENT_DESTROYED: Milestone.ValueType  # 31
 """A document was destroyed (unclaimed after being returned, or handed back by the
 applicant); a new one may need a new filing.
+"""
+MILESTONE_VOLUNTARY_DEPARTURE_GRANTED: Milestone.ValueType  # 32
+"""An immigration judge or the BIA granted voluntary departure: the person must leave the
+United States at their own expense by the departure date (the event's due date), or an
+alternate removal order takes effect. Its category is CLOSED, not DENIED.
 """
 Global___Milestone: _TypeAlias = Milestone  # noqa: Y015
 
