@@ -16,6 +16,10 @@ def _no_program(case_type: str) -> str | None:
     return None
 
 
+def _no_program_of_number(number: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class AgencyProfile:
     """Static description of one agency adapter.
@@ -23,6 +27,9 @@ class AgencyProfile:
     ``normalize_number`` returns the canonical form of a case number or raises
     :class:`~adapters.sdk.numbers.InvalidNumberError`. ``program_of`` turns a case type into the
     mapping-table qualifier (``program``) its statuses are looked up under, or None.
+    ``program_of_number`` reads that qualifier from a case number, for a caller that has a
+    number but no case type; it raises InvalidNumberError for a malformed number and returns
+    None when the agency's numbers do not name a program.
     ``identifier_formats`` are numbers the agency issues to people rather than cases (an
     A-number at USCIS): like ``number_formats``, anything in a text that matches one is masked
     for a reader without IDENTITY.
@@ -42,6 +49,7 @@ class AgencyProfile:
     mapping_path: Path
     known_codes_path: Path
     program_of: Callable[[str], str | None] = _no_program
+    program_of_number: Callable[[str], str | None] = _no_program_of_number
     identifier_formats: tuple[NumberFormat, ...] = ()
     case_type_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
