@@ -76,6 +76,7 @@ class Milestone(Enum):
     PREMIUM_PROCESSING = "PREMIUM_PROCESSING"
     NOTICE_SENT = "NOTICE_SENT"
     CASE_UPDATED = "CASE_UPDATED"
+    EXPIRED = "EXPIRED"
 
 
 @strawberry.enum(description="Why a case number has no status.")

@@ -30,6 +30,7 @@ _STEP = {
     "HEARING_SCHEDULED": 2, "HEARING_COMPLETED": 2, "APPEALED": 2, "DECISION_MADE": 3,
     "DOCUMENT_ISSUED": 3, "DOCUMENT_MAILED": 3, "DOCUMENT_DELIVERED": 3,
     "DOCUMENT_RETURNED": 3, "APPEAL_DECIDED": 3, "WITHDRAWN": 3, "REJECTED": 3, "REVOKED": 3,
+    "EXPIRED": 3,
 }
 
 # These happen at any stage, so they say nothing of progress: the card shows no line.

@@ -131,6 +131,11 @@ class _MilestoneEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Milestone.V
     """Administrative update with no procedural effect (address or name changed, fee
     refunded, correspondence received).
     """
+    MILESTONE_EXPIRED: _Milestone.ValueType  # 28
+    """An approval or certification reached the end of its validity: its period ended, or it
+    was not used in time (a PERM labor certification not filed with an I-140 within 180
+    days). The case is CLOSED; what expired can no longer be used for a new filing.
+    """
 
 class Milestone(_Milestone, metaclass=_MilestoneEnumTypeWrapper):
     """The procedural step an event marks. Extended (never renumbered) when real agency codes
@@ -194,6 +199,11 @@ MILESTONE_NOTICE_SENT: Milestone.ValueType  # 26
 MILESTONE_CASE_UPDATED: Milestone.ValueType  # 27
 """Administrative update with no procedural effect (address or name changed, fee
 refunded, correspondence received).
+"""
+MILESTONE_EXPIRED: Milestone.ValueType  # 28
+"""An approval or certification reached the end of its validity: its period ended, or it
+was not used in time (a PERM labor certification not filed with an I-140 within 180
+days). The case is CLOSED; what expired can no longer be used for a new filing.
 """
 Global___Milestone: _TypeAlias = Milestone  # noqa: Y015
 

@@ -270,8 +270,8 @@ def test_trap_certified_expired_is_not_approved_for_filing() -> None:
              ("H-2B", "Determination Issued - Certification (Expired)"),
              ("CW-1", "PARTIAL CERTIFICATION - EXPIRED")]
     for program, code in cases:
-        assert mapped(code, program)[0] == "CLOSED", (program, code)
-        assert mapped(code, None)[0] == "CLOSED", code
+        assert mapped(code, program) == ("CLOSED", "EXPIRED", False), (program, code)
+        assert mapped(code, None) == ("CLOSED", "EXPIRED", False), code
     text = TABLE.map("Certified-Expired", program="PERM").texts[0]
     assert "can no longer be used" in text.description
 
