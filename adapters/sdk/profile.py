@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters.sdk.numbers import NumberFormat
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat
 from adapters.sdk.texts import check_texts, in_languages
 
 __all__ = ["AgencyProfile"]
@@ -71,6 +71,18 @@ class AgencyProfile:
             if "en" in number_format.descriptions:
                 raise ValueError(f"number format {number_format.name}: the English "
                                  "description belongs in description")
+
+    def program_for(self, case_type: str, number: str) -> str | None:
+        """The mapping-table program of a case: from its type, else read from its number."""
+        program = self.program_of(case_type)
+        if program is not None:
+            return program
+        try:
+            return self.program_of_number(number)
+        except InvalidNumberError:
+            # A stored number the agency's formats no longer accept still gets its status,
+            # looked up without a program.
+            return None
 
     def case_type_in_languages(self, code: str) -> tuple[tuple[str, str], ...]:
         """(language, name) of case type ``code``: English first, then each other language
