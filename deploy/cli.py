@@ -15,6 +15,9 @@ import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MappingTable, lint_table
+from adapters.sdk.numbers import InvalidNumberError
+from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.resolution import AMBIGUOUS, NONE, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
@@ -351,24 +354,59 @@ def _known_codes(path: Path) -> list[tuple[str | None, str]]:
 @click.argument("agency", type=AGENCY)
 @click.argument("texts", nargs=-1, required=True)
 @click.option("--program", default=None, help="Program qualifier (labor: PERM, PW, LCA, ...).")
-def vocab_map(agency: str, texts: tuple[str, ...], program: str | None) -> None:
-    """Print what each code or title maps to, one JSON object per line ('-' reads stdin).
+@click.option("--case-number", default=None,
+              help="A case number to read the program from (labor: G-100-..., I-200-...).")
+def vocab_map(agency: str, texts: tuple[str, ...], program: str | None,
+              case_number: str | None) -> None:
+    """Print what each code or title maps to, one JSON object per line ('-' reads stdin;
+    blank lines and lines starting with '#' are skipped there).
 
-    For program-qualified tables a text may be written PROGRAM|CODE.
+    A text may be written PROGRAM|CODE or CASE-NUMBER|CODE. With neither (and no --program
+    or --case-number), a code that means the same in every program that uses it maps, and
+    one whose meaning differs is "AMBIGUOUS" with its candidates.
     """
-    table = MappingTable.load(profile(agency).mapping_path)
-    inputs = [line.rstrip("\n") for line in sys.stdin] if texts == ("-",) else list(texts)
+    agency_profile = profile(agency)
+    table = MappingTable.load(agency_profile.mapping_path)
+    if case_number is not None:
+        try:
+            program = agency_profile.program_of_number(case_number) or program
+        except InvalidNumberError as exc:
+            raise click.BadParameter(str(exc), param_hint="--case-number") from exc
+    inputs = ([line.strip() for line in sys.stdin if line.strip() and
+               not line.lstrip().startswith("#")] if texts == ("-",) else list(texts))
     for raw in inputs:
-        qualifier, sep, code = raw.partition("|")
-        use_program, use_code = (qualifier.strip(), code.strip()) if sep else (program, raw)
-        mapped = table.map(use_code, program=use_program)
-        click.echo(json.dumps({
-            "input": raw, "agency": agency, "program": use_program, "known": mapped.known,
-            "category": mapped.category, "milestone": mapped.milestone,
-            "action_required": mapped.action_required,
-            **{t.language: {"title": t.title, "description": t.description,
-                            "next_step": t.next_step} for t in mapped.texts},
-        }, ensure_ascii=False))
+        click.echo(json.dumps(_mapped_line(agency, agency_profile, table, raw, program),
+                              ensure_ascii=False))
+
+
+def _mapped_line(agency: str, agency_profile: AgencyProfile, table: MappingTable, raw: str,
+                 program: str | None) -> dict[str, Any]:
+    """One line of `vocab map`: the qualifier (a program or a case number) resolved first."""
+    qualifier, sep, code = raw.partition("|")
+    use_program, use_code = program, raw
+    if sep:
+        use_code = code.strip()
+        if qualifier.strip().upper() in agency_profile.case_types:
+            use_program = qualifier.strip().upper()
+        else:
+            try:
+                use_program = agency_profile.program_of_number(qualifier.strip()) or program
+            except InvalidNumberError as exc:
+                return {"input": raw, "agency": agency, "match": NONE, "known": False,
+                        "error": str(exc)}
+    resolution = resolve(table, use_code, use_program)
+    mapped = resolution.status(use_code)
+    return {
+        "input": raw, "agency": agency, "program": use_program, "match": resolution.match,
+        "known": mapped.known, "category": mapped.category, "milestone": mapped.milestone,
+        "action_required": mapped.action_required,
+        **{t.language: {"title": t.title, "description": t.description,
+                        "next_step": t.next_step} for t in mapped.texts},
+        **({"candidates": [{"program": c.program, "category": c.category,
+                            "milestone": c.milestone, "action_required": c.action_required,
+                            "title": c.texts[0].title} for c in resolution.candidates]}
+           if resolution.match == AMBIGUOUS else {}),
+    }
 
 
 @vocab.command("check")

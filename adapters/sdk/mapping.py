@@ -24,7 +24,8 @@ A table is a TOML data file, not code::
 
 Codes are matched on a normalized key (case, accents, punctuation and spacing ignored), first
 with the case's program, then without. A code the table does not know maps to UNSPECIFIED,
-keeps its original text, is counted and logged, and never raises.
+keeps its original text, is counted and logged, and never raises. A code given without a
+program can be resolved across programs with :mod:`adapters.sdk.resolution`.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ class MappingTable:
     languages: tuple[str, ...]
     entries: tuple[MappingEntry, ...]
     _index: dict[tuple[str, str], MappingEntry] = field(init=False, repr=False)
+    # Program-qualified entries by normalized key alone, for resolving a code given without
+    # its program (adapters.sdk.resolution).
+    _by_key: dict[str, tuple[MappingEntry, ...]] = field(init=False, repr=False)
     unknown_codes: Counter[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False)
 
@@ -144,6 +148,11 @@ class MappingTable:
                         f" and {self._index[key].code!r}"
                     )
                 self._index[key] = entry
+        by_key: dict[str, list[MappingEntry]] = {}
+        for (program, normalized), entry in self._index.items():
+            if program and entry not in by_key.get(normalized, []):
+                by_key.setdefault(normalized, []).append(entry)
+        self._by_key = {name: tuple(entries) for name, entries in by_key.items()}
         self.unknown_codes = Counter()
         self._lock = threading.Lock()
 
@@ -178,6 +187,10 @@ class MappingTable:
             if entry is not None:
                 return entry
         return self._index.get(("", key))
+
+    def candidates(self, code: str) -> tuple[MappingEntry, ...]:
+        """Every program-qualified entry ``code`` answers to, in table order; () if none."""
+        return self._by_key.get(normalize_key(code), ())
 
     def map(self, code: str, text: str = "", program: str | None = None) -> MappedStatus:
         """Map an agency code; unknown codes give UNSPECIFIED with the original text kept."""

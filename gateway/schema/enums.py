@@ -81,6 +81,7 @@ class Milestone(Enum):
     DOCUMENT_HELD = "DOCUMENT_HELD"
     DOCUMENT_DESTROYED = "DOCUMENT_DESTROYED"
     VOLUNTARY_DEPARTURE_GRANTED = "VOLUNTARY_DEPARTURE_GRANTED"
+    EXPIRED = "EXPIRED"
 
 
 @strawberry.enum(description="Why a case number has no status.")

@@ -34,6 +34,7 @@ _STEP = {
     "SENT_TO_OTHER_AGENCY": 3, "RETURNED_FROM_OTHER_AGENCY": 1,
     "DOCUMENT_HELD": 3, "DOCUMENT_DESTROYED": 3,
     "VOLUNTARY_DEPARTURE_GRANTED": 3,
+    "EXPIRED": 3,
 }
 
 # These happen at any stage, so they say nothing of progress: the card shows no line.

@@ -156,6 +156,11 @@ class _MilestoneEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Milestone.V
     United States at their own expense by the departure date (the event's due date), or an
     alternate removal order takes effect. Its category is CLOSED, not DENIED.
     """
+    MILESTONE_EXPIRED: _Milestone.ValueType  # 33
+    """An approval or certification reached the end of its validity: its period ended, or it
+    was not used in time (a PERM labor certification not filed with an I-140 within 180
+    days). The case is CLOSED; what expired can no longer be used for a new filing.
+    """
 
 class Milestone(_Milestone, metaclass=_MilestoneEnumTypeWrapper):
     """The procedural step an event marks. Extended (never renumbered) when real agency codes
@@ -238,6 +243,11 @@ MILESTONE_VOLUNTARY_DEPARTURE_GRANTED: Milestone.ValueType  # 32
 """An immigration judge or the BIA granted voluntary departure: the person must leave the
 United States at their own expense by the departure date (the event's due date), or an
 alternate removal order takes effect. Its category is CLOSED, not DENIED.
+"""
+MILESTONE_EXPIRED: Milestone.ValueType  # 33
+"""An approval or certification reached the end of its validity: its period ended, or it
+was not used in time (a PERM labor certification not filed with an I-140 within 180
+days). The case is CLOSED; what expired can no longer be used for a new filing.
 """
 Global___Milestone: _TypeAlias = Milestone  # noqa: Y015
 
