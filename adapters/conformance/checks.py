@@ -21,7 +21,7 @@ from caseline.v1 import vocabulary_pb2
 from caseline.v1.lib import consent_token as fmt
 from caseline.v1.lib.scopes import Scope
 
-__all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
+__all__ = ["CHECKS", "NEEDS", "CheckResult", "Target", "run_checks"]
 
 SERVICE = "caseline.v1.AgencyAdapter"
 TIMEOUT_S = 5.0
@@ -47,6 +47,9 @@ class CheckResult:
     name: str
     passed: bool
     detail: str = ""
+    # False when the check needs a call the adapter's Describe lists as not offered: it was
+    # not run, and ``passed`` is False (never passed for what was not checked).
+    offered: bool = True
 
 
 def _require(condition: bool, message: str) -> None:
@@ -301,6 +304,17 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
 )
 
 
+# The calls each check needs beyond Describe and LookupCases: a check whose call the adapter
+# lists in Describe's not_offered_methods is reported "not offered" instead of run.
+NEEDS: dict[str, str] = {
+    subject_cases_require_a_consent_token.__name__: "ListSubjectCases",
+    forged_consent_tokens_are_refused.__name__: "ListSubjectCases",
+    batched_subject_requests_are_answered_one_by_one.__name__: "BatchListSubjectCases",
+    ownership_check_refuses_a_wrong_access_code.__name__: "VerifyOwnership",
+    change_stream_refuses_a_bad_cursor.__name__: "WatchChanges",
+}
+
+
 def _channel(address: str, credentials: grpc.ChannelCredentials | None) -> grpc.aio.Channel:
     if credentials is None:
         return grpc.aio.insecure_channel(address)
@@ -321,8 +335,14 @@ async def run_checks(address: str, credentials: grpc.ChannelCredentials | None =
             return [CheckResult("describe_identifies_the_agency", False,
                                 f"Describe failed: {exc.code().name} {exc.details()}")]
         target = Target(channel, stub, describe)
+        not_offered = set(describe.not_offered_methods)
         results = []
         for check in CHECKS:
+            needed = NEEDS.get(check.__name__)
+            if needed in not_offered:
+                results.append(CheckResult(check.__name__, False, f"{needed} not offered",
+                                           offered=False))
+                continue
             try:
                 await check(target)
             except CheckFailed as exc:
