@@ -12,6 +12,7 @@ what they lack: IOE receipts come without dates, unknown receipts with every fie
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,10 @@ _TIME_FORMATS = ("%m-%d-%Y %H:%M:%S", "%m-%d-%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 MAX_RAW_TEXT = 20_000  # longer fields are cut before any parsing (real ones are < 2,000)
 MAX_HISTORY = 200
 _SHORT = 64  # form types, receipt numbers, dates
+# Tags that separate words when shown (a line break, a paragraph): they become a space, so
+# "approved.<br>Next" does not read "approved.Next" once the markup is gone.
+_BREAKS = re.compile(r"<\s*/?\s*(?:br|p|div|li|ul|ol|h[1-6]|tr|td|th|table|title|body)\b[^<>]*>",
+                     re.IGNORECASE)
 
 
 def plain_text(raw: object, limit: int = MAX_RAW_TEXT) -> str:
@@ -44,7 +49,7 @@ def plain_text(raw: object, limit: int = MAX_RAW_TEXT) -> str:
         return ""
     text = raw[:limit]
     for _ in range(4):
-        cleaned = html.unescape(nh3.clean(text, tags=set()))
+        cleaned = html.unescape(nh3.clean(_BREAKS.sub(" ", text), tags=set()))
         if cleaned == text:
             break
         text = cleaned
