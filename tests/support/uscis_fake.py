@@ -95,6 +95,7 @@ class FakeUscisApi:
     retry_after: str = "0"
     not_json: set[str] = field(default_factory=set)  # receipts answered with a broken body
     not_found_404: set[str] = field(default_factory=set)  # receipts answered 404
+    refused_422: set[str] = field(default_factory=set)  # well-formed, yet refused as malformed
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
     status_requests: list[tuple[str, int]] = field(default_factory=list)
@@ -139,7 +140,7 @@ class FakeUscisApi:
             self.rate_limited -= 1
             return JSONResponse({"message": "Spike arrest violation"}, status_code=429,
                                 headers={"Retry-After": self.retry_after})
-        if not _RECEIPT.match(receipt):
+        if not _RECEIPT.match(receipt) or receipt in self.refused_422:
             return JSONResponse({"message": "Invalid receipt number format"}, status_code=422)
         if receipt in self.not_found_404:
             return JSONResponse({"message": "Receipt number not found"}, status_code=404)
