@@ -265,6 +265,27 @@ async def change_stream_refuses_a_bad_cursor(t: Target) -> None:
     await _expect_error(call.read(), grpc.StatusCode.INVALID_ARGUMENT)
 
 
+async def calls_declared_not_offered_answer_unimplemented(t: Target) -> None:
+    """Each call Describe lists in not_offered_methods is a method of the service other than
+    Describe and LookupCases, and answers UNIMPLEMENTED (nothing is served behind it)."""
+    methods = pb.DESCRIPTOR.services_by_name["AgencyAdapter"].methods_by_name
+    for name in t.describe.not_offered_methods:
+        _require(name in methods and name not in ("Describe", "LookupCases"),
+                 f"not_offered_methods names {name!r}, which is not an optional "
+                 "AgencyAdapter method")
+        method = methods[name]
+        request = b""  # the empty request message of any method
+        if method.server_streaming:
+            stream = t.channel.unary_stream(f"/{SERVICE}/{name}", request_serializer=None,
+                                            response_deserializer=None)(request,
+                                                                        timeout=TIMEOUT_S)
+            await _expect_error(stream.read(), grpc.StatusCode.UNIMPLEMENTED)
+        else:
+            call = t.channel.unary_unary(f"/{SERVICE}/{name}", request_serializer=None,
+                                         response_deserializer=None)
+            await _expect_error(call(request, timeout=TIMEOUT_S), grpc.StatusCode.UNIMPLEMENTED)
+
+
 async def health_reports_serving(t: Target) -> None:
     """The standard health service says SERVING for the AgencyAdapter service."""
     answer = await health_pb2_grpc.HealthStub(t.channel).Check(
@@ -299,6 +320,7 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
     batched_subject_requests_are_answered_one_by_one,
     ownership_check_refuses_a_wrong_access_code,
     change_stream_refuses_a_bad_cursor,
+    calls_declared_not_offered_answer_unimplemented,
     health_reports_serving,
     reflection_lists_the_service,
 )

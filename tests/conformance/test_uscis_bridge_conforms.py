@@ -8,13 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grpc
 import pytest
 
 from adapters.conformance import CHECKS, NEEDS, run_checks
 from adapters.sdk import AdapterServer
 from adapters.uscis_api.profile import NOT_OFFERED, SANDBOX
 from adapters.uscis_api.serve import BridgeSettings, open_bridge
+from adapters.uscis_api.servicer import BridgeServicer
 from adapters.uscis_api.token import Credentials
+from caseline.v1 import agency_adapter_pb2 as pb
 from support.uscis_fake import CLIENT_ID, CLIENT_SECRET, running_fake
 
 pytestmark = pytest.mark.integration
@@ -37,6 +40,32 @@ async def test_the_bridge_passes_every_check_it_offers() -> None:
     not_offered = {r.name for r in results if not r.offered}
     assert not_offered == {name for name, call in NEEDS.items() if call in NOT_OFFERED}
     assert all(not r.passed and "not offered" in r.detail for r in results if not r.offered)
+
+
+class ServingWhatItDeclaresNotOffered(BridgeServicer):
+    """Breaks one rule: Describe says VerifyOwnership is not offered, yet it answers."""
+
+    async def VerifyOwnership(self, request: pb.VerifyOwnershipRequest,
+                              context: grpc.aio.ServicerContext[object, object]
+                              ) -> pb.VerifyOwnershipResponse:
+        return pb.VerifyOwnershipResponse(verified=False)
+
+
+async def test_a_call_declared_not_offered_that_answers_fails_its_check() -> None:
+    with running_fake() as (_, url):
+        settings = BridgeSettings(SANDBOX, Credentials(CLIENT_ID, CLIENT_SECRET), base_url=url)
+        async with open_bridge(settings) as bridge:
+            lying = ServingWhatItDeclaresNotOffered(bridge.source,  # type: ignore[arg-type]
+                                                    max_batch_size=bridge.max_batch_size)
+            server = AdapterServer(lying)
+            port = await server.start()
+            try:
+                results = await run_checks(f"127.0.0.1:{port}")
+            finally:
+                await server.stop(0)
+    failed = [r for r in results if r.offered and not r.passed]
+    assert [r.name for r in failed] == ["calls_declared_not_offered_answer_unimplemented"]
+    assert "expected UNIMPLEMENTED, but the call succeeded" in failed[0].detail
 
 
 def test_run_and_check_commands_over_the_fake(tmp_path: Path) -> None:
