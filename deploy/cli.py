@@ -174,6 +174,8 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     loopback address only. `uscis-api` serves the immigration agency from the official USCIS
     Case Status API (credentials from USCIS_CLIENT_ID and USCIS_CLIENT_SECRET).
     """
+    if agency != "uscis-api" and (uscis["base_url"] or uscis["daily_quota"]):
+        raise click.UsageError("--base-url and --daily-quota are for uscis-api only")
     if agency == "uscis-api":
         run_uscis_api(host=host, port=port, tls_files=_tls_files(
             tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca), log_level=log_level, **uscis)
