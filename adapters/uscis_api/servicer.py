@@ -8,6 +8,7 @@ Describe lists them in ``not_offered_methods``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -17,7 +18,7 @@ from adapters.sdk.errors import InvalidArgumentError, UnauthenticatedError
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.servicer import AdapterServicer
 from adapters.uscis_api.profile import NOT_OFFERED, PROFILE
-from adapters.uscis_api.source import REJECTED, UscisCaseSource
+from adapters.uscis_api.source import FROM_MEMORY, REJECTED, UscisCaseSource
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
 from caseline.v1.lib.scopes import Scope
@@ -95,6 +96,15 @@ class BridgeServicer(AdapterServicer):
                     result.error.message = (f"USCIS does not accept {number} as a receipt "
                                             f"number: {rejected[number]}")
         return response
+
+    async def WatchChanges(self, request: pb.WatchChangesRequest,
+                           context: grpc.aio.ServicerContext[object, object]
+                           ) -> AsyncIterator[pb.WatchChangesResponse]:
+        """The SDK's stream over the source's polled changes; the cases it looks up for
+        them come from what the source observed, not from new calls on the quota."""
+        FROM_MEMORY.set(True)  # this call's own context: lookups elsewhere are unaffected
+        async for change in super().WatchChanges(request, context):
+            yield change
 
     async def _not_offered(self, method: str,
                            context: grpc.aio.ServicerContext[object, object]) -> None:

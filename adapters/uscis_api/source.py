@@ -26,13 +26,16 @@ from adapters.uscis_api.client import CaseStatusClient, RejectedNumberError
 from adapters.uscis_api.limits import DailyQuota
 from adapters.uscis_api.translate import ApiCase, to_record
 
-__all__ = ["REJECTED", "UscisCaseSource"]
+__all__ = ["FROM_MEMORY", "REJECTED", "UscisCaseSource"]
 
 log = logging.getLogger("caseline.adapter.uscis_api")
 
 # Numbers USCIS refused (422) during the current call, with its reason: the servicer sets a
 # dict here before a lookup and reports them as INVALID_NUMBER.
 REJECTED: ContextVar[dict[str, str] | None] = ContextVar("uscis_rejected", default=None)
+# Set by the servicer while it streams changes: the cases it looks up then are those the
+# source itself just observed, answered from memory (no call, no quota, no failure).
+FROM_MEMORY: ContextVar[bool] = ContextVar("uscis_from_memory", default=False)
 _IDLE_S = 1.0  # how often an idle poller looks for receipts to watch
 _FAILURE_BACKOFF_S = 60.0
 
@@ -45,6 +48,7 @@ def _utc_now() -> datetime:
 class _Seen:
     key: tuple[str, str, str]  # what makes a status new: title, time as given, text
     observed_at: datetime
+    record: CaseRecord
 
 
 def _key(case: ApiCase) -> tuple[str, str, str]:
@@ -77,7 +81,10 @@ class UscisCaseSource:
     async def find_cases(self, numbers: Sequence[str], *,
                          with_history: bool) -> dict[str, CaseRecord]:
         """Each number asked of the API (together, as the rate limiter lets them go);
-        the whole call counts on the quota before any goes out."""
+        the whole call counts on the quota before any goes out. Under FROM_MEMORY, the
+        watched receipts' last records instead."""
+        if FROM_MEMORY.get():
+            return {n: self._seen[n].record for n in numbers if n in self._seen}
         self._quota.take(len(numbers))
         answers = await asyncio.gather(*(self._client.case_status(n) for n in numbers),
                                        return_exceptions=True)
@@ -98,8 +105,9 @@ class UscisCaseSource:
         now = self._clock()
         key = _key(case)
         before = self._seen.get(number)
-        seen = before if before is not None and before.key == key else _Seen(key, now)
-        record = to_record(number, case, seen.observed_at)
+        observed_at = before.observed_at if before is not None and before.key == key else now
+        record = to_record(number, case, observed_at)
+        seen = _Seen(key, observed_at, record)
         if before is not None and before.key != key:
             self._cursor += 1
             self._changes.append(ChangeRecord(self._cursor, number, record.events[-1]))

@@ -10,7 +10,7 @@ import pytest
 from adapters.uscis_api.client import CaseStatusClient
 from adapters.uscis_api.errors import QuotaSpentError, UnavailableError
 from adapters.uscis_api.limits import DailyQuota, RateLimiter
-from adapters.uscis_api.source import REJECTED, UscisCaseSource
+from adapters.uscis_api.source import FROM_MEMORY, REJECTED, UscisCaseSource
 from adapters.uscis_api.token import Credentials, TokenCache
 from support.uscis_fake import CLIENT_ID, CLIENT_SECRET, FakeUscisApi, case_status
 
@@ -101,3 +101,16 @@ async def test_only_the_most_recently_asked_receipts_are_watched(setup: Setup) -
     for number in ("LIN9912345678", "EAC9999103402", "IOE0912345678"):
         await setup.source.find_cases([number], with_history=False)
     assert setup.source.watched == ("EAC9999103402", "IOE0912345678")
+
+
+async def test_a_change_stream_s_lookups_come_from_memory(setup: Setup) -> None:
+    await setup.source.find_cases(["LIN9912345678"], with_history=False)
+    asked = len(setup.fake.status_requests)
+    token = FROM_MEMORY.set(True)
+    try:
+        found = await setup.source.find_cases(["LIN9912345678", "EAC9999103402"],
+                                              with_history=False)
+    finally:
+        FROM_MEMORY.reset(token)
+    assert list(found) == ["LIN9912345678"]
+    assert len(setup.fake.status_requests) == asked and setup.quota.remaining == 19
