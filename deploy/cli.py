@@ -23,6 +23,7 @@ from deploy.commands.keys import keys
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
+from deploy.commands.uscis_api import run_uscis_api, uscis_api_options
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState, default_state_dir
 
@@ -147,7 +148,7 @@ def adapter() -> None:
 
 
 @adapter.command("run")
-@click.argument("agency", type=AGENCY)
+@click.argument("agency", type=click.Choice([*REFERENCE_AGENCIES, "uscis-api"]))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; without --tls-* only a loopback address.")
 @click.option("--port", default=0, show_default=True, help="0: any free port (printed).")
@@ -165,14 +166,23 @@ def adapter() -> None:
                                  "delay every call but Describe by MS milliseconds.")
 @click.option("--log-level", default="WARNING", show_default=True)
 @STATE_DIR
+@uscis_api_options
 def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
                 tls_cert: Path | None, tls_key: Path | None, tls_ca: Path | None,
-                demo_delay_ms: int, log_level: str, state_dir: Path | None) -> None:
+                demo_delay_ms: int, log_level: str, state_dir: Path | None,
+                **uscis: Any) -> None:
     """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready.
 
     With --tls-cert, --tls-key and --tls-ca it serves mutual TLS; without, plaintext on a
-    loopback address only.
+    loopback address only. `uscis-api` serves the immigration agency from the official USCIS
+    Case Status API (credentials from USCIS_CLIENT_ID and USCIS_CLIENT_SECRET).
     """
+    if agency != "uscis-api" and (uscis["base_url"] or uscis["daily_quota"]):
+        raise click.UsageError("--base-url and --daily-quota are for uscis-api only")
+    if agency == "uscis-api":
+        run_uscis_api(host=host, port=port, tls_files=_tls_files(
+            tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca), log_level=log_level, **uscis)
+        return
     from adapters.reference.demo_store import DemoStore
     from adapters.sdk.logs import configure_logging
     from adapters.sdk.server import build_servicer, run_adapter
@@ -227,10 +237,12 @@ def adapter_check(address: str, tls_cert: Path | None, tls_key: Path | None,
         raise click.ClickException(str(exc)) from exc
     results = asyncio.run(run_checks(address, tls.credentials() if tls else None))
     for result in results:
-        mark = "ok  " if result.passed else "FAIL"
+        mark = "ok  " if result.passed else "FAIL" if result.offered else "n/a "
         click.echo(f"{mark} {result.name}" + (f": {result.detail}" if result.detail else ""))
-    failed = sum(not r.passed for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    failed = sum(r.offered and not r.passed for r in results)
+    not_offered = sum(not r.offered for r in results)
+    click.echo(f"{sum(r.passed for r in results)} passed, {failed} failed"
+               + (f", {not_offered} not offered" if not_offered else ""))
     if failed:
         raise SystemExit(1)
 

@@ -5,6 +5,6 @@ Run it against any adapter's address (``caseline adapter check HOST:PORT``, with
 the contract requirement it verifies.
 """
 
-from adapters.conformance.checks import CHECKS, CheckResult, Target, run_checks
+from adapters.conformance.checks import CHECKS, NEEDS, CheckResult, Target, run_checks
 
-__all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
+__all__ = ["CHECKS", "NEEDS", "CheckResult", "Target", "run_checks"]

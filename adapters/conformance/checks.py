@@ -21,7 +21,7 @@ from caseline.v1 import vocabulary_pb2
 from caseline.v1.lib import consent_token as fmt
 from caseline.v1.lib.scopes import Scope
 
-__all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
+__all__ = ["CHECKS", "NEEDS", "CheckResult", "Target", "run_checks"]
 
 SERVICE = "caseline.v1.AgencyAdapter"
 TIMEOUT_S = 5.0
@@ -47,6 +47,9 @@ class CheckResult:
     name: str
     passed: bool
     detail: str = ""
+    # False when the check needs a call the adapter's Describe lists as not offered: it was
+    # not run, and ``passed`` is False (never passed for what was not checked).
+    offered: bool = True
 
 
 def _require(condition: bool, message: str) -> None:
@@ -262,6 +265,27 @@ async def change_stream_refuses_a_bad_cursor(t: Target) -> None:
     await _expect_error(call.read(), grpc.StatusCode.INVALID_ARGUMENT)
 
 
+async def calls_declared_not_offered_answer_unimplemented(t: Target) -> None:
+    """Each call Describe lists in not_offered_methods is a method of the service other than
+    Describe and LookupCases, and answers UNIMPLEMENTED (nothing is served behind it)."""
+    methods = pb.DESCRIPTOR.services_by_name["AgencyAdapter"].methods_by_name
+    for name in t.describe.not_offered_methods:
+        _require(name in methods and name not in ("Describe", "LookupCases"),
+                 f"not_offered_methods names {name!r}, which is not an optional "
+                 "AgencyAdapter method")
+        method = methods[name]
+        request = b""  # the empty request message of any method
+        if method.server_streaming:
+            stream = t.channel.unary_stream(f"/{SERVICE}/{name}", request_serializer=None,
+                                            response_deserializer=None)(request,
+                                                                        timeout=TIMEOUT_S)
+            await _expect_error(stream.read(), grpc.StatusCode.UNIMPLEMENTED)
+        else:
+            call = t.channel.unary_unary(f"/{SERVICE}/{name}", request_serializer=None,
+                                         response_deserializer=None)
+            await _expect_error(call(request, timeout=TIMEOUT_S), grpc.StatusCode.UNIMPLEMENTED)
+
+
 async def health_reports_serving(t: Target) -> None:
     """The standard health service says SERVING for the AgencyAdapter service."""
     answer = await health_pb2_grpc.HealthStub(t.channel).Check(
@@ -296,9 +320,21 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
     batched_subject_requests_are_answered_one_by_one,
     ownership_check_refuses_a_wrong_access_code,
     change_stream_refuses_a_bad_cursor,
+    calls_declared_not_offered_answer_unimplemented,
     health_reports_serving,
     reflection_lists_the_service,
 )
+
+
+# The calls each check needs beyond Describe and LookupCases: a check whose call the adapter
+# lists in Describe's not_offered_methods is reported "not offered" instead of run.
+NEEDS: dict[str, str] = {
+    subject_cases_require_a_consent_token.__name__: "ListSubjectCases",
+    forged_consent_tokens_are_refused.__name__: "ListSubjectCases",
+    batched_subject_requests_are_answered_one_by_one.__name__: "BatchListSubjectCases",
+    ownership_check_refuses_a_wrong_access_code.__name__: "VerifyOwnership",
+    change_stream_refuses_a_bad_cursor.__name__: "WatchChanges",
+}
 
 
 def _channel(address: str, credentials: grpc.ChannelCredentials | None) -> grpc.aio.Channel:
@@ -321,8 +357,14 @@ async def run_checks(address: str, credentials: grpc.ChannelCredentials | None =
             return [CheckResult("describe_identifies_the_agency", False,
                                 f"Describe failed: {exc.code().name} {exc.details()}")]
         target = Target(channel, stub, describe)
+        not_offered = set(describe.not_offered_methods)
         results = []
         for check in CHECKS:
+            needed = NEEDS.get(check.__name__)
+            if needed in not_offered:
+                results.append(CheckResult(check.__name__, False, f"{needed} not offered",
+                                           offered=False))
+                continue
             try:
                 await check(target)
             except CheckFailed as exc:
