@@ -14,6 +14,9 @@ does not depend on the program:
 - ``AMBIGUOUS``: no program given, and the programs that use the code mean different things
   by it. The candidates are returned so the caller can say what it could be; the status
   itself stays UNSPECIFIED.
+- ``VARIANT``: no exact key, but the code is a variant of known titles
+  (:mod:`adapters.sdk.variants`: a missing "Was", "Canceled" for "Cancelled", "... To Me")
+  and every entry it is a variant of means the same; ``AMBIGUOUS`` when they differ.
 - ``NONE``: nothing in the table answers to the code (under the given program, if any).
 
 A given program is never second-guessed: a code that exists only under other programs is
@@ -24,20 +27,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.sdk.mapping import MappedStatus, MappingEntry, MappingTable
+from adapters.sdk.mapping import (
+    AMBIGUOUS,
+    EXACT,
+    NONE,
+    VARIANT,
+    MappedStatus,
+    MappingEntry,
+    MappingTable,
+    same_meaning,
+)
 from adapters.sdk.vocabulary import UNSPECIFIED
 
-__all__ = ["AMBIGUOUS", "EXACT", "NONE", "Resolution", "resolve", "same_meaning"]
-
-EXACT = "EXACT"
-AMBIGUOUS = "AMBIGUOUS"
-NONE = "NONE"
+__all__ = ["AMBIGUOUS", "EXACT", "NONE", "VARIANT", "Resolution", "resolve", "same_meaning"]
 
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """How a code resolved: the match kind, the entry it maps to (EXACT only) and, when the
-    program was not given, the program entries it could be."""
+    """How a code resolved: the match kind, the entry it maps to (EXACT or VARIANT) and, when
+    the program was not given or the code was a variant, the entries it could be."""
 
     match: str
     entry: MappingEntry | None
@@ -46,16 +54,10 @@ class Resolution:
     def status(self, code: str, text: str = "") -> MappedStatus:
         """The mapped status: the entry's, or UNSPECIFIED with the agency's words kept."""
         if self.entry is None:
-            return MappedStatus(UNSPECIFIED, UNSPECIFIED, False, code, text, ())
+            return MappedStatus(UNSPECIFIED, UNSPECIFIED, False, code, text, (), self.match)
         entry = self.entry
         return MappedStatus(entry.category, entry.milestone, entry.action_required, code, text,
-                            entry.texts)
-
-
-def same_meaning(first: MappingEntry, second: MappingEntry) -> bool:
-    """Whether two entries say the same: category, milestone, action and every text."""
-    return (first.category, first.milestone, first.action_required, first.texts) == (
-        second.category, second.milestone, second.action_required, second.texts)
+                            entry.texts, self.match)
 
 
 def resolve(table: MappingTable, code: str, program: str | None = None) -> Resolution:
@@ -63,12 +65,14 @@ def resolve(table: MappingTable, code: str, program: str | None = None) -> Resol
     entry = table.lookup(code, program)
     if entry is not None:
         return Resolution(EXACT, entry)
-    if program:
-        return Resolution(NONE, None)
-    candidates = table.candidates(code)
+    candidates = () if program else table.candidates(code)
+    kind = EXACT
+    if not candidates:
+        # Exact keys failed: the rule-based variants, never a nearest guess.
+        candidates, kind = table.variants(code, program), VARIANT
     if not candidates:
         return Resolution(NONE, None)
     first = candidates[0]
     if all(same_meaning(first, other) for other in candidates[1:]):
-        return Resolution(EXACT, first, candidates)
+        return Resolution(kind, first, candidates)
     return Resolution(AMBIGUOUS, None, candidates)
