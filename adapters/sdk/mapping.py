@@ -159,6 +159,8 @@ class MappingTable:
         by_variant: dict[str, list[MappingEntry]] = {}
         for entry in self.entries:
             for text in (entry.code, *entry.aliases):
+                if not variant_form(text):
+                    continue
                 forms = by_variant.setdefault(variant_form(text), [])
                 if entry not in forms:
                     forms.append(entry)
@@ -206,7 +208,9 @@ class MappingTable:
         """The entries whose titles ``code`` is a variant of (equal normal forms), in table
         order. Under a program: that program's entries, else the program-less ones; never
         another program's. Without one: every entry with that normal form."""
-        found = self._by_variant.get(variant_form(code), ())
+        form = variant_form(code)
+        # A code of fillers alone ("A", "The") is a variant of nothing.
+        found = self._by_variant.get(form, ()) if form else ()
         if not program:
             return found
         program = program.upper()
