@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
-from adapters.sdk.mapping import MappingTable, lint_table
+from adapters.sdk.mapping import MATCH_KINDS, MappingTable, lint_table
 from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.resolution import AMBIGUOUS, NONE, resolve
@@ -371,7 +371,9 @@ def _known_codes(path: Path) -> list[tuple[str | None, str]]:
 def vocab_map(agency: str, texts: tuple[str, ...], program: str | None,
               case_number: str | None) -> None:
     """Print what each code or title maps to, one JSON object per line ('-' reads stdin;
-    blank lines and lines starting with '#' are skipped there).
+    blank lines and lines starting with '#' are skipped there), and how it matched: "EXACT",
+    "VARIANT" (an unseen variant of a known title), "AMBIGUOUS" or "NONE". A summary of the
+    counts per match goes to stderr; the exit status is 1 when any input matched nothing.
 
     A text may be written PROGRAM|CODE or CASE-NUMBER|CODE. With neither (and no --program
     or --case-number), a code that means the same in every program that uses it maps, and
@@ -386,9 +388,16 @@ def vocab_map(agency: str, texts: tuple[str, ...], program: str | None,
             raise click.BadParameter(str(exc), param_hint="--case-number") from exc
     inputs = ([line.strip() for line in sys.stdin if line.strip() and
                not line.lstrip().startswith("#")] if texts == ("-",) else list(texts))
+    counts = dict.fromkeys(MATCH_KINDS, 0)
     for raw in inputs:
-        click.echo(json.dumps(_mapped_line(agency, agency_profile, table, raw, program),
-                              ensure_ascii=False))
+        line = _mapped_line(agency, agency_profile, table, raw, program)
+        counts[line["match"]] += 1
+        click.echo(json.dumps(line, ensure_ascii=False))
+    # Every line is printed first: the summary and the exit status are for scripts and CI.
+    click.echo(f"{agency}: {len(inputs)} mapped: "
+               + ", ".join(f"{kind} {counts[kind]}" for kind in MATCH_KINDS), err=True)
+    if counts[NONE]:
+        raise SystemExit(1)
 
 
 def _mapped_line(agency: str, agency_profile: AgencyProfile, table: MappingTable, raw: str,

@@ -58,3 +58,25 @@ def test_a_bad_case_number_option_is_refused() -> None:
     result = CliRunner().invoke(main, ["vocab", "map", "labor", "--case-number", "nope", "X"])
     assert result.exit_code == 2
     assert "--case-number" in result.output
+
+
+def test_exit_status_is_zero_when_everything_matched_and_counts_each_kind() -> None:
+    """All inputs matched (exactly, as a variant, or ambiguously): exit 0, counts on stderr."""
+    result = CliRunner().invoke(main, ["vocab", "map", "immigration", "Case Was Approved",
+                                       "Interview Has Been Cancelled", "Card Has Been Destroyed"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["match"] for line in lines] == ["EXACT", "VARIANT", "AMBIGUOUS"]
+    assert result.stderr.strip() == (
+        "immigration: 3 mapped: EXACT 1, VARIANT 1, AMBIGUOUS 1, NONE 0")
+
+
+def test_exit_status_is_one_after_every_line_when_an_input_matched_nothing() -> None:
+    """An input that maps to nothing ends the command with 1, after all lines are printed."""
+    result = CliRunner().invoke(main, ["vocab", "map", "courts", "-"],
+                                input="Case Was Teleported\nWITHDRAWN\n")
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["input"], line["match"]) for line in lines] == [
+        ("Case Was Teleported", "NONE"), ("WITHDRAWN", "EXACT")]
+    assert "NONE 1" in result.stderr
