@@ -251,6 +251,50 @@ days). The case is CLOSED; what expired can no longer be used for a new filing.
 """
 Global___Milestone: _TypeAlias = Milestone  # noqa: Y015
 
+class _StatusMatch:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _StatusMatchEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_StatusMatch.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    STATUS_MATCH_UNSPECIFIED: _StatusMatch.ValueType  # 0
+    """Not reported (an adapter that predates this field)."""
+    STATUS_MATCH_EXACT: _StatusMatch.ValueType  # 1
+    """The code's normalized key (case, accents, punctuation ignored) is in the table."""
+    STATUS_MATCH_VARIANT: _StatusMatch.ValueType  # 2
+    """An unseen variant of a known title: equal once filler words ("Was"), spelling variants
+    ("Canceled"), markup and entities are removed; words of meaning are never dropped.
+    """
+    STATUS_MATCH_AMBIGUOUS: _StatusMatch.ValueType  # 3
+    """The code answers to several entries that mean different things (different programs, or
+    variants of different titles); the status is left UNSPECIFIED rather than guessed.
+    """
+    STATUS_MATCH_NONE: _StatusMatch.ValueType  # 4
+    """Nothing in the table answers to the code; the status is UNSPECIFIED, the agency's code
+    and text are kept.
+    """
+
+class StatusMatch(_StatusMatch, metaclass=_StatusMatchEnumTypeWrapper):
+    """How an agency's status code matched the adapter's mapping table."""
+
+STATUS_MATCH_UNSPECIFIED: StatusMatch.ValueType  # 0
+"""Not reported (an adapter that predates this field)."""
+STATUS_MATCH_EXACT: StatusMatch.ValueType  # 1
+"""The code's normalized key (case, accents, punctuation ignored) is in the table."""
+STATUS_MATCH_VARIANT: StatusMatch.ValueType  # 2
+"""An unseen variant of a known title: equal once filler words ("Was"), spelling variants
+("Canceled"), markup and entities are removed; words of meaning are never dropped.
+"""
+STATUS_MATCH_AMBIGUOUS: StatusMatch.ValueType  # 3
+"""The code answers to several entries that mean different things (different programs, or
+variants of different titles); the status is left UNSPECIFIED rather than guessed.
+"""
+STATUS_MATCH_NONE: StatusMatch.ValueType  # 4
+"""Nothing in the table answers to the code; the status is UNSPECIFIED, the agency's code
+and text are kept.
+"""
+Global___StatusMatch: _TypeAlias = StatusMatch  # noqa: Y015
+
 @_typing.final
 class LocalizedText(_message.Message):
     """Mapped text in one language, taken from the adapter's mapping table."""
@@ -297,6 +341,7 @@ class Status(_message.Message):
     AGENCY_CODE_FIELD_NUMBER: _builtins.int
     AGENCY_TEXT_FIELD_NUMBER: _builtins.int
     TEXTS_FIELD_NUMBER: _builtins.int
+    MATCH_FIELD_NUMBER: _builtins.int
     category: Global___StatusCategory.ValueType
     """Shared category; UNSPECIFIED when the agency code is unknown to the mapping table."""
     milestone: Global___Milestone.ValueType
@@ -307,6 +352,10 @@ class Status(_message.Message):
     """The agency's own status code or title, exactly as its system holds it."""
     agency_text: _builtins.str
     """The agency's own free text for this status (may name dates and forms); may be empty."""
+    match: Global___StatusMatch.ValueType
+    """How the agency code matched the adapter's mapping table. UNSPECIFIED from adapters
+    that predate this field; category and milestone stay UNSPECIFIED unless EXACT or VARIANT.
+    """
     @_builtins.property
     def texts(self) -> _containers.RepeatedCompositeFieldContainer[Global___LocalizedText]:
         """Mapped text, one entry per language the table has ("en" always first). Empty when the
@@ -322,10 +371,11 @@ class Status(_message.Message):
         agency_code: _builtins.str = ...,
         agency_text: _builtins.str = ...,
         texts: _abc.Iterable[Global___LocalizedText] | None = ...,
+        match: Global___StatusMatch.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_required", b"action_required", "agency_code", b"agency_code", "agency_text", b"agency_text", "category", b"category", "milestone", b"milestone", "texts", b"texts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_required", b"action_required", "agency_code", b"agency_code", "agency_text", b"agency_text", "category", b"category", "match", b"match", "milestone", b"milestone", "texts", b"texts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
