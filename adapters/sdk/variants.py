@@ -57,7 +57,8 @@ _SPELLINGS = {
 _PHRASES = (
     (re.compile(r"\bbecause (?:i|we|you) sent\b"), "for"),
     (re.compile(r"\be mail(ed|s)?\b"), r"email\1"),
-    (re.compile(r"\b(mailed|sent|returned|emailed|delivered) to me$"), r"\1"),
+    # Not "returned to me": a card "returned" in a title went back to the agency, unclaimed.
+    (re.compile(r"\b(mailed|sent|emailed|delivered) to me$"), r"\1"),
     (re.compile(r"\bmy\b"), ""),
 )
 

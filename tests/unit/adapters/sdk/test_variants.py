@@ -13,7 +13,7 @@ from adapters.courts.profile import PROFILE as COURTS
 from adapters.immigration.profile import PROFILE as IMMIGRATION
 from adapters.labor.profile import PROFILE as LABOR
 from adapters.sdk import MappingTable
-from adapters.sdk.mapping import AMBIGUOUS, EXACT, NONE, VARIANT, MappedStatus
+from adapters.sdk.mapping import AMBIGUOUS, EXACT, NONE, VARIANT, MappedStatus, same_meaning
 from adapters.sdk.resolution import resolve
 from adapters.sdk.variants import normalize_key, variant_form
 
@@ -201,3 +201,18 @@ def test_every_table_key_is_exact_or_an_equal_meaning() -> None:
                 mapped = table.map(text, program=entry.program)
                 assert mapped.match == EXACT, text
                 assert mapped.category == entry.category, text
+
+
+@pytest.mark.parametrize("table", [USCIS, EOIR, DOL], ids=["immigration", "courts", "labor"])
+def test_a_variant_of_any_title_keeps_that_titles_meaning(table: MappingTable) -> None:
+    """Every rewrite of every key the table lists that matches as a VARIANT means exactly
+    what the title it varies means (any rewrite landing on two meanings is AMBIGUOUS)."""
+    variants = 0
+    for entry in table.entries:
+        for text in (entry.code, *entry.aliases):
+            for rewrite in _rewrites(text):
+                kind, found = table.match(rewrite, entry.program)
+                if kind == VARIANT:
+                    variants += 1
+                    assert found is not None and same_meaning(found, entry), (text, rewrite)
+    assert variants > 0  # the rewrites do exercise the fallback
