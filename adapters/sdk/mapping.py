@@ -23,8 +23,12 @@ A table is a TOML data file, not code::
     next_step = "..."
 
 Codes are matched on a normalized key (case, accents, punctuation and spacing ignored), first
-with the case's program, then without. A code the table does not know maps to UNSPECIFIED,
-keeps its original text, is counted and logged, and never raises. A code given without a
+with the case's program, then without (EXACT). When no key matches, an unseen variant of a
+known title matches on its normal form (:mod:`adapters.sdk.variants`: filler words, spelling
+variants, markup dropped, never a word of meaning) as VARIANT, or AMBIGUOUS when the titles it
+could vary mean different things. A code matching nothing (NONE) or several meanings maps to
+UNSPECIFIED, keeps its original text, is counted (``unknown_codes``) and logged at INFO once
+per distinct code, and never raises. ``MappedStatus.match`` says how a code matched. A code given without a
 program can be resolved across programs with :mod:`adapters.sdk.resolution`.
 """
 
