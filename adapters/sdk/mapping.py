@@ -28,8 +28,8 @@ known title matches on its normal form (:mod:`adapters.sdk.variants`: filler wor
 variants, markup dropped, never a word of meaning) as VARIANT, or AMBIGUOUS when the titles it
 could vary mean different things. A code matching nothing (NONE) or several meanings maps to
 UNSPECIFIED, keeps its original text, is counted (``unknown_codes``) and logged at INFO once
-per distinct code, and never raises. ``MappedStatus.match`` says how a code matched. A code given without a
-program can be resolved across programs with :mod:`adapters.sdk.resolution`.
+per distinct code, and never raises. ``MappedStatus.match`` says how a code matched. A code
+given without a program can be resolved across programs with :mod:`adapters.sdk.resolution`.
 """
 
 from __future__ import annotations
@@ -142,6 +142,8 @@ class MappingTable:
     # Every entry by the normal form of each of its keys, for unseen variants of known titles.
     _by_variant: dict[str, tuple[MappingEntry, ...]] = field(init=False, repr=False)
     unknown_codes: Counter[str] = field(init=False, repr=False)
+    # Codes matched only as variants of known titles: candidates for the table's aliases.
+    variant_codes: Counter[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -170,6 +172,7 @@ class MappingTable:
                     forms.append(entry)
         self._by_variant = {form: tuple(entries) for form, entries in by_variant.items()}
         self.unknown_codes = Counter()
+        self.variant_codes = Counter()
         self._lock = threading.Lock()
 
     @classmethod
@@ -242,18 +245,25 @@ class MappingTable:
         if entry is None:
             self.count_unknown(code, program, kind)
             return MappedStatus(UNSPECIFIED, UNSPECIFIED, False, code, text, (), kind)
+        if kind == VARIANT:
+            self._count(self.variant_codes, "agency code matched as a variant", code, program,
+                        entry.code)
         return MappedStatus(entry.category, entry.milestone, entry.action_required, code, text,
                             entry.texts, kind)
 
     def count_unknown(self, code: str, program: str | None, kind: str = NONE) -> None:
         """Count a code that mapped to nothing; log it (INFO) the first time it is seen."""
+        self._count(self.unknown_codes, "unmapped agency code", code, program, kind)
+
+    def _count(self, counter: Counter[str], message: str, code: str, program: str | None,
+               detail: str) -> None:
         label = f"{program}:{code}" if program else code
         with self._lock:
-            self.unknown_codes[label] += 1
-            first = self.unknown_codes[label] == 1
+            counter[label] += 1
+            first = counter[label] == 1
         if first:
-            log.info("unmapped agency code",
-                     extra={"agency": self.agency, "code": label, "match": kind})
+            # "match" says why a code is unmapped; for a variant, the title it varies.
+            log.info(message, extra={"agency": self.agency, "code": label, "match": detail})
 
 
 def same_meaning(first: MappingEntry, second: MappingEntry) -> bool:

@@ -110,17 +110,26 @@ def test_variants_respect_a_given_program() -> None:
     assert resolve(DOL, "Analyst Review Is", "LCA").match == NONE
 
 
-def test_unknown_codes_are_counted_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
-    """Each unknown code is counted per sight and logged at INFO the first time only."""
+def test_unknown_and_variant_codes_are_counted_and_logged_once(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Each unknown (and each variant) code is counted per sight and logged at INFO the first
+    time only; a variant's log names the title it varies, for the table's aliases."""
     table = MappingTable.load(IMMIGRATION.mapping_path)
     caplog.set_level("INFO", logger="caseline.adapter.mapping")
     for _ in range(3):
         table.map("Case Was Teleported")
     table.map("Card Has Been Destroyed")
+    table.map("Interview Has Been Cancelled")
+    table.map("Interview Has Been Cancelled")
     assert table.unknown_codes == {"Case Was Teleported": 3, "Card Has Been Destroyed": 1}
-    logged = [r for r in caplog.records if r.getMessage() == "unmapped agency code"]
-    assert [(r.levelname, r.code, r.match) for r in logged] == [  # type: ignore[attr-defined]
-        ("INFO", "Case Was Teleported", NONE), ("INFO", "Card Has Been Destroyed", AMBIGUOUS)]
+    assert table.variant_codes == {"Interview Has Been Cancelled": 2}
+    logged = [(r.levelname, r.getMessage(), r.code, r.match)  # type: ignore[attr-defined]
+              for r in caplog.records if r.name == "caseline.adapter.mapping"]
+    assert logged == [
+        ("INFO", "unmapped agency code", "Case Was Teleported", NONE),
+        ("INFO", "unmapped agency code", "Card Has Been Destroyed", AMBIGUOUS),
+        ("INFO", "agency code matched as a variant", "Interview Has Been Cancelled",
+         "Interview Cancelled")]
 
 
 # -- traps: a variant never becomes the opposite ----------------------------------------------
