@@ -17,7 +17,7 @@ from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.sdk.mapping import MATCH_KINDS, MappingTable, lint_table
 from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
-from adapters.sdk.resolution import AMBIGUOUS, NONE, resolve
+from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
@@ -427,6 +427,9 @@ def _mapped_line(agency: str, agency_profile: AgencyProfile, table: MappingTable
                             "milestone": c.milestone, "action_required": c.action_required,
                             "title": c.texts[0].title} for c in resolution.candidates]}
            if resolution.match == AMBIGUOUS else {}),
+        # A variant names the title it varies: the alias a table owner may want to add.
+        **({"variant_of": resolution.entry.code}
+           if resolution.match == VARIANT and resolution.entry is not None else {}),
     }
 
 

@@ -67,6 +67,8 @@ def test_exit_status_is_zero_when_everything_matched_and_counts_each_kind() -> N
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["match"] for line in lines] == ["EXACT", "VARIANT", "AMBIGUOUS"]
+    assert lines[1]["variant_of"] == "Interview Cancelled" and lines[1]["known"]
+    assert {c["title"] for c in lines[2]["candidates"]} and not lines[2]["known"]
     assert result.stderr.strip() == (
         "immigration: 3 mapped: EXACT 1, VARIANT 1, AMBIGUOUS 1, NONE 0")
 
