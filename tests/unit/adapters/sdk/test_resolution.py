@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.sdk.mapping import MappingTable
-from adapters.sdk.resolution import AMBIGUOUS, EXACT, NONE, resolve, same_meaning
+from adapters.sdk.resolution import AMBIGUOUS, EXACT, NONE, VARIANT, resolve, same_meaning
 from adapters.sdk.vocabulary import UNSPECIFIED
 
 
@@ -105,3 +105,28 @@ def test_same_meaning_compares_texts_too() -> None:
     first, second = TABLE.candidates("CERTIFIED")[:2]
     assert not same_meaning(first, second)
     assert same_meaning(*TABLE.candidates("WITHDRAWN"))
+
+
+def test_a_variant_resolves_after_every_exact_key_failed() -> None:
+    """'Was Withdrawn' is no key; as a variant it means the same in A and B: VARIANT."""
+    resolution = resolve(TABLE, "Was Withdrawn")
+    assert resolution.match == VARIANT
+    assert [c.program for c in resolution.candidates] == ["A", "B"]
+    status = resolution.status("Was Withdrawn", "words")
+    assert (status.category, status.match, status.agency_text) == ("CLOSED", VARIANT, "words")
+
+
+def test_a_variant_under_a_program_is_that_programs_or_none() -> None:
+    """Under a program a variant is that program's entry; another program's is never taken."""
+    resolution = resolve(TABLE, "The Certified", "B")
+    assert resolution.match == VARIANT
+    assert resolution.entry is not None and resolution.entry.program == "B"
+    assert resolve(TABLE, "Analyst Review Was", "B").match == NONE
+    assert resolve(TABLE, "Analyst Review Was", "A").match == VARIANT
+
+
+def test_a_variant_of_differing_meanings_is_ambiguous() -> None:
+    """'Was Certified' without a program varies A's and B's different CERTIFIED: AMBIGUOUS."""
+    resolution = resolve(TABLE, "Was Certified")
+    assert (resolution.match, resolution.entry) == (AMBIGUOUS, None)
+    assert resolution.status("Was Certified").match == AMBIGUOUS
