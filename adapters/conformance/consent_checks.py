@@ -1,0 +1,119 @@
+"""Checks of what an adapter releases under a consent token: they sign real tokens with the
+aggregator's key the adapter trusts (``Target.signer``), since a forged one proves nothing
+about what a valid one releases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+from google.protobuf.message import Message
+
+from adapters.conformance.checks import (
+    TIMEOUT_S,
+    CheckFailed,
+    ConsentSigner,
+    Target,
+    _examples,
+    _expect_error,
+    _require,
+    read_changes,
+)
+from caseline.v1 import agency_adapter_pb2 as pb
+from caseline.v1 import sensitivity_pb2
+from caseline.v1.lib.scopes import Scope
+
+__all__ = ["consent_tokens_for_another_agency_are_refused",
+           "sensitive_fields_leave_only_sealed", "status_only_consent_releases_no_details"]
+
+MOST_CASES = 20  # cases named in one token: enough to meet sensitive fields, quick to serve
+
+
+def clear_sensitive_fields(message: Message, where: str = "") -> Iterator[str]:
+    """The path of every field set in the clear that the contract declares DETAILS or
+    IDENTITY (its caseline.v1.sensitivity option), at any depth."""
+    for field, value in message.ListFields():
+        path = f"{where}.{field.name}" if where else field.name
+        option = field.GetOptions().Extensions[sensitivity_pb2.sensitivity]
+        if option != sensitivity_pb2.SENSITIVITY_UNSPECIFIED:
+            yield path
+        elif isinstance(value, Message):
+            yield from clear_sensitive_fields(value, path)
+        elif field.message_type is not None:  # a repeated message field
+            for i, item in enumerate(value):
+                if isinstance(item, Message):
+                    yield from clear_sensitive_fields(item, f"{path}[{i}]")
+
+
+async def _known_cases(t: Target) -> list[str]:
+    """Case numbers the adapter holds: those its change stream replays, else its examples."""
+    numbers: list[str] = []
+    if "WatchChanges" not in t.not_offered:
+        for change in await read_changes(t, "0", 200):
+            if change.case_number not in numbers:
+                numbers.append(change.case_number)
+    return numbers[:MOST_CASES] or _examples(t)
+
+
+def _signer(t: Target) -> ConsentSigner:
+    if t.signer is None:
+        raise CheckFailed("not run: needs the consent-signing key the adapter trusts "
+                          "(caseline adapter check --consent-key)")
+    return t.signer
+
+
+async def _released(t: Target, scopes: list[str]) -> pb.ListSubjectCasesResponse:
+    token = _signer(t).token(t.describe.agency_id, await _known_cases(t), scopes)
+    return await t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=token),
+                                         timeout=TIMEOUT_S)
+
+
+async def sensitive_fields_leave_only_sealed(t: Target) -> None:
+    """No field the contract declares DETAILS or IDENTITY leaves in the clear: not in public
+    lookups, not in the change stream, not to a consent token granting every scope; what such
+    a token releases travels in sealed_fields, each naming its scope and carrying a value."""
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
+                                        timeout=TIMEOUT_S)
+    leaks = [f"lookup {r.requested_number}: {path}" for r in response.results
+             for path in clear_sensitive_fields(r)]
+    if "WatchChanges" not in t.not_offered:
+        leaks += [f"change {c.cursor}: {path}" for c in await read_changes(t, "0", 200)
+                  for path in clear_sensitive_fields(c)]
+    if "ListSubjectCases" not in t.not_offered:
+        released = await _released(t, list(Scope))
+        _require(len(released.cases) > 0, "a token granting every scope released no case")
+        for case in released.cases:
+            leaks += [f"subject case {case.case_number}: {path}"
+                      for path in clear_sensitive_fields(case)]
+            for sealed in case.sealed_fields:
+                _require(sealed.sensitivity != sensitivity_pb2.SENSITIVITY_UNSPECIFIED
+                         and bool(sealed.value),
+                         f"{case.case_number}: sealed field {sealed.path!r} names no scope "
+                         "or carries no value")
+    _require(not leaks, f"sensitive fields in the clear: {leaks[:5]}")
+
+
+async def status_only_consent_releases_no_details(t: Target) -> None:
+    """A token granting STATUS only releases no DETAILS or IDENTITY field, in the clear or
+    sealed (a sealed value is still released: the aggregator could open it)."""
+    released = await _released(t, [Scope.STATUS])
+    _require(len(released.cases) > 0, "a STATUS token released no case to check")
+    for case in released.cases:
+        clear = list(clear_sensitive_fields(case))
+        _require(not clear, f"{case.case_number}: {clear} in the clear under STATUS")
+        sealed = [s.path for s in case.sealed_fields
+                  if s.sensitivity != sensitivity_pb2.SENSITIVITY_UNSPECIFIED]
+        _require(not sealed, f"{case.case_number}: sealed {sealed} under STATUS only")
+
+
+async def consent_tokens_for_another_agency_are_refused(t: Target) -> None:
+    """A token signed by the trusted key but issued for another agency is UNAUTHENTICATED
+    (the same token for this agency is accepted, so the audience is what was refused)."""
+    signer, cases = _signer(t), await _known_cases(t)
+    other = f"{t.describe.agency_id}-other"
+    await _expect_error(t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+        consent_token=signer.token(other, cases, [Scope.STATUS])), timeout=TIMEOUT_S),
+        grpc.StatusCode.UNAUTHENTICATED)
+    await t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(
+        consent_token=signer.token(t.describe.agency_id, cases, [Scope.STATUS])),
+        timeout=TIMEOUT_S)
