@@ -14,10 +14,10 @@ from adapters.conformance.checks import (
     CheckFailed,
     ConsentSigner,
     Target,
-    _examples,
     _expect_error,
     _require,
-    read_changes,
+    known_cases,
+    replayed,
 )
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import sensitivity_pb2
@@ -25,9 +25,6 @@ from caseline.v1.lib.scopes import Scope
 
 __all__ = ["consent_tokens_for_another_agency_are_refused",
            "sensitive_fields_leave_only_sealed", "status_only_consent_releases_no_details"]
-
-MOST_CASES = 20  # cases named in one token: enough to meet sensitive fields, quick to serve
-
 
 def clear_sensitive_fields(message: Message, where: str = "") -> Iterator[str]:
     """The path of every field set in the clear that the contract declares DETAILS or
@@ -45,16 +42,6 @@ def clear_sensitive_fields(message: Message, where: str = "") -> Iterator[str]:
                     yield from clear_sensitive_fields(item, f"{path}[{i}]")
 
 
-async def _known_cases(t: Target) -> list[str]:
-    """Case numbers the adapter holds: those its change stream replays, else its examples."""
-    numbers: list[str] = []
-    if "WatchChanges" not in t.not_offered:
-        for change in await read_changes(t, "0", 200):
-            if change.case_number not in numbers:
-                numbers.append(change.case_number)
-    return numbers[:MOST_CASES] or _examples(t)
-
-
 def _signer(t: Target) -> ConsentSigner:
     if t.signer is None:
         raise CheckFailed("not run: needs the consent-signing key the adapter trusts "
@@ -63,7 +50,7 @@ def _signer(t: Target) -> ConsentSigner:
 
 
 async def _released(t: Target, scopes: list[str]) -> pb.ListSubjectCasesResponse:
-    token = _signer(t).token(t.describe.agency_id, await _known_cases(t), scopes)
+    token = _signer(t).token(t.describe.agency_id, await known_cases(t), scopes)
     return await t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=token),
                                          timeout=TIMEOUT_S)
 
@@ -72,13 +59,12 @@ async def sensitive_fields_leave_only_sealed(t: Target) -> None:
     """No field the contract declares DETAILS or IDENTITY leaves in the clear: not in public
     lookups, not in the change stream, not to a consent token granting every scope; what such
     a token releases travels in sealed_fields, each naming its scope and carrying a value."""
-    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
-                                        timeout=TIMEOUT_S)
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(
+        case_numbers=await known_cases(t)), timeout=TIMEOUT_S)
     leaks = [f"lookup {r.requested_number}: {path}" for r in response.results
              for path in clear_sensitive_fields(r)]
-    if "WatchChanges" not in t.not_offered:
-        leaks += [f"change {c.cursor}: {path}" for c in await read_changes(t, "0", 200)
-                  for path in clear_sensitive_fields(c)]
+    leaks += [f"change {c.cursor}: {path}" for c in await replayed(t)
+              for path in clear_sensitive_fields(c)]
     if "ListSubjectCases" not in t.not_offered:
         released = await _released(t, list(Scope))
         _require(len(released.cases) > 0, "a token granting every scope released no case")
@@ -109,7 +95,7 @@ async def status_only_consent_releases_no_details(t: Target) -> None:
 async def consent_tokens_for_another_agency_are_refused(t: Target) -> None:
     """A token signed by the trusted key but issued for another agency is UNAUTHENTICATED
     (the same token for this agency is accepted, so the audience is what was refused)."""
-    signer, cases = _signer(t), await _known_cases(t)
+    signer, cases = _signer(t), await known_cases(t)
     other = f"{t.describe.agency_id}-other"
     await _expect_error(t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=signer.token(other, cases, [Scope.STATUS])), timeout=TIMEOUT_S),
