@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +11,11 @@ import grpc
 import pytest
 
 from adapters.conformance import CHECKS, ConsentSigner
-from adapters.reference.catalog import REFERENCE_AGENCIES
-from adapters.sdk import AdapterServicer
+from adapters.reference.catalog import REFERENCE_AGENCIES, profile
+from adapters.reference.demo_store import DemoStore
+from adapters.sdk import AdapterServicer, build_servicer
 from caseline.v1 import agency_adapter_pb2 as pb
-from support.conformance_kit import checked, failed_checks
+from support.conformance_kit import checked, failed_checks, serving
 from support.english_only import EnglishOnlyServicer
 
 pytestmark = pytest.mark.integration
@@ -112,3 +114,29 @@ async def test_an_adapter_without_localized_texts_still_conforms(
         stores: dict[str, Path], signer: ConsentSigner) -> None:
     """The new fields are additive: an adapter that sends none passes every check."""
     assert await failed_checks(EnglishOnlyServicer, "labor", stores, signer) == []
+
+
+async def _check_command(address: str, *options: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "deploy.cli", "adapter", "check", address, *options,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_check_command_signs_tokens_with_the_consent_key(stores: dict[str, Path]) -> None:
+    """`caseline adapter check --consent-key` runs the token checks with that key and passes
+    a reference adapter; a file that holds no Ed25519 key is refused, saying so."""
+    base = build_servicer(profile("immigration"), DemoStore(stores["immigration"]),
+                          stores["immigration"].parent / "jwks.json")
+    key = stores["immigration"].parent / "consent.pem"
+    async with serving(base) as address:
+        code, out, _ = await _check_command(address, "--consent-key", str(key))
+        bad_code, _, bad_err = await _check_command(address, "--consent-key",
+                                                    str(stores["immigration"]))
+    assert code == 0, out
+    assert "ok   status_only_consent_releases_no_details" in out
+    assert "ok   consent_tokens_for_another_agency_are_refused" in out
+    assert out.rstrip().endswith(f"{len(CHECKS)} passed, 0 failed")
+    assert bad_code != 0
+    assert "Error:" in bad_err and "Traceback" not in bad_err
