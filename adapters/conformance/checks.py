@@ -155,6 +155,19 @@ async def oversized_batches_are_refused_naming_the_field(t: Target) -> None:
     _require("case_numbers" in fields, f"no BadRequest violation on case_numbers ({fields})")
 
 
+async def subject_batches_honour_the_batch_limit(t: Target) -> None:
+    """BatchListSubjectCases takes 1 to max_batch_size requests: exactly that many are each
+    answered, one more is INVALID_ARGUMENT."""
+    size = t.describe.limits.max_batch_size
+    batch = pb.BatchListSubjectCasesRequest(requests=[pb.ListSubjectCasesRequest()] * size)
+    response = await t.stub.BatchListSubjectCases(batch, timeout=TIMEOUT_S * 4)
+    _require(len(response.results) == size,
+             f"{len(response.results)} results for a batch of {size} requests (the limit)")
+    batch.requests.add()
+    await _expect_error(t.stub.BatchListSubjectCases(batch, timeout=TIMEOUT_S * 4),
+                        grpc.StatusCode.INVALID_ARGUMENT)
+
+
 async def requests_that_do_not_parse_are_invalid_argument(t: Target) -> None:
     """Bytes that are not a LookupCasesRequest are INVALID_ARGUMENT, and the message shows
     nothing of the adapter's implementation."""

@@ -94,12 +94,26 @@ async def status_only_consent_releases_no_details(t: Target) -> None:
 
 async def consent_tokens_for_another_agency_are_refused(t: Target) -> None:
     """A token signed by the trusted key but issued for another agency is UNAUTHENTICATED
-    (the same token for this agency is accepted, so the audience is what was refused)."""
+    (the same token for this agency is accepted, so the audience is what was refused), alone
+    and inside a batch (when BatchListSubjectCases is offered)."""
     signer, cases = _signer(t), await known_cases(t)
     other = f"{t.describe.agency_id}-other"
     await _expect_error(t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(
         consent_token=signer.token(other, cases, [Scope.STATUS])), timeout=TIMEOUT_S),
         grpc.StatusCode.UNAUTHENTICATED)
-    await t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(
-        consent_token=signer.token(t.describe.agency_id, cases, [Scope.STATUS])),
-        timeout=TIMEOUT_S)
+    own = signer.token(t.describe.agency_id, cases, [Scope.STATUS])
+    await t.stub.ListSubjectCases(pb.ListSubjectCasesRequest(consent_token=own),
+                                  timeout=TIMEOUT_S)
+    if "BatchListSubjectCases" in t.not_offered:
+        return
+    # In a batch too: the other agency's request refused in its place, ours answered.
+    response = await t.stub.BatchListSubjectCases(pb.BatchListSubjectCasesRequest(requests=[
+        pb.ListSubjectCasesRequest(consent_token=signer.token(other, cases, [Scope.STATUS])),
+        pb.ListSubjectCasesRequest(consent_token=own)]), timeout=TIMEOUT_S)
+    outcomes = [r.WhichOneof("outcome") for r in response.results]
+    _require(outcomes == ["error", "response"],
+             f"a batch of [another agency's token, ours] was answered {outcomes}, expected "
+             "['error', 'response']")
+    code = response.results[0].error.code
+    _require(code == grpc.StatusCode.UNAUTHENTICATED.value[0],
+             f"the batch refused another agency's token with code {code}, not UNAUTHENTICATED")

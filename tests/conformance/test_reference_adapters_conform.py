@@ -75,9 +75,14 @@ class TrustingBatchServicer(AdapterServicer):
 
 async def test_a_batch_that_skips_consent_fails_its_check(stores: dict[str, Path],
                                                           signer: ConsentSigner) -> None:
+    """A batch answering every request, token or not, fails the batch checks: the one about
+    missing and forged tokens, another agency's token inside a batch, and the batch limit."""
     failed = await failed_checks(TrustingBatchServicer, "labor", stores, signer)
-    assert [r.name for r in failed] == ["batched_subject_requests_are_answered_one_by_one"]
-    assert "request 0 released cases without a valid consent token" in failed[0].detail
+    assert [r.name for r in failed] == ["consent_tokens_for_another_agency_are_refused",
+                                        "batched_subject_requests_are_answered_one_by_one",
+                                        "subject_batches_honour_the_batch_limit"]
+    assert "a batch of [another agency's token, ours] was answered" in failed[0].detail
+    assert "request 0 released cases without a valid consent token" in failed[1].detail
 
 
 def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
