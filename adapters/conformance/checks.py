@@ -324,7 +324,7 @@ async def ownership_check_refuses_a_wrong_access_code(t: Target) -> None:
     _require(not response.verified, "a wrong access code verified")
 
 
-async def read_changes(t: Target, cursor: str, most: int, wait_s: float = 0.5
+async def read_changes(t: Target, cursor: str, most: int, wait_s: float = 1.0
                        ) -> list[pb.WatchChangesResponse]:
     """Up to ``most`` changes after ``cursor``, stopping when none comes for ``wait_s``
     (the stream itself never ends: it waits for new changes)."""
