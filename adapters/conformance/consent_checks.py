@@ -45,7 +45,7 @@ def clear_sensitive_fields(message: Message, where: str = "") -> Iterator[str]:
 def _signer(t: Target) -> ConsentSigner:
     if t.signer is None:
         raise CheckFailed("not run: needs the consent-signing key the adapter trusts "
-                          "(caseline adapter check --consent-key)")
+                          "(caseline adapter check --consent-key or --state-dir)")
     return t.signer
 
 

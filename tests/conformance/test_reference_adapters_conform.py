@@ -129,9 +129,11 @@ async def _check_command(address: str, *options: str) -> tuple[int, str, str]:
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_check_command_signs_tokens_with_the_consent_key(stores: dict[str, Path]) -> None:
+async def test_check_command_signs_tokens_with_the_consent_key(stores: dict[str, Path],
+                                                               tmp_path: Path) -> None:
     """`caseline adapter check --consent-key` runs the token checks with that key and passes
-    a reference adapter; a file that holds no Ed25519 key is refused, saying so."""
+    a reference adapter; a file that holds no Ed25519 key, or a state directory without a
+    consent-signing key, is refused, saying so (no key is created)."""
     base = build_servicer(profile("immigration"), DemoStore(stores["immigration"]),
                           stores["immigration"].parent / "jwks.json")
     key = stores["immigration"].parent / "consent.pem"
@@ -139,9 +141,13 @@ async def test_check_command_signs_tokens_with_the_consent_key(stores: dict[str,
         code, out, _ = await _check_command(address, "--consent-key", str(key))
         bad_code, _, bad_err = await _check_command(address, "--consent-key",
                                                     str(stores["immigration"]))
+        empty_code, _, empty_err = await _check_command(address, "--state-dir", str(tmp_path))
     assert code == 0, out
     assert "ok   status_only_consent_releases_no_details" in out
     assert "ok   consent_tokens_for_another_agency_are_refused" in out
     assert out.rstrip().endswith(f"{len(CHECKS)} passed, 0 failed")
     assert bad_code != 0
     assert "Error:" in bad_err and "Traceback" not in bad_err
+    assert empty_code != 0
+    assert "no consent-signing key in" in empty_err
+    assert not (tmp_path / "keys").exists() or not any((tmp_path / "keys").iterdir())
