@@ -221,21 +221,31 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
                         "mutual TLS; one its --tls-ca accepts.",
               key_help="The private key (PEM, unencrypted) of --tls-cert.",
               ca_help="The CA (PEM) the adapter's certificate must chain to.")
+@click.option("--consent-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The aggregator's consent-signing key (Ed25519 PEM) whose public key the "
+                   "adapter's JWKS holds: the kit signs real tokens with it to check what "
+                   "they release. Without it (or --state-dir) those checks fail as not run.")
+@click.option("--state-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Instead of --consent-key: the aggregator state directory whose keyring "
+                   "holds that key (a demo's, e.g. ~/.caseline).")
 def adapter_check(address: str, tls_cert: Path | None, tls_key: Path | None,
-                  tls_ca: Path | None) -> None:
+                  tls_ca: Path | None, consent_key: Path | None,
+                  state_dir: Path | None) -> None:
     """Run the conformance kit against the adapter at ADDRESS (host:port).
 
     With --tls-cert, --tls-key and --tls-ca it connects with mutual TLS; without, plaintext.
     """
     from adapters.conformance import run_checks
     from adapters.sdk.transport import ClientTLS
+    from deploy.commands.conformance import consent_signer
 
     try:
         files = _tls_files(tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca)
         tls = ClientTLS.from_files(*files) if files else None
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    results = asyncio.run(run_checks(address, tls.credentials() if tls else None))
+    signer = consent_signer(consent_key, state_dir)
+    results = asyncio.run(run_checks(address, tls.credentials() if tls else None, signer))
     for result in results:
         mark = "ok  " if result.passed else "FAIL" if result.offered else "n/a "
         click.echo(f"{mark} {result.name}" + (f": {result.detail}" if result.detail else ""))
