@@ -125,7 +125,8 @@ async def test_grant_read_revoke_and_audit(open_page: PageOpener, numbers: Numbe
     lee_reads = ana.get_by_role("row").filter(has_text="Read your cases").filter(has_text="lee")
     # His read under the consent, and his refused one after she revoked it.
     assert await lee_reads.count() >= 2
-    await expect(lee_reads.filter(has_text="CONSENT_REVOKED")).to_have_count(1)
+    await expect(lee_reads.filter(has_text=message("en", "you had revoked the consent"))
+                 ).to_have_count(1)
 
     await sign_in(audrey, "audrey", "en", start="/audit")
     await audrey.get_by_role("link", name="Entry 0: inclusion proof").click()
