@@ -67,6 +67,9 @@ class Status:
     agency_code: str
     agency_text: str
     texts: Mapping[str, Text] = field(default_factory=dict)
+    # How the adapter matched the agency code to its table: EXACT, VARIANT, AMBIGUOUS, NONE,
+    # or UNSPECIFIED when the adapter did not say.
+    match: str = "UNSPECIFIED"
 
     def text(self, language: str) -> Text | None:
         """Text in ``language``, else English, else None (unknown code)."""

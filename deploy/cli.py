@@ -14,12 +14,16 @@ from typing import Any, TypeVar
 import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
-from adapters.sdk.mapping import MappingTable, lint_table
+from adapters.sdk.mapping import MATCH_KINDS, MappingTable, lint_table
+from adapters.sdk.numbers import InvalidNumberError
+from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
+from deploy.commands.uscis_api import run_uscis_api, uscis_api_options
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState, default_state_dir
 
@@ -144,7 +148,7 @@ def adapter() -> None:
 
 
 @adapter.command("run")
-@click.argument("agency", type=AGENCY)
+@click.argument("agency", type=click.Choice([*REFERENCE_AGENCIES, "uscis-api"]))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; without --tls-* only a loopback address.")
 @click.option("--port", default=0, show_default=True, help="0: any free port (printed).")
@@ -162,14 +166,23 @@ def adapter() -> None:
                                  "delay every call but Describe by MS milliseconds.")
 @click.option("--log-level", default="WARNING", show_default=True)
 @STATE_DIR
+@uscis_api_options
 def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
                 tls_cert: Path | None, tls_key: Path | None, tls_ca: Path | None,
-                demo_delay_ms: int, log_level: str, state_dir: Path | None) -> None:
+                demo_delay_ms: int, log_level: str, state_dir: Path | None,
+                **uscis: Any) -> None:
     """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready.
 
     With --tls-cert, --tls-key and --tls-ca it serves mutual TLS; without, plaintext on a
-    loopback address only.
+    loopback address only. `uscis-api` serves the immigration agency from the official USCIS
+    Case Status API (credentials from USCIS_CLIENT_ID and USCIS_CLIENT_SECRET).
     """
+    if agency != "uscis-api" and (uscis["base_url"] or uscis["daily_quota"]):
+        raise click.UsageError("--base-url and --daily-quota are for uscis-api only")
+    if agency == "uscis-api":
+        run_uscis_api(host=host, port=port, tls_files=_tls_files(
+            tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca), log_level=log_level, **uscis)
+        return
     from adapters.reference.demo_store import DemoStore
     from adapters.sdk.logs import configure_logging
     from adapters.sdk.server import build_servicer, run_adapter
@@ -208,26 +221,38 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
                         "mutual TLS; one its --tls-ca accepts.",
               key_help="The private key (PEM, unencrypted) of --tls-cert.",
               ca_help="The CA (PEM) the adapter's certificate must chain to.")
+@click.option("--consent-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The aggregator's consent-signing key (Ed25519 PEM) whose public key the "
+                   "adapter's JWKS holds: the kit signs real tokens with it to check what "
+                   "they release. Without it (or --state-dir) those checks fail as not run.")
+@click.option("--state-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Instead of --consent-key: the aggregator state directory whose keyring "
+                   "holds that key (a demo's, e.g. ~/.caseline).")
 def adapter_check(address: str, tls_cert: Path | None, tls_key: Path | None,
-                  tls_ca: Path | None) -> None:
+                  tls_ca: Path | None, consent_key: Path | None,
+                  state_dir: Path | None) -> None:
     """Run the conformance kit against the adapter at ADDRESS (host:port).
 
     With --tls-cert, --tls-key and --tls-ca it connects with mutual TLS; without, plaintext.
     """
     from adapters.conformance import run_checks
     from adapters.sdk.transport import ClientTLS
+    from deploy.commands.conformance import consent_signer
 
     try:
         files = _tls_files(tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca)
         tls = ClientTLS.from_files(*files) if files else None
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    results = asyncio.run(run_checks(address, tls.credentials() if tls else None))
+    signer = consent_signer(consent_key, state_dir)
+    results = asyncio.run(run_checks(address, tls.credentials() if tls else None, signer))
     for result in results:
-        mark = "ok  " if result.passed else "FAIL"
+        mark = "ok  " if result.passed else "FAIL" if result.offered else "n/a "
         click.echo(f"{mark} {result.name}" + (f": {result.detail}" if result.detail else ""))
-    failed = sum(not r.passed for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    failed = sum(r.offered and not r.passed for r in results)
+    not_offered = sum(not r.offered for r in results)
+    click.echo(f"{sum(r.passed for r in results)} passed, {failed} failed"
+               + (f", {not_offered} not offered" if not_offered else ""))
     if failed:
         raise SystemExit(1)
 
@@ -351,24 +376,71 @@ def _known_codes(path: Path) -> list[tuple[str | None, str]]:
 @click.argument("agency", type=AGENCY)
 @click.argument("texts", nargs=-1, required=True)
 @click.option("--program", default=None, help="Program qualifier (labor: PERM, PW, LCA, ...).")
-def vocab_map(agency: str, texts: tuple[str, ...], program: str | None) -> None:
-    """Print what each code or title maps to, one JSON object per line ('-' reads stdin).
+@click.option("--case-number", default=None,
+              help="A case number to read the program from (labor: G-100-..., I-200-...).")
+def vocab_map(agency: str, texts: tuple[str, ...], program: str | None,
+              case_number: str | None) -> None:
+    """Print what each code or title maps to, one JSON object per line ('-' reads stdin;
+    blank lines and lines starting with '#' are skipped there), and how it matched: "EXACT",
+    "VARIANT" (an unseen variant of a known title), "AMBIGUOUS" or "NONE". A summary of the
+    counts per match goes to stderr; the exit status is 1 when any input matched nothing.
 
-    For program-qualified tables a text may be written PROGRAM|CODE.
+    A text may be written PROGRAM|CODE or CASE-NUMBER|CODE. With neither (and no --program
+    or --case-number), a code that means the same in every program that uses it maps, and
+    one whose meaning differs is "AMBIGUOUS" with its candidates.
     """
-    table = MappingTable.load(profile(agency).mapping_path)
-    inputs = [line.rstrip("\n") for line in sys.stdin] if texts == ("-",) else list(texts)
+    agency_profile = profile(agency)
+    table = MappingTable.load(agency_profile.mapping_path)
+    if case_number is not None:
+        try:
+            program = agency_profile.program_of_number(case_number) or program
+        except InvalidNumberError as exc:
+            raise click.BadParameter(str(exc), param_hint="--case-number") from exc
+    inputs = ([line.strip() for line in sys.stdin if line.strip() and
+               not line.lstrip().startswith("#")] if texts == ("-",) else list(texts))
+    counts = dict.fromkeys(MATCH_KINDS, 0)
     for raw in inputs:
-        qualifier, sep, code = raw.partition("|")
-        use_program, use_code = (qualifier.strip(), code.strip()) if sep else (program, raw)
-        mapped = table.map(use_code, program=use_program)
-        click.echo(json.dumps({
-            "input": raw, "agency": agency, "program": use_program, "known": mapped.known,
-            "category": mapped.category, "milestone": mapped.milestone,
-            "action_required": mapped.action_required,
-            **{t.language: {"title": t.title, "description": t.description,
-                            "next_step": t.next_step} for t in mapped.texts},
-        }, ensure_ascii=False))
+        line = _mapped_line(agency, agency_profile, table, raw, program)
+        counts[line["match"]] += 1
+        click.echo(json.dumps(line, ensure_ascii=False))
+    # Every line is printed first: the summary and the exit status are for scripts and CI.
+    click.echo(f"{agency}: {len(inputs)} mapped: "
+               + ", ".join(f"{kind} {counts[kind]}" for kind in MATCH_KINDS), err=True)
+    if counts[NONE]:
+        raise SystemExit(1)
+
+
+def _mapped_line(agency: str, agency_profile: AgencyProfile, table: MappingTable, raw: str,
+                 program: str | None) -> dict[str, Any]:
+    """One line of `vocab map`: the qualifier (a program or a case number) resolved first."""
+    qualifier, sep, code = raw.partition("|")
+    use_program, use_code = program, raw
+    if sep:
+        use_code = code.strip()
+        if qualifier.strip().upper() in agency_profile.case_types:
+            use_program = qualifier.strip().upper()
+        else:
+            try:
+                use_program = agency_profile.program_of_number(qualifier.strip()) or program
+            except InvalidNumberError as exc:
+                return {"input": raw, "agency": agency, "match": NONE, "known": False,
+                        "error": str(exc)}
+    resolution = resolve(table, use_code, use_program)
+    mapped = resolution.status(use_code)
+    return {
+        "input": raw, "agency": agency, "program": use_program, "match": resolution.match,
+        "known": mapped.known, "category": mapped.category, "milestone": mapped.milestone,
+        "action_required": mapped.action_required,
+        **{t.language: {"title": t.title, "description": t.description,
+                        "next_step": t.next_step} for t in mapped.texts},
+        **({"candidates": [{"program": c.program, "category": c.category,
+                            "milestone": c.milestone, "action_required": c.action_required,
+                            "title": c.texts[0].title} for c in resolution.candidates]}
+           if resolution.match == AMBIGUOUS else {}),
+        # A variant names the title it varies: the alias a table owner may want to add.
+        **({"variant_of": resolution.entry.code}
+           if resolution.match == VARIANT and resolution.entry is not None else {}),
+    }
 
 
 @vocab.command("check")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import adapters.sdk
 from caseline.v1 import vocabulary_pb2
-from gateway.schema.enums import Milestone, StatusCategory
+from gateway.schema.enums import Milestone, StatusCategory, StatusMatch
 
 ROOT = Path(__file__).parents[1]
 
@@ -76,3 +76,11 @@ def test_grpc_stubs_only_for_protos_that_define_a_service() -> None:
                     if re.search(r"^service\s", p.read_text(), re.MULTILINE)}
     stubs = {p.name.removesuffix("_pb2_grpc.py") for p in package.glob("*_pb2_grpc.py")}
     assert stubs == with_service, f"stubs for {sorted(stubs)}, services in {sorted(with_service)}"
+
+
+def test_graphql_status_match_names_the_proto_match_kinds() -> None:
+    """StatusMatch's GraphQL names are the proto StatusMatch names minus prefix and
+    UNSPECIFIED (which reads as null)."""
+    names = vocabulary_pb2.StatusMatch.keys()  # the enum wrapper's name list, not a dict
+    proto = [n.removeprefix("STATUS_MATCH_") for n in names][1:]
+    assert [m.name for m in StatusMatch] == proto

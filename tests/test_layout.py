@@ -17,6 +17,7 @@ NOT_MIRRORS = {
     "adapters/courts/test_mapping.py": "the mapping table (mapping.toml, data)",
     "adapters/immigration/test_mapping.py": "the mapping table (mapping.toml, data)",
     "adapters/labor/test_mapping.py": "the mapping table (mapping.toml, data)",
+    "adapters/sdk/test_readability.py": "every agency's mapping-table texts (data)",
     "aggregator/vault/test_shredding_sqlite.py": "subject keys' shredding in SQLite's files",
     "caseline/v1/lib/test_wycheproof_primitives.py": "the crypto library under the contract",
     "deploy/demo/test_seeding_progress.py": "the demo's seeding steps (seeding + progress)",

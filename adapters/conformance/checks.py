@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 
 import grpc
@@ -21,10 +22,11 @@ from caseline.v1 import vocabulary_pb2
 from caseline.v1.lib import consent_token as fmt
 from caseline.v1.lib.scopes import Scope
 
-__all__ = ["CHECKS", "CheckResult", "Target", "run_checks"]
+__all__ = ["CheckFailed", "CheckResult", "ConsentSigner", "Target"]
 
 SERVICE = "caseline.v1.AgencyAdapter"
 TIMEOUT_S = 5.0
+MOST_CASES = 20  # cases looked up or named in one token: enough to meet most fields, quick
 
 
 class CheckFailed(AssertionError):
@@ -38,6 +40,33 @@ class Target:
     channel: grpc.aio.Channel
     stub: pb_grpc.AgencyAdapterAsyncStub  # the .pyi type of a stub on an aio channel
     describe: pb.DescribeResponse
+    # Signs consent tokens the adapter trusts; None: the checks that need one fail saying so.
+    signer: ConsentSigner | None = None
+    # The change stream's replay from "0", read once (see replayed).
+    replay: list[pb.WatchChangesResponse] | None = None
+
+    @property
+    def not_offered(self) -> frozenset[str]:
+        """The calls Describe lists as not offered."""
+        return frozenset(self.describe.not_offered_methods)
+
+
+@dataclass(frozen=True)
+class ConsentSigner:
+    """The aggregator's consent-signing key (Ed25519) as the adapter's JWKS names it."""
+
+    key: Ed25519PrivateKey
+    kid: str
+
+    def token(self, audience: str, cases: Iterable[str], scopes: Iterable[str],
+              subject: str = "psn_conformance") -> str:
+        """A consent token for ``audience`` naming ``cases`` within ``scopes``, valid 60 s."""
+        now = int(time.time())
+        return jwt.encode(
+            {"iss": fmt.ISSUER, "aud": audience, "sub": subject, "iat": now, "exp": now + 60,
+             fmt.CLAIM_CASES: list(cases), fmt.CLAIM_SCOPES: list(scopes),
+             fmt.CLAIM_PURPOSE: "conformance", fmt.CLAIM_CONSENT_ID: "conformance"},
+            self.key, algorithm=fmt.ALGORITHM, headers={"kid": self.kid})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +76,9 @@ class CheckResult:
     name: str
     passed: bool
     detail: str = ""
+    # False when the check needs a call the adapter's Describe lists as not offered: it was
+    # not run, and ``passed`` is False (never passed for what was not checked).
+    offered: bool = True
 
 
 def _require(condition: bool, message: str) -> None:
@@ -123,6 +155,19 @@ async def oversized_batches_are_refused_naming_the_field(t: Target) -> None:
     _require("case_numbers" in fields, f"no BadRequest violation on case_numbers ({fields})")
 
 
+async def subject_batches_honour_the_batch_limit(t: Target) -> None:
+    """BatchListSubjectCases takes 1 to max_batch_size requests: exactly that many are each
+    answered, one more is INVALID_ARGUMENT."""
+    size = t.describe.limits.max_batch_size
+    batch = pb.BatchListSubjectCasesRequest(requests=[pb.ListSubjectCasesRequest()] * size)
+    response = await t.stub.BatchListSubjectCases(batch, timeout=TIMEOUT_S * 4)
+    _require(len(response.results) == size,
+             f"{len(response.results)} results for a batch of {size} requests (the limit)")
+    batch.requests.add()
+    await _expect_error(t.stub.BatchListSubjectCases(batch, timeout=TIMEOUT_S * 4),
+                        grpc.StatusCode.INVALID_ARGUMENT)
+
+
 async def requests_that_do_not_parse_are_invalid_argument(t: Target) -> None:
     """Bytes that are not a LookupCasesRequest are INVALID_ARGUMENT, and the message shows
     nothing of the adapter's implementation."""
@@ -144,19 +189,42 @@ async def public_lookups_carry_no_history(t: Target) -> None:
         _require(len(result.case_info.events) == 0, f"{result.requested_number} has events")
 
 
-async def mapped_statuses_explain_themselves_in_english(t: Target) -> None:
-    """A mapped status carries English title and description and the agency's own code."""
-    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=_examples(t)),
+async def mapped_statuses_explain_themselves_in_both_languages(t: Target) -> None:
+    """Describe covers English and Spanish, and every mapped status the adapter sends (public
+    lookups of its examples, the change stream's replay) carries the agency's own code and a
+    title and description in each language Describe lists."""
+    languages = list(t.describe.languages)
+    _require({"en", "es"} <= set(languages),
+             f"Describe's languages {languages} must include 'en' and 'es'")
+    numbers = [*_examples(t), *await known_cases(t)][:t.describe.limits.max_batch_size]
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=numbers),
                                         timeout=TIMEOUT_S)
-    for result in response.results:
-        if not result.HasField("case_info"):
+    seen = [(r.requested_number, r.case_info.status) for r in response.results
+            if r.HasField("case_info")]
+    seen += [(c.case_number, c.event.status) for c in await replayed(t)]
+    for number, status in seen:
+        _require(bool(status.agency_code), f"{number}: agency_code is empty")
+        if status.category == vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED:
             continue
-        status = result.case_info.status
-        _require(bool(status.agency_code), "agency_code is empty")
-        if status.category != vocabulary_pb2.STATUS_CATEGORY_UNSPECIFIED:
-            english = [x for x in status.texts if x.language == "en"]
-            _require(bool(english and english[0].title and english[0].description),
-                     f"{result.requested_number}: no English title/description")
+        texts = {x.language: x for x in status.texts}
+        for language in languages:
+            text = texts.get(language)
+            _require(text is not None and bool(text.title) and bool(text.description),
+                     f"{number}: status {status.agency_code!r} has no {language!r} title "
+                     "and description")
+
+
+async def batches_at_the_limit_are_served(t: Target) -> None:
+    """Describe's max_batch_size is honoured both ways: a LookupCases batch of exactly that
+    many numbers is answered, one result per number (one more is refused: see
+    oversized_batches_are_refused_naming_the_field)."""
+    size = t.describe.limits.max_batch_size
+    examples = _examples(t)
+    numbers = [examples[i % len(examples)] for i in range(size)]
+    response = await t.stub.LookupCases(pb.LookupCasesRequest(case_numbers=numbers),
+                                        timeout=TIMEOUT_S * 4)
+    _require(len(response.results) == size,
+             f"{len(response.results)} results for a batch of {size} (the limit)")
 
 
 def _check_localized(where: str, texts: Iterable[vocabulary_pb2.LocalizedString],
@@ -256,10 +324,85 @@ async def ownership_check_refuses_a_wrong_access_code(t: Target) -> None:
     _require(not response.verified, "a wrong access code verified")
 
 
+async def read_changes(t: Target, cursor: str, most: int, wait_s: float = 1.0
+                       ) -> list[pb.WatchChangesResponse]:
+    """Up to ``most`` changes after ``cursor``, stopping when none comes for ``wait_s``
+    (the stream itself never ends: it waits for new changes)."""
+    call = t.stub.WatchChanges(pb.WatchChangesRequest(cursor=cursor), timeout=TIMEOUT_S * 4)
+    changes: list[pb.WatchChangesResponse] = []
+    try:
+        while len(changes) < most:
+            try:
+                change = await asyncio.wait_for(call.read(), wait_s)
+            except TimeoutError:
+                break
+            if not isinstance(change, pb.WatchChangesResponse):
+                break  # the stream ended (grpc.aio.EOF)
+            changes.append(change)
+    finally:
+        call.cancel()
+    return changes
+
+
+async def replayed(t: Target) -> list[pb.WatchChangesResponse]:
+    """The first changes of the stream's replay from "0" (at most 200), read once per run;
+    none when the adapter does not offer WatchChanges."""
+    if t.replay is None:
+        offered = "WatchChanges" not in t.not_offered
+        t.replay = await read_changes(t, "0", 200) if offered else []
+    return t.replay
+
+
+async def known_cases(t: Target) -> list[str]:
+    """Case numbers the adapter holds, to look up and name in tokens: the first of those its
+    change stream replays (within one batch), else its examples."""
+    numbers = list(dict.fromkeys(c.case_number for c in await replayed(t)))
+    return numbers[:min(MOST_CASES, t.describe.limits.max_batch_size)] or _examples(t)
+
+
+async def change_stream_resumes_from_a_cursor_without_loss_or_repeats(t: Target) -> None:
+    """Replaying from "0" gives changes with distinct cursors; resuming after the k-th cursor
+    gives exactly the changes that followed it, none lost, none repeated."""
+    first = (await replayed(t))[:12]
+    _require(len(first) >= 3, f"the replay from '0' gave {len(first)} changes; the check "
+                              "needs at least 3 (an adapter with that much history)")
+    cursors = [c.cursor for c in first]
+    _require(len(set(cursors)) == len(cursors), f"cursors repeat in the replay: {cursors}")
+    for k in (0, len(first) // 2):
+        expected = first[k + 1:]
+        resumed = await read_changes(t, first[k].cursor, len(expected))
+        got = [(c.cursor, c.case_number, c.event.event_id) for c in resumed]
+        want = [(c.cursor, c.case_number, c.event.event_id) for c in expected]
+        _require(got == want,
+                 f"resumed after cursor {first[k].cursor!r}: got cursors "
+                 f"{[c.cursor for c in resumed]}, expected {[c.cursor for c in expected]}")
+
+
 async def change_stream_refuses_a_bad_cursor(t: Target) -> None:
     """WatchChanges with a cursor it never issued is INVALID_ARGUMENT."""
     call = t.stub.WatchChanges(pb.WatchChangesRequest(cursor="not-a-cursor"), timeout=TIMEOUT_S)
     await _expect_error(call.read(), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+async def calls_declared_not_offered_answer_unimplemented(t: Target) -> None:
+    """Each call Describe lists in not_offered_methods is a method of the service other than
+    Describe and LookupCases, and answers UNIMPLEMENTED (nothing is served behind it)."""
+    methods = pb.DESCRIPTOR.services_by_name["AgencyAdapter"].methods_by_name
+    for name in t.describe.not_offered_methods:
+        _require(name in methods and name not in ("Describe", "LookupCases"),
+                 f"not_offered_methods names {name!r}, which is not an optional "
+                 "AgencyAdapter method")
+        method = methods[name]
+        request = b""  # the empty request message of any method
+        if method.server_streaming:
+            stream = t.channel.unary_stream(f"/{SERVICE}/{name}", request_serializer=None,
+                                            response_deserializer=None)(request,
+                                                                        timeout=TIMEOUT_S)
+            await _expect_error(stream.read(), grpc.StatusCode.UNIMPLEMENTED)
+        else:
+            call = t.channel.unary_unary(f"/{SERVICE}/{name}", request_serializer=None,
+                                         response_deserializer=None)
+            await _expect_error(call(request, timeout=TIMEOUT_S), grpc.StatusCode.UNIMPLEMENTED)
 
 
 async def health_reports_serving(t: Target) -> None:
@@ -279,57 +422,3 @@ async def reflection_lists_the_service(t: Target) -> None:
         _require(SERVICE in names, f"reflection lists {sorted(names)}")
         return
     raise CheckFailed("reflection returned nothing")
-
-
-CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
-    describe_identifies_the_agency,
-    number_format_examples_are_accepted,
-    lookup_answers_each_number_in_request_order,
-    malformed_numbers_are_reported_in_band_naming_the_format,
-    oversized_batches_are_refused_naming_the_field,
-    requests_that_do_not_parse_are_invalid_argument,
-    public_lookups_carry_no_history,
-    mapped_statuses_explain_themselves_in_english,
-    localized_texts_are_well_formed,
-    subject_cases_require_a_consent_token,
-    forged_consent_tokens_are_refused,
-    batched_subject_requests_are_answered_one_by_one,
-    ownership_check_refuses_a_wrong_access_code,
-    change_stream_refuses_a_bad_cursor,
-    health_reports_serving,
-    reflection_lists_the_service,
-)
-
-
-def _channel(address: str, credentials: grpc.ChannelCredentials | None) -> grpc.aio.Channel:
-    if credentials is None:
-        return grpc.aio.insecure_channel(address)
-    return grpc.aio.secure_channel(address, credentials)
-
-
-async def run_checks(address: str, credentials: grpc.ChannelCredentials | None = None
-                     ) -> list[CheckResult]:
-    """Every check against the adapter at ``address``; a check failing never stops the rest.
-
-    ``credentials``: mutual TLS (see adapters.sdk.transport.ClientTLS); None: plaintext.
-    """
-    async with _channel(address, credentials) as channel:
-        stub = pb_grpc.AgencyAdapterStub(channel)
-        try:
-            describe = await stub.Describe(pb.DescribeRequest(), timeout=TIMEOUT_S)
-        except grpc.aio.AioRpcError as exc:
-            return [CheckResult("describe_identifies_the_agency", False,
-                                f"Describe failed: {exc.code().name} {exc.details()}")]
-        target = Target(channel, stub, describe)
-        results = []
-        for check in CHECKS:
-            try:
-                await check(target)
-            except CheckFailed as exc:
-                results.append(CheckResult(check.__name__, False, str(exc)))
-            except grpc.aio.AioRpcError as exc:
-                results.append(CheckResult(check.__name__, False,
-                                           f"{exc.code().name}: {exc.details()}"))
-            else:
-                results.append(CheckResult(check.__name__, True))
-        return results

@@ -21,4 +21,5 @@ PROFILE = AgencyProfile(
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
     program_of=facts.program_of,
+    program_of_number=numbers.program_of_number,
 )

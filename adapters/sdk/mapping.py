@@ -23,26 +23,34 @@ A table is a TOML data file, not code::
     next_step = "..."
 
 Codes are matched on a normalized key (case, accents, punctuation and spacing ignored), first
-with the case's program, then without. A code the table does not know maps to UNSPECIFIED,
-keeps its original text, is counted and logged, and never raises.
+with the case's program, then without (EXACT). When no key matches, an unseen variant of a
+known title matches on its normal form (:mod:`adapters.sdk.variants`: filler words, spelling
+variants, markup dropped, never a word of meaning) as VARIANT, or AMBIGUOUS when the titles it
+could vary mean different things. A code matching nothing (NONE) or several meanings maps to
+UNSPECIFIED, keeps its original text, is counted (``unknown_codes``) and logged at INFO once
+per distinct code, and never raises. ``MappedStatus.match`` says how a code matched. A code
+given without a program can be resolved across programs with :mod:`adapters.sdk.resolution`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import tomllib
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from adapters.sdk.variants import normalize_key, variant_form
 from adapters.sdk.vocabulary import CATEGORIES, MILESTONES, UNSPECIFIED
 
 __all__ = [
+    "AMBIGUOUS",
+    "EXACT",
+    "MATCH_KINDS",
+    "NONE",
+    "VARIANT",
     "LocalizedText",
     "MappedStatus",
     "MappingEntry",
@@ -50,24 +58,20 @@ __all__ = [
     "MappingTableError",
     "lint_table",
     "normalize_key",
+    "same_meaning",
 ]
 
 log = logging.getLogger("caseline.adapter.mapping")
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 REQUIRED_LANGUAGES = ("en", "es")
 
-
-@lru_cache(maxsize=65_536)
-def normalize_key(text: str) -> str:
-    """The matching key of a code or title: lower case, no accents, words joined by one space.
-
-    Memoized: an agency emits a few hundred distinct codes, looked up once per event served.
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    lowered = ascii_only.casefold().replace("&", " and ")
-    return _NON_ALNUM.sub(" ", lowered).strip()
+# How a code matched its table: its exact normalized key; a variant of a known title (see
+# adapters.sdk.variants); several entries that mean different things; nothing.
+EXACT = "EXACT"
+VARIANT = "VARIANT"
+AMBIGUOUS = "AMBIGUOUS"
+NONE = "NONE"
+MATCH_KINDS = (EXACT, VARIANT, AMBIGUOUS, NONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ class MappedStatus:
     agency_code: str
     agency_text: str
     texts: tuple[LocalizedText, ...]
+    # How the code matched the table (EXACT, VARIANT, AMBIGUOUS or NONE).
+    match: str = EXACT
 
     @property
     def known(self) -> bool:
@@ -130,7 +136,14 @@ class MappingTable:
     languages: tuple[str, ...]
     entries: tuple[MappingEntry, ...]
     _index: dict[tuple[str, str], MappingEntry] = field(init=False, repr=False)
+    # Program-qualified entries by normalized key alone, for resolving a code given without
+    # its program (adapters.sdk.resolution).
+    _by_key: dict[str, tuple[MappingEntry, ...]] = field(init=False, repr=False)
+    # Every entry by the normal form of each of its keys, for unseen variants of known titles.
+    _by_variant: dict[str, tuple[MappingEntry, ...]] = field(init=False, repr=False)
     unknown_codes: Counter[str] = field(init=False, repr=False)
+    # Codes matched only as variants of known titles: candidates for the table's aliases.
+    variant_codes: Counter[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -144,7 +157,22 @@ class MappingTable:
                         f" and {self._index[key].code!r}"
                     )
                 self._index[key] = entry
+        by_key: dict[str, list[MappingEntry]] = {}
+        for (program, normalized), entry in self._index.items():
+            if program and entry not in by_key.get(normalized, []):
+                by_key.setdefault(normalized, []).append(entry)
+        self._by_key = {name: tuple(entries) for name, entries in by_key.items()}
+        by_variant: dict[str, list[MappingEntry]] = {}
+        for entry in self.entries:
+            for text in (entry.code, *entry.aliases):
+                if not variant_form(text):
+                    continue
+                forms = by_variant.setdefault(variant_form(text), [])
+                if entry not in forms:
+                    forms.append(entry)
+        self._by_variant = {form: tuple(entries) for form, entries in by_variant.items()}
         self.unknown_codes = Counter()
+        self.variant_codes = Counter()
         self._lock = threading.Lock()
 
     @classmethod
@@ -179,22 +207,69 @@ class MappingTable:
                 return entry
         return self._index.get(("", key))
 
-    def map(self, code: str, text: str = "", program: str | None = None) -> MappedStatus:
-        """Map an agency code; unknown codes give UNSPECIFIED with the original text kept."""
-        entry = self.lookup(code, program)
-        if entry is None:
-            self._count_unknown(code, program)
-            return MappedStatus(UNSPECIFIED, UNSPECIFIED, False, code, text, ())
-        return MappedStatus(entry.category, entry.milestone, entry.action_required, code, text,
-                            entry.texts)
+    def candidates(self, code: str) -> tuple[MappingEntry, ...]:
+        """Every program-qualified entry ``code`` answers to, in table order; () if none."""
+        return self._by_key.get(normalize_key(code), ())
 
-    def _count_unknown(self, code: str, program: str | None) -> None:
+    def variants(self, code: str, program: str | None = None) -> tuple[MappingEntry, ...]:
+        """The entries whose titles ``code`` is a variant of (equal normal forms), in table
+        order. Under a program: that program's entries, else the program-less ones; never
+        another program's. Without one: every entry with that normal form."""
+        form = variant_form(code)
+        # A code of fillers alone ("A", "The") is a variant of nothing.
+        found = self._by_variant.get(form, ()) if form else ()
+        if not program:
+            return found
+        program = program.upper()
+        own = tuple(e for e in found if (e.program or "").upper() == program)
+        return own or tuple(e for e in found if not e.program)
+
+    def match(self, code: str, program: str | None = None) -> tuple[str, MappingEntry | None]:
+        """How ``code`` matches under ``program``: (EXACT, entry) on its normalized key, else
+        (VARIANT, entry) when its variants all mean the same, (AMBIGUOUS, None) when they
+        differ, (NONE, None) when nothing answers. Never raises."""
+        entry = self.lookup(code, program)
+        if entry is not None:
+            return EXACT, entry
+        found = self.variants(code, program)
+        if not found:
+            return NONE, None
+        if all(same_meaning(found[0], other) for other in found[1:]):
+            return VARIANT, found[0]
+        return AMBIGUOUS, None
+
+    def map(self, code: str, text: str = "", program: str | None = None) -> MappedStatus:
+        """Map an agency code, trying its exact key, then variants of known titles; unknown
+        and ambiguous codes give UNSPECIFIED with the original text kept, counted and logged."""
+        kind, entry = self.match(code, program)
+        if entry is None:
+            self.count_unknown(code, program, kind)
+            return MappedStatus(UNSPECIFIED, UNSPECIFIED, False, code, text, (), kind)
+        if kind == VARIANT:
+            self._count(self.variant_codes, "agency code matched as a variant", code, program,
+                        entry.code)
+        return MappedStatus(entry.category, entry.milestone, entry.action_required, code, text,
+                            entry.texts, kind)
+
+    def count_unknown(self, code: str, program: str | None, kind: str = NONE) -> None:
+        """Count a code that mapped to nothing; log it (INFO) the first time it is seen."""
+        self._count(self.unknown_codes, "unmapped agency code", code, program, kind)
+
+    def _count(self, counter: Counter[str], message: str, code: str, program: str | None,
+               detail: str) -> None:
         label = f"{program}:{code}" if program else code
         with self._lock:
-            self.unknown_codes[label] += 1
-            first = self.unknown_codes[label] == 1
+            counter[label] += 1
+            first = counter[label] == 1
         if first:
-            log.warning("unmapped agency code", extra={"agency": self.agency, "code": label})
+            # "match" says why a code is unmapped; for a variant, the title it varies.
+            log.info(message, extra={"agency": self.agency, "code": label, "match": detail})
+
+
+def same_meaning(first: MappingEntry, second: MappingEntry) -> bool:
+    """Whether two entries say the same: category, milestone, action and every text."""
+    return (first.category, first.milestone, first.action_required, first.texts) == (
+        second.category, second.milestone, second.action_required, second.texts)
 
 
 def entry_keys(entry: MappingEntry) -> list[tuple[str, str]]:

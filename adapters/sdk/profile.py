@@ -6,13 +6,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters.sdk.numbers import NumberFormat
+from adapters.sdk.numbers import InvalidNumberError, NumberFormat
 from adapters.sdk.texts import check_texts, in_languages
 
 __all__ = ["AgencyProfile"]
 
 
 def _no_program(case_type: str) -> str | None:
+    return None
+
+
+def _no_program_of_number(number: str) -> str | None:
     return None
 
 
@@ -23,6 +27,9 @@ class AgencyProfile:
     ``normalize_number`` returns the canonical form of a case number or raises
     :class:`~adapters.sdk.numbers.InvalidNumberError`. ``program_of`` turns a case type into the
     mapping-table qualifier (``program``) its statuses are looked up under, or None.
+    ``program_of_number`` reads that qualifier from a case number, for a caller that has a
+    number but no case type; it raises InvalidNumberError for a malformed number and returns
+    None when the agency's numbers do not name a program.
     ``identifier_formats`` are numbers the agency issues to people rather than cases (an
     A-number at USCIS): like ``number_formats``, anything in a text that matches one is masked
     for a reader without IDENTITY.
@@ -42,6 +49,7 @@ class AgencyProfile:
     mapping_path: Path
     known_codes_path: Path
     program_of: Callable[[str], str | None] = _no_program
+    program_of_number: Callable[[str], str | None] = _no_program_of_number
     identifier_formats: tuple[NumberFormat, ...] = ()
     case_type_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
@@ -63,6 +71,18 @@ class AgencyProfile:
             if "en" in number_format.descriptions:
                 raise ValueError(f"number format {number_format.name}: the English "
                                  "description belongs in description")
+
+    def program_for(self, case_type: str, number: str) -> str | None:
+        """The mapping-table program of a case: from its type, else read from its number."""
+        program = self.program_of(case_type)
+        if program is not None:
+            return program
+        try:
+            return self.program_of_number(number)
+        except InvalidNumberError:
+            # A stored number the agency's formats no longer accept still gets its status,
+            # looked up without a program.
+            return None
 
     def case_type_in_languages(self, code: str) -> tuple[tuple[str, str], ...]:
         """(language, name) of case type ``code``: English first, then each other language

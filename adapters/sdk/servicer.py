@@ -96,7 +96,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
               now: datetime) -> case_pb2.Case:
         """A case, its type named in every language the profile names it in."""
         case_type = record.case_type
-        return case_to_proto(record, self.table, self.profile.program_of(case_type),
+        program = self.profile.program_for(case_type, record.number)
+        return case_to_proto(record, self.table, program,
                              self.profile.case_types.get(case_type, case_type),
                              with_history=with_history, now=now,
                              case_type_names=self.profile.case_type_in_languages(case_type))
@@ -273,8 +274,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                     cases.clear()
                 known: dict[str, CaseRecord] = await _resolve(
                     self.source.find_cases(numbers, with_history=False))
-                cases.update({n: (self.profile.program_of(r.case_type), self._redactor(r))
-                              for n, r in known.items()})
+                cases.update({n: (self.profile.program_for(r.case_type, r.number),
+                                  self._redactor(r)) for n, r in known.items()})
             for change in changes:
                 number = change.case_number
                 if number not in cases:  # a change for a case the source no longer finds

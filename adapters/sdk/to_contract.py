@@ -15,7 +15,7 @@ from adapters.sdk.mapping import LocalizedText, MappedStatus, MappingTable
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat
 from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
 from adapters.sdk.texts import in_languages, localized_strings
-from adapters.sdk.vocabulary import category_to_proto, milestone_to_proto
+from adapters.sdk.vocabulary import category_to_proto, match_to_proto, milestone_to_proto
 from caseline.v1 import agency_adapter_pb2, case_pb2, vocabulary_pb2
 
 __all__ = ["case_to_proto", "event_id_of", "event_to_proto", "invalid_number_to_proto",
@@ -24,13 +24,14 @@ __all__ = ["case_to_proto", "event_id_of", "event_to_proto", "invalid_number_to_
 
 @lru_cache(maxsize=4096)
 def _status_template(category: str, milestone: str, action_required: bool,
-                     texts: tuple[LocalizedText, ...]) -> vocabulary_pb2.Status:
+                     texts: tuple[LocalizedText, ...], match: str) -> vocabulary_pb2.Status:
     # The mapped part of a status depends only on the table entry; building its text messages
     # once per entry instead of once per event is most of the cost of serving a history.
     return vocabulary_pb2.Status(
         category=category_to_proto(category),
         milestone=milestone_to_proto(milestone),
         action_required=action_required,
+        match=match_to_proto(match),
         texts=[vocabulary_pb2.LocalizedText(language=t.language, title=t.title,
                                             description=t.description, next_step=t.next_step)
                for t in texts],
@@ -49,7 +50,7 @@ def _fill_status(status: vocabulary_pb2.Status, mapped: MappedStatus,
     if action_required is None:
         action_required = mapped.action_required
     status.CopyFrom(_status_template(mapped.category, mapped.milestone, action_required,
-                                     mapped.texts))
+                                     mapped.texts, mapped.match))
     # The agency's own words are bounded before anything scans them (redaction, the reader).
     status.agency_code = bounded_text(mapped.agency_code)
     status.agency_text = bounded_text(mapped.agency_text)

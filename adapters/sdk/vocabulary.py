@@ -45,3 +45,17 @@ def milestone_from_proto(value: int) -> str:
         return vocabulary_pb2.Milestone.Name(value).removeprefix("MILESTONE_")  # type: ignore[arg-type]
     except ValueError:
         return UNSPECIFIED
+
+
+def match_to_proto(name: str) -> vocabulary_pb2.StatusMatch.ValueType:
+    """Short match kind (EXACT, VARIANT, AMBIGUOUS, NONE, or UNSPECIFIED) to the proto enum."""
+    return vocabulary_pb2.StatusMatch.Value(f"STATUS_MATCH_{name}")
+
+
+def match_from_proto(value: int) -> str:
+    """Proto enum value to the short match kind; values this build does not know (and an
+    adapter that does not say) are UNSPECIFIED."""
+    try:
+        return vocabulary_pb2.StatusMatch.Name(value).removeprefix("STATUS_MATCH_")  # type: ignore[arg-type]
+    except ValueError:
+        return UNSPECIFIED

@@ -34,6 +34,7 @@ __all__ = [
 _CATEGORY = {v: k.removeprefix("STATUS_CATEGORY_")
              for k, v in vocabulary_pb2.StatusCategory.items()}
 _MILESTONE = {v: k.removeprefix("MILESTONE_") for k, v in vocabulary_pb2.Milestone.items()}
+_MATCH = {v: k.removeprefix("STATUS_MATCH_") for k, v in vocabulary_pb2.StatusMatch.items()}
 _HEARING_TYPE = {v: k.removeprefix("HEARING_TYPE_") for k, v in case_pb2.HearingType.items()}
 _MEDIUM = {v: k.removeprefix("HEARING_MEDIUM_") for k, v in case_pb2.HearingMedium.items()}
 _PROBLEM = {v: k.removeprefix("INVALID_NUMBER_PROBLEM_")
@@ -75,6 +76,7 @@ def _status(status: vocabulary_pb2.Status) -> Status:
         action_required=status.action_required,
         agency_code=status.agency_code, agency_text=status.agency_text,
         texts={t.language: Text(t.title, t.description, t.next_step) for t in status.texts},
+        match=_MATCH.get(status.match, "UNSPECIFIED"),
     )
 
 

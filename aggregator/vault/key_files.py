@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from aggregator.files import create_once, replace_file
 
-__all__ = ["jwk_of", "key_id_of", "load_or_create_ed25519", "load_or_create_secret",
+__all__ = ["jwk_of", "key_id_of", "load_ed25519", "load_or_create_ed25519", "load_or_create_secret",
            "replace_private"]
 
 
@@ -36,6 +36,11 @@ def _load_ed25519(path: Path, data: bytes) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return key
+
+
+def load_ed25519(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 key stored at ``path`` (PKCS#8 PEM); ValueError when it holds none."""
+    return _load_ed25519(path, path.read_bytes())
 
 
 def load_or_create_ed25519(path: Path) -> Ed25519PrivateKey:

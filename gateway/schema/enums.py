@@ -27,8 +27,10 @@ __all__ = [
     "LookupErrorCode",
     "Milestone",
     "StatusCategory",
+    "StatusMatch",
     "category",
     "milestone",
+    "status_match",
 ]
 
 
@@ -76,6 +78,12 @@ class Milestone(Enum):
     PREMIUM_PROCESSING = "PREMIUM_PROCESSING"
     NOTICE_SENT = "NOTICE_SENT"
     CASE_UPDATED = "CASE_UPDATED"
+    SENT_TO_OTHER_AGENCY = "SENT_TO_OTHER_AGENCY"
+    RETURNED_FROM_OTHER_AGENCY = "RETURNED_FROM_OTHER_AGENCY"
+    DOCUMENT_HELD = "DOCUMENT_HELD"
+    DOCUMENT_DESTROYED = "DOCUMENT_DESTROYED"
+    VOLUNTARY_DEPARTURE_GRANTED = "VOLUNTARY_DEPARTURE_GRANTED"
+    EXPIRED = "EXPIRED"
 
 
 @strawberry.enum(description="Why a case number has no status.")
@@ -102,6 +110,23 @@ ConsentState: TypeAlias = _ConsentState
 ConsentPurpose: TypeAlias = Purpose
 
 
+@strawberry.enum(description="How the agency's status code matched the agency's mapping table. "
+                             "Null when the agency's adapter does not say.")
+class StatusMatch(Enum):
+    EXACT = strawberry.enum_value("EXACT", description="The code is in the table as written "
+                                                       "(case and punctuation aside).")
+    VARIANT = strawberry.enum_value("VARIANT", description="An unseen wording of a known "
+                                                           "title (a missing 'Was', another "
+                                                           "spelling); words of meaning are "
+                                                           "never dropped.")
+    AMBIGUOUS = strawberry.enum_value("AMBIGUOUS", description="The code could mean different "
+                                                               "things; category and milestone "
+                                                               "are null.")
+    NONE = strawberry.enum_value("NONE", description="The table does not know the code; "
+                                                     "category and milestone are null, the "
+                                                     "agency's words are shown.")
+
+
 @strawberry.enum(description="What the access policy decided.")
 class AccessDecision(Enum):
     ALLOW = "ALLOW"
@@ -125,6 +150,7 @@ class AccessKind(Enum):
 # Enum.__members__ builds a new proxy on every access; these are read for every event.
 _CATEGORIES: dict[str, StatusCategory] = dict(StatusCategory.__members__)
 _MILESTONES: dict[str, Milestone] = dict(Milestone.__members__)
+_MATCHES: dict[str, StatusMatch] = dict(StatusMatch.__members__)
 
 
 def category(name: str) -> StatusCategory | None:
@@ -135,3 +161,9 @@ def category(name: str) -> StatusCategory | None:
 def milestone(name: str) -> Milestone | None:
     """The GraphQL milestone for a domain name; None for UNSPECIFIED."""
     return _MILESTONES.get(name)
+
+
+def status_match(name: str) -> StatusMatch | None:
+    """The GraphQL match kind for a domain name; None for UNSPECIFIED (the adapter did not
+    say)."""
+    return _MATCHES.get(name)

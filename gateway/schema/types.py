@@ -30,8 +30,10 @@ from gateway.schema.enums import (
     LookupErrorCode,
     Milestone,
     StatusCategory,
+    StatusMatch,
     category,
     milestone,
+    status_match,
 )
 
 __all__ = [
@@ -116,6 +118,9 @@ class CaseStatus:
     next_step: str
     action_required: bool
     agency_code: str = strawberry.field(description="The agency's own status code or title.")
+    match: StatusMatch | None = strawberry.field(
+        description="How the agency's status code matched its mapping table (EXACT, VARIANT, "
+                    "AMBIGUOUS, NONE); null when the agency's adapter does not say.")
     updated_at: datetime
     opened_at: datetime
 
@@ -129,7 +134,8 @@ class CaseStatus:
                    milestone=milestone(case.status.milestone), title=title,
                    description=description, next_step=next_step,
                    action_required=case.status.action_required,
-                   agency_code=case.status.agency_code, updated_at=case.updated_at,
+                   agency_code=case.status.agency_code,
+                   match=status_match(case.status.match), updated_at=case.updated_at,
                    opened_at=case.opened_at)
 
 
@@ -235,6 +241,9 @@ class TimelineEvent:
     description: str
     next_step: str
     agency_code: str = strawberry.field(description="The agency's own status code or title.")
+    match: StatusMatch | None = strawberry.field(
+        description="How the agency's status code matched its mapping table (EXACT, VARIANT, "
+                    "AMBIGUOUS, NONE); null when the agency's adapter does not say.")
     agency_text: str | None = strawberry.field(
         description="The agency's own wording for this event (DETAILS).")
     action_required: bool
@@ -264,6 +273,7 @@ class TimelineEvent:
                    milestone=milestone(event.status.milestone), title=title,
                    description=description, next_step=next_step,
                    agency_code=event.status.agency_code,
+                   match=status_match(event.status.match),
                    agency_text=event.status.agency_text if "agencyText" in shown else None,
                    action_required=event.status.action_required,
                    due_date=event.due_date if "dueDate" in shown else None,

@@ -30,6 +30,11 @@ _STEP = {
     "HEARING_SCHEDULED": 2, "HEARING_COMPLETED": 2, "APPEALED": 2, "DECISION_MADE": 3,
     "DOCUMENT_ISSUED": 3, "DOCUMENT_MAILED": 3, "DOCUMENT_DELIVERED": 3,
     "DOCUMENT_RETURNED": 3, "APPEAL_DECIDED": 3, "WITHDRAWN": 3, "REJECTED": 3, "REVOKED": 3,
+    # Sent on to the consulate or the court after USCIS acted; sent back for another look.
+    "SENT_TO_OTHER_AGENCY": 3, "RETURNED_FROM_OTHER_AGENCY": 1,
+    "DOCUMENT_HELD": 3, "DOCUMENT_DESTROYED": 3,
+    "VOLUNTARY_DEPARTURE_GRANTED": 3,
+    "EXPIRED": 3,
 }
 
 # These happen at any stage, so they say nothing of progress: the card shows no line.

@@ -1,24 +1,21 @@
-"""The conformance kit, run against every reference adapter and against a broken one."""
+"""The conformance kit, run in full against every reference adapter and against broken ones."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import grpc
 import pytest
 
-from adapters.conformance import CHECKS, CheckResult, run_checks
+from adapters.conformance import CHECKS, ConsentSigner
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.demo_store import DemoStore
-from adapters.reference.seed import seed_store
-from adapters.sdk import AdapterServer, AdapterServicer, build_servicer
-from aggregator.consent.tokens import ConsentTokenIssuer
-from aggregator.vault.key_files import load_or_create_ed25519
+from adapters.sdk import AdapterServicer, build_servicer
 from caseline.v1 import agency_adapter_pb2 as pb
+from support.conformance_kit import checked, failed_checks, serving
 from support.english_only import EnglishOnlyServicer
 
 pytestmark = pytest.mark.integration
@@ -26,37 +23,23 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).parents[2]
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Small seeded stores, one per reference agency, and a JWKS beside them."""
-    root = tmp_path_factory.mktemp("conformance")
-    issuer = ConsentTokenIssuer(load_or_create_ed25519(root / "consent.pem"))
-    issuer.write_jwks(root / "jwks.json")
-    paths = {a: root / f"{a}.sqlite3" for a in REFERENCE_AGENCIES}
-    for agency_id, path in paths.items():
-        seed_store(path, agency_id, cases=20, seed=3, today=date(2026, 11, 1), progress=False)
-    return paths
-
-
-async def _serve(servicer: AdapterServicer) -> AsyncIterator[str]:
-    server = AdapterServer(servicer)
-    port = await server.start()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        await server.stop(0)
-
-
 @pytest.mark.parametrize("agency_id", REFERENCE_AGENCIES)
-async def test_reference_adapter_passes_every_check(agency_id: str,
-                                                   stores: dict[str, Path]) -> None:
-    """Each reference adapter meets every contract requirement the kit checks."""
-    servicer = build_servicer(profile(agency_id), DemoStore(stores[agency_id]),
-                              stores[agency_id].parent / "jwks.json")
-    async for address in _serve(servicer):
-        results = await run_checks(address)
+async def test_reference_adapter_passes_every_check(agency_id: str, stores: dict[str, Path],
+                                                   signer: ConsentSigner) -> None:
+    """Each reference adapter meets every contract requirement the kit checks, all run."""
+    results = await checked(AdapterServicer, agency_id, stores, signer)
     assert [r for r in results if not r.passed] == []
-    assert len(results) == len(CHECKS)
+    assert [r.name for r in results] == [c.__name__ for c in CHECKS]
+
+
+async def test_without_the_consent_key_the_token_checks_fail_as_not_run(
+        stores: dict[str, Path]) -> None:
+    """What a valid token releases cannot be checked without the key: never passed."""
+    failed = await failed_checks(AdapterServicer, "courts", stores)
+    assert {r.name for r in failed} == {"sensitive_fields_leave_only_sealed",
+                                        "consent_tokens_for_another_agency_are_refused",
+                                        "status_only_consent_releases_no_details"}
+    assert all(r.detail.startswith("not run: needs the consent-signing key") for r in failed)
 
 
 class LeakyServicer(AdapterServicer):
@@ -73,14 +56,10 @@ class LeakyServicer(AdapterServicer):
 
 
 async def test_a_broken_adapter_fails_the_check_named_after_the_rule(
-        stores: dict[str, Path]) -> None:
+        stores: dict[str, Path], signer: ConsentSigner) -> None:
     """An adapter leaking history in public lookups fails exactly that check."""
-    base = build_servicer(profile("courts"), DemoStore(stores["courts"]),
-                          stores["courts"].parent / "jwks.json")
-    leaky = LeakyServicer(base.profile, base.source, base.table, base.verifier, base.sealer)
-    async for address in _serve(leaky):
-        results = await run_checks(address)
-    assert [r.name for r in results if not r.passed] == ["public_lookups_carry_no_history"]
+    failed = await failed_checks(LeakyServicer, "courts", stores, signer)
+    assert [r.name for r in failed] == ["public_lookups_carry_no_history"]
 
 
 class TrustingBatchServicer(AdapterServicer):
@@ -94,16 +73,16 @@ class TrustingBatchServicer(AdapterServicer):
             for _ in request.requests])
 
 
-async def test_a_batch_that_skips_consent_fails_its_check(stores: dict[str, Path]) -> None:
-    base = build_servicer(profile("labor"), DemoStore(stores["labor"]),
-                          stores["labor"].parent / "jwks.json")
-    trusting = TrustingBatchServicer(base.profile, base.source, base.table, base.verifier,
-                                     base.sealer)
-    async for address in _serve(trusting):
-        results = await run_checks(address)
-    failed = [r for r in results if not r.passed]
-    assert [r.name for r in failed] == ["batched_subject_requests_are_answered_one_by_one"]
-    assert "request 0 released cases without a valid consent token" in failed[0].detail
+async def test_a_batch_that_skips_consent_fails_its_check(stores: dict[str, Path],
+                                                          signer: ConsentSigner) -> None:
+    """A batch answering every request, token or not, fails the batch checks: the one about
+    missing and forged tokens, another agency's token inside a batch, and the batch limit."""
+    failed = await failed_checks(TrustingBatchServicer, "labor", stores, signer)
+    assert [r.name for r in failed] == ["consent_tokens_for_another_agency_are_refused",
+                                        "batched_subject_requests_are_answered_one_by_one",
+                                        "subject_batches_honour_the_batch_limit"]
+    assert "a batch of [another agency's token, ours] was answered" in failed[0].detail
+    assert "request 0 released cases without a valid consent token" in failed[1].detail
 
 
 def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
@@ -117,17 +96,6 @@ def test_check_command_reports_an_unreachable_adapter(tmp_path: Path) -> None:
     assert "FAIL describe_identifies_the_agency: Describe failed: UNAVAILABLE" in result.stdout
 
 
-async def _failed_checks(kind: type[AdapterServicer], agency_id: str,
-                         stores: dict[str, Path]) -> list[CheckResult]:
-    """The checks an adapter served by ``kind`` over the agency's store fails."""
-    base = build_servicer(profile(agency_id), DemoStore(stores[agency_id]),
-                          stores[agency_id].parent / "jwks.json")
-    servicer = kind(base.profile, base.source, base.table, base.verifier, base.sealer)
-    async for address in _serve(servicer):
-        results = await run_checks(address)
-    return [r for r in results if not r.passed]
-
-
 class BadTagServicer(AdapterServicer):
     """Breaks one rule: a case type's Spanish name is tagged "Spanish" and another is empty."""
 
@@ -139,15 +107,47 @@ class BadTagServicer(AdapterServicer):
 
 
 async def test_a_malformed_language_tag_fails_the_localized_texts_check(
-        stores: dict[str, Path]) -> None:
+        stores: dict[str, Path], signer: ConsentSigner) -> None:
     """An agency text tagged with something that is not a BCP 47 tag fails that check, and
     says which text."""
-    failed = await _failed_checks(BadTagServicer, "courts", stores)
+    failed = await failed_checks(BadTagServicer, "courts", stores, signer)
     assert [r.name for r in failed] == ["localized_texts_are_well_formed"]
     assert "case type REMOVAL: language 'Spanish'" in failed[0].detail
 
 
 async def test_an_adapter_without_localized_texts_still_conforms(
-        stores: dict[str, Path]) -> None:
+        stores: dict[str, Path], signer: ConsentSigner) -> None:
     """The new fields are additive: an adapter that sends none passes every check."""
-    assert await _failed_checks(EnglishOnlyServicer, "labor", stores) == []
+    assert await failed_checks(EnglishOnlyServicer, "labor", stores, signer) == []
+
+
+async def _check_command(address: str, *options: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "deploy.cli", "adapter", "check", address, *options,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_check_command_signs_tokens_with_the_consent_key(stores: dict[str, Path],
+                                                               tmp_path: Path) -> None:
+    """`caseline adapter check --consent-key` runs the token checks with that key and passes
+    a reference adapter; a file that holds no Ed25519 key, or a state directory without a
+    consent-signing key, is refused, saying so (no key is created)."""
+    base = build_servicer(profile("immigration"), DemoStore(stores["immigration"]),
+                          stores["immigration"].parent / "jwks.json")
+    key = stores["immigration"].parent / "consent.pem"
+    async with serving(base) as address:
+        code, out, _ = await _check_command(address, "--consent-key", str(key))
+        bad_code, _, bad_err = await _check_command(address, "--consent-key",
+                                                    str(stores["immigration"]))
+        empty_code, _, empty_err = await _check_command(address, "--state-dir", str(tmp_path))
+    assert code == 0, out
+    assert "ok   status_only_consent_releases_no_details" in out
+    assert "ok   consent_tokens_for_another_agency_are_refused" in out
+    assert out.rstrip().endswith(f"{len(CHECKS)} passed, 0 failed")
+    assert bad_code != 0
+    assert "Error:" in bad_err and "Traceback" not in bad_err
+    assert empty_code != 0
+    assert "no consent-signing key in" in empty_err
+    assert not (tmp_path / "keys").exists() or not any((tmp_path / "keys").iterdir())

@@ -323,9 +323,11 @@ def test_adapter_check_speaks_mutual_tls(demo_state: tuple[Path, str]) -> None:
     port = re.findall(r"labor 127\.0\.0\.1:(\d+)", banner)[0]
     checked = CliRunner().invoke(cli, [
         "adapter", "check", f"127.0.0.1:{port}", "--tls-cert", str(tls / "gateway.pem"),
-        "--tls-key", str(tls / "gateway.key"), "--tls-ca", str(tls / "ca.pem")])
+        "--tls-key", str(tls / "gateway.key"), "--tls-ca", str(tls / "ca.pem"),
+        "--state-dir", str(state)])
     assert checked.exit_code == 0, checked.output
     assert " 0 failed" in checked.output
+    assert "ok   status_only_consent_releases_no_details" in checked.output
     plaintext = CliRunner().invoke(cli, ["adapter", "check", f"127.0.0.1:{port}"])
     assert plaintext.exit_code == 1
     assert "Describe failed: UNAVAILABLE" in plaintext.output

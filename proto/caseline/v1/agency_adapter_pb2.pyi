@@ -200,6 +200,7 @@ class DescribeResponse(_message.Message):
     NUMBER_FORMATS_FIELD_NUMBER: _builtins.int
     LIMITS_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
+    NOT_OFFERED_METHODS_FIELD_NUMBER: _builtins.int
     agency_id: _builtins.str
     """Stable agency id used in Caseline, lower case: "immigration", "labor", "courts"."""
     name: _builtins.str
@@ -224,6 +225,14 @@ class DescribeResponse(_message.Message):
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Languages the mapping table covers, BCP 47 ("en", "es")."""
 
+    @_builtins.property
+    def not_offered_methods(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """AgencyAdapter methods this adapter does not offer, by name as in the service
+        ("VerifyOwnership", "ListSubjectCases", "BatchListSubjectCases"); each answers
+        UNIMPLEMENTED. Empty: every method is offered (as from adapters that predate this
+        field). A bridge over an agency API without access codes or subject lists uses it.
+        """
+
     def __init__(
         self,
         *,
@@ -235,10 +244,11 @@ class DescribeResponse(_message.Message):
         number_formats: _abc.Iterable[_case_pb2.NumberFormat] | None = ...,
         limits: Global___Limits | None = ...,
         languages: _abc.Iterable[_builtins.str] | None = ...,
+        not_offered_methods: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["limits", b"limits"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_types", b"case_types", "languages", b"languages", "limits", b"limits", "name", b"name", "name_es", b"name_es", "number_formats", b"number_formats", "vocabulary_version", b"vocabulary_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_types", b"case_types", "languages", b"languages", "limits", b"limits", "name", b"name", "name_es", b"name_es", "not_offered_methods", b"not_offered_methods", "number_formats", b"number_formats", "vocabulary_version", b"vocabulary_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -43,7 +43,10 @@ class _StatusCategoryEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Status
     """Decided against the applicant (denied, removal ordered, revoked)."""
     STATUS_CATEGORY_CLOSED: _StatusCategory.ValueType  # 5
     """Ended without a decision on the merits (withdrawn, rejected at intake, terminated,
-    administratively closed, expired).
+    administratively closed, expired), or concluded with an outcome that is neither the
+    relief sought nor a removal order: voluntary departure granted by an immigration judge
+    or the BIA is CLOSED (never DENIED), with milestone VOLUNTARY_DEPARTURE_GRANTED,
+    action required, and the departure date as the due date.
     """
 
 class StatusCategory(_StatusCategory, metaclass=_StatusCategoryEnumTypeWrapper):
@@ -63,7 +66,10 @@ STATUS_CATEGORY_DENIED: StatusCategory.ValueType  # 4
 """Decided against the applicant (denied, removal ordered, revoked)."""
 STATUS_CATEGORY_CLOSED: StatusCategory.ValueType  # 5
 """Ended without a decision on the merits (withdrawn, rejected at intake, terminated,
-administratively closed, expired).
+administratively closed, expired), or concluded with an outcome that is neither the
+relief sought nor a removal order: voluntary departure granted by an immigration judge
+or the BIA is CLOSED (never DENIED), with milestone VOLUNTARY_DEPARTURE_GRANTED,
+action required, and the departure date as the due date.
 """
 Global___StatusCategory: _TypeAlias = StatusCategory  # noqa: Y015
 
@@ -131,6 +137,30 @@ class _MilestoneEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Milestone.V
     """Administrative update with no procedural effect (address or name changed, fee
     refunded, correspondence received).
     """
+    MILESTONE_SENT_TO_OTHER_AGENCY: _Milestone.ValueType  # 28
+    """The case was sent to another agency to act on it (USCIS to the Department of State's
+    National Visa Center or a consulate, or to the immigration court, EOIR).
+    """
+    MILESTONE_RETURNED_FROM_OTHER_AGENCY: _Milestone.ValueType  # 29
+    """Another agency sent the case back for review (the Department of State or EOIR to USCIS)."""
+    MILESTONE_DOCUMENT_HELD: _Milestone.ValueType  # 30
+    """A returned document is held by the agency for a limited time (USCIS: 180 days) until
+    the applicant asks for it; it is destroyed after that.
+    """
+    MILESTONE_DOCUMENT_DESTROYED: _Milestone.ValueType  # 31
+    """A document was destroyed (unclaimed after being returned, or handed back by the
+    applicant); a new one may need a new filing.
+    """
+    MILESTONE_VOLUNTARY_DEPARTURE_GRANTED: _Milestone.ValueType  # 32
+    """An immigration judge or the BIA granted voluntary departure: the person must leave the
+    United States at their own expense by the departure date (the event's due date), or an
+    alternate removal order takes effect. Its category is CLOSED, not DENIED.
+    """
+    MILESTONE_EXPIRED: _Milestone.ValueType  # 33
+    """An approval or certification reached the end of its validity: its period ended, or it
+    was not used in time (a PERM labor certification not filed with an I-140 within 180
+    days). The case is CLOSED; what expired can no longer be used for a new filing.
+    """
 
 class Milestone(_Milestone, metaclass=_MilestoneEnumTypeWrapper):
     """The procedural step an event marks. Extended (never renumbered) when real agency codes
@@ -195,7 +225,75 @@ MILESTONE_CASE_UPDATED: Milestone.ValueType  # 27
 """Administrative update with no procedural effect (address or name changed, fee
 refunded, correspondence received).
 """
+MILESTONE_SENT_TO_OTHER_AGENCY: Milestone.ValueType  # 28
+"""The case was sent to another agency to act on it (USCIS to the Department of State's
+National Visa Center or a consulate, or to the immigration court, EOIR).
+"""
+MILESTONE_RETURNED_FROM_OTHER_AGENCY: Milestone.ValueType  # 29
+"""Another agency sent the case back for review (the Department of State or EOIR to USCIS)."""
+MILESTONE_DOCUMENT_HELD: Milestone.ValueType  # 30
+"""A returned document is held by the agency for a limited time (USCIS: 180 days) until
+the applicant asks for it; it is destroyed after that.
+"""
+MILESTONE_DOCUMENT_DESTROYED: Milestone.ValueType  # 31
+"""A document was destroyed (unclaimed after being returned, or handed back by the
+applicant); a new one may need a new filing.
+"""
+MILESTONE_VOLUNTARY_DEPARTURE_GRANTED: Milestone.ValueType  # 32
+"""An immigration judge or the BIA granted voluntary departure: the person must leave the
+United States at their own expense by the departure date (the event's due date), or an
+alternate removal order takes effect. Its category is CLOSED, not DENIED.
+"""
+MILESTONE_EXPIRED: Milestone.ValueType  # 33
+"""An approval or certification reached the end of its validity: its period ended, or it
+was not used in time (a PERM labor certification not filed with an I-140 within 180
+days). The case is CLOSED; what expired can no longer be used for a new filing.
+"""
 Global___Milestone: _TypeAlias = Milestone  # noqa: Y015
+
+class _StatusMatch:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _StatusMatchEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_StatusMatch.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    STATUS_MATCH_UNSPECIFIED: _StatusMatch.ValueType  # 0
+    """Not reported (an adapter that predates this field)."""
+    STATUS_MATCH_EXACT: _StatusMatch.ValueType  # 1
+    """The code's normalized key (case, accents, punctuation ignored) is in the table."""
+    STATUS_MATCH_VARIANT: _StatusMatch.ValueType  # 2
+    """An unseen variant of a known title: equal once filler words ("Was"), spelling variants
+    ("Canceled"), markup and entities are removed; words of meaning are never dropped.
+    """
+    STATUS_MATCH_AMBIGUOUS: _StatusMatch.ValueType  # 3
+    """The code answers to several entries that mean different things (different programs, or
+    variants of different titles); the status is left UNSPECIFIED rather than guessed.
+    """
+    STATUS_MATCH_NONE: _StatusMatch.ValueType  # 4
+    """Nothing in the table answers to the code; the status is UNSPECIFIED, the agency's code
+    and text are kept.
+    """
+
+class StatusMatch(_StatusMatch, metaclass=_StatusMatchEnumTypeWrapper):
+    """How an agency's status code matched the adapter's mapping table."""
+
+STATUS_MATCH_UNSPECIFIED: StatusMatch.ValueType  # 0
+"""Not reported (an adapter that predates this field)."""
+STATUS_MATCH_EXACT: StatusMatch.ValueType  # 1
+"""The code's normalized key (case, accents, punctuation ignored) is in the table."""
+STATUS_MATCH_VARIANT: StatusMatch.ValueType  # 2
+"""An unseen variant of a known title: equal once filler words ("Was"), spelling variants
+("Canceled"), markup and entities are removed; words of meaning are never dropped.
+"""
+STATUS_MATCH_AMBIGUOUS: StatusMatch.ValueType  # 3
+"""The code answers to several entries that mean different things (different programs, or
+variants of different titles); the status is left UNSPECIFIED rather than guessed.
+"""
+STATUS_MATCH_NONE: StatusMatch.ValueType  # 4
+"""Nothing in the table answers to the code; the status is UNSPECIFIED, the agency's code
+and text are kept.
+"""
+Global___StatusMatch: _TypeAlias = StatusMatch  # noqa: Y015
 
 @_typing.final
 class LocalizedText(_message.Message):
@@ -243,6 +341,7 @@ class Status(_message.Message):
     AGENCY_CODE_FIELD_NUMBER: _builtins.int
     AGENCY_TEXT_FIELD_NUMBER: _builtins.int
     TEXTS_FIELD_NUMBER: _builtins.int
+    MATCH_FIELD_NUMBER: _builtins.int
     category: Global___StatusCategory.ValueType
     """Shared category; UNSPECIFIED when the agency code is unknown to the mapping table."""
     milestone: Global___Milestone.ValueType
@@ -253,6 +352,10 @@ class Status(_message.Message):
     """The agency's own status code or title, exactly as its system holds it."""
     agency_text: _builtins.str
     """The agency's own free text for this status (may name dates and forms); may be empty."""
+    match: Global___StatusMatch.ValueType
+    """How the agency code matched the adapter's mapping table. UNSPECIFIED from adapters
+    that predate this field; category and milestone stay UNSPECIFIED unless EXACT or VARIANT.
+    """
     @_builtins.property
     def texts(self) -> _containers.RepeatedCompositeFieldContainer[Global___LocalizedText]:
         """Mapped text, one entry per language the table has ("en" always first). Empty when the
@@ -268,10 +371,11 @@ class Status(_message.Message):
         agency_code: _builtins.str = ...,
         agency_text: _builtins.str = ...,
         texts: _abc.Iterable[Global___LocalizedText] | None = ...,
+        match: Global___StatusMatch.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_required", b"action_required", "agency_code", b"agency_code", "agency_text", b"agency_text", "category", b"category", "milestone", b"milestone", "texts", b"texts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_required", b"action_required", "agency_code", b"agency_code", "agency_text", b"agency_text", "category", b"category", "match", b"match", "milestone", b"milestone", "texts", b"texts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from adapters.labor.profile import PROFILE
-from adapters.sdk.mapping import MappingEntry, MappingTable, lint_table
+from adapters.sdk.mapping import MappingEntry, MappingTable, lint_table, normalize_key
+from adapters.sdk.resolution import AMBIGUOUS, EXACT, resolve
 from adapters.sdk.vocabulary import UNSPECIFIED
 
 PROGRAMS = ("PERM", "PW", "LCA", "H-2A", "H-2B", "CW-1")
@@ -31,15 +32,15 @@ KNOWN = known_codes(PROFILE.known_codes_path)
 
 
 def mapped(code: str, program: str | None) -> tuple[str, str, bool]:
-    """(category, milestone, action_required) of a code under a program."""
-    status = TABLE.map(code, program=program)
+    """(category, milestone, action_required) of a code under a program, or with none."""
+    status = TABLE.map(code, program=program) if program else resolve(TABLE, code).status(code)
     return status.category, status.milestone, status.action_required
 
 
 def test_table_loads_with_header_fields() -> None:
     """mapping.toml loads through the SDK loader with agency, version and both languages."""
     assert TABLE.agency == "labor"
-    assert TABLE.version == "2026.11"
+    assert TABLE.version == "2026.12"
     assert TABLE.languages == ("en", "es")
     assert len(TABLE.entries) >= 100
 
@@ -237,10 +238,16 @@ def test_temporary_certification_withdrawn_after_approval_is_closed(program: str
 
 
 def test_rejection_is_closed_and_must_be_refiled() -> None:
-    """An H-2B or CW-1 rejection (NOR ISSUED / Determination Issued - Rejected) is CLOSED."""
-    for program in ("H-2B", "CW-1"):
-        for code in ("NOR ISSUED", "Determination Issued - Rejected"):
+    """A temporary-program rejection (Determination Issued - Rejected, REJECTED) is CLOSED."""
+    for program in TEMPORARY:
+        for code in ("REJECTED", "Determination Issued - Rejected"):
             assert mapped(code, program) == ("CLOSED", "REJECTED", True)
+
+
+def test_nor_issued_is_an_open_notice_not_a_rejection() -> None:
+    """FLAG lists NOR ISSUED among open H-2B statuses: a notice with something due."""
+    for program in ("H-2B", "CW-1"):
+        assert mapped("NOR ISSUED", program) == ("ACTIVE", "NOTICE_SENT", True)
 
 
 def test_action_required_only_where_someone_must_act() -> None:
@@ -250,3 +257,132 @@ def test_action_required_only_where_someone_must_act() -> None:
             assert entry.action_required, (entry.program, entry.code)
         if entry.category in ("APPROVED", "PENDING") or entry.milestone == "EVIDENCE_RECEIVED":
             assert not entry.action_required, (entry.program, entry.code)
+
+
+# ---- Traps, by name ------------------------------------------------------------------------
+
+def test_trap_certified_expired_is_not_approved_for_filing() -> None:
+    """An approval that ran out (PERM after 180 days, H-2 after its dates) is CLOSED, never
+    APPROVED, in every spelling FLAG and the disclosure files use."""
+    cases = [("PERM", "CERTIFIED - EXPIRED"), ("PERM", "Certified-Expired"),
+             ("PERM", "Certified - Expired"), ("H-2A", "FULL CERTIFICATION - EXPIRED"),
+             ("H-2A", "DETERMINATION ISSUED - PARTIAL CERTIFICATION EXPIRED"),
+             ("H-2B", "Determination Issued - Certification (Expired)"),
+             ("CW-1", "PARTIAL CERTIFICATION - EXPIRED")]
+    for program, code in cases:
+        assert mapped(code, program) == ("CLOSED", "EXPIRED", False), (program, code)
+        assert mapped(code, None) == ("CLOSED", "EXPIRED", False), code
+    text = TABLE.map("Certified-Expired", program="PERM").texts[0]
+    assert "can no longer be used" in text.description
+
+
+def test_trap_perm_certified_starts_a_180_day_validity() -> None:
+    """A PERM approval is APPROVED and says the I-140 must be filed within 180 days."""
+    status = TABLE.map("Certified", program="PERM")
+    assert (status.category, status.milestone) == ("APPROVED", "DECISION_MADE")
+    english, spanish = status.texts
+    assert "180 days" in english.description and "I-140" in english.next_step
+    assert "180 días" in spanish.description
+
+
+def test_trap_certified_without_a_program_is_ambiguous() -> None:
+    """CERTIFIED starts a clock under PERM only: without program or number it is AMBIGUOUS."""
+    resolution = resolve(TABLE, "Certified")
+    assert resolution.match == AMBIGUOUS
+    assert {c.program for c in resolution.candidates} == {"PERM", "LCA", *TEMPORARY}
+    assert resolve(TABLE, "DETERMINATION ISSUED").match == AMBIGUOUS
+
+
+def test_trap_audit_is_not_a_denial() -> None:
+    """An audit in any wording is ACTIVE with papers due, and its text says it is no denial."""
+    for code in ("Audit", "PENDING AUDIT RESPONSE", "AUDIT ISSUED"):
+        assert mapped(code, "PERM") == ("ACTIVE", "EVIDENCE_REQUESTED", True)
+        assert mapped(code, None) == ("ACTIVE", "EVIDENCE_REQUESTED", True)
+    assert "not a denial" in TABLE.map("Audit", program="PERM").texts[0].description
+
+
+def test_trap_withdrawn_is_not_denied() -> None:
+    """A withdrawal, before or after approval, is CLOSED/WITHDRAWN: bare and per program."""
+    for code in ("WITHDRAWN", "Withdrawn", "Determination Issued - Withdrawn",
+                 "CERTIFIED - WITHDRAWN", "Certified-Withdrawn",
+                 "PARTIAL CERTIFICATION - WITHDRAWN"):
+        assert mapped(code, None)[:2] == ("CLOSED", "WITHDRAWN"), code
+
+
+def test_trap_notice_of_deficiency_is_not_a_denial() -> None:
+    """NOD ISSUED without a program still maps: ACTIVE with fixes due, not DENIED."""
+    assert mapped("NOD Issued", None) == ("ACTIVE", "EVIDENCE_REQUESTED", True)
+    assert mapped("NRM Issued", None) == ("ACTIVE", "EVIDENCE_REQUESTED", True)
+
+
+def test_trap_perm_appeal_is_under_review_not_denied() -> None:
+    """DOL's PERM 'Appeal' indicator means reconsideration or review: ACTIVE, appealed."""
+    assert mapped("Appeal", "PERM") == ("ACTIVE", "APPEALED", False)
+    assert mapped("Reconsideration", None) == ("ACTIVE", "APPEALED", False)
+
+
+def test_trap_final_review_is_not_yet_an_approval() -> None:
+    """H-2A FINAL REVIEW is a review step, not a certification."""
+    assert mapped("FINAL REVIEW", None) == ("ACTIVE", "UNDER_REVIEW", False)
+
+
+def test_trap_returned_certification_is_still_approved() -> None:
+    """A '(RETURNED)' full or partial certification was granted: APPROVED, not rejected."""
+    for code in ("DETERMINATION ISSUED - CERTIFICATION (RETURNED)",
+                 "DETERMINATION ISSUED - PARTIAL CERTIFICATION (RETURNED)"):
+        assert mapped(code, "H-2B")[:2] == ("APPROVED", "DECISION_MADE")
+        assert mapped(code, None)[:2] == ("APPROVED", "DECISION_MADE")
+
+
+def test_trap_returned_unprocessed_and_rejected_are_not_denials() -> None:
+    """Sent back without a decision is CLOSED/REJECTED with a refiling due, never DENIED."""
+    for code in ("RETURNED UNPROCESSED", "REJECTED", "Determination Issued - Rejected"):
+        assert mapped(code, None) == ("CLOSED", "REJECTED", True), code
+
+
+def test_trap_incomplete_is_not_filed_yet() -> None:
+    """PERM 'Incomplete' is a draft DOL has not received: PENDING, not received or closed."""
+    assert mapped("Incomplete", None) == ("PENDING", "CASE_UPDATED", False)
+
+
+def test_trap_intent_to_revoke_is_not_a_revocation() -> None:
+    """A NOIR needs a rebuttal within 30 days; only CERTIFICATION REVOKED is DENIED."""
+    assert mapped("NOIR", "PERM") == ("ACTIVE", "INTENT_TO_DENY", True)
+    assert "30 days" in TABLE.map("NOIR", program="PERM").texts[0].next_step
+    assert mapped("REVOKED", None)[:2] == ("DENIED", "REVOKED")
+
+
+# ---- Statuses as FLAG prints them, without the PROGRAM| prefix ------------------------------
+
+@pytest.mark.parametrize("code", ["IN PROCESS", "In process", "DENIED", "WITHDRAWN",
+                                  "RFI ISSUED", "PENDING APPEAL", "ANALYST REVIEW",
+                                  "Accepted – Pending Recruitment", "NOA Issued",
+                                  "Post-Cert Request Pending", "BALCA OVERTURNED",
+                                  "CENTER DIRECTOR REVIEW AFFIRMED DETERMINATION",
+                                  "PENDING QUALITY AND COMPLIANCE REVIEW - UNASSIGNED"])
+def test_a_status_meaning_the_same_everywhere_maps_without_a_program(code: str) -> None:
+    """Words used by one program, or by several with one meaning, map with no program."""
+    resolution = resolve(TABLE, code)
+    assert resolution.match == EXACT, code
+    assert resolution.status(code).known
+
+
+def test_shared_words_share_texts_or_differ_in_meaning() -> None:
+    """Every word several programs use either means the same (same texts: it maps bare) or
+    is one of the words whose meaning differs per program (reported AMBIGUOUS)."""
+    differing = {"certified", "determination issued", "balca affirmed",
+                 "balca decision affirmed", "balca reversed", "balca decision reversed",
+                 "balca remanded", "certification issued"}
+    keys = {normalize_key(text) for entry in TABLE.entries
+            for text in (entry.code, *entry.aliases)}
+    ambiguous = {key for key in keys if resolve(TABLE, key).match == AMBIGUOUS}
+    assert ambiguous == differing
+
+
+def test_the_program_comes_from_the_case_number() -> None:
+    """A FLAG case number names its program, so CERTIFIED resolves under it."""
+    for number, program in (("G-100-24123-123456", "PERM"), ("I-200-24123-123456", "LCA"),
+                            ("H-300-24123-123456", "H-2A"), ("P-100-24123-123456", "PW")):
+        assert PROFILE.program_of_number(number) == program
+    program = PROFILE.program_of_number("G-100-24123-123456")
+    assert resolve(TABLE, "Certified", program).entry == TABLE.lookup("CERTIFIED", "PERM")

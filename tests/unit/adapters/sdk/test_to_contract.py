@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from google.protobuf import timestamp_pb2
 
+from adapters.immigration.profile import PROFILE as IMMIGRATION
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
@@ -22,7 +23,7 @@ from adapters.sdk.to_contract import (
     number_format_to_proto,
     status_to_proto,
 )
-from caseline.v1 import agency_adapter_pb2, case_pb2
+from caseline.v1 import agency_adapter_pb2, case_pb2, vocabulary_pb2
 
 
 @pytest.mark.parametrize("value", [
@@ -151,3 +152,17 @@ def test_every_problem_the_sdk_names_is_one_the_contract_has() -> None:
     contract = {name.removeprefix("INVALID_NUMBER_PROBLEM_")
                 for name in agency_adapter_pb2.InvalidNumberProblem.DESCRIPTOR.values_by_name}
     assert {p.value for p in Problem} == contract
+
+
+def test_a_status_says_how_its_code_matched() -> None:
+    """EXACT, VARIANT, AMBIGUOUS and NONE reach the contract; unknown codes keep their words."""
+    table = MappingTable.load(IMMIGRATION.mapping_path)
+    status = {text: status_to_proto(table.map(text, "words"))
+              for text in ("Case Was Approved", "Interview Has Been Cancelled",
+                           "Card Has Been Destroyed", "Case Was Teleported")}
+    assert [vocabulary_pb2.StatusMatch.Name(s.match) for s in status.values()] == [
+        "STATUS_MATCH_EXACT", "STATUS_MATCH_VARIANT", "STATUS_MATCH_AMBIGUOUS",
+        "STATUS_MATCH_NONE"]
+    unknown = status["Case Was Teleported"]
+    assert (unknown.category, unknown.agency_code, unknown.agency_text) == (
+        0, "Case Was Teleported", "words")

@@ -27,6 +27,17 @@ def test_a_status_reads_every_field() -> None:
         texts={"en": Text("Certified", "d", "n"), "es": Text("Certificado", "d", "n")})
 
 
+def test_the_match_kind_is_carried_and_unknown_or_absent_kinds_are_unspecified() -> None:
+    """How the adapter matched the code travels on; an older adapter's status says nothing."""
+    for value, name in [(vocab.STATUS_MATCH_VARIANT, "VARIANT"),
+                        (vocab.STATUS_MATCH_AMBIGUOUS, "AMBIGUOUS"),
+                        (vocab.STATUS_MATCH_NONE, "NONE"), (77, "UNSPECIFIED")]:
+        status = _status()
+        status.match = value  # type: ignore[assignment]
+        assert status_from_proto(status).match == name
+    assert status_from_proto(_status()).match == "UNSPECIFIED"
+
+
 def test_unknown_enum_values_read_as_unspecified() -> None:
     status = status_from_proto(_status(category=99))
     assert status.category == "UNSPECIFIED" and status.milestone == "DECISION_MADE"
