@@ -40,6 +40,7 @@ from aggregator.model import (
     SubjectCases,
     Timeline,
 )
+from aggregator.notify.hub import NotifyHub
 from aggregator.ports import AdapterPort, Clock, LedgerPort, StorePort
 from aggregator.timeline import current_cases, merge_events
 from aggregator.vault.opening import SEALED_SCOPES, Release
@@ -101,6 +102,8 @@ class CaselineService:
         self._sign_ins = SignIns(store.ensure_account)
         # How applicants name grantees on the consent pages (codes, not account ids).
         self.invitations = Invitations(store.invitations, clock)
+        # Notifications, when this installation runs them (set by bootstrap).
+        self.notify: NotifyHub | None = None
 
     def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on
