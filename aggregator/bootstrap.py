@@ -8,7 +8,7 @@ state directory for the CLI commands that need only those.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -29,6 +29,9 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.notify.ports import Channel
+from aggregator.notify.runtime import NotifySettings, build_notifications
+from aggregator.notify.watcher import ChangeSource
 from aggregator.ports import AdapterPort, Clock, LedgerPort
 from aggregator.service import CaselineService
 from aggregator.state import StatePaths
@@ -117,7 +120,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
               store: Store | None = None, vault: Vault | None = None,
               ledger: LedgerPort | None = None, opener: CaseOpener | None = None,
               clock: Clock | None = None, keys: ServiceKeys | None = None,
-              outbox: None = None) -> CaselineService:
+              notify: NotifySettings | None = None,
+              channels: Sequence[Channel] = ()) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     Every collaborator is built here once, from ``state_dir`` unless given:
@@ -125,11 +129,11 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     ``store``, ``vault``, ``ledger``, ``opener`` (what opens sealed fields), ``clock`` and
     ``keys`` replace those parts; the state directory's vault is opened only when a part
     left out needs it. ``client_identity``: the gateway's client certificate for agencies
-    reached with mutual TLS (aggregator.federation.transport). ``outbox`` is reserved for
-    the notifications' outbox and must be None until it exists.
+    reached with mutual TLS (aggregator.federation.transport). Notifications
+    (``service.notify``) run over the store's database: ``notify`` says which background
+    work this process may run (the gateway's main process starts it), ``channels`` the
+    ways out besides in-app (webhooks, e-mail).
     """
-    if outbox is not None:
-        raise TypeError("outbox: reserved for notifications; nothing takes it yet")
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
     paths = StatePaths(state_dir)
@@ -174,6 +178,14 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         if vault.subject_keys.pending_rewrap():
             rewrap.start()
         on_close = rewrap.stop
-    return CaselineService(config, clients, federation, store, ledger, tokens=tokens,
-                           consents=consents, links=links, pseudonym=pseudonyms, clock=clock,
-                           on_close=on_close)
+    service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
+                              consents=consents, links=links, pseudonym=pseudonyms,
+                              clock=clock, on_close=on_close)
+    # The watchers read each agency's change stream over its client's channel (mutual TLS
+    # included); a client without one (a test's fake) is not watched.
+    sources = {agency_id: client for agency_id, client in clients.items()
+               if isinstance(client, ChangeSource)}
+    service.notify = build_notifications(
+        store, keys.ledger_references, ledger, pseudonyms, service.agencies, sources, clock,
+        channels=channels, settings=notify).hub
+    return service

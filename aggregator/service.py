@@ -270,6 +270,8 @@ class CaselineService:
 
     async def close(self) -> None:
         """Stop background work, close adapter channels and the store."""
+        if self.notify is not None and self.notify.runner is not None:
+            await self.notify.runner.stop()  # the watchers read over the adapter channels
         if self._on_close is not None:
             self._on_close()
         for adapter in self.adapters.values():

@@ -191,6 +191,11 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Notifications' watchers and deliverer run in the main process only (worker None
+        # or 1): the other workers serve pages and live updates from the shared database.
+        runner = service.notify.runner if service.notify is not None else None
+        if runner is not None and settings.worker in (None, 1):
+            await runner.start()
         yield
         await service.close()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 import grpc
@@ -138,6 +138,16 @@ class AdapterClient:
         request = pb.VerifyOwnershipRequest(case_number=number, access_code=access_code)
         response = await _unary(self._stub.VerifyOwnership, request, timeout)
         return case_from_proto(self.agency_id, response.case_info) if response.verified else None
+
+    async def watch_changes(self, cursor: str) -> AsyncIterator[pb.WatchChangesResponse]:
+        """The agency's changes after ``cursor`` ("": new ones only), then as they happen;
+        no deadline (the stream stays open). The call is cancelled when the reader stops."""
+        call = self._stub.WatchChanges(pb.WatchChangesRequest(cursor=cursor))
+        try:
+            async for response in call:
+                yield response
+        finally:
+            call.cancel()
 
     async def close(self) -> None:
         """Close the channel."""

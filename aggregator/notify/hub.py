@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from aggregator.notify.ports import Inbox, LiveFeed, PreferenceStore
 
-__all__ = ["NotifyHub"]
+__all__ = ["Background", "NotifyHub"]
+
+
+class Background(Protocol):
+    """The watchers and deliverer a process runs (aggregator.notify.runtime.Notifier):
+    started by the main gateway process only, stopped on shutdown."""
+
+    async def start(self) -> None:
+        """Start the background tasks."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop them and wait until they ended."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +31,5 @@ class NotifyHub:
     inbox: Inbox
     live: LiveFeed
     preferences: PreferenceStore
+    # The background work behind it (None: nothing to start, e.g. a read-only process).
+    runner: Background | None = None

@@ -106,6 +106,12 @@ class Store:
         if not had_accounts:
             self._migrate_accounts()
 
+    @property
+    def sealer(self) -> SubjectSealer:
+        """What seals personal data under each subject's key (other tables in this
+        database, the notifications', seal theirs with it too)."""
+        return self._sealer
+
     # -- sealing at rest -----------------------------------------------------------------
 
     def _ref(self, agency_id: str, case_number: str) -> str:

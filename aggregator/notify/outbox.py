@@ -1,0 +1,252 @@
+"""The durable outbox: watch cursors, the cases each watcher saw, notifications and their
+deliveries, in the aggregator's database. A change's notifications and the watcher's new
+cursor are written in one transaction; deliverers claim due deliveries with a conditional
+UPDATE, so several of them (in several processes) never send one delivery at once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.engine import Engine
+
+from aggregator.ledger.entries import case_reference
+from aggregator.notify.matching import Planned
+from aggregator.notify.model import ChannelKind, Delivery, DeliveryState, Notification, StatusChange
+from aggregator.notify.rows import (
+    delivery_of,
+    insert_for,
+    notification_of,
+    open_number,
+    seal_number,
+    utc,
+)
+from aggregator.notify.tables import (
+    deliveries,
+    metadata,
+    notifications,
+    seen_cases,
+    watch_cursors,
+)
+from aggregator.store.subjects import SubjectSealer
+
+__all__ = ["MAX_ERROR", "Outbox", "StoredNotification"]
+
+# Errors are kept for operators; a receiver's long answer is cut.
+MAX_ERROR = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNotification:
+    """A notification as stored; ``notification`` is None when its case number no longer
+    opens (the subject's data was erased): nothing may be sent or shown of it."""
+
+    id: str
+    recipient_id: str
+    subject_id: str
+    agency_id: str
+    notification: Notification | None
+    delivered_at: datetime | None
+
+
+class Outbox:
+    """The notification tables, created on open."""
+
+    def __init__(self, engine: Engine, sealer: SubjectSealer, reference_key: bytes) -> None:
+        self.engine = engine
+        self._sealer = sealer
+        self._reference_key = reference_key
+        metadata.create_all(engine)
+
+    def case_ref(self, agency_id: str, case_number: str) -> str:
+        """The keyed reference a case is kept under (the store's and the ledger's)."""
+        return case_reference(self._reference_key, agency_id, case_number)
+
+    # -- watchers ------------------------------------------------------------------------
+
+    def cursor(self, agency_id: str) -> str | None:
+        """Where the agency's watcher resumes; None before its first change."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(watch_cursors.c.cursor)
+                                 .where(watch_cursors.c.agency_id == agency_id)).scalar()
+        return None if value is None else str(value)
+
+    def last_event(self, agency_id: str, case_number: str) -> str | None:
+        """The event id of the case's last change the watcher saw; None on first sight."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(seen_cases.c.event_id).where(
+                (seen_cases.c.agency_id == agency_id)
+                & (seen_cases.c.case_ref == self.case_ref(agency_id, case_number)))).scalar()
+        return None if value is None else str(value)
+
+    def record(self, change: StatusChange, planned: Sequence[Planned], now: datetime) -> int:
+        """Write the change's notifications and deliveries, the case's last event and the
+        watcher's cursor, in one transaction; returns how many notifications were new
+        (a repeated change inserts nothing)."""
+        ref = self.case_ref(change.agency_id, change.case_number)
+        rows = [{
+            "id": p.notification.id, "recipient_id": p.notification.recipient_id,
+            "subject_id": p.notification.subject_id, "agency_id": change.agency_id,
+            "case_ref": ref, "case_number_sealed": seal_number(
+                self._sealer, p.notification.subject_id, p.notification.id,
+                change.case_number),
+            "event_id": change.event_id, "occurred_at": change.occurred_at,
+            "created_at": now, "category": change.category, "milestone": change.milestone,
+            "action_required": change.action_required,
+            "titles": json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True),
+            "read": False, "delivered_at": None} for p in planned]
+        sends = [{"id": d.id, "notification_id": p.notification.id, "channel": d.channel.value,
+                  "target": d.target, "state": DeliveryState.PENDING.value, "attempts": 0,
+                  "next_attempt_at": now, "last_error": "", "created_at": now,
+                  "delivered_at": None, "ledger_at": None}
+                 for p in planned for d in p.deliveries]
+        new = 0
+        with self.engine.begin() as conn:
+            for row in rows:
+                inserted = conn.execute(insert_for(self.engine, notifications).values(**row)
+                                        .on_conflict_do_nothing()
+                                        .returning(notifications.c.id)).first()
+                new += inserted is not None
+            if sends:
+                conn.execute(insert_for(self.engine, deliveries).values(sends)
+                             .on_conflict_do_nothing())
+            seen = insert_for(self.engine, seen_cases).values(
+                agency_id=change.agency_id, case_ref=ref, event_id=change.event_id,
+                occurred_at=change.occurred_at, seen_at=now)
+            conn.execute(seen.on_conflict_do_update(
+                index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
+                set_={"event_id": change.event_id, "occurred_at": change.occurred_at,
+                      "seen_at": now}))
+            self._set_cursor(conn, change.agency_id, change.cursor, now)
+        return new
+
+    def set_cursor(self, agency_id: str, cursor: str, now: datetime) -> None:
+        """Move the watcher's cursor on (a change that concerned no one)."""
+        with self.engine.begin() as conn:
+            self._set_cursor(conn, agency_id, cursor, now)
+
+    def _set_cursor(self, conn: object, agency_id: str, cursor: str, now: datetime) -> None:
+        statement = insert_for(self.engine, watch_cursors).values(
+            agency_id=agency_id, cursor=cursor, updated_at=now)
+        conn.execute(statement.on_conflict_do_update(  # type: ignore[attr-defined]
+            index_elements=[watch_cursors.c.agency_id],
+            set_={"cursor": cursor, "updated_at": now}))
+
+    # -- deliverers ----------------------------------------------------------------------
+
+    def due(self, now: datetime, limit: int, channels: Sequence[ChannelKind]
+            ) -> list[Delivery]:
+        """Pending deliveries on ``channels`` due at ``now``, oldest due first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(deliveries).where(
+                (deliveries.c.state == DeliveryState.PENDING.value)
+                & (deliveries.c.next_attempt_at <= now)
+                & deliveries.c.channel.in_([c.value for c in channels]))
+                .order_by(deliveries.c.next_attempt_at, deliveries.c.id).limit(limit)).all()
+        return [delivery_of(r._mapping) for r in rows]
+
+    def claim(self, delivery: Delivery, now: datetime, lease: timedelta) -> bool:
+        """Take ``delivery`` for ``lease``: True for exactly one of several deliverers
+        asking at once (the row must still be pending and due as read)."""
+        with self.engine.begin() as conn:
+            claimed = conn.execute(update(deliveries).where(and_(
+                deliveries.c.id == delivery.id,
+                deliveries.c.state == DeliveryState.PENDING.value,
+                deliveries.c.next_attempt_at == delivery.next_attempt_at,
+            )).values(next_attempt_at=now + lease)).rowcount
+        return claimed == 1
+
+    def notification(self, notification_id: str) -> StoredNotification | None:
+        """The stored notification, its case number opened (None if it no longer opens)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(notifications)
+                               .where(notifications.c.id == notification_id)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        number = open_number(self._sealer, m["subject_id"], m["id"], m["case_number_sealed"])
+        return StoredNotification(
+            m["id"], m["recipient_id"], m["subject_id"], m["agency_id"],
+            None if number is None else notification_of(m, number),
+            utc(m["delivered_at"]) if m["delivered_at"] else None)
+
+    def ledgered(self, delivery_id: str) -> bool:
+        """Whether the ledger already recorded this delivery as an access."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(deliveries.c.ledger_at)
+                                .where(deliveries.c.id == delivery_id)).scalar() is not None
+
+    def mark_ledgered(self, delivery_id: str, now: datetime) -> None:
+        """Note that the ledger recorded this delivery (so a retry records nothing more)."""
+        self._update(delivery_id, ledger_at=now)
+
+    def delivered(self, delivery: Delivery, now: datetime, *, in_app: bool) -> None:
+        """DELIVERED; an in-app delivery also puts the notification in the inbox."""
+        with self.engine.begin() as conn:
+            conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+                state=DeliveryState.DELIVERED.value, delivered_at=now,
+                attempts=delivery.attempts + 1, last_error=""))
+            if in_app:
+                conn.execute(update(notifications).where(
+                    (notifications.c.id == delivery.notification_id)
+                    & notifications.c.delivered_at.is_(None)).values(delivered_at=now))
+
+    def retry(self, delivery: Delivery, at: datetime, error: str) -> None:
+        """Failed, to be tried again at ``at``."""
+        self._update(delivery.id, attempts=delivery.attempts + 1, next_attempt_at=at,
+                     last_error=error[:MAX_ERROR])
+
+    def dead(self, delivery: Delivery, now: datetime, error: str) -> None:
+        """DEAD: retries spent or refused for good; an operator may replay it."""
+        self._update(delivery.id, state=DeliveryState.DEAD.value,
+                     attempts=delivery.attempts + 1, next_attempt_at=now,
+                     last_error=error[:MAX_ERROR])
+
+    def skipped(self, delivery: Delivery, now: datetime, reason: str) -> None:
+        """SKIPPED by decision at delivery time (consent, preference, erasure)."""
+        self._update(delivery.id, state=DeliveryState.SKIPPED.value, next_attempt_at=now,
+                     last_error=reason[:MAX_ERROR])
+
+    def _update(self, delivery_id: str, **values: object) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(deliveries).where(deliveries.c.id == delivery_id)
+                         .values(**values))
+
+    # -- operators -----------------------------------------------------------------------
+
+    def dead_letters(self, limit: int) -> list[Delivery]:
+        """DEAD deliveries, the most recent first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(deliveries).where(
+                deliveries.c.state == DeliveryState.DEAD.value)
+                .order_by(deliveries.c.next_attempt_at.desc(), deliveries.c.id)
+                .limit(limit)).all()
+        return [delivery_of(r._mapping) for r in rows]
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """One delivery by id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(deliveries)
+                               .where(deliveries.c.id == delivery_id)).first()
+        return None if row is None else delivery_of(row._mapping)
+
+    def replay(self, delivery_id: str, now: datetime) -> bool:
+        """A DEAD delivery PENDING again, attempts reset; False when it is not DEAD."""
+        with self.engine.begin() as conn:
+            changed = conn.execute(update(deliveries).where(
+                (deliveries.c.id == delivery_id)
+                & (deliveries.c.state == DeliveryState.DEAD.value)).values(
+                state=DeliveryState.PENDING.value, attempts=0, next_attempt_at=now,
+                last_error="")).rowcount
+        return changed == 1
+
+    def deliveries_of(self, notification_id: str) -> list[Delivery]:
+        """Every delivery of one notification."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(deliveries).where(
+                deliveries.c.notification_id == notification_id)
+                .order_by(deliveries.c.created_at, deliveries.c.id)).all()
+        return [delivery_of(r._mapping) for r in rows]

@@ -1,0 +1,54 @@
+"""Per-person notification settings in the aggregator's database (``PreferenceStore``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from aggregator.notify.model import ChannelKind, Preferences
+from aggregator.notify.rows import insert_for
+from aggregator.notify.tables import metadata, preferences
+
+__all__ = ["MAX_AGENCIES", "SqlPreferences"]
+
+MAX_AGENCIES = 64
+
+
+class SqlPreferences:
+    """Stored preferences; the defaults (in-app only, every agency) for anyone without."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def preferences(self, account_id: str) -> Preferences:
+        """The stored preferences, or the defaults."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(preferences)
+                               .where(preferences.c.account_id == account_id)).first()
+        if row is None:
+            return Preferences()
+        channels = {ChannelKind(c) for c in json.loads(row.channels)
+                    if c in ChannelKind._value2member_map_}
+        agencies = None if row.agencies is None else frozenset(json.loads(row.agencies))
+        return Preferences(frozenset(channels | {ChannelKind.IN_APP}), agencies,
+                           bool(row.only_action_required), bool(row.email_details))
+
+    def set_preferences(self, account_id: str, prefs: Preferences) -> None:
+        """Replace the stored preferences (in-app stays on whatever is given)."""
+        if prefs.agencies is not None and len(prefs.agencies) > MAX_AGENCIES:
+            raise ValueError(f"at most {MAX_AGENCIES} agencies in notification preferences, "
+                             f"got {len(prefs.agencies)}")
+        values = {
+            "channels": json.dumps(sorted({*prefs.channels, ChannelKind.IN_APP})),
+            "agencies": None if prefs.agencies is None else json.dumps(sorted(prefs.agencies)),
+            "only_action_required": prefs.only_action_required,
+            "email_details": prefs.email_details, "updated_at": datetime.now(UTC)}
+        statement = insert_for(self.engine, preferences).values(account_id=account_id,
+                                                                **values)
+        with self.engine.begin() as conn:
+            conn.execute(statement.on_conflict_do_update(
+                index_elements=[preferences.c.account_id], set_=values))

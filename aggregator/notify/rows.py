@@ -1,0 +1,70 @@
+"""Shared helpers of the notification tables' readers and writers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.schema import Table
+
+from aggregator.notify.model import ChannelKind, Delivery, DeliveryState, Notification
+from aggregator.store.subjects import SubjectSealer
+
+__all__ = ["delivery_of", "insert_for", "notification_of", "open_number", "seal_number", "utc"]
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def insert_for(engine: Engine, table: Table) -> Any:
+    """The dialect's INSERT (with ON CONFLICT) for ``table``."""
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(table)
+
+
+def _place(notification_id: str) -> tuple[str, ...]:
+    return ("notification", notification_id)
+
+
+def seal_number(sealer: SubjectSealer, subject_id: str, notification_id: str,
+                number: str) -> bytes:
+    """The case number sealed under the subject's data key, bound to the notification."""
+    return sealer.seal(subject_id, number.encode(), _place(notification_id))
+
+
+def open_number(sealer: SubjectSealer, subject_id: str, notification_id: str,
+                sealed: bytes) -> str | None:
+    """The case number; None when it no longer opens (the subject's key was shredded)."""
+    try:
+        return sealer.open(subject_id, sealed, _place(notification_id)).decode()
+    except ValueError:
+        return None
+
+
+def notification_of(row: Any, case_number: str) -> Notification:
+    """A notification row (a RowMapping), its number given (opened, or masked for the reader)."""
+    titles = json.loads(row["titles"])
+    return Notification(
+        id=row["id"], recipient_id=row["recipient_id"], subject_id=row["subject_id"],
+        agency_id=row["agency_id"], case_number=case_number, event_id=row["event_id"],
+        occurred_at=utc(row["occurred_at"]), created_at=utc(row["created_at"]),
+        category=row["category"], milestone=row["milestone"],
+        action_required=bool(row["action_required"]),
+        titles=titles if isinstance(titles, dict) else {}, read=bool(row["read"]))
+
+
+def delivery_of(row: Any) -> Delivery:
+    """A delivery row."""
+    return Delivery(
+        id=row["id"], notification_id=row["notification_id"],
+        channel=ChannelKind(row["channel"]), target=row["target"],
+        state=DeliveryState(row["state"]), attempts=int(row["attempts"]),
+        next_attempt_at=utc(row["next_attempt_at"]), created_at=utc(row["created_at"]),
+        last_error=row["last_error"] or "",
+        delivered_at=utc(row["delivered_at"]) if row["delivered_at"] else None)
