@@ -21,6 +21,7 @@ from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import SUBJECT_ERASED, Refused, Releaser
 from aggregator.ports import Clock, LedgerPort
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["Deliverer", "DeliveryPolicy", "carries_case_data"]
 
@@ -157,8 +158,13 @@ class Deliverer:
     def _entry(self, message: Released, ruling: Verdict) -> Entry:
         notification = message.notification
         decision = ruling.decision
+        # What the message holds: status-level data, and the number whole only when the
+        # agency's numbers need a scope the recipient has (IDENTITY for A-numbers).
+        number_scope = self._releaser.agencies[notification.agency_id].number_scope
+        scopes = {Scope.STATUS} | ({number_scope} if message.case_number is not None
+                                   else set())
         return access_entry(
             subject=self._pseudonym(notification.subject_id),
             actor=self._pseudonym(notification.recipient_id), decision="ALLOW",
-            agencies=[notification.agency_id], scopes=sorted(ruling.scopes),
+            agencies=[notification.agency_id], scopes=[s.value for s in sorted(scopes)],
             consent_id=decision.consent_id, purpose=decision.purpose)
