@@ -20,6 +20,7 @@ from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
+from deploy.commands.notify import notify
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
@@ -287,11 +288,14 @@ def gateway() -> None:
 @click.option("--max-token-lifetime", default=24 * 3600, show_default=True,
               type=click.IntRange(min=60), metavar="SECONDS",
               help="Sign-in tokens valid for longer than this (exp - iat) are refused.")
+@click.option("--notify-deliver/--no-notify-deliver", default=True, show_default=True,
+              help="Deliver notifications in this process; off when `caseline notify "
+                   "deliver` runs as a process of its own.")
 def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
-                  max_token_lifetime: int, **sign_in: Any) -> None:
+                  max_token_lifetime: int, notify_deliver: bool, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -307,6 +311,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from aggregator.bootstrap import bootstrap
     from aggregator.config import ConfigError, load_config
     from aggregator.federation.transport import ClientIdentity, check_transport
+    from aggregator.notify.runtime import NotifySettings
     from aggregator.vault import VaultError
     from deploy.processes.heap import freeze_startup_heap
     from deploy.processes.serving import uvicorn_config
@@ -327,7 +332,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     async def serve() -> None:
         # gRPC channels bind to the running loop, so the service is built inside it.
         service = bootstrap(config, state_dir, database_url=database_url,
-                            client_identity=identity)
+                            client_identity=identity,
+                            notify=NotifySettings(deliver=notify_deliver))
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
@@ -516,6 +522,7 @@ def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
 
 main.add_command(audit)
 main.add_command(keys)
+main.add_command(notify)
 
 
 if __name__ == "__main__":
