@@ -45,8 +45,9 @@ class Notifier:
     """Starts and stops the background work."""
 
     def __init__(self, watchers: Sequence[Watcher], deliverer: Deliverer | None,
-                 live: LiveUpdates) -> None:
+                 live: LiveUpdates, outbox: Outbox) -> None:
         self.watchers = tuple(watchers)
+        self.outbox = outbox
         self.deliverer = deliverer
         self._live = live
         self._tasks: list[asyncio.Task[None]] = []
@@ -107,7 +108,7 @@ def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
     deliverer = Deliverer(outbox, releaser, ledger, pseudonym, channels=channels,
                           preferences=preferences, live=live, clock=clock,
                           policy=settings.delivery) if settings.deliver else None
-    notifier = Notifier(watchers, deliverer, live)
+    notifier = Notifier(watchers, deliverer, live, outbox)
     hub = NotifyHub(SqlInbox(store.engine, store.sealer, releaser), live, preferences,
                     runner=notifier)
     return Notifications(hub, notifier, outbox, matcher, releaser, live)
