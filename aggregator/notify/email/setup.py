@@ -22,7 +22,7 @@ from aggregator.store.subjects import SubjectSealer
 from aggregator.vault.keyring import Keyring
 from aggregator.vault.secrets import keyring_secret
 
-__all__ = ["EmailParts", "email_addresses", "email_parts", "email_secret",
+__all__ = ["EmailParts", "email_accounts", "email_addresses", "email_parts", "email_secret",
            "seed_persona_email"]
 
 _SECRET_NAME = "email"
@@ -56,15 +56,25 @@ class EmailParts:
     accounts: EmailAccounts
 
 
+def email_accounts(engine: Engine, sealer: SubjectSealer, secret: bytes,
+                   settings: EmailSettings,
+                   clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> EmailAccounts:
+    """What the pages need (a gateway process): addresses, links, verification e-mails."""
+    return EmailAccounts(email_addresses(engine, sealer, secret, clock),
+                         LinkSigner(_derived(secret, "links"), settings.verify_ttl_s),
+                         settings, clock)
+
+
 def email_parts(engine: Engine, sealer: SubjectSealer, secret: bytes,
                 settings: EmailSettings, preferences: PreferenceStore,
                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> EmailParts:
-    """Every part of the e-mail channel over one database and secret."""
-    addresses = email_addresses(engine, sealer, secret, clock)
-    links = LinkSigner(_derived(secret, "links"), settings.verify_ttl_s)
-    return EmailParts(addresses, links,
-                      EmailChannel(addresses, links, preferences, settings, clock),
-                      EmailAccounts(addresses, links, settings, clock))
+    """Every part of the e-mail channel over one database and secret; the deliverer takes
+    ``.channel`` (it reads ``preferences`` for each e-mail's level of detail)."""
+    accounts = email_accounts(engine, sealer, secret, settings, clock)
+    return EmailParts(accounts.addresses, accounts.links,
+                      EmailChannel(accounts.addresses, accounts.links, preferences, settings,
+                                   clock),
+                      accounts)
 
 
 def seed_persona_email(addresses: EmailAddresses, account_id: str,
