@@ -3,23 +3,35 @@ RFC 8058's one-click POST works without a session), and sending the verification
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from aggregator.consent.vocabulary import Role
+from deploy.demo.oidc_codes import CodeStore
+from deploy.demo.oidc_provider import MOUNT, DemoClient, DemoProvider
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import SignedIn, TokenVerifier
+from gateway.web import signin
 from gateway.web.app import WebSettings
+from gateway.web.signin import OidcSettings
 from support.applicant_pages import CONFIG, CSRF, SECRET
 from support.email_world import EmailWorld, body, email_world
 from support.fakes import fake_service
 from support.pages import SESSION_COOKIE, session_cookie
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
 @dataclass
@@ -128,3 +140,46 @@ async def test_sending_the_verification_again_needs_the_forms_csrf_token(
         s.sign_in()
         refused = await s.client.post("/me/email/resend", data={"csrf_token": "other"})
         assert refused.status_code == 403 and s.world.received() == []
+
+
+async def test_signing_in_with_a_verified_email_claim_sends_the_verification(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sign-in callback hands the ID token's claims over: raj's verified ``email`` is
+    recorded, unverified by Caseline yet, and its verification e-mail goes out."""
+    issuer = f"http://op.test{MOUNT}"
+    provider = DemoProvider(issuer, Ed25519PrivateKey.generate(), [DemoClient(
+        "pages", "s3cret", ("http://127.0.0.1/sign-in/callback",), ())],
+        CodeStore(tmp_path / "codes.sqlite3"))
+    transport = httpx.ASGITransport(app=Starlette(routes=[Mount(MOUNT,
+                                                                routes=provider.routes())]))
+    made = signin._client
+
+    def through_asgi(settings: OidcSettings) -> Any:
+        client = made(settings)
+        client.client_kwargs["transport"] = transport
+        return client
+
+    monkeypatch.setattr(signin, "_client", through_asgi)
+    async with email_world(tmp_path) as world:
+        service = fake_service(CONFIG, {})
+        app = create_app(service, TokenVerifier(Ed25519PrivateKey.generate().public_key()),
+                         GatewaySettings(web=WebSettings(
+                             session_secret=SECRET, email=world.parts.accounts,
+                             oidc=OidcSettings(issuer=issuer, client_id="pages",
+                                               client_secret="s3cret"))))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://127.0.0.1") as pages, \
+                httpx.AsyncClient(transport=transport, base_url="http://op.test") as op:
+            authorize = (await pages.get("/sign-in")).headers["location"]
+            assert "email" in parse_qs(urlsplit(authorize).query)["scope"][0].split()
+            chooser = await op.get(authorize)
+            fields = {n: html.unescape(v) for n, v in _HIDDEN.findall(chooser.text)}
+            chosen = await op.post(f"{MOUNT}/authorize", data={**fields, "persona": "raj"})
+            landed = await pages.get(chosen.headers["location"])
+            assert landed.status_code == 303
+        await service.close()
+        state = world.parts.accounts.state("raj")
+        [mail] = world.received()
+    assert state is not None and state.address == "raj@example.org" and not state.verified
+    assert mail["To"] == "raj@example.org"
+    assert mail["Subject"] == "Confirm your e-mail address for Caseline"
