@@ -4,6 +4,7 @@ sign-in, send the verification e-mail, follow a verification or unsubscribe link
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -16,13 +17,15 @@ from aggregator.notify.email.render import VerifyMail, render_verify
 from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.email.smtp import send
 
-__all__ = ["RESEND_AFTER_S", "EmailAccounts", "ResendTooSoon", "claimed_address"]
+__all__ = ["RESEND_AFTER_S", "SIGN_IN_WAIT_S", "EmailAccounts", "ResendTooSoon", "claimed_address"]
 
 log = logging.getLogger(__name__)
 
 # A verification e-mail is sent at most once a minute per account: the resend button must
 # not make Caseline a way to flood someone's mailbox.
 RESEND_AFTER_S = 60
+# How long a sign-in waits for its verification e-mail to be handed over.
+SIGN_IN_WAIT_S = 2.0
 
 
 class ResendTooSoon(Exception):
@@ -52,6 +55,7 @@ class EmailAccounts:
         self.links = links
         self.settings = settings
         self._clock = clock
+        self._sending: set[asyncio.Future[None]] = set()
 
     def state(self, account_id: str) -> AddressState | None:
         """The account's address and where it stands."""
@@ -70,11 +74,20 @@ class EmailAccounts:
             log.warning("the identity provider's e-mail claim is not usable: %s", exc)
             return await asyncio.to_thread(self.addresses.state, account_id)
         if not state.verified and state.verify_sent_at is None:
-            try:
-                await self.send_verification(account_id, language)
-            except Exception as exc:  # sign-in goes on; the page offers to send it again
-                log.warning("could not send the verification e-mail: %s", exc)
+            sending = asyncio.ensure_future(self._send_quietly(account_id, language))
+            self._sending.add(sending)  # kept referenced until done
+            sending.add_done_callback(self._sending.discard)
+            # Usually sent before the person lands; a slow server does not hold the sign-in
+            # (the e-mail then follows in the background).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(sending), SIGN_IN_WAIT_S)
         return await asyncio.to_thread(self.addresses.state, account_id)
+
+    async def _send_quietly(self, account_id: str, language: str) -> None:
+        try:
+            await self.send_verification(account_id, language)
+        except Exception as exc:  # sign-in goes on; the page offers to send it again
+            log.warning("could not send the verification e-mail: %s", exc)
 
     async def send_verification(self, account_id: str, language: str) -> bool:
         """Send the account's address a verification e-mail with a fresh one-time link

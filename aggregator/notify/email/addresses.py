@@ -140,11 +140,14 @@ class EmailAddresses:
             return None
 
     def recipient(self, address_id: str) -> tuple[str, str | None] | None:
-        """The account and the opened address behind ``address_id``; None when unknown."""
+        """The account and the opened address behind ``address_id`` while it is usable
+        (verified, not unsubscribed); None when unknown or not usable now."""
         with self.engine.connect() as conn:
             row = conn.execute(select(email_addresses.c.account_id,
                                       email_addresses.c.address_sealed).where(
-                email_addresses.c.address_id == address_id)).first()
+                (email_addresses.c.address_id == address_id)
+                & email_addresses.c.verified_at.is_not(None)
+                & email_addresses.c.unsubscribed_at.is_(None))).first()
         if row is None:
             return None
         return row.account_id, self._open(row.account_id, row.address_sealed)

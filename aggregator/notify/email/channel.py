@@ -58,10 +58,13 @@ class EmailChannel:
     def compose(self, message: Released, delivery: Delivery) -> tuple[EmailMessage, str]:
         """The e-mail for ``message`` and the address it goes to (reads the store)."""
         recipient = message.notification.recipient_id
+        # Checked again at delivery time: an unsubscribe or a changed address since the
+        # change was matched means nothing is sent (RFC 8058 asks for a prompt stop).
         found = self._addresses.recipient(delivery.target)
         if found is None or found[0] != recipient:
-            raise DeliveryError(f"the address {delivery.target} is no longer the "
-                                f"recipient's", permanent=True)
+            raise DeliveryError(f"the address {delivery.target} is no longer a usable "
+                                f"address of the recipient (changed, unsubscribed or not "
+                                f"verified): not sent", permanent=True)
         address = found[1]
         if address is None:
             raise DeliveryError("the recipient's address no longer opens (their data was "

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
-__all__ = ["EmailSettings", "SmtpSettings"]
+__all__ = ["ENVIRONMENT", "EmailSettings", "SmtpSettings"]
+
+# The environment variables ``EmailSettings.from_environ`` reads, and what each holds.
+ENVIRONMENT = {
+    "CASELINE_SMTP_HOST": "the SMTP server's host name or address",
+    "CASELINE_SMTP_PORT": "its port (default 25; 587 for submission with STARTTLS)",
+    "CASELINE_SMTP_STARTTLS": "1 to upgrade the connection with STARTTLS",
+    "CASELINE_SMTP_USERNAME": "SMTP AUTH user (with CASELINE_SMTP_PASSWORD)",
+    "CASELINE_SMTP_PASSWORD": "SMTP AUTH password",
+    "CASELINE_PUBLIC_URL": "where people reach the pages, for the e-mails' links",
+    "CASELINE_MAIL_FROM": "the From header, e.g. 'Caseline <notifications@example.org>'",
+}
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +48,9 @@ class SmtpSettings:
             raise ValueError("smtp username and password go together: give both or neither")
         if self.timeout_s <= 0:
             raise ValueError(f"smtp timeout must be positive, got {self.timeout_s}")
+        if self.username is not None and not self.starttls and not _loopback(self.host):
+            raise ValueError(f"smtp credentials would cross the network in the clear to "
+                             f"{self.host}: turn on STARTTLS")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +74,28 @@ class EmailSettings:
             raise ValueError(f"sender must hold an e-mail address, got {self.sender!r}")
         if self.verify_ttl_s < 60:
             raise ValueError(f"verify_ttl_s must be at least 60, got {self.verify_ttl_s}")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> EmailSettings | None:
+        """The settings ``environ`` gives (see ``ENVIRONMENT``); None without
+        ``CASELINE_SMTP_HOST`` (no e-mail); ValueError naming the variable that is wrong."""
+        host = environ.get("CASELINE_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        port_text = environ.get("CASELINE_SMTP_PORT", "25").strip()
+        if not port_text.isdigit() or len(port_text) > 5:
+            raise ValueError(f"CASELINE_SMTP_PORT must be a port number, got {port_text!r}")
+        starttls = environ.get("CASELINE_SMTP_STARTTLS", "0").strip().lower()
+        if starttls not in ("0", "1", "true", "false", "yes", "no"):
+            raise ValueError(f"CASELINE_SMTP_STARTTLS must be 1 or 0, got {starttls!r}")
+        defaults = cls()
+        return cls(
+            smtp=SmtpSettings(host=host, port=int(port_text),
+                              starttls=starttls in ("1", "true", "yes"),
+                              username=environ.get("CASELINE_SMTP_USERNAME") or None,
+                              password=environ.get("CASELINE_SMTP_PASSWORD") or None),
+            public_url=environ.get("CASELINE_PUBLIC_URL") or defaults.public_url,
+            sender=environ.get("CASELINE_MAIL_FROM") or defaults.sender)
 
     @property
     def envelope_sender(self) -> str:

@@ -32,3 +32,14 @@ async def test_another_persons_address_is_refused_for_good(tmp_path: Path) -> No
                                         delivery(ana.address_id))
     assert refused.value.permanent
     assert "ana@example.org" not in refused.value.message
+
+
+async def test_an_address_unsubscribed_after_matching_gets_nothing(tmp_path: Path) -> None:
+    """A delivery already in the outbox is not sent once the person unsubscribed."""
+    async with email_world(tmp_path) as world:
+        ana = seed_persona_email(world.parts.addresses, "ana", "ana@example.org")
+        world.parts.addresses.unsubscribe(ana.address_id)
+        with pytest.raises(DeliveryError) as refused:
+            await world.parts.channel.deliver(released("ana"), delivery(ana.address_id))
+        assert world.received() == []
+    assert refused.value.permanent and "unsubscribed" in refused.value.message
