@@ -3,9 +3,13 @@ starts over unverified, verification is single-use, erasure leaves nothing to se
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from aggregator.notify.email.addresses import (
@@ -19,15 +23,38 @@ from aggregator.notify.email.tables import email_addresses
 from aggregator.store import make_engine
 from support.sealing import MemorySealer
 
+POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
 
 @pytest.fixture
 def sealer() -> MemorySealer:
     return MemorySealer()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLite file, or a fresh PostgreSQL schema: the table is portable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'aggregator.sqlite3'}"
+        return
+    schema = f"email_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def addresses(tmp_path: Path, sealer: MemorySealer) -> EmailAddresses:
-    return EmailAddresses(make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}"), sealer, b"r" * 32)
+def addresses(database_url: str, sealer: MemorySealer) -> Iterator[EmailAddresses]:
+    engine = make_engine(database_url)
+    yield EmailAddresses(engine, sealer, b"r" * 32)
+    engine.dispose()
 
 
 @pytest.mark.parametrize("bad", ["ana", "@example.org", "ana@", "ana@localhost",
