@@ -122,8 +122,8 @@ class DemoProvider:
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["EdDSA"],
-            "scopes_supported": ["openid", "profile"],
-            "claims_supported": ["sub", "name", "role", "locale"],
+            "scopes_supported": ["openid", "profile", "email"],
+            "claims_supported": ["sub", "name", "role", "locale", "email", "email_verified"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic",
                                                       "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
@@ -150,7 +150,9 @@ class DemoProvider:
         claims = {"iss": self.issuer, "aud": client_id, "sub": persona.id,
                   "role": str(persona.role), "name": persona.name,
                   "locale": persona.language, "iat": now, "auth_time": now,
-                  "exp": now + ID_TOKEN_TTL_S}
+                  "exp": now + ID_TOKEN_TTL_S,
+                  # The demo vouches for its personas' demo addresses.
+                  "email": persona.email, "email_verified": True}
         if nonce:
             claims["nonce"] = nonce
         return self._sign(claims)
@@ -301,7 +303,7 @@ class DemoProvider:
         persona = self._personas[grant["persona"]]
         return JSONResponse({
             "access_token": self.access_token(persona), "token_type": "Bearer",
-            "expires_in": ACCESS_TOKEN_TTL_S, "scope": "openid profile",
+            "expires_in": ACCESS_TOKEN_TTL_S, "scope": "openid profile email",
             "id_token": self.id_token(persona, client.client_id, grant.get("nonce"))},
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 

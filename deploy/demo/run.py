@@ -20,9 +20,11 @@ import uvicorn
 from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from aggregator.bootstrap import bootstrap
+from aggregator.bootstrap import bootstrap, open_state_vault
 from aggregator.federation.transport import ClientIdentity
+from deploy.demo import mail as demo_mail
 from deploy.demo.local_ca import ensure_demo_tls
+from deploy.demo.mail_sink import MailSink
 from deploy.demo.personas import PERSONAS
 from deploy.demo.run_files import RunningDemo, announce
 from deploy.demo.sample_numbers import demo_numbers
@@ -85,6 +87,8 @@ class GatewaySpec:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # The demo sign-in provider's issuer URL (deploy/demo/sign_in.py).
     issuer: str = ""
+    # The demo's SMTP sink on ``host`` (deploy/demo/mail.py); 0: no e-mail pages.
+    smtp_port: int = 0
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -100,15 +104,20 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     """One gateway process's app: its own aggregator service over the shared state."""
     state = DemoState(Path(spec.state_dir))
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
+    vault = open_state_vault(state)
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
-                        client_identity=identity)
+                        client_identity=identity, vault=vault)
     sign_in = DemoSignIn(state, spec.issuer)
+    web = sign_in.web_settings()
+    if spec.smtp_port:
+        web = demo_mail.with_email(web, vault, demo_mail.demo_email_settings(
+            spec.host, spec.smtp_port, sign_in.base_url))
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
                                 spec.representative_rate).shared_by(spec.workers)
     app = create_app(service, sign_in.verifier(), GatewaySettings(
         demo=True, rate=rate, representative_rate=representative, worker=worker,
-        max_body_bytes=spec.max_body_bytes, web=sign_in.web_settings()))
+        max_body_bytes=spec.max_body_bytes, web=web))
     # Every process serves the provider: codes live in a file they share.
     sign_in.mount_on(app)
     return app
@@ -232,7 +241,7 @@ async def _await_workers(workers: list[Child]) -> None:
 
 
 def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
-            manifest: dict[str, Any]) -> str:
+            manifest: dict[str, Any], mail: MailSink | None = None) -> str:
     base = f"http://{opts.host}:{port}"
     lines = [
         "", "Caseline demo is running.",
@@ -251,6 +260,9 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         f"per agency, as of {manifest['today']})",
         f"  Keyring             {_keyring_line(opts.state_dir)}",
     ]
+    if mail is not None:
+        lines.append(f"  Mail sink (SMTP)    {mail.address}  (each e-mail received is a file in "
+                     f"{mail.folder}/)")
     if opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
@@ -322,12 +334,14 @@ async def run_demo(opts: DemoOptions) -> None:
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
         down=set(opts.down), slow_ms=opts.slow_ms, tls=tls)
+    sink = await demo_mail.start_mail_sink(state, opts.host)
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
                        tls_ca=str(tls.ca), tls_cert=str(tls.gateway.cert),
                        tls_key=str(tls.gateway.key),
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
-                       max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port))
+                       max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
+                       smtp_port=sink.port)
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
@@ -348,7 +362,7 @@ async def run_demo(opts: DemoOptions) -> None:
             # (`caseline dev-token`, `keys`, `audit`).
             nonlocal running
             running = _announce(state.root, opts.host, port)
-            click.echo(_banner(opts, port, adapters, manifest))
+            click.echo(_banner(opts, port, adapters, manifest, sink))
 
         await _serve(app, sock, serving, on_exit=supervisor.stopping)
     finally:
@@ -357,5 +371,6 @@ async def run_demo(opts: DemoOptions) -> None:
         await supervisor.stop()
         click.echo("Stopping…")
         await stop_processes([child.process for child in children if child.process])
+        await sink.stop()
         sock.close()
         click.echo("Stopped.")

@@ -19,6 +19,7 @@ from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state, 
 from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
 from aggregator.vault.pseudonyms import pseudonym
+from deploy.demo.mail import seed_persona_emails
 from deploy.demo.personas import PERSONAS
 from deploy.demo.progress import StepProgress
 from deploy.demo.state import DemoState
@@ -72,11 +73,14 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
 
 
 def _ensure_persona_accounts(state: DemoState) -> None:
-    """Every persona has an account, so consents can name any of them from the start."""
-    store, _ = open_state(state)
+    """Every persona has an account, so consents can name any of them from the start, and
+    a verified demo e-mail address."""
+    store, vault = open_state(state)
     try:
         for persona in PERSONAS.values():
             store.ensure_account(persona.id, persona.role)
+        # Their demo addresses, verified, so notification e-mails reach the mail sink.
+        seed_persona_emails(vault)
     finally:
         store.close()
 

@@ -54,6 +54,11 @@ class DemoSignIn:
                                      CodeStore(state.oidc_codes))
         self.session_secret = load_or_create_secret(state.session_secret)
 
+    @property
+    def base_url(self) -> str:
+        """The demo's pages as the provider's issuer URL names them (links in e-mails)."""
+        return self.issuer.removesuffix(MOUNT)
+
     def web_settings(self) -> WebSettings:
         """The pages signing in at the demo provider, sessions signed with the shared
         secret."""

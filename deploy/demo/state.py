@@ -62,6 +62,16 @@ class DemoState(StatePaths):
         return self.root / "demo-oidc-codes.sqlite3"
 
     @property
+    def mail(self) -> Path:
+        """Where the demo's SMTP sink writes each e-mail it receives (deploy/demo/mail.py)."""
+        return self.root / "mail"
+
+    @property
+    def mail_sink(self) -> Path:
+        """The running mail sink's address, for processes that send to it."""
+        return self.root / "mail-sink.json"
+
+    @property
     def seeding_lock(self) -> Path:
         """Held while one process seeds the demo data (others wait for it)."""
         return self.root / ".seeding.lock"

@@ -21,9 +21,21 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aggregator.notify.email.accounts import EmailAccounts
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import audit, bulk, clients, consents, invite, me, public, reserved, signin
+from gateway.web import (
+    audit,
+    bulk,
+    clients,
+    consents,
+    email_pages,
+    invite,
+    me,
+    public,
+    reserved,
+    signin,
+)
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -38,10 +50,13 @@ log = logging.getLogger(__name__)
 class WebSettings:
     """``session_secret`` signs the page session cookie; every replica needs the same one
     (None: a random one, so sessions end when this process does). ``oidc``: the OpenID
-    provider the pages sign in with (None: /sign-in says sign-in is not configured)."""
+    provider the pages sign in with (None: /sign-in says sign-in is not configured).
+    ``email``: e-mail addresses (aggregator.notify.email), taken from the provider's verified
+    claim at sign-in, verified and unsubscribed on the pages (None: no e-mail pages)."""
 
     session_secret: bytes | None = None
     oidc: signin.OidcSettings | None = None
+    email: EmailAccounts | None = None
 
 
 def _loopback(scope: Scope) -> bool:
@@ -103,7 +118,8 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     routes: list[BaseRoute] = [
         *reserved.routes(pages),
         *public.routes(pages),
-        *signin.routes(pages, settings.oidc),
+        *signin.routes(pages, settings.oidc, email_pages.sign_in_hook(settings.email)),
+        *email_pages.routes(pages, settings.email),
         *bulk.routes(pages),
         *me.routes(pages),
         *consents.routes(pages),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -39,7 +40,11 @@ from gateway.web import session
 from gateway.web.headers import secure
 from gateway.web.pages import Pages
 
-__all__ = ["HOMES", "OidcSettings", "routes", "safe_next"]
+__all__ = ["HOMES", "OidcSettings", "SignedInHook", "routes", "safe_next"]
+
+# Called after a sign-in with who signed in, the ID token's claims and the page language
+# (the e-mail pages take the verified ``email`` claim); it must not raise.
+SignedInHook = Callable[[SignedIn, Mapping[str, object], str], Awaitable[None]]
 
 # EdDSA (RFC 8037) is what the demo's provider signs with and what the API accepts; joserfc,
 # under Authlib, warns on every ID token that RFC 9864 prefers the name Ed25519, which PyJWT
@@ -70,7 +75,8 @@ class OidcSettings:
     issuer: str
     client_id: str
     client_secret: str | None = None
-    scopes: tuple[str, ...] = ("openid", "profile")
+    # "email": the verified address notifications go to (aggregator.notify.email).
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
     roles: RoleMapping = field(default_factory=RoleMapping)
     redirect_uri: str | None = None
     metadata_url: str | None = None
@@ -187,9 +193,11 @@ async def _finish(client: Any, settings: OidcSettings,
     return token, SignedIn(str(claims["sub"]), role, str(name))
 
 
-def routes(pages: Pages, settings: OidcSettings | None) -> list[BaseRoute]:
+def routes(pages: Pages, settings: OidcSettings | None,
+           on_signed_in: SignedInHook | None = None) -> list[BaseRoute]:
     """``/sign-in``, ``/sign-in/callback`` and ``/sign-out`` against ``settings``' provider
-    (None: sign-in is not configured, and /sign-in says so)."""
+    (None: sign-in is not configured, and /sign-in says so); ``on_signed_in`` is told of
+    each sign-in with the ID token's claims."""
     client = _client(settings) if settings is not None else None
 
     def problem(request: Request, status: int, reason: str) -> Response:
@@ -231,6 +239,8 @@ def routes(pages: Pages, settings: OidcSettings | None) -> list[BaseRoute]:
                 "state"):
             back = safe_next(pending.get("next"))
         session.sign_in(request, who)
+        if on_signed_in is not None:
+            await on_signed_in(who, token.get("userinfo") or {}, pages.language(request))
         if "end_session_endpoint" in (client.server_metadata or {}):
             request.session[_ID_TOKEN] = token.get("id_token")
         return RedirectResponse(back or HOMES[who.role], status_code=303)

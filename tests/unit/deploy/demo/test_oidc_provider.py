@@ -167,6 +167,8 @@ async def test_a_code_buys_verified_tokens_once(world: World) -> None:
     claims = jwt.decode(body["id_token"], key, algorithms=["EdDSA"], audience="pages",
                         issuer=ISSUER)
     assert (claims["sub"], claims["role"], claims["nonce"]) == ("lee", "representative", "n0")
+    # The demo vouches for each persona's demo address (notification e-mails go there).
+    assert (claims["email"], claims["email_verified"]) == ("lee@example.org", True)
     verifier = TokenVerifier(keys, issuer=ISSUER)
     assert verifier.verify(body["access_token"]) == SignedIn("lee", Role.REPRESENTATIVE,
                                                              "Lee Chen")
