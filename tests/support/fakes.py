@@ -24,7 +24,7 @@ from aggregator.ledger.merkle import MerkleTree, leaf_hash
 from aggregator.ledger.storage import LedgerStore, StoredCheckpoint
 from aggregator.ports import AdapterPort
 from aggregator.service import CaselineService
-from aggregator.store import Store
+from aggregator.store import Store, make_engine
 from aggregator.vault.opening import CaseOpener
 from support.sealing import MemorySealer
 
@@ -127,6 +127,14 @@ def memory_store() -> Store:
     every thread), personal data sealed under in-memory subject keys."""
     engine = create_engine("sqlite://", poolclass=StaticPool,
                            connect_args={"check_same_thread": False})
+    return Store(engine, MemorySealer(), os.urandom(32))
+
+
+def file_store(directory: Path) -> Store:
+    """The aggregator's store over a SQLite file in ``directory``, one connection per thread
+    as in production: for code that reaches the store from worker threads (the notification
+    core), which must not share the in-memory store's single connection."""
+    engine = make_engine(f"sqlite:///{directory / 'aggregator.sqlite3'}")
     return Store(engine, MemorySealer(), os.urandom(32))
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aggregator.consent.vocabulary import Role
 from aggregator.model import AgencyInfo
 from aggregator.notify.model import StatusChange
 from aggregator.notify.runtime import NotifySettings, build_notifications
-from support.fakes import FakeLedger, FixedClock, memory_store
+from support.fakes import FakeLedger, FixedClock, file_store
 
 T0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 AGENCIES = {"immigration": AgencyInfo("immigration", "USCIS", "USCIS (es)")}
 
 
-async def test_delivery_by_another_deliverer_reaches_the_listener_once() -> None:
+async def test_delivery_by_another_deliverer_reaches_the_listener_once(tmp_path: Path) -> None:
     """The gateway's feed (no deliverer) hears of a delivery another deliverer made."""
-    store = memory_store()
+    store = file_store(tmp_path)
     store.ensure_account("ana", Role.APPLICANT)
     store.add_link("ana", "immigration", "IOE0990000001")
     clock = FixedClock(T0)

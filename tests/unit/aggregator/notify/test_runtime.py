@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ from aggregator.notify.model import (
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
 from aggregator.store import Store
 from caseline.v1.lib.scopes import Scope
-from support.fakes import FakeLedger, FixedClock, memory_store
+from support.fakes import FakeLedger, FixedClock, file_store
 
 T0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 A_NUMBER = "A123456789"
@@ -95,8 +96,8 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
-    store = memory_store()
+def world(tmp_path: Path) -> World:
+    store = file_store(tmp_path)
     store.ensure_account("ana", Role.APPLICANT)
     store.ensure_account("lee", Role.REPRESENTATIVE)
     store.set_language("ana", "es")

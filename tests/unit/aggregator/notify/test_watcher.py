@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import grpc
 
@@ -14,7 +15,7 @@ from aggregator.notify.runtime import NotifySettings, build_notifications
 from aggregator.notify.watcher import WatchPolicy
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
-from support.fakes import FakeLedger, FixedClock, memory_store
+from support.fakes import FakeLedger, FixedClock, file_store
 
 
 def _change(cursor: str, event_id: str) -> pb.WatchChangesResponse:
@@ -41,12 +42,12 @@ class Flaky:
         await asyncio.Event().wait()
 
 
-async def test_watcher_resumes_from_the_stored_cursor_after_a_failure() -> None:
+async def test_watcher_resumes_from_the_stored_cursor_after_a_failure(tmp_path: Path) -> None:
     """Starts from "" (new changes only), reconnects after UNAVAILABLE from cursor "1",
     passes over the unusable change and stores the cursor of the last one."""
     source = Flaky()
     parts = build_notifications(
-        memory_store(), b"k" * 32, FakeLedger(), lambda s: s,
+        file_store(tmp_path), b"k" * 32, FakeLedger(), lambda s: s,
         {"immigration": AgencyInfo("immigration", "USCIS", "USCIS")}, {"immigration": source},
         FixedClock(), settings=NotifySettings(deliver=False,
                                               watch_policy=WatchPolicy(0.001, 0.01)))
