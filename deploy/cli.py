@@ -20,6 +20,7 @@ from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
+from deploy.commands.record_event import record_event_command
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
@@ -514,6 +515,7 @@ def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
         click.echo(number.to_json() if as_json else number.describe(seeded_on))
 
 
+adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
 
