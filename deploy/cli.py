@@ -114,9 +114,16 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @REPRESENTATIVE_BURST
 @REPRESENTATIVE_RATE
 @MAX_BODY_BYTES
+@click.option("--activity", is_flag=True,
+              help="Agencies move a few cases every minute, the personas' included, as "
+                   "`caseline adapter record-event` would (ana keeps her open action).")
+@click.option("--activity-rate", default=3.0, show_default=True,
+              type=click.FloatRange(min=0.1, max=600), metavar="N",
+              help="With --activity: case moves per minute at each agency.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
-         representative_burst: int, representative_rate: float, max_body_bytes: int) -> None:
+         representative_burst: int, representative_rate: float, max_body_bytes: int,
+         activity: bool, activity_rate: float) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -134,7 +141,8 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        lookup_rate=lookup_rate, workers=workers,
                        representative_burst=representative_burst,
                        representative_rate=representative_rate,
-                       max_body_bytes=max_body_bytes)
+                       max_body_bytes=max_body_bytes, activity=activity,
+                       activity_rate=activity_rate)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:

@@ -3,7 +3,7 @@ store, which the agency's adapter then streams (WatchChanges)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -22,21 +22,41 @@ from adapters.sdk.mapping import MappingTable
 from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
 from deploy.demo.state import DemoState
 
-__all__ = ["record_demo_event", "record_event_command"]
+__all__ = ["DemoRecorder", "record_event_command"]
 
 
-def record_demo_event(state: DemoState, agency: str, number: str, status: str, *,
-                      at: datetime, due_raw: str | None = None) -> Recorded:
-    """Record ``status`` on case ``number`` in the demo store of ``agency`` under ``state``
-    (what the command and the demo's activity share); RecordError when it cannot."""
-    path = state.store(agency)
-    if not path.is_file():
-        raise RecordError(f"no {agency} store in {state.root} ({path} is missing): not the "
-                          "state directory of a seeded demo; run `caseline demo` first")
-    agency_profile = profile(agency)
-    table = MappingTable.load(agency_profile.mapping_path)
-    return record_event(DemoStore(path), agency_profile, table, for_agency(agency), number,
-                        status, at=at, due=parse_due(due_raw))
+class DemoRecorder:
+    """Records agency events in the demo stores under one state directory: what the command
+    and the demo's activity (deploy/demo/activity.py) both record through. Each agency's
+    store and mapping table are opened once."""
+
+    def __init__(self, state: DemoState) -> None:
+        self.state = state
+        self._stores: dict[str, DemoStore] = {}
+        self._tables: dict[str, MappingTable] = {}
+
+    def store(self, agency: str) -> DemoStore:
+        """The agency's demo store; RecordError when the state directory has none."""
+        if agency not in self._stores:
+            path = self.state.store(agency)
+            if not path.is_file():
+                raise RecordError(f"no {agency} store in {self.state.root} ({path} is "
+                                  "missing): not the state directory of a seeded demo; run "
+                                  "`caseline demo` first")
+            self._stores[agency] = DemoStore(path)
+        return self._stores[agency]
+
+    def table(self, agency: str) -> MappingTable:
+        """The agency's mapping table."""
+        if agency not in self._tables:
+            self._tables[agency] = MappingTable.load(profile(agency).mapping_path)
+        return self._tables[agency]
+
+    def record(self, agency: str, number: str, status: str, *, at: datetime,
+               due: date | None = None) -> Recorded:
+        """Record ``status`` on case ``number`` at ``agency``; RecordError when it cannot."""
+        return record_event(self.store(agency), profile(agency), self.table(agency),
+                            for_agency(agency), number, status, at=at, due=due)
 
 
 @click.command("record-event")
@@ -62,7 +82,8 @@ def record_event_command(agency: str, number: str, status: str, at_raw: str | No
     state = DemoState(state_dir_for(state_dir, url))
     try:
         at = parse_at(at_raw, datetime.now(UTC))
-        recorded = record_demo_event(state, agency, number, status, at=at, due_raw=due_raw)
+        recorded = DemoRecorder(state).record(agency, number, status, at=at,
+                                              due=parse_due(due_raw))
     except RecordError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(recorded.describe())

@@ -1,0 +1,187 @@
+"""`caseline demo --activity`: the demo's agencies move a few cases every minute, the
+personas' among them, so that notifications and live pages have something to show.
+
+Each move is a step the agency's own generator takes from where the case is
+(adapters/reference/progressions.py), drawn with a seeded random generator, and is recorded
+exactly as `caseline adapter record-event` records it (deploy/commands/record_event.py);
+the adapters stream it like any other change.
+
+What the acceptance operations rely on stays true: a persona's case that holds an action
+required with a due date (ana's request for evidence, her individual hearing) is never
+moved, so ana always keeps one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from adapters.reference.catalog import REFERENCE_AGENCIES, profile
+from adapters.reference.progressions import Progressions, for_agency
+from adapters.reference.recording import Recorded, RecordError
+from adapters.sdk.resolution import resolve
+from deploy.commands.record_event import DemoRecorder
+from deploy.demo.sample_numbers import demo_numbers
+from deploy.demo.state import DemoState
+
+__all__ = [
+    "DEFAULT_RATE",
+    "MAX_RATE",
+    "Activity",
+    "CaseNow",
+    "activity_line",
+    "is_held",
+    "next_status",
+    "run_activity",
+    "start_activity",
+]
+
+log = logging.getLogger("caseline.demo.activity")
+
+DEFAULT_RATE = 3.0  # moves per minute at each agency
+MAX_RATE = 600.0
+# Every PERSONA_TURN-th move at an agency tries the personas' cases first.
+PERSONA_TURN = 3
+# Generated cases probed per move before giving up until the next one (most are movable).
+PROBES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNow:
+    """Where a case stands: its latest event, as the chooser needs it."""
+
+    number: str
+    case_type: str
+    code: str
+    at: datetime
+    action_required: bool
+    due: date | None
+    persona: str = ""  # whose case it is in the demo, "" for a generated case
+
+
+def is_held(case: CaseNow) -> bool:
+    """Whether the activity must leave the case as it is: a persona's case holding an
+    action required with a due date (what the acceptance operations show for ana)."""
+    return bool(case.persona) and case.action_required and case.due is not None
+
+
+def next_status(progressions: Progressions, case: CaseNow, rng: random.Random,
+                now: datetime) -> str | None:
+    """The code to move ``case`` to: a step its agency's process takes from where it is,
+    drawn by ``rng``; None when the case is held, at the end of its process, or its latest
+    event is dated after ``now`` (events are recorded in order)."""
+    if is_held(case) or case.at > now:
+        return None
+    return progressions.choose_next(case.case_type, case.code, rng)
+
+
+def activity_line(rate: float) -> str:
+    """The banner's line when activity is on."""
+    return (f"  Activity            on: about {rate:g} case moves per minute at each agency, "
+            "the personas' included (ana's open action stays)")
+
+
+class Activity:
+    """Moves cases in the demo stores under ``state``; :meth:`step` makes one move."""
+
+    def __init__(self, state: DemoState, seed: int,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 agencies: Sequence[str] = REFERENCE_AGENCIES) -> None:
+        self.recorder = DemoRecorder(state)
+        self.rng = random.Random(f"activity:{seed}")
+        self.clock = clock
+        self.agencies = tuple(agencies)
+        manifest = state.read_manifest()
+        numbers = demo_numbers(manifest) if manifest else []
+        self.personas = {agency: [(n.number, n.persona) for n in numbers
+                                  if n.persona and n.agency == agency]
+                         for agency in self.agencies}
+        self._persona_numbers = {n for cases in self.personas.values() for n, _ in cases}
+        self._turns = dict.fromkeys(self.agencies, 0)
+
+    def persona_of(self, number: str) -> str:
+        """Whose demo case ``number`` is, or "" for a generated case."""
+        return next((who for cases in self.personas.values() for n, who in cases
+                     if n == number), "")
+
+    def case_now(self, agency: str, number: str, persona: str = "") -> CaseNow | None:
+        """Where case ``number`` stands, or None when the store lacks it or it has no event."""
+        found = self.recorder.store(agency).find_cases([number], with_history=False)
+        case = found.get(number)
+        if case is None or not case.events:
+            return None
+        last = case.events[-1]
+        program = profile(agency).program_for(case.case_type, case.number)
+        mapped = resolve(self.recorder.table(agency), last.code, program).status(last.code)
+        return CaseNow(case.number, case.case_type, last.code, last.occurred_at,
+                       mapped.action_required, last.due_date, persona)
+
+    def _generated(self, agency: str) -> list[tuple[str, str]]:
+        """A few generated cases picked at random (an event id, then its case: one probe)."""
+        store = self.recorder.store(agency)
+        latest = store.latest_cursor()
+        picked: list[tuple[str, str]] = []
+        for _ in range(PROBES if latest else 0):
+            changes = store.changes_since(self.rng.randrange(latest), 1)
+            if changes and changes[0].case_number not in self._persona_numbers:
+                picked.append((changes[0].case_number, ""))
+        return picked
+
+    def step(self, agency: str) -> Recorded | None:
+        """One move at ``agency``: a persona's case every PERSONA_TURN-th time (if one can
+        move), else a generated one; None when no case picked could move."""
+        self._turns[agency] += 1
+        personas = list(self.personas.get(agency, ()))
+        self.rng.shuffle(personas)
+        order = (personas if self._turns[agency] % PERSONA_TURN == 1 else [])
+        now = self.clock()
+        for number, persona in [*order, *self._generated(agency)]:
+            case = self.case_now(agency, number, persona)
+            code = next_status(for_agency(agency), case, self.rng, now) if case else None
+            if code is None:
+                continue
+            try:
+                return self.recorder.record(agency, number, code,
+                                            at=now.astimezone(UTC).replace(microsecond=0))
+            except RecordError as exc:  # e.g. recorded meanwhile by someone else
+                log.info("activity move skipped", extra={"agency": agency, "reason": str(exc)})
+        return None
+
+
+async def run_activity(activity: Activity, rate_per_minute: float,
+                       on_recorded: Callable[[Recorded], None] = lambda _: None) -> None:
+    """Every 60/rate seconds, one move at each agency, until cancelled. Store work runs in a
+    thread: the demo's gateway serves on the same event loop."""
+    if not 0 < rate_per_minute <= MAX_RATE:
+        raise ValueError(f"activity rate {rate_per_minute:g} per minute is outside 0 to "
+                         f"{MAX_RATE:g}")
+    interval = 60.0 / rate_per_minute
+    while True:
+        await asyncio.sleep(interval)
+        for agency in activity.agencies:
+            try:
+                recorded = await asyncio.to_thread(activity.step, agency)
+            except Exception:  # a store locked or gone: the demo serves on, and says why
+                log.exception("activity move failed", extra={"agency": agency})
+                continue
+            if recorded is not None:
+                on_recorded(recorded)
+
+
+def start_activity(state: DemoState, seed: int, rate_per_minute: float,
+                   echo: Callable[[str], None]) -> asyncio.Task[None]:
+    """The demo's activity as a task on the running loop; the personas' moves are told to
+    ``echo`` (the others only move)."""
+    activity = Activity(state, seed)
+
+    def told(recorded: Recorded) -> None:
+        persona = activity.persona_of(recorded.number)
+        if persona:
+            echo(f"Activity ({persona}'s case): {recorded.describe()}")
+
+    return asyncio.create_task(run_activity(activity, rate_per_minute, told),
+                               name="demo activity")
