@@ -6,9 +6,9 @@ Each move is a step the agency's own generator takes from where the case is
 exactly as `caseline adapter record-event` records it (deploy/commands/record_event.py);
 the adapters stream it like any other change.
 
-What the acceptance operations rely on stays true: a persona's case that holds an action
-required with a due date (ana's request for evidence, her individual hearing) is never
-moved, so ana always keeps one.
+What the acceptance operations rely on stays true: a persona's case that holds the persona's
+last open action (an action required with a due date: ana's request for evidence or her
+individual hearing) is never moved, so ana always keeps one.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "Activity",
     "CaseNow",
     "activity_line",
+    "holds_open_action",
     "is_held",
     "next_status",
     "run_activity",
@@ -63,18 +64,29 @@ class CaseNow:
     persona: str = ""  # whose case it is in the demo, "" for a generated case
 
 
-def is_held(case: CaseNow) -> bool:
-    """Whether the activity must leave the case as it is: a persona's case holding an
-    action required with a due date (what the acceptance operations show for ana)."""
-    return bool(case.persona) and case.action_required and case.due is not None
+def holds_open_action(case: CaseNow) -> bool:
+    """Whether the case's current status asks for an action by a due date."""
+    return case.action_required and case.due is not None
+
+
+def is_held(case: CaseNow, persona_cases: Sequence[CaseNow] = ()) -> bool:
+    """Whether the activity must leave the case as it is: a persona's case holding the
+    persona's last open action (an action required with a due date: what the acceptance
+    operations show for ana), given all of that persona's cases. A generated case, or a
+    persona's while another of their cases holds an open action, may move."""
+    if not case.persona or not holds_open_action(case):
+        return False
+    return not any(holds_open_action(other) for other in persona_cases
+                   if other.number != case.number and other.persona == case.persona)
 
 
 def next_status(progressions: Progressions, case: CaseNow, rng: random.Random,
-                now: datetime) -> str | None:
+                now: datetime, persona_cases: Sequence[CaseNow] = ()) -> str | None:
     """The code to move ``case`` to: a step its agency's process takes from where it is,
-    drawn by ``rng``; None when the case is held, at the end of its process, or its latest
-    event is dated after ``now`` (events are recorded in order)."""
-    if is_held(case) or case.at > now:
+    drawn by ``rng``; None when the case is held (:func:`is_held`, given the persona's cases
+    at every agency), at the end of its process, or its latest event is dated after ``now``
+    (events are recorded in order)."""
+    if is_held(case, persona_cases) or case.at > now:
         return None
     return progressions.choose_next(case.case_type, case.code, rng)
 
@@ -120,6 +132,12 @@ class Activity:
         return CaseNow(case.number, case.case_type, last.code, last.occurred_at,
                        mapped.action_required, last.due_date, persona)
 
+    def persona_cases(self, persona: str) -> list[CaseNow]:
+        """Where each of ``persona``'s cases stands, at every agency."""
+        found = (self.case_now(agency, number, who) for agency, cases in self.personas.items()
+                 for number, who in cases if who == persona)
+        return [case for case in found if case is not None]
+
     def _generated(self, agency: str) -> list[tuple[str, str]]:
         """A few generated cases picked at random (an event id, then its case: one probe)."""
         store = self.recorder.store(agency)
@@ -141,7 +159,9 @@ class Activity:
         now = self.clock()
         for number, persona in [*order, *self._generated(agency)]:
             case = self.case_now(agency, number, persona)
-            code = next_status(for_agency(agency), case, self.rng, now) if case else None
+            theirs = self.persona_cases(persona) if persona else []
+            code = (next_status(for_agency(agency), case, self.rng, now, theirs) if case
+                    else None)
             if code is None:
                 continue
             try:
