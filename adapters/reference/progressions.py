@@ -25,7 +25,7 @@ from types import MappingProxyType
 from adapters.reference.catalog import synthetic
 from adapters.sdk.records import CaseRecord
 
-__all__ = ["SAMPLE_CASES", "Progressions", "derive", "for_agency"]
+__all__ = ["SAMPLE_CASES", "Progressions", "Successors", "derive", "draw", "for_agency"]
 
 # Enough generated cases that every case type's usual paths show up several times (the
 # rarest, such as CW-1 or reasonable-fear reviews, still appear a hundred times or more);
@@ -69,11 +69,15 @@ class Progressions:
 
     def choose_next(self, case_type: str, code: str, rng: random.Random) -> str | None:
         """A next code drawn by the generator's own frequencies; None when there is none."""
-        options = self.successors(case_type, code)
-        if not options:
-            return None
-        codes = [option for option, _ in options]
-        return rng.choices(codes, weights=[weight for _, weight in options])[0]
+        return draw(self.successors(case_type, code), rng)
+
+
+def draw(options: Successors, rng: random.Random) -> str | None:
+    """One code of ``options`` drawn by its weight; None when there are none."""
+    if not options:
+        return None
+    codes = [option for option, _ in options]
+    return rng.choices(codes, weights=[weight for _, weight in options])[0]
 
 
 def _key(case_type: str, code: str) -> str:

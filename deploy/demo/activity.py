@@ -8,7 +8,11 @@ the adapters stream it like any other change.
 
 What the acceptance operations rely on stays true: a persona's case that holds the persona's
 last open action (an action required with a due date: ana's request for evidence or her
-individual hearing) is never moved, so ana always keeps one.
+individual hearing) is never moved, so ana always keeps one; and a persona's case only takes
+steps that keep the persona's story (deploy/demo/story.py: never denied, withdrawn, expired,
+closed or sent to another agency, never decided by the activity; raj's PERM stays CERTIFIED),
+looping through realistic repeats (reviewed again, a new notice, a hearing rescheduled) when
+its process has nothing else to offer.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from datetime import UTC, date, datetime
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.progressions import Progressions, for_agency
 from adapters.reference.recording import Recorded, RecordError
+from adapters.sdk.mapping import MappingTable
 from adapters.sdk.resolution import resolve
 from deploy.commands.record_event import DemoRecorder
 from deploy.demo.sample_numbers import demo_numbers
 from deploy.demo.state import DemoState
+from deploy.demo.story import Meaning, PersonaCase, StoryRule, breaks_story, story_rule
 
 __all__ = [
     "DEFAULT_RATE",
@@ -34,8 +40,10 @@ __all__ = [
     "Activity",
     "CaseNow",
     "activity_line",
+    "broken_story_lines",
     "holds_open_action",
     "is_held",
+    "meaning_under",
     "next_status",
     "run_activity",
     "start_activity",
@@ -62,6 +70,8 @@ class CaseNow:
     action_required: bool
     due: date | None
     persona: str = ""  # whose case it is in the demo, "" for a generated case
+    history: tuple[str, ...] = ()  # earlier codes, oldest first (read for personas' cases)
+    category: str = ""  # the current code's shared category ("" when not read)
 
 
 def holds_open_action(case: CaseNow) -> bool:
@@ -81,20 +91,54 @@ def is_held(case: CaseNow, persona_cases: Sequence[CaseNow] = ()) -> bool:
 
 
 def next_status(progressions: Progressions, case: CaseNow, rng: random.Random,
-                now: datetime, persona_cases: Sequence[CaseNow] = ()) -> str | None:
-    """The code to move ``case`` to: a step its agency's process takes from where it is,
-    drawn by ``rng``; None when the case is held (:func:`is_held`, given the persona's cases
-    at every agency), at the end of its process, or its latest event is dated after ``now``
+                now: datetime, persona_cases: Sequence[CaseNow] = (),
+                rule: StoryRule | None = None) -> str | None:
+    """The code to move ``case`` to, drawn by ``rng``: for a generated case a step its
+    agency's process takes from where it is; for a persona's case one that keeps the
+    persona's story, ``rule`` (for its type and program, required) deciding
+    (deploy/demo/story.py). None when the case is held (:func:`is_held`, given the persona's
+    cases at every agency), has no such step, or its latest event is dated after ``now``
     (events are recorded in order)."""
     if is_held(case, persona_cases) or case.at > now:
         return None
-    return progressions.choose_next(case.case_type, case.code, rng)
+    if not case.persona:
+        return progressions.choose_next(case.case_type, case.code, rng)
+    if rule is None:
+        raise ValueError(f"{case.persona}'s case {case.number} needs its story rule to move")
+    return rule.choose(PersonaCase(case.case_type, case.code, case.history), rng)
+
+
+def meaning_under(table: MappingTable, program: str | None) -> Meaning:
+    """Each code's (category, milestone) at ``table``'s agency for cases under ``program``
+    (UNSPECIFIED for a code the table does not know), resolved once per code."""
+    known: dict[str, tuple[str, str]] = {}
+
+    def meaning(code: str) -> tuple[str, str]:
+        if code not in known:
+            mapped = resolve(table, code, program).status(code)
+            known[code] = (mapped.category, mapped.milestone)
+        return known[code]
+
+    return meaning
+
+
+def broken_story_lines(broken: Sequence[tuple[str, str, CaseNow]],
+                       manifest: str) -> list[str]:
+    """What the demo says at start about persona cases whose story is already broken in its
+    state directory, and how to get them back."""
+    if not broken:
+        return []
+    lines = [f"Activity: {persona}'s {case.case_type} {case.number} at {agency} is "
+             f"{case.code!r} ({case.category}); the activity leaves it as it is"
+             for agency, persona, case in broken]
+    return [*lines, f"Activity: to start the personas' stories afresh, stop the demo, remove "
+                    f"{manifest} (the agencies' stores are then seeded again) and start it"]
 
 
 def activity_line(rate: float) -> str:
     """The banner's line when activity is on."""
     return (f"  Activity            on: about {rate:g} case moves per minute at each agency, "
-            "the personas' included (ana's open action stays)")
+            "the personas' included (their stories stay open; ana's open action stays)")
 
 
 class Activity:
@@ -114,6 +158,7 @@ class Activity:
                          for agency in self.agencies}
         self._persona_numbers = {n for cases in self.personas.values() for n, _ in cases}
         self._turns = dict.fromkeys(self.agencies, 0)
+        self._rules: dict[tuple[str, str, str | None], StoryRule] = {}
 
     def persona_of(self, number: str) -> str:
         """Whose demo case ``number`` is, or "" for a generated case."""
@@ -121,8 +166,9 @@ class Activity:
                      if n == number), "")
 
     def case_now(self, agency: str, number: str, persona: str = "") -> CaseNow | None:
-        """Where case ``number`` stands, or None when the store lacks it or it has no event."""
-        found = self.recorder.store(agency).find_cases([number], with_history=False)
+        """Where case ``number`` stands (with its earlier codes for a persona's case), or None
+        when the store lacks it or it has no event."""
+        found = self.recorder.store(agency).find_cases([number], with_history=bool(persona))
         case = found.get(number)
         if case is None or not case.events:
             return None
@@ -130,7 +176,30 @@ class Activity:
         program = profile(agency).program_for(case.case_type, case.number)
         mapped = resolve(self.recorder.table(agency), last.code, program).status(last.code)
         return CaseNow(case.number, case.case_type, last.code, last.occurred_at,
-                       mapped.action_required, last.due_date, persona)
+                       mapped.action_required, last.due_date, persona,
+                       tuple(event.code for event in case.events[:-1]), mapped.category)
+
+    def rule_for(self, agency: str, case: CaseNow) -> StoryRule:
+        """The story rule for ``case``'s type and program at ``agency`` (built once)."""
+        program = profile(agency).program_for(case.case_type, case.number)
+        key = (agency, case.case_type, program)
+        if key not in self._rules:
+            meaning = meaning_under(self.recorder.table(agency), program)
+            self._rules[key] = story_rule(for_agency(agency), case.case_type, meaning)
+        return self._rules[key]
+
+    def broken_stories(self) -> list[tuple[str, str, CaseNow]]:
+        """(agency, persona, case) for each persona case whose current status already breaks
+        its story: recorded by hand, or by an activity before this rule, in this state
+        directory."""
+        broken = []
+        for agency, cases in self.personas.items():
+            for number, persona in cases:
+                case = self.case_now(agency, number, persona)
+                if case is not None and breaks_story(
+                        self.rule_for(agency, case).meaning(case.code)):
+                    broken.append((agency, persona, case))
+        return broken
 
     def persona_cases(self, persona: str) -> list[CaseNow]:
         """Where each of ``persona``'s cases stands, at every agency."""
@@ -160,7 +229,8 @@ class Activity:
         for number, persona in [*order, *self._generated(agency)]:
             case = self.case_now(agency, number, persona)
             theirs = self.persona_cases(persona) if persona else []
-            code = (next_status(for_agency(agency), case, self.rng, now, theirs) if case
+            rule = self.rule_for(agency, case) if case and persona else None
+            code = (next_status(for_agency(agency), case, self.rng, now, theirs, rule) if case
                     else None)
             if code is None:
                 continue
@@ -197,6 +267,8 @@ def start_activity(state: DemoState, seed: int, rate_per_minute: float,
     """The demo's activity as a task on the running loop; the personas' moves are told to
     ``echo`` (the others only move)."""
     activity = Activity(state, seed)
+    for line in broken_story_lines(activity.broken_stories(), str(state.manifest)):
+        echo(line)
 
     def told(recorded: Recorded) -> None:
         persona = activity.persona_of(recorded.number)

@@ -11,14 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from adapters.reference.catalog import REFERENCE_AGENCIES
+from adapters.reference.catalog import REFERENCE_AGENCIES, profile
 from adapters.reference.demo_store import DemoStore
 from adapters.reference.progressions import for_agency
 from adapters.reference.recording import Recorded
 from adapters.reference.seed import generated_cases
-from deploy.demo.activity import Activity, CaseNow, is_held, next_status, run_activity
+from adapters.sdk.mapping import MappingTable
+from deploy.demo.activity import (
+    Activity,
+    CaseNow,
+    broken_story_lines,
+    is_held,
+    meaning_under,
+    next_status,
+    run_activity,
+)
 from deploy.demo.seeding import ensure_demo_data
 from deploy.demo.state import DemoState
+from deploy.demo.story import OPEN, StoryRule, breaks_story, story_rule
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -29,6 +39,13 @@ def _state(root: Path) -> DemoState:
     ensure_demo_data(state, cases=30, seed=5, today=date.today() - timedelta(days=1),
                      stream=io.StringIO())
     return state
+
+
+def _rule(agency: str, case: CaseNow) -> StoryRule:
+    """The story rule for a persona case, as the activity builds it."""
+    program = profile(agency).program_for(case.case_type, case.number)
+    meaning = meaning_under(MappingTable.load(profile(agency).mapping_path), program)
+    return story_rule(for_agency(agency), case.case_type, meaning)
 
 
 def _history(state: DemoState, agency: str) -> dict[str, list[str]]:
@@ -61,7 +78,8 @@ def test_a_case_at_the_end_of_its_process_stays() -> None:
     """An approved I-140 makes no cards: another form's steps are not borrowed."""
     case = CaseNow("IOE0990000011", "I-140", "Case Was Approved", NOW - timedelta(days=9),
                    False, None, "raj")
-    assert next_status(for_agency("immigration"), case, random.Random(0), NOW) is None
+    assert next_status(for_agency("immigration"), case, random.Random(0), NOW, [case],
+                       _rule("immigration", case)) is None
 
 
 RFE = CaseNow("IOE0990000001", "I-765", "Request for Evidence Was Sent",
@@ -76,8 +94,9 @@ def test_a_personas_last_open_action_is_never_moved() -> None:
     """Ana's request for evidence, when her only open action, stays whatever the draw."""
     assert is_held(RFE, [RFE, I130])
     progressions = for_agency("immigration")
-    assert all(next_status(progressions, RFE, random.Random(seed), NOW, [RFE, I130]) is None
-               for seed in range(50))
+    rule = _rule("immigration", RFE)
+    assert all(next_status(progressions, RFE, random.Random(seed), NOW, [RFE, I130],
+                           rule) is None for seed in range(50))
     # The same step on a generated case moves on: it is the persona's action that holds it.
     generated = CaseNow("IOE2600000001", "I-765", RFE.code, RFE.at, True, RFE.due)
     assert next_status(progressions, generated, random.Random(0), NOW) == (
@@ -88,7 +107,8 @@ def test_an_open_action_may_move_while_another_stays_open() -> None:
     """With her hearing still ahead, ana's RFE may be answered; the hearing then holds."""
     progressions = for_agency("immigration")
     assert not is_held(RFE, [RFE, HEARING, I130])
-    assert next_status(progressions, RFE, random.Random(0), NOW, [RFE, HEARING, I130]) == (
+    assert next_status(progressions, RFE, random.Random(0), NOW, [RFE, HEARING, I130],
+                       _rule("immigration", RFE)) == (
         "Response To USCIS' Request For Evidence Was Received")
     answered = CaseNow(RFE.number, RFE.case_type, "Response To USCIS' Request For Evidence "
                        "Was Received", NOW, False, None, "ana")
@@ -102,7 +122,8 @@ def test_an_event_dated_after_now_is_not_followed() -> None:
     """A case whose last event is later than now waits (events are recorded in order)."""
     case = CaseNow("IOE2600000001", "I-130", "Case Was Received", NOW + timedelta(hours=2),
                    False, None)
-    assert next_status(for_agency("immigration"), case, random.Random(0), NOW) is None
+    assert next_status(for_agency("immigration"), case, random.Random(0), NOW, [case],
+                       _rule("immigration", case)) is None
 
 
 def test_the_same_seed_draws_the_same_moves() -> None:
@@ -176,3 +197,61 @@ async def test_the_running_activity_records_into_the_demo_store(tmp_path: Path) 
         allowed = {c for c, _ in for_agency(move.agency).successors(case.case_type,
                                                                     previous.code)}
         assert move.code in allowed
+
+
+def test_running_activity_keeps_every_personas_story(tmp_path: Path) -> None:
+    """Two hundred moves at each agency with the personas' turn every third: the personas'
+    cases move (ana's and raj's open ones loop on), none takes a story-breaking or deciding
+    step, raj's PERM stays CERTIFIED, and ana keeps an open action throughout."""
+    state = _state(tmp_path)
+    activity = Activity(state, seed=7, clock=lambda: NOW)
+    seeded = {number: len(codes) for agency in REFERENCE_AGENCIES
+              for number, codes in _history(state, agency).items()}
+    persona_moves = 0
+    for _ in range(200):
+        for agency in REFERENCE_AGENCIES:
+            recorded = activity.step(agency)
+            persona_moves += bool(recorded and activity.persona_of(recorded.number))
+            assert _ana_keeps_an_open_action(activity)
+    assert persona_moves > 100
+    for agency, cases in activity.personas.items():
+        codes = _history(state, agency)
+        for number, persona in cases:
+            case = activity.case_now(agency, number, persona)
+            assert case is not None
+            rule = activity.rule_for(agency, case)
+            start = rule.meaning(codes[number][seeded[number] - 1])[0]
+            for code in codes[number][seeded[number]:]:
+                category, milestone = rule.meaning(code)
+                assert not breaks_story((category, milestone)), (number, code)
+                assert category in OPEN if start in OPEN else category == start
+    perm = next(case for case in activity.persona_cases("raj") if case.case_type == "PERM")
+    assert perm.code == "CERTIFIED"
+    assert activity.broken_stories() == []
+
+
+def test_a_story_broken_before_is_left_and_reported(tmp_path: Path) -> None:
+    """A PERM expired by hand (or by an older activity) stays expired, never moves, and the
+    demo says so with the way back (reseed by removing demo.json)."""
+    state = _state(tmp_path)
+    activity = Activity(state, seed=3, clock=lambda: NOW)
+    perm = next(case for case in activity.persona_cases("raj") if case.case_type == "PERM")
+    activity.recorder.record("labor", perm.number, "CERTIFIED - EXPIRED", at=NOW)
+    broken = activity.broken_stories()
+    assert [(agency, persona, case.code) for agency, persona, case in broken] == [
+        ("labor", "raj", "CERTIFIED - EXPIRED")]
+    lines = broken_story_lines(broken, str(state.manifest))
+    assert lines == [
+        f"Activity: raj's PERM {perm.number} at labor is 'CERTIFIED - EXPIRED' (CLOSED); the "
+        "activity leaves it as it is",
+        f"Activity: to start the personas' stories afresh, stop the demo, remove "
+        f"{state.manifest} (the agencies' stores are then seeded again) and start it"]
+    for _ in range(30):
+        activity.step("labor")
+    assert _history(state, "labor")[perm.number][-1] == "CERTIFIED - EXPIRED"
+
+
+def test_a_persona_case_needs_its_rule() -> None:
+    """next_status refuses to move a persona's case without its story rule."""
+    with pytest.raises(ValueError, match="needs its story rule"):
+        next_status(for_agency("immigration"), I130, random.Random(0), NOW, [I130, RFE])
