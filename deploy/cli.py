@@ -116,14 +116,15 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @MAX_BODY_BYTES
 @click.option("--activity", is_flag=True,
               help="Agencies move a few cases every minute, the personas' included, as "
-                   "`caseline adapter record-event` would (ana keeps her open action).")
-@click.option("--activity-rate", default=3.0, show_default=True,
-              type=click.FloatRange(min=0.1, max=600), metavar="N",
-              help="With --activity: case moves per minute at each agency.")
+                   "`caseline adapter record-event` would (their stories stay open; ana "
+                   "keeps her open action).")
+@click.option("--activity-rate", default=None, type=click.FloatRange(min=0.1, max=600),
+              metavar="N",
+              help="Case moves per minute at each agency (default 3); implies --activity.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
-         activity: bool, activity_rate: float) -> None:
+         activity: bool, activity_rate: float | None) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -132,17 +133,19 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     import uvloop
 
     from aggregator.vault import VaultError
+    from deploy.demo.activity import activity_setting
     from deploy.demo.local_ca import LocalCAError
     from deploy.demo.run import DemoOptions, run_demo
     from deploy.processes.launcher import LaunchError
 
+    activity, rate = activity_setting(activity, activity_rate)
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, workers=workers,
                        representative_burst=representative_burst,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
-                       activity_rate=activity_rate)
+                       activity_rate=rate)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:

@@ -172,8 +172,13 @@ def _case(store: DemoStore, agency: AgencyProfile, raw_number: str) -> CaseRecor
 
 
 def _due(entry: MappingEntry, progressions: Progressions, case_type: str, at: datetime,
-         given: date | None) -> date | None:
+         given: date | None, where: str) -> date | None:
     if given is not None:
+        if not entry.action_required:
+            raise RecordError(f"--due {given.isoformat()} given for {entry.code!r}, which asks "
+                              f"for no action at {where}; a due date goes with a status that "
+                              "asks for one (a request for evidence, an appointment, a "
+                              "hearing): leave --due out")
         if given < at.date():
             raise RecordError(f"--due {given.isoformat()} is before the event "
                               f"({at.date().isoformat()}); a due date follows it")
@@ -188,8 +193,9 @@ def record_event(store: DemoStore, agency: AgencyProfile, table: MappingTable,
                  progressions: Progressions, number: str, status: str, *,
                  at: datetime, due: date | None = None) -> Recorded:
     """Append ``status`` to case ``number`` at ``at`` (UTC, already checked against the
-    clock: :func:`parse_at`); the due date is ``due``, else the one the agency's generator
-    gives that step, else (an action required) :data:`DEFAULT_ACTION_DAYS` later."""
+    clock: :func:`parse_at`); the due date is ``due`` (refused for a status that asks for no
+    action), else the one the agency's generator gives that step, else (an action required)
+    :data:`DEFAULT_ACTION_DAYS` later."""
     case = _case(store, agency, number)
     program = agency.program_for(case.case_type, case.number)
     entry = resolve_status(table, status, program)
@@ -198,7 +204,8 @@ def record_event(store: DemoStore, agency: AgencyProfile, table: MappingTable,
         raise RecordError(f"--at {at.isoformat()} is before the case's last event "
                           f"({last.code!r} at {last.occurred_at.isoformat()}); events are "
                           "recorded in order")
-    due_date = _due(entry, progressions, case.case_type, at, due)
+    due_date = _due(entry, progressions, case.case_type, at, due,
+                    _where(agency.agency_id, program))
     text = (f"On {long_date(at.date())}, the status of this case was updated: "
             f"{entry.code}.")
     event = EventRecord(occurred_at=at, code=entry.code, text=text, due_date=due_date,

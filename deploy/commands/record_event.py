@@ -68,7 +68,8 @@ class DemoRecorder:
                    "(default: now). Not in the future, not before the case's last event.")
 @click.option("--due", "due_raw", default=None, metavar="YYYY-MM-DD",
               help="Due date of an action or appointment (default: what the agency usually "
-                   "gives that step, e.g. 87 days for a USCIS request for evidence).")
+                   "gives that step, e.g. 87 days for a USCIS request for evidence); refused "
+                   "for a status that asks for no action.")
 @STATE_DIR
 @DEMO_URL
 def record_event_command(agency: str, number: str, status: str, at_raw: str | None,

@@ -40,6 +40,7 @@ __all__ = [
     "Activity",
     "CaseNow",
     "activity_line",
+    "activity_setting",
     "broken_story_lines",
     "holds_open_action",
     "is_held",
@@ -133,6 +134,13 @@ def broken_story_lines(broken: Sequence[tuple[str, str, CaseNow]],
              for agency, persona, case in broken]
     return [*lines, f"Activity: to start the personas' stories afresh, stop the demo, remove "
                     f"{manifest} (the agencies' stores are then seeded again) and start it"]
+
+
+def activity_setting(flag: bool, rate: float | None) -> tuple[bool, float]:
+    """Whether the demo runs activity, and at what rate, from ``--activity`` and
+    ``--activity-rate``: a rate given alone implies the activity (asking for a rate is asking
+    for moves); no rate means :data:`DEFAULT_RATE`."""
+    return flag or rate is not None, DEFAULT_RATE if rate is None else rate
 
 
 def activity_line(rate: float) -> str:

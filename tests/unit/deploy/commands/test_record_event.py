@@ -83,6 +83,27 @@ def test_a_due_date_before_the_event_is_refused(state: DemoState) -> None:
            "due date follows it\n")
 
 
+def test_a_due_date_on_a_status_that_asks_for_no_action_is_refused(state: DemoState) -> None:
+    """An approval sets no deadline: --due with it is refused, saying why, and nothing is
+    recorded."""
+    before = _last_event(state, "immigration", ANA_I130)
+    result = _record(state, "immigration", ANA_I130, "Case Was Approved",
+                     "--at", YESTERDAY.isoformat(), "--due", "2099-01-15")
+    assert (result.exit_code, result.output) == (
+        1, "Error: --due 2099-01-15 given for 'Case Was Approved', which asks for no action at "
+           "immigration; a due date goes with a status that asks for one (a request for "
+           "evidence, an appointment, a hearing): leave --due out\n")
+    assert _last_event(state, "immigration", ANA_I130) == before
+
+
+def test_a_due_date_on_a_labor_status_names_the_program(state: DemoState) -> None:
+    """Under a labor program the refusal says which program's status it read."""
+    result = _record(state, "labor", RAJ_PERM, "ANALYST REVIEW", "--at",
+                     YESTERDAY.isoformat(), "--due", "2099-01-15")
+    assert result.exit_code == 1
+    assert "'ANALYST REVIEW', which asks for no action at labor (PERM cases)" in result.output
+
+
 def test_a_mapped_title_names_the_code(state: DemoState) -> None:
     """Caseline's own title of a status (here in Spanish) records the agency's code."""
     result = _record(state, "courts", ANA_COURT, "Hubo audiencia y el caso sigue")

@@ -20,6 +20,7 @@ from adapters.sdk.mapping import MappingTable
 from deploy.demo.activity import (
     Activity,
     CaseNow,
+    activity_setting,
     broken_story_lines,
     is_held,
     meaning_under,
@@ -255,3 +256,23 @@ def test_a_persona_case_needs_its_rule() -> None:
     """next_status refuses to move a persona's case without its story rule."""
     with pytest.raises(ValueError, match="needs its story rule"):
         next_status(for_agency("immigration"), I130, random.Random(0), NOW, [I130, RFE])
+
+
+@pytest.mark.parametrize(("flag", "rate", "expected"), [
+    (False, None, (False, 3.0)), (True, None, (True, 3.0)), (False, 12.0, (True, 12.0)),
+    (True, 0.5, (True, 0.5))])
+def test_a_rate_alone_implies_the_activity(flag: bool, rate: float | None,
+                                           expected: tuple[bool, float]) -> None:
+    """--activity-rate without --activity turns the activity on at that rate."""
+    assert activity_setting(flag, rate) == expected
+
+
+def test_the_demo_help_says_a_rate_implies_the_activity() -> None:
+    """The choice is documented where the option is."""
+    from click.testing import CliRunner
+
+    from deploy.cli import main
+
+    result = CliRunner().invoke(main, ["demo", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "implies --activity" in " ".join(result.output.split())
