@@ -11,12 +11,14 @@ milestone under the case's program):
   the agency (sent to the Department of State), a revocation, rejection or returned document,
   nor a step from which the generator's process only leads to one of those (a notice of
   intent to deny, whose only continuation is a denial). Raj's certified PERM, whose only
-  steps are "CERTIFIED - EXPIRED" and "CERTIFIED - WITHDRAWN", therefore stays CERTIFIED.
+  step is "CERTIFIED - EXPIRED", therefore stays CERTIFIED (never expired) under his I-140, and his
+  certified LCA (only ever "CERTIFIED - WITHDRAWN" next) stays certified too.
 - The activity decides nothing for a persona: an open case (PENDING or ACTIVE) moves only to
   open statuses, so it is never approved or denied behind the operator's back (an operator can
   record any decision with `caseline adapter record-event`); a decided case (APPROVED) only
   takes the agency's follow-up steps that keep it approved (a card produced, mailed,
-  delivered).
+  delivered). Raj's I-140 progresses this way: through its open steps while pending (a
+  request for evidence, review), its approval recorded by the operator.
 - An open case with none of those steps left loops: it repeats a step the generator takes
   from a status the case has already been in, as agencies do (actively reviewed again, a new
   request for evidence or biometrics notice, a hearing rescheduled or a case transferred).
