@@ -6,9 +6,10 @@ Each move is a step the agency's own generator takes from where the case is
 exactly as `caseline adapter record-event` records it (deploy/commands/record_event.py);
 the adapters stream it like any other change.
 
-What the acceptance operations rely on stays true: a persona's case that holds the persona's
-last open action (an action required with a due date: ana's request for evidence or her
-individual hearing) is never moved, so ana always keeps one; and a persona's case only takes
+What the acceptance operations rely on stays true: ana's case that holds her last open action
+(an action required with a due date: her request for evidence or her individual hearing) is
+never moved, so she always keeps one (raj's story asks for none: his interview may be held and
+another set later); and a persona's case only takes
 steps that keep the persona's story (deploy/demo/story.py: never denied, withdrawn, expired,
 closed or sent to another agency, never decided by the activity; raj's PERM stays CERTIFIED),
 looping through realistic repeats (reviewed again, a new notice, a hearing rescheduled) when
@@ -36,6 +37,7 @@ from deploy.demo.story import Meaning, PersonaCase, StoryRule, breaks_story, sto
 
 __all__ = [
     "DEFAULT_RATE",
+    "KEEP_OPEN_ACTION",
     "MAX_RATE",
     "Activity",
     "CaseNow",
@@ -58,6 +60,9 @@ MAX_RATE = 600.0
 PERSONA_TURN = 3
 # Generated cases probed per move before giving up until the next one (most are movable).
 PROBES = 20
+# Personas whose story (shared/acceptance/README.md) has a case with an action required and a
+# due date: their last such case is never moved.
+KEEP_OPEN_ACTION = frozenset({"ana"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +86,11 @@ def holds_open_action(case: CaseNow) -> bool:
 
 
 def is_held(case: CaseNow, persona_cases: Sequence[CaseNow] = ()) -> bool:
-    """Whether the activity must leave the case as it is: a persona's case holding the
-    persona's last open action (an action required with a due date: what the acceptance
-    operations show for ana), given all of that persona's cases. A generated case, or a
-    persona's while another of their cases holds an open action, may move."""
-    if not case.persona or not holds_open_action(case):
+    """Whether the activity must leave the case as it is: the case holding the last open
+    action (an action required with a due date: what the acceptance operations show for ana)
+    of a persona in :data:`KEEP_OPEN_ACTION`, given all of that persona's cases. A generated
+    case, another persona's, or one while another of theirs holds an open action, may move."""
+    if case.persona not in KEEP_OPEN_ACTION or not holds_open_action(case):
         return False
     return not any(holds_open_action(other) for other in persona_cases
                    if other.number != case.number and other.persona == case.persona)
