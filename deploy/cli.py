@@ -21,6 +21,7 @@ from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
 from deploy.commands.notify import notify
+from deploy.commands.record_event import record_event_command
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
@@ -114,9 +115,17 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @REPRESENTATIVE_BURST
 @REPRESENTATIVE_RATE
 @MAX_BODY_BYTES
+@click.option("--activity", is_flag=True,
+              help="Agencies move a few cases every minute, the personas' included, as "
+                   "`caseline adapter record-event` would (their stories stay open; ana "
+                   "keeps her open action).")
+@click.option("--activity-rate", default=None, type=click.FloatRange(min=0.1, max=600),
+              metavar="N",
+              help="Case moves per minute at each agency (default 3); implies --activity.")
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
-         representative_burst: int, representative_rate: float, max_body_bytes: int) -> None:
+         representative_burst: int, representative_rate: float, max_body_bytes: int,
+         activity: bool, activity_rate: float | None) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -125,16 +134,19 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     import uvloop
 
     from aggregator.vault import VaultError
+    from deploy.demo.activity import activity_setting
     from deploy.demo.local_ca import LocalCAError
     from deploy.demo.run import DemoOptions, run_demo
     from deploy.processes.launcher import LaunchError
 
+    activity, rate = activity_setting(activity, activity_rate)
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, workers=workers,
                        representative_burst=representative_burst,
                        representative_rate=representative_rate,
-                       max_body_bytes=max_body_bytes)
+                       max_body_bytes=max_body_bytes, activity=activity,
+                       activity_rate=rate)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -520,6 +532,7 @@ def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
         click.echo(number.to_json() if as_json else number.describe(seeded_on))
 
 
+adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
 main.add_command(notify)

@@ -296,6 +296,10 @@ class DemoStore:
         """Record a new status for an existing case (the agency's own workflow); returns its id."""
         conn = self._conn()
         with self._write_lock, conn:
+            # Other processes write too (`caseline adapter record-event` beside the demo's
+            # activity): take the write lock up front, waiting for theirs (the connection's
+            # busy timeout), instead of failing half-way when a read upgrades to a write.
+            conn.execute("BEGIN IMMEDIATE")
             cursor = conn.execute(
                 "INSERT INTO events(case_number, occurred_at, code, text, due_date, office,"
                 " hearing) SELECT number, ?, ?, ?, ?, ?, ? FROM cases WHERE number = ?",

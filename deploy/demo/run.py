@@ -23,6 +23,7 @@ from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap, open_state_vault
 from aggregator.federation.transport import ClientIdentity
 from deploy.demo import mail as demo_mail
+from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.mail_sink import MailSink
 from deploy.demo.personas import PERSONAS
@@ -67,6 +68,9 @@ class DemoOptions:
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # Agencies move a few cases every minute (deploy/demo/activity.py).
+    activity: bool = False
+    activity_rate: float = DEFAULT_RATE
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,8 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
         lines.append(f"  SLOW on purpose     {agency_id} (+{ms} ms per call)")
+    if opts.activity:
+        lines.append(activity_line(opts.activity_rate))
     numbers = demo_numbers(manifest)
     lines += ["", "Case numbers to look up (no sign-in needed):"]
     lines += [f"  {n.describe(manifest['today'])}" for n in numbers if n.persona]
@@ -347,6 +353,7 @@ async def run_demo(opts: DemoOptions) -> None:
     children = [_adapter_child(adapter) for adapter in adapters]
     supervisor = Supervisor(lambda line: click.echo(line, err=True))
     running: RunningDemo | None = None
+    activity: asyncio.Task[None] | None = None
     try:
         # Before this process opens any gRPC channel: the workers start as fresh processes.
         workers = await _spawn_workers(spec, port, logs, children)
@@ -360,12 +367,16 @@ async def run_demo(opts: DemoOptions) -> None:
             # Once uvicorn handles SIGINT and SIGTERM (so the `finally` below runs) and before
             # the banner, so whoever reads it finds this demo's state from its URL
             # (`caseline dev-token`, `keys`, `audit`).
-            nonlocal running
+            nonlocal running, activity
             running = _announce(state.root, opts.host, port)
             click.echo(_banner(opts, port, adapters, manifest, sink))
+            if opts.activity:
+                activity = start_activity(state, opts.seed, opts.activity_rate, click.echo)
 
         await _serve(app, sock, serving, on_exit=supervisor.stopping)
     finally:
+        if activity is not None:
+            activity.cancel()
         if running is not None:
             running.remove()
         await supervisor.stop()
