@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -13,6 +14,7 @@ from aggregator.consent.policy import Principal
 from aggregator.model import LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
 from gateway.auth import SignedIn
+from gateway.live_slots import LiveSlots
 from gateway.ratelimit import LookupQuotas
 from gateway.schema.erasure import erased_error
 
@@ -29,6 +31,12 @@ class Context:
     language: str
     client: str
     rate_limiter: LookupQuotas
+    # Open GraphQL subscriptions per account (shared by the process's connections).
+    live_slots: LiveSlots = field(default_factory=lambda: LiveSlots(1))
+    # A websocket connection's: its connection_init payload (strawberry sets it), and when
+    # the token it was opened with expires (its subscriptions end then).
+    connection_params: dict[str, object] | None = None
+    expires_at: float | None = None
     status_loader: DataLoader[str, LookupOutcome] = field(init=False)
     _timelines: dict[str, asyncio.Task[TimelineRead]] = field(default_factory=dict)
     # Set once the principal's account was found not erased: every permission check of the
@@ -41,6 +49,10 @@ class Context:
         # cycle that keeps the whole request alive until a full garbage collection.
         self.status_loader = DataLoader(load_fn=partial(_load_statuses, self.service),
                                         max_batch_size=MAX_LOOKUP_BATCH)
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the connection's token expires (None: not a connection's)."""
+        return None if self.expires_at is None else self.expires_at - time.time()
 
     def timeline(self, subject_id: str) -> asyncio.Task[TimelineRead]:
         """The subject's timeline as the signed-in principal may see it, fetched (and its

@@ -13,6 +13,7 @@ from gateway.schema.errors import is_expected, without_suggestions
 from gateway.schema.limits import extensions
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
+from gateway.schema.subscription import Subscription
 
 __all__ = ["CaselineSchema", "build_schema", "execution_context_class"]
 
@@ -58,6 +59,7 @@ def build_schema(*, production: bool = True) -> strawberry.Schema:
     return CaselineSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=True),
         execution_context_class=execution_context_class(),

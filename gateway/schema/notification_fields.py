@@ -1,0 +1,152 @@
+"""What the notification fields do: the list, the unread count, marking read and the live
+subscription, over ``CaselineService.notify`` (None: notifications are not running here,
+and the list is empty, the count 0)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
+from typing import TypeVar
+
+import strawberry
+
+from aggregator.consent.policy import Principal
+from aggregator.consent.vocabulary import Role
+from gateway.context import Context
+from gateway.live_slots import NoSlot
+from gateway.messages import message
+from gateway.schema.errors import UserFacingError
+from gateway.schema.notifications import (
+    MAX_IDS,
+    MAX_PAGE,
+    Notification,
+    NumberMasks,
+    agency_info,
+)
+from gateway.schema.permissions import signed_in
+
+__all__ = ["mark_read", "notification_added", "notification_list", "unread_count"]
+
+Info = strawberry.Info[Context, None]
+T = TypeVar("T")
+
+
+def unread_count(info: Info, subject: str) -> int:
+    """How many of ``subject``'s notifications are unread (0 when none are kept here)."""
+    hub = info.context.service.notify
+    return 0 if hub is None else hub.inbox.unread_count(subject)
+
+
+def _masks(info: Info, reader: str) -> NumberMasks:
+    context = info.context
+    role = context.principal.role if context.principal else Role.APPLICANT
+    return NumberMasks(context.service.store, context.service.agencies,
+                       Principal(reader, role), context.service.consents.now())
+
+
+def notification_list(info: Info, subject: str, language: str, first: int,
+                      after: str | None) -> list[Notification]:
+    """One page of ``subject``'s notifications, newest first, in ``language``."""
+    if not 1 <= first <= MAX_PAGE:
+        raise UserFacingError(message(
+            language, "first: give a number from 1 to {limit}, got {first}", limit=MAX_PAGE,
+            first=first), "INVALID_INPUT", argument="first", limit=MAX_PAGE)
+    hub = info.context.service.notify
+    if hub is None:
+        return []
+    try:
+        page = hub.inbox.page(subject, first, after)
+    except ValueError as exc:
+        raise UserFacingError(message(
+            language, "after: not one of your notifications; pass the id of the last "
+                      "notification of the page before"), "INVALID_INPUT",
+            argument="after") from exc
+    masks = _masks(info, subject)
+    agencies = info.context.service.agencies
+    return [Notification.from_domain(n, agency_info(agencies, n.agency_id), language,
+                                     masked=masks.masked(n)) for n in page.items]
+
+
+def mark_read(info: Info, ids: Sequence[str]) -> list[Notification]:
+    """Mark the signed-in person's notifications among ``ids`` read; the ones marked, as
+    they are now (ids of others' notifications are ignored and never named)."""
+    language = info.context.language
+    if len(ids) > MAX_IDS:
+        raise UserFacingError(message(
+            language, "ids: at most {limit} notification ids per request, got {count}; "
+                      "mark them in several requests", limit=MAX_IDS, count=len(ids)),
+            "INVALID_INPUT", argument="ids", limit=MAX_IDS)
+    subject = signed_in(info).subject
+    hub = info.context.service.notify
+    if hub is None or not ids:
+        return []
+    marked = set(hub.inbox.mark_read(subject, ids))
+    if not marked:
+        return []
+    # The marked ones as stored now, from the newest pages (a mark is made from a list the
+    # person is looking at, so they are there; the walk stops once all are found).
+    found: list[Notification] = []
+    masks = _masks(info, subject)
+    agencies = info.context.service.agencies
+    after: str | None = None
+    for _ in range(20):
+        page = hub.inbox.page(subject, MAX_PAGE, after)
+        found += [Notification.from_domain(n, agency_info(agencies, n.agency_id), language,
+                                           masked=masks.masked(n))
+                  for n in page.items if n.id in marked]
+        if len(found) == len(marked) or not page.has_next_page:
+            break
+        after = page.end_cursor
+    order = {i: position for position, i in enumerate(ids)}
+    return sorted(found, key=lambda n: order.get(str(n.id), 0))
+
+
+async def notification_added(info: Info, language: str | None
+                             ) -> AsyncIterator[Notification]:
+    """Each notification delivered in-app to the signed-in person from now on: in
+    ``language`` when given, else in their stored language. Ends when their token
+    expires (the client reconnects with a fresh one)."""
+    context = info.context
+    subject = signed_in(info).subject
+    hub = context.service.notify
+    shown = language or context.language
+    if hub is None:
+        raise UserFacingError(message(shown, "notifications are not running on this "
+                                             "server"), "NOTIFICATIONS_OFF")
+    try:
+        slot = context.live_slots.take(subject)
+    except NoSlot as exc:
+        raise UserFacingError(message(
+            shown, "at most {limit} live notification streams per account are open at "
+                   "once; close one first", limit=exc.limit), "TOO_MANY_STREAMS",
+            limit=exc.limit) from exc
+    agencies = context.service.agencies
+    with slot:
+        async with aclosing(_until(hub.live.subscribe(subject),
+                                   context.seconds_left())) as updates:
+            async for released in updates:
+                yield Notification.from_release(
+                    released, agency_info(agencies, released.notification.agency_id),
+                    language)
+
+
+async def _until(source: AsyncIterator[T], seconds: float | None) -> AsyncGenerator[T, None]:
+    """``source``'s items until ``seconds`` have passed (forever when None)."""
+    loop = asyncio.get_running_loop()
+    deadline = None if seconds is None else loop.time() + seconds
+    iterator = aiter(source)
+    try:
+        while True:
+            wait = None if deadline is None else deadline - loop.time()
+            if wait is not None and wait <= 0:
+                return
+            try:
+                item = await asyncio.wait_for(anext(iterator), wait)
+            except (StopAsyncIteration, TimeoutError):
+                return
+            yield item
+    finally:
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()
