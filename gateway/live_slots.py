@@ -4,10 +4,15 @@ session cannot hold an unbounded number."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
+from typing import TypeVar
 
-__all__ = ["LiveSlots", "NoSlot", "Slot"]
+__all__ = ["LiveSlots", "NoSlot", "Slot", "until"]
+
+T = TypeVar("T")
 
 
 class NoSlot(Exception):
@@ -64,3 +69,24 @@ class LiveSlots:
         self._open[key] -= 1
         if self._open[key] <= 0:
             del self._open[key]
+
+
+async def until(source: AsyncIterator[T], seconds: float | None) -> AsyncGenerator[T, None]:
+    """``source``'s items until ``seconds`` have passed (forever when None)."""
+    loop = asyncio.get_running_loop()
+    deadline = None if seconds is None else loop.time() + seconds
+    iterator = aiter(source)
+    try:
+        while True:
+            wait = None if deadline is None else deadline - loop.time()
+            if wait is not None and wait <= 0:
+                return
+            try:
+                item = await asyncio.wait_for(anext(iterator), wait)
+            except (StopAsyncIteration, TimeoutError):
+                return
+            yield item
+    finally:
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()

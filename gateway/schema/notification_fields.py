@@ -4,17 +4,15 @@ and the list is empty, the count 0)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
-from typing import TypeVar
 
 import strawberry
 
 from aggregator.consent.policy import Principal
 from aggregator.consent.vocabulary import Role
 from gateway.context import Context
-from gateway.live_slots import NoSlot
+from gateway.live_slots import NoSlot, until
 from gateway.messages import message
 from gateway.schema.errors import UserFacingError
 from gateway.schema.notifications import (
@@ -29,7 +27,6 @@ from gateway.schema.permissions import signed_in
 __all__ = ["mark_read", "notification_added", "notification_list", "unread_count"]
 
 Info = strawberry.Info[Context, None]
-T = TypeVar("T")
 
 
 def unread_count(info: Info, subject: str) -> int:
@@ -123,30 +120,9 @@ async def notification_added(info: Info, language: str | None
             limit=exc.limit) from exc
     agencies = context.service.agencies
     with slot:
-        async with aclosing(_until(hub.live.subscribe(subject),
+        async with aclosing(until(hub.live.subscribe(subject),
                                    context.seconds_left())) as updates:
             async for released in updates:
                 yield Notification.from_release(
                     released, agency_info(agencies, released.notification.agency_id),
                     language)
-
-
-async def _until(source: AsyncIterator[T], seconds: float | None) -> AsyncGenerator[T, None]:
-    """``source``'s items until ``seconds`` have passed (forever when None)."""
-    loop = asyncio.get_running_loop()
-    deadline = None if seconds is None else loop.time() + seconds
-    iterator = aiter(source)
-    try:
-        while True:
-            wait = None if deadline is None else deadline - loop.time()
-            if wait is not None and wait <= 0:
-                return
-            try:
-                item = await asyncio.wait_for(anext(iterator), wait)
-            except (StopAsyncIteration, TimeoutError):
-                return
-            yield item
-    finally:
-        close = getattr(iterator, "aclose", None)
-        if close is not None:
-            await close()

@@ -1,0 +1,99 @@
+"""``/me/notifications/stream``: Server-Sent Events carrying each notification delivered
+in-app to the signed-in person, for the pages' script (gateway/web/static/notifications.js)
+to prepend to the list and count on the badge without a reload.
+
+Authenticated by the page session (its cookie is sent by ``EventSource`` from the same
+origin); it neither renews the session nor outlives it, so an idle session still ends and
+the browser's reconnect is then refused (401, after which ``EventSource`` stops). A comment
+line goes out every ``HEARTBEAT_S`` so proxies keep the connection and a vanished browser is
+noticed; each session holds at most ``MAX_STREAMS_PER_SESSION`` streams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import AsyncIterator, Sequence
+
+import orjson
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from aggregator.consent.vocabulary import Role
+from gateway.live_slots import LiveSlots, NoSlot, until
+from gateway.messages import message
+from gateway.web.erased import unless_erased
+from gateway.web.headers import secure
+from gateway.web.notification_view import live_item
+from gateway.web.pages import Pages
+from gateway.web.session import SESSION_IDLE_S, csrf_token, signed_in
+
+__all__ = ["HEARTBEAT_S", "MAX_STREAMS_PER_SESSION", "RETRY_MS", "routes"]
+
+HEARTBEAT_S = 15.0
+# A page per tab: a few tabs open at once, not hundreds.
+MAX_STREAMS_PER_SESSION = 4
+# How long EventSource waits before reconnecting after the stream ends.
+RETRY_MS = 5_000
+
+
+def _session_key(request: Request) -> str:
+    # The session's CSRF token is random per session and never leaves it; its hash names
+    # the session without keeping the token itself.
+    return hashlib.sha256(csrf_token(request).encode()).hexdigest()
+
+
+def _seconds_left(request: Request) -> float:
+    user = request.session.get("user")
+    expires = float(user.get("exp", 0)) if isinstance(user, dict) else 0.0
+    return max(0.0, min(expires - time.time(), float(SESSION_IDLE_S)))
+
+
+def routes(pages: Pages, roles: Sequence[Role]) -> list[BaseRoute]:
+    """The stream route for people of ``roles``."""
+    service = pages.service
+    slots = LiveSlots(MAX_STREAMS_PER_SESSION)
+
+    async def stream(request: Request) -> Response:
+        who = signed_in(request)
+        language = pages.language(request)
+        if who is None:
+            return _plain(message(language, "Sign in to receive notifications."), 401)
+        if who.role not in roles:
+            return _plain(message(language, "This account receives no notifications."), 403)
+        service.check_not_erased(who.subject)
+        hub = service.notify
+        if hub is None:
+            # 204 tells EventSource not to reconnect.
+            return secure(Response(status_code=204))
+        try:
+            slot = slots.take(_session_key(request))
+        except NoSlot:
+            response = _plain(message(language, "Too many notification streams are open "
+                                                "for this session; close a tab."), 429)
+            response.headers["Retry-After"] = "30"
+            return response
+
+        async def events() -> AsyncIterator[ServerSentEvent]:
+            with slot:
+                yield ServerSentEvent(comment="connected", retry=RETRY_MS)
+                live = hub.live.subscribe(who.subject)
+                async for released in until(live, _seconds_left(request)):
+                    item = live_item(service, who, released, language)
+                    unread = hub.inbox.unread_count(who.subject)
+                    yield ServerSentEvent(orjson.dumps(item.as_json(unread)).decode(),
+                                          event="notification", id=released.id)
+
+        response = EventSourceResponse(events(), ping=HEARTBEAT_S,
+                                       send_timeout=HEARTBEAT_S * 2)
+        response.headers["Cache-Control"] = "no-store"
+        return secure(response)
+
+    return [Route("/me/notifications/stream", unless_erased(pages, stream), methods=["GET"])]
+
+
+def _plain(text: str, status: int) -> Response:
+    return secure(PlainTextResponse(text, status_code=status))
+
