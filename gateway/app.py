@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import jwt
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
@@ -91,12 +90,11 @@ class GraphQLApp(GraphQL[Context, None]):
         if principal is not None:
             self.service.signed_in(principal.subject, principal.role)
         client = request.client.host if request.client else "unknown"
-        context = Context(service=self.service, principal=principal, auth_error=auth_error,
-                          language=language, client=client, rate_limiter=self.limiter,
-                          live_slots=self.live_slots)
-        if principal is not None and isinstance(request, WebSocket):
-            context.expires_at = token_expiry(request.headers.get("authorization", ""))
-        return context
+        return Context(service=self.service, principal=principal, auth_error=auth_error,
+                       language=language, client=client, rate_limiter=self.limiter,
+                       live_slots=self.live_slots,
+                       over_websocket=isinstance(request, WebSocket),
+                       authorization=request.headers.get("authorization", ""))
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a websocket connection by its connection_init payload's
@@ -109,7 +107,7 @@ class GraphQLApp(GraphQL[Context, None]):
             except AuthError as exc:
                 context.principal, context.auth_error = None, exc.public_message(
                     context.language)
-            context.expires_at = token_expiry(header)
+            context.authorization = header
         if context.principal is None:
             raise ConnectionRejectionError
         self.service.signed_in(context.principal.subject, context.principal.role)
@@ -160,20 +158,6 @@ async def verified_principal(request: HTTPConnection, verifier: TokenVerifier,
     if verifier.fetches_keys:
         return await run_in_threadpool(bearer_principal, request, verifier, language)
     return bearer_principal(request, verifier, language)
-
-
-def token_expiry(header: str) -> float | None:
-    """When the (already verified) bearer token in ``header`` expires, in epoch seconds;
-    None without one."""
-    token = header.partition(" ")[2].strip()
-    if not token:
-        return None
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.InvalidTokenError:
-        return None
-    expiry = claims.get("exp")
-    return float(expiry) if isinstance(expiry, int | float) else None
 
 
 def _json_kind(value: object) -> str:

@@ -149,3 +149,18 @@ async def test_without_notifications_running_the_subscription_says_so() -> None:
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["message"] == "notifications are not running on this server"
     assert errors[0]["extensions"]["code"] == "NOTIFICATIONS_OFF"
+
+
+async def test_queries_and_mutations_go_over_http_not_the_socket(
+        served: tuple[NotifyWorld, str]) -> None:
+    """A query on the socket is refused: the connection's context outlives a request, and
+    its cached reads would outlive a revoked consent."""
+    world, url = served
+    socket = await _open(url, {"Authorization": f"Bearer {world.token('ana')}"})
+    assert (await _receive(socket))["type"] == "connection_ack"
+    await socket.send(json.dumps({"id": "q", "type": "subscribe", "payload": {
+        "query": "{ viewer { unreadNotifications } }"}}))
+    message = await _receive(socket)
+    await socket.close()
+    assert message["type"] == "error" and message["id"] == "q"
+    assert message["payload"][0]["message"] == "queries are not allowed"
