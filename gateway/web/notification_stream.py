@@ -6,7 +6,9 @@ Authenticated by the page session (its cookie is sent by ``EventSource`` from th
 origin); it neither renews the session nor outlives it, so an idle session still ends and
 the browser's reconnect is then refused (401, after which ``EventSource`` stops). A comment
 line goes out every ``HEARTBEAT_S`` so proxies keep the connection and a vanished browser is
-noticed; each session holds at most ``MAX_STREAMS_PER_SESSION`` streams.
+noticed; each session holds at most ``MAX_STREAMS_PER_SESSION`` streams. A reconnecting
+browser names the last event it got (``Last-Event-ID``), and the page the newest item it
+shows (``?since=``): what came after is sent first.
 """
 
 from __future__ import annotations
@@ -14,29 +16,37 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import orjson
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from aggregator.consent.vocabulary import Role
-from gateway.live_slots import LiveSlots, NoSlot, until
+from gateway.live_slots import LiveSlots, NoSlot, Slot, until
 from gateway.messages import message
 from gateway.web.erased import unless_erased
 from gateway.web.headers import secure
-from gateway.web.notification_view import live_item
+from gateway.web.notification_view import NotificationItem, items, live_item
 from gateway.web.pages import Pages
 from gateway.web.session import SESSION_IDLE_S, csrf_token, signed_in
 
-__all__ = ["HEARTBEAT_S", "MAX_STREAMS_PER_SESSION", "RETRY_MS", "routes"]
+__all__ = ["CATCH_UP", "HEARTBEAT_S", "MAX_SINCE_LENGTH", "MAX_STREAMS_PER_SESSION",
+           "RETRY_MS", "routes"]
 
 HEARTBEAT_S = 15.0
 # A page per tab: a few tabs open at once, not hundreds.
 MAX_STREAMS_PER_SESSION = 4
 # How long EventSource waits before reconnecting after the stream ends.
 RETRY_MS = 5_000
+# On (re)connecting with the id of the newest notification the page has (Last-Event-ID, sent
+# by EventSource itself on a reconnect, or ?since= from the page), the newer ones among the
+# newest CATCH_UP are sent first: none is lost while the browser was away.
+CATCH_UP = 20
+MAX_SINCE_LENGTH = 128
 
 
 def _session_key(request: Request) -> str:
@@ -76,22 +86,53 @@ def routes(pages: Pages, roles: Sequence[Role]) -> list[BaseRoute]:
             response.headers["Retry-After"] = "30"
             return response
 
-        async def events() -> AsyncIterator[ServerSentEvent]:
-            with slot:
-                yield ServerSentEvent(comment="connected", retry=RETRY_MS)
-                live = hub.live.subscribe(who.subject)
-                async for released in until(live, _seconds_left(request)):
-                    item = live_item(service, who, released, language)
-                    unread = hub.inbox.unread_count(who.subject)
-                    yield ServerSentEvent(orjson.dumps(item.as_json(unread)).decode(),
-                                          event="notification", id=released.id)
+        since = request.headers.get("last-event-id") or request.query_params.get("since")
 
-        response = EventSourceResponse(events(), ping=HEARTBEAT_S,
-                                       send_timeout=HEARTBEAT_S * 2)
+        def event(item: NotificationItem) -> ServerSentEvent:
+            unread = hub.inbox.unread_count(who.subject)
+            return ServerSentEvent(orjson.dumps(item.as_json(unread)).decode(),
+                                   event="notification", id=str(item.shown.id))
+
+        async def events() -> AsyncIterator[ServerSentEvent]:
+            yield ServerSentEvent(comment="connected", retry=RETRY_MS)
+            # Listening first, then catching up: nothing delivered in between is lost
+            # (a repeat is dropped by id).
+            live = hub.live.subscribe(who.subject)
+            # The count as it is now, for a badge drawn before something changed it.
+            yield ServerSentEvent(orjson.dumps(
+                {"unread": hub.inbox.unread_count(who.subject)}).decode(), event="unread")
+            sent = set()
+            if since and len(since) <= MAX_SINCE_LENGTH:
+                newest = hub.inbox.page(who.subject, CATCH_UP).items
+                ids = [n.id for n in newest]
+                missed = newest[:ids.index(since)] if since in ids else ()
+                for item in items(service, who, list(reversed(missed)), language):
+                    sent.add(str(item.shown.id))
+                    yield event(item)
+            async for released in until(live, _seconds_left(request)):
+                if released.id not in sent:
+                    yield event(live_item(service, who, released, language))
+
+        response = _SlotHeld(slot, events(), ping=HEARTBEAT_S, send_timeout=HEARTBEAT_S * 2)
         response.headers["Cache-Control"] = "no-store"
         return secure(response)
 
     return [Route("/me/notifications/stream", unless_erased(pages, stream), methods=["GET"])]
+
+
+class _SlotHeld(EventSourceResponse):
+    """The stream, its slot given back however it ends (also when it never started: a
+    HEAD request, a client gone before the first byte)."""
+
+    def __init__(self, slot: Slot, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._slot.release()
 
 
 def _plain(text: str, status: int) -> Response:

@@ -147,3 +147,45 @@ async def test_the_stream_ends_when_the_session_does(
         lines = [line async for line in response.aiter_lines()]
     assert lines[0] == ": connected"
     assert world.fake.live.listeners("ana") == 0
+
+
+async def test_the_stream_opens_with_the_unread_count(
+        served: tuple[NotifyWorld, httpx.AsyncClient]) -> None:
+    world, client = served
+    world.fake.inbox.add(notification("ana", "immigration", IMMIGRATION_NUMBER, "a"))
+    async with client.stream("GET", STREAM, headers=_session(world.cookie("ana"))) as response:
+        event = await asyncio.wait_for(_event(response.aiter_lines(), "unread"), 10)
+    assert json.loads(event["data"]) == {"unread": 1}
+
+
+async def test_a_reconnect_gets_what_came_after_its_last_event_first(
+        served: tuple[NotifyWorld, httpx.AsyncClient]) -> None:
+    """Last-Event-ID: the newer ones, oldest first, then live ones (none twice)."""
+    world, client = served
+    made = [notification("ana", "immigration", IMMIGRATION_NUMBER, f"e{i}", minutes=i)
+            for i in range(4)]
+    for item in made:
+        world.fake.inbox.add(item)
+    headers = {**_session(world.cookie("ana")), "Last-Event-ID": made[1].id}
+    async with client.stream("GET", STREAM, headers=headers) as response:
+        lines = response.aiter_lines()
+        caught_up = [await asyncio.wait_for(_event(lines, "notification"), 10)
+                     for _ in range(2)]
+        await asyncio.wait_for(_listening(world, "ana"), 10)
+        world.fake.live.publish(world.fake.deliver(made[3]))  # a repeat: dropped
+        fresh = notification("ana", "immigration", IMMIGRATION_NUMBER, "e9", minutes=9)
+        world.fake.deliver(fresh)
+        live = await asyncio.wait_for(_event(lines, "notification"), 10)
+    assert [e["id"] for e in caught_up] == [made[2].id, made[3].id]
+    assert live["id"] == fresh.id
+
+
+async def test_a_head_request_gives_its_slot_back(
+        served: tuple[NotifyWorld, httpx.AsyncClient]) -> None:
+    world, client = served
+    session = _session(world.cookie("ana"))
+    for _ in range(notification_stream.MAX_STREAMS_PER_SESSION + 1):
+        response = await client.head(STREAM, headers=session)
+        assert response.status_code == 200
+    async with client.stream("GET", STREAM, headers=session) as response:
+        assert response.status_code == 200

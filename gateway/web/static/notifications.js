@@ -1,8 +1,9 @@
 /*
  * Caseline: live notifications on signed-in pages, without a reload.
  *
- * Listens on /me/notifications/stream (Server-Sent Events, the page session's cookie) and,
- * for each "notification" event, sets the header's unread badge (#caseline-unread) and, on
+ * Listens on /me/notifications/stream (Server-Sent Events, the page session's cookie): an
+ * "unread" event sets the header's badge (#caseline-unread) to the count; for each
+ * "notification" event it sets the badge and, on
  * /me/notifications, puts the new item at the top of the list from the page's own
  * <template>. Everything is written as text (never as HTML), and the page works the same
  * without this script: a reload shows the same list. The CSP is script-src 'self': no
@@ -62,7 +63,18 @@
     if (empty) empty.hidden = true;
   }
 
-  var source = new EventSource("/me/notifications/stream");
+  // The newest item the list shows, so that one delivered while the page loaded is sent.
+  var list = document.getElementById("caseline-notifications");
+  var since = list ? list.getAttribute("data-since") : null;
+  var source = new EventSource("/me/notifications/stream" +
+    (since ? "?since=" + encodeURIComponent(since) : ""));
+  source.addEventListener("unread", function (event) {
+    try {
+      setBadge(JSON.parse(event.data).unread);
+    } catch (error) {
+      // a malformed count changes nothing
+    }
+  });
   source.addEventListener("notification", function (event) {
     var item;
     try {
