@@ -105,6 +105,27 @@ async def test_a_new_notification_appears_and_is_counted_without_a_reload(
     assert watch.clean(), watch
 
 
+async def test_the_badge_on_another_page_counts_a_new_notification(
+        browser: Browser, served: tuple[NotifyWorld, str]) -> None:
+    """On /me/settings (no list), the header's badge goes from hidden to 1."""
+    world, base = served
+    context = await _signed_in(browser, world, base)
+    page = await context.new_page()
+    watch = ConsoleWatch().attach(page)
+    try:
+        await page.goto("/me/settings")
+        badge = page.locator("#caseline-unread")
+        await expect(badge).to_be_hidden()
+        await asyncio.wait_for(_listening(world), 15)
+        world.fake.deliver(notification("ana", "immigration", IMMIGRATION_NUMBER, "s1"))
+        await expect(badge).to_be_visible()
+        await expect(badge).to_have_attribute("data-count", "1")
+        await expect(page.get_by_role("link", name="Notifications 1 unread")).to_be_visible()
+    finally:
+        await context.close()
+    assert watch.clean(), watch
+
+
 async def test_the_pages_pass_axe_in_spanish_and_settings_too(
         browser: Browser, served: tuple[NotifyWorld, str]) -> None:
     world, base = served
