@@ -104,15 +104,17 @@ class Notification:
     @classmethod
     def from_release(cls, released: Released, agency: AgencyInfo,
                      language: str | None) -> Notification:
-        """A live update: as released at delivery (masking decided then), in ``language``
-        when asked for, else in the language it was released in."""
+        """A live update: as released at delivery (its case number masked or not as decided
+        then), in ``language`` when asked for, else in the language it was released in."""
         told = released.notification
         chosen = language or released.language
         title = (released.title if chosen == released.language and released.title
                  else notification_title(told, agency, chosen))
-        shown = Notification.from_domain(told, agency, chosen,
-                                         masked=released.case_number is None)
-        shown.case_number = released.shown_number if released.case_number is None \
-            else released.case_number
-        shown.title = title
-        return shown
+        return cls(id=strawberry.ID(told.id), at=told.occurred_at, read=told.read,
+                   agency=Agency.from_domain(agency, chosen),
+                   subject=strawberry.ID(told.subject_id),
+                   case_number=(released.case_number if released.case_number is not None
+                                else released.shown_number),
+                   title=title, category=category(told.category),
+                   milestone=milestone(told.milestone),
+                   action_required=told.action_required)

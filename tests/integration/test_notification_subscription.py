@@ -14,6 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from caseline.v1.lib.scopes import Scope
+from gateway.app import MAX_SUBSCRIPTIONS_PER_ACCOUNT, MAX_SUBSCRIPTIONS_PER_CONNECTION
 from support.http_gateway import serving
 from support.notify_fakes import notification
 from support.notify_gateway import COURT_NUMBER, IMMIGRATION_NUMBER, NotifyWorld, build_app
@@ -46,9 +47,9 @@ async def _open(url: str, init: dict[str, Any] | None) -> ClientConnection:
     return socket
 
 
-async def _listening(world: NotifyWorld, who: str) -> None:
-    """Until the subscription is registered with the live feed."""
-    while world.fake.live.listeners(who) == 0:
+async def _listening(world: NotifyWorld, who: str, count: int = 1) -> None:
+    """Until ``count`` subscriptions are registered with the live feed."""
+    while world.fake.live.listeners(who) < count:
         await asyncio.sleep(0.01)
 
 
@@ -164,3 +165,29 @@ async def test_queries_and_mutations_go_over_http_not_the_socket(
     await socket.close()
     assert message["type"] == "error" and message["id"] == "q"
     assert message["payload"][0]["message"] == "queries are not allowed"
+
+
+async def test_an_account_holds_a_bounded_number_of_live_subscriptions(
+        served: tuple[NotifyWorld, str]) -> None:
+    """Five per connection (strawberry's limit), ten per account across connections."""
+    world, url = served
+    sockets = []
+    for _ in range(3):
+        socket = await _open(url, {"Authorization": f"Bearer {world.token('ana')}"})
+        assert (await _receive(socket))["type"] == "connection_ack"
+        sockets.append(socket)
+    for socket in sockets[:2]:
+        for number in range(MAX_SUBSCRIPTIONS_PER_CONNECTION):
+            await socket.send(json.dumps({"id": str(number), "type": "subscribe",
+                                          "payload": {"query": SUBSCRIBE}}))
+    await asyncio.wait_for(_listening(world, "ana", MAX_SUBSCRIPTIONS_PER_ACCOUNT), 10)
+    await sockets[2].send(json.dumps({"id": "x", "type": "subscribe",
+                                      "payload": {"query": SUBSCRIBE}}))
+    message = await _receive(sockets[2])
+    for socket in sockets:
+        await socket.close()
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"] == {"code": "TOO_MANY_STREAMS",
+                                       "limit": MAX_SUBSCRIPTIONS_PER_ACCOUNT}
+    assert errors[0]["message"] == ("at most 10 live notification streams per account are "
+                                    "open at once; close one first")
