@@ -5,12 +5,13 @@ session cannot hold an unbounded number."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-__all__ = ["LiveSlots", "NoSlot", "Slot", "until"]
+__all__ = ["Listening", "LiveSlots", "NoSlot", "Slot"]
 
 T = TypeVar("T")
 
@@ -71,22 +72,48 @@ class LiveSlots:
             del self._open[key]
 
 
-async def until(source: AsyncIterator[T], seconds: float | None) -> AsyncGenerator[T, None]:
-    """``source``'s items until ``seconds`` have passed (forever when None)."""
-    loop = asyncio.get_running_loop()
-    deadline = None if seconds is None else loop.time() + seconds
-    iterator = aiter(source)
-    try:
-        while True:
-            wait = None if deadline is None else deadline - loop.time()
-            if wait is not None and wait <= 0:
-                return
-            try:
-                item = await asyncio.wait_for(anext(iterator), wait)
-            except (StopAsyncIteration, TimeoutError):
-                return
-            yield item
-    finally:
-        close = getattr(iterator, "aclose", None)
+class Listening(Generic[T]):
+    """A live source's items until a deadline (none: until the source ends). ``start``
+    makes the source listen at once: an async generator registers its listener only when
+    first iterated, and a catch-up read made after ``start`` then misses nothing delivered
+    meanwhile."""
+
+    def __init__(self, source: AsyncIterator[T], seconds: float | None) -> None:
+        self._source = source
+        self._loop = asyncio.get_running_loop()
+        self._deadline = None if seconds is None else self._loop.time() + seconds
+        self._pending: asyncio.Future[T] | None = None
+
+    async def start(self) -> None:
+        """Begin waiting for the source's next item (its first step runs before this
+        returns)."""
+        if self._pending is None:
+            self._pending = asyncio.ensure_future(anext(self._source))
+            await asyncio.sleep(0)
+
+    def __aiter__(self) -> Listening[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        await self.start()
+        pending = self._pending
+        assert pending is not None
+        wait = None if self._deadline is None else self._deadline - self._loop.time()
+        if wait is not None and wait <= 0:
+            raise StopAsyncIteration
+        done, _ = await asyncio.wait({pending}, timeout=wait)
+        if not done:
+            raise StopAsyncIteration
+        self._pending = None
+        return pending.result()  # StopAsyncIteration when the source ended
+
+    async def aclose(self) -> None:
+        """Stop waiting and close the source."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+        close = getattr(self._source, "aclose", None)
         if close is not None:
             await close()

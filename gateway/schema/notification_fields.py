@@ -12,7 +12,7 @@ import strawberry
 from aggregator.consent.policy import Principal
 from aggregator.consent.vocabulary import Role
 from gateway.context import Context
-from gateway.live_slots import NoSlot, until
+from gateway.live_slots import Listening, NoSlot
 from gateway.messages import message
 from gateway.schema.errors import UserFacingError
 from gateway.schema.notifications import (
@@ -120,8 +120,8 @@ async def notification_added(info: Info, language: str | None
             limit=exc.limit) from exc
     agencies = context.service.agencies
     with slot:
-        async with aclosing(until(hub.live.subscribe(subject),
-                                   context.seconds_left())) as updates:
+        async with aclosing(Listening(hub.live.subscribe(subject),
+                                      context.seconds_left())) as updates:
             async for released in updates:
                 yield Notification.from_release(
                     released, agency_info(agencies, released.notification.agency_id),

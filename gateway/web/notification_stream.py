@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from aggregator.consent.vocabulary import Role
-from gateway.live_slots import LiveSlots, NoSlot, Slot, until
+from gateway.live_slots import Listening, LiveSlots, NoSlot, Slot
 from gateway.messages import message
 from gateway.web.erased import unless_erased
 from gateway.web.headers import secure
@@ -97,21 +97,30 @@ def routes(pages: Pages, roles: Sequence[Role]) -> list[BaseRoute]:
             yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             # Listening first, then catching up: nothing delivered in between is lost
             # (a repeat is dropped by id).
-            live = hub.live.subscribe(who.subject)
-            # The count as it is now, for a badge drawn before something changed it.
-            yield ServerSentEvent(orjson.dumps(
-                {"unread": hub.inbox.unread_count(who.subject)}).decode(), event="unread")
-            sent = set()
-            if since and len(since) <= MAX_SINCE_LENGTH:
-                newest = hub.inbox.page(who.subject, CATCH_UP).items
-                ids = [n.id for n in newest]
-                missed = newest[:ids.index(since)] if since in ids else ()
-                for item in items(service, who, list(reversed(missed)), language):
+            live = Listening(hub.live.subscribe(who.subject), _seconds_left(request))
+            try:
+                await live.start()
+                # The count as it is now, for a badge drawn before something changed it.
+                yield ServerSentEvent(orjson.dumps(
+                    {"unread": hub.inbox.unread_count(who.subject)}).decode(),
+                    event="unread")
+                sent = set()
+                for item in _missed(since):
                     sent.add(str(item.shown.id))
                     yield event(item)
-            async for released in until(live, _seconds_left(request)):
-                if released.id not in sent:
-                    yield event(live_item(service, who, released, language))
+                async for released in live:
+                    if released.id not in sent:
+                        yield event(live_item(service, who, released, language))
+            finally:
+                await live.aclose()
+
+        def _missed(since: str | None) -> list[NotificationItem]:
+            if not since or len(since) > MAX_SINCE_LENGTH:
+                return []
+            newest = hub.inbox.page(who.subject, CATCH_UP).items
+            ids = [n.id for n in newest]
+            missed = newest[:ids.index(since)] if since in ids else ()
+            return items(service, who, list(reversed(missed)), language)
 
         response = _SlotHeld(slot, events(), ping=HEARTBEAT_S, send_timeout=HEARTBEAT_S * 2)
         response.headers["Cache-Control"] = "no-store"

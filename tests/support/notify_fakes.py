@@ -99,20 +99,16 @@ class MemoryLiveFeed:
         for queue in self.queues[message.notification.recipient_id]:
             queue.put_nowait(message)
 
-    def subscribe(self, recipient_id: str) -> AsyncIterator[Released]:
-        """Releases for ``recipient_id`` from now on (registered at once, before the first
-        ``__anext__``, so nothing published after this call is missed)."""
+    async def subscribe(self, recipient_id: str) -> AsyncIterator[Released]:
+        """Releases for ``recipient_id`` from now on: registered when first iterated, as
+        the real feed's async generator is."""
         queue: asyncio.Queue[Released] = asyncio.Queue()
         self.queues[recipient_id].append(queue)
-
-        async def drain() -> AsyncIterator[Released]:
-            try:
-                while True:
-                    yield await queue.get()
-            finally:
-                self.queues[recipient_id].remove(queue)
-
-        return drain()
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self.queues[recipient_id].remove(queue)
 
 
 @dataclass

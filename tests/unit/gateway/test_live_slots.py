@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from gateway.live_slots import LiveSlots, NoSlot, until
+from gateway.live_slots import Listening, LiveSlots, NoSlot
 
 
 def test_a_key_holds_at_most_its_limit_and_a_released_slot_is_free_again() -> None:
@@ -30,7 +30,8 @@ def test_a_limit_below_one_is_refused() -> None:
         LiveSlots(0)
 
 
-async def test_until_passes_items_on_and_ends_at_the_deadline_closing_the_source() -> None:
+async def test_listening_passes_items_on_and_ends_at_the_deadline_closing_the_source(
+        ) -> None:
     closed = asyncio.Event()
     queue: asyncio.Queue[int] = asyncio.Queue()
 
@@ -43,14 +44,35 @@ async def test_until_passes_items_on_and_ends_at_the_deadline_closing_the_source
 
     queue.put_nowait(1)
     queue.put_nowait(2)
-    seen = [item async for item in until(source(), 0.3)]
+    live = Listening(source(), 0.3)
+    seen = [item async for item in live]
+    await live.aclose()
     assert seen == [1, 2]
     assert closed.is_set()
 
 
-async def test_until_without_a_deadline_ends_with_its_source() -> None:
+async def test_start_registers_a_lazy_source_before_anything_is_read() -> None:
+    """An async generator's listener exists only once it runs: start() runs it."""
+    listeners: list[asyncio.Queue[int]] = []
+
+    async def source() -> AsyncIterator[int]:
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        listeners.append(queue)
+        while True:
+            yield await queue.get()
+
+    live = Listening(source(), None)
+    assert listeners == []
+    await live.start()
+    assert len(listeners) == 1
+    listeners[0].put_nowait(7)  # delivered before anyone asked for it: not lost
+    assert await anext(live) == 7
+    await live.aclose()
+
+
+async def test_listening_without_a_deadline_ends_with_its_source() -> None:
     async def three() -> AsyncIterator[int]:
         for item in range(3):
             yield item
 
-    assert [item async for item in until(three(), None)] == [0, 1, 2]
+    assert [item async for item in Listening(three(), None)] == [0, 1, 2]
