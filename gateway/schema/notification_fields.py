@@ -11,6 +11,8 @@ import strawberry
 
 from aggregator.consent.policy import Principal
 from aggregator.consent.vocabulary import Role
+from aggregator.notify.model import Notification as Told
+from aggregator.notify.ports import Inbox
 from gateway.context import Context
 from gateway.live_slots import Listening, NoSlot
 from gateway.messages import message
@@ -24,7 +26,11 @@ from gateway.schema.notifications import (
 )
 from gateway.schema.permissions import signed_in
 
-__all__ = ["mark_read", "notification_added", "notification_list", "unread_count"]
+__all__ = ["MAX_WALK", "mark_read", "notification_added", "notification_list",
+           "unread_count"]
+
+# How far back `after` may point: the newest this many notifications.
+MAX_WALK = 1000
 
 Info = strawberry.Info[Context, None]
 
@@ -52,17 +58,39 @@ def notification_list(info: Info, subject: str, language: str, first: int,
     hub = info.context.service.notify
     if hub is None:
         return []
-    try:
-        page = hub.inbox.page(subject, first, after)
-    except ValueError as exc:
+    found = (hub.inbox.page(subject, first).items if after is None
+             else _after_id(hub.inbox, subject, first, after))
+    if found is None:
         raise UserFacingError(message(
             language, "after: not one of your notifications; pass the id of the last "
                       "notification of the page before"), "INVALID_INPUT",
-            argument="after") from exc
+            argument="after")
     masks = _masks(info, subject)
     agencies = info.context.service.agencies
     return [Notification.from_domain(n, agency_info(agencies, n.agency_id), language,
-                                     masked=masks.masked(n)) for n in page.items]
+                                     masked=masks.masked(n)) for n in found]
+
+
+def _after_id(inbox: Inbox, subject: str, first: int, after_id: str
+              ) -> Sequence[Told] | None:
+    """The ``first`` notifications after the one with id ``after_id``, found by walking the
+    inbox's own pages (its cursors are its business: the API's list is plain, and names
+    a place in it by a notification's id); None when it is not among the newest
+    MAX_WALK."""
+    cursor: str | None = None
+    for _ in range(MAX_WALK // MAX_PAGE):
+        page = inbox.page(subject, MAX_PAGE, cursor)
+        ids = [n.id for n in page.items]
+        if after_id in ids:
+            rest = list(page.items[ids.index(after_id) + 1:])
+            while len(rest) < first and page.has_next_page:
+                page = inbox.page(subject, MAX_PAGE, page.end_cursor)
+                rest += page.items
+            return rest[:first]
+        if not page.has_next_page:
+            return None
+        cursor = page.end_cursor
+    return None
 
 
 def mark_read(info: Info, ids: Sequence[str]) -> list[Notification]:

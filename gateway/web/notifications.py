@@ -18,12 +18,15 @@ from gateway.web.notification_view import items
 from gateway.web.pages import Pages
 from gateway.web.session import checked_form
 
-__all__ = ["MAX_CURSOR_LENGTH", "MAX_MARK_ALL", "PAGE_SIZE", "ROLES", "routes"]
+__all__ = ["MAX_CURSOR_LENGTH", "MAX_ID_LENGTH", "MAX_MARK_ALL", "PAGE_SIZE", "ROLES", "routes"]
 
 # Who is told of changes: applicants (their own cases) and representatives (clients').
 ROLES = (Role.APPLICANT, Role.REPRESENTATIVE)
 PAGE_SIZE = 20
-MAX_CURSOR_LENGTH = 128
+# The inbox's own cursors (opaque; about 100 characters in the SQL inbox).
+MAX_CURSOR_LENGTH = 256
+# A notification id (32 hexadecimal digits) with room to spare.
+MAX_ID_LENGTH = 128
 # "Mark all read" marks at most this many (the newest): a bound on one request's work.
 MAX_MARK_ALL = 10 * MAX_PAGE
 
@@ -68,7 +71,7 @@ def routes(pages: Pages) -> list[BaseRoute]:
         ids = [i for i in posted.getlist("id") if isinstance(i, str)]
         if ids:
             # One item's button, or a few: bounded, each no longer than an id.
-            chosen = [i for i in ids[:MAX_IDS] if len(i) <= MAX_CURSOR_LENGTH]
+            chosen = [i for i in ids[:MAX_IDS] if len(i) <= MAX_ID_LENGTH]
         else:
             chosen = _unread(hub.inbox, who.subject)
         if chosen:

@@ -22,6 +22,7 @@ __all__ = ["FakeHub", "MemoryInbox", "MemoryLiveFeed", "MemoryPreferences", "fak
            "notification"]
 
 T0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+_CURSOR = "after:"
 
 
 def notification(recipient: str, agency: str, number: str, event: str, *,
@@ -43,7 +44,8 @@ def notification(recipient: str, agency: str, number: str, event: str, *,
 
 @dataclass
 class MemoryInbox:
-    """Notifications by recipient, newest (``created_at``) first; cursors are ids."""
+    """Notifications by recipient, newest (``occurred_at``, then id) first, as the SQL
+    inbox orders them; cursors are opaque (not ids), as there."""
 
     items: dict[str, dict[str, Notification]] = field(
         default_factory=lambda: defaultdict(dict))
@@ -54,21 +56,22 @@ class MemoryInbox:
 
     def _ordered(self, recipient_id: str) -> list[Notification]:
         return sorted(self.items[recipient_id].values(),
-                      key=lambda n: (n.created_at, n.id), reverse=True)
+                      key=lambda n: (n.occurred_at, n.id), reverse=True)
 
     def page(self, recipient_id: str, first: int, after: str | None = None
              ) -> NotificationPage:
-        """Newest first, ``first`` of them after the one whose id is ``after``."""
+        """Newest first, ``first`` of them after the place ``after`` (a page's
+        ``end_cursor``) names."""
         ordered = self._ordered(recipient_id)
         start = 0
         if after is not None:
             ids = [n.id for n in ordered]
-            if after not in ids:
+            if not after.startswith(_CURSOR) or after[len(_CURSOR):] not in ids:
                 raise ValueError(f"unknown cursor {after!r}")
-            start = ids.index(after) + 1
+            start = ids.index(after[len(_CURSOR):]) + 1
         items = tuple(ordered[start:start + first])
         more = start + first < len(ordered)
-        return NotificationPage(items, items[-1].id if items else None, more)
+        return NotificationPage(items, _CURSOR + items[-1].id if items else None, more)
 
     def unread_count(self, recipient_id: str) -> int:
         """How many of the recipient's are unread."""

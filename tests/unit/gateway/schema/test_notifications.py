@@ -201,3 +201,15 @@ async def test_without_notifications_running_the_list_is_empty_and_the_count_zer
         assert viewer == {"unreadNotifications": 0, "notifications": []}
         body = await world.gql("ana", MARK, ids=["a"])
         assert body["data"]["markNotificationsRead"] == []
+
+
+async def test_after_reaches_past_the_first_hundred(world: NotifyWorld) -> None:
+    """`after` names a notification by id even deep in the list (the inbox's own cursors
+    are walked)."""
+    for minute in range(150):
+        world.fake.inbox.add(notification("ana", "immigration", IMMIGRATION_NUMBER,
+                                          f"e{minute:03}", minutes=minute))
+    listed = _viewer(await world.gql("ana", LIST, first=100))["notifications"]
+    rest = _viewer(await world.gql("ana", LIST, first=100, after=listed[-1]["id"]))
+    assert len(rest["notifications"]) == 50
+    assert rest["notifications"][0]["at"] == "2026-05-01T14:49:00+00:00"
