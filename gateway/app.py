@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import orjson
 from cross_web import HTTPException
@@ -13,9 +14,12 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
@@ -23,13 +27,21 @@ from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
 from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
+from gateway.live_slots import LiveSlots
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
 from gateway.web.app import WebSettings, web_app
 from gateway.web.graphiql import graphiql_page
 
-__all__ = ["GatewaySettings", "bearer_principal", "create_app"]
+__all__ = ["MAX_SUBSCRIPTIONS_PER_ACCOUNT", "MAX_SUBSCRIPTIONS_PER_CONNECTION",
+           "GatewaySettings", "bearer_principal", "create_app"]
+
+# Live subscriptions: each holds a listener open for as long as it lasts.
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
+MAX_SUBSCRIPTIONS_PER_ACCOUNT = 10
+# A websocket client that sends no connection_init (and so no token) within this is closed.
+CONNECTION_INIT_WAIT = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +61,26 @@ class GatewaySettings:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context and orjson encoding."""
+    """Strawberry's ASGI view with our context and orjson encoding. Subscriptions go over
+    websockets with graphql-transport-ws only (the older graphql-ws protocol is deprecated
+    and is not offered): the bearer token comes in the connection_init payload
+    (``{"Authorization": "Bearer <token>"}``) or the handshake's Authorization header, and a
+    connection without a valid one is closed with 4403 Forbidden, as the protocol says.
+    Cross-origin handshakes from browsers are refused by strawberry; the API reads no
+    cookie, so a page elsewhere could not act as the person anyway."""
 
     def __init__(self, service: CaselineService, verifier: TokenVerifier,
                  limiter: LookupQuotas, *, demo: bool) -> None:
         super().__init__(build_schema(production=not demo),
                          graphql_ide="graphiql" if demo else None,
-                         allow_queries_via_get=False)
+                         allow_queries_via_get=False,
+                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+                         connection_init_wait_timeout=CONNECTION_INIT_WAIT,
+                         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION)
         self.service = service
         self.verifier = verifier
         self.limiter = limiter
+        self.live_slots = LiveSlots(MAX_SUBSCRIPTIONS_PER_ACCOUNT)
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
@@ -69,7 +91,27 @@ class GraphQLApp(GraphQL[Context, None]):
             self.service.signed_in(principal.subject, principal.role)
         client = request.client.host if request.client else "unknown"
         return Context(service=self.service, principal=principal, auth_error=auth_error,
-                       language=language, client=client, rate_limiter=self.limiter)
+                       language=language, client=client, rate_limiter=self.limiter,
+                       live_slots=self.live_slots,
+                       over_websocket=isinstance(request, WebSocket),
+                       authorization=request.headers.get("authorization", ""))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a websocket connection by its connection_init payload's
+        ``Authorization`` (else the handshake's header); refuse it without a valid token."""
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if isinstance(header, str) and header:
+            try:
+                context.principal = authenticate(header, self.verifier)
+            except AuthError as exc:
+                context.principal, context.auth_error = None, exc.public_message(
+                    context.language)
+            context.authorization = header
+        if context.principal is None:
+            raise ConnectionRejectionError
+        self.service.signed_in(context.principal.subject, context.principal.role)
+        return await super().on_ws_connect(context)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the gateway's own files (the demo only), never from a CDN."""
@@ -201,6 +243,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/livez", livez),
         Route("/readyz", readyz),
         Route("/healthz", healthz),

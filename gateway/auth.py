@@ -26,7 +26,7 @@ from gateway.signing_keys import (
 )
 
 __all__ = ["AUDIENCE", "DEFAULT_MAX_LIFETIME_S", "DEMO_ISSUER", "AuthError", "DevIssuer",
-           "SignedIn", "TokenVerifier", "authenticate"]
+           "SignedIn", "TokenVerifier", "authenticate", "token_expiry"]
 
 DEMO_ISSUER = "caseline-demo"
 AUDIENCE = "caseline-gateway"
@@ -164,6 +164,21 @@ def authenticate(header: str, verifier: TokenVerifier) -> SignedIn | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError("malformed Authorization header", malformed_header=True)
     return verifier.verify(token.strip())
+
+
+def token_expiry(header: str) -> float | None:
+    """When the bearer token in an ``Authorization`` header expires (epoch seconds), read
+    without checking it: only for a token :func:`authenticate` already verified. None when
+    there is none or it names no expiry."""
+    token = header.partition(" ")[2].strip()
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return None
+    expiry = claims.get("exp")
+    return float(expiry) if isinstance(expiry, int | float) else None
 
 
 class DevIssuer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -12,7 +13,8 @@ from aggregator.accounts import SubjectErasedError
 from aggregator.consent.policy import Principal
 from aggregator.model import LookupOutcome
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
-from gateway.auth import SignedIn
+from gateway.auth import SignedIn, token_expiry
+from gateway.live_slots import LiveSlots
 from gateway.ratelimit import LookupQuotas
 from gateway.schema.erasure import erased_error
 
@@ -29,6 +31,16 @@ class Context:
     language: str
     client: str
     rate_limiter: LookupQuotas
+    # Open GraphQL subscriptions per account (shared by the process's connections).
+    live_slots: LiveSlots = field(default_factory=lambda: LiveSlots(1))
+    # A websocket connection's context lasts as long as the connection (so it serves
+    # subscriptions only: a query's cached reads would outlive a revoked consent); its
+    # connection_init payload is set by strawberry.
+    over_websocket: bool = False
+    connection_params: dict[str, object] | None = None
+    # The Authorization header the principal was verified from: a live subscription ends
+    # when its token expires.
+    authorization: str = ""
     status_loader: DataLoader[str, LookupOutcome] = field(init=False)
     _timelines: dict[str, asyncio.Task[TimelineRead]] = field(default_factory=dict)
     # Set once the principal's account was found not erased: every permission check of the
@@ -41,6 +53,12 @@ class Context:
         # cycle that keeps the whole request alive until a full garbage collection.
         self.status_loader = DataLoader(load_fn=partial(_load_statuses, self.service),
                                         max_batch_size=MAX_LOOKUP_BATCH)
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the principal's bearer token expires (None: no token, or none
+        that says)."""
+        expires = token_expiry(self.authorization) if self.principal else None
+        return None if expires is None else expires - time.time()
 
     def timeline(self, subject_id: str) -> asyncio.Task[TimelineRead]:
         """The subject's timeline as the signed-in principal may see it, fetched (and its

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.graphql import OperationType
 
 from gateway.schema.errors import is_expected, without_suggestions
 from gateway.schema.limits import extensions
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
+from gateway.schema.subscription import Subscription
 
 __all__ = ["CaselineSchema", "build_schema", "execution_context_class"]
 
@@ -28,6 +31,20 @@ class CaselineSchema(strawberry.Schema):
         """strawberry's hook (with ``disable_field_suggestions``) for every error of every
         result, validation and variable coercion included: all suggestions go."""
         error.message = without_suggestions(error.message)
+
+    async def stream(self, query: str | None, variable_values: dict[str, Any] | None = None,
+                     context_value: Any | None = None, root_value: Any | None = None,
+                     operation_name: str | None = None,
+                     operation_extensions: dict[str, Any] | None = None,
+                     allowed_operation_types: Iterable[OperationType] | None = None
+                     ) -> Any:
+        """Over a websocket only subscriptions: the connection's context (its cached reads)
+        lasts as long as the connection; queries and mutations go over HTTP."""
+        if getattr(context_value, "over_websocket", False):
+            allowed_operation_types = (OperationType.SUBSCRIPTION,)
+        return await super().stream(query, variable_values, context_value, root_value,
+                                    operation_name, operation_extensions,
+                                    allowed_operation_types)
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: Any = None) -> None:
@@ -58,6 +75,7 @@ def build_schema(*, production: bool = True) -> strawberry.Schema:
     return CaselineSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions(production=production),
         config=StrawberryConfig(disable_field_suggestions=True),
         execution_context_class=execution_context_class(),

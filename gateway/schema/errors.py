@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from graphql import GraphQLError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 __all__ = ["UserFacingError", "is_expected", "should_mask", "without_suggestions"]
 
@@ -24,10 +25,12 @@ class UserFacingError(Exception):
 
 def is_expected(error: GraphQLError) -> bool:
     """Validation errors (no original exception), GraphQL errors raised on purpose (such as
-    permission refusals) and UserFacingErrors are the client's business; anything else is
-    a fault of ours."""
+    permission refusals), UserFacingErrors and an operation of a type the transport does not
+    take (a query over the websocket) are the client's business; anything else is a fault
+    of ours."""
     original = error.original_error
-    return original is None or isinstance(original, UserFacingError | GraphQLError)
+    return original is None or isinstance(original, UserFacingError | GraphQLError
+                                          | InvalidOperationTypeError)
 
 
 def should_mask(error: GraphQLError) -> bool:

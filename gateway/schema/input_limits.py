@@ -67,6 +67,8 @@ LIMITS: Mapping[str, int] = {
     "GrantConsentInput.validFrom": _TIMESTAMP,
     "GrantConsentInput.validUntil": _TIMESTAMP,
     "Viewer.client.subject": _ID,
+    "Viewer.notifications.after": _ID,
+    "Mutation.markNotificationsRead.ids": _ID,
     "AuditView.entries.subject": _ID,
     "AuditView.entries.grantee": _ID,
     "AuditView.entries.agency": 32,

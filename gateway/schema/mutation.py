@@ -20,7 +20,9 @@ from gateway.link_refusals import link_refusal_text
 from gateway.messages import message
 from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
-from gateway.schema.permissions import IsApplicant
+from gateway.schema.notification_fields import mark_read
+from gateway.schema.notifications import MAX_IDS, Notification
+from gateway.schema.permissions import IsApplicant, IsAuthenticated
 from gateway.schema.types import CaseStatus
 
 __all__ = ["Mutation", "grant_refusal"]
@@ -141,3 +143,11 @@ class Mutation:
                          permission_classes=[IsApplicant])
     async def revoke_consent(self, info: Info, id: strawberry.ID) -> Consent:
         return await _change(info, str(id), ConsentState.REVOKED)
+
+    @strawberry.mutation(description="Mark some of your notifications read (at most "
+                                     f"{MAX_IDS} ids); returns those that are yours, as they "
+                                     "are now. Ids that are not yours are ignored.",
+                         permission_classes=[IsAuthenticated])
+    def mark_notifications_read(self, info: Info,
+                                ids: list[strawberry.ID]) -> list[Notification]:
+        return mark_read(info, [str(i) for i in ids])

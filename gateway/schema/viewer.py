@@ -24,6 +24,8 @@ from gateway.context import Context
 from gateway.schema.access_log import subject_access_log
 from gateway.schema.consent import AccessLogEntry, Consent
 from gateway.schema.enums import ConsentState, Language
+from gateway.schema.notification_fields import notification_list, unread_count
+from gateway.schema.notifications import MAX_PAGE, Notification
 from gateway.schema.permissions import CanBeGrantee, IsApplicant
 from gateway.schema.types import (
     AgencyError,
@@ -162,6 +164,20 @@ class Viewer:
         return subject_access_log(info.context.service, self.subject,
                                   include_own=include_own,
                                   limit=max(1, min(limit, MAX_LOG_ENTRIES)))
+
+    @strawberry.field(description="How many of your notifications you have not marked read "
+                                  "(0 when this server runs no notifications).")
+    def unread_notifications(self, info: Info) -> int:
+        return unread_count(info, self.subject)
+
+    @strawberry.field(description="Changes to your cases (and to clients' cases your consents "
+                                  "cover), newest first, in the language asked for. "
+                                  f"`first`: 1 to {MAX_PAGE}. `after`: the `id` of the last "
+                                  "notification of the page before. Empty when this server "
+                                  "runs no notifications.")
+    def notifications(self, info: Info, language: Language | None = None, first: int = 20,
+                      after: str | None = None) -> list[Notification]:
+        return notification_list(info, self.subject, _language(info, language), first, after)
 
     @strawberry.field(description="People whose active consent lets you read their cases.",
                       permission_classes=[CanBeGrantee])

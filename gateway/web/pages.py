@@ -23,6 +23,8 @@ from gateway.web.session import csrf_token, renew, signed_in
 
 __all__ = ["NotAllowed", "Pages", "SignInRequired"]
 
+# Who is told of changes to cases: applicants of their own, representatives of clients'.
+_TOLD = (Role.APPLICANT, Role.REPRESENTATIVE)
 # A year: long enough that a returning visitor is not asked again, short of forever.
 _COOKIE_AGE_S = 365 * 24 * 3600
 
@@ -88,6 +90,14 @@ class Pages:
         self.service.signed_in(who.subject, who.role)
         return who
 
+    def unread(self, who: SignedIn | None) -> int | None:
+        """The signed-in person's unread notifications for the header's badge; None when
+        they get none (signed out, an auditor) or this server runs no notifications."""
+        hub = self.service.notify
+        if who is None or hub is None or who.role not in _TOLD:
+            return None
+        return hub.inbox.unread_count(who.subject)
+
     def remember_language(self, request: Request, response: Response) -> None:
         """Keep a language chosen with ``?lang=`` (a cookie) for the pages that follow."""
         if chosen(request):
@@ -107,7 +117,7 @@ class Pages:
             renew(request)
         page = self.templates.get_template(template).render(
             lang=language, t=partial(message, language), other_lang=other,
-            switch=f"{switch.path}?{switch.query}", who=who,
+            switch=f"{switch.path}?{switch.query}", who=who, unread=self.unread(who),
             csrf=csrf_token(request) if who is not None else "",
             sign_in_url="/sign-in?next=" + quote(request.url.path, safe="/"), **values)
         response = HTMLResponse(page, status_code=status)

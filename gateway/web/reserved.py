@@ -1,5 +1,5 @@
-"""Paths kept for pages that later issues add (notifications, settings, unlinking, webhooks,
-statistics), so nothing else takes them meanwhile: each answers 404 "not available yet"."""
+"""Paths kept for pages that later issues add (unlinking, webhooks, statistics), so nothing
+else takes them meanwhile: each answers 404 "not available yet"."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from gateway.web.pages import Pages
 
 __all__ = ["RESERVED", "routes"]
 
-RESERVED = ("/me/notifications", "/me/settings", "/me/cases/unlink", "/clients/webhooks",
+RESERVED = ("/me/cases/unlink", "/clients/webhooks",
             "/statistics/{agency}/{case_type}")
 
 

@@ -13,7 +13,7 @@ from gateway.web.reserved import RESERVED
 from support.applicant_pages import CONFIG, Applicant, applicant_pages
 from support.fakes import fake_service
 
-PATHS = ["/me/notifications", "/me/settings", "/me/cases/unlink", "/clients/webhooks",
+PATHS = ["/me/cases/unlink", "/clients/webhooks",
          "/statistics/immigration/I-765"]
 
 
