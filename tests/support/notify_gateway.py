@@ -119,8 +119,8 @@ def build_app(*, running: bool = True) -> tuple[NotifyWorld, Starlette]:
     service.store.add_link("ana", "immigration", IMMIGRATION_NUMBER)  # type: ignore[attr-defined]
     service.store.add_link("ana", "courts", COURT_NUMBER)  # type: ignore[attr-defined]
     fake = fake_hub()
-    if running:
-        service.notify = fake.hub
+    # bootstrap sets a real hub; this world swaps in the fake, or none at all.
+    service.notify = fake.hub if running else None
     key = Ed25519PrivateKey.generate()
     app = create_app(service, TokenVerifier(key.public_key()),
                      GatewaySettings(web=WebSettings(session_secret=SECRET)))
