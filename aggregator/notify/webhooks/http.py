@@ -66,21 +66,21 @@ class PinnedPoster:
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
                                          transport=transport)
 
-    async def vet(self, url: str) -> tuple[WebhookUrl, IpAddress]:
-        """The URL's parts and the address to connect to; UrlRefused when the URL or any
-        address its name resolves to may not be called; OSError when the name does not
-        resolve."""
+    async def vet(self, url: str) -> tuple[WebhookUrl, list[IpAddress]]:
+        """The URL's parts and the addresses to connect to, in the resolver's order;
+        UrlRefused when the URL or any address its name resolves to may not be called;
+        OSError when the name does not resolve."""
         target = check_url(url, allow_local=self._allow_local)
         if target.literal is not None:
-            return target, target.literal
+            return target, [target.literal]
         addresses = await self._resolver(target.host, target.port)
-        return target, check_addresses(target.host, addresses,
-                                       allow_local=self._allow_local)[0]
+        return target, check_addresses(target.host, addresses, allow_local=self._allow_local)
 
     async def post(self, url: str, headers: Mapping[str, str], body: bytes, *,
                    timeout_s: float, read_limit: int = 0) -> Answer:
-        """POST ``body`` to ``url`` within ``timeout_s`` in all (resolving included).
-        UrlRefused as :meth:`vet`; NoAnswer when no HTTP answer came."""
+        """POST ``body`` to ``url`` within ``timeout_s`` in all (resolving included),
+        trying the vetted addresses in turn while connecting fails. UrlRefused as
+        :meth:`vet`; NoAnswer when no HTTP answer came."""
         started = time.monotonic()
 
         def elapsed() -> int:
@@ -89,34 +89,46 @@ class PinnedPoster:
         try:
             async with asyncio.timeout(timeout_s):
                 try:
-                    target, address = await self.vet(url)
+                    target, addresses = await self.vet(url)
                 except OSError as exc:
                     raise NoAnswer(f"could not resolve the host name: {exc}", elapsed()) from exc
-                pinned = httpx.URL(target.url).copy_with(host=str(address))
-                extensions = ({"sni_hostname": target.host}
-                              if target.scheme == "https" and target.literal is None else {})
-                request = self._client.build_request(
-                    "POST", pinned, content=body, extensions=extensions,
-                    headers={**headers, "host": target.host_header,
-                             "content-type": "application/json",
-                             "user-agent": "Caseline-Webhooks/1"},
-                    timeout=timeout_s)
-                response = await self._client.send(request, stream=True)
-                try:
-                    data = bytearray()
-                    if read_limit:
-                        async for chunk in response.aiter_bytes():
-                            data += chunk
-                            if len(data) >= read_limit:
-                                break
-                    return Answer(response.status_code, bytes(data[:read_limit]), elapsed())
-                finally:
-                    await response.aclose()
+                for address in addresses[:-1]:
+                    try:
+                        return await self._post_to(target, address, headers, body,
+                                                   timeout_s, read_limit, elapsed)
+                    except httpx.ConnectError:
+                        continue  # the next address (IPv6 and IPv4 of one name)
+                return await self._post_to(target, addresses[-1], headers, body, timeout_s,
+                                           read_limit, elapsed)
         except TimeoutError as exc:
             raise NoAnswer(f"no answer within {timeout_s:g} s", elapsed()) from exc
         except httpx.HTTPError as exc:
             raise NoAnswer(f"{type(exc).__name__}: {exc}" if str(exc)
                            else type(exc).__name__, elapsed()) from exc
+
+    async def _post_to(self, target: WebhookUrl, address: IpAddress,
+                       headers: Mapping[str, str], body: bytes, timeout_s: float,
+                       read_limit: int, elapsed: Callable[[], int]) -> Answer:
+        pinned = httpx.URL(target.url).copy_with(host=str(address))
+        extensions = ({"sni_hostname": target.host}
+                      if target.scheme == "https" and target.literal is None else {})
+        request = self._client.build_request(
+            "POST", pinned, content=body, extensions=extensions,
+            headers={**headers, "host": target.host_header,
+                     "content-type": "application/json",
+                     "user-agent": "Caseline-Webhooks/1"},
+            timeout=timeout_s)
+        response = await self._client.send(request, stream=True)
+        try:
+            data = bytearray()
+            if read_limit:
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) >= read_limit:
+                        break
+            return Answer(response.status_code, bytes(data[:read_limit]), elapsed())
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
         """Close the connections."""
