@@ -28,7 +28,7 @@ def test_url_and_secret_are_sealed_at_rest(tmp_path: Path) -> None:
     store, _ = _store(tmp_path)
     secret = new_secret(NOW)
     endpoint = store.add("rep-1", "https://hooks.example.com/x", secret, NOW)
-    with store._engine.connect() as conn:  # noqa: SLF001 - looking at what is at rest
+    with store._engine.connect() as conn:
         row = conn.execute(select(webhook_endpoints)).one()
     assert "hooks.example.com" not in str(tuple(row))
     assert secret.value not in str(tuple(row))
