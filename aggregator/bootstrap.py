@@ -29,6 +29,7 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.notify.webhooks import Webhooks, WebhookSettings, WebhookStore
 from aggregator.ports import AdapterPort, Clock, LedgerPort
 from aggregator.service import CaselineService
 from aggregator.state import StatePaths
@@ -117,7 +118,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
               store: Store | None = None, vault: Vault | None = None,
               ledger: LedgerPort | None = None, opener: CaseOpener | None = None,
               clock: Clock | None = None, keys: ServiceKeys | None = None,
-              outbox: None = None) -> CaselineService:
+              outbox: None = None,
+              webhooks: WebhookSettings | None = None) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     Every collaborator is built here once, from ``state_dir`` unless given:
@@ -126,7 +128,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     ``keys`` replace those parts; the state directory's vault is opened only when a part
     left out needs it. ``client_identity``: the gateway's client certificate for agencies
     reached with mutual TLS (aggregator.federation.transport). ``outbox`` is reserved for
-    the notifications' outbox and must be None until it exists.
+    the notifications' outbox and must be None until it exists. ``webhooks``: how accounts'
+    webhooks run (the demo allows loopback targets; the default never does).
     """
     if outbox is not None:
         raise TypeError("outbox: reserved for notifications; nothing takes it yet")
@@ -174,6 +177,13 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         if vault.subject_keys.pending_rewrap():
             rewrap.start()
         on_close = rewrap.stop
-    return CaselineService(config, clients, federation, store, ledger, tokens=tokens,
-                           consents=consents, links=links, pseudonym=pseudonyms, clock=clock,
-                           on_close=on_close)
+    service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
+                              consents=consents, links=links, pseudonym=pseudonyms,
+                              clock=clock, on_close=on_close)
+    if vault is not None:
+        # Endpoints' URLs and secrets are sealed under each account's own data key.
+        settings = webhooks or WebhookSettings()
+        service.webhooks = Webhooks(
+            WebhookStore(vault.subject_keys.engine, vault.subject_keys,
+                         log_limit=settings.log_limit), settings, clock=clock)
+    return service

@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.federation.transport import ClientIdentity
+from aggregator.notify.webhooks import WebhookSettings
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.personas import PERSONAS
 from deploy.demo.run_files import RunningDemo, announce
@@ -100,8 +101,9 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     """One gateway process's app: its own aggregator service over the shared state."""
     state = DemoState(Path(spec.state_dir))
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
+    # The demo's webhook receivers run on this machine: loopback and http allowed here only.
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
-                        client_identity=identity)
+                        client_identity=identity, webhooks=WebhookSettings(allow_local=True))
     sign_in = DemoSignIn(state, spec.issuer)
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
