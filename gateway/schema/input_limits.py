@@ -43,6 +43,7 @@ from strawberry.extensions import SchemaExtension
 
 from aggregator.consent.service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
 from aggregator.federation.routing import MAX_NUMBER_LENGTH
+from aggregator.notify.webhooks.urls import MAX_URL_LENGTH
 from gateway.messages import message
 
 __all__ = ["ANSWERED_BY_RESOLVER", "DEFAULT_MAX_CHARS", "LIMITS", "InputLimits",
@@ -67,6 +68,10 @@ LIMITS: Mapping[str, int] = {
     "GrantConsentInput.validFrom": _TIMESTAMP,
     "GrantConsentInput.validUntil": _TIMESTAMP,
     "Viewer.client.subject": _ID,
+    "Mutation.registerWebhook.url": MAX_URL_LENGTH,
+    "Mutation.verifyWebhook.id": _ID,
+    "Mutation.rotateWebhookSecret.id": _ID,
+    "Mutation.deleteWebhook.id": _ID,
     "AuditView.entries.subject": _ID,
     "AuditView.entries.grantee": _ID,
     "AuditView.entries.agency": 32,

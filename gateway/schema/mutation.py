@@ -22,6 +22,7 @@ from gateway.schema.consent import Consent, GrantConsentInput, Receipt
 from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsApplicant
 from gateway.schema.types import CaseStatus
+from gateway.schema.webhooks import WebhookMutations
 
 __all__ = ["Mutation", "grant_refusal"]
 
@@ -77,7 +78,7 @@ async def _change(info: Info, consent_id: str, state: ConsentState) -> Consent:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(WebhookMutations):
     @strawberry.mutation(description="Link one of your cases: its number and the access code "
                                      "printed on the agency's notice.",
                          permission_classes=[IsApplicant])
