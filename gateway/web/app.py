@@ -23,7 +23,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aggregator.service import CaselineService
 from gateway.ratelimit import LookupQuotas
-from gateway.web import audit, bulk, clients, consents, invite, me, public, reserved, signin
+from gateway.web import (
+    audit,
+    bulk,
+    clients,
+    consents,
+    invite,
+    me,
+    me_webhooks,
+    public,
+    reserved,
+    signin,
+)
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
 
@@ -106,6 +117,7 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
         *signin.routes(pages, settings.oidc),
         *bulk.routes(pages),
         *me.routes(pages),
+        *me_webhooks.routes(pages),
         *consents.routes(pages),
         *invite.routes(pages),
         *clients.routes(pages),
