@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aggregator.notify.webhooks.http import PinnedPoster
 from aggregator.notify.webhooks.urls import (
@@ -157,3 +159,19 @@ async def test_the_real_localhost_name_is_refused_after_resolving() -> None:
     finally:
         await poster.aclose()
     assert refused.value.params["kind"] == "loopback"
+
+
+_NEVER = [ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+    "169.254.0.0/16", "224.0.0.0/4", "fc00::/7", "fe80::/10", "::1/128", "ff00::/8")]
+
+
+@given(st.sampled_from(_NEVER), st.integers(min_value=0))
+def test_no_address_of_a_refused_network_passes(network: ipaddress.IPv4Network
+                                                | ipaddress.IPv6Network, offset: int) -> None:
+    """Every address inside a refused network is refused, also IPv4-mapped in IPv6."""
+    address = network[offset % network.num_addresses]
+    assert address_problem(address) is not None
+    if isinstance(address, ipaddress.IPv4Address):
+        mapped = ipaddress.IPv6Address(f"::ffff:{address}")
+        assert address_problem(mapped) is not None

@@ -1,10 +1,16 @@
-"""Endpoints at rest: URL and secrets sealed under the account's key, the log bounded."""
+"""Endpoints at rest: URL and secrets sealed under the account's key, the log bounded; on
+SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from aggregator.notify.webhooks.model import Attempt, EndpointState, Problem
@@ -14,18 +20,43 @@ from aggregator.notify.webhooks.tables import webhook_endpoints
 from aggregator.store import make_engine
 from support.sealing import MemorySealer
 
+pytestmark = pytest.mark.integration
+
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
+Made = tuple[WebhookStore, MemorySealer]
+POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def _store(tmp_path: Path, log_limit: int = 3) -> tuple[WebhookStore, MemorySealer]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database on each engine (PostgreSQL in a throwaway schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def made(engine_url: str) -> Iterator[Made]:
     sealer = MemorySealer()
-    return WebhookStore(make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), sealer,
-                        log_limit=log_limit), sealer
+    engine = make_engine(engine_url)
+    yield WebhookStore(engine, sealer, log_limit=3), sealer
+    engine.dispose()
 
 
-def test_url_and_secret_are_sealed_at_rest(tmp_path: Path) -> None:
+def test_url_and_secret_are_sealed_at_rest(made: Made) -> None:
     """Neither the URL nor the secret appears in the table; both open again."""
-    store, _ = _store(tmp_path)
+    store, _ = made
     secret = new_secret(NOW)
     endpoint = store.add("rep-1", "https://hooks.example.com/x", secret, NOW)
     with store._engine.connect() as conn:
@@ -38,18 +69,18 @@ def test_url_and_secret_are_sealed_at_rest(tmp_path: Path) -> None:
                                                  EndpointState.UNVERIFIED)
 
 
-def test_shredding_the_account_key_makes_its_endpoints_gone(tmp_path: Path) -> None:
+def test_shredding_the_account_key_makes_its_endpoints_gone(made: Made) -> None:
     """After erasure the endpoint no longer opens: it reads as missing."""
-    store, sealer = _store(tmp_path)
+    store, sealer = made
     endpoint = store.add("rep-1", "https://hooks.example.com/x", new_secret(NOW), NOW)
     del sealer.keys["rep-1"]
     assert store.get(endpoint.id) is None
     assert store.of_account("rep-1") == []
 
 
-def test_only_active_endpoints_are_listed_as_targets(tmp_path: Path) -> None:
+def test_only_active_endpoints_are_listed_as_targets(made: Made) -> None:
     """UNVERIFIED and DISABLED endpoints are not targets; ACTIVE ones are, per account."""
-    store, _ = _store(tmp_path)
+    store, _ = made
     a = store.add("rep-1", "https://a.example.com/", new_secret(NOW), NOW)
     b = store.add("rep-1", "https://b.example.com/", new_secret(NOW), NOW)
     c = store.add("rep-2", "https://c.example.com/", new_secret(NOW), NOW)
@@ -61,9 +92,9 @@ def test_only_active_endpoints_are_listed_as_targets(tmp_path: Path) -> None:
     assert disabled is not None and disabled.problem == Problem("GONE", "410", 410)
 
 
-def test_rotated_secrets_keep_their_grace_at_rest(tmp_path: Path) -> None:
+def test_rotated_secrets_keep_their_grace_at_rest(made: Made) -> None:
     """Both secrets, with the old one's end of grace, survive a round trip."""
-    store, _ = _store(tmp_path)
+    store, _ = made
     endpoint = store.add("rep-1", "https://a.example.com/", new_secret(NOW), NOW)
     _, secrets = rotate(endpoint.secrets, NOW, timedelta(hours=24))
     store.set_secrets(endpoint, secrets)
@@ -73,9 +104,9 @@ def test_rotated_secrets_keep_their_grace_at_rest(tmp_path: Path) -> None:
     assert got.secrets[1].expires_at == NOW + timedelta(hours=24)
 
 
-def test_the_log_keeps_the_newest_attempts_per_endpoint(tmp_path: Path) -> None:
+def test_the_log_keeps_the_newest_attempts_per_endpoint(made: Made) -> None:
     """Past the limit the oldest attempts go; other endpoints' logs are untouched."""
-    store, _ = _store(tmp_path, log_limit=3)
+    store, _ = made
     a = store.add("rep-1", "https://a.example.com/", new_secret(NOW), NOW)
     b = store.add("rep-1", "https://b.example.com/", new_secret(NOW), NOW)
     store.log(b.id, Attempt("m-b", "case.status_changed", NOW, 200, 5))
