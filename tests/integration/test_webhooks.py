@@ -4,6 +4,7 @@ deliveries whose id is the notification id, and how answers are classified."""
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from aggregator.notify.model import (
 from aggregator.notify.ports import Channel
 from aggregator.notify.webhooks import (
     EndpointState,
+    Verification,
     WebhookError,
     Webhooks,
     WebhookSettings,
@@ -29,6 +31,7 @@ from aggregator.notify.webhooks import (
 )
 from aggregator.notify.webhooks.urls import IpAddress
 from aggregator.store import make_engine
+from deploy.demo.local_ca import LocalCA
 from support.sealing import MemorySealer
 from support.webhook_receiver import WebhookReceiver, webhook_receiver
 
@@ -314,3 +317,45 @@ async def test_too_many_endpoints(tmp_path: Path) -> None:
                                       "delete one first")
     finally:
         await webhooks.aclose()
+
+
+def _tls_context(ca: Path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(ca))
+
+
+async def _over_tls(tmp_path: Path, certificate_names: list[str]) -> Verification:
+    """Verify an https endpoint named hooks.caseline.test (resolved by our resolver to
+    127.0.0.1) whose certificate names ``certificate_names``."""
+    async def resolver(host: str, port: int) -> list[IpAddress]:
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    files = LocalCA(tmp_path / "ca").issue("hooks", certificate_names[0], server=True,
+                                          hosts=certificate_names)
+    store = WebhookStore(make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), MemorySealer())
+    webhooks = Webhooks(store, WebhookSettings(allow_local=True, verification_timeout_s=5.0),
+                        resolver=resolver, tls=_tls_context(files.ca))
+    async with webhook_receiver(tls=files, host_name="hooks.caseline.test") as receiver:
+        # Closed before the receiver stops: uvicorn waits for open TLS connections.
+        try:
+            registered = await webhooks.register(ACCOUNT, receiver.url)
+            receiver.secrets.append(registered.secret)
+            return await webhooks.verify(ACCOUNT, registered.endpoint.id)
+        finally:
+            await webhooks.aclose()
+
+
+async def test_https_to_the_vetted_address_checks_the_certificate_for_the_name(
+        tmp_path: Path) -> None:
+    """Connected to 127.0.0.1 by address, TLS still names hooks.caseline.test (SNI) and
+    its certificate verifies for that name."""
+    outcome = await _over_tls(tmp_path, ["hooks.caseline.test"])
+    assert outcome.ok, outcome.endpoint.problem
+
+
+async def test_a_certificate_for_another_name_is_refused(tmp_path: Path) -> None:
+    """A certificate valid for the IP but not for the URL's name fails the handshake."""
+    outcome = await _over_tls(tmp_path, ["other.caseline.test", "127.0.0.1"])
+    assert not outcome.ok
+    assert outcome.endpoint.problem is not None
+    assert outcome.endpoint.problem.code == "NO_ANSWER"
+    assert "CERTIFICATE_VERIFY_FAILED" in outcome.endpoint.problem.message

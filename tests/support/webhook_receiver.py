@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from deploy.demo.local_ca import TLSFiles
+
 __all__ = ["Received", "WebhookReceiver", "webhook_receiver"]
 
 
@@ -98,16 +100,20 @@ class _Server(uvicorn.Server):
 
 
 @asynccontextmanager
-async def webhook_receiver(path: str = "/hooks/caseline") -> AsyncIterator[WebhookReceiver]:
-    """A receiver serving ``path`` on 127.0.0.1 (a port of the OS's choosing); ``url`` is
-    set to its full URL."""
+async def webhook_receiver(path: str = "/hooks/caseline", *, tls: TLSFiles | None = None,
+                           host_name: str = "127.0.0.1") -> AsyncIterator[WebhookReceiver]:
+    """A receiver serving ``path`` on 127.0.0.1 (a port of the OS's choosing), over https
+    with ``tls``'s certificate when given; ``url`` is set to its full URL, naming
+    ``host_name`` (which the caller's resolver must send to 127.0.0.1)."""
     receiver = WebhookReceiver()
     app = Starlette(routes=[Route(path, receiver.handle, methods=["POST"])])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    extra: dict[str, Any] = ({} if tls is None else
+                             {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)})
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off",
-                                    access_log=False))
+                                    access_log=False, **extra))
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     ready = asyncio.ensure_future(server.ready.wait())
     await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
@@ -115,7 +121,8 @@ async def webhook_receiver(path: str = "/hooks/caseline") -> AsyncIterator[Webho
         ready.cancel()
         task.result()
         raise RuntimeError("the webhook receiver stopped before serving")
-    receiver.url = f"http://127.0.0.1:{sock.getsockname()[1]}{path}"
+    scheme = "http" if tls is None else "https"
+    receiver.url = f"{scheme}://{host_name}:{sock.getsockname()[1]}{path}"
     try:
         yield receiver
     finally:

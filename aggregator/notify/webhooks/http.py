@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -60,11 +61,13 @@ class PinnedPoster:
     """POSTs to webhook URLs through the policy, pinned to the vetted address."""
 
     def __init__(self, *, allow_local: bool, resolver: Resolver = system_resolver,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 verify: ssl.SSLContext | None = None) -> None:
+        """``verify``: the TLS context certificates are checked with (None: the system's
+        trusted CAs); certificates are always checked, for the URL's host name."""
         self._allow_local = allow_local
         self._resolver = resolver
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
-                                         transport=transport)
+                                         verify=verify if verify is not None else True)
 
     async def vet(self, url: str) -> tuple[WebhookUrl, list[IpAddress]]:
         """The URL's parts and the addresses to connect to, in the resolver's order;

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets as random
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,12 +75,15 @@ class Webhooks:
     """An installation's webhooks: the account-facing operations and the channel."""
 
     def __init__(self, store: WebhookStore, settings: WebhookSettings | None = None, *,
-                 resolver: Resolver = system_resolver,
+                 resolver: Resolver = system_resolver, tls: ssl.SSLContext | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        """``resolver`` finds a name's addresses; ``tls`` checks receivers' certificates
+        (None: the system's trusted CAs)."""
         self.settings = settings or WebhookSettings()
         self.store = store
         self._clock = clock
-        self._poster = PinnedPoster(allow_local=self.settings.allow_local, resolver=resolver)
+        self._poster = PinnedPoster(allow_local=self.settings.allow_local, resolver=resolver,
+                                    verify=tls)
         self._caller = EndpointCaller(store, self._poster, clock)
         self.channel = WebhookChannel(store, self._caller, self.settings, clock)
 
