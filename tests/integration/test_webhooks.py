@@ -359,3 +359,20 @@ async def test_a_certificate_for_another_name_is_refused(tmp_path: Path) -> None
     assert outcome.endpoint.problem is not None
     assert outcome.endpoint.problem.code == "NO_ANSWER"
     assert "CERTIFICATE_VERIFY_FAILED" in outcome.endpoint.problem.message
+
+
+async def test_a_name_that_does_not_resolve_is_refused_at_registration(tmp_path: Path) -> None:
+    """UNRESOLVED names the host, so a typo is easy to see."""
+    async def nowhere(host: str, port: int) -> list[IpAddress]:
+        raise OSError("Name or service not known")
+
+    store = WebhookStore(make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), MemorySealer())
+    webhooks = Webhooks(store, WebhookSettings(), resolver=nowhere)
+    try:
+        with pytest.raises(WebhookError) as refused:
+            await webhooks.register(ACCOUNT, "https://hoks.example.com/caseline")
+    finally:
+        await webhooks.aclose()
+    assert refused.value.code == "UNRESOLVED"
+    assert refused.value.params == {"host": "hoks.example.com"}
+    assert webhooks.endpoints(ACCOUNT) == []

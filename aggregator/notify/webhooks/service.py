@@ -30,7 +30,7 @@ from aggregator.notify.webhooks.payload import (
 from aggregator.notify.webhooks.settings import WebhookSettings
 from aggregator.notify.webhooks.signing import new_secret, rotate
 from aggregator.notify.webhooks.store import WebhookStore
-from aggregator.notify.webhooks.urls import MAX_URL_LENGTH, UrlRefused
+from aggregator.notify.webhooks.urls import MAX_URL_LENGTH, UrlRefused, check_url
 
 __all__ = ["MAX_LOG_PAGE", "Registered", "Verification", "WebhookError", "Webhooks"]
 
@@ -116,13 +116,13 @@ class Webhooks:
             raise WebhookError("LIMIT", f"you have {limit} webhooks, the most an account may "
                                         "have; delete one first", limit=limit)
         try:
-            target, _ = await self._poster.vet(url)
+            target = check_url(url, allow_local=self.settings.allow_local)
+            await self._poster.vet(url)
         except UrlRefused as exc:
             raise WebhookError(exc.reason, exc.message, **exc.params) from exc
         except OSError as exc:
-            host = url.split("//", 1)[-1].split("/", 1)[0][:253]
-            raise WebhookError("UNRESOLVED", f"{host} could not be found ({exc}); check the "
-                                             "host name", host=host) from exc
+            raise WebhookError("UNRESOLVED", f"{target.host} could not be found ({exc}); "
+                                             "check the host name", host=target.host) from exc
         secret = new_secret(self._clock())
         endpoint = await asyncio.to_thread(self.store.add, account_id, target.url, secret,
                                            self._clock())
