@@ -4,6 +4,7 @@ are their targets; each delivery is one signed POST, classified by its answer.""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from aggregator.notify.webhooks.store import WebhookStore
 from aggregator.notify.webhooks.urls import UrlRefused
 
 __all__ = ["WebhookChannel", "refusal_of"]
+
+log = logging.getLogger(__name__)
 
 # Statuses after which another attempt may succeed: the receiver timed out or asked us to
 # slow down (5xx are added below).
@@ -82,6 +85,9 @@ class WebhookChannel:
         if refusal is None:
             return
         if answer.status == 410:
+            # Ids only: the URL is the account's data, sealed at rest.
+            log.info("webhook endpoint %s of account %s answered 410 Gone: disabled",
+                     endpoint.id, endpoint.account_id)
             await asyncio.to_thread(
                 self._store.set_state, endpoint.id, EndpointState.DISABLED,
                 problem=Problem("GONE", "the endpoint answered 410 Gone to a delivery",
