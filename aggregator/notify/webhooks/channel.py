@@ -85,9 +85,8 @@ class WebhookChannel:
         if refusal is None:
             return
         if answer.status == 410:
-            # Ids only: the URL is the account's data, sealed at rest.
-            log.info("webhook endpoint %s of account %s answered 410 Gone: disabled",
-                     endpoint.id, endpoint.account_id)
+            # The endpoint's id only: its URL and account are personal data.
+            log.info("webhook endpoint %s answered 410 Gone: disabled", endpoint.id)
             await asyncio.to_thread(
                 self._store.set_state, endpoint.id, EndpointState.DISABLED,
                 problem=Problem("GONE", "the endpoint answered 410 Gone to a delivery",
