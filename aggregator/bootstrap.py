@@ -177,13 +177,14 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         if vault.subject_keys.pending_rewrap():
             rewrap.start()
         on_close = rewrap.stop
+    # Accounts' webhooks (their ``channel`` is a way out for notifications): endpoints'
+    # URLs and secrets sealed under each account's own data key, so only over the vault.
+    webhook_settings = webhooks or WebhookSettings()
+    account_webhooks = None if vault is None else Webhooks(
+        WebhookStore(vault.subject_keys.engine, vault.subject_keys,
+                     log_limit=webhook_settings.log_limit), webhook_settings, clock=clock)
     service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
                               consents=consents, links=links, pseudonym=pseudonyms,
                               clock=clock, on_close=on_close)
-    if vault is not None:
-        # Endpoints' URLs and secrets are sealed under each account's own data key.
-        settings = webhooks or WebhookSettings()
-        service.webhooks = Webhooks(
-            WebhookStore(vault.subject_keys.engine, vault.subject_keys,
-                         log_limit=settings.log_limit), settings, clock=clock)
+    service.webhooks = account_webhooks
     return service
