@@ -150,3 +150,11 @@ async def test_another_accounts_webhook_is_not_found(world: World) -> None:
 async def test_auditors_have_no_webhooks(world: World) -> None:
     """Auditors read the ledger; registering a webhook is refused as FORBIDDEN."""
     assert (await world.error("aud", REGISTER, url=world.receiver.url))[0] == "FORBIDDEN"
+
+
+async def test_the_log_page_size_is_bounded(world: World) -> None:
+    """deliveries(first:) outside 1..100 is refused saying the range."""
+    await world.ok("lee", REGISTER, url=world.receiver.url)
+    code, text = await world.error(
+        "lee", "{ viewer { webhooks { deliveries(first: 1000) { at } } } }")
+    assert (code, text) == ("BAD_USER_INPUT", "first: from 1 to 100")
