@@ -32,6 +32,7 @@ from aggregator.ledger.note import NoteSigner
 from aggregator.notify.ports import Channel
 from aggregator.notify.runtime import NotifySettings, build_notifications
 from aggregator.notify.watcher import ChangeSource
+from aggregator.notify.webhooks import Webhooks, WebhookSettings, WebhookStore
 from aggregator.ports import AdapterPort, Clock, LedgerPort
 from aggregator.service import CaselineService
 from aggregator.state import StatePaths
@@ -121,7 +122,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
               ledger: LedgerPort | None = None, opener: CaseOpener | None = None,
               clock: Clock | None = None, keys: ServiceKeys | None = None,
               notify: NotifySettings | None = None,
-              channels: Sequence[Channel] = ()) -> CaselineService:
+              channels: Sequence[Channel] = (),
+              webhooks: WebhookSettings | None = None) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     Every collaborator is built here once, from ``state_dir`` unless given:
@@ -132,7 +134,9 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     reached with mutual TLS (aggregator.federation.transport). Notifications
     (``service.notify``) run over the store's database: ``notify`` says which background
     work this process may run (the gateway's main process starts it), ``channels`` the
-    ways out besides in-app (webhooks, e-mail).
+    ways out besides in-app (e-mail; accounts' webhooks join by themselves).
+    ``webhooks``: how accounts' webhooks run (the demo allows loopback targets; the
+    default never does).
     """
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
@@ -178,14 +182,22 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         if vault.subject_keys.pending_rewrap():
             rewrap.start()
         on_close = rewrap.stop
+    # Accounts' webhooks (their ``channel`` is a way out for notifications): endpoints'
+    # URLs and secrets sealed under each account's own data key, so only over the vault.
+    webhook_settings = webhooks or WebhookSettings()
+    account_webhooks = None if vault is None else Webhooks(
+        WebhookStore(vault.subject_keys.engine, vault.subject_keys,
+                     log_limit=webhook_settings.log_limit), webhook_settings, clock=clock)
     service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
                               consents=consents, links=links, pseudonym=pseudonyms,
                               clock=clock, on_close=on_close)
+    service.webhooks = account_webhooks
     # The watchers read each agency's change stream over its client's channel (mutual TLS
     # included); a client without one (a test's fake) is not watched.
     sources = {agency_id: client for agency_id, client in clients.items()
                if isinstance(client, ChangeSource)}
+    ways_out = [*channels, *([] if account_webhooks is None else [account_webhooks.channel])]
     service.notify = build_notifications(
         store, keys.ledger_references, ledger, pseudonyms, service.agencies, sources, clock,
-        channels=channels, settings=notify).hub
+        channels=ways_out, settings=notify).hub
     return service

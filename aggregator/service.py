@@ -41,6 +41,7 @@ from aggregator.model import (
     Timeline,
 )
 from aggregator.notify.hub import NotifyHub
+from aggregator.notify.webhooks import Webhooks
 from aggregator.ports import AdapterPort, Clock, LedgerPort, StorePort
 from aggregator.timeline import current_cases, merge_events
 from aggregator.vault.opening import SEALED_SCOPES, Release
@@ -104,6 +105,8 @@ class CaselineService:
         self.invitations = Invitations(store.invitations, clock)
         # Notifications, when this installation runs them (set by bootstrap).
         self.notify: NotifyHub | None = None
+        # Accounts' webhook endpoints (set by bootstrap when the store is the vault's).
+        self.webhooks: Webhooks | None = None
 
     def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on
@@ -274,6 +277,8 @@ class CaselineService:
             await self.notify.runner.stop()  # the watchers read over the adapter channels
         if self._on_close is not None:
             self._on_close()
+        if self.webhooks is not None:
+            await self.webhooks.aclose()
         for adapter in self.adapters.values():
             await adapter.close()
         self.store.close()

@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap, open_state_vault
 from aggregator.federation.transport import ClientIdentity
+from aggregator.notify.webhooks import WebhookSettings
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
 from deploy.demo.local_ca import ensure_demo_tls
@@ -109,8 +110,10 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     state = DemoState(Path(spec.state_dir))
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
     vault = open_state_vault(state)
+    # The demo's webhook receivers run on this machine: loopback and http allowed here only.
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
-                        client_identity=identity, vault=vault)
+                        client_identity=identity, vault=vault,
+                        webhooks=WebhookSettings(allow_local=True))
     sign_in = DemoSignIn(state, spec.issuer)
     web = sign_in.web_settings()
     if spec.smtp_port:

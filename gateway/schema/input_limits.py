@@ -43,6 +43,7 @@ from strawberry.extensions import SchemaExtension
 
 from aggregator.consent.service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
 from aggregator.federation.routing import MAX_NUMBER_LENGTH
+from aggregator.notify.webhooks.urls import MAX_URL_LENGTH
 from gateway.messages import message
 
 __all__ = ["ANSWERED_BY_RESOLVER", "DEFAULT_MAX_CHARS", "LIMITS", "InputLimits",
@@ -69,6 +70,10 @@ LIMITS: Mapping[str, int] = {
     "Viewer.client.subject": _ID,
     "Viewer.notifications.after": _ID,
     "Mutation.markNotificationsRead.ids": _ID,
+    "Mutation.registerWebhook.url": MAX_URL_LENGTH,
+    "Mutation.verifyWebhook.id": _ID,
+    "Mutation.rotateWebhookSecret.id": _ID,
+    "Mutation.deleteWebhook.id": _ID,
     "AuditView.entries.subject": _ID,
     "AuditView.entries.grantee": _ID,
     "AuditView.entries.agency": 32,

@@ -24,6 +24,7 @@ from gateway.schema.notification_fields import mark_read
 from gateway.schema.notifications import MAX_IDS, Notification
 from gateway.schema.permissions import IsApplicant, IsAuthenticated
 from gateway.schema.types import CaseStatus
+from gateway.schema.webhooks import WebhookMutations
 
 __all__ = ["Mutation", "grant_refusal"]
 
@@ -79,7 +80,7 @@ async def _change(info: Info, consent_id: str, state: ConsentState) -> Consent:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(WebhookMutations):
     @strawberry.mutation(description="Link one of your cases: its number and the access code "
                                      "printed on the agency's notice.",
                          permission_classes=[IsApplicant])

@@ -35,6 +35,7 @@ from gateway.schema.types import (
     WithheldField,
     withheld_details,
 )
+from gateway.schema.webhooks import WebhookFields
 
 __all__ = ["Client", "FormerClient", "Viewer", "client_of", "timeline_view"]
 
@@ -109,7 +110,7 @@ def client_of(ledger: LedgerPort, subject: str, records: Sequence[ConsentRecord]
 
 
 @strawberry.type(description="The signed-in person.")
-class Viewer:
+class Viewer(WebhookFields):
     subject: strawberry.ID
     role: str
     name: str

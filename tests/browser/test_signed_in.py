@@ -38,9 +38,10 @@ pytestmark = BROWSER
 HOMES = {"ana": "/me", "raj": "/me", "lee": "/clients", "audrey": "/audit"}
 # Every page each persona has (beside the public ones, tested signed out).
 PAGES = {
-    "ana": ["/me", "/me/cases/link", "/me/access", "/me/consents", "/me/consents/grant"],
+    "ana": ["/me", "/me/cases/link", "/me/access", "/me/consents", "/me/consents/grant",
+            "/me/webhooks"],
     "raj": ["/me"],
-    "lee": ["/clients", "/clients/invite", "/bulk", "/"],
+    "lee": ["/clients", "/clients/invite", "/bulk", "/", "/me/webhooks"],
     "audrey": ["/audit"],
 }
 

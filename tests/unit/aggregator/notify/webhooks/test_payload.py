@@ -1,0 +1,52 @@
+"""The webhook bodies and the challenge echo, as plain functions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from aggregator.notify.model import Notification, Released
+from aggregator.notify.webhooks.payload import challenge_echoed, status_payload
+
+AT = datetime(2026, 11, 30, 15, 4, 5, tzinfo=UTC)
+
+
+def _released(case_number: str | None) -> Released:
+    notification = Notification(
+        id="a" * 32, recipient_id="rep-1", subject_id="ana", agency_id="courts",
+        case_number="A123456789", event_id="e1", occurred_at=AT, created_at=AT,
+        category="ACTIVE", milestone="HEARING_SCHEDULED", action_required=True,
+        titles={"en": "Hearing scheduled", "es": "Audiencia programada"})
+    return Released(notification, "es", "Tribunal de Inmigración", "Audiencia programada",
+                    case_number, "A•••••6789", date(2027, 1, 5))
+
+
+def test_status_payload_carries_the_released_fields() -> None:
+    """The event has the notification id, agency, title in the language, due date."""
+    body = status_payload(_released("A123456789"), AT)
+    assert body["type"] == "case.status_changed"
+    assert body["timestamp"] == "2026-11-30T15:04:05Z"
+    assert body["data"] == {
+        "notificationId": "a" * 32, "agency": {"id": "courts",
+                                               "name": "Tribunal de Inmigración"},
+        "caseNumber": "A123456789", "caseNumberMasked": False,
+        "title": "Audiencia programada", "category": "ACTIVE",
+        "milestone": "HEARING_SCHEDULED", "actionRequired": True, "dueDate": "2027-01-05",
+        "occurredAt": "2026-11-30T15:04:05Z", "language": "es"}
+
+
+def test_a_number_outside_the_consent_goes_masked() -> None:
+    """Without the scope for the number, only its masked form travels."""
+    data = status_payload(_released(None), AT)["data"]
+    assert data["caseNumber"] == "A•••••6789"
+    assert data["caseNumberMasked"] is True
+    assert "A123456789" not in str(data)
+
+
+def test_challenge_echo_forms() -> None:
+    """JSON {"challenge": ...} or the plain value count; anything else does not."""
+    assert challenge_echoed(b'{"challenge": "abc"}', "abc")
+    assert challenge_echoed(b"  abc\n", "abc")
+    assert not challenge_echoed(b'{"challenge": "abd"}', "abc")
+    assert not challenge_echoed(b'["abc"]', "abc")
+    assert not challenge_echoed(b"", "abc")
+    assert not challenge_echoed(b"\xff\xfe", "abc")
