@@ -123,14 +123,16 @@ class JetStreamBus:
             return
         url = self.settings.url
         try:
+            # One retry at first, so that a NATS not there is said at start rather than
+            # waited for; once connected, reconnection never gives up (set below).
             nc = await nats.connect(
                 url, name="caseline-notify", connect_timeout=self.settings.connect_timeout_s,
-                allow_reconnect=True, max_reconnect_attempts=-1,
-                # A failed first connection is an error at start, said once.
-                reconnect_time_wait=0.5)
+                allow_reconnect=True, max_reconnect_attempts=1, reconnect_time_wait=0.2)
         except (TimeoutError, OSError, nats.errors.Error) as exc:
-            raise JetStreamUnavailable(f"cannot reach NATS at {url}: {exc or type(exc).__name__}"
-                                       ) from exc
+            raise JetStreamUnavailable(
+                f"cannot reach NATS at {url}: {exc or type(exc).__name__}") from exc
+        nc.options["max_reconnect_attempts"] = -1
+        nc.options["reconnect_time_wait"] = 1.0
         self._nc = nc
         self._js = nc.jetstream(timeout=self.settings.publish_timeout_s)
         try:
