@@ -15,7 +15,7 @@ from aggregator.notify.model import (
     Released,
 )
 
-__all__ = ["Channel", "Inbox", "LiveFeed", "PreferenceStore"]
+__all__ = ["CaseDataAware", "Channel", "Inbox", "LiveFeed", "PreferenceStore"]
 
 
 class Channel(Protocol):
@@ -33,6 +33,17 @@ class Channel(Protocol):
 
     async def deliver(self, message: Released, delivery: Delivery) -> None:
         """Send ``message`` to ``delivery.target``."""
+        ...
+
+
+class CaseDataAware(Protocol):
+    """Optional on a ``Channel``: whether what it sends ``recipient_id`` carries case data
+    (an e-mail saying only "a case changed" does not). A delivery that carries case data is
+    an access, recorded in the ledger before it is sent; a channel without this method is
+    taken to carry case data."""
+
+    def carries_case_data(self, recipient_id: str) -> bool:
+        """True when the message to ``recipient_id`` holds case data."""
         ...
 
 

@@ -31,6 +31,7 @@ __all__ = [
 SUBJECT_ERASED = "SUBJECT_ERASED"
 UNKNOWN_AGENCY = "UNKNOWN_AGENCY"
 LANGUAGES = ("en", "es")
+_MAX_ROLES = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +89,20 @@ class Releaser:
         self._store = store
         self.agencies = dict(agencies)
         self._clock = clock
+        self._roles: dict[str, Role] = {}
 
     def role_of(self, account_id: str) -> Role:
-        """The account's role (a representative when the account is unknown)."""
-        account = self._store.account(account_id)
-        return account.role if account is not None else Role.REPRESENTATIVE
+        """The account's role (a representative when the account is unknown); an account's
+        role never changes, so known ones are remembered."""
+        role = self._roles.get(account_id)
+        if role is None:
+            account = self._store.account(account_id)
+            if account is None:
+                return Role.REPRESENTATIVE
+            if len(self._roles) >= _MAX_ROLES:
+                self._roles.clear()
+            role = self._roles[account_id] = account.role
+        return role
 
     def ruling(self, notification: Notification) -> Verdict | Refused:
         """The policy now for this notification's recipient."""

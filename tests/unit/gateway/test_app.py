@@ -5,6 +5,7 @@ the health report, which checks the real store and ledger files on purpose."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,3 +244,33 @@ def test_one_reading_of_the_bearer_token_for_graphql_and_the_ledger_export() -> 
     forged = DevIssuer(Ed25519PrivateKey.generate()).issue("ana", "applicant", "Ana")
     assert read(f"Bearer {forged}") == (
         None, "the bearer token is invalid or expired; sign in again")
+
+
+class _Runner:
+    """Stands in for the notifications' watchers and deliverer."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    async def start(self) -> None:
+        self.events.append("start")
+
+    async def stop(self) -> None:
+        self.events.append("stop")
+
+
+@pytest.mark.parametrize(("worker", "expected"), [(None, ["start", "stop"]),
+                                                  (1, ["start", "stop"]), (2, ["stop"])])
+async def test_notification_work_starts_in_the_main_process_only(
+        worker: int | None, expected: list[str]) -> None:
+    """Watchers and deliverer start with the main gateway process (worker None or 1), never
+    in the other workers; every process stops them on shutdown."""
+    service = fake_service(CONFIG, {"fake": FakeAdapter("fake")})
+    assert service.notify is not None
+    runner = _Runner()
+    service.notify = dataclasses.replace(service.notify, runner=runner)
+    app = create_app(service, TokenVerifier(Ed25519PrivateKey.generate().public_key()),
+                     GatewaySettings(worker=worker))
+    async with app.router.lifespan_context(app):
+        pass
+    assert runner.events == expected
