@@ -65,6 +65,10 @@ class JetStreamSettings:
             if not name or len(name) > 64 or not set(name) <= _TOKEN:
                 raise ValueError(f"{what} name {name[:80]!r}: expected 1 to 64 letters, "
                                  "digits, '-' or '_'")
+        tokens = self.subject_prefix.split(".")
+        if len(self.subject_prefix) > 128 or not all(t and set(t) <= _TOKEN for t in tokens):
+            raise ValueError(f"subject prefix {self.subject_prefix[:80]!r}: expected words of "
+                             "letters, digits, '-' or '_' joined by dots")
         if self.duplicate_window_s < longest_backoff_s:
             raise ValueError(f"duplicate window {self.duplicate_window_s:g} s is shorter than "
                              f"the watchers' longest backoff {longest_backoff_s:g} s: "

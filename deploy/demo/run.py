@@ -22,6 +22,8 @@ from starlette.applications import Starlette
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap
 from aggregator.federation.transport import ClientIdentity
+from aggregator.notify.runtime import NotifySettings
+from aggregator.notify.wire import JetStreamSettings
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.personas import PERSONAS
 from deploy.demo.run_files import RunningDemo, announce
@@ -65,6 +67,8 @@ class DemoOptions:
     representative_burst: float = REPRESENTATIVE_RATE.burst
     representative_rate: float = REPRESENTATIVE_RATE.per_second
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # Change events on NATS JetStream (None: in the gateway's process, over SQLite).
+    nats_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class GatewaySpec:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # The demo sign-in provider's issuer URL (deploy/demo/sign_in.py).
     issuer: str = ""
+    # NATS JetStream for change events ("": none).
+    nats_url: str = ""
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -101,7 +107,7 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     state = DemoState(Path(spec.state_dir))
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
-                        client_identity=identity)
+                        client_identity=identity, notify=_notify_settings(spec))
     sign_in = DemoSignIn(state, spec.issuer)
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
@@ -112,6 +118,11 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     # Every process serves the provider: codes live in a file they share.
     sign_in.mount_on(app)
     return app
+
+
+def _notify_settings(spec: GatewaySpec) -> NotifySettings | None:
+    """With a NATS URL, the main process's watchers publish to JetStream and it matches."""
+    return NotifySettings(nats=JetStreamSettings(spec.nats_url)) if spec.nats_url else None
 
 
 class _Server(uvicorn.Server):
@@ -254,6 +265,9 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
+    if opts.nats_url:
+        lines.append(f"  Change events       NATS JetStream at {opts.nats_url} (stream "
+                     "CASELINE_CHANGES)")
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -327,7 +341,8 @@ async def run_demo(opts: DemoOptions) -> None:
                        tls_key=str(tls.gateway.key),
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
-                       max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port))
+                       max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
+                       nats_url=opts.nats_url or "")
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
