@@ -20,8 +20,10 @@ from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
 from deploy.commands.keys import keys
+from deploy.commands.nats_options import NATS_URL, jetstream_settings
 from deploy.commands.notify import notify
 from deploy.commands.record_event import record_event_command
+from deploy.commands.notify_match import match as notify_match
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
@@ -122,10 +124,11 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--activity-rate", default=None, type=click.FloatRange(min=0.1, max=600),
               metavar="N",
               help="Case moves per minute at each agency (default 3); implies --activity.")
+@NATS_URL
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
-         activity: bool, activity_rate: float | None) -> None:
+         activity: bool, activity_rate: float | None, nats_url: str | None) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -146,7 +149,8 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        representative_burst=representative_burst,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
-                       activity_rate=rate)
+                       activity_rate=rate,
+                       nats_url=nats_url if jetstream_settings(nats_url) else None)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -303,11 +307,16 @@ def gateway() -> None:
 @click.option("--notify-deliver/--no-notify-deliver", default=True, show_default=True,
               help="Deliver notifications in this process; off when `caseline notify "
                    "deliver` runs as a process of its own.")
+@NATS_URL
+@click.option("--notify-match/--no-notify-match", default=True, show_default=True,
+              help="With --nats-url: match change events in this process; off when "
+                   "`caseline notify match` runs as a process of its own.")
 def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
-                  max_token_lifetime: int, notify_deliver: bool, **sign_in: Any) -> None:
+                  max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
+                  notify_match: bool, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -330,6 +339,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from gateway.app import GatewaySettings, create_app
     from gateway.ratelimit import RatePolicy
 
+    nats = jetstream_settings(nats_url)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
     web = options.web()
@@ -345,7 +355,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         # gRPC channels bind to the running loop, so the service is built inside it.
         service = bootstrap(config, state_dir, database_url=database_url,
                             client_identity=identity,
-                            notify=NotifySettings(deliver=notify_deliver))
+                            notify=NotifySettings(deliver=notify_deliver, nats=nats,
+                                                  match=notify_match))
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
@@ -536,6 +547,7 @@ adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
 main.add_command(notify)
+notify.add_command(notify_match)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ and .matching; this module reads the store and writes the outbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.engine import Connection
 
 from aggregator.consent.vocabulary import Role
 from aggregator.notify.decisions import match_recipients
@@ -30,12 +32,19 @@ class Matcher:
         self._channels = tuple(channels)
         self._clock = clock
 
-    def record(self, change: StatusChange) -> int:
+    def record(self, change: StatusChange, *,
+               moves: Callable[[Connection], None] | None = None) -> int:
         """Match and write ``change``; how many notifications were new (none for a change
-        seen before, or one that concerns no one: then only the cursor moves on)."""
+        seen before, or one that concerns no one: then only the cursor moves on).
+        ``moves``: what moves on instead of the watcher's cursor, in the same transaction
+        (aggregator.notify.jetstream: the matcher's stream position)."""
         now = self._clock()
         if is_repeat(self._outbox.last_event(change.agency_id, change.case_number), change):
-            self._outbox.set_cursor(change.agency_id, change.cursor, now)
+            if moves is None:
+                self._outbox.set_cursor(change.agency_id, change.cursor, now)
+            else:
+                with self._outbox.engine.begin() as conn:
+                    moves(conn)
             return 0
         holders = [h.subject_id for h in self._store.holders(change.agency_id,
                                                              change.case_number)]
@@ -51,4 +60,4 @@ class Matcher:
                                  role_of=role_of, erased=erased)
         planned = plan(change, pairs, now, preferences_of=self._preferences.preferences,
                        targets_of={c.kind: c.targets for c in self._channels})
-        return self._outbox.record(change, planned, now)
+        return self._outbox.record(change, planned, now, moves=moves)

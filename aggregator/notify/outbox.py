@@ -6,12 +6,12 @@ UPDATE, so several of them (in several processes) never send one delivery at onc
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from aggregator.ledger.entries import case_reference
 from aggregator.notify.matching import Planned
@@ -82,10 +82,13 @@ class Outbox:
                 & (seen_cases.c.case_ref == self.case_ref(agency_id, case_number)))).scalar()
         return None if value is None else str(value)
 
-    def record(self, change: StatusChange, planned: Sequence[Planned], now: datetime) -> int:
+    def record(self, change: StatusChange, planned: Sequence[Planned], now: datetime, *,
+               moves: Callable[[Connection], None] | None = None) -> int:
         """Write the change's notifications and deliveries, the case's last event and the
         watcher's cursor, in one transaction; returns how many notifications were new
-        (a repeated change inserts nothing)."""
+        (a repeated change inserts nothing). ``moves``: what the transaction moves on
+        instead of the watcher's cursor (a JetStream matcher's stream position; raising
+        there rolls everything back)."""
         ref = self.case_ref(change.agency_id, change.case_number)
         rows = [{
             "id": p.notification.id, "recipient_id": p.notification.recipient_id,
@@ -120,7 +123,10 @@ class Outbox:
                 index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
                 set_={"event_id": change.event_id, "occurred_at": change.occurred_at,
                       "seen_at": now}))
-            self._set_cursor(conn, change.agency_id, change.cursor, now)
+            if moves is None:
+                self._set_cursor(conn, change.agency_id, change.cursor, now)
+            else:
+                moves(conn)
         return new
 
     def set_cursor(self, agency_id: str, cursor: str, now: datetime) -> None:

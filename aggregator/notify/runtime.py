@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aggregator.model import AgencyInfo
 from aggregator.notify.delivery import Deliverer, DeliveryPolicy
@@ -21,8 +22,12 @@ from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import Releaser
 from aggregator.notify.watcher import ChangeSource, Watcher, WatchPolicy
+from aggregator.notify.wire import JetStreamSettings
 from aggregator.ports import Clock, LedgerPort
 from aggregator.store import Store
+
+if TYPE_CHECKING:  # nats is imported only when a NATS URL is configured
+    from aggregator.notify.jetstream import JetStreamBus
 
 __all__ = ["Notifications", "Notifier", "NotifySettings", "build_notifications"]
 
@@ -39,14 +44,20 @@ class NotifySettings:
     watch_policy: WatchPolicy = field(default_factory=WatchPolicy)
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     live_poll_s: float = 0.2
+    # Change events on NATS JetStream (None: the embedded default, watchers writing the
+    # outbox themselves); ``match``: run the JetStream matcher in this process (off when
+    # `caseline notify match` runs it).
+    nats: JetStreamSettings | None = None
+    match: bool = True
 
 
 class Notifier:
     """Starts and stops the background work."""
 
     def __init__(self, watchers: Sequence[Watcher], deliverer: Deliverer | None,
-                 live: LiveUpdates, outbox: Outbox) -> None:
+                 live: LiveUpdates, outbox: Outbox, bus: JetStreamBus | None = None) -> None:
         self.watchers = tuple(watchers)
+        self.bus = bus
         self.outbox = outbox
         self.deliverer = deliverer
         self._live = live
@@ -62,10 +73,14 @@ class Notifier:
         if self._tasks:
             return
         loop = asyncio.get_running_loop()
+        if self.bus is not None:  # connected before a watcher publishes
+            await self.bus.start()
         self._tasks = [loop.create_task(w.run(), name=f"watch-{w.agency_id}")
                        for w in self.watchers]
         if self.deliverer is not None:
             self._tasks.append(loop.create_task(self.deliverer.run(), name="deliver"))
+        if self.bus is not None and self.bus.matching:
+            self._tasks.append(loop.create_task(self.bus.run_matcher(), name="match"))
 
     async def stop(self) -> None:
         """Cancel them and wait until they ended; stop live polling."""
@@ -75,6 +90,8 @@ class Notifier:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.bus is not None:
+            await self.bus.close()
         await self._live.close()
 
 
@@ -103,12 +120,25 @@ def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
     releaser = Releaser(store, agencies, clock)
     live = LiveUpdates(outbox, releaser, clock, poll_s=settings.live_poll_s)
     matcher = Matcher(store, outbox, preferences, channels, clock)
-    watchers = [Watcher(agency_id, source, outbox, matcher, clock, settings.watch_policy)
+    bus = _bus(settings, outbox, matcher, clock)
+    watchers = [Watcher(agency_id, source, outbox, matcher, clock, settings.watch_policy,
+                        publish=None if bus is None else bus.publish)
                 for agency_id, source in sources.items()] if settings.watch else []
     deliverer = Deliverer(outbox, releaser, ledger, pseudonym, channels=channels,
                           preferences=preferences, live=live, clock=clock,
                           policy=settings.delivery) if settings.deliver else None
-    notifier = Notifier(watchers, deliverer, live, outbox)
+    notifier = Notifier(watchers, deliverer, live, outbox, bus)
     hub = NotifyHub(SqlInbox(store.engine, store.sealer, releaser), live, preferences,
                     runner=notifier)
     return Notifications(hub, notifier, outbox, matcher, releaser, live)
+
+
+def _bus(settings: NotifySettings, outbox: Outbox, matcher: Matcher, clock: Clock
+         ) -> JetStreamBus | None:
+    """The JetStream link when a NATS URL is set (nats imported only then)."""
+    if settings.nats is None:
+        return None
+    settings.nats.check(settings.watch_policy.max_backoff_s)
+    from aggregator.notify.jetstream import JetStreamBus
+
+    return JetStreamBus(settings.nats, outbox, matcher, clock, match=settings.match)

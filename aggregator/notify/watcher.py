@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -16,6 +16,7 @@ import grpc
 from aggregator.notify.backoff import backoff_delay
 from aggregator.notify.changes import BadChange, change_from_proto
 from aggregator.notify.matcher import Matcher
+from aggregator.notify.model import StatusChange
 from aggregator.notify.outbox import Outbox
 from aggregator.ports import Clock
 from caseline.v1 import agency_adapter_pb2 as pb
@@ -46,8 +47,12 @@ class Watcher:
     """Consumes one agency's stream until cancelled."""
 
     def __init__(self, agency_id: str, source: ChangeSource, outbox: Outbox,
-                 matcher: Matcher, clock: Clock, policy: WatchPolicy | None = None) -> None:
+                 matcher: Matcher, clock: Clock, policy: WatchPolicy | None = None, *,
+                 publish: Callable[[StatusChange], Awaitable[None]] | None = None) -> None:
         self.agency_id = agency_id
+        # JetStream (aggregator.notify.jetstream): each change is published, and the cursor
+        # stored once the stream acknowledged it; a matcher elsewhere writes the outbox.
+        self._publish = publish
         self._source = source
         self._outbox = outbox
         self._matcher = matcher
@@ -89,5 +94,10 @@ class Watcher:
                 await asyncio.to_thread(self._outbox.set_cursor, self.agency_id,
                                         response.cursor, self._clock())
             return
-        await asyncio.to_thread(self._matcher.record, change)
+        if self._publish is None:
+            await asyncio.to_thread(self._matcher.record, change)
+        else:
+            await self._publish(change)
+            await asyncio.to_thread(self._outbox.set_cursor, self.agency_id, change.cursor,
+                                    self._clock())
         self.handled += 1

@@ -25,6 +25,8 @@ from aggregator.federation.transport import ClientIdentity
 from aggregator.notify.webhooks import WebhookSettings
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
+from aggregator.notify.runtime import NotifySettings
+from aggregator.notify.wire import JetStreamSettings
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.mail_sink import MailSink
 from deploy.demo.personas import PERSONAS
@@ -72,6 +74,8 @@ class DemoOptions:
     # Agencies move a few cases every minute (deploy/demo/activity.py).
     activity: bool = False
     activity_rate: float = DEFAULT_RATE
+    # Change events on NATS JetStream (None: in the gateway's process, over SQLite).
+    nats_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class GatewaySpec:
     issuer: str = ""
     # The demo's SMTP sink on ``host`` (deploy/demo/mail.py); 0: no e-mail pages.
     smtp_port: int = 0
+    # NATS JetStream for change events ("": none).
+    nats_url: str = ""
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -113,7 +119,8 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     # The demo's webhook receivers run on this machine: loopback and http allowed here only.
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
                         client_identity=identity, vault=vault,
-                        webhooks=WebhookSettings(allow_local=True))
+                        webhooks=WebhookSettings(allow_local=True),
+                        notify=_notify_settings(spec))
     sign_in = DemoSignIn(state, spec.issuer)
     web = sign_in.web_settings()
     if spec.smtp_port:
@@ -128,6 +135,11 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     # Every process serves the provider: codes live in a file they share.
     sign_in.mount_on(app)
     return app
+
+
+def _notify_settings(spec: GatewaySpec) -> NotifySettings | None:
+    """With a NATS URL, the main process's watchers publish to JetStream and it matches."""
+    return NotifySettings(nats=JetStreamSettings(spec.nats_url)) if spec.nats_url else None
 
 
 class _Server(uvicorn.Server):
@@ -273,6 +285,9 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
+    if opts.nats_url:
+        lines.append(f"  Change events       NATS JetStream at {opts.nats_url} (stream "
+                     "CASELINE_CHANGES)")
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -350,7 +365,7 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
-                       smtp_port=sink.port)
+                       smtp_port=sink.port, nats_url=opts.nats_url or "")
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]

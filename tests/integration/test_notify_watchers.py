@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ from aggregator.notify.runtime import (
 )
 from aggregator.notify.tables import deliveries, notifications
 from aggregator.notify.watcher import ChangeSource, WatchPolicy
+from aggregator.notify.wire import JetStreamSettings
 from aggregator.service import CaselineService
 from aggregator.state import StatePaths
 from caseline.v1.lib.scopes import Scope
@@ -43,6 +45,7 @@ from deploy.processes.launcher import (
     start_adapter,
     stop_adapters,
 )
+from support.nats_bus import unique_stream
 from support.world import seed_world
 
 pytestmark = pytest.mark.integration
@@ -96,17 +99,26 @@ async def eventually(probe: Callable[[], T], done: Callable[[T], bool],
     return value
 
 
-@pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
+@pytest.fixture(params=["embedded", "nats"])
+async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Running]:
     """The three adapters over fresh seeded stores; a service whose watchers back off at
-    most MAX_BACKOFF_S and whose deliverer polls often."""
+    most MAX_BACKOFF_S and whose deliverer polls often. 'embedded': the watchers write the
+    outbox; 'nats': they publish to a JetStream stream of the test's own, matched from it."""
+    async with AsyncExitStack() as stack:
+        nats = (await stack.enter_async_context(unique_stream())
+                if request.param == "nats" else None)
+        async for value in _running(tmp_path, nats):
+            yield value
+
+
+async def _running(tmp_path: Path, nats: JetStreamSettings | None) -> AsyncIterator[Running]:
     stores = seed_world(tmp_path, cases=20, seed=7, today=TODAY)
     jwks = StatePaths(tmp_path).jwks
     adapters = {a: await start_adapter(a, path, jwks, tmp_path / f"{a}.log")
                 for a, path in stores.items()}
     service = bootstrap(registry_with({a: p.port for a, p in adapters.items()}), tmp_path,
                         notify=NotifySettings(
-                            watch_policy=WatchPolicy(0.05, MAX_BACKOFF_S),
+                            nats=nats, watch_policy=WatchPolicy(0.05, MAX_BACKOFF_S),
                             delivery=DeliveryPolicy(poll_s=0.05, lease_s=5)))
     service.store.set_language("ana", "es")
     for who, role in (("ana", Role.APPLICANT), ("lee", Role.REPRESENTATIVE)):
