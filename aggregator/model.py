@@ -14,6 +14,7 @@ from caseline.v1.lib.scopes import Scope
 __all__ = [
     "AgencyFailure",
     "AgencyInfo",
+    "AgencyWording",
     "Case",
     "Event",
     "Hearing",
@@ -58,6 +59,14 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class AgencyWording:
+    """The agency's own words for a status in one language: its title and its free text."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     """An agency status on the shared vocabulary, with the agency's own words."""
 
@@ -70,10 +79,21 @@ class Status:
     # How the adapter matched the agency code to its table: EXACT, VARIANT, AMBIGUOUS, NONE,
     # or UNSPECIFIED when the adapter did not say.
     match: str = "UNSPECIFIED"
+    # The agency's own words by language, when it supplies more than one ("en" among them
+    # equals agency_text); empty otherwise, or when DETAILS was not released.
+    agency_texts: Mapping[str, AgencyWording] = field(default_factory=dict)
 
     def text(self, language: str) -> Text | None:
         """Text in ``language``, else English, else None (unknown code)."""
         return self.texts.get(language) or self.texts.get("en")
+
+    def agency_text_in(self, language: str) -> tuple[str, str]:
+        """(text, its language): the agency's own text in ``language`` when it supplied it,
+        else ``agency_text``, which is in the agency's first language (English)."""
+        wording = self.agency_texts.get(language)
+        if wording is not None and wording.text:
+            return wording.text, language
+        return self.agency_text, "en"
 
 
 @dataclass(frozen=True, slots=True)

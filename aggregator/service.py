@@ -18,6 +18,7 @@ from aggregator.consent.policy import SELF_CONSENT, Decision, Principal, decide_
 from aggregator.consent.service import ConsentService
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.consent.vocabulary import Role
+from aggregator.federation.chunks import batch_limit
 from aggregator.federation.fanout import Federation
 from aggregator.federation.routing import (
     MAX_NUMBER_LENGTH,
@@ -121,7 +122,8 @@ class CaselineService:
             raise SubjectErasedError(subject_id, erased_at)
 
     async def lookup(self, numbers: Sequence[str]) -> list[LookupOutcome]:
-        """Public status per number, in the order given; one call per agency."""
+        """Public status per number, in the order given; one call per agency, or several at
+        once for an agency that takes fewer numbers per call."""
         if len(numbers) > MAX_LOOKUP_BATCH:
             raise TooManyNumbersError(len(numbers))
         outcomes: list[LookupOutcome | None] = [None] * len(numbers)
@@ -140,21 +142,28 @@ class CaselineService:
                                             invalid=NO_AGENCY)
             else:
                 by_agency[agency_id].append(i)
-        operations = {
-            agency_id: partial(self.adapters[agency_id].lookup, [numbers[i] for i in indexes])
-            for agency_id, indexes in by_agency.items()
-        }
-        answers = await self.federation.fan_out(operations, self.config.deadline_s)
-        for agency_id, indexes in by_agency.items():
-            answer = answers[agency_id]
-            for position, i in enumerate(indexes):
-                if isinstance(answer, AgencyFailure):
+        deadline = self.federation.deadline_after(self.config.deadline_s)
+        answers = await asyncio.gather(*(
+            self._lookup_at(agency_id, [numbers[i] for i in indexes], deadline)
+            for agency_id, indexes in by_agency.items()))
+        for (agency_id, indexes), answer in zip(by_agency.items(), answers, strict=True):
+            for i, outcome in zip(indexes, answer, strict=True):
+                if isinstance(outcome, AgencyFailure):
                     outcomes[i] = LookupFailure(numbers[i], "AGENCY_UNAVAILABLE", (
                         f"{self.agencies[agency_id].name} did not answer "
-                        f"({answer.code}); try again shortly"), agency_id, answer.code)
+                        f"({outcome.code}); try again shortly"), agency_id, outcome.code)
                 else:
-                    outcomes[i] = answer[position]
+                    outcomes[i] = outcome
         return [o for o in outcomes if o is not None]
+
+    async def _lookup_at(self, agency_id: str, numbers: Sequence[str], deadline: float
+                         ) -> list[LookupOutcome | AgencyFailure]:
+        """One agency's numbers, in as many calls at once as its batch limit needs (learned
+        from its Describe on first use); a call that fails fails only its own numbers."""
+        adapter = self.adapters[agency_id]
+        size = await batch_limit(adapter, self.federation.remaining(deadline))
+        return await self.federation.call_in_chunks(agency_id, adapter.lookup, numbers, size,
+                                                    deadline)
 
     async def read_timeline(self, principal: Principal, subject_id: str,
                             scopes: Sequence[Scope] = tuple(Scope)) -> TimelineRead:

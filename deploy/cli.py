@@ -22,8 +22,8 @@ from deploy.commands.audit import audit
 from deploy.commands.keys import keys
 from deploy.commands.nats_options import NATS_URL, jetstream_settings
 from deploy.commands.notify import notify
-from deploy.commands.record_event import record_event_command
 from deploy.commands.notify_match import match as notify_match
+from deploy.commands.record_event import record_event_command
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR

@@ -51,6 +51,8 @@ def test_sensitive_fields_are_declared_in_the_contract() -> None:
     assert field_scopes(case_pb2.Case.DESCRIPTOR)["office"] == "DETAILS"
     status = field_scopes(vocabulary_pb2.Status.DESCRIPTOR)
     assert status["agency_text"] == "DETAILS" and status["agency_code"] == "STATUS"
+    # The agency's wording in its other languages is released exactly as its English is.
+    assert status["agency_texts"] == "DETAILS"
 
 
 def _generated_modules() -> set[str]:

@@ -26,7 +26,13 @@ from adapters.sdk.mapping import (
 )
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat, Problem
 from adapters.sdk.profile import AgencyProfile
-from adapters.sdk.records import CaseRecord, ChangeRecord, EventRecord, HearingRecord
+from adapters.sdk.records import (
+    AgencyWording,
+    CaseRecord,
+    ChangeRecord,
+    EventRecord,
+    HearingRecord,
+)
 from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
 from adapters.sdk.servicer import MAX_BATCH_SIZE, AdapterServicer
 from adapters.sdk.source import CaseSource
@@ -40,6 +46,7 @@ __all__ = [
     "AdapterServer",
     "AdapterServicer",
     "AgencyProfile",
+    "AgencyWording",
     "CaseRecord",
     "CaseSource",
     "ChangeRecord",

@@ -24,8 +24,23 @@ class HearingRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AgencyWording:
+    """The agency's own words for a status in one language, when it has more than English:
+    its title of the status and its free text (either may be empty)."""
+
+    language: str  # lower-case BCP 47 tag, e.g. "es"
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class EventRecord:
-    """One status change: the agency's code and its own free text."""
+    """One status change: the agency's code and its own free text.
+
+    ``wordings`` holds the agency's own words in the other languages it supplies them in
+    ("es": USCIS's Spanish title and description); the English ones are ``code`` and
+    ``text`` unless an "en" entry says otherwise. Empty for an agency with one language.
+    """
 
     occurred_at: datetime  # timezone-aware (UTC)
     code: str
@@ -36,6 +51,7 @@ class EventRecord:
     # Stable id unique within the case (a row id, a journal number); when empty the SDK
     # derives one from the event's content.
     event_id: str = ""
+    wordings: tuple[AgencyWording, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

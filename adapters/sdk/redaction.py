@@ -302,6 +302,9 @@ class CaseRedactor:
     def _status(self, status: vocabulary_pb2.Status) -> None:
         _mask_field(status, "agency_code", self._table)
         _mask_field(status, "agency_text", self.text)
+        for wording in status.agency_texts:  # the agency's words in its other languages
+            _mask_field(wording, "title", self.text)
+            _mask_field(wording, "description", self.text)
         for text in status.texts:
             # The mapped texts of one table entry are looked at together: most often none
             # holds a number or a word of the person's, and one check says so.

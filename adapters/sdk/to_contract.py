@@ -13,7 +13,7 @@ from adapters.sdk.bounds import bounded_text
 from adapters.sdk.due import action_over
 from adapters.sdk.mapping import LocalizedText, MappedStatus, MappingTable
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat
-from adapters.sdk.records import CaseRecord, EventRecord, HearingRecord
+from adapters.sdk.records import AgencyWording, CaseRecord, EventRecord, HearingRecord
 from adapters.sdk.texts import in_languages, localized_strings
 from adapters.sdk.vocabulary import category_to_proto, match_to_proto, milestone_to_proto
 from caseline.v1 import agency_adapter_pb2, case_pb2, vocabulary_pb2
@@ -54,6 +54,23 @@ def _fill_status(status: vocabulary_pb2.Status, mapped: MappedStatus,
     # The agency's own words are bounded before anything scans them (redaction, the reader).
     status.agency_code = bounded_text(mapped.agency_code)
     status.agency_text = bounded_text(mapped.agency_text)
+
+
+def _fill_wordings(status: vocabulary_pb2.Status, event: EventRecord) -> None:
+    """The agency's own words per language, when it supplies more than one: "en" first (its
+    code and text, unless it gave English of its own), then the others in tag order."""
+    if not event.wordings:
+        return
+    by_language: dict[str, AgencyWording] = {}
+    for wording in event.wordings:
+        if (wording.title or wording.text) and wording.language not in by_language:
+            by_language[wording.language] = wording
+    english = by_language.pop("en", AgencyWording("en", event.code, event.text))
+    add = status.agency_texts.add
+    for wording in (english, *(by_language[tag] for tag in sorted(by_language))):
+        # Bounded before anything scans them, like agency_text.
+        add(language=wording.language, title=bounded_text(wording.title),
+            description=bounded_text(wording.text))
 
 
 def _action_required(mapped: MappedStatus, event: EventRecord, now: datetime | None) -> bool:
@@ -97,6 +114,7 @@ def _fill_event(target: case_pb2.CaseEvent, number: str, event: EventRecord,
     _fill_timestamp(target.occurred_at, event.occurred_at)
     mapped = table.map(event.code, event.text, program)
     _fill_status(target.status, mapped, _action_required(mapped, event, now))
+    _fill_wordings(target.status, event)
     if event.due_date:
         target.due_date = event.due_date.isoformat()
     target.office = event.office
@@ -133,6 +151,7 @@ def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
                             case_type_names=localized_strings(case_type_names))
     mapped = table.map(latest.code, latest.text, program)
     _fill_status(message.status, mapped, _action_required(mapped, latest, now))
+    _fill_wordings(message.status, latest)
     # A source answering without history holds only the latest event: the opening time is
     # the record's own, not that event's.
     _fill_timestamp(message.opened_at, record.opened)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import nh3
 
 from adapters.immigration.numbers import PREFIXES
-from adapters.sdk.records import CaseRecord, EventRecord
+from adapters.sdk.records import AgencyWording, CaseRecord, EventRecord
 
 __all__ = ["ApiCase", "HistoryEntry", "parse_case_status", "parse_time", "plain_text",
            "to_record"]
@@ -129,14 +129,19 @@ def to_record(number: str, case: ApiCase, observed_at: datetime) -> CaseRecord:
     The status's time is ``modifiedDate``, else the newest dated history step, else
     ``submittedDate``; with none of them (IOE receipts) it is ``observed_at``, when the
     bridge first saw this status. The case opened at ``submittedDate``, else its first dated
-    step, else with its status.
+    step, else with its status. USCIS's Spanish title and description, when it gives them,
+    travel as the event's "es" wording.
     """
     dated = sorted(e.at for e in case.history if e.at is not None)
     occurred = case.modified or (dated[-1] if dated else None) or case.submitted \
         or observed_at
     opened = case.submitted or (dated[0] if dated else None) or occurred
     office = PREFIXES.get(number[:3], "")
+    # USCIS words its statuses in Spanish too: carried beside the English (sealed like it).
+    spanish = ((AgencyWording("es", case.title_es, case.description_es or case.title_es),)
+               if case.title_es or case.description_es else ())
     event = EventRecord(occurred_at=occurred, code=case.title_en,
-                        text=case.description_en or case.title_en, office=office)
+                        text=case.description_en or case.title_en, office=office,
+                        wordings=spanish)
     return CaseRecord(number=number, case_type=case.form_type, office=office, subject_ref="",
                       access_code="", events=(event,), opened_at=opened)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -10,6 +12,7 @@ import grpc
 from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 
+from aggregator.federation.chunks import CONTRACT_MAX_BATCH, limit_from_describe
 from aggregator.federation.coalescing import Coalescer
 from aggregator.federation.fanout import AgencyCallError
 from aggregator.federation.from_contract import (
@@ -79,21 +82,67 @@ class AdapterClient:
         self.subject_calls: Coalescer[str, pb.ListSubjectCasesResponse] = Coalescer(
             self._send_subject_requests)
         self._batching = True  # until the adapter says it has no BatchListSubjectCases
+        # How many numbers (or subject requests) one call may carry, from Describe; None
+        # until the adapter has said.
+        self._batch_limit: int | None = None
+        self._describing: asyncio.Task[int] | None = None
 
     async def describe(self, timeout: float) -> pb.DescribeResponse:
         """The agency's self-description."""
         return await _unary(self._stub.Describe, pb.DescribeRequest(), timeout)
 
+    async def batch_limit(self, timeout: float) -> int:
+        """How many case numbers (or subject requests) one call may carry: the adapter's
+        ``limits.max_batch_size``, asked once and kept. While the adapter cannot be asked
+        it is taken to be the contract's 100, and asked again next time."""
+        if self._batch_limit is not None:
+            return self._batch_limit
+        # Concurrent first callers share one Describe; each waits at most its own timeout.
+        if self._describing is None or self._describing.done():
+            self._describing = asyncio.get_running_loop().create_task(
+                self._learn_batch_limit(timeout))
+        try:
+            async with asyncio.timeout(timeout):
+                return await asyncio.shield(self._describing)
+        except TimeoutError:
+            return CONTRACT_MAX_BATCH
+
+    async def _learn_batch_limit(self, timeout: float) -> int:
+        try:
+            described = await self.describe(timeout)
+        except AgencyCallError as exc:
+            if exc.code != "UNIMPLEMENTED":
+                return CONTRACT_MAX_BATCH  # the call that follows will say what is wrong
+            described = pb.DescribeResponse()  # an adapter without Describe: the default
+        self._batch_limit = limit_from_describe(described.limits.max_batch_size)
+        self.subject_calls.max_batch = self._batch_limit
+        return self._batch_limit
+
     async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
-        """Public status for up to 100 numbers, in request order."""
+        """Public status for at most :meth:`batch_limit` numbers, in request order."""
         request = pb.LookupCasesRequest(case_numbers=list(numbers))
-        response = await _unary(self._stub.LookupCases, request, timeout)
+        response = await self._limited(self._stub.LookupCases, request, timeout)
         return [lookup_from_proto(self.agency_id, r) for r in response.results]
+
+    async def _limited(self, method: Callable[..., Awaitable[Resp]], request: Req,
+                       timeout: float) -> Resp:
+        try:
+            return await _unary(method, request, timeout)
+        except AgencyCallError as exc:
+            if exc.reason == "BATCH_TOO_LARGE":
+                # The adapter takes fewer than it said (it was replaced, or reconfigured):
+                # ask it again before the next call.
+                self._batch_limit = None
+            raise
 
     async def subject_cases(self, consent_token: str, timeout: float,
                             release: Release) -> SubjectCases:
         """Cases and events released under a consent token, their sealed fields opened as
         far as ``release`` allows."""
+        if self._batch_limit is None:  # once: how many requests a batch call may carry
+            started = time.monotonic()
+            await self.batch_limit(timeout)
+            timeout -= time.monotonic() - started  # the same deadline covers both calls
         response = await self.subject_calls.call(consent_token, timeout)
         cases: list[Case] = []
         events: list[Event] = []
@@ -113,7 +162,7 @@ class AdapterClient:
         request = pb.BatchListSubjectCasesRequest(
             requests=[pb.ListSubjectCasesRequest(consent_token=t) for t in tokens])
         try:
-            response = await _unary(self._stub.BatchListSubjectCases, request, timeout)
+            response = await self._limited(self._stub.BatchListSubjectCases, request, timeout)
         except AgencyCallError as exc:
             if exc.code != "UNIMPLEMENTED":
                 raise
@@ -150,7 +199,11 @@ class AdapterClient:
             call.cancel()
 
     async def close(self) -> None:
-        """Close the channel."""
+        """Close the channel (and stop asking for the batch limit)."""
+        if self._describing is not None and not self._describing.done():
+            self._describing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._describing
         await self._channel.close(grace=None)
 
 

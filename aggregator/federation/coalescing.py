@@ -54,6 +54,18 @@ class Coalescer(Generic[Req, Resp]):
         self.calls = 0  # batch calls made, for tests and benchmarks
         self.requests = 0  # requests carried in them
 
+    @property
+    def max_batch(self) -> int:
+        """The most requests one call carries."""
+        return self._max_batch
+
+    @max_batch.setter
+    def max_batch(self, value: int) -> None:
+        # Learned from the agency after start (its Describe); calls in flight keep theirs.
+        if value < 1:
+            raise ValueError(f"max_batch must be at least 1, got {value}")
+        self._max_batch = value
+
     async def call(self, request: Req, timeout: float) -> Resp:
         """``request``'s answer; AgencyCallError as the request alone would have failed."""
         loop = asyncio.get_running_loop()

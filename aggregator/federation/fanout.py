@@ -10,11 +10,13 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from aggregator.federation.breaker import BreakerPolicy, CircuitBreaker
+from aggregator.federation.chunks import chunks
 from aggregator.federation.faults import counts_against_agency
 from aggregator.model import AgencyFailure
 
@@ -23,7 +25,10 @@ __all__ = ["AgencyCallError", "Federation", "RetryPolicy"]
 log = logging.getLogger("caseline.federation")
 
 T = TypeVar("T")
+X = TypeVar("X")
 Operation = Callable[[float], Awaitable[T]]
+# An operation over a batch: one answer per item, in order, within the seconds given.
+BatchOperation = Callable[[Sequence[X], float], Awaitable[Sequence[T]]]
 
 
 class AgencyCallError(Exception):
@@ -103,6 +108,39 @@ class Federation:
                 return AgencyFailure(agency_id, exc.code, exc.message)
             breaker.record_success()
             return result
+
+    def deadline_after(self, timeout_s: float) -> float:
+        """The deadline ``timeout_s`` from now, on this federation's clock."""
+        return self._clock() + timeout_s
+
+    def remaining(self, deadline: float) -> float:
+        """Seconds left before ``deadline`` (may be negative)."""
+        return deadline - self._clock()
+
+    async def call_in_chunks(self, agency_id: str, operation: BatchOperation[X, T],
+                             items: Sequence[X], size: int, deadline: float, *,
+                             idempotent: bool = True) -> list[T | AgencyFailure]:
+        """``items`` in batches of at most ``size``, each one :meth:`call` (retried and
+        counted by the breaker on its own), all at once under ``deadline``; one answer per
+        item, in order. A batch that fails fails only its own items, each with the batch's
+        AgencyFailure; a batch answered with the wrong number of answers fails as INTERNAL."""
+        parts = chunks(items, size)
+        answers = await asyncio.gather(*(
+            self.call(agency_id, partial(operation, part), deadline, idempotent=idempotent)
+            for part in parts))
+        merged: list[T | AgencyFailure] = []
+        for part, answer in zip(parts, answers, strict=True):
+            if isinstance(answer, AgencyFailure):
+                merged.extend([answer] * len(part))
+            elif len(answer) != len(part):
+                log.warning("agency answered a batch wrongly", extra={
+                    "agency": agency_id, "asked": len(part), "answers": len(answer)})
+                merged.extend([AgencyFailure(agency_id, "INTERNAL", f"{len(answer)} answers "
+                                                                    f"to {len(part)} items")]
+                              * len(part))
+            else:
+                merged.extend(answer)
+        return merged
 
     async def fan_out(self, operations: Mapping[str, Operation[T]], timeout_s: float, *,
                       idempotent: bool = True) -> dict[str, T | AgencyFailure]:

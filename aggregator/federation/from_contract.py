@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from google.protobuf import timestamp_pb2
 
 from aggregator.model import (
+    AgencyWording,
     Case,
     Event,
     Hearing,
@@ -77,7 +78,22 @@ def _status(status: vocabulary_pb2.Status) -> Status:
         agency_code=status.agency_code, agency_text=status.agency_text,
         texts={t.language: Text(t.title, t.description, t.next_step) for t in status.texts},
         match=_MATCH.get(status.match, "UNSPECIFIED"),
+        agency_texts=_wordings(status.agency_texts),
     )
+
+
+def _wordings(texts: Iterable[vocabulary_pb2.LocalizedText]) -> dict[str, AgencyWording]:
+    """Language -> the agency's own words; as for other localized texts, the first entry per
+    language wins, empty ones are dropped and an adapter's excess is cut."""
+    found: dict[str, AgencyWording] = {}
+    for entry in texts:
+        if len(found) >= _MAX_LANGUAGES:
+            break
+        tag = entry.language.strip().lower()
+        if (tag and len(tag) <= _MAX_TAG and tag not in found
+                and (entry.title.strip() or entry.description.strip())):
+            found[tag] = AgencyWording(entry.title[:_MAX_TEXT], entry.description)
+    return found
 
 
 def localized_from_proto(texts: Iterable[vocabulary_pb2.LocalizedString]) -> dict[str, str]:

@@ -22,11 +22,11 @@ from starlette.applications import Starlette
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from aggregator.bootstrap import bootstrap, open_state_vault
 from aggregator.federation.transport import ClientIdentity
+from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
+from aggregator.notify.wire import JetStreamSettings
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
-from aggregator.notify.runtime import NotifySettings
-from aggregator.notify.wire import JetStreamSettings
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.mail_sink import MailSink
 from deploy.demo.personas import PERSONAS

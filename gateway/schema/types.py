@@ -206,6 +206,8 @@ DETAILS_FIELDS = tuple(name for name, field in _EVENT_SOURCES.items()
 # Contract paths relative to an event (as in Event.unopened) -> GraphQL field.
 _FIELD_OF_PATH = {("status." if f.containing_type is vocabulary_pb2.Status.DESCRIPTOR else "")
                   + f.name: name for name, f in _EVENT_SOURCES.items()}
+# The agency's wording in its other languages is shown through agencyText too.
+_FIELD_OF_PATH["status.agency_texts"] = "agencyText"
 NUMBER_MASKED_REASON = ("masked: at this agency the case number identifies the person "
                         "(an A-number); the IDENTITY scope shows it whole")
 
@@ -215,10 +217,11 @@ UNOPENED_REASON = ("its sealed value could not be opened (altered on the way, or
 
 
 def _unopened(event: Event) -> list[WithheldField]:
-    return [WithheldField(field=_FIELD_OF_PATH[path],
-                          scope=scope_of(_EVENT_SOURCES[_FIELD_OF_PATH[path]]),
-                          reason=UNOPENED_REASON)
-            for path in event.unopened if path in _FIELD_OF_PATH]
+    # One entry per GraphQL field, though several contract fields may feed it.
+    fields = dict.fromkeys(_FIELD_OF_PATH[path] for path in event.unopened
+                           if path in _FIELD_OF_PATH)
+    return [WithheldField(field=name, scope=scope_of(_EVENT_SOURCES[name]),
+                          reason=UNOPENED_REASON) for name in fields]
 
 
 def withheld_details(scopes: frozenset[Scope], reason: str) -> list[WithheldField]:
@@ -245,7 +248,11 @@ class TimelineEvent:
         description="How the agency's status code matched its mapping table (EXACT, VARIANT, "
                     "AMBIGUOUS, NONE); null when the agency's adapter does not say.")
     agency_text: str | None = strawberry.field(
-        description="The agency's own wording for this event (DETAILS).")
+        description="The agency's own wording for this event (DETAILS), in the language "
+                    "asked for when the agency supplies it, else in the agency's own "
+                    "(English).")
+    # The language agency_text is in (pages mark it, so a screen reader pronounces it right).
+    agency_text_language: strawberry.Private[str]
     action_required: bool
     due_date: date | None = strawberry.field(description="When the applicant must act "
                                                          "(DETAILS).")
@@ -266,6 +273,7 @@ class TimelineEvent:
         masked = ([WithheldField(field="caseNumber", scope=ConsentScope.IDENTITY,
                                  reason=NUMBER_MASKED_REASON)] if mask_case_number else [])
         shown = set() if withheld else set(_EVENT_SOURCES) - {w.field for w in unopened}
+        agency_text, agency_language = event.status.agency_text_in(language)
         return cls(at=event.at, agency=Agency.from_domain(agency, language),
                    case_number=(mask_number(event.case_number) if mask_case_number
                                 else event.case_number),
@@ -274,7 +282,8 @@ class TimelineEvent:
                    description=description, next_step=next_step,
                    agency_code=event.status.agency_code,
                    match=status_match(event.status.match),
-                   agency_text=event.status.agency_text if "agencyText" in shown else None,
+                   agency_text=agency_text if "agencyText" in shown else None,
+                   agency_text_language=agency_language,
                    action_required=event.status.action_required,
                    due_date=event.due_date if "dueDate" in shown else None,
                    office=event.office if "office" in shown else None,

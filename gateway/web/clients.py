@@ -110,7 +110,8 @@ class EventRow:
     """One timeline event with what may be shown of it, and what is withheld and why."""
 
     event: TimelineEvent
-    shown: list[tuple[str, str]]
+    # (field's name, value, the value's language when it is not the page's, else "")
+    shown: list[tuple[str, str, str]]
     withheld: list[Withheld]
     unopened: list[str]
 
@@ -133,21 +134,21 @@ def _consents(service: CaselineService, language: str,
         state=state_name(language, c.state)) for c in consents]
 
 
-def _shown(event: TimelineEvent, language: str) -> list[tuple[str, str]]:
+def _shown(event: TimelineEvent, language: str) -> list[tuple[str, str, str]]:
     names = _field_names(language)
-    shown: list[tuple[str, str]] = []
-    if event.agency_text:
-        shown.append((names["agencyText"], event.agency_text))
+    shown: list[tuple[str, str, str]] = []
+    if event.agency_text:  # in the reader's language when the agency supplied it
+        shown.append((names["agencyText"], event.agency_text, event.agency_text_language))
     if event.due_date:
-        shown.append((names["dueDate"], event.due_date.isoformat()))
+        shown.append((names["dueDate"], event.due_date.isoformat(), ""))
     if event.office:
-        shown.append((names["office"], event.office))
+        shown.append((names["office"], event.office, ""))
     if event.hearing:
         h = event.hearing
         when = h.scheduled_at.strftime("%Y-%m-%d %H:%M")
         shown.append((names["hearing"], ", ".join(
             p for p in (h.type, h.medium, f"{when} ({h.time_zone})", h.court,
-                        h.court_address, h.judge) if p)))
+                        h.court_address, h.judge) if p), ""))
     return shown
 
 

@@ -75,6 +75,8 @@ class Card:
     action_required: bool
     agency_code: str
     agency_text: str
+    # The language agency_text is in: the reader's when the agency supplies it, else "en".
+    agency_text_language: str
     updated_at: datetime
 
 
@@ -150,6 +152,7 @@ def _problem(service: CaselineService, failure: LookupFailure, language: str) ->
 def _card(service: CaselineService, case: Case, language: str) -> Card:
     status = case.status
     text = status.text(language)
+    agency_text, agency_language = status.agency_text_in(language)
     return Card(
         number=case.number, agency=service.agencies[case.agency_id].display_name(language),
         case_type=case.case_type, case_type_name=case.type_name(language),
@@ -159,5 +162,5 @@ def _card(service: CaselineService, case: Case, language: str) -> Card:
         title=text.title if text else status.agency_code,
         description=text.description if text else "",
         next_step=text.next_step if text else "", action_required=status.action_required,
-        agency_code=status.agency_code, agency_text=status.agency_text,
-        updated_at=case.updated_at)
+        agency_code=status.agency_code, agency_text=agency_text,
+        agency_text_language=agency_language, updated_at=case.updated_at)

@@ -34,6 +34,22 @@ class OfficeInTheClearServicer(AdapterServicer):
         return response
 
 
+class SpanishInTheClearServicer(AdapterServicer):
+    """Breaks one rule: cases released with DETAILS carry the agency's wording per language
+    in the clear (everything else sealed as it should be)."""
+
+    async def _subject_cases(self, request: pb.ListSubjectCasesRequest
+                             ) -> pb.ListSubjectCasesResponse:
+        response = await super()._subject_cases(request)
+        for case in response.cases:
+            if not any(s.sensitivity == sensitivity_pb2.SENSITIVITY_DETAILS
+                       for s in case.sealed_fields):
+                continue  # a token without DETAILS: left as the SDK made it
+            case.status.agency_texts.add(language="es", title="Caso Fue Recibido",
+                                         description="Recibimos su formulario.")
+        return response
+
+
 class SealedDetailsForStatusServicer(AdapterServicer):
     """Breaks one rule: every released case carries a sealed DETAILS value, whatever the
     token's scopes (sealed, but released all the same)."""
@@ -127,6 +143,8 @@ class UncappedSubjectBatchServicer(AdapterServicer):
 @pytest.mark.parametrize(("kind", "agency_id", "check", "detail"), [
     (OfficeInTheClearServicer, "immigration", "sensitive_fields_leave_only_sealed",
      "sensitive fields in the clear: ['lookup "),
+    (SpanishInTheClearServicer, "immigration", "sensitive_fields_leave_only_sealed",
+     ": status.agency_texts'"),
     (SealedDetailsForStatusServicer, "courts", "status_only_consent_releases_no_details",
      "sealed ['{office}'] under STATUS only"),
     (AnyAudienceServicer, "labor", "consent_tokens_for_another_agency_are_refused",

@@ -179,3 +179,25 @@ async def test_an_expired_token_is_renewed_without_the_caller_noticing(bridge: B
     bridge.fake.revoke_tokens()
     (result,) = await _lookup(bridge, "EAC9999103402")
     assert result.HasField("case_info") and bridge.fake.token_requests == 2
+
+
+async def test_uscis_spanish_wording_never_leaves_in_a_public_lookup_or_the_stream(
+        bridge: Bridge) -> None:
+    """USCIS's Spanish title and description are DETAILS like its English: neither a public
+    lookup nor the change stream carries them (the mapped Spanish texts are there)."""
+    stream = bridge.stub.WatchChanges(pb.WatchChangesRequest(cursor=""), timeout=20)
+    (result,) = await _lookup(bridge, "EAC9999103402")
+    status = result.case_info.status
+    assert not status.agency_texts and status.agency_text == ""
+    assert "es" in {t.language for t in status.texts}
+    assert b"aprobamos su Formulario" not in result.SerializeToString()
+    bridge.fake.cases["EAC9999103402"] = case_status(
+        "EAC9999103402", "I-485", "Card Was Mailed To Me", "We mailed your card.",
+        title_es="Tarjeta Fue Enviada", desc_es="Enviamos su tarjeta por correo.",
+        modified="11-20-2026 09:00:00")
+    change = await asyncio.wait_for(stream.read(), timeout=15)
+    stream.cancel()
+    assert isinstance(change, pb.WatchChangesResponse)
+    assert change.event.status.agency_code == "Card Was Mailed To Me"
+    assert not change.event.status.agency_texts
+    assert b"Enviamos su tarjeta" not in change.SerializeToString()

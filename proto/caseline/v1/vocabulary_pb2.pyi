@@ -342,6 +342,7 @@ class Status(_message.Message):
     AGENCY_TEXT_FIELD_NUMBER: _builtins.int
     TEXTS_FIELD_NUMBER: _builtins.int
     MATCH_FIELD_NUMBER: _builtins.int
+    AGENCY_TEXTS_FIELD_NUMBER: _builtins.int
     category: Global___StatusCategory.ValueType
     """Shared category; UNSPECIFIED when the agency code is unknown to the mapping table."""
     milestone: Global___Milestone.ValueType
@@ -362,6 +363,17 @@ class Status(_message.Message):
         code is unknown.
         """
 
+    @_builtins.property
+    def agency_texts(self) -> _containers.RepeatedCompositeFieldContainer[Global___LocalizedText]:
+        """The agency's own wording in every language it supplies it in, one entry per language:
+        "en" first (its description equals agency_text when that is set), then the others in
+        tag order; empty when the agency supplies one language only (agency_text is then all
+        there is). In each entry ``title`` is the agency's own title of the status in that
+        language (may be empty), ``description`` its own free text (may be empty, may name
+        dates and forms), ``next_step`` unused (empty). Plain text, no markup. Sealed like
+        agency_text, whose scope it shares; readers get their language, else agency_text.
+        """
+
     def __init__(
         self,
         *,
@@ -372,10 +384,11 @@ class Status(_message.Message):
         agency_text: _builtins.str = ...,
         texts: _abc.Iterable[Global___LocalizedText] | None = ...,
         match: Global___StatusMatch.ValueType = ...,
+        agency_texts: _abc.Iterable[Global___LocalizedText] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_required", b"action_required", "agency_code", b"agency_code", "agency_text", b"agency_text", "category", b"category", "match", b"match", "milestone", b"milestone", "texts", b"texts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action_required", b"action_required", "agency_code", b"agency_code", "agency_text", b"agency_text", "agency_texts", b"agency_texts", "category", b"category", "match", b"match", "milestone", b"milestone", "texts", b"texts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
