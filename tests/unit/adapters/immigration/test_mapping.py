@@ -55,8 +55,8 @@ def test_every_listed_title_maps() -> None:
 def test_every_gathered_real_title_maps() -> None:
     """The real titles gathered from case trackers and scrapers all map, from every source."""
     gathered = _gathered()
-    assert len(gathered) >= 200
-    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHIJKL")
+    assert len(gathered) >= 230
+    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHIJKLMN")
     assert [title for title, _ in gathered if not TABLE.map(title).known] == []
 
 
@@ -322,3 +322,40 @@ def test_spanish_titles_from_uscis_map_with_or_without_accents() -> None:
     assert _map("Se Está Produciendo Una Nueva Tarjeta") == _map("New Card Is Being Produced")
     assert _map("se esta produciendo una nueva tarjeta") == _map("New Card Is Being Produced")
     assert TABLE.map("Se Esta Produciendo Una Nueva Tarjeta").match == "EXACT"
+
+
+def test_abandoned_cases_are_closed_without_a_decision_on_the_merits() -> None:
+    """An abandoned case is denied as given up, not approved or pending; the text says it
+    will not be decided."""
+    for title in ("Abandoned for Other Reasons",
+                  "Abandoned for Undeliverable Requests to Appear for Fingerprinting"):
+        assert _map(title) == ("DENIED", "DECISION_MADE", False)
+    assert "given up" in TABLE.map("Abandoned for Other Reasons").texts[0].description
+
+
+def test_quality_review_after_approval_recommendation_is_not_yet_approved() -> None:
+    """A case sent for quality review on an approval recommendation is still under review."""
+    assert _map("Case Was Submitted For Quality Review Based On An Approval Recommendation") == (
+        "ACTIVE", "UNDER_REVIEW", False)
+    assert "not approved yet" in TABLE.map(
+        "Case Was Submitted For Quality Review Based On An Approval Recommendation",
+    ).texts[0].description
+
+
+def test_denied_with_status_withdrawn_is_a_denial() -> None:
+    """'Denied, status withdrawn, decision will be mailed' is a denial, not a withdrawal."""
+    assert _map("Case Was Denied,Status Was Withdrawn, And A Decision Will Be Mailed") == (
+        "DENIED", "DECISION_MADE", False)
+
+
+def test_my_step_names_match_their_title_as_variants() -> None:
+    """'My ...' forms of titles map like the title, through the variant matcher, and an RFE
+    sent to me is never ambiguous."""
+    for title, original in (("My Case Was Approved", "Case Was Approved"),
+                            ("My Request for Additional Evidence Was Sent",
+                             "Request for Additional Evidence Was Sent"),
+                            ("My Certificate Of Naturalization Was Issued",
+                             "Certificate Of Naturalization Was Issued")):
+        mapped = TABLE.map(title)
+        assert mapped.match == "VARIANT", title
+        assert _map(title) == _map(original)
