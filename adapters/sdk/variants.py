@@ -39,8 +39,13 @@ def normalize_key(text: str) -> str:
     lowered = ascii_only.casefold().replace("&", " and ")
     return _NON_ALNUM.sub(" ", lowered).strip()
 
-# Words that only tie a title together: dropping them never changes what it says.
-_FILLER = frozenset({"was", "were", "is", "are", "has", "have", "been", "the", "a", "an"})
+# Words that only tie a title together: dropping them never changes what it says. The Spanish
+# ones are the same auxiliaries and articles in the titles USCIS writes in Spanish ("Caso Fue
+# Aprobado", "Se Está Produciendo Una Nueva Tarjeta"); accents are already gone at this point.
+_FILLER = frozenset({
+    "was", "were", "is", "are", "has", "have", "been", "the", "a", "an",
+    "fue", "fueron", "ha", "han", "sido", "el", "la", "los", "las", "un", "una",
+})
 
 # One spelling for words agencies (and the people copying them) spell two ways.
 _SPELLINGS = {
@@ -59,7 +64,7 @@ _PHRASES = (
     (re.compile(r"\be mail(ed|s)?\b"), r"email\1"),
     # Not "returned to me": a card "returned" in a title went back to the agency, unclaimed.
     (re.compile(r"\b(mailed|sent|emailed|delivered) to me$"), r"\1"),
-    (re.compile(r"\bmy\b"), ""),
+    (re.compile(r"\b(?:my|mi|mis)\b"), ""),
 )
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
