@@ -56,7 +56,7 @@ def test_every_gathered_real_title_maps() -> None:
     """The real titles gathered from case trackers and scrapers all map, from every source."""
     gathered = _gathered()
     assert len(gathered) >= 230
-    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHIJKLMNOP")
+    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHIJKLMNOPQ")
     assert [title for title, _ in gathered if not TABLE.map(title).known] == []
 
 
@@ -322,6 +322,8 @@ def test_spanish_titles_from_uscis_map_with_or_without_accents() -> None:
     assert _map("Se Está Produciendo Una Nueva Tarjeta") == _map("New Card Is Being Produced")
     assert _map("se esta produciendo una nueva tarjeta") == _map("New Card Is Being Produced")
     assert TABLE.map("Se Esta Produciendo Una Nueva Tarjeta").match == "EXACT"
+    # The sandbox's Spanish title of an affirmed approval: kept, never read as revoked.
+    assert _map("Aprobación De Caso Reafirmada") == ("APPROVED", "DECISION_MADE", False)
 
 
 def test_abandoned_cases_are_closed_without_a_decision_on_the_merits() -> None:
