@@ -68,6 +68,9 @@ _PHRASES = (
 )
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
+# Named entities in upper case ("&APOS;", "&AMP;" in a title written in capitals): html.unescape
+# knows them only in lower case.
+_NAMED_ENTITY = re.compile(r"&[A-Za-z]{2,8};")
 # Hyphens and dashes of every kind, and apostrophes of every kind, inside a word.
 _JOINED = re.compile(r"(?<=\w)[\-\u2010-\u2015\u2212'\u2018\u2019\u02bc](?=\w)")
 
@@ -79,7 +82,8 @@ def variant_form(text: str) -> str:
 
     Memoized: unseen titles recur, and every table key is reduced once at load.
     """
-    plain = _JOINED.sub("", _TAGS.sub(" ", html.unescape(text)))
+    unescaped = html.unescape(_NAMED_ENTITY.sub(lambda m: m.group(0).lower(), text))
+    plain = _JOINED.sub("", _TAGS.sub(" ", unescaped))
     key = normalize_key(plain)
     for pattern, replacement in _PHRASES:
         key = pattern.sub(replacement, key)

@@ -237,3 +237,11 @@ def test_spanish_titles_vary_like_english_ones_and_keep_their_negation() -> None
     assert USCIS.map("El Caso Fue Aprobado").category == "APPROVED"
     assert "no" in variant_form("Caso No Fue Aprobado").split()
     assert USCIS.map("Caso No Fue Aprobado").match == NONE
+
+
+def test_entities_in_a_title_written_in_capitals_are_unescaped() -> None:
+    """'&APOS;' in an all-capitals title is an apostrophe, as '&apos;' is."""
+    assert variant_form("NOTICE OF USCIS&APOS; INTENT TO TERMINATE MY STATUS WAS MAILED") == (
+        variant_form("Notice Of USCIS' Intent To Terminate My Status Was Mailed"))
+    assert USCIS.map("RESPONSE TO USCIS&APOS; REQUEST FOR EVIDENCE WAS RECEIVED").milestone == (
+        "EVIDENCE_RECEIVED")
