@@ -82,7 +82,10 @@ def variant_form(text: str) -> str:
 
     Memoized: unseen titles recur, and every table key is reduced once at load.
     """
-    unescaped = html.unescape(_NAMED_ENTITY.sub(lambda m: m.group(0).lower(), text))
+    unescaped = text
+    # Twice: scrapers that escape a page's text again leave "&amp;#039;" for an apostrophe.
+    for _ in range(2):
+        unescaped = html.unescape(_NAMED_ENTITY.sub(lambda m: m.group(0).lower(), unescaped))
     plain = _JOINED.sub("", _TAGS.sub(" ", unescaped))
     key = normalize_key(plain)
     for pattern, replacement in _PHRASES:

@@ -245,3 +245,6 @@ def test_entities_in_a_title_written_in_capitals_are_unescaped() -> None:
         variant_form("Notice Of USCIS' Intent To Terminate My Status Was Mailed"))
     assert USCIS.map("RESPONSE TO USCIS&APOS; REQUEST FOR EVIDENCE WAS RECEIVED").milestone == (
         "EVIDENCE_RECEIVED")
+
+    assert USCIS.map("Response To USCIS&amp;#039; Request For Evidence Was Received").milestone == (
+        "EVIDENCE_RECEIVED")
