@@ -39,8 +39,13 @@ def normalize_key(text: str) -> str:
     lowered = ascii_only.casefold().replace("&", " and ")
     return _NON_ALNUM.sub(" ", lowered).strip()
 
-# Words that only tie a title together: dropping them never changes what it says.
-_FILLER = frozenset({"was", "were", "is", "are", "has", "have", "been", "the", "a", "an"})
+# Words that only tie a title together: dropping them never changes what it says. The Spanish
+# ones are the same auxiliaries and articles in the titles USCIS writes in Spanish ("Caso Fue
+# Aprobado", "Se Está Produciendo Una Nueva Tarjeta"); accents are already gone at this point.
+_FILLER = frozenset({
+    "was", "were", "is", "are", "has", "have", "been", "the", "a", "an",
+    "fue", "fueron", "ha", "han", "sido", "el", "la", "los", "las", "un", "una",
+})
 
 # One spelling for words agencies (and the people copying them) spell two ways.
 _SPELLINGS = {
@@ -59,10 +64,13 @@ _PHRASES = (
     (re.compile(r"\be mail(ed|s)?\b"), r"email\1"),
     # Not "returned to me": a card "returned" in a title went back to the agency, unclaimed.
     (re.compile(r"\b(mailed|sent|emailed|delivered) to me$"), r"\1"),
-    (re.compile(r"\bmy\b"), ""),
+    (re.compile(r"\b(?:my|mi|mis)\b"), ""),
 )
 
 _TAGS = re.compile(r"<[^>]{0,200}>")
+# Named entities in upper case ("&APOS;", "&AMP;" in a title written in capitals): html.unescape
+# knows them only in lower case.
+_NAMED_ENTITY = re.compile(r"&[A-Za-z]{2,8};")
 # Hyphens and dashes of every kind, and apostrophes of every kind, inside a word.
 _JOINED = re.compile(r"(?<=\w)[\-\u2010-\u2015\u2212'\u2018\u2019\u02bc](?=\w)")
 
@@ -74,7 +82,11 @@ def variant_form(text: str) -> str:
 
     Memoized: unseen titles recur, and every table key is reduced once at load.
     """
-    plain = _JOINED.sub("", _TAGS.sub(" ", html.unescape(text)))
+    unescaped = text
+    # Twice: scrapers that escape a page's text again leave "&amp;#039;" for an apostrophe.
+    for _ in range(2):
+        unescaped = html.unescape(_NAMED_ENTITY.sub(lambda m: m.group(0).lower(), unescaped))
+    plain = _JOINED.sub("", _TAGS.sub(" ", unescaped))
     key = normalize_key(plain)
     for pattern, replacement in _PHRASES:
         key = pattern.sub(replacement, key)

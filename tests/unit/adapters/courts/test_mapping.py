@@ -16,9 +16,8 @@ from deploy.cli import _known_codes
 
 TABLE = MappingTable.load(PROFILE.mapping_path)
 SOURCES = Path(PROFILE.mapping_path).parent / "sources" / "eoir_labels.txt"
-# EOIR reuses this description in bond and custody contexts with meanings we could not pin
-# down from public sources; it stays unmapped (UNSPECIFIED, text kept) rather than guessed.
-KNOWN_UNMAPPED = {"ZERO BOND"}
+# Every gathered label maps; a label added here would stay UNSPECIFIED with its text kept.
+KNOWN_UNMAPPED: set[str] = set()
 
 
 def _map(code: str) -> tuple[str, str, bool]:
@@ -261,3 +260,12 @@ def test_relief_granted_is_approved_and_briefing_requires_action() -> None:
     """Relief granted is a win; a BIA briefing schedule means a brief is due."""
     assert _map("RELIEF GRANTED")[0] == "APPROVED"
     assert _map("BRIEFING SCHEDULE ISSUED")[2] is True
+
+
+def test_zero_bond_is_release_without_paying_not_bond_denied() -> None:
+    """A $0 bond frees the person without paying; 'NO BOND' keeps them detained. The two
+    must never read alike, and release on recognizance means the same as a zero bond."""
+    assert _map("ZERO BOND") == ("APPROVED", "DECISION_MADE", False)
+    assert _map("NO BOND") == ("DENIED", "DECISION_MADE", False)
+    assert _map("RELEASED ON RECOGNIZANCE") == _map("ZERO BOND")
+    assert "without paying" in TABLE.map("ZERO BOND").texts[0].description

@@ -55,8 +55,8 @@ def test_every_listed_title_maps() -> None:
 def test_every_gathered_real_title_maps() -> None:
     """The real titles gathered from case trackers and scrapers all map, from every source."""
     gathered = _gathered()
-    assert len(gathered) >= 170
-    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHI")
+    assert len(gathered) >= 230
+    assert {letter for _, letters in gathered for letter in letters} >= set("ABCDEFGHIJKLMNOPQ")
     assert [title for title, _ in gathered if not TABLE.map(title).known] == []
 
 
@@ -255,3 +255,115 @@ def test_recommended_for_approval_is_not_yet_approved() -> None:
     """A naturalization officer's recommendation is not the approval."""
     assert _map("Recommended for approval") == ("ACTIVE", "INTERVIEW_COMPLETED", False)
     assert _map("Oath ceremony canceled")[0] == "ACTIVE"
+
+
+def test_intent_to_terminate_my_status_is_not_yet_a_termination() -> None:
+    """USCIS's notice of intent to terminate a status asks for an answer; the status stands."""
+    assert _map("Notice Of USCIS' Intent To Terminate My Status Was Mailed") == (
+        "ACTIVE", "INTENT_TO_DENY", True)
+    assert _map("Notice Of USCIS&#039; Intent To Terminate My Status Was Mailed") == (
+        "ACTIVE", "INTENT_TO_DENY", True)
+
+
+def test_reopened_on_a_court_order_is_neither_approval_nor_denial() -> None:
+    """A court-ordered reopening puts the case back in review; no outcome yet."""
+    assert _map("Case Was Reopened Based On A Court Order") == ("ACTIVE", "REOPENED", False)
+
+
+def test_visa_bulletin_wait_or_abeyance_is_not_a_denial() -> None:
+    """Waiting for a visa number (or held in abeyance) is a pause, never a refusal."""
+    assert _map("Visa Bulletin Not Current Or Case Held In Abeyance") == (
+        "ACTIVE", "UNDER_REVIEW", False)
+    assert _map("Visa Bulletin Current") == ("ACTIVE", "UNDER_REVIEW", False)
+
+
+def test_sij_approved_without_deferred_action_is_still_an_approval() -> None:
+    """'Without deferred action' qualifies the approval; it does not undo it."""
+    assert _map("Special Immigrant Juvenile Form I-360 Approved Without Deferred Action") == (
+        "APPROVED", "DECISION_MADE", False)
+
+
+def test_fee_returned_by_bank_pauses_the_case_and_needs_payment() -> None:
+    """A bounced fee suspends the case until paid: action needed, not yet rejected or denied."""
+    assert _map("Case Was Suspended Because My Fee Was Returned by My Bank") == (
+        "ACTIVE", "CASE_UPDATED", True)
+
+
+def test_document_mailed_but_not_received_is_not_an_ordinary_mailing() -> None:
+    """A document mailed but not received needs a request to resend; one mailed to the local
+    office is held there, not on its way home."""
+    assert _map("Document Was Mailed But I Did Not Receive It") == (
+        "APPROVED", "DOCUMENT_MAILED", True)
+    assert TABLE.map("Document Was Mailed But I Did Not Receive It").match == "EXACT"
+    assert _map("Document Was Mailed To My Local Office")[1] == "DOCUMENT_HELD"
+
+
+def test_sent_to_cdc_is_another_agency_not_a_decision() -> None:
+    """A medical question sent to the CDC waits on another agency; nothing is decided."""
+    assert _map("Sent to CDC for Opinion") == ("ACTIVE", "SENT_TO_OTHER_AGENCY", False)
+
+
+def test_prequalified_decision_notice_is_not_the_final_decision() -> None:
+    """A prequalified decision notice is an early step: neither approved nor denied."""
+    category, milestone, _ = _map("Prequalified Decision Notice Was Mailed")
+    assert (category, milestone) == ("ACTIVE", "NOTICE_SENT")
+
+
+def test_fingerprint_review_completed_is_biometrics_done() -> None:
+    """The 2019-era 'Fingerprint Review Was Completed' means biometrics are done, no more."""
+    assert _map("Fingerprint Review Was Completed") == ("PENDING", "BIOMETRICS_COMPLETED", False)
+
+
+def test_spanish_titles_from_uscis_map_with_or_without_accents() -> None:
+    """USCIS's own Spanish titles (current_case_status_text_es) map alone, whatever the
+    accents or casing."""
+    assert _map("Caso Fue Aprobado") == _map("Case Was Approved")
+    assert _map("CASO FUE DENEGADO") == ("DENIED", "DECISION_MADE", False)
+    assert _map("Se Está Produciendo Una Nueva Tarjeta") == _map("New Card Is Being Produced")
+    assert _map("se esta produciendo una nueva tarjeta") == _map("New Card Is Being Produced")
+    assert TABLE.map("Se Esta Produciendo Una Nueva Tarjeta").match == "EXACT"
+    # The sandbox's Spanish title of an affirmed approval: kept, never read as revoked.
+    assert _map("Aprobación De Caso Reafirmada") == ("APPROVED", "DECISION_MADE", False)
+
+
+def test_abandoned_cases_are_closed_without_a_decision_on_the_merits() -> None:
+    """An abandoned case is denied as given up, not approved or pending; the text says it
+    will not be decided."""
+    for title in ("Abandoned for Other Reasons",
+                  "Abandoned for Undeliverable Requests to Appear for Fingerprinting"):
+        assert _map(title) == ("DENIED", "DECISION_MADE", False)
+    assert "given up" in TABLE.map("Abandoned for Other Reasons").texts[0].description
+
+
+def test_quality_review_after_approval_recommendation_is_not_yet_approved() -> None:
+    """A case sent for quality review on an approval recommendation is still under review."""
+    assert _map("Case Was Submitted For Quality Review Based On An Approval Recommendation") == (
+        "ACTIVE", "UNDER_REVIEW", False)
+    assert "not approved yet" in TABLE.map(
+        "Case Was Submitted For Quality Review Based On An Approval Recommendation",
+    ).texts[0].description
+
+
+def test_denied_with_status_withdrawn_is_a_denial() -> None:
+    """'Denied, status withdrawn, decision will be mailed' is a denial, not a withdrawal."""
+    assert _map("Case Was Denied,Status Was Withdrawn, And A Decision Will Be Mailed") == (
+        "DENIED", "DECISION_MADE", False)
+
+
+def test_my_step_names_match_their_title_as_variants() -> None:
+    """'My ...' forms of titles map like the title, through the variant matcher, and an RFE
+    sent to me is never ambiguous."""
+    for title, original in (("My Case Was Approved", "Case Was Approved"),
+                            ("My Request for Additional Evidence Was Sent",
+                             "Request for Additional Evidence Was Sent"),
+                            ("My Certificate Of Naturalization Was Issued",
+                             "Certificate Of Naturalization Was Issued")):
+        mapped = TABLE.map(title)
+        assert mapped.match == "VARIANT", title
+        assert _map(title) == _map(original)
+
+
+def test_english_proficiency_shown_is_not_yet_an_approval() -> None:
+    """Passing the English test at the interview is one step; the case is still undecided."""
+    assert _map("Proficiency In English Was Demonstrated") == (
+        "ACTIVE", "INTERVIEW_COMPLETED", False)

@@ -386,3 +386,12 @@ def test_the_program_comes_from_the_case_number() -> None:
         assert PROFILE.program_of_number(number) == program
     program = PROFILE.program_of_number("G-100-24123-123456")
     assert resolve(TABLE, "Certified", program).entry == TABLE.lookup("CERTIFIED", "PERM")
+
+
+def test_trap_recruitment_report_not_received_needs_the_employer_not_a_denial() -> None:
+    """'Pending Action - Recruitment Report not Received' waits on the employer's report: action
+    needed, not a denial, and the same in H-2A and H-2B, so it maps without a program too."""
+    for program in ("H-2A", "H-2B"):
+        assert mapped("Pending Action - Recruitment Report not Received", program) == (
+            "ACTIVE", "EVIDENCE_REQUESTED", True)
+    assert resolve(TABLE, "Pending Action - Recruitment Report not Received").match == EXACT

@@ -225,3 +225,26 @@ def test_a_variant_of_any_title_keeps_that_titles_meaning(table: MappingTable) -
                     variants += 1
                     assert found is not None and same_meaning(found, entry), (text, rewrite)
     assert variants > 0  # the rewrites do exercise the fallback
+
+
+def test_spanish_titles_vary_like_english_ones_and_keep_their_negation() -> None:
+    """USCIS's Spanish titles lose accents, case, 'fue', articles and 'mi' like the English
+    'was', 'the' and 'my'; 'no' is a word of meaning and is kept."""
+    assert variant_form("Mi Caso Fue Aprobado") == variant_form("Caso Aprobado") == "caso aprobado"
+    assert variant_form("Se Está Produciendo Una Nueva Tarjeta") == variant_form(
+        "SE ESTA PRODUCIENDO NUEVA TARJETA")
+    assert USCIS.map("El Caso Fue Aprobado").match == VARIANT
+    assert USCIS.map("El Caso Fue Aprobado").category == "APPROVED"
+    assert "no" in variant_form("Caso No Fue Aprobado").split()
+    assert USCIS.map("Caso No Fue Aprobado").match == NONE
+
+
+def test_entities_in_a_title_written_in_capitals_are_unescaped() -> None:
+    """'&APOS;' in an all-capitals title is an apostrophe, as '&apos;' is."""
+    assert variant_form("NOTICE OF USCIS&APOS; INTENT TO TERMINATE MY STATUS WAS MAILED") == (
+        variant_form("Notice Of USCIS' Intent To Terminate My Status Was Mailed"))
+    assert USCIS.map("RESPONSE TO USCIS&APOS; REQUEST FOR EVIDENCE WAS RECEIVED").milestone == (
+        "EVIDENCE_RECEIVED")
+
+    assert USCIS.map("Response To USCIS&amp;#039; Request For Evidence Was Received").milestone == (
+        "EVIDENCE_RECEIVED")
