@@ -6,17 +6,19 @@ notification planned by one is deliverable by the other."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.email.setup import email_parts, email_secret
-from aggregator.notify.ports import Channel
+from aggregator.notify.model import ChannelKind
+from aggregator.notify.ports import Channel, PreferenceStore
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.webhooks import Webhooks, WebhookSettings, WebhookStore
 from aggregator.vault import Vault
 
-__all__ = ["WaysOut", "ways_out"]
+__all__ = ["WaysOut", "turn_on", "ways_out"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,21 @@ def ways_out(vault: Vault, clock: Callable[[], datetime], *,
     secret, each e-mail's detail read from the person's preferences)."""
     engine, sealer = vault.subject_keys.engine, vault.subject_keys
     settings = webhooks or WebhookSettings()
+    preferences = SqlPreferences(engine)
     account_webhooks = Webhooks(WebhookStore(engine, sealer, log_limit=settings.log_limit),
-                                settings, clock=clock)
+                                settings, clock=clock,
+                                on_verified=partial(turn_on, preferences, ChannelKind.WEBHOOK))
     channels: list[Channel] = [account_webhooks.channel]
     if email is not None:
         channels.append(email_parts(engine, sealer, email_secret(vault.keyring), email,
-                                    SqlPreferences(engine), clock).channel)
+                                    preferences, clock).channel)
     return WaysOut(account_webhooks, tuple(channels))
+
+
+def turn_on(preferences: PreferenceStore, channel: ChannelKind, account_id: str) -> None:
+    """Add ``channel`` to the account's channels: a webhook endpoint that just passed
+    verification is one its owner wants used ("off until registered")."""
+    current = preferences.preferences(account_id)
+    if channel not in current.channels:
+        preferences.set_preferences(account_id, replace(
+            current, channels=current.channels | {channel}))

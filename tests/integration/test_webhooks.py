@@ -8,6 +8,7 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from aggregator.notify.model import (
     Released,
 )
 from aggregator.notify.ports import Channel
+from aggregator.notify.preferences import SqlPreferences
+from aggregator.notify.ways_out import turn_on
 from aggregator.notify.webhooks import (
     EndpointState,
     Verification,
@@ -376,3 +379,27 @@ async def test_a_name_that_does_not_resolve_is_refused_at_registration(tmp_path:
     assert refused.value.code == "UNRESOLVED"
     assert refused.value.params == {"host": "hoks.example.com"}
     assert webhooks.endpoints(ACCOUNT) == []
+
+
+async def test_a_verified_endpoint_turns_webhooks_on_and_a_failed_one_does_not(
+        tmp_path: Path) -> None:
+    """Webhooks are off until registered: passing verification adds the channel to the
+    account's preferences; a failed handshake leaves them as they were."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    preferences = SqlPreferences(engine)
+    webhooks = Webhooks(WebhookStore(engine, MemorySealer()),
+                        WebhookSettings(allow_local=True, verification_timeout_s=1.0),
+                        on_verified=partial(turn_on, preferences, ChannelKind.WEBHOOK))
+    try:
+        async with webhook_receiver() as receiver:
+            receiver.echo = "wrong"
+            registered = await webhooks.register(ACCOUNT, receiver.url)
+            receiver.secrets.append(registered.secret)
+            assert not (await webhooks.verify(ACCOUNT, registered.endpoint.id)).ok
+            assert preferences.preferences(ACCOUNT).channels == {ChannelKind.IN_APP}
+            receiver.echo = "json"
+            assert (await webhooks.verify(ACCOUNT, registered.endpoint.id)).ok
+            assert preferences.preferences(ACCOUNT).channels == {
+                ChannelKind.IN_APP, ChannelKind.WEBHOOK}
+    finally:
+        await webhooks.aclose()

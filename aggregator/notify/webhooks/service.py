@@ -76,9 +76,12 @@ class Webhooks:
 
     def __init__(self, store: WebhookStore, settings: WebhookSettings | None = None, *,
                  resolver: Resolver = system_resolver, tls: ssl.SSLContext | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 on_verified: Callable[[str], None] | None = None) -> None:
         """``resolver`` finds a name's addresses; ``tls`` checks receivers' certificates
-        (None: the system's trusted CAs)."""
+        (None: the system's trusted CAs); ``on_verified(account_id)`` runs when one of the
+        account's endpoints passes verification (webhooks are off until then)."""
+        self._on_verified = on_verified
         self.settings = settings or WebhookSettings()
         self.store = store
         self._clock = clock
@@ -159,6 +162,8 @@ class Webhooks:
         if problem is None:
             await asyncio.to_thread(self.store.set_state, endpoint.id, EndpointState.ACTIVE,
                                     verified_at=self._clock())
+            if self._on_verified is not None:
+                await asyncio.to_thread(self._on_verified, account_id)
         else:
             state = (EndpointState.DISABLED if endpoint.state == EndpointState.DISABLED
                      else EndpointState.UNVERIFIED)
