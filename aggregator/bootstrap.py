@@ -29,10 +29,12 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.ports import Channel
 from aggregator.notify.runtime import NotifySettings, build_notifications
 from aggregator.notify.watcher import ChangeSource
-from aggregator.notify.webhooks import Webhooks, WebhookSettings, WebhookStore
+from aggregator.notify.ways_out import ways_out
+from aggregator.notify.webhooks import WebhookSettings
 from aggregator.ports import AdapterPort, Clock, LedgerPort
 from aggregator.service import CaselineService
 from aggregator.state import StatePaths
@@ -123,7 +125,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
               clock: Clock | None = None, keys: ServiceKeys | None = None,
               notify: NotifySettings | None = None,
               channels: Sequence[Channel] = (),
-              webhooks: WebhookSettings | None = None) -> CaselineService:
+              webhooks: WebhookSettings | None = None,
+              email: EmailSettings | None = None) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     Every collaborator is built here once, from ``state_dir`` unless given:
@@ -134,9 +137,11 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     reached with mutual TLS (aggregator.federation.transport). Notifications
     (``service.notify``) run over the store's database: ``notify`` says which background
     work this process may run (the gateway's main process starts it), ``channels`` the
-    ways out besides in-app (e-mail; accounts' webhooks join by themselves).
+    ways out besides in-app (accounts' webhooks, and e-mail with ``email``, join by
+    themselves).
     ``webhooks``: how accounts' webhooks run (the demo allows loopback targets; the
-    default never does).
+    default never does). ``email``: the SMTP server and links of the e-mail channel (None:
+    no e-mail); like webhooks it needs the vault (addresses are sealed).
     """
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
@@ -182,22 +187,19 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
         if vault.subject_keys.pending_rewrap():
             rewrap.start()
         on_close = rewrap.stop
-    # Accounts' webhooks (their ``channel`` is a way out for notifications): endpoints'
-    # URLs and secrets sealed under each account's own data key, so only over the vault.
-    webhook_settings = webhooks or WebhookSettings()
-    account_webhooks = None if vault is None else Webhooks(
-        WebhookStore(vault.subject_keys.engine, vault.subject_keys,
-                     log_limit=webhook_settings.log_limit), webhook_settings, clock=clock)
+    # Accounts' webhooks (their ``channel`` is a way out for notifications) and e-mail:
+    # endpoints and addresses sealed under each account's own data key, so only over the
+    # vault.
+    out = None if vault is None else ways_out(vault, clock, webhooks=webhooks, email=email)
     service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
                               consents=consents, links=links, pseudonym=pseudonyms,
                               clock=clock, on_close=on_close)
-    service.webhooks = account_webhooks
+    service.webhooks = None if out is None else out.webhooks
     # The watchers read each agency's change stream over its client's channel (mutual TLS
     # included); a client without one (a test's fake) is not watched.
     sources = {agency_id: client for agency_id, client in clients.items()
                if isinstance(client, ChangeSource)}
-    ways_out = [*channels, *([] if account_webhooks is None else [account_webhooks.channel])]
     service.notify = build_notifications(
         store, keys.ledger_references, ledger, pseudonyms, service.agencies, sources, clock,
-        channels=ways_out, settings=notify).hub
+        channels=[*channels, *(() if out is None else out.channels)], settings=notify).hub
     return service

@@ -325,14 +325,24 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
 
     Bearer tokens are verified against --jwt-public-key or the issuer's JWKS
     (--jwt-jwks-url); the pages sign in at --oidc-issuer (OpenID Connect).
+
+    E-mail notifications go through the SMTP server named by CASELINE_SMTP_HOST (with
+    CASELINE_SMTP_PORT, _STARTTLS, _USERNAME, _PASSWORD, CASELINE_PUBLIC_URL and
+    CASELINE_MAIL_FROM); without it, no e-mail.
     """
+    import os
+    from dataclasses import replace
+
     import uvicorn
     import uvloop
 
-    from aggregator.bootstrap import bootstrap
+    from aggregator.bootstrap import bootstrap, open_state_vault
     from aggregator.config import ConfigError, load_config
     from aggregator.federation.transport import ClientIdentity, check_transport
+    from aggregator.notify.email.settings import EmailSettings
+    from aggregator.notify.email.setup import email_accounts, email_secret
     from aggregator.notify.runtime import NotifySettings
+    from aggregator.state import StatePaths
     from aggregator.vault import VaultError
     from deploy.processes.heap import freeze_startup_heap
     from deploy.processes.serving import uvicorn_config
@@ -348,13 +358,20 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         files = _tls_files(tls_cert=tls_cert, tls_key=tls_key)
         identity = ClientIdentity.from_files(*files) if files else None
         check_transport(config, identity)  # an agency it cannot reach safely stops it here
+        email = EmailSettings.from_environ(os.environ)
     except (ConfigError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
     async def serve() -> None:
+        nonlocal web
+        vault = open_state_vault(StatePaths(state_dir), database_url)
+        if email is not None:  # the pages that verify addresses and unsubscribe
+            web = replace(web, email=email_accounts(
+                vault.subject_keys.engine, vault.subject_keys, email_secret(vault.keyring),
+                email))
         # gRPC channels bind to the running loop, so the service is built inside it.
         service = bootstrap(config, state_dir, database_url=database_url,
-                            client_identity=identity,
+                            client_identity=identity, vault=vault, email=email,
                             notify=NotifySettings(deliver=notify_deliver, nats=nats,
                                                   match=notify_match))
         app = create_app(service, verifier, GatewaySettings(

@@ -115,7 +115,19 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             number_formats=[number_format_to_proto(f) for f in p.number_formats],
             limits=pb.Limits(max_batch_size=MAX_BATCH_SIZE),
             languages=list(self.table.languages),
+            # Where a watcher starts from, so it misses no change made before its stream opens.
+            change_cursor=await self._change_cursor(),
         )
+
+    async def _change_cursor(self) -> str:
+        """The newest change's cursor; "" when the source cannot say now (Describe still
+        answers: batch limits and names matter more than a watcher's starting point)."""
+        try:
+            return str(await _resolve(self.source.latest_cursor()))
+        except Exception:
+            log.warning("%s: latest_cursor failed; Describe says no change_cursor",
+                        self.profile.agency_id, exc_info=True)
+            return ""
 
     async def LookupCases(self, request: pb.LookupCasesRequest,
                           context: grpc.aio.ServicerContext[object, object]

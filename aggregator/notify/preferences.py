@@ -37,6 +37,12 @@ class SqlPreferences:
         return Preferences(frozenset(channels | {ChannelKind.IN_APP}), agencies,
                            bool(row.only_action_required), bool(row.email_details))
 
+    def stored(self, account_id: str) -> bool:
+        """Whether the person has preferences of their own (else the defaults apply)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(preferences.c.account_id)
+                                .where(preferences.c.account_id == account_id)).first() is not None
+
     def set_preferences(self, account_id: str, prefs: Preferences) -> None:
         """Replace the stored preferences (in-app stays on whatever is given)."""
         if prefs.agencies is not None and len(prefs.agencies) > MAX_AGENCIES:

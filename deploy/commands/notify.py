@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,9 @@ from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
 if TYPE_CHECKING:
     from aggregator.notify.outbox import Outbox
     from aggregator.notify.ports import Channel
+    from aggregator.vault import Vault
 
-__all__ = ["mask_target", "notify"]
+__all__ = ["installation_channels", "mask_target", "notify"]
 
 MAX_ID = 32  # delivery ids are 32 hex characters
 DATABASE_URL = click.option(
@@ -125,10 +127,11 @@ def replay(delivery_id: str, state_dir: Path | None, url: str,
     click.echo(f"delivery {delivery_id} is pending again")
 
 
-def _load_channels(factory: str | None, root: Path) -> Sequence[Channel]:
-    """The channels ``module:function`` builds for ``root`` (none without a factory)."""
+def _load_channels(factory: str | None, root: Path) -> Sequence[Channel] | None:
+    """The channels ``module:function`` builds for ``root`` (None without a factory: the
+    installation's own, see ``installation_channels``)."""
     if factory is None:
-        return ()
+        return None
     module, _, name = factory.partition(":")
     if not module or not name:
         raise click.BadParameter("expected module:function", param_hint="--channel-factory")
@@ -138,6 +141,28 @@ def _load_channels(factory: str | None, root: Path) -> Sequence[Channel]:
         raise click.BadParameter(f"cannot load {factory}: {exc}",
                                  param_hint="--channel-factory") from exc
     return tuple(build(root))
+
+
+def installation_channels(root: Path, vault: Vault,
+                          environ: Mapping[str, str] | None = None) -> Sequence[Channel]:
+    """The ways out the gateway builds (aggregator.notify.ways_out): accounts' webhooks and,
+    with CASELINE_SMTP_HOST set, e-mail. In a demo's state directory (its mail sink
+    recorded there) e-mail goes to that sink and webhooks may target loopback, as in the
+    demo's gateway."""
+    from aggregator.notify.email.settings import EmailSettings
+    from aggregator.notify.ways_out import ways_out
+    from aggregator.notify.webhooks import WebhookSettings
+    from deploy.demo.mail import sink_email_settings
+    from deploy.demo.state import DemoState
+
+    try:
+        email = EmailSettings.from_environ(os.environ if environ is None else environ)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    demo_email = sink_email_settings(DemoState(root))
+    return ways_out(vault, lambda: datetime.now(UTC),
+                    webhooks=WebhookSettings(allow_local=demo_email is not None),
+                    email=email or demo_email).channels
 
 
 @notify.command("deliver")
@@ -180,7 +205,7 @@ def deliver(config_path: Path | None, max_attempts: int, lease_seconds: float,
 
 
 async def _deliver(root: Path, database_url: str | None, config: Any,
-                   channels: Sequence[Channel], policy: Any) -> None:
+                   channels: Sequence[Channel] | None, policy: Any) -> None:
     from functools import partial
 
     from aggregator.bootstrap import ServiceKeys, open_ledger, open_state
@@ -197,7 +222,8 @@ async def _deliver(root: Path, database_url: str | None, config: Any,
                 for a in config.agencies}
     parts = build_notifications(
         store, keys.ledger_references, ledger, partial(pseudonym, keys.pseudonym), agencies,
-        {}, lambda: datetime.now(UTC), channels=channels,
+        {}, lambda: datetime.now(UTC),
+        channels=installation_channels(root, vault) if channels is None else channels,
         settings=NotifySettings(watch=False, delivery=policy))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

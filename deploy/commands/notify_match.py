@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from deploy.commands.nats_options import jetstream_settings
-from deploy.commands.notify import DATABASE_URL, _load_channels
+from deploy.commands.notify import DATABASE_URL, _load_channels, installation_channels
 from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def match(nats_url: str, stream: str, subject_prefix: str, consumer: str,
 
 
 async def _match(root: Path, database_url: str | None, config: Any,
-                 channels: Sequence[Channel], settings: JetStreamSettings) -> None:
+                 channels: Sequence[Channel] | None, settings: JetStreamSettings) -> None:
     from functools import partial
 
     from aggregator.bootstrap import ServiceKeys, open_ledger, open_state
@@ -97,7 +97,8 @@ async def _match(root: Path, database_url: str | None, config: Any,
                 for a in config.agencies}
     parts = build_notifications(
         store, keys.ledger_references, ledger, partial(pseudonym, keys.pseudonym), agencies,
-        {}, lambda: datetime.now(UTC), channels=channels,
+        {}, lambda: datetime.now(UTC),
+        channels=installation_channels(root, vault) if channels is None else channels,
         settings=NotifySettings(watch=False, deliver=False, nats=settings, match=True))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

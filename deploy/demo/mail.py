@@ -22,8 +22,8 @@ from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState
 from gateway.web.app import WebSettings
 
-__all__ = ["demo_email_settings", "read_sink_port", "seed_persona_emails", "start_mail_sink",
-           "with_email"]
+__all__ = ["demo_email_settings", "read_sink_port", "seed_persona_emails", "sink_email_settings",
+           "start_mail_sink", "with_email"]
 
 
 def demo_email_settings(host: str, smtp_port: int, public_url: str) -> EmailSettings:
@@ -33,12 +33,14 @@ def demo_email_settings(host: str, smtp_port: int, public_url: str) -> EmailSett
                          public_url=public_url)
 
 
-async def start_mail_sink(state: DemoState, host: str) -> MailSink:
-    """The sink listening on a free port of ``host``, its address written where other
-    processes (a deliverer) find it: ``STATE_DIR/mail-sink.json``."""
+async def start_mail_sink(state: DemoState, host: str, public_url: str = "") -> MailSink:
+    """The sink listening on a free port of ``host``, its address (and ``public_url``, the
+    demo's pages, for the e-mails' links) written where other processes (a deliverer) find
+    it: ``STATE_DIR/mail-sink.json``."""
     sink = MailSink(state.mail, host)
     await sink.start()
-    replace_file(state.mail_sink, json.dumps({"host": sink.host, "port": sink.port}).encode())
+    replace_file(state.mail_sink, json.dumps({"host": sink.host, "port": sink.port,
+                                              "public_url": public_url}).encode())
     return sink
 
 
@@ -48,6 +50,20 @@ def read_sink_port(state: DemoState) -> int | None:
         return int(json.loads(state.mail_sink.read_text())["port"])
     except (FileNotFoundError, KeyError, ValueError, TypeError):
         return None
+
+
+def sink_email_settings(state: DemoState) -> EmailSettings | None:
+    """E-mail through the sink of the demo that ran last on ``state`` (what `caseline
+    notify deliver` uses there); None when no sink was started."""
+    port = read_sink_port(state)
+    if port is None:
+        return None
+    try:
+        written = json.loads(state.mail_sink.read_text())
+        host, public_url = str(written["host"]), str(written.get("public_url") or "")
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+    return demo_email_settings(host, port, public_url or EmailSettings().public_url)
 
 
 def seed_persona_emails(vault: Vault) -> None:

@@ -30,7 +30,7 @@ from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
 from deploy.demo.local_ca import ensure_demo_tls
 from deploy.demo.mail_sink import MailSink
 from deploy.demo.personas import PERSONAS
-from deploy.demo.run_files import RunningDemo, announce
+from deploy.demo.run_files import RunningDemo, announce, demo_url
 from deploy.demo.sample_numbers import demo_numbers
 from deploy.demo.seeding import ensure_demo_data
 from deploy.demo.sign_in import DemoSignIn, issuer_url, prepare
@@ -116,16 +116,18 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     state = DemoState(Path(spec.state_dir))
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
     vault = open_state_vault(state)
+    sign_in = DemoSignIn(state, spec.issuer)
+    # E-mail through the demo's sink: the same settings for the pages and the channel.
+    email = (demo_mail.demo_email_settings(spec.host, spec.smtp_port, sign_in.base_url)
+             if spec.smtp_port else None)
     # The demo's webhook receivers run on this machine: loopback and http allowed here only.
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
                         client_identity=identity, vault=vault,
-                        webhooks=WebhookSettings(allow_local=True),
+                        webhooks=WebhookSettings(allow_local=True), email=email,
                         notify=_notify_settings(spec))
-    sign_in = DemoSignIn(state, spec.issuer)
     web = sign_in.web_settings()
-    if spec.smtp_port:
-        web = demo_mail.with_email(web, vault, demo_mail.demo_email_settings(
-            spec.host, spec.smtp_port, sign_in.base_url))
+    if email is not None:
+        web = demo_mail.with_email(web, vault, email)
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
                                 spec.representative_rate).shared_by(spec.workers)
@@ -358,7 +360,7 @@ async def run_demo(opts: DemoOptions) -> None:
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
         down=set(opts.down), slow_ms=opts.slow_ms, tls=tls)
-    sink = await demo_mail.start_mail_sink(state, opts.host)
+    sink = await demo_mail.start_mail_sink(state, opts.host, demo_url(opts.host, port))
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
                        tls_ca=str(tls.ca), tls_cert=str(tls.gateway.cert),
                        tls_key=str(tls.gateway.key),

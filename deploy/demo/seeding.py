@@ -18,6 +18,8 @@ from adapters.reference.seed import generated_cases, seed_store
 from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state, pseudonym_key
 from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
+from aggregator.notify.model import ChannelKind, Preferences
+from aggregator.notify.preferences import SqlPreferences
 from aggregator.vault.pseudonyms import pseudonym
 from deploy.demo.mail import seed_persona_emails
 from deploy.demo.personas import PERSONAS
@@ -73,12 +75,17 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
 
 
 def _ensure_persona_accounts(state: DemoState) -> None:
-    """Every persona has an account, so consents can name any of them from the start, and
-    a verified demo e-mail address."""
+    """Every persona has an account, so consents can name any of them from the start, a
+    verified demo e-mail address, and e-mail on in their notification preferences (only
+    while they have none of their own: what a person changed on /me/settings stays)."""
     store, vault = open_state(state)
     try:
+        prefs = SqlPreferences(store.engine)
         for persona in PERSONAS.values():
             store.ensure_account(persona.id, persona.role)
+            if not prefs.stored(persona.id):
+                prefs.set_preferences(persona.id, Preferences(
+                    frozenset({ChannelKind.IN_APP, ChannelKind.EMAIL})))
         # Their demo addresses, verified, so notification e-mails reach the mail sink.
         seed_persona_emails(vault)
     finally:

@@ -201,6 +201,7 @@ class DescribeResponse(_message.Message):
     LIMITS_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
     NOT_OFFERED_METHODS_FIELD_NUMBER: _builtins.int
+    CHANGE_CURSOR_FIELD_NUMBER: _builtins.int
     agency_id: _builtins.str
     """Stable agency id used in Caseline, lower case: "immigration", "labor", "courts"."""
     name: _builtins.str
@@ -209,6 +210,12 @@ class DescribeResponse(_message.Message):
     """Display name in Spanish."""
     vocabulary_version: _builtins.str
     """Version of the adapter's mapping table, e.g. "2026.11"."""
+    change_cursor: _builtins.str
+    """The cursor of the agency's latest change at the time of the call, to start a
+    WatchChanges from: a watcher with no cursor of its own stores it before it opens the
+    stream, so a change made while the stream is down is not missed. Empty when the adapter
+    does not say (adapters that predate this field, or without a change stream).
+    """
     @_builtins.property
     def case_types(self) -> _containers.RepeatedCompositeFieldContainer[Global___CaseType]:
         """Case types the adapter can report."""
@@ -245,10 +252,11 @@ class DescribeResponse(_message.Message):
         limits: Global___Limits | None = ...,
         languages: _abc.Iterable[_builtins.str] | None = ...,
         not_offered_methods: _abc.Iterable[_builtins.str] | None = ...,
+        change_cursor: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["limits", b"limits"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_types", b"case_types", "languages", b"languages", "limits", b"limits", "name", b"name", "name_es", b"name_es", "not_offered_methods", b"not_offered_methods", "number_formats", b"number_formats", "vocabulary_version", b"vocabulary_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_types", b"case_types", "change_cursor", b"change_cursor", "languages", b"languages", "limits", b"limits", "name", b"name", "name_es", b"name_es", "not_offered_methods", b"not_offered_methods", "number_formats", b"number_formats", "vocabulary_version", b"vocabulary_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

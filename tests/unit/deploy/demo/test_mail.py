@@ -7,7 +7,12 @@ from pathlib import Path
 
 from aggregator.bootstrap import open_state_vault
 from aggregator.notify.email.setup import email_addresses, email_secret
-from deploy.demo.mail import read_sink_port, seed_persona_emails, start_mail_sink
+from deploy.demo.mail import (
+    read_sink_port,
+    seed_persona_emails,
+    sink_email_settings,
+    start_mail_sink,
+)
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState
 
@@ -36,5 +41,20 @@ async def test_the_sinks_port_is_found_from_the_state_directory(tmp_path: Path) 
     try:
         assert read_sink_port(state) == sink.port
         assert sink.folder == state.mail
+    finally:
+        await sink.stop()
+
+
+async def test_a_deliverer_finds_the_sinks_settings_in_the_state_directory(
+        tmp_path: Path) -> None:
+    """`caseline notify deliver` sends to the running demo's sink, linking to its pages."""
+    state = DemoState(tmp_path / "state")
+    assert sink_email_settings(state) is None
+    sink = await start_mail_sink(state, "127.0.0.1", "http://127.0.0.1:8123")
+    try:
+        settings = sink_email_settings(state)
+        assert settings is not None
+        assert (settings.smtp.host, settings.smtp.port) == ("127.0.0.1", sink.port)
+        assert settings.public_url == "http://127.0.0.1:8123"
     finally:
         await sink.stop()
