@@ -94,7 +94,7 @@ async def test_ana_sees_a_recorded_change_live_and_finds_its_email(page: Page,
     assert notification_id
     mail = await _mail_for(demo.state_dir / "mail", notification_id)
     assert mail["To"] == "ana@example.org"
-    assert mail["Subject"].startswith("Hubo un cambio en un caso en")
+    assert mail["Subject"].startswith("Hubo un cambio en un caso: ")
     assert mail["List-Unsubscribe"]
     body = mail.get_body(("plain",))
     assert body is not None
