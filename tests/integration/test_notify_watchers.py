@@ -111,7 +111,8 @@ async def running(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
             yield value
 
 
-async def _running(tmp_path: Path, nats: JetStreamSettings | None) -> AsyncIterator[Running]:
+async def _running(tmp_path: Path, nats: JetStreamSettings | None, *,
+                   prime: bool = True) -> AsyncIterator[Running]:
     stores = seed_world(tmp_path, cases=20, seed=7, today=TODAY)
     jwks = StatePaths(tmp_path).jwks
     adapters = {a: await start_adapter(a, path, jwks, tmp_path / f"{a}.log")
@@ -124,7 +125,7 @@ async def _running(tmp_path: Path, nats: JetStreamSettings | None) -> AsyncItera
     for who, role in (("ana", Role.APPLICANT), ("lee", Role.REPRESENTATIVE)):
         service.store.ensure_account(who, role)
     running = Running(tmp_path, stores, adapters, service)
-    for agency_id in stores:
+    for agency_id in stores if prime else ():
         running.prime(agency_id)
     await running.notifier.start()
     try:
@@ -172,6 +173,34 @@ async def test_adapter_down_longer_than_the_longest_backoff_loses_nothing(
     assert events == [("courts", ANA_A_NUMBER)] * 4
     watcher = next(w for w in running.notifier.watchers if w.agency_id == "courts")
     assert watcher.reconnects >= 2
+
+
+@pytest.fixture
+async def first_start(tmp_path: Path) -> AsyncIterator[Running]:
+    """As ``running`` (embedded), but the watchers have no stored cursor: a first start."""
+    async for value in _running(tmp_path, None, prime=False):
+        yield value
+
+
+async def test_a_change_while_down_before_the_first_change_is_not_lost(
+        first_start: Running) -> None:
+    """A watcher's first start stores where the court's changes stand (Describe's
+    change_cursor) before any change arrives; the adapter goes down, a hearing is recorded,
+    the adapter comes back: the hearing reaches ana."""
+    running = first_start
+    store_cursor = DemoStore(running.stores["courts"]).latest_cursor()
+    stored = await eventually(lambda: running.notifier.outbox.cursor("courts"),
+                              lambda c: c is not None)
+    assert stored == str(store_cursor)  # from Describe, before any change was read
+    courts = running.adapters["courts"]
+    await stop_adapters([courts])
+    running.record("courts", ANA_A_NUMBER, "MASTER HEARING SCHEDULED")
+    await asyncio.sleep(MAX_BACKOFF_S * 3)
+    process = await spawn_logged(courts.command, running.root / "courts-again.log")
+    await await_ready_line(process, running.root / "courts-again.log", "courts", "port")
+    courts.process = process
+    events = await eventually(lambda: running.inbox_events("ana"), lambda e: len(e) >= 1)
+    assert events == [("courts", ANA_A_NUMBER)]
 
 
 async def test_lee_gets_what_his_consent_covers_and_nothing_after_revocation(

@@ -79,6 +79,7 @@ async def test_describe_is_the_immigration_agency_and_lists_what_it_does_not_off
     assert list(describe.not_offered_methods) == [
         "VerifyOwnership", "ListSubjectCases", "BatchListSubjectCases"]
     assert describe.limits.max_batch_size == 5  # the sandbox's 5 requests a second
+    assert describe.change_cursor.isdigit()  # where a watcher's first start begins
 
 
 async def test_a_status_maps_through_the_immigration_table_without_markup(

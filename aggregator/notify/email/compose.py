@@ -32,7 +32,6 @@ def compose(rendered: Rendered, *, sender: str, to: str, language: str, sent_at:
     mail["Subject"] = rendered.subject
     mail["Date"] = format_datetime(sent_at)
     mail["Message-ID"] = msg_id or message_id(uuid.uuid4().hex, domain)
-    mail["Content-Language"] = language
     # RFC 3834: machines should not answer it (no vacation replies to a notification).
     mail["Auto-Submitted"] = "auto-generated"
     if unsubscribe is not None:
@@ -41,4 +40,6 @@ def compose(rendered: Rendered, *, sender: str, to: str, language: str, sent_at:
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(rendered.text)
     mail.add_alternative(rendered.html, subtype="html")
+    # After the parts: set_content drops the Content-* headers it finds (this one too).
+    mail["Content-Language"] = language
     return mail

@@ -48,3 +48,26 @@ def test_a_bad_smtp_port_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(click.ClickException, match="CASELINE_SMTP_PORT must be a port"):
         _kinds(tmp_path, {"CASELINE_SMTP_HOST": "smtp.example.org",
                           "CASELINE_SMTP_PORT": "x"})
+
+
+def test_gateway_serve_refuses_a_bad_smtp_setting_before_serving(tmp_path: Path) -> None:
+    """`caseline gateway serve` reads CASELINE_SMTP_*: a wrong one stops it, named."""
+    from click.testing import CliRunner
+    from cryptography.hazmat.primitives import serialization
+
+    from aggregator.vault.key_files import load_or_create_ed25519
+    from deploy.cli import main
+    from support.http_gateway import one_agency_down
+
+    config = tmp_path / "agencies.toml"
+    config.write_text(one_agency_down(), encoding="utf-8")
+    public = tmp_path / "issuer.pub.pem"
+    public.write_bytes(load_or_create_ed25519(tmp_path / "issuer.pem").public_key()
+                       .public_bytes(serialization.Encoding.PEM,
+                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    result = CliRunner().invoke(main, [
+        "gateway", "serve", "--config", str(config), "--state-dir", str(tmp_path / "state"),
+        "--jwt-public-key", str(public), "--jwt-issuer", "caseline-demo"],
+        env={"CASELINE_SMTP_HOST": "smtp.example.org", "CASELINE_SMTP_PORT": "25x"})
+    assert result.exit_code == 1
+    assert "CASELINE_SMTP_PORT must be a port number, got '25x'" in result.output
