@@ -52,7 +52,8 @@ def _record(demo: Demo, agency: str, number: str, status: str) -> None:
 def _viewer(demo: Demo, persona: str, language: str = "EN") -> dict[str, Any]:
     body = demo.graphql("notifications.graphql", {"language": language}, persona=persona)
     assert "errors" not in body, body
-    viewer: dict[str, Any] = body["data"]["viewer"]
+    data: Any = body["data"]
+    viewer: dict[str, Any] = data["viewer"]
     return viewer
 
 
@@ -179,3 +180,35 @@ def test_lee_gets_only_what_anas_consent_covers_with_her_court_number_masked(
     marked = demo.graphql("mark_notifications_read.graphql", {"ids": [hers]}, persona="lee")
     assert marked == {"data": {"markNotificationsRead": []}}
     assert _viewer(demo, "ana")["notifications"][0]["read"] is False
+
+
+def test_after_ana_revokes_lee_gets_nothing_more(demo: Demo) -> None:
+    """Once ana revokes lee's consent, a court change reaches ana and nothing reaches lee;
+    granted again, the next change reaches him, and the one made while revoked still not."""
+    lee_before = [n["id"] for n in _viewer(demo, "lee")["notifications"]]
+    assert lee_before, "runs after the consent test, which gave lee notifications"
+    consents = demo.graphql("{ viewer { consents { id state grantee } } }", persona="ana")
+    assert "errors" not in consents, consents
+    data: Any = consents["data"]
+    active = [c["id"] for c in data["viewer"]["consents"]
+              if c["grantee"] == "lee" and c["state"] == "ACTIVE"]
+    assert active
+    for consent_id in active:
+        revoked = demo.graphql("revoke_consent.graphql", {"id": consent_id}, persona="ana")
+        assert revoked == {"data": {"revokeConsent": {"id": consent_id, "state": "REVOKED"}}}
+
+    ana_seen = len(_viewer(demo, "ana")["notifications"])
+    _record(demo, "courts", ANA_COURT_CASE, "HEARING RESCHEDULED")
+    _until(demo, "ana", lambda v: len(v["notifications"]) == ana_seen + 1)
+
+    until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    granted = demo.graphql("grant_consent.graphql", {
+        "grantee": "lee", "agencies": ["courts"], "scopes": ["STATUS"],
+        "purpose": "representation in my removal proceedings", "validUntil": until},
+        persona="ana")
+    assert "errors" not in granted, granted
+    _record(demo, "courts", ANA_COURT_CASE, "INDIVIDUAL HEARING SCHEDULED")
+    lee = _until(demo, "lee", lambda v: len(v["notifications"]) > len(lee_before))
+    # Exactly one new: the change made while the consent was revoked never reached lee.
+    assert [n["id"] for n in lee["notifications"]][1:] == lee_before
+    assert lee["notifications"][0]["title"] == "Final hearing scheduled"
