@@ -37,13 +37,13 @@ async def test_a_change_reaches_a_spanish_reader_in_spanish_without_case_details
     assert mail["Message-ID"] == "<0123456789abcdef0123456789abcdef@caseline.example>"
     assert mail["To"] == "ana@example.org"
     assert mail["From"] == "Caseline <notifications@caseline.example>"
-    assert mail["Subject"] == "Hubo un cambio en un caso en USCIS (inmigración)"
+    assert mail["Subject"] == "Hubo un cambio en un caso: USCIS (inmigración)"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, mailto = (part.strip().strip("<>") for part in mail["List-Unsubscribe"].split(","))
     assert https.startswith("http://127.0.0.1:8000/me/email/unsubscribe?token=")
     assert mailto.startswith("mailto:unsubscribe@caseline.example?subject=unsubscribe")
     text, html = body(mail, "plain"), body(mail, "html")
-    assert "Hay novedades sobre un caso en USCIS (inmigración)" in text
+    assert "Hay novedades sobre un caso (agencia: USCIS (inmigración))" in text
     assert "http://127.0.0.1:8000/me" in text and https in text
     assert 'lang="es"' in html
     for part in (text, html, mail["Subject"]):

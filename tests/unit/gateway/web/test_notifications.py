@@ -141,6 +141,18 @@ async def test_pages_go_back_with_older_and_a_bad_page_shows_the_newest(
     assert "That page of notifications does not exist." in bad.text
 
 
+async def test_the_intro_speaks_of_clients_to_a_representative_only(
+        world: NotifyWorld) -> None:
+    """An applicant's page says it lists changes to their cases; a representative's also
+    names the cases their clients' consents let them follow."""
+    ana = (await world.page("/me/notifications")).text
+    assert "Changes to your cases. Newest first." in ana and "clients" not in ana
+    spanish = (await world.page("/me/notifications?lang=es")).text
+    assert "Cambios en sus casos. Los más recientes primero." in spanish
+    lee = (await world.page("/me/notifications", who="lee")).text
+    assert "and to cases your clients&#39; consents let you follow" in lee
+
+
 async def test_an_auditor_has_no_notifications_page(world: NotifyWorld) -> None:
     response = await world.page("/me/notifications", who="audrey")
     assert response.status_code == 403

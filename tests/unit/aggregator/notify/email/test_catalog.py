@@ -49,7 +49,7 @@ def test_every_e_mail_text_is_translated_with_its_placeholders() -> None:
 def test_a_message_is_filled_after_translation() -> None:
     """Word order may change: placeholders are filled in the translated text."""
     assert message("es", "A case at {agency} changed", agency="USCIS") == (
-        "Hubo un cambio en un caso en USCIS")
+        "Hubo un cambio en un caso: USCIS")
     assert message("en", "A case at {agency} changed", agency="USCIS") == (
         "A case at USCIS changed")
     assert catalog("fr") == {}
