@@ -143,17 +143,19 @@ class StoryRule:
         weights: dict[str, int] = {}
         for before in dict.fromkeys((*case.history, case.code)):
             for nxt, weight in self.progressions.successors(self.case_type, before):
-                if (self._open(nxt) and nxt not in self.doomed
+                # Never the status the case is in: the same status again would tell its
+                # persona nothing new (yet notify them).
+                if (self._open(nxt) and nxt not in self.doomed and nxt != case.code
                         and self.meaning(nxt)[1] not in FOLLOW_UPS):
                     weights[nxt] = weights.get(nxt, 0) + weight
         return tuple(sorted(weights.items(), key=lambda item: (-item[1], item[0])))
 
     def choose(self, case: PersonaCase, rng: random.Random) -> str | None:
         """The case's next code: one of :meth:`steps` (but no second filing of what it
-        filed) drawn by the generator's frequencies, else one of :meth:`loops`; None when the
-        case stays as it is."""
+        filed, nor the status it is in) drawn by the generator's frequencies, else one of
+        :meth:`loops`; None when the case stays as it is."""
         steps = tuple(step for step in self.steps(case.code)
-                      if not self._refiled(case, step[0]))
+                      if step[0] != case.code and not self._refiled(case, step[0]))
         return draw(steps or self.loops(case), rng)
 
 
