@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from _harness import RESULTS, percentiles
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from adapters.reference.demo_store import DemoStore
@@ -49,6 +49,7 @@ from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.notify.model import ChannelKind, Preferences, Released
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.runtime import Notifier, NotifySettings
+from aggregator.notify.tables import deliveries
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
 from aggregator.state import StatePaths
@@ -63,7 +64,8 @@ PLAN = "plan.json"
 TODAY = date(2026, 11, 1)
 TARGET_IN_APP_P99_MS = 1000.0
 TARGET_WEBHOOK_P99_MS = 2000.0
-# After the last change, how long a delivery may still arrive before it counts as lost.
+# After the last change, how long a delivery may still arrive before it counts as lost
+# (outbox_deliveries in the output tells late from dropped).
 DRAIN_S = 20.0
 
 Key = tuple[str, str]  # (agency, case number)
@@ -283,13 +285,19 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
             loaded = await _loaded(root, loaded_plan, args.rate, arrivals)
             listener.cancel()
             await runner.stop()
+            with service.store.engine.connect() as conn:
+                states = dict(conn.execute(select(deliveries.c.state, func.count())
+                                           .group_by(deliveries.c.state)).all())
             bad = receiver.bad_signatures
         finally:
             await service.close()
             await stop_adapters(list(adapters.values()))
     return {"setup_s": round(setup_s, 1), "idle": idle, "loaded": loaded,
             "repeats_in_app": arrivals.in_app_repeats,
-            "repeats_webhook": arrivals.webhook_repeats, "bad_signatures": bad}
+            "repeats_webhook": arrivals.webhook_repeats, "bad_signatures": bad,
+            # Every delivery in the outbox at the end, by state: "lost" changes still
+            # pending here were late (a backlog), not dropped.
+            "outbox_deliveries": states}
 
 
 async def _idle(root: Path, plan: list[tuple[str, str, str]], arrivals: Arrivals
