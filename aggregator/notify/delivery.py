@@ -5,6 +5,7 @@ the ledger, sends, and records the outcome — at least once, idempotent by noti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -70,17 +71,33 @@ class Deliverer:
         self._clock = clock
         self.policy = policy or DeliveryPolicy()
         self._random = random.Random()
+        self._woken: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """New deliveries were committed (callable from any thread): look now rather than at
+        the next poll. Polling stays for what this process is not told of (another
+        process's matcher, retries coming due)."""
+        loop, woken = self._loop, self._woken
+        if loop is not None and woken is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(woken.set)
 
     async def run(self) -> None:
         """Deliver until cancelled."""
-        while True:
-            try:
-                done = await self.drain_once()
-            except Exception:  # the database or ledger failing must not end the loop
-                log.exception("delivery round failed")
-                done = 0
-            if not done:
-                await asyncio.sleep(self.policy.poll_s)
+        self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
+        try:
+            while True:
+                try:
+                    done = await self.drain_once()
+                except Exception:  # the database or ledger failing must not end the loop
+                    log.exception("delivery round failed")
+                    done = 0
+                if not done:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._woken.wait(), self.policy.poll_s)
+                self._woken.clear()
+        finally:
+            self._loop = self._woken = None
 
     async def drain_once(self) -> int:
         """Claim and send what is due now (one batch); how many were handled."""

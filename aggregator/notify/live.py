@@ -117,8 +117,8 @@ class LiveUpdates:
             if notification_id in self._given:
                 continue
             message = await asyncio.to_thread(self._release, notification_id)
-            self._remember(notification_id)
-            if message is not None:
+            # The deliverer may have published it while it was being released: given once.
+            if self._remember(notification_id) and message is not None:
                 self._fan_out(message.notification.recipient_id, message)
 
     def _delivered_since(self, recipients: list[str], since: datetime

@@ -26,6 +26,9 @@ class Matcher:
 
     def __init__(self, store: Store, outbox: Outbox, preferences: SqlPreferences,
                  channels: Sequence[Channel], clock: Clock) -> None:
+        # Told (from the matching thread) after new deliveries were committed: a deliverer
+        # in this process starts on them at once instead of at its next poll.
+        self.on_written: Callable[[], None] | None = None
         self._store = store
         self._outbox = outbox
         self._preferences = preferences
@@ -60,4 +63,7 @@ class Matcher:
                                  role_of=role_of, erased=erased)
         planned = plan(change, pairs, now, preferences_of=self._preferences.preferences,
                        targets_of={c.kind: c.targets for c in self._channels})
-        return self._outbox.record(change, planned, now, moves=moves)
+        written = self._outbox.record(change, planned, now, moves=moves)
+        if written and self.on_written is not None:
+            self.on_written()
+        return written

@@ -127,6 +127,8 @@ def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
     deliverer = Deliverer(outbox, releaser, ledger, pseudonym, channels=channels,
                           preferences=preferences, live=live, clock=clock,
                           policy=settings.delivery) if settings.deliver else None
+    if deliverer is not None:
+        matcher.on_written = deliverer.wake
     notifier = Notifier(watchers, deliverer, live, outbox, bus)
     hub = NotifyHub(SqlInbox(store.engine, store.sealer, releaser), live, preferences,
                     runner=notifier)

@@ -45,3 +45,38 @@ async def test_delivery_by_another_deliverer_reaches_the_listener_once(tmp_path:
     assert not second.done()
     second.cancel()
     await gateway.live.close()
+
+
+async def test_published_while_the_poll_releases_it_is_given_once(tmp_path: Path) -> None:
+    """The deliverer in this process publishes a delivery while a poll that found the same
+    row is still releasing it: the listener gets it once."""
+    store = file_store(tmp_path)
+    store.ensure_account("ana", Role.APPLICANT)
+    store.add_link("ana", "immigration", "IOE0990000001")
+    parts = build_notifications(store, b"k" * 32, FakeLedger(), lambda s: s, AGENCIES, {},
+                                FixedClock(T0), settings=NotifySettings(live_poll_s=3600))
+    live = parts.live
+    stream = live.subscribe("ana")
+    first = asyncio.ensure_future(stream.__anext__())
+    await asyncio.sleep(0)
+    parts.matcher.record(StatusChange(
+        "immigration", "5", "IOE0990000001", "e5", T0, "ACTIVE", "UNDER_REVIEW", False,
+        "Case Is Being Actively Reviewed By USCIS", {"en": "Being reviewed"}))
+    assert parts.notifier.deliverer is not None
+    publish, published = live.publish, []
+    live.publish = published.append  # type: ignore[method-assign]  # held back for now
+    await parts.notifier.deliverer.drain_once()
+    live.publish = publish  # type: ignore[method-assign]
+    release = live._release
+
+    def release_meanwhile(notification_id: str):  # type: ignore[no-untyped-def]
+        message = release(notification_id)
+        live.publish(published[0])  # the deliverer's publish lands mid-poll
+        return message
+
+    live._release = release_meanwhile  # type: ignore[method-assign]
+    await live.poll()
+    assert (await asyncio.wait_for(first, 5)).notification.event_id == "e5"
+    assert live._listeners["ana"].pop().empty()
+    await stream.aclose()
+    await live.close()

@@ -270,3 +270,31 @@ async def test_preferences_round_trip_keep_in_app_on(world: World) -> None:
                                              frozenset({"labor"}), True, True))
     assert store.preferences("raj") == Preferences(
         frozenset({ChannelKind.EMAIL, ChannelKind.IN_APP}), frozenset({"labor"}), True, True)
+
+
+async def test_matcher_wakes_the_deliverer_in_this_process(tmp_path: Path) -> None:
+    """A deliverer that would poll only hourly still delivers a change matched in this
+    process (from the watcher's thread) at once: the matcher wakes it on commit."""
+    store = file_store(tmp_path)
+    store.ensure_account("ana", Role.APPLICANT)
+    store.add_link("ana", "courts", A_NUMBER)
+    parts = build_notifications(
+        store, b"k" * 32, FakeLedger(), lambda s: f"p_{s}", AGENCIES, {}, FixedClock(T0),
+        settings=NotifySettings(delivery=DeliveryPolicy(poll_s=3600)))
+    deliverer = parts.notifier.deliverer
+    assert deliverer is not None
+    stream = parts.live.subscribe("ana")
+    first = asyncio.ensure_future(stream.__anext__())
+    running = asyncio.ensure_future(deliverer.run())
+    try:
+        for _ in range(20):  # its first look found nothing: it now waits for a wake-up
+            await asyncio.sleep(0.01)
+        change = StatusChange("courts", "1", A_NUMBER, "e1", T0, "ACTIVE",
+                              "HEARING_SCHEDULED", True, "Hearing Scheduled",
+                              {"en": "Hearing scheduled"})
+        assert await asyncio.to_thread(parts.matcher.record, change) == 1
+        message = await asyncio.wait_for(first, 30)  # not the hour the poll would take
+        assert message.notification.case_number == A_NUMBER
+    finally:
+        running.cancel()
+        await stream.aclose()
