@@ -21,7 +21,7 @@ from aggregator.notify.rows import (
     insert_for,
     notification_of,
     open_number,
-    seal_number,
+    seal_numbers,
     utc,
 )
 from aggregator.notify.tables import (
@@ -89,42 +89,63 @@ class Outbox:
         (a repeated change inserts nothing). ``moves``: what the transaction moves on
         instead of the watcher's cursor (a JetStream matcher's stream position; raising
         there rolls everything back)."""
-        ref = self.case_ref(change.agency_id, change.case_number)
-        rows = [{
-            "id": p.notification.id, "recipient_id": p.notification.recipient_id,
-            "subject_id": p.notification.subject_id, "agency_id": change.agency_id,
-            "case_ref": ref, "case_number_sealed": seal_number(
-                self._sealer, p.notification.subject_id, p.notification.id,
-                change.case_number),
-            "event_id": change.event_id, "occurred_at": change.occurred_at,
-            "created_at": now, "category": change.category, "milestone": change.milestone,
-            "action_required": change.action_required,
-            "titles": json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True),
-            "read": False, "delivered_at": None} for p in planned]
-        sends = [{"id": d.id, "notification_id": p.notification.id, "channel": d.channel.value,
-                  "target": d.target, "state": DeliveryState.PENDING.value, "attempts": 0,
-                  "next_attempt_at": now, "last_error": "", "created_at": now,
-                  "delivered_at": None, "ledger_at": None}
-                 for p in planned for d in p.deliveries]
+        return self.record_batch([(change, planned)], now, moves=moves)
+
+    def record_batch(self, batch: Sequence[tuple[StatusChange, Sequence[Planned]]],
+                     now: datetime, *, moves: Callable[[Connection], None] | None = None
+                     ) -> int:
+        """``record`` for several changes, in stream order, in one transaction: their
+        notifications and deliveries, each case's last event, and each agency's cursor at
+        its last change in the batch (or ``moves`` instead). Returns how many
+        notifications were new. The case numbers are sealed before the transaction, all
+        at once (sealing counts each encryption in its own committed write)."""
+        sealed = iter(seal_numbers(self._sealer, [
+            (p.notification.subject_id, p.notification.id, change.case_number)
+            for change, planned in batch for p in planned]))
+        rows: list[dict[str, object]] = []
+        sends: list[dict[str, object]] = []
+        seen: list[dict[str, object]] = []
+        last_cursor: dict[str, str] = {}
+        for change, planned in batch:
+            ref = self.case_ref(change.agency_id, change.case_number)
+            titles = json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True)
+            rows.extend({
+                "id": p.notification.id, "recipient_id": p.notification.recipient_id,
+                "subject_id": p.notification.subject_id, "agency_id": change.agency_id,
+                "case_ref": ref, "case_number_sealed": next(sealed),
+                "event_id": change.event_id, "occurred_at": change.occurred_at,
+                "created_at": now, "category": change.category,
+                "milestone": change.milestone, "action_required": change.action_required,
+                "titles": titles, "read": False, "delivered_at": None} for p in planned)
+            sends.extend({
+                "id": d.id, "notification_id": p.notification.id,
+                "channel": d.channel.value, "target": d.target,
+                "state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": now,
+                "last_error": "", "created_at": now, "delivered_at": None, "ledger_at": None}
+                for p in planned for d in p.deliveries)
+            seen.append({"agency_id": change.agency_id, "case_ref": ref,
+                         "event_id": change.event_id, "occurred_at": change.occurred_at,
+                         "seen_at": now})
+            last_cursor[change.agency_id] = change.cursor
         new = 0
         with self.engine.begin() as conn:
-            for row in rows:
-                inserted = conn.execute(insert_for(self.engine, notifications).values(**row)
+            if rows:
+                inserted = conn.execute(insert_for(self.engine, notifications).values(rows)
                                         .on_conflict_do_nothing()
-                                        .returning(notifications.c.id)).first()
-                new += inserted is not None
+                                        .returning(notifications.c.id)).all()
+                new = len(inserted)
             if sends:
                 conn.execute(insert_for(self.engine, deliveries).values(sends)
                              .on_conflict_do_nothing())
-            seen = insert_for(self.engine, seen_cases).values(
-                agency_id=change.agency_id, case_ref=ref, event_id=change.event_id,
-                occurred_at=change.occurred_at, seen_at=now)
-            conn.execute(seen.on_conflict_do_update(
-                index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
-                set_={"event_id": change.event_id, "occurred_at": change.occurred_at,
-                      "seen_at": now}))
+            for row in seen:  # in stream order: a case's later event wins
+                statement = insert_for(self.engine, seen_cases).values(**row)
+                conn.execute(statement.on_conflict_do_update(
+                    index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
+                    set_={"event_id": row["event_id"], "occurred_at": row["occurred_at"],
+                          "seen_at": now}))
             if moves is None:
-                self._set_cursor(conn, change.agency_id, change.cursor, now)
+                for agency_id, cursor in last_cursor.items():
+                    self._set_cursor(conn, agency_id, cursor, now)
             else:
                 moves(conn)
         return new
