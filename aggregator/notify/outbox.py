@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -186,19 +187,82 @@ class Outbox:
             )).values(next_attempt_at=now + lease)).rowcount
         return claimed == 1
 
-    def notification(self, notification_id: str) -> StoredNotification | None:
-        """The stored notification, its case number opened (None if it no longer opens)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(notifications)
-                               .where(notifications.c.id == notification_id)).first()
-        if row is None:
-            return None
-        m = row._mapping
+    def claim_many(self, due: Sequence[Delivery], now: datetime, lease: timedelta
+                   ) -> list[Delivery]:
+        """``claim`` for several deliveries in one transaction: those this deliverer took
+        (each still pending and due as read), in the order given."""
+        claimed: list[Delivery] = []
+        if not due:
+            return claimed
+        with self.engine.begin() as conn:
+            for delivery in due:
+                if conn.execute(update(deliveries).where(and_(
+                        deliveries.c.id == delivery.id,
+                        deliveries.c.state == DeliveryState.PENDING.value,
+                        deliveries.c.next_attempt_at == delivery.next_attempt_at,
+                )).values(next_attempt_at=now + lease)).rowcount == 1:
+                    claimed.append(delivery)
+        return claimed
+
+    def notifications(self, ids: Sequence[str]) -> dict[str, StoredNotification]:
+        """``notification`` for several ids in one query; missing ones are left out."""
+        found: dict[str, StoredNotification] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):  # well under SQLite's variable limit
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(notifications).where(
+                    notifications.c.id.in_(unique[start:start + 500]))).all()
+            for row in rows:
+                stored = self._stored(row._mapping)
+                found[stored.id] = stored
+        return found
+
+    def _stored(self, m: Any) -> StoredNotification:
         number = open_number(self._sealer, m["subject_id"], m["id"], m["case_number_sealed"])
         return StoredNotification(
             m["id"], m["recipient_id"], m["subject_id"], m["agency_id"],
             None if number is None else notification_of(m, number),
             utc(m["delivered_at"]) if m["delivered_at"] else None)
+
+    def mark_ledgered_many(self, delivery_ids: Sequence[str], now: datetime) -> None:
+        """``mark_ledgered`` for several deliveries in one transaction."""
+        if delivery_ids:
+            with self.engine.begin() as conn:
+                conn.execute(update(deliveries).where(deliveries.c.id.in_(delivery_ids))
+                             .values(ledger_at=now))
+
+    def delivered_many(self, done: Sequence[Delivery], now: datetime) -> None:
+        """``delivered`` for several deliveries in one transaction (in-app ones also put
+        their notification in the inbox)."""
+        if not done:
+            return
+        with self.engine.begin() as conn:
+            for delivery in done:
+                conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+                    state=DeliveryState.DELIVERED.value, delivered_at=now,
+                    attempts=delivery.attempts + 1, last_error=""))
+            in_app = [d.notification_id for d in done if d.channel == ChannelKind.IN_APP]
+            if in_app:
+                conn.execute(update(notifications).where(
+                    notifications.c.id.in_(in_app)
+                    & notifications.c.delivered_at.is_(None)).values(delivered_at=now))
+
+    def skipped_many(self, skips: Sequence[tuple[Delivery, str]], now: datetime) -> None:
+        """``skipped`` for several deliveries in one transaction."""
+        if skips:
+            with self.engine.begin() as conn:
+                for delivery, reason in skips:
+                    conn.execute(update(deliveries).where(deliveries.c.id == delivery.id)
+                                 .values(state=DeliveryState.SKIPPED.value,
+                                         next_attempt_at=now,
+                                         last_error=reason[:MAX_ERROR]))
+
+    def notification(self, notification_id: str) -> StoredNotification | None:
+        """The stored notification, its case number opened (None if it no longer opens)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(notifications)
+                               .where(notifications.c.id == notification_id)).first()
+        return None if row is None else self._stored(row._mapping)
 
     def ledgered(self, delivery_id: str) -> bool:
         """Whether the ledger already recorded this delivery as an access."""

@@ -80,4 +80,5 @@ def delivery_of(row: Any) -> Delivery:
         state=DeliveryState(row["state"]), attempts=int(row["attempts"]),
         next_attempt_at=utc(row["next_attempt_at"]), created_at=utc(row["created_at"]),
         last_error=row["last_error"] or "",
-        delivered_at=utc(row["delivered_at"]) if row["delivered_at"] else None)
+        delivered_at=utc(row["delivered_at"]) if row["delivered_at"] else None,
+        ledger_at=utc(row["ledger_at"]) if row.get("ledger_at") else None)
