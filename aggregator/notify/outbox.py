@@ -128,22 +128,25 @@ class Outbox:
                          "event_id": change.event_id, "occurred_at": change.occurred_at,
                          "seen_at": now})
             last_cursor[change.agency_id] = change.cursor
+        # A case changed twice in the batch keeps its later event (stream order).
+        latest = {(r["agency_id"], r["case_ref"]): r for r in seen}
+        # Executemany forms: compiled once and cached, whatever the batch's size.
+        add_notifications = insert_for(self.engine, notifications).on_conflict_do_nothing()
+        upsert = insert_for(self.engine, seen_cases)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
+            set_={"event_id": upsert.excluded.event_id,
+                  "occurred_at": upsert.excluded.occurred_at, "seen_at": upsert.excluded.seen_at})
         new = 0
         with self.engine.begin() as conn:
             if rows:
-                inserted = conn.execute(insert_for(self.engine, notifications).values(rows)
-                                        .on_conflict_do_nothing()
-                                        .returning(notifications.c.id)).all()
-                new = len(inserted)
+                new = len(conn.execute(add_notifications.returning(notifications.c.id),
+                                       rows).all())
             if sends:
-                conn.execute(insert_for(self.engine, deliveries).values(sends)
-                             .on_conflict_do_nothing())
-            for row in seen:  # in stream order: a case's later event wins
-                statement = insert_for(self.engine, seen_cases).values(**row)
-                conn.execute(statement.on_conflict_do_update(
-                    index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
-                    set_={"event_id": row["event_id"], "occurred_at": row["occurred_at"],
-                          "seen_at": now}))
+                conn.execute(insert_for(self.engine, deliveries).on_conflict_do_nothing(),
+                             sends)
+            if latest:
+                conn.execute(upsert, list(latest.values()))
             if moves is None:
                 for agency_id, cursor in last_cursor.items():
                     self._set_cursor(conn, agency_id, cursor, now)
