@@ -151,11 +151,10 @@ class Watcher:
         if self._publish is None:
             await asyncio.to_thread(self._matcher.record_batch, changes)
         else:
-            for change in changes:
+            for change in changes:  # each cursor stored once the stream acknowledged it
                 await self._publish(change)
-            # Stored once the stream acknowledged every change before it.
-            await asyncio.to_thread(self._outbox.set_cursor, self.agency_id,
-                                    changes[-1].cursor, self._clock())
+                await asyncio.to_thread(self._outbox.set_cursor, self.agency_id,
+                                        change.cursor, self._clock())
         self.handled += len(changes)
 
 
