@@ -130,16 +130,17 @@ class SubjectKeys:
         with self._writing(None) as conn:
             # Per subject: (version, key, encryptions counted so far, already stored).
             current: dict[str, tuple[int, bytes, int, int]] = {}
+            if not self._sqlite:  # seal and shred of each subject serialised, as in seal;
+                # taken in one order so that two batches never wait on each other in a cycle
+                for subject_id in sorted({s for s, _, _ in items}):
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                                 {"k": f"{_WRAP_SCHEME}:{subject_id}"})
             for subject_id, _, _ in items:
                 state = current.get(subject_id)
                 if state is None:
                     if self._tombstone(conn, subject_id):
                         raise ShreddedError(f"subject {subject_id!r} was shredded: nothing "
                                             f"more can be sealed for them")
-                    if not self._sqlite:
-                        conn.execute(text("SELECT pg_advisory_xact_lock("
-                                          "hashtextextended(:k, 0))"),
-                                     {"k": f"{_WRAP_SCHEME}:{subject_id}"})
                     row = conn.execute(
                         select(subject_keys.c.version, subject_keys.c.kek_id,
                                subject_keys.c.wrapped, subject_keys.c.encryptions)
