@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -91,10 +91,12 @@ class Watcher:
                 cursor = await asyncio.to_thread(self._outbox.cursor, self.agency_id)
                 if cursor is None:
                     cursor = await self._first_cursor()
-                async for batch in ready_batches(self._source.watch_changes(cursor),
-                                            self.policy.batch):
-                    await self._handle_batch(batch)
-                    failures = 0
+                # Closed on the way out, whatever ends the loop: its read task stops then.
+                async with contextlib.aclosing(ready_batches(
+                        self._source.watch_changes(cursor), self.policy.batch)) as batches:
+                    async for batch in batches:
+                        await self._handle_batch(batch)
+                        failures = 0
                 log.info("%s ended its change stream; reconnecting", self.agency_id)
             except grpc.aio.AioRpcError as exc:
                 log.info("%s change stream: %s %s", self.agency_id, exc.code().name,
@@ -162,7 +164,7 @@ _END = object()
 
 
 async def ready_batches(stream: AsyncIterator[pb.WatchChangesResponse], limit: int
-                   ) -> AsyncIterator[list[pb.WatchChangesResponse]]:
+                   ) -> AsyncGenerator[list[pb.WatchChangesResponse], None]:
     """The stream's responses in lists of what had arrived, up to ``limit``, while the
     previous list was being handled (no waiting for more: an idle stream's change goes
     on alone, at once). A read task runs ahead by at most ``limit`` responses; its
