@@ -89,9 +89,10 @@ class Matcher:
             return targets_of
 
         targets_by_kind = {c.kind: cached(c.kind, c.targets) for c in self._channels}
+        stored = self._outbox.last_events([(c.agency_id, c.case_number) for c in changes])
         for change in changes:
             case = (change.agency_id, change.case_number)
-            last = last_seen[case] if case in last_seen else self._outbox.last_event(*case)
+            last = last_seen[case] if case in last_seen else stored.get(case)
             last_seen[case] = change.event_id
             if is_repeat(last, change):
                 batch.append((change, []))  # only the cursor moves on
