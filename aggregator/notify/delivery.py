@@ -10,14 +10,14 @@ import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aggregator.ledger.entries import Entry, access_entry
 from aggregator.notify.backoff import backoff_delay
 from aggregator.notify.decisions import Verdict
 from aggregator.notify.live import LiveUpdates
-from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Released
-from aggregator.notify.outbox import Outbox
+from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Preferences, Released
+from aggregator.notify.outbox import Outbox, StoredNotification
 from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import SUBJECT_ERASED, Refused, Releaser
@@ -72,6 +72,7 @@ class Deliverer:
         self.policy = policy or DeliveryPolicy()
         self._random = random.Random()
         self._woken: asyncio.Event | None = None
+        self._lanes: list[asyncio.Event] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
@@ -80,46 +81,127 @@ class Deliverer:
         process's matcher, retries coming due)."""
         loop, woken = self._loop, self._woken
         if loop is not None and woken is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(woken.set)
+            for event in (woken, *self._lanes):
+                loop.call_soon_threadsafe(event.set)
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
+        """Deliver until cancelled: in-app deliveries and the other channels in lanes of
+        their own, so a slow webhook or mail server never holds an inbox back."""
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
+        lanes = [[ChannelKind.IN_APP]] + ([list(self._channels)] if self._channels else [])
+        events = [asyncio.Event() for _ in lanes]
+        self._lanes = events
         try:
-            while True:
-                try:
-                    done = await self.drain_once()
-                except Exception:  # the database or ledger failing must not end the loop
-                    log.exception("delivery round failed")
-                    done = 0
-                if not done:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._woken.wait(), self.policy.poll_s)
-                self._woken.clear()
+            await asyncio.gather(*(self._lane(kinds, woken)
+                                   for kinds, woken in zip(lanes, events, strict=True)))
         finally:
             self._loop = self._woken = None
+            self._lanes = []
 
-    async def drain_once(self) -> int:
-        """Claim and send what is due now (one batch); how many were handled."""
+    async def _lane(self, kinds: list[ChannelKind], woken: asyncio.Event) -> None:
+        while True:
+            try:
+                done = await self.drain_once(kinds)
+            except Exception:  # the database or ledger failing must not end the loop
+                log.exception("delivery round failed")
+                done = 0
+            if not done:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), self.policy.poll_s)
+            woken.clear()
+
+    async def drain_once(self, kinds: Sequence[ChannelKind] | None = None) -> int:
+        """Claim and send what is due now (one batch, of ``kinds``: by default in-app and
+        every channel this deliverer has); how many were handled. The batch is claimed in
+        one transaction, decided in one pass (the policy again, per delivery), its ledger
+        entries appended concurrently (one group commit covers them) and marked in one
+        transaction before anything is sent, sent concurrently, and the outcomes written
+        together."""
         now = self._clock()
         # Only the channels this deliverer has: another process may serve the rest.
-        kinds = [ChannelKind.IN_APP, *self._channels]
-        due = await asyncio.to_thread(self._outbox.due, now, self.policy.batch, kinds)
+        if kinds is None:
+            kinds = [ChannelKind.IN_APP, *self._channels]
         lease = timedelta(seconds=self.policy.lease_s)
-        claimed = [d for d in due
-                   if await asyncio.to_thread(self._outbox.claim, d, now, lease)]
-        await asyncio.gather(*(self._handle(d) for d in claimed))
+        claimed = await asyncio.to_thread(self._claim, now, lease, list(kinds))
+        if not claimed:
+            return 0
+        decided = await asyncio.to_thread(self._decide_all, claimed)
+        skips = [(d, why) for d, why in decided if isinstance(why, str)]
+        if skips:
+            await asyncio.to_thread(self._outbox.skipped_many, skips, self._clock())
+        going: list[tuple[Delivery, Released, Verdict]] = []
+        for delivery, outcome in decided:
+            if isinstance(outcome, str):
+                continue
+            if isinstance(outcome, DeliveryError):
+                await self._fail(delivery, outcome)
+                continue
+            if delivery.channel != ChannelKind.IN_APP and \
+                    delivery.channel not in self._channels:
+                await self._fail(delivery, DeliveryError(
+                    f"no {delivery.channel} channel in this deliverer"))
+                continue
+            going.append((delivery, *outcome))
+        going = await self._record_accesses(going)
+        sent = await asyncio.gather(*(self._send(d, m) for d, m, _ in going))
+        done = [(d, m) for (d, m, _), ok in zip(going, sent, strict=True) if ok]
+        if done:
+            await asyncio.to_thread(self._outbox.delivered_many, [d for d, _ in done],
+                                    self._clock())
+        if self._live is not None:
+            for delivery, message in done:
+                if delivery.channel == ChannelKind.IN_APP:
+                    self._live.publish(message)
         return len(claimed)
 
-    async def _handle(self, delivery: Delivery) -> None:
+    def _claim(self, now: datetime, lease: timedelta, kinds: list[ChannelKind]
+               ) -> list[Delivery]:
+        due = self._outbox.due(now, self.policy.batch, kinds)
+        return self._outbox.claim_many(due, now, lease)
+
+    async def _record_accesses(self, going: list[tuple[Delivery, Released, Verdict]]
+                               ) -> list[tuple[Delivery, Released, Verdict]]:
+        """The ledger's access entries of the deliveries that carry case data and have
+        none yet, appended concurrently and noted in one transaction: durable before
+        anything of the case leaves. Those whose entry failed are retried later."""
+        needed = [(d, m, r) for d, m, r in going if d.ledger_at is None and (
+            d.channel == ChannelKind.IN_APP
+            or carries_case_data(self._channels[d.channel], m.notification.recipient_id))]
+        if not needed:
+            return going
+        appended = await asyncio.gather(*(self._ledger.append(self._entry(m, r))
+                                          for _, m, r in needed), return_exceptions=True)
+        failed: set[str] = set()
+        for (delivery, _, _), result in zip(needed, appended, strict=True):
+            if isinstance(result, BaseException):
+                log.error("ledger entry of delivery %s failed: %s", delivery.id, result)
+                failed.add(delivery.id)
+                await self._fail(delivery, DeliveryError(
+                    f"ledger: {type(result).__name__}: {result}"))
+        await asyncio.to_thread(self._outbox.mark_ledgered_many,
+                                [d.id for d, _, _ in needed if d.id not in failed],
+                                self._clock())
+        return [g for g in going if g[0].id not in failed]
+
+    async def _send(self, delivery: Delivery, message: Released) -> bool:
+        """Send through the channel (in-app: nothing to send); False when it failed (the
+        failure recorded: a retry or dead letter)."""
+        channel = self._channels.get(delivery.channel)
+        if channel is None:
+            return True
         try:
-            await self._deliver(delivery)
+            await channel.deliver(message, delivery)
         except DeliveryError as exc:
-            await asyncio.to_thread(self._failed, delivery, exc)
+            await self._fail(delivery, exc)
+            return False
         except Exception as exc:  # a channel's bug: retried like a failure, and logged
             log.exception("delivery %s failed unexpectedly", delivery.id)
-            await asyncio.to_thread(self._failed, delivery,
-                                    DeliveryError(f"{type(exc).__name__}: {exc}"))
+            await self._fail(delivery, DeliveryError(f"{type(exc).__name__}: {exc}"))
+            return False
+        return True
+
+    async def _fail(self, delivery: Delivery, error: DeliveryError) -> None:
+        await asyncio.to_thread(self._failed, delivery, error)
 
     def _failed(self, delivery: Delivery, error: DeliveryError) -> None:
         now = self._clock()
@@ -133,37 +215,37 @@ class Deliverer:
                              self._random.random())
         self._outbox.retry(delivery, now + timedelta(seconds=wait), error.message)
 
-    async def _deliver(self, delivery: Delivery) -> None:
-        decided = await asyncio.to_thread(self._decide, delivery)
-        if isinstance(decided, str):
-            await asyncio.to_thread(self._outbox.skipped, delivery, self._clock(), decided)
-            return
-        message, ruling = decided
-        channel = self._channels.get(delivery.channel)
-        if delivery.channel != ChannelKind.IN_APP and channel is None:
-            raise DeliveryError(f"no {delivery.channel} channel in this deliverer")
-        recipient = message.notification.recipient_id
-        if (channel is None or carries_case_data(channel, recipient)) and not \
-                await asyncio.to_thread(self._outbox.ledgered, delivery.id):
-            # The access is on record before anything of the case leaves.
-            await self._ledger.append(self._entry(message, ruling))
-            await asyncio.to_thread(self._outbox.mark_ledgered, delivery.id, self._clock())
-        if channel is not None:
-            await channel.deliver(message, delivery)
-        await asyncio.to_thread(self._outbox.delivered, delivery, self._clock(),
-                                in_app=delivery.channel == ChannelKind.IN_APP)
-        if delivery.channel == ChannelKind.IN_APP and self._live is not None:
-            self._live.publish(message)
+    def _decide_all(self, claimed: list[Delivery]
+                    ) -> list[tuple[Delivery, tuple[Released, Verdict] | str | DeliveryError]]:
+        """``_decide`` for a claimed batch: the notifications read in one query, each
+        recipient's preferences once; the policy decided for every delivery now."""
+        stored = self._outbox.notifications([d.notification_id for d in claimed])
+        preferences: dict[str, Preferences] = {}
 
-    def _decide(self, delivery: Delivery) -> tuple[Released, Verdict] | str:
+        def wanted(recipient: str) -> Preferences:
+            if recipient not in preferences:
+                preferences[recipient] = self._preferences.preferences(recipient)
+            return preferences[recipient]
+
+        decided: list[tuple[Delivery, tuple[Released, Verdict] | str | DeliveryError]] = []
+        for d in claimed:
+            try:
+                decided.append((d, self._decide(d, stored.get(d.notification_id), wanted)))
+            except Exception as exc:  # one delivery's failure: retried, the rest go on
+                log.exception("deciding delivery %s failed", d.id)
+                decided.append((d, DeliveryError(f"{type(exc).__name__}: {exc}")))
+        return decided
+
+    def _decide(self, delivery: Delivery, stored: StoredNotification | None,
+                preferences_of: Callable[[str], Preferences]
+                ) -> tuple[Released, Verdict] | str:
         """The message to send, or why nothing is sent (the reason a SKIPPED row keeps)."""
-        stored = self._outbox.notification(delivery.notification_id)
         if stored is None:
             return GONE
         if stored.notification is None:
             return SUBJECT_ERASED  # the case number no longer opens
         notification = stored.notification
-        if delivery.channel != ChannelKind.IN_APP and not self._preferences.preferences(
+        if delivery.channel != ChannelKind.IN_APP and not preferences_of(
                 notification.recipient_id).wants(delivery.channel, notification.agency_id,
                                                  notification.action_required):
             return PREFERENCE_OFF

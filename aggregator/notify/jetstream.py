@@ -3,10 +3,11 @@
 Watchers publish each change to ``<prefix>.<agency>`` with ``Nats-Msg-Id`` = agency:cursor
 and store their cursor only after the stream acknowledged it (at least once; JetStream's
 duplicate window drops a republished change). The matcher consumes a durable pull consumer
-with explicit acks: it writes a message's notifications and its stream sequence in one
-transaction, acks after the commit, and acks without writing a message at or below the
-stored sequence (a redelivery after a crash between commit and ack). Deliverers drain the
-outbox as in the embedded default.
+with explicit acks: it takes the messages that are ready (up to ``match_batch``), writes
+their notifications and the last stream sequence in one transaction and acks them after
+the commit; a message at or below the stored sequence (a redelivery after a crash between
+commit and ack) is matched again and writes nothing new (ids are deterministic).
+Deliverers drain the outbox as in the embedded default.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ async def ensure_stream(js: JetStreamContext, settings: JetStreamSettings) -> No
             await js.add_consumer(settings.stream, ConsumerConfig(
                 durable_name=settings.consumer, ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL, filter_subject=settings.subjects,
-                ack_wait=settings.ack_wait_s, max_ack_pending=1, max_deliver=-1))
+                ack_wait=settings.ack_wait_s, max_ack_pending=settings.match_batch,
+                max_deliver=-1))
     except nats.js.errors.APIError as exc:
         raise JetStreamUnavailable(
             f"JetStream refused stream {settings.stream!r} or consumer "
@@ -162,28 +164,39 @@ class JetStreamBus:
         if ack.duplicate:
             self.duplicates += 1
 
-    async def fetch(self) -> list[Msg]:
-        """The consumer's next message (a list of at most one; empty after a quiet wait)."""
+    async def fetch(self, limit: int = 1) -> list[Msg]:
+        """The consumer's next messages, as many as are ready up to ``limit`` (the matcher
+        loop asks for ``match_batch``); empty after a quiet wait."""
         if self._sub is None:
             self._sub = await self._stream().pull_subscribe_bind(
                 durable=self.settings.consumer, stream=self.settings.stream)
         try:
-            return await self._sub.fetch(1, timeout=self._fetch_wait_s)
-        except nats.errors.TimeoutError:
+            return await self._sub.fetch(limit, timeout=self._fetch_wait_s)
+        except (nats.errors.TimeoutError, TimeoutError):  # a batch fetch raises the latter
             return []
 
     async def handle(self, msg: Msg, *, ack: bool = True) -> int:
-        """Match one message: its notifications and its sequence in one transaction, then
-        the ack (``ack`` False leaves it unacked, as a crash right after the commit would).
-        Returns how many notifications were new."""
-        sequence = msg.metadata.sequence.stream
+        """``handle_batch`` of one message."""
+        return await self.handle_batch([msg], ack=ack)
+
+    async def handle_batch(self, msgs: list[Msg], *, ack: bool = True) -> int:
+        """Match messages in stream order: their notifications and the last sequence in one
+        transaction, then the acks (``ack`` False leaves them unacked, as a crash right
+        after the commit would). A message at or below the stored position (a redelivery
+        after a crash between commit and ack, or one another matcher's later batch
+        overtook) is matched again: idempotent by notification id, it writes nothing it
+        wrote before and loses nothing it did not. Returns how many notifications were
+        new."""
+        msgs = sorted(msgs, key=lambda m: m.metadata.sequence.stream)
+        if not msgs:
+            return 0
         stream, consumer = self.settings.stream, self.settings.consumer
-        engine = self._outbox.engine
-        new = 0
-        if sequence <= await asyncio.to_thread(positions.position, engine, stream, consumer):
-            self.skipped += 1  # committed before (a redelivery): nothing to write
-        else:
-            move = positions.advance(stream, consumer, sequence, self._clock())
+        stored = await asyncio.to_thread(positions.position, self._outbox.engine, stream,
+                                         consumer)
+        changes: list[StatusChange] = []
+        again = 0
+        for msg in msgs:
+            sequence = msg.metadata.sequence.stream
             try:
                 change = decode_change(msg.data)
                 if msg.subject != subject_for(self.settings.subject_prefix, change.agency_id):
@@ -191,23 +204,26 @@ class JetStreamBus:
             except BadEvent as exc:
                 # Unusable: told to the operator, passed over (its sequence kept).
                 log.warning("stream sequence %d: %s", sequence, exc)
-                await asyncio.to_thread(self._move_only, move)
-            else:
-                try:
-                    new = await asyncio.to_thread(self._matcher.record, change, moves=move)
-                    self.matched += 1
-                except positions.AlreadyMatched:
-                    self.skipped += 1
+                continue
+            changes.append(change)
+            again += sequence <= stored
+        move = positions.advance_to(stream, consumer, msgs[-1].metadata.sequence.stream,
+                                    self._clock())
+        if changes:
+            new = await asyncio.to_thread(self._matcher.record_batch, changes, moves=move)
+        else:
+            new = 0
+            await asyncio.to_thread(self._move_only, move)
+        self.skipped += again
+        self.matched += len(changes) - again
         if ack:
-            await msg.ack()
+            for msg in msgs:
+                await msg.ack()
         return new
 
     def _move_only(self, move: Callable[[Connection], None]) -> None:
-        try:
-            with self._outbox.engine.begin() as conn:
-                move(conn)
-        except positions.AlreadyMatched:
-            self.skipped += 1
+        with self._outbox.engine.begin() as conn:
+            move(conn)
 
     async def run_matcher(self) -> None:
         """Match until cancelled; a failure (NATS or the database) is logged, the message
@@ -215,14 +231,15 @@ class JetStreamBus:
         failures = 0
         while True:
             try:
-                for msg in await self.fetch():
-                    try:
-                        await self.handle(msg)
-                    except Exception:
-                        # Given back at once rather than after ack_wait (one is in flight).
+                msgs = await self.fetch(self.settings.match_batch)
+                try:
+                    await self.handle_batch(msgs)
+                except Exception:
+                    # Given back at once rather than after ack_wait.
+                    for msg in msgs:
                         with contextlib.suppress(Exception):
                             await msg.nak(delay=1.0)
-                        raise
+                    raise
                 failures = 0
             except asyncio.CancelledError:
                 raise

@@ -35,6 +35,8 @@ _OVERLAP = timedelta(seconds=5)
 _REMEMBERED = 10_000
 _QUEUE = 100
 _MAX_ROWS = 500
+# Pages read in one poll at most (the rest on the next).
+_MAX_PAGES = 20
 
 
 class LiveUpdates:
@@ -112,6 +114,14 @@ class LiveUpdates:
             return
         since = (self._since or self._clock()) - _OVERLAP
         found = await asyncio.to_thread(self._delivered_since, recipients, since)
+        # A full page means more rows in the window (a busy recipient): read on after the
+        # last one rather than stopping at the same first page on every poll.
+        pages = 1
+        while len(found) >= _MAX_ROWS * pages and pages < _MAX_PAGES:
+            last = found[-1]
+            found += await asyncio.to_thread(self._delivered_since, recipients, last[1],
+                                             last[0])
+            pages += 1
         for notification_id, delivered_at in found:
             self._since = max(self._since or delivered_at, delivered_at)
             if notification_id in self._given:
@@ -121,13 +131,18 @@ class LiveUpdates:
             if self._remember(notification_id) and message is not None:
                 self._fan_out(message.notification.recipient_id, message)
 
-    def _delivered_since(self, recipients: list[str], since: datetime
+    def _delivered_since(self, recipients: list[str], since: datetime, after_id: str = ""
                          ) -> list[tuple[str, datetime]]:
+        """Rows delivered at or after ``since`` in (delivered_at, id) order; with
+        ``after_id``, those after (since, after_id) (the next page)."""
+        later = notifications.c.delivered_at >= since if not after_id else (
+            (notifications.c.delivered_at > since)
+            | ((notifications.c.delivered_at == since) & (notifications.c.id > after_id)))
         with self.engine.connect() as conn:
             rows = conn.execute(select(notifications.c.id, notifications.c.delivered_at).where(
-                notifications.c.recipient_id.in_(recipients)
-                & (notifications.c.delivered_at >= since))
-                .order_by(notifications.c.delivered_at).limit(_MAX_ROWS)).all()
+                notifications.c.recipient_id.in_(recipients) & later)
+                .order_by(notifications.c.delivered_at, notifications.c.id)
+                .limit(_MAX_ROWS)).all()
         return [(r.id, utc(r.delivered_at)) for r in rows]
 
     def _release(self, notification_id: str) -> Released | None:

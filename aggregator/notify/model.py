@@ -118,6 +118,8 @@ class Delivery:
     created_at: datetime
     last_error: str = ""
     delivered_at: datetime | None = None
+    # When the ledger recorded this delivery as an access (None: not yet), as read.
+    ledger_at: datetime | None = None
 
 
 class DeliveryError(Exception):

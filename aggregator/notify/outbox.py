@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -21,7 +22,7 @@ from aggregator.notify.rows import (
     insert_for,
     notification_of,
     open_number,
-    seal_number,
+    seal_numbers,
     utc,
 )
 from aggregator.notify.tables import (
@@ -82,6 +83,24 @@ class Outbox:
                 & (seen_cases.c.case_ref == self.case_ref(agency_id, case_number)))).scalar()
         return None if value is None else str(value)
 
+    def last_events(self, cases: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """``last_event`` of several (agency, case number) in one query per 500; cases
+        never seen are left out."""
+        refs = {(a, self.case_ref(a, n)): (a, n) for a, n in dict.fromkeys(cases)}
+        found: dict[tuple[str, str], str] = {}
+        keys = list(refs)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(seen_cases.c.agency_id, seen_cases.c.case_ref,
+                                           seen_cases.c.event_id).where(
+                    seen_cases.c.case_ref.in_([ref for _, ref in chunk]))).all()
+            for row in rows:
+                case = refs.get((row.agency_id, row.case_ref))
+                if case is not None:
+                    found[case] = str(row.event_id)
+        return found
+
     def record(self, change: StatusChange, planned: Sequence[Planned], now: datetime, *,
                moves: Callable[[Connection], None] | None = None) -> int:
         """Write the change's notifications and deliveries, the case's last event and the
@@ -89,42 +108,66 @@ class Outbox:
         (a repeated change inserts nothing). ``moves``: what the transaction moves on
         instead of the watcher's cursor (a JetStream matcher's stream position; raising
         there rolls everything back)."""
-        ref = self.case_ref(change.agency_id, change.case_number)
-        rows = [{
-            "id": p.notification.id, "recipient_id": p.notification.recipient_id,
-            "subject_id": p.notification.subject_id, "agency_id": change.agency_id,
-            "case_ref": ref, "case_number_sealed": seal_number(
-                self._sealer, p.notification.subject_id, p.notification.id,
-                change.case_number),
-            "event_id": change.event_id, "occurred_at": change.occurred_at,
-            "created_at": now, "category": change.category, "milestone": change.milestone,
-            "action_required": change.action_required,
-            "titles": json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True),
-            "read": False, "delivered_at": None} for p in planned]
-        sends = [{"id": d.id, "notification_id": p.notification.id, "channel": d.channel.value,
-                  "target": d.target, "state": DeliveryState.PENDING.value, "attempts": 0,
-                  "next_attempt_at": now, "last_error": "", "created_at": now,
-                  "delivered_at": None, "ledger_at": None}
-                 for p in planned for d in p.deliveries]
+        return self.record_batch([(change, planned)], now, moves=moves)
+
+    def record_batch(self, batch: Sequence[tuple[StatusChange, Sequence[Planned]]],
+                     now: datetime, *, moves: Callable[[Connection], None] | None = None
+                     ) -> int:
+        """``record`` for several changes, in stream order, in one transaction: their
+        notifications and deliveries, each case's last event, and each agency's cursor at
+        its last change in the batch (or ``moves`` instead). Returns how many
+        notifications were new. The case numbers are sealed before the transaction, all
+        at once (sealing counts each encryption in its own committed write)."""
+        sealed = iter(seal_numbers(self._sealer, [
+            (p.notification.subject_id, p.notification.id, change.case_number)
+            for change, planned in batch for p in planned]))
+        rows: list[dict[str, object]] = []
+        sends: list[dict[str, object]] = []
+        seen: list[dict[str, object]] = []
+        last_cursor: dict[str, str] = {}
+        for change, planned in batch:
+            ref = self.case_ref(change.agency_id, change.case_number)
+            titles = json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True)
+            rows.extend({
+                "id": p.notification.id, "recipient_id": p.notification.recipient_id,
+                "subject_id": p.notification.subject_id, "agency_id": change.agency_id,
+                "case_ref": ref, "case_number_sealed": next(sealed),
+                "event_id": change.event_id, "occurred_at": change.occurred_at,
+                "created_at": now, "category": change.category,
+                "milestone": change.milestone, "action_required": change.action_required,
+                "titles": titles, "read": False, "delivered_at": None} for p in planned)
+            sends.extend({
+                "id": d.id, "notification_id": p.notification.id,
+                "channel": d.channel.value, "target": d.target,
+                "state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": now,
+                "last_error": "", "created_at": now, "delivered_at": None, "ledger_at": None}
+                for p in planned for d in p.deliveries)
+            seen.append({"agency_id": change.agency_id, "case_ref": ref,
+                         "event_id": change.event_id, "occurred_at": change.occurred_at,
+                         "seen_at": now})
+            last_cursor[change.agency_id] = change.cursor
+        # A case changed twice in the batch keeps its later event (stream order).
+        latest = {(r["agency_id"], r["case_ref"]): r for r in seen}
+        # Executemany forms: compiled once and cached, whatever the batch's size.
+        add_notifications = insert_for(self.engine, notifications).on_conflict_do_nothing()
+        upsert = insert_for(self.engine, seen_cases)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
+            set_={"event_id": upsert.excluded.event_id,
+                  "occurred_at": upsert.excluded.occurred_at, "seen_at": upsert.excluded.seen_at})
         new = 0
         with self.engine.begin() as conn:
-            for row in rows:
-                inserted = conn.execute(insert_for(self.engine, notifications).values(**row)
-                                        .on_conflict_do_nothing()
-                                        .returning(notifications.c.id)).first()
-                new += inserted is not None
+            if rows:
+                new = len(conn.execute(add_notifications.returning(notifications.c.id),
+                                       rows).all())
             if sends:
-                conn.execute(insert_for(self.engine, deliveries).values(sends)
-                             .on_conflict_do_nothing())
-            seen = insert_for(self.engine, seen_cases).values(
-                agency_id=change.agency_id, case_ref=ref, event_id=change.event_id,
-                occurred_at=change.occurred_at, seen_at=now)
-            conn.execute(seen.on_conflict_do_update(
-                index_elements=[seen_cases.c.agency_id, seen_cases.c.case_ref],
-                set_={"event_id": change.event_id, "occurred_at": change.occurred_at,
-                      "seen_at": now}))
+                conn.execute(insert_for(self.engine, deliveries).on_conflict_do_nothing(),
+                             sends)
+            if latest:
+                conn.execute(upsert, list(latest.values()))
             if moves is None:
-                self._set_cursor(conn, change.agency_id, change.cursor, now)
+                for agency_id, cursor in last_cursor.items():
+                    self._set_cursor(conn, agency_id, cursor, now)
             else:
                 moves(conn)
         return new
@@ -165,19 +208,82 @@ class Outbox:
             )).values(next_attempt_at=now + lease)).rowcount
         return claimed == 1
 
-    def notification(self, notification_id: str) -> StoredNotification | None:
-        """The stored notification, its case number opened (None if it no longer opens)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(notifications)
-                               .where(notifications.c.id == notification_id)).first()
-        if row is None:
-            return None
-        m = row._mapping
+    def claim_many(self, due: Sequence[Delivery], now: datetime, lease: timedelta
+                   ) -> list[Delivery]:
+        """``claim`` for several deliveries in one transaction: those this deliverer took
+        (each still pending and due as read), in the order given."""
+        claimed: list[Delivery] = []
+        if not due:
+            return claimed
+        with self.engine.begin() as conn:
+            for delivery in due:
+                if conn.execute(update(deliveries).where(and_(
+                        deliveries.c.id == delivery.id,
+                        deliveries.c.state == DeliveryState.PENDING.value,
+                        deliveries.c.next_attempt_at == delivery.next_attempt_at,
+                )).values(next_attempt_at=now + lease)).rowcount == 1:
+                    claimed.append(delivery)
+        return claimed
+
+    def notifications(self, ids: Sequence[str]) -> dict[str, StoredNotification]:
+        """``notification`` for several ids in one query; missing ones are left out."""
+        found: dict[str, StoredNotification] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):  # well under SQLite's variable limit
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(notifications).where(
+                    notifications.c.id.in_(unique[start:start + 500]))).all()
+            for row in rows:
+                stored = self._stored(row._mapping)
+                found[stored.id] = stored
+        return found
+
+    def _stored(self, m: Any) -> StoredNotification:
         number = open_number(self._sealer, m["subject_id"], m["id"], m["case_number_sealed"])
         return StoredNotification(
             m["id"], m["recipient_id"], m["subject_id"], m["agency_id"],
             None if number is None else notification_of(m, number),
             utc(m["delivered_at"]) if m["delivered_at"] else None)
+
+    def mark_ledgered_many(self, delivery_ids: Sequence[str], now: datetime) -> None:
+        """``mark_ledgered`` for several deliveries in one transaction."""
+        if delivery_ids:
+            with self.engine.begin() as conn:
+                conn.execute(update(deliveries).where(deliveries.c.id.in_(delivery_ids))
+                             .values(ledger_at=now))
+
+    def delivered_many(self, done: Sequence[Delivery], now: datetime) -> None:
+        """``delivered`` for several deliveries in one transaction (in-app ones also put
+        their notification in the inbox)."""
+        if not done:
+            return
+        with self.engine.begin() as conn:
+            for delivery in done:
+                conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+                    state=DeliveryState.DELIVERED.value, delivered_at=now,
+                    attempts=delivery.attempts + 1, last_error=""))
+            in_app = [d.notification_id for d in done if d.channel == ChannelKind.IN_APP]
+            if in_app:
+                conn.execute(update(notifications).where(
+                    notifications.c.id.in_(in_app)
+                    & notifications.c.delivered_at.is_(None)).values(delivered_at=now))
+
+    def skipped_many(self, skips: Sequence[tuple[Delivery, str]], now: datetime) -> None:
+        """``skipped`` for several deliveries in one transaction."""
+        if skips:
+            with self.engine.begin() as conn:
+                for delivery, reason in skips:
+                    conn.execute(update(deliveries).where(deliveries.c.id == delivery.id)
+                                 .values(state=DeliveryState.SKIPPED.value,
+                                         next_attempt_at=now,
+                                         last_error=reason[:MAX_ERROR]))
+
+    def notification(self, notification_id: str) -> StoredNotification | None:
+        """The stored notification, its case number opened (None if it no longer opens)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(notifications)
+                               .where(notifications.c.id == notification_id)).first()
+        return None if row is None else self._stored(row._mapping)
 
     def ledgered(self, delivery_id: str) -> bool:
         """Whether the ledger already recorded this delivery as an access."""

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["AlreadyMatched", "advance", "create", "position", "stream_positions"]
+__all__ = ["AlreadyMatched", "advance", "advance_to", "create", "position", "stream_positions"]
 
 metadata = MetaData()
 
@@ -74,4 +74,22 @@ def advance(stream: str, consumer: str, sequence: int, now: datetime
             last_sequence=sequence, updated_at=now)).rowcount
         if moved != 1:
             raise AlreadyMatched(f"{stream}/{consumer} moved on meanwhile")
+    return move
+
+
+def advance_to(stream: str, consumer: str, sequence: int, now: datetime
+               ) -> Callable[[Connection], None]:
+    """A step for the outbox's transaction: move the position on to ``sequence`` if it is
+    behind (never back, never refusing): for a batch matched idempotently, whose messages
+    at or below the position are matched again rather than passed over."""
+    def move(conn: Connection) -> None:
+        key = ((stream_positions.c.stream == stream)
+               & (stream_positions.c.consumer == consumer))
+        moved = conn.execute(update(stream_positions).where(
+            key & (stream_positions.c.last_sequence < sequence)).values(
+            last_sequence=sequence, updated_at=now)).rowcount
+        if not moved and conn.execute(select(stream_positions.c.last_sequence)
+                                      .where(key)).scalar() is None:
+            conn.execute(insert(stream_positions).values(
+                stream=stream, consumer=consumer, last_sequence=sequence, updated_at=now))
     return move

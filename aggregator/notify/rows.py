@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from sqlalchemy.sql.schema import Table
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryState, Notification
 from aggregator.store.subjects import SubjectSealer
 
-__all__ = ["delivery_of", "insert_for", "notification_of", "open_number", "seal_number", "utc"]
+__all__ = ["delivery_of", "insert_for", "notification_of", "open_number", "seal_number",
+           "seal_numbers", "utc"]
 
 
 def utc(value: datetime) -> datetime:
@@ -36,6 +38,17 @@ def seal_number(sealer: SubjectSealer, subject_id: str, notification_id: str,
                 number: str) -> bytes:
     """The case number sealed under the subject's data key, bound to the notification."""
     return sealer.seal(subject_id, number.encode(), _place(notification_id))
+
+
+def seal_numbers(sealer: SubjectSealer, items: Sequence[tuple[str, str, str]]) -> list[bytes]:
+    """Each (subject, notification, number) sealed as ``seal_number`` does; with a sealer
+    that seals many at once (aggregator.vault.SubjectKeys.seal_many: one write transaction
+    counts them all), in one call."""
+    many = getattr(sealer, "seal_many", None)
+    if callable(many):
+        sealed = many([(s, n.encode(), _place(i)) for s, i, n in items])
+        return list(sealed)
+    return [seal_number(sealer, s, i, n) for s, i, n in items]
 
 
 def open_number(sealer: SubjectSealer, subject_id: str, notification_id: str,
@@ -67,4 +80,5 @@ def delivery_of(row: Any) -> Delivery:
         state=DeliveryState(row["state"]), attempts=int(row["attempts"]),
         next_attempt_at=utc(row["next_attempt_at"]), created_at=utc(row["created_at"]),
         last_error=row["last_error"] or "",
-        delivered_at=utc(row["delivered_at"]) if row["delivered_at"] else None)
+        delivered_at=utc(row["delivered_at"]) if row["delivered_at"] else None,
+        ledger_at=utc(row["ledger_at"]) if row.get("ledger_at") else None)

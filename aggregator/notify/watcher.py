@@ -8,9 +8,10 @@ first one arrives is read on reconnection."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -25,7 +26,7 @@ from aggregator.notify.outbox import Outbox
 from aggregator.ports import Clock
 from caseline.v1 import agency_adapter_pb2 as pb
 
-__all__ = ["ChangeSource", "Describable", "WatchPolicy", "Watcher"]
+__all__ = ["ChangeSource", "Describable", "WatchPolicy", "Watcher", "ready_batches"]
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,14 @@ class Describable(Protocol):
 @dataclass(frozen=True, slots=True)
 class WatchPolicy:
     """Reconnection waits double from ``base_backoff_s`` up to ``max_backoff_s``;
-    ``describe_timeout_s`` bounds the first start's Describe."""
+    ``describe_timeout_s`` bounds the first start's Describe; ``batch`` caps how many
+    ready changes share one transaction."""
 
     base_backoff_s: float = 0.5
     max_backoff_s: float = 30.0
     describe_timeout_s: float = 10.0
+    # At most this many changes the stream has ready are matched in one transaction.
+    batch: int = 100
 
 
 class Watcher:
@@ -87,9 +91,12 @@ class Watcher:
                 cursor = await asyncio.to_thread(self._outbox.cursor, self.agency_id)
                 if cursor is None:
                     cursor = await self._first_cursor()
-                async for response in self._source.watch_changes(cursor):
-                    await self._handle(response)
-                    failures = 0
+                # Closed on the way out, whatever ends the loop: its read task stops then.
+                async with contextlib.aclosing(ready_batches(
+                        self._source.watch_changes(cursor), self.policy.batch)) as batches:
+                    async for batch in batches:
+                        await self._handle_batch(batch)
+                        failures = 0
                 log.info("%s ended its change stream; reconnecting", self.agency_id)
             except grpc.aio.AioRpcError as exc:
                 log.info("%s change stream: %s %s", self.agency_id, exc.code().name,
@@ -122,20 +129,78 @@ class Watcher:
         await asyncio.to_thread(self._outbox.set_cursor, self.agency_id, cursor, self._clock())
         return cursor
 
-    async def _handle(self, response: pb.WatchChangesResponse) -> None:
-        try:
-            change = change_from_proto(self.agency_id, response)
-        except BadChange as exc:
-            # Unusable: told to the operator, passed over (its cursor kept, if it has one).
-            log.warning("%s", exc)
-            if response.cursor and len(response.cursor) <= 64:
-                await asyncio.to_thread(self._outbox.set_cursor, self.agency_id,
-                                        response.cursor, self._clock())
+    async def _handle_batch(self, responses: list[pb.WatchChangesResponse]) -> None:
+        """What the stream had ready, in order: runs of usable changes matched and written
+        with their last cursor in one transaction; an unusable one passed over after the
+        run before it is written."""
+        run: list[StatusChange] = []
+        for response in responses:
+            try:
+                run.append(change_from_proto(self.agency_id, response))
+            except BadChange as exc:
+                await self._record(run)
+                run = []
+                # Unusable: told to the operator, passed over (its cursor kept, if it has one).
+                log.warning("%s", exc)
+                if response.cursor and len(response.cursor) <= 64:
+                    await asyncio.to_thread(self._outbox.set_cursor, self.agency_id,
+                                            response.cursor, self._clock())
+        await self._record(run)
+
+    async def _record(self, changes: list[StatusChange]) -> None:
+        if not changes:
             return
         if self._publish is None:
-            await asyncio.to_thread(self._matcher.record, change)
+            await asyncio.to_thread(self._matcher.record_batch, changes)
         else:
-            await self._publish(change)
-            await asyncio.to_thread(self._outbox.set_cursor, self.agency_id, change.cursor,
-                                    self._clock())
-        self.handled += 1
+            for change in changes:  # each cursor stored once the stream acknowledged it
+                await self._publish(change)
+                await asyncio.to_thread(self._outbox.set_cursor, self.agency_id,
+                                        change.cursor, self._clock())
+        self.handled += len(changes)
+
+
+_END = object()
+
+
+async def ready_batches(stream: AsyncIterator[pb.WatchChangesResponse], limit: int
+                   ) -> AsyncGenerator[list[pb.WatchChangesResponse], None]:
+    """The stream's responses in lists of what had arrived, up to ``limit``, while the
+    previous list was being handled (no waiting for more: an idle stream's change goes
+    on alone, at once). A read task runs ahead by at most ``limit`` responses; its
+    failure is raised here after what it read before."""
+    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=limit)
+
+    async def read() -> None:
+        try:
+            async for response in stream:
+                await queue.put(response)
+        except BaseException as exc:  # handed over, raised by the consumer
+            await queue.put(exc)
+            return
+        await queue.put(_END)
+
+    reader = asyncio.get_running_loop().create_task(read())
+    try:
+        while True:
+            item = await queue.get()
+            batch: list[pb.WatchChangesResponse] = []
+            while True:
+                if item is _END:
+                    if batch:
+                        yield batch
+                    return
+                if isinstance(item, BaseException):
+                    if batch:
+                        yield batch
+                    raise item
+                assert isinstance(item, pb.WatchChangesResponse)
+                batch.append(item)
+                if len(batch) >= limit or queue.empty():
+                    break
+                item = queue.get_nowait()
+            yield batch
+    finally:
+        reader.cancel()
+        with contextlib.suppress(BaseException):
+            await reader

@@ -35,9 +35,11 @@ class JetStreamSettings:
     """Where change events travel. ``duplicate_window_s`` must be at least the watchers'
     longest backoff (a watcher that publishes, dies before storing its cursor and comes back
     republishes within it, and JetStream drops the repeat); ``max_age_s`` bounds how long an
-    unmatched change waits. One matcher handles a message at a time (``max_ack_pending`` 1):
-    the stream order is the order changes are matched in, whatever the number of matcher
-    processes (the others wait as standbys)."""
+    unmatched change waits. A matcher takes up to ``match_batch`` messages at once
+    (``max_ack_pending``) and writes them in one transaction, in stream order; several
+    matcher processes share the work a batch at a time (batches then interleave). Nothing
+    rests on the order: matching is idempotent by notification id, so a message at or
+    below the stored position is matched again (writing nothing new), never passed over."""
 
     url: str
     stream: str = "CASELINE_CHANGES"
@@ -49,6 +51,7 @@ class JetStreamSettings:
     ack_wait_s: float = 30.0
     connect_timeout_s: float = 2.0
     publish_timeout_s: float = 5.0
+    match_batch: int = 100
 
     @property
     def subjects(self) -> str:
@@ -73,6 +76,8 @@ class JetStreamSettings:
             raise ValueError(f"duplicate window {self.duplicate_window_s:g} s is shorter than "
                              f"the watchers' longest backoff {longest_backoff_s:g} s: "
                              "a republished change could get through twice")
+        if not 1 <= self.match_batch <= 1000:
+            raise ValueError(f"match batch {self.match_batch}: expected 1 to 1000 messages")
         if self.max_age_s < self.duplicate_window_s:
             raise ValueError("max age must be at least the duplicate window")
 

@@ -91,6 +91,7 @@ class Store:
         self._lock = threading.Lock()
         self._seen_version = -1
         self._probe_lock = threading.Lock()
+        self._seen_data_version = -1
         self._probe: sqlite3.Connection | None = None
         database = engine.url.database
         if engine.dialect.name == "sqlite" and database and database != ":memory:":
@@ -236,9 +237,18 @@ class Store:
     def _version(self) -> int:
         if self._probe is not None:
             # SQLite counts commits by every other connection, in any process: a cheap probe
-            # on a connection of our own that never writes.
+            # on a connection of our own that never writes. Most commits are not the
+            # store's (the notification outbox, the vault share the file), so only when
+            # something was committed is the store's own counter read: the caches survive
+            # other tables' writes.
             with self._probe_lock:
-                return int(self._probe.execute("PRAGMA data_version").fetchone()[0])
+                data = int(self._probe.execute("PRAGMA data_version").fetchone()[0])
+                if data == self._seen_data_version:
+                    return self._seen_version
+                row = self._probe.execute(
+                    "SELECT version FROM store_version WHERE id = 1").fetchone()
+                self._seen_data_version = data
+                return int(row[0]) if row else 0
         with self.engine.connect() as conn:
             return int(conn.execute(select(store_version.c.version)
                                     .where(store_version.c.id == 1)).scalar() or 0)

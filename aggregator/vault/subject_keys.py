@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -118,6 +118,75 @@ class SubjectKeys:
                     subject_id=subject_id, version=version, kek_id=kek_id, wrapped=wrapped,
                     encryptions=1, created_at=datetime.now(UTC)))
         return _seal_value(key, _key_id(version), plaintext, (*place, subject_id))
+
+    def seal_many(self, items: Sequence[tuple[str, bytes, tuple[str, ...]]]) -> list[bytes]:
+        """Each (subject, plaintext, place) sealed as ``seal`` would, in order, with one
+        write transaction for all of them: every encryption is still counted against its
+        key (and the key renewed at the limit) and committed before any value is sealed,
+        so a nonce is never used beyond the limit; only the per-value commit is saved."""
+        for subject_id, _, _ in items:
+            _check_subject(subject_id)
+        keys: list[tuple[bytes, int]] = []
+        with self._writing(None) as conn:
+            # Per subject: (version, key, encryptions counted so far, already stored).
+            current: dict[str, tuple[int, bytes, int, int]] = {}
+            if not self._sqlite:  # seal and shred of each subject serialised, as in seal;
+                # taken in one order so that two batches never wait on each other in a cycle
+                for subject_id in sorted({s for s, _, _ in items}):
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                                 {"k": f"{_WRAP_SCHEME}:{subject_id}"})
+            for subject_id, _, _ in items:
+                state = current.get(subject_id)
+                if state is None:
+                    if self._tombstone(conn, subject_id):
+                        raise ShreddedError(f"subject {subject_id!r} was shredded: nothing "
+                                            f"more can be sealed for them")
+                    row = conn.execute(
+                        select(subject_keys.c.version, subject_keys.c.kek_id,
+                               subject_keys.c.wrapped, subject_keys.c.encryptions)
+                        .where(subject_keys.c.subject_id == subject_id)
+                        .order_by(subject_keys.c.version.desc()).limit(1)).first()
+                    if row is not None and row.encryptions < self.limit:
+                        state = (row.version, self.kms.unwrap(
+                            row.kek_id, row.wrapped, _wrap_aad(subject_id, row.version)),
+                            row.encryptions, row.encryptions)
+                    else:
+                        state = self._new_key(conn, subject_id, row)
+                elif state[2] >= self.limit:
+                    self._count(conn, subject_id, state)
+                    state = self._new_key(conn, subject_id, state)
+                version, key, counted, stored = state
+                current[subject_id] = (version, key, counted + 1, stored)
+                keys.append((key, version))
+            for subject_id, state in current.items():
+                self._count(conn, subject_id, state)
+        # Counted and committed before use: a crash after this wastes counts, never reuses.
+        return [_seal_value(key, _key_id(version), plaintext, (*place, subject_id))
+                for (key, version), (subject_id, plaintext, place) in zip(keys, items,
+                                                                          strict=True)]
+
+    def _new_key(self, conn: Connection, subject_id: str, previous: Any
+                 ) -> tuple[int, bytes, int, int]:
+        """A fresh key version for the subject (first use, or the last one at its limit),
+        stored with no encryption counted yet."""
+        version = 1 if previous is None else (
+            previous[0] if isinstance(previous, tuple) else previous.version) + 1
+        key = os.urandom(KEY_BYTES)
+        kek_id, wrapped = self.kms.wrap(key, _wrap_aad(subject_id, version))
+        conn.execute(subject_keys.insert().values(
+            subject_id=subject_id, version=version, kek_id=kek_id, wrapped=wrapped,
+            encryptions=0, created_at=datetime.now(UTC)))
+        return (version, key, 0, 0)
+
+    @staticmethod
+    def _count(conn: Connection, subject_id: str, state: tuple[int, bytes, int, int]) -> None:
+        """Store the encryptions counted on one key version in this transaction."""
+        version, _, counted, stored = state
+        if counted > stored:
+            conn.execute(update(subject_keys).where(
+                (subject_keys.c.subject_id == subject_id)
+                & (subject_keys.c.version == version))
+                .values(encryptions=subject_keys.c.encryptions + (counted - stored)))
 
     def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
         """The plaintext of a value sealed for this subject and place; ShreddedError if the

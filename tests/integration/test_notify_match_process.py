@@ -67,18 +67,26 @@ async def test_match_process_killed_mid_stream_matches_every_change_once(
         nc = await nats.connect(settings.url)
         try:
             js = nc.jetstream()
-            for i in range(CHANGES):
-                change = StatusChange("immigration", str(i + 1), "IOE0990000001", f"ev{i}",
-                                      T0 + timedelta(minutes=i), "ACTIVE", "UNDER_REVIEW",
-                                      False, "Case Is Being Actively Reviewed By USCIS",
-                                      {"en": "Under review"})
-                await js.publish(subject_for(settings.subject_prefix, "immigration"),
-                                 encode_change(change),
-                                 headers={"Nats-Msg-Id": message_id(change)})
+
+            async def publish() -> None:
+                # Spread out, as changes happen: the matcher takes what is ready in
+                # batches, so a burst published at once would be matched before the kill.
+                for i in range(CHANGES):
+                    change = StatusChange(
+                        "immigration", str(i + 1), "IOE0990000001", f"ev{i}",
+                        T0 + timedelta(minutes=i), "ACTIVE", "UNDER_REVIEW", False,
+                        "Case Is Being Actively Reviewed By USCIS", {"en": "Under review"})
+                    await js.publish(subject_for(settings.subject_prefix, "immigration"),
+                                     encode_change(change),
+                                     headers={"Nats-Msg-Id": message_id(change)})
+                    await asyncio.sleep(0.05)
+
+            publishing = asyncio.ensure_future(publish())
             await _until(lambda: _counts(tmp_path)[0] >= 10)
             process.send_signal(signal.SIGKILL)
             await process.wait()
             assert _counts(tmp_path)[0] < CHANGES, "the kill came too late"
+            await publishing
             process = await spawn_logged(_command(tmp_path, settings), log)
             await await_ready_line(process, log, "the matcher", "event")
             await _until(lambda: _counts(tmp_path)[0] >= CHANGES)

@@ -7,6 +7,8 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from aggregator.consent.vocabulary import Role
 from aggregator.model import AgencyInfo
 from aggregator.notify.model import StatusChange
@@ -80,3 +82,41 @@ async def test_published_while_the_poll_releases_it_is_given_once(tmp_path: Path
     assert live._listeners["ana"].pop().empty()
     await stream.aclose()
     await live.close()
+
+
+async def test_a_busy_recipients_deliveries_past_one_page_all_reach_the_listener(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More rows delivered by another process within the poll's window than one page
+    holds (two here; 500 in production): every one reaches the listener, once."""
+    monkeypatch.setattr("aggregator.notify.live._MAX_ROWS", 2)
+    store = file_store(tmp_path)
+    store.ensure_account("ana", Role.APPLICANT)
+    numbers = [f"IOE099000000{i}" for i in range(7)]
+    for number in numbers:
+        store.add_link("ana", "immigration", number)
+    clock = FixedClock(T0)
+
+    def parts(deliver: bool):  # type: ignore[no-untyped-def]
+        return build_notifications(store, b"k" * 32, FakeLedger(), lambda s: s, AGENCIES, {},
+                                   clock, settings=NotifySettings(deliver=deliver,
+                                                                  live_poll_s=3600))
+
+    gateway, deliverer_process = parts(False), parts(True)
+    stream = gateway.live.subscribe("ana")
+    first = asyncio.ensure_future(stream.__anext__())
+    await asyncio.sleep(0)
+    deliverer_process.matcher.record_batch([StatusChange(
+        "immigration", str(i), number, f"e{i}", T0, "ACTIVE", "UNDER_REVIEW", False,
+        "Case Is Being Actively Reviewed By USCIS", {"en": "Being reviewed"})
+        for i, number in enumerate(numbers)])
+    assert deliverer_process.notifier.deliverer is not None
+    assert await deliverer_process.notifier.deliverer.drain_once() == 7
+    await gateway.live.poll()
+    got = [(await asyncio.wait_for(first, 5)).notification.case_number]
+    queue = gateway.live._listeners["ana"].copy().pop()
+    while not queue.empty():
+        got.append(queue.get_nowait().notification.case_number)
+    assert sorted(got) == numbers
+    await gateway.live.poll()  # the same rows again: nothing given twice
+    assert queue.empty()
+    await gateway.live.close()

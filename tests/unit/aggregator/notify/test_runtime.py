@@ -298,3 +298,33 @@ async def test_matcher_wakes_the_deliverer_in_this_process(tmp_path: Path) -> No
     finally:
         running.cancel()
         await stream.aclose()
+
+
+async def test_a_batch_is_recorded_in_the_ledger_before_anything_is_sent(
+        world: World) -> None:
+    """Several changes matched as one batch (one a repeat of the case's previous event
+    in the same batch): one notification each per recipient; every webhook sent only once
+    its access entry is in the ledger; a retried delivery records no second entry."""
+    world.consent()
+    world.parts.hub.preferences.set_preferences("lee", Preferences(
+        channels=frozenset({ChannelKind.IN_APP, ChannelKind.WEBHOOK})))
+    changes = [world.change("e1"), world.change("e1"),
+               world.change("e2", "immigration", RECEIPT), world.change("e3")]
+    assert world.parts.matcher.record_batch(changes) == 6  # 3 events x (ana, lee)
+    on_record: list[int] = []
+    deliver = world.channel.deliver
+
+    async def checking(message: Released, delivery: Delivery) -> None:
+        on_record.append(sum(e["kind"] == "access" and e["actor"] == "p_lee"
+                             and e["subject"] == "p_ana" for e in world.ledger.entries))
+        world.channel.failure = DeliveryError("busy") if len(on_record) == 1 else None
+        await deliver(message, delivery)
+
+    world.channel.deliver = checking  # type: ignore[method-assign]
+    assert await world.drain() == 9  # 6 in-app, 3 webhooks (one fails)
+    assert len(world.channel.sent) == 2 and on_record == [6, 6, 6]
+    world.clock.advance(timedelta(minutes=5))
+    assert await world.drain() == 1
+    assert len(world.channel.sent) == 3
+    access = [e for e in world.ledger.entries if e["kind"] == "access"]
+    assert len(access) == 9  # one per delivery, none again for the retry

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from aggregator.notify.model import StatusChange
-from aggregator.notify.positions import AlreadyMatched, advance, create, position
+from aggregator.notify.positions import AlreadyMatched, advance, advance_to, create, position
 from aggregator.notify.wire import (
     MAX_EVENT_BYTES,
     BadEvent,
@@ -110,6 +110,26 @@ def test_position_moves_forward_only() -> None:
                     advance("S", "c", again, T0)(conn)
     assert position(engine, "S", "c") == 6
     assert position(engine, "S", "other") == 0
+
+
+def test_a_batch_moves_the_position_on_and_never_back() -> None:
+    """``advance_to``: 7 stored from nothing, 4 leaves it at 7 without refusing, 9 moves
+    it; other consumers are untouched."""
+    engine = create_engine("sqlite://")
+    create(engine)
+    for sequence, expected in ((7, 7), (4, 7), (9, 9)):
+        with engine.begin() as conn:
+            advance_to("S", "c", sequence, T0)(conn)
+        assert position(engine, "S", "c") == expected
+    assert position(engine, "S", "other") == 0
+
+
+def test_match_batch_is_checked() -> None:
+    """A batch of 0 or over 1,000 messages is refused with the range expected."""
+    settings = JetStreamSettings("nats://127.0.0.1:4222")
+    for bad in (0, 1001):
+        with pytest.raises(ValueError, match="expected 1 to 1000"):
+            replace(settings, match_batch=bad).check(1)
 
 
 def test_embedded_default_never_imports_nats() -> None:

@@ -93,6 +93,37 @@ def test_encryptions_are_counted_and_the_limit_starts_a_new_version(
     assert kms.encryptions("kek-1") == 3  # one wrap per key version
 
 
+def test_sealing_many_counts_every_value_as_sealing_one_by_one(
+        engines: Callable[[], Engine], kms: LocalKeyService) -> None:
+    """``seal_many`` in one transaction: with a limit of 2 and one value already sealed,
+    five more of ana's and two of raj's (interleaved) use the same versions and leave the
+    same counts as sealing them one at a time; each opens under its own place."""
+    keys = SubjectKeys(engines(), kms, limit=2)
+    keys.seal("ana", b"first", PLACE)
+    items = [("ana" if i % 3 else "raj", f"value {i}".encode(), ("n", str(i)))
+             for i in range(7)]
+    sealed = keys.seal_many(items)
+    assert [key_id_of(s) for s in sealed] == [
+        "sk-v1", "sk-v1", "sk-v2", "sk-v1", "sk-v2", "sk-v3", "sk-v2"]
+    assert [(r.version, r.encryptions) for r in _rows(keys, "ana")] == [(1, 2), (2, 2), (3, 1)]
+    assert [(r.version, r.encryptions) for r in _rows(keys, "raj")] == [(1, 2), (2, 1)]
+    for (subject, plaintext, place), value in zip(items, sealed, strict=True):
+        assert keys.open(subject, value, place) == plaintext
+        with pytest.raises(SealError):
+            keys.open(subject, value, PLACE)
+
+
+def test_sealing_many_refuses_a_shredded_subject_and_counts_nothing(
+        subject_keys: SubjectKeys) -> None:
+    """One shredded subject in the batch: ShreddedError, and no count of the others moved
+    (the transaction is rolled back)."""
+    subject_keys.seal("raj", b"r", PLACE)
+    subject_keys.shred("ana")
+    with pytest.raises(ShreddedError):
+        subject_keys.seal_many([("raj", b"r", PLACE), ("ana", b"a", PLACE)])
+    assert [r.encryptions for r in _rows(subject_keys, "raj")] == [1]
+
+
 def test_counts_survive_a_new_instance(subject_keys: SubjectKeys,
                                       other_process: Callable[[], SubjectKeys]) -> None:
     """Counting is durable: another instance continues from the stored count."""
