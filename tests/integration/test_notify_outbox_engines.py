@@ -4,15 +4,12 @@ several deliverers racing for the same due deliveries (each claimed by one)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
@@ -28,13 +25,12 @@ from aggregator.notify.model import (
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
 from aggregator.store import Store, make_engine
 from caseline.v1.lib.scopes import Scope
+from support.databases import fresh_database_url
 from support.fakes import FakeLedger
 from support.sealing import MemorySealer
 
 pytestmark = pytest.mark.integration
 
-POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 A_NUMBER = "A201555123"
 AGENCIES = {"courts": AgencyInfo("courts", "EOIR", "EOIR (es)", Scope.IDENTITY)}
@@ -43,25 +39,12 @@ AGENCIES = {"courts": AgencyInfo("courts", "EOIR", "EOIR (es)", Scope.IDENTITY)}
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh store on each engine (PostgreSQL in a throwaway schema)."""
-    if request.param == "sqlite":
-        instance = Store(make_engine(f"sqlite:///{tmp_path / 'agg.sqlite3'}"), MemorySealer(),
-                         b"r" * 32)
-        yield instance
-        instance.close()
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    instance = Store(make_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"),
-                     MemorySealer(), b"r" * 32)
-    try:
-        yield instance
-    finally:
-        instance.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(request.param, tmp_path) as url:
+        instance = Store(make_engine(url), MemorySealer(), b"r" * 32)
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 class Recorder:

@@ -3,14 +3,11 @@ SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from aggregator.notify.webhooks.model import Attempt, EndpointState, Problem
@@ -18,32 +15,20 @@ from aggregator.notify.webhooks.signing import new_secret, rotate
 from aggregator.notify.webhooks.store import WebhookStore
 from aggregator.notify.webhooks.tables import webhook_endpoints
 from aggregator.store import make_engine
+from support.databases import fresh_database_url
 from support.sealing import MemorySealer
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 Made = tuple[WebhookStore, MemorySealer]
-POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database on each engine (PostgreSQL in a throwaway schema)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'db.sqlite'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

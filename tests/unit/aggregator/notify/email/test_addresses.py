@@ -3,13 +3,10 @@ starts over unverified, verification is single-use, erasure leaves nothing to se
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from aggregator.notify.email.addresses import (
@@ -21,10 +18,8 @@ from aggregator.notify.email.addresses import (
 from aggregator.notify.email.links import LinkError, VerifyClaim
 from aggregator.notify.email.tables import email_addresses
 from aggregator.store import make_engine
+from support.databases import fresh_database_url
 from support.sealing import MemorySealer
-
-POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
@@ -35,19 +30,8 @@ def sealer() -> MemorySealer:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A SQLite file, or a fresh PostgreSQL schema: the table is portable."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'aggregator.sqlite3'}"
-        return
-    schema = f"email_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
