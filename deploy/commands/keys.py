@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
+from deploy.commands.state_options import DEMO_URL, STATE_DIR, open_aggregator_state
 
 if TYPE_CHECKING:
     from aggregator.ledger.ledger import Ledger
@@ -51,20 +51,10 @@ class _Opened:
 @contextmanager
 def _state(state_dir: Path | None, url: str, database_url: str | None,
            with_ledger: bool = True) -> Iterator[_Opened]:
-    from aggregator.bootstrap import open_ledger, open_state
+    from aggregator.bootstrap import open_ledger
     from aggregator.ledger.errors import WriteLockError
-    from aggregator.state import StatePaths
-    from aggregator.vault import VaultError
 
-    root = state_dir_for(state_dir, url)
-    paths = StatePaths(root)
-    if not paths.database.exists() and database_url is None:
-        raise click.ClickException(f"no aggregator state in {root} (run `caseline demo` first, "
-                                   "or pass --state-dir)")
-    try:
-        store, vault = open_state(paths, database_url)
-    except (VaultError, ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    paths, store, vault = open_aggregator_state(state_dir, url, database_url)
     ledger = None
     try:
         if with_ledger:

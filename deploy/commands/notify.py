@@ -22,7 +22,12 @@ from urllib.parse import urlsplit
 
 import click
 
-from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
+from deploy.commands.state_options import (
+    DEMO_URL,
+    STATE_DIR,
+    open_aggregator_state,
+    state_dir_for,
+)
 
 if TYPE_CHECKING:
     from aggregator.notify.outbox import Outbox
@@ -51,20 +56,10 @@ def mask_target(channel: str, target: str) -> str:
 
 
 def _open_outbox(state_dir: Path | None, url: str, database_url: str | None) -> Outbox:
-    from aggregator.bootstrap import ledger_reference_key, open_state
+    from aggregator.bootstrap import ledger_reference_key
     from aggregator.notify.outbox import Outbox
-    from aggregator.state import StatePaths
-    from aggregator.vault import VaultError
 
-    root = state_dir_for(state_dir, url)
-    paths = StatePaths(root)
-    if not paths.database.exists() and database_url is None:
-        raise click.ClickException(f"no aggregator state in {root} (run `caseline demo` first, "
-                                   "or pass --state-dir)")
-    try:
-        store, vault = open_state(paths, database_url)
-    except (VaultError, ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    paths, store, vault = open_aggregator_state(state_dir, url, database_url)
     return Outbox(store.engine, store.sealer, ledger_reference_key(paths, vault.keyring))
 
 

@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from deploy.demo.personas import PERSONAS
 from deploy.demo.run_files import DEFAULT_URL, StateDirNotFound, locate_state_dir
 from deploy.demo.state import DemoState
+
+if TYPE_CHECKING:
+    from aggregator.state import StatePaths
+    from aggregator.store import Store
+    from aggregator.vault import Vault
 
 __all__ = ["DEMO_URL", "STATE_DIR", "persona_token", "state_dir_for"]
 
@@ -32,6 +38,27 @@ def state_dir_for(state_dir: Path | None, url: str | None) -> Path:
         raise click.ClickException(str(exc)) from exc
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--url") from exc
+
+
+def open_aggregator_state(state_dir: Path | None, url: str | None,
+                          database_url: str | None) -> tuple[StatePaths, Store, Vault]:
+    """The aggregator's state for an operator command: its paths, store and vault; a
+    ClickException saying what to do when there is none or it does not open."""
+    # Imported here: commands that never open the aggregator's state start faster.
+    from aggregator.bootstrap import open_state
+    from aggregator.state import StatePaths
+    from aggregator.vault import VaultError
+
+    root = state_dir_for(state_dir, url)
+    paths = StatePaths(root)
+    if not paths.database.exists() and database_url is None:
+        raise click.ClickException(f"no aggregator state in {root} (run `caseline demo` first, "
+                                   "or pass --state-dir)")
+    try:
+        store, vault = open_state(paths, database_url)
+    except (VaultError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    return paths, store, vault
 
 
 def persona_token(state_dir: Path, persona: str, ttl_s: int = 12 * 3600) -> str:
