@@ -12,10 +12,12 @@ reported in-band (LookupError) so that one bad number never fails a batch.
 """
 
 from caseline.v1 import case_pb2 as _case_pb2
+from caseline.v1 import statistics_pb2 as _statistics_pb2
 from caseline.v1 import vocabulary_pb2 as _vocabulary_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
@@ -736,3 +738,96 @@ class WatchChangesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WatchChangesResponse: _TypeAlias = WatchChangesResponse  # noqa: Y015
+
+@_typing.final
+class GetProcessingStatisticsRequest(_message.Message):
+    """Request for GetProcessingStatistics."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_TYPE_FIELD_NUMBER: _builtins.int
+    OFFICE_FIELD_NUMBER: _builtins.int
+    FIRST_MONTH_FIELD_NUMBER: _builtins.int
+    LAST_MONTH_FIELD_NUMBER: _builtins.int
+    case_type: _builtins.str
+    """The case type, a CaseType.code from Describe. Required; an unknown one is
+    INVALID_ARGUMENT.
+    """
+    office: _builtins.str
+    """One office (as in Case.office): its row only. Empty: a row for every office with cases
+    of the type, then the agency-wide row.
+    """
+    first_month: _builtins.str
+    """First month of the period, "YYYY-MM". Empty: six complete months before the current
+    month (UTC), as USCIS posts its processing times.
+    """
+    last_month: _builtins.str
+    """Last month of the period, "YYYY-MM", at most 36 months after `first_month` and not after
+    the current month. Empty: the last complete month.
+    """
+    def __init__(
+        self,
+        *,
+        case_type: _builtins.str = ...,
+        office: _builtins.str = ...,
+        first_month: _builtins.str = ...,
+        last_month: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_type", b"case_type", "first_month", b"first_month", "last_month", b"last_month", "office", b"office"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetProcessingStatisticsRequest: _TypeAlias = GetProcessingStatisticsRequest  # noqa: Y015
+
+@_typing.final
+class GetProcessingStatisticsResponse(_message.Message):
+    """Response for GetProcessingStatistics."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TARGET_FIELD_NUMBER: _builtins.int
+    FIRST_MONTH_FIELD_NUMBER: _builtins.int
+    LAST_MONTH_FIELD_NUMBER: _builtins.int
+    MIN_CELL_SIZE_FIELD_NUMBER: _builtins.int
+    OFFICES_FIELD_NUMBER: _builtins.int
+    COMPUTED_AT_FIELD_NUMBER: _builtins.int
+    first_month: _builtins.str
+    """The period the figures cover, "YYYY-MM" (as resolved from the request)."""
+    last_month: _builtins.str
+    """Last month of the period, "YYYY-MM"."""
+    min_cell_size: _builtins.int
+    """The smallest cell published (k); smaller cells are withheld."""
+    @_builtins.property
+    def target(self) -> _statistics_pb2.ProcessingTarget:
+        """The case type's processing target and its basis."""
+
+    @_builtins.property
+    def offices(self) -> _containers.RepeatedCompositeFieldContainer[_statistics_pb2.OfficeStatistics]:
+        """One row per office (sorted by office) when no office was asked for, then the agency-wide
+        row (office empty); or the one office's row. An office the agency does not know gives
+        no row, not an error.
+        """
+
+    @_builtins.property
+    def computed_at(self) -> _timestamp_pb2.Timestamp:
+        """When the figures were computed (they may come from a cache)."""
+
+    def __init__(
+        self,
+        *,
+        target: _statistics_pb2.ProcessingTarget | None = ...,
+        first_month: _builtins.str = ...,
+        last_month: _builtins.str = ...,
+        min_cell_size: _builtins.int = ...,
+        offices: _abc.Iterable[_statistics_pb2.OfficeStatistics] | None = ...,
+        computed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["computed_at", b"computed_at", "target", b"target"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["computed_at", b"computed_at", "first_month", b"first_month", "last_month", b"last_month", "min_cell_size", b"min_cell_size", "offices", b"offices", "target", b"target"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetProcessingStatisticsResponse: _TypeAlias = GetProcessingStatisticsResponse  # noqa: Y015

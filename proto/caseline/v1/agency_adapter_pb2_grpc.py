@@ -65,6 +65,11 @@ class AgencyAdapterStub:
                 request_serializer=caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesRequest.SerializeToString,
                 response_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesResponse.FromString,
                 _registered_method=True)
+        self.GetProcessingStatistics = channel.unary_unary(
+                '/caseline.v1.AgencyAdapter/GetProcessingStatistics',
+                request_serializer=caseline_dot_v1_dot_agency__adapter__pb2.GetProcessingStatisticsRequest.SerializeToString,
+                response_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.GetProcessingStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class AgencyAdapterServicer:
@@ -120,6 +125,16 @@ class AgencyAdapterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetProcessingStatistics(self, request, context):
+        """Aggregate processing statistics of one case type (statistics.proto says how each figure
+        is computed and which cells are withheld) and its processing target. Public: no consent
+        token, no personal data. Idempotent; answers may be cached for up to a day. Adapters
+        that predate it answer UNIMPLEMENTED (and name it in Describe's not_offered_methods).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgencyAdapterServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -152,6 +167,11 @@ def add_AgencyAdapterServicer_to_server(servicer, server):
                     servicer.WatchChanges,
                     request_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesRequest.FromString,
                     response_serializer=caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesResponse.SerializeToString,
+            ),
+            'GetProcessingStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProcessingStatistics,
+                    request_deserializer=caseline_dot_v1_dot_agency__adapter__pb2.GetProcessingStatisticsRequest.FromString,
+                    response_serializer=caseline_dot_v1_dot_agency__adapter__pb2.GetProcessingStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -317,6 +337,33 @@ class AgencyAdapter:
             '/caseline.v1.AgencyAdapter/WatchChanges',
             caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesRequest.SerializeToString,
             caseline_dot_v1_dot_agency__adapter__pb2.WatchChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProcessingStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/caseline.v1.AgencyAdapter/GetProcessingStatistics',
+            caseline_dot_v1_dot_agency__adapter__pb2.GetProcessingStatisticsRequest.SerializeToString,
+            caseline_dot_v1_dot_agency__adapter__pb2.GetProcessingStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

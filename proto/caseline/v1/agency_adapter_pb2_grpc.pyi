@@ -65,6 +65,12 @@ class AgencyAdapterStub:
     """Status changes in commit order, resumable from a cursor. Server streaming; the stream
     stays open and delivers new changes as they happen until the caller cancels.
     """
+    GetProcessingStatistics: _grpc.UnaryUnaryMultiCallable[_agency_adapter_pb2.GetProcessingStatisticsRequest, _agency_adapter_pb2.GetProcessingStatisticsResponse]
+    """Aggregate processing statistics of one case type (statistics.proto says how each figure
+    is computed and which cells are withheld) and its processing target. Public: no consent
+    token, no personal data. Idempotent; answers may be cached for up to a day. Adapters
+    that predate it answer UNIMPLEMENTED (and name it in Describe's not_offered_methods).
+    """
 
 @_typing.type_check_only
 class AgencyAdapterAsyncStub(AgencyAdapterStub):
@@ -94,6 +100,12 @@ class AgencyAdapterAsyncStub(AgencyAdapterStub):
     WatchChanges: _aio.UnaryStreamMultiCallable[_agency_adapter_pb2.WatchChangesRequest, _agency_adapter_pb2.WatchChangesResponse]  # type: ignore[assignment]
     """Status changes in commit order, resumable from a cursor. Server streaming; the stream
     stays open and delivers new changes as they happen until the caller cancels.
+    """
+    GetProcessingStatistics: _aio.UnaryUnaryMultiCallable[_agency_adapter_pb2.GetProcessingStatisticsRequest, _agency_adapter_pb2.GetProcessingStatisticsResponse]  # type: ignore[assignment]
+    """Aggregate processing statistics of one case type (statistics.proto says how each figure
+    is computed and which cells are withheld) and its processing target. Public: no consent
+    token, no personal data. Idempotent; answers may be cached for up to a day. Adapters
+    that predate it answer UNIMPLEMENTED (and name it in Describe's not_offered_methods).
     """
 
 class AgencyAdapterServicer(metaclass=_abc_1.ABCMeta):
@@ -157,6 +169,18 @@ class AgencyAdapterServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_agency_adapter_pb2.WatchChangesResponse], _abc.AsyncIterator[_agency_adapter_pb2.WatchChangesResponse]]:
         """Status changes in commit order, resumable from a cursor. Server streaming; the stream
         stays open and delivers new changes as they happen until the caller cancels.
+        """
+
+    @_abc_1.abstractmethod
+    def GetProcessingStatistics(
+        self,
+        request: _agency_adapter_pb2.GetProcessingStatisticsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_agency_adapter_pb2.GetProcessingStatisticsResponse, _abc.Awaitable[_agency_adapter_pb2.GetProcessingStatisticsResponse]]:
+        """Aggregate processing statistics of one case type (statistics.proto says how each figure
+        is computed and which cells are withheld) and its processing target. Public: no consent
+        token, no personal data. Idempotent; answers may be cached for up to a day. Adapters
+        that predate it answer UNIMPLEMENTED (and name it in Describe's not_offered_methods).
         """
 
 def add_AgencyAdapterServicer_to_server(servicer: AgencyAdapterServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

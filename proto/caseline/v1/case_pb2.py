@@ -28,7 +28,7 @@ from caseline.v1 import vocabulary_pb2 as caseline_dot_v1_dot_vocabulary__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63\x61seline/v1/case.proto\x12\x0b\x63\x61seline.v1\x1a\x19\x63\x61seline/v1/sealing.proto\x1a\x1d\x63\x61seline/v1/sensitivity.proto\x1a\x1c\x63\x61seline/v1/vocabulary.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd7\x01\n\x07Hearing\x12&\n\x04type\x18\x01 \x01(\x0e\x32\x18.caseline.v1.HearingType\x12*\n\x06medium\x18\x02 \x01(\x0e\x32\x1a.caseline.v1.HearingMedium\x12\x30\n\x0cscheduled_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\ttime_zone\x18\x04 \x01(\t\x12\r\n\x05\x63ourt\x18\x05 \x01(\t\x12\x15\n\rcourt_address\x18\x06 \x01(\t\x12\r\n\x05judge\x18\x07 \x01(\t\"\xce\x01\n\tCaseEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x06status\x18\x03 \x01(\x0b\x32\x13.caseline.v1.Status\x12\x16\n\x08\x64ue_date\x18\x04 \x01(\tB\x04\xb8\xeb\x18\x01\x12\x14\n\x06office\x18\x05 \x01(\tB\x04\xb8\xeb\x18\x01\x12+\n\x07hearing\x18\x06 \x01(\x0b\x32\x14.caseline.v1.HearingB\x04\xb8\xeb\x18\x01\"\x9f\x03\n\x04\x43\x61se\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x11\n\tcase_type\x18\x02 \x01(\t\x12\x16\n\x0e\x63\x61se_type_name\x18\x03 \x01(\t\x12#\n\x06status\x18\x04 \x01(\x0b\x32\x13.caseline.v1.Status\x12-\n\topened_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x06office\x18\x07 \x01(\tB\x04\xb8\xeb\x18\x01\x12&\n\x06\x65vents\x18\x08 \x03(\x0b\x32\x16.caseline.v1.CaseEvent\x12-\n\x08\x64\x61ta_key\x18\t \x01(\x0b\x32\x1b.caseline.v1.WrappedDataKey\x12/\n\rsealed_fields\x18\n \x03(\x0b\x32\x18.caseline.v1.SealedField\x12\x35\n\x0f\x63\x61se_type_names\x18\x0b \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\"\xb4\x01\n\x0cNumberFormat\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07pattern\x18\x02 \x01(\t\x12\x0f\n\x07\x65xample\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12+\n\x05names\x18\x05 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\x32\n\x0c\x64\x65scriptions\x18\x06 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString*x\n\x0bHearingType\x12\x1c\n\x18HEARING_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13HEARING_TYPE_MASTER\x10\x01\x12\x1b\n\x17HEARING_TYPE_INDIVIDUAL\x10\x02\x12\x15\n\x11HEARING_TYPE_BOND\x10\x03*\x86\x01\n\rHearingMedium\x12\x1e\n\x1aHEARING_MEDIUM_UNSPECIFIED\x10\x00\x12\x1c\n\x18HEARING_MEDIUM_IN_PERSON\x10\x01\x12\x18\n\x14HEARING_MEDIUM_VIDEO\x10\x02\x12\x1d\n\x19HEARING_MEDIUM_TELEPHONIC\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63\x61seline/v1/case.proto\x12\x0b\x63\x61seline.v1\x1a\x19\x63\x61seline/v1/sealing.proto\x1a\x1d\x63\x61seline/v1/sensitivity.proto\x1a\x1c\x63\x61seline/v1/vocabulary.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd7\x01\n\x07Hearing\x12&\n\x04type\x18\x01 \x01(\x0e\x32\x18.caseline.v1.HearingType\x12*\n\x06medium\x18\x02 \x01(\x0e\x32\x1a.caseline.v1.HearingMedium\x12\x30\n\x0cscheduled_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\ttime_zone\x18\x04 \x01(\t\x12\r\n\x05\x63ourt\x18\x05 \x01(\t\x12\x15\n\rcourt_address\x18\x06 \x01(\t\x12\r\n\x05judge\x18\x07 \x01(\t\"b\n\x0bRelatedCase\x12\x11\n\tagency_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12+\n\x08relation\x18\x03 \x01(\x0e\x32\x19.caseline.v1.CaseRelation\"\xce\x01\n\tCaseEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x06status\x18\x03 \x01(\x0b\x32\x13.caseline.v1.Status\x12\x16\n\x08\x64ue_date\x18\x04 \x01(\tB\x04\xb8\xeb\x18\x01\x12\x14\n\x06office\x18\x05 \x01(\tB\x04\xb8\xeb\x18\x01\x12+\n\x07hearing\x18\x06 \x01(\x0b\x32\x14.caseline.v1.HearingB\x04\xb8\xeb\x18\x01\"\xd6\x03\n\x04\x43\x61se\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x11\n\tcase_type\x18\x02 \x01(\t\x12\x16\n\x0e\x63\x61se_type_name\x18\x03 \x01(\t\x12#\n\x06status\x18\x04 \x01(\x0b\x32\x13.caseline.v1.Status\x12-\n\topened_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x06office\x18\x07 \x01(\tB\x04\xb8\xeb\x18\x01\x12&\n\x06\x65vents\x18\x08 \x03(\x0b\x32\x16.caseline.v1.CaseEvent\x12-\n\x08\x64\x61ta_key\x18\t \x01(\x0b\x32\x1b.caseline.v1.WrappedDataKey\x12/\n\rsealed_fields\x18\n \x03(\x0b\x32\x18.caseline.v1.SealedField\x12\x35\n\x0f\x63\x61se_type_names\x18\x0b \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\x35\n\rrelated_cases\x18\x0c \x03(\x0b\x32\x18.caseline.v1.RelatedCaseB\x04\xb8\xeb\x18\x01\"\xb4\x01\n\x0cNumberFormat\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07pattern\x18\x02 \x01(\t\x12\x0f\n\x07\x65xample\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12+\n\x05names\x18\x05 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\x32\n\x0c\x64\x65scriptions\x18\x06 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString*x\n\x0bHearingType\x12\x1c\n\x18HEARING_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13HEARING_TYPE_MASTER\x10\x01\x12\x1b\n\x17HEARING_TYPE_INDIVIDUAL\x10\x02\x12\x15\n\x11HEARING_TYPE_BOND\x10\x03*\x86\x01\n\rHearingMedium\x12\x1e\n\x1aHEARING_MEDIUM_UNSPECIFIED\x10\x00\x12\x1c\n\x18HEARING_MEDIUM_IN_PERSON\x10\x01\x12\x18\n\x14HEARING_MEDIUM_VIDEO\x10\x02\x12\x1d\n\x19HEARING_MEDIUM_TELEPHONIC\x10\x03*\xb9\x01\n\x0c\x43\x61seRelation\x12\x1d\n\x19\x43\x41SE_RELATION_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43\x41SE_RELATION_BASED_ON\x10\x01\x12\x1b\n\x17\x43\x41SE_RELATION_BASIS_FOR\x10\x02\x12\x1c\n\x18\x43\x41SE_RELATION_FILED_WITH\x10\x03\x12\x1a\n\x16\x43\x41SE_RELATION_HEARD_IN\x10\x04\x12\x17\n\x13\x43\x41SE_RELATION_HEARS\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,16 +43,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CASEEVENT'].fields_by_name['hearing']._serialized_options = b'\270\353\030\001'
   _globals['_CASE'].fields_by_name['office']._loaded_options = None
   _globals['_CASE'].fields_by_name['office']._serialized_options = b'\270\353\030\001'
-  _globals['_HEARINGTYPE']._serialized_start=1188
-  _globals['_HEARINGTYPE']._serialized_end=1308
-  _globals['_HEARINGMEDIUM']._serialized_start=1311
-  _globals['_HEARINGMEDIUM']._serialized_end=1445
+  _globals['_CASE'].fields_by_name['related_cases']._loaded_options = None
+  _globals['_CASE'].fields_by_name['related_cases']._serialized_options = b'\270\353\030\001'
+  _globals['_HEARINGTYPE']._serialized_start=1343
+  _globals['_HEARINGTYPE']._serialized_end=1463
+  _globals['_HEARINGMEDIUM']._serialized_start=1466
+  _globals['_HEARINGMEDIUM']._serialized_end=1600
+  _globals['_CASERELATION']._serialized_start=1603
+  _globals['_CASERELATION']._serialized_end=1788
   _globals['_HEARING']._serialized_start=161
   _globals['_HEARING']._serialized_end=376
-  _globals['_CASEEVENT']._serialized_start=379
-  _globals['_CASEEVENT']._serialized_end=585
-  _globals['_CASE']._serialized_start=588
-  _globals['_CASE']._serialized_end=1003
-  _globals['_NUMBERFORMAT']._serialized_start=1006
-  _globals['_NUMBERFORMAT']._serialized_end=1186
+  _globals['_RELATEDCASE']._serialized_start=378
+  _globals['_RELATEDCASE']._serialized_end=476
+  _globals['_CASEEVENT']._serialized_start=479
+  _globals['_CASEEVENT']._serialized_end=685
+  _globals['_CASE']._serialized_start=688
+  _globals['_CASE']._serialized_end=1158
+  _globals['_NUMBERFORMAT']._serialized_start=1161
+  _globals['_NUMBERFORMAT']._serialized_end=1341
 # @@protoc_insertion_point(module_scope)

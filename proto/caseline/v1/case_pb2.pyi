@@ -78,6 +78,50 @@ HEARING_MEDIUM_TELEPHONIC: HearingMedium.ValueType  # 3
 """By telephone."""
 Global___HearingMedium: _TypeAlias = HearingMedium  # noqa: Y015
 
+class _CaseRelation:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CaseRelationEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CaseRelation.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    CASE_RELATION_UNSPECIFIED: _CaseRelation.ValueType  # 0
+    """Not said."""
+    CASE_RELATION_BASED_ON: _CaseRelation.ValueType  # 1
+    """This case is built on the related one: a PERM on its prevailing wage determination, an
+    I-140 on its certified PERM, an I-485 on its approved I-140.
+    """
+    CASE_RELATION_BASIS_FOR: _CaseRelation.ValueType  # 2
+    """The related case is built on this one (the reverse of BASED_ON)."""
+    CASE_RELATION_FILED_WITH: _CaseRelation.ValueType  # 3
+    """Filed together and decided alongside: an I-485 with its I-765 and I-131."""
+    CASE_RELATION_HEARD_IN: _CaseRelation.ValueType  # 4
+    """This case is heard or decided within the related one: an asylum application referred to
+    the immigration court, heard in the removal case.
+    """
+    CASE_RELATION_HEARS: _CaseRelation.ValueType  # 5
+    """The related case is heard within this one (the reverse of HEARD_IN)."""
+
+class CaseRelation(_CaseRelation, metaclass=_CaseRelationEnumTypeWrapper):
+    """How a related case relates to the case that names it."""
+
+CASE_RELATION_UNSPECIFIED: CaseRelation.ValueType  # 0
+"""Not said."""
+CASE_RELATION_BASED_ON: CaseRelation.ValueType  # 1
+"""This case is built on the related one: a PERM on its prevailing wage determination, an
+I-140 on its certified PERM, an I-485 on its approved I-140.
+"""
+CASE_RELATION_BASIS_FOR: CaseRelation.ValueType  # 2
+"""The related case is built on this one (the reverse of BASED_ON)."""
+CASE_RELATION_FILED_WITH: CaseRelation.ValueType  # 3
+"""Filed together and decided alongside: an I-485 with its I-765 and I-131."""
+CASE_RELATION_HEARD_IN: CaseRelation.ValueType  # 4
+"""This case is heard or decided within the related one: an asylum application referred to
+the immigration court, heard in the removal case.
+"""
+CASE_RELATION_HEARS: CaseRelation.ValueType  # 5
+"""The related case is heard within this one (the reverse of HEARD_IN)."""
+Global___CaseRelation: _TypeAlias = CaseRelation  # noqa: Y015
+
 @_typing.final
 class Hearing(_message.Message):
     """A scheduled court hearing."""
@@ -125,6 +169,38 @@ class Hearing(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Hearing: _TypeAlias = Hearing  # noqa: Y015
+
+@_typing.final
+class RelatedCase(_message.Message):
+    """Another case, at this agency or another, that the agency's own records tie to this one."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    AGENCY_ID_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    RELATION_FIELD_NUMBER: _builtins.int
+    agency_id: _builtins.str
+    """Caseline agency id of the agency holding it ("labor"); this agency's own id for its own
+    cases.
+    """
+    case_number: _builtins.str
+    """That agency's case number in canonical form."""
+    relation: Global___CaseRelation.ValueType
+    """How it relates to this case."""
+    def __init__(
+        self,
+        *,
+        agency_id: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        relation: Global___CaseRelation.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_number", b"case_number", "relation", b"relation"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RelatedCase: _TypeAlias = RelatedCase  # noqa: Y015
 
 @_typing.final
 class CaseEvent(_message.Message):
@@ -191,6 +267,7 @@ class Case(_message.Message):
     DATA_KEY_FIELD_NUMBER: _builtins.int
     SEALED_FIELDS_FIELD_NUMBER: _builtins.int
     CASE_TYPE_NAMES_FIELD_NUMBER: _builtins.int
+    RELATED_CASES_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     """The agency's case number in canonical form (upper case, the agency's own punctuation)."""
     case_type: _builtins.str
@@ -234,6 +311,13 @@ class Case(_message.Message):
         readers then use `case_type_name`.
         """
 
+    @_builtins.property
+    def related_cases(self) -> _containers.RepeatedCompositeFieldContainer[Global___RelatedCase]:
+        """Cases the agency's records tie to this one (the certification an I-140 rests on, the
+        removal case an asylum application is heard in), as the agency holds them; only cases of
+        the same person. Empty when none is known or in public lookups.
+        """
+
     def __init__(
         self,
         *,
@@ -248,10 +332,11 @@ class Case(_message.Message):
         data_key: _sealing_pb2.WrappedDataKey | None = ...,
         sealed_fields: _abc.Iterable[_sealing_pb2.SealedField] | None = ...,
         case_type_names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
+        related_cases: _abc.Iterable[Global___RelatedCase] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["data_key", b"data_key", "opened_at", b"opened_at", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "case_type_names", b"case_type_names", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "case_type_names", b"case_type_names", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "related_cases", b"related_cases", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
