@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat
+from adapters.sdk.targets import TargetSpec
 from adapters.sdk.texts import check_texts, in_languages
 
 __all__ = ["AgencyProfile"]
@@ -52,6 +53,9 @@ class AgencyProfile:
     program_of_number: Callable[[str], str | None] = _no_program_of_number
     identifier_formats: tuple[NumberFormat, ...] = ()
     case_type_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Per case type, its processing target (GetProcessingStatistics carries it); a case type
+    # without one is reported with no target.
+    processing_targets: Mapping[str, TargetSpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Malformed texts stop the adapter at start, not a reader's request mid-way. English
@@ -65,6 +69,11 @@ class AgencyProfile:
                     raise ValueError(f"case_type_names[{language!r}] names {code!r}, which is "
                                      "not one of case_types")
                 check_texts(f"case type {code}", {language: name})
+        for code, target in self.processing_targets.items():
+            if code not in self.case_types or target.case_type != code:
+                raise ValueError(f"processing_targets names {code!r}, which is not one of "
+                                 "case_types (or its target names another type)")
+            check_texts(f"target of {code}", target.basis)
         for number_format in (*self.number_formats, *self.identifier_formats):
             check_texts(f"number format {number_format.name}", number_format.names)
             check_texts(f"number format {number_format.name}", number_format.descriptions)

@@ -268,6 +268,14 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
                 results.append(pb.SubjectCasesResult(response=answer))
         return pb.BatchListSubjectCasesResponse(results=results)
 
+    async def GetProcessingStatistics(self, request: pb.GetProcessingStatisticsRequest,
+                                      context: grpc.aio.ServicerContext[object, object]
+                                      ) -> pb.GetProcessingStatisticsResponse:
+        """Aggregate processing statistics of one case type (being built: UNIMPLEMENTED)."""
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                            "GetProcessingStatistics is not offered by this adapter yet")
+        raise AssertionError("unreachable: abort raises")
+
     async def WatchChanges(self, request: pb.WatchChangesRequest,
                            context: grpc.aio.ServicerContext[object, object]
                            ) -> AsyncIterator[pb.WatchChangesResponse]:

@@ -13,7 +13,8 @@ __all__ = ["ENVIRONMENTS", "NOT_OFFERED", "PRODUCTION", "PROFILE", "SANDBOX", "E
 PROFILE = IMMIGRATION
 
 # The API has no access codes, no subject lists and no change feed of its own.
-NOT_OFFERED = ("VerifyOwnership", "ListSubjectCases", "BatchListSubjectCases")
+NOT_OFFERED = ("VerifyOwnership", "ListSubjectCases", "BatchListSubjectCases",
+               "GetProcessingStatistics")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from caseline.v1.lib.scopes import Scope
 __all__ = ["BridgeServicer"]
 
 _WHY = ("the USCIS Case Status API bridge does not offer {method}: the official API has no "
-        "access codes, subject lists or change feed")
+        "access codes, subject lists, change feed or processing statistics")
 
 
 class _NoConsentTokens(ConsentTokenVerifier):
@@ -129,4 +129,11 @@ class BridgeServicer(AdapterServicer):
                                     ) -> pb.BatchListSubjectCasesResponse:
         """Not offered: UNIMPLEMENTED."""
         await self._not_offered("BatchListSubjectCases", context)
+        raise AssertionError("unreachable: abort raises")
+
+    async def GetProcessingStatistics(self, request: pb.GetProcessingStatisticsRequest,
+                                      context: grpc.aio.ServicerContext[object, object]
+                                      ) -> pb.GetProcessingStatisticsResponse:
+        """Not offered (the Case Status API has no aggregates): UNIMPLEMENTED."""
+        await self._not_offered("GetProcessingStatistics", context)
         raise AssertionError("unreachable: abort raises")
