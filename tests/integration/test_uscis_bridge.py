@@ -77,7 +77,8 @@ async def test_describe_is_the_immigration_agency_and_lists_what_it_does_not_off
     describe = await bridge.stub.Describe(pb.DescribeRequest(), timeout=5)
     assert describe.agency_id == "immigration"
     assert list(describe.not_offered_methods) == [
-        "VerifyOwnership", "ListSubjectCases", "BatchListSubjectCases"]
+        "VerifyOwnership", "ListSubjectCases", "BatchListSubjectCases",
+        "GetProcessingStatistics"]
     assert describe.limits.max_batch_size == 5  # the sandbox's 5 requests a second
     assert describe.change_cursor.isdigit()  # where a watcher's first start begins
 
