@@ -7,6 +7,7 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 
 from aggregator.accounts import Account
 from aggregator.consent.records import ConsentRecord
@@ -23,6 +24,13 @@ from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.model import Link
 from aggregator.store.invitations import InvitationStore
+from aggregator.store.migrations import (
+    add_link_holders,
+    add_shared_names,
+    bump_version,
+    create_accounts,
+    legacy_links,
+)
 from aggregator.store.tables import (
     accounts,
     consents,
@@ -96,16 +104,16 @@ class Store:
         database = engine.url.database
         if engine.dialect.name == "sqlite" and database and database != ":memory:":
             self._probe = sqlite3.connect(database, check_same_thread=False)
-        legacy = _legacy_links(self.engine)
+        legacy = legacy_links(self.engine)
         had_accounts = inspect(self.engine).has_table("accounts")
         metadata.create_all(self.engine)
-        self._migrate_shared_names()
+        add_shared_names(self.engine)
         if legacy:
             self._migrate_links()
         self._migrate_purposes()
-        self._migrate_link_holders()
+        add_link_holders(self.engine)
         if not had_accounts:
-            self._migrate_accounts()
+            create_accounts(self.engine)
 
     @property
     def sealer(self) -> SubjectSealer:
@@ -132,6 +140,22 @@ class Store:
                                      place).decode()
         except ValueError:
             return None
+
+    def _open_texts(self, items: Sequence[tuple[str, str, tuple[str, ...]]]
+                    ) -> list[str | None]:
+        """``_open_text`` for each (subject, stored, place); with a sealer that opens many
+        at once (aggregator.vault.SubjectKeys.open_many), in one call."""
+        many = getattr(self._sealer, "open_many", None)
+        sealed = [i for i, (_, stored, _) in enumerate(items)
+                  if stored.startswith(_SEALED_PREFIX)]
+        if not callable(many) or not sealed:
+            return [self._open_text(*item) for item in items]
+        opened: list[str | None] = [stored for _, stored, _ in items]
+        results = many([(items[i][0], base64.b64decode(items[i][1][len(_SEALED_PREFIX):]),
+                         items[i][2]) for i in sealed])
+        for i, result in zip(sealed, results, strict=True):
+            opened[i] = None if isinstance(result, ValueError) else bytes(result).decode()
+        return opened
 
     def _migrate_links(self) -> None:
         """Seal the plaintext case numbers of a store written before sealing existed."""
@@ -175,64 +199,11 @@ class Store:
                     purpose_text=purpose))
             self._bump(conn)
 
-    def _migrate_shared_names(self) -> None:
-        """Stores from before shared names: add the (nullable) column; every consent in
-        them was granted without a name."""
-        if "shared_name" not in {c["name"] for c in inspect(self.engine).get_columns("consents")}:
-            with self.engine.begin() as conn:
-                conn.execute(text("ALTER TABLE consents ADD COLUMN shared_name TEXT"))
-
-    def _migrate_link_holders(self) -> None:
-        """Stores from before one-holder links: add the access-code column, and the unique
-        index that keeps a case linked to one subject (unless such a store already holds a
-        case under several subjects: those stay, new ones are refused by the link service)."""
-        if "access_code_ref" not in {c["name"] for c in inspect(self.engine).get_columns("links")}:
-            with self.engine.begin() as conn:
-                conn.execute(text("ALTER TABLE links ADD COLUMN access_code_ref VARCHAR(64)"))
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS links_one_holder "
-                                  "ON links (agency_id, case_ref)"))
-        except (IntegrityError, OperationalError, ProgrammingError) as exc:
-            log.warning("some cases are linked to several subjects (linked before one-holder "
-                        "links); they stay so until unlinked: %s", exc.__class__.__name__)
-    def _migrate_accounts(self) -> None:
-        """Give a store from before the account registry an account for everyone it knows
-        as a subject (they had cases or granted consents: applicants), erased when the
-        vault had already shredded their keys."""
-        sources = [select(subjects.c.id.label("id"), subjects.c.created_at.label("at")),
-                   select(links.c.subject_id, links.c.linked_at),
-                   select(consents.c.subject_id, consents.c.created_at)]
-        seen: dict[str, datetime] = {}
-        with self.engine.connect() as conn:
-            for query in sources:
-                for subject_id, value in conn.execute(query).all():
-                    at = _utc_of(value)
-                    seen[subject_id] = min(at, seen.get(subject_id, at))
-            erased: dict[str, datetime] = {}
-            # The vault's tombstones share this database; read once, by name, as a migration.
-            if inspect(conn).has_table("vault_shredded_subjects"):
-                for subject_id, value in conn.execute(text(
-                        "SELECT subject_id, shredded_at FROM vault_shredded_subjects")).all():
-                    erased[subject_id] = _utc_of(value)
-        if not seen:
-            return
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        with self.engine.begin() as conn:
-            conn.execute(insert(accounts).values([
-                {"id": subject_id, "role": Role.APPLICANT, "first_seen": at,
-                 "erased_at": erased.get(subject_id)} for subject_id, at in seen.items()])
-                .on_conflict_do_nothing())
-            self._bump(conn)
-
     # -- cache coherence -----------------------------------------------------------------
 
     @staticmethod
     def _bump(conn: Connection) -> None:
-        updated = conn.execute(store_version.update().where(store_version.c.id == 1)
-                               .values(version=store_version.c.version + 1))
-        if not updated.rowcount:
-            conn.execute(store_version.insert().values(id=1, version=1))
+        bump_version(conn)
 
     def _version(self) -> int:
         if self._probe is not None:
@@ -312,6 +283,24 @@ class Store:
             return None
         return Account(row.id, Role(row.role), _utc(row.first_seen),
                        _utc(row.erased_at) if row.erased_at else None)
+
+    def erased_many(self, subject_ids: Sequence[str]) -> dict[str, datetime | None]:
+        """``erased_at`` for several subjects, the uncached ones read in one query."""
+        self._check_version()
+        found = {s: self._erased_cache[s] for s in subject_ids if s in self._erased_cache}
+        missing = sorted(set(subject_ids) - found.keys())
+        with self.engine.connect() as conn:
+            for start in range(0, len(missing), 500):
+                chunk = missing[start:start + 500]
+                erased = dict(conn.execute(select(accounts.c.id, accounts.c.erased_at).where(
+                    accounts.c.id.in_(chunk))).all())
+                for subject in chunk:
+                    found[subject] = _utc(erased[subject]) if erased.get(subject) else None
+        with self._lock:
+            if len(self._erased_cache) + len(missing) >= _MAX_CACHED_ACCOUNTS:
+                self._erased_cache.clear()
+            self._erased_cache.update({s: found[s] for s in missing})
+        return found
 
     def erased_at(self, subject_id: str) -> datetime | None:
         """When the subject's data was erased; None if it was not. Cached, and the cache is
@@ -398,6 +387,24 @@ class Store:
                 & (links.c.case_ref == self._ref(agency_id, case_number)))
                 .order_by(links.c.linked_at)).all()
         return tuple(Holder(r.subject_id, r.access_code_ref) for r in rows)
+
+    def holders_many(self, cases: Sequence[tuple[str, str]]
+                     ) -> dict[tuple[str, str], tuple[Holder, ...]]:
+        """``holders`` of several (agency, number) cases in one query per chunk; every case
+        asked for is a key (with no holders when none)."""
+        by_ref = {(a, self._ref(a, n)): (a, n) for a, n in cases}
+        found: dict[tuple[str, str], list[Holder]] = {case: [] for case in by_ref.values()}
+        refs = sorted({ref for _, ref in by_ref})
+        with self.engine.connect() as conn:
+            for start in range(0, len(refs), 500):
+                for row in conn.execute(select(
+                        links.c.agency_id, links.c.case_ref, links.c.subject_id,
+                        links.c.access_code_ref).where(links.c.case_ref.in_(
+                            refs[start:start + 500])).order_by(links.c.linked_at)):
+                    case = by_ref.get((row.agency_id, row.case_ref))
+                    if case is not None:
+                        found[case].append(Holder(row.subject_id, row.access_code_ref))
+        return {case: tuple(holders) for case, holders in found.items()}
 
     def access_code_ref(self, agency_id: str, case_number: str, access_code: str) -> str:
         """The keyed reference an access code is kept as (never the code itself)."""
@@ -492,45 +499,56 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(select(consents).where(consents.c.id == consent_id)
                                .order_by(consents.c.version.desc()).limit(1)).first()
-        return self._consent_of(row._mapping) if row else None
+        return self._consents_of([row._mapping])[0] if row else None
 
     def consent_history(self, consent_id: str) -> list[ConsentRecord]:
         """Every version of a consent, oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(consents).where(consents.c.id == consent_id)
                                 .order_by(consents.c.version)).all()
-        return [self._consent_of(r._mapping) for r in rows]
+        return self._consents_of([r._mapping for r in rows])
 
     def consents_granted_by(self, subject_id: str) -> tuple[ConsentRecord, ...]:
         """Current versions of the consents a subject granted, newest first."""
-        return self._current("subject_id", subject_id)
+        return self._current("subject_id", [subject_id])[subject_id]
+
+    def consents_granted_by_many(self, subject_ids: Sequence[str]
+                                 ) -> dict[str, tuple[ConsentRecord, ...]]:
+        """``consents_granted_by`` for several subjects: cached ones as they are, the others
+        read in one query per chunk, their sealed purposes opened together."""
+        return self._current("subject_id", subject_ids)
 
     def consents_granted_to(self, grantee_id: str) -> tuple[ConsentRecord, ...]:
         """Current versions of the consents granted to a grantee, newest first."""
-        return self._current("grantee_id", grantee_id)
+        return self._current("grantee_id", [grantee_id])[grantee_id]
 
-    def _current(self, column: str, value: str) -> tuple[ConsentRecord, ...]:
+    def _current(self, column: str, values: Sequence[str]
+                 ) -> dict[str, tuple[ConsentRecord, ...]]:
         self._check_version()
-        key = (column, value)
-        cached = self._consents_cache.get(key)
-        if cached is not None:
-            return cached
-        latest = (select(consents.c.id, func.max(consents.c.version).label("version"))
-                  .where(consents.c[column] == value).group_by(consents.c.id).subquery())
-        query = (select(consents).join(latest, (consents.c.id == latest.c.id)
-                                       & (consents.c.version == latest.c.version)))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        records = sorted((self._consent_of(r._mapping) for r in rows),
-                         key=lambda r: (r.created_at, r.id), reverse=True)
-        result = tuple(records)
-        with self._lock:
-            self._consents_cache[key] = result
-        return result
+        found = {v: c for v in values if (c := self._consents_cache.get((column, v))) is not None}
+        missing = sorted(set(values) - found.keys())
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            latest = (select(consents.c.id, func.max(consents.c.version).label("version"))
+                      .where(consents.c[column].in_(chunk)).group_by(consents.c.id).subquery())
+            with self.engine.connect() as conn:
+                rows = [r._mapping for r in conn.execute(select(consents).join(
+                    latest, (consents.c.id == latest.c.id)
+                    & (consents.c.version == latest.c.version))).all()]
+            records: dict[str, list[ConsentRecord]] = {value: [] for value in chunk}
+            for record in self._consents_of(rows):
+                records[getattr(record, column)].append(record)
+            with self._lock:
+                for value, granted in records.items():
+                    self._consents_cache[(column, value)] = found[value] = tuple(sorted(
+                        granted, key=lambda r: (r.created_at, r.id), reverse=True))
+        return found
 
-    def _consent_of(self, row: Any) -> ConsentRecord:
-        purpose = self._open_text(row["subject_id"], row["purpose_text"], ("consent", row["id"]))
-        return ConsentRecord(
+    def _consents_of(self, rows: Sequence[Any]) -> list[ConsentRecord]:
+        """Consent rows as records, their sealed purposes opened together."""
+        purposes = self._open_texts([(r["subject_id"], r["purpose_text"], ("consent", r["id"]))
+                                     for r in rows])
+        return [ConsentRecord(
             id=row["id"], version=row["version"], subject_id=row["subject_id"],
             grantee_id=row["grantee_id"], agencies=tuple(json.loads(row["agencies"])),
             scopes=tuple(Scope(s) for s in json.loads(row["scopes"])),
@@ -542,6 +560,7 @@ class Store:
             # A name that no longer opens (the subject's key was shredded) is gone.
             shared_name=None if row["shared_name"] is None else self._open_text(
                 row["subject_id"], row["shared_name"], ("consent-name", row["id"])))
+            for row, purpose in zip(rows, purposes, strict=True)]
 
     def close(self) -> None:
         """Release connections."""
@@ -566,23 +585,6 @@ class Holder:
 def _utc(value: datetime) -> datetime:
     # SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _utc_of(value: object) -> datetime:
-    # Raw SQL on SQLite returns the stored text rather than a datetime.
-    return _utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
-
-
-def _legacy_links(engine: Engine) -> bool:
-    """Whether ``links`` still holds plaintext case numbers (a store from before sealing);
-    if so it is renamed aside, to be sealed into the new table."""
-    columns = {c["name"] for c in inspect(engine).get_columns("links")} \
-        if inspect(engine).has_table("links") else set()
-    if "case_number" not in columns:
-        return False
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE links RENAME TO links_plaintext"))
-    return True
 
 
 ERASED = "(erased)"

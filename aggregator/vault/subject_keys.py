@@ -56,6 +56,12 @@ def _wrap_aad(subject_id: str, version: int) -> bytes:
     return associated_data(_WRAP_SCHEME, subject_id, str(version))
 
 
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """``values`` in slices well under SQLite's bound-variable limit."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def _check_subject(subject_id: str) -> None:
     if not 0 < len(subject_id) <= _MAX_SUBJECT_ID:
         raise ValueError(f"a subject id has 1 to {_MAX_SUBJECT_ID} characters, "
@@ -135,17 +141,16 @@ class SubjectKeys:
                 for subject_id in sorted({s for s, _, _ in items}):
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
                                  {"k": f"{_WRAP_SCHEME}:{subject_id}"})
+            subjects = list(dict.fromkeys(s for s, _, _ in items))
+            shredded = self._tombstones(conn, subjects)
+            if shredded:
+                raise ShreddedError(f"subject {sorted(shredded)[0]!r} was shredded: nothing "
+                                    f"more can be sealed for them")
+            latest = self._latest_keys(conn, subjects)
             for subject_id, _, _ in items:
                 state = current.get(subject_id)
                 if state is None:
-                    if self._tombstone(conn, subject_id):
-                        raise ShreddedError(f"subject {subject_id!r} was shredded: nothing "
-                                            f"more can be sealed for them")
-                    row = conn.execute(
-                        select(subject_keys.c.version, subject_keys.c.kek_id,
-                               subject_keys.c.wrapped, subject_keys.c.encryptions)
-                        .where(subject_keys.c.subject_id == subject_id)
-                        .order_by(subject_keys.c.version.desc()).limit(1)).first()
+                    row = latest.get(subject_id)
                     if row is not None and row.encryptions < self.limit:
                         state = (row.version, self.kms.unwrap(
                             row.kek_id, row.wrapped, _wrap_aad(subject_id, row.version)),
@@ -187,6 +192,61 @@ class SubjectKeys:
                 (subject_keys.c.subject_id == subject_id)
                 & (subject_keys.c.version == version))
                 .values(encryptions=subject_keys.c.encryptions + (counted - stored)))
+
+    def open_many(self, items: Sequence[tuple[str, bytes, tuple[str, ...]]]
+                  ) -> list[bytes | ValueError]:
+        """Each (subject, sealed, place) opened as ``open`` would, in order, with one read
+        for every key involved and each key unwrapped once: the plaintext, or the
+        ShreddedError/SealError ``open`` would have raised (one value failing does not fail
+        the others)."""
+        wanted: dict[str, set[int]] = {}
+        versions: list[int | ValueError] = []
+        for subject_id, sealed, _ in items:
+            try:
+                version = _version_of(key_id_of(sealed))
+            except ValueError as exc:
+                versions.append(exc)
+                continue
+            versions.append(version)
+            wanted.setdefault(subject_id, set()).add(version)
+        rows: dict[tuple[str, int], Any] = {}
+        shredded: set[str] = set()
+        if wanted:
+            with self.engine.connect() as conn:
+                shredded = self._tombstones(conn, list(wanted))
+                for chunk in _chunks(sorted(set(wanted) - shredded)):
+                    for row in conn.execute(select(
+                            subject_keys.c.subject_id, subject_keys.c.version,
+                            subject_keys.c.kek_id, subject_keys.c.wrapped).where(
+                                subject_keys.c.subject_id.in_(chunk))):
+                        if row.version in wanted[row.subject_id]:
+                            rows[(row.subject_id, row.version)] = row
+        keys: dict[tuple[str, int], bytes] = {}
+        opened: list[bytes | ValueError] = []
+        for (subject_id, sealed, place), found in zip(items, versions, strict=True):
+            if isinstance(found, ValueError):
+                opened.append(found)
+                continue
+            version = found
+            key_row = rows.get((subject_id, version))
+            if subject_id in shredded or (key_row is None and self.is_shredded(subject_id)):
+                opened.append(ShreddedError(f"subject {subject_id!r} was shredded: their "
+                                            f"data no longer opens"))
+                continue
+            if key_row is None:
+                opened.append(SealError(f"subject {subject_id!r} has no key "
+                                        f"{_key_id(version)}: the value belongs to another "
+                                        f"subject or was altered"))
+                continue
+            try:
+                if (subject_id, version) not in keys:
+                    keys[(subject_id, version)] = self.kms.unwrap(
+                        key_row.kek_id, key_row.wrapped, _wrap_aad(subject_id, version))
+                opened.append(open_value(keys[(subject_id, version)], sealed,
+                                         (*place, subject_id)))
+            except ValueError as exc:
+                opened.append(exc)
+        return opened
 
     def open(self, subject_id: str, sealed: bytes, place: tuple[str, ...]) -> bytes:
         """The plaintext of a value sealed for this subject and place; ShreddedError if the
@@ -300,6 +360,32 @@ class SubjectKeys:
         }
 
     # -- transactions --------------------------------------------------------------------
+
+    @staticmethod
+    def _tombstones(conn: Connection, subject_ids: Sequence[str]) -> set[str]:
+        """Which of the subjects were shredded (one query per chunk)."""
+        found: set[str] = set()
+        for chunk in _chunks(subject_ids):
+            found.update(conn.execute(select(shredded_subjects.c.subject_id).where(
+                shredded_subjects.c.subject_id.in_(chunk))).scalars())
+        return found
+
+    @staticmethod
+    def _latest_keys(conn: Connection, subject_ids: Sequence[str]) -> dict[str, Any]:
+        """Each subject's newest key version row (version, kek_id, wrapped, encryptions)."""
+        latest: dict[str, Any] = {}
+        for chunk in _chunks(subject_ids):
+            newest = (select(subject_keys.c.subject_id,
+                             func.max(subject_keys.c.version).label("version"))
+                      .where(subject_keys.c.subject_id.in_(chunk))
+                      .group_by(subject_keys.c.subject_id).subquery())
+            for row in conn.execute(select(
+                    subject_keys.c.subject_id, subject_keys.c.version, subject_keys.c.kek_id,
+                    subject_keys.c.wrapped, subject_keys.c.encryptions).join(
+                        newest, (subject_keys.c.subject_id == newest.c.subject_id)
+                        & (subject_keys.c.version == newest.c.version))):
+                latest[row.subject_id] = row
+        return latest
 
     @staticmethod
     def _tombstone(conn: Connection, subject_id: str) -> bool:

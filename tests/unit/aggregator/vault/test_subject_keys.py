@@ -263,3 +263,31 @@ def test_subject_ids_are_checked(subject_keys: SubjectKeys) -> None:
         subject_keys.seal("", b"v", PLACE)
     with pytest.raises(ValueError, match="1 to 64 characters, got 65"):
         subject_keys.shred("x" * 65)
+
+
+def test_open_many_answers_each_value_as_open_would(subject_keys: SubjectKeys) -> None:
+    """Values of several subjects and key versions open together; a value moved to another
+    place, one of a shredded subject and a malformed one fail alone, with the error open
+    raises."""
+    ana = [subject_keys.seal("ana", f"a{i}".encode(), PLACE) for i in range(3)]
+    raj = subject_keys.seal("raj", b"r", PLACE)
+    zoe = subject_keys.seal("zoe", b"z", PLACE)
+    subject_keys.shred("zoe")
+    items = [("ana", v, PLACE) for v in ana] + [
+        ("raj", raj, PLACE), ("raj", raj, ("elsewhere",)), ("zoe", zoe, PLACE),
+        ("ana", b"not sealed", PLACE)]
+    opened = subject_keys.open_many(items)
+    assert opened[:4] == [b"a0", b"a1", b"a2", b"r"]
+    for (subject, sealed, place), got in zip(items[4:], opened[4:], strict=True):
+        with pytest.raises(ValueError) as single:
+            subject_keys.open(subject, sealed, place)
+        assert type(got) is type(single.value)
+    assert isinstance(opened[5], ShreddedError)
+
+
+def test_seal_many_refuses_a_batch_with_a_shredded_subject(subject_keys: SubjectKeys) -> None:
+    """Nothing more is sealed for a shredded subject, in a batch as alone."""
+    subject_keys.seal("zoe", b"z", PLACE)
+    subject_keys.shred("zoe")
+    with pytest.raises(ShreddedError):
+        subject_keys.seal_many([("ana", b"a", PLACE), ("zoe", b"z", PLACE)])
