@@ -18,7 +18,7 @@ from aggregator.notify.decisions import Verdict
 from aggregator.notify.live import LiveUpdates
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Preferences, Released
 from aggregator.notify.outbox import Outbox, StoredNotification
-from aggregator.notify.ports import Channel
+from aggregator.notify.ports import Channel, SendsMany
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import SUBJECT_ERASED, Refused, Releaser
 from aggregator.ports import Clock, LedgerPort
@@ -143,7 +143,7 @@ class Deliverer:
                 continue
             going.append((delivery, *outcome))
         going = await self._record_accesses(going)
-        sent = await asyncio.gather(*(self._send(d, m) for d, m, _ in going))
+        sent = await self._send_all([(d, m) for d, m, _ in going])
         done = [(d, m) for (d, m, _), ok in zip(going, sent, strict=True) if ok]
         if done:
             await asyncio.to_thread(self._outbox.delivered_many, [d for d, _ in done],
@@ -182,6 +182,37 @@ class Deliverer:
                                 [d.id for d, _, _ in needed if d.id not in failed],
                                 self._clock())
         return [g for g in going if g[0].id not in failed]
+
+    async def _send_all(self, going: Sequence[tuple[Delivery, Released]]) -> list[bool]:
+        """Send each, concurrently; a channel that sends many at once (``deliver_many``:
+        one read of its targets, one write of its log) gets its share in one call. Whether
+        each was sent (failures recorded: a retry or dead letter)."""
+        sent: dict[int, bool] = {}
+        by_channel: dict[ChannelKind, list[int]] = {}
+        singles: list[int] = []
+        for i, (delivery, _) in enumerate(going):
+            channel = self._channels.get(delivery.channel)
+            if isinstance(channel, SendsMany):
+                by_channel.setdefault(delivery.channel, []).append(i)
+            else:
+                singles.append(i)
+
+        async def many(kind: ChannelKind, indexes: list[int]) -> None:
+            channel = self._channels[kind]
+            assert isinstance(channel, SendsMany)
+            outcomes = await channel.deliver_many([(going[i][1], going[i][0])
+                                                   for i in indexes])
+            for i, error in zip(indexes, outcomes, strict=True):
+                if error is not None:
+                    await self._fail(going[i][0], error)
+                sent[i] = error is None
+
+        async def single(i: int) -> None:
+            sent[i] = await self._send(*going[i])
+
+        await asyncio.gather(*(many(k, idx) for k, idx in by_channel.items()),
+                             *(single(i) for i in singles))
+        return [sent[i] for i in range(len(going))]
 
     async def _send(self, delivery: Delivery, message: Released) -> bool:
         """Send through the channel (in-app: nothing to send); False when it failed (the

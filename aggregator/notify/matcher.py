@@ -8,11 +8,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import Connection
 
-from aggregator.consent.records import ConsentRecord
-from aggregator.consent.vocabulary import Role
 from aggregator.notify.decisions import match_recipients
 from aggregator.notify.matching import Planned, is_repeat, plan
-from aggregator.notify.model import ChannelKind, Preferences, StatusChange
+from aggregator.notify.model import ChannelKind, StatusChange
 from aggregator.notify.outbox import Outbox
 from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
@@ -54,31 +52,29 @@ class Matcher:
         if not changes:
             return 0
         now = self._clock()
-        batch: list[tuple[StatusChange, list[Planned]]] = []
-        # What this batch already read: a case's last event (a later change of the same
-        # case in the batch compares with the earlier one), consents, roles, preferences
-        # and targets (read once per batch, decided as of ``now``).
+        stored = self._outbox.last_events([(c.agency_id, c.case_number) for c in changes])
+        # Which changes are new: a later change of the same case in the batch compares with
+        # the earlier one.
         last_seen: dict[tuple[str, str], str | None] = {}
-        consents: dict[str, tuple[ConsentRecord, ...]] = {}
-        roles: dict[str, Role | None] = {}
-        preferences: dict[str, Preferences] = {}
+        fresh: list[bool] = []
+        for change in changes:
+            case = (change.agency_id, change.case_number)
+            last = last_seen[case] if case in last_seen else stored.get(case)
+            last_seen[case] = change.event_id
+            fresh.append(not is_repeat(last, change))
+        # Everything the batch needs, read in bulk and decided as of ``now``: holders, the
+        # consents they granted, erasures, the grantees' roles, preferences and targets.
+        holders = self._store.holders_many([(c.agency_id, c.case_number)
+                                            for c, new in zip(changes, fresh, strict=True)
+                                            if new])
+        subjects = sorted({h.subject_id for found in holders.values() for h in found})
+        consents = self._store.consents_granted_by_many(subjects)
+        erased_at = self._store.erased_many(subjects)
+        grantees = sorted({c.grantee_id for records in consents.values() for c in records})
+        roles = {g: account.role for g in grantees
+                 if (account := self._store.account(g)) is not None}
+        preferences = self._preferences.preferences_many([*subjects, *grantees])
         targets: dict[tuple[ChannelKind, str], Sequence[str]] = {}
-
-        def consents_of(subject: str) -> tuple[ConsentRecord, ...]:
-            if subject not in consents:
-                consents[subject] = self._store.consents_granted_by(subject)
-            return consents[subject]
-
-        def role(grantee: str) -> Role | None:
-            if grantee not in roles:
-                account = self._store.account(grantee)
-                roles[grantee] = None if account is None else account.role
-            return roles[grantee]
-
-        def preferences_of(recipient: str) -> Preferences:
-            if recipient not in preferences:
-                preferences[recipient] = self._preferences.preferences(recipient)
-            return preferences[recipient]
 
         def cached(kind: ChannelKind, find: Callable[[str], Sequence[str]]
                    ) -> Callable[[str], Sequence[str]]:
@@ -89,22 +85,17 @@ class Matcher:
             return targets_of
 
         targets_by_kind = {c.kind: cached(c.kind, c.targets) for c in self._channels}
-        stored = self._outbox.last_events([(c.agency_id, c.case_number) for c in changes])
-        for change in changes:
-            case = (change.agency_id, change.case_number)
-            last = last_seen[case] if case in last_seen else stored.get(case)
-            last_seen[case] = change.event_id
-            if is_repeat(last, change):
+        batch: list[tuple[StatusChange, list[Planned]]] = []
+        for change, new in zip(changes, fresh, strict=True):
+            if not new:
                 batch.append((change, []))  # only the cursor moves on
                 continue
-            holders = [h.subject_id for h in self._store.holders(*case)]
-            granted = {s: consents_of(s) for s in holders}
-            grantees = {c.grantee_id for records in granted.values() for c in records}
-            role_of = {g: r for g in grantees if (r := role(g)) is not None}
-            erased = [s for s in holders if self._store.erased_at(s) is not None]
-            pairs = match_recipients(change.agency_id, holders, now, consents_of=granted,
-                                     role_of=role_of, erased=erased)
-            batch.append((change, plan(change, pairs, now, preferences_of=preferences_of,
+            held = [h.subject_id for h in holders[(change.agency_id, change.case_number)]]
+            pairs = match_recipients(
+                change.agency_id, held, now, consents_of={s: consents[s] for s in held},
+                role_of=roles, erased=[s for s in held if erased_at[s] is not None])
+            batch.append((change, plan(change, pairs, now,
+                                       preferences_of=preferences.__getitem__,
                                        targets_of=targets_by_kind)))
         written = self._outbox.record_batch(batch, now, moves=moves)
         if written and self.on_written is not None:

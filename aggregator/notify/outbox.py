@@ -22,6 +22,7 @@ from aggregator.notify.rows import (
     insert_for,
     notification_of,
     open_number,
+    open_numbers,
     seal_numbers,
     utc,
 )
@@ -233,13 +234,14 @@ class Outbox:
             with self.engine.connect() as conn:
                 rows = conn.execute(select(notifications).where(
                     notifications.c.id.in_(unique[start:start + 500]))).all()
-            for row in rows:
-                stored = self._stored(row._mapping)
-                found[stored.id] = stored
+            mappings = [row._mapping for row in rows]
+            numbers = open_numbers(self._sealer, [(m["subject_id"], m["id"],
+                                                   m["case_number_sealed"]) for m in mappings])
+            for m, number in zip(mappings, numbers, strict=True):
+                found[m["id"]] = self._stored(m, number)
         return found
 
-    def _stored(self, m: Any) -> StoredNotification:
-        number = open_number(self._sealer, m["subject_id"], m["id"], m["case_number_sealed"])
+    def _stored(self, m: Any, number: str | None) -> StoredNotification:
         return StoredNotification(
             m["id"], m["recipient_id"], m["subject_id"], m["agency_id"],
             None if number is None else notification_of(m, number),
@@ -283,7 +285,11 @@ class Outbox:
         with self.engine.connect() as conn:
             row = conn.execute(select(notifications)
                                .where(notifications.c.id == notification_id)).first()
-        return None if row is None else self._stored(row._mapping)
+        if row is None:
+            return None
+        m = row._mapping
+        return self._stored(m, open_number(self._sealer, m["subject_id"], m["id"],
+                                           m["case_number_sealed"]))
 
     def ledgered(self, delivery_id: str) -> bool:
         """Whether the ledger already recorded this delivery as an access."""

@@ -5,17 +5,18 @@ gateway reads ``Inbox`` and listens on ``LiveFeed``."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from aggregator.notify.model import (
     ChannelKind,
     Delivery,
+    DeliveryError,
     NotificationPage,
     Preferences,
     Released,
 )
 
-__all__ = ["CaseDataAware", "Channel", "Inbox", "LiveFeed", "PreferenceStore"]
+__all__ = ["CaseDataAware", "Channel", "Inbox", "LiveFeed", "PreferenceStore", "SendsMany"]
 
 
 class Channel(Protocol):
@@ -33,6 +34,18 @@ class Channel(Protocol):
 
     async def deliver(self, message: Released, delivery: Delivery) -> None:
         """Send ``message`` to ``delivery.target``."""
+        ...
+
+
+@runtime_checkable
+class SendsMany(Protocol):
+    """Optional on a ``Channel``: several deliveries sent in one call (targets read at
+    once, the attempts logged together), each outcome in order: None when delivered, else
+    the DeliveryError ``deliver`` would have raised."""
+
+    async def deliver_many(self, items: Sequence[tuple[Released, Delivery]]
+                           ) -> list[DeliveryError | None]:
+        """Send each (message, delivery)."""
         ...
 
 

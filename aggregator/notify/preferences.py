@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -17,6 +19,14 @@ __all__ = ["MAX_AGENCIES", "SqlPreferences"]
 MAX_AGENCIES = 64
 
 
+def _preferences_of(row: Any) -> Preferences:
+    channels = {ChannelKind(c) for c in json.loads(row.channels)
+                if c in ChannelKind._value2member_map_}
+    agencies = None if row.agencies is None else frozenset(json.loads(row.agencies))
+    return Preferences(frozenset(channels | {ChannelKind.IN_APP}), agencies,
+                       bool(row.only_action_required), bool(row.email_details))
+
+
 class SqlPreferences:
     """Stored preferences; the defaults (in-app only, every agency) for anyone without."""
 
@@ -26,16 +36,18 @@ class SqlPreferences:
 
     def preferences(self, account_id: str) -> Preferences:
         """The stored preferences, or the defaults."""
+        return self.preferences_many([account_id])[account_id]
+
+    def preferences_many(self, account_ids: Sequence[str]) -> dict[str, Preferences]:
+        """``preferences`` of several accounts, in one query per chunk."""
+        unique = sorted(set(account_ids))
+        found = dict.fromkeys(unique, Preferences())
         with self.engine.connect() as conn:
-            row = conn.execute(select(preferences)
-                               .where(preferences.c.account_id == account_id)).first()
-        if row is None:
-            return Preferences()
-        channels = {ChannelKind(c) for c in json.loads(row.channels)
-                    if c in ChannelKind._value2member_map_}
-        agencies = None if row.agencies is None else frozenset(json.loads(row.agencies))
-        return Preferences(frozenset(channels | {ChannelKind.IN_APP}), agencies,
-                           bool(row.only_action_required), bool(row.email_details))
+            for start in range(0, len(unique), 500):
+                for row in conn.execute(select(preferences).where(
+                        preferences.c.account_id.in_(unique[start:start + 500]))):
+                    found[row.account_id] = _preferences_of(row)
+        return found
 
     def stored(self, account_id: str) -> bool:
         """Whether the person has preferences of their own (else the defaults apply)."""

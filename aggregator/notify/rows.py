@@ -15,8 +15,8 @@ from sqlalchemy.sql.schema import Table
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryState, Notification
 from aggregator.store.subjects import SubjectSealer
 
-__all__ = ["delivery_of", "insert_for", "notification_of", "open_number", "seal_number",
-           "seal_numbers", "utc"]
+__all__ = ["delivery_of", "insert_for", "notification_of", "open_number", "open_numbers",
+           "seal_number", "seal_numbers", "utc"]
 
 
 def utc(value: datetime) -> datetime:
@@ -58,6 +58,18 @@ def open_number(sealer: SubjectSealer, subject_id: str, notification_id: str,
         return sealer.open(subject_id, sealed, _place(notification_id)).decode()
     except ValueError:
         return None
+
+
+def open_numbers(sealer: SubjectSealer, items: Sequence[tuple[str, str, bytes]]
+                 ) -> list[str | None]:
+    """``open_number`` for each (subject, notification, sealed); with a sealer that opens
+    many at once (aggregator.vault.SubjectKeys.open_many: one read, each key unwrapped once),
+    in one call."""
+    many = getattr(sealer, "open_many", None)
+    if not callable(many):
+        return [open_number(sealer, s, i, v) for s, i, v in items]
+    opened = many([(s, v, _place(i)) for s, i, v in items])
+    return [None if isinstance(o, ValueError) else bytes(o).decode() for o in opened]
 
 
 def notification_of(row: Any, case_number: str) -> Notification:

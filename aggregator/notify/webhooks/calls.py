@@ -26,9 +26,11 @@ class EndpointCaller:
         self._clock = clock
 
     async def call(self, endpoint: Endpoint, message_id: str, event_type: str, body: str, *,
-                   timeout_s: float, read_limit: int = 0) -> Answer:
+                   timeout_s: float, read_limit: int = 0,
+                   log: list[tuple[str, Attempt]] | None = None) -> Answer:
         """The endpoint's answer (any status); NoAnswer or UrlRefused otherwise. Every
-        outcome is logged."""
+        outcome is logged: at once, or appended to ``log`` for the caller to write with the
+        rest of its batch (WebhookStore.log_many)."""
         now = self._clock()
         headers = signature_headers(message_id, now, body,
                                     signing_secrets(endpoint.secrets, now))
@@ -37,16 +39,20 @@ class EndpointCaller:
                                              timeout_s=timeout_s, read_limit=read_limit)
         except NoAnswer as exc:
             await self._log(endpoint, Attempt(message_id, event_type, now, None,
-                                              exc.duration_ms, exc.message))
+                                              exc.duration_ms, exc.message), log)
             raise
         except UrlRefused as exc:
             await self._log(endpoint, Attempt(message_id, event_type, now, None, 0,
-                                              f"refused: {exc.message}"))
+                                              f"refused: {exc.message}"), log)
             raise
         error = "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
         await self._log(endpoint, Attempt(message_id, event_type, now, answer.status,
-                                          answer.duration_ms, error))
+                                          answer.duration_ms, error), log)
         return answer
 
-    async def _log(self, endpoint: Endpoint, attempt: Attempt) -> None:
-        await asyncio.to_thread(self._store.log, endpoint.id, attempt)
+    async def _log(self, endpoint: Endpoint, attempt: Attempt,
+                   log: list[tuple[str, Attempt]] | None) -> None:
+        if log is not None:
+            log.append((endpoint.id, attempt))
+        else:
+            await asyncio.to_thread(self._store.log, endpoint.id, attempt)

@@ -13,20 +13,26 @@ answer are read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 import httpx
 
 from aggregator.notify.webhooks.urls import IpAddress, WebhookUrl, check_addresses, check_url
 
-__all__ = ["Answer", "NoAnswer", "PinnedPoster", "Resolver", "system_resolver"]
+__all__ = ["PER_HOST", "Answer", "NoAnswer", "PinnedPoster", "Resolver", "system_resolver"]
 
 Resolver = Callable[[str, int], Awaitable[list[IpAddress]]]
+
+# Bytes of an answer read when its body is not wanted, so its connection can be reused.
+_DRAIN_LIMIT = 16 * 1024
+PER_HOST = 8  # requests at once to one host
+_MAX_HOST_KEY = 300
 
 
 async def system_resolver(host: str, port: int) -> list[IpAddress]:
@@ -57,6 +63,14 @@ class NoAnswer(Exception):
         self.duration_ms = duration_ms
 
 
+@dataclass
+class _HostSlot:
+    """Requests to one host: PER_HOST at a time, ``users`` in flight or waiting."""
+
+    semaphore: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(PER_HOST))
+    users: int = 0
+
+
 class PinnedPoster:
     """POSTs to webhook URLs through the policy, pinned to the vetted address."""
 
@@ -68,6 +82,10 @@ class PinnedPoster:
         self._resolver = resolver
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False,
                                          verify=verify if verify is not None else True)
+        # At most PER_HOST requests to one host at a time: kind to receivers, and a pool of
+        # few connections per host is cheap to search (httpcore scans every pooled
+        # connection on each request).
+        self._per_host: dict[str, _HostSlot] = {}
 
     async def vet(self, url: str) -> tuple[WebhookUrl, list[IpAddress]]:
         """The URL's parts and the addresses to connect to, in the resolver's order;
@@ -90,7 +108,7 @@ class PinnedPoster:
             return int((time.monotonic() - started) * 1000)
 
         try:
-            async with asyncio.timeout(timeout_s):
+            async with asyncio.timeout(timeout_s), self._slot(url):
                 try:
                     target, addresses = await self.vet(url)
                 except OSError as exc:
@@ -109,6 +127,21 @@ class PinnedPoster:
             raise NoAnswer(f"{type(exc).__name__}: {exc}" if str(exc)
                            else type(exc).__name__, elapsed()) from exc
 
+    @contextlib.asynccontextmanager
+    async def _slot(self, url: str) -> AsyncIterator[None]:
+        """Hold one of the URL's host's PER_HOST slots; a host is forgotten when no request
+        to it is in flight, so the table never outgrows the requests under way."""
+        host = url.split("//", 1)[-1].split("/", 1)[0][:_MAX_HOST_KEY].lower()
+        slot = self._per_host.setdefault(host, _HostSlot())
+        slot.users += 1
+        try:
+            async with slot.semaphore:
+                yield
+        finally:
+            slot.users -= 1
+            if not slot.users:
+                del self._per_host[host]
+
     async def _post_to(self, target: WebhookUrl, address: IpAddress,
                        headers: Mapping[str, str], body: bytes, timeout_s: float,
                        read_limit: int, elapsed: Callable[[], int]) -> Answer:
@@ -123,12 +156,15 @@ class PinnedPoster:
             timeout=timeout_s)
         response = await self._client.send(request, stream=True)
         try:
+            # Read a short answer to its end even when its body is not wanted: only a
+            # connection whose answer was read whole goes back to the pool for the next
+            # delivery (closing it mid-body costs a new connection, and a TLS handshake, per
+            # delivery). A longer answer is cut off and its connection closed.
             data = bytearray()
-            if read_limit:
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) >= read_limit:
-                        break
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) >= max(read_limit, _DRAIN_LIMIT):
+                    break
             return Answer(response.status_code, bytes(data[:read_limit]), elapsed())
         finally:
             await response.aclose()

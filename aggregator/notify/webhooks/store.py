@@ -85,7 +85,32 @@ class WebhookStore:
         with self._engine.connect() as conn:
             row = conn.execute(select(webhook_endpoints)
                                .where(webhook_endpoints.c.id == endpoint_id)).first()
-        return self._endpoint(row._mapping) if row else None
+        return self._open_endpoint(row._mapping) if row else None
+
+    def get_many(self, endpoint_ids: Sequence[str]) -> dict[str, Endpoint]:
+        """``get`` for several endpoints in one query, each distinct endpoint opened once
+        (with a sealer that opens many at once, in one call); missing ones are left out."""
+        unique = sorted(set(endpoint_ids))
+        with self._engine.connect() as conn:
+            rows = [r._mapping for start in range(0, len(unique), 500)
+                    for r in conn.execute(select(webhook_endpoints).where(
+                        webhook_endpoints.c.id.in_(unique[start:start + 500])))]
+        items = [(r["account_id"], base64.b64decode(r[column]), ("webhook", r["id"], what))
+                 for r in rows for column, what in (("url_sealed", "url"),
+                                                    ("secrets_sealed", "secrets"))]
+        many = getattr(self._sealer, "open_many", None)
+        opened: list[bytes | None] = []
+        if callable(many):
+            opened = [None if isinstance(o, ValueError) else bytes(o) for o in many(items)]
+        else:
+            opened = [self._open(a, p[1], p[2], base64.b64encode(v).decode())
+                      for a, v, p in items]
+        found: dict[str, Endpoint] = {}
+        for i, row in enumerate(rows):
+            endpoint = self._endpoint(row, opened[2 * i], opened[2 * i + 1])
+            if endpoint is not None:
+                found[endpoint.id] = endpoint
+        return found
 
     def of_account(self, account_id: str) -> list[Endpoint]:
         """The account's endpoints, oldest first."""
@@ -94,7 +119,7 @@ class WebhookStore:
                                 .where(webhook_endpoints.c.account_id == account_id)
                                 .order_by(webhook_endpoints.c.created_at,
                                           webhook_endpoints.c.id)).all()
-        opened = (self._endpoint(r._mapping) for r in rows)
+        opened = (self._open_endpoint(r._mapping) for r in rows)
         return [e for e in opened if e is not None]
 
     def active_ids(self, account_id: str) -> list[str]:
@@ -138,10 +163,15 @@ class WebhookStore:
                              .where(webhook_deliveries.c.endpoint_id == endpoint_id))
         return bool(removed)
 
-    def _endpoint(self, row: Any) -> Endpoint | None:
+    def _open_endpoint(self, row: Any) -> Endpoint | None:
         account, endpoint_id = row["account_id"], row["id"]
-        url = self._open(account, endpoint_id, "url", row["url_sealed"])
-        plain = self._open(account, endpoint_id, "secrets", row["secrets_sealed"])
+        return self._endpoint(row, self._open(account, endpoint_id, "url", row["url_sealed"]),
+                              self._open(account, endpoint_id, "secrets",
+                                         row["secrets_sealed"]))
+
+    def _endpoint(self, row: Any, url: bytes | None, plain: bytes | None) -> Endpoint | None:
+        """The endpoint of a row, its URL and secrets opened (None: they no longer open)."""
+        account, endpoint_id = row["account_id"], row["id"]
         if url is None or plain is None:
             return None
         secrets = tuple(Secret(s["value"], _utc(datetime.fromisoformat(s["created_at"])),
@@ -156,22 +186,30 @@ class WebhookStore:
 
     def log(self, endpoint_id: str, attempt: Attempt) -> None:
         """Record one attempt; only the newest ``log_limit`` attempts per endpoint stay."""
+        self.log_many([(endpoint_id, attempt)])
+
+    def log_many(self, attempts: Sequence[tuple[str, Attempt]]) -> None:
+        """Record several (endpoint id, attempt) in order, in one transaction; only the
+        newest ``log_limit`` attempts per endpoint stay."""
+        if not attempts:
+            return
         with self._engine.begin() as conn:
-            conn.execute(webhook_deliveries.insert().values(
-                endpoint_id=endpoint_id, message_id=attempt.message_id,
-                event_type=attempt.event_type, attempted_at=attempt.at,
-                status=attempt.status, duration_ms=attempt.duration_ms,
-                error=attempt.error[:_MAX_ERROR]))
-            # The id of the oldest row to keep; everything older goes.
-            keep_from = conn.execute(
-                select(webhook_deliveries.c.id)
-                .where(webhook_deliveries.c.endpoint_id == endpoint_id)
-                .order_by(webhook_deliveries.c.id.desc())
-                .offset(self._log_limit - 1).limit(1)).scalar()
-            if keep_from is not None:
-                conn.execute(delete(webhook_deliveries).where(
-                    (webhook_deliveries.c.endpoint_id == endpoint_id)
-                    & (webhook_deliveries.c.id < keep_from)))
+            conn.execute(webhook_deliveries.insert(), [{
+                "endpoint_id": endpoint_id, "message_id": attempt.message_id,
+                "event_type": attempt.event_type, "attempted_at": attempt.at,
+                "status": attempt.status, "duration_ms": attempt.duration_ms,
+                "error": attempt.error[:_MAX_ERROR]} for endpoint_id, attempt in attempts])
+            for endpoint_id in dict.fromkeys(e for e, _ in attempts):
+                # The id of the oldest row to keep; everything older goes.
+                keep_from = conn.execute(
+                    select(webhook_deliveries.c.id)
+                    .where(webhook_deliveries.c.endpoint_id == endpoint_id)
+                    .order_by(webhook_deliveries.c.id.desc())
+                    .offset(self._log_limit - 1).limit(1)).scalar()
+                if keep_from is not None:
+                    conn.execute(delete(webhook_deliveries).where(
+                        (webhook_deliveries.c.endpoint_id == endpoint_id)
+                        & (webhook_deliveries.c.id < keep_from)))
 
     def attempts(self, endpoint_id: str, first: int) -> list[Attempt]:
         """The endpoint's newest ``first`` attempts, newest first."""
