@@ -32,6 +32,7 @@ from aggregator.notify.webhooks import (
     WebhookSettings,
     WebhookStore,
 )
+from aggregator.notify.webhooks.http import PER_HOST
 from aggregator.notify.webhooks.urls import IpAddress
 from aggregator.store import make_engine
 from deploy.demo.local_ca import LocalCA
@@ -403,3 +404,33 @@ async def test_a_verified_endpoint_turns_webhooks_on_and_a_failed_one_does_not(
                 ChannelKind.IN_APP, ChannelKind.WEBHOOK}
     finally:
         await webhooks.aclose()
+
+
+async def test_many_deliveries_at_once_each_get_their_outcome(world: World) -> None:
+    """deliver_many: every delivery to a live endpoint arrives once with its id, one to a
+    missing endpoint fails for good alone, and every attempt is in the log."""
+    endpoint_id = await _active(world)
+    ids = [f"{i:032x}" for i in range(1, 21)]
+    items = [(_released(i), _delivery(endpoint_id, i)) for i in ids]
+    items.insert(5, (_released("e" * 32), _delivery("no-such-endpoint", "e" * 32)))
+    outcomes = await world.webhooks.channel.deliver_many(items)
+    failed = [i for i, error in enumerate(outcomes) if error is not None]
+    assert failed == [5]
+    assert outcomes[5] is not None and outcomes[5].permanent
+    assert sorted(world.receiver.ids[-20:]) == ids
+    assert {a.message_id for a in world.webhooks.attempts(endpoint_id, 50)} >= set(ids)
+
+
+async def test_one_host_gets_a_few_requests_at_a_time_over_reused_connections(
+        world: World) -> None:
+    """Forty slow deliveries to one receiver: never more than PER_HOST in flight there,
+    and no more connections than that (answers are read whole, so connections return to
+    the pool)."""
+    endpoint_id = await _active(world)
+    world.receiver.delay_s = 0.05
+    world.receiver.peers.clear()
+    items = [(_released(f"{i:032x}"), _delivery(endpoint_id, f"{i:032x}"))
+             for i in range(1, 41)]
+    assert all(o is None for o in await world.webhooks.channel.deliver_many(items))
+    assert 1 < world.receiver.most_in_flight <= PER_HOST
+    assert len(world.receiver.peers) <= PER_HOST

@@ -52,6 +52,11 @@ class WebhookReceiver:
     received: list[Received] = field(default_factory=list)
     # Requests whose signature did not verify with any secret (answered 401).
     bad_signatures: int = 0
+    # Requests being answered now, and the most there ever were at once.
+    in_flight: int = 0
+    most_in_flight: int = 0
+    # Client connections seen (by peer address and port): reuse keeps this low.
+    peers: set[str] = field(default_factory=set)
 
     @property
     def ids(self) -> list[str]:
@@ -59,7 +64,17 @@ class WebhookReceiver:
         return [r.id for r in self.received]
 
     async def handle(self, request: Request) -> Response:
-        """Verify, record, answer."""
+        """Verify, record, answer; counting requests in flight and connections."""
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        if request.client is not None:
+            self.peers.add(f"{request.client.host}:{request.client.port}")
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: Request) -> Response:
         body = await request.body()
         headers = dict(request.headers)
         payload = None
