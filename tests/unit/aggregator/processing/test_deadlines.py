@@ -112,7 +112,7 @@ def test_perm_validity_runs_through_day_180_then_is_missed() -> None:
     assert _perm(date(2026, 5, 23)).state is DeadlineState.RUNNING
     assert _perm(date(2026, 5, 24)).state is DeadlineState.MISSED
     running = _perm(date(2026, 5, 1))
-    assert "must file the I-140 petition by then" in running.basis["en"]
+    assert "must file the I-140 by then" in running.basis["en"]
     assert "antes de esa fecha" in running.basis["es"]
 
 
