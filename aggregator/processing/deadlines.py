@@ -117,20 +117,23 @@ def _utc_date(moment: datetime) -> date:
 
 @dataclass(frozen=True, slots=True)
 class EventMatch:
-    """Which statuses an event may have; an empty tuple allows any."""
+    """Which statuses an event may have: all of milestones, categories and codes (an empty
+    tuple allows any) and none of exclude_codes, or else one of also_codes."""
 
     milestones: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     exclude_codes: tuple[str, ...] = ()
+    also_codes: tuple[str, ...] = ()
 
     def matches(self, status: Status) -> bool:
         """Whether ``status`` is one of these."""
         code = status.agency_code.strip().upper()
-        return ((not self.milestones or status.milestone in self.milestones)
-                and (not self.categories or status.category in self.categories)
-                and (not self.codes or code in self.codes)
-                and code not in self.exclude_codes)
+        return code in self.also_codes or (
+            (not self.milestones or status.milestone in self.milestones)
+            and (not self.categories or status.category in self.categories)
+            and (not self.codes or code in self.codes)
+            and code not in self.exclude_codes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +195,7 @@ class DeadlineRule:
 
 _RULE_KEYS = {"id", "kind", "party", "source", "source_url", "trigger", "due", "met_by",
               "void_by", "basis"}
-_MATCH_KEYS = {"milestones", "categories", "codes", "exclude_codes"}
+_MATCH_KEYS = {"milestones", "categories", "codes", "exclude_codes", "also_codes"}
 _TRIGGER_KEYS = _MATCH_KEYS | {"agency", "case_types", "number_prefixes", "occurrence"}
 _DUE_KEYS = {"start", "days", "unit", "roll_forward"}
 _MET_KEYS = _MATCH_KEYS | {"step", "agency", "case_types", "relations"}
@@ -272,7 +275,8 @@ def _match(where: str, table: Mapping[str, Any]) -> EventMatch:
         milestones=_names(where, table, "milestones", MILESTONES),
         categories=_names(where, table, "categories", CATEGORIES),
         codes=tuple(c.strip().upper() for c in _names(where, table, "codes")),
-        exclude_codes=tuple(c.strip().upper() for c in _names(where, table, "exclude_codes")))
+        exclude_codes=tuple(c.strip().upper() for c in _names(where, table, "exclude_codes")),
+        also_codes=tuple(c.strip().upper() for c in _names(where, table, "also_codes")))
 
 
 def _rule(path: Path, index: int, entry: Any) -> DeadlineRule:

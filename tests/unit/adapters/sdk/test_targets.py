@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sdk.targets import TargetSpec, TargetsFileError, load_targets, within_target_until
+from adapters.sdk.targets import TargetsFileError, TargetSpec, load_targets, within_target_until
 
 BASE = """agency = "labor"
 checked = 2026-12-02

@@ -373,6 +373,19 @@ def test_n400_hearing_120_days_after_the_interview_runs_for_the_applicant() -> N
     assert "tribunal federal de distrito" in missed.basis["es"]
 
 
+def test_n400_hearing_met_by_a_scheduled_oath() -> None:
+    """8 U.S.C. 1447(b): an oath ceremony is scheduled only after approval, so it shows the
+    decision was made, even without a separate approval status."""
+    events = [_event(N400, 0, date(2025, 9, 1), "PENDING", "RECEIVED", "Case Was Received"),
+              _event(N400, 1, INTERVIEW, "ACTIVE", "INTERVIEW_COMPLETED",
+                     "Recommended For Approval"),
+              _event(N400, 2, date(2026, 2, 1), "ACTIVE", "INTERVIEW_SCHEDULED",
+                     "Oath Ceremony Was Scheduled")]
+    deadline = _only(deadlines_for([N400], events, {}, date(2026, 6, 1)),
+                     DeadlineKind.N400_HEARING)
+    assert (deadline.state, deadline.met_on) == (DeadlineState.MET, date(2026, 2, 1))
+
+
 def test_n400_hearing_counts_from_the_first_interview() -> None:
     """8 U.S.C. 1447(b): the examination is the first interview (Walji v. Gonzales); a
     second interview does not restart the 120 days."""
@@ -564,7 +577,7 @@ def test_codes_and_milestones_the_rules_name_are_the_adapters() -> None:
             checks.append((rule.trigger.agency, rule.met_by.event))
         for agency, match in checks:
             entries = tables[agency]["codes"]
-            for code in (*match.codes, *match.exclude_codes):
+            for code in (*match.codes, *match.exclude_codes, *match.also_codes):
                 rows = [e for e in entries if e["code"].upper() == code]
                 assert rows, (rule.id, code)
                 if code in match.codes and match.milestones:
