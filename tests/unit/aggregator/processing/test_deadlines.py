@@ -506,29 +506,48 @@ def test_evidence_response_by_the_due_date_uscis_set() -> None:
     _none(_rfe(RFE_DUE, due=None), DeadlineKind.EVIDENCE_RESPONSE)
 
 
-def test_evidence_response_to_a_perm_audit() -> None:
+AUDIT_DUE = date(2025, 12, 1)
+STATES_BY_REPLY = [  # (reply received on, today) -> state
+    ((AUDIT_DUE, date(2026, 1, 1)), DeadlineState.MET),
+    ((AUDIT_DUE + timedelta(days=1), date(2026, 1, 1)), DeadlineState.MISSED),
+    ((None, AUDIT_DUE), DeadlineState.RUNNING),
+    ((None, AUDIT_DUE + timedelta(days=1)), DeadlineState.MISSED),
+]
+
+
+@pytest.mark.parametrize(("when", "state"), STATES_BY_REPLY)
+def test_evidence_response_to_a_perm_audit(when: tuple[date | None, date],
+                                           state: DeadlineState) -> None:
     """20 CFR 656.20(b): the employer answers an audit letter by its date (30 days)."""
+    replied, today = when
     perm = _case("labor", "G-100-25001-000001", "PERM", date(2025, 1, 1))
-    audit_due = date(2025, 12, 1)
     events = [_event(perm, 0, date(2025, 1, 1), "PENDING", "RECEIVED", "IN PROCESS"),
               _event(perm, 1, date(2025, 11, 1), "ACTIVE", "EVIDENCE_REQUESTED",
-                     "PENDING AUDIT RESPONSE", due=audit_due),
-              _event(perm, 2, audit_due, "ACTIVE", "EVIDENCE_RECEIVED",
-                     "AUDIT RESPONSE RECEIVED")]
-    deadline = _only(deadlines_for([perm], events, {}, date(2026, 1, 1)),
-                     DeadlineKind.EVIDENCE_RESPONSE)
-    assert (deadline.state, deadline.source) == (DeadlineState.MET, "20 CFR 656.20(b)")
+                     "PENDING AUDIT RESPONSE", due=AUDIT_DUE)]
+    if replied is not None:
+        events.append(_event(perm, 2, replied, "ACTIVE", "EVIDENCE_RECEIVED",
+                             "AUDIT RESPONSE RECEIVED"))
+    deadline = _only(deadlines_for([perm], events, {}, today), DeadlineKind.EVIDENCE_RESPONSE)
+    assert (deadline.state, deadline.due, deadline.source) == (state, AUDIT_DUE,
+                                                               "20 CFR 656.20(b)")
 
 
-def test_evidence_response_to_a_court_filing_deadline() -> None:
-    """8 CFR 1003.31(c): papers not filed by the date the judge set may be deemed waived."""
-    due = date(2026, 4, 1)
+@pytest.mark.parametrize(("when", "state"), STATES_BY_REPLY)
+def test_evidence_response_to_a_court_filing_deadline(when: tuple[date | None, date],
+                                                      state: DeadlineState) -> None:
+    """8 CFR 1003.31(c): papers not filed by the date the judge set may be deemed waived; a
+    brief from DHS is not the respondent's filing."""
+    replied, today = when
     events = [_event(REMOVAL, 0, date(2025, 1, 6), "PENDING", "RECEIVED"),
-              _event(REMOVAL, 1, date(2026, 2, 1), "ACTIVE", "EVIDENCE_REQUESTED",
-                     "FILING DEADLINE SET", due=due)]
-    deadline = _only(deadlines_for([REMOVAL], events, {}, date(2026, 4, 2)),
-                     DeadlineKind.EVIDENCE_RESPONSE)
-    assert (deadline.state, deadline.source) == (DeadlineState.MISSED, "8 CFR 1003.31(c)")
+              _event(REMOVAL, 1, date(2025, 11, 1), "ACTIVE", "EVIDENCE_REQUESTED",
+                     "FILING DEADLINE SET", due=AUDIT_DUE),
+              _event(REMOVAL, 2, date(2025, 11, 20), "ACTIVE", "EVIDENCE_RECEIVED",
+                     "DHS BRIEF RECEIVED")]
+    if replied is not None:
+        events.append(_event(REMOVAL, 3, replied, "ACTIVE", "EVIDENCE_RECEIVED",
+                             "FILING RECEIVED"))
+    deadline = _only(deadlines_for([REMOVAL], events, {}, today), DeadlineKind.EVIDENCE_RESPONSE)
+    assert (deadline.state, deadline.source) == (state, "8 CFR 1003.31(c)")
 
 
 # --- the calendar ------------------------------------------------------------------------------
