@@ -405,7 +405,8 @@ def deadlines_for(cases: Sequence[Case], events: Sequence[Event],
 
 
 def _due_date(rule: DueRule, event: Event, start: date) -> date | None:
-    if rule.start == "EVENT_DUE_DATE":
+    # The date the agency put on the event wins; days, when given, stand in for it.
+    if rule.start == "EVENT_DUE_DATE" and (event.due_date is not None or rule.days == 0):
         due = event.due_date
         if due is None:
             return None

@@ -550,6 +550,42 @@ def test_evidence_response_to_a_court_filing_deadline(when: tuple[date | None, d
     assert (deadline.state, deadline.source) == (state, "8 CFR 1003.31(c)")
 
 
+def _deficiency(program: str, number: str, issued: date, due: date | None,
+                answered: date | None, today: date) -> Deadline:
+    case = _case("labor", number, program, issued - timedelta(days=10))
+    events = [_event(case, 0, issued - timedelta(days=10), "PENDING", "RECEIVED", "IN PROCESS"),
+              _event(case, 1, issued, "ACTIVE", "EVIDENCE_REQUESTED", "NOD ISSUED", due=due)]
+    if answered is not None:
+        events.append(_event(case, 2, answered, "ACTIVE", "EVIDENCE_RECEIVED",
+                             "NOD RESPONSE RECEIVED"))
+    return _only(deadlines_for([case], events, {}, today), DeadlineKind.EVIDENCE_RESPONSE)
+
+
+def test_h2a_deficiency_answered_within_5_business_days() -> None:
+    """20 CFR 655.141(b)(2): 5 business days; from Wednesday November 25, 2026 they skip
+    Thanksgiving and the weekend, ending Thursday December 3 (used when the notice's event
+    carries no due date; a due date on the event wins)."""
+    issued = date(2026, 11, 25)
+    deadline = _deficiency("H-2A", "H-300-26329-000001", issued, None, None, issued)
+    assert (deadline.due, deadline.state) == (date(2026, 12, 3), DeadlineState.RUNNING)
+    assert deadline.source == "20 CFR 655.141(b)(2)"
+    assert _deficiency("H-2A", "H-300-26329-000001", issued, None, date(2026, 12, 3),
+                       date(2026, 12, 10)).state is DeadlineState.MET
+    assert _deficiency("H-2A", "H-300-26329-000001", issued, None, date(2026, 12, 4),
+                       date(2026, 12, 10)).state is DeadlineState.MISSED
+    stated = _deficiency("H-2A", "H-300-26329-000001", issued, date(2026, 12, 2), None,
+                         date(2026, 12, 3))
+    assert (stated.due, stated.state) == (date(2026, 12, 2), DeadlineState.MISSED)
+
+
+def test_cw1_deficiency_due_on_a_holiday_moves_to_the_next_business_day() -> None:
+    """20 CFR 655.431(b)(2): 10 business days from the notice; 655.430(b): a due date on a
+    federal holiday (Christmas, December 25, 2026) moves to the next business day."""
+    deadline = _deficiency("CW-1", "C-500-26340-000001", date(2026, 12, 6), date(2026, 12, 25),
+                           None, date(2026, 12, 20))
+    assert (deadline.due, deadline.source) == (date(2026, 12, 28), "20 CFR 655.431(b)(2)")
+
+
 # --- the calendar ------------------------------------------------------------------------------
 
 
