@@ -11,8 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import holidays
-
 __all__ = ["INQUIRY_RULES", "MAX_TARGETS_FILE_BYTES", "TARGET_KINDS", "TARGET_UNITS",
            "TargetSpec", "TargetsFileError", "load_targets", "within_target_until"]
 
@@ -126,6 +124,7 @@ def _entry(path: Path, case_type: str, entry: Any) -> TargetSpec:
 
 @functools.lru_cache(maxsize=64)
 def _federal_holidays(year: int) -> frozenset[date]:
+    import holidays  # loaded on first use: importing it and building a year takes ~0.4 s
     # The US calendar without a state: the federal holidays (5 U.S.C. 6103) and the days on
     # which those falling on a weekend are observed, when federal offices are closed.
     return frozenset(holidays.country_holidays("US", years=year).keys())

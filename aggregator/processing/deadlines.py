@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import holidays
 from babel.dates import format_date
 
 from aggregator.model import Case, Event, Status
@@ -83,6 +82,7 @@ class DeadlineRulesError(ValueError):
 
 @functools.lru_cache(maxsize=64)
 def _federal_holidays(year: int) -> frozenset[date]:
+    import holidays  # loaded on first use: importing it and building a year takes ~0.4 s
     # The `holidays` package's US calendar without a state: the federal legal public holidays
     # of 5 U.S.C. 6103, with the Friday or Monday on which a weekend holiday is observed.
     return frozenset(holidays.country_holidays("US", years=year).keys())
