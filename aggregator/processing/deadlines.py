@@ -188,7 +188,7 @@ class DeadlineRule:
     due: DueRule
     met_by: MetBy
     basis: Mapping[str, Mapping[str, str]]
-    void_by: EventMatch | None = None
+    void_by: tuple[EventMatch, ...] = ()  # any one of them ends the rule
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -292,10 +292,10 @@ def _rule(path: Path, index: int, entry: Any) -> DeadlineRule:
     trigger = _trigger(f"{where} trigger", entry.get("trigger"))
     due = _due(f"{where} due", entry.get("due"))
     met_by = _met_by(f"{where} met_by", entry.get("met_by"))
-    void_by = None
-    if "void_by" in entry:
-        void_by = _match(f"{where} void_by", _known(f"{where} void_by", entry["void_by"],
-                                                    _MATCH_KEYS))
+    given = entry.get("void_by", [])
+    tables = given if isinstance(given, list) else [given]
+    void_by = tuple(_match(f"{where} void_by", _known(f"{where} void_by", table, _MATCH_KEYS))
+                    for table in tables)
     basis = _basis(f"{where} basis", entry.get("basis"), met_by.step)
     return DeadlineRule(id=rule_id, kind=kind, party=party, source=source, source_url=url,
                         trigger=trigger, due=due, met_by=met_by, basis=basis, void_by=void_by)
@@ -434,10 +434,10 @@ def _evaluate(rule: DeadlineRule, case: Case, history: Sequence[Event], index: i
         met_on = _utc_date(later[met_at].at) if met_at < len(later) else None
     elif rule.met_by.step == "CASE_FILED":
         met_on = _filed_on(rule.met_by, case, start, cases, related)
-    if rule.void_by is not None:
+    if rule.void_by:
         for i, event in enumerate(later):
             # A step that ends the rule counts only when it came before the meeting one.
-            if rule.void_by.matches(event.status) and i < met_at and (
+            if any(m.matches(event.status) for m in rule.void_by) and i < met_at and (
                     met_on is None or _utc_date(event.at) < met_on):
                 return None
     if met_on is not None:

@@ -515,6 +515,17 @@ STATES_BY_REPLY = [  # (reply received on, today) -> state
 ]
 
 
+def test_evidence_response_ends_with_an_approval_without_a_response_status() -> None:
+    """8 CFR 103.2(b)(8): an approval after the request shows it was answered; a denial
+    does not, so the missed deadline stays."""
+    approved = _rfe(RFE_DUE + timedelta(days=30), (date(2026, 12, 20), "APPROVED",
+                                                    "DECISION_MADE"))
+    _none(approved, DeadlineKind.EVIDENCE_RESPONSE)
+    denied = _rfe(RFE_DUE + timedelta(days=30), (RFE_DUE + timedelta(days=5), "DENIED",
+                                                  "DECISION_MADE"))
+    assert _only(denied, DeadlineKind.EVIDENCE_RESPONSE).state is DeadlineState.MISSED
+
+
 @pytest.mark.parametrize(("when", "state"), STATES_BY_REPLY)
 def test_evidence_response_to_a_perm_audit(when: tuple[date | None, date],
                                            state: DeadlineState) -> None:
