@@ -80,3 +80,9 @@ def test_every_target_speaks_english_and_spanish() -> None:
     for target in TARGETS.values():
         assert target.basis["en"] and target.basis["es"]
         assert target.basis["en"] != target.basis["es"]
+
+
+def test_every_target_source_is_cited_by_a_test() -> None:
+    """Each target's source appears in the docstring of a test in this module."""
+    docs = " ".join(f.__doc__ or "" for name, f in globals().items() if name.startswith("test_"))
+    assert [t.source for t in PROFILE.processing_targets.values() if t.source not in docs] == []

@@ -51,3 +51,9 @@ def test_programs_without_a_decision_time_have_no_target() -> None:
     assert set(PROGRAMS) - set(PROFILE.processing_targets) == {"PERM", "PW", "H-2B", "CW-1"}
     for target in PROFILE.processing_targets.values():
         assert target.basis["en"] != target.basis["es"]
+
+
+def test_every_target_source_is_cited_by_a_test() -> None:
+    """Each target's source appears in the docstring of a test in this module."""
+    docs = " ".join(f.__doc__ or "" for name, f in globals().items() if name.startswith("test_"))
+    assert [t.source for t in PROFILE.processing_targets.values() if t.source not in docs] == []
