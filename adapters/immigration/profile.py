@@ -6,6 +6,7 @@ from pathlib import Path
 
 from adapters.immigration import facts, numbers
 from adapters.sdk.profile import AgencyProfile
+from adapters.sdk.targets import load_targets
 
 __all__ = ["PROFILE"]
 
@@ -19,6 +20,7 @@ PROFILE = AgencyProfile(
     normalize_number=numbers.normalize,
     mapping_path=Path(__file__).with_name("mapping.toml"),
     known_codes_path=Path(__file__).with_name("known_codes.txt"),
+    processing_targets=load_targets(Path(__file__).with_name("targets.toml")),
     program_of=facts.program_of,
     identifier_formats=(numbers.A_NUMBER,),
 )

@@ -3,10 +3,26 @@ timeframe, its unit, its legal source and how the inquiry date is derived."""
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
-__all__ = ["INQUIRY_RULES", "TARGET_KINDS", "TARGET_UNITS", "TargetSpec"]
+__all__ = ["INQUIRY_RULES", "MAX_TARGETS_FILE_BYTES", "TARGET_KINDS", "TARGET_UNITS",
+           "TargetSpec", "TargetsFileError", "load_targets", "within_target_until"]
+
+# A targets file lists one entry per case type: a few kilobytes. Anything much larger is not
+# such a file, and is refused before it is parsed.
+MAX_TARGETS_FILE_BYTES = 256 * 1024
+# Every entry states its basis in these languages at least (the contract's default and the
+# second language every Caseline text has).
+REQUIRED_LANGUAGES = ("en", "es")
+_ENTRY_KEYS = {"days", "unit", "kind", "source", "source_url", "inquiry_rule", "basis"}
+_REQUIRED_KEYS = ("days", "unit", "kind", "source", "source_url", "basis")
+_FILE_KEYS = {"agency", "checked", "targets"}
 
 TARGET_UNITS = ("CALENDAR_DAYS", "BUSINESS_DAYS")
 TARGET_KINDS = ("STATUTORY", "REGULATORY", "PUBLISHED_GOAL")
@@ -44,3 +60,85 @@ class TargetSpec:
                              f"{self.inquiry_rule!r} is not one of {', '.join(INQUIRY_RULES)}")
         if self.source_url and not self.source_url.startswith("https://"):
             raise ValueError(f"target for {self.case_type}: source_url must be https")
+
+
+class TargetsFileError(ValueError):
+    """A targets file is malformed; the message names the file, the entry and what is wrong."""
+
+
+def load_targets(path: Path) -> dict[str, TargetSpec]:
+    """The targets in ``path`` (TOML: a ``[targets."<case type>"]`` table per case type with
+    days, unit, kind, source, source_url, inquiry_rule and ``basis`` by language), by case
+    type. Raises :class:`TargetsFileError` naming the file and entry for anything malformed.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_TARGETS_FILE_BYTES:
+            raise TargetsFileError(f"{path}: {size} bytes, more than a targets file may have "
+                                   f"({MAX_TARGETS_FILE_BYTES})")
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TargetsFileError(f"{path}: cannot be read as TOML: {exc}") from exc
+    unknown = sorted(set(raw) - _FILE_KEYS)
+    if unknown:
+        raise TargetsFileError(f"{path}: unknown top-level keys {unknown}; expected "
+                               f"{sorted(_FILE_KEYS)}")
+    entries = raw.get("targets", {})
+    if not isinstance(entries, dict):
+        raise TargetsFileError(f"{path}: 'targets' must be a table of case types")
+    return {case_type: _entry(path, case_type, entry) for case_type, entry in entries.items()}
+
+
+def _entry(path: Path, case_type: str, entry: Any) -> TargetSpec:
+    where = f"{path}: targets.{case_type!r}"
+    if not isinstance(entry, dict):
+        raise TargetsFileError(f"{where}: must be a table")
+    unknown = sorted(set(entry) - _ENTRY_KEYS)
+    if unknown:
+        raise TargetsFileError(f"{where}: unknown keys {unknown}; expected {sorted(_ENTRY_KEYS)}")
+    missing = [key for key in _REQUIRED_KEYS if key not in entry]
+    if missing:
+        raise TargetsFileError(f"{where}: missing {missing}")
+    days = entry["days"]
+    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+        raise TargetsFileError(f"{where}: days must be a whole number above 0 (a case type "
+                               f"without a target has no entry), not {days!r}")
+    texts = [entry[key] for key in ("unit", "kind", "source", "source_url")]
+    rule = entry.get("inquiry_rule", "NONE")
+    if not all(isinstance(text, str) and text for text in (*texts, rule)):
+        raise TargetsFileError(f"{where}: unit, kind, source, source_url and inquiry_rule must "
+                               "be non-empty strings")
+    basis = entry["basis"]
+    if not isinstance(basis, dict) or not all(isinstance(v, str) for v in basis.values()):
+        raise TargetsFileError(f"{where}: basis must be a table of texts by language")
+    absent = [tag for tag in REQUIRED_LANGUAGES if not basis.get(tag, "").strip()]
+    if absent:
+        raise TargetsFileError(f"{where}: basis has no text in {absent}")
+    try:
+        return TargetSpec(case_type=case_type, days=days, unit=entry["unit"],
+                          kind=entry["kind"], source=entry["source"], basis=dict(basis),
+                          source_url=entry["source_url"], inquiry_rule=rule)
+    except ValueError as exc:
+        raise TargetsFileError(f"{path}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _federal_holidays(year: int) -> frozenset[date]:
+    import holidays  # loaded on first use: importing it and building a year takes ~0.4 s
+    # The US calendar without a state: the federal holidays (5 U.S.C. 6103) and the days on
+    # which those falling on a weekend are observed, when federal offices are closed.
+    return frozenset(holidays.country_holidays("US", years=year).keys())
+
+
+def within_target_until(target: TargetSpec, received: date) -> date:
+    """The last day on which a case received on ``received`` is still within ``target``:
+    ``days`` calendar days later, or the ``days``-th business day after it (weekends and
+    federal holidays do not count)."""
+    if target.unit == "CALENDAR_DAYS":
+        return received + timedelta(days=target.days)
+    day, counted = received, 0
+    while counted < target.days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in _federal_holidays(day.year):
+            counted += 1
+    return day

@@ -24,3 +24,36 @@ def test_program_comes_from_the_case_type_else_the_number() -> None:
     assert PROFILE.program_for("", "G-100-24123-123456") == "PERM"
     assert PROFILE.program_for("UNKNOWN", "c-500 24123 123456") == "CW-1"
     assert PROFILE.program_for("", "not a number") is None
+
+
+def test_lca_target_is_7_working_days() -> None:
+    """20 CFR 655.740(a)(1): DOL certifies or returns an LCA within 7 working days; a
+    business-day target whose inquiry date is receipt plus the target."""
+    target = PROFILE.processing_targets["LCA"]
+    assert (target.days, target.unit, target.kind, target.source) == (
+        7, "BUSINESS_DAYS", "REGULATORY", "20 CFR 655.740(a)(1)")
+    assert target.inquiry_rule == "RECEIPT_PLUS_TARGET"
+    assert target.source_url == "https://www.ecfr.gov/current/title-20/section-655.740"
+    assert "7" in target.basis["es"] and "hábiles" in target.basis["es"]
+
+
+def test_h2a_target_is_30_days_before_the_date_of_need() -> None:
+    """20 CFR 655.160: the CO decides no later than 30 calendar days before the date of need;
+    the basis says how that reads as days from filing."""
+    target = PROFILE.processing_targets["H-2A"]
+    assert (target.days, target.unit, target.source) == (30, "CALENDAR_DAYS", "20 CFR 655.160")
+    assert "60 days" in target.basis["en"] and "60 días" in target.basis["es"]
+
+
+def test_programs_without_a_decision_time_have_no_target() -> None:
+    """PERM, PW, H-2B and CW-1: no statute or rule sets OFLC's decision time from filing; DOL's
+    posted processing times are reports, not goals. No entry, so statistics report none."""
+    assert set(PROGRAMS) - set(PROFILE.processing_targets) == {"PERM", "PW", "H-2B", "CW-1"}
+    for target in PROFILE.processing_targets.values():
+        assert target.basis["en"] != target.basis["es"]
+
+
+def test_every_target_source_is_cited_by_a_test() -> None:
+    """Each target's source appears in the docstring of a test in this module."""
+    docs = " ".join(f.__doc__ or "" for name, f in globals().items() if name.startswith("test_"))
+    assert [t.source for t in PROFILE.processing_targets.values() if t.source not in docs] == []

