@@ -21,6 +21,7 @@ from aggregator.notify.outbox import Outbox
 from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import Releaser
+from aggregator.notify.retention import Pruner, RetentionPolicy
 from aggregator.notify.watcher import ChangeSource, Watcher, WatchPolicy
 from aggregator.notify.wire import JetStreamSettings
 from aggregator.ports import Clock, LedgerPort
@@ -49,14 +50,18 @@ class NotifySettings:
     # `caseline notify match` runs it).
     nats: JetStreamSettings | None = None
     match: bool = True
+    # How long notifications are kept (pruned by the process that delivers).
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
 class Notifier:
     """Starts and stops the background work."""
 
     def __init__(self, watchers: Sequence[Watcher], deliverer: Deliverer | None,
-                 live: LiveUpdates, outbox: Outbox, bus: JetStreamBus | None = None) -> None:
+                 live: LiveUpdates, outbox: Outbox, bus: JetStreamBus | None = None,
+                 pruner: Pruner | None = None) -> None:
         self.watchers = tuple(watchers)
+        self.pruner = pruner
         self.bus = bus
         self.outbox = outbox
         self.deliverer = deliverer
@@ -79,6 +84,8 @@ class Notifier:
                        for w in self.watchers]
         if self.deliverer is not None:
             self._tasks.append(loop.create_task(self.deliverer.run(), name="deliver"))
+        if self.pruner is not None:
+            self._tasks.append(loop.create_task(self.pruner.run(), name="prune"))
         if self.bus is not None and self.bus.matching:
             self._tasks.append(loop.create_task(self.bus.run_matcher(), name="match"))
 
@@ -129,7 +136,8 @@ def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
                           policy=settings.delivery) if settings.deliver else None
     if deliverer is not None:
         matcher.on_written = deliverer.wake
-    notifier = Notifier(watchers, deliverer, live, outbox, bus)
+    pruner = Pruner(store.engine, clock, settings.retention) if settings.deliver else None
+    notifier = Notifier(watchers, deliverer, live, outbox, bus, pruner)
     hub = NotifyHub(SqlInbox(store.engine, store.sealer, releaser), live, preferences,
                     runner=notifier)
     return Notifications(hub, notifier, outbox, matcher, releaser, live)
