@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from aggregator.processing.model import RelatedCase
 from caseline.v1.lib.scopes import Scope
 
 __all__ = [
@@ -143,6 +144,9 @@ class Case:
     # The case type's name by language, as the agency supplies it (empty from an adapter
     # that sends only the English ``case_type_name``).
     case_type_names: Mapping[str, str] = field(default_factory=dict)
+    # Cases the agency ties to this one (always of the same person), as released: empty
+    # unless the read released DETAILS.
+    related_cases: tuple[RelatedCase, ...] = ()
 
     def type_name(self, language: str) -> str:
         """The case type's name in ``language``, else in English."""

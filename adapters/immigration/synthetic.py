@@ -4,12 +4,13 @@ filed with the agency's real forms and offices (facts.py)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from adapters.immigration.facts import CASE_TYPES, RECEIPT_OFFICES
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
 from adapters.reference.synthetic import long_date, random_access_code
-from adapters.sdk.records import CaseRecord, EventRecord
+from adapters.sdk.records import CaseRecord, EventRecord, RelatedRecord
 
 __all__ = ["generate_case", "persona_cases"]
 
@@ -216,7 +217,8 @@ def _persona_case(number: str, form: str, subject: str, code: str,
 
 
 def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
-    """Ana's and Raj's USCIS cases (fixed numbers and access codes)."""
+    """Ana's and Raj's USCIS cases (fixed numbers and access codes); Raj's name the cases
+    they are built on or filed with (his I-140 the certified PERM at labor)."""
     ana, raj = PERSONAS["ana"].numbers[0], PERSONAS["raj"].numbers[0]
     cases = {
         "ana": [
@@ -226,17 +228,27 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
                 (R, 410, None), (REVIEW, 35, None)], today),
         ],
         "raj": [
-            _persona_case("IOE0990000011", "I-140", raj, "P6MZ-4RKB-9XHD", [
+            replace(_persona_case("IOE0990000011", "I-140", raj, "P6MZ-4RKB-9XHD", [
                 (R, 250, None), ("Premium Processing Fee Was Received", 250, None),
-                (OK, 241, None)], today),
-            _persona_case("IOE0990000012", "I-485", raj, "Q8WA-2NJT-7CFV", [
+                (OK, 241, None)], today), related=(
+                    RelatedRecord("labor", RAJ_PERM, "BASED_ON"),
+                    RelatedRecord("immigration", "IOE0990000012", "BASIS_FOR"))),
+            replace(_persona_case("IOE0990000012", "I-485", raj, "Q8WA-2NJT-7CFV", [
                 (R, 212, None), (BIO_S, 190, 20), (BIO_D, 170, None), (INT_S, 10, 35)], today),
-            _persona_case("IOE0990000013", "I-765", raj, "T5HX-3KDM-6RPB", [
+                related=(RelatedRecord("immigration", "IOE0990000011", "BASED_ON"),
+                         RelatedRecord("immigration", "IOE0990000013", "FILED_WITH"),
+                         RelatedRecord("immigration", "IOE0990000014", "FILED_WITH"))),
+            replace(_persona_case("IOE0990000013", "I-765", raj, "T5HX-3KDM-6RPB", [
                 (R, 212, None), (OK, 120, None), (CARD[0], 118, None), (CARD[1], 115, None),
-                (CARD[3], 111, None)], today),
-            _persona_case("IOE0990000014", "I-131", raj, "W9CE-7PQT-4MKN", [
+                (CARD[3], 111, None)], today), related=_WITH_RAJ_I485),
+            replace(_persona_case("IOE0990000014", "I-131", raj, "W9CE-7PQT-4MKN", [
                 (R, 212, None), (OK, 100, None), (DOC[0], 99, None), (DOC[1], 95, None)],
-                today),
+                today), related=_WITH_RAJ_I485),
         ],
     }
     return {who: persona_records(PERSONAS[who], records) for who, records in cases.items()}
+
+
+# Raj's certified PERM at labor (adapters/labor/synthetic_data.py), his I-140's basis.
+RAJ_PERM = "G-100-24218-604417"
+_WITH_RAJ_I485 = (RelatedRecord("immigration", "IOE0990000012", "FILED_WITH"),)

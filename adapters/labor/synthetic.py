@@ -37,7 +37,7 @@ from adapters.reference.synthetic import (
     next_weekday,
     working_days_later,
 )
-from adapters.sdk.records import CaseRecord, EventRecord
+from adapters.sdk.records import CaseRecord, EventRecord, RelatedRecord
 
 __all__ = ["PERSONA_NUMBERS", "REFERENCE_TODAY", "SERIALS", "generate_case", "persona_cases"]
 
@@ -117,7 +117,9 @@ def generate_case(rng: random.Random, serial: int, today: date) -> CaseRecord:
 
 REFERENCE_TODAY = data.REFERENCE_TODAY
 RAJ_PW, RAJ_PERM, RAJ_LCA = data.RAJ_PW, data.RAJ_PERM, data.RAJ_LCA
-PERSONA_NUMBERS = frozenset(number for number, _ in (RAJ_PW, RAJ_PERM, RAJ_LCA))
+MEI_PW, MEI_PERM = data.MEI_PW, data.MEI_PERM
+PERSONA_NUMBERS = frozenset(number for number, _ in (RAJ_PW, RAJ_PERM, RAJ_LCA, MEI_PW,
+                                                      MEI_PERM))
 
 def _filed_on(number: str, shift: int) -> int:
     code = number[6:11]
@@ -140,32 +142,15 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
     """The demo personas' OFLC cases (fixed numbers and access codes), dated relative to today.
 
     Raj (A098765432): a prevailing wage determination issued about 2.5 years ago, the PERM
-    filed on it and certified about a year ago, and the certified LCA for his H-1B extension.
+    filed on it and certified about a year ago (the basis of his I-140 at immigration), and
+    the certified LCA for his H-1B extension. Mei (A076543210): a wage determination and the
+    PERM filed on it, certified about 155 days ago, with no I-140 yet.
     """
     shift = today.toordinal() - REFERENCE_TODAY.toordinal()
-    pw_filed = _filed_on(RAJ_PW[0], shift)
-    pw_issued = pw_filed + 229
-    pw_vals: Values = {
-        **data.RAJ_JOB, "n": RAJ_PW[0], "use": "for a PERM application", "soc": "15-1252",
-        "soc_title": "Software Developers", "level": "Level III",
-        "wage": money(177_723, hourly=False), "valid": day_of(pw_issued + 240)[1],
-    }
-    pw = CaseRecord(
-        number=RAJ_PW[0], case_type="PW", office=NPWC, subject_ref=data.RAJ_A_NUMBER,
-        access_code=RAJ_PW[1],
-        events=_fixed_events([(pw_filed, "PW:IN PROCESS", "IN PROCESS", 14),
-                              (pw_issued, "PW:DETERMINATION ISSUED", "DETERMINATION ISSUED", 40)],
-                             pw_vals, NPWC))
-    perm_filed = _filed_on(RAJ_PERM[0], shift)
-    certified = next_weekday(perm_filed + 474)
-    perm_vals: Values = {**data.RAJ_JOB, "n": RAJ_PERM[0], "valid": day_of(certified + 180)[1]}
-    perm = CaseRecord(
-        number=RAJ_PERM[0], case_type="PERM", office=ATLANTA, subject_ref=data.RAJ_A_NUMBER,
-        access_code=RAJ_PERM[1],
-        events=_fixed_events([(perm_filed, "PERM:IN PROCESS", "IN PROCESS", 20),
-                              (perm_filed + 3, "PERM:ANALYST REVIEW", "ANALYST REVIEW", 31),
-                              (certified, "PERM:CERTIFIED", "CERTIFIED", 52)],
-                             perm_vals, ATLANTA))
+    pw, perm = _employment_pair(RAJ_PW, RAJ_PERM, data.RAJ_A_NUMBER, data.RAJ_JOB, shift,
+                                pw_days=229, perm_days=474, wage=177_723,
+                                occupation=("15-1252", "Software Developers", "Level III"),
+                                i140=data.RAJ_I140)
     lca_filed = _filed_on(RAJ_LCA[0], shift)
     begin = lca_filed + 45
     lca_vals: Values = {
@@ -179,4 +164,48 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
                               (working_days_later(lca_filed, 4), "LCA:CERTIFIED", "CERTIFIED",
                                33)],
                              lca_vals, CHICAGO))
-    return {"raj": persona_records(PERSONAS["raj"], [pw, perm, lca])}
+    mei = _employment_pair(MEI_PW, MEI_PERM, data.MEI_A_NUMBER, data.MEI_JOB, shift,
+                           pw_days=data.MEI_PW_DAYS, perm_days=data.MEI_PERM_DAYS,
+                           wage=112_466, occupation=("15-2041", "Statisticians", "Level II"),
+                           i140=None)
+    return {"raj": persona_records(PERSONAS["raj"], [pw, perm, lca]),
+            "mei": persona_records(PERSONAS["mei"], list(mei))}
+
+
+def _employment_pair(pw_case: tuple[str, str], perm_case: tuple[str, str], subject: str,
+                     job: dict[str, str], shift: int, *, pw_days: int, perm_days: int,
+                     wage: int, occupation: tuple[str, str, str],
+                     i140: str | None) -> tuple[CaseRecord, CaseRecord]:
+    """A wage determination issued ``pw_days`` after filing and the PERM filed on it,
+    certified ``perm_days`` after its filing; each names the other, and the PERM the I-140
+    filed on it (``i140``, at immigration) when there is one."""
+    pw_filed = _filed_on(pw_case[0], shift)
+    pw_issued = pw_filed + pw_days
+    soc, soc_title, level = occupation
+    pw_vals: Values = {
+        **job, "n": pw_case[0], "use": "for a PERM application", "soc": soc,
+        "soc_title": soc_title, "level": level, "wage": money(wage, hourly=False),
+        "valid": day_of(pw_issued + 240)[1],
+    }
+    pw = CaseRecord(
+        number=pw_case[0], case_type="PW", office=NPWC, subject_ref=subject,
+        access_code=pw_case[1],
+        events=_fixed_events([(pw_filed, "PW:IN PROCESS", "IN PROCESS", 14),
+                              (pw_issued, "PW:DETERMINATION ISSUED", "DETERMINATION ISSUED", 40)],
+                             pw_vals, NPWC),
+        related=(RelatedRecord("labor", perm_case[0], "BASIS_FOR"),))
+    perm_filed = _filed_on(perm_case[0], shift)
+    certified = next_weekday(perm_filed + perm_days)
+    perm_vals: Values = {**job, "n": perm_case[0], "valid": day_of(certified + 180)[1]}
+    perm_related = [RelatedRecord("labor", pw_case[0], "BASED_ON")]
+    if i140 is not None:
+        perm_related.append(RelatedRecord("immigration", i140, "BASIS_FOR"))
+    perm = CaseRecord(
+        number=perm_case[0], case_type="PERM", office=ATLANTA, subject_ref=subject,
+        access_code=perm_case[1],
+        events=_fixed_events([(perm_filed, "PERM:IN PROCESS", "IN PROCESS", 20),
+                              (perm_filed + 3, "PERM:ANALYST REVIEW", "ANALYST REVIEW", 31),
+                              (certified, "PERM:CERTIFIED", "CERTIFIED", 52)],
+                             perm_vals, ATLANTA),
+        related=tuple(perm_related))
+    return pw, perm

@@ -337,3 +337,20 @@ RAJ_LCA = ("I-200-26126-471205", "LC2A-6WRN-XB5F")
 RAJ_JOB: dict[str, str] = {
     "emp": "CASCADIA CLOUD SYSTEMS INC", "job": "Senior Software Engineer", "city": "Seattle, WA",
 }
+# Raj's I-140 at immigration, filed on the certified PERM (DOL's certification is what the
+# I-140 carries, so the labor records name it).
+RAJ_I140 = "IOE0990000011"
+
+# Persona Mei: a wage determination and the PERM filed on it, certified about 155 days before
+# today and no I-140 filed yet, so the certification's 180-day validity is running (due in
+# about 25 days). Filing-date ordinals 14 and 14 modulo 16, like Raj's.
+MEI_A_NUMBER = "A076543210"
+MEI_PW = ("P-100-24137-736120", "D62P-3PHR-EYNE")
+MEI_PERM = ("G-100-25059-281953", "5MNX-JHMK-PZXZ")
+MEI_JOB: dict[str, str] = {
+    "emp": "HARBORVIEW BIOANALYTICS LLC", "job": "Biostatistician", "city": "Boston, MA",
+}
+# Days from filing: the wage determination issued, the PERM certified (155 days before
+# REFERENCE_TODAY, a Saturday: certified the Monday after).
+MEI_PW_DAYS = 229
+MEI_PERM_DAYS = (REFERENCE_TODAY.toordinal() - 155) - date(2025, 2, 28).toordinal()

@@ -24,6 +24,7 @@ from adapters.sdk.records import (
     EventRecord,
     HearingRecord,
     IdentityTerms,
+    RelatedRecord,
 )
 
 __all__ = ["DemoStore", "DemoStoreWriter", "access_code_digest"]
@@ -53,6 +54,16 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS identities (
     subject_ref TEXT PRIMARY KEY,
     terms TEXT NOT NULL
+) WITHOUT ROWID;
+-- Cases the agency's records tie to each case (contract RelatedCase), in the agency's order.
+-- Stores seeded before it existed get it empty on open; the demo fills in the personas'.
+CREATE TABLE IF NOT EXISTS related_cases (
+    case_number TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    agency_id TEXT NOT NULL,
+    related_number TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    PRIMARY KEY (case_number, agency_id, related_number)
 ) WITHOUT ROWID;
 """
 # Built after bulk loads: inserting into a finished B-tree row by row is several times slower.
@@ -109,6 +120,14 @@ def _identity_from_json(raw: str | None) -> IdentityTerms:
                          numbers=tuple(data.get("numbers", ())))
 
 
+_INSERT_RELATED = "INSERT OR IGNORE INTO related_cases VALUES (?, ?, ?, ?, ?)"
+
+
+def _related_rows(case: CaseRecord) -> list[tuple[object, ...]]:
+    return [(case.number, i, r.agency_id, r.number, r.relation)
+            for i, r in enumerate(case.related)]
+
+
 def _event_from_row(row: sqlite3.Row) -> EventRecord:
     return EventRecord(
         occurred_at=datetime.fromtimestamp(row["occurred_at"], UTC),
@@ -156,7 +175,9 @@ class DemoStoreWriter:
         case_rows: list[tuple[object, ...]] = []
         event_rows: list[tuple[object, ...]] = []
         identity_rows: dict[str, str] = {}
+        related_rows: list[tuple[object, ...]] = []
         for case in cases:
+            related_rows += _related_rows(case)
             if case.identity != IdentityTerms():
                 identity_rows[case.subject_ref] = _identity_json(case.identity)
             for event in case.events:
@@ -174,6 +195,7 @@ class DemoStoreWriter:
             self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows)
             self._db.executemany("INSERT OR REPLACE INTO identities VALUES (?, ?)",
                                  identity_rows.items())
+            self._db.executemany(_INSERT_RELATED, related_rows)
         return len(case_rows)
 
     def finish(self) -> None:
@@ -244,6 +266,12 @@ class DemoStore:
                 " GROUP BY case_number", found)}
         for row in conn.execute(query, params):
             events[row["case_number"]].append(_event_from_row(row))
+        related: dict[str, list[RelatedRecord]] = {}
+        if with_history:  # only subject reads carry them (never a public lookup)
+            for row in conn.execute(
+                    f"SELECT case_number, agency_id, related_number, relation FROM related_cases"
+                    f" WHERE case_number IN ({marks}) ORDER BY case_number, position", found):
+                related.setdefault(row[0], []).append(RelatedRecord(row[1], row[2], row[3]))
         subjects = sorted({row["subject_ref"] for row in case_rows})
         identities = {row[0]: _identity_from_json(row[1]) for row in conn.execute(
             f"SELECT subject_ref, terms FROM identities WHERE subject_ref IN"
@@ -254,6 +282,7 @@ class DemoStore:
                 subject_ref=row["subject_ref"], access_code="",
                 events=tuple(events[row["number"]]), opened_at=opened.get(row["number"]),
                 identity=identities.get(row["subject_ref"], IdentityTerms()),
+                related=tuple(related.get(row["number"], ())),
             )
             for row in case_rows
         }
@@ -281,6 +310,67 @@ class DemoStore:
                                    (access_code_digest(number, access_code), number)).rowcount
         if updated != 1:
             raise KeyError(f"no case {number}")
+
+    def add_missing_cases(self, records: Iterable[CaseRecord]) -> list[str]:
+        """Add those of ``records`` the store does not hold yet, with their events, identity
+        and related cases; returns the numbers added (a demo's new persona reaching a store
+        seeded before it). Idempotent: held cases are left exactly as they are."""
+        records = list(records)
+        conn = self._conn()
+        numbers = [case.number for case in records]
+        if not numbers:
+            return []
+        held = {row[0] for row in conn.execute(
+            f"SELECT number FROM cases WHERE number IN ({','.join('?' * len(numbers))})",
+            numbers)}
+        if held.issuperset(numbers):
+            return []  # the common case on every start: no write lock taken
+        added: list[str] = []
+        with self._write_lock, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            for case in records:
+                if conn.execute("SELECT 1 FROM cases WHERE number = ?",
+                                (case.number,)).fetchone():
+                    continue
+                last = 0
+                for event in case.events:
+                    cursor = conn.execute(
+                        "INSERT INTO events(case_number, occurred_at, code, text, due_date,"
+                        " office, hearing) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (case.number, _ts(event.occurred_at), event.code, event.text,
+                         event.due_date.isoformat() if event.due_date else None, event.office,
+                         _hearing_json(event.hearing)))
+                    last = int(cursor.lastrowid or 0)
+                conn.execute("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?)",
+                             (case.number, case.case_type, case.office, case.subject_ref,
+                              access_code_digest(case.number, case.access_code), last))
+                if case.identity != IdentityTerms():
+                    conn.execute("INSERT OR REPLACE INTO identities VALUES (?, ?)",
+                                 (case.subject_ref, _identity_json(case.identity)))
+                conn.executemany(_INSERT_RELATED, _related_rows(case))
+                added.append(case.number)
+        return added
+
+    def ensure_related(self, records: Iterable[CaseRecord]) -> int:
+        """Record the related cases of ``records`` for those the store holds and that have
+        none recorded yet (a store seeded before related cases were kept); returns how many
+        were added. What a store already records for a case is left as it is."""
+        rows = [row for case in records if case.related for row in _related_rows(case)]
+        if not rows:
+            return 0
+        conn = self._conn()
+        added = 0
+        with self._write_lock, conn:
+            conn.execute("BEGIN IMMEDIATE")
+            for number in dict.fromkeys(str(row[0]) for row in rows):
+                held = conn.execute("SELECT EXISTS(SELECT 1 FROM cases WHERE number = ?),"
+                                    " EXISTS(SELECT 1 FROM related_cases WHERE case_number = ?)",
+                                    (number, number)).fetchone()
+                if held[0] and not held[1]:
+                    mine = [row for row in rows if row[0] == number]
+                    conn.executemany(_INSERT_RELATED, mine)
+                    added += len(mine)
+        return added
 
     def latest_cursor(self) -> int:
         """Cursor of the newest change."""

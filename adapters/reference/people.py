@@ -17,6 +17,8 @@ PERSONAS: dict[str, IdentityTerms] = {
                          birth_dates=(date(1991, 3, 14),), numbers=("A201555123",)),
     "raj": IdentityTerms(names=("Raj Patel", "Rajesh Kumar Patel"),
                          birth_dates=(date(1987, 9, 2),), numbers=("A098765432",)),
+    "mei": IdentityTerms(names=("Mei Lin", "Lin Mei"),
+                         birth_dates=(date(1993, 6, 21),), numbers=("A076543210",)),
 }
 
 _GIVEN = ("María", "José", "Ana", "Luis", "Carmen", "Wei", "Priya", "Olumide", "Fatima",

@@ -67,6 +67,17 @@ class IdentityTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedRecord:
+    """Another case the agency's records tie to this one, at this agency or another, always
+    of the same person: the contract's RelatedCase (``relation`` is a CaseRelation short name:
+    BASED_ON, BASIS_FOR, FILED_WITH, HEARD_IN or HEARS)."""
+
+    agency_id: str  # Caseline agency id of the agency holding it ("labor")
+    number: str  # that agency's canonical case number
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseRecord:
     """A case with its history, oldest event first (never empty).
 
@@ -82,6 +93,8 @@ class CaseRecord:
     events: tuple[EventRecord, ...]
     opened_at: datetime | None = None  # when the case was received or opened
     identity: IdentityTerms = IdentityTerms()
+    # Cases tied to this one (sent only with history, sealed as DETAILS).
+    related: tuple[RelatedRecord, ...] = ()
 
     @property
     def opened(self) -> datetime:

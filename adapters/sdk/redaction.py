@@ -62,7 +62,7 @@ NOT_TEXT = frozenset({
     "caseline.v1.Case.case_number", "caseline.v1.Case.case_type",
     "caseline.v1.CaseEvent.event_id", "caseline.v1.CaseEvent.due_date",
     "caseline.v1.LocalizedText.language", "caseline.v1.LocalizedString.language",
-    "caseline.v1.Hearing.time_zone",
+    "caseline.v1.Hearing.time_zone", "caseline.v1.RelatedCase.agency_id",
     # Sealing's own, filled in after redaction: key ids, the scheme, sealed fields' paths.
     "caseline.v1.WrappedDataKey.key_id", "caseline.v1.WrappedDataKey.custodian_key_id",
     "caseline.v1.WrappedDataKey.scheme", "caseline.v1.SealedField.path",
@@ -288,6 +288,10 @@ class CaseRedactor:
             self._status(case.status)
         for event in case.events:
             self.event(event)
+        for related in case.related_cases:
+            # The person's other cases' numbers are theirs to show, as in any text: masked
+            # whole, whichever agency's format they are in.
+            related.case_number = mask_number(related.case_number)
 
     def event(self, event: case_pb2.CaseEvent) -> None:
         """Mask, in place, every text of ``event``."""
@@ -342,6 +346,7 @@ TEXT_FIELDS = frozenset({
     "caseline.v1.LocalizedText.description", "caseline.v1.LocalizedText.next_step",
     "caseline.v1.Hearing.court", "caseline.v1.Hearing.court_address",
     "caseline.v1.Hearing.judge", "caseline.v1.LocalizedString.text",
+    "caseline.v1.RelatedCase.case_number",  # masked whole (another case of the person)
 })
 
 

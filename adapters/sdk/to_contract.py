@@ -13,13 +13,23 @@ from adapters.sdk.bounds import bounded_text
 from adapters.sdk.due import action_over
 from adapters.sdk.mapping import LocalizedText, MappedStatus, MappingTable
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat
-from adapters.sdk.records import AgencyWording, CaseRecord, EventRecord, HearingRecord
+from adapters.sdk.records import (
+    AgencyWording,
+    CaseRecord,
+    EventRecord,
+    HearingRecord,
+    RelatedRecord,
+)
 from adapters.sdk.texts import in_languages, localized_strings
 from adapters.sdk.vocabulary import category_to_proto, match_to_proto, milestone_to_proto
 from caseline.v1 import agency_adapter_pb2, case_pb2, vocabulary_pb2
 
-__all__ = ["case_to_proto", "event_id_of", "event_to_proto", "invalid_number_to_proto",
-           "number_format_to_proto", "status_to_proto"]
+__all__ = ["MAX_RELATED_CASES", "case_to_proto", "event_id_of", "event_to_proto",
+           "invalid_number_to_proto", "number_format_to_proto", "relation_to_proto",
+           "status_to_proto"]
+
+# More related cases than any person's file holds: an agency's excess is cut, not sent.
+MAX_RELATED_CASES = 50
 
 
 @lru_cache(maxsize=4096)
@@ -133,11 +143,30 @@ def event_to_proto(number: str, event: EventRecord, table: MappingTable,
     return message
 
 
+def relation_to_proto(relation: str) -> case_pb2.CaseRelation.ValueType:
+    """A CaseRelation short name ("BASED_ON") as the contract's value; ValueError naming the
+    accepted names otherwise."""
+    try:
+        return case_pb2.CaseRelation.Value(f"CASE_RELATION_{relation}")
+    except ValueError:
+        names = [n.removeprefix("CASE_RELATION_") for n, v in case_pb2.CaseRelation.items() if v]
+        raise ValueError(f"unknown case relation {relation!r}; expected one of "
+                         f"{', '.join(names)}") from None
+
+
+def _fill_related(message: case_pb2.Case, related: tuple[RelatedRecord, ...]) -> None:
+    add = message.related_cases.add
+    for item in related[:MAX_RELATED_CASES]:
+        add(agency_id=item.agency_id, case_number=item.number,
+            relation=relation_to_proto(item.relation))
+
+
 def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
                   case_type_name: str, *, with_history: bool,
                   now: datetime | None = None,
                   case_type_names: tuple[tuple[str, str], ...] = ()) -> case_pb2.Case:
-    """A case; with history all events are included, else only the current status.
+    """A case; with history all events and the related cases are included, else only the
+    current status (a public lookup never names the person's other cases).
 
     With ``now``, an action whose hearing or deadline has passed is no longer required, in
     the case's current status as in its events (the same rule, so the two agree).
@@ -160,6 +189,8 @@ def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
         add = message.events.add
         for event in record.events:
             _fill_event(add(), record.number, event, table, program, now)
+        if record.related:
+            _fill_related(message, record.related)
     return message
 
 

@@ -25,6 +25,7 @@ from aggregator.model import Case, Event, LookupOutcome, SubjectCases
 from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
+from caseline.v1.lib.scopes import Scope
 
 __all__ = ["KEEPALIVE_TIME_MS", "AdapterClient", "channel_options"]
 
@@ -148,7 +149,8 @@ class AdapterClient:
         events: list[Event] = []
         for proto in response.cases:
             report = self._opener.open(self.agency_id, proto, release)
-            cases.append(case_from_proto(self.agency_id, proto))
+            cases.append(case_from_proto(self.agency_id, proto,
+                                         related=Scope.DETAILS in release.scopes))
             events.extend(events_from_proto(self.agency_id, proto,
                                             unopened_by_event(p for p, _ in report.failed)))
         return SubjectCases(tuple(cases), tuple(events), tuple(response.missing_case_numbers))

@@ -19,6 +19,7 @@ from aggregator.model import (
     Status,
     Text,
 )
+from aggregator.processing.model import RelatedCase
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2, vocabulary_pb2
 
@@ -28,6 +29,7 @@ __all__ = [
     "invalid_number_from_proto",
     "localized_from_proto",
     "lookup_from_proto",
+    "related_from_proto",
     "status_from_proto",
     "unopened_by_event",
 ]
@@ -45,6 +47,9 @@ _PROBLEM = {v: k.removeprefix("INVALID_NUMBER_PROBLEM_")
 _MAX_LANGUAGES = 16
 _MAX_TAG = 35  # BCP 47's longest tags in practice
 _MAX_TEXT = 400
+_RELATION = {v: k.removeprefix("CASE_RELATION_") for k, v in case_pb2.CaseRelation.items()}
+_MAX_RELATED = 50  # more than any person's file ties together
+_MAX_NUMBER = 64
 _LOOKUP_CODE = {pb.LOOKUP_ERROR_CODE_INVALID_NUMBER: "INVALID_NUMBER",
                 pb.LOOKUP_ERROR_CODE_NOT_FOUND: "NOT_FOUND"}
 
@@ -109,12 +114,33 @@ def localized_from_proto(texts: Iterable[vocabulary_pb2.LocalizedString]) -> dic
     return found
 
 
-def case_from_proto(agency_id: str, case: case_pb2.Case) -> Case:
-    """A case's summary."""
+def related_from_proto(agency_id: str,
+                       related: Iterable[case_pb2.RelatedCase]) -> tuple[RelatedCase, ...]:
+    """The related cases an agency named, as far as they can be used: an empty agency id
+    means the agency's own; entries without a number or relation, over-long ones, duplicates
+    and an adapter's excess are dropped."""
+    found: dict[tuple[str, str], RelatedCase] = {}
+    for entry in related:
+        if len(found) >= _MAX_RELATED:
+            break
+        relation = _RELATION.get(entry.relation, "UNSPECIFIED")
+        number = entry.case_number.strip()
+        agency = entry.agency_id.strip() or agency_id
+        if (relation != "UNSPECIFIED" and number and len(number) <= _MAX_NUMBER
+                and len(agency) <= _MAX_NUMBER and (agency, number) not in found):
+            found[(agency, number)] = RelatedCase(agency, number, relation)
+    return tuple(found.values())
+
+
+def case_from_proto(agency_id: str, case: case_pb2.Case, *, related: bool = False) -> Case:
+    """A case's summary; with ``related`` (a read that released DETAILS, after its sealed
+    fields were opened) also the cases the agency ties to it."""
     return Case(agency_id=agency_id, number=case.case_number, case_type=case.case_type,
                 case_type_name=case.case_type_name, status=status_from_proto(case.status),
                 opened_at=_dt(case.opened_at), updated_at=_dt(case.updated_at), office=case.office,
-                case_type_names=localized_from_proto(case.case_type_names))
+                case_type_names=localized_from_proto(case.case_type_names),
+                related_cases=(related_from_proto(agency_id, case.related_cases) if related
+                               else ()))
 
 
 def _hearing(event: case_pb2.CaseEvent) -> Hearing | None:

@@ -33,6 +33,8 @@ PERSONAS = {
                 "applicant, prefers Spanish: cases at immigration and the immigration court"),
         Persona("raj", Role.APPLICANT, "Raj Patel", "en",
                 "applicant: a labor certification and the petitions built on it"),
+        Persona("mei", Role.APPLICANT, "Mei Lin", "en",
+                "applicant: a certified labor certification, its I-140 still to be filed"),
         Persona("lee", Role.REPRESENTATIVE, "Lee Chen", "en",
                 "lawyer: no client consents at start"),
         Persona("audrey", Role.AUDITOR, "Audrey Okafor", "en", "auditor: reads the ledger"),

@@ -1,5 +1,6 @@
 """Seeding the demo on first run: agency stores, persona links, and a manifest; persona
-accounts on every run (state directories from before the account registry lack them)."""
+accounts on every run (state directories from before the account registry lack them), and the
+personas' cases too (a persona added since, or related cases a store from before lacks)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, synthetic
+from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import generated_cases, seed_store
 from aggregator.bootstrap import ledger_reference_key, open_ledger, open_state, pseudonym_key
 from aggregator.files import private_dir
@@ -70,8 +72,52 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
                 _ensure_persona_accounts(state)
                 step.summary = f"{len(PERSONAS)} accounts"
         else:
+            manifest = _ensure_persona_cases(state, manifest)
             _ensure_persona_accounts(state)
         return manifest
+
+
+def _ensure_persona_cases(state: DemoState, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Bring a state directory seeded by an older Caseline up to today's personas: the
+    related cases its stores lack for persona cases, and the cases of personas added since
+    (dated from the day it was seeded), linked to them and listed in the manifest. Does
+    nothing on a directory that has them all."""
+    today = date.fromisoformat(str(manifest["today"]))
+    listed = {(c["agency"], c["number"]) for cs in manifest.get("personas", {}).values()
+              for c in cs}
+    missing: list[tuple[str, str, Any]] = []
+    for agency_id in REFERENCE_AGENCIES:
+        by_persona = synthetic(agency_id).persona_cases(today)
+        agency_store = DemoStore(state.store(agency_id))
+        records = [r for rs in by_persona.values() for r in rs]
+        agency_store.add_missing_cases(records)
+        agency_store.ensure_related(records)
+        missing += [(agency_id, persona_id, r) for persona_id, rs in by_persona.items()
+                    for r in rs if (agency_id, r.number) not in listed]
+    if not missing:
+        return manifest
+    store, vault = open_state(state)
+    try:
+        ledger = open_ledger(state, vault.keyring)
+        try:
+            psn_key = pseudonym_key(state, vault.keyring)
+            ref_key = ledger_reference_key(state, vault.keyring)
+            personas = manifest.setdefault("personas", {})
+            for agency_id, persona_id, record in missing:
+                store.ensure_subject(persona_id, PERSONAS[persona_id].language)
+                if store.add_link(persona_id, agency_id, record.number, record.access_code):
+                    ledger.append_sync(link_entry(ref_key, "LINKED",
+                                                  pseudonym(psn_key, persona_id), agency_id,
+                                                  record.number))
+                personas.setdefault(persona_id, []).append({
+                    "agency": agency_id, "number": record.number,
+                    "case_type": record.case_type, "access_code": record.access_code})
+        finally:
+            ledger.close()
+    finally:
+        store.close()
+    state.write_manifest(manifest)
+    return manifest
 
 
 def _ensure_persona_accounts(state: DemoState) -> None:

@@ -24,6 +24,7 @@ from gateway.context import Context
 from gateway.schema.access_log import subject_access_log
 from gateway.schema.consent import AccessLogEntry, Consent
 from gateway.schema.enums import ConsentState, Language
+from gateway.schema.journey_fields import Journey, journeys_of_read
 from gateway.schema.notification_fields import notification_list, unread_count
 from gateway.schema.notifications import MAX_PAGE, Notification
 from gateway.schema.permissions import CanBeGrantee, IsApplicant
@@ -146,6 +147,16 @@ class Viewer(WebhookFields):
     async def timeline(self, info: Info, language: Language | None = None) -> TimelineView:
         read = await info.context.timeline(self.subject)
         return timeline_view(info.context.service.agencies, read, _language(info, language))
+
+    @strawberry.field(description="Your cases that belong together across agencies, each "
+                                  "journey with its steps in order, the step it stands at, "
+                                  "and the legal deadlines on its cases.",
+                      permission_classes=[IsApplicant])
+    async def journeys(self, info: Info, language: Language | None = None) -> list[Journey]:
+        read = await info.context.timeline(self.subject)
+        service = info.context.service
+        return journeys_of_read(read, service.agencies, _language(info, language),
+                                service.consents.now().astimezone(UTC).date())
 
     @strawberry.field(description="The consents you granted, newest first, as of now.",
                       permission_classes=[IsApplicant])

@@ -69,3 +69,33 @@ def test_raj_has_the_petitions_built_on_his_labor_certification() -> None:
     assert interview.code == "Interview Was Scheduled"
     assert interview.due_date is not None and interview.due_date > TODAY
     assert raj["I-765"].events[-1].code == "Card Was Delivered To Me By The Post Office"
+
+
+def test_raj_petitions_name_the_cases_they_are_built_on_and_filed_with() -> None:
+    """The I-140 rests on the certified PERM at labor; the I-485 on the I-140, filed with the
+    I-765 and I-131; no case names one of another person."""
+    from adapters.labor.synthetic_data import RAJ_PERM
+
+    raj = {c.case_type: c for c in synthetic.persona_cases(TODAY)["raj"]}
+    related = {t: [(r.agency_id, r.number, r.relation) for r in c.related]
+               for t, c in raj.items()}
+    assert related["I-140"] == [("labor", RAJ_PERM[0], "BASED_ON"),
+                                ("immigration", raj["I-485"].number, "BASIS_FOR")]
+    assert related["I-485"] == [("immigration", raj["I-140"].number, "BASED_ON"),
+                                ("immigration", raj["I-765"].number, "FILED_WITH"),
+                                ("immigration", raj["I-131"].number, "FILED_WITH")]
+    assert related["I-765"] == related["I-131"] == [
+        ("immigration", raj["I-485"].number, "FILED_WITH")]
+    ana = {c.number for c in synthetic.persona_cases(TODAY)["ana"]}
+    assert not ana & {r.number for c in raj.values() for r in c.related}
+
+
+def test_raj_filed_his_i140_within_180_days_of_the_perm_certification() -> None:
+    """The PERM validity deadline is MET in the demo data: the I-140 was received between
+    the certification and 180 days after it."""
+    from adapters.labor.synthetic import persona_cases as labor_cases
+
+    perm = next(c for c in labor_cases(TODAY)["raj"] if c.case_type == "PERM")
+    certified = perm.events[-1].occurred_at.date()
+    i140 = next(c for c in synthetic.persona_cases(TODAY)["raj"] if c.case_type == "I-140")
+    assert 0 < (i140.opened.date() - certified).days <= 180

@@ -183,11 +183,11 @@ def test_any_seed_serial_and_day_give_a_well_formed_case(seed: int, serial: int,
     assert case.number.endswith(f"-{serial % 1_000_000:06d}")
 
 
-def raj(today: date = TODAY) -> dict[str, CaseRecord]:
-    """Raj's cases keyed by program."""
+def raj(today: date = TODAY, who: str = "raj") -> dict[str, CaseRecord]:
+    """Raj's (or another persona's) cases keyed by program."""
     cases = persona_cases(today)
-    assert list(cases) == ["raj"]
-    return {case.case_type: case for case in cases["raj"]}
+    assert list(cases) == ["raj", "mei"]
+    return {case.case_type: case for case in cases[who]}
 
 
 def test_raj_has_a_wage_determination_a_perm_and_an_lca() -> None:
@@ -245,5 +245,38 @@ def test_personas_are_fixed_and_deterministic_for_a_day() -> None:
 
 def test_persona_numbers_carry_their_filing_dates_on_the_reference_day() -> None:
     """On the reference day each persona number's YYDDD is the day its case was filed."""
-    for case in raj(synthetic.REFERENCE_TODAY).values():
-        assert case.events[0].occurred_at.date().toordinal() == filing_ordinal(case.number)
+    for who in ("raj", "mei"):
+        for case in raj(synthetic.REFERENCE_TODAY, who).values():
+            assert case.events[0].occurred_at.date().toordinal() == filing_ordinal(case.number)
+
+
+def test_raj_labor_cases_name_each_other_and_his_i140() -> None:
+    """The wage determination is the PERM's basis, and the PERM the I-140's at immigration."""
+    cases = raj()
+    assert [(r.agency_id, r.number, r.relation) for r in cases["PW"].related] == [
+        ("labor", cases["PERM"].number, "BASIS_FOR")]
+    assert [(r.agency_id, r.number, r.relation) for r in cases["PERM"].related] == [
+        ("labor", cases["PW"].number, "BASED_ON"), ("immigration", "IOE0990000011", "BASIS_FOR")]
+    assert cases["LCA"].related == ()
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2027, 3, 6), date(2027, 3, 7), date(2027, 3, 8)])
+def test_mei_perm_was_certified_about_155_days_ago_on_her_wage_determination(today: date
+                                                                          ) -> None:
+    """Mei's PERM, filed on her wage determination while it was valid, was certified 153 to
+    155 days before today (the Monday after a weekend), so the 180-day validity for filing
+    the I-140 ends in 25 to 27 days: inside the 30-day alert."""
+    cases = raj(today, "mei")
+    assert set(cases) == {"PW", "PERM"}
+    pw, perm = cases["PW"], cases["PERM"]
+    assert {c.subject_ref for c in cases.values()} == {"A076543210"}
+    for case in raj(TODAY, "mei").values():  # numbered by their filing days on TODAY
+        assert_well_formed(case, TODAY)
+    assert [e.code for e in perm.events] == ["IN PROCESS", "ANALYST REVIEW", "CERTIFIED"]
+    issued, filed = pw.events[-1].occurred_at.date(), perm.events[0].occurred_at.date()
+    assert pw.events[-1].code == "DETERMINATION ISSUED" and 0 < (filed - issued).days < 240
+    certified = perm.events[-1].occurred_at.date()
+    assert 153 <= (today - certified).days <= 155
+    assert 25 <= (certified + timedelta(days=180) - today).days <= 27
+    assert [(r.number, r.relation) for r in perm.related] == [(pw.number, "BASED_ON")]
+    assert [(r.number, r.relation) for r in pw.related] == [(perm.number, "BASIS_FOR")]

@@ -14,16 +14,24 @@ from adapters.reference.demo_store import DemoStore
 from adapters.reference.seed import seed_store
 from adapters.sdk.mapping import MappingTable
 from adapters.sdk.numbers import InvalidNumberError, Problem
-from adapters.sdk.records import AgencyWording, CaseRecord, EventRecord, IdentityTerms
+from adapters.sdk.records import (
+    AgencyWording,
+    CaseRecord,
+    EventRecord,
+    IdentityTerms,
+    RelatedRecord,
+)
 from adapters.sdk.redaction import CaseRedactor, NumberFinder
 from adapters.sdk.scopes import withhold
 from adapters.sdk.to_contract import (
+    MAX_RELATED_CASES,
     _fill_timestamp,
     case_to_proto,
     event_id_of,
     event_to_proto,
     invalid_number_to_proto,
     number_format_to_proto,
+    relation_to_proto,
     status_to_proto,
 )
 from caseline.v1 import agency_adapter_pb2, case_pb2, vocabulary_pb2
@@ -74,6 +82,10 @@ def _reference_case(record: CaseRecord, table: MappingTable, program: str | None
         updated_at=timestamp(latest.occurred_at), office=record.office)
     if with_history:
         message.events.extend(event(e) for e in record.events)
+        message.related_cases.extend(
+            case_pb2.RelatedCase(agency_id=r.agency_id, case_number=r.number,
+                                 relation=case_pb2.CaseRelation.Value(f"CASE_RELATION_{r.relation}"))
+            for r in record.related)
     return message
 
 
@@ -248,3 +260,48 @@ def test_identity_values_are_masked_in_every_language() -> None:
             assert "Ana Reyes" not in wording.description
             assert "A201555123" not in wording.description
         assert status.agency_texts[1].description.startswith("Recibimos su Formulario I-765")
+
+
+def _related_record(*related: RelatedRecord) -> CaseRecord:
+    event = EventRecord(datetime(2026, 3, 1, 14, tzinfo=UTC), "Case Was Received", "Received")
+    return CaseRecord("IOE0990000011", "I-140", "Potomac", "A098765432", "", (event,),
+                      related=related)
+
+
+def test_related_cases_go_with_history_only() -> None:
+    """A subject read names the cases the agency ties to this one; a public lookup (no
+    history) never names the person's other cases."""
+    table = MappingTable.load(IMMIGRATION.mapping_path)
+    record = _related_record(RelatedRecord("labor", "G-100-24218-604417", "BASED_ON"),
+                             RelatedRecord("immigration", "IOE0990000012", "BASIS_FOR"))
+    full = case_to_proto(record, table, None, "I-140", with_history=True)
+    assert [(r.agency_id, r.case_number, r.relation) for r in full.related_cases] == [
+        ("labor", "G-100-24218-604417", case_pb2.CASE_RELATION_BASED_ON),
+        ("immigration", "IOE0990000012", case_pb2.CASE_RELATION_BASIS_FOR)]
+    assert not case_to_proto(record, table, None, "I-140", with_history=False).related_cases
+    # And a consent without DETAILS withholds them at the source.
+    withhold(full, frozenset({"STATUS", "IDENTITY"}))
+    assert not full.related_cases
+
+
+def test_related_cases_beyond_the_limit_are_cut_and_unknown_relations_refused() -> None:
+    table = MappingTable.load(IMMIGRATION.mapping_path)
+    many = tuple(RelatedRecord("immigration", f"IOE09900001{i:02d}", "FILED_WITH")
+                 for i in range(MAX_RELATED_CASES + 5))
+    case = case_to_proto(_related_record(*many), table, None, "I-140", with_history=True)
+    assert len(case.related_cases) == MAX_RELATED_CASES
+    assert relation_to_proto("HEARD_IN") == case_pb2.CASE_RELATION_HEARD_IN
+    with pytest.raises(ValueError, match=r"'COUSIN_OF'.*BASED_ON, BASIS_FOR, FILED_WITH"):
+        relation_to_proto("COUSIN_OF")
+
+
+def test_related_case_numbers_are_masked_for_a_reader_without_identity() -> None:
+    """Another case's number is the person's, like any number in a text: masked whole for a
+    reader without IDENTITY, whichever agency's format it is in."""
+    table = MappingTable.load(IMMIGRATION.mapping_path)
+    record = _related_record(RelatedRecord("labor", "G-100-24218-604417", "BASED_ON"))
+    case = case_to_proto(record, table, None, "I-140", with_history=True)
+    CaseRedactor(NumberFinder(IMMIGRATION.number_formats), record).case(case)
+    (related,) = case.related_cases
+    assert related.agency_id == "labor" and "24218" not in related.case_number
+    assert related.case_number.endswith("4417")

@@ -125,3 +125,38 @@ def test_an_invalid_number_without_structure_or_with_an_unknown_problem() -> Non
         problem=99)))  # type: ignore[arg-type]
     assert isinstance(newer, LookupFailure) and newer.invalid is not None
     assert newer.invalid.problem == "UNSPECIFIED"
+
+
+def _related_case() -> case_pb2.Case:
+    case = case_pb2.Case(case_number="IOE0990000011", case_type="I-140")
+    add = case.related_cases.add
+    add(agency_id="labor", case_number="G-100-24218-604417",
+        relation=case_pb2.CASE_RELATION_BASED_ON)
+    add(agency_id="", case_number="IOE0990000012", relation=case_pb2.CASE_RELATION_BASIS_FOR)
+    add(agency_id="labor", case_number="G-100-24218-604417",
+        relation=case_pb2.CASE_RELATION_BASED_ON)  # twice: once is kept
+    add(agency_id="labor", case_number="", relation=case_pb2.CASE_RELATION_BASED_ON)
+    add(agency_id="labor", case_number="G-1", relation=case_pb2.CASE_RELATION_UNSPECIFIED)
+    add(agency_id="labor", case_number="X" * 65, relation=case_pb2.CASE_RELATION_HEARS)
+    add(agency_id="courts", case_number="A201555123", relation=99)  # a newer relation
+    return case
+
+
+def test_related_cases_are_read_only_when_the_read_released_them() -> None:
+    """With ``related`` (DETAILS released) the usable related cases are kept, in order, an
+    empty agency id meaning the agency's own; without it none, even if present."""
+    from aggregator.processing.model import RelatedCase
+
+    case = convert.case_from_proto("immigration", _related_case(), related=True)
+    assert case.related_cases == (
+        RelatedCase("labor", "G-100-24218-604417", "BASED_ON"),
+        RelatedCase("immigration", "IOE0990000012", "BASIS_FOR"))
+    assert convert.case_from_proto("immigration", _related_case()).related_cases == ()
+
+
+def test_an_adapters_excess_of_related_cases_is_cut() -> None:
+    case = case_pb2.Case(case_number="IOE0990000011")
+    for i in range(80):
+        case.related_cases.add(agency_id="immigration", case_number=f"IOE09900001{i:02d}",
+                               relation=case_pb2.CASE_RELATION_FILED_WITH)
+    assert len(convert.related_from_proto("immigration", case.related_cases)) == 50

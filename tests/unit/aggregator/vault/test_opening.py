@@ -105,3 +105,30 @@ def test_the_gateway_lists_unopened_fields_with_the_reason() -> None:
         ("office", "DETAILS", UNOPENED_REASON), ("agencyText", "DETAILS", UNOPENED_REASON),
         ("dueDate", "DETAILS", UNOPENED_REASON)}
     assert event.at == datetime.fromtimestamp(1_700_000_000, UTC)
+
+
+def test_related_cases_reach_the_case_only_when_details_are_released() -> None:
+    """Sealed at the agency like every DETAILS field, the related cases open for a read that
+    released DETAILS (the person's own, with every scope) and stay out of one that did not."""
+    from aggregator.federation.from_contract import case_from_proto
+    from aggregator.processing.model import RelatedCase
+
+    private = X25519PrivateKey.generate()
+    opener = CaseOpener(Custodian(private))
+
+    def sealed() -> case_pb2.Case:
+        case = case_pb2.Case(case_number="IOE0990000011", case_type="I-140")
+        case.related_cases.add(agency_id="labor", case_number="G-100-24218-604417",
+                               relation=case_pb2.CASE_RELATION_BASED_ON)
+        CaseSealer(AGENCY, Keys(private)).seal(case, SUBJECT)  # type: ignore[arg-type]
+        assert not case.related_cases  # nothing in plaintext on the wire
+        return case
+
+    everything = frozenset({"STATUS", "DETAILS", "IDENTITY"})
+    for scopes, expected in [
+            (everything, (RelatedCase("labor", "G-100-24218-604417", "BASED_ON"),)),
+            (frozenset({"STATUS"}), ()), (frozenset({"STATUS", "IDENTITY"}), ())]:
+        case = sealed()
+        opener.open(AGENCY, case, Release(SUBJECT, scopes))
+        read = case_from_proto(AGENCY, case, related="DETAILS" in scopes)
+        assert read.related_cases == expected

@@ -23,6 +23,7 @@ from starlette.routing import Mount
 from aggregator.consent.vocabulary import Role
 from deploy.demo.oidc_codes import CodeStore
 from deploy.demo.oidc_provider import MOUNT, DemoClient, DemoProvider
+from deploy.demo.personas import PERSONAS
 from gateway.auth import SignedIn, TokenVerifier
 from gateway.signing_keys import StaticKeys
 
@@ -102,7 +103,8 @@ async def test_the_persona_page_lists_every_persona(world: World, language: str,
     page = await world.persona_page(ui_locales=language)
     assert page.status_code == 200
     assert f'<html lang="{language}">' in page.text and button in page.text
-    assert page.text.count('name="persona"') == 5  # four personas and cancel
+    # every persona and cancel
+    assert page.text.count('name="persona"') == len(PERSONAS) + 1
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "demo_oidc_csrf" in page.headers["set-cookie"]
     assert "<script" not in page.text

@@ -41,9 +41,9 @@ def test_a_first_seeding_names_each_step_on_a_log(tmp_path: Path) -> None:
     assert re.fullmatch(r"4\d cases, [\d,]+ events", summaries["labor cases"])
     assert summaries["keyring and ledger"].startswith("keys/keyring.json opened by a key file")
     linked = sum(len(cases) for cases in manifest["personas"].values())
-    assert summaries["persona links"] == (f"{linked} cases linked to ana, raj, each recorded "
+    assert summaries["persona links"] == (f"{linked} cases linked to ana, mei, raj, each recorded "
                                           "in the ledger")
-    assert summaries["persona accounts"] == "4 accounts"
+    assert summaries["persona accounts"] == "5 accounts"
     assert "\r" not in log.getvalue(), "a log gets no redrawn bars"
 
 

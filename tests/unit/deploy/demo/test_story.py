@@ -75,12 +75,12 @@ def _walk(steps: int, seed: int) -> tuple[list[Walked], int]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_two_thousand_steps_never_break_or_decide_a_personas_case(seed: int) -> None:
     """No step reaches a denial, closure, withdrawal, expiry or another agency; an open case
-    stays open, a decided one keeps its category; raj's PERM, LCA and wage determination stay
-    as certified; and every open case keeps moving (loops, not a dead end)."""
+    stays open, a decided one keeps its category; raj's and mei's PERMs, LCA and wage
+    determinations stay as certified; and every open case keeps moving (loops, not a dead end)."""
     cases, moved = _walk(2_000, seed)
     seeded_lengths = {case.number: len(case.codes) for case in _persona_cases()}
-    # Four of the ten persona cases are open (ana's three, raj's I-485): about 800 moves.
-    assert moved > 700
+    # Four of the twelve persona cases are open (ana's three, raj's I-485): about 670 moves.
+    assert moved > 580
     for case in cases:
         seeded = seeded_lengths[case.number]
         start = case.rule.meaning(case.codes[seeded - 1])[0]
@@ -92,10 +92,12 @@ def test_two_thousand_steps_never_break_or_decide_a_personas_case(seed: int) -> 
             assert category in OPEN if start in OPEN else category == start, (case.number, code)
         if start in OPEN:
             assert len(case.codes) - seeded > 50, case.number
-    labor = {case.case_type: case.codes for case in cases if case.agency == "labor"}
-    assert labor["PERM"][-1] == "CERTIFIED" and "CERTIFIED - EXPIRED" not in labor["PERM"]
-    assert labor["LCA"][-1] == "CERTIFIED"
-    assert labor["PW"][-1] == "DETERMINATION ISSUED"
+    labor = [(case.case_type, case.codes) for case in cases if case.agency == "labor"]
+    assert sorted(t for t, _ in labor) == ["LCA", "PERM", "PERM", "PW", "PW"]  # raj's, mei's
+    for case_type, codes in labor:
+        assert codes[-1] == {"PERM": "CERTIFIED", "LCA": "CERTIFIED",
+                             "PW": "DETERMINATION ISSUED"}[case_type]
+        assert "CERTIFIED - EXPIRED" not in codes
 
 
 def _by_number(number: str) -> Walked:

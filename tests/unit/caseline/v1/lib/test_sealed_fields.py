@@ -313,3 +313,36 @@ def test_the_list_round_trips_through_the_wire_format() -> None:
     assert again == status
     assert [(t.language, t.title) for t in again.agency_texts] == [
         ("en", "Case Was Received"), ("es", "Caso Fue Recibido")]
+
+
+def test_related_cases_are_sealed_as_details_and_open_whole() -> None:
+    """The repeated related_cases field (DETAILS) is sealed as one field of the case with the
+    others of its scope, leaves no number in plaintext, and opens back item for item."""
+    original, key = _case(), _key()
+    original.related_cases.add(agency_id="immigration", case_number="IOE0990000011",
+                               relation=case_pb2.CASE_RELATION_HEARS)
+    original.related_cases.add(agency_id="labor", case_number="G-100-24218-604417",
+                               relation=case_pb2.CASE_RELATION_BASED_ON)
+    case = case_pb2.Case()
+    case.CopyFrom(original)
+    seal_case(case, key, agency=AGENCY, subject=SUBJECT)
+    (sealed,) = case.sealed_fields
+    assert sealed.path.startswith("{office,related_cases,status.agency_text};")
+    assert not case.related_cases
+    wire = case.SerializeToString()
+    assert b"IOE0990000011" not in wire and b"G-100-24218-604417" not in wire
+    withheld = case_pb2.Case()
+    withheld.CopyFrom(case)
+    report = open_case(withheld, key, agency=AGENCY, subject=SUBJECT, scopes={"IDENTITY"})
+    assert "related_cases" in {path for path, _ in report.withheld}
+    assert not withheld.related_cases
+    report = open_case(case, key, agency=AGENCY, subject=SUBJECT, scopes={"DETAILS"})
+    assert report.failed == [] and case == original
+
+
+def test_related_cases_sent_unsealed_are_dropped() -> None:
+    case = _case()
+    case.related_cases.add(agency_id="labor", case_number="G-100-24218-604417",
+                           relation=case_pb2.CASE_RELATION_BASED_ON)
+    assert "related_cases" in strip_unsealed(case)
+    assert not case.related_cases
