@@ -1,7 +1,6 @@
 """The GraphQL face of journeys: a person's cases that belong together across agencies.
 
-The legal deadlines a journey shows come from :data:`DEADLINES_FOR` (the deadline rules,
-aggregator.processing.deadlines.deadlines_for, once wired in; until then none).
+The legal deadlines a journey shows are the deadline rules' (aggregator.processing.deadlines).
 """
 
 from __future__ import annotations
@@ -12,7 +11,8 @@ from datetime import date
 import strawberry
 
 from aggregator.model import AgencyInfo, in_language
-from aggregator.processing.journeys import DeadlinesFor, no_deadlines, timeline_journeys
+from aggregator.processing.deadlines import deadlines_for
+from aggregator.processing.journeys import timeline_journeys
 from aggregator.processing.model import Journey as DomainJourney
 from aggregator.processing.model import JourneyStep as DomainStep
 from aggregator.service import TimelineRead
@@ -20,10 +20,7 @@ from gateway.schema.deadline_fields import Deadline
 from gateway.schema.enums import StatusCategory, category
 from gateway.schema.types import Agency
 
-__all__ = ["DEADLINES_FOR", "Journey", "JourneyStep", "journeys_of_read"]
-
-# What finds the legal deadlines on a person's cases (the lead wires the deadline rules here).
-DEADLINES_FOR: DeadlinesFor = no_deadlines
+__all__ = ["Journey", "JourneyStep", "journeys_of_read"]
 
 
 @strawberry.type(description="One case of a journey, in the journey's order.")
@@ -74,4 +71,4 @@ def journeys_of_read(read: TimelineRead, agencies: Mapping[str, AgencyInfo], lan
     the gateway does not know are left out."""
     cases = [c for c in read.timeline.cases if c.agency_id in agencies]
     return [Journey.from_domain(j, agencies, language) for j in timeline_journeys(
-        cases, read.timeline.events, today, DEADLINES_FOR)]
+        cases, read.timeline.events, today, deadlines_for)]

@@ -13,13 +13,6 @@ from support.demo_process import Demo, start_demo
 
 pytestmark = pytest.mark.integration
 
-# Until the deadline rules (aggregator.processing.deadlines.deadlines_for) are wired into
-# gateway.schema.journey_fields.DEADLINES_FOR, journeys carry no deadline: these assertions
-# fail, and strict xfail turns their passing into a failure so the mark is removed then.
-NEEDS_DEADLINE_RULES = pytest.mark.xfail(
-    strict=True, reason="deadlines appear once deadlines_for is wired into DEADLINES_FOR")
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """One demo for the module, with a small generated data set."""
@@ -77,7 +70,6 @@ def test_mei_sees_her_wage_determination_and_certified_perm(demo: Demo) -> None:
         ("PW", "APPROVED", False), ("PERM", "APPROVED", True)]
 
 
-@NEEDS_DEADLINE_RULES
 def test_raj_journey_shows_the_perm_validity_met(demo: Demo) -> None:
     """The deadline that crosses agencies: the I-140 was filed within the certification's
     180 days (20 CFR 656.30(b)(1)), so it is MET."""
@@ -87,7 +79,6 @@ def test_raj_journey_shows_the_perm_validity_met(demo: Demo) -> None:
     assert date.fromisoformat(validity["due"]) < _seeded_on(demo)
 
 
-@NEEDS_DEADLINE_RULES
 def test_mei_journey_shows_the_perm_validity_running_within_30_days(demo: Demo) -> None:
     """Her I-140 is not filed yet: the certification's validity is RUNNING and due in 25 to
     27 days from the seeding day, inside the 30-day alert."""

@@ -153,7 +153,7 @@ async def test_raj_sees_one_journey_across_labor_and_immigration(world: World) -
 
 async def test_the_deadlines_the_rules_find_show_on_the_journey(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the deadline rules wired in, the PERM's validity (due before the I-140 at
+    """The deadlines the rules find (stood in for here), e.g. the PERM's validity (due before the I-140 at
     immigration) shows on the journey, in the language asked for, with its state."""
     seen: list[Any] = []
 
@@ -165,7 +165,7 @@ async def test_the_deadlines_the_rules_find_show_on_the_journey(
                          {"en": "File the I-140 within 180 days.",
                           "es": "Presente el I-140 en 180 días."}, "labor", PERM),)
 
-    monkeypatch.setattr(journey_fields, "DEADLINES_FOR", rules)
+    monkeypatch.setattr(journey_fields, "deadlines_for", rules)
     body = await world.journeys("raj", language="ES")
     assert "errors" not in body, body
     (journey,) = body["data"]["viewer"]["journeys"]
