@@ -13,7 +13,7 @@ from urllib.parse import quote
 from aggregator.notify.email.addresses import EmailAddresses
 from aggregator.notify.email.compose import compose, message_id
 from aggregator.notify.email.links import LinkSigner
-from aggregator.notify.email.render import ChangeMail, render_change
+from aggregator.notify.email.render import AlertMail, ChangeMail, render_alert, render_change
 from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.email.smtp import send
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Released
@@ -74,14 +74,18 @@ class EmailChannel:
         page = "/me" if recipient == message.notification.subject_id else "/clients"
         url, mailto = unsubscribe_links(self._settings,
                                         self._links.unsubscribe_token(delivery.target))
-        rendered = render_change(ChangeMail(
-            language=message.language, agency=message.agency_name,
-            page_url=self._settings.url(page), unsubscribe_url=url,
-            settings_url=self._settings.url("/me/settings"),
-            case_number=message.shown_number if details else None,
-            title=message.title if details else None,
-            action_required=details and message.notification.action_required,
-            due_date=message.due_date if details else None))
+        links = {"language": message.language, "agency": message.agency_name,
+                 "page_url": self._settings.url(page), "unsubscribe_url": url,
+                 "settings_url": self._settings.url("/me/settings"),
+                 "case_number": message.shown_number if details else None,
+                 "title": message.title if details else None}
+        if message.notification.alert is not None:
+            rendered = render_alert(AlertMail(**links))  # type: ignore[arg-type]
+        else:
+            rendered = render_change(ChangeMail(
+                **links,  # type: ignore[arg-type]
+                action_required=details and message.notification.action_required,
+                due_date=message.due_date if details else None))
         mail = compose(rendered, sender=self._settings.sender, to=address,
                        language=message.language, sent_at=self._clock(),
                        msg_id=message_id(message.id, self._settings.message_id_domain),
