@@ -37,11 +37,16 @@ class AlertPolicy:
     most hours early, never late)."""
 
     every_s: float = 900.0
+    # People whose facts are asked for at once (each ask reads their cases at the agencies).
+    concurrency: int = 4
 
     def __post_init__(self) -> None:
         if not 0.01 <= self.every_s <= 86_400:
             raise ValueError(f"alerts every_s must be between 0.01 and 86400 seconds, got "
                              f"{self.every_s}")
+        if not 1 <= self.concurrency <= 64:
+            raise ValueError(f"alerts concurrency must be between 1 and 64, got "
+                             f"{self.concurrency}")
 
 
 class AlertScheduler:
@@ -74,14 +79,19 @@ class AlertScheduler:
         """One round over every subject with linked cases; how many notifications were
         new. One subject's facts failing does not stop the others."""
         today = self._clock().date()
-        written = 0
-        for subject in await asyncio.to_thread(self.subjects):
-            try:
-                facts = await self._facts.facts(subject, today)
-            except Exception:
-                log.exception("alert facts failed for one subject")
-                continue
-            written += await asyncio.to_thread(self.record, subject, facts)
+        gate = asyncio.Semaphore(self.policy.concurrency)
+
+        async def one(subject: str) -> int:
+            async with gate:
+                try:
+                    facts = await self._facts.facts(subject, today)
+                except Exception:
+                    log.exception("alert facts failed for one subject")
+                    return 0
+                return await asyncio.to_thread(self.record, subject, facts)
+
+        written = sum(await asyncio.gather(*(one(s) for s in await asyncio.to_thread(
+            self.subjects))))
         if written and self.on_written is not None:
             self.on_written()
         return written

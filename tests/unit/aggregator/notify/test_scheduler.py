@@ -230,3 +230,8 @@ async def test_the_runtime_runs_rounds_until_stopped(world: World) -> None:
 def test_the_period_is_checked() -> None:
     with pytest.raises(ValueError, match="every_s"):
         AlertPolicy(0)
+
+
+def test_the_concurrency_is_checked() -> None:
+    with pytest.raises(ValueError, match="concurrency"):
+        AlertPolicy(concurrency=0)
