@@ -83,13 +83,15 @@ class NumberMasks:
         return known
 
 
-@strawberry.type(description="A change to a case, told to you: one of your own cases, or a "
-                             "client's that a consent lets you follow. Newest first in "
-                             "`viewer.notifications`.")
+@strawberry.type(description="A change to a case, or an alert about it (a legal deadline "
+                             "coming due, the case past its inquiry date), told to you: one "
+                             "of your own cases, or a client's that a consent lets you "
+                             "follow. Newest first in `viewer.notifications`.")
 class Notification:
     id: strawberry.ID = strawberry.field(description="Stable: the same change told to you "
                                                      "again has the same id.")
-    at: datetime = strawberry.field(description="When the change happened at the agency.")
+    at: datetime = strawberry.field(description="When the change happened at the agency (an "
+                                                "alert: when it was raised).")
     read: bool = strawberry.field(description="Whether you marked it read.")
     agency: Agency
     subject: strawberry.ID = strawberry.field(description="Whose case: your own account id, or "
@@ -97,7 +99,8 @@ class Notification:
     case_number: str = strawberry.field(description="Masked (A•••••1234) when the number "
                                                     "identifies the person and your consent "
                                                     "lacks IDENTITY.")
-    title: str = strawberry.field(description="The new status in the language asked for.")
+    title: str = strawberry.field(description="The new status, or what the alert says, in "
+                                              "the language asked for.")
     category: StatusCategory | None
     milestone: Milestone | None
     action_required: bool
