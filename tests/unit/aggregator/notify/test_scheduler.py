@@ -18,7 +18,7 @@ from aggregator.notify.alerts import SubjectFacts, due_alerts, plan_alert
 from aggregator.notify.model import NotificationKind, Preferences, StatusChange
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
 from aggregator.notify.scheduler import AlertPolicy, AlertScheduler
-from aggregator.notify.tables import notifications
+from aggregator.notify.tables import deliveries, notifications
 from aggregator.processing.model import (
     Deadline,
     DeadlineKind,
@@ -235,3 +235,19 @@ def test_the_period_is_checked() -> None:
 def test_the_concurrency_is_checked() -> None:
     with pytest.raises(ValueError, match="concurrency"):
         AlertPolicy(concurrency=0)
+
+
+async def test_details_withdrawn_before_delivery_skip_the_grantees_deadline(
+        world: World) -> None:
+    """Decided again at delivery: lee's consent narrowed to STATUS after the round, his
+    deadline alert is SKIPPED (not sent masked), his inquiry-date alert delivered."""
+    world.consent((Scope.STATUS, Scope.DETAILS))
+    await world.scheduler.run_once()
+    world.consent((Scope.STATUS,), version=2)
+    await world.drain()
+    with world.parts.outbox.engine.connect() as conn:
+        states = sorted((r.kind, r.state) for r in conn.execute(
+            select(notifications.c.kind, deliveries.c.state).join(
+                deliveries, deliveries.c.notification_id == notifications.c.id).where(
+                notifications.c.recipient_id == "lee")))
+    assert states == [("deadline_30", "skipped"), ("inquiry_date", "delivered")]
