@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from aggregator.model import Case, Event
+from aggregator.consent.policy import Principal
+from aggregator.consent.vocabulary import Role
+from aggregator.model import Case, Event, Timeline
 from aggregator.notify.alerts import SubjectFacts
 from aggregator.processing.model import Deadline, Estimate
 
-__all__ = ["CaseFacts", "ProcessingFacts"]
+__all__ = ["CaseFacts", "ProcessingFacts", "TimelineReader", "own_timeline"]
 
 CaseKey = tuple[str, str]
 
@@ -57,3 +59,31 @@ class ProcessingFacts:
             # A deadline on two estimates' lists is one alert: due_alerts keeps it once.
             deadlines = tuple(d for e in estimates.values() for d in e.deadlines)
         return SubjectFacts(deadlines, estimates)
+
+
+class _Read(Protocol):
+    @property
+    def timeline(self) -> Timeline:
+        """The merged timeline read."""
+        ...
+
+
+class TimelineReader(Protocol):
+    """What ``own_timeline`` reads through (aggregator.service.CaselineService)."""
+
+    async def read_timeline(self, principal: Principal, subject_id: str) -> _Read:
+        """``subject_id``'s timeline as ``principal`` may see it."""
+        ...
+
+
+def own_timeline(service: TimelineReader) -> Read:
+    """A ``Read`` of a person's cases as they themselves read them (every agency they hold a
+    case at, every scope; the ledger records it as their own access, as a page they open
+    would). Related cases are not passed: with ``deadlines_for`` left out, the deadlines
+    come from the estimates."""
+
+    async def read(subject_id: str) -> CaseFacts:
+        found = await service.read_timeline(Principal(subject_id, Role.APPLICANT), subject_id)
+        return CaseFacts(found.timeline.cases, found.timeline.events, {})
+
+    return read

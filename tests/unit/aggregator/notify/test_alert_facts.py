@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from aggregator.model import Case, Event, Status
-from aggregator.notify.alert_facts import CaseFacts, ProcessingFacts
+from aggregator.consent.policy import Principal
+from aggregator.consent.vocabulary import Role
+from aggregator.model import Case, Event, Status, Timeline
+from aggregator.notify.alert_facts import CaseFacts, ProcessingFacts, own_timeline
 from aggregator.processing.model import (
     Deadline,
     DeadlineKind,
@@ -16,6 +18,7 @@ from aggregator.processing.model import (
     DeadlineState,
     Estimate,
 )
+from aggregator.service import TimelineRead
 
 TODAY = date(2026, 11, 1)
 AT = datetime(2026, 1, 5, tzinfo=UTC)
@@ -66,3 +69,21 @@ async def test_a_deadline_function_gets_the_cases_events_related_and_day() -> No
                                   deadlines_for).facts("raj", TODAY)
     assert facts.deadlines == ()
     assert seen == [(1, {("labor", "P-1"): ["related"]}, TODAY)]
+
+
+class Reader:
+    """A service whose read_timeline records who read whose timeline."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[Principal, str]] = []
+
+    async def read_timeline(self, principal: Principal, subject_id: str) -> TimelineRead:
+        self.reads.append((principal, subject_id))
+        return TimelineRead(Timeline((_case(),), (), ()))
+
+
+async def test_own_timeline_reads_as_the_person_themselves() -> None:
+    reader = Reader()
+    found = await own_timeline(reader)("raj")
+    assert reader.reads == [(Principal("raj", Role.APPLICANT), "raj")]
+    assert [c.number for c in found.cases] == ["P-1"] and found.related == {}
