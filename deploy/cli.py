@@ -311,7 +311,7 @@ def gateway() -> None:
 @click.option("--notify-match/--no-notify-match", default=True, show_default=True,
               help="With --nats-url: match change events in this process; off when "
                    "`caseline notify match` runs as a process of its own.")
-@click.option("--alerts-every", default=15.0, show_default=True,
+@click.option("--alerts-every", default=60.0, show_default=True,
               type=click.FloatRange(min=0.5, max=1440), metavar="MINUTES",
               help="How often alerts (legal deadlines 30 and 7 days ahead, cases past "
                    "their inquiry date) are looked for. Several gateways may all look: "

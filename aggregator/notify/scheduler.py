@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AlertPolicy:
-    """``every_s`` between rounds (the first runs at start); the day is the clock's UTC
-    date (deadlines are calendar dates; a US agency's day ends later, so an alert comes at
-    most hours early, never late)."""
+    """``every_s`` between rounds (the first runs at start): an hour by default, as alerts
+    move by the day and each round reads every holder's cases at the agencies. The day is
+    the clock's UTC date (deadlines are calendar dates; a US agency's day ends later, so an
+    alert comes at most hours early, never late)."""
 
-    every_s: float = 900.0
+    every_s: float = 3600.0
     # People whose facts are asked for at once (each ask reads their cases at the agencies).
     concurrency: int = 4
 
