@@ -29,6 +29,7 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.notify.alerts import AlertFacts
 from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.ports import Channel
 from aggregator.notify.runtime import NotifySettings, build_notifications
@@ -126,7 +127,9 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
               notify: NotifySettings | None = None,
               channels: Sequence[Channel] = (),
               webhooks: WebhookSettings | None = None,
-              email: EmailSettings | None = None) -> CaselineService:
+              email: EmailSettings | None = None,
+              alert_facts: Callable[[CaselineService], AlertFacts] | None = None
+              ) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     Every collaborator is built here once, from ``state_dir`` unless given:
@@ -142,6 +145,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     ``webhooks``: how accounts' webhooks run (the demo allows loopback targets; the
     default never does). ``email``: the SMTP server and links of the e-mail channel (None:
     no e-mail); like webhooks it needs the vault (addresses are sealed).
+    ``alert_facts``: people's deadlines and estimates over the built service, for the alert
+    scheduler (None: no alerts are raised in this process).
     """
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
@@ -201,5 +206,6 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
                if isinstance(client, ChangeSource)}
     service.notify = build_notifications(
         store, keys.ledger_references, ledger, pseudonyms, service.agencies, sources, clock,
-        channels=[*channels, *(() if out is None else out.channels)], settings=notify).hub
+        channels=[*channels, *(() if out is None else out.channels)], settings=notify,
+        facts=None if alert_facts is None else alert_facts(service)).hub
     return service

@@ -311,12 +311,17 @@ def gateway() -> None:
 @click.option("--notify-match/--no-notify-match", default=True, show_default=True,
               help="With --nats-url: match change events in this process; off when "
                    "`caseline notify match` runs as a process of its own.")
+@click.option("--alerts-every", default=60.0, show_default=True,
+              type=click.FloatRange(min=0.5, max=1440), metavar="MINUTES",
+              help="How often alerts (legal deadlines 30 and 7 days ahead, cases past "
+                   "their inquiry date) are looked for. Several gateways may all look: "
+                   "each alert is written once.")
 def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
                   max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
-                  notify_match: bool, **sign_in: Any) -> None:
+                  notify_match: bool, alerts_every: float, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -342,6 +347,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from aggregator.notify.email.settings import EmailSettings
     from aggregator.notify.email.setup import email_accounts, email_secret
     from aggregator.notify.runtime import NotifySettings
+    from aggregator.notify.scheduler import AlertPolicy
     from aggregator.state import StatePaths
     from aggregator.vault import VaultError
     from deploy.processes.heap import freeze_startup_heap
@@ -373,7 +379,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         service = bootstrap(config, state_dir, database_url=database_url,
                             client_identity=identity, vault=vault, email=email,
                             notify=NotifySettings(deliver=notify_deliver, nats=nats,
-                                                  match=notify_match))
+                                                  match=notify_match,
+                                                  alerts=AlertPolicy(alerts_every * 60)))
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),

@@ -10,10 +10,12 @@ from datetime import datetime
 from aggregator.consent.policy import Decision, Principal, decide
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import Role
+from aggregator.notify.model import NotificationKind
 from caseline.v1.lib.masking import mask_number
 from caseline.v1.lib.scopes import Scope
 
-__all__ = ["Verdict", "match_recipients", "number_shown", "shown_number", "verdict"]
+__all__ = ["Verdict", "alert_recipients", "alert_scope", "match_recipients", "number_shown",
+           "shown_number", "verdict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +76,34 @@ def match_recipients(agency_id: str, holders: Sequence[str], now: datetime, *,
             if verdict(principal, subject, agency_id, now, consents, True).allowed:
                 pairs.append((grantee, subject))
     return pairs
+
+
+def alert_scope(kind: NotificationKind) -> Scope | None:
+    """The scope a grantee needs, beyond STATUS, to be told an alert: a deadline's due date
+    is case data at DETAILS (as on a timeline, where due dates are DETAILS fields); that a
+    case is past its inquiry date is status-level (how long it has been pending), like a
+    change. None: STATUS is enough."""
+    return Scope.DETAILS if kind.is_deadline else None
+
+
+def alert_recipients(agency_id: str, subject_id: str, kind: NotificationKind, now: datetime,
+                     *, consents: Sequence[ConsentRecord], role_of: Mapping[str, Role],
+                     erased: bool = False) -> list[str]:
+    """Who is told an alert about ``subject_id``'s case at ``agency_id``: the recipients
+    ``match_recipients`` finds for a change (the subject and every grantee whose consent
+    covers the agency with STATUS now; a revoked consent covers nothing), less the
+    grantees whose consent lacks the scope the alert reveals (``alert_scope``): a deadline
+    alert is nothing without its due date, so it is not sent masked, it is not sent."""
+    pairs = match_recipients(agency_id, [subject_id], now,
+                             consents_of={subject_id: consents}, role_of=role_of,
+                             erased=[subject_id] if erased else [])
+    needed = alert_scope(kind)
+    told: list[str] = []
+    for recipient, _ in pairs:
+        if recipient != subject_id and needed is not None:
+            principal = Principal(recipient, role_of.get(recipient, Role.REPRESENTATIVE))
+            if not decide(principal, subject_id, agency_id, needed, now, consents,
+                          ()).allowed:
+                continue
+        told.append(recipient)
+    return told

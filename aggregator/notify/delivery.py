@@ -293,6 +293,8 @@ class Deliverer:
         number_scope = self._releaser.agencies[notification.agency_id].number_scope
         scopes = {Scope.STATUS} | ({number_scope} if message.case_number is not None
                                    else set())
+        # An alert's due date was released under DETAILS (aggregator.notify.decisions).
+        scopes |= {Scope.DETAILS} & set(ruling.scopes)
         return access_entry(
             subject=self._pseudonym(notification.subject_id),
             actor=self._pseudonym(notification.recipient_id), decision="ALLOW",

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.engine import Engine
 
-from aggregator.notify.decisions import shown_number
-from aggregator.notify.model import Notification, NotificationPage
+from aggregator.notify.decisions import alert_scope, shown_number
+from aggregator.notify.model import Notification, NotificationKind, NotificationPage
 from aggregator.notify.release import Refused, Releaser
-from aggregator.notify.rows import notification_of, open_number, utc
-from aggregator.notify.tables import metadata, notifications
+from aggregator.notify.rows import kind_of, notification_of, open_alert, open_number, utc
+from aggregator.notify.tables import create_tables, notifications
 from aggregator.store.subjects import SubjectSealer
 
 __all__ = ["MAX_MARK", "MAX_PAGE", "InvalidCursor", "SqlInbox"]
@@ -55,23 +55,29 @@ class SqlInbox:
         self.engine = engine
         self._sealer = sealer
         self._releaser = releaser
-        metadata.create_all(engine)
+        create_tables(engine)
 
     def _visible(self, row: object) -> Notification | None:
         m = row._mapping  # type: ignore[attr-defined]
         number = open_number(self._sealer, m["subject_id"], m["id"], m["case_number_sealed"])
         if number is None:
             return None  # erased: unopenable, never shown
+        kind = kind_of(m)
+        alert = None if kind == NotificationKind.CHANGE else open_alert(self._sealer, m)
+        if kind != NotificationKind.CHANGE and alert is None:
+            return None  # an alert's details no longer open: erased
+        # An alert's due date needs the scope it reveals (DETAILS) now, not only then.
         ruling = self._releaser.ruling_for(m["recipient_id"], m["subject_id"], m["agency_id"],
-                                           None)
+                                           None, alert_scope(kind))
         if m["recipient_id"] == m["subject_id"]:
             if isinstance(ruling, Refused) and ruling.code == "SUBJECT_ERASED":
                 return None
-            return notification_of(m, number)
+            return notification_of(m, number, alert)
         if isinstance(ruling, Refused):
             return None  # the consent no longer covers it
         agency = self._releaser.agencies[m["agency_id"]]
-        return notification_of(m, shown_number(number, agency.number_scope, ruling.scopes))
+        return notification_of(m, shown_number(number, agency.number_scope, ruling.scopes),
+                               alert)
 
     def page(self, recipient_id: str, first: int, after: str | None = None
              ) -> NotificationPage:
@@ -110,16 +116,18 @@ class SqlInbox:
     def unread_count(self, recipient_id: str) -> int:
         """Delivered, unread and still visible to the recipient."""
         query = (select(notifications.c.subject_id, notifications.c.agency_id,
-                        func.count().label("n"))
+                        notifications.c.kind, func.count().label("n"))
                  .where((notifications.c.recipient_id == recipient_id)
                         & notifications.c.delivered_at.is_not(None)
                         & ~notifications.c.read)
-                 .group_by(notifications.c.subject_id, notifications.c.agency_id))
+                 .group_by(notifications.c.subject_id, notifications.c.agency_id,
+                           notifications.c.kind))
         with self.engine.connect() as conn:
             groups = conn.execute(query).all()
         total = 0
-        for subject, agency, count in groups:
-            ruling = self._releaser.ruling_for(recipient_id, subject, agency, None)
+        for subject, agency, kind, count in groups:
+            ruling = self._releaser.ruling_for(recipient_id, subject, agency, None,
+                                               alert_scope(kind_of({"kind": kind})))
             hidden = (ruling.code == "SUBJECT_ERASED" if subject == recipient_id
                       else True) if isinstance(ruling, Refused) else False
             total += 0 if hidden else int(count)

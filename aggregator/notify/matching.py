@@ -15,7 +15,7 @@ from aggregator.notify.model import (
     notification_id,
 )
 
-__all__ = ["Planned", "PlannedDelivery", "delivery_id", "is_repeat", "plan"]
+__all__ = ["Planned", "PlannedDelivery", "deliveries_for", "delivery_id", "is_repeat", "plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +64,24 @@ def plan(change: StatusChange, pairs: Sequence[tuple[str, str]], now: datetime, 
             occurred_at=change.occurred_at, created_at=now, category=change.category,
             milestone=change.milestone, action_required=change.action_required,
             titles=dict(change.titles))
-        deliveries = [PlannedDelivery(delivery_id(nid, ChannelKind.IN_APP, recipient),
-                                      ChannelKind.IN_APP, recipient)]
-        wanted = preferences_of(recipient)
-        for kind, targets in targets_of.items():
-            if kind == ChannelKind.IN_APP or not wanted.wants(kind, change.agency_id,
-                                                              change.action_required):
-                continue
-            deliveries.extend(PlannedDelivery(delivery_id(nid, kind, target), kind, target)
-                              for target in dict.fromkeys(targets(recipient)))
-        planned.append(Planned(notification, tuple(deliveries)))
+        deliveries = deliveries_for(nid, recipient, change.agency_id, change.action_required,
+                                    preferences_of=preferences_of, targets_of=targets_of)
+        planned.append(Planned(notification, deliveries))
     return planned
+
+
+def deliveries_for(notification: str, recipient: str, agency_id: str, action_required: bool,
+                   *, preferences_of: Callable[[str], Preferences],
+                   targets_of: Mapping[ChannelKind, Callable[[str], Sequence[str]]]
+                   ) -> tuple[PlannedDelivery, ...]:
+    """A notification's deliveries: in-app always (its target is the recipient), the other
+    channels where the recipient's preferences want it and the channel knows a target."""
+    deliveries = [PlannedDelivery(delivery_id(notification, ChannelKind.IN_APP, recipient),
+                                  ChannelKind.IN_APP, recipient)]
+    wanted = preferences_of(recipient)
+    for kind, targets in targets_of.items():
+        if kind == ChannelKind.IN_APP or not wanted.wants(kind, agency_id, action_required):
+            continue
+        deliveries.extend(PlannedDelivery(delivery_id(notification, kind, target), kind, target)
+                          for target in dict.fromkeys(targets(recipient)))
+    return tuple(deliveries)

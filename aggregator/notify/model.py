@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-__all__ = ["ChannelKind", "Delivery", "DeliveryError", "DeliveryState", "Notification",
-           "NotificationPage", "Preferences", "Released", "StatusChange", "notification_id"]
+__all__ = ["AlertDetails", "ChannelKind", "Delivery", "DeliveryError", "DeliveryState",
+           "Notification", "NotificationKind", "NotificationPage", "Preferences", "Released",
+           "StatusChange", "notification_id"]
 
 
 class ChannelKind(StrEnum):
@@ -31,6 +32,32 @@ class DeliveryState(StrEnum):
     # Not sent, by decision at delivery time: the consent no longer covers it, the person
     # turned the channel off, the address is not verified. Never retried.
     SKIPPED = "skipped"
+
+
+class NotificationKind(StrEnum):
+    """What a notification tells: an agency's change, or an alert Caseline raises itself
+    (a legal deadline 30 or 7 days away, a case past its inquiry date)."""
+
+    CHANGE = "change"
+    DEADLINE_30 = "deadline_30"
+    DEADLINE_7 = "deadline_7"
+    INQUIRY_DATE = "inquiry_date"
+
+    @property
+    def is_deadline(self) -> bool:
+        """A deadline alert (its due date is case data at DETAILS)."""
+        return self in (NotificationKind.DEADLINE_30, NotificationKind.DEADLINE_7)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDetails:
+    """What an alert is about: the deadline's due date, kind (a DeadlineKind value) and
+    legal source; for an inquiry-date alert the inquiry date (``deadline`` and ``source``
+    empty). Sealed at rest like the case number: the due date is case data."""
+
+    due: date
+    deadline: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +107,9 @@ class Notification:
     action_required: bool
     titles: Mapping[str, str] = field(default_factory=dict)
     read: bool = False
+    # CHANGE for an agency's change; an alert kind carries its ``alert`` details.
+    kind: NotificationKind = NotificationKind.CHANGE
+    alert: AlertDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)

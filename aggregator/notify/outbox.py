@@ -16,19 +16,29 @@ from sqlalchemy.engine import Connection, Engine
 
 from aggregator.ledger.entries import case_reference
 from aggregator.notify.matching import Planned
-from aggregator.notify.model import ChannelKind, Delivery, DeliveryState, Notification, StatusChange
+from aggregator.notify.model import (
+    ChannelKind,
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationKind,
+    StatusChange,
+)
 from aggregator.notify.rows import (
     delivery_of,
     insert_for,
+    kind_of,
     notification_of,
+    open_alert,
     open_number,
     open_numbers,
+    seal_alerts,
     seal_numbers,
     utc,
 )
 from aggregator.notify.tables import (
+    create_tables,
     deliveries,
-    metadata,
     notifications,
     seen_cases,
     watch_cursors,
@@ -61,7 +71,7 @@ class Outbox:
         self.engine = engine
         self._sealer = sealer
         self._reference_key = reference_key
-        metadata.create_all(engine)
+        create_tables(engine)
 
     def case_ref(self, agency_id: str, case_number: str) -> str:
         """The keyed reference a case is kept under (the store's and the ledger's)."""
@@ -173,6 +183,66 @@ class Outbox:
                 moves(conn)
         return new
 
+    # -- alerts --------------------------------------------------------------------------
+
+    def alerted(self, subject_id: str) -> set[tuple[str, str, str]]:
+        """The alerts already told ``subject_id`` about their own cases: (agency, keyed
+        case reference, alert key) of each."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(notifications.c.agency_id, notifications.c.case_ref,
+                                       notifications.c.event_id).where(
+                (notifications.c.recipient_id == subject_id)
+                & (notifications.c.subject_id == subject_id)
+                & (notifications.c.kind != NotificationKind.CHANGE.value))).all()
+        return {(str(r.agency_id), str(r.case_ref), str(r.event_id)) for r in rows}
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored notifications."""
+        found: set[str] = set()
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            with self.engine.connect() as conn:
+                found |= {str(i) for i in conn.execute(select(notifications.c.id).where(
+                    notifications.c.id.in_(unique[start:start + 500]))).scalars()}
+        return found
+
+    def record_alerts(self, planned: Sequence[Planned], now: datetime) -> int:
+        """Write alert notifications (each with its details) and their deliveries in one
+        transaction; how many were new. An id already stored (a rerun, another replica
+        raising the same alert) inserts nothing, its deliveries neither."""
+        items = [p for p in planned if p.notification.alert is not None]
+        if not items:
+            return 0
+        numbers = seal_numbers(self._sealer, [
+            (p.notification.subject_id, p.notification.id, p.notification.case_number)
+            for p in items])
+        details = seal_alerts(self._sealer, [
+            (p.notification.subject_id, p.notification.id, p.notification.alert)
+            for p in items if p.notification.alert is not None])
+        rows = [{
+            "id": n.id, "recipient_id": n.recipient_id, "subject_id": n.subject_id,
+            "agency_id": n.agency_id, "case_ref": self.case_ref(n.agency_id, n.case_number),
+            "case_number_sealed": number, "event_id": n.event_id,
+            "occurred_at": n.occurred_at, "created_at": now, "category": n.category,
+            "milestone": n.milestone, "action_required": n.action_required, "titles": "{}",
+            "read": False, "delivered_at": None, "kind": n.kind.value, "alert_sealed": sealed}
+            for n, number, sealed in zip((p.notification for p in items), numbers, details,
+                                         strict=True)]
+        with self.engine.begin() as conn:
+            new = {str(i) for i in conn.execute(
+                insert_for(self.engine, notifications).on_conflict_do_nothing()
+                .returning(notifications.c.id), rows).scalars()}
+            sends = [{
+                "id": d.id, "notification_id": p.notification.id, "channel": d.channel.value,
+                "target": d.target, "state": DeliveryState.PENDING.value, "attempts": 0,
+                "next_attempt_at": now, "last_error": "", "created_at": now,
+                "delivered_at": None, "ledger_at": None}
+                for p in items if p.notification.id in new for d in p.deliveries]
+            if sends:
+                conn.execute(insert_for(self.engine, deliveries).on_conflict_do_nothing(),
+                             sends)
+        return len(new)
+
     def set_cursor(self, agency_id: str, cursor: str, now: datetime) -> None:
         """Move the watcher's cursor on (a change that concerned no one)."""
         with self.engine.begin() as conn:
@@ -242,9 +312,12 @@ class Outbox:
         return found
 
     def _stored(self, m: Any, number: str | None) -> StoredNotification:
+        alert = None if kind_of(m) == NotificationKind.CHANGE else open_alert(self._sealer, m)
+        if alert is None and kind_of(m) != NotificationKind.CHANGE:
+            number = None  # an alert whose details no longer open: erased, like its number
         return StoredNotification(
             m["id"], m["recipient_id"], m["subject_id"], m["agency_id"],
-            None if number is None else notification_of(m, number),
+            None if number is None else notification_of(m, number, alert),
             utc(m["delivered_at"]) if m["delivered_at"] else None)
 
     def mark_ledgered_many(self, delivery_ids: Sequence[str], now: datetime) -> None:

@@ -10,14 +10,22 @@ from datetime import datetime
 from typing import Protocol
 
 from aggregator.accounts import Account
-from aggregator.consent.policy import Principal
+from aggregator.consent.policy import Principal, decide
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import Role
 from aggregator.model import AgencyInfo, in_language
-from aggregator.notify.decisions import Verdict, number_shown, shown_number, verdict
+from aggregator.notify.alert_texts import alert_title
+from aggregator.notify.decisions import (
+    Verdict,
+    alert_scope,
+    number_shown,
+    shown_number,
+    verdict,
+)
 from aggregator.notify.model import Notification, Released
 from aggregator.ports import Clock
 from aggregator.store.subjects import Holder
+from caseline.v1.lib.scopes import Scope
 
 __all__ = [
     "SUBJECT_ERASED",
@@ -49,12 +57,15 @@ def released(notification: Notification, ruling: Verdict, language: str,
     language = language if language in LANGUAGES else "en"
     number = notification.case_number
     whole = number_shown(agency.number_scope, ruling.scopes)
+    name = agency.display_name(language)
+    alert = notification.alert
     return Released(
-        notification=notification, language=language,
-        agency_name=agency.display_name(language),
-        title=in_language(notification.titles, language, notification.milestone),
+        notification=notification, language=language, agency_name=name,
+        title=(in_language(notification.titles, language, notification.milestone)
+               if alert is None else alert_title(notification, language, name)),
         case_number=number if whole else None,
-        shown_number=shown_number(number, agency.number_scope, ruling.scopes))
+        shown_number=shown_number(number, agency.number_scope, ruling.scopes),
+        due_date=None if alert is None else alert.due)
 
 
 class ReleaseStore(Protocol):
@@ -107,13 +118,16 @@ class Releaser:
     def ruling(self, notification: Notification) -> Verdict | Refused:
         """The policy now for this notification's recipient."""
         return self.ruling_for(notification.recipient_id, notification.subject_id,
-                               notification.agency_id, notification.case_number)
+                               notification.agency_id, notification.case_number,
+                               alert_scope(notification.kind))
 
     def ruling_for(self, recipient_id: str, subject_id: str, agency_id: str,
-                   case_number: str | None) -> Verdict | Refused:
+                   case_number: str | None, needs: Scope | None = None) -> Verdict | Refused:
         """The policy now for telling ``recipient_id`` of ``subject_id``'s case at
         ``agency_id`` (the number is needed only for the subject's own: do they still hold
-        it?)."""
+        it?). ``needs``: a scope the message reveals beyond STATUS (an alert's due date:
+        DETAILS), which a grantee's consent must cover too; the verdict's scopes then
+        include it."""
         if self._store.erased_at(subject_id) is not None:
             return Refused(SUBJECT_ERASED)
         if agency_id not in self.agencies:
@@ -124,8 +138,17 @@ class Releaser:
         holds = own and case_number is not None and any(
             h.subject_id == subject_id for h in self._store.holders(agency_id, case_number))
         consents = () if own else self._store.consents_granted_by(subject_id)
-        ruling = verdict(principal, subject_id, agency_id, self._clock(), consents, holds)
-        return ruling if ruling.allowed else Refused(ruling.decision.code)
+        now = self._clock()
+        ruling = verdict(principal, subject_id, agency_id, now, consents, holds)
+        if not ruling.allowed:
+            return Refused(ruling.decision.code)
+        if needs is None:
+            return ruling
+        if not own:
+            extra = decide(principal, subject_id, agency_id, needs, now, consents, ())
+            if not extra.allowed:
+                return Refused(extra.code)
+        return Verdict(True, ruling.decision, ruling.scopes | {needs})
 
     def language(self, recipient_id: str) -> str:
         """The recipient's stored language (English when none)."""

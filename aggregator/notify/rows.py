@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,11 +12,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.schema import Table
 
-from aggregator.notify.model import ChannelKind, Delivery, DeliveryState, Notification
+from aggregator.notify.model import (
+    AlertDetails,
+    ChannelKind,
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationKind,
+)
 from aggregator.store.subjects import SubjectSealer
 
-__all__ = ["delivery_of", "insert_for", "notification_of", "open_number", "open_numbers",
-           "seal_number", "seal_numbers", "utc"]
+__all__ = ["alert_json", "delivery_of", "insert_for", "kind_of", "notification_of",
+           "open_alert", "open_number", "open_numbers", "seal_alerts", "seal_number",
+           "seal_numbers", "utc"]
 
 
 def utc(value: datetime) -> datetime:
@@ -72,8 +80,53 @@ def open_numbers(sealer: SubjectSealer, items: Sequence[tuple[str, str, bytes]]
     return [None if isinstance(o, ValueError) else bytes(o).decode() for o in opened]
 
 
-def notification_of(row: Any, case_number: str) -> Notification:
-    """A notification row (a RowMapping), its number given (opened, or masked for the reader)."""
+def alert_json(details: AlertDetails) -> str:
+    """An alert's details as sealed (JSON)."""
+    return json.dumps({"due": details.due.isoformat(), "deadline": details.deadline,
+                       "source": details.source}, sort_keys=True)
+
+
+def _alert_place(notification_id: str) -> tuple[str, ...]:
+    return ("notification-alert", notification_id)
+
+
+def seal_alerts(sealer: SubjectSealer, items: Sequence[tuple[str, str, AlertDetails]]
+                ) -> list[bytes]:
+    """Each (subject, notification, details) sealed under the subject's data key, bound to
+    the notification (in one call with a sealer that seals many at once)."""
+    plain = [(s, alert_json(d).encode(), _alert_place(i)) for s, i, d in items]
+    many = getattr(sealer, "seal_many", None)
+    if callable(many):
+        return list(many(plain))
+    return [sealer.seal(s, p, place) for s, p, place in plain]
+
+
+def kind_of(row: Any) -> NotificationKind:
+    """The row's kind; a row from before alerts (or of an unknown kind) is a change."""
+    try:
+        return NotificationKind(row.get("kind") or NotificationKind.CHANGE.value)
+    except ValueError:
+        return NotificationKind.CHANGE
+
+
+def open_alert(sealer: SubjectSealer, row: Any) -> AlertDetails | None:
+    """An alert row's details; None when they no longer open (the subject was erased) or
+    are not there."""
+    sealed = row.get("alert_sealed")
+    if sealed is None:
+        return None
+    try:
+        raw = json.loads(sealer.open(row["subject_id"], sealed, _alert_place(row["id"])))
+        return AlertDetails(date.fromisoformat(raw["due"]), str(raw.get("deadline", "")),
+                            str(raw.get("source", "")))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def notification_of(row: Any, case_number: str, alert: AlertDetails | None = None
+                    ) -> Notification:
+    """A notification row (a RowMapping), its number given (opened, or masked for the
+    reader) and, for an alert, its opened details."""
     titles = json.loads(row["titles"])
     return Notification(
         id=row["id"], recipient_id=row["recipient_id"], subject_id=row["subject_id"],
@@ -81,7 +134,8 @@ def notification_of(row: Any, case_number: str) -> Notification:
         occurred_at=utc(row["occurred_at"]), created_at=utc(row["created_at"]),
         category=row["category"], milestone=row["milestone"],
         action_required=bool(row["action_required"]),
-        titles=titles if isinstance(titles, dict) else {}, read=bool(row["read"]))
+        titles=titles if isinstance(titles, dict) else {}, read=bool(row["read"]),
+        kind=kind_of(row), alert=alert)
 
 
 def delivery_of(row: Any) -> Delivery:

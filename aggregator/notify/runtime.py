@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aggregator.model import AgencyInfo
+from aggregator.notify.alerts import AlertFacts
 from aggregator.notify.delivery import Deliverer, DeliveryPolicy
 from aggregator.notify.hub import NotifyHub
 from aggregator.notify.inbox import SqlInbox
@@ -22,6 +23,7 @@ from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import Releaser
 from aggregator.notify.retention import Pruner, RetentionPolicy
+from aggregator.notify.scheduler import AlertPolicy, AlertScheduler
 from aggregator.notify.watcher import ChangeSource, Watcher, WatchPolicy
 from aggregator.notify.wire import JetStreamSettings
 from aggregator.ports import Clock, LedgerPort
@@ -52,6 +54,11 @@ class NotifySettings:
     match: bool = True
     # How long notifications are kept (pruned by the process that delivers).
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    # Alerts (deadlines coming due, cases past their inquiry date) raised every
+    # ``alerts.every_s`` when facts are given to build_notifications; ``alert``: run the
+    # scheduler in this process (several may: their writes are idempotent).
+    alerts: AlertPolicy = field(default_factory=AlertPolicy)
+    alert: bool = True
 
 
 class Notifier:
@@ -59,10 +66,12 @@ class Notifier:
 
     def __init__(self, watchers: Sequence[Watcher], deliverer: Deliverer | None,
                  live: LiveUpdates, outbox: Outbox, bus: JetStreamBus | None = None,
-                 pruner: Pruner | None = None) -> None:
+                 alerts: AlertScheduler | None = None, pruner: Pruner | None = None
+                 ) -> None:
         self.watchers = tuple(watchers)
         self.pruner = pruner
         self.bus = bus
+        self.alerts = alerts
         self.outbox = outbox
         self.deliverer = deliverer
         self._live = live
@@ -88,6 +97,8 @@ class Notifier:
             self._tasks.append(loop.create_task(self.pruner.run(), name="prune"))
         if self.bus is not None and self.bus.matching:
             self._tasks.append(loop.create_task(self.bus.run_matcher(), name="match"))
+        if self.alerts is not None:
+            self._tasks.append(loop.create_task(self.alerts.run(), name="alerts"))
 
     async def stop(self) -> None:
         """Cancel them and wait until they ended; stop live polling."""
@@ -112,15 +123,18 @@ class Notifications:
     matcher: Matcher
     releaser: Releaser
     live: LiveUpdates
+    alerts: AlertScheduler | None = None
 
 
 def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
                         pseudonym: Callable[[str], str], agencies: Mapping[str, AgencyInfo],
                         sources: Mapping[str, ChangeSource], clock: Clock, *,
                         channels: Sequence[Channel] = (),
-                        settings: NotifySettings | None = None) -> Notifications:
+                        settings: NotifySettings | None = None,
+                        facts: AlertFacts | None = None) -> Notifications:
     """Notifications over the aggregator's store (its database and its subject keys):
-    watchers for ``sources``, a deliverer with in-app plus ``channels``."""
+    watchers for ``sources``, a deliverer with in-app plus ``channels``, and with
+    ``facts`` (people's deadlines and estimates) the alert scheduler."""
     settings = settings or NotifySettings()
     outbox = Outbox(store.engine, store.sealer, reference_key)
     preferences = SqlPreferences(store.engine)
@@ -134,13 +148,17 @@ def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
     deliverer = Deliverer(outbox, releaser, ledger, pseudonym, channels=channels,
                           preferences=preferences, live=live, clock=clock,
                           policy=settings.delivery) if settings.deliver else None
+    alerts = AlertScheduler(store, outbox, preferences, channels, facts, clock,
+                            settings.alerts) if facts is not None and settings.alert else None
     if deliverer is not None:
         matcher.on_written = deliverer.wake
+        if alerts is not None:
+            alerts.on_written = deliverer.wake
     pruner = Pruner(store.engine, clock, settings.retention) if settings.deliver else None
-    notifier = Notifier(watchers, deliverer, live, outbox, bus, pruner)
+    notifier = Notifier(watchers, deliverer, live, outbox, bus, alerts, pruner)
     hub = NotifyHub(SqlInbox(store.engine, store.sealer, releaser), live, preferences,
                     runner=notifier)
-    return Notifications(hub, notifier, outbox, matcher, releaser, live)
+    return Notifications(hub, notifier, outbox, matcher, releaser, live, alerts)
 
 
 def _bus(settings: NotifySettings, outbox: Outbox, matcher: Matcher, clock: Clock

@@ -15,10 +15,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
+    text,
 )
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-__all__ = ["deliveries", "metadata", "notifications", "preferences", "seen_cases",
-           "watch_cursors"]
+__all__ = ["create_tables", "deliveries", "metadata", "notifications", "preferences",
+           "seen_cases", "watch_cursors"]
 
 metadata = MetaData()
 
@@ -64,6 +68,12 @@ notifications = Table(
     Column("read", Boolean, nullable=False, default=False),
     # Set when the in-app delivery happened: the inbox lists delivered ones only.
     Column("delivered_at", DateTime(timezone=True), nullable=True),
+    # What it tells (NotificationKind): "change" for an agency's change (every row written
+    # before alerts existed), or an alert kind.
+    Column("kind", String(16), nullable=False, default="change", server_default="change"),
+    # An alert's details (AlertDetails as JSON: its due date is case data), sealed like the
+    # case number; null for a change.
+    Column("alert_sealed", LargeBinary, nullable=True),
     Index("notify_notifications_inbox", "recipient_id", "occurred_at", "id"),
     Index("notify_notifications_delivered", "delivered_at"),
 )
@@ -98,3 +108,25 @@ preferences = Table(
     Column("email_details", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the tables, and add the columns a database from before alerts lacks (additive,
+    with defaults: its rows read back as the changes they were)."""
+    metadata.create_all(engine)
+    present = {c["name"] for c in inspect(engine).get_columns(notifications.name)}
+    for column in ("kind", "alert_sealed"):
+        if column in present:
+            continue
+        definition = notifications.c[column]
+        kind = definition.type.compile(dialect=engine.dialect)
+        extra = " NOT NULL DEFAULT 'change'" if column == "kind" else ""
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {notifications.name} ADD COLUMN "
+                                  f"{column} {kind}{extra}"))
+        except (OperationalError, ProgrammingError):
+            # Another process added it first: fine when it is there now.
+            if column not in {c["name"] for c in inspect(engine).get_columns(
+                    notifications.name)}:
+                raise

@@ -46,7 +46,8 @@ class WebhookDelivery:
     error: str = strawberry.field(description="Why it failed; empty when it succeeded.")
     message_id: str = strawberry.field(description="The webhook-id header: the notification "
                                                    "id (or the verification's id).")
-    type: str = strawberry.field(description="case.status_changed or webhook.verification.")
+    type: str = strawberry.field(description="case.status_changed, case.deadline, "
+                                             "case.inquiry_date or webhook.verification.")
 
     @classmethod
     def from_domain(cls, attempt: Attempt) -> WebhookDelivery:

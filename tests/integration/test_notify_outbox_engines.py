@@ -1,28 +1,35 @@
 """The notification outbox on SQLite and PostgreSQL: matching, delivery, the inbox, and
-several deliverers racing for the same due deliveries (each claimed by one)."""
+several deliverers racing for the same due deliveries (each claimed by one); alerts written
+once by two schedulers; a table from before alerts gaining their columns."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect, text
 
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.model import AgencyInfo
+from aggregator.notify.alerts import SubjectFacts
 from aggregator.notify.delivery import DeliveryPolicy
 from aggregator.notify.model import (
+    AlertDetails,
     ChannelKind,
     Delivery,
+    NotificationKind,
     Preferences,
     Released,
     StatusChange,
+    notification_id,
 )
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
+from aggregator.processing.model import Deadline, DeadlineKind, DeadlineParty, DeadlineState
 from aggregator.store import Store, make_engine
 from caseline.v1.lib.scopes import Scope
 from support.databases import fresh_database_url
@@ -124,3 +131,47 @@ async def test_racing_deliverers_send_each_delivery_once(store: Store) -> None:
     sent = Counter(i for c in channels for i in c.sent)
     assert len(sent) == 30 and set(sent.values()) == {1}
     assert sum(1 for c in channels if c.sent) >= 1
+
+
+class _Facts:
+    """ana's BIA appeal window, 7 days from NOW."""
+
+    async def facts(self, subject_id: str, today: date) -> SubjectFacts:
+        return SubjectFacts((Deadline(
+            DeadlineKind.BIA_APPEAL, today + timedelta(days=7), DeadlineState.RUNNING,
+            DeadlineParty.APPLICANT, "8 CFR 1003.38(b)", {"en": "30 days to appeal"},
+            "courts", A_NUMBER),))
+
+
+async def test_alerts_are_written_once_and_read_back_on_each_engine(store: Store) -> None:
+    """Two schedulers (two replicas) over one outbox: ana's 7-day alert once; lee (STATUS
+    only) is not told a due date; the details come back opened."""
+    _world(store)
+    parts = [build_notifications(store, b"r" * 32, FakeLedger(), lambda s: f"p_{s}",
+                                 AGENCIES, {}, lambda: NOW, settings=NotifySettings(
+                                     watch=False), facts=_Facts()) for _ in range(2)]
+    written = await asyncio.gather(*(p.alerts.run_once() for p in parts if p.alerts))
+    assert sorted(written) == [0, 1]
+    assert parts[0].notifier.deliverer is not None
+    await parts[0].notifier.deliverer.drain_once()
+    [alert] = parts[0].hub.inbox.page("ana", 5).items
+    assert (alert.kind, alert.alert) == (NotificationKind.DEADLINE_7, AlertDetails(
+        NOW.date() + timedelta(days=7), "BIA_APPEAL", "8 CFR 1003.38(b)"))
+    assert parts[0].hub.inbox.page("lee", 5).items == ()
+
+
+def test_a_table_from_before_alerts_gains_their_columns_on_each_engine(store: Store) -> None:
+    """The notification table without the alert columns (as written before them): opening
+    the outbox adds them, a change written before reads back as a change."""
+    _world(store)
+    parts = _parts(store, Recorder(), deliver=False)
+    assert parts.matcher.record(_change(1)) == 2
+    with store.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE notify_notifications DROP COLUMN kind"))
+        conn.execute(text("ALTER TABLE notify_notifications DROP COLUMN alert_sealed"))
+    again = _parts(store, Recorder(), deliver=False)
+    columns = {c["name"] for c in inspect(store.engine).get_columns("notify_notifications")}
+    assert {"kind", "alert_sealed"} <= columns
+    stored = again.outbox.notifications([notification_id("courts", "e1", A_NUMBER, "ana")])
+    [told] = [s.notification for s in stored.values()]
+    assert told is not None and (told.kind, told.alert) == (NotificationKind.CHANGE, None)

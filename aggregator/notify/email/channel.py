@@ -1,6 +1,6 @@
 """The e-mail channel (``aggregator.notify.ports.Channel``): a released notification as an
 e-mail to the recipient's verified address, in their language, saying only that a case at an
-agency changed unless they opted in to details."""
+agency changed (or, for an alert, needs attention) unless they opted in to details."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import quote
 from aggregator.notify.email.addresses import EmailAddresses
 from aggregator.notify.email.compose import compose, message_id
 from aggregator.notify.email.links import LinkSigner
-from aggregator.notify.email.render import ChangeMail, render_change
+from aggregator.notify.email.render import AlertMail, ChangeMail, render_alert, render_change
 from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.email.smtp import send
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Released
@@ -74,14 +74,20 @@ class EmailChannel:
         page = "/me" if recipient == message.notification.subject_id else "/clients"
         url, mailto = unsubscribe_links(self._settings,
                                         self._links.unsubscribe_token(delivery.target))
-        rendered = render_change(ChangeMail(
-            language=message.language, agency=message.agency_name,
-            page_url=self._settings.url(page), unsubscribe_url=url,
-            settings_url=self._settings.url("/me/settings"),
-            case_number=message.shown_number if details else None,
-            title=message.title if details else None,
-            action_required=details and message.notification.action_required,
-            due_date=message.due_date if details else None))
+        page_url, settings_url = self._settings.url(page), self._settings.url("/me/settings")
+        number = message.shown_number if details else None
+        title = message.title if details else None
+        if message.notification.alert is not None:  # a deadline or inquiry-date alert
+            rendered = render_alert(AlertMail(
+                language=message.language, agency=message.agency_name, page_url=page_url,
+                unsubscribe_url=url, settings_url=settings_url, case_number=number,
+                title=title))
+        else:
+            rendered = render_change(ChangeMail(
+                language=message.language, agency=message.agency_name, page_url=page_url,
+                unsubscribe_url=url, settings_url=settings_url, case_number=number,
+                title=title, action_required=details and message.notification.action_required,
+                due_date=message.due_date if details else None))
         mail = compose(rendered, sender=self._settings.sender, to=address,
                        language=message.language, sent_at=self._clock(),
                        msg_id=message_id(message.id, self._settings.message_id_domain),

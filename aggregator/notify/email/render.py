@@ -13,7 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from aggregator.notify.email.catalog import LANGUAGES, message
 
-__all__ = ["ChangeMail", "Rendered", "VerifyMail", "render_change", "render_verify"]
+__all__ = ["AlertMail", "ChangeMail", "Rendered", "VerifyMail", "render_alert", "render_change",
+           "render_verify"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,21 @@ class ChangeMail:
     title: str | None = None
     action_required: bool = False
     due_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMail:
+    """What an alert e-mail says (a deadline coming due, a case past its inquiry date).
+    ``case_number`` and ``title`` are None unless the reader opted in to details: then
+    it says only that a case at the agency needs attention, and links to the page."""
+
+    language: str
+    agency: str
+    page_url: str
+    unsubscribe_url: str
+    settings_url: str
+    case_number: str | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +94,12 @@ def render_change(mail: ChangeMail) -> Rendered:
            if mail.due_date is not None else None)
     return _render("change", language, mail=mail, due=due,
                    details=mail.case_number is not None)
+
+
+def render_alert(mail: AlertMail) -> Rendered:
+    """The e-mail telling of an alert, in ``mail.language``."""
+    return _render("alert", _language(mail.language), mail=mail,
+                   details=mail.case_number is not None and mail.title is not None)
 
 
 def render_verify(mail: VerifyMail) -> Rendered:

@@ -11,14 +11,8 @@ from datetime import datetime
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Released
 from aggregator.notify.webhooks.calls import EndpointCaller
 from aggregator.notify.webhooks.http import NoAnswer
-from aggregator.notify.webhooks.model import (
-    STATUS_EVENT,
-    Attempt,
-    Endpoint,
-    EndpointState,
-    Problem,
-)
-from aggregator.notify.webhooks.payload import encode, status_payload
+from aggregator.notify.webhooks.model import Attempt, Endpoint, EndpointState, Problem
+from aggregator.notify.webhooks.payload import encode, event_of, payload_of
 from aggregator.notify.webhooks.settings import WebhookSettings
 from aggregator.notify.webhooks.store import WebhookStore
 from aggregator.notify.webhooks.urls import UrlRefused
@@ -92,7 +86,8 @@ class WebhookChannel:
             await asyncio.to_thread(self._store.log_many, attempts)
 
     async def deliver(self, message: Released, delivery: Delivery) -> None:
-        """POST ``message`` as ``case.status_changed`` to the endpoint ``delivery.target``,
+        """POST ``message`` (``case.status_changed``, or an alert's ``case.deadline`` /
+        ``case.inquiry_date``) to the endpoint ``delivery.target``,
         ``webhook-id`` = the notification id. DeliveryError when it was not delivered:
         permanent for an endpoint that is gone, disabled, refused by the URL policy or
         that refused for good (410 also disables it); transient otherwise."""
@@ -105,9 +100,9 @@ class WebhookChannel:
         if endpoint.state != EndpointState.ACTIVE:
             raise DeliveryError(f"the webhook endpoint is {endpoint.state}, not ACTIVE",
                                 permanent=True)
-        body = encode(status_payload(message, self._clock()))
+        body = encode(payload_of(message, self._clock()))
         try:
-            answer = await self._caller.call(endpoint, message.id, STATUS_EVENT, body,
+            answer = await self._caller.call(endpoint, message.id, event_of(message), body,
                                              timeout_s=self._settings.timeout_s, log=attempts)
         except NoAnswer as exc:
             raise DeliveryError(exc.message) from exc

@@ -8,11 +8,14 @@ from enum import StrEnum
 
 from aggregator.notify.webhooks.signing import Secret
 
-__all__ = ["STATUS_EVENT", "VERIFICATION_EVENT", "Attempt", "Endpoint", "EndpointState",
-           "Problem"]
+__all__ = ["DEADLINE_EVENT", "INQUIRY_EVENT", "STATUS_EVENT", "VERIFICATION_EVENT", "Attempt",
+           "Endpoint", "EndpointState", "Problem"]
 
 VERIFICATION_EVENT = "webhook.verification"
 STATUS_EVENT = "case.status_changed"
+# Alerts: a legal deadline 30 or 7 days away; a case past its inquiry date.
+DEADLINE_EVENT = "case.deadline"
+INQUIRY_EVENT = "case.inquiry_date"
 
 
 class EndpointState(StrEnum):

@@ -11,11 +11,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from aggregator.notify.model import Released
-from aggregator.notify.webhooks.model import STATUS_EVENT, VERIFICATION_EVENT
+from aggregator.notify.model import NotificationKind, Released
+from aggregator.notify.webhooks.model import (
+    DEADLINE_EVENT,
+    INQUIRY_EVENT,
+    STATUS_EVENT,
+    VERIFICATION_EVENT,
+)
 
-__all__ = ["MAX_ECHO_BYTES", "challenge_echoed", "encode", "status_payload",
-           "verification_payload"]
+__all__ = ["MAX_ECHO_BYTES", "alert_payload", "challenge_echoed", "encode", "event_of",
+           "payload_of", "status_payload", "verification_payload"]
 
 # The verification answer is read up to this many bytes: a challenge in JSON fits easily.
 MAX_ECHO_BYTES = 4096
@@ -47,6 +52,48 @@ def status_payload(message: Released, now: datetime) -> dict[str, Any]:
             "language": message.language,
         },
     }
+
+
+def event_of(message: Released) -> str:
+    """The event type a released notification goes out as."""
+    kind = message.notification.kind
+    if kind.is_deadline:
+        return DEADLINE_EVENT
+    return INQUIRY_EVENT if kind == NotificationKind.INQUIRY_DATE else STATUS_EVENT
+
+
+def alert_payload(message: Released, now: datetime) -> dict[str, Any]:
+    """The ``case.deadline`` or ``case.inquiry_date`` event for a released alert: the
+    title in the recipient's language, the case number masked as for a change;
+    ``deadline`` (kind, due date, legal source, days ahead: 30 or 7) for a deadline,
+    ``inquiryFrom`` for an inquiry date."""
+    n = message.notification
+    alert = n.alert
+    data: dict[str, Any] = {
+        "notificationId": message.id,
+        "kind": n.kind.value.upper(),
+        "agency": {"id": n.agency_id, "name": message.agency_name},
+        "caseNumber": message.case_number if message.case_number is not None
+        else message.shown_number,
+        "caseNumberMasked": message.case_number is None,
+        "title": message.title,
+        "raisedAt": _iso(n.occurred_at),
+        "language": message.language,
+    }
+    if alert is not None and n.kind.is_deadline:
+        data["deadline"] = {"kind": alert.deadline, "due": alert.due.isoformat(),
+                            "source": alert.source,
+                            "window": 7 if n.kind == NotificationKind.DEADLINE_7 else 30}
+    elif alert is not None:
+        data["inquiryFrom"] = alert.due.isoformat()
+    return {"type": event_of(message), "timestamp": _iso(now), "data": data}
+
+
+def payload_of(message: Released, now: datetime) -> dict[str, Any]:
+    """The body of a released notification: a status change or an alert."""
+    if message.notification.kind == NotificationKind.CHANGE:
+        return status_payload(message, now)
+    return alert_payload(message, now)
 
 
 def verification_payload(challenge: str, now: datetime) -> dict[str, Any]:

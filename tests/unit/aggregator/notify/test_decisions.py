@@ -8,8 +8,14 @@ from aggregator.consent.policy import Principal
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.model import AgencyInfo
-from aggregator.notify.decisions import match_recipients, shown_number, verdict
-from aggregator.notify.model import Notification
+from aggregator.notify.decisions import (
+    alert_recipients,
+    alert_scope,
+    match_recipients,
+    shown_number,
+    verdict,
+)
+from aggregator.notify.model import Notification, NotificationKind
 from aggregator.notify.release import released
 from caseline.v1.lib.scopes import Scope
 
@@ -106,3 +112,28 @@ def test_unknown_language_falls_back_to_english() -> None:
     """A language without texts gets the English title."""
     ruling = verdict(Principal("ana", Role.APPLICANT), "ana", "courts", NOW, (), True)
     assert released(notification("ana"), ruling, "fr", COURTS).title == "Hearing scheduled"
+
+
+def test_a_deadline_alert_needs_details_the_inquiry_date_status() -> None:
+    assert alert_scope(NotificationKind.DEADLINE_30) == Scope.DETAILS
+    assert alert_scope(NotificationKind.DEADLINE_7) == Scope.DETAILS
+    assert alert_scope(NotificationKind.INQUIRY_DATE) is None
+    assert alert_scope(NotificationKind.CHANGE) is None
+
+
+def test_alert_recipients_follow_consent_and_scope() -> None:
+    """lee (STATUS) is told the inquiry date only; ivy (STATUS, DETAILS) both; a revoked
+    consent and another agency's consent tell no one; an erased subject no one at all."""
+    consents = (consent(), consent((Scope.STATUS, Scope.DETAILS), grantee="ivy"),
+                consent((Scope.STATUS, Scope.DETAILS), state=ConsentState.REVOKED,
+                        grantee="rev"),
+                consent((Scope.STATUS, Scope.DETAILS), agencies=("labor",), grantee="lab"))
+    roles = {g: Role.REPRESENTATIVE for g in ("lee", "ivy", "rev", "lab")}
+
+    def told(kind: NotificationKind, erased: bool = False) -> list[str]:
+        return alert_recipients("courts", "ana", kind, NOW, consents=consents,
+                                role_of=roles, erased=erased)
+
+    assert told(NotificationKind.DEADLINE_7) == ["ana", "ivy"]
+    assert told(NotificationKind.INQUIRY_DATE) == ["ana", "ivy", "lee"]
+    assert told(NotificationKind.DEADLINE_7, erased=True) == []

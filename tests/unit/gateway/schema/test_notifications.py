@@ -5,11 +5,14 @@ grantee without IDENTITY, only one's own marked, bounded input."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
 
 from aggregator.consent.vocabulary import ConsentState
+from aggregator.notify.model import AlertDetails, NotificationKind
 from caseline.v1.lib.scopes import Scope
 from support.notify_fakes import notification
 from support.notify_gateway import COURT_NUMBER, IMMIGRATION_NUMBER, NotifyWorld, notify_gateway
@@ -213,3 +216,30 @@ async def test_after_reaches_past_the_first_hundred(world: NotifyWorld) -> None:
     rest = _viewer(await world.gql("ana", LIST, first=100, after=listed[-1]["id"]))
     assert len(rest["notifications"]) == 50
     assert rest["notifications"][0]["at"] == "2026-05-01T14:49:00+00:00"
+
+
+KINDS = """query($language: Language) {
+  viewer { notifications(language: $language, first: 10) {
+    id kind dueDate title category milestone actionRequired caseNumber } }
+}"""
+
+
+async def test_an_alert_has_its_kind_due_date_and_title(world: NotifyWorld) -> None:
+    """A deadline alert beside a change: kind DEADLINE_30 with its due date and its title
+    in the language asked for; the change is CHANGE without a due date."""
+    change = notification("ana", "immigration", IMMIGRATION_NUMBER, "e1", minutes=1)
+    alert = replace(notification("ana", "courts", COURT_NUMBER, "alert:x", minutes=2,
+                                 titles={}, category="", milestone="",
+                                 action_required=True),
+                    kind=NotificationKind.DEADLINE_30,
+                    alert=AlertDetails(date(2026, 5, 31), "BIA_APPEAL", "8 CFR 1003.38(b)"))
+    world.fake.inbox.add(change)
+    world.fake.inbox.add(alert)
+    listed = _viewer(await world.gql("ana", KINDS, language="ES"))["notifications"]
+    assert [(n["kind"], n["dueDate"]) for n in listed] == [("DEADLINE_30", "2026-05-31"),
+                                                          ("CHANGE", None)]
+    assert listed[0]["title"] == (
+        "Faltan 30 días: apelar ante la Junta de Apelaciones de Inmigración a más tardar el "
+        "31 de mayo de 2026 (plazo para apelar, 8 CFR 1003.38(b))")
+    assert (listed[0]["category"], listed[0]["milestone"]) == (None, None)
+    assert listed[0]["actionRequired"] is True and listed[0]["caseNumber"] == COURT_NUMBER

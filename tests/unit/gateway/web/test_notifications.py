@@ -5,10 +5,12 @@ numbers for a grantee, preferences saved."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date
 
 import pytest
 
-from aggregator.notify.model import ChannelKind, Preferences
+from aggregator.notify.model import AlertDetails, ChannelKind, NotificationKind, Preferences
 from caseline.v1.lib.scopes import Scope
 from support.notify_fakes import notification
 from support.notify_gateway import (
@@ -221,3 +223,16 @@ async def test_only_in_app_for_no_agency_is_a_valid_choice(world: NotifyWorld) -
     assert response.status_code == 303
     assert world.fake.preferences.preferences("ana") == Preferences(
         agencies=frozenset())
+
+
+async def test_an_alert_is_listed_with_its_title_in_the_readers_language(
+        world: NotifyWorld) -> None:
+    """A deadline alert on the page: its title from the catalog, linked to the case."""
+    alert = replace(notification("ana", "courts", COURT_NUMBER, "alert:x", minutes=3,
+                                 titles={}, category="", milestone="", action_required=True),
+                    kind=NotificationKind.DEADLINE_7,
+                    alert=AlertDetails(date(2026, 5, 8), "BIA_APPEAL", "8 CFR 1003.38(b)"))
+    world.fake.inbox.add(alert)
+    html = (await world.page("/me/notifications")).text
+    assert ('href="/me?agency=courts#events">Deadline in 7 days: appeal to the Board of '
+            "Immigration Appeals by May 8, 2026 (appeal period, 8 CFR 1003.38(b))</a>") in html

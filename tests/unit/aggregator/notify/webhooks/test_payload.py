@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from aggregator.notify.model import Notification, Released
-from aggregator.notify.webhooks.payload import challenge_echoed, status_payload
+from aggregator.notify.model import AlertDetails, Notification, NotificationKind, Released
+from aggregator.notify.webhooks.payload import (
+    challenge_echoed,
+    event_of,
+    payload_of,
+    status_payload,
+)
 
 AT = datetime(2026, 11, 30, 15, 4, 5, tzinfo=UTC)
 
@@ -50,3 +55,38 @@ def test_challenge_echo_forms() -> None:
     assert not challenge_echoed(b'["abc"]', "abc")
     assert not challenge_echoed(b"", "abc")
     assert not challenge_echoed(b"\xff\xfe", "abc")
+
+
+def _alert(kind: NotificationKind, case_number: str | None) -> Released:
+    notification = Notification(
+        id="b" * 32, recipient_id="ana", subject_id="ana", agency_id="courts",
+        case_number="A123456789", event_id="alert:x", occurred_at=AT, created_at=AT,
+        category="", milestone="", action_required=kind.is_deadline, kind=kind,
+        alert=AlertDetails(date(2026, 12, 7), "BIA_APPEAL", "8 CFR 1003.38(b)")
+        if kind.is_deadline else AlertDetails(date(2026, 11, 2)))
+    return Released(notification, "en", "EOIR", "Deadline in 7 days: ...", case_number,
+                    "A•••••6789", notification.alert.due if notification.alert else None)
+
+
+def test_a_deadline_alert_goes_out_as_case_deadline() -> None:
+    message = _alert(NotificationKind.DEADLINE_7, None)
+    body = payload_of(message, AT)
+    assert event_of(message) == body["type"] == "case.deadline"
+    assert body["data"]["deadline"] == {"kind": "BIA_APPEAL", "due": "2026-12-07",
+                                        "source": "8 CFR 1003.38(b)", "window": 7}
+    assert body["data"]["kind"] == "DEADLINE_7"
+    assert body["data"]["caseNumber"] == "A•••••6789" and body["data"]["caseNumberMasked"]
+    assert "inquiryFrom" not in body["data"]
+
+
+def test_an_inquiry_date_alert_goes_out_as_case_inquiry_date() -> None:
+    message = _alert(NotificationKind.INQUIRY_DATE, "A123456789")
+    body = payload_of(message, AT)
+    assert event_of(message) == body["type"] == "case.inquiry_date"
+    assert body["data"]["inquiryFrom"] == "2026-11-02"
+    assert body["data"]["notificationId"] == "b" * 32 and "deadline" not in body["data"]
+
+
+def test_a_change_still_goes_out_as_status_changed() -> None:
+    assert payload_of(_released("A123456789"), AT) == status_payload(_released("A123456789"),
+                                                                     AT)
