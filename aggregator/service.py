@@ -124,8 +124,12 @@ class CaselineService:
         self.webhooks: Webhooks | None = None
         # Agencies' processing statistics, cached an hour; deadlines from the rules.
         self.statistics = StatisticsService(adapters, federation, timeout_s=config.deadline_s,
-                                            today=lambda: self._clock().date())
+                                            today=self.today)
         self.deadlines: DeadlinesProvider = no_deadlines
+
+    def today(self) -> date:
+        """Today's date (UTC) on the service's clock."""
+        return self._clock().date()
 
     def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on

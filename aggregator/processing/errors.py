@@ -21,14 +21,18 @@ class StatisticsError(Exception):
 
 
 class InvalidStatisticsRequestError(StatisticsError, ValueError):
-    """An input too long, empty or out of range; ``field`` names it."""
+    """An input too long, empty or out of range: ``field`` names it, ``rule`` says which
+    check failed (TOO_LONG, EMPTY, NOT_PRINTABLE, AFTER_CURRENT, BACKWARDS,
+    PERIOD_TOO_LONG) and ``params`` its figures, so that it can be told in any language."""
 
     code = "INVALID_ARGUMENT"
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(self, field: str, problem: str, rule: str, **params: object) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+        self.rule = rule
+        self.params = params
 
 
 class UnknownAgencyError(StatisticsError, LookupError):

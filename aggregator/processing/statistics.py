@@ -90,26 +90,30 @@ def resolve_period(today: date, first_month: date | None,
         first = add_months(last, 1 - DEFAULT_MONTHS) if last_month else default_first
     if last > current:
         raise InvalidStatisticsRequestError(
-            "lastMonth", f"{last:%Y-%m} is after the current month {current:%Y-%m}")
+            "lastMonth", f"{last:%Y-%m} is after the current month {current:%Y-%m}",
+            "AFTER_CURRENT", month=f"{last:%Y-%m}", current=f"{current:%Y-%m}")
     if first > last:
         raise InvalidStatisticsRequestError(
-            "firstMonth", f"{first:%Y-%m} is after the last month {last:%Y-%m}")
+            "firstMonth", f"{first:%Y-%m} is after the last month {last:%Y-%m}", "BACKWARDS",
+            first=f"{first:%Y-%m}", last=f"{last:%Y-%m}")
     if add_months(first, MAX_MONTHS - 1) < last:
         raise InvalidStatisticsRequestError(
             "lastMonth", f"a period spans at most {MAX_MONTHS} months; "
-                         f"{first:%Y-%m} to {last:%Y-%m} is longer")
+                         f"{first:%Y-%m} to {last:%Y-%m} is longer", "PERIOD_TOO_LONG",
+            limit=MAX_MONTHS, first=f"{first:%Y-%m}", last=f"{last:%Y-%m}")
     return first, last
 
 
 def _check_text(field: str, value: str, limit: int, *, required: bool) -> str:
     if len(value) > limit:
         raise InvalidStatisticsRequestError(field, f"at most {limit} characters, "
-                                                   f"got {len(value)}")
+                                                   f"got {len(value)}", "TOO_LONG",
+                                            limit=limit, length=len(value))
     value = value.strip()
     if required and not value:
-        raise InvalidStatisticsRequestError(field, "must not be empty")
+        raise InvalidStatisticsRequestError(field, "must not be empty", "EMPTY")
     if not value.isprintable():
-        raise InvalidStatisticsRequestError(field, "must be printable text")
+        raise InvalidStatisticsRequestError(field, "must be printable text", "NOT_PRINTABLE")
     return value
 
 
