@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
@@ -96,8 +97,21 @@ def estimate(case: Case, statistics: AgencyStatistics | None, deadlines: Sequenc
                     office_used=row.office if row is not None else None, age_days=age)
 
 
+# Babel's formatting costs more than the rest of an estimate; the same few months, dates and
+# counts recur on every reader's cases.
+@lru_cache(maxsize=4096)
 def _month(language: str, month: date) -> str:
     return format_skeleton("yMMMM", month, locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(language: str, day: date) -> str:
+    return format_date(day, "long", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _count(language: str, count: int) -> str:
+    return format_decimal(count, locale=language)
 
 
 def _basis(language: str, case: Case, statistics: AgencyStatistics | None,
@@ -115,7 +129,7 @@ def _basis(language: str, case: Case, statistics: AgencyStatistics | None,
                                            "used.", office=case.office))
     sentences.append(_target_sentence(language, statistics.target))
     if inquiry is not None:
-        when = format_date(inquiry, "long", locale=language)
+        when = _long_date(language, inquiry)
         if statistics.target.inquiry_rule == InquiryRule.RECEIPT_PLUS_TARGET:
             sentences.append(message(language, "An inquiry is reasonable from {date}: the "
                                                "receipt date plus the target.", date=when))
@@ -134,7 +148,7 @@ def _figures_sentence(language: str, case: Case, row: OfficeStatistics | None, s
                                  "from {start} to {end}: too few were decided.",
                        case_type=case.case_type, start=start, end=end)
     figures = row.period
-    params = {"count": format_decimal(completed, locale=language),
+    params = {"count": _count(language, completed),
               "case_type": case.case_type, "start": start, "end": end,
               "median": figures.median_days, "p80": figures.p80_days}
     if row.office is not None:
