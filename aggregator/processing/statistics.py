@@ -10,6 +10,7 @@ always sent explicitly so that the cache key says which months an answer covers.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 
-from aggregator.federation.fanout import Federation
+from aggregator.federation.fanout import AgencyCallError, Federation
 from aggregator.model import AgencyFailure
 from aggregator.ports import AdapterPort
 from aggregator.processing.errors import (
@@ -52,6 +53,8 @@ FRESH_S = 3600.0
 REFUSAL_FRESH_S = 60.0
 _REMEMBERED_REFUSALS = frozenset({"INVALID_ARGUMENT", "UNIMPLEMENTED"})
 MAX_ENTRIES = 4096
+
+log = logging.getLogger("caseline.statistics")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +195,9 @@ class StatisticsService:
                 key.agency_id, "UNIMPLEMENTED", "no processing statistics")
         else:
             self.calls += 1
-            operation = partial(adapter.processing_statistics, key.case_type, key.office,
-                                key.first_month, key.last_month)
             answer = await self._federation.call(
-                key.agency_id, operation, self._federation.deadline_after(self._timeout_s))
+                key.agency_id, partial(_read, adapter, key),
+                self._federation.deadline_after(self._timeout_s))
         if isinstance(answer, AgencyStatistics):
             self._remember(key, answer, self._fresh_s)
         elif answer.code in _REMEMBERED_REFUSALS:
@@ -209,3 +211,17 @@ class StatisticsService:
         while len(self._cache) > self._max_entries:
             self._cache.popitem(last=False)
 
+
+
+async def _read(adapter: AdapterPort, key: StatisticsKey, timeout: float) -> AgencyStatistics:
+    try:
+        return await adapter.processing_statistics(key.case_type, key.office, key.first_month,
+                                                   key.last_month, timeout)
+    except AgencyCallError:
+        raise
+    except Exception as exc:
+        # An answer we cannot read is the agency's failure (its breaker counts it), never a
+        # crash of the reader's request.
+        log.exception("processing statistics unreadable",
+                      extra={"agency": key.agency_id, "case_type": key.case_type})
+        raise AgencyCallError("INTERNAL", f"unreadable statistics: {exc!r}") from exc

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,18 @@ async def test_an_adapter_port_without_the_method_is_unimplemented() -> None:
     with pytest.raises(AgencyUnavailableError) as raised:
         await service.get(service.key("old", "I-765"))
     assert raised.value.cause == "UNIMPLEMENTED"
+
+
+async def test_an_answer_that_cannot_be_read_is_the_agencys_failure_not_a_crash(
+        caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(StatisticsAgency):
+        async def processing_statistics(self, case_type: str, office: str | None,
+                                        first_month: date, last_month: date,
+                                        timeout: float) -> Any:
+            raise ValueError("a field out of range")
+
+    service, _ = _service(Broken("immigration"))
+    with pytest.raises(AgencyUnavailableError) as raised:
+        await service.get(service.key("immigration", "I-765"))
+    assert raised.value.cause == "INTERNAL"
+    assert "processing statistics unreadable" in caplog.text
