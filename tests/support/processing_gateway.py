@@ -61,7 +61,8 @@ class CasesAgency(StatisticsAgency):
         return SubjectCases(self.cases, events)
 
 
-def _case(agency: str, number: str, case_type: str, status: Status, office: str) -> Case:
+def case(agency: str, number: str, case_type: str, status: Status, office: str) -> Case:
+    """A case received at RECEIPT."""
     return Case(agency, number, case_type, case_type, status, RECEIPT, RECEIPT, office=office)
 
 
@@ -103,10 +104,10 @@ async def processing_world(tmp_path: Path, rate: RatePolicy | None = None
                            ) -> AsyncIterator[World]:
     """The world; immigration's I-765 figures are NBC's own (median 100, p80 150)."""
     immigration = CasesAgency(
-        "immigration", [_case("immigration", OPEN_NUMBER, "I-765", PENDING, "NBC"),
-                        _case("immigration", DECIDED_NUMBER, "I-130", APPROVED, "NBC")],
+        "immigration", [case("immigration", OPEN_NUMBER, "I-765", PENDING, "NBC"),
+                        case("immigration", DECIDED_NUMBER, "I-130", APPROVED, "NBC")],
         answer=statistics({"NBC": figures(40, 100, 150), None: figures(500, 60, 90)}))
-    labor = CasesAgency("labor", [_case("labor", LABOR_NUMBER, "PERM", PENDING, "")],
+    labor = CasesAgency("labor", [case("labor", LABOR_NUMBER, "PERM", PENDING, "")],
                         known_types=("PERM",))
     service = fake_service(CONFIG, {"immigration": immigration, "labor": labor},
                            clock=FixedClock(NOW))
