@@ -29,6 +29,7 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.notify.alert_facts import ProcessingFacts, own_timeline
 from aggregator.notify.alerts import AlertFacts
 from aggregator.notify.email.settings import EmailSettings
 from aggregator.notify.ports import Channel
@@ -46,9 +47,24 @@ from aggregator.vault.opening import CaseOpener
 from aggregator.vault.pseudonyms import pseudonym
 from aggregator.vault.secrets import keyring_ed25519, keyring_secret
 
-__all__ = ["ServiceKeys", "bootstrap", "consent_issuer", "consent_key",
-           "ledger_reference_key", "open_ledger", "open_state", "open_state_vault",
-           "pseudonym_key"]
+__all__ = [
+    "ServiceKeys",
+    "bootstrap",
+    "consent_issuer",
+    "consent_key",
+    "ledger_reference_key",
+    "open_ledger",
+    "open_state",
+    "open_state_vault",
+    "processing_alert_facts",
+    "pseudonym_key",
+]
+
+
+def processing_alert_facts(service: CaselineService) -> AlertFacts:
+    """People's deadlines and estimates for alerts, their cases read as they themselves
+    read them (own reads stay out of their access log; the ledger has them)."""
+    return ProcessingFacts(own_timeline(service), service.estimates_for)
 
 
 def pseudonym_key(paths: StatePaths, keyring: Keyring) -> bytes:

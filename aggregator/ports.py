@@ -5,7 +5,7 @@ StorePort; tests replace them with the fakes in tests/support/fakes.py."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -17,6 +17,7 @@ from aggregator.ledger.entries import Entry
 from aggregator.ledger.ledger import Appended
 from aggregator.ledger.storage import LedgerStore, StoredCheckpoint
 from aggregator.model import Case, Link, LookupOutcome, SubjectCases
+from aggregator.processing.model import AgencyStatistics
 from aggregator.vault.opening import Release
 
 __all__ = ["AdapterPort", "Clock", "LedgerPort", "StorePort"]
@@ -43,6 +44,14 @@ class AdapterPort(Protocol):
     async def verify_ownership(self, number: str, access_code: str,
                                timeout: float) -> Case | None:
         """The case (with its canonical number) when the access code matches, else None."""
+        ...
+
+    async def processing_statistics(self, case_type: str, office: str | None,
+                                    first_month: date, last_month: date,
+                                    timeout: float) -> AgencyStatistics:
+        """Aggregate figures of one case type over whole months (first days): one office's
+        row, or (``office`` None) each office's then the agency-wide row. AgencyCallError
+        INVALID_ARGUMENT for a case type the agency does not know."""
         ...
 
     async def close(self) -> None:

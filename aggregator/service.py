@@ -7,7 +7,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 
 from aggregator.accounts import SignIns, SubjectErasedError
@@ -44,13 +44,30 @@ from aggregator.model import (
 from aggregator.notify.hub import NotifyHub
 from aggregator.notify.webhooks import Webhooks
 from aggregator.ports import AdapterPort, Clock, LedgerPort, StorePort
+from aggregator.processing.deadlines import deadlines_for
+from aggregator.processing.errors import StatisticsError
+from aggregator.processing.estimates import DECIDED, estimate
+from aggregator.processing.model import AgencyStatistics, Deadline, Estimate
+from aggregator.processing.statistics import StatisticsService
 from aggregator.timeline import current_cases, merge_events
 from aggregator.vault.opening import SEALED_SCOPES, Release
 from caseline.v1.lib.scopes import Scope
 
-__all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "TimelineRead", "TooManyNumbersError"]
+__all__ = ["MAX_LOOKUP_BATCH", "CaselineService", "DeadlinesProvider", "TimelineRead",
+           "TooManyNumbersError", "rule_deadlines"]
 
 MAX_LOOKUP_BATCH = 100
+# The legal deadlines running on a reader's cases (the journey rules; see
+# aggregator.processing): cases, their events, today.
+DeadlinesProvider = Callable[[Sequence[Case], Sequence[Event], date], Sequence[Deadline]]
+
+
+def rule_deadlines(cases: Sequence[Case], events: Sequence[Event],
+                   today: date) -> tuple[Deadline, ...]:
+    """The deadline rules' deadlines on one person's cases, each case's related cases as the
+    read released them."""
+    return deadlines_for(cases, events, {(c.agency_id, c.number): c.related_cases
+                                         for c in cases}, today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +125,14 @@ class CaselineService:
         self.notify: NotifyHub | None = None
         # Accounts' webhook endpoints (set by bootstrap when the store is the vault's).
         self.webhooks: Webhooks | None = None
+        # Agencies' processing statistics, cached an hour; deadlines from the rules.
+        self.statistics = StatisticsService(adapters, federation, timeout_s=config.deadline_s,
+                                            today=self.today)
+        self.deadlines: DeadlinesProvider = rule_deadlines
+
+    def today(self) -> date:
+        """Today's date (UTC) on the service's clock."""
+        return self._clock().date()
 
     def signed_in(self, subject_id: str, role: Role) -> None:
         """An authenticated request by ``subject_id``: their account exists from now on
@@ -164,6 +189,44 @@ class CaselineService:
         size = await batch_limit(adapter, self.federation.remaining(deadline))
         return await self.federation.call_in_chunks(agency_id, adapter.lookup, numbers, size,
                                                     deadline)
+
+    async def processing_statistics(self, agency_id: str, case_type: str,
+                                    office: str | None = None, *,
+                                    first_month: date | None = None,
+                                    last_month: date | None = None) -> AgencyStatistics:
+        """How long ``agency_id`` takes to decide ``case_type`` (one office, or every office
+        then the agency-wide row) over whole months, by default the six complete months
+        before this one. Raises (aggregator.processing.errors) InvalidStatisticsRequestError,
+        UnknownAgencyError, UnknownCaseTypeError or AgencyUnavailableError."""
+        key = self.statistics.key(agency_id, case_type, office, first_month=first_month,
+                                  last_month=last_month)
+        return await self.statistics.get(key)
+
+    async def estimates_for(self, cases: Sequence[Case], events: Sequence[Event],
+                            today: date) -> dict[tuple[str, str], Estimate]:
+        """Each case's estimate by (agency, number), decided cases left out unless a
+        deadline runs on them. One statistics request per agency and case type, all at
+        once; an agency that cannot give its figures leaves its cases' dates empty (their
+        deadlines stay)."""
+        wanted = sorted({(c.agency_id, c.case_type) for c in cases
+                         if c.status.category not in DECIDED and c.agency_id in self.adapters})
+        answers = await asyncio.gather(*(self._statistics_or_none(a, t) for a, t in wanted))
+        statistics = dict(zip(wanted, answers, strict=True))
+        deadlines = self.deadlines(cases, events, today)
+        found: dict[tuple[str, str], Estimate] = {}
+        for case in cases:
+            figures = statistics.get((case.agency_id, case.case_type))
+            shown = estimate(case, figures, deadlines, today)
+            if shown is not None:
+                found[(case.agency_id, case.number)] = shown
+        return found
+
+    async def _statistics_or_none(self, agency_id: str,
+                                  case_type: str) -> AgencyStatistics | None:
+        try:
+            return await self.processing_statistics(agency_id, case_type)
+        except StatisticsError:
+            return None  # the estimate says the figures could not be read
 
     async def read_timeline(self, principal: Principal, subject_id: str,
                             scopes: Sequence[Scope] = tuple(Scope)) -> TimelineRead:

@@ -341,7 +341,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     import uvicorn
     import uvloop
 
-    from aggregator.bootstrap import bootstrap, open_state_vault
+    from aggregator.bootstrap import bootstrap, open_state_vault, processing_alert_facts
     from aggregator.config import ConfigError, load_config
     from aggregator.federation.transport import ClientIdentity, check_transport
     from aggregator.notify.email.settings import EmailSettings
@@ -380,7 +380,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
                             client_identity=identity, vault=vault, email=email,
                             notify=NotifySettings(deliver=notify_deliver, nats=nats,
                                                   match=notify_match,
-                                                  alerts=AlertPolicy(alerts_every * 60)))
+                                                  alerts=AlertPolicy(alerts_every * 60)),
+                            alert_facts=processing_alert_facts)
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),

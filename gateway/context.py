@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from aggregator.accounts import SubjectErasedError
 from aggregator.consent.policy import Principal
 from aggregator.model import LookupOutcome
+from aggregator.processing.model import Estimate
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
 from gateway.auth import SignedIn, token_expiry
 from gateway.live_slots import LiveSlots
@@ -43,6 +44,8 @@ class Context:
     authorization: str = ""
     status_loader: DataLoader[str, LookupOutcome] = field(init=False)
     _timelines: dict[str, asyncio.Task[TimelineRead]] = field(default_factory=dict)
+    _estimates: dict[str, asyncio.Task[dict[tuple[str, str], Estimate]]] = field(
+        default_factory=dict)
     # Set once the principal's account was found not erased: every permission check of the
     # request would otherwise ask again.
     principal_active: bool = False
@@ -72,6 +75,23 @@ class Context:
                                                         self.language))
             self._timelines[subject_id] = task
         return task
+
+
+    def estimates(self, subject_id: str) -> asyncio.Task[dict[tuple[str, str], Estimate]]:
+        """Estimates of the subject's current cases by (agency, number), from the
+        request's one timeline read, computed at most once per request."""
+        task = self._estimates.get(subject_id)
+        if task is None:
+            task = asyncio.ensure_future(_estimate(self.service, self.timeline(subject_id)))
+            self._estimates[subject_id] = task
+        return task
+
+
+async def _estimate(service: CaselineService, read: asyncio.Task[TimelineRead]
+                    ) -> dict[tuple[str, str], Estimate]:
+    timeline = (await read).timeline
+    return await service.estimates_for(timeline.cases, timeline.events,
+                                       service.today())
 
 
 async def _read_timeline(service: CaselineService, reader: Principal, subject_id: str,

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from datetime import date
 from typing import TypeVar
 
 import grpc
@@ -19,9 +20,11 @@ from aggregator.federation.from_contract import (
     case_from_proto,
     events_from_proto,
     lookup_from_proto,
+    statistics_from_proto,
     unopened_by_event,
 )
 from aggregator.model import Case, Event, LookupOutcome, SubjectCases
+from aggregator.processing.model import AgencyStatistics
 from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -189,6 +192,18 @@ class AdapterClient:
         request = pb.VerifyOwnershipRequest(case_number=number, access_code=access_code)
         response = await _unary(self._stub.VerifyOwnership, request, timeout)
         return case_from_proto(self.agency_id, response.case_info) if response.verified else None
+
+    async def processing_statistics(self, case_type: str, office: str | None,
+                                    first_month: date, last_month: date,
+                                    timeout: float) -> AgencyStatistics:
+        """The agency's figures for ``case_type`` over the months given (first days), one
+        office's row or (``office`` None) every office's and the agency-wide row."""
+        request = pb.GetProcessingStatisticsRequest(
+            case_type=case_type, office=office or "",
+            first_month=first_month.strftime("%Y-%m"), last_month=last_month.strftime("%Y-%m"))
+        response = await _unary(self._stub.GetProcessingStatistics, request, timeout)
+        return statistics_from_proto(self.agency_id, case_type, response,
+                                     first_month=first_month, last_month=last_month)
 
     async def watch_changes(self, cursor: str) -> AsyncIterator[pb.WatchChangesResponse]:
         """The agency's changes after ``cursor`` ("": new ones only), then as they happen;

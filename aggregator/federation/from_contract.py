@@ -19,9 +19,20 @@ from aggregator.model import (
     Status,
     Text,
 )
-from aggregator.processing.model import RelatedCase
+from aggregator.processing.model import (
+    AgencyStatistics,
+    CompletionFigures,
+    InquiryRule,
+    MonthlyFigures,
+    OfficeStatistics,
+    PendingAtMilestone,
+    ProcessingTarget,
+    RelatedCase,
+    TargetKind,
+    TargetUnit,
+)
 from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1 import case_pb2, vocabulary_pb2
+from caseline.v1 import case_pb2, statistics_pb2, vocabulary_pb2
 
 __all__ = [
     "case_from_proto",
@@ -29,7 +40,9 @@ __all__ = [
     "invalid_number_from_proto",
     "localized_from_proto",
     "lookup_from_proto",
+    "month_from_contract",
     "related_from_proto",
+    "statistics_from_proto",
     "status_from_proto",
     "unopened_by_event",
 ]
@@ -208,3 +221,91 @@ def lookup_from_proto(agency_id: str, result: pb.LookupResult) -> LookupOutcome:
                if code == "INVALID_NUMBER" and error.HasField("invalid_number") else None)
     return LookupFailure(result.requested_number, code, error.message, agency_id=agency_id,
                          invalid=invalid)
+
+
+_UNIT = {statistics_pb2.TARGET_UNIT_BUSINESS_DAYS: TargetUnit.BUSINESS_DAYS}
+_KIND = {statistics_pb2.TARGET_KIND_STATUTORY: TargetKind.STATUTORY,
+         statistics_pb2.TARGET_KIND_REGULATORY: TargetKind.REGULATORY,
+         statistics_pb2.TARGET_KIND_PUBLISHED_GOAL: TargetKind.PUBLISHED_GOAL}
+_INQUIRY = {statistics_pb2.INQUIRY_RULE_RECEIPT_PLUS_P80: InquiryRule.RECEIPT_PLUS_P80,
+            statistics_pb2.INQUIRY_RULE_RECEIPT_PLUS_TARGET: InquiryRule.RECEIPT_PLUS_TARGET}
+# More rows than any agency has offices or months than a period may span are cut: a faulty
+# adapter cannot grow every cached answer.
+_MAX_OFFICES = 1_000
+_MAX_MONTHS = 37
+_MAX_DECILES = 9
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def month_from_contract(raw: str) -> date | None:
+    """"YYYY-MM" as the month's first day; None when malformed."""
+    match = _MONTH.fullmatch(raw.strip())
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:
+        return None
+
+
+def _target(case_type: str, target: statistics_pb2.ProcessingTarget) -> ProcessingTarget:
+    days = max(target.days, 0)
+    return ProcessingTarget(
+        case_type=target.case_type or case_type, days=days,
+        # Unspecified counts as calendar days, the common case and the safer reading.
+        unit=_UNIT.get(target.unit, TargetUnit.CALENDAR_DAYS),
+        kind=_KIND.get(target.kind, TargetKind.NONE) if days else TargetKind.NONE,
+        source=target.source[:_MAX_TEXT], basis=localized_from_proto(target.basis),
+        source_url=target.source_url if target.source_url.startswith("https://") else "",
+        inquiry_rule=_INQUIRY.get(target.inquiry_rule, InquiryRule.NONE))
+
+
+def _figures(figures: statistics_pb2.CompletionFigures, has_target: bool) -> CompletionFigures:
+    # A withheld figure is never shown as zero: the contract sends 0, the record says None.
+    if figures.suppressed:
+        return CompletionFigures(suppressed=True, completed=None, median_days=None,
+                                 p80_days=None, within_target_share=None,
+                                 withheld_cells=max(figures.withheld_cells, 0))
+    share = min(max(figures.within_target_share, 0.0), 1.0) if has_target else None
+    return CompletionFigures(
+        suppressed=False, completed=max(figures.completed, 0),
+        median_days=max(figures.median_days, 0), p80_days=max(figures.p80_days, 0),
+        within_target_share=share,
+        decile_days=tuple(max(d, 0) for d in figures.decile_days[:_MAX_DECILES]),
+        withheld_cells=max(figures.withheld_cells, 0))
+
+
+def _pending(pending: statistics_pb2.PendingAtMilestone) -> PendingAtMilestone:
+    milestone = _MILESTONE.get(pending.milestone, "UNSPECIFIED")
+    if pending.suppressed:
+        return PendingAtMilestone(milestone, True, None, None)
+    return PendingAtMilestone(milestone, False, max(pending.count, 0),
+                              max(pending.median_age_days, 0))
+
+
+def _office(office: statistics_pb2.OfficeStatistics, has_target: bool) -> OfficeStatistics:
+    months = []
+    for monthly in office.months[:_MAX_MONTHS]:
+        month = month_from_contract(monthly.month)
+        if month is not None:  # a malformed month from an agency is dropped, not fatal
+            months.append(MonthlyFigures(month, _figures(monthly.figures, has_target)))
+    return OfficeStatistics(office=office.office[:_MAX_TEXT] or None,
+                            period=_figures(office.period, has_target), months=tuple(months),
+                            pending=tuple(_pending(p) for p in office.pending[:64]))
+
+
+def statistics_from_proto(agency_id: str, case_type: str,
+                          response: pb.GetProcessingStatisticsResponse, *,
+                          first_month: date, last_month: date) -> AgencyStatistics:
+    """A GetProcessingStatistics answer; ``first_month``/``last_month`` (as asked) stand in
+    for a period the agency did not state readably."""
+    target = _target(case_type, response.target)
+    has_target = target.days > 0
+    return AgencyStatistics(
+        agency_id=agency_id, case_type=case_type, target=target,
+        first_month=month_from_contract(response.first_month) or first_month,
+        last_month=month_from_contract(response.last_month) or last_month,
+        min_cell_size=max(response.min_cell_size, 0),
+        offices=tuple(_office(o, has_target) for o in response.offices[:_MAX_OFFICES]),
+        computed_at=(_dt(response.computed_at) if response.HasField("computed_at")
+                     else datetime.now(UTC)))

@@ -20,7 +20,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from aggregator.bootstrap import bootstrap, open_state_vault
+from aggregator.bootstrap import bootstrap, open_state_vault, processing_alert_facts
 from aggregator.federation.transport import ClientIdentity
 from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
@@ -124,7 +124,7 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
                         client_identity=identity, vault=vault,
                         webhooks=WebhookSettings(allow_local=True), email=email,
-                        notify=_notify_settings(spec))
+                        notify=_notify_settings(spec), alert_facts=processing_alert_facts)
     web = sign_in.web_settings()
     if email is not None:
         web = demo_mail.with_email(web, vault, email)

@@ -44,6 +44,7 @@ from strawberry.extensions import SchemaExtension
 from aggregator.consent.service import MAX_PURPOSE_TEXT, MAX_SHARED_NAME
 from aggregator.federation.routing import MAX_NUMBER_LENGTH
 from aggregator.notify.webhooks.urls import MAX_URL_LENGTH
+from aggregator.processing.statistics import MAX_AGENCY_ID, MAX_CASE_TYPE, MAX_OFFICE
 from gateway.messages import message
 
 __all__ = ["ANSWERED_BY_RESOLVER", "DEFAULT_MAX_CHARS", "LIMITS", "InputLimits",
@@ -80,6 +81,11 @@ LIMITS: Mapping[str, int] = {
     "AuditView.entries.kind": 32,
     "AuditView.entries.since": _TIMESTAMP,
     "AuditView.entries.until": _TIMESTAMP,
+    "Query.processingTimes.agency": MAX_AGENCY_ID,
+    "Query.processingTimes.caseType": MAX_CASE_TYPE,
+    "Query.processingTimes.office": MAX_OFFICE,
+    "Query.processingTimes.firstMonth": _TIMESTAMP,
+    "Query.processingTimes.lastMonth": _TIMESTAMP,
 }
 # Public lookups' case numbers: their resolvers answer an over-long one INVALID_NUMBER.
 ANSWERED_BY_RESOLVER = frozenset({"Query.caseStatus.number", "Query.caseStatuses.numbers"})

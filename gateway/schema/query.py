@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from aggregator.consent.vocabulary import Role
@@ -15,6 +17,7 @@ from gateway.schema.audit import AuditView
 from gateway.schema.enums import Language, LookupErrorCode
 from gateway.schema.errors import UserFacingError
 from gateway.schema.permissions import IsAuditor, IsAuthenticated
+from gateway.schema.processing import ProcessingTimeRow, processing_times
 from gateway.schema.types import Agency, CaseLookupError, CaseStatus, CaseStatusResult
 from gateway.schema.viewer import Viewer
 
@@ -94,6 +97,21 @@ class Query:
             answers.reverse()
             results = [r if r is not None else answers.pop() for r in results]
         return [r for r in results if r is not None]
+
+    @strawberry.field(description="How long an agency takes to decide a case type, from its "
+                                  "own aggregates: one row per office, then the agency-wide "
+                                  "row (`office` null); or the one office's row. The period is "
+                                  "whole months, by default the six complete months before "
+                                  "this one (`firstMonth`, `lastMonth`: any day of a month; "
+                                  "at most 37 months, none after this one). Counts as one "
+                                  "public lookup against the rate limit.")
+    async def processing_times(self, info: Info, agency: strawberry.ID, case_type: str,
+                               office: str | None = None,
+                               language: Language | None = Language.EN,
+                               first_month: date | None = None,
+                               last_month: date | None = None) -> list[ProcessingTimeRow]:
+        return await processing_times(info, str(agency), case_type, office, language,
+                                      first_month, last_month)
 
     @strawberry.field(description="The agencies Caseline federates.")
     def agencies(self, info: Info, language: Language | None = None) -> list[Agency]:

@@ -35,6 +35,7 @@ from gateway.schema.enums import (
     milestone,
     status_match,
 )
+from gateway.schema.estimate_fields import CaseEstimate
 
 __all__ = [
     "Agency",
@@ -123,10 +124,16 @@ class CaseStatus:
                     "AMBIGUOUS, NONE); null when the agency's adapter does not say.")
     updated_at: datetime
     opened_at: datetime
+    estimate: CaseEstimate | None = strawberry.field(
+        default=None,
+        description="How this case compares with its type's processing times, and the legal "
+                    "deadlines running on it: on your own cases (`viewer.cases`) only; null "
+                    "elsewhere and for a decided case on which no deadline runs.")
 
     @classmethod
-    def from_domain(cls, case: Case, agency: AgencyInfo, language: str) -> CaseStatus:
-        """Public status of ``case`` in ``language``."""
+    def from_domain(cls, case: Case, agency: AgencyInfo, language: str,
+                    estimate: CaseEstimate | None = None) -> CaseStatus:
+        """Public status of ``case`` in ``language`` (with the reader's own ``estimate``)."""
         title, description, next_step = _texts(case.status, language)
         return cls(number=case.number, agency=Agency.from_domain(agency, language),
                    case_type=case.case_type, case_type_name=case.type_name(language),
@@ -136,7 +143,7 @@ class CaseStatus:
                    action_required=case.status.action_required,
                    agency_code=case.status.agency_code,
                    match=status_match(case.status.match), updated_at=case.updated_at,
-                   opened_at=case.opened_at)
+                   opened_at=case.opened_at, estimate=estimate)
 
 
 @strawberry.type(description="Why a case number has no status.")

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from aggregator.consent.former_clients import (
     FormerClientRecord,
@@ -17,6 +18,7 @@ from aggregator.consent.former_clients import (
 from aggregator.consent.records import ConsentRecord
 from aggregator.model import AgencyInfo
 from aggregator.ports import LedgerPort
+from aggregator.processing.model import Estimate
 from aggregator.service import TimelineRead
 from caseline.v1.lib.scopes import Scope
 from gateway.auth import SignedIn
@@ -24,6 +26,7 @@ from gateway.context import Context
 from gateway.schema.access_log import subject_access_log
 from gateway.schema.consent import AccessLogEntry, Consent
 from gateway.schema.enums import ConsentState, Language
+from gateway.schema.estimate_fields import CaseEstimate
 from gateway.schema.journey_fields import Journey, journeys_of_read
 from gateway.schema.notification_fields import notification_list, unread_count
 from gateway.schema.notifications import MAX_PAGE, Notification
@@ -38,7 +41,7 @@ from gateway.schema.types import (
 )
 from gateway.schema.webhooks import WebhookFields
 
-__all__ = ["Client", "FormerClient", "Viewer", "client_of", "timeline_view"]
+__all__ = ["Client", "FormerClient", "Viewer", "client_of", "selects", "timeline_view"]
 
 Info = strawberry.Info[Context, None]
 
@@ -47,6 +50,23 @@ MAX_LOG_ENTRIES = 500
 
 def _language(info: Info, language: Language | None) -> str:
     return language.value if language else info.context.language
+
+
+def selects(selections: Sequence[Selection], name: str) -> bool:
+    """Whether a field ``name`` is selected directly below the given fields (through
+    fragments too)."""
+    for selection in selections:
+        for child in selection.selections:
+            if isinstance(child, SelectedField):
+                if child.name == name:
+                    return True
+            elif selects([child], name):  # a fragment: its own selections
+                return True
+    return False
+
+
+def _estimate(estimate: Estimate | None, language: str) -> CaseEstimate | None:
+    return None if estimate is None else CaseEstimate.from_domain(estimate, language)
 
 
 def timeline_view(agencies: Mapping[str, AgencyInfo], read: TimelineRead,
@@ -128,7 +148,11 @@ class Viewer(WebhookFields):
         read = await info.context.timeline(self.subject)
         lang = _language(info, language)
         agencies = info.context.service.agencies
-        return [CaseStatus.from_domain(c, agencies[c.agency_id], lang)
+        # Estimates only when asked for: they need the agencies' statistics.
+        estimates = (await info.context.estimates(self.subject)
+                     if selects(info.selected_fields, "estimate") else {})
+        return [CaseStatus.from_domain(c, agencies[c.agency_id], lang,
+                                       _estimate(estimates.get((c.agency_id, c.number)), lang))
                 for c in read.timeline.cases]
 
     @strawberry.field(description="Agencies that could not answer for `cases` just now, "

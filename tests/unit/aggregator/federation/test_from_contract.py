@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from aggregator.federation import from_contract as convert
 from aggregator.federation.from_contract import status_from_proto
 from aggregator.model import InvalidNumber, LookupFailure, Status, Text
+from aggregator.processing.model import CompletionFigures, InquiryRule, TargetKind, TargetUnit
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2
+from caseline.v1 import statistics_pb2 as stats_pb
 from caseline.v1 import vocabulary_pb2 as vocab
 
 
@@ -160,3 +164,79 @@ def test_an_adapters_excess_of_related_cases_is_cut() -> None:
         case.related_cases.add(agency_id="immigration", case_number=f"IOE09900001{i:02d}",
                                relation=case_pb2.CASE_RELATION_FILED_WITH)
     assert len(convert.related_from_proto("immigration", case.related_cases)) == 50
+def _figures(completed: int = 40, *, suppressed: bool = False,
+             share: float = 0.75) -> stats_pb.CompletionFigures:
+    if suppressed:
+        return stats_pb.CompletionFigures(suppressed=True, withheld_cells=3)
+    return stats_pb.CompletionFigures(completed=completed, median_days=90, p80_days=140,
+                                      within_target_share=share,
+                                      decile_days=list(range(10, 100, 10)))
+
+
+def _statistics_response() -> pb.GetProcessingStatisticsResponse:
+    target = stats_pb.ProcessingTarget(
+        case_type="I-129", days=15, unit=stats_pb.TARGET_UNIT_BUSINESS_DAYS,
+        kind=stats_pb.TARGET_KIND_STATUTORY, source="8 U.S.C. 1356(u)",
+        basis=[vocab.LocalizedString(language="en", text="Premium processing."),
+               vocab.LocalizedString(language="es", text="Trámite prémium.")],
+        source_url="https://www.uscis.gov/forms/all-forms/how-do-i-request-premium-processing",
+        inquiry_rule=stats_pb.INQUIRY_RULE_RECEIPT_PLUS_TARGET)
+    response = pb.GetProcessingStatisticsResponse(
+        target=target, first_month="2026-05", last_month="2026-10", min_cell_size=10,
+        offices=[
+            stats_pb.OfficeStatistics(
+                office="CSC", period=_figures(), months=[
+                    stats_pb.MonthlyFigures(month="2026-05", figures=_figures(12)),
+                    stats_pb.MonthlyFigures(month="2026-13", figures=_figures(12)),
+                    stats_pb.MonthlyFigures(month="2026-06", figures=_figures(suppressed=True))],
+                pending=[stats_pb.PendingAtMilestone(milestone=vocab.MILESTONE_UNDER_REVIEW,
+                                                     count=33, median_age_days=41),
+                         stats_pb.PendingAtMilestone(milestone=vocab.MILESTONE_RECEIVED,
+                                                     suppressed=True)]),
+            stats_pb.OfficeStatistics(office="VSC", period=_figures(suppressed=True)),
+            stats_pb.OfficeStatistics(office="", period=_figures(400))])
+    response.computed_at.FromDatetime(datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+    return response
+
+
+def test_statistics_read_every_figure_and_withheld_ones_as_none() -> None:
+    read = convert.statistics_from_proto("immigration", "I-129", _statistics_response(),
+                                         first_month=date(2020, 1, 1),
+                                         last_month=date(2020, 6, 1))
+    assert (read.first_month, read.last_month) == (date(2026, 5, 1), date(2026, 10, 1))
+    assert read.target.unit == TargetUnit.BUSINESS_DAYS
+    assert read.target.kind == TargetKind.STATUTORY
+    assert read.target.inquiry_rule == InquiryRule.RECEIPT_PLUS_TARGET
+    assert read.target.basis == {"en": "Premium processing.", "es": "Trámite prémium."}
+    assert read.min_cell_size == 10 and read.computed_at == datetime(2026, 11, 22, 3,
+                                                                      tzinfo=UTC)
+    csc, vsc, agency = read.offices
+    assert (csc.office, vsc.office, agency.office) == ("CSC", "VSC", None)
+    assert csc.period == CompletionFigures(False, 40, 90, 140, 0.75,
+                                           tuple(range(10, 100, 10)), 0)
+    assert vsc.period == CompletionFigures(True, None, None, None, None, (), 3)
+    # The malformed month is dropped; the withheld one stays, its figures None.
+    assert [m.month for m in csc.months] == [date(2026, 5, 1), date(2026, 6, 1)]
+    assert csc.months[1].figures.completed is None
+    assert csc.pending[0].milestone == "UNDER_REVIEW" and csc.pending[0].count == 33
+    assert csc.pending[1].suppressed and csc.pending[1].count is None
+    assert read.row(None) is agency and agency.period.completed == 400
+
+
+def test_a_case_type_without_target_has_no_share_and_unspecified_enums_read_safely() -> None:
+    response = pb.GetProcessingStatisticsResponse(
+        target=stats_pb.ProcessingTarget(case_type="X"), first_month="bad",
+        offices=[stats_pb.OfficeStatistics(period=_figures(share=0.0))])
+    read = convert.statistics_from_proto("labor", "X", response, first_month=date(2026, 5, 1),
+                                         last_month=date(2026, 10, 1))
+    assert read.target.days == 0 and read.target.kind == TargetKind.NONE
+    assert read.target.unit == TargetUnit.CALENDAR_DAYS
+    assert read.target.inquiry_rule == InquiryRule.NONE
+    assert read.offices[0].period.within_target_share is None
+    assert (read.first_month, read.last_month) == (date(2026, 5, 1), date(2026, 10, 1))
+
+
+def test_months_read_as_first_days() -> None:
+    assert convert.month_from_contract("2026-02") == date(2026, 2, 1)
+    assert convert.month_from_contract("2026-2") is None
+    assert convert.month_from_contract("2026-00") is None
