@@ -35,12 +35,13 @@ from support.demo_process import Demo
 
 pytestmark = BROWSER
 
-HOMES = {"ana": "/me", "raj": "/me", "lee": "/clients", "audrey": "/audit"}
+HOMES = {"ana": "/me", "raj": "/me", "mei": "/me", "lee": "/clients", "audrey": "/audit"}
 # Every page each persona has (beside the public ones, tested signed out).
 PAGES = {
     "ana": ["/me", "/me/cases/link", "/me/access", "/me/consents", "/me/consents/grant",
             "/me/webhooks"],
     "raj": ["/me"],
+    "mei": ["/me", "/me/notifications"],
     "lee": ["/clients", "/clients/invite", "/bulk", "/", "/me/webhooks"],
     "audrey": ["/audit"],
 }
