@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
+from adapters.reference.catalog import profile
 from aggregator.notify.tables import watch_cursors
 from deploy.demo.state import DemoState
+from gateway.messages import message
 from support.demo_process import ROOT, Demo, start_demo
 
 pytestmark = pytest.mark.integration
@@ -52,10 +54,19 @@ def test_a_recorded_status_reaches_anas_mailbox(demo: Demo) -> None:
         timeout=60)
     assert recorded.returncode == 0, recorded.stderr
     folder = demo.state_dir / "mail"
+    # Ana reads Spanish: the subject as her e-mail words a change.
+    changed = message("es", "A case at {agency} changed",
+                      agency=profile("immigration").name_es)
+
+    def changes() -> list[Path]:
+        # Ana's alerts (a deadline coming due) may arrive too: only the change is counted.
+        return [p for p in folder.glob("*.eml") if email.message_from_bytes(
+            p.read_bytes(), policy=email.policy.default)["Subject"] == changed]
+
     deadline = time.monotonic() + 60
-    while not list(folder.glob("*.eml")) and time.monotonic() < deadline:
+    while not changes() and time.monotonic() < deadline:
         time.sleep(0.1)
-    [path] = folder.glob("*.eml")
+    [path] = changes()
     mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert mail["To"] == "ana@example.org"
     assert mail["List-Unsubscribe"]
