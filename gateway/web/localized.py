@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from gateway.messages import message
@@ -37,9 +37,9 @@ def day(language: str, value: date) -> str:
 
 def month(language: str, value: date) -> str:
     """A month and its year ("March 2027", "marzo de 2027")."""
-    return format_date(value, format="LLLL y", locale=language)
+    return format_skeleton("yMMMM", value, locale=language)
 
 
 def short_month(language: str, value: date) -> str:
     """A month's abbreviation and year, for an axis ("Mar 2027", "mar 2027")."""
-    return format_date(value, format="LLL y", locale=language)
+    return format_skeleton("yMMM", value, locale=language)

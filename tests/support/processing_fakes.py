@@ -14,8 +14,14 @@ from aggregator.model import Case, Event
 from aggregator.processing.model import (
     AgencyStatistics,
     CompletionFigures,
+    Deadline,
+    DeadlineKind,
+    DeadlineParty,
+    DeadlineState,
     Estimate,
     InquiryRule,
+    Journey,
+    JourneyStep,
     MonthlyFigures,
     OfficeStatistics,
     PendingAtMilestone,
@@ -26,7 +32,7 @@ from aggregator.processing.model import (
 from aggregator.service import CaselineService
 
 __all__ = ["OFFICES", "SMALL_OFFICE", "TARGET", "WITHHELD_MONTH_INDEX", "FakeProcessing",
-           "figures", "install", "statistics"]
+           "deadline", "estimate", "figures", "install", "journey", "statistics"]
 
 OFFICES = ("Nebraska Service Center", "Vermont Service Center")
 SMALL_OFFICE = "Guam Field Office"  # too few cases: every figure withheld
@@ -116,3 +122,35 @@ def install(service: CaselineService, fake: FakeProcessing) -> None:
     """Give ``service`` the fake's methods, as the real service will have them."""
     service.processing_statistics = fake.processing_statistics  # type: ignore[attr-defined]
     service.estimates_for = fake.estimates_for  # type: ignore[attr-defined]
+
+
+def deadline(state: DeadlineState = DeadlineState.RUNNING, *, agency_id: str = "labor",
+             number: str = "A-26001-00001", met_on: date | None = None) -> Deadline:
+    """A PERM certification's 180 days for filing the I-140."""
+    return Deadline(DeadlineKind.PERM_VALIDITY, date(2027, 2, 20), state,
+                    DeadlineParty.APPLICANT, "20 CFR 656.30(b)(1)",
+                    {"en": "A labor certification is valid for 180 days (20 CFR 656.30(b)(1)).",
+                     "es": "Una certificación laboral vale 180 días (20 CFR 656.30(b)(1))."},
+                    agency_id, number, met_on)
+
+
+def estimate(*, outside: bool = False, age_days: int = 75,
+             deadlines: tuple[Deadline, ...] = ()) -> Estimate:
+    """An estimate from the agency-wide row of ``statistics()`` (median 70, 80% in 110)."""
+    return Estimate(date(2026, 7, 10), date(2026, 8, 19), date(2026, 8, 20), outside,
+                    {"en": "From 600 I-765 cases decided agency-wide, May to October 2026.",
+                     "es": "De 600 casos I-765 decididos en toda la agencia, de mayo a octubre "
+                           "de 2026."},
+                    deadlines, statistics(), None, age_days)
+
+
+def journey(current: int = 1) -> Journey:
+    """PERM, then I-140 (current by default), then I-485, with the PERM's deadline met."""
+    steps = (("labor", "A-26001-00001", "PERM", "APPROVED"),
+             ("immigration", "IOE0990000001", "I-140", "PENDING"),
+             ("immigration", "IOE0990000002", "I-485", "PENDING"))
+    return Journey(
+        "employment-green-card",
+        {"en": "Employment-based green card", "es": "Residencia permanente por empleo"},
+        tuple(JourneyStep(a, n, t, c, i == current) for i, (a, n, t, c) in enumerate(steps)),
+        (deadline(DeadlineState.MET, met_on=date(2026, 11, 2)),))
