@@ -14,11 +14,11 @@ never as zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Bar", "Chart", "Gauge", "Line", "Tick", "bar_chart", "gauge", "line_chart",
-           "nice_top", "ticks"]
+           "nice_top", "plain", "ticks"]
 
 WIDTH = 600.0
 HEIGHT = 300.0
@@ -73,6 +73,11 @@ class Chart:
     bars: tuple[Bar, ...] = ()
     lines: tuple[Line, ...] = ()
 
+    @property
+    def withheld(self) -> bool:
+        """Whether any value is withheld (the page then explains the marker)."""
+        return any(b.withheld for b in self.bars) or any(line.gaps for line in self.lines)
+
 
 def nice_top(largest: float) -> float:
     """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above ``largest`` (1 when nothing is positive),
@@ -95,11 +100,12 @@ def _y(value: float, top: float) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / top)
 
 
-def _y_ticks(top: float, label: str) -> tuple[Tick, ...]:
-    return tuple(Tick(_y(v, top), label.format(_number(v))) for v in ticks(top))
+def _y_ticks(top: float, label: Callable[[float], str]) -> tuple[Tick, ...]:
+    return tuple(Tick(_y(v, top), label(v)) for v in ticks(top))
 
 
-def _number(value: float) -> str:
+def plain(value: float) -> str:
+    """An axis number as digits (the default label)."""
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
@@ -116,10 +122,10 @@ def _x_ticks(labels: Sequence[str], every: int) -> tuple[Tick, ...]:
 
 
 def bar_chart(values: Sequence[float | None], labels: Sequence[str], *, top: float | None = None,
-              y_label: str = "{}", every: int = 1) -> Chart:
+              y_label: Callable[[float], str] = plain, every: int = 1) -> Chart:
     """Vertical bars for ``values`` (None: withheld) labelled ``labels`` below, every
     ``every``-th label shown; the axis runs to ``top`` or a round number above the largest.
-    ``y_label`` formats the axis' numbers ("{} %")."""
+    ``y_label`` writes the axis' numbers (as the reader's language does)."""
     if len(values) != len(labels):
         raise ValueError(f"{len(values)} values but {len(labels)} labels")
     scale = top or nice_top(max((v for v in values if v is not None), default=0))
@@ -134,7 +140,7 @@ def bar_chart(values: Sequence[float | None], labels: Sequence[str], *, top: flo
 
 
 def line_chart(series: Sequence[tuple[str, str, Sequence[float | None]]], labels: Sequence[str],
-               *, y_label: str = "{}", every: int = 1) -> Chart:
+               *, y_label: Callable[[float], str] = plain, every: int = 1) -> Chart:
     """Lines over ``labels`` (months), one per ``(name, css, values)``; a None value is a
     withheld month: the line breaks there and a marker sits on the baseline."""
     for name, _, values in series:

@@ -149,7 +149,7 @@ def _trend(language: str, months: Sequence[date], figures: Sequence[CompletionFi
     p80_name = message(language, "80% decided within")
     chart = line_chart([(median_name, "median", [f.median_days for f in figures]),
                         (p80_name, "p80", [f.p80_days for f in figures])],
-                       labels, every=2)
+                       labels, every=2, y_label=lambda v: localized.count(language, v))
     rows = tuple((localized.month(language, m),
                   (_days_or(language, f.median_days, withheld),
                    _days_or(language, f.p80_days, withheld)))
@@ -169,7 +169,7 @@ def _distribution(language: str, figures: CompletionFigures, withheld: str,
     labels = [localized.share(language, s) for s in shares]
     deciles: list[int | None] = (list(figures.decile_days) if not figures.suppressed
                                  and len(figures.decile_days) == 9 else [None] * 9)
-    chart = bar_chart(deciles, labels)
+    chart = bar_chart(deciles, labels, y_label=lambda v: localized.count(language, v))
     rows = tuple((label, (_days_or(language, d, withheld),))
                  for label, d in zip(labels, deciles, strict=True))
     return ChartView(
@@ -183,7 +183,8 @@ def _distribution(language: str, figures: CompletionFigures, withheld: str,
 
 def _pending(language: str, row: OfficeStatistics, withheld: str) -> ChartView:
     names = [milestone_name(language, p.milestone) for p in row.pending]
-    chart = bar_chart([p.count for p in row.pending], names)
+    chart = bar_chart([p.count for p in row.pending], names,
+                      y_label=lambda v: localized.count(language, v))
     rows = tuple((name, (withheld if p.count is None else localized.count(language, p.count),
                          _days_or(language, p.median_age_days, withheld)))
                  for name, p in zip(names, row.pending, strict=True))
@@ -200,7 +201,8 @@ def _within(language: str, months: Sequence[date], figures: Sequence[CompletionF
     labels = [localized.short_month(language, m) for m in months]
     values = [None if f.within_target_share is None else f.within_target_share * 100
               for f in figures]
-    chart = bar_chart(values, labels, top=100, y_label="{} %", every=2)
+    chart = bar_chart(values, labels, top=100, every=2,
+                      y_label=lambda v: localized.share(language, v / 100))
     no_target = message(language, "No target")
     rows = tuple((localized.month(language, m),
                   (withheld if f.suppressed else no_target if f.within_target_share is None

@@ -34,8 +34,8 @@ def test_bars_are_as_tall_as_their_values_and_sit_on_one_baseline() -> None:
 
 
 def test_a_bar_charts_top_can_be_fixed_and_labels_thinned() -> None:
-    chart = bar_chart([50.0] * 6, [str(i) for i in range(6)], top=100, y_label="{} %",
-                      every=2)
+    chart = bar_chart([50.0] * 6, [str(i) for i in range(6)], top=100,
+                      y_label=lambda v: f"{v:.0f} %", every=2)
     assert chart.bars[0].height == pytest.approx((chart.bottom - chart.top) / 2)
     assert [t.label for t in chart.x_ticks] == ["0", "2", "4"]
     assert chart.y_ticks[-1].label == "100 %"
@@ -74,3 +74,10 @@ def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:
     assert gauge(0, 0, 0).top_days > 0
     with pytest.raises(ValueError, match="negative"):
         gauge(-1, 10, 20)
+
+
+def test_a_chart_knows_whether_it_withholds_anything() -> None:
+    assert bar_chart([1, None], ["a", "b"]).withheld
+    assert not bar_chart([1, 2], ["a", "b"]).withheld
+    assert line_chart([("m", "m", [1, None])], ["a", "b"]).withheld
+    assert not line_chart([("m", "m", [1, 2])], ["a", "b"]).withheld
