@@ -220,3 +220,14 @@ async def test_the_page_keeps_the_csp_and_needs_no_script(site: Site) -> None:
     response = await site.client.get("/statistics/immigration/I-765")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "<script" not in response.text and "style=" not in response.text
+
+
+async def test_an_office_is_chosen_with_a_form_that_needs_no_script(site: Site) -> None:
+    html = (await site.client.get(
+        "/statistics/immigration/I-765?office=Vermont+Service+Center")).text
+    form = html[html.index('<form class="usa-form caseline-filter"'):]
+    form = form[:form.index("</form>")]
+    assert 'action="/statistics/immigration/I-765" method="get"' in form
+    assert '<label class="usa-label" for="office">' in form
+    assert '<option value="Vermont Service Center" selected>' in form
+    assert '<option value="">All offices of the agency</option>' in form
