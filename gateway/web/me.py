@@ -14,7 +14,7 @@ from aggregator.consent.vocabulary import Role
 from gateway.messages import message
 from gateway.web import me_access, me_journeys, me_link
 from gateway.web.erased import unless_erased
-from gateway.web.me_outlook import OPEN, estimate_cards, journey_view
+from gateway.web.me_outlook import estimate_cards, journey_view
 from gateway.web.me_view import my_timeline
 from gateway.web.pages import Pages
 from gateway.web.processing_source import processing_of
@@ -48,10 +48,10 @@ def routes(pages: Pages) -> list[BaseRoute]:
         now = datetime.now(UTC)
         view = my_timeline(service.agencies, read, language, now, asked or None)
         cases, events = read.timeline.cases, read.timeline.events
-        # Estimates only for cases still waiting: a decided case has nothing to estimate.
-        waiting = [c for c in cases if c.status.category in OPEN]
-        estimates = (await processing.estimates_for(waiting, events, now.date())
-                     if waiting else {})
+        # Every case: the service leaves out decided ones unless a deadline runs on them, and
+        # a deadline may need another case (the I-140 filed meets the PERM's).
+        estimates = (await processing.estimates_for(cases, events, now.date())
+                     if cases else {})
         journeys = me_journeys.journeys_of(cases, events, now.date())
         return pages.render(
             request, "me.html", 400 if problem else 200, view=view, steps=steps(language),

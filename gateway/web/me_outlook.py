@@ -155,8 +155,10 @@ def _figures(estimate: Estimate) -> tuple[int, int] | None:
 
 def estimate_card(language: str, case: Case, estimate: Estimate,
                   agencies: Mapping[str, AgencyInfo]) -> EstimateCard:
-    """An open case's estimate, deadlines and comparison with its type."""
-    figures = _figures(estimate)
+    """A case's estimate, deadlines and comparison with its type; a decided case (shown for
+    a deadline that still runs on it) has its deadlines only."""
+    waiting = case.status.category in OPEN
+    figures = _figures(estimate) if waiting else None
     if figures is None:
         shown, text = None, ""
     else:
@@ -168,8 +170,9 @@ def estimate_card(language: str, case: Case, estimate: Estimate,
                        median=localized.days(language, median),
                        p80=localized.days(language, p80))
     return EstimateCard(
-        case.agency_id, case.number, case.case_type, _summary(language, estimate),
-        estimate.outside_normal, _in(estimate.basis, language),
+        case.agency_id, case.number, case.case_type,
+        _summary(language, estimate) if waiting else "",
+        estimate.outside_normal and waiting, _in(estimate.basis, language) if waiting else "",
         tuple(deadline_row(language, d, agencies) for d in estimate.deadlines),
         shown, text, statistics_path(case.agency_id, case.case_type))
 
@@ -177,10 +180,10 @@ def estimate_card(language: str, case: Case, estimate: Estimate,
 def estimate_cards(language: str, cases: Sequence[Case],
                    estimates: Mapping[tuple[str, str], Estimate],
                    agencies: Mapping[str, AgencyInfo]) -> list[EstimateCard]:
-    """The cards of the open cases that have an estimate, in the cases' order."""
+    """The cards of the cases that have an estimate (open ones; decided ones on which a
+    deadline runs), in the cases' order."""
     return [estimate_card(language, c, estimates[(c.agency_id, c.number)], agencies)
-            for c in cases
-            if c.status.category in OPEN and (c.agency_id, c.number) in estimates]
+            for c in cases if (c.agency_id, c.number) in estimates]
 
 
 def journey_view(language: str, journey: Journey,

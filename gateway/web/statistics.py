@@ -91,8 +91,8 @@ def routes(pages: Pages) -> list[BaseRoute]:
                 processing.processing_statistics(
                     agency, case_type, office,
                     first_month=months_back(last, TREND_MONTHS), last_month=last))
-        # Until aggregator/processing/errors.py names its own: LookupError for an unknown
-        # case type or office, ValueError for a request the agency refuses.
+        # aggregator/processing/errors.py (UnknownAgencyError, UnknownCaseTypeError are
+        # LookupErrors; InvalidStatisticsRequestError a ValueError).
         except LookupError:
             name = service.agencies[agency].display_name(language)
             return refused(request, 404, message(
@@ -103,8 +103,8 @@ def routes(pages: Pages) -> list[BaseRoute]:
                           "case type from the list.", agency=name, case_type=case_type))
         except ValueError:
             return refused(request, 400, message(
-                language, "{agency} does not accept {case_type} as a case type. A case type is "
-                          "its code as on the list, such as I-485.",
+                language, "{agency} did not accept this request. Check the case type "
+                          "{case_type} (its code as on the list, such as I-485) and the office.",
                 agency=service.agencies[agency].display_name(language), case_type=case_type))
         except AgencyCallError:
             return refused(request, 503, message(

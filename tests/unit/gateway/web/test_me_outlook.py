@@ -74,15 +74,22 @@ def test_a_deadline_says_what_by_when_its_state_and_who_acts() -> None:
     assert deadline_row("en", deadline(DeadlineState.MISSED), AGENCIES).state == "Missed"
 
 
-def test_only_open_cases_with_an_estimate_get_a_card() -> None:
+def test_a_decided_case_with_a_running_deadline_shows_the_deadline_only() -> None:
     decided = replace(CASE, number="IOE0990000009",
                       status=_status("APPROVED", "DECISION_MADE", False, "Approved", "Approved",
                                      "Aprobado"))
     other = replace(CASE, number="IOE0990000002", status=EVIDENCE)
-    estimates = {("immigration", n): estimate() for n in
-                 ("IOE0990000001", "IOE0990000009")}
+    estimates = {("immigration", "IOE0990000001"): estimate(),
+                 ("immigration", "IOE0990000009"): estimate(outside=True,
+                                                           deadlines=(deadline(),))}
     cards = estimate_cards("en", [CASE, decided, other], estimates, AGENCIES)
-    assert [c.number for c in cards] == ["IOE0990000001"]
+    # In the cases' order; the case without an estimate has no card.
+    assert [c.number for c in cards] == ["IOE0990000001", "IOE0990000009"]
+    assert cards[0].summary and cards[0].gauge is not None
+    done = cards[1]
+    assert done.summary == "" and done.gauge is None and done.basis == ""
+    assert not done.outside_normal  # nothing is late about a decided case
+    assert [d.state for d in done.deadlines] == ["Running"]
 
 
 def test_a_journeys_steps_in_order_with_the_current_one() -> None:
