@@ -146,7 +146,8 @@ async def test_an_open_case_shows_its_estimate_deadline_and_gauge() -> None:
     estimates = html[html.index('id="estimates"'):html.index('id="actions"')]
     assert "Most cases like yours are decided by August 19, 2026" in estimates
     assert "Outside normal processing time" in estimates and "caseline-outside" in estimates
-    assert 'role="img" aria-labelledby="gauge-1-title gauge-1-desc"' in estimates
+    assert ('role="img" aria-labelledby="gauge-1-title" '
+            'aria-describedby="gauge-1-desc"') in estimates
     assert "Your case has waited 150 days" in estimates
     assert "Labor certification valid for filing the I-140" in estimates and "Running" in estimates
     assert 'href="/statistics/immigration/I-765"' in estimates

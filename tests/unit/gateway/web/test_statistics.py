@@ -129,7 +129,8 @@ async def test_each_chart_is_a_named_svg_with_a_table_of_the_same_numbers(site: 
     html = (await site.client.get("/statistics/immigration/I-765")).text
     for chart in ("trend", "distribution", "pending", "within"):
         figure = _section(html, f'aria-labelledby="{chart}-heading"')
-        assert f'role="img" aria-labelledby="{chart}-svg-title {chart}-svg-desc"' in figure
+        assert (f'role="img" aria-labelledby="{chart}-svg-title" '
+                f'aria-describedby="{chart}-svg-desc"') in figure
         assert f'<title id="{chart}-svg-title">' in figure and "<desc" in figure
         assert "<table" in figure and '<th scope="row">' in figure
     trend = _section(html, 'aria-labelledby="trend-heading"')
