@@ -24,6 +24,8 @@ WIDTH = 600.0
 HEIGHT = 300.0
 # Room for the y axis' labels on the left and the x axis' labels below.
 LEFT, RIGHT, TOP, BOTTOM = 56.0, 12.0, 12.0, 40.0
+# Days and counts are whole numbers: an axis of at least 0–4 keeps its ticks whole (0, 1, 2...).
+MIN_TOP = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,12 @@ class Chart:
     y_ticks: tuple[Tick, ...]
     bars: tuple[Bar, ...] = ()
     lines: tuple[Line, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether no value is published at all (the page then shows no drawing)."""
+        return (all(b.withheld for b in self.bars)
+                and all(not line.dots for line in self.lines))
 
     @property
     def withheld(self) -> bool:
@@ -128,7 +136,7 @@ def bar_chart(values: Sequence[float | None], labels: Sequence[str], *, top: flo
     ``y_label`` writes the axis' numbers (as the reader's language does)."""
     if len(values) != len(labels):
         raise ValueError(f"{len(values)} values but {len(labels)} labels")
-    scale = top or nice_top(max((v for v in values if v is not None), default=0))
+    scale = top or max(nice_top(max((v for v in values if v is not None), default=0)), MIN_TOP)
     width, first = _slots(len(values))
     base = _y(0, scale)
     bars = tuple(
@@ -146,8 +154,8 @@ def line_chart(series: Sequence[tuple[str, str, Sequence[float | None]]], labels
     for name, _, values in series:
         if len(values) != len(labels):
             raise ValueError(f"{name}: {len(values)} values but {len(labels)} labels")
-    scale = nice_top(max((v for _, _, values in series for v in values if v is not None),
-                         default=0))
+    scale = max(nice_top(max((v for _, _, values in series for v in values if v is not None),
+                             default=0)), MIN_TOP)
     width, first = _slots(len(labels))
     lines = []
     for name, css, values in series:

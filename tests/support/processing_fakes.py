@@ -59,6 +59,12 @@ def _month(first: date, i: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _withheld_row(office: str, first: date, count: int) -> OfficeStatistics:
+    return OfficeStatistics(office, WITHHELD,
+                            tuple(MonthlyFigures(_month(first, i), WITHHELD) for i in range(count)),
+                            (PendingAtMilestone("UNDER_REVIEW", True, None, None),))
+
+
 def _row(office: str | None, base: int, first: date, count: int) -> OfficeStatistics:
     months = tuple(MonthlyFigures(_month(first, i), WITHHELD if i == WITHHELD_MONTH_INDEX
                                   else figures(base + 3 * i))
@@ -74,7 +80,9 @@ def statistics(case_type: str = "I-765", office: str | None = None,
     """Figures for ``office`` only, or per office then agency-wide."""
     last = _month(first_month, months - 1)
     rows: tuple[OfficeStatistics, ...]
-    if office is not None:
+    if office == SMALL_OFFICE:
+        rows = (_withheld_row(office, first_month, months),)
+    elif office is not None:
         rows = (_row(office, 70, first_month, months),)
     else:
         rows = (*(_row(o, 60 + 20 * i, first_month, months) for i, o in enumerate(OFFICES)),
@@ -103,7 +111,7 @@ class FakeProcessing:
             raise self.failure
         if case_type not in self.known_types:
             raise LookupError(f"no case type {case_type}")
-        if office is not None and office not in OFFICES:
+        if office is not None and office not in (*OFFICES, SMALL_OFFICE):
             raise LookupError(f"no office {office}")
         if first_month is None:
             return statistics(case_type, office)

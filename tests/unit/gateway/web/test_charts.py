@@ -61,10 +61,13 @@ def test_a_withheld_month_breaks_the_line_and_is_marked() -> None:
     assert all(0 <= y <= HEIGHT for _, y in p80.dots)
 
 
-def test_nothing_published_still_draws_an_axis() -> None:
+def test_nothing_published_is_an_empty_chart_with_whole_ticks() -> None:
     chart = line_chart([("median", "m", [None, None])], ["a", "b"])
     assert chart.lines[0].runs == () and len(chart.lines[0].gaps) == 2
-    assert chart.y_ticks[-1].label == "1"
+    assert chart.empty and bar_chart([None], ["a"]).empty
+    assert not bar_chart([None, 1], ["a", "b"]).empty
+    # Small counts still get whole-number ticks.
+    assert [t.label for t in bar_chart([1, 2], ["a", "b"]).y_ticks] == ["0", "1", "2", "3", "4"]
 
 
 def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:

@@ -232,3 +232,13 @@ async def test_an_office_is_chosen_with_a_form_that_needs_no_script(site: Site) 
     assert '<label class="usa-label" for="office">' in form
     assert '<option value="Vermont Service Center" selected>' in form
     assert '<option value="">All offices of the agency</option>' in form
+
+
+async def test_a_chart_with_nothing_published_says_so_instead_of_drawing(site: Site) -> None:
+    response = await site.client.get("/statistics/immigration/I-765?office=Guam+Field+Office")
+    assert response.status_code == 200
+    for chart in ("trend", "distribution", "pending", "within"):
+        figure = _section(response.text, f'aria-labelledby="{chart}-heading"')
+        assert "<svg" not in figure, chart
+        assert "Every figure of this chart is withheld" in figure
+        assert "withheld (fewer than 10 cases)" in figure  # the table still says which
