@@ -62,13 +62,19 @@ async def test_a_case_types_page_passes_axe_and_reads_as_tables(page: Page, numb
     assert response is not None and response.status == 200, await page.content()
     await expect(page.get_by_role("heading", level=2).first).to_contain_text(
         message(language, "Target: {target}", target="").strip())
+    withheld_everywhere = message(language, "Every figure of this chart is withheld: each "
+                                            "comes from too few cases. The table below says "
+                                            "which.")
     for chart in CHARTS:
         figure = page.locator(f'section[aria-labelledby="{chart}-heading"]')
-        # An image with a name, and a table of the same numbers a screen reader can read.
-        image = figure.get_by_role("img")
-        await expect(image).to_have_count(1)
-        await expect(image).to_have_accessible_name(
-            await figure.get_by_role("heading").inner_text())
+        # An image named by the chart's heading, or (the small demo's cells are mostly
+        # withheld) the words saying nothing could be drawn; a table of the numbers always.
+        images = await figure.get_by_role("img").count()
+        said = await figure.get_by_text(withheld_everywhere).count()
+        assert (images, said) in {(1, 0), (0, 1)}, (chart, images, said)
+        if images:
+            await expect(figure.get_by_role("img")).to_have_accessible_name(
+                await figure.get_by_role("heading").inner_text())
         await figure.locator("summary").click()
         await expect(figure.get_by_role("table")).to_be_visible()
     violations = await axe_violations(page)
