@@ -17,8 +17,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Bar", "Chart", "Gauge", "Line", "Tick", "bar_chart", "gauge", "line_chart",
-           "nice_top", "plain", "ticks"]
+__all__ = ["Bar", "Chart", "Gauge", "Line", "Tick", "bar_chart", "gauge", "hbar_chart",
+           "line_chart", "nice_top", "plain", "ticks"]
 
 WIDTH = 600.0
 HEIGHT = 300.0
@@ -74,7 +74,7 @@ class Chart:
     y_ticks: tuple[Tick, ...]
     bars: tuple[Bar, ...] = ()
     lines: tuple[Line, ...] = ()
-
+    horizontal: bool = False  # bars grow rightwards; categories down the left
     @property
     def empty(self) -> bool:
         """Whether no value is published at all (the page then shows no drawing)."""
@@ -99,8 +99,10 @@ def nice_top(largest: float) -> float:
     return 10.0 * power  # pragma: no cover - the loop ends at 10 × power, which is enough
 
 
-def ticks(top: float, count: int = 4) -> tuple[float, ...]:
-    """``count`` + 1 evenly spaced values from 0 to ``top``."""
+def ticks(top: float) -> tuple[float, ...]:
+    """Evenly spaced values from 0 to ``top``: four steps, or five or two where that keeps
+    them whole (25: 0, 5, ... 25 rather than 6.25, 12.5 ...)."""
+    count = next((n for n in (4, 5, 2) if top >= n and (top / n).is_integer()), 4)
     return tuple(top * i / count for i in range(count + 1))
 
 
@@ -175,6 +177,34 @@ def line_chart(series: Sequence[tuple[str, str, Sequence[float | None]]], labels
                           tuple(point for run in known for point in run), tuple(gaps)))
     return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, _y(0, scale), _x_ticks(labels, every),
                  _y_ticks(scale, y_label), lines=tuple(lines))
+
+
+# Room on the left for a horizontal chart's category names (about 36 characters at 14 px).
+NAMES = 260.0
+ROW = 32.0
+
+
+def hbar_chart(values: Sequence[float | None], labels: Sequence[str], *,
+               x_label: Callable[[float], str] = plain) -> Chart:
+    """Horizontal bars for ``values`` (None: withheld), each named by its label on the left,
+    one row of ROW units each: categories with long names (the steps of a process) never
+    overlap as they would under vertical bars."""
+    if len(values) != len(labels):
+        raise ValueError(f"{len(values)} values but {len(labels)} labels")
+    scale = max(nice_top(max((v for v in values if v is not None), default=0)), MIN_TOP)
+    height = TOP + ROW * max(len(values), 1) + BOTTOM
+    span = WIDTH - NAMES - RIGHT
+
+    def x(value: float) -> float:
+        return NAMES + span * value / scale
+
+    bars = tuple(Bar(NAMES, TOP + ROW * (i + 0.2), 0.0 if v is None else x(v) - NAMES,
+                     ROW * 0.6, text, v is None)
+                 for i, (v, text) in enumerate(zip(values, labels, strict=True)))
+    names = tuple(Tick(TOP + ROW * (i + 0.5), text) for i, text in enumerate(labels))
+    numbers = tuple(Tick(x(v), x_label(v)) for v in ticks(scale))
+    return Chart(WIDTH, height, NAMES, WIDTH - RIGHT, TOP, height - BOTTOM, numbers, names,
+                 bars=bars, horizontal=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from aggregator.processing.model import (
 )
 from gateway.messages import message
 from gateway.web import localized
-from gateway.web.charts import Chart, bar_chart, line_chart
+from gateway.web.charts import Chart, bar_chart, hbar_chart, line_chart
 
 __all__ = ["ChartView", "OfficeRow", "StatisticsView", "TargetView", "milestone_name",
            "months_back", "statistics_view", "target_view"]
@@ -183,8 +183,8 @@ def _distribution(language: str, figures: CompletionFigures, withheld: str,
 
 def _pending(language: str, row: OfficeStatistics, withheld: str) -> ChartView:
     names = [milestone_name(language, p.milestone) for p in row.pending]
-    chart = bar_chart([p.count for p in row.pending], names,
-                      y_label=lambda v: localized.count(language, v))
+    chart = hbar_chart([p.count for p in row.pending], names,
+                       x_label=lambda v: localized.count(language, v))
     rows = tuple((name, (withheld if p.count is None else localized.count(language, p.count),
                          _days_or(language, p.median_age_days, withheld)))
                  for name, p in zip(names, row.pending, strict=True))

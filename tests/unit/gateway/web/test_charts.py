@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.web.charts import HEIGHT, WIDTH, bar_chart, gauge, line_chart, nice_top, ticks
+from gateway.web.charts import (
+    HEIGHT,
+    WIDTH,
+    bar_chart,
+    gauge,
+    hbar_chart,
+    line_chart,
+    nice_top,
+    ticks,
+)
 
 
 @pytest.mark.parametrize(("largest", "top"), [
@@ -84,3 +93,25 @@ def test_a_chart_knows_whether_it_withholds_anything() -> None:
     assert not bar_chart([1, 2], ["a", "b"]).withheld
     assert line_chart([("m", "m", [1, None])], ["a", "b"]).withheld
     assert not line_chart([("m", "m", [1, 2])], ["a", "b"]).withheld
+
+
+def test_ticks_stay_whole_where_they_can() -> None:
+    assert ticks(25) == (0, 5, 10, 15, 20, 25)
+    assert ticks(2) == (0, 1, 2)
+    assert ticks(100) == (0, 25, 50, 75, 100)
+
+
+def test_horizontal_bars_name_each_row_and_grow_rightwards() -> None:
+    chart = hbar_chart([40, None, 10], ["Received", "Interview scheduled", "Appealed"])
+    assert chart.horizontal and chart.withheld and not chart.empty
+    first, withheld, third = chart.bars
+    assert first.width == pytest.approx(4 * third.width)
+    assert first.x == third.x == chart.left and first.x + first.width <= chart.right + 0.01
+    assert withheld.withheld and withheld.width == 0
+    # One row per category, named on the left at the row's middle; rows do not overlap.
+    assert [t.label for t in chart.y_ticks] == ["Received", "Interview scheduled", "Appealed"]
+    assert first.y + first.height < withheld.y < third.y
+    assert chart.height == pytest.approx(chart.bottom + 40)
+    assert [t.label for t in chart.x_ticks] == ["0", "10", "20", "30", "40", "50"]
+    with pytest.raises(ValueError, match="1 values but 2 labels"):
+        hbar_chart([1], ["a", "b"])
