@@ -99,10 +99,18 @@ def nice_top(largest: float) -> float:
     return 10.0 * power  # pragma: no cover - the loop ends at 10 × power, which is enough
 
 
+def _round_step(step: float) -> bool:
+    """Whether ``step`` is 1, 2, 2.5 or 5 × 10ⁿ (n ≥ 0): a step people count in."""
+    if step < 1 or not step.is_integer():
+        return False
+    power = 10.0 ** math.floor(math.log10(step))
+    return step / power in (1.0, 2.0, 2.5, 5.0)
+
+
 def ticks(top: float) -> tuple[float, ...]:
-    """Evenly spaced values from 0 to ``top``: four steps, or five or two where that keeps
-    them whole (25: 0, 5, ... 25 rather than 6.25, 12.5 ...)."""
-    count = next((n for n in (4, 5, 2) if top >= n and (top / n).is_integer()), 4)
+    """Evenly spaced values from 0 to ``top`` in a round step: four steps, else five or two
+    (500: 0, 100, ... 500 rather than 125, 250 ...); four when none is round."""
+    count = next((n for n in (4, 5, 2) if _round_step(top / n)), 4)
     return tuple(top * i / count for i in range(count + 1))
 
 

@@ -99,6 +99,9 @@ def test_ticks_stay_whole_where_they_can() -> None:
     assert ticks(25) == (0, 5, 10, 15, 20, 25)
     assert ticks(2) == (0, 1, 2)
     assert ticks(100) == (0, 25, 50, 75, 100)
+    assert ticks(500) == (0, 100, 200, 300, 400, 500)
+    assert ticks(250) == (0, 50, 100, 150, 200, 250)
+    assert ticks(0.5) == (0, 0.125, 0.25, 0.375, 0.5)  # nothing round: four steps
 
 
 def test_horizontal_bars_name_each_row_and_grow_rightwards() -> None:
