@@ -115,9 +115,13 @@ def deadline_row(language: str, deadline: Deadline,
         state = message(language, "Missed")
     else:
         state = message(language, "Running")
-    party = (message(language, "You must act by then")
-             if deadline.party is DeadlineParty.APPLICANT
-             else message(language, "The agency must act by then"))
+    applicant = deadline.party is DeadlineParty.APPLICANT
+    if deadline.state is DeadlineState.RUNNING:
+        party = (message(language, "You must act by then") if applicant
+                 else message(language, "The agency must act by then"))
+    else:
+        party = (message(language, "You had to act by then") if applicant
+                 else message(language, "The agency had to act by then"))
     agency = agencies.get(deadline.agency_id)
     return DeadlineRow(
         _kind(language, deadline.kind), localized.day(language, deadline.due),
