@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from aggregator.model import AgencyInfo, Case
 from aggregator.processing.model import (
@@ -20,10 +19,11 @@ from aggregator.processing.model import (
 from gateway.messages import message
 from gateway.web import localized
 from gateway.web.charts import Gauge, gauge
+from gateway.web.lookup import statistics_path
 from gateway.web.public import category_name
 
 __all__ = ["OPEN", "DeadlineRow", "EstimateCard", "JourneyStepRow", "JourneyView",
-           "deadline_row", "estimate_card", "estimate_cards", "journey_view", "statistics_path"]
+           "deadline_row", "estimate_card", "estimate_cards", "journey_view"]
 
 # The shared status categories of cases still waiting for a decision.
 OPEN = frozenset({"PENDING", "ACTIVE"})
@@ -77,11 +77,6 @@ class JourneyView:
     title: str
     steps: tuple[JourneyStepRow, ...]
     deadlines: tuple[DeadlineRow, ...]
-
-
-def statistics_path(agency_id: str, case_type: str) -> str:
-    """The statistics page of a case type."""
-    return f"/statistics/{quote(agency_id, safe='')}/{quote(case_type, safe='')}"
 
 
 def _in(texts: Mapping[str, str], language: str) -> str:

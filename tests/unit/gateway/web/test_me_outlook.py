@@ -13,7 +13,6 @@ from gateway.web.me_outlook import (
     estimate_card,
     estimate_cards,
     journey_view,
-    statistics_path,
 )
 from support.applicant_pages import CONFIG, EVIDENCE, RECEIVED, _status
 from support.processing_fakes import deadline, estimate, journey
@@ -21,11 +20,6 @@ from support.processing_fakes import deadline, estimate, journey
 AGENCIES = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope) for a in CONFIG.agencies}
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 CASE = Case("immigration", "IOE0990000001", "I-765", "Work permit", RECEIVED, T0, T0)
-
-
-def test_the_statistics_path_is_quoted() -> None:
-    assert statistics_path("immigration", "I-765") == "/statistics/immigration/I-765"
-    assert statistics_path("labor", "H-2A/B") == "/statistics/labor/H-2A%2FB"
 
 
 def test_an_estimate_in_english_names_the_three_dates() -> None:
