@@ -38,6 +38,7 @@ from gateway.web import (
     public,
     reserved,
     signin,
+    statistics,
 )
 from gateway.web.pages import NotAllowed, Pages, SignInRequired
 from gateway.web.session import SESSION_COOKIE, SESSION_IDLE_S, CsrfError
@@ -121,6 +122,7 @@ def web_app(service: CaselineService, quotas: LookupQuotas,
     routes: list[BaseRoute] = [
         *reserved.routes(pages),
         *public.routes(pages),
+        *statistics.routes(pages),
         *signin.routes(pages, settings.oidc, email_pages.sign_in_hook(settings.email)),
         *email_pages.routes(pages, settings.email),
         *bulk.routes(pages),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from aggregator.config import AgencyConfig
 from aggregator.federation.number_formats import number_formats
@@ -19,7 +20,7 @@ from gateway.refusals import rate_limited_text, too_long_text
 from gateway.schema.types import agency_failure_text
 
 __all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "presented",
-           "step_of"]
+           "statistics_path", "step_of"]
 
 # The progress line has four steps (received, under review, interview or hearing, decision);
 # each contract milestone (vocabulary.proto) sits on one of them, but those in WITHOUT_STEP.
@@ -40,6 +41,11 @@ _STEP = {
 # These happen at any stage, so they say nothing of progress: the card shows no line.
 WITHOUT_STEP = frozenset({"UNSPECIFIED", "EXPEDITE_REQUESTED", "PREMIUM_PROCESSING",
                           "NOTICE_SENT", "CASE_UPDATED"})
+
+
+def statistics_path(agency_id: str, case_type: str) -> str:
+    """The statistics page of a case type (gateway/web/statistics.py)."""
+    return f"/statistics/{quote(agency_id, safe='')}/{quote(case_type, safe='')}"
 
 
 def step_of(milestone: str) -> int | None:
@@ -78,6 +84,8 @@ class Card:
     # The language agency_text is in: the reader's when the agency supplies it, else "en".
     agency_text_language: str
     updated_at: datetime
+    # The statistics page of the case's type (/statistics/{agency}/{case_type}).
+    statistics_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,4 +171,5 @@ def _card(service: CaselineService, case: Case, language: str) -> Card:
         description=text.description if text else "",
         next_step=text.next_step if text else "", action_required=status.action_required,
         agency_code=status.agency_code, agency_text=agency_text,
-        agency_text_language=agency_language, updated_at=case.updated_at)
+        agency_text_language=agency_language, updated_at=case.updated_at,
+        statistics_url=statistics_path(case.agency_id, case.case_type))

@@ -12,10 +12,12 @@ from starlette.routing import BaseRoute, Route
 from aggregator.consent.policy import Principal
 from aggregator.consent.vocabulary import Role
 from gateway.messages import message
-from gateway.web import me_access, me_link
+from gateway.web import me_access, me_journeys, me_link
 from gateway.web.erased import unless_erased
+from gateway.web.me_outlook import estimate_cards, journey_view
 from gateway.web.me_view import my_timeline
 from gateway.web.pages import Pages
+from gateway.web.processing_source import processing_of
 from gateway.web.public import steps
 
 __all__ = ["MAX_AGENCY_LENGTH", "routes"]
@@ -27,6 +29,7 @@ MAX_AGENCY_LENGTH = 64
 def routes(pages: Pages) -> list[BaseRoute]:
     """``/me``, and the applicant's pages under it (linking a case, the access log)."""
     service = pages.service
+    processing = processing_of(service)
 
     async def timeline(request: Request) -> Response:
         who = pages.require(request, Role.APPLICANT)
@@ -42,11 +45,19 @@ def routes(pages: Pages) -> list[BaseRoute]:
         # As the GraphQL viewer reads it (gateway/context.py): same principal, same subject,
         # so the ledger records the same access (SubjectErasedError: the erased page).
         read = await service.read_timeline(Principal(who.subject, who.role), who.subject)
-        view = my_timeline(service.agencies, read, language, datetime.now(UTC),
-                           asked or None)
-        return pages.render(request, "me.html", 400 if problem else 200, view=view,
-                            steps=steps(language), agencies=agencies, chosen=asked,
-                            problem=problem)
+        now = datetime.now(UTC)
+        view = my_timeline(service.agencies, read, language, now, asked or None)
+        cases, events = read.timeline.cases, read.timeline.events
+        # Every case: the service leaves out decided ones unless a deadline runs on them, and
+        # a deadline may need another case (the I-140 filed meets the PERM's).
+        estimates = (await processing.estimates_for(cases, events, now.date())
+                     if cases else {})
+        journeys = me_journeys.journeys_of(cases, events, now.date())
+        return pages.render(
+            request, "me.html", 400 if problem else 200, view=view, steps=steps(language),
+            agencies=agencies, chosen=asked, problem=problem,
+            estimates=estimate_cards(language, cases, estimates, service.agencies),
+            journeys=[journey_view(language, j, service.agencies) for j in journeys])
 
     return [Route("/me", unless_erased(pages, timeline)), *me_link.routes(pages),
             *me_access.routes(pages)]

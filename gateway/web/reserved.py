@@ -1,4 +1,4 @@
-"""Paths kept for pages that later issues add (unlinking, webhooks, statistics), so nothing
+"""Paths kept for pages that later issues add (unlinking, webhooks), so nothing
 else takes them meanwhile: each answers 404 "not available yet"."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from gateway.web.pages import Pages
 
 __all__ = ["RESERVED", "routes"]
 
-RESERVED = ("/me/cases/unlink", "/clients/webhooks",
-            "/statistics/{agency}/{case_type}")
+RESERVED = ("/me/cases/unlink", "/clients/webhooks")
 
 
 def routes(pages: Pages) -> list[BaseRoute]:

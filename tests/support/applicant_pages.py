@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,13 +21,16 @@ from aggregator.consent.vocabulary import Role
 from aggregator.federation.fanout import AgencyCallError
 from aggregator.model import Case, Event, Hearing, LookupOutcome, Status, SubjectCases, Text
 from aggregator.ports import AdapterPort
+from aggregator.processing.model import Journey
 from aggregator.service import CaselineService
 from aggregator.vault.opening import Release
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, SignedIn, TokenVerifier
+from gateway.web import me_journeys
 from gateway.web.app import WebSettings
 from support.fakes import FakeLedger, fake_service
 from support.pages import SESSION_COOKIE, session_cookie
+from support.processing_fakes import FakeProcessing, install
 
 __all__ = ["ACCESS_CODE", "COURT_NUMBER", "CSRF", "IMMIGRATION_NUMBER", "SECRET", "Agency",
            "Applicant", "applicant_pages"]
@@ -116,6 +120,7 @@ class Applicant:
     agencies: dict[str, Agency]
     ledger: FakeLedger | None
     issuer: DevIssuer
+    processing: FakeProcessing
 
     def sign_in(self, subject: str = "ana", role: Role = Role.APPLICANT) -> None:
         """Only the session cookie of ``subject`` signed in as ``role`` in the client's jar
@@ -149,10 +154,13 @@ class Applicant:
 
 
 @asynccontextmanager
-async def applicant_pages(state: Path | None = None, *,
-                          failing: str | None = None) -> AsyncIterator[Applicant]:
+async def applicant_pages(state: Path | None = None, *, failing: str | None = None,
+                          processing: FakeProcessing | None = None,
+                          journeys: tuple[Journey, ...] = ()) -> AsyncIterator[Applicant]:
     """Ana's pages: over a fake ledger, or a real one in ``state`` (the access log reads
-    it); the agency ``failing`` does not answer."""
+    it); the agency ``failing`` does not answer. Estimates come from ``processing`` (none by
+    default) and ``journeys`` are hers, so /me's pages are tested apart from the rules that
+    compute them (tests/unit/aggregator/processing)."""
     agencies = _agencies()
     if failing:
         agencies[failing].failing = True
@@ -162,10 +170,13 @@ async def applicant_pages(state: Path | None = None, *,
                else fake_service(CONFIG, adapters, ledger=ledger))
     service.store.add_link("ana", "immigration", IMMIGRATION_NUMBER)  # type: ignore[attr-defined]
     service.store.add_link("ana", "courts", COURT_NUMBER)  # type: ignore[attr-defined]
+    processing = processing or FakeProcessing()
+    install(service, processing)
     key = Ed25519PrivateKey.generate()
     app = create_app(service, TokenVerifier(key.public_key()),
                      GatewaySettings(web=WebSettings(session_secret=SECRET)))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as client:
-        yield Applicant(client, service, agencies, ledger, DevIssuer(key))
+    with patch.object(me_journeys, "journeys_of", lambda cases, events, today: journeys):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://127.0.0.1") as client:
+            yield Applicant(client, service, agencies, ledger, DevIssuer(key), processing)
     await service.close()

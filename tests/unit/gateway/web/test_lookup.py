@@ -14,7 +14,15 @@ from aggregator.service import CaselineService
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import case_pb2, vocabulary_pb2
 from gateway.ratelimit import LookupQuotas, RatePolicy
-from gateway.web.lookup import WITHOUT_STEP, Card, Problem, format_hints, look_up, step_of
+from gateway.web.lookup import (
+    WITHOUT_STEP,
+    Card,
+    Problem,
+    format_hints,
+    look_up,
+    statistics_path,
+    step_of,
+)
 from support.fakes import fake_service
 
 PREFIX = "MILESTONE_"
@@ -119,3 +127,8 @@ async def test_format_hints_are_in_the_readers_language(service: CaselineService
     (english,) = await format_hints(service, "en")
     assert spanish.formats == ("número ficticio: FAK123456 (FAK y 6 dígitos)",)
     assert english.formats == ("fake number: FAK123456 (FAK and 6 digits)",)
+
+
+def test_the_statistics_path_is_quoted() -> None:
+    assert statistics_path("immigration", "I-765") == "/statistics/immigration/I-765"
+    assert statistics_path("labor", "H-2A/B") == "/statistics/labor/H-2A%2FB"

@@ -11,6 +11,7 @@ import pytest
 
 from aggregator.consent.vocabulary import Role
 from support.applicant_pages import COURT_NUMBER, IMMIGRATION_NUMBER, Applicant, applicant_pages
+from support.processing_fakes import FakeProcessing, deadline, estimate, journey
 
 
 @pytest.fixture
@@ -130,3 +131,44 @@ async def test_erased_data_gets_a_clear_page(ana: Applicant) -> None:
     assert response.status_code == 410
     assert "Your data was erased" in response.text
     assert "was erased at 2026-06-01T00:00:00+00:00" in response.text
+
+
+async def test_an_open_case_shows_its_estimate_deadline_and_gauge() -> None:
+    fake = FakeProcessing(estimates={("immigration", IMMIGRATION_NUMBER): estimate(
+        outside=True, age_days=150, deadlines=(deadline(),))})
+    async with applicant_pages(processing=fake) as ana:
+        html = (await ana.page("/me")).text
+        spanish = (await ana.page("/me?lang=es")).text
+    # Both of ana's cases are open: both were asked about, with today's date.
+    asked = fake.asked[0]
+    assert sorted(asked["estimates"]) == sorted([IMMIGRATION_NUMBER, COURT_NUMBER])
+    assert asked["today"] == datetime.now(UTC).date()
+    estimates = html[html.index('id="estimates"'):html.index('id="actions"')]
+    assert "Most cases like yours are decided by August 19, 2026" in estimates
+    assert "Outside normal processing time" in estimates and "caseline-outside" in estimates
+    assert ('role="img" aria-labelledby="gauge-1-title" '
+            'aria-describedby="gauge-1-desc"') in estimates
+    assert "Your case has waited 150 days" in estimates
+    assert "Labor certification valid for filing the I-140" in estimates and "Running" in estimates
+    assert 'href="/statistics/immigration/I-765"' in estimates
+    assert COURT_NUMBER not in estimates  # no estimate for it: no card
+    assert "Fuera del tiempo normal de tramitación" in spanish
+    assert "Su caso frente a lo típico" in spanish
+
+
+async def test_the_journey_section_marks_the_current_step_and_its_deadline() -> None:
+    async with applicant_pages(journeys=(journey(current=1),)) as ana:
+        html = (await ana.page("/me")).text
+    journeys = html[html.index('id="journeys"'):html.index('id="actions"')]
+    assert "Employment-based green card" in journeys
+    order = [journeys.index(t) for t in ("PERM", "I-140", "I-485")]
+    assert order == sorted(order)
+    current = journeys[journeys.index('aria-current="step"'):]
+    assert current[:current.index("</li>")].count("I-140") == 1
+    assert journeys.count('aria-current="step"') == 1
+    assert "Met on November 2, 2026" in journeys
+
+
+async def test_without_estimates_or_journeys_the_sections_are_absent(ana: Applicant) -> None:
+    html = (await ana.page("/me")).text
+    assert 'id="estimates"' not in html and 'id="journeys"' not in html

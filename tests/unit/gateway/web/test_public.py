@@ -105,6 +105,7 @@ async def test_good_number_shows_the_card_with_the_agencys_own_words(pages: Page
     assert re.search(r'segment--current" aria-current="step">'
                      r'<span class="usa-step-indicator__segment-label">Under review<', html)
     assert "2026-05-01 14:00 UTC" in html
+    assert '<a class="usa-link" href="/statistics/fake/I-765">How long I-765 cases take</a>' in html
 
 
 async def test_card_in_spanish_keeps_the_agencys_words_in_english(pages: Pages) -> None:

@@ -13,8 +13,7 @@ from gateway.web.reserved import RESERVED
 from support.applicant_pages import CONFIG, Applicant, applicant_pages
 from support.fakes import fake_service
 
-PATHS = ["/me/cases/unlink", "/clients/webhooks",
-         "/statistics/immigration/I-765"]
+PATHS = ["/me/cases/unlink", "/clients/webhooks"]
 
 
 @pytest.fixture

@@ -1,0 +1,120 @@
+"""Chart geometry: round axis tops, bars and lines in the viewBox, withheld values drawn as
+gaps (never as zero), and the case gauge's scale."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.web.charts import (
+    HEIGHT,
+    WIDTH,
+    bar_chart,
+    gauge,
+    hbar_chart,
+    line_chart,
+    nice_top,
+    ticks,
+)
+
+
+@pytest.mark.parametrize(("largest", "top"), [
+    (0, 1), (-5, 1), (1, 1), (7, 10), (11, 20), (180, 200), (201, 250), (251, 500),
+    (0.3, 0.5), (1000, 1000)])
+def test_the_axis_top_is_a_round_number_at_or_above_the_largest(largest: float,
+                                                               top: float) -> None:
+    assert nice_top(largest) == pytest.approx(top)
+
+
+def test_ticks_run_evenly_from_zero_to_the_top() -> None:
+    assert ticks(200) == (0, 50, 100, 150, 200)
+
+
+def test_bars_are_as_tall_as_their_values_and_sit_on_one_baseline() -> None:
+    chart = bar_chart([50, 100, None], ["a", "b", "c"])
+    first, second, withheld = chart.bars
+    assert second.height == pytest.approx(2 * first.height)
+    assert first.y + first.height == pytest.approx(chart.bottom)
+    assert second.y + second.height == pytest.approx(chart.bottom)
+    assert withheld.withheld and withheld.height == 0 and not first.withheld
+    assert all(b.x >= 0 and b.x + b.width <= WIDTH for b in chart.bars)
+    # The tallest bar reaches the axis' top (100 is already round).
+    assert second.y == pytest.approx(chart.top)
+    assert [t.label for t in chart.y_ticks] == ["0", "25", "50", "75", "100"]
+
+
+def test_a_bar_charts_top_can_be_fixed_and_labels_thinned() -> None:
+    chart = bar_chart([50.0] * 6, [str(i) for i in range(6)], top=100,
+                      y_label=lambda v: f"{v:.0f} %", every=2)
+    assert chart.bars[0].height == pytest.approx((chart.bottom - chart.top) / 2)
+    assert [t.label for t in chart.x_ticks] == ["0", "2", "4"]
+    assert chart.y_ticks[-1].label == "100 %"
+
+
+def test_values_and_labels_must_pair() -> None:
+    with pytest.raises(ValueError, match="2 values but 3 labels"):
+        bar_chart([1, 2], ["a", "b", "c"])
+    with pytest.raises(ValueError, match="median: 1 values but 2 labels"):
+        line_chart([("median", "m", [1])], ["a", "b"])
+
+
+def test_a_withheld_month_breaks_the_line_and_is_marked() -> None:
+    chart = line_chart([("median", "median", [10, 20, None, 30]),
+                        ("p80", "p80", [40, 50, 60, 70])], ["1", "2", "3", "4"])
+    median, p80 = chart.lines
+    assert len(median.runs) == 2 and len(p80.runs) == 1
+    assert len(median.dots) == 3 and len(median.gaps) == 1
+    # The gap sits where the third month's point would.
+    assert median.gaps[0] == pytest.approx(p80.dots[2][0])
+    # Larger values are higher up (smaller y), all inside the viewBox.
+    assert p80.dots[0][1] < median.dots[0][1]
+    assert all(0 <= y <= HEIGHT for _, y in p80.dots)
+
+
+def test_nothing_published_is_an_empty_chart_with_whole_ticks() -> None:
+    chart = line_chart([("median", "m", [None, None])], ["a", "b"])
+    assert chart.lines[0].runs == () and len(chart.lines[0].gaps) == 2
+    assert chart.empty and bar_chart([None], ["a"]).empty
+    assert not bar_chart([None, 1], ["a", "b"]).empty
+    # Small counts still get whole-number ticks.
+    assert [t.label for t in bar_chart([1, 2], ["a", "b"]).y_ticks] == ["0", "1", "2", "3", "4"]
+
+
+def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:
+    shown = gauge(150, 100, 180)
+    assert shown.top_days == 200  # a round number past 180 × 1.1
+    assert (shown.age, shown.median, shown.p80) == (0.75, 0.5, 0.9)
+    assert gauge(0, 0, 0).top_days > 0
+    with pytest.raises(ValueError, match="negative"):
+        gauge(-1, 10, 20)
+
+
+def test_a_chart_knows_whether_it_withholds_anything() -> None:
+    assert bar_chart([1, None], ["a", "b"]).withheld
+    assert not bar_chart([1, 2], ["a", "b"]).withheld
+    assert line_chart([("m", "m", [1, None])], ["a", "b"]).withheld
+    assert not line_chart([("m", "m", [1, 2])], ["a", "b"]).withheld
+
+
+def test_ticks_stay_whole_where_they_can() -> None:
+    assert ticks(25) == (0, 5, 10, 15, 20, 25)
+    assert ticks(2) == (0, 1, 2)
+    assert ticks(100) == (0, 25, 50, 75, 100)
+    assert ticks(500) == (0, 100, 200, 300, 400, 500)
+    assert ticks(250) == (0, 50, 100, 150, 200, 250)
+    assert ticks(0.5) == (0, 0.125, 0.25, 0.375, 0.5)  # nothing round: four steps
+
+
+def test_horizontal_bars_name_each_row_and_grow_rightwards() -> None:
+    chart = hbar_chart([40, None, 10], ["Received", "Interview scheduled", "Appealed"])
+    assert chart.horizontal and chart.withheld and not chart.empty
+    first, withheld, third = chart.bars
+    assert first.width == pytest.approx(4 * third.width)
+    assert first.x == third.x == chart.left and first.x + first.width <= chart.right + 0.01
+    assert withheld.withheld and withheld.width == 0
+    # One row per category, named on the left at the row's middle; rows do not overlap.
+    assert [t.label for t in chart.y_ticks] == ["Received", "Interview scheduled", "Appealed"]
+    assert first.y + first.height < withheld.y < third.y
+    assert chart.height == pytest.approx(chart.bottom + 40)
+    assert [t.label for t in chart.x_ticks] == ["0", "10", "20", "30", "40", "50"]
+    with pytest.raises(ValueError, match="1 values but 2 labels"):
+        hbar_chart([1], ["a", "b"])
