@@ -13,6 +13,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from aggregator.federation.fanout import AgencyCallError
+from aggregator.processing.errors import (
+    AgencyUnavailableError,
+    InvalidStatisticsRequestError,
+    UnknownAgencyError,
+    UnknownCaseTypeError,
+)
 from aggregator.service import CaselineService
 from gateway.messages import message
 from gateway.web.case_types import CaseTypeName, case_types
@@ -91,9 +97,7 @@ def routes(pages: Pages) -> list[BaseRoute]:
                 processing.processing_statistics(
                     agency, case_type, office,
                     first_month=months_back(last, TREND_MONTHS), last_month=last))
-        # aggregator/processing/errors.py (UnknownAgencyError, UnknownCaseTypeError are
-        # LookupErrors; InvalidStatisticsRequestError a ValueError).
-        except LookupError:
+        except (UnknownAgencyError, UnknownCaseTypeError):
             name = service.agencies[agency].display_name(language)
             return refused(request, 404, message(
                 language, "{agency} has no statistics for the case type {case_type} at the "
@@ -101,12 +105,12 @@ def routes(pages: Pages) -> list[BaseRoute]:
                 case_type=case_type, office=office) if office else message(
                 language, "{agency} has no statistics for the case type {case_type}. Choose a "
                           "case type from the list.", agency=name, case_type=case_type))
-        except ValueError:
+        except InvalidStatisticsRequestError:
             return refused(request, 400, message(
                 language, "{agency} did not accept this request. Check the case type "
                           "{case_type} (its code as on the list, such as I-485) and the office.",
                 agency=service.agencies[agency].display_name(language), case_type=case_type))
-        except AgencyCallError:
+        except (AgencyUnavailableError, AgencyCallError):
             return refused(request, 503, message(
                 language, "{agency} did not answer just now. Try again in a few minutes.",
                 agency=service.agencies[agency].display_name(language)))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aggregator.model import Case, Event
+from aggregator.processing.errors import UnknownCaseTypeError
 from aggregator.processing.model import (
     AgencyStatistics,
     CompletionFigures,
@@ -110,9 +111,9 @@ class FakeProcessing:
         if self.failure is not None:
             raise self.failure
         if case_type not in self.known_types:
-            raise LookupError(f"no case type {case_type}")
+            raise UnknownCaseTypeError(agency_id, case_type)
         if office is not None and office not in (*OFFICES, SMALL_OFFICE):
-            raise LookupError(f"no office {office}")
+            raise UnknownCaseTypeError(agency_id, case_type, f"no office {office}")
         if first_month is None:
             return statistics(case_type, office)
         assert last_month is not None
@@ -128,8 +129,8 @@ class FakeProcessing:
 
 def install(service: CaselineService, fake: FakeProcessing) -> None:
     """Give ``service`` the fake's methods, as the real service will have them."""
-    service.processing_statistics = fake.processing_statistics  # type: ignore[attr-defined]
-    service.estimates_for = fake.estimates_for  # type: ignore[attr-defined]
+    service.processing_statistics = fake.processing_statistics  # type: ignore[method-assign]
+    service.estimates_for = fake.estimates_for  # type: ignore[method-assign]
 
 
 def deadline(state: DeadlineState = DeadlineState.RUNNING, *, agency_id: str = "labor",

@@ -1,46 +1,42 @@
-"""The journeys /me shows come from the aggregator's deadline and journey rules, fed the
-timeline's cases, events, the agencies' related cases and today's date (the rules' own
-tests live under tests/unit/aggregator/processing)."""
+"""The journeys /me shows come from the aggregator's journey rules, with the deadlines the
+deadline rules find on the timeline's cases (the rules' own tests live under
+tests/unit/aggregator/processing)."""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date, datetime
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from aggregator.model import Case
+from aggregator.processing.model import RelatedCase
+from gateway.web import me_journeys
 from gateway.web.me_journeys import journeys_of
 from support.applicant_pages import RECEIVED
-from support.processing_fakes import deadline, journey
+from support.processing_fakes import deadline
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
+PW, PERM = "P-100-26001-00001", "A-26001-00001"
 
 
-def test_the_rules_get_the_cases_events_related_cases_and_today(
+def test_a_linked_pw_and_perm_are_one_journey_with_the_rules_deadline(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PW names the PERM built on it: one journey, PW first; the deadline rules are
+    asked with the cases, their related cases and today, and their deadline is shown."""
     seen: dict[str, Any] = {}
-    found = (journey(),)
-    ran = (deadline(),)
+    ran = (deadline(number=PERM),)
 
     def deadlines_for(cases: Any, events: Any, related: Any, today: date) -> Any:
-        seen.update(cases=cases, events=events, related=related, today=today)
+        seen.update(cases=list(cases), related=dict(related), today=today)
         return ran
 
-    def journeys_for(cases: Any, deadlines: Any) -> Any:
-        seen["deadlines"] = deadlines
-        return found
-
-    deadlines = ModuleType("aggregator.processing.deadlines")
-    deadlines.deadlines_for = deadlines_for  # type: ignore[attr-defined]
-    journeys = ModuleType("aggregator.processing.journeys")
-    journeys.journeys_for = journeys_for  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "aggregator.processing.deadlines", deadlines)
-    monkeypatch.setitem(sys.modules, "aggregator.processing.journeys", journeys)
-    case = Case("labor", "A-26001-00001", "PERM", "Labor certification", RECEIVED, T0, T0)
-    assert journeys_of([case], [], date(2026, 12, 2)) == found
-    assert seen["cases"] == [case] and seen["events"] == []
-    assert seen["today"] == date(2026, 12, 2) and seen["deadlines"] == ran
-    assert set(seen["related"]) == {("labor", "A-26001-00001")}
+    monkeypatch.setattr(me_journeys, "deadlines_for", deadlines_for)
+    pw = Case("labor", PW, "PW", "Prevailing wage", RECEIVED, T0, T0,
+              related_cases=(RelatedCase("labor", PERM, "BASIS_FOR"),))
+    perm = Case("labor", PERM, "PERM", "Labor certification", RECEIVED, T0, T0)
+    (journey,) = journeys_of([perm, pw], [], date(2026, 12, 2))
+    assert [step.case_number for step in journey.steps] == [PW, PERM]
+    assert journey.deadlines == ran
+    assert seen["today"] == date(2026, 12, 2) and seen["cases"] == [perm, pw]
+    assert seen["related"][("labor", PW)] == (RelatedCase("labor", PERM, "BASIS_FOR"),)
