@@ -20,7 +20,7 @@ from adapters.sdk.statistics_request import months_between
 
 TODAY = date(2026, 11, 30)
 # Events may fall after TODAY (generated gaps): every month they can reach.
-MONTHS = months_between("2024-01", "2027-06")
+MONTHS = months_between("2024-01", "2028-06")
 # Immigration codes: open ones at several milestones, and completing ones.
 OPEN = ("Case Was Received", "Case Is Being Actively Reviewed", "Request for Evidence Was Sent")
 DONE = ("Case Was Approved", "Case Was Denied")
