@@ -26,7 +26,7 @@ from adapters.sdk.scopes import withhold, withhold_event
 from adapters.sdk.sealing import Sealer
 from adapters.sdk.source import CaseSource, MaybeAwaitable, StatisticsSource
 from adapters.sdk.statistics import DEFAULT_MIN_CELL_SIZE
-from adapters.sdk.statistics_service import ProcessingStatisticsService
+from adapters.sdk.statistics_service import CACHED_ANSWERS, ProcessingStatisticsService
 from adapters.sdk.texts import localized_strings
 from adapters.sdk.to_contract import (
     case_to_proto,
@@ -75,14 +75,16 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
 
     GetProcessingStatistics is answered when ``source`` is also a
     :class:`~adapters.sdk.source.StatisticsSource`, withholding cells of fewer than
-    ``min_cell_size`` cases; otherwise it is UNIMPLEMENTED and Describe says so.
+    ``min_cell_size`` cases and caching up to ``statistics_cache`` answers; otherwise it is
+    UNIMPLEMENTED and Describe says so.
     """
 
     def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
                  verifier: ConsentTokenVerifier, sealer: Sealer, *,
                  poll_interval_s: float = WATCH_POLL_S,
                  clock: Callable[[], datetime] = _utc_now,
-                 min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> None:
+                 min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+                 statistics_cache: int = CACHED_ANSWERS) -> None:
         self.profile = profile
         self.source = source
         self.table = table
@@ -93,7 +95,8 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         # Compiled once: a format RE2 cannot run stops the adapter at start, not mid-request.
         self.numbers = NumberFinder((*profile.number_formats, *profile.identifier_formats))
         self.statistics = (ProcessingStatisticsService(profile, source, clock=clock,
-                                                       min_cell_size=min_cell_size)
+                                                       min_cell_size=min_cell_size,
+                                                       cached_answers=statistics_cache)
                            if isinstance(source, StatisticsSource) else None)
 
     def _redactor(self, record: CaseRecord) -> CaseRedactor:

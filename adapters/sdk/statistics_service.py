@@ -46,17 +46,20 @@ class ProcessingStatisticsService:
 
     ``min_cell_size`` is k: cells with 1 to k-1 cases are withheld. Targets are checked when
     the service is made (a business-day target too long to count stops the adapter at start).
+    ``cached_answers`` bounds the cache (0: none, every call computes; benchmarks use it).
     """
 
     def __init__(self, profile: AgencyProfile, source: StatisticsSource, *,
                  clock: Callable[[], datetime],
-                 min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> None:
+                 min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+                 cached_answers: int = CACHED_ANSWERS) -> None:
         if min_cell_size < 1:
             raise ValueError(f"min_cell_size must be 1 or more, got {min_cell_size}")
         self.profile = profile
         self.source = source
         self.clock = clock
         self.min_cell_size = min_cell_size
+        self.cached_answers = cached_answers
         self._rules = {code: target_rule(spec)
                        for code, spec in profile.processing_targets.items()}
         self._cache: OrderedDict[_Key, pb.GetProcessingStatisticsResponse] = OrderedDict()
@@ -88,7 +91,7 @@ class ProcessingStatisticsService:
             response = await asyncio.to_thread(self._read_and_compute, checked, now)
         with self._lock:
             self._cache[key] = response
-            while len(self._cache) > CACHED_ANSWERS:
+            while len(self._cache) > self.cached_answers:
                 self._cache.popitem(last=False)
         return response
 
