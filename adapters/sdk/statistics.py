@@ -166,33 +166,54 @@ def _published(cases: int, k: int) -> bool:
     return cases == 0 or cases >= k
 
 
-_SUPPRESSED_NONE = (0, 0, 0.0, ())
+@dataclass(frozen=True, slots=True)
+class _Reduced:
+    """One cell as its figures need it: cases by calendar days, and how many were within
+    the target. Withheld cells carry nothing but themselves."""
+
+    days: dict[int, int]
+    within: int
+    withheld: bool
+
+
+def _reduce(cell: CompletionCell, k: int, target: TargetRule | None) -> _Reduced:
+    if not _published(cell.cases, k):
+        return _Reduced({}, 0, True)
+    days: dict[int, int] = {}
+    within = 0
+    limit = target.days if target is not None and target.days > 0 else -1
+    business = target is not None and target.business_days
+    for calendar, business_days, n in cell.histogram:
+        days[calendar] = days.get(calendar, 0) + n
+        if (business_days if business else calendar) <= limit:
+            within += n
+    return _Reduced(days, within, False)
+
+
+def _figures(parts: Iterable[_Reduced]) -> CompletionFigures:
+    days: dict[int, int] = {}
+    within = 0
+    withheld = 0
+    for part in parts:
+        if part.withheld:
+            withheld += 1
+            continue
+        within += part.within
+        for value, n in part.days.items():
+            days[value] = days.get(value, 0) + n
+    completed = sum(days.values())
+    if not completed:
+        return CompletionFigures(True, 0, 0, 0, 0.0, (), withheld)
+    found = nearest_rank(list(days.items()), (10, 20, 30, 40, 50, 60, 70, 80, 90))
+    return CompletionFigures(False, completed, found[4], found[7], within / completed,
+                             tuple(found), withheld)
 
 
 def completion_figures(cells: Iterable[CompletionCell], *, k: int,
                        target: TargetRule | None) -> CompletionFigures:
-    """Figures over the published cells among ``cells``; withheld ones are counted only."""
-    days: dict[int, int] = {}
-    within = 0
-    completed = 0
-    withheld = 0
-    for cell in cells:
-        cases = cell.cases
-        if not _published(cases, k):
-            withheld += 1
-            continue
-        for calendar, business, n in cell.histogram:
-            days[calendar] = days.get(calendar, 0) + n
-            completed += n
-            if target is not None and target.days > 0 and (
-                    business if target.business_days else calendar) <= target.days:
-                within += n
-    if not completed:
-        return CompletionFigures(True, 0, 0, 0, 0.0, (), withheld)
-    median, p80 = nearest_rank(list(days.items()), (50, 80))
-    deciles = tuple(nearest_rank(list(days.items()), tuple(range(10, 100, 10))))
-    return CompletionFigures(False, completed, median, p80, within / completed, deciles,
-                             withheld)
+    """Figures over the published cells among ``cells``; withheld ones are counted only.
+    The median and p80 are the 5th and 8th deciles (nearest rank)."""
+    return _figures(_reduce(cell, k, target) for cell in cells)
 
 
 def pending_figures(cells: Iterable[PendingCell], *, k: int) -> tuple[PendingAtMilestone, ...]:
@@ -223,18 +244,17 @@ def pending_figures(cells: Iterable[PendingCell], *, k: int) -> tuple[PendingAtM
     return tuple(rows)
 
 
-def _row(office: str, cells: Sequence[CompletionCell], pending: Sequence[PendingCell],
-         months: Sequence[str], *, k: int, target: TargetRule | None) -> OfficeStatistics:
-    by_month: dict[str, list[CompletionCell]] = {m: [] for m in months}
-    for cell in cells:
+def _row(office: str, cells: Sequence[tuple[CompletionCell, _Reduced]],
+         pending: Sequence[PendingCell], months: Sequence[str], *, k: int
+         ) -> OfficeStatistics:
+    by_month: dict[str, list[_Reduced]] = {m: [] for m in months}
+    for cell, reduced in cells:
         if cell.month in by_month:
-            by_month[cell.month].append(cell)
+            by_month[cell.month].append(reduced)
     return OfficeStatistics(
         office=office,
-        period=completion_figures((c for m in months for c in by_month[m]), k=k,
-                                  target=target),
-        months=tuple(MonthlyFigures(m, completion_figures(by_month[m], k=k, target=target))
-                     for m in months),
+        period=_figures(r for m in months for r in by_month[m]),
+        months=tuple(MonthlyFigures(m, _figures(by_month[m])) for m in months),
         pending=pending_figures(pending, k=k),
     )
 
@@ -248,17 +268,20 @@ def office_statistics(aggregates: ProcessingAggregates, months: Sequence[str], *
     if k < 1:
         raise ValueError(f"the minimum cell size must be 1 or more, got {k}")
     wanted = set(months)
-    completions = [c for c in aggregates.completions if c.month in wanted]
+    # Each cell is reduced once (its histogram read once), then merged into the four
+    # figures it counts in: its office's month and period, the agency's month and period.
+    completions = [(c, _reduce(c, k, target)) for c in aggregates.completions
+                   if c.month in wanted]
     # A case without an office counts agency-wide only: "" names the agency-wide row.
-    offices = sorted(({c.office for c in completions} | {c.office for c in aggregates.pending})
-                     - {""})
+    offices = sorted(({c.office for c, _ in completions}
+                      | {p.office for p in aggregates.pending}) - {""})
     if office is not None:
         offices = [o for o in offices if o == office]
     rows = [
-        _row(o, [c for c in completions if c.office == o],
-             [p for p in aggregates.pending if p.office == o], months, k=k, target=target)
+        _row(o, [c for c in completions if c[0].office == o],
+             [p for p in aggregates.pending if p.office == o], months, k=k)
         for o in offices
     ]
     if office is None:
-        rows.append(_row("", completions, aggregates.pending, months, k=k, target=target))
+        rows.append(_row("", completions, aggregates.pending, months, k=k))
     return tuple(rows)
