@@ -7,8 +7,11 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from adapters.reference.demo_store import DemoStore
+import pytest
+
+from adapters.reference.demo_store import DemoStore, DemoStoreWriter
 from adapters.reference.seed import seed_store
+from adapters.sdk.errors import UnimplementedError
 from adapters.sdk.records import EventRecord
 
 NUMBER = "IOE0990000002"
@@ -51,3 +54,13 @@ def test_writers_on_separate_connections_all_land_in_order(tmp_path: Path) -> No
     assert [c.cursor for c in changes] == sorted(cursors)
     last = reader.find_cases([NUMBER], with_history=False)[NUMBER].events[-1]
     assert last.event_id == str(max(cursors))
+
+
+def test_a_store_of_no_known_agency_keeps_no_statistics(tmp_path: Path) -> None:
+    """Without the agency in its meta the store cannot classify codes: the statistics call
+    is refused as not offered, nothing is guessed."""
+    path = tmp_path / "other.sqlite3"
+    writer = DemoStoreWriter(path)
+    writer.finish()
+    with pytest.raises(UnimplementedError):
+        DemoStore(path).processing_aggregates("I-130", ["2026-10"], None, date(2026, 11, 1))
