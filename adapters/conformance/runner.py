@@ -8,6 +8,7 @@ import grpc
 
 from adapters.conformance import checks as c
 from adapters.conformance import consent_checks as consent
+from adapters.conformance import statistics_checks as statistics
 from adapters.conformance.checks import CheckFailed, CheckResult, ConsentSigner, Target
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -35,6 +36,8 @@ CHECKS: tuple[Callable[[Target], Awaitable[None]], ...] = (
     c.ownership_check_refuses_a_wrong_access_code,
     c.change_stream_refuses_a_bad_cursor,
     c.change_stream_resumes_from_a_cursor_without_loss_or_repeats,
+    statistics.processing_statistics_are_well_formed,
+    statistics.processing_statistics_refuse_an_unknown_case_type,
     c.calls_declared_not_offered_answer_unimplemented,
     c.health_reports_serving,
     c.reflection_lists_the_service,
@@ -55,6 +58,9 @@ NEEDS: dict[str, str] = {
     c.ownership_check_refuses_a_wrong_access_code.__name__: "VerifyOwnership",
     c.change_stream_refuses_a_bad_cursor.__name__: "WatchChanges",
     c.change_stream_resumes_from_a_cursor_without_loss_or_repeats.__name__: "WatchChanges",
+    statistics.processing_statistics_are_well_formed.__name__: "GetProcessingStatistics",
+    statistics.processing_statistics_refuse_an_unknown_case_type.__name__:
+        "GetProcessingStatistics",
 }
 
 

@@ -15,9 +15,19 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from adapters.reference.statistics_summary import (
+    apply_event,
+    build_summary,
+    ensure_summary,
+    read_aggregates,
+    summary_version,
+)
+from adapters.sdk.errors import UnimplementedError
+from adapters.sdk.mapping import MappingTable
 from adapters.sdk.records import (
     CaseRecord,
     ChangeRecord,
@@ -26,6 +36,8 @@ from adapters.sdk.records import (
     IdentityTerms,
     RelatedRecord,
 )
+from adapters.sdk.statistics import ProcessingAggregates
+from adapters.sdk.status_classes import StatusClassifier
 
 __all__ = ["DemoStore", "DemoStoreWriter", "access_code_digest"]
 
@@ -138,6 +150,25 @@ def _event_from_row(row: sqlite3.Row) -> EventRecord:
     )
 
 
+@cache
+def reference_classifier(agency_id: str) -> StatusClassifier | None:
+    """The status classifier of a reference agency (its mapping table), None for another."""
+    # Imported here: the catalog imports the agencies' generators, which need not load for a
+    # store's every use, and must not import this module back.
+    from adapters.reference.catalog import CATALOG
+
+    known = CATALOG.get(agency_id)
+    if known is None:
+        return None
+    table = MappingTable.load(known.profile.mapping_path)
+    return StatusClassifier(table, known.profile.program_of)
+
+
+def _store_classifier(conn: sqlite3.Connection) -> StatusClassifier | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'agency'").fetchone()
+    return None if row is None else reference_classifier(str(row[0]))
+
+
 def _private_file(path: Path) -> None:
     """Create ``path`` mode 0600 (directories 0700) before SQLite does under the umask: the
     store holds every case's personal data; SQLite gives its WAL the database's mode."""
@@ -199,9 +230,13 @@ class DemoStoreWriter:
         return len(case_rows)
 
     def finish(self) -> None:
-        """Build the indexes, checkpoint the WAL and close."""
+        """Build the indexes and the statistics summary (for a reference agency's store),
+        checkpoint the WAL and close."""
         self._db.executescript(INDEXES)
         self._db.commit()
+        classifier = _store_classifier(self._db)
+        if classifier is not None:
+            build_summary(self._db, classifier)
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
@@ -211,9 +246,14 @@ class DemoStore:
 
     One connection per thread (sqlite3 connections must not be shared across threads).
     Queries are single index probes, cheap enough to run on the adapter's event loop.
+
+    It is also a ``StatisticsSource``: summary tables (adapters/reference/statistics_summary)
+    answer ``processing_aggregates`` from histograms, built on open when missing and updated
+    by ``append_event``. ``classifier`` says which codes complete a case; by default the
+    mapping table of the reference agency named in the store's meta (none: no statistics).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, classifier: StatusClassifier | None = None) -> None:
         if not path.exists():
             raise FileNotFoundError(f"demo store {path} does not exist; seed it first")
         self._path = path
@@ -221,6 +261,12 @@ class DemoStore:
         self._write_lock = threading.Lock()
         with self._conn() as conn:  # a store seeded before identities were kept
             conn.executescript(SCHEMA)
+        conn = self._conn()
+        self._classifier = classifier or _store_classifier(conn)
+        if self._classifier is not None:
+            # A store seeded before statistics (or with another mapping): built once, here.
+            with self._write_lock:
+                ensure_summary(conn, self._classifier)
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -400,4 +446,23 @@ class DemoStore:
                 raise KeyError(f"no case {number}")
             event_id = int(cursor.lastrowid or 0)
             conn.execute("UPDATE cases SET last_event_id = ? WHERE number = ?", (event_id, number))
+            if self._classifier is not None:
+                apply_event(conn, self._classifier, number, event_id)
         return event_id
+
+    def _statistics(self) -> StatusClassifier:
+        if self._classifier is None:
+            raise UnimplementedError("processing statistics are not kept for this store (its "
+                                     "agency has no mapping table here)", "NOT_OFFERED")
+        return self._classifier
+
+    def processing_aggregates(self, case_type: str, months: Sequence[str],
+                              office: str | None, today: date) -> ProcessingAggregates:
+        """Cell histograms from the summary tables (two index range scans)."""
+        self._statistics()
+        return read_aggregates(self._conn(), case_type, months, office, today)
+
+    def statistics_version(self, case_type: str) -> int:
+        """Changes whenever ``case_type``'s aggregates do (answers may be cached until)."""
+        self._statistics()
+        return summary_version(self._conn(), case_type)

@@ -35,7 +35,9 @@ from adapters.sdk.records import (
 )
 from adapters.sdk.server import AdapterServer, build_servicer, run_adapter
 from adapters.sdk.servicer import MAX_BATCH_SIZE, AdapterServicer
-from adapters.sdk.source import CaseSource
+from adapters.sdk.source import CaseSource, StatisticsSource
+from adapters.sdk.statistics import ProcessingAggregates
+from adapters.sdk.status_classes import StatusClassifier
 from adapters.sdk.testing import InMemoryCaseSource
 from adapters.sdk.texts import LocalizedTextError
 from adapters.sdk.transport import PlaintextRefusedError, ServerTLS, TLSFileError
@@ -67,8 +69,11 @@ __all__ = [
     "PermissionDeniedError",
     "PlaintextRefusedError",
     "Problem",
+    "ProcessingAggregates",
     "ResourceExhaustedError",
     "ServerTLS",
+    "StatisticsSource",
+    "StatusClassifier",
     "TLSFileError",
     "UnauthenticatedError",
     "build_servicer",

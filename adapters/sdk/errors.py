@@ -7,7 +7,8 @@
     ├── UnauthenticatedError     UNAUTHENTICATED: consent token missing, forged or expired
     ├── PermissionDeniedError    PERMISSION_DENIED: token valid but does not cover the request
     ├── ResourceExhaustedError   RESOURCE_EXHAUSTED: throttled
-    └── FailedPreconditionError  FAILED_PRECONDITION: the adapter cannot serve safely yet
+    ├── FailedPreconditionError  FAILED_PRECONDITION: the adapter cannot serve safely yet
+    └── UnimplementedError       UNIMPLEMENTED: the method is not offered by this adapter
 
 Each carries a stable ``UPPER_SNAKE`` reason sent as ``google.rpc.ErrorInfo``. The aggregator
 reads it to tell an agency in trouble from a bad request (only the first counts toward the
@@ -35,6 +36,7 @@ __all__ = [
     "PermissionDeniedError",
     "ResourceExhaustedError",
     "UnauthenticatedError",
+    "UnimplementedError",
 ]
 
 ERROR_DOMAIN = "caseline.dev"
@@ -107,3 +109,9 @@ class FailedPreconditionError(AdapterError):
     """The adapter is not set up to answer safely (e.g. no key to seal sensitive fields to)."""
 
     code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class UnimplementedError(AdapterError):
+    """The adapter does not offer what was asked (an optional method its source lacks)."""
+
+    code = grpc.StatusCode.UNIMPLEMENTED

@@ -22,6 +22,7 @@ from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.sealing import CaseSealer, CustodianKeys
 from adapters.sdk.servicer import AdapterServicer
 from adapters.sdk.source import CaseSource
+from adapters.sdk.statistics import DEFAULT_MIN_CELL_SIZE
 from adapters.sdk.transport import ServerTLS, check_listen_address
 from caseline.v1 import agency_adapter_pb2
 
@@ -51,14 +52,16 @@ def server_options(min_ping_interval_ms: int = MIN_PING_INTERVAL_MS) -> list[tup
     ]
 
 
-def build_servicer(profile: AgencyProfile, source: CaseSource,
-                   jwks_path: Path) -> AdapterServicer:
+def build_servicer(profile: AgencyProfile, source: CaseSource, jwks_path: Path, *,
+                   min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> AdapterServicer:
     """A servicer for ``profile`` with its mapping table loaded, tokens checked and sensitive
-    fields sealed to the custodian key published in the same JWKS file."""
+    fields sealed to the custodian key published in the same JWKS file; processing
+    statistics withhold cells under ``min_cell_size`` cases."""
     table = MappingTable.load(profile.mapping_path)
     verifier = ConsentTokenVerifier(profile.agency_id, jwks_path)
     sealer = CaseSealer(profile.agency_id, CustodianKeys(jwks_path))
-    return AdapterServicer(profile, source, table, verifier, sealer)
+    return AdapterServicer(profile, source, table, verifier, sealer,
+                           min_cell_size=min_cell_size)
 
 
 class AdapterServer:

@@ -24,7 +24,9 @@ from adapters.sdk.records import CaseRecord, ChangeRecord
 from adapters.sdk.redaction import CaseRedactor, NumberFinder
 from adapters.sdk.scopes import withhold, withhold_event
 from adapters.sdk.sealing import Sealer
-from adapters.sdk.source import CaseSource, MaybeAwaitable
+from adapters.sdk.source import CaseSource, MaybeAwaitable, StatisticsSource
+from adapters.sdk.statistics import DEFAULT_MIN_CELL_SIZE
+from adapters.sdk.statistics_service import CACHED_ANSWERS, ProcessingStatisticsService
 from adapters.sdk.texts import localized_strings
 from adapters.sdk.to_contract import (
     case_to_proto,
@@ -70,12 +72,19 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
 
     ``clock`` (timezone-aware now) decides which hearings and deadlines have passed: their
     events no longer say action required. Tests pass a fixed one.
+
+    GetProcessingStatistics is answered when ``source`` is also a
+    :class:`~adapters.sdk.source.StatisticsSource`, withholding cells of fewer than
+    ``min_cell_size`` cases and caching up to ``statistics_cache`` answers; otherwise it is
+    UNIMPLEMENTED and Describe says so.
     """
 
     def __init__(self, profile: AgencyProfile, source: CaseSource, table: MappingTable,
                  verifier: ConsentTokenVerifier, sealer: Sealer, *,
                  poll_interval_s: float = WATCH_POLL_S,
-                 clock: Callable[[], datetime] = _utc_now) -> None:
+                 clock: Callable[[], datetime] = _utc_now,
+                 min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+                 statistics_cache: int = CACHED_ANSWERS) -> None:
         self.profile = profile
         self.source = source
         self.table = table
@@ -85,6 +94,10 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         self.clock = clock
         # Compiled once: a format RE2 cannot run stops the adapter at start, not mid-request.
         self.numbers = NumberFinder((*profile.number_formats, *profile.identifier_formats))
+        self.statistics = (ProcessingStatisticsService(profile, source, clock=clock,
+                                                       min_cell_size=min_cell_size,
+                                                       cached_answers=statistics_cache)
+                           if isinstance(source, StatisticsSource) else None)
 
     def _redactor(self, record: CaseRecord) -> CaseRedactor:
         return CaseRedactor(self.numbers, record)
@@ -121,6 +134,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             languages=list(self.table.languages),
             # Where a watcher starts from, so it misses no change made before its stream opens.
             change_cursor=await self._change_cursor(),
+            not_offered_methods=[] if self.statistics else ["GetProcessingStatistics"],
         )
 
     async def _change_cursor(self) -> str:
@@ -271,10 +285,14 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
     async def GetProcessingStatistics(self, request: pb.GetProcessingStatisticsRequest,
                                       context: grpc.aio.ServicerContext[object, object]
                                       ) -> pb.GetProcessingStatisticsResponse:
-        """Aggregate processing statistics of one case type (being built: UNIMPLEMENTED)."""
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED,
-                            "GetProcessingStatistics is not offered by this adapter yet")
-        raise AssertionError("unreachable: abort raises")
+        """Aggregate processing statistics of one case type, small cells withheld."""
+        service = self.statistics
+        if service is None:
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                                "GetProcessingStatistics is not offered by this adapter: its "
+                                "source keeps no processing statistics")
+            raise AssertionError("unreachable: abort raises")
+        return await self._guard(context, lambda: service.answer(request))
 
     async def WatchChanges(self, request: pb.WatchChangesRequest,
                            context: grpc.aio.ServicerContext[object, object]

@@ -122,7 +122,9 @@ def test_run_and_check_commands_over_the_fake(tmp_path: Path) -> None:
     assert "ok   sensitive_fields_leave_only_sealed" in check.stdout
     assert "n/a  status_only_consent_releases_no_details: ListSubjectCases not offered" \
         in check.stdout
-    assert check.stdout.rstrip().endswith("16 passed, 0 failed, 7 not offered")
+    assert "n/a  processing_statistics_are_well_formed: GetProcessingStatistics not offered" \
+        in check.stdout
+    assert check.stdout.rstrip().endswith("16 passed, 0 failed, 9 not offered")
 
 
 def test_run_without_credentials_says_which_are_missing() -> None:

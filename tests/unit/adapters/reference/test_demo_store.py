@@ -8,8 +8,11 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from adapters.reference.demo_store import DemoStore
+import pytest
+
+from adapters.reference.demo_store import DemoStore, DemoStoreWriter
 from adapters.reference.seed import seed_store
+from adapters.sdk.errors import UnimplementedError
 from adapters.sdk.records import CaseRecord, EventRecord
 
 NUMBER = "IOE0990000002"
@@ -118,3 +121,11 @@ def test_missing_cases_are_added_once_with_their_history(tmp_path: Path) -> None
     # The latest event is the case's current one, also in a read without history.
     assert store.find_cases([perm.number], with_history=False)[perm.number].events[0].code == (
         "CERTIFIED")
+def test_a_store_of_no_known_agency_keeps_no_statistics(tmp_path: Path) -> None:
+    """Without the agency in its meta the store cannot classify codes: the statistics call
+    is refused as not offered, nothing is guessed."""
+    path = tmp_path / "other.sqlite3"
+    writer = DemoStoreWriter(path)
+    writer.finish()
+    with pytest.raises(UnimplementedError):
+        DemoStore(path).processing_aggregates("I-130", ["2026-10"], None, date(2026, 11, 1))
