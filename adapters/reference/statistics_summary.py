@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date
 
-from adapters.sdk.business_days import business_days_between
+from caseline.v1.lib.business_days import business_days_between
 from adapters.sdk.statistics import (
     BUSINESS_DAYS_CAP,
     CompletionCell,

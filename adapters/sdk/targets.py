@@ -3,13 +3,14 @@ timeframe, its unit, its legal source and how the inquiry date is derived."""
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from caseline.v1.lib.business_days import add_business_days
 
 __all__ = ["INQUIRY_RULES", "MAX_TARGETS_FILE_BYTES", "TARGET_KINDS", "TARGET_UNITS",
            "TargetSpec", "TargetsFileError", "load_targets", "within_target_until"]
@@ -122,23 +123,10 @@ def _entry(path: Path, case_type: str, entry: Any) -> TargetSpec:
         raise TargetsFileError(f"{path}: {exc}") from exc
 
 
-@functools.lru_cache(maxsize=64)
-def _federal_holidays(year: int) -> frozenset[date]:
-    import holidays  # loaded on first use: importing it and building a year takes ~0.4 s
-    # The US calendar without a state: the federal holidays (5 U.S.C. 6103) and the days on
-    # which those falling on a weekend are observed, when federal offices are closed.
-    return frozenset(holidays.country_holidays("US", years=year).keys())
-
-
 def within_target_until(target: TargetSpec, received: date) -> date:
     """The last day on which a case received on ``received`` is still within ``target``:
     ``days`` calendar days later, or the ``days``-th business day after it (weekends and
     federal holidays do not count)."""
     if target.unit == "CALENDAR_DAYS":
         return received + timedelta(days=target.days)
-    day, counted = received, 0
-    while counted < target.days:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in _federal_holidays(day.year):
-            counted += 1
-    return day
+    return add_business_days(received, target.days)

@@ -31,6 +31,7 @@ from aggregator.processing.model import (
     TargetUnit,
 )
 from caseline.v1 import case_pb2, vocabulary_pb2
+from caseline.v1.lib.business_days import add_business_days, next_business_day
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -40,12 +41,9 @@ __all__ = [
     "EventMatch",
     "MetBy",
     "Trigger",
-    "add_business_days",
     "deadlines_for",
     "default_rules",
-    "is_business_day",
     "load_rules",
-    "next_business_day",
 ]
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("deadline_rules.toml")
@@ -75,37 +73,6 @@ MET_STEPS = ("LATER_EVENT", "CASE_FILED", "NONE")
 
 class DeadlineRulesError(ValueError):
     """The rules file is malformed; the message names the file, the rule and what is wrong."""
-
-
-# --- the calendar --------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=64)
-def _federal_holidays(year: int) -> frozenset[date]:
-    import holidays  # loaded on first use: importing it and building a year takes ~0.4 s
-    # The `holidays` package's US calendar without a state: the federal legal public holidays
-    # of 5 U.S.C. 6103, with the Friday or Monday on which a weekend holiday is observed.
-    return frozenset(holidays.country_holidays("US", years=year).keys())
-
-
-def is_business_day(day: date) -> bool:
-    """Monday to Friday and not a federal holiday (nor the day one is observed)."""
-    return day.weekday() < 5 and day not in _federal_holidays(day.year)
-
-
-def next_business_day(day: date) -> date:
-    """``day`` itself when it is a business day, else the first business day after it."""
-    while not is_business_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def add_business_days(start: date, days: int) -> date:
-    """The ``days``-th business day after ``start`` (``start`` itself does not count)."""
-    day = start
-    for _ in range(days):
-        day = next_business_day(day + timedelta(days=1))
-    return day
 
 
 def _utc_date(moment: datetime) -> date:

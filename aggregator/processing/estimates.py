@@ -17,7 +17,6 @@ from babel.numbers import format_decimal
 
 from aggregator.model import Case
 from aggregator.notify.email.catalog import LANGUAGES, message
-from aggregator.processing.business_days import add_business_days
 from aggregator.processing.model import (
     AgencyStatistics,
     CompletionFigures,
@@ -28,6 +27,7 @@ from aggregator.processing.model import (
     ProcessingTarget,
     TargetUnit,
 )
+from caseline.v1.lib.business_days import add_business_days
 
 __all__ = ["DECIDED", "estimate", "figures_row", "inquiry_date", "target_due"]
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.reference.demo_store import DemoStore, DemoStoreWriter, reference_classifier
-from adapters.sdk.business_days import business_days_between
+from caseline.v1.lib.business_days import business_days_between
 from adapters.sdk.records import CaseRecord, EventRecord
 from adapters.sdk.statistics import BUSINESS_DAYS_CAP, ProcessingAggregates
 from adapters.sdk.statistics_request import months_between

@@ -24,12 +24,9 @@ from aggregator.model import Case, Event, Status
 from aggregator.processing.deadlines import (
     DEFAULT_RULES_PATH,
     DeadlineRulesError,
-    add_business_days,
     deadlines_for,
     default_rules,
-    is_business_day,
     load_rules,
-    next_business_day,
 )
 from aggregator.processing.model import (
     Deadline,
@@ -595,21 +592,6 @@ def test_cw1_deficiency_due_on_a_holiday_moves_to_the_next_business_day() -> Non
     deadline = _deficiency("CW-1", "C-500-26340-000001", date(2026, 12, 6), date(2026, 12, 25),
                            None, date(2026, 12, 20))
     assert (deadline.due, deadline.source) == (date(2026, 12, 28), "20 CFR 655.431(b)(2)")
-
-
-# --- the calendar ------------------------------------------------------------------------------
-
-
-def test_business_days_skip_weekends_and_federal_holidays() -> None:
-    """5 U.S.C. 6103: Thanksgiving (November 26, 2026) and the Friday a Saturday holiday is
-    observed (July 3, 2026) are not business days."""
-    assert not is_business_day(date(2026, 11, 26))
-    assert not is_business_day(date(2026, 7, 3))
-    assert not is_business_day(date(2026, 11, 28))
-    assert is_business_day(date(2026, 11, 27))
-    assert add_business_days(date(2026, 11, 25), 1) == date(2026, 11, 27)
-    assert add_business_days(date(2026, 11, 25), 2) == date(2026, 11, 30)
-    assert next_business_day(date(2026, 7, 3)) == date(2026, 7, 6)
 
 
 # --- the rules file ----------------------------------------------------------------------------
