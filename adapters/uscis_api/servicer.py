@@ -65,6 +65,8 @@ class BridgeServicer(AdapterServicer):
         it does not offer."""
         response = await super().Describe(request, context)
         response.limits.max_batch_size = self.max_batch_size
+        # The SDK already names GetProcessingStatistics (the bridge's source keeps none).
+        del response.not_offered_methods[:]
         response.not_offered_methods.extend(NOT_OFFERED)
         return response
 

@@ -149,3 +149,31 @@ async def test_a_source_without_statistics_does_not_offer_them(jwks_path: Path) 
     finally:
         await server.stop(0)
 
+
+
+async def test_overlapping_answers_reveal_no_withheld_cell(tmp_path: Path,
+                                                         jwks_path: Path) -> None:
+    """Courts' many small cells: a quarter's completions are exactly its months' (each asked
+    alone), and the agency's the sum of its offices', so no difference between answers
+    counts a withheld case."""
+    store = seeded_store(tmp_path, "courts", cases=3000)
+    quarter = ("2026-07", "2026-08", "2026-09")
+    async with reference_stub("courts", store, jwks_path, clock=lambda: NOW) as stub:
+        whole = await stub.GetProcessingStatistics(pb.GetProcessingStatisticsRequest(
+            case_type="REMOVAL", first_month=quarter[0], last_month=quarter[-1]))
+        months = [await stub.GetProcessingStatistics(pb.GetProcessingStatisticsRequest(
+            case_type="REMOVAL", first_month=m, last_month=m)) for m in quarter]
+        one = await stub.GetProcessingStatistics(pb.GetProcessingStatisticsRequest(
+            case_type="REMOVAL", office=whole.offices[0].office, first_month=quarter[0],
+            last_month=quarter[-1]))
+    assert sum(r.period.withheld_cells for r in whole.offices[:-1]) > 0  # small cells exist
+    for row in whole.offices:
+        assert row.period.completed == sum(
+            r.period.completed for answer in months for r in answer.offices
+            if r.office == row.office)
+    agency = whole.offices[-1]
+    assert agency.period.completed == sum(r.period.completed for r in whole.offices[:-1])
+    for i in range(3):
+        assert agency.months[i].figures.completed == sum(
+            r.months[i].figures.completed for r in whole.offices[:-1])
+    assert list(one.offices) == [whole.offices[0]]
