@@ -32,7 +32,8 @@ def target_to_proto(case_type: str, spec: TargetSpec | None) -> statistics_pb2.P
     return statistics_pb2.ProcessingTarget(
         case_type=case_type, days=spec.days,
         unit=statistics_pb2.TargetUnit.Value(f"TARGET_UNIT_{spec.unit}"),
-        kind=statistics_pb2.TargetKind.Value(f"TARGET_KIND_{spec.kind}"),
+        kind=statistics_pb2.TargetKind.Value("TARGET_KIND_UNSPECIFIED" if spec.kind == "NONE"
+                                             else f"TARGET_KIND_{spec.kind}"),
         source=spec.source, basis=localized_strings(tuple(basis)), source_url=spec.source_url,
         inquiry_rule=statistics_pb2.InquiryRule.Value(inquiry))
 

@@ -26,7 +26,9 @@ _REQUIRED_KEYS = ("days", "unit", "kind", "source", "source_url", "basis")
 _FILE_KEYS = {"agency", "checked", "targets"}
 
 TARGET_UNITS = ("CALENDAR_DAYS", "BUSINESS_DAYS")
-TARGET_KINDS = ("STATUTORY", "REGULATORY", "PUBLISHED_GOAL")
+# NONE: no law, rule or published goal sets a time for the case type; the entry still says so
+# in plain words (its basis), and where the agency posts how long cases take (its source).
+TARGET_KINDS = ("STATUTORY", "REGULATORY", "PUBLISHED_GOAL", "NONE")
 INQUIRY_RULES = ("RECEIPT_PLUS_P80", "RECEIPT_PLUS_TARGET", "NONE")
 
 
@@ -56,6 +58,12 @@ class TargetSpec:
         if self.kind not in TARGET_KINDS:
             raise ValueError(f"target for {self.case_type}: kind {self.kind!r} is not one of "
                              f"{', '.join(TARGET_KINDS)}")
+        if (self.kind == "NONE") != (self.days == 0):
+            raise ValueError(f"target for {self.case_type}: kind NONE goes with days 0 (no "
+                             "target), and only with it")
+        if self.kind == "NONE" and self.inquiry_rule == "RECEIPT_PLUS_TARGET":
+            raise ValueError(f"target for {self.case_type}: without a target the inquiry "
+                             "date cannot be counted from it")
         if self.inquiry_rule not in INQUIRY_RULES:
             raise ValueError(f"target for {self.case_type}: inquiry_rule "
                              f"{self.inquiry_rule!r} is not one of {', '.join(INQUIRY_RULES)}")
@@ -101,9 +109,9 @@ def _entry(path: Path, case_type: str, entry: Any) -> TargetSpec:
     if missing:
         raise TargetsFileError(f"{where}: missing {missing}")
     days = entry["days"]
-    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
-        raise TargetsFileError(f"{where}: days must be a whole number above 0 (a case type "
-                               f"without a target has no entry), not {days!r}")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise TargetsFileError(f"{where}: days must be a whole number, 0 with kind NONE for a "
+                               f"case type without a target, not {days!r}")
     texts = [entry[key] for key in ("unit", "kind", "source", "source_url")]
     rule = entry.get("inquiry_rule", "NONE")
     if not all(isinstance(text, str) and text for text in (*texts, rule)):

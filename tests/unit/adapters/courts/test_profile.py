@@ -32,10 +32,13 @@ def test_reasonable_fear_reviews_within_10_days() -> None:
     assert target.source_url == "https://www.ecfr.gov/current/title-8/section-1208.31"
 
 
-def test_proceedings_without_a_decision_time_have_no_entry() -> None:
+def test_proceedings_without_a_decision_time_say_so() -> None:
     """No statute or rule sets a decision time for removal, bond or withholding-only cases
-    (EOIR's former performance measures were internal): no target."""
-    assert set(PROFILE.case_types) - set(TARGETS) == {"REMOVAL", "BOND", "WITHHOLDING_ONLY"}
+    (EOIR's former performance measures were internal; EOIR adjudication statistics report
+    how long cases take): no target (0 days, kind NONE) and no inquiry date."""
+    none = {c for c, t in TARGETS.items() if t.kind == "NONE"}
+    assert none == {"REMOVAL", "BOND", "WITHHOLDING_ONLY"}
+    assert all(TARGETS[c].days == 0 and TARGETS[c].inquiry_rule == "NONE" for c in none)
 
 
 def test_every_target_speaks_english_and_spanish() -> None:

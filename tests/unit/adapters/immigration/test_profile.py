@@ -69,10 +69,14 @@ def test_forms_without_a_statute_use_uscis_cycle_time_goals(form: str, days: int
         assert "208.7" in target.basis["en"] and "30" in target.basis["es"]
 
 
-def test_forms_without_any_target_have_no_entry() -> None:
+def test_forms_without_any_target_say_so() -> None:
     """No statute, rule or published goal covers I-821D (deferred action, no status) or
-    I-601A (a waiver): they have no target, so statistics report none."""
-    assert set(PROFILE.case_types) - set(TARGETS) == {"I-821D", "I-601A"}
+    I-601A (a waiver): no target (0 days, kind NONE), a basis that says so and points to
+    USCIS processing times, whose case inquiry date still applies."""
+    none = {c for c, t in TARGETS.items() if t.kind == "NONE"}
+    assert none == {"I-821D", "I-601A"} and set(PROFILE.case_types) == set(TARGETS)
+    assert all(TARGETS[c].days == 0 and TARGETS[c].inquiry_rule == "RECEIPT_PLUS_P80"
+               for c in none)
 
 
 def test_every_target_speaks_english_and_spanish() -> None:

@@ -45,10 +45,16 @@ def test_h2a_target_is_30_days_before_the_date_of_need() -> None:
     assert "60 days" in target.basis["en"] and "60 días" in target.basis["es"]
 
 
-def test_programs_without_a_decision_time_have_no_target() -> None:
+def test_programs_without_a_decision_time_say_so() -> None:
     """PERM, PW, H-2B and CW-1: no statute or rule sets OFLC's decision time from filing; DOL's
-    posted processing times are reports, not goals. No entry, so statistics report none."""
-    assert set(PROGRAMS) - set(PROFILE.processing_targets) == {"PERM", "PW", "H-2B", "CW-1"}
+    posted processing times are reports, not goals (OFLC processing times). Their entries
+    have no target (0 days, kind NONE) and a basis that says so."""
+    none = {c for c, t in PROFILE.processing_targets.items() if t.kind == "NONE"}
+    assert none == {"PERM", "PW", "H-2B", "CW-1"}
+    assert set(PROGRAMS) <= set(PROFILE.processing_targets)
+    for code in none:
+        assert PROFILE.processing_targets[code].days == 0
+        assert "No " in PROFILE.processing_targets[code].basis["en"]
     for target in PROFILE.processing_targets.values():
         assert target.basis["en"] != target.basis["es"]
 
