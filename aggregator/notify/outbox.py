@@ -77,6 +77,11 @@ class Outbox:
         """The keyed reference a case is kept under (the store's and the ledger's)."""
         return case_reference(self._reference_key, agency_id, case_number)
 
+    def alert_ref(self, key: str) -> str:
+        """The keyed reference an alert's key (aggregator.notify.alerts.Alert.key, which
+        names its due date) is stored under: the date stays sealed (alert_sealed)."""
+        return "alert:" + case_reference(self._reference_key, "alert", key)
+
     # -- watchers ------------------------------------------------------------------------
 
     def cursor(self, agency_id: str) -> str | None:
@@ -187,7 +192,7 @@ class Outbox:
 
     def alerted(self, subject_id: str) -> set[tuple[str, str, str]]:
         """The alerts already told ``subject_id`` about their own cases: (agency, keyed
-        case reference, alert key) of each."""
+        case reference, ``alert_ref`` of the alert key) of each."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(notifications.c.agency_id, notifications.c.case_ref,
                                        notifications.c.event_id).where(
@@ -222,7 +227,7 @@ class Outbox:
         rows = [{
             "id": n.id, "recipient_id": n.recipient_id, "subject_id": n.subject_id,
             "agency_id": n.agency_id, "case_ref": self.case_ref(n.agency_id, n.case_number),
-            "case_number_sealed": number, "event_id": n.event_id,
+            "case_number_sealed": number, "event_id": self.alert_ref(n.event_id),
             "occurred_at": n.occurred_at, "created_at": now, "category": n.category,
             "milestone": n.milestone, "action_required": n.action_required, "titles": "{}",
             "read": False, "delivered_at": None, "kind": n.kind.value, "alert_sealed": sealed}

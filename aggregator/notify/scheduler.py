@@ -111,12 +111,11 @@ class AlertScheduler:
             return 0
         held = {(link.agency_id, link.case_number): self._outbox.case_ref(
             link.agency_id, link.case_number) for link in self._store.links_for(subject)}
-        number_of = {(agency, ref): number for (agency, number), ref in held.items()}
-        sent = {(agency, number_of[(agency, ref)], key)
-                for agency, ref, key in self._outbox.alerted(subject)
-                if (agency, ref) in number_of}
+        sent = self._outbox.alerted(subject)  # keys as stored: keyed references
         now = self._clock()
-        alerts = due_alerts(facts, now.date(), held=held, sent=sent)
+        alerts = [a for a in due_alerts(facts, now.date(), held=held)
+                  if (a.agency_id, held[(a.agency_id, a.case_number)],
+                      self._outbox.alert_ref(a.key)) not in sent]
         if not alerts:
             return 0
         consents = self._store.consents_granted_by(subject)
