@@ -158,7 +158,8 @@ def test_my_timeline_needs_a_token(demo: Demo) -> None:
 
 def test_agency_down_shows_as_unavailable_while_others_answer(demo: Demo) -> None:
     """A second run of the demo, with courts down, reuses the data: ana still gets
-    immigration, courts is unavailable."""
+    immigration, courts is unavailable (not answering, or its circuit already open: the
+    demo's alerts read the personas' cases at start and find courts down first)."""
     assert demo.stop() == 0
     degraded = start_demo(demo.state_dir, "--down", "courts")
     try:
@@ -167,5 +168,6 @@ def test_agency_down_shows_as_unavailable_while_others_answer(demo: Demo) -> Non
         assert degraded.stop() == 0
     assert {e["agency"]["id"] for e in viewer["timeline"]["events"]} == {"immigration"}
     (failure,) = viewer["timeline"]["unavailable"]
-    assert failure["agency"]["id"] == "courts" and failure["code"] == "UNAVAILABLE"
+    assert failure["agency"]["id"] == "courts"
+    assert failure["code"] in {"UNAVAILABLE", "CIRCUIT_OPEN"}
     assert not any("First run" in line for line in degraded.output)
