@@ -38,7 +38,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from _harness import RESULTS, percentiles
+from _receiver_process import receiver_process
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from adapters.reference.demo_store import DemoStore
@@ -49,7 +51,7 @@ from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.notify.model import ChannelKind, Preferences, Released
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.runtime import Notifier, NotifySettings
-from aggregator.notify.tables import deliveries
+from aggregator.notify.tables import deliveries, notifications
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
 from aggregator.state import StatePaths
@@ -57,7 +59,6 @@ from caseline.v1.lib.scopes import Scope
 from deploy.commands.record_event import DemoRecorder
 from deploy.demo.state import DemoState
 from deploy.processes.launcher import registry_with, start_adapter, stop_adapters
-from support.webhook_receiver import Received, webhook_receiver
 
 REP = "rep-bench"
 PLAN = "plan.json"
@@ -81,7 +82,7 @@ class Arrivals:
     webhook_repeats: int = 0
     waiters: dict[Key, asyncio.Event] = field(default_factory=dict)
 
-    def arrived(self, kind: str, key: Key) -> None:
+    def arrived(self, kind: str, key: Key, at: float | None = None) -> None:
         seen = self.in_app if kind == "in_app" else self.webhook
         if key in seen:
             if kind == "in_app":
@@ -89,23 +90,9 @@ class Arrivals:
             else:
                 self.webhook_repeats += 1
             return
-        seen[key] = time.time()
+        seen[key] = time.time() if at is None else at
         if key in self.in_app and key in self.webhook and key in self.waiters:
             self.waiters[key].set()
-
-
-class _TimedReceived(list[Received]):
-    """The receiver's list of verified requests, telling ``Arrivals`` as each lands."""
-
-    def __init__(self, arrivals: Arrivals) -> None:
-        super().__init__()
-        self._arrivals = arrivals
-
-    def append(self, item: Received) -> None:
-        super().append(item)
-        if item.type == "case.status_changed":
-            data = item.body["data"]
-            self._arrivals.arrived("webhook", (data["agency"]["id"], data["caseNumber"]))
 
 
 def _seed(root: Path, subjects: int) -> dict[str, list[tuple[str, str]]]:
@@ -248,15 +235,18 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
     adapters = {a: await start_adapter(a, state.store(a), jwks, root / f"{a}.log")
                 for a in REFERENCE_AGENCIES}
     arrivals = Arrivals()
-    async with _stream(args.nats_url) as nats, webhook_receiver() as receiver:
-        receiver.received = _TimedReceived(arrivals)
+    def hooked(kind: str, agency: str, number: str, at: float) -> None:
+        if kind == "case.status_changed":
+            arrivals.arrived("webhook", (agency, number), at)
+
+    async with _stream(args.nats_url) as nats, receiver_process(hooked) as receiver:
         service = bootstrap(registry_with({a: p.port for a, p in adapters.items()}), root,
                             notify=NotifySettings(nats=nats),
                             webhooks=WebhookSettings(allow_local=True))
         try:
             assert service.webhooks is not None and service.notify is not None
             registered = await service.webhooks.register(REP, receiver.url)
-            receiver.secrets.append(registered.secret)
+            await receiver.add_secret(registered.secret)
             assert (await service.webhooks.verify(REP, registered.endpoint.id)).ok
             SqlPreferences(service.store.engine).set_preferences(REP, Preferences(
                 channels=frozenset({ChannelKind.IN_APP, ChannelKind.WEBHOOK})))
@@ -288,16 +278,39 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
             with service.store.engine.connect() as conn:
                 states = dict(conn.execute(select(deliveries.c.state, func.count())
                                            .group_by(deliveries.c.state)).all())
-            bad = receiver.bad_signatures
+                stages = _stages(conn)
         finally:
             await service.close()
             await stop_adapters(list(adapters.values()))
+    bad = receiver.bad_signatures
     return {"setup_s": round(setup_s, 1), "idle": idle, "loaded": loaded,
             "repeats_in_app": arrivals.in_app_repeats,
             "repeats_webhook": arrivals.webhook_repeats, "bad_signatures": bad,
+            # Where the time went, from the outbox's own timestamps (both phases): matched
+            # (notification written) after the change happened, delivered after matched.
+            "stages": stages,
             # Every delivery in the outbox at the end, by state: "lost" changes still
             # pending here were late (a backlog), not dropped.
             "outbox_deliveries": states}
+
+
+def _stages(conn: Connection) -> dict[str, object]:
+    """Per channel, the representative's deliveries: ms from the change (its ``occurred_at``,
+    whole seconds) to the notification written, and from written to delivered."""
+    rows = conn.execute(select(deliveries.c.channel, notifications.c.occurred_at,
+                               notifications.c.created_at, deliveries.c.delivered_at)
+                        .join(notifications, notifications.c.id == deliveries.c.notification_id)
+                        .where((notifications.c.recipient_id == REP)
+                               & deliveries.c.delivered_at.is_not(None))).all()
+    found: dict[str, object] = {}
+    for channel in sorted({r.channel for r in rows}):
+        mine = [r for r in rows if r.channel == channel]
+        found[channel] = {
+            "delivered_after_written": percentiles(
+                [(r.delivered_at - r.created_at).total_seconds() for r in mine]),
+            "written_after_change": percentiles(
+                [(r.created_at - r.occurred_at).total_seconds() for r in mine])}
+    return found
 
 
 async def _idle(root: Path, plan: list[tuple[str, str, str]], arrivals: Arrivals

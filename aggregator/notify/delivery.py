@@ -251,24 +251,29 @@ class Deliverer:
         """``_decide`` for a claimed batch: the notifications read in one query, each
         recipient's preferences once; the policy decided for every delivery now."""
         stored = self._outbox.notifications([d.notification_id for d in claimed])
-        preferences: dict[str, Preferences] = {}
+        told = [s.notification for s in stored.values() if s.notification is not None]
+        releaser = self._releaser.for_batch(told)
+        # Preferences decide the other channels only (in-app is always on).
+        by_id = {n.id: n for n in told}
+        preferences = self._preferences.preferences_many(
+            [by_id[d.notification_id].recipient_id for d in claimed
+             if d.channel != ChannelKind.IN_APP and d.notification_id in by_id])
 
         def wanted(recipient: str) -> Preferences:
-            if recipient not in preferences:
-                preferences[recipient] = self._preferences.preferences(recipient)
-            return preferences[recipient]
+            return preferences.get(recipient) or self._preferences.preferences(recipient)
 
         decided: list[tuple[Delivery, tuple[Released, Verdict] | str | DeliveryError]] = []
         for d in claimed:
             try:
-                decided.append((d, self._decide(d, stored.get(d.notification_id), wanted)))
+                decided.append((d, self._decide(d, stored.get(d.notification_id), wanted,
+                                                releaser)))
             except Exception as exc:  # one delivery's failure: retried, the rest go on
                 log.exception("deciding delivery %s failed", d.id)
                 decided.append((d, DeliveryError(f"{type(exc).__name__}: {exc}")))
         return decided
 
     def _decide(self, delivery: Delivery, stored: StoredNotification | None,
-                preferences_of: Callable[[str], Preferences]
+                preferences_of: Callable[[str], Preferences], releaser: Releaser
                 ) -> tuple[Released, Verdict] | str:
         """The message to send, or why nothing is sent (the reason a SKIPPED row keeps)."""
         if stored is None:
@@ -280,7 +285,7 @@ class Deliverer:
                 notification.recipient_id).wants(delivery.channel, notification.agency_id,
                                                  notification.action_required):
             return PREFERENCE_OFF
-        outcome = self._releaser.release(notification)
+        outcome = releaser.release(notification)
         if isinstance(outcome, Refused):
             return outcome.code
         return outcome

@@ -4,7 +4,7 @@ language. ``released`` is pure; ``Releaser`` reads what it needs from the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -23,6 +23,7 @@ from aggregator.notify.decisions import (
     verdict,
 )
 from aggregator.notify.model import Notification, Released
+from aggregator.notify.prefetch import BulkReleaseStore, PrefetchedStore
 from aggregator.ports import Clock
 from aggregator.store.subjects import Holder
 from caseline.v1.lib.scopes import Scope
@@ -101,6 +102,16 @@ class Releaser:
         self.agencies = dict(agencies)
         self._clock = clock
         self._roles: dict[str, Role] = {}
+
+    def for_batch(self, notifications: Sequence[Notification]) -> Releaser:
+        """A releaser for ``notifications`` only, its reads made for all of them at once
+        (when the store can: aggregator.notify.prefetch), sharing the roles it knows."""
+        if not isinstance(self._store, BulkReleaseStore) or not notifications:
+            return self
+        batch = Releaser(PrefetchedStore(self._store, notifications), self.agencies,
+                         self._clock)
+        batch._roles = self._roles
+        return batch
 
     def role_of(self, account_id: str) -> Role:
         """The account's role (a representative when the account is unknown); an account's

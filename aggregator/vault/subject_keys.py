@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from aggregator.vault.errors import ShreddedError
@@ -163,8 +163,14 @@ class SubjectKeys:
                 version, key, counted, stored = state
                 current[subject_id] = (version, key, counted + 1, stored)
                 keys.append((key, version))
-            for subject_id, state in current.items():
-                self._count(conn, subject_id, state)
+            counts = [{"s": subject_id, "v": version, "n": counted - stored}
+                      for subject_id, (version, _, counted, stored) in current.items()
+                      if counted > stored]
+            if counts:  # one statement for the batch (executemany)
+                conn.execute(update(subject_keys).where(
+                    (subject_keys.c.subject_id == bindparam("s"))
+                    & (subject_keys.c.version == bindparam("v")))
+                    .values(encryptions=subject_keys.c.encryptions + bindparam("n")), counts)
         # Counted and committed before use: a crash after this wastes counts, never reuses.
         return [_seal_value(key, _key_id(version), plaintext, (*place, subject_id))
                 for (key, version), (subject_id, plaintext, place) in zip(keys, items,
