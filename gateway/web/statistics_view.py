@@ -233,10 +233,11 @@ def statistics_view(language: str, period: AgencyStatistics, trend: AgencyStatis
     in_period = period.row(office) or chosen
     months = [m.month for m in chosen.months]
     figures = [m.figures for m in chosen.months]
-    charts = (_trend(language, months, figures, withheld, twelve),
-              _distribution(language, in_period.period, withheld, six),
-              _pending(language, chosen, withheld),
-              _within(language, months, figures, withheld, twelve, target.summary))
+    charts: tuple[ChartView, ...] = (_trend(language, months, figures, withheld, twelve),
+                                     _distribution(language, in_period.period, withheld, six),
+                                     _pending(language, chosen, withheld))
+    if period.target.days > 0:  # without a target there is no share to chart
+        charts += (_within(language, months, figures, withheld, twelve, target.summary),)
     # Offices by name, the agency-wide row last.
     rows = sorted(period.offices, key=lambda o: (o.office is None, o.office or ""))
     return StatisticsView(

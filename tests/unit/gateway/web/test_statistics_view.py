@@ -95,3 +95,12 @@ def test_spanish_view() -> None:
     assert view.period == "de mayo de 2026 a octubre de 2026"
     assert view.charts[0].rows[WITHHELD_MONTH_INDEX][1][0] == "no se publica (menos de 10 casos)"
     assert view.offices[-1].office == "Toda la agencia"
+
+
+def test_without_a_target_there_is_no_share_to_chart() -> None:
+    """A case type without a target (0 days, kind NONE) has the other three charts only."""
+    no_target = replace(TARGET, days=0, kind=TargetKind.NONE)
+    period = replace(statistics(), target=no_target)
+    trend = replace(statistics(first_month=date(2025, 12, 1), months=12), target=no_target)
+    view = statistics_view("en", period, trend, None)
+    assert [c.id for c in view.charts] == ["trend", "distribution", "pending"]
