@@ -46,12 +46,18 @@ def _sign_in(client: httpx.Client, persona: str) -> None:
     assert landed.status_code == 303 and landed.headers["location"] == "/me/email"
 
 
+# Ana's verification e-mail (Spanish); her alerts (a deadline coming due) may arrive too.
+VERIFY_SUBJECT = "Confirme su dirección de correo electrónico para Caseline"
+
+
 def _mail(demo: Demo) -> list[EmailMessage]:
+    """The verification e-mails in the sink."""
     found = []
     for path in sorted((demo.state_dir / "mail").glob("*.eml")):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
-        found.append(parsed)
+        if parsed["Subject"] == VERIFY_SUBJECT:
+            found.append(parsed)
     return found
 
 
@@ -77,7 +83,6 @@ def test_the_demo_mails_through_its_sink(demo: Demo) -> None:
         assert sent.status_code == 303
         [mail] = _mail(demo)
         assert mail["To"] == "ana@example.org"
-        assert mail["Subject"] == "Confirme su dirección de correo electrónico para Caseline"
         text = mail.get_body(preferencelist=("plain",))
         assert text is not None
         link = next(line for line in str(text.get_content()).splitlines()
