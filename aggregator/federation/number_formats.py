@@ -15,7 +15,7 @@ from aggregator.federation.from_contract import localized_from_proto
 from aggregator.model import in_language
 from caseline.v1 import agency_adapter_pb2 as pb
 
-__all__ = ["AgencyNumberFormat", "Describes", "number_formats"]
+__all__ = ["AgencyNumberFormat", "Describes", "description", "number_formats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,26 +46,34 @@ class Describes(Protocol):
     describe: Callable[[float], Awaitable[pb.DescribeResponse]]
 
 
-_KNOWN: weakref.WeakKeyDictionary[object, tuple[AgencyNumberFormat, ...]] = (
+_DESCRIBED: weakref.WeakKeyDictionary[object, pb.DescribeResponse] = (
     weakref.WeakKeyDictionary())
+
+
+async def description(adapter: object, timeout: float) -> pb.DescribeResponse | None:
+    """The adapter's Describe answer, asked once and kept (what it describes changes only
+    with a new adapter release, a restart); None when it cannot be asked (it describes
+    nothing, or does not answer just now: asked again next time)."""
+    if not isinstance(adapter, Describes):
+        return None
+    known = _DESCRIBED.get(adapter)
+    if known is None:
+        try:
+            known = _DESCRIBED[adapter] = await adapter.describe(timeout)
+        except AgencyCallError:
+            return None
+    return known
 
 
 async def number_formats(adapter: object, timeout: float
                          ) -> tuple[AgencyNumberFormat, ...] | None:
     """The adapter's number formats; None when it cannot be asked (it describes nothing, or
     does not answer just now: asked again next time)."""
-    if not isinstance(adapter, Describes):
-        return None
-    known = _KNOWN.get(adapter)
-    if known is not None:
-        return known
-    try:
-        described = await adapter.describe(timeout)
-    except AgencyCallError:
+    described = await description(adapter, timeout)
+    if described is None:
         return None
     formats = tuple(AgencyNumberFormat(f.name, f.pattern, f.example, f.description,
                                        localized_from_proto(f.names),
                                        localized_from_proto(f.descriptions))
                     for f in described.number_formats)
-    _KNOWN[adapter] = formats
     return formats

@@ -4,13 +4,11 @@ adapter release (a restart)."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aggregator.federation.fanout import AgencyCallError
 from aggregator.federation.from_contract import localized_from_proto
-from aggregator.federation.number_formats import Describes
+from aggregator.federation.number_formats import description
 from aggregator.model import in_language
 
 __all__ = ["CaseTypeName", "case_types"]
@@ -29,23 +27,12 @@ class CaseTypeName:
         return in_language(self.names, language, self.name)
 
 
-_KNOWN: weakref.WeakKeyDictionary[object, tuple[CaseTypeName, ...]] = (
-    weakref.WeakKeyDictionary())
-
-
 async def case_types(adapter: object, timeout: float) -> tuple[CaseTypeName, ...] | None:
     """The adapter's case types; None when it cannot be asked (it describes nothing, or does
     not answer just now: asked again next time)."""
-    if not isinstance(adapter, Describes):
-        return None
-    known = _KNOWN.get(adapter)
-    if known is not None:
-        return known
-    try:
-        described = await adapter.describe(timeout)
-    except AgencyCallError:
+    described = await description(adapter, timeout)
+    if described is None:
         return None
     types = tuple(CaseTypeName(t.code, t.name, localized_from_proto(t.names))
                   for t in described.case_types)
-    _KNOWN[adapter] = types
     return types

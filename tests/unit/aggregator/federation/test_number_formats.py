@@ -30,7 +30,7 @@ class _Describing:
 async def test_formats_carry_their_texts_per_language_and_are_asked_once() -> None:
     adapter = _Describing(spanish=True)
     formats = await number_formats(adapter, 1.0)
-    assert formats is not None and await number_formats(adapter, 1.0) is formats
+    assert formats is not None and await number_formats(adapter, 1.0) == formats
     (only,) = formats
     assert (only.name_in("es"), only.description_in("es")) == ("número A", "A y 9")
     assert (only.name_in("en"), only.description_in("en")) == ("A-number", "A and 9")

@@ -175,7 +175,7 @@ async def test_spanish_formats_numbers_and_months_its_own_way(site: Site) -> Non
     site.fake.known_types = frozenset({"I-765"})
     html = (await site.client.get("/statistics/immigration/I-765?lang=es")).text
     assert '<html lang="es">' in html
-    assert "Cuánto tardan los casos I-765 en Agencia de Inmigración" in html
+    assert "Cuánto tardan los casos I-765: Agencia de Inmigración" in html
     assert ">75\xa0%</td>" in html  # Spanish writes a (no-break) space before the sign
     assert re.search(r"<th scope=\"row\">(enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
                      r"septiembre|octubre|noviembre|diciembre) (de )?\d{4}</th>", html)
