@@ -24,7 +24,6 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date
 
-from caseline.v1.lib.business_days import business_days_between
 from adapters.sdk.statistics import (
     BUSINESS_DAYS_CAP,
     CompletionCell,
@@ -32,6 +31,7 @@ from adapters.sdk.statistics import (
     ProcessingAggregates,
 )
 from adapters.sdk.status_classes import StatusClassifier
+from caseline.v1.lib.business_days import business_days_between
 
 __all__ = ["SUMMARY_SCHEMA", "apply_event", "build_summary", "ensure_summary",
            "read_aggregates", "summary_version"]

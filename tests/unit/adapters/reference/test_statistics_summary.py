@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.reference.demo_store import DemoStore, DemoStoreWriter, reference_classifier
-from caseline.v1.lib.business_days import business_days_between
 from adapters.sdk.records import CaseRecord, EventRecord
 from adapters.sdk.statistics import BUSINESS_DAYS_CAP, ProcessingAggregates
 from adapters.sdk.statistics_request import months_between
+from caseline.v1.lib.business_days import business_days_between
 
 TODAY = date(2026, 11, 30)
 # Events may fall after TODAY (generated gaps): every month they can reach.

@@ -153,8 +153,9 @@ async def test_raj_sees_one_journey_across_labor_and_immigration(world: World) -
 
 async def test_the_deadlines_the_rules_find_show_on_the_journey(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The deadlines the rules find (stood in for here), e.g. the PERM's validity (due before the I-140 at
-    immigration) shows on the journey, in the language asked for, with its state."""
+    """The deadlines the rules find (stood in for here), e.g. the PERM's validity (due before
+    the I-140 at immigration), show on the journey, in the language asked for, with their
+    state."""
     seen: list[Any] = []
 
     def rules(cases: Sequence[Case], events: Sequence[Event], related: Any,
