@@ -28,6 +28,8 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -38,7 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from _harness import RESULTS, percentiles
-from _receiver_process import receiver_process
+from _receiver_process import RemoteReceiver, receiver_process
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 
@@ -54,6 +56,7 @@ from aggregator.notify.runtime import Notifier, NotifySettings
 from aggregator.notify.tables import deliveries, notifications
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
+from aggregator.service import CaselineService
 from aggregator.state import StatePaths
 from caseline.v1.lib.scopes import Scope
 from deploy.commands.record_event import DemoRecorder
@@ -241,15 +244,13 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
 
     async with _stream(args.nats_url) as nats, receiver_process(hooked) as receiver:
         service = bootstrap(registry_with({a: p.port for a, p in adapters.items()}), root,
-                            notify=NotifySettings(nats=nats),
+                            notify=NotifySettings(nats=nats,
+                                                  deliver=not args.deliverer_process),
                             webhooks=WebhookSettings(allow_local=True))
+        deliverer = await _deliverer_process(root) if args.deliverer_process else None
         try:
-            assert service.webhooks is not None and service.notify is not None
-            registered = await service.webhooks.register(REP, receiver.url)
-            await receiver.add_secret(registered.secret)
-            assert (await service.webhooks.verify(REP, registered.endpoint.id)).ok
-            SqlPreferences(service.store.engine).set_preferences(REP, Preferences(
-                channels=frozenset({ChannelKind.IN_APP, ChannelKind.WEBHOOK})))
+            assert service.notify is not None
+            await _register_webhook(service, receiver)
             runner = service.notify.runner
             assert isinstance(runner, Notifier)
             for agency in REFERENCE_AGENCIES:  # watch from the store's newest change on
@@ -280,6 +281,9 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
                                            .group_by(deliveries.c.state)).all())
                 stages = _stages(conn)
         finally:
+            if deliverer is not None:
+                deliverer.terminate()
+                await asyncio.to_thread(deliverer.wait, 30)
             await service.close()
             await stop_adapters(list(adapters.values()))
     bad = receiver.bad_signatures
@@ -292,6 +296,34 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
             # Every delivery in the outbox at the end, by state: "lost" changes still
             # pending here were late (a backlog), not dropped.
             "outbox_deliveries": states}
+
+
+async def _register_webhook(service: CaselineService, receiver: RemoteReceiver) -> None:
+    """The representative's webhook at the receiver, verified, and turned on."""
+    assert service.webhooks is not None
+    registered = await service.webhooks.register(REP, receiver.url)
+    await receiver.add_secret(registered.secret)
+    assert (await service.webhooks.verify(REP, registered.endpoint.id)).ok
+    SqlPreferences(service.store.engine).set_preferences(REP, Preferences(
+        channels=frozenset({ChannelKind.IN_APP, ChannelKind.WEBHOOK})))
+
+
+async def _deliverer_process(root: Path) -> subprocess.Popen[str]:
+    """`caseline notify deliver` over ``root`` in a process of its own (the scale-out
+    layout: watchers and matcher in the gateway, delivery beside it), once it is ready."""
+    bench = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(bench), str(bench.parent), os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "notify", "deliver", "--state-dir", str(root),
+         "--channel-factory", "_bench_channels:loopback_webhooks"],
+        cwd=bench.parent, env=env, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    ready = await asyncio.to_thread(process.stdout.readline)
+    if '"ready"' not in ready:
+        process.kill()
+        raise RuntimeError(f"the deliverer process did not start: {ready!r}")
+    return process
 
 
 def _stages(conn: Connection) -> dict[str, object]:
@@ -369,6 +401,9 @@ async def main() -> None:
     parser.add_argument("--idle", type=int, default=200, help="idle samples")
     parser.add_argument("--rate", type=float, default=100.0, help="changes/s when loaded")
     parser.add_argument("--seconds", type=float, default=45.0, help="loaded phase length")
+    parser.add_argument("--deliverer-process", action="store_true",
+                        help="deliver in a `caseline notify deliver` process of its own (the "
+                             "gateway's live feed then finds its deliveries by polling)")
     parser.add_argument("--nats-url", default=None,
                         help="change events over NATS JetStream (e.g. nats://127.0.0.1:4222)")
     args = parser.parse_args()
@@ -379,6 +414,7 @@ async def main() -> None:
         result = await run(args, Path(tmp))
     print(json.dumps({"benchmark": "notify_latency",
                       "backend": "jetstream" if args.nats_url else "embedded (SQLite)",
+                      "deliverer": "own process" if args.deliverer_process else "in the gateway",
                       "subjects": args.subjects, **result,
                       "targets_met": verdict(result)}, indent=2))
 

@@ -410,7 +410,8 @@ async def test_a_case_type_name_in_another_language_is_scanned_like_the_english(
                                                         numbers=(subject,)))
     servicer = _servicer("courts", [record])
     servicer.profile = replace(servicer.profile, case_types={"REMOVAL": "Removal of A201555123"},
-                               case_type_names={"es": {"REMOVAL": "Expulsión de A201555123"}})
+                               case_type_names={"es": {"REMOVAL": "Expulsión de A201555123"}},
+                               processing_targets={})
     looked = await servicer.LookupCases(
         pb.LookupCasesRequest(case_numbers=[subject]), None)  # type: ignore[arg-type]
     names = looked.results[0].case_info.case_type_names
