@@ -54,6 +54,8 @@ from aggregator.ports import Clock
 __all__ = ["JetStreamBus", "JetStreamUnavailable", "ensure_stream"]
 
 log = logging.getLogger(__name__)
+# Seconds a NATS connection is given to close (flush, goodbye) when the bus stops.
+CLOSE_TIMEOUT_S = 5.0
 
 
 class JetStreamUnavailable(RuntimeError):
@@ -147,7 +149,13 @@ class JetStreamBus:
         """Drop the connection (unacked messages go back to the consumer after ack_wait)."""
         nc, self._nc, self._js, self._sub = self._nc, None, None, None
         if nc is not None and not nc.is_closed:
-            await nc.close()
+            # Bounded: a connection caught reconnecting may not finish closing, and stopping
+            # must not hang on it (the server drops it when the socket goes).
+            try:
+                await asyncio.wait_for(nc.close(), CLOSE_TIMEOUT_S)
+            except TimeoutError:
+                log.warning("the NATS connection did not close within %s s; dropped",
+                            CLOSE_TIMEOUT_S)
 
     def _stream(self) -> JetStreamContext:
         if self._js is None:
