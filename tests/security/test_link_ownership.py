@@ -118,7 +118,9 @@ async def test_someone_elses_case_is_refused_and_the_holder_sees_the_attempt(
     assert all(e["actor"] == gateway.service.pseudonym("raj") for e in refusals)
     for entry in refusals:
         leaf = orjson.dumps(entry).decode()
-        assert NUMBER not in leaf and "raj" not in leaf and "ana" not in leaf
+        assert NUMBER not in leaf
+        # Pseudonyms are random base32, so "ana" may occur inside one: compare whole values.
+        assert not {"ana", "raj"} & {v for v in entry.values() if isinstance(v, str)}
         assert ANA_CASE.access_code not in leaf
 
 

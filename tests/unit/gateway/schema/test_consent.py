@@ -263,7 +263,9 @@ async def test_receipts_prove_inclusion_and_the_ledger_only_grows(world: World) 
                                              second["receipt"]["leafIndex"]]
     # Pseudonyms and codes only: no account ids or free text in the ledger.
     for entry in entries:
-        assert "ana" not in entry["entry"] and "lee" not in entry["entry"]
+        # Pseudonyms are random base32 and may hold "ana": compare whole values.
+        values = {v for v in json.loads(entry["entry"]).values() if isinstance(v, str)}
+        assert not {"ana", "lee"} & values
         assert "my lawyer" not in entry["entry"]
 
 
