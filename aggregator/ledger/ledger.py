@@ -33,9 +33,15 @@ from aggregator.ledger.errors import (
     WriteLockError,
 )
 from aggregator.ledger.export import export_lines
-from aggregator.ledger.merkle import CompactRange, empty_root, leaf_hash
+from aggregator.ledger.merkle import (
+    CompactRange,
+    empty_root,
+    leaf_hash,
+    root_from_inclusion_proof,
+)
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from aggregator.ledger.storage import LedgerStore, Row, StoredCheckpoint
+from aggregator.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, entry_bundle, tile_width_at
 from aggregator.ledger.verified_tree import Head, VerifiedTree, prev_text
 
 __all__ = ["Appended", "Ledger"]
@@ -311,6 +317,36 @@ class Ledger:
         if not 0 <= size <= latest:
             raise ValueError(f"tree size must be in 0..{latest}, got {size}")
         return size
+
+    # -- tlog-tiles: interim, from the in-memory tree, until the tree is kept as tiles -------
+
+    def _tile_fits(self, level: int, index: int, width: int) -> int | None:
+        stored = self.checkpoint()
+        size = stored.size if stored is not None else 0
+        return size if 1 <= width <= tile_width_at(level, index, size) else None
+
+    def hash_tile(self, level: int, index: int, width: int) -> bytes | None:
+        """The first ``width`` hashes of tile ``(level, index)``, or None past the latest
+        checkpoint's tree."""
+        if self._tile_fits(level, index, width) is None:
+            return None
+        height = TILE_HEIGHT * level
+        span = 1 << height
+        hashes = []
+        for position in range(index * TILE_WIDTH, index * TILE_WIDTH + width):
+            # A complete subtree's root: its first leaf and that leaf's path within it.
+            first = position * span
+            path = self._tree.inclusion_proof(first, first + span)[:height]
+            hashes.append(root_from_inclusion_proof(self._tree.leaf(first), 0, span, path))
+        return b"".join(hashes)
+
+    def entry_bundle(self, index: int, width: int) -> bytes | None:
+        """The first ``width`` entries of bundle ``index``, or None past the latest
+        checkpoint's tree."""
+        if self._tile_fits(0, index, width) is None:
+            return None
+        start = index * TILE_WIDTH
+        return entry_bundle([leaf for _, leaf in self.store.leaves(start, start + width)])
 
     def export(self) -> Iterator[bytes]:
         """The whole ledger as JSON Lines up to the latest checkpoint, as of this call
