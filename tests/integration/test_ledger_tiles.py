@@ -19,8 +19,8 @@ from aggregator.ports import LedgerPort
 from aggregator.vault.key_files import load_or_create_ed25519
 from gateway.app import create_app
 from gateway.auth import DevIssuer, TokenVerifier
-from tests.support.http_gateway import CONFIG, NoCases, serving
-from tests.support.tlog_client import TileClient, tile_name
+from support.http_gateway import CONFIG, NoCases, serving
+from support.tlog_client import TileClient, tile_name
 
 pytestmark = pytest.mark.integration
 
