@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
@@ -18,10 +19,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
+from gateway import graphql_http
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
@@ -29,6 +32,7 @@ from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
 from gateway.ledger_tiles import tile_endpoint
 from gateway.live_slots import LiveSlots
+from gateway.messages import message
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
@@ -117,6 +121,38 @@ class GraphQLApp(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the gateway's own files (the demo only), never from a CDN."""
         return graphiql_page()
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """The response's media type, negotiated by ``Accept`` (gateway/graphql_http.py), is
+        kept on the sub-response, the one thing of the request that create_response sees."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = graphql_http.negotiate(request.headers.get("accept"))
+        return sub_response
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter
+                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """406 before reading a GraphQL request whose ``Accept`` allows neither JSON type
+        (here, not in get_sub_response: GraphiQL's page is asked for with text/html)."""
+        if graphql_http.negotiate(request.headers.get("accept")) is None:
+            language = from_accept_language(request.headers.get("accept-language"))
+            raise HTTPException(406, message(
+                language, "this API answers in {types}; ask for one of them in the Accept "
+                          "header, or send no Accept header",
+                types=f"{graphql_http.GRAPHQL_RESPONSE_JSON} or {graphql_http.JSON}"))
+        return await super().parse_http_body(request)
+
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+                        sub_response: Response) -> Response:
+        """The body, status and Content-Type of the negotiated media type."""
+        media_type = sub_response.media_type or graphql_http.JSON
+        if isinstance(response_data, list):  # a batch: refused earlier, batching is off
+            return super().create_response(response_data, sub_response)
+        body = graphql_http.shaped(media_type, dict(response_data))
+        response = super().create_response(cast(GraphQLHTTPResponse, body), sub_response)
+        if not sub_response.status_code:  # a status a resolver set would win
+            response.status_code = graphql_http.status_code(media_type, body)
+        response.headers["content-type"] = graphql_http.content_type(media_type)
+        return response
 
     def encode_json(self, data: object) -> bytes:
         """orjson is several times faster than json for timeline-sized responses."""
