@@ -146,7 +146,7 @@ class GraphQLApp(GraphQL[Context, None]):
         media_type = sub_response.media_type or graphql_http.JSON
         if isinstance(response_data, list):  # a batch: refused earlier, batching is off
             return super().create_response(response_data, sub_response)
-        body = graphql_http.shaped(media_type, dict(response_data))
+        body = graphql_http.shaped(media_type, response_data)
         response = super().create_response(cast(GraphQLHTTPResponse, body), sub_response)
         if not sub_response.status_code:  # a status a resolver set would win
             response.status_code = graphql_http.status_code(media_type, body)

@@ -89,12 +89,11 @@ def is_request_error(body: Mapping[str, object]) -> bool:
             and all(isinstance(e, Mapping) and "path" not in e for e in errors))
 
 
-def shaped(media_type: str, body: dict[str, object]) -> dict[str, object]:
+def shaped(media_type: str, body: Mapping[str, object]) -> dict[str, object]:
     """``body`` as sent in ``media_type``: without ``data`` for a request error under the new
-    type, unchanged otherwise."""
-    if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(body):
-        return {key: value for key, value in body.items() if key != "data"}
-    return body
+    type, the same entries otherwise."""
+    drop = "data" if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(body) else None
+    return {key: value for key, value in body.items() if key != drop}
 
 
 def status_code(media_type: str, body: Mapping[str, object]) -> int:
