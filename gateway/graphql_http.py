@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "content_type", "is_request_error", "negotiate",
-           "shaped", "status_code"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "MAX_ACCEPT_CHARS", "content_type",
+           "is_request_error", "negotiate", "shaped", "status_code"]
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -63,7 +63,7 @@ def negotiate(accept: str | None) -> str | None:
     """The response media type for an ``Accept`` header: :data:`JSON` without one (legacy
     clients), the acceptable type of highest quality, on a tie the one named exactly,
     application/graphql-response+json if both are; a wildcard alone picks :data:`JSON`.
-    None when the header accepts neither (answered 406)."""
+    None when the header accepts neither, or is over :data:`MAX_ACCEPT_CHARS` (answered 406)."""
     if accept is None or not accept.strip():
         return JSON
     if len(accept) > MAX_ACCEPT_CHARS:
