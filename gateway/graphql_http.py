@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "content_type", "is_request_error", "negotiate",
-           "shaped", "status_code"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "MAX_ACCEPT_CHARS", "content_type",
+           "is_request_error", "negotiate", "shaped", "status_code"]
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -63,7 +63,7 @@ def negotiate(accept: str | None) -> str | None:
     """The response media type for an ``Accept`` header: :data:`JSON` without one (legacy
     clients), the acceptable type of highest quality, on a tie the one named exactly,
     application/graphql-response+json if both are; a wildcard alone picks :data:`JSON`.
-    None when the header accepts neither (answered 406)."""
+    None when the header accepts neither, or is over :data:`MAX_ACCEPT_CHARS` (answered 406)."""
     if accept is None or not accept.strip():
         return JSON
     if len(accept) > MAX_ACCEPT_CHARS:
@@ -89,12 +89,11 @@ def is_request_error(body: Mapping[str, object]) -> bool:
             and all(isinstance(e, Mapping) and "path" not in e for e in errors))
 
 
-def shaped(media_type: str, body: dict[str, object]) -> dict[str, object]:
+def shaped(media_type: str, body: Mapping[str, object]) -> dict[str, object]:
     """``body`` as sent in ``media_type``: without ``data`` for a request error under the new
-    type, unchanged otherwise."""
-    if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(body):
-        return {key: value for key, value in body.items() if key != "data"}
-    return body
+    type, the same entries otherwise."""
+    drop = "data" if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(body) else None
+    return {key: value for key, value in body.items() if key != drop}
 
 
 def status_code(media_type: str, body: Mapping[str, object]) -> int:

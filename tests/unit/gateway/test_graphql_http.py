@@ -4,7 +4,7 @@ media type, and 406."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 import httpx
 import orjson
@@ -137,7 +137,7 @@ SUCCESS = {"query": "{ agencies { id } }"}
 INTROSPECTION = {"query": '{ __type(name: "Query") { name } }'}
 
 
-async def _post(client: httpx.AsyncClient, payload: dict[str, object],
+async def _post(client: httpx.AsyncClient, payload: Mapping[str, object],
                 accept: str | None) -> httpx.Response:
     headers = {"content-type": "application/json"}
     if accept is not None:
@@ -148,7 +148,7 @@ async def _post(client: httpx.AsyncClient, payload: dict[str, object],
 @pytest.mark.parametrize("payload", [PARSE, VALIDATION, COERCION, INTROSPECTION],
                          ids=["parse", "validation", "coercion", "introspection-off"])
 async def test_request_errors_are_400_without_data_under_the_new_type(
-        gw: httpx.AsyncClient, payload: dict[str, object]) -> None:
+        gw: httpx.AsyncClient, payload: Mapping[str, object]) -> None:
     """A document that does not parse or validate (production's refusal of introspection
     included) or variables that cannot be coerced: 400, errors, no ``data`` entry."""
     response = await _post(gw, payload, NEW)
@@ -162,7 +162,7 @@ async def test_request_errors_are_400_without_data_under_the_new_type(
 @pytest.mark.parametrize("payload", [PARSE, VALIDATION, COERCION],
                          ids=["parse", "validation", "coercion"])
 async def test_application_json_clients_keep_200_with_data_null(
-        gw: httpx.AsyncClient, payload: dict[str, object], accept: str | None) -> None:
+        gw: httpx.AsyncClient, payload: Mapping[str, object], accept: str | None) -> None:
     """Today's behaviour for application/json (asked for, by a wildcard, or by no Accept):
     200 and ``"data": null`` beside the errors."""
     response = await _post(gw, payload, accept)
