@@ -28,9 +28,11 @@ from gateway.context import Context
 from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
 from gateway.live_slots import LiveSlots
+from gateway.metrics import LOOPBACK, Network, metrics_endpoint
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
+from gateway.tracing import TraceRequests
 from gateway.web.app import WebSettings, web_app
 from gateway.web.graphiql import graphiql_page
 
@@ -50,7 +52,8 @@ class GatewaySettings:
     numbers this process among several serving one port (shown by /healthz). ``rate`` limits
     public lookups per client address, ``representative_rate`` per representative account.
     Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
-    ``web`` configures the pages (their session cookie)."""
+    ``web`` configures the pages (their session cookie). ``metrics_allow`` may read
+    /metrics besides loopback (gateway.metrics)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
@@ -58,6 +61,7 @@ class GatewaySettings:
     worker: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     web: WebSettings = field(default_factory=WebSettings)
+    metrics_allow: tuple[Network, ...] = ()
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -250,9 +254,11 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/ledger/key", ledger_key),
+        Route("/metrics", metrics_endpoint(service, (*LOOPBACK, *settings.metrics_allow))),
         # Last: the pages answer every path the API does not.
         Mount("", app=web_app(service, quotas, settings.web)),
     ], lifespan=lifespan)
     # Outside the routes, so no route (nor one added later) reads an oversized body.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # outermost: the span covers everything
     return app
