@@ -97,7 +97,7 @@ def exposition(service_registry: CollectorRegistry) -> bytes:
     service's gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         merged = CollectorRegistry()
-        MultiProcessCollector(merged)
+        MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
         own = generate_latest(merged)
     else:
         own = generate_latest(REGISTRY)

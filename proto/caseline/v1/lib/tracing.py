@@ -38,8 +38,13 @@ AGENCY = "caseline.agency"
 
 _PROPAGATOR = TraceContextTextMapPropagator()
 _HEADERS = frozenset(_PROPAGATOR.fields)  # traceparent, tracestate
-_provider: TracerProvider | None = None
-_tracer: Tracer | None = None
+
+
+class _State:
+    """This process's provider and tracer (None: tracing off)."""
+
+    provider: TracerProvider | None = None
+    tracer: Tracer | None = None
 
 
 def otlp_traces_endpoint(option: str | None, environ: Mapping[str, str]) -> str | None:
@@ -76,7 +81,6 @@ def configure_tracing(service_name: str, *, otlp_endpoint: str | None = None,
     sampler follows ``OTEL_TRACES_SAMPLER`` (default: always, or as the caller's trace
     was sampled).
     """
-    global _provider, _tracer
     environ = os.environ if environ is None else environ
     if exporter is None:
         endpoint = otlp_traces_endpoint(otlp_endpoint, environ)
@@ -90,23 +94,22 @@ def configure_tracing(service_name: str, *, otlp_endpoint: str | None = None,
         processor = SimpleSpanProcessor(exporter)
     shutdown_tracing()
     name = environ.get("OTEL_SERVICE_NAME") or service_name
-    _provider = TracerProvider(resource=Resource.create({"service.name": name}))
-    _provider.add_span_processor(processor)
-    _tracer = _provider.get_tracer("caseline")
+    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    provider.add_span_processor(processor)
+    _State.provider, _State.tracer = provider, provider.get_tracer("caseline")
     return True
 
 
 def shutdown_tracing() -> None:
     """Export what is pending and turn tracing off (at exit, and between tests)."""
-    global _provider, _tracer
-    provider, _provider, _tracer = _provider, None, None
+    provider, _State.provider, _State.tracer = _State.provider, None, None
     if provider is not None:
         provider.shutdown()
 
 
 def tracer() -> Tracer | None:
     """The tracer, or None while tracing is off."""
-    return _tracer
+    return _State.tracer
 
 
 def outgoing_metadata() -> tuple[tuple[str, str], ...]:
