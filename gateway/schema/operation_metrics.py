@@ -50,7 +50,7 @@ def operation_label(schema: GraphQLSchema, document: DocumentNode | None,
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [d for d in operations if operation_name is None
               or (d.name is not None and d.name.value == operation_name)]
-    if len(chosen) != 1 and not (operation_name is None and chosen):
+    if len(chosen) != 1:  # none by that name, or several and no name to choose by
         return OTHER
     selections = chosen[0].selection_set.selections
     if len(selections) != 1 or not isinstance(selections[0], FieldNode):
