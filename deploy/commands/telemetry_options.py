@@ -35,9 +35,9 @@ METRICS_ALLOW_IPS = click.option(
          "networks, comma-separated, connecting directly (never through the ingress). "
          "Default: loopback only.")
 
-# The gateway's loggers: Caseline's named ones, its modules' (__name__), and its libraries'.
-GATEWAY_LOGGERS = ("caseline", "aggregator", "gateway", "deploy", "strawberry",
-                   "uvicorn.error")
+# The gateway's loggers: Caseline's named ones, its modules' (__name__), and strawberry's.
+# uvicorn configures its own loggers when its server is built, after this, and keeps them.
+GATEWAY_LOGGERS = ("caseline", "aggregator", "gateway", "deploy", "strawberry")
 
 
 def start_tracing(service_name: str, otlp_endpoint: str | None) -> bool:
