@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
+from caseline.v1.lib.tracing import flush_tracing
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
@@ -244,6 +245,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
             await runner.start()
         yield
         await service.close()
+        flush_tracing()  # uvicorn then re-raises SIGTERM: no exit handler would run
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -30,8 +30,8 @@ from opentelemetry.sdk.trace.export import (
 from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-__all__ = ["AGENCY", "configure_tracing", "incoming_context", "otlp_traces_endpoint",
-           "outgoing_metadata", "shutdown_tracing", "tracer"]
+__all__ = ["AGENCY", "configure_tracing", "flush_tracing", "incoming_context",
+           "otlp_traces_endpoint", "outgoing_metadata", "shutdown_tracing", "tracer"]
 
 # The span attribute naming the agency a call went to (or an adapter serves).
 AGENCY = "caseline.agency"
@@ -105,6 +105,13 @@ def shutdown_tracing() -> None:
     provider, _State.provider, _State.tracer = _State.provider, None, None
     if provider is not None:
         provider.shutdown()
+
+
+def flush_tracing(timeout_s: float = 5.0) -> None:
+    """Export the spans still batched, waiting at most ``timeout_s``: for a server about to
+    stop in a way that skips exit handlers (uvicorn re-raises the SIGTERM it caught)."""
+    if _State.provider is not None:
+        _State.provider.force_flush(int(timeout_s * 1000))
 
 
 def tracer() -> Tracer | None:
