@@ -27,6 +27,8 @@ from deploy.commands.record_event import record_event_command
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
+from deploy.commands.telemetry_options import OTLP_ENDPOINT, gateway_telemetry, start_tracing
+from deploy.commands.telemetry_options import gateway_telemetry_options as telemetry_options
 from deploy.commands.uscis_api import run_uscis_api, uscis_api_options
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState, default_state_dir
@@ -182,12 +184,13 @@ def adapter() -> None:
               metavar="MS", help="Demo fault injection (what `caseline demo --slow` uses): "
                                  "delay every call but Describe by MS milliseconds.")
 @click.option("--log-level", default="WARNING", show_default=True)
+@OTLP_ENDPOINT
 @STATE_DIR
 @uscis_api_options
 def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Path | None,
                 tls_cert: Path | None, tls_key: Path | None, tls_ca: Path | None,
-                demo_delay_ms: int, log_level: str, state_dir: Path | None,
-                **uscis: Any) -> None:
+                demo_delay_ms: int, log_level: str, otlp_endpoint: str | None,
+                state_dir: Path | None, **uscis: Any) -> None:
     """Serve one agency's adapter; prints {"event": "listening", "port": N} when ready.
 
     With --tls-cert, --tls-key and --tls-ca it serves mutual TLS; without, plaintext on a
@@ -196,6 +199,7 @@ def adapter_run(agency: str, host: str, port: int, store: Path | None, jwks: Pat
     """
     if agency != "uscis-api" and (uscis["base_url"] or uscis["daily_quota"]):
         raise click.UsageError("--base-url and --daily-quota are for uscis-api only")
+    start_tracing(f"caseline-adapter-{agency}", otlp_endpoint)
     if agency == "uscis-api":
         run_uscis_api(host=host, port=port, tls_files=_tls_files(
             tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca), log_level=log_level, **uscis)
@@ -316,12 +320,14 @@ def gateway() -> None:
               help="How often alerts (legal deadlines 30 and 7 days ahead, cases past "
                    "their inquiry date) are looked for. Several gateways may all look: "
                    "each alert is written once.")
+@telemetry_options
 def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
                   max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
-                  notify_match: bool, alerts_every: float, **sign_in: Any) -> None:
+                  notify_match: bool, alerts_every: float, otlp_endpoint: str | None,
+                  log_format: str, metrics_allow_ips: str, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -356,6 +362,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from gateway.ratelimit import RatePolicy
 
     nats = jetstream_settings(nats_url)
+    metrics_allow = gateway_telemetry(otlp_endpoint, log_format, metrics_allow_ips)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
     web = options.web()
@@ -385,7 +392,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
-            max_body_bytes=max_body_bytes, web=web))
+            max_body_bytes=max_body_bytes, web=web, metrics_allow=metrics_allow))
         server = uvicorn.Server(uvicorn_config(
             app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()

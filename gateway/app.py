@@ -25,6 +25,7 @@ from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
 from gateway import graphql_http
+from caseline.v1.lib.tracing import flush_tracing
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
@@ -33,9 +34,11 @@ from gateway.language import from_accept_language
 from gateway.ledger_tiles import tile_endpoint
 from gateway.live_slots import LiveSlots
 from gateway.messages import message
+from gateway.metrics import LOOPBACK, Network, metrics_endpoint
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
+from gateway.tracing import TraceRequests
 from gateway.web.app import WebSettings, web_app
 from gateway.web.graphiql import graphiql_page
 
@@ -55,7 +58,8 @@ class GatewaySettings:
     numbers this process among several serving one port (shown by /healthz). ``rate`` limits
     public lookups per client address, ``representative_rate`` per representative account.
     Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
-    ``web`` configures the pages (their session cookie)."""
+    ``web`` configures the pages (their session cookie). ``metrics_allow`` may read
+    /metrics besides loopback (gateway.metrics)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
@@ -63,6 +67,7 @@ class GatewaySettings:
     worker: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     web: WebSettings = field(default_factory=WebSettings)
+    metrics_allow: tuple[Network, ...] = ()
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -277,6 +282,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
             await runner.start()
         yield
         await service.close()
+        flush_tracing()  # uvicorn then re-raises SIGTERM: no exit handler would run
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -288,9 +294,11 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/ledger/key", ledger_key),
         Route("/ledger/tile/{path:path}", tile_endpoint(service.ledger, auditor)),
+        Route("/metrics", metrics_endpoint(service, (*LOOPBACK, *settings.metrics_allow))),
         # Last: the pages answer every path the API does not.
         Mount("", app=web_app(service, quotas, settings.web)),
     ], lifespan=lifespan)
     # Outside the routes, so no route (nor one added later) reads an oversized body.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceRequests)  # outermost: the span covers everything
     return app

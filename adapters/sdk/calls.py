@@ -18,6 +18,7 @@ from typing import Any
 
 import grpc
 
+from adapters.sdk.tracing import traced
 from caseline.v1 import agency_adapter_pb2
 
 __all__ = ["REQUEST_ID", "CallHandling"]
@@ -76,7 +77,7 @@ class CallHandling:
             self._log(method, "OK", started)
             return response
 
-        return handle
+        return traced(self._agency_id, method, handle)
 
     def _log(self, method: str, code: str, started: float) -> None:
         level = logging.DEBUG if code == "OK" else logging.INFO

@@ -25,6 +25,7 @@ from aggregator.federation.from_contract import (
 )
 from aggregator.model import Case, Event, LookupOutcome, SubjectCases
 from aggregator.processing.model import AgencyStatistics
+from aggregator.telemetry.calls import traced_unary
 from aggregator.vault.opening import CaseOpener, Release
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
@@ -93,7 +94,7 @@ class AdapterClient:
 
     async def describe(self, timeout: float) -> pb.DescribeResponse:
         """The agency's self-description."""
-        return await _unary(self._stub.Describe, pb.DescribeRequest(), timeout)
+        return await _unary(self.agency_id, self._stub.Describe, pb.DescribeRequest(), timeout)
 
     async def batch_limit(self, timeout: float) -> int:
         """How many case numbers (or subject requests) one call may carry: the adapter's
@@ -131,7 +132,7 @@ class AdapterClient:
     async def _limited(self, method: Callable[..., Awaitable[Resp]], request: Req,
                        timeout: float) -> Resp:
         try:
-            return await _unary(method, request, timeout)
+            return await _unary(self.agency_id, method, request, timeout)
         except AgencyCallError as exc:
             if exc.reason == "BATCH_TOO_LARGE":
                 # The adapter takes fewer than it said (it was replaced, or reconfigured):
@@ -181,7 +182,7 @@ class AdapterClient:
     async def _subject_request(self, token: str, timeout: float
                                ) -> pb.ListSubjectCasesResponse | AgencyCallError:
         try:
-            return await _unary(self._stub.ListSubjectCases,
+            return await _unary(self.agency_id, self._stub.ListSubjectCases,
                                 pb.ListSubjectCasesRequest(consent_token=token), timeout)
         except AgencyCallError as exc:
             return exc
@@ -190,7 +191,7 @@ class AdapterClient:
                                timeout: float) -> Case | None:
         """The case (with its canonical number) when the access code matches, else None."""
         request = pb.VerifyOwnershipRequest(case_number=number, access_code=access_code)
-        response = await _unary(self._stub.VerifyOwnership, request, timeout)
+        response = await _unary(self.agency_id, self._stub.VerifyOwnership, request, timeout)
         return case_from_proto(self.agency_id, response.case_info) if response.verified else None
 
     async def processing_statistics(self, case_type: str, office: str | None,
@@ -201,7 +202,8 @@ class AdapterClient:
         request = pb.GetProcessingStatisticsRequest(
             case_type=case_type, office=office or "",
             first_month=first_month.strftime("%Y-%m"), last_month=last_month.strftime("%Y-%m"))
-        response = await _unary(self._stub.GetProcessingStatistics, request, timeout)
+        response = await _unary(self.agency_id, self._stub.GetProcessingStatistics, request,
+                                timeout)
         return statistics_from_proto(self.agency_id, case_type, response,
                                      first_month=first_month, last_month=last_month)
 
@@ -224,9 +226,10 @@ class AdapterClient:
         await self._channel.close(grace=None)
 
 
-async def _unary(method: Callable[..., Awaitable[Resp]], request: Req, timeout: float) -> Resp:
+async def _unary(agency_id: str, method: Callable[..., Awaitable[Resp]], request: Req,
+                 timeout: float) -> Resp:
     try:
-        return await method(request, timeout=timeout)
+        return await traced_unary(agency_id, method, request, timeout)
     except grpc.aio.AioRpcError as exc:
         raise AgencyCallError(exc.code().name, exc.details() or "",
                               _error_reason(exc.trailing_metadata())) from exc

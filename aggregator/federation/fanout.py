@@ -19,6 +19,7 @@ from aggregator.federation.breaker import BreakerPolicy, CircuitBreaker
 from aggregator.federation.chunks import chunks
 from aggregator.federation.faults import counts_against_agency
 from aggregator.model import AgencyFailure
+from aggregator.telemetry.metrics import observe_agency_call
 
 __all__ = ["AgencyCallError", "Federation", "RetryPolicy"]
 
@@ -74,7 +75,17 @@ class Federation:
 
     async def call(self, agency_id: str, operation: Operation[T], deadline: float, *,
                    idempotent: bool = True) -> T | AgencyFailure:
-        """One agency, retrying UNAVAILABLE while time remains; a failure comes back as a value."""
+        """One agency, retrying UNAVAILABLE while time remains; a failure comes back as a value
+        (counted, with its duration, in the agency call metrics)."""
+        started = time.perf_counter()
+        result = await self._call(agency_id, operation, deadline, idempotent)
+        observe_agency_call(agency_id,
+                            result.code if isinstance(result, AgencyFailure) else "OK",
+                            time.perf_counter() - started)
+        return result
+
+    async def _call(self, agency_id: str, operation: Operation[T], deadline: float,
+                    idempotent: bool) -> T | AgencyFailure:
         breaker = self.breakers[agency_id]
         attempt = 0
         while True:

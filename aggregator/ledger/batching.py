@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["MAX_BATCH", "Commit", "GroupCommit"]
+__all__ = ["MAX_BATCH", "Commit", "CommitObserver", "GroupCommit", "commit_observers"]
 
 MAX_BATCH = 4096
 
@@ -27,6 +27,11 @@ R = TypeVar("R")
 
 # Commits a batch; one outcome per item, in the batch's order (a result or the error).
 Commit = Callable[[Sequence[T]], Sequence[R | BaseException]]
+# Told after each batch: the writer's name, the batch's size and the seconds its commit took
+# (the whole transaction, its fsync included). aggregator.telemetry.metrics adds one; an
+# observer runs on the writer thread and must be quick.
+CommitObserver = Callable[[str, int, float], None]
+commit_observers: list[CommitObserver] = []
 
 
 @dataclass(slots=True)
@@ -95,7 +100,10 @@ class GroupCommit(Generic[T, R]):
                     self._queue.put(None)  # finish this batch, then stop
                     break
                 batch.append(more)
+            started = time.perf_counter()
             outcomes = self._commit([pending.item for pending in batch])
+            for observe in commit_observers:
+                observe(self._thread.name, len(batch), time.perf_counter() - started)
             self._settle(list(zip(batch, outcomes, strict=True)))
 
     @staticmethod

@@ -25,6 +25,7 @@ from aggregator.federation.transport import ClientIdentity
 from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
+from caseline.v1.lib.tracing import configure_tracing
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
 from deploy.demo.local_ca import ensure_demo_tls
@@ -114,6 +115,7 @@ class GatewaySpec:
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     """One gateway process's app: its own aggregator service over the shared state."""
     state = DemoState(Path(spec.state_dir))
+    configure_tracing("caseline-demo-gateway")  # only with the OTEL_* variables set
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
     vault = open_state_vault(state)
     sign_in = DemoSignIn(state, spec.issuer)

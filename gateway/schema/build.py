@@ -14,6 +14,7 @@ from strawberry.types.graphql import OperationType
 from gateway.schema.errors import is_expected, without_suggestions
 from gateway.schema.limits import extensions
 from gateway.schema.mutation import Mutation
+from gateway.schema.operation_metrics import OperationMetrics
 from gateway.schema.query import Query
 from gateway.schema.subscription import Subscription
 
@@ -76,7 +77,7 @@ def build_schema(*, production: bool = True) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions(production=production),
+        extensions=[*extensions(production=production), OperationMetrics],
         config=StrawberryConfig(disable_field_suggestions=True),
         execution_context_class=execution_context_class(),
     )
