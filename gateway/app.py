@@ -24,8 +24,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
-from gateway import graphql_http
 from caseline.v1.lib.tracing import flush_tracing
+from gateway import graphql_http
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
