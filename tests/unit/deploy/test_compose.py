@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from cryptography import x509
 
 from aggregator.config import load_config
 from support.manifests import COMPOSE, compose_command_lines, compose_file
@@ -105,3 +109,34 @@ def test_caseline_containers_run_locked_down(name: str) -> None:
     service = _services()[name]
     assert service["read_only"] is True
     assert service["cap_drop"] == ["ALL"]
+
+
+def _readme_trial_block() -> str:
+    readme = (COMPOSE.parents[2] / "README.md").read_text()
+    found = re.search(r"```sh\n(# a trial's certificates and secrets.*?)```", readme, re.S)
+    assert found, "README has no trial block"
+    return found.group(1)
+
+
+def test_the_readme_trial_steps_make_every_file_the_compose_file_needs(tmp_path: Path) -> None:
+    """The README's steps before `docker compose up`, run here, make each secret file the
+    compose file mounts and set each variable it requires; each adapter's certificate names
+    the host the registry dials and chains to the CA the gateway checks it with."""
+    script = _readme_trial_block().replace(".venv/bin/", f"{Path(sys.executable).parent}/")
+    script = "\n".join(line for line in script.splitlines() if "docker compose" not in line)
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, check=True,
+                   timeout=120)
+    trial = tmp_path / "deploy" / "compose"
+    for name, secret in compose_file()["secrets"].items():
+        assert (trial / secret["file"]).is_file(), name
+    required = set(re.findall(r"\$\{(\w+):\?", COMPOSE.read_text()))
+    defined = {line.split("=", 1)[0] for line in (trial / ".env").read_text().splitlines()}
+    assert required and required <= defined
+    ca = x509.load_pem_x509_certificate((trial / "secrets" / "ca.pem").read_bytes())
+    for agency in load_config(COMPOSE.parent / "agencies.toml").agencies:
+        host = agency.address.rsplit(":", 1)[0]
+        pem = (trial / "secrets" / f"{host}.pem").read_bytes()
+        cert = x509.load_pem_x509_certificate(pem)
+        cert.verify_directly_issued_by(ca)
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert host in names.get_values_for_type(x509.DNSName), agency.id
