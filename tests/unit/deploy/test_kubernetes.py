@@ -211,3 +211,19 @@ def test_forwarded_allow_ips_is_the_ingress_range() -> None:
     assert "--forwarded-allow-ips=$(FORWARDED_ALLOW_IPS)" in args
     value = by_kind("ConfigMap")["caseline-gateway-settings"]["data"]["FORWARDED_ALLOW_IPS"]
     assert value and "*" not in value and "0.0.0.0/0" not in value
+
+
+def test_only_the_gateway_reaches_the_adapters() -> None:
+    """The NetworkPolicy selects every adapter's pods (and nothing else) and lets in only the
+    gateway's, on the port the adapters serve."""
+    [policy] = by_kind("NetworkPolicy").values()
+    deployments = by_kind("Deployment")
+    selected = {name for name, d in deployments.items()
+                if _selects(policy["spec"]["podSelector"]["matchLabels"], _labels(d))}
+    assert selected == {f"caseline-adapter-{a}" for a in ("immigration", "labor", "courts")}
+    [rule] = policy["spec"]["ingress"]
+    [source] = rule["from"]
+    assert _selects(source["podSelector"]["matchLabels"], _labels(_gateway()))
+    for name in selected:
+        [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+        assert {p["port"] for p in rule["ports"]} <= {p["name"] for p in container["ports"]}
