@@ -71,3 +71,12 @@ def test_it_runs_as_the_non_root_user_the_manifests_expect() -> None:
     for pod in pods:
         assert pod["securityContext"]["runAsUser"] == int(user)
         assert pod["securityContext"]["runAsGroup"] == int(group)
+
+
+def test_trial_secrets_never_enter_the_image() -> None:
+    """The compose trial's secrets and .env sit under deploy/, which the image copies: the
+    .dockerignore keeps them out of the build context (and .gitignore out of git)."""
+    ignored = (DOCKERFILE.parent / "Dockerfile.dockerignore").read_text().splitlines()
+    assert {"deploy/compose/secrets", "deploy/compose/.env"} <= set(ignored)
+    gitignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert {"deploy/compose/secrets/", "deploy/compose/.env"} <= set(gitignored)
