@@ -20,7 +20,8 @@ DEPLOY = ROOT / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
 COMPOSE = DEPLOY / "compose" / "compose.yaml"
 DOCKERFILE = DEPLOY / "container" / "Dockerfile"
-IMAGE = re.compile(r"^(\$\{CASELINE_IMAGE:-)?caseline:[\w.-]+\}?$")
+# The caseline image, wherever it is pulled from (compose: ${CASELINE_IMAGE:-caseline:…}).
+IMAGE = re.compile(r"^(\$\{CASELINE_IMAGE:-)?([\w.:-]+/)*caseline:[\w.-]+\}?$")
 _K8S_VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _COMPOSE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 _SHELL_OPERATORS = {"||", "&&", ";", "|", "&"}
