@@ -21,6 +21,10 @@ NOT_MIRRORS = {
     "aggregator/vault/test_shredding_sqlite.py": "subject keys' shredding in SQLite's files",
     "caseline/v1/lib/test_wycheproof_primitives.py": "the crypto library under the contract",
     "deploy/demo/test_seeding_progress.py": "the demo's seeding steps (seeding + progress)",
+    "deploy/test_command_lines.py": "the `caseline` command lines in the manifests (data)",
+    "deploy/test_compose.py": "the compose trial (deploy/compose, data)",
+    "deploy/test_container.py": "the container image (deploy/container/Dockerfile, data)",
+    "deploy/test_kubernetes.py": "the Kubernetes manifests (deploy/kubernetes, data)",
 }
 
 
