@@ -351,6 +351,7 @@ class CaselineService:
             self._on_close()
         if self.webhooks is not None:
             await self.webhooks.aclose()
+        await self.links.aclose()
         for adapter in self.adapters.values():
             await adapter.close()
         self.store.close()

@@ -20,15 +20,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
-from limits.aio.storage import RedisStorage
-from limits.errors import StorageError
-from redis.asyncio import ConnectionPool
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+if TYPE_CHECKING:
+    from limits.aio.storage import RedisStorage
 
 __all__ = ["LimitsUnavailable", "RedisLimits", "SharedLimits", "key_part"]
 
@@ -79,8 +75,18 @@ class RedisLimits:
 
     def __init__(self, settings: SharedLimits,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        # Imported here: the embedded default never loads Redis's client (0.2 s at start).
+        from limits.aio.storage import RedisStorage
+        from limits.errors import StorageError
+        from redis.asyncio import ConnectionPool
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+        from redis.exceptions import RedisError
+
         settings.check()
         self.settings = settings
+        self._wrapped = StorageError
+        self._errors = (StorageError, RedisError, OSError, TimeoutError)
         self._clock = clock
         # redis-py's asyncio client (implementation "redispy"): the Redis maintainers' own
         # client. No retries: a refused connection must fail now, not after backoffs.
@@ -88,7 +94,7 @@ class RedisLimits:
             settings.url, socket_timeout=settings.timeout_s,
             socket_connect_timeout=settings.timeout_s, retry=Retry(NoBackoff(), 0))
         options: dict[str, Any] = {"connection_pool": self._pool}
-        self.storage = RedisStorage(f"async+{settings.url}", wrap_exceptions=True,
+        self.storage: RedisStorage = RedisStorage(f"async+{settings.url}", wrap_exceptions=True,
                                     implementation="redispy", key_prefix=settings.prefix,
                                     **options)
         self.failures = 0
@@ -107,10 +113,11 @@ class RedisLimits:
             # may arrive in parts).
             async with asyncio.timeout(3 * self.settings.timeout_s):
                 return await call()
-        except (StorageError, RedisError, OSError, TimeoutError) as exc:
+        except self._errors as exc:
             self.failures += 1
             self._paused_until = self._clock() + self.settings.pause_s
-            reason = exc.storage_error if isinstance(exc, StorageError) else exc
+            # The library wraps the client's error; the client's says what happened.
+            reason = (exc.__cause__ or exc) if isinstance(exc, self._wrapped) else exc
             self._warn(f"{type(reason).__name__}: {reason}" if str(reason)
                        else type(reason).__name__)
             raise LimitsUnavailable(f"Redis at {self._where()} did not answer: {reason!r}"
