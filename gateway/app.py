@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
+from aggregator.shared_limits import RedisLimits, SharedLimits
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
@@ -29,13 +30,13 @@ from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
 from gateway.live_slots import LiveSlots
 from gateway.probes import agency_observations, component_problems
-from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
+from gateway.ratelimit import REPRESENTATIVE_RATE, LookupLimits, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
 from gateway.web.app import WebSettings, web_app
 from gateway.web.graphiql import graphiql_page
 
 __all__ = ["MAX_SUBSCRIPTIONS_PER_ACCOUNT", "MAX_SUBSCRIPTIONS_PER_CONNECTION",
-           "GatewaySettings", "bearer_principal", "create_app"]
+           "GatewaySettings", "bearer_principal", "create_app", "lookup_limits"]
 
 # Live subscriptions: each holds a listener open for as long as it lasts.
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
@@ -50,7 +51,8 @@ class GatewaySettings:
     numbers this process among several serving one port (shown by /healthz). ``rate`` limits
     public lookups per client address, ``representative_rate`` per representative account.
     Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
-    ``web`` configures the pages (their session cookie)."""
+    ``web`` configures the pages (their session cookie). ``shared_limits``: Redis, where
+    every replica counts lookups against one quota (None: each process's memory)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
@@ -58,6 +60,7 @@ class GatewaySettings:
     worker: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     web: WebSettings = field(default_factory=WebSettings)
+    shared_limits: SharedLimits | None = None
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -70,7 +73,7 @@ class GraphQLApp(GraphQL[Context, None]):
     cookie, so a page elsewhere could not act as the person anyway."""
 
     def __init__(self, service: CaselineService, verifier: TokenVerifier,
-                 limiter: LookupQuotas, *, demo: bool) -> None:
+                 limiter: LookupLimits, *, demo: bool) -> None:
         super().__init__(build_schema(production=not demo),
                          graphql_ide="graphiql" if demo else None,
                          allow_queries_via_get=False,
@@ -168,12 +171,22 @@ def _json_kind(value: object) -> str:
     return "a string" if isinstance(value, str) else "a number"
 
 
+def lookup_limits(settings: GatewaySettings) -> LookupLimits:
+    """The lookup quotas: in Redis with ``settings.shared_limits``, else in memory."""
+    if settings.shared_limits is None:
+        return LookupQuotas(settings.rate, settings.representative_rate)
+    from gateway.shared_ratelimit import RedisLookupQuotas
+
+    return RedisLookupQuotas(RedisLimits(settings.shared_limits), settings.rate,
+                             settings.representative_rate)
+
+
 def create_app(service: CaselineService, verifier: TokenVerifier,
                settings: GatewaySettings | None = None) -> Starlette:
     """The gateway application around an aggregator service."""
     settings = settings or GatewaySettings()
     # One set of quotas for the API and the pages: a lookup costs the same through either.
-    quotas = LookupQuotas(settings.rate, settings.representative_rate)
+    quotas = lookup_limits(settings)
     graphql = GraphQLApp(service, verifier, quotas, demo=settings.demo)
 
     async def livez(request: Request) -> JSONResponse:
@@ -239,7 +252,10 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         if runner is not None and settings.worker in (None, 1):
             await runner.start()
         yield
-        await service.close()
+        try:
+            await service.close()
+        finally:
+            await quotas.aclose()
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
