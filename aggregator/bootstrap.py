@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.config import AggregatorConfig
+from aggregator.consent.invitations import DAY, SHORT, Invitations
 from aggregator.consent.linking import LinkService
 from aggregator.consent.service import ConsentService
 from aggregator.consent.throttle import LinkThrottle, LocalLinkThrottle
@@ -53,6 +54,7 @@ __all__ = [
     "bootstrap",
     "consent_issuer",
     "consent_key",
+    "invitation_throttles",
     "ledger_reference_key",
     "link_throttle",
     "open_ledger",
@@ -135,13 +137,22 @@ def open_ledger(paths: StatePaths, keyring: Keyring | None = None) -> Ledger:
     return Ledger(paths.ledger, NoteSigner(ledger_origin(paths.install_id, paths.ledger), key))
 
 
-def link_throttle(shared_limits: SharedLimits | None = None) -> LinkThrottle:
-    """The access-code throttle: in Redis with ``shared_limits``, else in memory."""
-    if shared_limits is None:
+def link_throttle(redis: RedisLimits | None = None) -> LinkThrottle:
+    """The access-code throttle: in ``redis`` when given, else in memory."""
+    if redis is None:
         return LocalLinkThrottle()
     from aggregator.consent.shared_throttle import RedisAccessCodeThrottle
 
-    return RedisAccessCodeThrottle(RedisLimits(shared_limits))
+    return RedisAccessCodeThrottle(redis)
+
+
+def invitation_throttles(redis: RedisLimits) -> tuple[LinkThrottle, LinkThrottle]:
+    """The invitation codes' two throttles (a quarter hour, a day) in ``redis``."""
+    from aggregator.consent.shared_throttle import RedisAccessCodeThrottle
+
+    (short, short_s), (day, day_s) = SHORT, DAY
+    return (RedisAccessCodeThrottle(redis, short, short, short_s, namespace="invitation"),
+            RedisAccessCodeThrottle(redis, day, day, day_s, namespace="invitation-day"))
 
 
 def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | None = None,
@@ -174,8 +185,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     no e-mail); like webhooks it needs the vault (addresses are sealed).
     ``alert_facts``: people's deadlines and estimates over the built service, for the alert
     scheduler (None: no alerts are raised in this process).
-    ``shared_limits``: Redis for the access-code throttle, shared by every replica (None:
-    this process's memory).
+    ``shared_limits``: Redis for the access-code and invitation-code throttles, shared by
+    every replica (None: this process's memory).
     """
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
@@ -213,7 +224,9 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     agency_ids = [a.id for a in config.agencies]
     consents = ConsentService(store, ledger, keys.consent, pseudonyms, keys.ledger_references,
                               agency_ids, clock)
-    links = LinkService(config, clients, store, ledger, link_throttle(shared_limits),
+    # One connection pool for every throttle of this process.
+    redis = RedisLimits(shared_limits) if shared_limits is not None else None
+    links = LinkService(config, clients, store, ledger, link_throttle(redis),
                         pseudonyms, keys.ledger_references)
     on_close: Callable[[], None] | None = None
     if vault is not None:
@@ -228,6 +241,9 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
                               consents=consents, links=links, pseudonym=pseudonyms,
                               clock=clock, on_close=on_close)
+    if redis is not None:
+        service.invitations = Invitations(store.invitations, clock,
+                                          throttles=invitation_throttles(redis))
     service.webhooks = None if out is None else out.webhooks
     # The watchers read each agency's change stream over its client's channel (mutual TLS
     # included); a client without one (a test's fake) is not watched.

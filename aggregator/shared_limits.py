@@ -136,5 +136,5 @@ class RedisLimits:
                         self._where(), reason, self.failures)
 
     async def aclose(self) -> None:
-        """Close the connections to Redis."""
+        """Close the connections to Redis (again: nothing more to close)."""
         await self._pool.aclose()

@@ -43,17 +43,20 @@ log = logging.getLogger(__name__)
 
 
 class RedisAccessCodeThrottle:
-    """Counts wrong access codes per case and per subject in Redis; says how long to wait."""
+    """Counts wrong access codes per case and per subject in Redis; says how long to wait.
+    ``namespace`` keeps the keys of throttles over one Redis apart (linking, invitations);
+    closing closes ``redis``, which may be shared (closing is idempotent)."""
 
     def __init__(self, redis: RedisLimits, per_case: int = 5, per_subject: int = 20,
-                 window_s: float = 900.0) -> None:
+                 window_s: float = 900.0, namespace: str = "link") -> None:
         if per_case < 1 or per_subject < 1 or window_s <= 0:
             raise ValueError("limits and window must be positive")
         window = math.ceil(window_s)  # the library counts whole seconds
         self._redis = redis
         self._limiter = MovingWindowRateLimiter(redis.storage)
-        self._case = RateLimitItemPerSecond(per_case, window, namespace="link-case")
-        self._subject = RateLimitItemPerSecond(per_subject, window, namespace="link-subject")
+        self._case = RateLimitItemPerSecond(per_case, window, namespace=f"{namespace}-case")
+        self._subject = RateLimitItemPerSecond(per_subject, window,
+                                               namespace=f"{namespace}-subject")
 
     def _keys(self, subject: str, agency: str,
               number: str) -> tuple[tuple[RateLimitItem, tuple[str, ...]], ...]:
