@@ -8,6 +8,7 @@ import logging
 import pytest
 from limits import RateLimitItemPerSecond
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
 
 from aggregator.shared_limits import LimitsUnavailable, RedisLimits, SharedLimits, key_part
 from support.redis_limits import closed_port_url, unique_limits
@@ -41,10 +42,13 @@ async def test_keys_carry_the_prefix_and_expire() -> None:
             item = RateLimitItemPerSecond(3, 60, namespace="probe")
             assert await redis.run(lambda: MovingWindowRateLimiter(redis.storage).hit(
                 item, "x"))
-            client = redis.storage.bridge.get_connection()
-            keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
-            assert keys == [f"{settings.prefix}:probe/x/3/60/second".encode()]
-            assert 0 < await client.ttl(keys[0]) <= 60
+            client = Redis.from_url(settings.url)
+            try:
+                keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
+                assert keys == [f"{settings.prefix}:probe/x/3/60/second".encode()]
+                assert 0 < await client.ttl(keys[0]) <= 60
+            finally:
+                await client.aclose()
         finally:
             await redis.aclose()
 
