@@ -94,9 +94,9 @@ class RedisLimits:
             settings.url, socket_timeout=settings.timeout_s,
             socket_connect_timeout=settings.timeout_s, retry=Retry(NoBackoff(), 0))
         options: dict[str, Any] = {"connection_pool": self._pool}
-        self.storage: RedisStorage = RedisStorage(f"async+{settings.url}", wrap_exceptions=True,
-                                    implementation="redispy", key_prefix=settings.prefix,
-                                    **options)
+        self.storage: RedisStorage = RedisStorage(
+            f"async+{settings.url}", wrap_exceptions=True, implementation="redispy",
+            key_prefix=settings.prefix, **options)
         self.failures = 0
         self._paused_until = 0.0
         self._last_warning = -float("inf")

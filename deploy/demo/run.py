@@ -140,8 +140,8 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     rate = RatePolicy.from_rate(spec.lookup_rate)
     representative = RatePolicy(spec.representative_burst, spec.representative_rate)
     if limits is None:  # each process counts alone: each enforces its part
-        rate, representative = rate.shared_by(spec.workers), representative.shared_by(
-            spec.workers)
+        rate = rate.shared_by(spec.workers)
+        representative = representative.shared_by(spec.workers)
     app = create_app(service, sign_in.verifier(), GatewaySettings(
         demo=True, rate=rate, representative_rate=representative, worker=worker,
         max_body_bytes=spec.max_body_bytes, web=web, shared_limits=limits))
