@@ -11,6 +11,7 @@ config.py       the agency registry and federation settings, from TOML
 accounts.py     who signed in, with what role, and whether their data was erased
 state.py        the state directory's layout; files.py writes its files privately and whole
 installation.py this installation's id and the ledger origin made from it
+shared_limits.py limits shared by replicas: the `limits` library's Redis storage, bounded
 federation/     calling the agencies: routing, parallel fan-out, retries, breakers, coalescing
 consent/        consents, the access policy, consent tokens, linking cases, access-code throttle
 ledger/         the verifiable ledger (RFC 9162 Merkle log, signed checkpoints, proofs)

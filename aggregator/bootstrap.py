@@ -17,9 +17,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.config import AggregatorConfig
+from aggregator.consent.invitations import DAY, SHORT, Invitations
 from aggregator.consent.linking import LinkService
 from aggregator.consent.service import ConsentService
-from aggregator.consent.throttle import AccessCodeThrottle
+from aggregator.consent.throttle import LinkThrottle, LocalLinkThrottle
 from aggregator.consent.tokens import ConsentTokenIssuer
 from aggregator.federation.breaker import BreakerPolicy
 from aggregator.federation.client import AdapterClient
@@ -39,6 +40,7 @@ from aggregator.notify.ways_out import ways_out
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.ports import AdapterPort, Clock, LedgerPort
 from aggregator.service import CaselineService
+from aggregator.shared_limits import RedisLimits, SharedLimits
 from aggregator.state import StatePaths
 from aggregator.store import Store, make_engine
 from aggregator.vault import Keyring, Vault, open_vault
@@ -52,7 +54,9 @@ __all__ = [
     "bootstrap",
     "consent_issuer",
     "consent_key",
+    "invitation_throttles",
     "ledger_reference_key",
+    "link_throttle",
     "open_ledger",
     "open_state",
     "open_state_vault",
@@ -133,6 +137,24 @@ def open_ledger(paths: StatePaths, keyring: Keyring | None = None) -> Ledger:
     return Ledger(paths.ledger, NoteSigner(ledger_origin(paths.install_id, paths.ledger), key))
 
 
+def link_throttle(redis: RedisLimits | None = None) -> LinkThrottle:
+    """The access-code throttle: in ``redis`` when given, else in memory."""
+    if redis is None:
+        return LocalLinkThrottle()
+    from aggregator.consent.shared_throttle import RedisAccessCodeThrottle
+
+    return RedisAccessCodeThrottle(redis)
+
+
+def invitation_throttles(redis: RedisLimits) -> tuple[LinkThrottle, LinkThrottle]:
+    """The invitation codes' two throttles (a quarter hour, a day) in ``redis``."""
+    from aggregator.consent.shared_throttle import RedisAccessCodeThrottle
+
+    (short, short_s), (day, day_s) = SHORT, DAY
+    return (RedisAccessCodeThrottle(redis, short, short, short_s, namespace="invitation"),
+            RedisAccessCodeThrottle(redis, day, day, day_s, namespace="invitation-day"))
+
+
 def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | None = None,
               adapters: dict[str, AdapterPort] | None = None,
               wrap_client: Callable[[AdapterClient], AdapterPort] | None = None,
@@ -144,8 +166,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
               channels: Sequence[Channel] = (),
               webhooks: WebhookSettings | None = None,
               email: EmailSettings | None = None,
-              alert_facts: Callable[[CaselineService], AlertFacts] | None = None
-              ) -> CaselineService:
+              alert_facts: Callable[[CaselineService], AlertFacts] | None = None,
+              shared_limits: SharedLimits | None = None) -> CaselineService:
     """The aggregator service with one long-lived channel per configured agency.
 
     Every collaborator is built here once, from ``state_dir`` unless given:
@@ -163,6 +185,8 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     no e-mail); like webhooks it needs the vault (addresses are sealed).
     ``alert_facts``: people's deadlines and estimates over the built service, for the alert
     scheduler (None: no alerts are raised in this process).
+    ``shared_limits``: Redis for the access-code and invitation-code throttles, shared by
+    every replica (None: this process's memory).
     """
     # Before anything opens: an agency that cannot be reached safely stops the start.
     credentials = check_transport(config, client_identity) if adapters is None else {}
@@ -200,8 +224,10 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     agency_ids = [a.id for a in config.agencies]
     consents = ConsentService(store, ledger, keys.consent, pseudonyms, keys.ledger_references,
                               agency_ids, clock)
-    links = LinkService(config, clients, store, ledger, AccessCodeThrottle(), pseudonyms,
-                        keys.ledger_references)
+    # One connection pool for every throttle of this process.
+    redis = RedisLimits(shared_limits) if shared_limits is not None else None
+    links = LinkService(config, clients, store, ledger, link_throttle(redis),
+                        pseudonyms, keys.ledger_references)
     on_close: Callable[[], None] | None = None
     if vault is not None:
         rewrap = BackgroundRewrap(vault)
@@ -215,6 +241,9 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     service = CaselineService(config, clients, federation, store, ledger, tokens=tokens,
                               consents=consents, links=links, pseudonym=pseudonyms,
                               clock=clock, on_close=on_close)
+    if redis is not None:
+        service.invitations = Invitations(store.invitations, clock,
+                                          throttles=invitation_throttles(redis))
     service.webhooks = None if out is None else out.webhooks
     # The watchers read each agency's change stream over its client's channel (mutual TLS
     # included); a client without one (a test's fake) is not watched.

@@ -351,6 +351,8 @@ class CaselineService:
             self._on_close()
         if self.webhooks is not None:
             await self.webhooks.aclose()
+        await self.links.aclose()
+        await self.invitations.aclose()
         for adapter in self.adapters.values():
             await adapter.close()
         self.store.close()

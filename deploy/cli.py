@@ -24,6 +24,7 @@ from deploy.commands.nats_options import NATS_URL, jetstream_settings
 from deploy.commands.notify import notify
 from deploy.commands.notify_match import match as notify_match
 from deploy.commands.record_event import record_event_command
+from deploy.commands.redis_options import redis_options, shared_limits
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
@@ -127,10 +128,12 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               metavar="N",
               help="Case moves per minute at each agency (default 3); implies --activity.")
 @NATS_URL
+@redis_options
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
-         activity: bool, activity_rate: float | None, nats_url: str | None) -> None:
+         activity: bool, activity_rate: float | None, nats_url: str | None,
+         redis_url: str | None, redis_prefix: str) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -152,7 +155,9 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
                        activity_rate=rate,
-                       nats_url=nats_url if jetstream_settings(nats_url) else None)
+                       nats_url=nats_url if jetstream_settings(nats_url) else None,
+                       redis_url=redis_url if shared_limits(redis_url, redis_prefix) else None,
+                       redis_prefix=redis_prefix)
     try:
         uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
@@ -312,6 +317,7 @@ def gateway() -> None:
               help="Deliver notifications in this process; off when `caseline notify "
                    "deliver` runs as a process of its own.")
 @NATS_URL
+@redis_options
 @click.option("--notify-match/--no-notify-match", default=True, show_default=True,
               help="With --nats-url: match change events in this process; off when "
                    "`caseline notify match` runs as a process of its own.")
@@ -327,7 +333,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
                   max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
                   notify_match: bool, alerts_every: float, otlp_endpoint: str | None,
-                  log_format: str, metrics_allow_ips: str, **sign_in: Any) -> None:
+                  log_format: str, metrics_allow_ips: str, redis_url: str | None,
+                  redis_prefix: str, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -363,6 +370,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
 
     nats = jetstream_settings(nats_url)
     metrics_allow = gateway_telemetry(otlp_endpoint, log_format, metrics_allow_ips)
+    limits = shared_limits(redis_url, redis_prefix)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
     web = options.web()
@@ -388,11 +396,12 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
                             notify=NotifySettings(deliver=notify_deliver, nats=nats,
                                                   match=notify_match,
                                                   alerts=AlertPolicy(alerts_every * 60)),
-                            alert_facts=processing_alert_facts)
+                            alert_facts=processing_alert_facts, shared_limits=limits)
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
-            max_body_bytes=max_body_bytes, web=web, metrics_allow=metrics_allow))
+            max_body_bytes=max_body_bytes, web=web, metrics_allow=metrics_allow,
+            shared_limits=limits))
         server = uvicorn.Server(uvicorn_config(
             app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()

@@ -9,5 +9,6 @@ schema/       the GraphQL schema: types, queries, mutations, permissions, limits
 messages/     texts people read, in English and Spanish (gettext catalogs)
 health.py     what /healthz and /readyz say; probes.py makes the checks behind them
 ratelimit.py  per-client token buckets for public lookups; bodylimit.py caps request bodies
+shared_ratelimit.py  the lookup quotas in Redis, shared by replicas (--redis-url)
 language.py   choosing the response language
 """

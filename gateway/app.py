@@ -26,6 +26,7 @@ from strawberry.types.unset import UnsetType
 from aggregator.service import CaselineService
 from caseline.v1.lib.tracing import flush_tracing
 from gateway import graphql_http
+from aggregator.shared_limits import RedisLimits, SharedLimits
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
@@ -36,14 +37,14 @@ from gateway.live_slots import LiveSlots
 from gateway.messages import message
 from gateway.metrics import LOOPBACK, Network, metrics_endpoint
 from gateway.probes import agency_observations, component_problems
-from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
+from gateway.ratelimit import REPRESENTATIVE_RATE, LookupLimits, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
 from gateway.tracing import TraceRequests
 from gateway.web.app import WebSettings, web_app
 from gateway.web.graphiql import graphiql_page
 
 __all__ = ["MAX_SUBSCRIPTIONS_PER_ACCOUNT", "MAX_SUBSCRIPTIONS_PER_CONNECTION",
-           "GatewaySettings", "bearer_principal", "create_app"]
+           "GatewaySettings", "bearer_principal", "create_app", "lookup_limits"]
 
 # Live subscriptions: each holds a listener open for as long as it lasts.
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 5
@@ -60,6 +61,8 @@ class GatewaySettings:
     Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
     ``web`` configures the pages (their session cookie). ``metrics_allow`` may read
     /metrics besides loopback (gateway.metrics)."""
+    ``web`` configures the pages (their session cookie). ``shared_limits``: Redis, where
+    every replica counts lookups against one quota (None: each process's memory)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
@@ -68,6 +71,7 @@ class GatewaySettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     web: WebSettings = field(default_factory=WebSettings)
     metrics_allow: tuple[Network, ...] = ()
+    shared_limits: SharedLimits | None = None
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -80,7 +84,7 @@ class GraphQLApp(GraphQL[Context, None]):
     cookie, so a page elsewhere could not act as the person anyway."""
 
     def __init__(self, service: CaselineService, verifier: TokenVerifier,
-                 limiter: LookupQuotas, *, demo: bool) -> None:
+                 limiter: LookupLimits, *, demo: bool) -> None:
         super().__init__(build_schema(production=not demo),
                          graphql_ide="graphiql" if demo else None,
                          allow_queries_via_get=False,
@@ -210,12 +214,22 @@ def _json_kind(value: object) -> str:
     return "a string" if isinstance(value, str) else "a number"
 
 
+def lookup_limits(settings: GatewaySettings) -> LookupLimits:
+    """The lookup quotas: in Redis with ``settings.shared_limits``, else in memory."""
+    if settings.shared_limits is None:
+        return LookupQuotas(settings.rate, settings.representative_rate)
+    from gateway.shared_ratelimit import RedisLookupQuotas
+
+    return RedisLookupQuotas(RedisLimits(settings.shared_limits), settings.rate,
+                             settings.representative_rate)
+
+
 def create_app(service: CaselineService, verifier: TokenVerifier,
                settings: GatewaySettings | None = None) -> Starlette:
     """The gateway application around an aggregator service."""
     settings = settings or GatewaySettings()
     # One set of quotas for the API and the pages: a lookup costs the same through either.
-    quotas = LookupQuotas(settings.rate, settings.representative_rate)
+    quotas = lookup_limits(settings)
     graphql = GraphQLApp(service, verifier, quotas, demo=settings.demo)
 
     async def livez(request: Request) -> JSONResponse:
@@ -281,8 +295,11 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         if runner is not None and settings.worker in (None, 1):
             await runner.start()
         yield
-        await service.close()
-        flush_tracing()  # uvicorn then re-raises SIGTERM: no exit handler would run
+        try:
+            await service.close()
+        finally:
+            await quotas.aclose()
+            flush_tracing()  # uvicorn then re-raises SIGTERM: no exit handler would run
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),

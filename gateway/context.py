@@ -16,7 +16,7 @@ from aggregator.processing.model import Estimate
 from aggregator.service import MAX_LOOKUP_BATCH, CaselineService, TimelineRead
 from gateway.auth import SignedIn, token_expiry
 from gateway.live_slots import LiveSlots
-from gateway.ratelimit import LookupQuotas
+from gateway.ratelimit import LookupLimits
 from gateway.schema.erasure import erased_error
 
 __all__ = ["Context"]
@@ -31,7 +31,7 @@ class Context:
     auth_error: str | None
     language: str
     client: str
-    rate_limiter: LookupQuotas
+    rate_limiter: LookupLimits
     # Open GraphQL subscriptions per account (shared by the process's connections).
     live_slots: LiveSlots = field(default_factory=lambda: LiveSlots(1))
     # A websocket connection's context lasts as long as the connection (so it serves

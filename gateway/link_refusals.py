@@ -33,6 +33,9 @@ def link_refusal_text(exc: LinkError, number: str, language: str,
     if exc.code == "RATE_LIMITED" and exc.retry_after_s:
         return message(language, "too many refused link attempts; try again in {seconds} s",
                        seconds=exc.retry_after_s)
+    if exc.code == "THROTTLE_UNAVAILABLE":
+        return message(language, "linking cases is paused: wrong access codes cannot be "
+                                 "counted just now; try again in a minute")
     if exc.code == "WRONG_ACCESS_CODE":
         return message(language, "the access code does not match this case; it is printed on "
                                  "the agency's notice for this case")

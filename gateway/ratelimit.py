@@ -7,11 +7,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from aggregator.consent.throttle import whole_seconds
 
-__all__ = ["REPRESENTATIVE_RATE", "LookupQuotas", "RateLimiter", "RatePolicy", "Refusal",
-           "retry_after_seconds"]
+__all__ = ["REPRESENTATIVE_RATE", "LookupLimits", "LookupQuotas", "RateLimiter", "RatePolicy",
+           "Refusal", "retry_after_seconds"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,21 +87,44 @@ class Refusal:
         return retry_after_seconds(self.wait_s)
 
 
+class LookupLimits(Protocol):
+    """The lookup quotas every caller spends from: :class:`LookupQuotas` in this process's
+    memory, or gateway.shared_ratelimit's in Redis, shared by every replica."""
+
+    public: RatePolicy
+    representative: RatePolicy
+
+    async def take(self, client: str, representative: str | None,
+                   cost: float) -> Refusal | None:
+        """Spend ``cost`` lookups; None when allowed, else the refusal."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the quotas hold open (connections)."""
+        ...
+
+
 class LookupQuotas:
     """Public lookups are limited per client address; a signed-in representative's are
     limited per account instead, by a policy of their own (their office may share one
-    address, and their work is looking up many cases)."""
+    address, and their work is looking up many cases). Kept in this process's memory."""
 
     def __init__(self, public: RatePolicy, representative: RatePolicy = REPRESENTATIVE_RATE,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.public = RateLimiter(public, clock)
-        self.representative = RateLimiter(representative, clock)
+        self.public = public
+        self.representative = representative
+        self._public = RateLimiter(public, clock)
+        self._representative = RateLimiter(representative, clock)
 
-    def take(self, client: str, representative: str | None, cost: float) -> Refusal | None:
+    async def take(self, client: str, representative: str | None,
+                   cost: float) -> Refusal | None:
         """Spend ``cost`` lookups from the representative's account quota (when
         ``representative`` names one) or else the client address's; None when allowed."""
-        limiter = self.public if representative is None else self.representative
+        limiter = self._public if representative is None else self._representative
         wait = limiter.take(client if representative is None else representative, cost)
         if not wait:
             return None
         return Refusal(wait, representative is not None, limiter.policy)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the buckets are this process's memory."""

@@ -38,6 +38,7 @@ NOT_RUN = {
                          "Ctrl-C (the quickstart tests below pin it)",
     "# an agency's adapter": "a production set-up: certificates and hosts of an installation",
     "caseline gateway serve …": "an excerpt of a production command line",
+    "# every replica of the installation": "a production set-up: an installation's Redis",
     "# sign-in at an installation's identity provider": "a production set-up: an identity "
                                                        "provider and secrets of an installation",
     "# a trial's certificates and secrets": "needs a container engine (tests/unit/deploy/"

@@ -22,10 +22,16 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from aggregator.consent.policy import NO_CASE_DATA_ROLES
-from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
+from aggregator.consent.throttle import (
+    AccessCodeThrottle,
+    LinkThrottle,
+    LocalLinkThrottle,
+    ThrottleUnavailable,
+    whole_seconds,
+)
 from aggregator.consent.vocabulary import Role
 
-__all__ = ["ALPHABET", "CODE_LENGTH", "INVITATION_VALIDITY", "MAX_TYPED_CODE",
+__all__ = ["ALPHABET", "CODE_LENGTH", "DAY", "INVITATION_VALIDITY", "MAX_TYPED_CODE", "SHORT",
            "Invitation", "InvitationError", "InvitationStorePort", "Invitations",
            "may_receive_consent", "normalise"]
 
@@ -34,9 +40,10 @@ CODE_LENGTH = 10
 INVITATION_VALIDITY = timedelta(days=30)
 # A typed code is bounded before any other work: room for spaces and dashes, no more.
 MAX_TYPED_CODE = 40
-# Wrong codes one applicant may type: 10 per quarter hour, 50 per day (two windows).
-_PER_WINDOW, _WINDOW_S = 10, 900.0
-_PER_DAY, _DAY_S = 50, 86_400.0
+# Wrong codes one applicant may type: 10 per quarter hour, 50 per day (two windows), as
+# (limit, window in seconds).
+SHORT = (10, 900.0)
+DAY = (50, 86_400.0)
 # Crockford's reading of letters that look like digits.
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _IGNORED = str.maketrans("", "", " -\t\u2010\u2011\u2012\u2013\u2014")
@@ -103,7 +110,8 @@ class InvitationStorePort(Protocol):
 
 class InvitationError(ValueError):
     """A code that does not resolve, with a stable ``code``: INVALID_CODE (not a code's
-    shape), UNKNOWN_CODE, EXPIRED_CODE, THROTTLED (``retry_after_s`` set), NOT_A_GRANTEE."""
+    shape), UNKNOWN_CODE, EXPIRED_CODE, THROTTLED (``retry_after_s`` set), NOT_A_GRANTEE,
+    THROTTLE_UNAVAILABLE (wrong codes cannot be counted now: none is tried)."""
 
     def __init__(self, message: str, code: str, retry_after_s: int | None = None) -> None:
         super().__init__(message)
@@ -113,16 +121,19 @@ class InvitationError(ValueError):
 
 class Invitations:
     """Issuing and resolving invitation codes over a store, a clock and per-applicant
-    throttles (two windows: a short one that slows a burst, a day that caps the total)."""
+    throttles (two windows: a short one that slows a burst, a day that caps the total).
+    ``throttles`` replaces the two (in Redis, shared by replicas: aggregator.bootstrap);
+    by default they are in this process's memory, on ``monotonic`` time."""
 
     def __init__(self, store: InvitationStorePort, clock: Callable[[], datetime],
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 throttles: tuple[LinkThrottle, LinkThrottle] | None = None) -> None:
         self._store = store
         self._clock = clock
-        self._short = AccessCodeThrottle(per_case=_PER_WINDOW, per_subject=_PER_WINDOW,
-                                         window_s=_WINDOW_S, clock=monotonic)
-        self._day = AccessCodeThrottle(per_case=_PER_DAY, per_subject=_PER_DAY,
-                                       window_s=_DAY_S, clock=monotonic)
+        self._throttles = throttles or tuple(
+            LocalLinkThrottle(AccessCodeThrottle(per_case=limit, per_subject=limit,
+                                                 window_s=window, clock=monotonic))
+            for limit, window in (SHORT, DAY))
 
     def issue(self, grantee_id: str, role: Role, display_name: str) -> Invitation:
         """A new code for ``grantee_id``, replacing any earlier one; InvitationError
@@ -162,31 +173,44 @@ class Invitations:
         invitation = self._store.of_grantee(grantee_id)
         return invitation.display_name if invitation else None
 
-    def resolve(self, applicant_id: str, typed: str) -> Invitation:
+    async def resolve(self, applicant_id: str, typed: str) -> Invitation:
         """The invitation behind the code ``applicant_id`` typed; InvitationError otherwise.
         Every wrong, unknown or expired code counts against the applicant."""
-        wait = max(self._short.check(applicant_id, _THROTTLE_KEY, ""),
-                   self._day.check(applicant_id, _THROTTLE_KEY, ""))
+        try:
+            return await self._resolve(applicant_id, typed)
+        except ThrottleUnavailable as exc:
+            # Fail closed: without the count, guesses would go unlimited.
+            raise InvitationError("invitation codes cannot be checked just now; try again in "
+                                  "a minute", "THROTTLE_UNAVAILABLE") from exc
+
+    async def _resolve(self, applicant_id: str, typed: str) -> Invitation:
+        wait = max([await throttle.check(applicant_id, _THROTTLE_KEY, "")
+                    for throttle in self._throttles])
         if wait > 0:
             seconds = whole_seconds(wait)
             raise InvitationError(f"too many wrong invitation codes; try again in {seconds} s",
                                   "THROTTLED", seconds)
         code = normalise(typed)
         if code is None:
-            self._failed(applicant_id)
+            await self._failed(applicant_id)
             raise InvitationError(f"an invitation code has {CODE_LENGTH} letters and digits, "
                                   "like K7QMR-4RTXW", "INVALID_CODE")
         invitation = self._store.by_code(code)
         if invitation is None:
-            self._failed(applicant_id)
+            await self._failed(applicant_id)
             raise InvitationError("no invitation has this code; check it with the person who "
                                   "gave it to you", "UNKNOWN_CODE")
         if invitation.expired(self._clock()):
-            self._failed(applicant_id)
+            await self._failed(applicant_id)
             raise InvitationError("this invitation code has expired; ask for a new one",
                                   "EXPIRED_CODE")
         return invitation
 
-    def _failed(self, applicant_id: str) -> None:
-        self._short.record_failure(applicant_id, _THROTTLE_KEY, "")
-        self._day.record_failure(applicant_id, _THROTTLE_KEY, "")
+    async def _failed(self, applicant_id: str) -> None:
+        for throttle in self._throttles:
+            await throttle.record_failure(applicant_id, _THROTTLE_KEY, "")
+
+    async def aclose(self) -> None:
+        """Release the throttles' connections."""
+        for throttle in self._throttles:
+            await throttle.aclose()

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from aggregator.config import AggregatorConfig
-from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
+from aggregator.consent.throttle import LinkThrottle, ThrottleUnavailable, whole_seconds
 from aggregator.federation.fanout import AgencyCallError
 from aggregator.federation.routing import route, unroutable_message
 from aggregator.ledger.entries import link_entry
@@ -67,7 +67,7 @@ class LinkService:
     """Link and unlink for subjects."""
 
     def __init__(self, config: AggregatorConfig, adapters: Mapping[str, AdapterPort],
-                 store: Store, ledger: LedgerPort, throttle: AccessCodeThrottle,
+                 store: Store, ledger: LedgerPort, throttle: LinkThrottle,
                  pseudonym: Callable[[str], str], ledger_key: bytes) -> None:
         self._config = config
         self._adapters = adapters
@@ -106,12 +106,22 @@ class LinkService:
         """Link ``number`` if the agency confirms ``access_code`` and no one else holds the
         case under that same code."""
         async with self._locked(subject_id):
-            return await self._link(subject_id, number, access_code)
+            try:
+                return await self._link(subject_id, number, access_code)
+            except ThrottleUnavailable as exc:
+                # Fail closed: without the count, guesses would go unlimited.
+                raise LinkError("linking cases is paused: wrong access codes cannot be "
+                                "counted just now; try again in a minute",
+                                "THROTTLE_UNAVAILABLE") from exc
+
+    async def aclose(self) -> None:
+        """Release the throttle's connections."""
+        await self._throttle.aclose()
 
     async def _link(self, subject_id: str, number: str, access_code: str) -> Linked:
         number = number.strip().upper()
         agency_id = self._agency_of(number)
-        wait = self._throttle.check(subject_id, agency_id, number)
+        wait = await self._throttle.check(subject_id, agency_id, number)
         if wait:
             seconds = whole_seconds(wait)
             raise LinkError(f"too many refused link attempts; try again in {seconds} s",
@@ -125,14 +135,16 @@ class LinkService:
             raise LinkError(f"{agency_id} could not check the access code now ({exc.code}); "
                             "try again shortly", "AGENCY_UNAVAILABLE") from exc
         if case is None:
-            self._throttle.record_failure(subject_id, agency_id, number)
-            # Refused attempts on a case someone holds belong in the holder's record too.
-            await self._refused(subject_id, agency_id, number, "WRONG_ACCESS_CODE")
+            try:
+                await self._throttle.record_failure(subject_id, agency_id, number)
+            finally:  # even when the count cannot be kept
+                # Refused attempts on a case someone holds belong in the holder's record too.
+                await self._refused(subject_id, agency_id, number, "WRONG_ACCESS_CODE")
             raise LinkError("the access code does not match this case; it is printed on the "
                             "agency's notice for this case", "WRONG_ACCESS_CODE")
         async with self._locked(("case", agency_id, case.number)):
             linked = await self._claim(subject_id, agency_id, case, access_code)
-        self._throttle.record_success(subject_id, agency_id, number)
+        await self._throttle.record_success(subject_id, agency_id, number)
         return linked
 
     async def _claim(self, subject_id: str, agency_id: str, case: Case,
@@ -147,8 +159,11 @@ class LinkService:
             code_ref = self._store.access_code_ref(agency_id, number, access_code)
             if not all(_newer(code_ref, h) for h in others):
                 # Counted like a wrong code, so no one can fill a holder's access log.
-                self._throttle.record_failure(subject_id, agency_id, number)
-                await self._refused(subject_id, agency_id, number, "ALREADY_LINKED", others)
+                try:
+                    await self._throttle.record_failure(subject_id, agency_id, number)
+                finally:
+                    await self._refused(subject_id, agency_id, number, "ALREADY_LINKED",
+                                        others)
                 raise LinkError(
                     "this case is already linked to another account; to see it, ask that "
                     "person to grant you consent, or ask the agency for a new access code if "

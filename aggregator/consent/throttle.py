@@ -17,8 +17,10 @@ import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import Protocol
 
-__all__ = ["AccessCodeThrottle", "whole_seconds"]
+__all__ = ["AccessCodeThrottle", "LinkThrottle", "LocalLinkThrottle", "ThrottleUnavailable",
+           "whole_seconds"]
 
 _Key = tuple[str, ...]
 
@@ -98,3 +100,51 @@ class AccessCodeThrottle:
     def record_success(self, subject: str, agency: str, number: str) -> None:
         """A right code clears that case's count (not the subject's)."""
         self._failures.pop((subject, agency, number), None)
+
+
+class ThrottleUnavailable(Exception):
+    """The throttle cannot say whether an attempt may go ahead (its shared store is down)."""
+
+
+class LinkThrottle(Protocol):
+    """What the link service asks of a throttle: :class:`LocalLinkThrottle` in this
+    process's memory, or aggregator.consent.shared_throttle's in Redis, shared by every
+    replica. Each may raise ThrottleUnavailable."""
+
+    async def check(self, subject: str, agency: str, number: str) -> float:
+        """0.0 when an attempt may go ahead, else the seconds to wait."""
+        ...
+
+    async def record_failure(self, subject: str, agency: str, number: str) -> None:
+        """Count one wrong code for the case and for the subject."""
+        ...
+
+    async def record_success(self, subject: str, agency: str, number: str) -> None:
+        """A right code clears that case's count (not the subject's)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the throttle holds open (connections)."""
+        ...
+
+
+class LocalLinkThrottle:
+    """An :class:`AccessCodeThrottle` in this process, as the link service asks of it."""
+
+    def __init__(self, throttle: AccessCodeThrottle | None = None) -> None:
+        self.throttle = throttle if throttle is not None else AccessCodeThrottle()
+
+    async def check(self, subject: str, agency: str, number: str) -> float:
+        """See :meth:`AccessCodeThrottle.check`."""
+        return self.throttle.check(subject, agency, number)
+
+    async def record_failure(self, subject: str, agency: str, number: str) -> None:
+        """See :meth:`AccessCodeThrottle.record_failure`."""
+        self.throttle.record_failure(subject, agency, number)
+
+    async def record_success(self, subject: str, agency: str, number: str) -> None:
+        """See :meth:`AccessCodeThrottle.record_success`."""
+        self.throttle.record_success(subject, agency, number)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the counts are this process's memory."""

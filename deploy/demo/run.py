@@ -25,6 +25,7 @@ from aggregator.federation.transport import ClientIdentity
 from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
+from aggregator.shared_limits import SharedLimits
 from caseline.v1.lib.tracing import configure_tracing
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
@@ -77,6 +78,9 @@ class DemoOptions:
     activity_rate: float = DEFAULT_RATE
     # Change events on NATS JetStream (None: in the gateway's process, over SQLite).
     nats_url: str | None = None
+    # Limits counted in Redis, shared by the gateway processes (None: each its own part).
+    redis_url: str | None = None
+    redis_prefix: str = "caseline"
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,9 @@ class GatewaySpec:
     smtp_port: int = 0
     # NATS JetStream for change events ("": none).
     nats_url: str = ""
+    # Redis for the lookup rate limit and the access-code throttle ("": none).
+    redis_url: str = ""
+    redis_prefix: str = "caseline"
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -118,6 +125,7 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     configure_tracing("caseline-demo-gateway")  # only with the OTEL_* variables set
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
     vault = open_state_vault(state)
+    limits = SharedLimits(spec.redis_url, spec.redis_prefix) if spec.redis_url else None
     sign_in = DemoSignIn(state, spec.issuer)
     # E-mail through the demo's sink: the same settings for the pages and the channel.
     email = (demo_mail.demo_email_settings(spec.host, spec.smtp_port, sign_in.base_url)
@@ -126,16 +134,19 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
                         client_identity=identity, vault=vault,
                         webhooks=WebhookSettings(allow_local=True), email=email,
-                        notify=_notify_settings(spec), alert_facts=processing_alert_facts)
+                        notify=_notify_settings(spec), alert_facts=processing_alert_facts,
+                        shared_limits=limits)
     web = sign_in.web_settings()
     if email is not None:
         web = demo_mail.with_email(web, vault, email)
-    rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
-    representative = RatePolicy(spec.representative_burst,
-                                spec.representative_rate).shared_by(spec.workers)
+    rate = RatePolicy.from_rate(spec.lookup_rate)
+    representative = RatePolicy(spec.representative_burst, spec.representative_rate)
+    if limits is None:  # each process counts alone: each enforces its part
+        rate = rate.shared_by(spec.workers)
+        representative = representative.shared_by(spec.workers)
     app = create_app(service, sign_in.verifier(), GatewaySettings(
         demo=True, rate=rate, representative_rate=representative, worker=worker,
-        max_body_bytes=spec.max_body_bytes, web=web))
+        max_body_bytes=spec.max_body_bytes, web=web, shared_limits=limits))
     # Every process serves the provider: codes live in a file they share.
     sign_in.mount_on(app)
     return app
@@ -286,9 +297,14 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if mail is not None:
         lines.append(f"  Mail sink (SMTP)    {mail.address}  (each e-mail received is a file in "
                      f"{mail.folder}/)")
-    if opts.workers > 1:
+    if opts.workers > 1 and not opts.redis_url:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
+    elif opts.workers > 1:
+        lines.append(f"  Gateway processes   {opts.workers}, sharing port {port}")
+    if opts.redis_url:
+        lines.append(f"  Shared limits       Redis at {opts.redis_url} (keys "
+                     f"{opts.redis_prefix}:*): every process counts against one limit")
     if opts.nats_url:
         lines.append(f"  Change events       NATS JetStream at {opts.nats_url} (stream "
                      "CASELINE_CHANGES)")
@@ -369,7 +385,8 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
-                       smtp_port=sink.port, nats_url=opts.nats_url or "")
+                       smtp_port=sink.port, nats_url=opts.nats_url or "",
+                       redis_url=opts.redis_url or "", redis_prefix=opts.redis_prefix)
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]

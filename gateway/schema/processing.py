@@ -203,11 +203,11 @@ def _invalid_text(error: InvalidStatisticsRequestError, language: str) -> str:
     return message(language, "{argument} must be printable text", argument=error.field)
 
 
-def _check_rate(info: Info, language: str) -> None:
+async def _check_rate(info: Info, language: str) -> None:
     principal = info.context.principal
     representative = (principal.subject if principal and principal.role == Role.REPRESENTATIVE
                       else None)
-    refusal = info.context.rate_limiter.take(info.context.client, representative, 1)
+    refusal = await info.context.rate_limiter.take(info.context.client, representative, 1)
     if refusal is not None:
         raise UserFacingError(rate_limited_text(language, refusal,
                                                 signed_in=principal is not None),
@@ -224,7 +224,7 @@ async def processing_times(info: Info, agency: str, case_type: str, office: str 
         # Inputs first (sizes, known agency): a bad request spends no quota.
         key = service.statistics.key(agency, case_type, office, first_month=first_month,
                                      last_month=last_month)
-        _check_rate(info, lang)
+        await _check_rate(info, lang)
         statistics = await service.statistics.get(key)
     except StatisticsError as exc:
         raise statistics_error(exc, lang, service.agencies) from exc

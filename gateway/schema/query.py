@@ -48,12 +48,13 @@ def _too_long(info: Info, number: str, language: str) -> CaseLookupError | None:
         message=too_long_text(language, number, info.context.service.config.agencies))
 
 
-def _rate_limited(info: Info, numbers: list[str],
-                  language: str) -> list[CaseLookupError] | None:
+async def _rate_limited(info: Info, numbers: list[str],
+                        language: str) -> list[CaseLookupError] | None:
     principal = info.context.principal
     representative = (principal.subject if principal and principal.role == Role.REPRESENTATIVE
                       else None)
-    refusal = info.context.rate_limiter.take(info.context.client, representative, len(numbers))
+    refusal = await info.context.rate_limiter.take(info.context.client, representative,
+                                                   len(numbers))
     if refusal is None:
         return None
     text = rate_limited_text(language, refusal, signed_in=principal is not None)
@@ -70,7 +71,7 @@ class Query:
         too_long = _too_long(info, number, lang)
         if too_long:
             return too_long
-        limited = _rate_limited(info, [number], lang)
+        limited = await _rate_limited(info, [number], lang)
         if limited:
             return limited[0]
         outcome = await info.context.status_loader.load(number)
@@ -90,7 +91,7 @@ class Query:
         results: list[CaseStatusResult | None] = [_too_long(info, n, lang) for n in numbers]
         asked = [n for n, r in zip(numbers, results, strict=True) if r is None]
         if asked:
-            limited = _rate_limited(info, asked, lang)
+            limited = await _rate_limited(info, asked, lang)
             answers: list[CaseStatusResult] = (
                 list(limited) if limited else
                 [_result(info, o, lang) for o in await info.context.service.lookup(asked)])

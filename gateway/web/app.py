@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aggregator.notify.email.accounts import EmailAccounts
 from aggregator.service import CaselineService
-from gateway.ratelimit import LookupQuotas
+from gateway.ratelimit import LookupLimits
 from gateway.web import (
     audit,
     bulk,
@@ -109,7 +109,7 @@ def _static() -> ASGIApp:
     return GZipMiddleware(_Cached(StaticFiles(directory=STATIC)), minimum_size=1024)
 
 
-def web_app(service: CaselineService, quotas: LookupQuotas,
+def web_app(service: CaselineService, quotas: LookupLimits,
             settings: WebSettings | None = None) -> Starlette:
     """Every page over ``service``, spending lookups from ``quotas`` (the API's own)."""
     settings = settings or WebSettings()

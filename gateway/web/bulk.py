@@ -174,7 +174,7 @@ async def _look_up(pages: Pages, request: Request, numbers: list[str],
             service.signed_in(who.subject, who.role)
         representative = who.subject if who and who.role == Role.REPRESENTATIVE else None
         client = request.client.host if request.client else "unknown"
-        refusal = pages.quotas.take(client, representative, len(asked))
+        refusal = await pages.quotas.take(client, representative, len(asked))
         if refusal is not None:
             return Problem("RATE_LIMITED", rate_limited_text(
                 language, refusal, signed_in=who is not None), 429, refusal.retry_after_s)

@@ -152,6 +152,9 @@ def _invitation_error(exc: InvitationError, language: str) -> str:
     if exc.code == "THROTTLED":
         return message(language, "Too many wrong invitation codes. Try again in {seconds} "
                        "seconds.", seconds=exc.retry_after_s)
+    if exc.code == "THROTTLE_UNAVAILABLE":
+        return message(language, "Invitation codes cannot be checked just now. Try again in "
+                       "a minute.")
     if exc.code == "EXPIRED_CODE":
         return message(language, "This invitation code has expired. Ask the person who gave "
                        "it to you for a new one.")
@@ -178,8 +181,8 @@ def _until(form: GrantForm, today: date, language: str) -> tuple[datetime | None
     return datetime.combine(day, time(23, 59, 59), UTC), None
 
 
-def check(service: CaselineService, subject_id: str, form: GrantForm,
-          language: str) -> Checked | Refused:
+async def check(service: CaselineService, subject_id: str, form: GrantForm,
+                language: str) -> Checked | Refused:
     """The form checked as the consent service would check the grant (nothing is signed or
     stored), each problem worded for its field."""
     refused = Refused(_sizes(form, language))
@@ -191,7 +194,7 @@ def check(service: CaselineService, subject_id: str, form: GrantForm,
         errors["code"] = message(language, "Enter the invitation code the person gave you.")
     else:
         try:
-            invitation = service.invitations.resolve(subject_id, form.code)
+            invitation = await service.invitations.resolve(subject_id, form.code)
         except InvitationError as exc:
             errors["code"] = _invitation_error(exc, language)
             refused.retry_after_s = exc.retry_after_s

@@ -157,7 +157,7 @@ def routes(pages: Pages) -> list[BaseRoute]:
         form = GrantForm.posted(await checked_form(request))
         if request.query_params.get("change"):
             return show_form(request, form)  # a "change" link of the check page
-        result = check(service, who.subject, form, pages.language(request))
+        result = await check(service, who.subject, form, pages.language(request))
         if isinstance(result, Refused):
             return show_form(request, form, result, refused_status(result))
         return show_check(request, form, result)
@@ -166,7 +166,7 @@ def routes(pages: Pages) -> list[BaseRoute]:
         who = pages.require(request, Role.APPLICANT)
         language = pages.language(request)
         form = GrantForm.posted(await checked_form(request))
-        result = check(service, who.subject, form, language)
+        result = await check(service, who.subject, form, language)
         if isinstance(result, Refused):
             return show_form(request, form, result, refused_status(result))
         try:

@@ -15,7 +15,7 @@ from aggregator.model import Case, LookupFailure, LookupOutcome
 from aggregator.service import CaselineService
 from gateway.invalid_number import invalid_number_text
 from gateway.messages import message
-from gateway.ratelimit import LookupQuotas
+from gateway.ratelimit import LookupLimits
 from gateway.refusals import rate_limited_text, too_long_text
 from gateway.schema.types import agency_failure_text
 
@@ -117,14 +117,14 @@ def _registry_format(agency: AgencyConfig, language: str) -> str:
     return expected_formats((agency,), language)
 
 
-async def look_up(service: CaselineService, quotas: LookupQuotas, client: str,
+async def look_up(service: CaselineService, quotas: LookupLimits, client: str,
                   number: str, language: str) -> Card | Problem:
     """One public lookup: refused when too long (before anything else) or over the
     client's quota, then the aggregator's ``lookup`` use case."""
     if len(number) > MAX_NUMBER_LENGTH:
         return Problem("INVALID_NUMBER",
                        too_long_text(language, number, service.config.agencies), 400)
-    refusal = quotas.take(client, None, 1)
+    refusal = await quotas.take(client, None, 1)
     if refusal is not None:
         return Problem("RATE_LIMITED", rate_limited_text(language, refusal, signed_in=False),
                        429, refusal.retry_after_s)

@@ -24,7 +24,7 @@ MAX_ACCESS_CODE_LENGTH = 64
 
 # What each refusal answers, as HTTP: the person's input, a conflict, a wait, the agency.
 _STATUS = {"ALREADY_LINKED": 409, "CONFLICT": 409, "RATE_LIMITED": 429,
-           "AGENCY_UNAVAILABLE": 503}
+           "AGENCY_UNAVAILABLE": 503, "THROTTLE_UNAVAILABLE": 503}
 
 
 def _field(form_value: object) -> str:

@@ -16,7 +16,7 @@ from aggregator.service import CaselineService
 from gateway.auth import SignedIn
 from gateway.language import SUPPORTED
 from gateway.messages import message
-from gateway.ratelimit import LookupQuotas
+from gateway.ratelimit import LookupLimits
 from gateway.web.headers import secure
 from gateway.web.language import COOKIE, chosen, page_language
 from gateway.web.session import csrf_token, renew, signed_in
@@ -51,7 +51,7 @@ class Pages:
     """The pages' shared parts over one aggregator service."""
 
     service: CaselineService
-    quotas: LookupQuotas
+    quotas: LookupLimits
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:

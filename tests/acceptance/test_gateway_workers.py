@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from support.demo_process import ROOT, start_demo
+from support.redis_limits import unique_limits
 
 pytestmark = pytest.mark.integration
 
@@ -65,3 +66,30 @@ def test_two_gateway_processes_share_the_port_and_the_ledger(tmp_path: Path) -> 
     assert stopped == 0
     assert "Stopped." in "".join(demo.output)
     assert not [p for p in children if Path(f"/proc/{p}").exists()], "all processes stopped"
+
+
+async def test_with_redis_two_gateway_processes_limit_a_client_as_one(tmp_path: Path) -> None:
+    """`--workers 2 --redis-url`: the whole burst (300 public lookups at --lookup-rate 0.1)
+    passes in three batches wherever the kernel sends them (each process alone would have
+    allowed 150), and the next lookup is refused by either process."""
+    query = ("query ($n: [String!]!) { caseStatuses(numbers: $n) { __typename "
+             "... on CaseLookupError { code } } }")
+    numbers = [f"IOE09900{n:05d}" for n in range(100)]
+    async with unique_limits() as limits:
+        demo = start_demo(tmp_path / "state", "--cases", "200", "--workers", "2",
+                          "--lookup-rate", "0.1", "--redis-url", limits.url,
+                          "--redis-prefix", limits.prefix)
+        try:
+            assert "Shared limits       Redis at" in "".join(demo.output)
+            codes: Counter[str] = Counter()
+            for count in (100, 100, 100, 1, 1, 1, 1):
+                # A fresh connection each time, so the kernel hands them to both processes.
+                async with httpx.AsyncClient(base_url=demo.base_url, timeout=30,
+                                             headers={"Connection": "close"}) as client:
+                    body = (await client.post("/graphql", json={
+                        "query": query, "variables": {"n": numbers[:count]}})).json()
+                results = body["data"]["caseStatuses"]
+                codes.update(r.get("code", r["__typename"]) for r in results)
+            assert codes["RATE_LIMITED"] == 4, codes
+        finally:
+            assert demo.stop() == 0

@@ -13,6 +13,7 @@ from deploy.processes.launcher import free_port
 from gateway.auth import DevIssuer, SignedIn
 from support.http_gateway import gateway_process
 from support.pages import SESSION_COOKIE, session_cookie
+from support.redis_limits import unique_limits
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +59,27 @@ def test_the_pages_sign_in_options_reach_the_pages(tmp_path: Path) -> None:
         home = httpx.get(f"{gateway.base_url}/", cookies={SESSION_COOKIE: cookie})
     assert page.status_code == 502 and "The sign-in service could not be reached" in page.text
     assert "Sign out Ana Morales" in home.text
+
+
+async def test_two_gateway_processes_with_redis_limit_lookups_as_one(tmp_path: Path) -> None:
+    """Two `caseline gateway serve --redis-url` processes with their own state directories:
+    300 lookups (the burst) spread over both, then the next on either is RATE_LIMITED."""
+    query = ("query ($n: [String!]!) { caseStatuses(numbers: $n) { ... on CaseLookupError "
+             "{ code } } }")
+    numbers = [f"IOE09{n:08d}" for n in range(100)]
+    for replica in ("a", "b"):
+        (tmp_path / replica).mkdir()
+    async with unique_limits() as limits:
+        redis = ("--redis-url", limits.url, "--redis-prefix", limits.prefix)
+        with gateway_process(tmp_path / "a", *redis, state_dir=tmp_path / "state-a") as a, \
+                gateway_process(tmp_path / "b", *redis, state_dir=tmp_path / "state-b") as b:
+            async with httpx.AsyncClient(timeout=30) as client:
+                for base, count in ((a.base_url, 100), (b.base_url, 100), (a.base_url, 100)):
+                    body = (await client.post(f"{base}/graphql", json={
+                        "query": query, "variables": {"n": numbers[:count]}})).json()
+                    assert {r["code"] for r in body["data"]["caseStatuses"]} == {
+                        "AGENCY_UNAVAILABLE"}, body
+                for base in (a.base_url, b.base_url):
+                    body = (await client.post(f"{base}/graphql", json={
+                        "query": query, "variables": {"n": numbers[:1]}})).json()
+                    assert body["data"]["caseStatuses"] == [{"code": "RATE_LIMITED"}], body

@@ -22,13 +22,16 @@ from adapters.reference.catalog import synthetic
 from adapters.reference.demo_store import DemoStore
 from aggregator.bootstrap import ledger_reference_key
 from aggregator.consent.linking import LinkError, LinkService
-from aggregator.consent.throttle import AccessCodeThrottle, whole_seconds
+from aggregator.consent.shared_throttle import RedisAccessCodeThrottle
+from aggregator.consent.throttle import AccessCodeThrottle, LocalLinkThrottle, whole_seconds
 from aggregator.ledger.storage import EntryFilter
+from aggregator.shared_limits import RedisLimits, SharedLimits
 from aggregator.state import StatePaths
 from aggregator.store import Store, make_engine
 from aggregator.vault import Keyring
 from caseline.v1.lib.sealed import DataKey
 from support.courts_gateway import TODAY, CourtsGateway, courts_gateway, seed_courts
+from support.redis_limits import closed_port_url, unique_limits
 
 pytestmark = pytest.mark.integration
 
@@ -190,7 +193,8 @@ async def test_the_linking_throttle_never_says_try_again_in_0_s(gateway: Gateway
     service = gateway.service
     ledger_key = ledger_reference_key(StatePaths(tmp_path), Keyring.in_state_dir(tmp_path))
     links = LinkService(service.config, service.adapters, service.store, service.ledger,
-                        AccessCodeThrottle(per_case=2, window_s=60.0, clock=lambda: now[0]),
+                        LocalLinkThrottle(AccessCodeThrottle(per_case=2, window_s=60.0,
+                                                             clock=lambda: now[0])),
                         service.pseudonym, ledger_key)
     for _ in range(2):
         with pytest.raises(LinkError) as wrong:
@@ -265,3 +269,51 @@ def test_a_store_from_before_one_holder_links_gains_the_code_column(legacy_url: 
         assert store.links_for("ana") == ()
     finally:
         store.close()
+
+
+async def test_two_replicas_share_the_linking_throttle_in_redis(gateway: Gateway,
+                                                                tmp_path: Path) -> None:
+    """Two link services (as two replicas) over one Redis: raj's two wrong codes, one on
+    each, use up the case's limit of 2 on both."""
+    service = gateway.service
+    ledger_key = ledger_reference_key(StatePaths(tmp_path), Keyring.in_state_dir(tmp_path))
+    async with unique_limits() as settings:
+        replicas = [LinkService(service.config, service.adapters, service.store,
+                                service.ledger,
+                                RedisAccessCodeThrottle(RedisLimits(settings), per_case=2),
+                                service.pseudonym, ledger_key) for _ in range(2)]
+        try:
+            for links in replicas:
+                with pytest.raises(LinkError) as wrong:
+                    await links.link("raj", NUMBER, "WRONG-CODE-0000")
+                assert wrong.value.code == "WRONG_ACCESS_CODE"
+            for links in replicas:
+                with pytest.raises(LinkError) as limited:
+                    await links.link("raj", NUMBER, ANA_CASE.access_code)
+                assert limited.value.code == "RATE_LIMITED"
+                assert limited.value.retry_after_s is not None
+                assert 890 <= limited.value.retry_after_s <= 900
+        finally:
+            for links in replicas:
+                await links.aclose()
+
+
+async def test_redis_unreachable_refuses_linking_without_asking_the_agency(
+        gateway: Gateway, tmp_path: Path) -> None:
+    """The throttle fails closed: with its Redis on a closed port, even the right code is
+    refused as THROTTLE_UNAVAILABLE, before the agency is asked: nothing is linked or logged."""
+    service = gateway.service
+    ledger_key = ledger_reference_key(StatePaths(tmp_path), Keyring.in_state_dir(tmp_path))
+    links = LinkService(service.config, service.adapters, service.store, service.ledger,
+                        RedisAccessCodeThrottle(RedisLimits(SharedLimits(closed_port_url()))),
+                        service.pseudonym, ledger_key)
+    try:
+        with pytest.raises(LinkError) as refused:
+            await links.link("ana", NUMBER, ANA_CASE.access_code)
+    finally:
+        await links.aclose()
+    assert refused.value.code == "THROTTLE_UNAVAILABLE"
+    assert str(refused.value) == ("linking cases is paused: wrong access codes cannot be "
+                                  "counted just now; try again in a minute")
+    assert not service.store.links_for("ana")
+    assert gateway.link_entries("ana") == []

@@ -38,6 +38,10 @@ REFUSALS = [
     ("zz9", LinkError("'ZZ9' is not a case number Caseline can look up; expected IOE and 10 "
                       "digits; A and 9 digits", "INVALID_NUMBER"),
      "'ZZ9' no es un número de caso que Caseline pueda consultar; se esperaba IOE and 10"),
+    ("IOE0990000002", LinkError("linking cases is paused: wrong access codes cannot be "
+                                "counted just now; try again in a minute",
+                                "THROTTLE_UNAVAILABLE"),
+     "la vinculación de casos está en pausa"),
     ("IOE0990000002", _unavailable(), "immigration no pudo comprobar el código de acceso en "
                                       "este momento (UNAVAILABLE)"),
 ]

@@ -42,10 +42,10 @@ def test_a_posted_form_is_read_field_by_field() -> None:
     assert (form.purpose, form.purpose_text, form.until) == ("OTHER", "help", "")
 
 
-def test_a_valid_form_is_the_request_the_mutation_builds() -> None:
+async def test_a_valid_form_is_the_request_the_mutation_builds() -> None:
     service, code, clock = _setup()
     until = (clock.now.date() + timedelta(days=10)).isoformat()
-    result = check(service, "ana", GrantForm(code, ("immigration",), ("DETAILS", "STATUS"),
+    result = await check(service, "ana", GrantForm(code, ("immigration",), ("DETAILS", "STATUS"),
                                               "FAMILY_SUPPORT", "", until, ""), "en")
     assert isinstance(result, Checked)
     request = result.request
@@ -56,30 +56,30 @@ def test_a_valid_form_is_the_request_the_mutation_builds() -> None:
     assert request.valid_until.date().isoformat() == until and request.shared_name is None
 
 
-def test_every_problem_is_reported_at_once_in_form_order() -> None:
+async def test_every_problem_is_reported_at_once_in_form_order() -> None:
     service, _, _ = _setup()
-    result = check(service, "ana", GrantForm("", (), ("EVERYTHING",), "", "", "", ""), "en")
+    result = await check(service, "ana", GrantForm("", (), ("EVERYTHING",), "", "", "", ""), "en")
     assert isinstance(result, Refused)
     assert [p.field for p in result.summary()] == ["code", "agency-0", "scope-0", "purpose-0",
                                                 "until"]
 
 
-def test_oversized_answers_are_refused_before_the_code_is_looked_up() -> None:
+async def test_oversized_answers_are_refused_before_the_code_is_looked_up() -> None:
     service, code, _ = _setup()
-    result = check(service, "ana", GrantForm(code, purpose_text="x" * 501), "en")
+    result = await check(service, "ana", GrantForm(code, purpose_text="x" * 501), "en")
     assert isinstance(result, Refused) and list(result.errors) == ["purpose_text"]
 
 
-def test_ones_own_code_is_refused() -> None:
+async def test_ones_own_code_is_refused() -> None:
     service, code, _ = _setup()
-    result = check(service, "lee", GrantForm(code), "en")
+    result = await check(service, "lee", GrantForm(code), "en")
     assert isinstance(result, Refused) and "your own invitation code" in result.errors["code"]
 
 
-def test_a_consent_longer_than_two_years_is_refused_on_the_date() -> None:
+async def test_a_consent_longer_than_two_years_is_refused_on_the_date() -> None:
     service, code, clock = _setup()
     until = (clock.now.date() + timedelta(days=800)).isoformat()
-    result = check(service, "ana", GrantForm(code, ("immigration",), ("STATUS",),
+    result = await check(service, "ana", GrantForm(code, ("immigration",), ("STATUS",),
                                               "OTHER", "x", until), "en")
     assert isinstance(result, Refused) and list(result.errors) == ["until"]
 

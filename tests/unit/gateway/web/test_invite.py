@@ -59,7 +59,7 @@ async def test_a_new_representative_is_offered_a_code_then_gets_one(pages: Pages
     code = _code(made.text)
     assert made.status_code == 200 and code is not None
     assert "Lee Ortiz" in made.text and "The old one no longer works" not in made.text
-    assert service.invitations.resolve("ana", code).grantee_id == "lee"
+    assert (await service.invitations.resolve("ana", code)).grantee_id == "lee"
     assert _code((await client.get("/clients/invite")).text) == code
 
 
@@ -74,7 +74,7 @@ async def test_a_new_code_replaces_the_old_one(pages: Pages) -> None:
     renewed = await client.post("/clients/invite", data={"csrf_token": "t"})
     assert "The old one no longer works" in renewed.text
     with pytest.raises(InvitationError):
-        service.invitations.resolve("ana", old)
+        await service.invitations.resolve("ana", old)
 
 
 async def test_without_csrf_no_code_is_made(pages: Pages) -> None:
