@@ -24,9 +24,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
+from aggregator.shared_limits import RedisLimits, SharedLimits
 from caseline.v1.lib.tracing import flush_tracing
 from gateway import graphql_http
-from aggregator.shared_limits import RedisLimits, SharedLimits
 from gateway.auth import AuthError, SignedIn, TokenVerifier, authenticate
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
@@ -60,9 +60,8 @@ class GatewaySettings:
     public lookups per client address, ``representative_rate`` per representative account.
     Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
     ``web`` configures the pages (their session cookie). ``metrics_allow`` may read
-    /metrics besides loopback (gateway.metrics)."""
-    ``web`` configures the pages (their session cookie). ``shared_limits``: Redis, where
-    every replica counts lookups against one quota (None: each process's memory)."""
+    /metrics besides loopback (gateway.metrics). ``shared_limits``: Redis, where every
+    replica counts lookups against one quota (None: each process's memory)."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
