@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -238,10 +239,17 @@ def test_status_counts_and_holds_no_key_bytes(subject_keys: SubjectKeys,
     subject_keys.rewrap(batch=1)
     subject_keys.shred("lin")
     status = subject_keys.status()
+    pending = status.pop("pending_destructions")
     assert status == {
         "keks": [{"id": "kek-1", "primary": False, "encryptions": 3},
                  {"id": "kek-2", "primary": True, "encryptions": 1}],
-        "subject_keys": 2, "subjects": 2, "pending_rewrap": 1, "shredded_subjects": 1}
+        "subject_keys": 2, "subjects": 2, "pending_rewrap": 1, "shredded_subjects": 1,
+        "destroyed_keks": 0, "subject_keys_under_destroyed_keks": 0}
+    # lin's shred scheduled both KEKs (either may have wrapped lin's key) a day out.
+    assert [(p["kek"], p["subject_keys_left"]) for p in pending] == [("kek-1", 1), ("kek-2", 1)]
+    for item in pending:
+        assert (datetime.fromisoformat(item["due_at"])
+                - datetime.fromisoformat(item["scheduled_at"])) == timedelta(hours=24)
     dumped = json.dumps(status).encode()
     secrets = [k.key for k in kms.keyring.content().keks]
     for subject in ("ana", "raj"):
