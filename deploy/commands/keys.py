@@ -165,7 +165,7 @@ def _advance(opened: _Opened) -> None:
 
     done = advance_destructions(opened.vault, opened.recorder())
     if done.rotated is not None:
-        click.echo(f"new primary kek key {done.rotated.keys['kek']} (ledger entry "
+        click.echo(f"rotated to a new key-encryption key {done.rotated.keys['kek']} (ledger entry "
                    f"{done.rotated.receipts[0].index}); rewrapped {done.moved} subject keys")
     for kek_id, receipt in done.destroyed:
         click.echo(f"destroyed key-encryption key {kek_id} (ledger entry {receipt.index})")
