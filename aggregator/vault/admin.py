@@ -19,22 +19,31 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from aggregator.accounts import UnknownAccountError
 from aggregator.consent.service import ConsentChange, ConsentService
-from aggregator.ledger.entries import key_entry
+from aggregator.ledger.entries import Entry, key_entry
 from aggregator.ledger.ledger import Appended, Ledger
 from aggregator.store import Store
 from aggregator.vault import Vault
 from aggregator.vault.kek_destruction import plan
 from aggregator.vault.subject_keys import keys_per_kek
 
-__all__ = ["BackgroundRewrap", "Destructions", "Rotated", "Shredded", "advance_destructions",
-           "rewrap_all", "rotate", "shred_subject"]
+__all__ = ["BackgroundRewrap", "Destructions", "KeyRecorder", "Rotated", "Shredded",
+           "advance_destructions", "rewrap_all", "rotate", "shred_subject"]
 
 log = logging.getLogger("caseline.aggregator")
 
 REWRAP_BATCH = 200
+
+
+class KeyRecorder(Protocol):
+    """Where key events go: the ledger (all these operations need of it)."""
+
+    def append_sync(self, entry: Entry) -> Appended:
+        """Append one entry; returns once it is durable."""
+        ...
 
 
 # Why a consent was revoked by an erasure, in its ledger entry.
@@ -106,7 +115,7 @@ def shred_subject(vault: Vault, store: Store, ledger: Ledger, consents: ConsentS
                     tuple(change for change in revoked if change is not None))
 
 
-def rotate(vault: Vault, ledger: Ledger, *, custodian: bool = False) -> Rotated:
+def rotate(vault: Vault, ledger: KeyRecorder, *, custodian: bool = False) -> Rotated:
     """Add a new primary key-encryption key (and custodian key); old ones keep opening."""
     keys = {"kek": vault.kms.rotate()}
     if custodian:
@@ -129,7 +138,7 @@ def rewrap_all(vault: Vault, progress: Callable[[int], None] | None = None) -> i
             progress(done)
 
 
-def advance_destructions(vault: Vault, ledger: Ledger, *, now: datetime | None = None,
+def advance_destructions(vault: Vault, ledger: KeyRecorder, *, now: datetime | None = None,
                          progress: Callable[[int], None] | None = None) -> Destructions:
     """Carry scheduled KEK destructions as far as they go at ``now``: rotate away from a KEK
     scheduled for destruction, rewrap every subject key under the primary (which also moves
@@ -174,7 +183,8 @@ class BackgroundRewrap:
     every ``check_every_s`` seconds until stopped: a shred made by another process (the CLI)
     is completed here once its grace period ended."""
 
-    def __init__(self, vault: Vault, pause_s: float = 0.05, *, ledger: Ledger | None = None,
+    def __init__(self, vault: Vault, pause_s: float = 0.05, *,
+                 ledger: KeyRecorder | None = None,
                  check_every_s: float = 300.0) -> None:
         self._vault = vault
         self._pause_s = pause_s
