@@ -15,6 +15,7 @@ durably, like every change), its id stays as destroyed, and unwrapping under it 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -36,6 +37,11 @@ class KeyService(Protocol):
 
     def wrap(self, plaintext: bytes, aad: bytes) -> tuple[str, bytes]:
         """``plaintext`` encrypted under the primary KEK for ``aad``: (KEK id, blob)."""
+        ...
+
+    def wrap_many(self, items: Sequence[tuple[bytes, bytes]]) -> list[tuple[str, bytes]]:
+        """Each (plaintext, aad) wrapped as :meth:`wrap` would, in order (a rewrap moves
+        every subject key after a shred: one call per batch, not per key)."""
         ...
 
     def unwrap(self, kek_id: str, blob: bytes, aad: bytes) -> bytes:
@@ -95,6 +101,20 @@ class LocalKeyService:
         kek = self.keyring.update(self._reserve)
         nonce = os.urandom(NONCE_BYTES)
         return kek.id, nonce + encrypt(kek.key, nonce, _aad(kek.id, aad), plaintext)
+
+    def wrap_many(self, items: Sequence[tuple[bytes, bytes]]) -> list[tuple[str, bytes]]:
+        """Like :meth:`wrap` for each item, with every count reserved in one keyring write
+        (each wrap counted, and the limit applied, exactly as one by one)."""
+        if not items:
+            return []
+        keks = self.keyring.update(lambda content: [self._reserve(content)
+                                                    for _ in items])
+        wrapped = []
+        for kek, (plaintext, aad) in zip(keks, items, strict=True):
+            nonce = os.urandom(NONCE_BYTES)
+            wrapped.append((kek.id, nonce + encrypt(kek.key, nonce, _aad(kek.id, aad),
+                                                    plaintext)))
+        return wrapped
 
     def _reserve(self, content: KeyringContent) -> KekEntry:
         kek = _ensure_primary(content)

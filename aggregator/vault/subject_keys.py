@@ -335,21 +335,24 @@ class SubjectKeys:
                 .limit(batch)).all()
         # Wrap outside the transaction: the key service writes its counters (slow), and the
         # database should not stay locked meanwhile.
-        moved: list[tuple[Any, str, bytes]] = []
+        items = []
         for row in rows:
             aad = _wrap_aad(row.subject_id, row.version)
-            key = self.kms.unwrap(row.kek_id, row.wrapped, aad)
-            moved.append((row, *self.kms.wrap(key, aad)))
-        count = 0
+            items.append((self.kms.unwrap(row.kek_id, row.wrapped, aad), aad))
+        moved = [(row, kek_id, wrapped) for row, (kek_id, wrapped)
+                 in zip(rows, self.kms.wrap_many(items), strict=True)]
+        if not moved:
+            return 0
         with self._writing(None) as conn:
-            for row, kek_id, wrapped in moved:
-                # Only if unchanged meanwhile (shredded, or moved by another process).
-                count += conn.execute(update(subject_keys).where(
-                    (subject_keys.c.subject_id == row.subject_id)
-                    & (subject_keys.c.version == row.version)
-                    & (subject_keys.c.kek_id == row.kek_id))
-                    .values(kek_id=kek_id, wrapped=wrapped)).rowcount
-        return count
+            # Only rows unchanged meanwhile (not shredded, not moved by another process);
+            # one statement for the batch (executemany; both drivers count its rows).
+            return int(conn.execute(update(subject_keys).where(
+                (subject_keys.c.subject_id == bindparam("s"))
+                & (subject_keys.c.version == bindparam("v"))
+                & (subject_keys.c.kek_id == bindparam("old")))
+                .values(kek_id=bindparam("new"), wrapped=bindparam("blob")),
+                [{"s": row.subject_id, "v": row.version, "old": row.kek_id, "new": kek_id,
+                  "blob": wrapped} for row, kek_id, wrapped in moved]).rowcount)
 
     def pending_rewrap(self) -> int:
         """How many subject keys are still wrapped under a KEK other than the primary (one

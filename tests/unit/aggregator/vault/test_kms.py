@@ -190,3 +190,16 @@ def test_a_running_process_drops_a_kek_another_destroys(keyring_path: Path,
     operator.destroy("kek-1")
     with pytest.raises(KekDestroyedError):
         gateway.unwrap("kek-1", blob, b"aad")
+
+
+def test_wrap_many_counts_and_rotates_as_one_by_one(keyring: Keyring) -> None:
+    """A batch is counted wrap by wrap, in one keyring write: with a limit of 2, five wraps
+    fill kek-1, kek-2 and start kek-3, and each blob unwraps under the KEK it names."""
+    kms = LocalKeyService(keyring, limit=2)
+    items = [(bytes([i]) * 32, f"aad-{i}".encode()) for i in range(5)]
+    wrapped = kms.wrap_many(items)
+    assert [kek_id for kek_id, _ in wrapped] == ["kek-1", "kek-1", "kek-2", "kek-2", "kek-3"]
+    assert [kms.encryptions(k) for k in kms.key_ids()] == [2, 2, 1]
+    for (kek_id, blob), (secret, aad) in zip(wrapped, items, strict=True):
+        assert kms.unwrap(kek_id, blob, aad) == secret
+    assert kms.wrap_many([]) == []

@@ -299,3 +299,29 @@ def test_seal_many_refuses_a_batch_with_a_shredded_subject(subject_keys: Subject
     subject_keys.shred("zoe")
     with pytest.raises(ShreddedError):
         subject_keys.seal_many([("ana", b"a", PLACE), ("zoe", b"z", PLACE)])
+
+
+def test_a_rewrap_leaves_alone_keys_shredded_or_moved_meanwhile(
+        subject_keys: SubjectKeys, kms: LocalKeyService,
+        other_process: Callable[[], SubjectKeys], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between reading a batch and writing it back, another process shreds ana and moves
+    raj: the batch's write touches neither (one statement for the batch, each row only if
+    still under the KEK it was read under) and counts only lin."""
+    for subject in ("ana", "raj", "lin"):
+        subject_keys.seal(subject, b"v", PLACE)
+    kms.rotate()
+    other = other_process()
+    wrap_many = kms.wrap_many
+
+    def meanwhile(items: list[tuple[bytes, bytes]]) -> list[tuple[str, bytes]]:
+        other.shred("ana")
+        with other.engine.begin() as conn:
+            conn.execute(sa.update(table).where(table.c.subject_id == "raj")
+                         .values(kek_id="kek-x"))
+        return wrap_many(items)
+
+    monkeypatch.setattr(kms, "wrap_many", meanwhile)
+    assert subject_keys.rewrap() == 1
+    assert [r.kek_id for r in _rows(subject_keys, "raj")] == ["kek-x"]
+    assert _rows(subject_keys, "ana") == []
+    assert [r.kek_id for r in _rows(subject_keys, "lin")] == ["kek-2"]
