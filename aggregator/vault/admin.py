@@ -158,8 +158,11 @@ def advance_destructions(vault: Vault, ledger: KeyRecorder, *, now: datetime | N
     moved = rewrap_all(vault, progress)
     destroyed: list[tuple[str, Appended]] = []
     with schedule.exclusive():
-        steps = plan(schedule.pending(), now=now, primary=vault.kms.primary_id(),
-                     references=keys_per_kek(vault.subject_keys.engine))
+        pending = schedule.pending()
+        known = {*vault.kms.key_ids(), *vault.kms.destroyed_ids()}
+        steps = plan(pending, now=now, primary=vault.kms.primary_id(),
+                     references=keys_per_kek(vault.subject_keys.engine),
+                     unknown={d.kek_id for d in pending} - known)
         for kek_id in steps.destroy:
             # Destroyed, then recorded, then marked: a crash in between repeats the entry
             # (the destruction itself is idempotent) rather than leave it unrecorded.

@@ -28,7 +28,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -69,17 +69,21 @@ class Plan:
 
 
 def plan(pending: Sequence[Destruction], *, now: datetime, primary: str,
-         references: Mapping[str, int]) -> Plan:
+         references: Mapping[str, int], unknown: Collection[str] = ()) -> Plan:
     """The steps ``pending`` destructions allow at ``now``: a rotation while one of them is
     the ``primary`` KEK; a destruction once due and no subject key (``references``: keys per
-    KEK in the database) is wrapped under it."""
+    KEK in the database) is wrapped under it. KEKs the key service holds neither live nor
+    destroyed (``unknown``) wait, named, for an operator."""
     destroy: list[str] = []
     waiting: list[tuple[str, str]] = []
     for item in pending:
         if item.destroyed_at is not None:
             continue
         left = references.get(item.kek_id, 0)
-        if item.kek_id == primary:
+        if item.kek_id in unknown:
+            waiting.append((item.kek_id, "the key service holds no such KEK, live or "
+                                         "destroyed: check its configuration"))
+        elif item.kek_id == primary:
             waiting.append((item.kek_id, "it is still the primary KEK: rotate first"))
         elif item.due_at > now:
             waiting.append((item.kek_id, f"the grace period runs until "

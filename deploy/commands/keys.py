@@ -161,9 +161,15 @@ def _rewrap(vault: Vault) -> None:
 
 def _advance(opened: _Opened) -> None:
     """Carry pending KEK destructions as far as they go now, saying what happened."""
+    from aggregator.vault import VaultError
     from aggregator.vault.admin import advance_destructions
 
-    done = advance_destructions(opened.vault, opened.recorder())
+    try:
+        done = advance_destructions(opened.vault, opened.recorder())
+    except VaultError as exc:
+        raise click.ClickException(
+            f"destroying the old key-encryption keys did not finish: {exc}; what was done "
+            f"stays done, run `caseline keys rewrap` to carry on") from exc
     if done.rotated is not None:
         click.echo(f"rotated to a new key-encryption key {done.rotated.keys['kek']} (ledger entry "
                    f"{done.rotated.receipts[0].index}); rewrapped {done.moved} subject keys")

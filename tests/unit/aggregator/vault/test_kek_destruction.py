@@ -90,3 +90,10 @@ def test_one_holder_of_the_lock_at_a_time(engines: Callable[[], Engine]) -> None
         events.append("first out")
     thread.join(10)
     assert events == ["first in", "first out", "second in"]
+
+
+def test_a_kek_the_key_service_does_not_know_waits_named() -> None:
+    steps = plan(_pending("kek-7"), now=T0 + DAY, primary="kek-8", references={},
+                 unknown={"kek-7"})
+    assert steps.destroy == ()
+    assert "holds no such KEK" in dict(steps.waiting)["kek-7"]
