@@ -322,17 +322,30 @@ class SubjectKeys:
     def rewrap(self, batch: int = 200) -> int:
         """Move up to ``batch`` subject keys still wrapped under an older KEK to the primary
         one, in one transaction; the number moved. Call until it returns 0: an interrupted
-        run resumes with what is left."""
+        run resumes with what is left.
+
+        Keys under the KEK scheduled for destruction longest ago go first: when shreds come
+        faster than a full rewrap takes, each starts the sweep again (every key leaves the
+        previous primary), and a sweep in subject order would never reach the last keys
+        under the oldest KEK, which then could never be destroyed."""
         if batch < 1:
             raise ValueError(f"batch must be at least 1, got {batch}")
         primary = self.kms.primary_id()
+        columns = (subject_keys.c.subject_id, subject_keys.c.version, subject_keys.c.kek_id,
+                   subject_keys.c.wrapped)
+        order = (subject_keys.c.subject_id, subject_keys.c.version)
+        skip = {primary, *self.kms.destroyed_ids()}
+        doomed = [d.kek_id for d in self.destructions.pending() if d.kek_id not in skip]
+        rows: Sequence[Any] = []
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(subject_keys.c.subject_id, subject_keys.c.version,
-                       subject_keys.c.kek_id, subject_keys.c.wrapped)
-                .where(self._movable(primary))
-                .order_by(subject_keys.c.subject_id, subject_keys.c.version)
-                .limit(batch)).all()
+            for kek_id in doomed:  # one indexed probe each
+                rows = conn.execute(select(*columns).where(subject_keys.c.kek_id == kek_id)
+                                    .order_by(*order).limit(batch)).all()
+                if rows:
+                    break
+            if not rows:
+                rows = conn.execute(select(*columns).where(self._movable(primary))
+                                    .order_by(*order).limit(batch)).all()
         # Wrap outside the transaction: the key service writes its counters (slow), and the
         # database should not stay locked meanwhile.
         items = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from aggregator.vault import (
     SubjectKeys,
     VaultError,
 )
+from aggregator.vault.kek_destruction import schedule
 from aggregator.vault.tables import subject_keys as table
 from caseline.v1.lib.sealed import SealError, key_id_of, seal_value
 
@@ -325,3 +326,22 @@ def test_a_rewrap_leaves_alone_keys_shredded_or_moved_meanwhile(
     assert [r.kek_id for r in _rows(subject_keys, "raj")] == ["kek-x"]
     assert _rows(subject_keys, "ana") == []
     assert [r.kek_id for r in _rows(subject_keys, "lin")] == ["kek-2"]
+
+
+def test_a_rewrap_drains_the_kek_scheduled_longest_ago_first(subject_keys: SubjectKeys,
+                                                             kms: LocalKeyService) -> None:
+    """zed's key under kek-1 (scheduled first) moves before amy's under kek-2, though a
+    sweep in subject order would reach amy first: with shreds coming faster than a whole
+    rewrap, the oldest KEK still drains and can be destroyed."""
+    subject_keys.seal("zed", b"v", PLACE)
+    kms.rotate()
+    subject_keys.seal("amy", b"v", PLACE)
+    kms.rotate()
+    now = datetime.now(UTC)
+    with subject_keys.engine.begin() as conn:
+        schedule(conn, ["kek-2"], now, timedelta(hours=1))
+        schedule(conn, ["kek-1"], now - timedelta(hours=1), timedelta(hours=1))
+    assert subject_keys.rewrap(batch=1) == 1
+    assert [r.kek_id for r in _rows(subject_keys, "zed")] == ["kek-3"]
+    assert [r.kek_id for r in _rows(subject_keys, "amy")] == ["kek-2"]
+    assert subject_keys.rewrap(batch=1) == 1 and subject_keys.rewrap(batch=1) == 0
