@@ -7,7 +7,8 @@ before. Whoever holds such a copy and the KEK that wrapped the keys can open the
 data. So a shred schedules the destruction of every KEK the subject's keys may ever have been
 wrapped under (every live KEK at that moment: rewraps move keys from KEK to KEK, and the old
 images survive in backups), and the follow-up (``aggregator.vault.admin``, run by
-``caseline keys shred``, ``caseline keys rewrap`` and the gateway's background rewrap):
+``caseline keys shred``, ``caseline keys rewrap`` and, given the ledger, the gateway's
+background rewrap):
 
 1. rotates to a new primary KEK while a KEK scheduled for destruction is still primary;
 2. rewraps every other subject's keys under the new primary (batch by batch, resumable);

@@ -9,7 +9,7 @@ restart.
 After a shred the key-encryption keys that wrapped the subject's keys are destroyed, since the
 deleted keys survive in PostgreSQL's dead tuples and WAL and in every backup: `keys shred`
 rotates and rewraps at once and schedules the destruction for after a grace period;
-`keys rewrap` (or the running gateway) destroys them once it ended; `keys status` lists what
+`keys rewrap` destroys them once it ended; `keys status` lists what
 is pending.
 """
 
@@ -197,8 +197,8 @@ def keys_rewrap(state_dir: Path | None, url: str, database_url: str | None) -> N
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--grace", type=Duration(), default="24h", show_default=True,
               help="How long writers in other processes may still wrap under the old "
-                   "key-encryption key before it is destroyed (`keys rewrap` or the gateway "
-                   "destroys it after that). Keyring backups must expire within it.")
+                   "key-encryption key before it is destroyed (`keys rewrap` destroys "
+                   "it after that). Keyring backups must expire within it.")
 @STATE_DIR
 @DEMO_URL
 @DATABASE_URL
