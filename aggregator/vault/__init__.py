@@ -5,6 +5,7 @@ keyring.py       the local keyring file: key-encryption keys and the custodian's
 kms.py           key-encryption keys behind a small interface, for an external KMS
 custodian.py     unwraps the data keys agencies wrap to it (HPKE)
 subject_keys.py  per-subject data keys: counted, rotated, rewrapped, shredded
+kek_destruction.py  destroying the KEKs that wrapped a shredded subject's keys (after a grace)
 opening.py       opening a read's sealed fields within what the policy released
 pseudonyms.py    keyed pseudonyms of subjects
 secrets.py       the aggregator's own long-lived secrets, kept in the keyring
@@ -14,8 +15,10 @@ tables.py        the vault's tables; errors.py its errors
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +28,25 @@ from aggregator.files import private_dir
 from aggregator.vault.custodian import KeyCustodian
 from aggregator.vault.errors import (
     CustodianError,
+    KekDestroyedError,
     KeyringError,
     KeyServiceError,
     ShreddedError,
     VaultError,
 )
+from aggregator.vault.kek_destruction import DEFAULT_GRACE
 from aggregator.vault.keyring import ENV_KEY, ENV_PASSPHRASE, Keyring, Protection
 from aggregator.vault.kms import DEFAULT_KEK_LIMIT, KeyService, LocalKeyService
 from aggregator.vault.subject_keys import DEFAULT_SUBJECT_KEY_LIMIT, SubjectKeys, keys_per_kek
 
 __all__ = [
+    "DEFAULT_GRACE",
     "DEFAULT_KEK_LIMIT",
     "DEFAULT_SUBJECT_KEY_LIMIT",
     "ENV_KEY",
     "ENV_PASSPHRASE",
     "CustodianError",
+    "KekDestroyedError",
     "KeyCustodian",
     "KeyService",
     "KeyServiceError",
@@ -53,6 +60,8 @@ __all__ = [
     "VaultError",
     "open_vault",
 ]
+
+log = logging.getLogger("caseline.aggregator.vault")
 
 
 @dataclass(frozen=True)
@@ -76,15 +85,18 @@ class Vault:
 
 
 def open_vault(state_dir: Path, engine: Engine, *, kms: KeyService | None = None,
-               environ: Mapping[str, str] | None = None) -> Vault:
+               environ: Mapping[str, str] | None = None,
+               grace: timedelta = DEFAULT_GRACE) -> Vault:
     """The vault of a state directory (keyring under ``state_dir/keys/``) whose subject keys
-    live in ``engine``'s database; ``kms`` replaces the local key service (an external KMS)."""
+    live in ``engine``'s database; ``kms`` replaces the local key service (an external KMS);
+    ``grace`` is how long after a shred the old key-encryption keys are destroyed."""
     private_dir(state_dir)
     keyring = Keyring.in_state_dir(state_dir, environ=environ)
     if kms is None:  # checked before the local key service would create a keyring
         _check_keks_present(keyring, keys_per_kek(engine))
     service = kms if kms is not None else LocalKeyService(keyring)
-    return Vault(keyring, service, KeyCustodian(keyring), SubjectKeys(engine, service))
+    return Vault(keyring, service, KeyCustodian(keyring),
+                 SubjectKeys(engine, service, grace=grace))
 
 
 def _check_keks_present(keyring: Keyring, in_use: Mapping[str, int]) -> None:
@@ -105,7 +117,15 @@ def _check_keks_present(keyring: Keyring, in_use: Mapping[str, int]) -> None:
             f"{keyring.path} is missing, but the database holds {count} subject key(s) "
             f"wrapped under its key-encryption keys ({', '.join(sorted(in_use))}): without "
             f"them those subjects' sealed data cannot be opened; {restore}")
-    missing = sorted(set(in_use) - {k.id for k in keyring.content().keks})
+    content = keyring.content()
+    destroyed = sorted(set(in_use) & {k.id for k in content.destroyed_keks})
+    if destroyed:
+        # Only a database restored from before the destruction has these; refusing to start
+        # would not bring them back (that is what destroying them was for).
+        log.warning("subject keys wrapped under destroyed key-encryption keys cannot be "
+                    "opened: the database predates their destruction", extra={
+                        "count": sum(in_use[k] for k in destroyed), "keks": destroyed})
+    missing = sorted(set(in_use) - {k.id for k in content.keks} - set(destroyed))
     if missing:
         lost = sum(in_use[k] for k in missing)
         raise KeyringError(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CustodianError", "KeyServiceError", "KeyringError", "ShreddedError", "VaultError"]
+__all__ = ["CustodianError", "KekDestroyedError", "KeyServiceError", "KeyringError",
+           "ShreddedError", "VaultError"]
 
 
 class VaultError(ValueError):
@@ -15,6 +16,10 @@ class KeyringError(VaultError):
 
 class KeyServiceError(VaultError):
     """The key service cannot wrap or unwrap as asked (unknown key, altered blob)."""
+
+
+class KekDestroyedError(KeyServiceError):
+    """The key-encryption key was destroyed (after a shred): what it wrapped never opens."""
 
 
 class CustodianError(VaultError):

@@ -15,7 +15,12 @@ on its own). The header is the associated data, so it cannot be changed unnotice
 
 Version 2 added the named secrets; version 1 files are read (and rewritten as version 2 on the
 next change), so that an older Caseline refuses a newer keyring rather than dropping the secrets
-it does not know when it rewrites the file.
+it does not know when it rewrites the file. Version 3 adds the ids of destroyed KEKs (their key
+material is gone; the ids remain so that unwrapping under one says it was destroyed, and so
+that an id is never given again); a keyring is written as version 3 only once it holds one.
+
+A KEK destroyed by another process must stop opening here too: :meth:`Keyring.kek` looks at
+the file (one ``stat``) before answering from what it read, and re-reads it when it changed.
 
 Two processes (the server and a CLI) may share one keyring: every change holds an ``fcntl``
 lock on ``keys/keyring.lock`` and re-reads the file before changing it; writes are atomic.
@@ -53,6 +58,7 @@ __all__ = [
     "ENV_KEY",
     "ENV_PASSPHRASE",
     "CustodianEntry",
+    "DestroyedKek",
     "KekEntry",
     "Keyring",
     "KeyringContent",
@@ -64,7 +70,8 @@ ENV_KEY = "CASELINE_KEYRING_KEY"
 ENV_PASSPHRASE = "CASELINE_KEYRING_PASSPHRASE"
 FORMAT = "caseline-keyring"
 VERSION = 2
-READABLE_VERSIONS = (1, 2)
+DESTRUCTION_VERSION = 3  # written once the keyring records a destroyed KEK
+READABLE_VERSIONS = (1, 2, 3)
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
@@ -95,6 +102,14 @@ class KekEntry:
     key: bytes = field(repr=False)
     created_at: datetime
     encryptions: int = 0
+
+
+@dataclass(frozen=True)
+class DestroyedKek:
+    """A key-encryption key that was destroyed: its id and when; no key material."""
+
+    id: str
+    destroyed_at: datetime
 
 
 @dataclass
@@ -129,6 +144,7 @@ class KeyringContent:
     custodian_keys: list[CustodianEntry] = field(default_factory=list)
     primary_custodian: str | None = None
     secrets: list[NamedSecret] = field(default_factory=list)
+    destroyed_keks: list[DestroyedKek] = field(default_factory=list)
 
     def secret(self, name: str) -> NamedSecret | None:
         """The named secret, if the keyring holds it."""
@@ -140,12 +156,34 @@ class KeyringContent:
 
     def add_kek(self) -> KekEntry:
         """A new random KEK (``kek-N``, N one above the highest so far), made primary."""
+        # Destroyed ids count too: an id names one key for good.
         numbers = [int(k.id.removeprefix("kek-")) for k in self.keks]
+        numbers += [int(k.id.removeprefix("kek-")) for k in self.destroyed_keks]
         entry = KekEntry(f"kek-{max(numbers, default=0) + 1}", os.urandom(KEY_BYTES),
                          datetime.now(UTC))
         self.keks.append(entry)
         self.primary_kek = entry.id
         return entry
+
+    def destroyed_kek(self, kek_id: str) -> DestroyedKek | None:
+        """The record of the destroyed KEK with this id, if it was destroyed."""
+        return next((k for k in self.destroyed_keks if k.id == kek_id), None)
+
+    def destroy_kek(self, kek_id: str, at: datetime) -> DestroyedKek:
+        """Drop the KEK's key material, keeping its id as destroyed; the primary KEK is
+        refused (KeyringError), an unknown id too, an already destroyed one is a no-op."""
+        done = self.destroyed_kek(kek_id)
+        if done is not None:
+            return done
+        if self.kek(kek_id) is None:
+            raise KeyringError(f"the keyring holds no key-encryption key {kek_id!r} to destroy")
+        if kek_id == self.primary_kek:
+            raise KeyringError(f"{kek_id} is the primary key-encryption key: rotate first, "
+                               f"then destroy it")
+        self.keks = [k for k in self.keks if k.id != kek_id]
+        record = DestroyedKek(kek_id, at)
+        self.destroyed_keks.append(record)
+        return record
 
     def custodian_key(self, kid: str) -> CustodianEntry | None:
         """The custodian key with this kid, if the keyring holds it."""
@@ -175,6 +213,8 @@ class KeyringContent:
             "secrets": [{"name": s.name, "value": _b64(s.value),
                          "created_at": s.created_at.isoformat(),
                          "imported_from": s.imported_from} for s in self.secrets],
+            "destroyed_keks": [{"id": k.id, "destroyed_at": k.destroyed_at.isoformat()}
+                               for k in self.destroyed_keks],
         }
 
     @classmethod
@@ -192,10 +232,15 @@ class KeyringContent:
                                  None if s.get("imported_from") is None
                                  else str(s["imported_from"]))
                      for s in data.get("secrets", [])]  # absent from version 1
+            destroyed = [DestroyedKek(str(k["id"]), datetime.fromisoformat(k["destroyed_at"]))
+                         for k in data.get("destroyed_keks", [])]  # absent before version 3
             content = cls(keks, data["primary_kek"], custodians, data["primary_custodian"],
-                          named)
+                          named, destroyed)
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyringError(f"the keyring's content is malformed: {exc!r}") from exc
+        if {k.id for k in content.keks} & {k.id for k in content.destroyed_keks}:
+            raise KeyringError("the keyring holds key material for a KEK it records as "
+                               "destroyed; the keyring is inconsistent")
         if content.primary_kek is not None and content.kek(content.primary_kek) is None:
             raise KeyringError(f"the keyring's primary KEK {content.primary_kek!r} is missing")
         if (content.primary_custodian is not None
@@ -246,6 +291,7 @@ class Keyring:
         self._salt: bytes | None = None
         self._derived: dict[tuple[bytes, int, int, int], bytes] = {}
         self._cache: KeyringContent | None = None
+        self._stamp: tuple[int, ...] | None = None  # the file as last read or written
         self._thread_lock = threading.RLock()
 
     @classmethod
@@ -273,7 +319,7 @@ class Keyring:
         """The KEK with this id as last read, without copying the whole content (every
         unwrap asks); None if the keyring did not hold it then."""
         with self._thread_lock:
-            if self._cache is None:
+            if self._cache is None or self._stamp != self._file_stamp():
                 self.reload()
             assert self._cache is not None
             entry = self._cache.kek(kek_id)
@@ -282,7 +328,10 @@ class Keyring:
     def reload(self) -> KeyringContent:
         """Re-read the file (another process may have changed it); a copy of its content."""
         with self._thread_lock:
+            # Stamped before reading: a change made meanwhile is seen by the next check.
+            stamp = self._file_stamp()
             content = self._read()
+            self._stamp = stamp
             if content is None:
                 with self._locked():
                     content = self._read()
@@ -299,8 +348,18 @@ class Keyring:
             content = self._read() or KeyringContent()
             result = change(content)
             self._write(content)
+            self._stamp = self._file_stamp()  # under the lock: nobody wrote in between
             self._cache = copy.deepcopy(content)
             return result
+
+    def _file_stamp(self) -> tuple[int, ...] | None:
+        # Every write replaces the file, so its inode changes; times and size guard against
+        # an inode number being reused.
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
     # -- file ----------------------------------------------------------------------------
 
@@ -418,7 +477,8 @@ class Keyring:
             if self._file_key is None:
                 self._file_key = load_or_create_secret(self.key_file, KEY_BYTES)
             key, kdf = self._file_key, {"name": "none", "source": "key file"}
-        header = {"format": FORMAT, "version": VERSION, "kdf": kdf}
+        version = DESTRUCTION_VERSION if content.destroyed_keks else VERSION
+        header = {"format": FORMAT, "version": version, "kdf": kdf}
         nonce = os.urandom(NONCE_BYTES)
         plaintext = json.dumps(content.to_json()).encode()
         ciphertext = AESGCM(key).encrypt(nonce, plaintext, _aad(header))

@@ -5,14 +5,21 @@
 the caller's ``aad``. Every wrap is counted per KEK in the keyring; when the primary KEK reaches
 its limit, ``wrap`` rotates to a new KEK by itself (older ones still unwrap), well before the
 2^32 random-nonce invocations NIST SP 800-38D allows one AES-GCM key.
+
+KEKs are versioned and a version can be destroyed (crypto-shredding that outlives backups:
+see ``aggregator.vault.kek_destruction``): its key material leaves the keyring file (written
+durably, like every change), its id stays as destroyed, and unwrapping under it raises
+:class:`KekDestroyedError`, in this process and, at their next unwrap, in every other.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Protocol
 
-from aggregator.vault.errors import KeyServiceError
+from aggregator.vault.errors import KekDestroyedError, KeyringError, KeyServiceError
 from aggregator.vault.keyring import KekEntry, Keyring, KeyringContent
 from caseline.v1.lib.sealed import NONCE_BYTES, SealError, associated_data, decrypt, encrypt
 
@@ -32,9 +39,24 @@ class KeyService(Protocol):
         """``plaintext`` encrypted under the primary KEK for ``aad``: (KEK id, blob)."""
         ...
 
+    def wrap_many(self, items: Sequence[tuple[bytes, bytes]]) -> list[tuple[str, bytes]]:
+        """Each (plaintext, aad) wrapped as :meth:`wrap` would, in order (a rewrap moves
+        every subject key after a shred: one call per batch, not per key)."""
+        ...
+
     def unwrap(self, kek_id: str, blob: bytes, aad: bytes) -> bytes:
-        """Inverse of :meth:`wrap`; KeyServiceError if the KEK is unknown or the blob does
-        not open for ``aad``."""
+        """Inverse of :meth:`wrap`; KekDestroyedError if the KEK was destroyed,
+        KeyServiceError if it is unknown or the blob does not open for ``aad``."""
+        ...
+
+    def destroy(self, kek_id: str) -> None:
+        """Destroy the KEK version for good: nothing it wrapped unwraps again, anywhere.
+        Refuses the primary KEK and unknown ids (KeyServiceError); a destroyed one is a
+        no-op."""
+        ...
+
+    def destroyed_ids(self) -> list[str]:
+        """The ids of destroyed KEK versions, oldest destruction first."""
         ...
 
     def rotate(self) -> str:
@@ -42,7 +64,7 @@ class KeyService(Protocol):
         ...
 
     def key_ids(self) -> list[str]:
-        """Every KEK id, oldest first."""
+        """Every live KEK id, oldest first (destroyed ones are in :meth:`destroyed_ids`)."""
         ...
 
     def encryptions(self, kek_id: str) -> int:
@@ -80,6 +102,20 @@ class LocalKeyService:
         nonce = os.urandom(NONCE_BYTES)
         return kek.id, nonce + encrypt(kek.key, nonce, _aad(kek.id, aad), plaintext)
 
+    def wrap_many(self, items: Sequence[tuple[bytes, bytes]]) -> list[tuple[str, bytes]]:
+        """Like :meth:`wrap` for each item, with every count reserved in one keyring write
+        (each wrap counted, and the limit applied, exactly as one by one)."""
+        if not items:
+            return []
+        keks = self.keyring.update(lambda content: [self._reserve(content)
+                                                    for _ in items])
+        wrapped = []
+        for kek, (plaintext, aad) in zip(keks, items, strict=True):
+            nonce = os.urandom(NONCE_BYTES)
+            wrapped.append((kek.id, nonce + encrypt(kek.key, nonce, _aad(kek.id, aad),
+                                                    plaintext)))
+        return wrapped
+
     def _reserve(self, content: KeyringContent) -> KekEntry:
         kek = _ensure_primary(content)
         if kek.encryptions >= self.limit:
@@ -91,7 +127,14 @@ class LocalKeyService:
         """Decrypt with the named KEK; an unknown id re-reads the keyring once first."""
         kek = self.keyring.kek(kek_id) or self.keyring.reload().kek(kek_id)
         if kek is None:
-            known = ", ".join(k.id for k in self.keyring.content().keks) or "no KEK"
+            content = self.keyring.content()
+            destroyed = content.destroyed_kek(kek_id)
+            if destroyed is not None:
+                raise KekDestroyedError(
+                    f"key-encryption key {kek_id} was destroyed at "
+                    f"{destroyed.destroyed_at.isoformat()} (after a shred): what it wrapped "
+                    f"can no longer be opened")
+            known = ", ".join(k.id for k in content.keks) or "no KEK"
             raise KeyServiceError(f"unknown key-encryption key {kek_id!r}: the keyring "
                                   f"{self.keyring.path} holds {known}")
         if len(blob) < NONCE_BYTES:
@@ -107,8 +150,23 @@ class LocalKeyService:
         """Add ``kek-N+1`` as the primary KEK."""
         return self.keyring.update(lambda content: content.add_kek().id)
 
+    def destroy(self, kek_id: str) -> None:
+        """Remove the KEK's key material from the keyring file (rewritten atomically and
+        fsync'd, under the cross-process lock), keeping its id as destroyed."""
+        def change(content: KeyringContent) -> None:
+            try:
+                content.destroy_kek(kek_id, datetime.now(UTC))
+            except KeyringError as exc:
+                raise KeyServiceError(str(exc)) from exc
+
+        self.keyring.update(change)
+
+    def destroyed_ids(self) -> list[str]:
+        """The destroyed KEK ids the keyring records, as it holds them now."""
+        return [k.id for k in self.keyring.reload().destroyed_keks]
+
     def key_ids(self) -> list[str]:
-        """Every KEK id in the keyring, oldest first."""
+        """Every KEK id in the keyring, oldest first (destroyed ones not included)."""
         return [k.id for k in self.keyring.reload().keks]
 
     def encryptions(self, kek_id: str) -> int:

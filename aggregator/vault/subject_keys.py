@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from aggregator.vault.errors import ShreddedError
+from aggregator.vault.kek_destruction import DEFAULT_GRACE, KekDestructions, schedule
 from aggregator.vault.kms import KeyService
 from aggregator.vault.tables import metadata, shredded_subjects, subject_keys
 from caseline.v1.lib.sealed import KEY_BYTES, SealError, associated_data, key_id_of, open_value
@@ -81,7 +82,8 @@ class SubjectKeys:
     """Seals and opens values under per-subject keys; shreds them on erasure."""
 
     def __init__(self, engine: Engine, kms: KeyService, *,
-                 limit: int = DEFAULT_SUBJECT_KEY_LIMIT) -> None:
+                 limit: int = DEFAULT_SUBJECT_KEY_LIMIT, grace: timedelta = DEFAULT_GRACE,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         if engine.dialect.name not in ("sqlite", "postgresql"):
             raise ValueError(f"subject keys live on SQLite or PostgreSQL, not "
                              f"{engine.dialect.name}")
@@ -90,8 +92,11 @@ class SubjectKeys:
         self.engine = engine
         self.kms = kms
         self.limit = limit
+        self.grace = grace  # before a KEK that wrapped a shredded subject's keys is destroyed
+        self.clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
         metadata.create_all(engine)
+        self.destructions = KekDestructions(engine)
 
     # -- sealing -------------------------------------------------------------------------
 
@@ -275,16 +280,24 @@ class SubjectKeys:
 
     # -- erasure -------------------------------------------------------------------------
 
-    def shred(self, subject_id: str) -> int:
+    def shred(self, subject_id: str, *, grace: timedelta | None = None) -> int:
         """Destroy every key version of the subject and leave a tombstone; the number of key
-        versions destroyed (0 when already shredded or never keyed)."""
+        versions destroyed (0 when already shredded or never keyed). When it destroyed any,
+        every live KEK is scheduled for destruction after ``grace`` (default: the
+        instance's), in the same transaction."""
         _check_subject(subject_id)
+        now = self.clock()
         with self._writing(subject_id) as conn:
             destroyed = conn.execute(delete(subject_keys).where(
                 subject_keys.c.subject_id == subject_id)).rowcount
             if not self._tombstone(conn, subject_id):
                 conn.execute(shredded_subjects.insert().values(
-                    subject_id=subject_id, shredded_at=datetime.now(UTC)))
+                    subject_id=subject_id, shredded_at=now))
+            if destroyed:
+                # Read after the delete: a KEK a concurrent rewrap moved their keys to exists
+                # by now.
+                schedule(conn, self.kms.key_ids(), now,
+                         self.grace if grace is None else grace)
         if self._sqlite:
             self._checkpoint()
         return int(destroyed)
@@ -309,46 +322,72 @@ class SubjectKeys:
     def rewrap(self, batch: int = 200) -> int:
         """Move up to ``batch`` subject keys still wrapped under an older KEK to the primary
         one, in one transaction; the number moved. Call until it returns 0: an interrupted
-        run resumes with what is left."""
+        run resumes with what is left.
+
+        Keys under the KEK scheduled for destruction longest ago go first: when shreds come
+        faster than a full rewrap takes, each starts the sweep again (every key leaves the
+        previous primary), and a sweep in subject order would never reach the last keys
+        under the oldest KEK, which then could never be destroyed."""
         if batch < 1:
             raise ValueError(f"batch must be at least 1, got {batch}")
         primary = self.kms.primary_id()
+        columns = (subject_keys.c.subject_id, subject_keys.c.version, subject_keys.c.kek_id,
+                   subject_keys.c.wrapped)
+        order = (subject_keys.c.subject_id, subject_keys.c.version)
+        skip = {primary, *self.kms.destroyed_ids()}
+        doomed = [d.kek_id for d in self.destructions.pending() if d.kek_id not in skip]
+        rows: Sequence[Any] = []
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(subject_keys.c.subject_id, subject_keys.c.version,
-                       subject_keys.c.kek_id, subject_keys.c.wrapped)
-                .where(subject_keys.c.kek_id != primary)
-                .order_by(subject_keys.c.subject_id, subject_keys.c.version)
-                .limit(batch)).all()
+            for kek_id in doomed:  # one indexed probe each
+                rows = conn.execute(select(*columns).where(subject_keys.c.kek_id == kek_id)
+                                    .order_by(*order).limit(batch)).all()
+                if rows:
+                    break
+            if not rows:
+                rows = conn.execute(select(*columns).where(self._movable(primary))
+                                    .order_by(*order).limit(batch)).all()
         # Wrap outside the transaction: the key service writes its counters (slow), and the
         # database should not stay locked meanwhile.
-        moved: list[tuple[Any, str, bytes]] = []
+        items = []
         for row in rows:
             aad = _wrap_aad(row.subject_id, row.version)
-            key = self.kms.unwrap(row.kek_id, row.wrapped, aad)
-            moved.append((row, *self.kms.wrap(key, aad)))
-        count = 0
+            items.append((self.kms.unwrap(row.kek_id, row.wrapped, aad), aad))
+        moved = [(row, kek_id, wrapped) for row, (kek_id, wrapped)
+                 in zip(rows, self.kms.wrap_many(items), strict=True)]
+        if not moved:
+            return 0
         with self._writing(None) as conn:
-            for row, kek_id, wrapped in moved:
-                # Only if unchanged meanwhile (shredded, or moved by another process).
-                count += conn.execute(update(subject_keys).where(
-                    (subject_keys.c.subject_id == row.subject_id)
-                    & (subject_keys.c.version == row.version)
-                    & (subject_keys.c.kek_id == row.kek_id))
-                    .values(kek_id=kek_id, wrapped=wrapped)).rowcount
-        return count
+            # Only rows unchanged meanwhile (not shredded, not moved by another process);
+            # one statement for the batch (executemany; both drivers count its rows).
+            return int(conn.execute(update(subject_keys).where(
+                (subject_keys.c.subject_id == bindparam("s"))
+                & (subject_keys.c.version == bindparam("v"))
+                & (subject_keys.c.kek_id == bindparam("old")))
+                .values(kek_id=bindparam("new"), wrapped=bindparam("blob")),
+                [{"s": row.subject_id, "v": row.version, "old": row.kek_id, "new": kek_id,
+                  "blob": wrapped} for row, kek_id, wrapped in moved]).rowcount)
 
     def pending_rewrap(self) -> int:
-        """How many subject keys are still wrapped under a KEK other than the primary."""
+        """How many subject keys are still wrapped under a KEK other than the primary (one
+        that was not destroyed: those keys no longer open, see :meth:`status`)."""
         primary = self.kms.primary_id()
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(subject_keys)
-                                    .where(subject_keys.c.kek_id != primary)).scalar_one())
+                                    .where(self._movable(primary))).scalar_one())
+
+    def _movable(self, primary: str) -> Any:
+        """Rows a rewrap can move: under a KEK neither primary nor destroyed (rows under a
+        destroyed one appear only in a database restored from before the destruction)."""
+        destroyed = self.kms.destroyed_ids()
+        condition = subject_keys.c.kek_id != primary
+        return condition & subject_keys.c.kek_id.not_in(destroyed) if destroyed else condition
 
     def status(self) -> dict[str, Any]:
         """Counts and ids for an operator (no key material): KEKs, subject keys, subjects,
-        keys pending rewrap, shredded subjects."""
+        keys pending rewrap, shredded subjects, KEK destructions pending and done."""
         primary = self.kms.primary_id()
+        destroyed = self.kms.destroyed_ids()
+        per_kek = keys_per_kek(self.engine)
         with self.engine.connect() as conn:
             keys = conn.execute(select(func.count()).select_from(subject_keys)).scalar_one()
             subjects = conn.execute(select(func.count(subject_keys.c.subject_id.distinct())))\
@@ -363,6 +402,13 @@ class SubjectKeys:
             "subjects": int(subjects),
             "pending_rewrap": self.pending_rewrap(),
             "shredded_subjects": int(shredded),
+            "pending_destructions": [
+                {"kek": d.kek_id, "scheduled_at": d.scheduled_at.isoformat(),
+                 "due_at": d.due_at.isoformat(), "subject_keys_left": per_kek.get(d.kek_id, 0)}
+                for d in self.destructions.pending()],
+            "destroyed_keks": len(destroyed),
+            # Non-zero only in a database restored from before a destruction: lost for good.
+            "subject_keys_under_destroyed_keks": sum(per_kek.get(k, 0) for k in destroyed),
         }
 
     # -- transactions --------------------------------------------------------------------

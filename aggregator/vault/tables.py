@@ -14,7 +14,7 @@ from sqlalchemy import (
     Table,
 )
 
-__all__ = ["metadata", "shredded_subjects", "subject_keys"]
+__all__ = ["kek_destructions", "metadata", "shredded_subjects", "subject_keys"]
 
 metadata = MetaData()
 
@@ -36,4 +36,14 @@ shredded_subjects = Table(
     "vault_shredded_subjects", metadata,
     Column("subject_id", String(64), primary_key=True),
     Column("shredded_at", DateTime(timezone=True), nullable=False),
+)
+
+# Key-encryption keys to destroy after a shred (every KEK that may have wrapped the subject's
+# keys, in this database or in any copy of it), once due and no longer wrapping any key here.
+kek_destructions = Table(
+    "vault_kek_destructions", metadata,
+    Column("kek_id", String(64), primary_key=True),
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=True),
 )

@@ -5,14 +5,22 @@ of the demo running at --url), and may run while the gateway or demo does: the
 keyring, the database and the ledger are shared safely between processes, and the running
 gateway picks up what they did (new keys, shredded subjects, their ledger entries) without a
 restart.
+
+After a shred the key-encryption keys that wrapped the subject's keys are destroyed, since the
+deleted keys survive in PostgreSQL's dead tuples and WAL and in every backup: `keys shred`
+rotates and rewraps at once and schedules the destruction for after a grace period;
+`keys rewrap` destroys them once it ended; `keys status` lists what
+is pending.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +37,28 @@ if TYPE_CHECKING:
 __all__ = ["keys"]
 
 MAX_ACCOUNT_ID = 64  # the accounts table's id width
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+MAX_GRACE = timedelta(days=365)
+
+
+class Duration(click.ParamType[timedelta, object]):
+    """A duration such as ``24h``, ``90m``, ``30s`` or ``7d``."""
+
+    name = "duration"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        found = re.fullmatch(r"(\d{1,6})([smhd])", str(value).strip())
+        if found is None:
+            self.fail(f"{value!r} is not a duration: give a whole number and a unit, "
+                      f"s, m, h or d (e.g. 24h)", param, ctx)
+        duration = timedelta(**{_UNITS[found[2]]: int(found[1])})
+        if duration > MAX_GRACE:
+            self.fail(f"{value!r} is longer than {MAX_GRACE.days} days: the old keys would "
+                      f"outlive the shred that long", param, ctx)
+        return duration
 
 DATABASE_URL = click.option(
     "--database-url", default=None,
@@ -129,27 +159,56 @@ def _rewrap(vault: Vault) -> None:
     click.echo(f"rewrapped {moved} subject keys under {vault.kms.primary_id()}")
 
 
+def _advance(opened: _Opened) -> None:
+    """Carry pending KEK destructions as far as they go now, saying what happened."""
+    from aggregator.vault import VaultError
+    from aggregator.vault.admin import advance_destructions
+
+    try:
+        done = advance_destructions(opened.vault, opened.recorder())
+    except VaultError as exc:
+        raise click.ClickException(
+            f"destroying the old key-encryption keys did not finish: {exc}; what was done "
+            f"stays done, run `caseline keys rewrap` to carry on") from exc
+    if done.rotated is not None:
+        click.echo(f"rotated to a new key-encryption key {done.rotated.keys['kek']} (ledger entry "
+                   f"{done.rotated.receipts[0].index}); rewrapped {done.moved} subject keys")
+    for kek_id, receipt in done.destroyed:
+        click.echo(f"destroyed key-encryption key {kek_id} (ledger entry {receipt.index})")
+    for kek_id, why in done.waiting:
+        click.echo(f"key-encryption key {kek_id} waits for destruction: {why}")
+
+
 @keys.command("rewrap")
 @STATE_DIR
 @DEMO_URL
 @DATABASE_URL
 def keys_rewrap(state_dir: Path | None, url: str, database_url: str | None) -> None:
-    """Finish moving subject keys to the primary key-encryption key."""
-    with _state(state_dir, url, database_url, with_ledger=False) as opened:
+    """Finish moving subject keys to the primary key-encryption key, then destroy the old
+    key-encryption keys a shred scheduled whose grace period ended (recorded in the
+    ledger)."""
+    with _state(state_dir, url, database_url) as opened:
         _rewrap(opened.vault)
+        _advance(opened)
 
 
 @keys.command("shred")
 @click.argument("subject")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--grace", type=Duration(), default="24h", show_default=True,
+              help="How long writers in other processes may still wrap under the old "
+                   "key-encryption key before it is destroyed (`keys rewrap` destroys "
+                   "it after that). Keyring backups must expire within it.")
 @STATE_DIR
 @DEMO_URL
 @DATABASE_URL
-def keys_shred(subject: str, yes: bool, state_dir: Path | None, url: str,
+def keys_shred(subject: str, yes: bool, grace: timedelta, state_dir: Path | None, url: str,
                database_url: str | None) -> None:
     """Destroy SUBJECT's data keys: everything Caseline keeps of theirs becomes unreadable,
-    for good, and every consent they granted or were granted is revoked. Recorded in the
-    ledger."""
+    for good, and every consent they granted or were granted is revoked. Then rotate to a
+    new key-encryption key and rewrap everyone else's keys under it; the old ones are
+    destroyed after the grace period, so no backup of the database opens SUBJECT's data.
+    Recorded in the ledger."""
     from aggregator.accounts import UnknownAccountError
     from aggregator.bootstrap import consent_key, ledger_reference_key, pseudonym_key
     from aggregator.consent.service import ConsentService
@@ -179,7 +238,7 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None, url: str,
             ledger_reference_key(opened.paths, keyring), known_agencies=())
         try:
             shredded = shred_subject(opened.vault, opened.store, opened.recorder(), consents,
-                                     subject, pseudonym(psn_key, subject))
+                                     subject, pseudonym(psn_key, subject), grace=grace)
         except UnknownAccountError as exc:  # checked above; accounts are never deleted
             raise click.ClickException(f"{exc}: nothing was shredded") from exc
         if shredded.receipt is not None:
@@ -194,3 +253,4 @@ def keys_shred(subject: str, yes: bool, state_dir: Path | None, url: str,
             click.echo(f"revoked {len(shredded.revoked)} consent(s) granted by or to "
                        f"{subject} (ledger entries "
                        f"{', '.join(str(c.appended.index) for c in shredded.revoked)})")
+        _advance(opened)

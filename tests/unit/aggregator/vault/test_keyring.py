@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,23 @@ def test_keys_directory_is_private(keyring: Keyring, keyring_path: Path) -> None
     """A keys directory the keyring creates is 0700."""
     keyring.content()
     assert _mode(keyring_path.parent) == 0o700
+
+
+def test_a_keyring_is_written_as_version_3_only_once_it_records_a_destruction(
+        keyring: Keyring, keyring_path: Path, environ: dict[str, str]) -> None:
+    """Until a KEK is destroyed the file stays version 2 (an older Caseline still reads it);
+    afterwards version 3, which an older Caseline refuses rather than rewrite without the
+    destroyed ids. The record survives a re-read; a destroyed id holding key material again
+    is refused as inconsistent."""
+    keyring.update(lambda content: content.add_kek())
+    keyring.update(lambda content: content.add_kek())
+    assert json.loads(keyring_path.read_bytes())["header"]["version"] == 2
+    keyring.update(lambda content: content.destroy_kek("kek-1", datetime.now(UTC)))
+    assert json.loads(keyring_path.read_bytes())["header"]["version"] == 3
+    reread = Keyring(keyring_path, environ=environ).content()
+    assert [k.id for k in reread.destroyed_keks] == ["kek-1"]
+    assert reread.kek("kek-1") is None and reread.primary_kek == "kek-2"
+    broken = reread.to_json()
+    broken["keks"].append({**broken["keks"][0], "id": "kek-1"})
+    with pytest.raises(KeyringError, match="inconsistent"):
+        KeyringContent.from_json(broken)

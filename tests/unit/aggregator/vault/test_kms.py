@@ -3,6 +3,7 @@ another process makes to the keyring."""
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -12,7 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aggregator.vault import Keyring, KeyService, KeyServiceError, LocalKeyService
+from aggregator.vault import (
+    KekDestroyedError,
+    Keyring,
+    KeyService,
+    KeyServiceError,
+    LocalKeyService,
+)
 
 
 def test_local_service_is_a_key_service(kms: LocalKeyService) -> None:
@@ -125,3 +132,74 @@ def test_two_processes_wrapping_at_once_lose_no_count(keyring_path: Path,
         worker.stdin.close()
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
     assert kms.encryptions("kek-1") == 80
+
+
+def test_a_destroyed_kek_never_unwraps_again(kms: LocalKeyService, keyring_path: Path,
+                                            environ: dict[str, str]) -> None:
+    """Versioned destruction: after destroy(kek-1) its blobs are refused with an error that
+    says so, here and in a new instance; other KEKs keep unwrapping."""
+    _, old = kms.wrap(b"o" * 32, b"aad")
+    kms.rotate()
+    _, new = kms.wrap(b"n" * 32, b"aad")
+    kms.destroy("kek-1")
+    for service in (kms, LocalKeyService(Keyring(keyring_path, environ=environ))):
+        with pytest.raises(KekDestroyedError, match="kek-1 was destroyed at"):
+            service.unwrap("kek-1", old, b"aad")
+        assert service.unwrap("kek-2", new, b"aad") == b"n" * 32
+        assert service.key_ids() == ["kek-2"]
+        assert service.destroyed_ids() == ["kek-1"]
+    kms.destroy("kek-1")  # again: nothing to do
+    assert kms.destroyed_ids() == ["kek-1"]
+
+
+def test_destruction_refuses_the_primary_and_unknown_keks(kms: LocalKeyService) -> None:
+    with pytest.raises(KeyServiceError, match="primary"):
+        kms.destroy("kek-1")
+    with pytest.raises(KeyServiceError, match="no key-encryption key 'kek-9'"):
+        kms.destroy("kek-9")
+    assert kms.key_ids() == ["kek-1"] and kms.destroyed_ids() == []
+
+
+def test_a_destroyed_kek_leaves_the_file_and_its_id_is_not_reused(
+        kms: LocalKeyService, keyring_path: Path, environ: dict[str, str]) -> None:
+    """The key material is gone from the keyring file itself (decrypted, no byte of it is
+    left), and the next rotation takes a new id rather than the destroyed one's."""
+    kms.rotate()
+    kms.rotate()
+    doomed = kms.keyring.content().kek("kek-3")
+    assert doomed is not None
+    kms.rotate()
+    kms.destroy("kek-3")
+    kms.destroy("kek-1")
+    reread = Keyring(keyring_path, environ=environ).content()
+    assert [k.id for k in reread.keks] == ["kek-2", "kek-4"]
+    assert doomed.key not in str(reread.to_json()).encode()
+    assert base64.b64encode(doomed.key).decode() not in str(reread.to_json())
+    assert kms.rotate() == "kek-5"
+
+
+def test_a_running_process_drops_a_kek_another_destroys(keyring_path: Path,
+                                                        environ: dict[str, str]) -> None:
+    """A process that read kek-1 (it unwrapped under it) refuses it at its next unwrap once
+    another process destroyed it: the keyring is checked for changes on every unwrap."""
+    gateway = LocalKeyService(Keyring(keyring_path, environ=environ))
+    _, blob = gateway.wrap(b"k" * 32, b"aad")
+    assert gateway.unwrap("kek-1", blob, b"aad") == b"k" * 32
+    operator = LocalKeyService(Keyring(keyring_path, environ=environ))
+    operator.rotate()
+    operator.destroy("kek-1")
+    with pytest.raises(KekDestroyedError):
+        gateway.unwrap("kek-1", blob, b"aad")
+
+
+def test_wrap_many_counts_and_rotates_as_one_by_one(keyring: Keyring) -> None:
+    """A batch is counted wrap by wrap, in one keyring write: with a limit of 2, five wraps
+    fill kek-1, kek-2 and start kek-3, and each blob unwraps under the KEK it names."""
+    kms = LocalKeyService(keyring, limit=2)
+    items = [(bytes([i]) * 32, f"aad-{i}".encode()) for i in range(5)]
+    wrapped = kms.wrap_many(items)
+    assert [kek_id for kek_id, _ in wrapped] == ["kek-1", "kek-1", "kek-2", "kek-2", "kek-3"]
+    assert [kms.encryptions(k) for k in kms.key_ids()] == [2, 2, 1]
+    for (kek_id, blob), (secret, aad) in zip(wrapped, items, strict=True):
+        assert kms.unwrap(kek_id, blob, aad) == secret
+    assert kms.wrap_many([]) == []

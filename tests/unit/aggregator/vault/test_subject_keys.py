@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from aggregator.vault import (
     SubjectKeys,
     VaultError,
 )
+from aggregator.vault.kek_destruction import schedule
 from aggregator.vault.tables import subject_keys as table
 from caseline.v1.lib.sealed import SealError, key_id_of, seal_value
 
@@ -238,10 +240,17 @@ def test_status_counts_and_holds_no_key_bytes(subject_keys: SubjectKeys,
     subject_keys.rewrap(batch=1)
     subject_keys.shred("lin")
     status = subject_keys.status()
+    pending = status.pop("pending_destructions")
     assert status == {
         "keks": [{"id": "kek-1", "primary": False, "encryptions": 3},
                  {"id": "kek-2", "primary": True, "encryptions": 1}],
-        "subject_keys": 2, "subjects": 2, "pending_rewrap": 1, "shredded_subjects": 1}
+        "subject_keys": 2, "subjects": 2, "pending_rewrap": 1, "shredded_subjects": 1,
+        "destroyed_keks": 0, "subject_keys_under_destroyed_keks": 0}
+    # lin's shred scheduled both KEKs (either may have wrapped lin's key) a day out.
+    assert [(p["kek"], p["subject_keys_left"]) for p in pending] == [("kek-1", 1), ("kek-2", 1)]
+    for item in pending:
+        assert (datetime.fromisoformat(item["due_at"])
+                - datetime.fromisoformat(item["scheduled_at"])) == timedelta(hours=24)
     dumped = json.dumps(status).encode()
     secrets = [k.key for k in kms.keyring.content().keks]
     for subject in ("ana", "raj"):
@@ -291,3 +300,48 @@ def test_seal_many_refuses_a_batch_with_a_shredded_subject(subject_keys: Subject
     subject_keys.shred("zoe")
     with pytest.raises(ShreddedError):
         subject_keys.seal_many([("ana", b"a", PLACE), ("zoe", b"z", PLACE)])
+
+
+def test_a_rewrap_leaves_alone_keys_shredded_or_moved_meanwhile(
+        subject_keys: SubjectKeys, kms: LocalKeyService,
+        other_process: Callable[[], SubjectKeys], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between reading a batch and writing it back, another process shreds ana and moves
+    raj: the batch's write touches neither (one statement for the batch, each row only if
+    still under the KEK it was read under) and counts only lin."""
+    for subject in ("ana", "raj", "lin"):
+        subject_keys.seal(subject, b"v", PLACE)
+    kms.rotate()
+    other = other_process()
+    wrap_many = kms.wrap_many
+
+    def meanwhile(items: list[tuple[bytes, bytes]]) -> list[tuple[str, bytes]]:
+        other.shred("ana")
+        with other.engine.begin() as conn:
+            conn.execute(sa.update(table).where(table.c.subject_id == "raj")
+                         .values(kek_id="kek-x"))
+        return wrap_many(items)
+
+    monkeypatch.setattr(kms, "wrap_many", meanwhile)
+    assert subject_keys.rewrap() == 1
+    assert [r.kek_id for r in _rows(subject_keys, "raj")] == ["kek-x"]
+    assert _rows(subject_keys, "ana") == []
+    assert [r.kek_id for r in _rows(subject_keys, "lin")] == ["kek-2"]
+
+
+def test_a_rewrap_drains_the_kek_scheduled_longest_ago_first(subject_keys: SubjectKeys,
+                                                             kms: LocalKeyService) -> None:
+    """zed's key under kek-1 (scheduled first) moves before amy's under kek-2, though a
+    sweep in subject order would reach amy first: with shreds coming faster than a whole
+    rewrap, the oldest KEK still drains and can be destroyed."""
+    subject_keys.seal("zed", b"v", PLACE)
+    kms.rotate()
+    subject_keys.seal("amy", b"v", PLACE)
+    kms.rotate()
+    now = datetime.now(UTC)
+    with subject_keys.engine.begin() as conn:
+        schedule(conn, ["kek-2"], now, timedelta(hours=1))
+        schedule(conn, ["kek-1"], now - timedelta(hours=1), timedelta(hours=1))
+    assert subject_keys.rewrap(batch=1) == 1
+    assert [r.kek_id for r in _rows(subject_keys, "zed")] == ["kek-3"]
+    assert [r.kek_id for r in _rows(subject_keys, "amy")] == ["kek-2"]
+    assert subject_keys.rewrap(batch=1) == 1 and subject_keys.rewrap(batch=1) == 0

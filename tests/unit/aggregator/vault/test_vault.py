@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from aggregator.store import make_engine
 from aggregator.vault import Keyring, KeyringError, LocalKeyService, open_vault
+from aggregator.vault.tables import subject_keys as table
 from caseline.v1.lib.key_wrap import new_data_key, public_key_of_jwk, wrap_data_key
 
 
@@ -93,6 +96,29 @@ def test_an_older_keyring_without_a_kek_in_use_is_refused(tmp_path: Path, engine
     with pytest.raises(KeyringError, match=r"lacks the key-encryption keys kek-2 that 1 "):
         open_vault(state, engine, environ=environ)
     assert vault.keyring.path.read_bytes() == before_rotation
+
+
+def test_a_database_from_before_a_kek_destruction_opens_with_a_warning(
+        tmp_path: Path, engine: Engine, environ: dict[str, str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Keys under a destroyed KEK (a database restored from before the destruction) can
+    never open again; refusing to start would not bring them back, so the vault opens, says
+    so in the log, and leaves live keys alone."""
+    state = tmp_path / "state"
+    vault = open_vault(state, engine, environ=environ)
+    vault.subject_keys.seal("ana", b"v", ("link",))
+    vault.kms.rotate()
+    vault.subject_keys.rewrap()
+    vault.subject_keys.seal("ben", b"v", ("link",))
+    vault.kms.destroy("kek-1")
+    with engine.begin() as conn:  # ana's key as the old backup holds it: under kek-1
+        conn.execute(sa.update(table).where(table.c.subject_id == "ana")
+                     .values(kek_id="kek-1"))
+
+    with caplog.at_level(logging.WARNING, "caseline.aggregator.vault"):
+        reopened = open_vault(state, engine, environ=environ)
+    assert "destroyed key-encryption keys cannot be opened" in caplog.text
+    assert reopened.status()["subject_keys_under_destroyed_keks"] == 1
 
 
 def test_a_fresh_state_with_an_empty_database_gets_a_keyring(tmp_path: Path, engine: Engine,
