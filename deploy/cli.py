@@ -27,6 +27,7 @@ from deploy.commands.record_event import record_event_command
 from deploy.commands.sign_in_options import SignInOptions, sign_in_options
 from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
+from deploy.commands.trusted_documents import TRUSTED_DOCUMENTS, trusted_documents, trusted_from
 from deploy.commands.uscis_api import run_uscis_api, uscis_api_options
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState, default_state_dir
@@ -125,10 +126,12 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               metavar="N",
               help="Case moves per minute at each agency (default 3); implies --activity.")
 @NATS_URL
+@TRUSTED_DOCUMENTS
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
-         activity: bool, activity_rate: float | None, nats_url: str | None) -> None:
+         activity: bool, activity_rate: float | None, nats_url: str | None,
+         trusted_documents: tuple[Path, ...]) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -143,13 +146,14 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     from deploy.processes.launcher import LaunchError
 
     activity, rate = activity_setting(activity, activity_rate)
+    trusted_from(trusted_documents)  # a bad manifest stops here, before anything starts
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, workers=workers,
                        representative_burst=representative_burst,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
-                       activity_rate=rate,
+                       activity_rate=rate, trusted_documents=trusted_documents,
                        nats_url=nats_url if jetstream_settings(nats_url) else None)
     try:
         uvloop.run(run_demo(opts))
@@ -316,12 +320,14 @@ def gateway() -> None:
               help="How often alerts (legal deadlines 30 and 7 days ahead, cases past "
                    "their inquiry date) are looked for. Several gateways may all look: "
                    "each alert is written once.")
+@TRUSTED_DOCUMENTS
 def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
                   max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
-                  notify_match: bool, alerts_every: float, **sign_in: Any) -> None:
+                  notify_match: bool, alerts_every: float,
+                  trusted_documents: tuple[Path, ...], **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -356,6 +362,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from gateway.ratelimit import RatePolicy
 
     nats = jetstream_settings(nats_url)
+    trusted = trusted_from(trusted_documents)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
     web = options.web()
@@ -385,7 +392,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         app = create_app(service, verifier, GatewaySettings(
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
-            max_body_bytes=max_body_bytes, web=web))
+            max_body_bytes=max_body_bytes, web=web, trusted_documents=trusted))
         server = uvicorn.Server(uvicorn_config(
             app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()
@@ -572,6 +579,7 @@ adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
 main.add_command(notify)
+main.add_command(trusted_documents)
 notify.add_command(notify_match)
 
 

@@ -51,6 +51,7 @@ from deploy.processes.supervision import Child, Supervisor
 from gateway.app import GatewaySettings, create_app
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
+from gateway.trusted_manifest import load_manifests
 
 __all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
 
@@ -76,6 +77,8 @@ class DemoOptions:
     activity_rate: float = DEFAULT_RATE
     # Change events on NATS JetStream (None: in the gateway's process, over SQLite).
     nats_url: str | None = None
+    # Manifests of the only documents /graphql runs (empty: any document runs).
+    trusted_documents: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class GatewaySpec:
     smtp_port: int = 0
     # NATS JetStream for change events ("": none).
     nats_url: str = ""
+    # Trusted-documents manifests, each process reading them (none: any document runs).
+    trusted_documents: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -108,7 +113,9 @@ class GatewaySpec:
     @classmethod
     def from_json(cls, text: str) -> GatewaySpec:
         """The spec written by :meth:`to_json`."""
-        return cls(**json.loads(text))
+        fields = json.loads(text)
+        fields["trusted_documents"] = tuple(fields.get("trusted_documents", ()))
+        return cls(**fields)
 
 
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
@@ -133,7 +140,9 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
                                 spec.representative_rate).shared_by(spec.workers)
     app = create_app(service, sign_in.verifier(), GatewaySettings(
         demo=True, rate=rate, representative_rate=representative, worker=worker,
-        max_body_bytes=spec.max_body_bytes, web=web))
+        max_body_bytes=spec.max_body_bytes, web=web,
+        trusted_documents=load_manifests(map(Path, spec.trusted_documents))
+        if spec.trusted_documents else None))
     # Every process serves the provider: codes live in a file they share.
     sign_in.mount_on(app)
     return app
@@ -367,7 +376,9 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
-                       smtp_port=sink.port, nats_url=opts.nats_url or "")
+                       smtp_port=sink.port, nats_url=opts.nats_url or "",
+                       trusted_documents=tuple(str(p.resolve())
+                                               for p in opts.trusted_documents))
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
