@@ -193,23 +193,23 @@ class TrustedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     ``extensions.persistedQuery``); strawberry's handler reads only ``query``, so this one
     puts the trusted text there or answers the protocol's ``error`` message."""
 
-    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+    async def handle_subscribe(self, subscribe: SubscribeMessage) -> None:
         """Resolve the document, then subscribe as strawberry does."""
         trusted: TrustedDocuments | None = getattr(self.view, "trusted_documents", None)
-        payload: Any = message.get("payload")
+        payload: Any = subscribe.get("payload")
         # Protocol errors (not acknowledged, a duplicate id, no payload) stay strawberry's.
         if (trusted is None or not isinstance(payload, dict) or not self.connection_acknowledged
-                or message.get("id") in self.operations):
-            await super().handle_subscribe(message)
+                or subscribe.get("id") in self.operations):
+            await super().handle_subscribe(subscribe)
             return
         resolved = resolve(trusted, payload.get("query"), payload.get("extensions"),
                            payload.get("documentId"))
         if isinstance(resolved, Refusal):
-            await self.send_message({"id": message["id"], "type": "error",
+            await self.send_message({"id": subscribe["id"], "type": "error",
                                      "payload": [resolved.error(self.context.language)
                                                  .formatted]})
             return
         if resolved is not None:
-            message = cast("SubscribeMessage",
-                           {**message, "payload": {**payload, "query": resolved}})
-        await super().handle_subscribe(message)
+            subscribe = cast("SubscribeMessage",
+                             {**subscribe, "payload": {**payload, "query": resolved}})
+        await super().handle_subscribe(subscribe)
