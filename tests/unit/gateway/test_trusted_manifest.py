@@ -69,7 +69,7 @@ def test_an_id_that_is_not_its_documents_hash_is_refused_naming_the_right_one() 
 
 
 def test_a_sha1_id_is_refused_saying_how_to_get_sha256() -> None:
-    sha1 = hashlib.sha1(QUERY.encode()).hexdigest()  # noqa: S324 - what codegen writes
+    sha1 = hashlib.sha1(QUERY.encode()).hexdigest()  # what Code Generator writes by default
     with pytest.raises(ManifestError, match=r"a sha1; ids must be sha256.*hashAlgorithm"):
         parse_manifest({sha1: QUERY}, "persisted-documents.json")
 
