@@ -38,6 +38,7 @@ NOT_RUN = {
                          "Ctrl-C (the quickstart tests below pin it)",
     "# an agency's adapter": "a production set-up: certificates and hosts of an installation",
     "caseline gateway serve …": "an excerpt of a production command line",
+    "# trusted documents": "a production set-up: an integration's manifest (partner.json)",
     "# sign-in at an installation's identity provider": "a production set-up: an identity "
                                                        "provider and secrets of an installation",
 }
