@@ -33,15 +33,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def _post(demo: Demo, operation: str, way: str, variables: dict[str, object] | None = None,
           persona: str | None = None) -> tuple[int, dict[str, Any]]:
     text = (ACCEPTANCE / operation).read_text(encoding="utf-8")
-    named: dict[str, object] = {
+    ways: dict[str, dict[str, object]] = {
         "text": {"query": text},
         "documentId": {"documentId": f"sha256:{document_hash(text)}"},
         "persistedQuery": {"extensions": {"persistedQuery": {
             "version": 1, "sha256Hash": document_hash(text)}}},
-    }[way]  # type: ignore[assignment]
+    }
+    named = ways[way]
     headers = {"Authorization": f"Bearer {_token(demo, persona)}"} if persona else {}
     response = httpx.post(f"{demo.base_url}/graphql", headers=headers, timeout=15,
-                          json={**named, "variables": variables or {}})  # type: ignore[dict-item]
+                          json={**named, "variables": variables or {}})
     body: dict[str, Any] = response.json()
     return response.status_code, body
 
@@ -102,8 +103,8 @@ def test_an_operation_runs_as_text_and_by_either_hash(demo: Demo, operation: str
 
 def test_consents_are_granted_and_revoked_each_way(demo: Demo) -> None:
     until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    grant = {"grantee": "lee", "agencies": ["courts"], "scopes": ["STATUS"],
-             "purpose": "representation", "validUntil": until}
+    grant: dict[str, object] = {"grantee": "lee", "agencies": ["courts"], "scopes": ["STATUS"],
+                                 "purpose": "representation", "validUntil": until}
     for way in WAYS:
         consent = _data(_post(demo, "grant_consent.graphql", way, grant, "ana"))["grantConsent"]
         assert consent["state"] == "ACTIVE"
