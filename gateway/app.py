@@ -145,7 +145,8 @@ class GraphQLApp(GraphQL[Context, None]):
                              sub_response: Response, context: Context, root_value: None,
                              request_data: GraphQLRequestData) -> ExecutionResult:
         """A refused document is answered 400 before parsing; others run as strawberry
-        runs them."""
+        runs them. (Every HTTP operation comes here: no HTTP streaming transport, SSE or
+        multipart, is offered, which would run its document without this method.)"""
         refusal = refusal_of(request_data)
         if refusal is not None:
             sub_response.status_code = 400
