@@ -30,6 +30,7 @@ from deploy.commands.state_options import DEMO_URL, persona_token, state_dir_for
 from deploy.commands.state_options import STATE_DIR as DEMO_STATE_DIR
 from deploy.commands.telemetry_options import OTLP_ENDPOINT, gateway_telemetry, start_tracing
 from deploy.commands.telemetry_options import gateway_telemetry_options as telemetry_options
+from deploy.commands.trusted_documents import TRUSTED_DOCUMENTS, trusted_documents, trusted_from
 from deploy.commands.uscis_api import run_uscis_api, uscis_api_options
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState, default_state_dir
@@ -129,11 +130,13 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
               help="Case moves per minute at each agency (default 3); implies --activity.")
 @NATS_URL
 @redis_options
+@TRUSTED_DOCUMENTS
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
          activity: bool, activity_rate: float | None, nats_url: str | None,
-         redis_url: str | None, redis_prefix: str) -> None:
+         redis_url: str | None, redis_prefix: str,
+         trusted_documents: tuple[Path, ...]) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
@@ -148,13 +151,14 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     from deploy.processes.launcher import LaunchError
 
     activity, rate = activity_setting(activity, activity_rate)
+    trusted_from(trusted_documents)  # a bad manifest stops here, before anything starts
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, workers=workers,
                        representative_burst=representative_burst,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
-                       activity_rate=rate,
+                       activity_rate=rate, trusted_documents=trusted_documents,
                        nats_url=nats_url if jetstream_settings(nats_url) else None,
                        redis_url=redis_url if shared_limits(redis_url, redis_prefix) else None,
                        redis_prefix=redis_prefix)
@@ -327,6 +331,7 @@ def gateway() -> None:
                    "their inquiry date) are looked for. Several gateways may all look: "
                    "each alert is written once.")
 @telemetry_options
+@TRUSTED_DOCUMENTS
 def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
@@ -334,7 +339,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
                   max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
                   notify_match: bool, alerts_every: float, otlp_endpoint: str | None,
                   log_format: str, metrics_allow_ips: str, redis_url: str | None,
-                  redis_prefix: str, **sign_in: Any) -> None:
+                  redis_prefix: str, trusted_documents: tuple[Path, ...],
+                  **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -371,6 +377,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     nats = jetstream_settings(nats_url)
     metrics_allow = gateway_telemetry(otlp_endpoint, log_format, metrics_allow_ips)
     limits = shared_limits(redis_url, redis_prefix)
+    trusted = trusted_from(trusted_documents)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
     web = options.web()
@@ -401,7 +408,7 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
             rate=RatePolicy.from_rate(lookup_rate),
             representative_rate=RatePolicy(representative_burst, representative_rate),
             max_body_bytes=max_body_bytes, web=web, metrics_allow=metrics_allow,
-            shared_limits=limits))
+            shared_limits=limits, trusted_documents=trusted))
         server = uvicorn.Server(uvicorn_config(
             app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips.split(",")))
         freeze_startup_heap()
@@ -588,6 +595,7 @@ adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
 main.add_command(notify)
+main.add_command(trusted_documents)
 notify.add_command(notify_match)
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import cast
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
@@ -19,8 +19,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from aggregator.service import CaselineService
@@ -40,6 +41,13 @@ from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupLimits, LookupQuotas, RatePolicy
 from gateway.schema.build import build_schema
 from gateway.tracing import TraceRequests
+from gateway.trusted_documents import (
+    TrustedTransportWSHandler,
+    refusal_of,
+    refused_result,
+    trusted_request_data,
+)
+from gateway.trusted_manifest import TrustedDocuments
 from gateway.web.app import WebSettings, web_app
 from gateway.web.graphiql import graphiql_page
 
@@ -61,7 +69,9 @@ class GatewaySettings:
     Request bodies over ``max_body_bytes`` are refused with 413 before they are read whole.
     ``web`` configures the pages (their session cookie). ``metrics_allow`` may read
     /metrics besides loopback (gateway.metrics). ``shared_limits``: Redis, where every
-    replica counts lookups against one quota (None: each process's memory)."""
+    replica counts lookups against one quota (None: each process's memory). With
+    ``trusted_documents``, /graphql runs only those documents (gateway/trusted_documents.py);
+    None runs any."""
 
     demo: bool = False
     rate: RatePolicy = field(default_factory=RatePolicy)
@@ -71,6 +81,7 @@ class GatewaySettings:
     web: WebSettings = field(default_factory=WebSettings)
     metrics_allow: tuple[Network, ...] = ()
     shared_limits: SharedLimits | None = None
+    trusted_documents: TrustedDocuments | None = None
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -80,10 +91,14 @@ class GraphQLApp(GraphQL[Context, None]):
     (``{"Authorization": "Bearer <token>"}``) or the handshake's Authorization header, and a
     connection without a valid one is closed with 4403 Forbidden, as the protocol says.
     Cross-origin handshakes from browsers are refused by strawberry; the API reads no
-    cookie, so a page elsewhere could not act as the person anyway."""
+    cookie, so a page elsewhere could not act as the person anyway. With trusted documents,
+    both transports resolve each request's document first (gateway/trusted_documents.py)."""
+
+    graphql_transport_ws_handler_class = TrustedTransportWSHandler
 
     def __init__(self, service: CaselineService, verifier: TokenVerifier,
-                 limiter: LookupLimits, *, demo: bool) -> None:
+                 limiter: LookupLimits, *, demo: bool,
+                 trusted_documents: TrustedDocuments | None = None) -> None:
         super().__init__(build_schema(production=not demo),
                          graphql_ide="graphiql" if demo else None,
                          allow_queries_via_get=False,
@@ -94,6 +109,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.verifier = verifier
         self.limiter = limiter
         self.live_slots = LiveSlots(MAX_SUBSCRIPTIONS_PER_ACCOUNT)
+        self.trusted_documents = trusted_documents
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
@@ -125,6 +141,31 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError
         self.service.signed_in(context.principal.subject, context.principal.role)
         return await super().on_ws_connect(context)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter
+                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """strawberry's parsing, then (with trusted documents) the document resolved."""
+        data = await super().parse_http_body(request)
+        trusted = self.trusted_documents
+        if trusted is None:
+            return data
+        if isinstance(data, list):  # batching is off: strawberry refuses lists before this
+            return [await trusted_request_data(request, d, trusted, self.parse_json)
+                    for d in data]
+        return await trusted_request_data(request, data, trusted, self.parse_json)
+
+    async def execute_single(self, request: Request, request_adapter: AsyncHTTPRequestAdapter,
+                             sub_response: Response, context: Context, root_value: None,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        """A refused document is answered 400 before parsing; others run as strawberry
+        runs them. (Every HTTP operation comes here: no HTTP streaming transport, SSE or
+        multipart, is offered, which would run its document without this method.)"""
+        refusal = refusal_of(request_data)
+        if refusal is not None:
+            sub_response.status_code = 400
+            return refused_result(refusal, context.language)
+        return await super().execute_single(request, request_adapter, sub_response, context,
+                                            root_value, request_data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the gateway's own files (the demo only), never from a CDN."""
@@ -229,7 +270,8 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
     settings = settings or GatewaySettings()
     # One set of quotas for the API and the pages: a lookup costs the same through either.
     quotas = lookup_limits(settings)
-    graphql = GraphQLApp(service, verifier, quotas, demo=settings.demo)
+    graphql = GraphQLApp(service, verifier, quotas, demo=settings.demo,
+                         trusted_documents=settings.trusted_documents)
 
     async def livez(request: Request) -> JSONResponse:
         # Answering at all is the whole check: a process that serves is alive.

@@ -39,6 +39,7 @@ NOT_RUN = {
     "# an agency's adapter": "a production set-up: certificates and hosts of an installation",
     "caseline gateway serve …": "an excerpt of a production command line",
     "# every replica of the installation": "a production set-up: an installation's Redis",
+    "# trusted documents": "a production set-up: an integration's manifest (partner.json)",
     "# sign-in at an installation's identity provider": "a production set-up: an identity "
                                                        "provider and secrets of an installation",
     "# a trial's certificates and secrets": "needs a container engine (tests/unit/deploy/"

@@ -53,6 +53,7 @@ from deploy.processes.supervision import Child, Supervisor
 from gateway.app import GatewaySettings, create_app
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
+from gateway.trusted_manifest import load_manifests
 
 __all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
 
@@ -81,6 +82,8 @@ class DemoOptions:
     # Limits counted in Redis, shared by the gateway processes (None: each its own part).
     redis_url: str | None = None
     redis_prefix: str = "caseline"
+    # Manifests of the only documents /graphql runs (empty: any document runs).
+    trusted_documents: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class GatewaySpec:
     # Redis for the lookup rate limit and the access-code throttle ("": none).
     redis_url: str = ""
     redis_prefix: str = "caseline"
+    # Trusted-documents manifests, each process reading them (none: any document runs).
+    trusted_documents: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -116,7 +121,9 @@ class GatewaySpec:
     @classmethod
     def from_json(cls, text: str) -> GatewaySpec:
         """The spec written by :meth:`to_json`."""
-        return cls(**json.loads(text))
+        fields = json.loads(text)
+        fields["trusted_documents"] = tuple(fields.get("trusted_documents", ()))
+        return cls(**fields)
 
 
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
@@ -146,7 +153,9 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
         representative = representative.shared_by(spec.workers)
     app = create_app(service, sign_in.verifier(), GatewaySettings(
         demo=True, rate=rate, representative_rate=representative, worker=worker,
-        max_body_bytes=spec.max_body_bytes, web=web, shared_limits=limits))
+        max_body_bytes=spec.max_body_bytes, web=web, shared_limits=limits,
+        trusted_documents=load_manifests(map(Path, spec.trusted_documents))
+        if spec.trusted_documents else None))
     # Every process serves the provider: codes live in a file they share.
     sign_in.mount_on(app)
     return app
@@ -386,7 +395,9 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
                        smtp_port=sink.port, nats_url=opts.nats_url or "",
-                       redis_url=opts.redis_url or "", redis_prefix=opts.redis_prefix)
+                       redis_url=opts.redis_url or "", redis_prefix=opts.redis_prefix,
+                       trusted_documents=tuple(str(p.resolve())
+                                               for p in opts.trusted_documents))
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]

@@ -24,6 +24,7 @@ from aggregator.service import CaselineService
 from caseline.v1.lib.scopes import Scope
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, SignedIn, TokenVerifier
+from gateway.trusted_manifest import TrustedDocuments
 from gateway.web.app import WebSettings
 from support.applicant_pages import RECEIVED, T0, Agency
 from support.fakes import fake_service
@@ -113,8 +114,10 @@ def _adapters() -> dict[str, AdapterPort]:
     return {"immigration": immigration, "courts": courts}  # type: ignore[dict-item]
 
 
-def build_app(*, running: bool = True) -> tuple[NotifyWorld, Starlette]:
-    """The world without a client (for a real server); ``running``: a hub is set."""
+def build_app(*, running: bool = True, trusted: TrustedDocuments | None = None
+              ) -> tuple[NotifyWorld, Starlette]:
+    """The world without a client (for a real server); ``running``: a hub is set;
+    ``trusted``: the only documents /graphql runs."""
     service = fake_service(CONFIG, _adapters())
     service.store.add_link("ana", "immigration", IMMIGRATION_NUMBER)  # type: ignore[attr-defined]
     service.store.add_link("ana", "courts", COURT_NUMBER)  # type: ignore[attr-defined]
@@ -123,7 +126,8 @@ def build_app(*, running: bool = True) -> tuple[NotifyWorld, Starlette]:
     service.notify = fake.hub if running else None
     key = Ed25519PrivateKey.generate()
     app = create_app(service, TokenVerifier(key.public_key()),
-                     GatewaySettings(web=WebSettings(session_secret=SECRET)))
+                     GatewaySettings(web=WebSettings(session_secret=SECRET),
+                                     trusted_documents=trusted))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                base_url="http://127.0.0.1")
     return NotifyWorld(app, client, service, fake, DevIssuer(key)), app
