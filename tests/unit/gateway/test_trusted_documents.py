@@ -169,3 +169,15 @@ async def test_without_a_manifest_any_document_runs(tmp_path: Path) -> None:
                                  base_url="http://gw") as http:
         status, body = await _post(http, {"query": UNTRUSTED})
     assert (status, body) == (200, {"data": {"caseStatus": {"__typename": "CaseLookupError"}}})
+
+
+async def test_a_refusal_under_the_graphql_response_type_is_400_without_data(
+        client: httpx.AsyncClient) -> None:
+    """Clients of the GraphQL-over-HTTP media type get a request error: 400, no `data`."""
+    response = await client.post("/graphql", json={"query": UNTRUSTED},
+                                 headers={"Accept": "application/graphql-response+json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "DOCUMENT_NOT_TRUSTED"
