@@ -14,8 +14,8 @@ from aggregator.ledger.entries import Entry, EntryKind
 from aggregator.ledger.errors import LedgerClosedError
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.merkle import MerkleTree
-from aggregator.ledger.tiles import TILE_WIDTH, root_at, tile_width_at
 from aggregator.ledger.tile_paths import parse_entry_bundle
+from aggregator.ledger.tiles import TILE_WIDTH, root_at, tile_width_at
 from support import ledger_golden as golden
 
 

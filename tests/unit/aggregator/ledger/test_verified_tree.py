@@ -119,7 +119,7 @@ def test_an_altered_hash_tile_is_reported(opened: _Opened) -> None:
     with opened.store.engine.begin() as conn:
         conn.execute(update(t.tiles).where(t.tiles.c.level == 0, t.tiles.c.idx == 0)
                      .values(hashes=bytes(32 * 5)))
-    with pytest.raises(LedgerCorruptError, match="hash tile 0/0 does not match entries 0..4"):
+    with pytest.raises(LedgerCorruptError, match=r"hash tile 0/0 does not match entries 0\.\.4"):
         opened.tree.load(EMPTY)
 
 
