@@ -36,7 +36,7 @@ from aggregator.ledger.errors import (
     WriteLockError,
 )
 from aggregator.ledger.export import export_lines
-from aggregator.ledger.merkle import HASH_SIZE, empty_root, leaf_hash
+from aggregator.ledger.merkle import HASH_SIZE, CompactRange, empty_root, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
 from aggregator.ledger.storage import LedgerStore, LedgerWrite, Row, StoredCheckpoint
 from aggregator.ledger.tile_cache import DEFAULT_CAPACITY
@@ -44,7 +44,6 @@ from aggregator.ledger.tiles import (
     TILE_WIDTH,
     TileKey,
     entry_bundle,
-    root_at,
     tile_width_at,
     tiles_after_append,
 )
@@ -119,6 +118,7 @@ class _Signed:
     """A batch's tiles and root, not yet what readers use, and its checkpoint."""
 
     changed: dict[TileKey, bytes]
+    frontier: CompactRange
     root: bytes
     checkpoint: StoredCheckpoint
 
@@ -235,13 +235,13 @@ class Ledger:
         return prepared
 
     def _sign(self, txn: LedgerWrite, prepared: _Prepared, now: datetime) -> _Signed:
-        read = self._tree.reader(txn)
-        changed = tiles_after_append(prepared.first, prepared.hashes, read)
-        size = prepared.first + len(prepared.hashes)
-        root = root_at(size, lambda level, index: changed.get((level, index)) or read(level,
-                                                                                     index))
-        note = self._signer.sign(Checkpoint(self.origin, size, root, int(now.timestamp()), ()))
-        return _Signed(changed, root, StoredCheckpoint(size, note, prepared.at))
+        changed = tiles_after_append(prepared.first, prepared.hashes, self._tree.reader(txn))
+        frontier = self._tree.extended(prepared.hashes)
+        root = frontier.root()
+        note = self._signer.sign(Checkpoint(self.origin, frontier.size, root,
+                                            int(now.timestamp()), ()))
+        return _Signed(changed, frontier, root, StoredCheckpoint(frontier.size, note,
+                                                                 prepared.at))
 
     def _write(self, batch: Sequence[Entry]) -> list[_Outcome]:
         """Catch up, compose, sign and commit one batch in one write transaction; the
@@ -272,7 +272,7 @@ class Ledger:
             return self._write_failed(exc, batch, prepared)
         checkpoint = signed.checkpoint
         self._tree.advance(Head(checkpoint.size, prepared.hashes[-1], checkpoint),
-                           signed.changed)
+                           signed.frontier, signed.changed)
         appended = {position: Appended(prepared.first + offset, prepared.at, checkpoint.size,
                                        signed.root, checkpoint.note)
                     for offset, position in enumerate(prepared.accepted)}

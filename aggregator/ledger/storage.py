@@ -22,7 +22,7 @@ from aggregator.ledger import tables as t
 from aggregator.ledger.entries import EntryKind
 from aggregator.ledger.merkle import HASH_SIZE
 from aggregator.ledger.sequencer import ledger_engine, sequencer_for
-from aggregator.ledger.tiles import TILE_WIDTH, TileKey, tiles_after_append
+from aggregator.ledger.tiles import TILE_BYTES, TILE_WIDTH, TileKey, tiles_after_append
 
 __all__ = ["PAGE", "EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row",
            "StoredCheckpoint", "StoredEntry"]
@@ -106,14 +106,26 @@ class LedgerView:
         return _latest(self.conn)
 
     def tile(self, level: int, index: int) -> bytes:
-        """The stored bytes of tile ``(level, index)`` (``b""`` when none is stored)."""
+        """The stored bytes of tile ``(level, index)`` (``b""`` when none is stored); a
+        level-0 tile not yet full is the entries' own stored hashes (a row for it, which
+        no writer stores, is ignored)."""
         c = t.tiles.c
         found = self.conn.execute(
             select(c.hashes).where(c.level == level, c.idx == index)).scalar()
-        return bytes(found) if found is not None else b""
+        if level != 0 or (found is not None and len(found) == TILE_BYTES):
+            return bytes(found) if found is not None else b""
+        e = t.entries.c
+        first = index * TILE_WIDTH
+        return b"".join(bytes(h) for h in self.conn.execute(
+            select(e.hash).where(e.idx >= first, e.idx < first + TILE_WIDTH).order_by(e.idx))
+            .scalars())
 
 
 def _upsert_tiles(conn: Connection, changed: dict[TileKey, bytes]) -> None:
+    # A level-0 tile is stored once full: until then it is the entries' ``hash`` column, so
+    # a batch does not rewrite up to 8 KiB of hashes (and fsync them) to add a few.
+    changed = {key: data for key, data in changed.items()
+               if key[0] > 0 or len(data) == TILE_BYTES}
     if not changed:
         return
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t.tiles)
@@ -161,7 +173,7 @@ def _other_consents(rows: Iterable[Row]) -> Iterator[tuple[str, int]]:
 
 
 def tiled_size(conn: Connection) -> int:
-    """How many leaves the stored level-0 tiles cover."""
+    """How many leaves the stored (full) level-0 tiles cover."""
     c = t.tiles.c
     row = conn.execute(select(c.idx, func.length(c.hashes)).where(c.level == 0)
                        .order_by(c.idx.desc()).limit(1)).first()

@@ -63,7 +63,8 @@ checkpoints = Table(
 )
 
 # The Merkle tree as C2SP tlog-tiles (aggregator.ledger.tiles): 32 bytes per hash, a full
-# tile 256 hashes; a partial tile's row is rewritten as it grows, a full one never again.
+# tile 256 hashes. A partial tile's row is rewritten as it grows, a full one never again; a
+# partial level-0 tile has no row (it is entries.hash over its range).
 tiles = Table(
     "ledger_tiles", metadata,
     Column("level", Integer, nullable=False),

@@ -3,7 +3,9 @@ checkpoint), catching up with the entries other processes append, and proofs fro
 tiles in storage.
 
 The Merkle tree lives in storage as C2SP tlog-tiles (``tiles``); this process keeps only the
-head and a bounded cache of full tiles, so its memory does not grow with the ledger.
+head, the tree's frontier (one hash per complete subtree, O(log n): a batch's root without
+reading tiles) and a bounded cache of full tiles, so its memory does not grow with the
+ledger.
 Whatever another process committed is taken in only after checking each entry's hash and
 chain link, that the stored tiles hold exactly those hashes, and that the latest checkpoint
 is signed over the root the tiles give; the head never covers an unverified entry.
@@ -20,7 +22,7 @@ import orjson
 
 from aggregator.ledger import tiles
 from aggregator.ledger.errors import LedgerCorruptError, NoteError
-from aggregator.ledger.merkle import empty_root, leaf_hash
+from aggregator.ledger.merkle import CompactRange, empty_root, leaf_hash
 from aggregator.ledger.note import NoteVerifier
 from aggregator.ledger.storage import LedgerStore, LedgerView, StoredCheckpoint
 from aggregator.ledger.tile_cache import DEFAULT_CAPACITY, TileCache
@@ -71,6 +73,7 @@ class VerifiedTree:
         self._verifier = verifier
         self._on_corrupt = on_corrupt
         self.cache = TileCache(cached_tiles)
+        self._frontier = CompactRange()
         self.sync_lock = threading.Lock()
         self.corrupt: LedgerCorruptError | None = None
 
@@ -107,6 +110,7 @@ class VerifiedTree:
         sync_lock (or before anyone else can use the tree)."""
         head = self._head
         size, prev = head.size, head.last_hash
+        frontier = self._frontier.copy()
         for page in view.hashes_from(size):
             digests: list[bytes] = []
             for index, leaf, stored in page:
@@ -119,13 +123,18 @@ class VerifiedTree:
                     raise self._corrupt(f"entry {index} does not record its own index and "
                                         f"the hash of entry {index - 1}: the chain is broken")
                 digests.append(digest)
+                frontier.append(digest)
                 prev = digest
             self._check_tiles(view, size, digests)
             size += len(digests)
         if size == head.size:
             return  # the usual case, after every batch of our own: keep it cheap
         root = tiles.root_at(size, self.reader(view, size))
+        if root != frontier.root():
+            raise self._corrupt(f"its hash tiles give another root for size {size} than its "
+                                "entries")
         checkpoint = self._check_head(view.latest_checkpoint(), size, root)
+        self._frontier = frontier
         self._head = Head(size, prev, checkpoint)
 
     def _check_tiles(self, view: LedgerView, size: int, digests: list[bytes]) -> None:
@@ -154,10 +163,20 @@ class VerifiedTree:
                                 f"checkpoint (size {signed.size})")
         return stored
 
-    def advance(self, head: Head, changed: dict[tiles.TileKey, bytes]) -> None:
-        """After this process's own commit: ``head`` includes it, ``changed`` its tiles."""
+    def extended(self, digests: list[bytes]) -> CompactRange:
+        """The frontier with ``digests`` appended; the head's is left as it is."""
+        frontier = self._frontier.copy()
+        for digest in digests:
+            frontier.append(digest)
+        return frontier
+
+    def advance(self, head: Head, frontier: CompactRange,
+                changed: dict[tiles.TileKey, bytes]) -> None:
+        """After this process's own commit: ``head`` and ``frontier`` include it, ``changed``
+        are its tiles."""
         for key, data in changed.items():
             self.cache.put(key, data)
+        self._frontier = frontier
         self._head = head
 
     def follow(self) -> None:

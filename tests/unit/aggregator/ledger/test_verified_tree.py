@@ -114,13 +114,21 @@ def test_an_altered_entry_is_reported_and_never_taken_in(opened: _Opened) -> Non
     assert opened.tree.head.size == 0
 
 
-def test_an_altered_hash_tile_is_reported(opened: _Opened) -> None:
-    """Entries intact, their tile rewritten: loading names the tile."""
-    with opened.store.engine.begin() as conn:
-        conn.execute(update(t.tiles).where(t.tiles.c.level == 0, t.tiles.c.idx == 0)
-                     .values(hashes=bytes(32 * 5)))
-    with pytest.raises(LedgerCorruptError, match=r"hash tile 0/0 does not match entries 0\.\.4"):
-        opened.tree.load(EMPTY)
+@pytest.mark.parametrize("level", [0, 1])
+def test_an_altered_hash_tile_is_reported(ledger_url: str, level: int) -> None:
+    """Entries intact, a stored tile rewritten (full tile 0/0, or the partial 1/0 above
+    it): loading names the tile."""
+    _fill(ledger_url, 300)
+    opened = _Opened(ledger_url)
+    try:
+        with opened.store.engine.begin() as conn:
+            conn.execute(update(t.tiles).where(t.tiles.c.level == level, t.tiles.c.idx == 0)
+                         .values(hashes=bytes(32 * (256 if level == 0 else 1))))
+        with pytest.raises(LedgerCorruptError,
+                           match=f"hash tile {level}/0 does not match entries 0\\.\\.299"):
+            opened.tree.load(EMPTY)
+    finally:
+        opened.store.close()
 
 
 def test_proofs_come_from_tiles_through_a_bounded_cache(ledger_url: str) -> None:
