@@ -118,6 +118,16 @@ class LedgerPort(Protocol):
         """Proof that the tree of ``size1`` entries is a prefix of that of ``size2``."""
         ...
 
+    def hash_tile(self, level: int, index: int, width: int) -> bytes | None:
+        """The C2SP tlog-tiles hash tile ``(level, index)``, its first ``width`` hashes (32
+        bytes each), or None when the latest checkpoint's tree has fewer there."""
+        ...
+
+    def entry_bundle(self, index: int, width: int) -> bytes | None:
+        """The tlog-tiles entry bundle ``index``: its first ``width`` entries, each prefixed by
+        its uint16 length, or None when the latest checkpoint's tree has fewer there."""
+        ...
+
     def close(self) -> None:
         """Flush what is queued and stop taking entries."""
         ...

@@ -141,6 +141,14 @@ class UnrecordedLedger:
         """The real ledger's proof."""
         return self._ledger.consistency_proof(size1, size2)
 
+    def hash_tile(self, level: int, index: int, width: int) -> bytes | None:
+        """The real ledger's hash tile."""
+        return self._ledger.hash_tile(level, index, width)
+
+    def entry_bundle(self, index: int, width: int) -> bytes | None:
+        """The real ledger's entry bundle."""
+        return self._ledger.entry_bundle(index, width)
+
     def close(self) -> None:
         """Close the real ledger."""
         self._ledger.close()

@@ -27,6 +27,7 @@ from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from gateway.context import Context
 from gateway.health import health_report, not_ready_reasons
 from gateway.language import from_accept_language
+from gateway.ledger_tiles import tile_endpoint
 from gateway.live_slots import LiveSlots
 from gateway.probes import agency_observations, component_problems
 from gateway.ratelimit import REPRESENTATIVE_RATE, LookupQuotas, RatePolicy
@@ -250,6 +251,7 @@ def create_app(service: CaselineService, verifier: TokenVerifier,
         Route("/ledger/export", ledger_export),
         Route("/ledger/checkpoint", ledger_checkpoint),
         Route("/ledger/key", ledger_key),
+        Route("/ledger/tile/{path:path}", tile_endpoint(service.ledger, auditor)),
         # Last: the pages answer every path the API does not.
         Mount("", app=web_app(service, quotas, settings.web)),
     ], lifespan=lifespan)

@@ -101,7 +101,9 @@ def tiles_after_append(size: int, new_hashes: Sequence[bytes],
     to a tree of ``size`` leaves whose tiles ``read`` returns.
 
     Reads only the partial tile of each level that grows (at most one per level); a tile that
-    becomes full is returned full (256 hashes) and its root joins the level above.
+    becomes full is returned full (256 hashes) and its root joins the level above. ``size``
+    must be the size the stored tiles are at: hashes a stored tile holds past it (another
+    writer's) are replaced, so a writer catches up before composing on top.
     """
     if size < 0:
         raise ValueError(f"tree size must be non-negative, got {size}")

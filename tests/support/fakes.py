@@ -20,8 +20,15 @@ from aggregator.config import AggregatorConfig
 from aggregator.ledger.encoding import canonical
 from aggregator.ledger.entries import Entry
 from aggregator.ledger.ledger import Appended
-from aggregator.ledger.merkle import MerkleTree, leaf_hash
+from aggregator.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
 from aggregator.ledger.storage import LedgerStore, StoredCheckpoint
+from aggregator.ledger.tiles import (
+    TILE_WIDTH,
+    TileKey,
+    entry_bundle,
+    tile_width_at,
+    tiles_after_append,
+)
 from aggregator.ports import AdapterPort
 from aggregator.service import CaselineService
 from aggregator.store import Store, make_engine
@@ -52,12 +59,13 @@ class FixedClock:
 @dataclass
 class FakeLedger:
     """Records appended entries in memory (``entries``), with a real Merkle tree over them
-    for roots and proofs; it signs no checkpoints and keeps no file."""
+    for roots and proofs and its tlog-tiles; it signs no checkpoints and keeps no file."""
 
     origin: str = "fake.localhost/ledger"
     entries: list[dict[str, Any]] = field(default_factory=list)
     accepting: bool = True
     _tree: MerkleTree = field(default_factory=MerkleTree)
+    _tiles: dict[TileKey, bytes] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -76,8 +84,11 @@ class FakeLedger:
         at = datetime.now(UTC).isoformat(timespec="microseconds")
         index = len(self.entries)
         leaf = entry.leaf_object(index, "", at)
+        digest = leaf_hash(canonical(leaf))
+        self._tiles.update(tiles_after_append(index, [digest],
+                                              lambda level, n: self._tiles.get((level, n), b"")))
         self.entries.append(leaf)
-        self._tree.append(leaf_hash(canonical(leaf)))
+        self._tree.append(digest)
         return Appended(index, at, self.size, self._tree.root(), "")
 
     async def append(self, entry: Entry) -> Appended:
@@ -116,6 +127,19 @@ class FakeLedger:
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """The Merkle consistency proof between two sizes."""
         return self._tree.consistency_proof(size1, size2)
+
+    def hash_tile(self, level: int, index: int, width: int) -> bytes | None:
+        """The first ``width`` hashes of a tile of the tree of every entry, or None."""
+        if not 1 <= width <= tile_width_at(level, index, self.size):
+            return None
+        return self._tiles[(level, index)][:width * HASH_SIZE]
+
+    def entry_bundle(self, index: int, width: int) -> bytes | None:
+        """The first ``width`` entries of bundle ``index``, or None."""
+        if not 1 <= width <= tile_width_at(0, index, self.size):
+            return None
+        start = index * TILE_WIDTH
+        return entry_bundle([canonical(e) for e in self.entries[start:start + width]])
 
     def close(self) -> None:
         """Take no more entries."""
