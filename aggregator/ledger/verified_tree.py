@@ -74,6 +74,9 @@ class VerifiedTree:
         self._on_corrupt = on_corrupt
         self.cache = TileCache(cached_tiles)
         self._frontier = CompactRange()
+        # The partial tiles this process's last batches wrote (at most one per level), so
+        # that the next batch need not read them back; dropped when others append.
+        self._partials: dict[tiles.TileKey, bytes] = {}
         self.sync_lock = threading.Lock()
         self.corrupt: LedgerCorruptError | None = None
 
@@ -101,8 +104,10 @@ class VerifiedTree:
 
     def reader(self, view: LedgerView, size: int | None = None) -> tiles.TileReader:
         """Tiles through ``view``, full ones cached once verified (up to ``size``, default
-        the head's)."""
-        return self.cache.reader(view.tile, self._head.size if size is None else size)
+        the head's), partial ones this process wrote last from memory."""
+        cached = self.cache.reader(view.tile, self._head.size if size is None else size)
+        partials = self._partials
+        return lambda level, index: partials.get((level, index)) or cached(level, index)
 
     def catch_up(self, view: LedgerView) -> None:
         """Take in the entries committed since our head (by other processes), checking each
@@ -112,6 +117,7 @@ class VerifiedTree:
         size, prev = head.size, head.last_hash
         frontier = self._frontier.copy()
         for page in view.hashes_from(size):
+            self._partials = {}  # others wrote past them
             digests: list[bytes] = []
             for index, leaf, stored in page:
                 digest = leaf_hash(leaf)
@@ -174,8 +180,13 @@ class VerifiedTree:
                 changed: dict[tiles.TileKey, bytes]) -> None:
         """After this process's own commit: ``head`` and ``frontier`` include it, ``changed``
         are its tiles."""
+        partials = {key: data for key, data in self._partials.items() if key not in changed}
         for key, data in changed.items():
-            self.cache.put(key, data)
+            if len(data) == tiles.TILE_BYTES:
+                self.cache.put(key, data)
+            else:
+                partials[key] = data
+        self._partials = partials
         self._frontier = frontier
         self._head = head
 
