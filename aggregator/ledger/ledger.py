@@ -235,7 +235,8 @@ class Ledger:
         return prepared
 
     def _sign(self, txn: LedgerWrite, prepared: _Prepared, now: datetime) -> _Signed:
-        changed = tiles_after_append(prepared.first, prepared.hashes, self._tree.reader(txn))
+        changed = tiles_after_append(prepared.first, prepared.hashes,
+                                     self._tree.batch_reader(txn))
         frontier = self._tree.extended(prepared.hashes)
         root = frontier.root()
         note = self._signer.sign(Checkpoint(self.origin, frontier.size, root,

@@ -104,8 +104,14 @@ class VerifiedTree:
 
     def reader(self, view: LedgerView, size: int | None = None) -> tiles.TileReader:
         """Tiles through ``view``, full ones cached once verified (up to ``size``, default
-        the head's), partial ones this process wrote last from memory."""
-        cached = self.cache.reader(view.tile, self._head.size if size is None else size)
+        the head's), partial ones read fresh."""
+        return self.cache.reader(view.tile, self._head.size if size is None else size)
+
+    def batch_reader(self, view: LedgerView) -> tiles.TileReader:
+        """For the next batch (under sync_lock, after catching up): ``reader`` with the
+        partial tiles this process's last batches wrote served from memory (they are what
+        is stored: nobody else has appended since)."""
+        cached = self.reader(view)
         partials = self._partials
         return lambda level, index: partials.get((level, index)) or cached(level, index)
 
