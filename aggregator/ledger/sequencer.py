@@ -28,7 +28,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from aggregator.files import private_file
 from aggregator.ledger.errors import WriteLockError
@@ -188,9 +188,12 @@ class AdvisoryLock:
                             "could not become the ledger's sequencer: another process held "
                             f"the lock for over {self._timeout_ms} ms ({exc.orig})") from exc
                     yield conn
-        except OperationalError as exc:
-            # The connection failed mid-batch (the server went away, or ended the session):
-            # whether the commit landed is unknown, so nothing of the batch is acknowledged.
+        except DBAPIError as exc:
+            if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+                raise
+            # The connection failed mid-batch (the server went away, or ended the session,
+            # e.g. after the idle timeout): whether the commit landed is unknown, so nothing
+            # of the batch is acknowledged; the next batch takes in what did land.
             raise WriteLockError(f"the ledger's database connection failed during a batch: "
                                  f"{exc.orig}") from exc
 

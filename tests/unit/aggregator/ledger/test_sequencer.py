@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from aggregator.ledger.errors import WriteLockError
 from aggregator.ledger.sequencer import (
     IDLE_IN_TRANSACTION_MS,
+    LOCK_TIMEOUT_MS,
     SEQUENCER_KEY,
     AdvisoryLock,
     FileLocks,
@@ -82,3 +84,43 @@ def _write(locks: FileLocks, engine: object, order: list[str]) -> None:
 def test_only_sqlite_and_postgresql_are_ledger_engines() -> None:
     with pytest.raises(ValueError, match="SQLite or PostgreSQL, not mysql"):
         ledger_engine("mysql://localhost/x")
+
+
+def test_a_holder_that_hangs_mid_batch_is_cut_off_and_the_next_writer_goes_on(
+        tmp_path: Path) -> None:
+    """A writer holding the sequencer's lock stops answering (here: idle inside its
+    transaction, as a frozen process would be): the server ends its session, releasing the
+    lock, before the next writer's lock timeout, so that writer's batch commits."""
+    with fresh_database_url("postgresql", tmp_path) as url:
+        engine = ledger_engine(url)
+        try:
+            hung = engine.connect()
+            hung.begin()
+            hung.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEQUENCER_KEY})
+            assert IDLE_IN_TRANSACTION_MS < LOCK_TIMEOUT_MS
+            with AdvisoryLock().turn(engine) as conn:  # waits, then gets the lock
+                assert conn.execute(text("SELECT 1")).scalar() == 1
+            with pytest.raises(DBAPIError, match="idle-in-transaction timeout") as cut:
+                hung.execute(text("SELECT 1"))
+            assert cut.value.connection_invalidated  # the pool drops it
+            hung.close()
+        finally:
+            engine.dispose()
+
+
+def test_a_connection_lost_mid_batch_fails_only_that_batch(tmp_path: Path) -> None:
+    """The server ends the writer's session inside its turn: a WriteLockError (the batch is
+    not acknowledged; the ledger does not fail closed), and the next turn works."""
+    with fresh_database_url("postgresql", tmp_path) as url:
+        engine = ledger_engine(url)
+        try:
+            with pytest.raises(WriteLockError, match="connection failed during a batch"), \
+                    AdvisoryLock().turn(engine) as conn:
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+                with engine.connect() as other:
+                    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                conn.execute(text("SELECT 1"))
+            with AdvisoryLock().turn(engine) as conn:
+                assert conn.execute(text("SELECT 1")).scalar() == 1
+        finally:
+            engine.dispose()
