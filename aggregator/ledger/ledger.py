@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from aggregator.ledger.batching import GroupCommit
 from aggregator.ledger.encoding import canonical
@@ -254,7 +255,11 @@ class Ledger:
                 # turn (which every replica waits for) covers only what others added
                 # meanwhile; SQLite's writers share a machine, and the probe would cost
                 # more than it saves.
-                self._tree.follow()
+                try:
+                    self._tree.follow()
+                except OperationalError as exc:  # the server is away: only this batch fails
+                    raise WriteLockError(f"could not read the ledger's database: {exc.orig}"
+                                         ) from exc
             with self.store.write() as txn:
                 self._tree.catch_up(txn)
                 # The clock is read holding the write lock, so ``at`` never goes backwards

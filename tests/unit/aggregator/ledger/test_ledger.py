@@ -5,18 +5,21 @@ were split into modules; its tiles serve the latest checkpoint's tree."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from aggregator.ledger import tables as t
 from aggregator.ledger.entries import Entry, EntryKind
-from aggregator.ledger.errors import LedgerClosedError
+from aggregator.ledger.errors import LedgerClosedError, WriteLockError
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.merkle import MerkleTree
 from aggregator.ledger.tile_paths import parse_entry_bundle
 from aggregator.ledger.tiles import TILE_WIDTH, root_at, tile_width_at
 from support import ledger_golden as golden
+from support.databases import fresh_database_url
 
 
 @pytest.fixture
@@ -89,3 +92,26 @@ def test_tiles_and_bundles_serve_the_latest_checkpoints_tree_and_nothing_past_it
     # A tiles client gets the root from the served tiles alone.
     assert root_at(count, lambda level, index: ledger.hash_tile(
         level, index, tile_width_at(level, index, count)) or b"") == ledger.root()
+
+
+def test_a_database_away_before_a_batch_fails_only_that_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: the probe before the write turn cannot reach the server; that batch is
+    refused with WriteLockError and the ledger keeps accepting (it does not fail closed)."""
+    with fresh_database_url("postgresql", tmp_path) as url:
+        ledger = Ledger(url, golden.signer())
+        try:
+            ledger.append_sync(Entry(EntryKind.KEY, {"event": "ROTATED"}))
+            real_end = ledger.store.end
+
+            def away() -> int:
+                monkeypatch.setattr(ledger.store, "end", real_end)  # back for the next one
+                raise OperationalError("SELECT max(idx)", {}, Exception("server closed"))
+
+            monkeypatch.setattr(ledger.store, "end", away)
+            with pytest.raises(WriteLockError, match="could not read the ledger's database"):
+                ledger.append_sync(Entry(EntryKind.KEY, {"event": "ROTATED"}))
+            assert ledger.accepting
+            assert ledger.append_sync(Entry(EntryKind.KEY, {"event": "ROTATED"})).index == 1
+        finally:
+            ledger.close()
