@@ -135,6 +135,10 @@ def _upsert_tiles(conn: Connection, changed: dict[TileKey, bytes]) -> None:
                              for (level, index), data in changed.items()])
 
 
+_ENTRY_COLUMNS = ("idx", "leaf", "hash", "kind", "at", "subject", "actor", "agencies", "consent",
+                  "decision")
+
+
 class LedgerWrite(LedgerView):
     """The write transaction: a view of the latest state that may also append."""
 
@@ -142,9 +146,13 @@ class LedgerWrite(LedgerView):
                checkpoint: StoredCheckpoint) -> None:
         """Add entries, the tiles they change and the checkpoint covering them (committed
         when the write block ends)."""
-        names = ("idx", "leaf", "hash", "kind", "at", "subject", "actor", "agencies", "consent")
-        self.conn.execute(t.entries.insert(), [
-            {**dict(zip(names, row, strict=True)), "decision": _decision(row)} for row in rows])
+        # The driver's own executemany: a batch holds thousands of rows, and SQLAlchemy's
+        # per-row parameter processing would cost a tenth of the batch.
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        self.conn.exec_driver_sql(
+            f"INSERT INTO {t.entries.name} ({', '.join(_ENTRY_COLUMNS)}) "
+            f"VALUES ({', '.join([mark] * len(_ENTRY_COLUMNS))})",
+            [(*row, _decision(row)) for row in rows])
         relied = [{"consent": consent, "idx": index} for consent, index in _other_consents(rows)]
         if relied:
             self.conn.execute(t.entry_consents.insert(), relied)
