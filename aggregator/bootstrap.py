@@ -15,6 +15,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import make_url
 
 from aggregator.config import AggregatorConfig
 from aggregator.consent.invitations import DAY, SHORT, Invitations
@@ -129,12 +130,18 @@ def consent_issuer(paths: StatePaths, vault: Vault | None = None, *,
     return issuer
 
 
-def open_ledger(paths: StatePaths, keyring: Keyring | None = None) -> Ledger:
-    """The ledger file in the state directory, signing checkpoints under this installation's
-    origin with the key the keyring holds (open the state first: see ``open_vault``)."""
+def open_ledger(paths: StatePaths, keyring: Keyring | None = None, *,
+                database_url: str | None = None) -> Ledger:
+    """The ledger, signing checkpoints under this installation's origin with the key the
+    keyring holds (open the state first: see ``open_vault``): its tables in the database at
+    a PostgreSQL ``database_url`` (the store's), else its own SQLite file in the state
+    directory."""
     keyring = keyring or Keyring.in_state_dir(paths.root)
     key = keyring_ed25519(keyring, "ledger-signing", paths.legacy_ledger_key)
-    return Ledger(paths.ledger, NoteSigner(ledger_origin(paths.install_id, paths.ledger), key))
+    signer = NoteSigner(ledger_origin(paths.install_id, paths.ledger), key)
+    if database_url is not None and make_url(database_url).get_backend_name() != "sqlite":
+        return Ledger(database_url, signer)
+    return Ledger(paths.ledger, signer)
 
 
 def link_throttle(redis: RedisLimits | None = None) -> LinkThrottle:
@@ -207,7 +214,7 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
     if opener is None:
         opener = CaseOpener(opened().custodian)
     if ledger is None:
-        ledger = open_ledger(paths, opened().keyring)
+        ledger = open_ledger(paths, opened().keyring, database_url=database_url)
     clock = clock or (lambda: datetime.now(UTC))
     tokens = (consent_issuer(paths, vault, key=keys.consent) if vault is not None
               else ConsentTokenIssuer(keys.consent))

@@ -2,7 +2,8 @@
 
 Concurrent writers each await their entry being on disk before appending the next, as a
 request does before its data leaves; a single writer shows the cost of one commit.
-Prints JSON. Target: >= 5,000 durable appends/s.
+``--engine postgresql`` appends to a throwaway schema in CASELINE_TEST_POSTGRES (each batch
+taking the sequencer's advisory lock). Prints JSON. Target: >= 5,000 durable appends/s.
 """
 
 from __future__ import annotations
@@ -10,15 +11,44 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.ledger.entries import Entry, EntryKind
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+
+POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DURABILITY = {"sqlite": "SQLite WAL, synchronous=FULL (fsync per commit)",
+              "postgresql": "PostgreSQL commit (synchronous_commit as the server sets it), "
+                            "advisory lock per batch"}
+
+
+@contextmanager
+def _location(engine: str) -> Iterator[Path | str]:
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield Path(tmp) / "ledger.sqlite3"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _entry(n: int) -> Entry:
@@ -46,9 +76,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--entries", type=int, default=50_000)
     parser.add_argument("--writers", type=int, default=64)
+    parser.add_argument("--engine", choices=sorted(DURABILITY), default="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger(Path(tmp) / "ledger.sqlite3",
+    with _location(args.engine) as where:
+        ledger = Ledger(where,
                         NoteSigner("bench.localhost/ledger", Ed25519PrivateKey.generate()))
         try:
             single_n = 2_000
@@ -60,8 +91,8 @@ async def main() -> None:
         finally:
             ledger.close()
     print(json.dumps({
-        "benchmark": "ledger_append", "durability": "SQLite WAL, synchronous=FULL (fsync per "
-                                                    "commit)",
+        "benchmark": "ledger_append", "engine": args.engine,
+        "durability": DURABILITY[args.engine],
         "one_writer": {"appends": single_n, "seconds": round(single_s, 2),
                        "appends_per_s": round(single_n / single_s)},
         "concurrent": {"writers": args.writers, "appends": total,

@@ -62,12 +62,13 @@ def ledger_problem(ledger: LedgerPort) -> str | None:
     check failed), its file is gone, or a one-row query on it fails."""
     if not ledger.accepting:
         return "the ledger is not accepting entries"
-    if _file_gone(ledger.store.path):
-        log.warning("ledger unusable: its file is gone", extra={"path": str(ledger.store.path)})
+    path = ledger.store.path  # None on PostgreSQL
+    if path is not None and _file_gone(path):
+        log.warning("ledger unusable: its file is gone", extra={"path": str(path)})
         return "the ledger file is missing"
     try:
         ledger.store.end()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, SQLAlchemyError) as exc:
         log.warning("ledger unusable: a trivial query failed", extra={"error": str(exc)})
         return "the ledger does not answer queries"
     return None

@@ -16,6 +16,9 @@ from aggregator.vault.key_files import load_or_create_ed25519
 from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1.lib.key_wrap import public_jwk
 from support import fake_agency
+from support.ledger_engines import ledger_url
+
+__all__ = ["ledger_url"]  # every ledger test's storage, once per engine
 
 
 def _env_pointing_into(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:

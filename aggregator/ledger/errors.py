@@ -6,8 +6,9 @@
     ├── LedgerClosedError              (RuntimeError) an append after close, or after a
     │                                  write failed (the ledger fails closed)
     ├── LedgerBusyError                (RuntimeError) the file is already open in this process
-    ├── WriteLockError                 (RuntimeError) another process held the file's write
-    │                                  lock too long; only that batch fails
+    ├── WriteLockError                 (RuntimeError) another process held the write turn
+    │                                  too long, or PostgreSQL's connection failed
+    │                                  mid-batch; only that batch fails
     ├── EncodingError                  (ValueError) bytes that are not a canonical entry
     ├── ProofError                     (ValueError) an inclusion or consistency proof that
     │                                  does not verify
@@ -49,7 +50,8 @@ class LedgerBusyError(LedgerError, RuntimeError):
 
 
 class WriteLockError(LedgerError, RuntimeError):
-    """The file's write lock could not be taken (another process held it too long)."""
+    """The write turn could not be taken (another process held it too long), or the
+    database connection failed during a batch: only that batch fails."""
 
 
 class EncodingError(LedgerError, ValueError):

@@ -1,15 +1,16 @@
-"""The ledger: durable group-committed appends, verified against the file, signed checkpoints.
+"""The ledger: durable group-committed appends, verified against storage, signed checkpoints.
 
 Entries are committed in batches by one writer thread (``batching``): each batch gives every
 entry its index and the hash of the one before it, appends the lot and a checkpoint signed
-over the new tree in one fsync'd transaction, and only then acknowledges them. One fsync and
-one signature cover a whole batch, so durability does not cap throughput: the busier the
-ledger, the bigger the batches.
+over the new tree, with the hash tiles it changes, in one durable transaction, and only then
+acknowledges them. One commit and one signature cover a whole batch, so durability does not
+cap throughput: the busier the ledger, the bigger the batches.
 
-Several processes may append to one file (the demo, and a CLI changing keys meanwhile). The
-index and link of an entry are therefore decided only once the batch holds the file's write
-lock, after taking in (and checking) what the others committed (``verified_tree``); reads
-take those in too.
+Storage is a SQLite file of its own or PostgreSQL (``storage``); several processes may
+append to one ledger (gateway replicas, a CLI changing keys meanwhile). The index and link
+of an entry are therefore decided only once the batch holds the ledger's write turn
+(``sequencer``), after taking in (and checking) what the others committed
+(``verified_tree``); reads take those in too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
 from aggregator.ledger.batching import GroupCommit
 from aggregator.ledger.encoding import canonical
 from aggregator.ledger.entries import Entry
@@ -33,15 +37,17 @@ from aggregator.ledger.errors import (
     WriteLockError,
 )
 from aggregator.ledger.export import export_lines
-from aggregator.ledger.merkle import (
-    CompactRange,
-    empty_root,
-    leaf_hash,
-    root_from_inclusion_proof,
-)
+from aggregator.ledger.merkle import HASH_SIZE, CompactRange, empty_root, leaf_hash
 from aggregator.ledger.note import Checkpoint, NoteSigner, NoteVerifier
-from aggregator.ledger.storage import LedgerStore, Row, StoredCheckpoint
-from aggregator.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, entry_bundle, tile_width_at
+from aggregator.ledger.storage import LedgerStore, LedgerWrite, Row, StoredCheckpoint
+from aggregator.ledger.tile_cache import DEFAULT_CAPACITY
+from aggregator.ledger.tiles import (
+    TILE_WIDTH,
+    TileKey,
+    entry_bundle,
+    tile_width_at,
+    tiles_after_append,
+)
 from aggregator.ledger.verified_tree import Head, VerifiedTree, prev_text
 
 __all__ = ["Appended", "Ledger"]
@@ -62,19 +68,29 @@ class Appended:
 
 _Outcome = Appended | BaseException
 
-# Paths of the ledgers open in this process. Other processes may append to the same file, but
-# within one process a second Ledger would be a second writer thread and tree for nothing:
-# refusing it catches code that opened the ledger twice instead of sharing it.
+# The ledgers open in this process (a file's real path, or a database URL whose options
+# carry its schema). Other processes may append to the same ledger, but within one process a
+# second Ledger would be a second writer thread for nothing: refusing it catches code that
+# opened the ledger twice instead of sharing it.
 _open_paths: set[str] = set()
 _open_paths_lock = threading.Lock()
 
 
-def _claim(path: Path) -> str:
-    key = os.path.realpath(path)
+def _where(location: Path | str) -> str:
+    if isinstance(location, Path):
+        return os.path.realpath(location)
+    url = make_url(location)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return os.path.realpath(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def _claim(location: Path | str) -> str:
+    key = _where(location)
     with _open_paths_lock:
         if key in _open_paths:
             raise LedgerBusyError(
-                f"the ledger {path} is already open in this process (pid {os.getpid()}); "
+                f"the ledger {key} is already open in this process (pid {os.getpid()}); "
                 "share that Ledger instead of opening a second one")
         _open_paths.add(key)
     return key
@@ -100,8 +116,9 @@ class _Prepared:
 
 @dataclass(frozen=True, slots=True)
 class _Signed:
-    """The tree with a batch added, not yet the tree readers use, and its checkpoint."""
+    """A batch's tiles and root, not yet what readers use, and its checkpoint."""
 
+    changed: dict[TileKey, bytes]
     frontier: CompactRange
     root: bytes
     checkpoint: StoredCheckpoint
@@ -110,25 +127,28 @@ class _Signed:
 class Ledger:
     """The append-only, verifiable log of consent, link and access events.
 
-    Several processes may append to one file. Each batch takes the file's write lock, first
+    ``location``: a SQLite file's path, or a database URL (``sqlite:///…`` or PostgreSQL).
+    Several processes may append to one ledger. Each batch takes the write turn, first
     takes in (and checks) whatever the others committed since, then composes its entries on
-    top; reads take in others' entries first whenever the file has changed.
+    top; reads take in others' entries first whenever there are any. ``cached_tiles``
+    bounds the full hash tiles kept in memory (8 KiB each).
     """
 
-    def __init__(self, path: Path, signer: NoteSigner, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self._claim = _claim(path)
+    def __init__(self, location: Path | str, signer: NoteSigner, *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 cached_tiles: int = DEFAULT_CAPACITY) -> None:
+        self._claim = _claim(location)
         self.origin = signer.name
         self._signer = signer
         self._clock = clock
         self._failed: BaseException | None = None
         self._closed = False
         try:
-            self.store = LedgerStore(path)
+            self.store = LedgerStore.open(location)
             try:
                 self._tree = VerifiedTree(self.store,
                                           NoteVerifier.from_vkey(signer.verifier_key()),
-                                          on_corrupt=self._fail)
+                                          on_corrupt=self._fail, cached_tiles=cached_tiles)
                 self._tree.load(self._signed_empty_tree())
             except BaseException:
                 self.store.close()
@@ -151,11 +171,11 @@ class Ledger:
         self._failed = error  # stop accepting entries
 
     def _refresh(self) -> None:
-        """Before a read: take in other processes' entries if the file changed."""
+        """Before a read: take in other processes' entries if there are any."""
         if self._tree.corrupt is not None:
             raise self._tree.corrupt
         if self._closed:
-            return  # the file is closed: what was known at close stands
+            return  # storage is closed: what was known at close stands
         self._tree.refresh()
 
     # -- appending -----------------------------------------------------------------------
@@ -215,18 +235,31 @@ class Ledger:
             index += 1
         return prepared
 
-    def _sign(self, prepared: _Prepared, now: datetime) -> _Signed:
+    def _sign(self, txn: LedgerWrite, prepared: _Prepared, now: datetime) -> _Signed:
+        changed = tiles_after_append(prepared.first, prepared.hashes,
+                                     self._tree.batch_reader(txn))
         frontier = self._tree.extended(prepared.hashes)
         root = frontier.root()
         note = self._signer.sign(Checkpoint(self.origin, frontier.size, root,
                                             int(now.timestamp()), ()))
-        return _Signed(frontier, root, StoredCheckpoint(frontier.size, note, prepared.at))
+        return _Signed(changed, frontier, root, StoredCheckpoint(frontier.size, note,
+                                                                 prepared.at))
 
     def _write(self, batch: Sequence[Entry]) -> list[_Outcome]:
         """Catch up, compose, sign and commit one batch in one write transaction; the
         outcome of each entry. Under the tree's sync_lock."""
         prepared: _Prepared | None = None
         try:
+            if self.store.dialect != "sqlite":
+                # Others' entries are checked before taking the write turn, so that the
+                # turn (which every replica waits for) covers only what others added
+                # meanwhile; SQLite's writers share a machine, and the probe would cost
+                # more than it saves.
+                try:
+                    self._tree.follow()
+                except OperationalError as exc:  # the server is away: only this batch fails
+                    raise WriteLockError(f"could not read the ledger's database: {exc.orig}"
+                                         ) from exc
             with self.store.write() as txn:
                 self._tree.catch_up(txn)
                 # The clock is read holding the write lock, so ``at`` never goes backwards
@@ -236,18 +269,19 @@ class Ledger:
                                          now.isoformat(timespec="microseconds"))
                 if not prepared.accepted:
                     return [prepared.refused[p] for p in range(len(batch))]
-                signed = self._sign(prepared, now)
-                txn.insert(prepared.rows, signed.checkpoint)
+                signed = self._sign(txn, prepared, now)
+                txn.insert(prepared.rows, signed.changed, signed.checkpoint)
         except WriteLockError as exc:
-            # Another process held the file for longer than the busy timeout: nothing was
-            # read or written, so only this batch fails.
+            # Another process held the write turn too long, or PostgreSQL's connection failed
+            # mid-batch: nothing of it is acknowledged (a commit that did land is taken in,
+            # checked, by the next batch), so only this batch fails.
             log.warning("ledger batch of %d failed: %s", len(batch), exc)
             return [exc for _ in batch]
         except BaseException as exc:
             return self._write_failed(exc, batch, prepared)
         checkpoint = signed.checkpoint
-        self._tree.advance(prepared.hashes, signed.frontier,
-                           Head(checkpoint.size, prepared.hashes[-1], checkpoint))
+        self._tree.advance(Head(checkpoint.size, prepared.hashes[-1], checkpoint),
+                           signed.frontier, signed.changed)
         appended = {position: Appended(prepared.first + offset, prepared.at, checkpoint.size,
                                        signed.root, checkpoint.note)
                     for offset, position in enumerate(prepared.accepted)}
@@ -256,7 +290,7 @@ class Ledger:
 
     def _write_failed(self, exc: BaseException, batch: Sequence[Entry],
                       prepared: _Prepared | None) -> list[_Outcome]:
-        # Nothing of the batch is in memory (the tree grows only after a commit), but a write
+        # Nothing of the batch is in memory (the head moves only after a commit), but a write
         # that failed midway is a fault to look into, not to retry blindly: fail closed.
         log.exception("ledger write failed; the ledger stops accepting entries")
         if isinstance(exc, LedgerCorruptError):
@@ -310,6 +344,30 @@ class Ledger:
         """The tree root at ``size`` (default: latest)."""
         return self._tree.root(self._check_size(size))
 
+    # -- tlog-tiles, bounded by the latest checkpoint ------------------------------------
+
+    def _tile_fits(self, level: int, index: int, width: int) -> bool:
+        return 1 <= width <= tile_width_at(level, index, self.size)
+
+    def hash_tile(self, level: int, index: int, width: int) -> bytes | None:
+        """The first ``width`` hashes of tile ``(level, index)``, or None past the latest
+        checkpoint's tree."""
+        if not self._tile_fits(level, index, width):
+            return None
+        data = self._tree.tile(level, index, width)
+        if len(data) != width * HASH_SIZE:
+            raise LedgerCorruptError(f"ledger {self.store.name}: its hash tile {level}/{index} "
+                                     f"holds fewer than the {width} hashes its tree has")
+        return data
+
+    def entry_bundle(self, index: int, width: int) -> bytes | None:
+        """The first ``width`` entries of bundle ``index``, or None past the latest
+        checkpoint's tree."""
+        if not self._tile_fits(0, index, width):
+            return None
+        start = index * TILE_WIDTH
+        return entry_bundle([leaf for _, leaf in self.store.leaves(start, start + width)])
+
     def _check_size(self, size: int | None) -> int:
         latest = self.size
         if size is None:
@@ -317,36 +375,6 @@ class Ledger:
         if not 0 <= size <= latest:
             raise ValueError(f"tree size must be in 0..{latest}, got {size}")
         return size
-
-    # -- tlog-tiles: interim, from the in-memory tree, until the tree is kept as tiles -------
-
-    def _tile_fits(self, level: int, index: int, width: int) -> int | None:
-        stored = self.checkpoint()
-        size = stored.size if stored is not None else 0
-        return size if 1 <= width <= tile_width_at(level, index, size) else None
-
-    def hash_tile(self, level: int, index: int, width: int) -> bytes | None:
-        """The first ``width`` hashes of tile ``(level, index)``, or None past the latest
-        checkpoint's tree."""
-        if self._tile_fits(level, index, width) is None:
-            return None
-        height = TILE_HEIGHT * level
-        span = 1 << height
-        hashes = []
-        for position in range(index * TILE_WIDTH, index * TILE_WIDTH + width):
-            # A complete subtree's root: its first leaf and that leaf's path within it.
-            first = position * span
-            path = self._tree.inclusion_proof(first, first + span)[:height]
-            hashes.append(root_from_inclusion_proof(self._tree.leaf(first), 0, span, path))
-        return b"".join(hashes)
-
-    def entry_bundle(self, index: int, width: int) -> bytes | None:
-        """The first ``width`` entries of bundle ``index``, or None past the latest
-        checkpoint's tree."""
-        if self._tile_fits(0, index, width) is None:
-            return None
-        start = index * TILE_WIDTH
-        return entry_bundle([leaf for _, leaf in self.store.leaves(start, start + width)])
 
     def export(self) -> Iterator[bytes]:
         """The whole ledger as JSON Lines up to the latest checkpoint, as of this call

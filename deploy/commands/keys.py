@@ -88,7 +88,7 @@ def _state(state_dir: Path | None, url: str, database_url: str | None,
     ledger = None
     try:
         if with_ledger:
-            ledger = open_ledger(paths, vault.keyring)
+            ledger = open_ledger(paths, vault.keyring, database_url=database_url)
         yield _Opened(paths, store, vault, ledger)
     except WriteLockError as exc:
         # Only a foreign process (sqlite3 by hand) holds the ledger this long. The key change

@@ -92,7 +92,7 @@ async def _match(root: Path, database_url: str | None, config: Any,
     paths = StatePaths(root)
     store, vault = open_state(paths, database_url)
     keys = ServiceKeys.from_keyring(paths, vault.keyring)
-    ledger = open_ledger(paths, vault.keyring)  # unused by matching; the parts want one
+    ledger = open_ledger(paths, vault.keyring, database_url=database_url)  # unused by matching
     agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope)
                 for a in config.agencies}
     parts = build_notifications(

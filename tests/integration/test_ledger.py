@@ -1,4 +1,5 @@
-"""The ledger writer for real: group commit, restart, SIGKILL mid-stream, exports that verify."""
+"""The ledger writer for real, on SQLite and PostgreSQL: group commit, restart, SIGKILL
+mid-stream, exports that verify."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from aggregator.ledger.entries import Entry, EntryKind
 from aggregator.ledger.errors import LedgerBusyError, LedgerCorruptError
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.merkle import verify_consistency, verify_inclusion
 from aggregator.ledger.note import NoteSigner, NoteVerifier
+from aggregator.ledger.tables import entries
 from aggregator.ledger.verifier import verify_export
 from aggregator.vault.key_files import load_or_create_ed25519
 
@@ -45,25 +48,26 @@ def _verify(ledger: Ledger, earlier: str | None = None) -> None:
 
 
 def test_a_second_ledger_in_one_process_is_refused_until_the_first_closes(
-        tmp_path: Path) -> None:
+        tmp_path: Path, ledger_url: str) -> None:
     """Within a process the ledger is shared, not opened twice (other processes may open it:
     test_ledger_processes); the second open names the process that holds it."""
-    first = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    first = Ledger(ledger_url, _signer(tmp_path))
     try:
         with pytest.raises(LedgerBusyError, match=f"pid {os.getpid()}"):
-            Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+            Ledger(ledger_url, _signer(tmp_path))
         first.append_sync(_entry(1))
     finally:
         first.close()
-    second = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    second = Ledger(ledger_url, _signer(tmp_path))
     try:
         assert second.size == 1
     finally:
         second.close()
 
 
-def test_a_new_ledger_signs_the_empty_tree_and_its_export_verifies(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+def test_a_new_ledger_signs_the_empty_tree_and_its_export_verifies(tmp_path: Path,
+                                                                   ledger_url: str) -> None:
+    ledger = Ledger(ledger_url, _signer(tmp_path))
     try:
         stored = ledger.checkpoint()
         assert stored is not None and stored.size == 0
@@ -77,8 +81,9 @@ def test_a_new_ledger_signs_the_empty_tree_and_its_export_verifies(tmp_path: Pat
         ledger.close()
 
 
-async def test_concurrent_appends_are_group_committed_in_order(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+async def test_concurrent_appends_are_group_committed_in_order(tmp_path: Path,
+                                                               ledger_url: str) -> None:
+    ledger = Ledger(ledger_url, _signer(tmp_path))
     try:
         appended = await asyncio.gather(*(ledger.append(_entry(n)) for n in range(500)))
         assert sorted(a.index for a in appended) == list(range(500))
@@ -97,8 +102,8 @@ async def test_concurrent_appends_are_group_committed_in_order(tmp_path: Path) -
         ledger.close()
 
 
-def test_reopening_rebuilds_the_tree_and_continues(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
+def test_reopening_checks_the_tree_and_continues(tmp_path: Path, ledger_url: str) -> None:
+    path = ledger_url
     ledger = Ledger(path, _signer(tmp_path))
     first = [ledger.append_sync(_entry(n)) for n in range(20)]
     earlier = first[-1].checkpoint
@@ -113,22 +118,21 @@ def test_reopening_rebuilds_the_tree_and_continues(tmp_path: Path) -> None:
         reopened.close()
 
 
-def test_a_ledger_file_altered_at_rest_refuses_to_start(tmp_path: Path) -> None:
-    import sqlite3
-
-    path = tmp_path / "ledger.sqlite3"
-    ledger = Ledger(path, _signer(tmp_path))
+def test_a_ledger_altered_at_rest_refuses_to_start(tmp_path: Path, ledger_url: str) -> None:
+    ledger = Ledger(ledger_url, _signer(tmp_path))
     for n in range(5):
         ledger.append_sync(_entry(n))
+    engine = ledger.store.engine
     ledger.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("DELETE FROM entries WHERE idx = 2")
+    with engine.begin() as conn:
+        conn.execute(delete(entries).where(entries.c.idx == 2))
+    engine.dispose()
     with pytest.raises(LedgerCorruptError, match="entry 3"):
-        Ledger(path, _signer(tmp_path))
+        Ledger(ledger_url, _signer(tmp_path))
 
 
-def test_entries_that_cannot_be_encoded_fail_alone(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+def test_entries_that_cannot_be_encoded_fail_alone(tmp_path: Path, ledger_url: str) -> None:
+    ledger = Ledger(ledger_url, _signer(tmp_path))
     try:
         bad = ledger.submit(Entry(EntryKind.ACCESS, {"score": 0.5}))
         good = ledger.submit(_entry(1))
@@ -147,9 +151,9 @@ WRITER = textwrap.dedent("""
     from aggregator.ledger.ledger import Ledger
     from aggregator.ledger.entries import Entry, EntryKind
 
-    root = Path(sys.argv[1])
+    root, where = Path(sys.argv[1]), sys.argv[2]
     key = load_or_create_ed25519(root / "ledger.pem")
-    ledger = Ledger(root / "ledger.sqlite3", NoteSigner("test.localhost/ledger", key))
+    ledger = Ledger(where, NoteSigner("test.localhost/ledger", key))
     n = 0
     while True:  # like 64 requests at a time, each waiting for its entry to be durable
         futures = [ledger.submit(Entry(EntryKind.ACCESS, {"subject": f"psn_{n + i}", "n": n + i},
@@ -161,11 +165,12 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path) -> None:
+def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path,
+                                                            ledger_url: str) -> None:
     """A writer killed with SIGKILL mid-stream: every index it acknowledged is on disk and
     the ledger still verifies."""
     _signer(tmp_path)  # create the key before the child races for it
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], cwd=ROOT,
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), ledger_url], cwd=ROOT,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     acknowledged = []
@@ -177,7 +182,7 @@ def test_sigkill_during_appends_loses_no_acknowledged_entry(tmp_path: Path) -> N
     child.wait()
     acknowledged.extend(int(line) for line in child.stdout.read().split())
     child.stdout.close()
-    ledger = Ledger(tmp_path / "ledger.sqlite3", _signer(tmp_path))
+    ledger = Ledger(ledger_url, _signer(tmp_path))
     try:
         assert ledger.size > max(acknowledged)
         stored = {index for index, _ in ledger.store.leaves(0, ledger.size)}

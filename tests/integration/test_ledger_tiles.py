@@ -53,9 +53,11 @@ def _entry(n: int) -> Entry:
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    """The production composition over one fake agency, with its real ledger, served."""
-    service = bootstrap(CONFIG, tmp_path, adapters={"fake": NoCases()})
+async def served(tmp_path: Path, ledger_url: str) -> AsyncIterator[Served]:
+    """The production composition over one fake agency, with its real ledger, served: on
+    SQLite (the ledger in its own file) and on PostgreSQL (beside the store)."""
+    service = bootstrap(CONFIG, tmp_path, adapters={"fake": NoCases()},
+                        database_url=ledger_url)
     key = load_or_create_ed25519(tmp_path / "issuer.pem")
     async with serving(create_app(service, TokenVerifier(key.public_key()))) as base, \
             httpx.AsyncClient(base_url=base, timeout=30) as http:
