@@ -237,9 +237,10 @@ def bootstrap(config: AggregatorConfig, state_dir: Path, *, database_url: str | 
                         pseudonyms, keys.ledger_references)
     on_close: Callable[[], None] | None = None
     if vault is not None:
-        rewrap = BackgroundRewrap(vault)
-        if vault.subject_keys.pending_rewrap():
-            rewrap.start()
+        # Finishes rewraps, and carries out KEK destructions a shred scheduled once their
+        # grace period is over (aggregator.vault.admin), recording them in the ledger.
+        rewrap = BackgroundRewrap(vault, ledger=ledger)
+        rewrap.start()
         on_close = rewrap.stop
     # Accounts' webhooks (their ``channel`` is a way out for notifications) and e-mail:
     # endpoints and addresses sealed under each account's own data key, so only over the
