@@ -58,10 +58,12 @@ class NoCases:
 
 @dataclass
 class Gateway:
-    """A served gateway: its base URL and an issuer of tokens it accepts."""
+    """A served gateway: its base URL, an issuer of tokens it accepts, and its process when
+    it runs as one."""
 
     base_url: str
     issuer: DevIssuer
+    process: subprocess.Popen[bytes] | None = None
 
 
 def gateway_app(state_dir: Path, settings: GatewaySettings | None = None,
@@ -152,7 +154,7 @@ def gateway_process(tmp_path: Path, *args: str, registry: str | None = None,
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(log_path.read_text()) from None
                 time.sleep(0.1)
-        yield Gateway(base, DevIssuer(key))
+        yield Gateway(base, DevIssuer(key), process)
     finally:
         process.terminate()
         try:
