@@ -29,6 +29,7 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.migrations import SchemaStatus, upgrade
 from aggregator.notify.alert_facts import ProcessingFacts, own_timeline
 from aggregator.notify.alerts import AlertFacts
 from aggregator.notify.email.settings import EmailSettings
@@ -53,6 +54,7 @@ __all__ = [
     "consent_issuer",
     "consent_key",
     "ledger_reference_key",
+    "migrate_state",
     "open_ledger",
     "open_state",
     "open_state_vault",
@@ -95,6 +97,20 @@ class ServiceKeys:
         """The keys the keyring holds (created, or imported from older files, on first use)."""
         return cls(consent_key(paths, keyring), pseudonym_key(paths, keyring),
                    ledger_reference_key(paths, keyring))
+
+
+def migrate_state(paths: StatePaths, database_url: str | None = None
+                  ) -> tuple[SchemaStatus, SchemaStatus]:
+    """Run the migrations the aggregator's database lacks (``database_url``, else SQLite in
+    the state directory); where it stood before and after (aggregator.migrations)."""
+    if database_url is None:
+        private_dir(paths.root)
+        private_file(paths.database)  # before SQLite creates it (and its WAL) under the umask
+    engine = make_engine(database_url or f"sqlite:///{paths.database}")
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def open_state_vault(paths: StatePaths, database_url: str | None = None) -> Vault:

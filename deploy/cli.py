@@ -19,8 +19,10 @@ from adapters.sdk.numbers import InvalidNumberError
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
+from deploy.commands.engine_options import database_errors, engine_options, resolve_engines
 from deploy.commands.keys import keys
-from deploy.commands.nats_options import NATS_URL, jetstream_settings
+from deploy.commands.migrate import migrate
+from deploy.commands.nats_options import jetstream_settings
 from deploy.commands.notify import notify
 from deploy.commands.notify_match import match as notify_match
 from deploy.commands.record_event import record_event_command
@@ -124,15 +126,19 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--activity-rate", default=None, type=click.FloatRange(min=0.1, max=600),
               metavar="N",
               help="Case moves per minute at each agency (default 3); implies --activity.")
-@NATS_URL
+@engine_options
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
-         activity: bool, activity_rate: float | None, nats_url: str | None) -> None:
+         activity: bool, activity_rate: float | None, engine: str, database_url: str | None,
+         redis_url: str | None, nats_url: str | None) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
-    state directory on first run (tls/: keys 0600, reused later).
+    state directory on first run (tls/: keys 0600, reused later). With --engine postgres the
+    aggregator's store, outbox and subject keys live in PostgreSQL, shared limits in Redis
+    and change events on NATS JetStream (the local services unless the URLs say otherwise);
+    the demo migrates the database's schema first.
     """
     import uvloop
 
@@ -143,6 +149,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
     from deploy.processes.launcher import LaunchError
 
     activity, rate = activity_setting(activity, activity_rate)
+    engines = resolve_engines(engine, database_url, redis_url, nats_url)
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, workers=workers,
@@ -150,9 +157,12 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
                        activity_rate=rate,
-                       nats_url=nats_url if jetstream_settings(nats_url) else None)
+                       nats_url=engines.nats_url if jetstream_settings(engines.nats_url)
+                       else None, engine=engines.engine, database_url=engines.database_url,
+                       redis_url=engines.redis_url)
     try:
-        uvloop.run(run_demo(opts))
+        with database_errors(engines):
+            uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
     except (LaunchError, VaultError, LocalCAError) as exc:  # keys missing or unreadable
@@ -285,8 +295,7 @@ def gateway() -> None:
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Aggregator state: database, consent-signing key, published JWKS.")
 @sign_in_options
-@click.option("--database-url", default=None, help="SQLAlchemy URL (default: SQLite in "
-              "the state directory), e.g. postgresql+psycopg://user@host/db")
+@engine_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
@@ -307,7 +316,6 @@ def gateway() -> None:
 @click.option("--notify-deliver/--no-notify-deliver", default=True, show_default=True,
               help="Deliver notifications in this process; off when `caseline notify "
                    "deliver` runs as a process of its own.")
-@NATS_URL
 @click.option("--notify-match/--no-notify-match", default=True, show_default=True,
               help="With --nats-url: match change events in this process; off when "
                    "`caseline notify match` runs as a process of its own.")
@@ -316,11 +324,12 @@ def gateway() -> None:
               help="How often alerts (legal deadlines 30 and 7 days ahead, cases past "
                    "their inquiry date) are looked for. Several gateways may all look: "
                    "each alert is written once.")
-def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
+def gateway_serve(config_path: Path, state_dir: Path, engine: str, database_url: str | None,
+                  redis_url: str | None, nats_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
-                  max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
+                  max_token_lifetime: int, notify_deliver: bool,
                   notify_match: bool, alerts_every: float, **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
@@ -334,6 +343,9 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     E-mail notifications go through the SMTP server named by CASELINE_SMTP_HOST (with
     CASELINE_SMTP_PORT, _STARTTLS, _USERNAME, _PASSWORD, CASELINE_PUBLIC_URL and
     CASELINE_MAIL_FROM); without it, no e-mail.
+
+    On SQLite the database's schema is migrated at start; on PostgreSQL (shared by replicas)
+    a schema that is behind stops it: run `caseline migrate` first.
     """
     import os
     from dataclasses import replace
@@ -355,7 +367,10 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from gateway.app import GatewaySettings, create_app
     from gateway.ratelimit import RatePolicy
 
-    nats = jetstream_settings(nats_url)
+    engines = resolve_engines(engine, database_url, redis_url, nats_url)
+    database_url = engines.database_url
+    # engines.redis_url: the limits every replica shares (Redis), for create_app.
+    nats = jetstream_settings(engines.nats_url)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
     web = options.web()
@@ -392,7 +407,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         await server.serve()
 
     try:
-        uvloop.run(serve())
+        with database_errors(engines):  # down, or its schema behind: said before serving
+            uvloop.run(serve())
     except VaultError as exc:  # keys missing or unreadable: said before anything serves
         raise click.ClickException(str(exc)) from exc
 
@@ -571,6 +587,7 @@ def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
 adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
+main.add_command(migrate)
 main.add_command(notify)
 notify.add_command(notify_match)
 

@@ -25,6 +25,7 @@ import click
 from deploy.commands.state_options import (
     DEMO_URL,
     STATE_DIR,
+    database_url_for,
     open_aggregator_state,
     state_dir_for,
 )
@@ -188,6 +189,7 @@ def deliver(config_path: Path | None, max_attempts: int, lease_seconds: float,
     from deploy.processes.launcher import AGENCIES_TOML
 
     root = state_dir_for(state_dir, url)
+    database_url = database_url_for(database_url, root, url)
     try:
         config = load_config(config_path or AGENCIES_TOML)
     except (ConfigError, OSError) as exc:

@@ -19,7 +19,7 @@ import click
 
 from deploy.commands.nats_options import jetstream_settings
 from deploy.commands.notify import DATABASE_URL, _load_channels, installation_channels
-from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
+from deploy.commands.state_options import DEMO_URL, STATE_DIR, database_url_for, state_dir_for
 
 if TYPE_CHECKING:
     from aggregator.notify.ports import Channel
@@ -68,6 +68,7 @@ def match(nats_url: str, stream: str, subject_prefix: str, consumer: str,
         raise click.UsageError("--nats-url is required")
     settings = replace(settings, ack_wait_s=ack_wait_seconds)
     root = state_dir_for(state_dir, url)
+    database_url = database_url_for(database_url, root, url)
     try:
         config = load_config(config_path or AGENCIES_TOML)
     except (ConfigError, OSError) as exc:

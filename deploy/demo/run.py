@@ -20,11 +20,17 @@ import uvicorn
 from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from aggregator.bootstrap import bootstrap, open_state_vault, processing_alert_facts
+from aggregator.bootstrap import (
+    bootstrap,
+    migrate_state,
+    open_state_vault,
+    processing_alert_facts,
+)
 from aggregator.federation.transport import ClientIdentity
 from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
+from deploy.commands.engine_options import Engines
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
 from deploy.demo.local_ca import ensure_demo_tls
@@ -76,6 +82,13 @@ class DemoOptions:
     activity_rate: float = DEFAULT_RATE
     # Change events on NATS JetStream (None: in the gateway's process, over SQLite).
     nats_url: str | None = None
+    # `--engine`: "embedded" or "postgres" (deploy/commands/engine_options.py).
+    engine: str = "embedded"
+    # The aggregator's database (None: SQLite in the state directory); the adapters keep
+    # their own stores, the agencies' systems.
+    database_url: str | None = None
+    # Redis for the limits every gateway process shares (None: each process's memory).
+    redis_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,10 @@ class GatewaySpec:
     smtp_port: int = 0
     # NATS JetStream for change events ("": none).
     nats_url: str = ""
+    # The aggregator's database ("": SQLite in the state directory) and Redis for shared
+    # limits ("": none); passed to each process, never logged (they may hold a password).
+    database_url: str = ""
+    redis_url: str = ""
 
     def to_json(self) -> str:
         """The spec as one JSON object."""
@@ -115,19 +132,21 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     """One gateway process's app: its own aggregator service over the shared state."""
     state = DemoState(Path(spec.state_dir))
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
-    vault = open_state_vault(state)
+    database_url = spec.database_url or None
+    vault = open_state_vault(state, database_url)
     sign_in = DemoSignIn(state, spec.issuer)
     # E-mail through the demo's sink: the same settings for the pages and the channel.
     email = (demo_mail.demo_email_settings(spec.host, spec.smtp_port, sign_in.base_url)
              if spec.smtp_port else None)
     # The demo's webhook receivers run on this machine: loopback and http allowed here only.
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
-                        client_identity=identity, vault=vault,
+                        database_url=database_url, client_identity=identity, vault=vault,
                         webhooks=WebhookSettings(allow_local=True), email=email,
                         notify=_notify_settings(spec), alert_facts=processing_alert_facts)
     web = sign_in.web_settings()
     if email is not None:
         web = demo_mail.with_email(web, vault, email)
+    # spec.redis_url (when set): the limits every process shares, for create_app.
     rate = RatePolicy.from_rate(spec.lookup_rate).shared_by(spec.workers)
     representative = RatePolicy(spec.representative_burst,
                                 spec.representative_rate).shared_by(spec.workers)
@@ -287,9 +306,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
-    if opts.nats_url:
-        lines.append(f"  Change events       NATS JetStream at {opts.nats_url} (stream "
-                     "CASELINE_CHANGES)")
+    lines += _engine_lines(_engines(opts))
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -326,6 +343,21 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     return "\n".join(lines)
 
 
+def _engine_lines(engines: Engines) -> list[str]:
+    """The banner's lines on where the shared state lives (URLs without passwords)."""
+    shown = engines.described()
+    lines = [f"  Engine              {engines.engine}"]
+    if shown["database_url"]:
+        lines.append(f"  Database            {shown['database_url']} (store, outbox, subject "
+                     "keys; the adapters keep their own SQLite stores)")
+    if shown["redis_url"]:
+        lines.append(f"  Shared limits       Redis at {shown['redis_url']}")
+    if shown["nats_url"]:
+        lines.append(f"  Change events       NATS JetStream at {shown['nats_url']} (stream "
+                     "CASELINE_CHANGES)")
+    return lines
+
+
 def _keyring_line(state_dir: Path) -> str:
     from aggregator.vault import Keyring
 
@@ -336,9 +368,13 @@ def _keyring_line(state_dir: Path) -> str:
     return f"keys/keyring.json, opened by a {protection} from the environment"
 
 
-def _announce(root: Path, host: str, port: int) -> RunningDemo | None:
+def _engines(opts: DemoOptions) -> Engines:
+    return Engines(opts.engine, opts.database_url, opts.redis_url, opts.nats_url)
+
+
+def _announce(root: Path, host: str, port: int, engines: Engines) -> RunningDemo | None:
     try:
-        return announce(root, host, port)
+        return announce(root, host, port, engines=engines.described())
     except OSError as exc:  # the demo serves all the same; commands then need --state-dir
         click.echo(f"Could not write the run file that lets `caseline dev-token` and others "
                    f"find this demo's state ({exc}); pass them --state-dir {root}", err=True)
@@ -354,7 +390,11 @@ async def run_demo(opts: DemoOptions) -> None:
     state = DemoState(opts.state_dir)
     sock = bind_socket(opts.host, opts.port, shared=opts.workers > 1)  # fail fast if taken
     port = sock.getsockname()[1]
-    manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed)
+    # The demo starts every process that uses the database, none of an older release: it
+    # migrates it itself, on either engine.
+    migrate_state(state, opts.database_url)
+    manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed,
+                                database_url=opts.database_url)
     # Gateway <-> adapter traffic over mutual TLS, as in production, from a CA of its own.
     tls = ensure_demo_tls(state.root, REFERENCE_AGENCIES, opts.host)
     adapters, ports = await start_reference_adapters(
@@ -367,7 +407,8 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_burst=opts.representative_burst,
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
-                       smtp_port=sink.port, nats_url=opts.nats_url or "")
+                       smtp_port=sink.port, nats_url=opts.nats_url or "",
+                       database_url=opts.database_url or "", redis_url=opts.redis_url or "")
     prepare(state, spec.issuer)
     logs = state.logs
     children = [_adapter_child(adapter) for adapter in adapters]
@@ -388,7 +429,7 @@ async def run_demo(opts: DemoOptions) -> None:
             # the banner, so whoever reads it finds this demo's state from its URL
             # (`caseline dev-token`, `keys`, `audit`).
             nonlocal running, activity
-            running = _announce(state.root, opts.host, port)
+            running = _announce(state.root, opts.host, port, _engines(opts))
             click.echo(_banner(opts, port, adapters, manifest, sink))
             if opts.activity:
                 activity = start_activity(state, opts.seed, opts.activity_rate, click.echo)
