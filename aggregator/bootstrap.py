@@ -130,12 +130,13 @@ def open_state(paths: StatePaths, database_url: str | None = None) -> tuple[Stor
 
 
 def consent_issuer(paths: StatePaths, vault: Vault | None = None, *,
-                   key: Ed25519PrivateKey | None = None) -> ConsentTokenIssuer:
+                   key: Ed25519PrivateKey | None = None,
+                   database_url: str | None = None) -> ConsentTokenIssuer:
     """The consent-token issuer (signing with ``key``, else the keyring's); also
     (re)publishes the JWKS file adapters use: its own key and the key custodian's public
-    keys."""
+    keys. Without ``vault``, the state's is opened (on ``database_url``, else SQLite)."""
     if vault is None:
-        _, vault = open_state(paths)
+        vault = open_state_vault(paths, database_url)
     issuer = ConsentTokenIssuer(key or consent_key(paths, vault.keyring))
     issuer.write_jwks(paths.jwks, vault.custodian.public_jwks())
     return issuer

@@ -27,9 +27,11 @@ from aggregator.bootstrap import (
     processing_alert_facts,
 )
 from aggregator.federation.transport import ClientIdentity
+from aggregator.installation import install_id
 from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
+from aggregator.state import StatePaths
 from deploy.commands.engine_options import Engines
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
@@ -58,7 +60,10 @@ from gateway.app import GatewaySettings, create_app
 from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
 
-__all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
+__all__ = ["DemoOptions", "GatewaySpec", "demo_stream", "run_demo", "serve_gateway_worker"]
+
+# A demo's change events are few: a small stream (the server reserves what streams ask).
+_DEMO_STREAM_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -158,9 +163,20 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     return app
 
 
+def demo_stream(state: StatePaths, nats_url: str) -> JetStreamSettings:
+    """The demo's JetStream stream, subjects and consumer: named after its installation, so
+    that demos (and tests) sharing one NATS server never match each other's changes."""
+    tag = install_id(state.install_id)
+    return JetStreamSettings(nats_url, stream=f"CASELINE_CHANGES_{tag}",
+                             subject_prefix=f"caseline.{tag}.changes",
+                             consumer=f"caseline-matcher-{tag}", max_bytes=_DEMO_STREAM_BYTES)
+
+
 def _notify_settings(spec: GatewaySpec) -> NotifySettings | None:
     """With a NATS URL, the main process's watchers publish to JetStream and it matches."""
-    return NotifySettings(nats=JetStreamSettings(spec.nats_url)) if spec.nats_url else None
+    if not spec.nats_url:
+        return None
+    return NotifySettings(nats=demo_stream(StatePaths(Path(spec.state_dir)), spec.nats_url))
 
 
 class _Server(uvicorn.Server):
@@ -306,7 +322,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     if opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port} (each enforces "
                      f"1/{opts.workers} of the lookup rate limit)")
-    lines += _engine_lines(_engines(opts))
+    lines += _engine_lines(_engines(opts), opts.state_dir)
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -343,7 +359,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     return "\n".join(lines)
 
 
-def _engine_lines(engines: Engines) -> list[str]:
+def _engine_lines(engines: Engines, state_dir: Path) -> list[str]:
     """The banner's lines on where the shared state lives (URLs without passwords)."""
     shown = engines.described()
     lines = [f"  Engine              {engines.engine}"]
@@ -353,8 +369,9 @@ def _engine_lines(engines: Engines) -> list[str]:
     if shown["redis_url"]:
         lines.append(f"  Shared limits       Redis at {shown['redis_url']}")
     if shown["nats_url"]:
+        stream = demo_stream(StatePaths(state_dir), shown["nats_url"]).stream
         lines.append(f"  Change events       NATS JetStream at {shown['nats_url']} (stream "
-                     "CASELINE_CHANGES)")
+                     f"{stream})")
     return lines
 
 
@@ -399,7 +416,7 @@ async def run_demo(opts: DemoOptions) -> None:
     tls = ensure_demo_tls(state.root, REFERENCE_AGENCIES, opts.host)
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
-        down=set(opts.down), slow_ms=opts.slow_ms, tls=tls)
+        down=set(opts.down), slow_ms=opts.slow_ms, tls=tls, database_url=opts.database_url)
     sink = await demo_mail.start_mail_sink(state, opts.host, demo_url(opts.host, port))
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
                        tls_ca=str(tls.ca), tls_cert=str(tls.gateway.cert),

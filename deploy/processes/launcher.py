@@ -189,12 +189,14 @@ def registry_with(ports: dict[str, int], host: str = "127.0.0.1",
 
 async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], *,
                                    host: str, down: set[str], slow_ms: dict[str, int],
-                                   tls: DemoTLS) -> tuple[list[AdapterProcess], dict[str, int]]:
+                                   tls: DemoTLS, database_url: str | None = None
+                                   ) -> tuple[list[AdapterProcess], dict[str, int]]:
     """Start the reference adapters (except those kept ``down``), with ``tls`` serving mutual
     TLS; returns them and the ports the aggregator should call (a closed port for a downed
-    agency)."""
+    agency). ``database_url``: the aggregator's database (None: SQLite in ``state_root``)."""
     jwks = StatePaths(state_root).jwks
-    consent_issuer(StatePaths(state_root))  # publishes the JWKS the adapters verify with
+    # Publishes the JWKS the adapters verify with.
+    consent_issuer(StatePaths(state_root), database_url=database_url)
     started: list[AdapterProcess] = []
     ports: dict[str, int] = {}
     try:
