@@ -40,6 +40,9 @@ NOT_RUN = {
     "caseline gateway serve …": "an excerpt of a production command line",
     "# sign-in at an installation's identity provider": "a production set-up: an identity "
                                                        "provider and secrets of an installation",
+    "# the demo on the scale engines": "starts a second demo that runs until Ctrl-C "
+                                       "(tests/acceptance run the demo on both engines)",
+    "# a logical dump": "the backup runbook: dumps and restores an installation's database",
 }
 # Shell helper prepended to every block run: each curl call fails on an HTTP error and leaves
 # its output (and, to tell GraphQL calls apart, its arguments) in $CURL_LOG.
