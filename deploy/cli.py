@@ -423,7 +423,7 @@ def gateway_demo_worker(port: int, worker: int, spec: str) -> None:
 
     from deploy.demo.run import GatewaySpec, serve_gateway_worker
 
-    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec), port, worker))
+    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec, os.environ), port, worker))
 
 
 @main.group()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shlex
 import signal
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -62,6 +63,9 @@ from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
 
 __all__ = ["DemoOptions", "GatewaySpec", "demo_stream", "run_demo", "serve_gateway_worker"]
 
+# GatewaySpec's fields that may hold a password, and the variable passing them to workers.
+_SECRET_FIELDS = ("database_url", "redis_url")
+_SECRETS_ENV = "CASELINE_DEMO_WORKER_URLS"
 # A demo's change events are few: a small stream (the server reserves what streams ask).
 _DEMO_STREAM_BYTES = 64 * 1024 * 1024
 
@@ -119,18 +123,27 @@ class GatewaySpec:
     # NATS JetStream for change events ("": none).
     nats_url: str = ""
     # The aggregator's database ("": SQLite in the state directory) and Redis for shared
-    # limits ("": none); passed to each process, never logged (they may hold a password).
+    # limits ("": none). They may hold a password: extra workers get them in their
+    # environment (readable by this user only), never on their command line.
     database_url: str = ""
     redis_url: str = ""
 
     def to_json(self) -> str:
-        """The spec as one JSON object."""
-        return json.dumps(asdict(self))
+        """The spec as one JSON object, without the URLs that may hold a password (see
+        :meth:`secrets_env`)."""
+        return json.dumps({**asdict(self), **dict.fromkeys(_SECRET_FIELDS, "")})
+
+    def secrets_env(self) -> dict[str, str]:
+        """The environment variable carrying what :meth:`to_json` leaves out."""
+        return {_SECRETS_ENV: json.dumps({key: getattr(self, key) for key in _SECRET_FIELDS})}
 
     @classmethod
-    def from_json(cls, text: str) -> GatewaySpec:
-        """The spec written by :meth:`to_json`."""
-        return cls(**json.loads(text))
+    def from_json(cls, text: str, environ: Mapping[str, str] | None = None) -> GatewaySpec:
+        """The spec written by :meth:`to_json`, with the URLs from ``environ``'s
+        :meth:`secrets_env` variable."""
+        secrets = json.loads((environ or {}).get(_SECRETS_ENV) or "{}")
+        return cls(**{**json.loads(text), **{key: str(secrets.get(key) or "")
+                                             for key in _SECRET_FIELDS}})
 
 
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
@@ -252,7 +265,7 @@ def _worker_child(spec: GatewaySpec, port: int, logs: Path, worker: int) -> Chil
                "--worker", str(worker), "--spec", spec.to_json())
 
     async def spawn() -> asyncio.subprocess.Process:
-        return await spawn_logged(command, log)
+        return await spawn_logged(command, log, env={**os.environ, **spec.secrets_env()})
 
     async def ready(process: asyncio.subprocess.Process) -> object:
         return await await_ready_line(process, log, f"gateway process {worker}", "worker")

@@ -9,6 +9,7 @@ import json
 import signal
 import socket
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,13 +107,14 @@ def adapter_command(agency_id: str, store: Path, jwks: Path, *, host: str, port:
             *slow_args, *tls_args)
 
 
-async def spawn_logged(command: tuple[str, ...], log_path: Path) -> asyncio.subprocess.Process:
-    """Start ``command``: its stdout piped (for the ready line), its stderr appended to
-    ``log_path``."""
+async def spawn_logged(command: tuple[str, ...], log_path: Path,
+                       env: Mapping[str, str] | None = None) -> asyncio.subprocess.Process:
+    """Start ``command`` (in ``env``, else this process's environment): its stdout piped
+    (for the ready line), its stderr appended to ``log_path``."""
     with open_private_append(log_path) as log_file:
         return await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.PIPE, stderr=log_file,
-            stdin=asyncio.subprocess.DEVNULL)
+            stdin=asyncio.subprocess.DEVNULL, env=None if env is None else dict(env))
 
 
 async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
