@@ -31,6 +31,7 @@ from aggregator.files import private_dir, private_file
 from aggregator.installation import ledger_origin
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from aggregator.migrations import SchemaStatus, upgrade
 from aggregator.notify.alert_facts import ProcessingFacts, own_timeline
 from aggregator.notify.alerts import AlertFacts
 from aggregator.notify.email.settings import EmailSettings
@@ -58,6 +59,7 @@ __all__ = [
     "invitation_throttles",
     "ledger_reference_key",
     "link_throttle",
+    "migrate_state",
     "open_ledger",
     "open_state",
     "open_state_vault",
@@ -102,6 +104,20 @@ class ServiceKeys:
                    ledger_reference_key(paths, keyring))
 
 
+def migrate_state(paths: StatePaths, database_url: str | None = None
+                  ) -> tuple[SchemaStatus, SchemaStatus]:
+    """Run the migrations the aggregator's database lacks (``database_url``, else SQLite in
+    the state directory); where it stood before and after (aggregator.migrations)."""
+    if database_url is None:
+        private_dir(paths.root)
+        private_file(paths.database)  # before SQLite creates it (and its WAL) under the umask
+    engine = make_engine(database_url or f"sqlite:///{paths.database}")
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def open_state_vault(paths: StatePaths, database_url: str | None = None) -> Vault:
     """The state directory's key vault, its subject keys in the aggregator's database."""
     private_dir(paths.root)
@@ -119,12 +135,13 @@ def open_state(paths: StatePaths, database_url: str | None = None) -> tuple[Stor
 
 
 def consent_issuer(paths: StatePaths, vault: Vault | None = None, *,
-                   key: Ed25519PrivateKey | None = None) -> ConsentTokenIssuer:
+                   key: Ed25519PrivateKey | None = None,
+                   database_url: str | None = None) -> ConsentTokenIssuer:
     """The consent-token issuer (signing with ``key``, else the keyring's); also
     (re)publishes the JWKS file adapters use: its own key and the key custodian's public
-    keys."""
+    keys. Without ``vault``, the state's is opened (on ``database_url``, else SQLite)."""
     if vault is None:
-        _, vault = open_state(paths)
+        vault = open_state_vault(paths, database_url)
     issuer = ConsentTokenIssuer(key or consent_key(paths, vault.keyring))
     issuer.write_jwks(paths.jwks, vault.custodian.public_jwks())
     return issuer

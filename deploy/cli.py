@@ -14,13 +14,11 @@ from typing import Any, TypeVar
 import click
 
 from adapters.reference.catalog import REFERENCE_AGENCIES, profile
-from adapters.sdk.mapping import MATCH_KINDS, MappingTable, lint_table
-from adapters.sdk.numbers import InvalidNumberError
-from adapters.sdk.profile import AgencyProfile
-from adapters.sdk.resolution import AMBIGUOUS, NONE, VARIANT, resolve
 from deploy.commands.audit import audit
+from deploy.commands.engine_options import database_errors, engine_options, resolve_engines
 from deploy.commands.keys import keys
-from deploy.commands.nats_options import NATS_URL, jetstream_settings
+from deploy.commands.migrate import migrate
+from deploy.commands.nats_options import jetstream_settings
 from deploy.commands.notify import notify
 from deploy.commands.notify_match import match as notify_match
 from deploy.commands.record_event import record_event_command
@@ -32,6 +30,7 @@ from deploy.commands.telemetry_options import OTLP_ENDPOINT, gateway_telemetry, 
 from deploy.commands.telemetry_options import gateway_telemetry_options as telemetry_options
 from deploy.commands.trusted_documents import TRUSTED_DOCUMENTS, trusted_documents, trusted_from
 from deploy.commands.uscis_api import run_uscis_api, uscis_api_options
+from deploy.commands.vocab import vocab
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState, default_state_dir
 
@@ -128,19 +127,22 @@ def _parse_slow(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--activity-rate", default=None, type=click.FloatRange(min=0.1, max=600),
               metavar="N",
               help="Case moves per minute at each agency (default 3); implies --activity.")
-@NATS_URL
+@engine_options
 @redis_options
 @TRUSTED_DOCUMENTS
 def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
          down: tuple[str, ...], slow: tuple[str, ...], lookup_rate: float, workers: int,
          representative_burst: int, representative_rate: float, max_body_bytes: int,
-         activity: bool, activity_rate: float | None, nats_url: str | None,
-         redis_url: str | None, redis_prefix: str,
+         activity: bool, activity_rate: float | None, engine: str, database_url: str | None,
+         redis_url: str | None, nats_url: str | None, redis_prefix: str,
          trusted_documents: tuple[Path, ...]) -> None:
     """Run all three adapters and the gateway with demo data on loopback.
 
     Gateway and adapters talk mutual TLS, with a CA and certificates the demo creates in the
-    state directory on first run (tls/: keys 0600, reused later).
+    state directory on first run (tls/: keys 0600, reused later). With --engine postgres the
+    aggregator's store, outbox and subject keys live in PostgreSQL, shared limits in Redis
+    and change events on NATS JetStream (the local services unless the URLs say otherwise);
+    the demo migrates the database's schema first.
     """
     import uvloop
 
@@ -152,6 +154,7 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
 
     activity, rate = activity_setting(activity, activity_rate)
     trusted_from(trusted_documents)  # a bad manifest stops here, before anything starts
+    engines = resolve_engines(engine, database_url, redis_url, nats_url)
     opts = DemoOptions(state_dir=state_dir or default_state_dir(), host=host, port=port,
                        cases=cases, seed=seed, down=frozenset(down), slow_ms=_parse_slow(slow),
                        lookup_rate=lookup_rate, workers=workers,
@@ -159,11 +162,14 @@ def demo(state_dir: Path | None, host: str, port: int, cases: int, seed: int,
                        representative_rate=representative_rate,
                        max_body_bytes=max_body_bytes, activity=activity,
                        activity_rate=rate, trusted_documents=trusted_documents,
-                       nats_url=nats_url if jetstream_settings(nats_url) else None,
-                       redis_url=redis_url if shared_limits(redis_url, redis_prefix) else None,
+                       nats_url=engines.nats_url if jetstream_settings(engines.nats_url)
+                       else None, engine=engines.engine, database_url=engines.database_url,
+                       redis_url=engines.redis_url
+                       if shared_limits(engines.redis_url, redis_prefix) else None,
                        redis_prefix=redis_prefix)
     try:
-        uvloop.run(run_demo(opts))
+        with database_errors(engines):
+            uvloop.run(run_demo(opts))
     except KeyboardInterrupt:
         pass
     except (LaunchError, VaultError, LocalCAError) as exc:  # keys missing or unreadable
@@ -298,8 +304,7 @@ def gateway() -> None:
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Aggregator state: database, consent-signing key, published JWKS.")
 @sign_in_options
-@click.option("--database-url", default=None, help="SQLAlchemy URL (default: SQLite in "
-              "the state directory), e.g. postgresql+psycopg://user@host/db")
+@engine_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--lookup-rate", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
@@ -320,7 +325,6 @@ def gateway() -> None:
 @click.option("--notify-deliver/--no-notify-deliver", default=True, show_default=True,
               help="Deliver notifications in this process; off when `caseline notify "
                    "deliver` runs as a process of its own.")
-@NATS_URL
 @redis_options
 @click.option("--notify-match/--no-notify-match", default=True, show_default=True,
               help="With --nats-url: match change events in this process; off when "
@@ -332,15 +336,15 @@ def gateway() -> None:
                    "each alert is written once.")
 @telemetry_options
 @TRUSTED_DOCUMENTS
-def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, host: str,
+def gateway_serve(config_path: Path, state_dir: Path, engine: str, database_url: str | None,
+                  redis_url: str | None, nats_url: str | None, host: str,
                   port: int, lookup_rate: float, representative_burst: int,
                   representative_rate: float, tls_cert: Path | None,
                   tls_key: Path | None, forwarded_allow_ips: str, max_body_bytes: int,
-                  max_token_lifetime: int, notify_deliver: bool, nats_url: str | None,
+                  max_token_lifetime: int, notify_deliver: bool,
                   notify_match: bool, alerts_every: float, otlp_endpoint: str | None,
-                  log_format: str, metrics_allow_ips: str, redis_url: str | None,
-                  redis_prefix: str, trusted_documents: tuple[Path, ...],
-                  **sign_in: Any) -> None:
+                  log_format: str, metrics_allow_ips: str, redis_prefix: str,
+                  trusted_documents: tuple[Path, ...], **sign_in: Any) -> None:
     """Serve /graphql with production defaults: no GraphiQL, no introspection, masked errors.
 
     Adapters whose registry entry names a 'ca' (a PEM file; a relative path is taken from
@@ -353,6 +357,9 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     E-mail notifications go through the SMTP server named by CASELINE_SMTP_HOST (with
     CASELINE_SMTP_PORT, _STARTTLS, _USERNAME, _PASSWORD, CASELINE_PUBLIC_URL and
     CASELINE_MAIL_FROM); without it, no e-mail.
+
+    On SQLite the database's schema is migrated at start; on PostgreSQL (shared by replicas)
+    a schema that is behind stops it: run `caseline migrate` first.
     """
     import os
     from dataclasses import replace
@@ -374,9 +381,11 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
     from gateway.app import GatewaySettings, create_app
     from gateway.ratelimit import RatePolicy
 
-    nats = jetstream_settings(nats_url)
+    engines = resolve_engines(engine, database_url, redis_url, nats_url)
+    database_url = engines.database_url
+    nats = jetstream_settings(engines.nats_url)
     metrics_allow = gateway_telemetry(otlp_endpoint, log_format, metrics_allow_ips)
-    limits = shared_limits(redis_url, redis_prefix)
+    limits = shared_limits(engines.redis_url, redis_prefix)
     trusted = trusted_from(trusted_documents)
     options = SignInOptions(**sign_in)
     verifier = options.verifier(max_token_lifetime)
@@ -415,7 +424,8 @@ def gateway_serve(config_path: Path, state_dir: Path, database_url: str | None, 
         await server.serve()
 
     try:
-        uvloop.run(serve())
+        with database_errors(engines):  # down, or its schema behind: said before serving
+            uvloop.run(serve())
     except VaultError as exc:  # keys missing or unreadable: said before anything serves
         raise click.ClickException(str(exc)) from exc
 
@@ -430,110 +440,7 @@ def gateway_demo_worker(port: int, worker: int, spec: str) -> None:
 
     from deploy.demo.run import GatewaySpec, serve_gateway_worker
 
-    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec), port, worker))
-
-
-@main.group()
-def vocab() -> None:
-    """Inspect and lint agencies' mapping tables."""
-
-
-def _known_codes(path: Path) -> list[tuple[str | None, str]]:
-    codes: list[tuple[str | None, str]] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        program, sep, code = line.partition("|")
-        codes.append((program.strip(), code.strip()) if sep else (None, line))
-    return codes
-
-
-@vocab.command("map")
-@click.argument("agency", type=AGENCY)
-@click.argument("texts", nargs=-1, required=True)
-@click.option("--program", default=None, help="Program qualifier (labor: PERM, PW, LCA, ...).")
-@click.option("--case-number", default=None,
-              help="A case number to read the program from (labor: G-100-..., I-200-...).")
-def vocab_map(agency: str, texts: tuple[str, ...], program: str | None,
-              case_number: str | None) -> None:
-    """Print what each code or title maps to, one JSON object per line ('-' reads stdin;
-    blank lines and lines starting with '#' are skipped there), and how it matched: "EXACT",
-    "VARIANT" (an unseen variant of a known title), "AMBIGUOUS" or "NONE". A summary of the
-    counts per match goes to stderr; the exit status is 1 when any input matched nothing.
-
-    A text may be written PROGRAM|CODE or CASE-NUMBER|CODE. With neither (and no --program
-    or --case-number), a code that means the same in every program that uses it maps, and
-    one whose meaning differs is "AMBIGUOUS" with its candidates.
-    """
-    agency_profile = profile(agency)
-    table = MappingTable.load(agency_profile.mapping_path)
-    if case_number is not None:
-        try:
-            program = agency_profile.program_of_number(case_number) or program
-        except InvalidNumberError as exc:
-            raise click.BadParameter(str(exc), param_hint="--case-number") from exc
-    inputs = ([line.strip() for line in sys.stdin if line.strip() and
-               not line.lstrip().startswith("#")] if texts == ("-",) else list(texts))
-    counts = dict.fromkeys(MATCH_KINDS, 0)
-    for raw in inputs:
-        line = _mapped_line(agency, agency_profile, table, raw, program)
-        counts[line["match"]] += 1
-        click.echo(json.dumps(line, ensure_ascii=False))
-    # Every line is printed first: the summary and the exit status are for scripts and CI.
-    click.echo(f"{agency}: {len(inputs)} mapped: "
-               + ", ".join(f"{kind} {counts[kind]}" for kind in MATCH_KINDS), err=True)
-    if counts[NONE]:
-        raise SystemExit(1)
-
-
-def _mapped_line(agency: str, agency_profile: AgencyProfile, table: MappingTable, raw: str,
-                 program: str | None) -> dict[str, Any]:
-    """One line of `vocab map`: the qualifier (a program or a case number) resolved first."""
-    qualifier, sep, code = raw.partition("|")
-    use_program, use_code = program, raw
-    if sep:
-        use_code = code.strip()
-        if qualifier.strip().upper() in agency_profile.case_types:
-            use_program = qualifier.strip().upper()
-        else:
-            try:
-                use_program = agency_profile.program_of_number(qualifier.strip()) or program
-            except InvalidNumberError as exc:
-                return {"input": raw, "agency": agency, "match": NONE, "known": False,
-                        "error": str(exc)}
-    resolution = resolve(table, use_code, use_program)
-    mapped = resolution.status(use_code)
-    return {
-        "input": raw, "agency": agency, "program": use_program, "match": resolution.match,
-        "known": mapped.known, "category": mapped.category, "milestone": mapped.milestone,
-        "action_required": mapped.action_required,
-        **{t.language: {"title": t.title, "description": t.description,
-                        "next_step": t.next_step} for t in mapped.texts},
-        **({"candidates": [{"program": c.program, "category": c.category,
-                            "milestone": c.milestone, "action_required": c.action_required,
-                            "title": c.texts[0].title} for c in resolution.candidates]}
-           if resolution.match == AMBIGUOUS else {}),
-        # A variant names the title it varies: the alias a table owner may want to add.
-        **({"variant_of": resolution.entry.code}
-           if resolution.match == VARIANT and resolution.entry is not None else {}),
-    }
-
-
-@vocab.command("check")
-@click.argument("agency", type=AGENCY)
-def vocab_check(agency: str) -> None:
-    """Lint a mapping table: parses, both languages, no duplicate keys, every code mapped."""
-    agency_profile = profile(agency)
-    known = _known_codes(agency_profile.known_codes_path)
-    problems = lint_table(agency_profile.mapping_path, known)
-    if problems:
-        for problem in problems:
-            click.echo(f"{agency}: {problem}", err=True)
-        raise SystemExit(1)
-    table = MappingTable.load(agency_profile.mapping_path)
-    click.echo(f"{agency}: ok ({len(table.entries)} entries, {len(known)} agency codes "
-               f"mapped, languages {', '.join(table.languages)})")
+    uvloop.run(serve_gateway_worker(GatewaySpec.from_json(spec, os.environ), port, worker))
 
 
 @main.command()
@@ -594,8 +501,10 @@ def sample_numbers(state_dir: Path | None, url: str, as_json: bool) -> None:
 adapter.add_command(record_event_command)
 main.add_command(audit)
 main.add_command(keys)
+main.add_command(migrate)
 main.add_command(notify)
 main.add_command(trusted_documents)
+main.add_command(vocab)
 notify.add_command(notify_match)
 
 

@@ -45,6 +45,9 @@ NOT_RUN = {
     "# a trial's certificates and secrets": "needs a container engine (tests/unit/deploy/"
                                             "test_compose.py runs its certificate steps)",
     "kubectl apply": "needs a Kubernetes cluster (tests/unit/deploy/ check the manifests)",
+    "# the demo on the scale engines": "starts a second demo that runs until Ctrl-C "
+                                       "(tests/acceptance run the demo on both engines)",
+    "# a logical dump": "the backup runbook: dumps and restores an installation's database",
 }
 # Shell helper prepended to every block run: each curl call fails on an HTTP error and leaves
 # its output (and, to tell GraphQL calls apart, its arguments) in $CURL_LOG.

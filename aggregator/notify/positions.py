@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from aggregator.migrations import ensure_schema
+
 __all__ = ["AlreadyMatched", "advance", "advance_to", "create", "position", "stream_positions"]
 
 metadata = MetaData()
@@ -42,7 +44,7 @@ class AlreadyMatched(Exception):
 
 def create(engine: Engine) -> None:
     """Create the table if it is missing."""
-    metadata.create_all(engine)
+    ensure_schema(engine)
 
 
 def position(engine: Engine, stream: str, consumer: str) -> int:

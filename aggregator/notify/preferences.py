@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from aggregator.migrations import ensure_schema
 from aggregator.notify.model import ChannelKind, Preferences
 from aggregator.notify.rows import insert_for
-from aggregator.notify.tables import metadata, preferences
+from aggregator.notify.tables import preferences
 
 __all__ = ["MAX_AGENCIES", "SqlPreferences"]
 
@@ -32,7 +33,7 @@ class SqlPreferences:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def preferences(self, account_id: str) -> Preferences:
         """The stored preferences, or the defaults."""

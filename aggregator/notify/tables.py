@@ -1,5 +1,5 @@
 """The notification tables (SQLAlchemy Core, portable across SQLite and PostgreSQL), in the
-aggregator's database beside the store's; created when the outbox opens."""
+aggregator's database beside the store's; created by its migrations (aggregator/migrations)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-__all__ = ["create_tables", "deliveries", "metadata", "notifications", "preferences",
-           "seen_cases", "watch_cursors"]
+__all__ = ["add_alert_columns", "create_tables", "deliveries", "metadata", "notifications",
+           "preferences", "seen_cases", "watch_cursors"]
 
 metadata = MetaData()
 
@@ -111,9 +111,15 @@ preferences = Table(
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the tables, and add the columns a database from before alerts lacks (additive,
-    with defaults: its rows read back as the changes they were)."""
-    metadata.create_all(engine)
+    """Make sure the aggregator's database has its tables (aggregator.migrations)."""
+    from aggregator.migrations import ensure_schema
+
+    ensure_schema(engine)
+
+
+def add_alert_columns(engine: Engine) -> None:
+    """Add the columns a database from before alerts lacks (additive, with defaults: its rows
+    read back as the changes they were); for databases from before migrations."""
     present = {c["name"] for c in inspect(engine).get_columns(notifications.name)}
     for column in ("kind", "alert_sealed"):
         if column in present:

@@ -1,5 +1,7 @@
-"""Schema changes of the subject store from earlier versions, run when it opens: each
-checks whether it is needed and is safe to run again."""
+"""Schema changes of the subject store from before migrations (Alembic took over: see
+aggregator/migrations), run on such a database before it is stamped at the baseline
+(aggregator/migrations/legacy.py): each checks whether it is needed and is safe to run
+again."""
 
 from __future__ import annotations
 

@@ -22,21 +22,15 @@ from aggregator.accounts import Account
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.ledger.entries import access_code_reference, case_reference
+from aggregator.migrations import ensure_schema
 from aggregator.model import Link
 from aggregator.store.invitations import InvitationStore
-from aggregator.store.migrations import (
-    add_link_holders,
-    add_shared_names,
-    bump_version,
-    create_accounts,
-    legacy_links,
-)
+from aggregator.store.migrations import bump_version
 from aggregator.store.tables import (
     accounts,
     consents,
     link_actors,
     links,
-    metadata,
     store_version,
     subjects,
 )
@@ -104,16 +98,11 @@ class Store:
         database = engine.url.database
         if engine.dialect.name == "sqlite" and database and database != ":memory:":
             self._probe = sqlite3.connect(database, check_same_thread=False)
-        legacy = legacy_links(self.engine)
-        had_accounts = inspect(self.engine).has_table("accounts")
-        metadata.create_all(self.engine)
-        add_shared_names(self.engine)
-        if legacy:
+        ensure_schema(self.engine)  # schema changes: aggregator/migrations
+        # Data a store from before sealing left in plaintext: sealed here, with the keys.
+        if inspect(self.engine).has_table("links_plaintext"):
             self._migrate_links()
         self._migrate_purposes()
-        add_link_holders(self.engine)
-        if not had_accounts:
-            create_accounts(self.engine)
 
     @property
     def sealer(self) -> SubjectSealer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -47,6 +48,9 @@ links = Table(
     # Null for links made before it was kept, and for links seeded without a code.
     Column("access_code_ref", String(64), nullable=True),
     PrimaryKeyConstraint("subject_id", "agency_id", "case_ref"),
+    # A case is linked to one subject at a time (stores from before it may hold a case
+    # under several: aggregator/store/migrations.py add_link_holders).
+    Index("links_one_holder", "agency_id", "case_ref", unique=True),
 )
 
 # The accounts named as the actor of a link event in someone else's access log (an attempt

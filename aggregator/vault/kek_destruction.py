@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from aggregator.vault.tables import kek_destructions, metadata
+from aggregator.vault.tables import kek_destructions
 
 __all__ = ["DEFAULT_GRACE", "Destruction", "KekDestructions", "Plan", "plan", "schedule"]
 
@@ -117,8 +117,7 @@ class KekDestructions:
     """The schedule of KEK destructions in the aggregator's database."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        metadata.create_all(engine)
+        self.engine = engine  # its table is made by migrations (aggregator.migrations)
 
     def all(self) -> list[Destruction]:
         """Every destruction ever scheduled, pending and done, by scheduled time."""

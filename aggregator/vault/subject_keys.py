@@ -24,10 +24,11 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
+from aggregator.migrations import ensure_schema
 from aggregator.vault.errors import ShreddedError
 from aggregator.vault.kek_destruction import DEFAULT_GRACE, KekDestructions, schedule
 from aggregator.vault.kms import KeyService
-from aggregator.vault.tables import metadata, shredded_subjects, subject_keys
+from aggregator.vault.tables import shredded_subjects, subject_keys
 from caseline.v1.lib.sealed import KEY_BYTES, SealError, associated_data, key_id_of, open_value
 from caseline.v1.lib.sealed import seal_value as _seal_value
 
@@ -71,7 +72,7 @@ def _check_subject(subject_id: str) -> None:
 
 def keys_per_kek(engine: Engine) -> dict[str, int]:
     """How many subject keys in ``engine``'s database each KEK wraps (KEKs that wrap any)."""
-    metadata.create_all(engine)
+    ensure_schema(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(subject_keys.c.kek_id, func.count())
                             .group_by(subject_keys.c.kek_id)).all()
@@ -95,7 +96,7 @@ class SubjectKeys:
         self.grace = grace  # before a KEK that wrapped a shredded subject's keys is destroyed
         self.clock = clock
         self._sqlite = engine.dialect.name == "sqlite"
-        metadata.create_all(engine)
+        ensure_schema(engine)
         self.destructions = KekDestructions(engine)
 
     # -- sealing -------------------------------------------------------------------------

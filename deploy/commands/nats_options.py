@@ -1,5 +1,6 @@
-"""`--nats-url`, shared by `caseline demo`, `caseline gateway serve` and `caseline notify
-match`: change events travel on NATS JetStream instead of staying in one process."""
+"""The JetStream settings of a `--nats-url` (`caseline demo`, `caseline gateway serve`: see
+engine_options.py; `caseline notify match`): change events travel on NATS JetStream instead
+of staying in one process."""
 
 from __future__ import annotations
 
@@ -11,15 +12,7 @@ import click
 if TYPE_CHECKING:
     from aggregator.notify.wire import JetStreamSettings
 
-__all__ = ["NATS_URL", "jetstream_settings"]
-
-NATS_URL = click.option(
-    "--nats-url", default=None, metavar="URL",
-    help="Carry notification change events on NATS JetStream at URL (e.g. "
-         "nats://127.0.0.1:4222; stream CASELINE_CHANGES): watchers publish, a matcher "
-         "(`caseline notify match`, or the gateway's main process) writes the outbox. "
-         "Default: none, everything in one process over the database.")
-
+__all__ = ["jetstream_settings"]
 
 def jetstream_settings(url: str | None, longest_backoff_s: float = 30.0, *,
                        stream: str | None = None, subject_prefix: str | None = None,

@@ -22,9 +22,11 @@ from urllib.parse import urlsplit
 
 import click
 
+from deploy.commands.engine_options import Engines, database_errors
 from deploy.commands.state_options import (
     DEMO_URL,
     STATE_DIR,
+    database_url_for,
     open_aggregator_state,
     state_dir_for,
 )
@@ -188,6 +190,7 @@ def deliver(config_path: Path | None, max_attempts: int, lease_seconds: float,
     from deploy.processes.launcher import AGENCIES_TOML
 
     root = state_dir_for(state_dir, url)
+    database_url = database_url_for(database_url, root, url)
     try:
         config = load_config(config_path or AGENCIES_TOML)
     except (ConfigError, OSError) as exc:
@@ -196,7 +199,8 @@ def deliver(config_path: Path | None, max_attempts: int, lease_seconds: float,
     policy = DeliveryPolicy(max_attempts=max_attempts, lease_s=lease_seconds,
                             max_backoff_s=max_backoff_seconds,
                             base_backoff_s=min(2.0, max_backoff_seconds))
-    uvloop.run(_deliver(root, database_url, config, channels, policy))
+    with database_errors(Engines(database_url=database_url)):  # down, or its schema behind
+        uvloop.run(_deliver(root, database_url, config, channels, policy))
 
 
 async def _deliver(root: Path, database_url: str | None, config: Any,

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from deploy.commands.engine_options import Engines, database_errors
 from deploy.commands.nats_options import jetstream_settings
 from deploy.commands.notify import DATABASE_URL, _load_channels, installation_channels
-from deploy.commands.state_options import DEMO_URL, STATE_DIR, state_dir_for
+from deploy.commands.state_options import DEMO_URL, STATE_DIR, database_url_for, state_dir_for
 
 if TYPE_CHECKING:
     from aggregator.notify.ports import Channel
@@ -68,13 +69,15 @@ def match(nats_url: str, stream: str, subject_prefix: str, consumer: str,
         raise click.UsageError("--nats-url is required")
     settings = replace(settings, ack_wait_s=ack_wait_seconds)
     root = state_dir_for(state_dir, url)
+    database_url = database_url_for(database_url, root, url)
     try:
         config = load_config(config_path or AGENCIES_TOML)
     except (ConfigError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     channels = _load_channels(channel_factory, root)
     try:
-        uvloop.run(_match(root, database_url, config, channels, settings))
+        with database_errors(Engines(database_url=database_url)):  # down, or schema behind
+            uvloop.run(_match(root, database_url, config, channels, settings))
     except JetStreamUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -1,6 +1,7 @@
-"""`--redis-url` and `--redis-prefix`, shared by `caseline demo` and `caseline gateway serve`:
-the public-lookup rate limit and the access-code throttle counted in Redis, so every
-replica limits a client as one (aggregator/shared_limits.py)."""
+"""`--redis-prefix`, shared by `caseline demo` and `caseline gateway serve` beside
+`--redis-url` (deploy/commands/engine_options.py): the public-lookup rate limit and the
+access-code throttle counted in Redis, so every replica limits a client as one
+(aggregator/shared_limits.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,6 @@ __all__ = ["redis_options", "shared_limits"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
-REDIS_URL = click.option(
-    "--redis-url", default=None, metavar="URL",
-    help="Count the lookup rate limit and the access-code throttle in Redis at URL (e.g. "
-         "redis://127.0.0.1:6379/0), shared by every gateway replica: the limits are then "
-         "global, not divided among processes. If Redis fails, lookups fall back to each "
-         "process's own limit and linking cases pauses. Default: none, each process counts "
-         "in its own memory.")
 REDIS_PREFIX = click.option(
     "--redis-prefix", default="caseline", show_default=True, metavar="PREFIX",
     help="With --redis-url: the prefix of this installation's keys (replicas of one "
@@ -30,8 +24,8 @@ REDIS_PREFIX = click.option(
 
 
 def redis_options(command: F) -> F:
-    """Both options, on ``command``."""
-    return REDIS_URL(REDIS_PREFIX(command))
+    """``--redis-prefix`` on ``command``."""
+    return REDIS_PREFIX(command)
 
 
 def shared_limits(url: str | None, prefix: str) -> SharedLimits | None:

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 import click
 
 from deploy.demo.personas import PERSONAS
-from deploy.demo.run_files import DEFAULT_URL, StateDirNotFound, locate_state_dir
+from deploy.demo.run_files import (
+    DEFAULT_URL,
+    StateDirNotFound,
+    demo_database_url,
+    locate_state_dir,
+)
 from deploy.demo.state import DemoState
 
 if TYPE_CHECKING:
@@ -17,7 +22,8 @@ if TYPE_CHECKING:
     from aggregator.store import Store
     from aggregator.vault import Vault
 
-__all__ = ["DEMO_URL", "STATE_DIR", "persona_token", "state_dir_for"]
+__all__ = ["DEMO_URL", "STATE_DIR", "database_url_for", "open_aggregator_state",
+           "persona_token", "state_dir_for"]
 
 STATE_DIR = click.option(
     "--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -40,24 +46,42 @@ def state_dir_for(state_dir: Path | None, url: str | None) -> Path:
         raise click.BadParameter(str(exc), param_hint="--url") from exc
 
 
+def database_url_for(database_url: str | None, root: Path, url: str | None) -> str | None:
+    """``database_url``, else that of the demo running at ``url`` on ``root`` (its run file
+    says; a `caseline demo --engine postgres`), else None: SQLite in the state directory."""
+    if database_url is not None:
+        return database_url
+    try:
+        return demo_database_url(root, url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from exc
+
+
 def open_aggregator_state(state_dir: Path | None, url: str | None,
                           database_url: str | None) -> tuple[StatePaths, Store, Vault]:
     """The aggregator's state for an operator command: its paths, store and vault; a
     ClickException saying what to do when there is none or it does not open."""
     # Imported here: commands that never open the aggregator's state start faster.
+    from sqlalchemy.exc import OperationalError
+
     from aggregator.bootstrap import open_state
+    from aggregator.migrations import SchemaBehind
     from aggregator.state import StatePaths
     from aggregator.vault import VaultError
 
     root = state_dir_for(state_dir, url)
+    database_url = database_url_for(database_url, root, url)
     paths = StatePaths(root)
     if not paths.database.exists() and database_url is None:
         raise click.ClickException(f"no aggregator state in {root} (run `caseline demo` first, "
                                    "or pass --state-dir)")
     try:
         store, vault = open_state(paths, database_url)
-    except (VaultError, ValueError, OSError) as exc:
+    except (VaultError, ValueError, OSError, SchemaBehind) as exc:
         raise click.ClickException(str(exc)) from exc
+    except OperationalError as exc:  # the database server is down or refuses us
+        raise click.ClickException(f"cannot open the aggregator's database: {exc.orig}"
+                                   ) from exc
     return paths, store, vault
 
 

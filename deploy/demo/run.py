@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shlex
 import signal
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -20,13 +21,21 @@ import uvicorn
 from starlette.applications import Starlette
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
-from aggregator.bootstrap import bootstrap, open_state_vault, processing_alert_facts
+from aggregator.bootstrap import (
+    bootstrap,
+    migrate_state,
+    open_state_vault,
+    processing_alert_facts,
+)
 from aggregator.federation.transport import ClientIdentity
+from aggregator.installation import install_id
 from aggregator.notify.runtime import NotifySettings
 from aggregator.notify.webhooks import WebhookSettings
 from aggregator.notify.wire import JetStreamSettings
 from aggregator.shared_limits import SharedLimits
+from aggregator.state import StatePaths
 from caseline.v1.lib.tracing import configure_tracing
+from deploy.commands.engine_options import Engines
 from deploy.demo import mail as demo_mail
 from deploy.demo.activity import DEFAULT_RATE, activity_line, start_activity
 from deploy.demo.local_ca import ensure_demo_tls
@@ -55,7 +64,13 @@ from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 from gateway.ratelimit import REPRESENTATIVE_RATE, RatePolicy
 from gateway.trusted_manifest import load_manifests
 
-__all__ = ["DemoOptions", "GatewaySpec", "run_demo", "serve_gateway_worker"]
+__all__ = ["DemoOptions", "GatewaySpec", "demo_stream", "run_demo", "serve_gateway_worker"]
+
+# GatewaySpec's fields that may hold a password, and the variable passing them to workers.
+_SECRET_FIELDS = ("database_url", "redis_url")
+_SECRETS_ENV = "CASELINE_DEMO_WORKER_URLS"
+# A demo's change events are few: a small stream (the server reserves what streams ask).
+_DEMO_STREAM_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,12 @@ class DemoOptions:
     activity_rate: float = DEFAULT_RATE
     # Change events on NATS JetStream (None: in the gateway's process, over SQLite).
     nats_url: str | None = None
-    # Limits counted in Redis, shared by the gateway processes (None: each its own part).
+    # `--engine`: "embedded" or "postgres" (deploy/commands/engine_options.py).
+    engine: str = "embedded"
+    # The aggregator's database (None: SQLite in the state directory); the adapters keep
+    # their own stores, the agencies' systems.
+    database_url: str | None = None
+    # Redis for the limits every gateway process shares (None: each process's memory).
     redis_url: str | None = None
     redis_prefix: str = "caseline"
     # Manifests of the only documents /graphql runs (empty: any document runs).
@@ -108,22 +128,33 @@ class GatewaySpec:
     smtp_port: int = 0
     # NATS JetStream for change events ("": none).
     nats_url: str = ""
-    # Redis for the lookup rate limit and the access-code throttle ("": none).
+    # The aggregator's database ("": SQLite in the state directory) and Redis for shared
+    # limits ("": none). They may hold a password: extra workers get them in their
+    # environment (readable by this user only), never on their command line.
+    database_url: str = ""
     redis_url: str = ""
     redis_prefix: str = "caseline"
     # Trusted-documents manifests, each process reading them (none: any document runs).
     trusted_documents: tuple[str, ...] = ()
 
     def to_json(self) -> str:
-        """The spec as one JSON object."""
-        return json.dumps(asdict(self))
+        """The spec as one JSON object, without the URLs that may hold a password (see
+        :meth:`secrets_env`)."""
+        return json.dumps({**asdict(self), **dict.fromkeys(_SECRET_FIELDS, "")})
+
+    def secrets_env(self) -> dict[str, str]:
+        """The environment variable carrying what :meth:`to_json` leaves out."""
+        return {_SECRETS_ENV: json.dumps({key: getattr(self, key) for key in _SECRET_FIELDS})}
 
     @classmethod
-    def from_json(cls, text: str) -> GatewaySpec:
-        """The spec written by :meth:`to_json`."""
+    def from_json(cls, text: str, environ: Mapping[str, str] | None = None) -> GatewaySpec:
+        """The spec written by :meth:`to_json`, with the URLs from ``environ``'s
+        :meth:`secrets_env` variable."""
+        secrets = json.loads((environ or {}).get(_SECRETS_ENV) or "{}")
         fields = json.loads(text)
         fields["trusted_documents"] = tuple(fields.get("trusted_documents", ()))
-        return cls(**fields)
+        return cls(**{**fields, **{key: str(secrets.get(key) or "")
+                                   for key in _SECRET_FIELDS}})
 
 
 def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
@@ -131,7 +162,8 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     state = DemoState(Path(spec.state_dir))
     configure_tracing("caseline-demo-gateway")  # only with the OTEL_* variables set
     identity = ClientIdentity.from_files(Path(spec.tls_cert), Path(spec.tls_key))
-    vault = open_state_vault(state)
+    database_url = spec.database_url or None
+    vault = open_state_vault(state, database_url)
     limits = SharedLimits(spec.redis_url, spec.redis_prefix) if spec.redis_url else None
     sign_in = DemoSignIn(state, spec.issuer)
     # E-mail through the demo's sink: the same settings for the pages and the channel.
@@ -139,7 +171,7 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
              if spec.smtp_port else None)
     # The demo's webhook receivers run on this machine: loopback and http allowed here only.
     service = bootstrap(registry_with(spec.ports, spec.host, Path(spec.tls_ca)), state.root,
-                        client_identity=identity, vault=vault,
+                        database_url=database_url, client_identity=identity, vault=vault,
                         webhooks=WebhookSettings(allow_local=True), email=email,
                         notify=_notify_settings(spec), alert_facts=processing_alert_facts,
                         shared_limits=limits)
@@ -161,9 +193,20 @@ def build_gateway(spec: GatewaySpec, worker: int | None) -> Starlette:
     return app
 
 
+def demo_stream(state: StatePaths, nats_url: str) -> JetStreamSettings:
+    """The demo's JetStream stream, subjects and consumer: named after its installation, so
+    that demos (and tests) sharing one NATS server never match each other's changes."""
+    tag = install_id(state.install_id)
+    return JetStreamSettings(nats_url, stream=f"CASELINE_CHANGES_{tag}",
+                             subject_prefix=f"caseline.{tag}.changes",
+                             consumer=f"caseline-matcher-{tag}", max_bytes=_DEMO_STREAM_BYTES)
+
+
 def _notify_settings(spec: GatewaySpec) -> NotifySettings | None:
     """With a NATS URL, the main process's watchers publish to JetStream and it matches."""
-    return NotifySettings(nats=JetStreamSettings(spec.nats_url)) if spec.nats_url else None
+    if not spec.nats_url:
+        return None
+    return NotifySettings(nats=demo_stream(StatePaths(Path(spec.state_dir)), spec.nats_url))
 
 
 class _Server(uvicorn.Server):
@@ -239,7 +282,7 @@ def _worker_child(spec: GatewaySpec, port: int, logs: Path, worker: int) -> Chil
                "--worker", str(worker), "--spec", spec.to_json())
 
     async def spawn() -> asyncio.subprocess.Process:
-        return await spawn_logged(command, log)
+        return await spawn_logged(command, log, env={**os.environ, **spec.secrets_env()})
 
     async def ready(process: asyncio.subprocess.Process) -> object:
         return await await_ready_line(process, log, f"gateway process {worker}", "worker")
@@ -311,12 +354,7 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
                      f"1/{opts.workers} of the lookup rate limit)")
     elif opts.workers > 1:
         lines.append(f"  Gateway processes   {opts.workers}, sharing port {port}")
-    if opts.redis_url:
-        lines.append(f"  Shared limits       Redis at {opts.redis_url} (keys "
-                     f"{opts.redis_prefix}:*): every process counts against one limit")
-    if opts.nats_url:
-        lines.append(f"  Change events       NATS JetStream at {opts.nats_url} (stream "
-                     "CASELINE_CHANGES)")
+    lines += _engine_lines(_engines(opts), opts.state_dir)
     for agency_id in sorted(opts.down):
         lines.append(f"  DOWN on purpose     {agency_id} (shows up under 'unavailable')")
     for agency_id, ms in sorted(opts.slow_ms.items()):
@@ -353,6 +391,23 @@ def _banner(opts: DemoOptions, port: int, adapters: list[AdapterProcess],
     return "\n".join(lines)
 
 
+def _engine_lines(engines: Engines, state_dir: Path) -> list[str]:
+    """The banner's lines on where the shared state lives (URLs without passwords)."""
+    shown = engines.described()
+    lines = [f"  Engine              {engines.engine}"]
+    if shown["database_url"]:
+        lines.append(f"  Database            {shown['database_url']} (store, outbox, subject "
+                     "keys; the adapters keep their own SQLite stores)")
+    if shown["redis_url"]:
+        lines.append(f"  Shared limits       Redis at {shown['redis_url']}: every process "
+                     "counts against one limit")
+    if shown["nats_url"]:
+        stream = demo_stream(StatePaths(state_dir), shown["nats_url"]).stream
+        lines.append(f"  Change events       NATS JetStream at {shown['nats_url']} (stream "
+                     f"{stream})")
+    return lines
+
+
 def _keyring_line(state_dir: Path) -> str:
     from aggregator.vault import Keyring
 
@@ -363,9 +418,13 @@ def _keyring_line(state_dir: Path) -> str:
     return f"keys/keyring.json, opened by a {protection} from the environment"
 
 
-def _announce(root: Path, host: str, port: int) -> RunningDemo | None:
+def _engines(opts: DemoOptions) -> Engines:
+    return Engines(opts.engine, opts.database_url, opts.redis_url, opts.nats_url)
+
+
+def _announce(root: Path, host: str, port: int, engines: Engines) -> RunningDemo | None:
     try:
-        return announce(root, host, port)
+        return announce(root, host, port, engines=engines.described())
     except OSError as exc:  # the demo serves all the same; commands then need --state-dir
         click.echo(f"Could not write the run file that lets `caseline dev-token` and others "
                    f"find this demo's state ({exc}); pass them --state-dir {root}", err=True)
@@ -381,12 +440,16 @@ async def run_demo(opts: DemoOptions) -> None:
     state = DemoState(opts.state_dir)
     sock = bind_socket(opts.host, opts.port, shared=opts.workers > 1)  # fail fast if taken
     port = sock.getsockname()[1]
-    manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed)
+    # The demo starts every process that uses the database, none of an older release: it
+    # migrates it itself, on either engine.
+    migrate_state(state, opts.database_url)
+    manifest = ensure_demo_data(state, cases=opts.cases, seed=opts.seed,
+                                database_url=opts.database_url)
     # Gateway <-> adapter traffic over mutual TLS, as in production, from a CA of its own.
     tls = ensure_demo_tls(state.root, REFERENCE_AGENCIES, opts.host)
     adapters, ports = await start_reference_adapters(
         state.root, {a: state.store(a) for a in REFERENCE_AGENCIES}, host=opts.host,
-        down=set(opts.down), slow_ms=opts.slow_ms, tls=tls)
+        down=set(opts.down), slow_ms=opts.slow_ms, tls=tls, database_url=opts.database_url)
     sink = await demo_mail.start_mail_sink(state, opts.host, demo_url(opts.host, port))
     spec = GatewaySpec(str(state.root), opts.host, ports, opts.lookup_rate, opts.workers,
                        tls_ca=str(tls.ca), tls_cert=str(tls.gateway.cert),
@@ -395,7 +458,8 @@ async def run_demo(opts: DemoOptions) -> None:
                        representative_rate=opts.representative_rate,
                        max_body_bytes=opts.max_body_bytes, issuer=issuer_url(opts.host, port),
                        smtp_port=sink.port, nats_url=opts.nats_url or "",
-                       redis_url=opts.redis_url or "", redis_prefix=opts.redis_prefix,
+                       database_url=opts.database_url or "", redis_url=opts.redis_url or "",
+                       redis_prefix=opts.redis_prefix,
                        trusted_documents=tuple(str(p.resolve())
                                                for p in opts.trusted_documents))
     prepare(state, spec.issuer)
@@ -418,7 +482,7 @@ async def run_demo(opts: DemoOptions) -> None:
             # the banner, so whoever reads it finds this demo's state from its URL
             # (`caseline dev-token`, `keys`, `audit`).
             nonlocal running, activity
-            running = _announce(state.root, opts.host, port)
+            running = _announce(state.root, opts.host, port, _engines(opts))
             click.echo(_banner(opts, port, adapters, manifest, sink))
             if opts.activity:
                 activity = start_activity(state, opts.seed, opts.activity_rate, click.echo)

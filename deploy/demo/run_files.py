@@ -1,10 +1,11 @@
 """Where a running demo keeps its state: one run file per address, found again from a URL.
 
 `caseline demo` writes ``<run dir>/<host>-<port>.json`` (0600: the state directory, its pid,
-URL and start time) before it serves and removes it when it stops. The commands that work on
-a demo's state (dev-token, keys, audit) find that state from the demo's URL when they are not
-told the state directory, instead of guessing ``~/.caseline`` and signing tokens the demo
-does not accept.
+URL and start time, its engine and URLs without passwords) before it serves and removes it
+when it stops. The commands that work on a demo's state (dev-token, keys, audit) find that
+state, and the database a `--engine postgres` demo uses, from the demo's URL when they are
+not told the state directory, instead of guessing ``~/.caseline`` and signing tokens the
+demo does not accept.
 
 While it runs, the demo holds an exclusive lock on its run file. The kernel drops the lock
 when the process ends however it ends (kill -9 included), so a file whose lock is free is
@@ -33,6 +34,7 @@ __all__ = [
     "RunningDemo",
     "StateDirNotFound",
     "announce",
+    "demo_database_url",
     "demo_url",
     "find_demo",
     "locate_state_dir",
@@ -43,7 +45,7 @@ __all__ = [
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 MAX_URL_CHARS = 2048
-MAX_RUN_FILE_BYTES = 16 * 1024  # a run file is four short fields
+MAX_RUN_FILE_BYTES = 16 * 1024  # a run file is a few short fields
 STATE_DIR_ENV = "CASELINE_STATE_DIR"
 # A demo told to listen on one of these is reachable (and asked for) under the others too.
 _LOOPBACK_ALIASES = {
@@ -67,11 +69,19 @@ class RunRecord:
     pid: int
     url: str
     started_at: datetime
+    # `--engine` and the URLs of the aggregator's database, Redis and NATS (None: the
+    # embedded default), without passwords; older run files have none.
+    engine: str = "embedded"
+    database_url: str | None = None
+    redis_url: str | None = None
+    nats_url: str | None = None
 
     def to_json(self) -> bytes:
         """The record as the run file's bytes."""
         return json.dumps({"state_dir": str(self.state_dir), "pid": self.pid, "url": self.url,
-                           "started_at": self.started_at.isoformat()}, indent=2).encode()
+                           "started_at": self.started_at.isoformat(), "engine": self.engine,
+                           "database_url": self.database_url, "redis_url": self.redis_url,
+                           "nats_url": self.nats_url}, indent=2).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> RunRecord:
@@ -79,12 +89,20 @@ class RunRecord:
         try:
             raw = json.loads(data)
             record = cls(Path(raw["state_dir"]), int(raw["pid"]), str(raw["url"]),
-                         datetime.fromisoformat(raw["started_at"]))
+                         datetime.fromisoformat(raw["started_at"]),
+                         str(raw.get("engine") or "embedded"),
+                         *(_optional(raw, key) for key in ("database_url", "redis_url",
+                                                           "nats_url")))
         except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
             raise ValueError(f"not a run file ({type(exc).__name__}: {exc})") from exc
         if not record.state_dir.is_absolute() or record.pid <= 0:
             raise ValueError("not a run file (state_dir must be absolute, pid positive)")
         return record
+
+
+def _optional(raw: Mapping[str, object], key: str) -> str | None:
+    value = raw.get(key)
+    return None if value is None else str(value)
 
 
 def run_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -147,12 +165,17 @@ class RunningDemo:
 
 
 def announce(state_dir: Path, host: str, port: int,
-             env: Mapping[str, str] | None = None) -> RunningDemo:
-    """Write and lock the run file of a demo with ``state_dir`` serving ``host``:``port``."""
+             env: Mapping[str, str] | None = None,
+             engines: Mapping[str, str | None] | None = None) -> RunningDemo:
+    """Write and lock the run file of a demo with ``state_dir`` serving ``host``:``port``;
+    ``engines``: its engine and URLs (``Engines.described()``: no passwords)."""
     path = run_file(host, port, env)
     private_dir(path.parent)
+    shown = dict(engines or {})
     record = RunRecord(state_dir.resolve(), os.getpid(), demo_url(host, port),
-                       datetime.now(UTC))
+                       datetime.now(UTC), shown.get("engine") or "embedded",
+                       shown.get("database_url"), shown.get("redis_url"),
+                       shown.get("nats_url"))
     # Locked before it is renamed into place: a finder never sees it unlocked while we live.
     tmp = write_aside(path, record.to_json())
     fd = os.open(tmp, os.O_RDONLY)
@@ -210,6 +233,17 @@ def locate_state_dir(explicit: Path | None, url: str | None,
         f"no running demo found at {target}, and no state directory given. Looked at: "
         f"{places}. Start `caseline demo`, pass --url with the address of the demo that "
         f"runs, or pass --state-dir DIR (or set ${STATE_DIR_ENV}).")
+
+
+def demo_database_url(state_dir: Path, url: str | None,
+                      env: Mapping[str, str] | None = None) -> str | None:
+    """The aggregator database URL of the demo running at ``url`` (default
+    :data:`DEFAULT_URL`) on ``state_dir``; None when none runs there, or it uses SQLite in
+    the state directory. ValueError for a malformed ``url``."""
+    found = find_demo(url or DEFAULT_URL, env).found
+    if found is None or found.state_dir != state_dir.resolve():
+        return None
+    return found.database_url
 
 
 def _read_live(path: Path) -> tuple[RunRecord | None, str]:

@@ -22,6 +22,7 @@ from aggregator.files import private_dir
 from aggregator.ledger.entries import link_entry
 from aggregator.notify.model import ChannelKind, Preferences
 from aggregator.notify.preferences import SqlPreferences
+from aggregator.store import Store
 from aggregator.vault.pseudonyms import pseudonym
 from deploy.demo.mail import seed_persona_emails
 from deploy.demo.personas import PERSONAS
@@ -55,10 +56,13 @@ def _seeding_turn(state: DemoState) -> Iterator[None]:
 
 
 def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | None = None,
-                     stream: TextIO | None = None) -> dict[str, Any]:
+                     stream: TextIO | None = None,
+                     database_url: str | None = None) -> dict[str, Any]:
     """The manifest, seeding everything first if this state directory has no complete demo;
     a first run's steps are shown on ``stream`` (stderr by default; see
-    :class:`StepProgress`)."""
+    :class:`StepProgress`). ``database_url``: the aggregator's database (None: SQLite in
+    the state directory); one the personas' cases were never linked in (a state directory
+    seeded on the other engine) gets their links."""
     with _seeding_turn(state):
         manifest = state.read_manifest()
         if manifest is None or not all(state.store(a).exists() for a in REFERENCE_AGENCIES):
@@ -67,20 +71,23 @@ def ensure_demo_data(state: DemoState, *, cases: int, seed: int, today: date | N
             progress.say(f"First run: generating demo data in {state.root} ({cases:,} cases "
                          f"per agency, seed {seed}, as of {anchor.isoformat()}), in "
                          f"{len(SEEDING_STEPS)} steps")
-            manifest = _seed(state, progress, cases=cases, seed=seed, today=anchor)
+            manifest = _seed(state, progress, cases=cases, seed=seed, today=anchor,
+                             database_url=database_url)
             with progress.step("persona accounts") as step:
-                _ensure_persona_accounts(state)
+                _ensure_persona_accounts(state, database_url)
                 step.summary = f"{len(PERSONAS)} accounts"
         else:
-            manifest = _ensure_persona_cases(state, manifest)
-            _ensure_persona_accounts(state)
+            manifest = _ensure_persona_cases(state, manifest, database_url)
+            _ensure_persona_accounts(state, database_url)
         return manifest
 
 
-def _ensure_persona_cases(state: DemoState, manifest: dict[str, Any]) -> dict[str, Any]:
+def _ensure_persona_cases(state: DemoState, manifest: dict[str, Any],
+                          database_url: str | None = None) -> dict[str, Any]:
     """Bring a state directory seeded by an older Caseline up to today's personas: the
     related cases its stores lack for persona cases, and the cases of personas added since
-    (dated from the day it was seeded), linked to them and listed in the manifest. Does
+    (dated from the day it was seeded), linked to them and listed in the manifest; and link
+    the listed ones in a database that lacks them (seeded on the other engine). Does
     nothing on a directory that has them all."""
     today = date.fromisoformat(str(manifest["today"]))
     listed = {(c["agency"], c["number"]) for cs in manifest.get("personas", {}).values()
@@ -94,15 +101,23 @@ def _ensure_persona_cases(state: DemoState, manifest: dict[str, Any]) -> dict[st
         agency_store.ensure_related(records)
         missing += [(agency_id, persona_id, r) for persona_id, rs in by_persona.items()
                     for r in rs if (agency_id, r.number) not in listed]
-    if not missing:
-        return manifest
-    store, vault = open_state(state)
+    store, vault = open_state(state, database_url)
     try:
+        unlinked = _unlinked(store, manifest)
+        if not missing and not unlinked:
+            return manifest
         ledger = open_ledger(state, vault.keyring)
         try:
             psn_key = pseudonym_key(state, vault.keyring)
             ref_key = ledger_reference_key(state, vault.keyring)
             personas = manifest.setdefault("personas", {})
+            for persona_id, case in unlinked:
+                store.ensure_subject(persona_id, PERSONAS[persona_id].language)
+                if store.add_link(persona_id, case["agency"], case["number"],
+                                  case.get("access_code")):
+                    ledger.append_sync(link_entry(ref_key, "LINKED",
+                                                  pseudonym(psn_key, persona_id),
+                                                  case["agency"], case["number"]))
             for agency_id, persona_id, record in missing:
                 store.ensure_subject(persona_id, PERSONAS[persona_id].language)
                 if store.add_link(persona_id, agency_id, record.number, record.access_code):
@@ -120,11 +135,22 @@ def _ensure_persona_cases(state: DemoState, manifest: dict[str, Any]) -> dict[st
     return manifest
 
 
-def _ensure_persona_accounts(state: DemoState) -> None:
+def _unlinked(store: Store, manifest: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The manifest's persona cases, when ``store``'s database has none of them linked (it
+    was never seeded: the state directory was, on the other engine); else none (a case a
+    persona unlinked during a demo stays unlinked)."""
+    listed = [(persona_id, case) for persona_id, cases in manifest.get("personas", {}).items()
+              if persona_id in PERSONAS for case in cases]
+    if any(store.links_for(persona_id) for persona_id in {p for p, _ in listed}):
+        return []
+    return listed
+
+
+def _ensure_persona_accounts(state: DemoState, database_url: str | None = None) -> None:
     """Every persona has an account, so consents can name any of them from the start, a
     verified demo e-mail address, and e-mail on in their notification preferences (only
     while they have none of their own: what a person changed on /me/settings stays)."""
-    store, vault = open_state(state)
+    store, vault = open_state(state, database_url)
     try:
         prefs = SqlPreferences(store.engine)
         for persona in PERSONAS.values():
@@ -139,7 +165,7 @@ def _ensure_persona_accounts(state: DemoState) -> None:
 
 
 def _seed(state: DemoState, progress: StepProgress, *, cases: int, seed: int,
-          today: date) -> dict[str, Any]:
+          today: date, database_url: str | None = None) -> dict[str, Any]:
     for agency_id in REFERENCE_AGENCIES:
         with progress.step(f"{agency_id} cases", total=cases, unit="case") as step:
             state.store(agency_id).unlink(missing_ok=True)
@@ -148,7 +174,7 @@ def _seed(state: DemoState, progress: StepProgress, *, cases: int, seed: int,
             step.summary = f"{report.cases:,} cases, {report.events:,} events"
     personas: dict[str, list[dict[str, str]]] = {p: [] for p in PERSONAS}
     with progress.step("keyring and ledger") as step:
-        store, vault = open_state(state)
+        store, vault = open_state(state, database_url)
         try:
             ledger = open_ledger(state, vault.keyring)
             psn_key = pseudonym_key(state, vault.keyring)

@@ -9,6 +9,7 @@ import json
 import signal
 import socket
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,13 +107,14 @@ def adapter_command(agency_id: str, store: Path, jwks: Path, *, host: str, port:
             *slow_args, *tls_args)
 
 
-async def spawn_logged(command: tuple[str, ...], log_path: Path) -> asyncio.subprocess.Process:
-    """Start ``command``: its stdout piped (for the ready line), its stderr appended to
-    ``log_path``."""
+async def spawn_logged(command: tuple[str, ...], log_path: Path,
+                       env: Mapping[str, str] | None = None) -> asyncio.subprocess.Process:
+    """Start ``command`` (in ``env``, else this process's environment): its stdout piped
+    (for the ready line), its stderr appended to ``log_path``."""
     with open_private_append(log_path) as log_file:
         return await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.PIPE, stderr=log_file,
-            stdin=asyncio.subprocess.DEVNULL)
+            stdin=asyncio.subprocess.DEVNULL, env=None if env is None else dict(env))
 
 
 async def start_adapter(agency_id: str, store: Path, jwks: Path, log_path: Path, *,
@@ -189,12 +191,14 @@ def registry_with(ports: dict[str, int], host: str = "127.0.0.1",
 
 async def start_reference_adapters(state_root: Path, store_of: dict[str, Path], *,
                                    host: str, down: set[str], slow_ms: dict[str, int],
-                                   tls: DemoTLS) -> tuple[list[AdapterProcess], dict[str, int]]:
+                                   tls: DemoTLS, database_url: str | None = None
+                                   ) -> tuple[list[AdapterProcess], dict[str, int]]:
     """Start the reference adapters (except those kept ``down``), with ``tls`` serving mutual
     TLS; returns them and the ports the aggregator should call (a closed port for a downed
-    agency)."""
+    agency). ``database_url``: the aggregator's database (None: SQLite in ``state_root``)."""
     jwks = StatePaths(state_root).jwks
-    consent_issuer(StatePaths(state_root))  # publishes the JWKS the adapters verify with
+    # Publishes the JWKS the adapters verify with.
+    consent_issuer(StatePaths(state_root), database_url=database_url)
     started: list[AdapterProcess] = []
     ports: dict[str, int] = {}
     try:

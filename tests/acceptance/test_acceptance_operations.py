@@ -9,19 +9,21 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import Demo, start_demo
+from support.demo_process import ENGINES, Demo, demo_on, start_demo
 
 pytestmark = pytest.mark.integration
 
 CASES = "300"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One demo for the module, with a small generated data set."""
-    running = start_demo(tmp_path_factory.mktemp("state"), "--cases", CASES)
-    yield running
-    assert running.stop() == 0
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module on each engine (the operations pass on both), with a small
+    generated data set."""
+    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", CASES) as running:
+        yield running
+        assert running.stop() == 0
 
 
 def _manifest(demo: Demo) -> dict[str, Any]:
@@ -161,7 +163,7 @@ def test_agency_down_shows_as_unavailable_while_others_answer(demo: Demo) -> Non
     immigration, courts is unavailable (not answering, or its circuit already open: the
     demo's alerts read the personas' cases at start and find courts down first)."""
     assert demo.stop() == 0
-    degraded = start_demo(demo.state_dir, "--down", "courts")
+    degraded = start_demo(demo.state_dir, *demo.engine_args, "--down", "courts")
     try:
         viewer = _timeline(degraded, "ana", "EN")
     finally:

@@ -16,19 +16,21 @@ from typing import Any
 import pytest
 
 from aggregator.ledger.merkle import verify_inclusion
-from support.demo_process import ROOT, Demo, start_demo
+from support.demo_process import ENGINES, ROOT, Demo, demo_on
 
 pytestmark = pytest.mark.integration
 
 DETAILS_FIELDS = ("agencyText", "dueDate", "office", "hearing")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One demo for the module, with a small generated data set."""
-    running = start_demo(tmp_path_factory.mktemp("state"), "--cases", "200")
-    yield running
-    assert running.stop() == 0
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module on each engine (the operations pass on both), with a small
+    generated data set."""
+    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", "200") as running:
+        yield running
+        assert running.stop() == 0
 
 
 def _data(body: dict[str, Any]) -> dict[str, Any]:

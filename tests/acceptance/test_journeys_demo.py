@@ -9,16 +9,18 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import Demo, start_demo
+from support.demo_process import ENGINES, Demo, demo_on
 
 pytestmark = pytest.mark.integration
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One demo for the module, with a small generated data set."""
-    running = start_demo(tmp_path_factory.mktemp("state"), "--cases", "50")
-    yield running
-    assert running.stop() == 0
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module on each engine (the operations pass on both), with a small
+    generated data set."""
+    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", "50") as running:
+        yield running
+        assert running.stop() == 0
 
 
 def _journeys(demo: Demo, persona: str, language: str = "EN") -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import ROOT, Demo, start_demo
+from support.demo_process import ENGINES, ROOT, Demo, demo_on
 
 pytestmark = pytest.mark.integration
 
@@ -28,13 +28,14 @@ ANA_COURT_CASE = "A201555123"  # ana's removal case: courts numbers need IDENTIT
 RAJ_I485 = "IOE0990000012"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One demo for the module, with a small generated data set and no activity (every
-    change here is one the test recorded)."""
-    running = start_demo(tmp_path_factory.mktemp("state"), "--cases", "50")
-    yield running
-    assert running.stop() == 0
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module on each engine (the operations pass on both), with a small
+    generated data set and no activity (every change here is one the test recorded)."""
+    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", "50") as running:
+        yield running
+        assert running.stop() == 0
 
 
 def _record(demo: Demo, agency: str, number: str, status: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import Demo, start_demo
+from support.demo_process import ENGINES, Demo, demo_on
 
 pytestmark = pytest.mark.integration
 
@@ -20,12 +20,14 @@ DECIDED = {"APPROVED", "DENIED", "CLOSED"}
 FIGURES = ("completed", "medianDays", "p80Days", "withinTargetShare")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One demo for the module, with a small generated data set."""
-    running = start_demo(tmp_path_factory.mktemp("state"), "--cases", CASES)
-    yield running
-    assert running.stop() == 0
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module on each engine (the operations pass on both), with a small
+    generated data set."""
+    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", CASES) as running:
+        yield running
+        assert running.stop() == 0
 
 
 def _data(body: dict[str, Any]) -> dict[str, Any]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from aggregator.consent.vocabulary import Role
 from deploy.processes.launcher import free_port
 from gateway.auth import DevIssuer, SignedIn
+from support.databases import fresh_database_url
 from support.http_gateway import gateway_process
 from support.pages import SESSION_COOKIE, session_cookie
 from support.redis_limits import unique_limits
@@ -83,3 +87,26 @@ async def test_two_gateway_processes_with_redis_limit_lookups_as_one(tmp_path: P
                     body = (await client.post(f"{base}/graphql", json={
                         "query": query, "variables": {"n": numbers[:1]}})).json()
                     assert body["data"]["caseStatuses"] == [{"code": "RATE_LIMITED"}], body
+def test_on_postgres_a_schema_behind_is_refused_until_migrated(tmp_path: Path) -> None:
+    """Replicas share a PostgreSQL schema: a gateway never migrates it under the others. One
+    behind (here from before migrations) stops the start naming `caseline migrate`; once
+    that ran, the gateway serves on it."""
+    with fresh_database_url("postgresql", tmp_path) as url:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE store_version (id INTEGER NOT NULL PRIMARY KEY, "
+                                 "version INTEGER NOT NULL)"))
+        with pytest.raises(RuntimeError, match="run `caseline migrate"), \
+                gateway_process(tmp_path, "--database-url", url):
+            pass
+        migrated = subprocess.run([sys.executable, "-m", "deploy.cli", "migrate",
+                                   "--database-url", url], capture_output=True, text=True,
+                                  check=False, timeout=120)
+        assert migrated.returncode == 0, migrated.stderr
+        with gateway_process(tmp_path, "--database-url", url) as gateway:
+            ready = httpx.get(f"{gateway.base_url}/readyz", timeout=10)
+        with engine.connect() as conn:
+            accounts = sa.inspect(conn).has_table("accounts")
+        engine.dispose()
+    assert ready.status_code == 200, ready.text
+    assert accounts

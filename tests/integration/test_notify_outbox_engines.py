@@ -15,6 +15,8 @@ from sqlalchemy import inspect, text
 
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
+from aggregator.migrations import SchemaBehind
+from aggregator.migrations import upgrade as migrate
 from aggregator.model import AgencyInfo
 from aggregator.notify.alerts import SubjectFacts
 from aggregator.notify.delivery import DeliveryPolicy
@@ -29,6 +31,7 @@ from aggregator.notify.model import (
     notification_id,
 )
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
+from aggregator.notify.tables import create_tables
 from aggregator.processing.model import Deadline, DeadlineKind, DeadlineParty, DeadlineState
 from aggregator.store import Store, make_engine
 from caseline.v1.lib.scopes import Scope
@@ -161,14 +164,25 @@ async def test_alerts_are_written_once_and_read_back_on_each_engine(store: Store
 
 
 def test_a_table_from_before_alerts_gains_their_columns_on_each_engine(store: Store) -> None:
-    """The notification table without the alert columns (as written before them): opening
-    the outbox adds them, a change written before reads back as a change."""
+    """The notification table without the alert columns (as written before them, so before
+    migrations too): the migration adds them — when the outbox opens on SQLite, by `caseline
+    migrate` on PostgreSQL — and a change written before reads back as a change."""
     _world(store)
     parts = _parts(store, Recorder(), deliver=False)
     assert parts.matcher.record(_change(1)) == 2
     with store.engine.begin() as conn:
         conn.execute(text("ALTER TABLE notify_notifications DROP COLUMN kind"))
         conn.execute(text("ALTER TABLE notify_notifications DROP COLUMN alert_sealed"))
+        conn.execute(text("DROP TABLE alembic_version"))
+    reopened = make_engine(store.url)  # a process starting on the old database
+    try:
+        if reopened.dialect.name == "postgresql":
+            with pytest.raises(SchemaBehind):
+                create_tables(reopened)
+            migrate(reopened)
+        create_tables(reopened)
+    finally:
+        reopened.dispose()
     again = _parts(store, Recorder(), deliver=False)
     columns = {c["name"] for c in inspect(store.engine).get_columns("notify_notifications")}
     assert {"kind", "alert_sealed"} <= columns

@@ -25,6 +25,8 @@ from aggregator.consent.linking import LinkError, LinkService
 from aggregator.consent.shared_throttle import RedisAccessCodeThrottle
 from aggregator.consent.throttle import AccessCodeThrottle, LocalLinkThrottle, whole_seconds
 from aggregator.ledger.storage import EntryFilter
+from aggregator.migrations import SchemaBehind
+from aggregator.migrations import upgrade as migrate
 from aggregator.shared_limits import RedisLimits, SharedLimits
 from aggregator.state import StatePaths
 from aggregator.store import Store, make_engine
@@ -252,6 +254,13 @@ def legacy_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_store_from_before_one_holder_links_gains_the_code_column(legacy_url: str) -> None:
+    """Opening upgrades it on SQLite; PostgreSQL's is refused until `caseline migrate`."""
+    if legacy_url.startswith("postgresql"):
+        engine = make_engine(legacy_url)
+        with pytest.raises(SchemaBehind, match="caseline migrate"):
+            Store(engine, _Sealer(), b"r" * 32)
+        migrate(engine)
+        engine.dispose()
     store = Store(make_engine(legacy_url), _Sealer(), b"r" * 32)
     try:
         assert store.claim_link("ana", "courts", NUMBER, "H4TZ-9QMB-2WKE")

@@ -167,8 +167,9 @@ def test_a_store_from_before_accounts_knows_who_was_already_erased(tmp_path: Pat
     store.add_link("raj", "labor", "G-100-26001-000001")
     vault.subject_keys.shred("ana")
     store.close()
-    with sqlite3.connect(paths.database) as conn:
+    with sqlite3.connect(paths.database) as conn:  # as before accounts (and migrations)
         conn.execute("DROP TABLE accounts")
+        conn.execute("DROP TABLE alembic_version")
     store, _ = open_state(paths)
     try:
         erased = store.erased_at("ana")

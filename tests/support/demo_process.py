@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -10,10 +11,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from support.databases import fresh_database_url
 
 ROOT = Path(__file__).parents[2]
 ACCEPTANCE = ROOT.parent / "shared" / "acceptance"
@@ -29,6 +34,8 @@ class Demo:
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    # The options choosing its engine, for starting it again on the same state.
+    engine_args: tuple[str, ...] = ()
 
     def token(self, persona: str) -> str:
         """A dev token for ``persona`` from `caseline dev-token`."""
@@ -110,3 +117,47 @@ def start_demo(state_dir: Path, *args: str, timeout_s: float = 240.0) -> Demo:
         process.stdout.close()
         raise RuntimeError("demo failed to start:\n" + "".join(lines))
     return Demo(found[0], state_dir, process, lines, reader)
+
+
+ENGINES = ("embedded", "postgres")
+
+
+@contextmanager
+def demo_on(engine: str, state_dir: Path, *args: str) -> Iterator[Demo]:
+    """`caseline demo` with ``--engine engine``: embedded as it is; postgres on a PostgreSQL
+    schema of its own (its URL's search_path must reach every process), the machine's Redis
+    and NATS (the demo's stream is deleted afterwards)."""
+    if engine == "embedded":
+        running = start_demo(state_dir, *args)
+        try:
+            yield running
+        finally:
+            running.stop()
+        return
+    with fresh_database_url("postgresql", state_dir) as url:
+        engine_args = ("--engine", "postgres", "--database-url", url)
+        running = start_demo(state_dir, *engine_args, *args)
+        running.engine_args = engine_args
+        try:
+            yield running
+        finally:
+            running.stop()
+            asyncio.run(_delete_stream(state_dir))
+
+
+async def _delete_stream(state_dir: Path) -> None:
+    import nats
+    import nats.js.errors
+
+    from aggregator.state import StatePaths
+    from deploy.commands.engine_options import LOCAL_SERVICES
+    from deploy.demo.run import demo_stream
+
+    settings = demo_stream(StatePaths(state_dir), LOCAL_SERVICES["nats_url"])
+    nc = await nats.connect(settings.url, connect_timeout=2)
+    try:
+        await nc.jetstream().delete_stream(settings.stream)
+    except nats.js.errors.NotFoundError:
+        pass
+    finally:
+        await nc.close()

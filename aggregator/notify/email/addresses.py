@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from aggregator.migrations import ensure_schema
 from aggregator.notify.email.links import LinkError, VerifyClaim
-from aggregator.notify.email.tables import email_addresses, metadata
+from aggregator.notify.email.tables import email_addresses
 from aggregator.store.subjects import SubjectSealer
 
 __all__ = ["MAX_ADDRESS_CHARS", "AddressError", "AddressState", "EmailAddresses",
@@ -74,7 +75,7 @@ class EmailAddresses:
         self._sealer = sealer
         self._reference_key = reference_key
         self._clock = clock
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def _ref(self, address: str) -> str:
         return hmac.new(self._reference_key, b"email\x1f" + address.lower().encode(),

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from aggregator.migrations import ensure_schema
 from aggregator.notify.webhooks.model import Attempt, Endpoint, EndpointState, Problem
 from aggregator.notify.webhooks.signing import Secret
-from aggregator.notify.webhooks.tables import metadata, webhook_deliveries, webhook_endpoints
+from aggregator.notify.webhooks.tables import webhook_deliveries, webhook_endpoints
 
 if TYPE_CHECKING:
     from aggregator.store.subjects import SubjectSealer
@@ -37,7 +38,7 @@ class WebhookStore:
         self._engine = engine
         self._sealer = sealer
         self._log_limit = log_limit
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     # -- sealing -------------------------------------------------------------------------
 

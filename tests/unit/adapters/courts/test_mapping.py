@@ -11,7 +11,7 @@ import pytest
 from adapters.courts import synthetic
 from adapters.courts.profile import PROFILE
 from adapters.sdk import MappingTable
-from deploy.cli import _known_codes
+from deploy.commands.vocab import _known_codes
 
 TABLE = MappingTable.load(PROFILE.mapping_path)
 SOURCES = Path(PROFILE.mapping_path).parent / "sources" / "eoir_labels.txt"

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.immigration.profile import PROFILE
 from adapters.sdk import MappingTable
-from deploy.cli import _known_codes
+from deploy.commands.vocab import _known_codes
 
 TABLE = MappingTable.load(PROFILE.mapping_path)
 SOURCES = Path(PROFILE.mapping_path).parent / "sources" / "case_status_titles.txt"

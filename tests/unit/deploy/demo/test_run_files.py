@@ -17,6 +17,7 @@ from deploy.demo.run_files import (
     RunRecord,
     StateDirNotFound,
     announce,
+    demo_database_url,
     find_demo,
     locate_state_dir,
     parse_address,
@@ -219,3 +220,32 @@ def test_nothing_found_is_a_refusal_naming_every_place_looked(
     for host in ("127.0.0.1", "localhost"):
         assert f"{run_file(host, 8000, env)} (none)" in message
     assert not (tmp_path / "home" / ".caseline").exists()
+
+
+def test_a_postgres_demo_records_its_engine_and_database_found_again_by_url(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    """A `--engine postgres` demo's run file names its engine and URLs (passwords left
+    out by the demo); commands find its database from its URL, for its state directory
+    only."""
+    database = "postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dt1"
+    running = announce(tmp_path / "pg", "127.0.0.1", 8700, env, engines={
+        "engine": "postgres", "database_url": database, "redis_url": "redis://127.0.0.1:6379/0",
+        "nats_url": "nats://127.0.0.1:4222"})
+    try:
+        record = find_demo("http://127.0.0.1:8700", env).found
+        assert record is not None
+        assert (record.engine, record.database_url, record.redis_url, record.nats_url) == (
+            "postgres", database, "redis://127.0.0.1:6379/0", "nats://127.0.0.1:4222")
+        assert demo_database_url(tmp_path / "pg", "http://127.0.0.1:8700", env) == database
+        assert demo_database_url(tmp_path / "other", "http://127.0.0.1:8700", env) is None
+    finally:
+        running.remove()
+    assert demo_database_url(tmp_path / "pg", "http://127.0.0.1:8700", env) is None
+
+
+def test_a_run_file_from_before_engines_reads_as_embedded(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    _hand_written(path, tmp_path / "state", 1)
+    record = RunRecord.from_json(path.read_bytes())
+    assert (record.engine, record.database_url, record.redis_url, record.nats_url) == (
+        "embedded", None, None, None)

@@ -1,0 +1,1 @@
+"""The revisions of the aggregator's database, oldest first (Alembic reads every module)."""
