@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
+from aggregator.migrations import ensure_schema
 from aggregator.vault.tables import kek_destructions
 
 __all__ = ["DEFAULT_GRACE", "Destruction", "KekDestructions", "Plan", "plan", "schedule"]
@@ -117,7 +118,8 @@ class KekDestructions:
     """The schedule of KEK destructions in the aggregator's database."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine  # its table is made by migrations (aggregator.migrations)
+        self.engine = engine
+        ensure_schema(engine)  # its table comes from the migrations
 
     def all(self) -> list[Destruction]:
         """Every destruction ever scheduled, pending and done, by scheduled time."""

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from aggregator.ledger.entries import Entry
 from aggregator.ledger.ledger import Appended
+from aggregator.migrations import upgrade as migrate
 from aggregator.store import make_engine
 from aggregator.vault import (
     KekDestroyedError,
@@ -39,7 +40,6 @@ from aggregator.vault import (
     open_vault,
 )
 from aggregator.vault.admin import advance_destructions
-from aggregator.vault.tables import metadata
 from aggregator.vault.tables import subject_keys as table
 from support.databases import fresh_database_url
 
@@ -123,7 +123,7 @@ def _restore_database(engine_name: str, where: Path) -> Iterator[str]:
 def _restored(rows: list[dict[str, Any]], url: str, keyring: Keyring) -> SubjectKeys:
     """The backed-up rows restored into an empty database, opened with ``keyring``."""
     engine = make_engine(url)
-    metadata.create_all(engine)
+    migrate(engine)  # the restored database's schema, as `caseline migrate` makes it
     with engine.begin() as conn:
         conn.execute(sa.insert(table), rows)
     return SubjectKeys(engine, LocalKeyService(keyring))
