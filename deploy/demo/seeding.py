@@ -106,7 +106,7 @@ def _ensure_persona_cases(state: DemoState, manifest: dict[str, Any],
         unlinked = _unlinked(store, manifest)
         if not missing and not unlinked:
             return manifest
-        ledger = open_ledger(state, vault.keyring)
+        ledger = open_ledger(state, vault.keyring, database_url=database_url)
         try:
             psn_key = pseudonym_key(state, vault.keyring)
             ref_key = ledger_reference_key(state, vault.keyring)
@@ -176,14 +176,16 @@ def _seed(state: DemoState, progress: StepProgress, *, cases: int, seed: int,
     with progress.step("keyring and ledger") as step:
         store, vault = open_state(state, database_url)
         try:
-            ledger = open_ledger(state, vault.keyring)
+            ledger = open_ledger(state, vault.keyring, database_url=database_url)
             psn_key = pseudonym_key(state, vault.keyring)
             ref_key = ledger_reference_key(state, vault.keyring)
         except BaseException:
             store.close()
             raise
+        where = (_shown(state.ledger, state) if ledger.store.path is not None
+                 else "in the database")
         step.summary = (f"{_shown(vault.keyring.path, state)} opened by a "
-                        f"{vault.keyring.protection}, ledger {_shown(state.ledger, state)}")
+                        f"{vault.keyring.protection}, ledger {where}")
     try:
         owned = {a: synthetic(a).persona_cases(today) for a in REFERENCE_AGENCIES}
         with progress.step("persona links", total=sum(
