@@ -12,8 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.config import parse_config
-from aggregator.model import Case, LookupFailure, LookupOutcome, SubjectCases
-from aggregator.vault.opening import Release
+from aggregator.model import LookupOutcome
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import TokenVerifier
 from gateway.graphql_http import (
@@ -26,6 +25,7 @@ from gateway.graphql_http import (
     status_code,
 )
 from support.fakes import fake_service
+from support.http_gateway import NoCases
 
 NEW = GRAPHQL_RESPONSE_JSON
 CONFIG = parse_config({"agencies": [{
@@ -83,26 +83,6 @@ def test_request_errors_are_those_without_data_nor_paths() -> None:
     assert status_code(NEW, shaped(NEW, parse)) == 400
     assert status_code(NEW, field) == 200 and status_code(JSON, {"errors": []}) == 200
     assert content_type(NEW) == f"{NEW}; charset=utf-8" and content_type(JSON) == JSON
-
-
-class NoCases:
-    """An agency that knows no case."""
-
-    agency_id = "fake"
-
-    async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
-        return [LookupFailure(n, "NOT_FOUND", "no such case") for n in numbers]
-
-    async def subject_cases(self, consent_token: str, timeout: float,
-                            release: Release) -> SubjectCases:
-        return SubjectCases((), ())
-
-    async def verify_ownership(self, number: str, access_code: str,
-                               timeout: float) -> Case | None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
 
 class Failing(NoCases):
