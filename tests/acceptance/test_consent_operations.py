@@ -6,14 +6,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from aggregator.ledger.merkle import verify_inclusion
 from support.demo_process import ENGINES, ROOT, Demo, demo_on
@@ -139,18 +140,34 @@ def test_audit_checkpoint_is_signed_and_the_ledger_verifies(demo: Demo) -> None:
     assert json.loads(lines[-1])["type"] == "checkpoint"
     assert sum(json.loads(line)["type"] == "entry" for line in lines) >= checkpoint["treeSize"]
 
-    # Alter one byte of entry 1 in the ledger file itself, as an intruder would.
-    database = demo.state_dir / "ledger.sqlite3"
-    with sqlite3.connect(database) as conn:
-        (leaf,) = conn.execute("SELECT leaf FROM entries WHERE idx = 1").fetchone()
-        conn.execute("UPDATE entries SET leaf = ? WHERE idx = 1",
-                     (leaf.replace(b'"kind":"', b'"kind":"X', 1),))
+    # Alter one byte of entry 1 in the ledger's storage itself, as an intruder would.
+    with _ledger_database(demo) as conn:
+        leaf = conn.execute(sa.text("SELECT leaf FROM entries WHERE idx = 1")).scalar_one()
+        conn.execute(sa.text("UPDATE entries SET leaf = :leaf WHERE idx = 1"),
+                     {"leaf": bytes(leaf).replace(b'"kind":"', b'"kind":"X', 1)})
+        conn.commit()
     tampered = _audit(demo, "verify", "--url", demo.base_url)
     assert tampered.returncode != 0
     assert "entry 1" in tampered.stderr
 
 
+@contextmanager
+def _ledger_database(demo: Demo) -> Iterator[sa.Connection]:
+    """The demo's ledger storage: its own SQLite file, or under --engine postgres the
+    aggregator's database."""
+    args = list(demo.engine_args)
+    url = (args[args.index("--database-url") + 1] if "--database-url" in args
+           else f"sqlite:///{demo.state_dir / 'ledger.sqlite3'}")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
 def _leaf_hash(demo: Demo, index: int) -> bytes:
-    with sqlite3.connect(demo.state_dir / "ledger.sqlite3") as conn:
-        (leaf,) = conn.execute("SELECT leaf FROM entries WHERE idx = ?", (index,)).fetchone()
-    return hashlib.sha256(b"\x00" + leaf).digest()
+    with _ledger_database(demo) as conn:
+        leaf = conn.execute(sa.text("SELECT leaf FROM entries WHERE idx = :i"),
+                            {"i": index}).scalar_one()
+    return hashlib.sha256(b"\x00" + bytes(leaf)).digest()
