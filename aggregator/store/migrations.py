@@ -25,10 +25,11 @@ log = logging.getLogger("caseline.aggregator.store")
 
 def bump_version(conn: Connection) -> None:
     """Count a change to the store, so every process's caches drop what they hold."""
-    updated = conn.execute(store_version.update().where(store_version.c.id == 1)
-                           .values(version=store_version.c.version + 1))
-    if not updated.rowcount:
-        conn.execute(store_version.insert().values(id=1, version=1))
+    # One statement (an upsert), not an update then an insert: two replicas making the first
+    # change to a new database at once would both insert, and one would fail.
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert(store_version).values(id=1, version=1).on_conflict_do_update(
+        index_elements=[store_version.c.id], set_={"version": store_version.c.version + 1}))
 
 
 def _utc_of(value: object) -> datetime:
