@@ -8,8 +8,11 @@ Several processes (two demos, a gateway and a CLI) may write the same file at on
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +20,7 @@ __all__ = [
     "DIR_MODE",
     "FILE_MODE",
     "create_once",
+    "exclusive_lock",
     "open_private_append",
     "private_dir",
     "private_file",
@@ -125,3 +129,16 @@ def create_once(path: Path, data: bytes, mode: int = FILE_MODE) -> bytes:
         return data
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive_lock(path: Path | str) -> Iterator[None]:
+    """Hold an exclusive flock on ``path`` (created 0600 beside what it guards) for the
+    block: other processes wait, and so do other threads of this one (two opens of a file
+    conflict too); the kernel releases it however the holder ends."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

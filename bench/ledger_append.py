@@ -11,44 +11,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
+from _harness import ROOT  # noqa: F401 - puts tests/ on the path for support.databases
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.ledger.entries import Entry, EntryKind
 from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
+from support.databases import fresh_database_url
 
-POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DURABILITY = {"sqlite": "SQLite WAL, synchronous=FULL (fsync per commit)",
               "postgresql": "PostgreSQL commit (synchronous_commit as the server sets it), "
                             "advisory lock per batch"}
-
-
-@contextmanager
-def _location(engine: str) -> Iterator[Path | str]:
-    if engine == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield Path(tmp) / "ledger.sqlite3"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _entry(n: int) -> Entry:
@@ -78,7 +55,8 @@ async def main() -> None:
     parser.add_argument("--writers", type=int, default=64)
     parser.add_argument("--engine", choices=sorted(DURABILITY), default="sqlite")
     args = parser.parse_args()
-    with _location(args.engine) as where:
+    with tempfile.TemporaryDirectory() as tmp, \
+            fresh_database_url(args.engine, Path(tmp)) as where:
         ledger = Ledger(where,
                         NoteSigner("bench.localhost/ledger", Ed25519PrivateKey.generate()))
         try:

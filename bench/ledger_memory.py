@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
+from _harness import ROOT  # noqa: F401 - puts tests/ on the path for support.databases
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aggregator.ledger.entries import Entry, EntryKind
@@ -31,9 +29,8 @@ from aggregator.ledger.ledger import Ledger
 from aggregator.ledger.note import NoteSigner
 from aggregator.ledger.tile_cache import DEFAULT_CAPACITY
 from aggregator.ledger.tiles import TILE_WIDTH
+from support.databases import fresh_database_url
 
-POSTGRES_URL = os.environ.get("CASELINE_TEST_POSTGRES",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 STEP = 100_000
 CHUNK = 2048
 
@@ -108,21 +105,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=500_000)
     parser.add_argument("--cached-tiles", type=int, default=DEFAULT_CAPACITY)
     args = parser.parse_args()
-    if args.engine == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            result = run(Path(tmp) / "ledger.sqlite3", args.entries, args.cached_tiles)
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            result = run(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", args.entries,
-                         args.cached_tiles)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    with tempfile.TemporaryDirectory() as tmp, \
+            fresh_database_url(args.engine, Path(tmp)) as where:
+        result = run(where, args.entries, args.cached_tiles)
     print(json.dumps({"benchmark": "ledger_memory", "engine": args.engine, **result},
                      indent=2))
 

@@ -17,8 +17,11 @@ from caseline.v1 import agency_adapter_pb2_grpc as pb_grpc
 from caseline.v1.lib.key_wrap import public_jwk
 from support import fake_agency
 from support.ledger_engines import ledger_url
+from support.traces import spans
 
-__all__ = ["ledger_url"]  # every ledger test's storage, once per engine
+# Fixtures defined in support modules: every ledger test's storage, once per engine; spans
+# kept in memory for the tracing tests.
+__all__ = ["ledger_url", "spans"]
 
 
 def _env_pointing_into(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:

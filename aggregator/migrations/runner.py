@@ -11,9 +11,7 @@ on the next one's schema during a rolling upgrade.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +25,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
+
+from aggregator.files import exclusive_lock
 
 __all__ = ["SchemaBehind", "SchemaStatus", "ensure_schema", "head_revision", "schema_status",
            "upgrade"]
@@ -117,12 +117,8 @@ def _sqlite_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
-    fd = os.open(f"{database}.migrating", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with exclusive_lock(f"{database}.migrating"):
         yield
-    finally:
-        os.close(fd)
 
 
 def upgrade(engine: Engine) -> tuple[SchemaStatus, SchemaStatus]:

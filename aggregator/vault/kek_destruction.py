@@ -26,8 +26,6 @@ since holding SQLite's own write lock would stall every writer meanwhile).
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,6 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
+from aggregator.files import exclusive_lock
 from aggregator.migrations import ensure_schema
 from aggregator.vault.tables import kek_destructions
 
@@ -161,13 +160,8 @@ class KekDestructions:
             with _local_lock(str(self.engine.url)):
                 yield
             return
-        # flock conflicts between two opens in one process too, so threads are covered.
-        fd = os.open(f"{database}.kek-destruction.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(f"{database}.kek-destruction.lock"):
             yield
-        finally:
-            os.close(fd)
 
 
 def _local_lock(name: str) -> threading.Lock:

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import ENGINES, Demo, demo_on, start_demo
+from support.demo_process import ENGINES, Demo, module_demo, start_demo
 
 pytestmark = pytest.mark.integration
 
-CASES = "300"
+CASES = 300
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -21,9 +21,7 @@ def demo(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """One demo for the module on each engine (the operations pass on both), with a small
     generated data set."""
-    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", CASES) as running:
-        yield running
-        assert running.stop() == 0
+    yield from module_demo(request, tmp_path_factory, CASES)
 
 
 def _manifest(demo: Demo) -> dict[str, Any]:

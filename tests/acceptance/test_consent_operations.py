@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from aggregator.ledger.merkle import verify_inclusion
-from support.demo_process import ENGINES, ROOT, Demo, demo_on
+from support.demo_process import ENGINES, ROOT, Demo, module_demo
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +29,7 @@ def demo(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """One demo for the module on each engine (the operations pass on both), with a small
     generated data set."""
-    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", "200") as running:
-        yield running
-        assert running.stop() == 0
+    yield from module_demo(request, tmp_path_factory, 200)
 
 
 def _data(body: dict[str, Any]) -> dict[str, Any]:

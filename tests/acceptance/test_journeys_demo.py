@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import ENGINES, Demo, demo_on
+from support.demo_process import ENGINES, Demo, module_demo
 
 pytestmark = pytest.mark.integration
 
@@ -18,9 +18,7 @@ def demo(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """One demo for the module on each engine (the operations pass on both), with a small
     generated data set."""
-    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", "50") as running:
-        yield running
-        assert running.stop() == 0
+    yield from module_demo(request, tmp_path_factory, 50)
 
 
 def _journeys(demo: Demo, persona: str, language: str = "EN") -> list[dict[str, Any]]:

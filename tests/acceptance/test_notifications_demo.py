@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import ENGINES, ROOT, Demo, demo_on
+from support.demo_process import ENGINES, ROOT, Demo, module_demo
 
 pytestmark = pytest.mark.integration
 
@@ -33,9 +33,7 @@ def demo(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """One demo for the module on each engine (the operations pass on both), with a small
     generated data set and no activity (every change here is one the test recorded)."""
-    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", "50") as running:
-        yield running
-        assert running.stop() == 0
+    yield from module_demo(request, tmp_path_factory, 50)
 
 
 def _record(demo: Demo, agency: str, number: str, status: str) -> None:

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from support.demo_process import ENGINES, Demo, demo_on
+from support.demo_process import ENGINES, Demo, module_demo
 
 pytestmark = pytest.mark.integration
 
 # Enough generated cases that some cells of six months hold the 10 a figure needs (at 300
 # every one is withheld, and no estimate could have dates).
-CASES = "3000"
+CASES = 3000
 DECIDED = {"APPROVED", "DENIED", "CLOSED"}
 FIGURES = ("completed", "medianDays", "p80Days", "withinTargetShare")
 
@@ -25,9 +25,7 @@ def demo(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """One demo for the module on each engine (the operations pass on both), with a small
     generated data set."""
-    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases", CASES) as running:
-        yield running
-        assert running.stop() == 0
+    yield from module_demo(request, tmp_path_factory, CASES)
 
 
 def _data(body: dict[str, Any]) -> dict[str, Any]:

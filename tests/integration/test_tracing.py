@@ -5,7 +5,6 @@ exporting its spans by OTLP/HTTP to a receiver this test runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from adapters.sdk.server import AdapterServer, build_servicer
 from aggregator.bootstrap import bootstrap
 from aggregator.state import StatePaths
 from aggregator.vault.key_files import load_or_create_ed25519
-from caseline.v1.lib.tracing import AGENCY, configure_tracing, shutdown_tracing
+from caseline.v1.lib.tracing import AGENCY
 from deploy.processes.launcher import registry_with
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import DevIssuer, TokenVerifier
@@ -34,15 +33,6 @@ TIMELINE = """query { viewer { timeline { events { at agency { id } caseNumber }
   unavailable { agency { id } } } } }"""
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on for this test, every span kept in memory."""
-    exporter = InMemorySpanExporter()
-    configure_tracing("caseline-test", exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[ReadableSpan]:

@@ -27,8 +27,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from aggregator.ledger.entries import Entry
-from aggregator.ledger.ledger import Appended
 from aggregator.migrations import upgrade as migrate
 from aggregator.store import make_engine
 from aggregator.vault import (
@@ -42,24 +40,11 @@ from aggregator.vault import (
 from aggregator.vault.admin import advance_destructions
 from aggregator.vault.tables import subject_keys as table
 from support.databases import fresh_database_url
+from support.fakes import FakeLedger
 
 PLACE = ("link", "immigration", "IOE0990000001")
 SUBJECTS = ("ana", "raj", "lin")
 GRACE = timedelta(minutes=5)
-
-
-class RecordingLedger:
-    """Stands in for the ledger: keeps each entry appended, in order."""
-
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-
-    def append_sync(self, entry: Entry) -> Appended:
-        self.entries.append(entry)
-        return Appended(len(self.entries) - 1, "", len(self.entries), b"", "")
-
-    def key_events(self) -> list[tuple[object, object]]:
-        return [(e.fields["event"], e.fields.get("key")) for e in self.entries]
 
 
 @dataclass
@@ -129,7 +114,7 @@ def _restored(rows: list[dict[str, Any]], url: str, keyring: Keyring) -> Subject
     return SubjectKeys(engine, LocalKeyService(keyring))
 
 
-def _shred_and_wait_out_the_grace(installation: Installation, ledger: RecordingLedger) -> None:
+def _shred_and_wait_out_the_grace(installation: Installation, ledger: FakeLedger) -> None:
     """Shred ana, run the follow-up at once (as `keys shred` does) and again after the grace
     period (as `keys rewrap` or the gateway does): every KEK there was is destroyed."""
     vault = installation.vault
@@ -158,7 +143,7 @@ def test_a_backup_from_before_the_shred_does_not_open_ana_with_the_current_keyri
     gateway = SubjectKeys(installation.engine, LocalKeyService(
         Keyring(vault.keyring.path, environ=installation.environ)))
     assert gateway.open("raj", installation.sealed["raj"], PLACE) == b"raj's case"
-    ledger = RecordingLedger()
+    ledger = FakeLedger()
 
     _shred_and_wait_out_the_grace(installation, ledger)
 
@@ -195,7 +180,7 @@ def test_within_the_grace_period_the_old_kek_still_opens_a_backup(
     the window the grace period leaves, which `keys status` shows as pending."""
     backup = installation.backup(tmp_path / "backup")
     installation.vault.subject_keys.shred("ana")
-    advance_destructions(installation.vault, RecordingLedger())
+    advance_destructions(installation.vault, FakeLedger())
     pending = installation.vault.status()["pending_destructions"]
     assert [(p["kek"], p["subject_keys_left"]) for p in pending] == [("kek-1", 0)]
     with _restore_database(engine_name, tmp_path / "restore") as url:
@@ -215,7 +200,7 @@ def test_policy_keyring_backups_must_expire_within_the_grace_period(
     within the grace period (or the KEKs must live in a KMS with versioned destruction,
     which keeps no copies an operator could restore)."""
     backup = installation.backup(tmp_path / "backup")
-    _shred_and_wait_out_the_grace(installation, RecordingLedger())
+    _shred_and_wait_out_the_grace(installation, FakeLedger())
     with _restore_database(engine_name, tmp_path / "restore") as url:
         restored = _restored(backup.rows, url,
                              Keyring(backup.keyring, environ=installation.environ))

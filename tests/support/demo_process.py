@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from support.databases import fresh_database_url
 
@@ -143,6 +144,17 @@ def demo_on(engine: str, state_dir: Path, *args: str) -> Iterator[Demo]:
         finally:
             running.stop()
             asyncio.run(_delete_stream(state_dir))
+
+
+def module_demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                cases: int) -> Iterator[Demo]:
+    """A module's demo on the engine ``request.param`` names (a fixture parametrized over
+    ENGINES: the operations pass on both), with ``cases`` generated cases per agency; it must
+    stop cleanly."""
+    with demo_on(request.param, tmp_path_factory.mktemp("state"), "--cases",
+                 str(cases)) as running:
+        yield running
+        assert running.stop() == 0
 
 
 async def _delete_stream(state_dir: Path) -> None:

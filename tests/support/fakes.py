@@ -72,6 +72,10 @@ class FakeLedger:
         """Entries recorded."""
         return len(self.entries)
 
+    def key_events(self) -> list[tuple[object, object]]:
+        """Each entry's (event, key), in order: what key rotations and destructions recorded."""
+        return [(e.get("event"), e.get("key")) for e in self.entries]
+
     @property
     def store(self) -> LedgerStore:
         """No file: a test of queries over the ledger's entries needs a real ledger."""

@@ -3,8 +3,6 @@ a page's path), the response's status recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -14,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from caseline.v1.lib.tracing import configure_tracing, shutdown_tracing
 from gateway.tracing import TraceRequests, route_label
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -28,15 +25,6 @@ TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 ])
 def test_routes_come_from_a_fixed_list(path: str, label: str) -> None:
     assert route_label(path) == label
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory."""
-    exporter = InMemorySpanExporter()
-    configure_tracing("test", exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 async def _fail(request: Request) -> PlainTextResponse:

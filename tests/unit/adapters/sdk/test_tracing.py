@@ -3,7 +3,6 @@ outcome the status code, never the details."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -12,7 +11,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from adapters.sdk.tracing import traced
-from caseline.v1.lib.tracing import configure_tracing, shutdown_tracing
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT = "00f067aa0ba902b7"
@@ -29,15 +27,6 @@ class Context:
 
     def code(self) -> grpc.StatusCode | None:
         return self._code
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory."""
-    exporter = InMemorySpanExporter()
-    configure_tracing("test", exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 async def _answer(request: Any, context: Any) -> str:

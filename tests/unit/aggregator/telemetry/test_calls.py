@@ -3,7 +3,6 @@ outcome is the status code's name, never the agency's details."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -13,7 +12,6 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from aggregator.telemetry.calls import traced_unary
 from caseline.v1 import agency_adapter_pb2 as pb
-from caseline.v1.lib.tracing import configure_tracing, shutdown_tracing
 
 
 class Method:
@@ -28,15 +26,6 @@ class Method:
         if self.fail is not None:
             raise self.fail
         return "answer"
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory."""
-    exporter = InMemorySpanExporter()
-    configure_tracing("test", exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 async def test_off_the_call_is_made_as_it_was() -> None:

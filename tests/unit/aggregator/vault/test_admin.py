@@ -14,29 +14,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from aggregator.ledger.entries import Entry
-from aggregator.ledger.ledger import Appended
 from aggregator.vault import KekDestroyedError, Vault, open_vault
 from aggregator.vault.admin import BackgroundRewrap, advance_destructions
 from aggregator.vault.subject_keys import _wrap_aad
 from aggregator.vault.tables import subject_keys as table
+from support.fakes import FakeLedger
 
 PLACE = ("link", "labor", "ref_1")
 GRACE = timedelta(hours=1)
-
-
-class RecordingLedger:
-    """Stands in for the ledger: keeps each entry appended, in order."""
-
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-
-    def append_sync(self, entry: Entry) -> Appended:
-        self.entries.append(entry)
-        return Appended(len(self.entries) - 1, "", len(self.entries), b"", "")
-
-    def events(self) -> list[tuple[object, object]]:
-        return [(e.fields["event"], e.fields.get("key")) for e in self.entries]
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def vault(engines: Callable[[], Engine], tmp_path: Path) -> Iterator[Vault]:
 
 
 def test_nothing_scheduled_does_nothing(vault: Vault) -> None:
-    ledger = RecordingLedger()
+    ledger = FakeLedger()
     vault.subject_keys.seal("ana", b"v", PLACE)
     done = advance_destructions(vault, ledger)
     assert (done.rotated, done.moved, done.destroyed, done.waiting) == (None, 0, (), ())
@@ -63,7 +48,7 @@ def test_a_late_writer_is_rewrapped_before_its_kek_is_destroyed(vault: Vault) ->
     late_key = os.urandom(32)
     kek_id, wrapped = vault.kms.wrap(late_key, _wrap_aad("lin", 1))  # before the rotation
     assert kek_id == "kek-1"
-    ledger = RecordingLedger()
+    ledger = FakeLedger()
     keys.shred("ana")
     first = advance_destructions(vault, ledger)
     assert first.rotated is not None and first.moved == 1  # raj's key
@@ -77,7 +62,7 @@ def test_a_late_writer_is_rewrapped_before_its_kek_is_destroyed(vault: Vault) ->
     second = advance_destructions(vault, ledger, now=datetime.now(UTC) + GRACE)
     assert second.rotated is None and second.moved == 1
     assert [kek for kek, _ in second.destroyed] == ["kek-1"]
-    assert ledger.events() == [("ROTATED", "kek-2"), ("DESTROYED", "kek-1")]
+    assert ledger.key_events() == [("ROTATED", "kek-2"), ("DESTROYED", "kek-1")]
     with keys.engine.connect() as conn:
         row = conn.execute(sa.select(table).where(table.c.subject_id == "lin")).one()
     assert row.kek_id == "kek-2"
@@ -89,12 +74,12 @@ def test_a_second_run_finishes_and_records_nothing_twice(vault: Vault) -> None:
     """Run again after everything is done: no rotation, no destruction, no entry."""
     vault.subject_keys.seal("ana", b"v", PLACE)
     vault.subject_keys.shred("ana", grace=timedelta(0))
-    ledger = RecordingLedger()
+    ledger = FakeLedger()
     done = advance_destructions(vault, ledger)
     assert [kek for kek, _ in done.destroyed] == ["kek-1"]
     again = advance_destructions(vault, ledger)
     assert (again.rotated, again.destroyed, again.waiting) == (None, (), ())
-    assert ledger.events() == [("ROTATED", "kek-2"), ("DESTROYED", "kek-1")]
+    assert ledger.key_events() == [("ROTATED", "kek-2"), ("DESTROYED", "kek-1")]
 
 
 def test_keys_under_a_destroyed_kek_are_not_rewrapped_but_reported(vault: Vault) -> None:
@@ -107,7 +92,7 @@ def test_keys_under_a_destroyed_kek_are_not_rewrapped_but_reported(vault: Vault)
         raj = dict(conn.execute(sa.select(table).where(table.c.subject_id == "raj"))
                    .one()._mapping)
     keys.shred("ana", grace=timedelta(0))
-    advance_destructions(vault, RecordingLedger())
+    advance_destructions(vault, FakeLedger())
     with keys.engine.begin() as conn:  # raj's row as an old backup holds it
         conn.execute(sa.delete(table).where(table.c.subject_id == "raj"))
         conn.execute(sa.insert(table).values(**raj))
@@ -124,7 +109,7 @@ def test_the_background_rewrap_destroys_when_due(vault: Vault) -> None:
     vault.subject_keys.seal("ana", b"v", PLACE)
     vault.subject_keys.seal("raj", b"v", PLACE)
     vault.subject_keys.shred("ana", grace=timedelta(0))
-    ledger = RecordingLedger()
+    ledger = FakeLedger()
     background = BackgroundRewrap(vault, pause_s=0, ledger=ledger, check_every_s=0.05)
     assert background.needed()
     background.start()
@@ -136,5 +121,5 @@ def test_the_background_rewrap_destroys_when_due(vault: Vault) -> None:
     finally:
         background.stop()
     assert background.destroyed == ["kek-1"]
-    assert ledger.events() == [("ROTATED", "kek-2"), ("DESTROYED", "kek-1")]
+    assert ledger.key_events() == [("ROTATED", "kek-2"), ("DESTROYED", "kek-1")]
     assert vault.kms.key_ids() == ["kek-2"]

@@ -3,8 +3,6 @@ metadata."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import get_current_span
@@ -14,7 +12,6 @@ from caseline.v1.lib.tracing import (
     incoming_context,
     otlp_traces_endpoint,
     outgoing_metadata,
-    shutdown_tracing,
     tracer,
 )
 
@@ -36,15 +33,6 @@ TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 def test_traces_go_where_configured_and_nowhere_otherwise(
         option: str | None, environ: dict[str, str], endpoint: str | None) -> None:
     assert otlp_traces_endpoint(option, environ) == endpoint
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory."""
-    exporter = InMemorySpanExporter()
-    assert configure_tracing("test", exporter=exporter)
-    yield exporter
-    shutdown_tracing()
 
 
 def test_unconfigured_there_is_no_tracer() -> None:
