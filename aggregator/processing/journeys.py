@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from aggregator.model import Case, Event
+from aggregator.processing.journey_next import next_steps
 from aggregator.processing.journey_rules import JourneyRule, JourneyRules, default_rules
 from aggregator.processing.model import Deadline, Journey, JourneyStep, RelatedCase
 
@@ -80,7 +81,8 @@ def _journey(rule: JourneyRule, members: Sequence[Case], linked: bool,
              deadlines: Sequence[Deadline]) -> Journey:
     """The journey of ``members`` under ``rule``: steps in the rule's order (same step: by
     opening, then the rule's order of types), cases it has no place for after them by
-    opening; current is the first step not decided, else the last."""
+    opening; current is the first step not decided, else the last; then what the rule expects
+    next, not filed yet."""
     def order(case: Case) -> tuple[int, float, int, str]:
         place = rule.place_of(case.agency_id, case.case_type, linked=linked)
         step, rank = place if place is not None else (len(rule.steps), 0)
@@ -90,11 +92,12 @@ def _journey(rule: JourneyRule, members: Sequence[Case], linked: bool,
     current = next((i for i, c in enumerate(ordered) if c.status.category not in DECIDED),
                    len(ordered) - 1)
     keys = {_key(c) for c in ordered}
+    own = tuple(d for d in deadlines if (d.agency_id, d.case_number) in keys)
     return Journey(
         rule=rule.id, title=dict(rule.title),
         steps=tuple(JourneyStep(c.agency_id, c.number, c.case_type, c.status.category,
                                 i == current) for i, c in enumerate(ordered)),
-        deadlines=tuple(d for d in deadlines if (d.agency_id, d.case_number) in keys))
+        deadlines=own, next_steps=next_steps(rule, ordered, own))
 
 
 def journeys_for(cases: Sequence[Case], deadlines: Sequence[Deadline],

@@ -22,7 +22,9 @@ __all__ = [
     "Estimate",
     "InquiryRule",
     "Journey",
+    "JourneyNextStep",
     "JourneyStep",
+    "JourneyStepState",
     "MonthlyFigures",
     "OfficeStatistics",
     "PendingAtMilestone",
@@ -203,6 +205,13 @@ class Estimate:
     age_days: int = 0  # days since receipt, today
 
 
+class JourneyStepState(StrEnum):
+    """Whether a journey's step is a case an agency holds, or one the rules expect next."""
+
+    FILED = "FILED"
+    NOT_FILED = "NOT_FILED"
+
+
 @dataclass(frozen=True, slots=True)
 class JourneyStep:
     """One case of a journey, in order."""
@@ -212,6 +221,26 @@ class JourneyStep:
     case_type: str
     category: str  # StatusCategory short name
     current: bool
+    state: JourneyStepState = JourneyStepState.FILED
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyNextStep:
+    """A step the journey rules expect after one of the journey's cases, not filed yet: what
+    is filed where, by when when a deadline running on that case says so, in words."""
+
+    agency_id: str  # where it is filed
+    filing: str  # a case type ("I-140") or a form filed in the case ("EOIR-26")
+    after_agency_id: str  # the case it follows
+    after_case_number: str
+    text: Mapping[str, str]  # by language, its date written out
+    deadline: Deadline | None = None  # the running deadline that dates it, if any
+    state: JourneyStepState = JourneyStepState.NOT_FILED
+
+    @property
+    def due(self) -> date | None:
+        """The last day to file it, when a deadline says (None: no date can be given)."""
+        return self.deadline.due if self.deadline is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +252,4 @@ class Journey:
     title: Mapping[str, str]  # by language
     steps: tuple[JourneyStep, ...]
     deadlines: tuple[Deadline, ...] = field(default=())
+    next_steps: tuple[JourneyNextStep, ...] = field(default=())  # in the rules' order

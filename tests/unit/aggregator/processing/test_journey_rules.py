@@ -68,3 +68,44 @@ def test_an_oversized_or_unparsable_file_is_refused(tmp_path: Path) -> None:
     bad.write_text("[[rule]\n")
     with pytest.raises(RuleError, match="cannot read journey rules"):
         load_rules(bad)
+
+
+def _next(**changes: Any) -> dict[str, Any]:
+    step: dict[str, Any] = {"after": {"agency": "labor", "types": ["PW"]}, "agency": "labor",
+                            "filing": "PERM", "types": ["PERM"],
+                            "deadline": "PREVAILING_WAGE_VALIDITY",
+                            "text": {"en": "File by {due}.", "es": "Presente antes del {due}."}}
+    step.update(changes)
+    return _doc(next=[step])
+
+
+def test_a_next_step_is_read_with_what_it_follows_and_what_dates_it() -> None:
+    (rule,) = parse_rules(_next(after={"agency": "labor", "types": ["PW"],
+                                       "categories": ["APPROVED"]})).rules
+    (step,) = rule.next
+    assert step.follows("labor", "PW", "APPROVED") and not step.follows("labor", "PW", "DENIED")
+    assert step.filed_as("labor", "PERM") and not step.filed_as("immigration", "PERM")
+    assert step.deadline == "PREVAILING_WAGE_VALIDITY"
+    assert step.text == {"en": "File by {due}.", "es": "Presente antes del {due}."}
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    (_next(after={"agency": "labor", "types": ["I-140"]}),
+     "next 1 after: labor I-140 is not a step of the rule"),
+    (_next(types=["I-140"]), "next 1: labor I-140 is not a step of the rule"),
+    (_next(after={"agency": "labor", "types": ["PW"], "categories": ["GRANTED"]}),
+     r"categories \['GRANTED'\] unknown"),
+    (_next(deadline="PERM_EXPIRY"), "deadline 'PERM_EXPIRY' is not one of"),
+    (_next(types=[], deadline=None, text={"en": "Next.", "es": "Siguiente."}),
+     "name the case types that file it"),
+    (_next(deadline=None), "may use no placeholder without a deadline"),
+    (_next(text={"en": "File by {when}.", "es": "Antes del {due}."}), r"not \['when'\]"),
+    (_next(text={"en": "File by {due}."}), "text needs a text of 1 to 400 characters"),
+    (_next(filing=""), "filing must name what is filed"),
+    (_next(after="PW"), "expected after ="),
+    (_doc(next={"after": {}}), "next must be a list"),
+])
+def test_a_broken_next_step_is_refused_naming_what_is_wrong(doc: dict[str, Any],
+                                                            message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        parse_rules(doc)
