@@ -4,6 +4,7 @@ answer raj's cases with their related cases; the deadlines the rules find; own c
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,9 @@ class Agency:
     """One agency's in-memory cases for raj, related cases sent only when DETAILS is
     released (as an adapter's sealed fields open)."""
 
-    def __init__(self, agency_id: str) -> None:
+    def __init__(self, agency_id: str, cases: Sequence[Case] | None = None) -> None:
         self.agency_id = agency_id
+        self.cases = CASES[agency_id] if cases is None else list(cases)
         self.releases: list[Release] = []
 
     async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
@@ -81,7 +83,7 @@ class Agency:
     async def subject_cases(self, consent_token: str, timeout: float,
                             release: Release) -> SubjectCases:
         self.releases.append(release)
-        cases = CASES[self.agency_id]
+        cases = self.cases
         if "DETAILS" not in release.scopes:
             cases = [Case(c.agency_id, c.number, c.case_type, c.case_type_name, c.status,
                           c.opened_at, c.updated_at) for c in cases]
@@ -105,9 +107,10 @@ class World:
                        "mei": issuer.issue("mei", "applicant", "Mei"),
                        "lee": issuer.issue("lee", "representative", "Lee")}
 
-    async def journeys(self, who: str, **variables: Any) -> dict[str, Any]:
+    async def journeys(self, who: str, query: str = JOURNEYS,
+                       **variables: Any) -> dict[str, Any]:
         response = await self.client.post(
-            "/graphql", json={"query": JOURNEYS, "variables": variables},
+            "/graphql", json={"query": query, "variables": variables},
             headers={"Authorization": f"Bearer {self.tokens[who]}"})
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -116,9 +119,16 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    agencies = {a: Agency(a) for a in CASES}
+    async with _world(tmp_path, CASES) as serving:
+        yield serving
+
+
+@asynccontextmanager
+async def _world(tmp_path: Path, linked: dict[str, list[Case]]) -> AsyncIterator[World]:
+    """The gateway over agencies holding ``linked`` (raj's cases, by agency)."""
+    agencies = {a: Agency(a, linked.get(a, [])) for a in CASES}
     service = bootstrap(CONFIG, tmp_path, adapters=agencies)
-    for agency, cases in CASES.items():
+    for agency, cases in linked.items():
         for case in cases:
             service.store.add_link("raj", agency, case.number)
     service.store.ensure_account("mei", "applicant")
@@ -185,3 +195,40 @@ async def test_journeys_are_the_viewers_own_cases_only(world: World) -> None:
     assert body["data"]["viewer"]["journeys"] == []
     refused = await world.journeys("lee")
     assert refused.get("errors") and not (refused.get("data") or {}).get("viewer")
+
+
+NEXT_STEPS = """query Next($language: Language = EN) { viewer { journeys(language: $language) {
+  steps { caseType state }
+  nextSteps { agency { id } filing state afterCaseNumber due description
+              deadline { kind state due } } } } }"""
+
+
+async def test_a_certified_perm_without_an_i140_shows_it_as_the_next_step_not_filed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the PW and the certified PERM are filed: the I-140 comes next, NOT_FILED, due the
+    day the PERM validity running on the PERM ends, described in the language asked for; the
+    filed steps say FILED."""
+    validity = Deadline(DeadlineKind.PERM_VALIDITY, date(2026, 12, 28), DeadlineState.RUNNING,
+                        DeadlineParty.APPLICANT, "20 CFR 656.30(b)(1)",
+                        {"en": "Valid until then.", "es": "Vale hasta entonces."}, "labor", PERM)
+    monkeypatch.setattr(journey_fields, "deadlines_for", lambda *args: (validity,))
+    async with _world(tmp_path, {"labor": CASES["labor"]}) as world:
+        english = await world.journeys("raj", NEXT_STEPS)
+        spanish = await world.journeys("raj", NEXT_STEPS, language="ES")
+    assert "errors" not in english, english
+    (journey,) = english["data"]["viewer"]["journeys"]
+    assert journey["steps"] == [{"caseType": "PW", "state": "FILED"},
+                                {"caseType": "PERM", "state": "FILED"}]
+    (step,) = journey["nextSteps"]
+    assert {k: v for k, v in step.items() if k != "description"} == {
+        "agency": {"id": "immigration"}, "filing": "I-140", "state": "NOT_FILED",
+        "afterCaseNumber": PERM, "due": "2026-12-28",
+        "deadline": {"kind": "PERM_VALIDITY", "state": "RUNNING", "due": "2026-12-28"}}
+    assert "I-140" in step["description"] and "December 28, 2026" in step["description"]
+    (spanish_step,) = spanish["data"]["viewer"]["journeys"][0]["nextSteps"]
+    assert "28 de diciembre de 2026" in spanish_step["description"]
+
+
+async def test_when_every_step_is_filed_there_is_no_next_step(world: World) -> None:
+    body = await world.journeys("raj", NEXT_STEPS)
+    assert body["data"]["viewer"]["journeys"][0]["nextSteps"] == []
