@@ -3,6 +3,7 @@ through the same use case and ledger record as GraphQL's ``viewer.timeline``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from aggregator.consent.vocabulary import Role
 from gateway.messages import message
 from gateway.web import me_access, me_journeys, me_link
 from gateway.web.erased import unless_erased
+from gateway.web.me_actions import actions_with_deadlines
 from gateway.web.me_outlook import estimate_cards, journey_view
 from gateway.web.me_view import my_timeline
 from gateway.web.pages import Pages
@@ -53,6 +55,12 @@ def routes(pages: Pages) -> list[BaseRoute]:
         estimates = (await processing.estimates_for(cases, events, now.date())
                      if cases else {})
         journeys = me_journeys.journeys_of(cases, events, now.date())
+        # "Action required" lists the deadlines running against the applicant too: every
+        # case a deadline runs on has an estimate carrying it.
+        deadlines = [d for e in estimates.values() for d in e.deadlines]
+        view = replace(view, actions=actions_with_deadlines(
+            language, view.actions, [row.case for row in view.cases], deadlines,
+            service.agencies))
         return pages.render(
             request, "me.html", 400 if problem else 200, view=view, steps=steps(language),
             agencies=agencies, chosen=asked, problem=problem,

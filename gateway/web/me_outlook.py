@@ -22,8 +22,8 @@ from gateway.web.charts import Gauge, gauge
 from gateway.web.lookup import statistics_path
 from gateway.web.public import category_name
 
-__all__ = ["OPEN", "DeadlineRow", "EstimateCard", "JourneyStepRow", "JourneyView",
-           "deadline_row", "estimate_card", "estimate_cards", "journey_view"]
+__all__ = ["OPEN", "DeadlineRow", "EstimateCard", "JourneyNextRow", "JourneyStepRow",
+           "JourneyView", "deadline_row", "estimate_card", "estimate_cards", "journey_view"]
 
 # The shared status categories of cases still waiting for a decision.
 OPEN = frozenset({"PENDING", "ACTIVE"})
@@ -71,12 +71,25 @@ class JourneyStepRow:
 
 
 @dataclass(frozen=True, slots=True)
+class JourneyNextRow:
+    """A step the journey rules expect next, not filed yet: what, where, and in words by
+    when (or what it waits for)."""
+
+    agency: str
+    filing: str
+    text: str
+    due_iso: str  # "" when no deadline dates it
+
+
+@dataclass(frozen=True, slots=True)
 class JourneyView:
-    """A journey with its steps in order and the deadlines that cross them."""
+    """A journey with its steps in order, what comes next, and the deadlines that cross
+    them."""
 
     title: str
     steps: tuple[JourneyStepRow, ...]
     deadlines: tuple[DeadlineRow, ...]
+    next_steps: tuple[JourneyNextRow, ...] = ()
 
 
 def _in(texts: Mapping[str, str], language: str) -> str:
@@ -187,7 +200,7 @@ def estimate_cards(language: str, cases: Sequence[Case],
 
 def journey_view(language: str, journey: Journey,
                  agencies: Mapping[str, AgencyInfo]) -> JourneyView:
-    """``journey`` in words, steps in the journey's order."""
+    """``journey`` in words, steps in the journey's order, then those expected next."""
     def agency(agency_id: str) -> str:
         info = agencies.get(agency_id)
         return info.display_name(language) if info else agency_id
@@ -197,4 +210,7 @@ def journey_view(language: str, journey: Journey,
         tuple(JourneyStepRow(agency(s.agency_id), s.case_type, s.case_number,
                              category_name(language, s.category), s.current)
               for s in journey.steps),
-        tuple(deadline_row(language, d, agencies) for d in journey.deadlines))
+        tuple(deadline_row(language, d, agencies) for d in journey.deadlines),
+        tuple(JourneyNextRow(agency(n.agency_id), n.filing, _in(n.text, language),
+                             n.due.isoformat() if n.due else "")
+              for n in journey.next_steps))

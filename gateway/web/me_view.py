@@ -17,6 +17,7 @@ from gateway.messages import message
 from gateway.schema.types import AgencyError, CaseStatus, HearingInfo, TimelineEvent
 from gateway.schema.viewer import timeline_view
 from gateway.web.lookup import step_of
+from gateway.web.me_outlook import DeadlineRow
 from gateway.web.public import category_name
 
 __all__ = ["ActionItem", "CaseRow", "HearingRow", "MyTimeline", "hearing_medium_text",
@@ -34,10 +35,14 @@ class CaseRow:
 
 @dataclass(frozen=True, slots=True)
 class ActionItem:
-    """A case whose current status asks the applicant to act, and by when if known."""
+    """Something the applicant must do on ``case``, by when if known: what its status asks
+    (``from_status``), a legal deadline running against them (``deadline``), or both when
+    they are one thing (an RFE and its evidence-response deadline; see me_actions)."""
 
     case: CaseStatus
     due: date | None
+    deadline: DeadlineRow | None = None
+    from_status: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ real (fake-adapter) service so the pages call it as they would the real one."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from aggregator.processing.model import (
     Estimate,
     InquiryRule,
     Journey,
+    JourneyNextStep,
     JourneyStep,
     MonthlyFigures,
     OfficeStatistics,
@@ -33,7 +34,7 @@ from aggregator.processing.model import (
 from aggregator.service import CaselineService
 
 __all__ = ["OFFICES", "SMALL_OFFICE", "TARGET", "WITHHELD_MONTH_INDEX", "FakeProcessing",
-           "deadline", "estimate", "figures", "install", "journey", "statistics"]
+           "deadline", "estimate", "figures", "install", "journey", "next_step", "statistics"]
 
 OFFICES = ("Nebraska Service Center", "Vermont Service Center")
 SMALL_OFFICE = "Guam Field Office"  # too few cases: every figure withheld
@@ -151,6 +152,19 @@ def estimate(*, outside: bool = False, age_days: int = 75,
                      "es": "De 600 casos I-765 decididos en toda la agencia, de mayo a octubre "
                            "de 2026."},
                     deadlines, statistics(), None, age_days)
+
+
+def next_step(due: date | None = date(2027, 2, 20)) -> JourneyNextStep:
+    """The I-140 after the PERM, not filed yet: due by the PERM's validity (running), or, with
+    ``due`` None, undated."""
+    dated = deadline(number="A-26001-00001") if due is not None else None
+    if dated is not None and due is not None:
+        dated = replace(dated, due=due)
+    return JourneyNextStep(
+        "immigration", "I-140", "labor", "A-26001-00001",
+        {"en": "Next: the employer files the I-140 petition by the certification's end.",
+         "es": "Siguiente: el empleador presenta la petición I-140 antes de que venza."},
+        dated)
 
 
 def journey(current: int = 1) -> Journey:

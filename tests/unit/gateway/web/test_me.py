@@ -4,14 +4,16 @@ agency, agencies that did not answer, the sign-in guard, the ledger, Spanish, er
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from aggregator.consent.vocabulary import Role
+from aggregator.processing.model import Deadline, DeadlineKind, DeadlineParty, DeadlineState
 from support.applicant_pages import COURT_NUMBER, IMMIGRATION_NUMBER, Applicant, applicant_pages
-from support.processing_fakes import FakeProcessing, deadline, estimate, journey
+from support.processing_fakes import FakeProcessing, deadline, estimate, journey, next_step
 
 
 @pytest.fixture
@@ -172,3 +174,56 @@ async def test_the_journey_section_marks_the_current_step_and_its_deadline() -> 
 async def test_without_estimates_or_journeys_the_sections_are_absent(ana: Applicant) -> None:
     html = (await ana.page("/me")).text
     assert 'id="estimates"' not in html and 'id="journeys"' not in html
+
+
+async def test_a_journey_shows_its_next_step_as_not_filed_yet() -> None:
+    """After the filed steps, in the same ordered list: the I-140, marked not filed yet, with
+    what is to be done by when; in Spanish too."""
+    shown = replace(journey(current=0), next_steps=(next_step(),))
+    async with applicant_pages(journeys=(shown,)) as ana:
+        html = (await ana.page("/me")).text
+        spanish = (await ana.page("/me?lang=es")).text
+    journeys = _section(html, 'id="journeys"', 'id="actions"')
+    steps = journeys[:journeys.index("</ol>")]
+    nxt = steps[steps.index('class="caseline-journey__next"'):]
+    assert steps.index("I-485") < steps.index('class="caseline-journey__next"')
+    assert "I-140, Immigration Agency:" in nxt
+    assert '<span class="usa-tag caseline-not-filed">Not filed yet</span>' in nxt
+    assert "Next: the employer files the I-140 petition" in nxt
+    assert "Aún no presentado" in spanish and "Siguiente: el empleador presenta" in spanish
+
+
+async def test_action_required_lists_running_deadlines_against_ana_soonest_first() -> None:
+    """The court case's status asks nothing, but the BIA appeal window runs on it: an item,
+    before the RFE due later; the RFE's evidence-response deadline (same case, same day) is
+    the RFE's own item, not a second one; a deadline on the agency is not ana's action."""
+    appeal = Deadline(DeadlineKind.BIA_APPEAL, date(2026, 5, 20), DeadlineState.RUNNING,
+                      DeadlineParty.APPLICANT, "8 CFR 1003.38(b)",
+                      {"en": "The Board must receive the appeal by May 20, 2026.",
+                       "es": "La Junta debe recibir la apelación a más tardar el 20 de mayo."},
+                      "courts", COURT_NUMBER)
+    response = Deadline(DeadlineKind.EVIDENCE_RESPONSE, date(2026, 6, 2),
+                        DeadlineState.RUNNING, DeadlineParty.APPLICANT, "8 CFR 103.2(b)(8)",
+                        {"en": "USCIS must receive your response by June 2, 2026.",
+                         "es": "USCIS debe recibir su respuesta a más tardar el 2 de junio."},
+                        "immigration", IMMIGRATION_NUMBER)
+    agency_owes = replace(appeal, kind=DeadlineKind.ASYLUM_ADJUDICATION,
+                          party=DeadlineParty.AGENCY, due=date(2026, 5, 10))
+    fake = FakeProcessing(estimates={
+        ("immigration", IMMIGRATION_NUMBER): estimate(deadlines=(response,)),
+        ("courts", COURT_NUMBER): estimate(deadlines=(appeal, agency_owes))})
+    async with applicant_pages(processing=fake) as ana:
+        html = (await ana.page("/me")).text
+        spanish = (await ana.page("/me?lang=es")).text
+    actions = _section(html, 'id="actions"', 'id="hearings"')
+    items = actions.split("<li>")[1:]
+    assert len(items) == 2
+    assert "Due 2026-05-20" in items[0] and COURT_NUMBER in items[0]
+    assert "Appeal to the Board of Immigration Appeals" in items[0]
+    assert "The Board must receive the appeal by May 20, 2026." in items[0]
+    assert "Due 2026-06-02" in items[1] and IMMIGRATION_NUMBER in items[1]
+    assert "Next after Evidence requested." in items[1]
+    assert "USCIS must receive your response by June 2, 2026." in items[1]
+    assert "Asylum decision" not in actions
+    assert "Apelación ante la Junta de Apelaciones de Inmigración" in _section(
+        spanish, 'id="actions"', 'id="hearings"')

@@ -15,7 +15,7 @@ from gateway.web.me_outlook import (
     journey_view,
 )
 from support.applicant_pages import CONFIG, EVIDENCE, RECEIVED, _status
-from support.processing_fakes import deadline, estimate, journey
+from support.processing_fakes import deadline, estimate, journey, next_step
 
 AGENCIES = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope) for a in CONFIG.agencies}
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
@@ -95,3 +95,16 @@ def test_a_journeys_steps_in_order_with_the_current_one() -> None:
     assert view.steps[1].agency == "Agencia de Inmigración"
     assert view.steps[0].category == "Aprobado"
     assert view.deadlines[0].state == "Cumplido el 2 de noviembre de 2026"
+
+
+def test_a_journeys_next_steps_follow_its_steps_in_the_readers_language() -> None:
+    """What comes next, not filed yet: what is filed where, in words, and its date for the
+    page's machine-readable time (none when no deadline dates it)."""
+    view = journey_view("es", replace(journey(current=0), next_steps=(
+        next_step(), next_step(due=None))), AGENCIES)
+    dated, undated = view.next_steps
+    assert (dated.filing, dated.agency, dated.due_iso) == ("I-140", "Agencia de Inmigración",
+                                                           "2027-02-20")
+    assert dated.text == "Siguiente: el empleador presenta la petición I-140 antes de que venza."
+    assert undated.due_iso == ""
+    assert journey_view("en", journey(), AGENCIES).next_steps == ()
