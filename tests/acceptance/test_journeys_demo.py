@@ -87,3 +87,39 @@ def test_mei_journey_shows_the_perm_validity_running_within_30_days(demo: Demo) 
     assert validity["state"] == "RUNNING"
     due = date.fromisoformat(validity["due"])
     assert _seeded_on(demo) + timedelta(days=25) <= due <= _seeded_on(demo) + timedelta(days=27)
+
+
+
+NEXT_STEPS = """query Next($language: Language = EN) { viewer { journeys(language: $language) {
+  steps { caseNumber caseType state }
+  deadlines { kind due state }
+  nextSteps { agency { id } filing state afterCaseNumber due description
+              deadline { kind state due } } } } }"""
+
+
+def _next_steps(demo: Demo, persona: str, language: str = "EN") -> dict[str, Any]:
+    body = demo.graphql(NEXT_STEPS, {"language": language}, persona=persona)
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]  # type: ignore[assignment]
+    return _employment(data["viewer"]["journeys"])
+
+
+def test_mei_journey_shows_the_i140_as_the_next_step_not_filed_with_its_date(
+        demo: Demo) -> None:
+    """What comes next in her journey: the I-140 at immigration, NOT_FILED, after her PERM,
+    due the day the certification's validity (RUNNING) ends, in English and Spanish; raj,
+    whose steps are all filed, has none."""
+    journey = _next_steps(demo, "mei")
+    assert [s["state"] for s in journey["steps"]] == ["FILED", "FILED"]
+    (validity,) = [d for d in journey["deadlines"] if d["kind"] == "PERM_VALIDITY"]
+    (step,) = journey["nextSteps"]
+    assert (step["agency"]["id"], step["filing"], step["state"]) == ("immigration", "I-140",
+                                                                     "NOT_FILED")
+    (perm,) = [s["caseNumber"] for s in journey["steps"] if s["caseType"] == "PERM"]
+    assert step["afterCaseNumber"] == perm
+    assert step["due"] == validity["due"] and step["deadline"]["state"] == "RUNNING"
+    due = date.fromisoformat(step["due"])
+    assert f"{due:%B} {due.day}, {due.year}" in step["description"]
+    (paso,) = _next_steps(demo, "mei", "ES")["nextSteps"]
+    assert paso["description"].startswith("Siguiente") and "I-140" in paso["description"]
+    assert _next_steps(demo, "raj")["nextSteps"] == []

@@ -1,7 +1,8 @@
 """Signed in, in a real browser against a real demo: each persona signs in through the demo's
 OpenID provider and out again; every page a persona has passes axe-core in English and
 Spanish and reflows at 320 px (screenshots under tests/browser/artifacts/); ana's timeline
-shows both her agencies; ana links a case with the access code from its notice."""
+shows both her agencies; mei's journey shows the I-140 she has yet to file, and its deadline
+among her actions; ana links a case with the access code from its notice."""
 
 from __future__ import annotations
 
@@ -103,6 +104,25 @@ async def test_ana_timeline_shows_both_agencies(page: Page, numbers: Numbers,
     for number in own:
         row = table.get_by_role("row").filter(has_text=number.number)
         await expect(row).to_contain_text(names[number.agency])
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_mei_sees_her_i140_next_not_filed_and_its_deadline_as_an_action(
+        page: Page, language: str) -> None:
+    """Her journey's ordered steps end with the I-140, marked not filed yet; "Action
+    required" lists the certification's validity for filing it, though no case status asks
+    her for anything."""
+    await sign_in(page, "mei", language, start="/me")
+    journey = page.locator(".caseline-journey").filter(has_text="PERM")
+    upcoming = journey.locator(".caseline-journey__steps li.caseline-journey__next")
+    await expect(upcoming).to_have_count(1)
+    await expect(upcoming).to_contain_text("I-140")
+    await expect(upcoming.locator(".caseline-not-filed")).to_have_text(
+        message(language, "Not filed yet"))
+    actions = page.locator(".caseline-actions li")
+    await expect(actions).to_have_count(1)
+    await expect(actions).to_contain_text(
+        message(language, "Labor certification valid for filing the I-140"))
 
 
 async def test_ana_links_a_case_with_its_access_code(page: Page, numbers: Numbers,
