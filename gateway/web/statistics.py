@@ -22,6 +22,7 @@ from aggregator.processing.errors import (
 from aggregator.service import CaselineService
 from gateway.messages import message
 from gateway.web.case_types import CaseTypeName, case_types
+from gateway.web.lookup import statistics_path
 from gateway.web.pages import Pages
 from gateway.web.processing_source import processing_of
 from gateway.web.statistics_view import months_back, statistics_view
@@ -69,8 +70,12 @@ def routes(pages: Pages) -> list[BaseRoute]:
         return pages.render(request, "statistics_index.html",
                             agencies=await _index(service, language))
 
-    def refused(request: Request, status: int, problem: str) -> Response:
-        return pages.render(request, "statistics.html", status, problem=problem, view=None)
+    def refused(request: Request, status: int, problem: str,
+                back: tuple[str, str] | None = None) -> Response:
+        """The page with ``problem`` in words; ``back``: (a link's address, its words) to
+        where the reader can choose again, beside the link to every case type."""
+        return pages.render(request, "statistics.html", status, problem=problem, view=None,
+                            back=back)
 
     async def case_type_page(request: Request) -> Response:
         language = pages.language(request)
@@ -114,6 +119,16 @@ def routes(pages: Pages) -> list[BaseRoute]:
             return refused(request, 503, message(
                 language, "{agency} did not answer just now. Try again in a few minutes.",
                 agency=service.agencies[agency].display_name(language)))
+        if office is not None and period.row(office) is None and trend.row(office) is None:
+            # The contract answers an office the agency does not know with no row, not an
+            # error: say so, rather than a page of empty charts under that name.
+            return refused(request, 404, message(
+                language, "{agency} has no statistics for the case type {case_type} at the "
+                          "office {office}. Choose an office from the list.",
+                agency=service.agencies[agency].display_name(language), case_type=case_type,
+                office=office), back=(
+                statistics_path(agency, case_type),
+                message(language, "How long {case_type} cases take", case_type=case_type)))
         names = await case_types(service.adapters.get(agency), service.config.deadline_s)
         named = next((t for t in names or () if t.code == case_type), None)
         return pages.render(

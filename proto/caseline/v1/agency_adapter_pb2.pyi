@@ -798,7 +798,9 @@ class GetProcessingStatisticsResponse(_message.Message):
     last_month: _builtins.str
     """Last month of the period, "YYYY-MM"."""
     min_cell_size: _builtins.int
-    """The smallest cell published (k); smaller cells are withheld."""
+    """The smallest cell published (k; 10 for the reference adapters, the SDK's default);
+    smaller cells are withheld, and each answer says so through this field.
+    """
     @_builtins.property
     def target(self) -> _statistics_pb2.ProcessingTarget:
         """The case type's processing target and its basis."""

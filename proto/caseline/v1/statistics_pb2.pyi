@@ -64,7 +64,9 @@ class _TargetKind:
 class _TargetKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TargetKind.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     TARGET_KIND_UNSPECIFIED: _TargetKind.ValueType  # 0
-    """Not said."""
+    """Not said, or no target: no statute, rule or published goal sets a time for the case
+    type (ProcessingTarget.days is then 0; its basis says so).
+    """
     TARGET_KIND_STATUTORY: _TargetKind.ValueType  # 1
     """A time limit set by statute (e.g. 8 U.S.C. 1158(d)(5)(A)(iii), asylum in 180 days)."""
     TARGET_KIND_REGULATORY: _TargetKind.ValueType  # 2
@@ -76,7 +78,9 @@ class TargetKind(_TargetKind, metaclass=_TargetKindEnumTypeWrapper):
     """What kind of rule a processing target is."""
 
 TARGET_KIND_UNSPECIFIED: TargetKind.ValueType  # 0
-"""Not said."""
+"""Not said, or no target: no statute, rule or published goal sets a time for the case
+type (ProcessingTarget.days is then 0; its basis says so).
+"""
 TARGET_KIND_STATUTORY: TargetKind.ValueType  # 1
 """A time limit set by statute (e.g. 8 U.S.C. 1158(d)(5)(A)(iii), asylum in 180 days)."""
 TARGET_KIND_REGULATORY: TargetKind.ValueType  # 2

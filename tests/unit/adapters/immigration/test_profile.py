@@ -39,6 +39,10 @@ def test_premium_processing_is_named_where_it_exists() -> None:
     assert "45" in TARGETS["I-140"].basis["en"] and "15 business days" in \
         TARGETS["I-140"].basis["en"]
     assert "30 business days" in TARGETS["I-539"].basis["en"]
+    assert "30 días hábiles" in TARGETS["I-539"].basis["es"]
+    opt = TARGETS["I-765"].basis
+    assert "OPT" in opt["en"] and "30 business days" in opt["en"] and "106.4" in opt["en"]
+    assert "OPT" in opt["es"] and "30 días hábiles" in opt["es"]
     assert all(t.unit == "CALENDAR_DAYS" for t in TARGETS.values())
 
 

@@ -148,3 +148,38 @@ def test_figures_match_a_brute_force_over_published_cases(
             assert figures.decile_days == tuple(cases[-(-i * n // 10) - 1]
                                                 for i in range(1, 10))
             assert sum(d <= figures.p80_days for d in cases) >= 0.8 * n
+
+
+def _pending_cell(office: str, milestone: str, ages: list[int]) -> PendingCell:
+    counts: dict[int, int] = {}
+    for age in ages:
+        counts[age] = counts.get(age, 0) + 1
+    return PendingCell(office, milestone, tuple(sorted(counts.items())))
+
+
+_pending_cells = st.lists(st.tuples(st.sampled_from("ABC"),
+                                    st.sampled_from(("RECEIVED", "UNDER_REVIEW",
+                                                     "INTERVIEW_SCHEDULED")),
+                                    st.lists(st.integers(0, 400), min_size=1, max_size=25)),
+                          max_size=9, unique_by=lambda c: (c[0], c[1]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_pending_cells, st.integers(1, 12))
+def test_no_subtraction_of_pending_counts_reveals_a_withheld_cell(
+        raw: list[tuple[str, str, list[int]]], k: int) -> None:
+    """Cases waiting now, office against agency: the agency-wide count at each milestone is
+    the sum of the offices' published counts, so the difference reveals nothing; and
+    replacing a withheld cell's cases by other small contents changes no row."""
+    cells = tuple(_pending_cell(o, m, ages) for o, m, ages in raw)
+    rows = office_statistics(ProcessingAggregates((), cells), MONTHS, office=None, k=k)
+    agency, offices = rows[-1], rows[:-1]
+    for waiting in agency.pending:
+        published = [p for r in offices for p in r.pending
+                     if p.milestone == waiting.milestone and not p.suppressed]
+        assert waiting.count == sum(p.count for p in published)
+        assert waiting.suppressed == (not published)
+    altered = tuple(_pending_cell(o, m, [400] * (k - 1) if len(ages) < k else ages)
+                    for o, m, ages in raw)
+    assert office_statistics(ProcessingAggregates((), altered), MONTHS, office=None,
+                             k=k) == rows

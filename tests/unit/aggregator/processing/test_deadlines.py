@@ -113,7 +113,7 @@ def test_perm_validity_runs_through_day_180_then_is_missed() -> None:
     assert _perm(date(2026, 5, 24)).state is DeadlineState.MISSED
     running = _perm(date(2026, 5, 1))
     assert "must file the I-140 by then" in running.basis["en"]
-    assert "antes de esa fecha" in running.basis["es"]
+    assert "a más tardar ese día" in running.basis["es"]
 
 
 def test_perm_validity_ignores_an_i140_filed_before_the_certification() -> None:

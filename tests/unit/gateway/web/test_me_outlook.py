@@ -65,7 +65,7 @@ def test_a_deadline_says_what_by_when_its_state_and_who_acts() -> None:
     assert row.case == "labor, case A-26001-00001"  # an agency not configured: its id
     met = deadline_row("es", deadline(DeadlineState.MET, met_on=date(2026, 11, 2)), AGENCIES)
     assert met.state == "Cumplido el 2 de noviembre de 2026"
-    assert met.party == "Usted tenía que actuar antes de esa fecha"
+    assert met.party == "Usted tenía que actuar a más tardar ese día"
     assert deadline_row("en", deadline(DeadlineState.MISSED), AGENCIES).state == "Missed"
 
 

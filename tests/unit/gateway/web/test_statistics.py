@@ -210,6 +210,21 @@ async def test_bad_input_is_refused_in_words(site: Site, path: str, status: int,
         assert site.fake.asked == []  # refused before the agency was asked
 
 
+async def test_an_office_the_agency_does_not_know_is_refused_with_a_way_back(
+        site: Site) -> None:
+    """The contract answers an unknown office with no row, not an error: the page says the
+    agency has no such office and links back to the case type's page, where the offices
+    are listed, instead of showing empty charts under that name."""
+    response = await site.client.get("/statistics/immigration/I-765?office=Atlantis&lang=es")
+    assert response.status_code == 404
+    assert ("no tiene estadísticas del tipo de caso I-765 en la oficina Atlantis"
+            in response.text)
+    assert '<a class="usa-link" href="/statistics/immigration/I-765">Cuánto tardan los casos ' \
+           'I-765</a>' in response.text
+    assert "caseline-chart" not in response.text
+    assert {a["office"] for a in site.fake.asked} == {None, "Atlantis"}
+
+
 async def test_an_agency_that_does_not_answer_is_named(site: Site) -> None:
     site.fake.failure = AgencyCallError("UNAVAILABLE", "down")
     response = await site.client.get("/statistics/immigration/I-765?lang=es")
