@@ -119,6 +119,18 @@ async def test_in_spanish_the_titles_and_agency_names_are_spanish(world: NotifyW
     assert "Marcar todas como leídas" in html and "no leídas" in _badge(html)
 
 
+async def test_times_are_written_in_the_readers_language(world: NotifyWorld) -> None:
+    """Each item's time in words (Babel), its machine-readable form kept in datetime."""
+    _seed(world)
+    english = (await world.page("/me/notifications")).text
+    spanish = (await world.page("/me/notifications?lang=es")).text
+    assert '<time datetime="2026-05-01T14:02:00+00:00">May 1, 2026, 2:02\u202fPM UTC</time>' \
+        in english
+    assert '<time datetime="2026-05-01T14:02:00+00:00">1 de mayo de 2026, 14:02 UTC</time>' \
+        in spanish
+    assert "2026-05-01 14:02" not in english + spanish
+
+
 async def test_a_grantee_sees_an_a_number_masked_and_a_link_to_the_client(
         world: NotifyWorld) -> None:
     await world.grant_lee(Scope.STATUS)
