@@ -248,3 +248,20 @@ async def test_an_alert_is_listed_with_its_title_in_the_readers_language(
     html = (await world.page("/me/notifications")).text
     assert ('href="/me?agency=courts#events">Deadline in 7 days: appeal to the Board of '
             "Immigration Appeals by May 8, 2026 (appeal period, 8 CFR 1003.38(b))</a>") in html
+
+
+async def test_the_timeline_has_a_live_region_for_new_changes_in_the_readers_language(
+        ) -> None:
+    """/me carries the polite live region the script writes new changes into, with the
+    catalog's sentence in the page's language; none when notifications are off."""
+    async with notify_gateway() as world:
+        english = (await world.page("/me")).text
+        spanish = (await world.page("/me?lang=es")).text
+    region = ('<div class="caseline-timeline-live" id="caseline-timeline-live" '
+              'aria-live="polite" data-template="{}"></div>')
+    assert region.format("New: {title} at {agency} — {when}") in english
+    assert region.format("Nuevo: {title} en {agency} — {when}") in spanish
+    assert 'id="caseline-timeline-new-template"' in english
+    async with notify_gateway(running=False) as world:
+        off = (await world.page("/me")).text
+    assert "caseline-timeline-live" not in off and "notifications.js" not in off
