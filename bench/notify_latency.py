@@ -15,6 +15,29 @@ Phases: idle (one change at a time, each waited for) and loaded (``--rate`` chan
 second across the agencies from a separate process, as agencies are other systems, for
 ``--seconds``). Prints JSON: p50/p99 per phase and path, lost and duplicated counts, and the
 targets (in-app p99 <= 1 s, webhook p99 <= 2 s at 100 changes/s, none lost).
+
+What each figure measures. Every latency starts at one origin per change, ``recorded``: the
+wall clock (``time.time()``) just before the change is recorded into the agency's store, in
+the process that records it (this one when idle, the driver process when loaded).
+
+- ``idle``/``loaded`` ``in_app``: until the representative's live feed (the gateway's
+  in-process subscription) yields the notification, on this process's wall clock;
+- ``idle``/``loaded`` ``webhook``: until the receiver process has checked the signature of
+  the ``case.status_changed`` delivery, on its wall clock;
+- ``stages`` (both phases together, per channel, from the outbox's own timestamps on the
+  same origin): ``matched`` until the matcher took the change up (the notification's
+  ``created_at``, stamped as its batch starts, before the batch is decided and committed),
+  ``delivered`` until the deliverer stamped the delivery delivered (``delivered_at``:
+  after the send succeeded, i.e. the webhook receiver's 2xx or, in-app, before the live feed
+  is told; before that stamp is committed).
+
+So per change ``matched`` <= ``delivered``; in-app ``delivered`` comes before the live feed
+sees it, and webhook ``delivered`` after the receiver has (it waits for the 2xx). All these
+clocks are the one machine's wall clock read by different processes. The agency's own time
+of the change (``occurred_at``) is not an origin: it is whole seconds (the bench records
+``at`` truncated to the second, as an agency's record-event time is), on average half a
+second before the change really was recorded, which once made a stage (then measured from
+it) look longer than the whole path.
 """
 
 from __future__ import annotations
@@ -84,6 +107,11 @@ class Arrivals:
     in_app_repeats: int = 0
     webhook_repeats: int = 0
     waiters: dict[Key, asyncio.Event] = field(default_factory=dict)
+    # Each change's origin: the wall clock just before it was recorded (both phases).
+    recorded: dict[Key, float] = field(default_factory=dict)
+    # The representative's notification id of each change, as the live feed told it (the
+    # outbox keeps case numbers sealed).
+    ids: dict[str, Key] = field(default_factory=dict)
 
     def arrived(self, kind: str, key: Key, at: float | None = None) -> None:
         seen = self.in_app if kind == "in_app" else self.webhook
@@ -265,6 +293,7 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
 
             def _in_app(message: Released) -> None:
                 n = message.notification
+                arrivals.ids[n.id] = (n.agency_id, n.case_number)
                 arrivals.arrived("in_app", (n.agency_id, n.case_number))
 
             listener = asyncio.get_running_loop().create_task(listen())
@@ -279,7 +308,7 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
             with service.store.engine.connect() as conn:
                 states = dict(conn.execute(select(deliveries.c.state, func.count())
                                            .group_by(deliveries.c.state)).all())
-                stages = _stages(conn)
+                stages = _stages(conn, arrivals)
         finally:
             if deliverer is not None:
                 deliverer.terminate()
@@ -290,8 +319,8 @@ async def run(args: argparse.Namespace, root: Path) -> dict[str, object]:
     return {"setup_s": round(setup_s, 1), "idle": idle, "loaded": loaded,
             "repeats_in_app": arrivals.in_app_repeats,
             "repeats_webhook": arrivals.webhook_repeats, "bad_signatures": bad,
-            # Where the time went, from the outbox's own timestamps (both phases): matched
-            # (notification written) after the change happened, delivered after matched.
+            # Where the time went, from the outbox's own timestamps (both phases), from the
+            # same origin as the figures above (see the module's docstring).
             "stages": stages,
             # Every delivery in the outbox at the end, by state: "lost" changes still
             # pending here were late (a backlog), not dropped.
@@ -326,23 +355,32 @@ async def _deliverer_process(root: Path) -> subprocess.Popen[str]:
     return process
 
 
-def _stages(conn: Connection) -> dict[str, object]:
-    """Per channel, the representative's deliveries: ms from the change (its ``occurred_at``,
-    whole seconds) to the notification written, and from written to delivered."""
-    rows = conn.execute(select(deliveries.c.channel, notifications.c.occurred_at,
+def _stages(conn: Connection, arrivals: Arrivals) -> dict[str, object]:
+    """Per channel, the representative's delivered deliveries (of changes its live feed
+    told, which names their case): ms from the change's origin (the wall clock just before
+    it was recorded) to the matcher taking it up (the notification's ``created_at``) and to
+    the delivery stamped delivered (``delivered_at``)."""
+    rows = conn.execute(select(deliveries.c.channel, deliveries.c.notification_id,
                                notifications.c.created_at, deliveries.c.delivered_at)
                         .join(notifications, notifications.c.id == deliveries.c.notification_id)
                         .where((notifications.c.recipient_id == REP)
                                & deliveries.c.delivered_at.is_not(None))).all()
     found: dict[str, object] = {}
     for channel in sorted({r.channel for r in rows}):
-        mine = [r for r in rows if r.channel == channel]
+        mine = [(r, arrivals.recorded[arrivals.ids[r.notification_id]]) for r in rows
+                if r.channel == channel and arrivals.ids.get(r.notification_id)
+                in arrivals.recorded]
         found[channel] = {
-            "delivered_after_written": percentiles(
-                [(r.delivered_at - r.created_at).total_seconds() for r in mine]),
-            "written_after_change": percentiles(
-                [(r.created_at - r.occurred_at).total_seconds() for r in mine])}
+            "matched_after_recorded": percentiles(
+                [_epoch(r.created_at) - t0 for r, t0 in mine]),
+            "delivered_after_recorded": percentiles(
+                [_epoch(r.delivered_at) - t0 for r, t0 in mine])}
     return found
+
+
+def _epoch(at: datetime) -> float:
+    """Seconds since the epoch of a stored UTC time (SQLite gives it back naive)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
 async def _idle(root: Path, plan: list[tuple[str, str, str]], arrivals: Arrivals
@@ -355,6 +393,7 @@ async def _idle(root: Path, plan: list[tuple[str, str, str]], arrivals: Arrivals
         await asyncio.to_thread(recorder.record, agency, number, code,
                                 at=datetime.now(UTC).replace(microsecond=0))
         sent.append((agency, number, t0))
+        arrivals.recorded[(agency, number)] = t0
         with contextlib.suppress(TimeoutError):  # not arrived: counted as lost
             await asyncio.wait_for(done.wait(), DRAIN_S)
     return _figures(sent, arrivals)
@@ -370,6 +409,7 @@ async def _loaded(root: Path, plan: list[tuple[str, str, str]], rate: float,
         await asyncio.sleep(0.2)
     driven = json.loads(out.read_text())
     sent = [tuple(s) for s in driven["sent"]]
+    arrivals.recorded.update({(a, n): t0 for a, n, t0 in sent})
     keys = {(a, n) for a, n, _ in sent}
     deadline = time.monotonic() + DRAIN_S
     while time.monotonic() < deadline and not (keys <= arrivals.in_app.keys()

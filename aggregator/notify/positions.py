@@ -15,10 +15,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    insert,
     select,
-    update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from aggregator.migrations import ensure_schema
@@ -56,26 +56,34 @@ def position(engine: Engine, stream: str, consumer: str) -> int:
     return int(value or 0)
 
 
+def _upsert(conn: Connection, stream: str, consumer: str, sequence: int,
+            now: datetime) -> bool:
+    """Store ``sequence`` as the position, inserted if there is none yet, raised if it is
+    behind: one statement (an upsert), so two matchers making the first insert at once do
+    not both insert (one failing on the key) as an update-then-insert would. True when it
+    was stored, False when the position was at or past ``sequence`` already."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    table = stream_positions
+    statement = insert(table).values(stream=stream, consumer=consumer, last_sequence=sequence,
+                                     updated_at=now)
+    # The condition is checked against the row as committed (PostgreSQL waits for, then
+    # reads, a racing matcher's row): of two matchers, one moves the position past the other.
+    # RETURNING says whether a row was written: psycopg's rowcount is -1 for an upsert.
+    return conn.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.stream, table.c.consumer],
+        set_={"last_sequence": statement.excluded.last_sequence,
+              "updated_at": statement.excluded.updated_at},
+        where=table.c.last_sequence < statement.excluded.last_sequence,
+    ).returning(table.c.last_sequence)).first() is not None
+
+
 def advance(stream: str, consumer: str, sequence: int, now: datetime
             ) -> Callable[[Connection], None]:
     """A step for the outbox's transaction: move the position to ``sequence``, raising
     AlreadyMatched (so nothing of the transaction stays) when it is there already."""
     def move(conn: Connection) -> None:
-        key = ((stream_positions.c.stream == stream)
-               & (stream_positions.c.consumer == consumer))
-        current = conn.execute(select(stream_positions.c.last_sequence).where(key)).scalar()
-        if current is None:
-            conn.execute(insert(stream_positions).values(
-                stream=stream, consumer=consumer, last_sequence=sequence, updated_at=now))
-            return
-        if current >= sequence:
-            raise AlreadyMatched(f"{stream}/{consumer} is at {current}, past {sequence}")
-        # Conditional on the value read: of two matchers racing, one moves it.
-        moved = conn.execute(update(stream_positions).where(
-            key & (stream_positions.c.last_sequence == current)).values(
-            last_sequence=sequence, updated_at=now)).rowcount
-        if moved != 1:
-            raise AlreadyMatched(f"{stream}/{consumer} moved on meanwhile")
+        if not _upsert(conn, stream, consumer, sequence, now):
+            raise AlreadyMatched(f"{stream}/{consumer} is at or past {sequence}")
     return move
 
 
@@ -85,13 +93,5 @@ def advance_to(stream: str, consumer: str, sequence: int, now: datetime
     behind (never back, never refusing): for a batch matched idempotently, whose messages
     at or below the position are matched again rather than passed over."""
     def move(conn: Connection) -> None:
-        key = ((stream_positions.c.stream == stream)
-               & (stream_positions.c.consumer == consumer))
-        moved = conn.execute(update(stream_positions).where(
-            key & (stream_positions.c.last_sequence < sequence)).values(
-            last_sequence=sequence, updated_at=now)).rowcount
-        if not moved and conn.execute(select(stream_positions.c.last_sequence)
-                                      .where(key)).scalar() is None:
-            conn.execute(insert(stream_positions).values(
-                stream=stream, consumer=consumer, last_sequence=sequence, updated_at=now))
+        _upsert(conn, stream, consumer, sequence, now)
     return move

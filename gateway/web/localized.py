@@ -1,16 +1,23 @@
 """Numbers, shares and dates as the reader's language writes them (Babel's CLDR data):
-"1,234" and "1.234", "85%" and "85 %", "March 4, 2027" and "4 de marzo de 2027"."""
+"1,234" and "1.234", "85%" and "85 %", "March 4, 2027" and "4 de marzo de 2027", "March 4,
+2027, 3:24 PM UTC" and "4 de marzo de 2027, 15:24 UTC"."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+    get_time_format,
+)
 from babel.numbers import format_decimal, format_percent
 
 from gateway.messages import message
 
-__all__ = ["count", "day", "days", "month", "share", "short_month"]
+__all__ = ["count", "day", "days", "moment", "month", "share", "short_month"]
 
 
 def count(language: str, value: int | float) -> str:
@@ -33,6 +40,17 @@ def share(language: str, value: float) -> str:
 def day(language: str, value: date) -> str:
     """A calendar date written out."""
     return format_date(value, format="long", locale=language)
+
+
+def moment(language: str, value: datetime) -> str:
+    """A moment to the minute, on the UTC clock and saying so: the date written out and the
+    language's short time ("December 2, 2026, 3:24 PM UTC", "2 de diciembre de 2026,
+    15:24 UTC")."""
+    at = value.astimezone(UTC)
+    # The short time (no seconds) with the zone's name, as CLDR's long time ends.
+    time = format_time(at, get_time_format("short", language).pattern + " z",
+                       tzinfo=UTC, locale=language)
+    return str(get_datetime_format("long", language)).format(time, day(language, at.date()))
 
 
 def month(language: str, value: date) -> str:

@@ -19,6 +19,7 @@ from aggregator.notify.webhooks.model import VERIFICATION_EVENT
 from aggregator.notify.webhooks.urls import MAX_URL_LENGTH
 from gateway.messages import message
 from gateway.web.erased import unless_erased
+from gateway.web.localized import moment
 from gateway.web.pages import Pages
 from gateway.web.session import checked_form
 from gateway.webhook_refusals import EXAMPLE_URL, webhook_problem_text, webhook_refusal_text
@@ -56,8 +57,8 @@ class _Shown:
     log: tuple[_Row, ...]
 
 
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at else ""
+def _when(language: str, at: datetime | None) -> str:
+    return moment(language, at) if at else ""
 
 
 def _state(language: str, state: EndpointState) -> str:
@@ -69,14 +70,15 @@ def _state(language: str, state: EndpointState) -> str:
 
 
 def _shown(webhooks: Webhooks, endpoint: Endpoint, language: str) -> _Shown:
-    log = tuple(_Row(_when(a.at), str(a.status) if a.status is not None else "—",
+    log = tuple(_Row(_when(language, a.at), str(a.status) if a.status is not None else "—",
                      a.duration_ms, a.error,
                      message(language, "Verification request")
                      if a.event_type == VERIFICATION_EVENT
                      else message(language, "Case change sent"))
                 for a in webhooks.attempts(endpoint.id, LOG_ROWS))
     return _Shown(endpoint.id, endpoint.url, _state(language, endpoint.state),
-                  str(endpoint.state), _when(endpoint.created_at), _when(endpoint.verified_at),
+                  str(endpoint.state), _when(language, endpoint.created_at),
+                  _when(language, endpoint.verified_at),
                   webhook_problem_text(endpoint.problem, language) if endpoint.problem else "",
                   log)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import quote
 
 from aggregator.consent.policy import Principal
@@ -15,29 +14,27 @@ from aggregator.notify.model import Released
 from aggregator.service import CaselineService
 from gateway.auth import SignedIn
 from gateway.schema.notifications import Notification, NumberMasks, agency_info
+from gateway.web.localized import moment
 
 __all__ = ["NotificationItem", "case_link", "items", "live_item"]
 
 
 @dataclass(frozen=True, slots=True)
 class NotificationItem:
-    """One line of the list: the notification and the page of its case."""
+    """One line of the list: the notification, the page of its case and its time as the
+    reader's language writes it."""
 
     shown: Notification
     href: str
+    when: str
 
     def as_json(self, unread: int) -> dict[str, object]:
         """What a live update sends the page's script (``unread``: the count now)."""
         shown = self.shown
-        return {"id": str(shown.id), "at": shown.at.isoformat(), "when": when(shown.at),
+        return {"id": str(shown.id), "at": shown.at.isoformat(), "when": self.when,
                 "agency": shown.agency.name, "caseNumber": shown.case_number,
                 "title": shown.title, "actionRequired": shown.action_required,
                 "href": self.href, "unread": unread}
-
-
-def when(at: datetime) -> str:
-    """A time as the lists show it."""
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def case_link(who: SignedIn, told: Told) -> str:
@@ -55,7 +52,8 @@ def items(service: CaselineService, who: SignedIn, told: Sequence[Told],
                         service.consents.now())
     return [NotificationItem(
         Notification.from_domain(n, agency_info(service.agencies, n.agency_id), language,
-                                 masked=masks.masked(n)), case_link(who, n)) for n in told]
+                                 masked=masks.masked(n)), case_link(who, n),
+        moment(language, n.occurred_at)) for n in told]
 
 
 def live_item(service: CaselineService, who: SignedIn, released: Released,
@@ -64,4 +62,5 @@ def live_item(service: CaselineService, who: SignedIn, released: Released,
     told = released.notification
     return NotificationItem(
         Notification.from_release(released, agency_info(service.agencies, told.agency_id),
-                                  language), case_link(who, told))
+                                  language), case_link(who, told),
+        moment(language, told.occurred_at))

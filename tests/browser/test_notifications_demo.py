@@ -1,8 +1,9 @@
 """Notifications end to end in a real browser against the real `caseline demo`: an agency
 records a change on ana's case with `caseline adapter record-event` (a subprocess), and ana,
 signed in with her stored Spanish, sees it appear on /me/notifications and in the header's
-badge on /me without a reload (Server-Sent Events), the pages pass axe-core, and the change's
-e-mail (in Spanish, without case details) lands in the demo's mail sink, STATE_DIR/mail/.
+badge on /me without a reload (Server-Sent Events), and on /me (her timeline) as a line at
+the top of the page; the pages pass axe-core, and the change's e-mail (in Spanish, without
+case details) lands in the demo's mail sink, STATE_DIR/mail/.
 Screenshots under tests/browser/artifacts/notifications-demo-*.png."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import sys
 import time
 from email.message import EmailMessage
@@ -17,7 +19,14 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from support.browser import BROWSER, axe_violations, describe, screenshots, sign_in
+from support.browser import (
+    BROWSER,
+    axe_violations,
+    describe,
+    horizontal_overflow,
+    screenshots,
+    sign_in,
+)
 from support.demo_process import ROOT, Demo
 
 pytestmark = BROWSER
@@ -103,18 +112,41 @@ async def test_ana_sees_a_recorded_change_live_and_finds_its_email(page: Page,
     assert ANA_COURT_CASE not in text and "audiencia" not in text.lower()
 
 
-async def test_the_badge_on_her_timeline_counts_a_recorded_change(page: Page,
-                                                                  demo: Demo) -> None:
-    """On /me (no list), the header's badge counts a change recorded while it is open."""
+async def test_her_timeline_shows_a_recorded_change_without_a_reload(page: Page,
+                                                                     demo: Demo) -> None:
+    """On /me (her timeline), a change recorded while it is open appears at the top of the
+    page in a polite live region, in Spanish ("Nuevo: <title> en <agency> — <time>", the
+    time in words), its title a link to that agency's events, where it is the newest; the
+    header's badge counts it; all without a reload, and the page passes axe-core."""
     await sign_in(page, "ana", "es", start="/me")
     unread = await _count(page)
+    region = page.locator("#caseline-timeline-live")
+    await expect(region).to_have_attribute("aria-live", "polite")
+    await expect(region).to_be_empty()
     await page.evaluate("() => { window.caselineNotReloaded = true; }")
     await _record(demo, "immigration", ANA_I130, "Case Is Being Actively Reviewed By USCIS")
+    line = region.locator(".caseline-timeline-new")
+    await expect(line).to_have_count(1)
+    await expect(line).to_have_text(re.compile(
+        r"^\s*Nuevo: .+ en Servicio de Ciudadanía e Inmigración de los Estados Unidos — "
+        r"\d{1,2} de [a-z]+ de \d{4}, \d{1,2}:\d{2} UTC\s*$"))
+    await expect(line.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
     badge = page.locator("#caseline-unread")
     await expect(badge).to_be_visible()
     await expect(badge).to_have_attribute("data-count", str(unread + 1))
     await expect(badge).to_contain_text(str(unread + 1))
+    # Said once, by the timeline's own region (not the header's announcer too).
+    await expect(page.locator("#caseline-live")).to_be_empty()
     assert await page.evaluate("() => window.caselineNotReloaded === true")
     await _axe_clean(page)
-    await page.screenshot(path=str(Path(__file__).parent / "artifacts"
-                                   / "notifications-demo-badge-es.png"))
+    await screenshots(page, "notifications-demo-timeline-es")
+    assert await horizontal_overflow(page) == 0
+
+    link = line.get_by_role("link")
+    title = (await link.inner_text()).strip()
+    await expect(link).to_have_attribute("href", "/me?agency=immigration#events")
+    await link.click()
+    await expect(page).to_have_url(re.compile(r"/me\?agency=immigration#events$"))
+    newest = page.locator(".caseline-events > li").first
+    await expect(newest.locator("h3")).to_contain_text(title)
+    await expect(newest).to_contain_text(ANA_I130)

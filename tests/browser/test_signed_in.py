@@ -2,7 +2,8 @@
 OpenID provider and out again; every page a persona has passes axe-core in English and
 Spanish and reflows at 320 px (screenshots under tests/browser/artifacts/); ana's timeline
 shows both her agencies; mei's journey shows the I-140 she has yet to file, and its deadline
-among her actions; ana links a case with the access code from its notice."""
+among her actions; ana links a case with the access code from its notice; the header's menus
+hold one line each at desktop widths in both languages."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState
 from gateway.messages import message
 from support.browser import (
+    ARTIFACTS,
     BROWSER,
     Numbers,
     agency_names,
@@ -81,6 +83,36 @@ async def test_every_signed_in_page_passes_axe_and_reflows(page: Page, persona: 
             problems[path] = problems.get(path, "") + f" scrolls {overflow} px sideways at 320"
         await page.set_viewport_size({"width": 1280, "height": 900})
     assert not problems, problems
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("persona", ["ana", "lee", "audrey"])
+async def test_the_header_menus_are_tidy_at_every_width(page: Page, persona: str,
+                                                        language: str) -> None:
+    """At 1280 and 1024 px each of the header's lists (the pages; sign out and the other
+    language) holds one line, also in Spanish (whose longer words once wrapped the one list
+    onto a second line at 1280); at 375 and 320 px they wrap without sideways scrolling and
+    start where the logo does. Screenshots: artifacts/header-<persona>-<language>-<width>.png."""
+    await sign_in(page, persona, language, start=HOMES[persona])
+    lists = page.get_by_role("navigation").get_by_role("list")
+    await expect(lists).to_have_count(2)
+    for width in (1280, 1024, 375, 320):
+        await page.set_viewport_size({"width": width, "height": 900})
+        lines = await lists.evaluate_all(
+            "lists => lists.map(l => new Set([...l.children].map("
+            "i => Math.round(i.getBoundingClientRect().top))).size)")
+        if width >= 1024:
+            assert lines == [1, 1], (width, lines)
+        else:
+            assert await horizontal_overflow(page) == 0, width
+            logo = await page.locator(".usa-logo").bounding_box()
+            first = await page.get_by_role("navigation").get_by_role("link").first \
+                .bounding_box()
+            assert logo is not None and first is not None
+            assert abs(first["x"] - logo["x"]) <= 2, (width, first, logo)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / f"header-{persona}-{language}-{width}.png"),
+                              clip={"x": 0, "y": 0, "width": width, "height": 320})
 
 
 async def test_the_persona_page_passes_axe(page: Page) -> None:

@@ -78,7 +78,7 @@ async def test_a_delivered_notification_arrives_with_the_unread_count(
     assert event["id"] == item.id
     data: dict[str, Any] = json.loads(event["data"])
     assert data == {"id": item.id, "at": "2026-05-01T14:03:00+00:00",
-                    "when": "2026-05-01 14:03 UTC", "agency": "Agencia de Inmigración",
+                    "when": "1 de mayo de 2026, 14:03 UTC", "agency": "Agencia de Inmigración",
                     "caseNumber": IMMIGRATION_NUMBER, "title": "Se solicitaron pruebas",
                     "actionRequired": True, "href": "/me?agency=immigration#events",
                     "unread": 2}

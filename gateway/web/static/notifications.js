@@ -5,9 +5,11 @@
  * "unread" event sets the header's badge (#caseline-unread) to the count; for each
  * "notification" event it sets the badge and, on
  * /me/notifications, puts the new item at the top of the list from the page's own
- * <template>. Everything is written as text (never as HTML), and the page works the same
- * without this script: a reload shows the same list. The CSP is script-src 'self': no
- * inline code.
+ * <template>; on /me (the timeline), a line "New: <title> at <agency> — <time>" (the
+ * catalog's sentence, the title a link to the case's events) at the top of the page, in a
+ * polite live region. Everything is written as text (never as HTML), and the page works the
+ * same without this script: a reload shows the same list and events. The CSP is script-src
+ * 'self': no inline code.
  */
 "use strict";
 
@@ -63,6 +65,42 @@
     if (empty) empty.hidden = true;
   }
 
+  // The catalog's sentence with its placeholders filled as text, the title a link: word
+  // order is the translation's.
+  function fillLine(container, sentence, item) {
+    sentence.split(/(\{title\}|\{agency\}|\{when\})/).forEach(function (part) {
+      var node;
+      if (part === "{title}") {
+        node = document.createElement("a");
+        node.className = "usa-link";
+        node.setAttribute("href", safeHref(item.href));
+        node.textContent = item.title;
+      } else if (part === "{when}") {
+        node = document.createElement("time");
+        node.setAttribute("datetime", item.at);
+        node.textContent = item.when;
+      } else if (part === "{agency}") {
+        node = document.createTextNode(item.agency);
+      } else if (part) {
+        node = document.createTextNode(part);
+      }
+      if (node) container.appendChild(node);
+    });
+  }
+
+  // On /me: the new event's line at the top of the page. False on other pages.
+  function showOnTimeline(item) {
+    var region = document.getElementById("caseline-timeline-live");
+    var template = document.getElementById("caseline-timeline-new-template");
+    if (!region || !template || !template.content) return false;
+    if (region.querySelector('[data-id="' + CSS.escape(item.id) + '"]')) return true;
+    var node = template.content.firstElementChild.cloneNode(true);
+    node.setAttribute("data-id", item.id);
+    fillLine(field(node, "line"), region.getAttribute("data-template") || "{title}", item);
+    region.insertBefore(node, region.firstChild);
+    return true;
+  }
+
   // The newest item the list shows, so that one delivered while the page loaded is sent.
   var list = document.getElementById("caseline-notifications");
   var since = list ? list.getAttribute("data-since") : null;
@@ -84,7 +122,8 @@
     }
     setBadge(item.unread);
     prepend(item);
-    announce(item.title);
+    // The timeline's own region is live: announcing it again would say it twice.
+    if (!showOnTimeline(item)) announce(item.title);
   });
   // The browser reconnects by itself after a dropped connection; a refusal (signed out,
   // notifications off) closes the source for good, and the page stays as it is.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from gateway.web import localized
 
@@ -30,3 +30,12 @@ def test_dates_and_months_in_words() -> None:
     assert localized.month("en", date(2027, 3, 1)) == "March 2027"
     assert localized.month("es", date(2027, 3, 1)) == "marzo de 2027"
     assert localized.short_month("en", date(2027, 3, 1)) == "Mar 2027"
+
+
+def test_moments_in_words_on_the_utc_clock() -> None:
+    """The date written out and the short time, on UTC whatever the value's zone."""
+    at = datetime(2026, 12, 2, 15, 24, 31, tzinfo=UTC)
+    assert localized.moment("en", at) == "December 2, 2026, 3:24\u202fPM UTC"
+    assert localized.moment("es", at) == "2 de diciembre de 2026, 15:24 UTC"
+    bogota = at.astimezone(timezone(timedelta(hours=-5)))
+    assert localized.moment("es", bogota) == "2 de diciembre de 2026, 15:24 UTC"

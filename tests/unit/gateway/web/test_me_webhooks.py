@@ -13,6 +13,7 @@ import pytest
 from aggregator.consent.vocabulary import Role
 from aggregator.notify.webhooks import Webhooks, WebhookSettings, WebhookStore
 from aggregator.store import make_engine
+from gateway.web import localized
 from support.applicant_pages import CSRF, Applicant, applicant_pages
 from support.sealing import MemorySealer
 from support.webhook_receiver import WebhookReceiver, webhook_receiver
@@ -137,3 +138,18 @@ async def test_another_accounts_webhook_cannot_be_touched(world: World) -> None:
                                       {"csrf_token": CSRF, "confirm": "yes"})
     assert response.status_code == 404
     assert len(world.webhooks.endpoints("lee")) == 1
+
+
+async def test_times_are_written_in_the_readers_language(world: World) -> None:
+    """When it was registered and each attempt of its log: in words, in Spanish when asked
+    (not as 2026-12-02 15:24 UTC)."""
+    hook = await _register(world)
+    await world.pages.post(f"/me/webhooks/{hook}/verify", {"csrf_token": CSRF})
+    endpoint = world.webhooks.endpoints("ana")[0]
+    assert endpoint.verified_at is not None
+    html = (await world.pages.page("/me/webhooks?lang=es")).text
+    assert f"Registrado el {localized.moment('es', endpoint.created_at)}" in html
+    attempts = re.findall(r'data-label="Cuándo">([^<]+)<', html)
+    assert attempts and all(re.fullmatch(r"\d{1,2} de [a-z]+ de \d{4}, \d{1,2}:\d{2} UTC", a)
+                            for a in attempts), attempts
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)

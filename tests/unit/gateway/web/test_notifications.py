@@ -119,6 +119,18 @@ async def test_in_spanish_the_titles_and_agency_names_are_spanish(world: NotifyW
     assert "Marcar todas como leídas" in html and "no leídas" in _badge(html)
 
 
+async def test_times_are_written_in_the_readers_language(world: NotifyWorld) -> None:
+    """Each item's time in words (Babel), its machine-readable form kept in datetime."""
+    _seed(world)
+    english = (await world.page("/me/notifications")).text
+    spanish = (await world.page("/me/notifications?lang=es")).text
+    assert '<time datetime="2026-05-01T14:02:00+00:00">May 1, 2026, 2:02\u202fPM UTC</time>' \
+        in english
+    assert '<time datetime="2026-05-01T14:02:00+00:00">1 de mayo de 2026, 14:02 UTC</time>' \
+        in spanish
+    assert "2026-05-01 14:02" not in english + spanish
+
+
 async def test_a_grantee_sees_an_a_number_masked_and_a_link_to_the_client(
         world: NotifyWorld) -> None:
     await world.grant_lee(Scope.STATUS)
@@ -236,3 +248,20 @@ async def test_an_alert_is_listed_with_its_title_in_the_readers_language(
     html = (await world.page("/me/notifications")).text
     assert ('href="/me?agency=courts#events">Deadline in 7 days: appeal to the Board of '
             "Immigration Appeals by May 8, 2026 (appeal period, 8 CFR 1003.38(b))</a>") in html
+
+
+async def test_the_timeline_has_a_live_region_for_new_changes_in_the_readers_language(
+        ) -> None:
+    """/me carries the polite live region the script writes new changes into, with the
+    catalog's sentence in the page's language; none when notifications are off."""
+    async with notify_gateway() as world:
+        english = (await world.page("/me")).text
+        spanish = (await world.page("/me?lang=es")).text
+    region = ('<div class="caseline-timeline-live" id="caseline-timeline-live" '
+              'aria-live="polite" data-template="{}"></div>')
+    assert region.format("New: {title} at {agency} — {when}") in english
+    assert region.format("Nuevo: {title} en {agency} — {when}") in spanish
+    assert 'id="caseline-timeline-new-template"' in english
+    async with notify_gateway(running=False) as world:
+        off = (await world.page("/me")).text
+    assert "caseline-timeline-live" not in off and "notifications.js" not in off
