@@ -240,7 +240,7 @@ def test_the_readme_shows_the_banner_the_demo_prints(demo: Demo) -> None:
     numbers = set(re.findall(r"^  \w+ +([A-Z][A-Z0-9-]{8,})\b", printed, re.M))
     numbers |= {n for line in re.findall(r"^  (?:immigration|labor|courts) +(.*, .*)$",
                                          printed, re.M) for n in line.split(", ")}
-    assert len(numbers) == 12 + 3 * 3, numbers  # personas' cases, 3 generated per agency
+    assert len(numbers) == 13 + 3 * 3, numbers  # personas' cases, 3 generated per agency
     assert not _unresolved(demo, numbers)
 
 

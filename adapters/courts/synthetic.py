@@ -51,13 +51,16 @@ from adapters.courts.synthetic_data import (
 )
 from adapters.reference.people import PERSONAS, generated_identity, persona_records
 from adapters.reference.synthetic import access_code, next_weekday, prior_weekday
-from adapters.sdk.records import CaseRecord, HearingRecord
+from adapters.sdk.records import CaseRecord, HearingRecord, RelatedRecord
 
 __all__ = ["PERSONA_ACCESS_CODE", "PERSONA_NUMBER", "generate_case", "persona_cases"]
 
 PERSONA_NUMBER = "A201555123"
 PERSONA_ACCESS_CODE = "H4TZ-9QMB-2WKE"
 PERSONA_COURT = COURTS[0]
+# Ana's asylum application at USCIS (adapters/immigration/synthetic.py), referred to the court
+# and heard in her removal case.
+PERSONA_ASYLUM_APPLICATION = "IOE0990000003"
 # Generated A-numbers come from their own block, so they never collide with a persona's.
 GENERATED_BASE = 300_000_000
 MAX_SERIAL = 9_999_999
@@ -474,7 +477,9 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
 
 
 def _ana(today: date) -> CaseRecord:
-    """Ana: removal proceedings in New York, asylum lodged, individual hearing in ~45 days."""
+    """Ana: removal proceedings in New York, opened by the Notice to Appear that referred her
+    asylum application (USCIS's I-589, which the case names as heard in it); the application
+    lodged with the court, individual hearing in ~45 days."""
     today_o = today_ordinal(today)
     rand = random.Random(f"courts-persona-ana-{today_o}").random
     court = PERSONA_COURT
@@ -496,4 +501,6 @@ def _ana(today: date) -> CaseRecord:
     final, o3, _, when = c.hearing("INDIVIDUAL", today_o + 45, (540,), "IN_PERSON")
     c.schedule("INDIVIDUAL HEARING SCHEDULED", "INDIVIDUAL", o2, final, o3, when)
     return CaseRecord(PERSONA_NUMBER, "REMOVAL", court.name, PERSONA_NUMBER,
-                      PERSONA_ACCESS_CODE, tuple(c.events))
+                      PERSONA_ACCESS_CODE, tuple(c.events),
+                      related=(RelatedRecord("immigration", PERSONA_ASYLUM_APPLICATION,
+                                             "HEARS"),))

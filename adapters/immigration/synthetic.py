@@ -42,6 +42,9 @@ CARD = ("New Card Is Being Produced", "Card Was Mailed To Me",
         "Card Was Picked Up By The United States Postal Service",
         "Card Was Delivered To Me By The Post Office")
 DOC = ("Document Production Has Been Ordered", "Document Was Mailed To Me")
+# An asylum office that does not grant an affirmative asylum application refers it to the
+# immigration court with a Notice to Appear; the judge hears it in the removal case.
+TO_COURT = "Case Was Sent To The Executive Office of Immigration Review"
 
 # (days after the previous event: low, high) for each code; default below.
 _GAPS: dict[str, tuple[int, int]] = {
@@ -100,6 +103,10 @@ _TEXTS: dict[str, str] = {
              "will mail it to the address you gave us."),
     DOC[1]: ("On {d}, we mailed your document for Receipt Number {r}, to the address you gave "
              "us. The tracking number is {t}."),
+    TO_COURT: ("On {d}, we referred your Form {f}, {n}, Receipt Number {r}, to the Executive "
+               "Office for Immigration Review (the immigration court) and sent you a Notice to "
+               "Appear. An immigration judge will hear your application in your removal "
+               "proceedings. Please follow the instructions in the notice."),
 }
 _FALLBACK = "On {d}, the status of your Form {f}, {n}, Receipt Number {r}, was updated: {c}."
 
@@ -218,7 +225,8 @@ def _persona_case(number: str, form: str, subject: str, code: str,
 
 def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
     """Ana's and Raj's USCIS cases (fixed numbers and access codes); Raj's name the cases
-    they are built on or filed with (his I-140 the certified PERM at labor)."""
+    they are built on or filed with (his I-140 the certified PERM at labor), Ana's asylum
+    application the removal case at the immigration court where it is heard."""
     ana, raj = PERSONAS["ana"].numbers[0], PERSONAS["raj"].numbers[0]
     cases = {
         "ana": [
@@ -226,6 +234,12 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
                 (R, 120, None), (BIO_D, 101, None), (REVIEW, 60, None), (RFE, 20, 87)], today),
             _persona_case("IOE0990000002", "I-130", ana, "H3TN-8VCE-5WQA", [
                 (R, 410, None), (REVIEW, 35, None)], today),
+            # Filed with USCIS (affirmative), interviewed, not granted: referred to the court
+            # ten days before the Notice to Appear opened her removal case there.
+            replace(_persona_case("IOE0990000003", "I-589", ana, "Z4HM-7PKT-3WRA", [
+                (R, 850, None), (BIO_S, 836, 21), (BIO_D, 815, None), (INT_S, 790, 28),
+                (INT_D, 762, None), (TO_COURT, 740, None)], today),
+                related=(RelatedRecord("courts", ANA_REMOVAL, "HEARD_IN"),)),
         ],
         "raj": [
             replace(_persona_case("IOE0990000011", "I-140", raj, "P6MZ-4RKB-9XHD", [
@@ -249,6 +263,9 @@ def persona_cases(today: date) -> dict[str, list[CaseRecord]]:
     return {who: persona_records(PERSONAS[who], records) for who, records in cases.items()}
 
 
+# Ana's removal case at the immigration court (adapters/courts/synthetic.py), where her
+# asylum application is heard.
+ANA_REMOVAL = "A201555123"
 # Raj's certified PERM at labor (adapters/labor/synthetic_data.py), his I-140's basis.
 RAJ_PERM = "G-100-24218-604417"
 _WITH_RAJ_I485 = (RelatedRecord("immigration", "IOE0990000012", "FILED_WITH"),)

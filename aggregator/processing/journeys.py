@@ -17,11 +17,16 @@ from aggregator.processing.journey_next import next_steps
 from aggregator.processing.journey_rules import JourneyRule, JourneyRules, default_rules
 from aggregator.processing.model import Deadline, Journey, JourneyStep, RelatedCase
 
-__all__ = ["DECIDED", "DeadlinesFor", "journeys_for", "no_deadlines", "timeline_journeys"]
+__all__ = ["DECIDED", "HANDED_ON", "DeadlinesFor", "journeys_for", "no_deadlines",
+           "timeline_journeys"]
 
 # A step in one of these categories is behind the person; the first one not in them is where
 # the journey stands.
 DECIDED = frozenset({"APPROVED", "DENIED", "CLOSED"})
+# A case its agency handed to another agency (an asylum application referred to the
+# immigration court) is behind the person too, once the journey holds the later step it went
+# to: the agency that has it now acts next, while the first one still shows it open.
+HANDED_ON = "SENT_TO_OTHER_AGENCY"
 
 _Key = tuple[str, str]  # (agency id, case number)
 
@@ -81,16 +86,25 @@ def _journey(rule: JourneyRule, members: Sequence[Case], linked: bool,
              deadlines: Sequence[Deadline]) -> Journey:
     """The journey of ``members`` under ``rule``: steps in the rule's order (same step: by
     opening, then the rule's order of types), cases it has no place for after them by
-    opening; current is the first step not decided, else the last; then what the rule expects
-    next, not filed yet."""
+    opening; current is the first step not behind the person (decided, or handed on to a
+    later step's agency: :data:`HANDED_ON`), else the last; then what the rule expects next,
+    not filed yet."""
     def order(case: Case) -> tuple[int, float, int, str]:
         place = rule.place_of(case.agency_id, case.case_type, linked=linked)
         step, rank = place if place is not None else (len(rule.steps), 0)
         return step, case.opened_at.timestamp(), rank, case.number
 
     ordered = sorted(members, key=order)
-    current = next((i for i, c in enumerate(ordered) if c.status.category not in DECIDED),
-                   len(ordered) - 1)
+    steps = [order(c)[0] for c in ordered]
+
+    def behind(i: int) -> bool:
+        case = ordered[i]
+        return case.status.category in DECIDED or (
+            case.status.milestone == HANDED_ON
+            and any(step > steps[i] and other.agency_id != case.agency_id
+                    for step, other in zip(steps, ordered, strict=True)))
+
+    current = next((i for i in range(len(ordered)) if not behind(i)), len(ordered) - 1)
     keys = {_key(c) for c in ordered}
     own = tuple(d for d in deadlines if (d.agency_id, d.case_number) in keys)
     return Journey(

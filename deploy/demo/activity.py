@@ -13,7 +13,9 @@ another set later); and a persona's case only takes
 steps that keep the persona's story (deploy/demo/story.py: never denied, withdrawn, expired,
 closed or sent to another agency, never decided by the activity; raj's PERM stays CERTIFIED),
 looping through realistic repeats (reviewed again, a new notice, a hearing rescheduled) when
-its process has nothing else to offer.
+its process has nothing else to offer. A persona's case that its agency says is heard in
+another case (ana's asylum application, referred to the court that hears it in her removal
+case) has moved on to that case: it is left as it is, and is not a broken story.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class CaseNow:
     persona: str = ""  # whose case it is in the demo, "" for a generated case
     history: tuple[str, ...] = ()  # earlier codes, oldest first (read for personas' cases)
     category: str = ""  # the current code's shared category ("" when not read)
+    # Its agency ties it HEARD_IN another case (read for personas' cases): that case goes on.
+    heard_elsewhere: bool = False
 
 
 def holds_open_action(case: CaseNow) -> bool:
@@ -103,9 +107,10 @@ def next_status(progressions: Progressions, case: CaseNow, rng: random.Random,
     agency's process takes from where it is; for a persona's case one that keeps the
     persona's story, ``rule`` (for its type and program, required) deciding
     (deploy/demo/story.py). None when the case is held (:func:`is_held`, given the persona's
-    cases at every agency), has no such step, or its latest event is dated after ``now``
+    cases at every agency), is heard in another case, has no such step, or its latest event
+    is dated after ``now``
     (events are recorded in order)."""
-    if is_held(case, persona_cases) or case.at > now:
+    if is_held(case, persona_cases) or case.heard_elsewhere or case.at > now:
         return None
     if not case.persona:
         return progressions.choose_next(case.case_type, case.code, rng)
@@ -190,7 +195,8 @@ class Activity:
         mapped = resolve(self.recorder.table(agency), last.code, program).status(last.code)
         return CaseNow(case.number, case.case_type, last.code, last.occurred_at,
                        mapped.action_required, last.due_date, persona,
-                       tuple(event.code for event in case.events[:-1]), mapped.category)
+                       tuple(event.code for event in case.events[:-1]), mapped.category,
+                       any(r.relation == "HEARD_IN" for r in case.related))
 
     def rule_for(self, agency: str, case: CaseNow) -> StoryRule:
         """The story rule for ``case``'s type and program at ``agency`` (built once)."""
@@ -204,12 +210,12 @@ class Activity:
     def broken_stories(self) -> list[tuple[str, str, CaseNow]]:
         """(agency, persona, case) for each persona case whose current status already breaks
         its story: recorded by hand, or by an activity before this rule, in this state
-        directory."""
+        directory (a case heard in another one has moved on there, as its story says)."""
         broken = []
         for agency, cases in self.personas.items():
             for number, persona in cases:
                 case = self.case_now(agency, number, persona)
-                if case is not None and breaks_story(
+                if case is not None and not case.heard_elsewhere and breaks_story(
                         self.rule_for(agency, case).meaning(case.code)):
                     broken.append((agency, persona, case))
         return broken

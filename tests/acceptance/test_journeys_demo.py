@@ -1,10 +1,14 @@
-"""journeys.graphql, exactly as written, as raj (and mei) against `caseline demo`."""
+"""journeys.graphql, exactly as written, as raj (and mei, and ana) against `caseline demo`."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,9 @@ import pytest
 from support.demo_process import ENGINES, Demo, module_demo
 
 pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+ANA_I589, ANA_REMOVAL = "IOE0990000003", "A201555123"
 
 @pytest.fixture(scope="module", params=ENGINES)
 def demo(request: pytest.FixtureRequest,
@@ -123,3 +130,82 @@ def test_mei_journey_shows_the_i140_as_the_next_step_not_filed_with_its_date(
     (paso,) = _next_steps(demo, "mei", "ES")["nextSteps"]
     assert paso["description"].startswith("Siguiente") and "I-140" in paso["description"]
     assert _next_steps(demo, "raj")["nextSteps"] == []
+
+
+def _asylum(journeys: list[dict[str, Any]]) -> dict[str, Any]:
+    (journey,) = [j for j in journeys if any(s["caseType"] == "I-589" for s in j["steps"])]
+    return journey
+
+
+def test_ana_sees_her_asylum_application_and_removal_case_as_one_journey(demo: Demo) -> None:
+    """Her I-589 at USCIS, referred to the immigration court, then the removal case where the
+    judge hears it: the court's case is current (USCIS still shows the I-589 open, sent to the
+    court); the court's 180-day asylum clock (8 U.S.C. 1158(d)(5)(A)(iii)), which ran out
+    before her hearing, is on it as MISSED; no appeal is expected before a decision. In
+    Spanish, the same steps under "Asilo"."""
+    journey = _asylum(_journeys(demo, "ana"))
+    assert journey["title"] == "Asylum"
+    assert [(s["agency"]["id"], s["caseNumber"], s["caseType"], s["category"], s["current"])
+            for s in journey["steps"]] == [
+        ("immigration", ANA_I589, "I-589", "ACTIVE", False),
+        ("courts", ANA_REMOVAL, "REMOVAL", "ACTIVE", True)]
+    (clock,) = [d for d in journey["deadlines"] if d["kind"] == "ASYLUM_ADJUDICATION"]
+    assert clock["state"] == "MISSED" and "1158(d)(5)(A)(iii)" in clock["basis"]
+    assert date.fromisoformat(clock["due"]) < _seeded_on(demo)
+    assert {d["kind"] for d in journey["deadlines"]} == {"ASYLUM_ADJUDICATION"}
+    spanish = _asylum(_journeys(demo, "ana", "ES"))
+    assert spanish["title"] == "Asilo" and spanish["steps"] == journey["steps"]
+    assert "180 días" in spanish["deadlines"][0]["basis"]
+    assert [j["title"] for j in _journeys(demo, "raj")] == ["Employment-based green card"]
+
+
+def _record(demo: Demo, *args: str) -> None:
+    """`caseline adapter record-event` against the running demo's state, as an operator."""
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy.cli", "adapter", "record-event", *args,
+         "--state-dir", str(demo.state_dir)], capture_output=True, text=True, cwd=ROOT,
+        timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _asylum_next(demo: Demo, language: str = "EN") -> dict[str, Any]:
+    body = demo.graphql(NEXT_STEPS, {"language": language}, persona="ana")
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]  # type: ignore[assignment]
+    return _asylum(data["viewer"]["journeys"])
+
+
+# Last in the module: it records the judge's decision on ana's removal case.
+def test_after_the_judge_decides_ana_sees_the_bia_window_and_her_departure_date(
+        demo: Demo) -> None:
+    """The judge grants voluntary departure (recorded as the court would, with the date to
+    leave by): the journey now carries the 30 days to appeal to the BIA (8 CFR 1003.38(b),
+    RUNNING, due 30 days on or the next business day) and the departure date (8 CFR 1240.26,
+    RUNNING), and expects the appeal (EOIR-26) by the window's last day, in both languages."""
+    decided = datetime.now(UTC).date()
+    leave_by = decided + timedelta(days=60)
+    _record(demo, "courts", ANA_REMOVAL, "VOLUNTARY DEPARTURE GRANTED", "--due",
+            leave_by.isoformat())
+    deadline = time.monotonic() + 30
+    journey = _asylum(_journeys(demo, "ana"))
+    while time.monotonic() < deadline and not any(
+            d["kind"] == "BIA_APPEAL" for d in journey["deadlines"]):
+        time.sleep(0.5)
+        journey = _asylum(_journeys(demo, "ana"))
+    found = {d["kind"]: d for d in journey["deadlines"]}
+    appeal, departure = found["BIA_APPEAL"], found["VOLUNTARY_DEPARTURE"]
+    assert appeal["state"] == departure["state"] == "RUNNING"
+    appeal_due = date.fromisoformat(appeal["due"])
+    assert decided + timedelta(days=30) <= appeal_due <= decided + timedelta(days=33)
+    assert "1003.38(b)" in appeal["basis"] and "1240.26" in departure["basis"]
+    assert date.fromisoformat(departure["due"]) == leave_by
+    assert [(s["caseType"], s["category"], s["current"]) for s in journey["steps"]] == [
+        ("I-589", "ACTIVE", False), ("REMOVAL", "CLOSED", True)]
+    (step,) = _asylum_next(demo)["nextSteps"]
+    assert (step["agency"]["id"], step["filing"], step["state"]) == ("courts", "EOIR-26",
+                                                                     "NOT_FILED")
+    assert step["afterCaseNumber"] == ANA_REMOVAL and step["due"] == appeal["due"]
+    assert "Board of Immigration Appeals" in step["description"]
+    assert f"{appeal_due:%B} {appeal_due.day}, {appeal_due.year}" in step["description"]
+    (paso,) = _asylum_next(demo, "ES")["nextSteps"]
+    assert "Junta de Apelaciones de Inmigración" in paso["description"]

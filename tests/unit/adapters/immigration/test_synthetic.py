@@ -99,3 +99,30 @@ def test_raj_filed_his_i140_within_180_days_of_the_perm_certification() -> None:
     certified = perm.events[-1].occurred_at.date()
     i140 = next(c for c in synthetic.persona_cases(TODAY)["raj"] if c.case_type == "I-140")
     assert 0 < (i140.opened.date() - certified).days <= 180
+
+
+def test_ana_s_asylum_application_was_referred_to_the_court_that_hears_it() -> None:
+    """Her affirmative I-589: received, biometrics, interview, then sent to the immigration
+    court (mapped SENT_TO_OTHER_AGENCY) before the Notice to Appear opened her removal case
+    there; USCIS names that case as where it is heard, and the court names it back."""
+    from adapters.courts.synthetic import persona_cases as court_cases
+
+    ana = {c.case_type: c for c in synthetic.persona_cases(TODAY)["ana"]}
+    i589 = ana["I-589"]
+    assert (i589.number, i589.access_code) == ("IOE0990000003", "Z4HM-7PKT-3WRA")
+    assert normalize(i589.number) == i589.number and i589.subject_ref == "A201555123"
+    codes = [e.code for e in i589.events]
+    assert codes[0] == "Case Was Received" and "Interview Was Completed And My Case Must Be " \
+        "Reviewed" in codes
+    referred = i589.events[-1]
+    assert referred.code == "Case Was Sent To The Executive Office of Immigration Review"
+    mapped = TABLE.map(referred.code)
+    assert (mapped.category, mapped.milestone) == ("ACTIVE", "SENT_TO_OTHER_AGENCY")
+    assert "Notice to Appear" in referred.text and "Receipt Number IOE0990000003" in referred.text
+    (removal,) = court_cases(TODAY)["ana"]
+    assert referred.occurred_at < removal.events[0].occurred_at
+    assert [(r.agency_id, r.number, r.relation) for r in i589.related] == [
+        ("courts", removal.number, "HEARD_IN")]
+    assert [(r.agency_id, r.number, r.relation) for r in removal.related] == [
+        ("immigration", i589.number, "HEARS")]
+    assert not ana["I-765"].related and not ana["I-130"].related

@@ -212,3 +212,86 @@ def test_timeline_journeys_hand_the_deadline_rules_each_cases_related_cases() ->
     assert seen["today"] == date(2026, 12, 2) and seen["events"] is events
     (bare,) = timeline_journeys(_raj(), events, date(2026, 12, 2), no_deadlines)
     assert bare.deadlines == ()
+
+
+REMOVAL_CASE, I589 = "A201555123", "IOE0990000003"
+
+
+def _status(category: str, milestone: str, code: str = "CODE") -> Status:
+    return Status(category, milestone, False, code, "text")
+
+
+def _asylum(i589: Status, removal: Status) -> list[Case]:
+    """An affirmative I-589 at USCIS and the removal case at the court where it is heard, each
+    naming the other as its agency does."""
+    return [Case("immigration", I589, "I-589", "I-589", i589, T0, T0,
+                 related_cases=(RelatedCase("courts", REMOVAL_CASE, "HEARD_IN"),)),
+            Case("courts", REMOVAL_CASE, "REMOVAL", "REMOVAL", removal,
+                 T0 + timedelta(days=110), T0 + timedelta(days=110),
+                 related_cases=(RelatedCase("immigration", I589, "HEARS"),))]
+
+
+def test_an_asylum_application_referred_to_the_court_is_behind_the_person() -> None:
+    """USCIS still shows the referred I-589 open (ACTIVE, sent to the immigration court), but
+    the court acts next: the removal case where it is heard is the current step."""
+    referred = _status("ACTIVE", "SENT_TO_OTHER_AGENCY",
+                       "Case Was Sent To The Executive Office of Immigration Review")
+    (journey,) = journeys_for(_asylum(referred, _status("ACTIVE", "HEARING_SCHEDULED")), [])
+    assert journey.rule == "asylum"
+    assert _steps(journey) == [("I-589", "ACTIVE", False), ("REMOVAL", "ACTIVE", True)]
+
+
+def test_an_open_application_not_handed_on_stays_the_current_step() -> None:
+    """Only a case sent to another agency is passed over: an I-589 moved between USCIS's own
+    offices is still where the journey stands; a case handed on at the last step (nothing
+    later in the journey) stays current too."""
+    moved = _status("PENDING", "TRANSFERRED")
+    (journey,) = journeys_for(_asylum(moved, _status("ACTIVE", "HEARING_SCHEDULED")), [])
+    assert [s.current for s in journey.steps] == [True, False]
+    decided = _status("DENIED", "DECISION_MADE")
+    handed = _status("ACTIVE", "SENT_TO_OTHER_AGENCY")
+    (journey,) = journeys_for(_asylum(decided, handed), [])
+    assert [s.current for s in journey.steps] == [False, True]
+
+
+def test_asylum_journey_carries_the_clock_then_the_appeal_and_departure_deadlines() -> None:
+    """With the shipped deadline rules: the court's 180-day asylum clock (8 U.S.C.
+    1158(d)(5)(A)(iii)) runs on the removal case; once the judge grants voluntary departure,
+    the BIA appeal window (8 CFR 1003.38(b): 30 days) and the departure date (8 CFR 1240.26)
+    run on it too, and the journey expects the appeal (EOIR-26) by the window's last day."""
+    from aggregator.processing.deadlines import deadlines_for
+
+    referred = _status("ACTIVE", "SENT_TO_OTHER_AGENCY",
+                       "Case Was Sent To The Executive Office of Immigration Review")
+    lodged = _status("ACTIVE", "RECEIVED", "ASYLUM APPLICATION FILED")
+    cases = _asylum(referred, lodged)
+    filed_at = T0 + timedelta(days=200)
+    events = [Event("immigration", I589, "1", 0, T0, _status("PENDING", "RECEIVED")),
+              Event("immigration", I589, "2", 1, T0 + timedelta(days=100), referred),
+              Event("courts", REMOVAL_CASE, "1", 0, filed_at, lodged)]
+    today = filed_at.date() + timedelta(days=30)
+    (journey,) = timeline_journeys(cases, events, today, deadlines_for)
+    assert [(d.kind, d.state, d.case_number) for d in journey.deadlines] == [
+        (DeadlineKind.ASYLUM_ADJUDICATION, DeadlineState.RUNNING, REMOVAL_CASE)]
+    assert journey.deadlines[0].due == filed_at.date() + timedelta(days=180)
+    assert journey.next_steps == ()
+
+    decided_on = date(2024, 10, 4)  # a Friday: 30 days later is a Sunday, rolled to Monday
+    departure = decided_on + timedelta(days=60)
+    granted = Status("CLOSED", "VOLUNTARY_DEPARTURE_GRANTED", True,
+                     "VOLUNTARY DEPARTURE GRANTED", "text")
+    events.append(Event("courts", REMOVAL_CASE, "2", 1,
+                        datetime(2024, 10, 4, 15, tzinfo=UTC), granted, due_date=departure))
+    cases[1] = Case("courts", REMOVAL_CASE, "REMOVAL", "REMOVAL", granted,
+                    cases[1].opened_at, cases[1].opened_at,
+                    related_cases=cases[1].related_cases)
+    (journey,) = timeline_journeys(cases, events, decided_on + timedelta(days=1), deadlines_for)
+    found = {d.kind: d for d in journey.deadlines}
+    assert found[DeadlineKind.BIA_APPEAL].state is DeadlineState.RUNNING
+    assert found[DeadlineKind.BIA_APPEAL].due == date(2024, 11, 4)
+    assert found[DeadlineKind.VOLUNTARY_DEPARTURE].state is DeadlineState.RUNNING
+    assert found[DeadlineKind.VOLUNTARY_DEPARTURE].due == departure
+    assert found[DeadlineKind.ASYLUM_ADJUDICATION].state is DeadlineState.MET
+    (step,) = journey.next_steps
+    assert (step.filing, step.due) == ("EOIR-26", date(2024, 11, 4))
+    assert _steps(journey) == [("I-589", "ACTIVE", False), ("REMOVAL", "CLOSED", True)]

@@ -162,10 +162,10 @@ def test_activity_steps_keep_an_open_action_for_ana_and_are_deterministic(
     """Sixty moves per agency on two identical demos with one seed: the same moves, the
     personas' cases among them, and after every move ana still has an open action."""
     first, second = _state(tmp_path / "a"), _state(tmp_path / "b")
-    runs = []
+    runs: list[list[tuple[str, str, str] | None]] = []
     for state in (first, second):
         activity = Activity(state, seed=11, clock=lambda: NOW)
-        moves = []
+        moves: list[tuple[str, str, str] | None] = []
         for _ in range(60):
             for agency in REFERENCE_AGENCIES:
                 recorded = activity.step(agency)
@@ -174,12 +174,12 @@ def test_activity_steps_keep_an_open_action_for_ana_and_are_deterministic(
                 assert _ana_keeps_an_open_action(activity)
         runs.append(moves)
     assert runs[0] == runs[1]
-    moves = [move for move in runs[0] if move is not None]
-    assert len(moves) > 100
+    made = [move for move in runs[0] if move is not None]
+    assert len(made) > 100
     activity = Activity(first, seed=0)
     ana = {number for _, cases in activity.personas.items() for number, who in cases
            if who == "ana"}
-    assert {number for _, number, _ in moves} & ana
+    assert {number for _, number, _ in made} & ana
 
 
 async def test_the_running_activity_records_into_the_demo_store(tmp_path: Path) -> None:
@@ -263,6 +263,28 @@ def test_a_story_broken_before_is_left_and_reported(tmp_path: Path) -> None:
     for _ in range(30):
         activity.step("labor")
     assert _history(state, "labor")[perm.number][-1] == "CERTIFIED - EXPIRED"
+
+
+def test_ana_s_asylum_application_heard_in_court_stays_and_is_no_broken_story(
+        tmp_path: Path) -> None:
+    """Her I-589 was referred to the court (USCIS shows it sent there, a step that would break
+    another story): its agency ties it HEARD_IN her removal case, so the activity never moves
+    it and does not report it at start; the removal case may still move."""
+    state = _state(tmp_path)
+    activity = Activity(state, seed=11, clock=lambda: NOW)
+    i589 = activity.case_now("immigration", "IOE0990000003", "ana")
+    assert i589 is not None and i589.heard_elsewhere
+    assert i589.code == "Case Was Sent To The Executive Office of Immigration Review"
+    assert breaks_story(activity.rule_for("immigration", i589).meaning(i589.code))
+    assert next_status(for_agency("immigration"), i589, random.Random(1), NOW,
+                       activity.persona_cases("ana"),
+                       activity.rule_for("immigration", i589)) is None
+    removal = activity.case_now("courts", "A201555123", "ana")
+    assert removal is not None and not removal.heard_elsewhere
+    assert activity.broken_stories() == []
+    for _ in range(60):
+        activity.step("immigration")
+    assert _history(state, "immigration")["IOE0990000003"][-1] == i589.code
 
 
 def test_a_persona_case_needs_its_rule() -> None:

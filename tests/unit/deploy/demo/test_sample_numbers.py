@@ -53,7 +53,7 @@ def test_only_seeded_samples_are_listed(cases: int) -> None:
     for agency in REFERENCE_AGENCIES:
         seeded = {c.number for c in generated_cases(agency, cases, 2026, TODAY)}
         assert {n.number for n in generated if n.agency == agency} <= seeded
-    assert sum(bool(n.persona) for n in numbers) == 12  # the personas' cases, at any size
+    assert sum(bool(n.persona) for n in numbers) == 13  # the personas' cases, at any size
 
 
 @pytest.mark.parametrize("cases", [0, 1])
@@ -77,7 +77,7 @@ def test_sample_numbers_prints_each_number_once(tmp_path: Path) -> None:
     assert "IOE0990000001        ana's I-765  (access code 7KQ2-M9DX-R4PW)" in text
     code, lines = _cli(tmp_path, "--json")
     numbers = [json.loads(line) for line in lines.splitlines()]
-    assert code == 0 and len(numbers) == len(text.splitlines()) == 12 + 9
+    assert code == 0 and len(numbers) == len(text.splitlines()) == 13 + 9
     assert numbers[-1] == {"agency": "courts", "number": "A300000002", "persona": "",
                            "case_type": "", "access_code": ""}
 
