@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal, format_percent
 
 from gateway.messages import message
 
-__all__ = ["count", "day", "days", "month", "share", "short_month"]
+__all__ = ["count", "day", "days", "moment", "month", "share", "short_month"]
 
 
 def count(language: str, value: int | float) -> str:
@@ -33,6 +33,14 @@ def share(language: str, value: float) -> str:
 def day(language: str, value: date) -> str:
     """A calendar date written out."""
     return format_date(value, format="long", locale=language)
+
+
+def moment(language: str, value: datetime) -> str:
+    """A moment as a date written out and a UTC time ("May 3, 2026, 9:30 AM UTC", "3 de mayo
+    de 2026, 9:30 UTC"): the pages give times in UTC, as the agencies' records do."""
+    at = value.astimezone(UTC)
+    return message(language, "{date}, {time} UTC", date=day(language, at.date()),
+                   time=format_time(at, format="short", tzinfo=UTC, locale=language))
 
 
 def month(language: str, value: date) -> str:

@@ -20,8 +20,8 @@ from gateway.messages import message
 from gateway.web import localized
 from gateway.web.charts import Chart, bar_chart, hbar_chart, line_chart
 
-__all__ = ["ChartView", "OfficeRow", "StatisticsView", "TargetView", "milestone_name",
-           "months_back", "statistics_view", "target_view"]
+__all__ = ["STATUTORY_GOALS", "ChartView", "OfficeRow", "StatisticsView", "TargetView",
+           "milestone_name", "months_back", "statistics_view", "target_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +86,34 @@ def _unit(language: str, days: int, unit: TargetUnit) -> str:
     return message(language, "{days} calendar days", days=localized.count(language, days))
 
 
+# Statutes that state a goal rather than a time limit. 8 U.S.C. 1571(b) is a "sense of
+# Congress" (benefit applications decided within 180 days): it binds no one, and the targets
+# citing it say "a goal, not a firm deadline". The contract's TargetKind has no value for a
+# goal stated in a statute (STATUTORY reads "a time limit set by statute"), so the page tells
+# the two apart by the citation.
+STATUTORY_GOALS = frozenset({"8 U.S.C. 1571(b)"})
+
+
+def _kind(language: str, target: ProcessingTarget) -> str:
+    """What kind of rule the target is, as its basis describes it."""
+    if target.kind is TargetKind.STATUTORY:
+        if target.source.strip() in STATUTORY_GOALS:
+            return message(language, "A goal stated in law, not a deadline")
+        return message(language, "A time limit set by law")
+    if target.kind is TargetKind.REGULATORY:
+        return message(language, "A time limit set by regulation")
+    if target.kind is TargetKind.PUBLISHED_GOAL:
+        return message(language, "The agency's published goal")
+    return ""
+
+
 def target_view(language: str, target: ProcessingTarget) -> TargetView:
     """The target as the page words it; a case type without one says so."""
-    kinds = {TargetKind.STATUTORY: message(language, "Set by law"),
-             TargetKind.REGULATORY: message(language, "Set by regulation"),
-             TargetKind.PUBLISHED_GOAL: message(language, "The agency's published goal"),
-             TargetKind.NONE: ""}
     summary = (_unit(language, target.days, target.unit) if target.days > 0
                else message(language, "No published target"))
     basis = target.basis.get(language) or target.basis.get("en", "")
-    return TargetView(summary, kinds[target.kind], basis, target.source, target.source_url)
+    return TargetView(summary, _kind(language, target), basis, target.source,
+                      target.source_url)
 
 
 def milestone_name(language: str, milestone: str) -> str:

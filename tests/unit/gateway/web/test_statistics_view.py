@@ -29,14 +29,24 @@ def test_months_back_counts_calendar_months(last: date, count: int, first: date)
 
 def test_a_target_in_each_language_and_unit() -> None:
     english = target_view("en", TARGET)
-    assert english.summary == "90 calendar days" and english.kind == "Set by regulation"
+    assert english.summary == "90 calendar days"
+    assert english.kind == "A time limit set by regulation"
     assert english.basis.startswith("Decide within 90 days") and english.source_url
     spanish = target_view("es", replace(TARGET, unit=TargetUnit.BUSINESS_DAYS, days=15,
                                         kind=TargetKind.STATUTORY))
-    assert spanish.summary == "15 días hábiles" and spanish.kind == "Fijado por ley"
+    assert spanish.summary == "15 días hábiles" and spanish.kind == "Un plazo fijado por ley"
     assert spanish.basis.startswith("Decidir dentro")
     none = target_view("en", replace(TARGET, days=0, kind=TargetKind.NONE, basis={}))
     assert none.summary == "No published target" and none.kind == "" and none.basis == ""
+
+
+def test_a_goal_stated_in_law_is_not_called_a_time_limit() -> None:
+    """8 U.S.C. 1571(b), a sense of Congress: the label agrees with its basis ("a goal")."""
+    goal = replace(TARGET, kind=TargetKind.STATUTORY, source="8 U.S.C. 1571(b)", days=180)
+    assert target_view("en", goal).kind == "A goal stated in law, not a deadline"
+    assert target_view("es", goal).kind == "Una meta fijada en la ley, no un plazo"
+    published = replace(TARGET, kind=TargetKind.PUBLISHED_GOAL)
+    assert target_view("en", published).kind == "The agency's published goal"
 
 
 def test_a_basis_missing_in_the_readers_language_falls_back_to_english() -> None:
