@@ -7,10 +7,12 @@ import pytest
 
 from gateway.web.charts import (
     HEIGHT,
+    NARROW,
+    NARROW_LEFT,
     WIDTH,
     bar_chart,
+    bar_rows,
     gauge,
-    hbar_chart,
     line_chart,
     nice_top,
     ticks,
@@ -104,17 +106,22 @@ def test_ticks_stay_whole_where_they_can() -> None:
     assert ticks(0.5) == (0, 0.125, 0.25, 0.375, 0.5)  # nothing round: four steps
 
 
-def test_horizontal_bars_name_each_row_and_grow_rightwards() -> None:
-    chart = hbar_chart([40, None, 10], ["Received", "Interview scheduled", "Appealed"])
-    assert chart.horizontal and chart.withheld and not chart.empty
-    first, withheld, third = chart.bars
-    assert first.width == pytest.approx(4 * third.width)
-    assert first.x == third.x == chart.left and first.x + first.width <= chart.right + 0.01
-    assert withheld.withheld and withheld.width == 0
-    # One row per category, named on the left at the row's middle; rows do not overlap.
-    assert [t.label for t in chart.y_ticks] == ["Received", "Interview scheduled", "Appealed"]
-    assert first.y + first.height < withheld.y < third.y
-    assert chart.height == pytest.approx(chart.bottom + 40)
-    assert [t.label for t in chart.x_ticks] == ["0", "10", "20", "30", "40", "50"]
-    with pytest.raises(ValueError, match="1 values but 2 labels"):
-        hbar_chart([1], ["a", "b"])
+def test_bar_rows_run_to_the_largest_value_or_a_fixed_top() -> None:
+    rows = bar_rows([40, None, 10], ["Received", "Interview scheduled", "Appealed"],
+                    ["40", "-", "10"], "withheld")
+    assert [(r.name, r.value, r.length) for r in rows] == [
+        ("Received", "40", 1.0), ("Interview scheduled", "withheld", None),
+        ("Appealed", "10", 0.25)]
+    shares = bar_rows([50.0, 100.0], ["Jan", "Feb"], ["50%", "100%"], "-", top=100)
+    assert [r.length for r in shares] == [0.5, 1.0]
+    assert [r.length for r in bar_rows([0], ["a"], ["0"], "-")] == [0.0]  # nothing positive
+    with pytest.raises(ValueError, match="1 values, 2 names, 1 texts"):
+        bar_rows([1], ["a", "b"], ["1"], "-")
+
+
+def test_a_phones_line_chart_is_narrower_with_its_labels_inside() -> None:
+    chart = line_chart([("m", "m", [1, 2, 3, 4, 5, 6])], list("abcdef"), every=3,
+                       across=NARROW, left=NARROW_LEFT)
+    assert (chart.width, chart.left, chart.height) == (NARROW, NARROW_LEFT, HEIGHT)
+    assert [t.label for t in chart.x_ticks] == ["a", "d"]
+    assert all(NARROW_LEFT < x < chart.right for x, _ in chart.lines[0].dots)

@@ -126,21 +126,33 @@ async def test_the_target_its_basis_and_source_link_come_first(site: Site) -> No
     assert "90 días naturales" in target and "Decidir dentro de 90 días" in target
 
 
-async def test_each_chart_is_a_named_svg_with_a_table_of_the_same_numbers(site: Site) -> None:
+async def test_each_chart_is_a_named_image_with_a_table_of_the_same_numbers(site: Site) -> None:
     html = (await site.client.get("/statistics/immigration/I-765")).text
     for chart in ("trend", "distribution", "pending", "within"):
         figure = _section(html, f'aria-labelledby="{chart}-heading"')
-        assert (f'role="img" aria-labelledby="{chart}-svg-title" '
-                f'aria-describedby="{chart}-svg-desc"') in figure
-        assert f'<title id="{chart}-svg-title">' in figure and "<desc" in figure
         assert "<table" in figure and '<th scope="row">' in figure
+    trend = _section(html, 'aria-labelledby="trend-heading"')
+    # The trend drawn for a wide column and for a phone's, each named.
+    for variant in ("wide", "narrow"):
+        assert (f'role="img" aria-labelledby="trend-{variant}-svg-title" '
+                f'aria-describedby="trend-{variant}-svg-desc"') in trend
+        assert f'<title id="trend-{variant}-svg-title">' in trend
+    assert 'viewBox="0 0 600.0 300.0"' in trend and 'viewBox="0 0 320.0 300.0"' in trend
+    # The bar charts are rows of text, one image named by the chart's heading.
+    for chart in ("distribution", "pending", "within"):
+        figure = _section(html, f'aria-labelledby="{chart}-heading"')
+        assert (f'class="caseline-bars" role="img" aria-labelledby="{chart}-heading" '
+                f'aria-describedby="{chart}-description"') in figure
+        assert "<text" not in figure
     trend = _section(html, 'aria-labelledby="trend-heading"')
     # Agency-wide, month i: median 70 + 3i, 80% within 110 + 3i (support/processing_fakes).
     assert "<td>70 days</td><td>110 days</td>" in trend
-    assert trend.count("<polyline") == 4  # two lines, each broken by the withheld month
+    assert trend.count("<polyline") == 8  # two lines broken by the withheld month, twice
     distribution = _section(html, 'aria-labelledby="distribution-heading"')
     assert "<th scope=\"row\">10%</th><td>30 days</td>" in distribution
     assert distribution.count('class="caseline-chart__bar"') == 9
+    assert '<span class="caseline-bars__name">10%</span>' in distribution
+    assert '<span class="caseline-bars__value">30 days</span>' in distribution
 
 
 async def test_withheld_cells_say_so_and_are_never_zero(site: Site) -> None:

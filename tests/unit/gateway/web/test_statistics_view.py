@@ -69,18 +69,27 @@ def test_each_charts_table_has_the_charts_numbers() -> None:
     view = _view()
     trend, distribution, pending, within = view.charts
     assert [c.id for c in view.charts] == ["trend", "distribution", "pending", "within"]
+    assert trend.chart is not None and trend.narrow is not None
     assert len(trend.rows) == 12 and len(trend.chart.x_ticks) == 6  # every other month named
+    # The phone's drawing names every third month, in a narrower viewBox.
+    assert len(trend.narrow.x_ticks) == 4 and trend.narrow.width < trend.chart.width
     assert trend.rows[0] == ("December 2025", ("70 days", "110 days"))
     assert trend.rows[WITHHELD_MONTH_INDEX][1] == (WITHHELD, WITHHELD)
     assert [line.name for line in trend.chart.lines] == ["Median", "80% decided within"]
     assert len(trend.chart.lines[0].dots) == 11  # the withheld month has no point
     assert [r[0] for r in distribution.rows][:2] == ["10%", "20%"]
-    assert distribution.rows[0][1] == ("30 days",) and len(distribution.chart.bars) == 9
+    # Bar charts are rows of text: each bar says its number as the table does.
+    assert distribution.chart is None and len(distribution.bars) == 9
+    assert (distribution.bars[0].name, distribution.bars[0].value) == ("10%", "30 days")
+    assert distribution.rows[0][1] == ("30 days",)
     assert pending.rows[0] == ("Under review", ("340", "61 days"))
     assert pending.rows[2] == ("Interview scheduled", (WITHHELD, WITHHELD))
-    assert pending.chart.bars[2].withheld
+    assert pending.bars[0].length == 1.0 and pending.bars[0].value == "340"
+    assert pending.bars[2].length is None and pending.bars[2].value == "withheld"
+    assert pending.withheld and not pending.empty
     assert within.rows[0][1] == ("82%",) and within.rows[WITHHELD_MONTH_INDEX][1] == (WITHHELD,)
-    assert within.chart.bars[WITHHELD_MONTH_INDEX].withheld
+    assert within.bars[WITHHELD_MONTH_INDEX].length is None
+    assert within.bars[0].length == pytest.approx(0.82) and within.bars[0].value == "82%"
     assert "(90 calendar days)" in within.description
 
 
