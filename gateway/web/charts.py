@@ -20,8 +20,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["NARROW", "NARROW_LEFT", "Bar", "BarRow", "Chart", "Gauge", "Line", "Tick",
-           "bar_chart", "bar_rows", "gauge", "line_chart", "nice_top", "plain", "ticks"]
+__all__ = ["NARROW", "NARROW_LEFT", "BarRow", "Chart", "Gauge", "Line", "Tick", "bar_rows",
+           "gauge", "line_chart", "nice_top", "plain", "ticks"]
 
 WIDTH = 600.0
 HEIGHT = 300.0
@@ -44,18 +44,6 @@ class Tick:
 
 
 @dataclass(frozen=True, slots=True)
-class Bar:
-    """One bar; ``withheld`` bars have no height and a marker at the baseline instead."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    withheld: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Line:
     """One series: its runs of known points (a withheld month breaks the line) and where
     withheld months sit on the baseline."""
@@ -69,7 +57,7 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A bar or line chart in a WIDTH × HEIGHT viewBox."""
+    """A line chart in a ``width`` × ``height`` viewBox."""
 
     width: float
     height: float
@@ -79,18 +67,16 @@ class Chart:
     bottom: float
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-    bars: tuple[Bar, ...] = ()
     lines: tuple[Line, ...] = ()
     @property
     def empty(self) -> bool:
         """Whether no value is published at all (the page then shows no drawing)."""
-        return (all(b.withheld for b in self.bars)
-                and all(not line.dots for line in self.lines))
+        return all(not line.dots for line in self.lines)
 
     @property
     def withheld(self) -> bool:
         """Whether any value is withheld (the page then explains the marker)."""
-        return any(b.withheld for b in self.bars) or any(line.gaps for line in self.lines)
+        return any(line.gaps for line in self.lines)
 
 
 def nice_top(largest: float) -> float:
@@ -144,24 +130,6 @@ def _x_ticks(labels: Sequence[str], every: int, across: float = WIDTH,
     width, first = _slots(len(labels), across, left)
     return tuple(Tick(first + width * (i + 0.5), text) for i, text in enumerate(labels)
                  if i % every == 0)
-
-
-def bar_chart(values: Sequence[float | None], labels: Sequence[str], *, top: float | None = None,
-              y_label: Callable[[float], str] = plain, every: int = 1) -> Chart:
-    """Vertical bars for ``values`` (None: withheld) labelled ``labels`` below, every
-    ``every``-th label shown; the axis runs to ``top`` or a round number above the largest.
-    ``y_label`` writes the axis' numbers (as the reader's language does)."""
-    if len(values) != len(labels):
-        raise ValueError(f"{len(values)} values but {len(labels)} labels")
-    scale = top or max(nice_top(max((v for v in values if v is not None), default=0)), MIN_TOP)
-    width, first = _slots(len(values))
-    base = _y(0, scale)
-    bars = tuple(
-        Bar(first + width * (i + 0.15), base if v is None else _y(v, scale), width * 0.7,
-            0.0 if v is None else base - _y(v, scale), text, v is None)
-        for i, (v, text) in enumerate(zip(values, labels, strict=True)))
-    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, base, _x_ticks(labels, every),
-                 _y_ticks(scale, y_label), bars=bars)
 
 
 def line_chart(series: Sequence[tuple[str, str, Sequence[float | None]]], labels: Sequence[str],

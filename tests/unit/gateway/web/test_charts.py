@@ -1,5 +1,5 @@
-"""Chart geometry: round axis tops, bars and lines in the viewBox, withheld values drawn as
-gaps (never as zero), and the case gauge's scale."""
+"""Chart geometry: round axis tops, lines in the viewBox (wide and a phone's), bar rows' lengths,
+withheld values drawn as gaps (never as zero), and the case gauge's scale."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from gateway.web.charts import (
     NARROW,
     NARROW_LEFT,
     WIDTH,
-    bar_chart,
     bar_rows,
     gauge,
     line_chart,
@@ -31,30 +30,7 @@ def test_ticks_run_evenly_from_zero_to_the_top() -> None:
     assert ticks(200) == (0, 50, 100, 150, 200)
 
 
-def test_bars_are_as_tall_as_their_values_and_sit_on_one_baseline() -> None:
-    chart = bar_chart([50, 100, None], ["a", "b", "c"])
-    first, second, withheld = chart.bars
-    assert second.height == pytest.approx(2 * first.height)
-    assert first.y + first.height == pytest.approx(chart.bottom)
-    assert second.y + second.height == pytest.approx(chart.bottom)
-    assert withheld.withheld and withheld.height == 0 and not first.withheld
-    assert all(b.x >= 0 and b.x + b.width <= WIDTH for b in chart.bars)
-    # The tallest bar reaches the axis' top (100 is already round).
-    assert second.y == pytest.approx(chart.top)
-    assert [t.label for t in chart.y_ticks] == ["0", "25", "50", "75", "100"]
-
-
-def test_a_bar_charts_top_can_be_fixed_and_labels_thinned() -> None:
-    chart = bar_chart([50.0] * 6, [str(i) for i in range(6)], top=100,
-                      y_label=lambda v: f"{v:.0f} %", every=2)
-    assert chart.bars[0].height == pytest.approx((chart.bottom - chart.top) / 2)
-    assert [t.label for t in chart.x_ticks] == ["0", "2", "4"]
-    assert chart.y_ticks[-1].label == "100 %"
-
-
 def test_values_and_labels_must_pair() -> None:
-    with pytest.raises(ValueError, match="2 values but 3 labels"):
-        bar_chart([1, 2], ["a", "b", "c"])
     with pytest.raises(ValueError, match="median: 1 values but 2 labels"):
         line_chart([("median", "m", [1])], ["a", "b"])
 
@@ -75,10 +51,21 @@ def test_a_withheld_month_breaks_the_line_and_is_marked() -> None:
 def test_nothing_published_is_an_empty_chart_with_whole_ticks() -> None:
     chart = line_chart([("median", "m", [None, None])], ["a", "b"])
     assert chart.lines[0].runs == () and len(chart.lines[0].gaps) == 2
-    assert chart.empty and bar_chart([None], ["a"]).empty
-    assert not bar_chart([None, 1], ["a", "b"]).empty
+    assert chart.empty
+    assert not line_chart([("m", "m", [None, 1])], ["a", "b"]).empty
     # Small counts still get whole-number ticks.
-    assert [t.label for t in bar_chart([1, 2], ["a", "b"]).y_ticks] == ["0", "1", "2", "3", "4"]
+    small = line_chart([("m", "m", [1, 2])], ["a", "b"])
+    assert [t.label for t in small.y_ticks] == ["0", "1", "2", "3", "4"]
+
+
+def test_the_lines_top_is_round_and_its_labels_thinned() -> None:
+    chart = line_chart([("m", "m", [50, 100, 75, 60, 80, 90])], list("012345"), every=2,
+                       y_label=lambda v: f"{v:.0f} days")
+    # The highest point reaches the axis' top (100 is already round).
+    assert min(y for _, y in chart.lines[0].dots) == pytest.approx(chart.top)
+    assert [t.label for t in chart.y_ticks][-1] == "100 days"
+    assert [t.label for t in chart.x_ticks] == ["0", "2", "4"]
+    assert all(chart.left < x < chart.right <= WIDTH for x, _ in chart.lines[0].dots)
 
 
 def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:
@@ -91,8 +78,6 @@ def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:
 
 
 def test_a_chart_knows_whether_it_withholds_anything() -> None:
-    assert bar_chart([1, None], ["a", "b"]).withheld
-    assert not bar_chart([1, 2], ["a", "b"]).withheld
     assert line_chart([("m", "m", [1, None])], ["a", "b"]).withheld
     assert not line_chart([("m", "m", [1, 2])], ["a", "b"]).withheld
 

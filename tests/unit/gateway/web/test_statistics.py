@@ -40,7 +40,10 @@ class DescribingAgency:
                  vocabulary_pb2.LocalizedString(language="es", text="Permiso de trabajo")]
         return pb.DescribeResponse(agency_id=self.agency_id, case_types=[
             pb.CaseType(code="I-765", name="Work permit", names=names),
-            pb.CaseType(code="I-485", name="Green card")])
+            pb.CaseType(code="I-485", name="Green card"),
+            pb.CaseType(code="CREDIBLE_FEAR_REVIEW", name="Credible Fear Review", names=[
+                vocabulary_pb2.LocalizedString(language="es",
+                                               text="Revisión de temor creíble")])])
 
     async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
         raise AssertionError("the statistics pages look nothing up")
@@ -97,6 +100,23 @@ async def test_the_index_lists_each_agencys_case_types_with_links(site: Site) ->
     assert "Permiso de trabajo" in spanish.text and "Tiempos de tramitación" in spanish.text
     # No Spanish name from the agency: the English one, marked as English.
     assert '<span lang="en">Green card</span>' in spanish.text
+
+
+async def test_a_case_type_known_by_an_identifier_is_named_not_coded(site: Site) -> None:
+    """CREDIBLE_FEAR_REVIEW is a data identifier: the index and the page's heading and title
+    name the case type in the reader's language instead; the address keeps the code."""
+    index = (await site.client.get("/statistics?lang=es")).text
+    assert ('href="/statistics/immigration/CREDIBLE_FEAR_REVIEW" lang="es">Revisión de temor '
+            'creíble</a>') in index
+    assert ">CREDIBLE_FEAR_REVIEW<" not in index
+    site.fake.known_types = frozenset({"I-765", "CREDIBLE_FEAR_REVIEW"})
+    page = (await site.client.get("/statistics/immigration/CREDIBLE_FEAR_REVIEW?lang=es")).text
+    heading = page[page.index("<h1>"):page.index("</h1>")]
+    assert "Cuánto tardan los casos de Revisión de temor creíble" in heading
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "CREDIBLE_FEAR_REVIEW" not in heading and "CREDIBLE_FEAR_REVIEW" not in title
+    english = (await site.client.get("/statistics/immigration/CREDIBLE_FEAR_REVIEW?lang=en")).text
+    assert "How long Credible Fear Review cases take" in english
 
 
 async def test_a_case_type_page_asks_six_months_of_every_office_and_twelve_of_the_agency(
