@@ -1,7 +1,10 @@
 """Chart geometry for the statistics pages and the case card: plain numbers in, coordinates out.
 
-The templates (templates/_charts.html) draw these as inline SVG with ``role="img"``, a
-<title> and a <desc>, and every chart has a table of the same numbers beside it. Drawn by
+The templates (templates/_charts.html) draw the trend as inline SVG with ``role="img"``, a
+<title> and a <desc>, twice: for a wide column and for a phone's (a 600-unit drawing scaled
+down to 320 px would shrink its labels to 8 px). Bar charts are HTML rows with real text and
+a bar each (``bar_rows``), so their labels are the page's text size on any screen. Every
+chart has a table of the same numbers beside it. Drawn by
 hand rather than with a charting library: pygal writes inline <script> and <style> and
 matplotlib inline ``style`` attributes, which the pages' CSP refuses (no 'unsafe-inline'),
 and neither gives an SVG a screen reader can name. Labels arrive already formatted in the
@@ -17,13 +20,17 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Bar", "Chart", "Gauge", "Line", "Tick", "bar_chart", "gauge", "hbar_chart",
-           "line_chart", "nice_top", "plain", "ticks"]
+__all__ = ["NARROW", "NARROW_LEFT", "BarRow", "Chart", "Gauge", "Line", "Tick", "bar_rows",
+           "gauge", "line_chart", "nice_top", "plain", "ticks"]
 
 WIDTH = 600.0
 HEIGHT = 300.0
 # Room for the y axis' labels on the left and the x axis' labels below.
 LEFT, RIGHT, TOP, BOTTOM = 56.0, 12.0, 12.0, 40.0
+# The phone drawing: 320 units across, drawn 288 to 600 px wide (a 320 px screen's column to
+# the wide drawing's breakpoint), so 14-unit labels are 12.6 px or more.
+NARROW = 320.0
+NARROW_LEFT = 44.0
 # Days and counts are whole numbers: an axis of at least 0–4 keeps its ticks whole (0, 1, 2...).
 MIN_TOP = 4.0
 
@@ -34,18 +41,6 @@ class Tick:
 
     at: float
     label: str
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    """One bar; ``withheld`` bars have no height and a marker at the baseline instead."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    withheld: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +57,7 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A bar or line chart in a WIDTH × HEIGHT viewBox."""
+    """A line chart in a ``width`` × ``height`` viewBox."""
 
     width: float
     height: float
@@ -72,19 +67,16 @@ class Chart:
     bottom: float
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-    bars: tuple[Bar, ...] = ()
     lines: tuple[Line, ...] = ()
-    horizontal: bool = False  # bars grow rightwards; categories down the left
     @property
     def empty(self) -> bool:
         """Whether no value is published at all (the page then shows no drawing)."""
-        return (all(b.withheld for b in self.bars)
-                and all(not line.dots for line in self.lines))
+        return all(not line.dots for line in self.lines)
 
     @property
     def withheld(self) -> bool:
         """Whether any value is withheld (the page then explains the marker)."""
-        return any(b.withheld for b in self.bars) or any(line.gaps for line in self.lines)
+        return any(line.gaps for line in self.lines)
 
 
 def nice_top(largest: float) -> float:
@@ -127,46 +119,32 @@ def plain(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def _slots(count: int) -> tuple[float, float]:
+def _slots(count: int, across: float = WIDTH, left: float = LEFT) -> tuple[float, float]:
     """Each of ``count`` slots' width and the first slot's left edge."""
-    width = (WIDTH - LEFT - RIGHT) / max(count, 1)
-    return width, LEFT
+    width = (across - left - RIGHT) / max(count, 1)
+    return width, left
 
 
-def _x_ticks(labels: Sequence[str], every: int) -> tuple[Tick, ...]:
-    width, first = _slots(len(labels))
+def _x_ticks(labels: Sequence[str], every: int, across: float = WIDTH,
+             left: float = LEFT) -> tuple[Tick, ...]:
+    width, first = _slots(len(labels), across, left)
     return tuple(Tick(first + width * (i + 0.5), text) for i, text in enumerate(labels)
                  if i % every == 0)
 
 
-def bar_chart(values: Sequence[float | None], labels: Sequence[str], *, top: float | None = None,
-              y_label: Callable[[float], str] = plain, every: int = 1) -> Chart:
-    """Vertical bars for ``values`` (None: withheld) labelled ``labels`` below, every
-    ``every``-th label shown; the axis runs to ``top`` or a round number above the largest.
-    ``y_label`` writes the axis' numbers (as the reader's language does)."""
-    if len(values) != len(labels):
-        raise ValueError(f"{len(values)} values but {len(labels)} labels")
-    scale = top or max(nice_top(max((v for v in values if v is not None), default=0)), MIN_TOP)
-    width, first = _slots(len(values))
-    base = _y(0, scale)
-    bars = tuple(
-        Bar(first + width * (i + 0.15), base if v is None else _y(v, scale), width * 0.7,
-            0.0 if v is None else base - _y(v, scale), text, v is None)
-        for i, (v, text) in enumerate(zip(values, labels, strict=True)))
-    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, base, _x_ticks(labels, every),
-                 _y_ticks(scale, y_label), bars=bars)
-
-
 def line_chart(series: Sequence[tuple[str, str, Sequence[float | None]]], labels: Sequence[str],
-               *, y_label: Callable[[float], str] = plain, every: int = 1) -> Chart:
+               *, y_label: Callable[[float], str] = plain, every: int = 1,
+               across: float = WIDTH, left: float = LEFT) -> Chart:
     """Lines over ``labels`` (months), one per ``(name, css, values)``; a None value is a
-    withheld month: the line breaks there and a marker sits on the baseline."""
+    withheld month: the line breaks there and a marker sits on the baseline. ``across`` and
+    ``left``: the drawing's width and the room for the y axis' labels (NARROW and
+    NARROW_LEFT for a phone's)."""
     for name, _, values in series:
         if len(values) != len(labels):
             raise ValueError(f"{name}: {len(values)} values but {len(labels)} labels")
     scale = max(nice_top(max((v for _, _, values in series for v in values if v is not None),
                              default=0)), MIN_TOP)
-    width, first = _slots(len(labels))
+    width, first = _slots(len(labels), across, left)
     lines = []
     for name, css, values in series:
         runs: list[list[tuple[float, float]]] = [[]]
@@ -183,36 +161,33 @@ def line_chart(series: Sequence[tuple[str, str, Sequence[float | None]]], labels
         lines.append(Line(name, css,
                           tuple(" ".join(f"{x:.1f},{y:.1f}" for x, y in run) for run in known),
                           tuple(point for run in known for point in run), tuple(gaps)))
-    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, _y(0, scale), _x_ticks(labels, every),
-                 _y_ticks(scale, y_label), lines=tuple(lines))
+    return Chart(across, HEIGHT, left, across - RIGHT, TOP, _y(0, scale),
+                 _x_ticks(labels, every, across, left), _y_ticks(scale, y_label),
+                 lines=tuple(lines))
 
 
-# Room on the left for a horizontal chart's category names (about 36 characters at 14 px).
-NAMES = 260.0
-ROW = 32.0
+@dataclass(frozen=True, slots=True)
+class BarRow:
+    """One row of an HTML bar chart: its name, its value as the page writes it (or the
+    withheld words), and the bar's length as a share of the row's full width (None:
+    withheld)."""
+
+    name: str
+    value: str
+    length: float | None
 
 
-def hbar_chart(values: Sequence[float | None], labels: Sequence[str], *,
-               x_label: Callable[[float], str] = plain) -> Chart:
-    """Horizontal bars for ``values`` (None: withheld), each named by its label on the left,
-    one row of ROW units each: categories with long names (the steps of a process) never
-    overlap as they would under vertical bars."""
-    if len(values) != len(labels):
-        raise ValueError(f"{len(values)} values but {len(labels)} labels")
-    scale = max(nice_top(max((v for v in values if v is not None), default=0)), MIN_TOP)
-    height = TOP + ROW * max(len(values), 1) + BOTTOM
-    span = WIDTH - NAMES - RIGHT
-
-    def x(value: float) -> float:
-        return NAMES + span * value / scale
-
-    bars = tuple(Bar(NAMES, TOP + ROW * (i + 0.2), 0.0 if v is None else x(v) - NAMES,
-                     ROW * 0.6, text, v is None)
-                 for i, (v, text) in enumerate(zip(values, labels, strict=True)))
-    names = tuple(Tick(TOP + ROW * (i + 0.5), text) for i, text in enumerate(labels))
-    numbers = tuple(Tick(x(v), x_label(v)) for v in ticks(scale))
-    return Chart(WIDTH, height, NAMES, WIDTH - RIGHT, TOP, height - BOTTOM, numbers, names,
-                 bars=bars, horizontal=True)
+def bar_rows(values: Sequence[float | None], names: Sequence[str], texts: Sequence[str],
+             withheld: str, *, top: float | None = None) -> tuple[BarRow, ...]:
+    """Rows for ``values`` (None: withheld, written ``withheld``) named ``names`` and
+    written ``texts``; bars run from 0 to ``top``, or to the largest value (each row says
+    its number, so no axis is needed to read them)."""
+    if not len(values) == len(names) == len(texts):
+        raise ValueError(f"{len(values)} values, {len(names)} names, {len(texts)} texts")
+    scale = top or max((v for v in values if v is not None), default=0) or 1.0
+    return tuple(BarRow(name, withheld, None) if v is None
+                 else BarRow(name, text, min(max(v / scale, 0.0), 1.0))
+                 for v, name, text in zip(values, names, texts, strict=True))
 
 
 @dataclass(frozen=True, slots=True)

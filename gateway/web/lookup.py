@@ -18,6 +18,7 @@ from gateway.messages import message
 from gateway.ratelimit import LookupLimits
 from gateway.refusals import rate_limited_text, too_long_text
 from gateway.schema.types import agency_failure_text
+from gateway.web.case_types import case_label
 
 __all__ = ["WITHOUT_STEP", "Card", "Hint", "Problem", "format_hints", "look_up", "presented",
            "statistics_path", "step_of"]
@@ -86,6 +87,9 @@ class Card:
     updated_at: datetime
     # The statistics page of the case's type (/statistics/{agency}/{case_type}).
     statistics_url: str = ""
+    # The case type as the pages name it ("I-485"; a data identifier such as
+    # CREDIBLE_FEAR_REVIEW by its name); "" when it is the code.
+    case_type_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,4 +176,5 @@ def _card(service: CaselineService, case: Case, language: str) -> Card:
         next_step=text.next_step if text else "", action_required=status.action_required,
         agency_code=status.agency_code, agency_text=agency_text,
         agency_text_language=agency_language, updated_at=case.updated_at,
-        statistics_url=statistics_path(case.agency_id, case.case_type))
+        statistics_url=statistics_path(case.agency_id, case.case_type),
+        case_type_label=case_label(case, language))

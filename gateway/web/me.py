@@ -14,6 +14,7 @@ from aggregator.consent.policy import Principal
 from aggregator.consent.vocabulary import Role
 from gateway.messages import message
 from gateway.web import me_access, me_journeys, me_link
+from gateway.web.case_types import case_label
 from gateway.web.erased import unless_erased
 from gateway.web.me_actions import actions_with_deadlines
 from gateway.web.me_outlook import estimate_cards, journey_view
@@ -65,7 +66,8 @@ def routes(pages: Pages) -> list[BaseRoute]:
             request, "me.html", 400 if problem else 200, view=view, steps=steps(language),
             agencies=agencies, chosen=asked, problem=problem,
             estimates=estimate_cards(language, cases, estimates, service.agencies),
-            journeys=[journey_view(language, j, service.agencies) for j in journeys])
+            journeys=[journey_view(language, j, service.agencies, cases) for j in journeys],
+            type_labels={(c.agency_id, c.number): case_label(c, language) for c in cases})
 
     return [Route("/me", unless_erased(pages, timeline)), *me_link.routes(pages),
             *me_access.routes(pages)]

@@ -18,12 +18,14 @@ from aggregator.processing.model import (
 )
 from gateway.messages import message
 from gateway.web import localized
+from gateway.web.case_types import case_label
 from gateway.web.charts import Gauge, gauge
 from gateway.web.lookup import statistics_path
 from gateway.web.public import category_name
 
 __all__ = ["OPEN", "DeadlineRow", "EstimateCard", "JourneyNextRow", "JourneyStepRow",
-           "JourneyView", "deadline_row", "estimate_card", "estimate_cards", "journey_view"]
+           "JourneyView", "deadline_row", "estimate_card", "estimate_cards", "journey_view",
+           "who_acts"]
 
 # The shared status categories of cases still waiting for a decision.
 OPEN = frozenset({"PENDING", "ACTIVE"})
@@ -50,6 +52,7 @@ class EstimateCard:
     agency_id: str
     number: str
     case_type: str
+    case_type_label: str  # as the pages name it: "I-485", "Credible fear review"
     summary: str
     outside_normal: bool
     basis: str
@@ -112,6 +115,40 @@ def _kind(language: str, kind: DeadlineKind) -> str:
     return names[kind]
 
 
+# Every Department of Labor program (PERM, prevailing wage, LCA, H-2A, H-2B, CW-1) is the
+# employer's filing: a deadline on a labor case, or on the labor certification's validity, is
+# the employer's to meet, though the rules count it against the applicant's journey.
+_EMPLOYER_AGENCY = "labor"
+_EMPLOYER_KINDS = frozenset({DeadlineKind.PERM_VALIDITY, DeadlineKind.PREVAILING_WAGE_VALIDITY})
+
+
+def who_acts(deadline: Deadline) -> str:
+    """Who must act by ``deadline``: "APPLICANT", "EMPLOYER" or "AGENCY" (the agency
+    deciding within its own timeframe)."""
+    if deadline.party is DeadlineParty.AGENCY:
+        return "AGENCY"
+    if deadline.kind in _EMPLOYER_KINDS or deadline.agency_id == _EMPLOYER_AGENCY:
+        return "EMPLOYER"
+    return "APPLICANT"
+
+
+def _who_acts(language: str, deadline: Deadline, agencies: Mapping[str, AgencyInfo]) -> str:
+    """Who must act by the deadline, in words: the applicant, the employer, or the agency
+    (whose timeframes say what it should do, not what it must)."""
+    running = deadline.state is DeadlineState.RUNNING
+    actor = who_acts(deadline)
+    if actor == "EMPLOYER":
+        return (message(language, "The employer must act by then") if running
+                else message(language, "The employer had to act by then"))
+    if actor == "AGENCY":
+        info = agencies.get(deadline.agency_id)
+        name = info.display_name(language) if info else deadline.agency_id
+        return (message(language, "{agency} should decide by then", agency=name) if running
+                else message(language, "{agency} was to decide by then", agency=name))
+    return (message(language, "You must act by then") if running
+            else message(language, "You had to act by then"))
+
+
 def deadline_row(language: str, deadline: Deadline,
                  agencies: Mapping[str, AgencyInfo]) -> DeadlineRow:
     """``deadline`` in words."""
@@ -123,13 +160,7 @@ def deadline_row(language: str, deadline: Deadline,
         state = message(language, "Missed")
     else:
         state = message(language, "Running")
-    applicant = deadline.party is DeadlineParty.APPLICANT
-    if deadline.state is DeadlineState.RUNNING:
-        party = (message(language, "You must act by then") if applicant
-                 else message(language, "The agency must act by then"))
-    else:
-        party = (message(language, "You had to act by then") if applicant
-                 else message(language, "The agency had to act by then"))
+    party = _who_acts(language, deadline, agencies)
     agency = agencies.get(deadline.agency_id)
     return DeadlineRow(
         _kind(language, deadline.kind), localized.day(language, deadline.due),
@@ -141,16 +172,17 @@ def deadline_row(language: str, deadline: Deadline,
 
 
 def _summary(language: str, estimate: Estimate) -> str:
+    # The typical date (the median) first, then the date by which most are decided (80%).
     if estimate.most_by is None or estimate.typical_by is None:
         return message(language, "Too few cases like yours were decided recently to estimate "
                                  "when yours will be.")
     most = localized.day(language, estimate.most_by)
     typical = localized.day(language, estimate.typical_by)
     if estimate.inquiry_from is None:
-        return message(language, "Most cases like yours are decided by {most_by}; typically "
-                                 "by {typical_by}.", most_by=most, typical_by=typical)
-    return message(language, "Most cases like yours are decided by {most_by}; typically by "
-                             "{typical_by}. You can ask the agency about yours from "
+        return message(language, "Cases like yours are typically decided by {typical_by}, and "
+                                 "most by {most_by}.", most_by=most, typical_by=typical)
+    return message(language, "Cases like yours are typically decided by {typical_by}, and "
+                             "most by {most_by}. You can ask the agency about yours from "
                              "{inquiry_from}.", most_by=most, typical_by=typical,
                    inquiry_from=localized.day(language, estimate.inquiry_from))
 
@@ -182,7 +214,7 @@ def estimate_card(language: str, case: Case, estimate: Estimate,
                        median=localized.days(language, median),
                        p80=localized.days(language, p80))
     return EstimateCard(
-        case.agency_id, case.number, case.case_type,
+        case.agency_id, case.number, case.case_type, case_label(case, language),
         _summary(language, estimate) if waiting else "",
         estimate.outside_normal and waiting, _in(estimate.basis, language) if waiting else "",
         tuple(deadline_row(language, d, agencies) for d in estimate.deadlines),
@@ -198,16 +230,22 @@ def estimate_cards(language: str, cases: Sequence[Case],
             for c in cases if (c.agency_id, c.number) in estimates]
 
 
-def journey_view(language: str, journey: Journey,
-                 agencies: Mapping[str, AgencyInfo]) -> JourneyView:
-    """``journey`` in words, steps in the journey's order, then those expected next."""
+def journey_view(language: str, journey: Journey, agencies: Mapping[str, AgencyInfo],
+                 cases: Sequence[Case] = ()) -> JourneyView:
+    """``journey`` in words, steps in the journey's order, then those expected next; each
+    step's case type named as the pages name it when one of ``cases`` is of that type."""
     def agency(agency_id: str) -> str:
         info = agencies.get(agency_id)
         return info.display_name(language) if info else agency_id
 
+    # A case type's name is the agency's, the same for each of its cases.
+    labels = {(c.agency_id, c.case_type): case_label(c, language) for c in cases}
+
     return JourneyView(
         _in(journey.title, language),
-        tuple(JourneyStepRow(agency(s.agency_id), s.case_type, s.case_number,
+        tuple(JourneyStepRow(agency(s.agency_id),
+                             labels.get((s.agency_id, s.case_type), s.case_type),
+                             s.case_number,
                              category_name(language, s.category), s.current)
               for s in journey.steps),
         tuple(deadline_row(language, d, agencies) for d in journey.deadlines),

@@ -135,7 +135,9 @@ def routes(pages: Pages) -> list[BaseRoute]:
             request, "statistics.html", problem=None,
             view=statistics_view(language, period, trend, office),
             agency_id=agency, agency=service.agencies[agency].display_name(language),
-            case_type=case_type, case_type_name=named.name_in(language) if named else "",
+            case_type=case_type, case_type_label=named.label_in(language) if named else case_type,
+            # The name beneath the heading, unless the heading already is the name.
+            case_type_name=named.name_in(language) if named and not named.identifier else "",
             case_type_language=language if named and language in named.names else "en")
 
     return [Route("/statistics", index),

@@ -18,23 +18,41 @@ from aggregator.processing.model import (
 )
 from gateway.messages import message
 from gateway.web import localized
-from gateway.web.charts import Chart, bar_chart, hbar_chart, line_chart
+from gateway.web.charts import NARROW, NARROW_LEFT, BarRow, Chart, bar_rows, line_chart
 
-__all__ = ["ChartView", "OfficeRow", "StatisticsView", "TargetView", "milestone_name",
-           "months_back", "statistics_view", "target_view"]
+__all__ = ["STATUTORY_GOALS", "ChartView", "OfficeRow", "StatisticsView", "TargetView",
+           "milestone_name", "months_back", "statistics_view", "target_view"]
 
 
 @dataclass(frozen=True, slots=True)
 class ChartView:
-    """One chart and its table: ``rows`` are a header cell and the row's other cells."""
+    """One chart and its table: ``rows`` are a header cell and the row's other cells. A
+    line chart is ``chart`` (a wide drawing) and ``narrow`` (a phone's); a bar chart is
+    ``bars``, HTML rows with real text."""
 
     id: str
     title: str
     description: str
-    chart: Chart
+    chart: Chart | None
     columns: tuple[str, ...]
     rows: tuple[tuple[str, tuple[str, ...]], ...]
     legend: tuple[tuple[str, str], ...] = ()  # (css modifier, name) of each line
+    narrow: Chart | None = None
+    bars: tuple[BarRow, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether no value is published at all (the page then shows no drawing)."""
+        if self.chart is not None:
+            return self.chart.empty
+        return all(b.length is None for b in self.bars)
+
+    @property
+    def withheld(self) -> bool:
+        """Whether any value is withheld (the page then explains the marker)."""
+        if self.chart is not None:
+            return self.chart.withheld
+        return any(b.length is None for b in self.bars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +104,34 @@ def _unit(language: str, days: int, unit: TargetUnit) -> str:
     return message(language, "{days} calendar days", days=localized.count(language, days))
 
 
+# Statutes that state a goal rather than a time limit. 8 U.S.C. 1571(b) is a "sense of
+# Congress" (benefit applications decided within 180 days): it binds no one, and the targets
+# citing it say "a goal, not a firm deadline". The contract's TargetKind has no value for a
+# goal stated in a statute (STATUTORY reads "a time limit set by statute"), so the page tells
+# the two apart by the citation.
+STATUTORY_GOALS = frozenset({"8 U.S.C. 1571(b)"})
+
+
+def _kind(language: str, target: ProcessingTarget) -> str:
+    """What kind of rule the target is, as its basis describes it."""
+    if target.kind is TargetKind.STATUTORY:
+        if target.source.strip() in STATUTORY_GOALS:
+            return message(language, "A goal stated in law, not a deadline")
+        return message(language, "A time limit set by law")
+    if target.kind is TargetKind.REGULATORY:
+        return message(language, "A time limit set by regulation")
+    if target.kind is TargetKind.PUBLISHED_GOAL:
+        return message(language, "The agency's published goal")
+    return ""
+
+
 def target_view(language: str, target: ProcessingTarget) -> TargetView:
     """The target as the page words it; a case type without one says so."""
-    kinds = {TargetKind.STATUTORY: message(language, "Set by law"),
-             TargetKind.REGULATORY: message(language, "Set by regulation"),
-             TargetKind.PUBLISHED_GOAL: message(language, "The agency's published goal"),
-             TargetKind.NONE: ""}
     summary = (_unit(language, target.days, target.unit) if target.days > 0
                else message(language, "No published target"))
     basis = target.basis.get(language) or target.basis.get("en", "")
-    return TargetView(summary, kinds[target.kind], basis, target.source, target.source_url)
+    return TargetView(summary, _kind(language, target), basis, target.source,
+                      target.source_url)
 
 
 def milestone_name(language: str, milestone: str) -> str:
@@ -125,6 +161,12 @@ def _withheld(language: str, k: int) -> str:
     return message(language, "withheld (fewer than {k} cases)", k=localized.count(language, k))
 
 
+def _short(language: str) -> str:
+    """A bar's withheld value in a word: its row is narrow on a phone, and the note under
+    the chart and its table say why."""
+    return message(language, "withheld")
+
+
 def _days_or(language: str, value: int | None, withheld: str) -> str:
     return withheld if value is None else localized.days(language, value)
 
@@ -147,9 +189,12 @@ def _trend(language: str, months: Sequence[date], figures: Sequence[CompletionFi
     labels = [localized.short_month(language, m) for m in months]
     median_name = message(language, "Median")
     p80_name = message(language, "80% decided within")
-    chart = line_chart([(median_name, "median", [f.median_days for f in figures]),
-                        (p80_name, "p80", [f.p80_days for f in figures])],
-                       labels, every=2, y_label=lambda v: localized.count(language, v))
+    series = [(median_name, "median", [f.median_days for f in figures]),
+              (p80_name, "p80", [f.p80_days for f in figures])]
+    chart = line_chart(series, labels, every=2, y_label=lambda v: localized.count(language, v))
+    # A phone's drawing: every third month named, so each label has room at 14 units.
+    narrow = line_chart(series, labels, every=3, across=NARROW, left=NARROW_LEFT,
+                        y_label=lambda v: localized.count(language, v))
     rows = tuple((localized.month(language, m),
                   (_days_or(language, f.median_days, withheld),
                    _days_or(language, f.p80_days, withheld)))
@@ -160,7 +205,7 @@ def _trend(language: str, months: Sequence[date], figures: Sequence[CompletionFi
                           " the median and the time within which 80% were decided. Months with "
                           "too few cases are withheld and break the lines.", span=span),
         chart, (message(language, "Month"), median_name, p80_name), rows,
-        (("median", median_name), ("p80", p80_name)))
+        (("median", median_name), ("p80", p80_name)), narrow=narrow)
 
 
 def _distribution(language: str, figures: CompletionFigures, withheld: str,
@@ -169,31 +214,31 @@ def _distribution(language: str, figures: CompletionFigures, withheld: str,
     labels = [localized.share(language, s) for s in shares]
     deciles: list[int | None] = (list(figures.decile_days) if not figures.suppressed
                                  and len(figures.decile_days) == 9 else [None] * 9)
-    chart = bar_chart(deciles, labels, y_label=lambda v: localized.count(language, v))
     rows = tuple((label, (_days_or(language, d, withheld),))
                  for label, d in zip(labels, deciles, strict=True))
+    bars = bar_rows(deciles, labels, [cells[0] for _, cells in rows], _short(language))
     return ChartView(
         "distribution", message(language, "How long cases took"),
         message(language, "Of the cases decided {span}: the number of days within which each "
                           "share of them was decided (10% within the first bar's days, and so "
                           "on).", span=span),
-        chart, (message(language, "Share of cases decided"),
-                message(language, "Within")), rows)
+        None, (message(language, "Share of cases decided"),
+               message(language, "Within")), rows, bars=bars)
 
 
 def _pending(language: str, row: OfficeStatistics, withheld: str) -> ChartView:
     names = [milestone_name(language, p.milestone) for p in row.pending]
-    chart = hbar_chart([p.count for p in row.pending], names,
-                       x_label=lambda v: localized.count(language, v))
     rows = tuple((name, (withheld if p.count is None else localized.count(language, p.count),
                          _days_or(language, p.median_age_days, withheld)))
                  for name, p in zip(names, row.pending, strict=True))
+    bars = bar_rows([p.count for p in row.pending], names, [cells[0] for _, cells in rows],
+                    _short(language))
     return ChartView(
         "pending", message(language, "Cases waiting now, by step"),
         message(language, "Open cases at each step of the process today, with how long they "
                           "have waited (median)."),
-        chart, (message(language, "Step"), message(language, "Cases waiting"),
-                message(language, "Median wait so far")), rows)
+        None, (message(language, "Step"), message(language, "Cases waiting"),
+               message(language, "Median wait so far")), rows, bars=bars)
 
 
 def _within(language: str, months: Sequence[date], figures: Sequence[CompletionFigures],
@@ -201,19 +246,20 @@ def _within(language: str, months: Sequence[date], figures: Sequence[CompletionF
     labels = [localized.short_month(language, m) for m in months]
     values = [None if f.within_target_share is None else f.within_target_share * 100
               for f in figures]
-    chart = bar_chart(values, labels, top=100, every=2,
-                      y_label=lambda v: localized.share(language, v / 100))
     no_target = message(language, "No target")
     rows = tuple((localized.month(language, m),
                   (withheld if f.suppressed else no_target if f.within_target_share is None
                    else localized.share(language, f.within_target_share),))
                  for m, f in zip(months, figures, strict=True))
+    # Each bar against the whole (100%).
+    bars = bar_rows(values, labels, [cells[0] for _, cells in rows], _short(language),
+                    top=100)
     return ChartView(
         "within", message(language, "Share decided within the target"),
         message(language, "Of the cases decided each month, {span}, the share decided within "
                           "the target ({target}).", span=span, target=target),
-        chart, (message(language, "Month"), message(language, "Decided within the target")),
-        rows)
+        None, (message(language, "Month"), message(language, "Decided within the target")),
+        rows, bars=bars)
 
 
 def statistics_view(language: str, period: AgencyStatistics, trend: AgencyStatistics,

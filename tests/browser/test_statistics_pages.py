@@ -7,10 +7,13 @@ Screenshots land in tests/browser/artifacts/ (statistics-*)."""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from gateway.messages import message
 from support.browser import (
@@ -22,11 +25,31 @@ from support.browser import (
     screenshots,
     sign_in,
 )
+from support.demo_process import Demo, start_demo
 
 pytestmark = BROWSER
 
 LANGUAGES = ["en", "es"]
 CHARTS = ["trend", "distribution", "pending", "within"]
+# The smallest text a chart may show on a phone; an SVG's text is its font size times the
+# drawing's scale (a 600-unit drawing in a 288 px column would be 0.48).
+MIN_LABEL_PX = 12.0
+LABEL_SIZES = """() => {
+  const sizes = [];
+  const shown = document.querySelectorAll(
+    '.caseline-figure svg text, .caseline-bars__name, .caseline-bars__value, .caseline-legend li');
+  for (const el of shown) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // the other drawing, not displayed
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    const svg = el.closest('svg');
+    if (svg && el.tagName.toLowerCase() === 'text') {
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    }
+    sizes.push(size);
+  }
+  return sizes;
+}"""
 
 
 def _case_type_path(numbers: Numbers) -> str:
@@ -50,6 +73,8 @@ async def test_the_index_links_each_case_type_and_passes_axe(page: Page, numbers
     await expect(link).to_have_count(1)
     violations = await axe_violations(page)
     assert not violations, f"/statistics ({language}):\n{describe(violations)}"
+    # A case type known by a data identifier is listed by its name, never its code.
+    await expect(page.get_by_text("CREDIBLE_FEAR_REVIEW")).to_have_count(0)
     await screenshots(page, f"statistics-index-{language}")
     await page.set_viewport_size({"width": 320, "height": 800})
     assert await horizontal_overflow(page) == 0
@@ -82,6 +107,46 @@ async def test_a_case_types_page_passes_axe_and_reads_as_tables(page: Page, numb
     await screenshots(page, f"statistics-case-type-{language}")
     await page.set_viewport_size({"width": 320, "height": 800})
     assert await horizontal_overflow(page) == 0, "the statistics page scrolls sideways at 320 px"
+
+
+@pytest.fixture(scope="module")
+def charted() -> Iterator[Demo]:
+    """A demo large enough that PERM's charts have figures to draw (the session's small demo
+    withholds nearly every cell): 3,000 generated cases per agency."""
+    with tempfile.TemporaryDirectory(prefix="charts-demo-") as state:
+        running = start_demo(Path(state) / "state", "--cases", "3000", "--lookup-rate", "50")
+        try:
+            yield running
+        finally:
+            assert running.stop() == 0, "".join(running.output[-40:])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_chart_labels_are_readable_on_phones(browser: Browser, charted: Demo,
+                                                   language: str) -> None:
+    """Every label of every chart is 12 px or more at 375 and 320 px (the trend is drawn for
+    a phone's column; the bar charts are rows of text), with no sideways scrolling; axe finds
+    nothing with the drawings shown."""
+    context = await browser.new_context(base_url=charted.base_url, locale="en-US")
+    try:
+        page = await context.new_page()
+        await _open(page, "/statistics/labor/PERM", language)
+        await expect(page.locator(".caseline-bars__row").first).to_be_visible()
+        await expect(page.locator("svg.caseline-chart").first).to_be_attached()
+        for width in (1280, 375, 320):
+            await page.set_viewport_size({"width": width, "height": 900})
+            assert await horizontal_overflow(page) == 0, f"sideways scrolling at {width} px"
+            sizes = await page.evaluate(LABEL_SIZES)
+            assert sizes, f"no chart label is shown at {width} px"
+            assert min(sizes) >= MIN_LABEL_PX, (width, sorted(sizes)[:5])
+            # One drawing of the trend at a time, named by its heading.
+            trend = page.locator('section[aria-labelledby="trend-heading"]')
+            await expect(trend.get_by_role("img")).to_have_count(1)
+            violations = await axe_violations(page)
+            assert not violations, f"PERM at {width} px ({language}):\n{describe(violations)}"
+        await screenshots(page, f"statistics-charts-perm-{language}")
+    finally:
+        await context.close()
 
 
 async def test_raj_sees_his_journey_with_the_current_step(page: Page) -> None:

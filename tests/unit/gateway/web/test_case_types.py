@@ -6,7 +6,7 @@ from __future__ import annotations
 from aggregator.federation.fanout import AgencyCallError
 from caseline.v1 import agency_adapter_pb2 as pb
 from caseline.v1 import vocabulary_pb2
-from gateway.web.case_types import case_types
+from gateway.web.case_types import case_types, is_identifier, label
 
 
 class Describing:
@@ -42,3 +42,18 @@ async def test_asked_once_and_again_after_a_failure() -> None:
 
 async def test_an_adapter_that_cannot_describe_itself_gives_nothing() -> None:
     assert await case_types(object(), 1.0) is None
+
+
+def test_an_identifier_is_shown_by_its_name_a_form_number_as_itself() -> None:
+    """CREDIBLE_FEAR_REVIEW is only its name's words in capitals: the pages show the name in
+    the reader's language; a form number or an acronym people know stays (I-485, PERM)."""
+    names = {"es": "Revisión de temor creíble"}
+    assert label("CREDIBLE_FEAR_REVIEW", "Credible Fear Review", names, "es") == (
+        "Revisión de temor creíble")
+    assert label("CREDIBLE_FEAR_REVIEW", "Credible Fear Review", names, "en") == (
+        "Credible Fear Review")
+    assert is_identifier("BOND", "Bond (Custody Redetermination) Proceedings")
+    assert is_identifier("ASYLUM_ONLY", "Asylum-Only Proceedings")
+    assert not is_identifier("PERM", "Permanent Labor Certification (ETA-9089)")
+    assert not is_identifier("H-2A", "H-2A Temporary Agricultural Labor Certification")
+    assert label("I-485", "Adjust status", {"es": "Ajuste"}, "es") == "I-485"

@@ -1,5 +1,5 @@
-"""Chart geometry: round axis tops, bars and lines in the viewBox, withheld values drawn as
-gaps (never as zero), and the case gauge's scale."""
+"""Chart geometry: round axis tops, lines in the viewBox (wide and a phone's), bar rows' lengths,
+withheld values drawn as gaps (never as zero), and the case gauge's scale."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import pytest
 
 from gateway.web.charts import (
     HEIGHT,
+    NARROW,
+    NARROW_LEFT,
     WIDTH,
-    bar_chart,
+    bar_rows,
     gauge,
-    hbar_chart,
     line_chart,
     nice_top,
     ticks,
@@ -29,30 +30,7 @@ def test_ticks_run_evenly_from_zero_to_the_top() -> None:
     assert ticks(200) == (0, 50, 100, 150, 200)
 
 
-def test_bars_are_as_tall_as_their_values_and_sit_on_one_baseline() -> None:
-    chart = bar_chart([50, 100, None], ["a", "b", "c"])
-    first, second, withheld = chart.bars
-    assert second.height == pytest.approx(2 * first.height)
-    assert first.y + first.height == pytest.approx(chart.bottom)
-    assert second.y + second.height == pytest.approx(chart.bottom)
-    assert withheld.withheld and withheld.height == 0 and not first.withheld
-    assert all(b.x >= 0 and b.x + b.width <= WIDTH for b in chart.bars)
-    # The tallest bar reaches the axis' top (100 is already round).
-    assert second.y == pytest.approx(chart.top)
-    assert [t.label for t in chart.y_ticks] == ["0", "25", "50", "75", "100"]
-
-
-def test_a_bar_charts_top_can_be_fixed_and_labels_thinned() -> None:
-    chart = bar_chart([50.0] * 6, [str(i) for i in range(6)], top=100,
-                      y_label=lambda v: f"{v:.0f} %", every=2)
-    assert chart.bars[0].height == pytest.approx((chart.bottom - chart.top) / 2)
-    assert [t.label for t in chart.x_ticks] == ["0", "2", "4"]
-    assert chart.y_ticks[-1].label == "100 %"
-
-
 def test_values_and_labels_must_pair() -> None:
-    with pytest.raises(ValueError, match="2 values but 3 labels"):
-        bar_chart([1, 2], ["a", "b", "c"])
     with pytest.raises(ValueError, match="median: 1 values but 2 labels"):
         line_chart([("median", "m", [1])], ["a", "b"])
 
@@ -73,10 +51,21 @@ def test_a_withheld_month_breaks_the_line_and_is_marked() -> None:
 def test_nothing_published_is_an_empty_chart_with_whole_ticks() -> None:
     chart = line_chart([("median", "m", [None, None])], ["a", "b"])
     assert chart.lines[0].runs == () and len(chart.lines[0].gaps) == 2
-    assert chart.empty and bar_chart([None], ["a"]).empty
-    assert not bar_chart([None, 1], ["a", "b"]).empty
+    assert chart.empty
+    assert not line_chart([("m", "m", [None, 1])], ["a", "b"]).empty
     # Small counts still get whole-number ticks.
-    assert [t.label for t in bar_chart([1, 2], ["a", "b"]).y_ticks] == ["0", "1", "2", "3", "4"]
+    small = line_chart([("m", "m", [1, 2])], ["a", "b"])
+    assert [t.label for t in small.y_ticks] == ["0", "1", "2", "3", "4"]
+
+
+def test_the_lines_top_is_round_and_its_labels_thinned() -> None:
+    chart = line_chart([("m", "m", [50, 100, 75, 60, 80, 90])], list("012345"), every=2,
+                       y_label=lambda v: f"{v:.0f} days")
+    # The highest point reaches the axis' top (100 is already round).
+    assert min(y for _, y in chart.lines[0].dots) == pytest.approx(chart.top)
+    assert [t.label for t in chart.y_ticks][-1] == "100 days"
+    assert [t.label for t in chart.x_ticks] == ["0", "2", "4"]
+    assert all(chart.left < x < chart.right <= WIDTH for x, _ in chart.lines[0].dots)
 
 
 def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:
@@ -89,8 +78,6 @@ def test_the_gauge_places_age_median_and_p80_on_one_scale() -> None:
 
 
 def test_a_chart_knows_whether_it_withholds_anything() -> None:
-    assert bar_chart([1, None], ["a", "b"]).withheld
-    assert not bar_chart([1, 2], ["a", "b"]).withheld
     assert line_chart([("m", "m", [1, None])], ["a", "b"]).withheld
     assert not line_chart([("m", "m", [1, 2])], ["a", "b"]).withheld
 
@@ -104,17 +91,22 @@ def test_ticks_stay_whole_where_they_can() -> None:
     assert ticks(0.5) == (0, 0.125, 0.25, 0.375, 0.5)  # nothing round: four steps
 
 
-def test_horizontal_bars_name_each_row_and_grow_rightwards() -> None:
-    chart = hbar_chart([40, None, 10], ["Received", "Interview scheduled", "Appealed"])
-    assert chart.horizontal and chart.withheld and not chart.empty
-    first, withheld, third = chart.bars
-    assert first.width == pytest.approx(4 * third.width)
-    assert first.x == third.x == chart.left and first.x + first.width <= chart.right + 0.01
-    assert withheld.withheld and withheld.width == 0
-    # One row per category, named on the left at the row's middle; rows do not overlap.
-    assert [t.label for t in chart.y_ticks] == ["Received", "Interview scheduled", "Appealed"]
-    assert first.y + first.height < withheld.y < third.y
-    assert chart.height == pytest.approx(chart.bottom + 40)
-    assert [t.label for t in chart.x_ticks] == ["0", "10", "20", "30", "40", "50"]
-    with pytest.raises(ValueError, match="1 values but 2 labels"):
-        hbar_chart([1], ["a", "b"])
+def test_bar_rows_run_to_the_largest_value_or_a_fixed_top() -> None:
+    rows = bar_rows([40, None, 10], ["Received", "Interview scheduled", "Appealed"],
+                    ["40", "-", "10"], "withheld")
+    assert [(r.name, r.value, r.length) for r in rows] == [
+        ("Received", "40", 1.0), ("Interview scheduled", "withheld", None),
+        ("Appealed", "10", 0.25)]
+    shares = bar_rows([50.0, 100.0], ["Jan", "Feb"], ["50%", "100%"], "-", top=100)
+    assert [r.length for r in shares] == [0.5, 1.0]
+    assert [r.length for r in bar_rows([0], ["a"], ["0"], "-")] == [0.0]  # nothing positive
+    with pytest.raises(ValueError, match="1 values, 2 names, 1 texts"):
+        bar_rows([1], ["a", "b"], ["1"], "-")
+
+
+def test_a_phones_line_chart_is_narrower_with_its_labels_inside() -> None:
+    chart = line_chart([("m", "m", [1, 2, 3, 4, 5, 6])], list("abcdef"), every=3,
+                       across=NARROW, left=NARROW_LEFT)
+    assert (chart.width, chart.left, chart.height) == (NARROW, NARROW_LEFT, HEIGHT)
+    assert [t.label for t in chart.x_ticks] == ["a", "d"]
+    assert all(NARROW_LEFT < x < chart.right for x, _ in chart.lines[0].dots)

@@ -48,14 +48,19 @@ async def test_cases_at_a_glance_with_status_agency_type_and_update(ana: Applica
     assert cases.index(IMMIGRATION_NUMBER) < cases.index(COURT_NUMBER)
     assert "caseline-category--active" in cases and ">Active<" in cases
     assert "Evidence requested" in cases and "Immigration Agency" in cases
-    assert "I-765 (Work permit)" in cases and "REMOVAL (Removal proceedings)" in cases
-    assert "2026-05-03 09:30 UTC" in cases
+    # A form number people know stays, with its name; a data identifier gives way to its name.
+    assert "I-765 (Work permit)" in cases and ">Removal proceedings<" in cases
+    assert "REMOVAL" not in cases
+    # Dates written out as the reader's language writes them, never ISO.
+    assert "May 3, 2026, 9:30\u202fAM UTC" in cases and "2026-05-03" not in cases.replace(
+        'datetime="2026-05-03', "")
 
 
 async def test_action_required_names_the_case_and_its_due_date(ana: Applicant) -> None:
     response = await ana.page("/me")
     actions = _section(response.text, 'id="actions"', 'id="hearings"')
-    assert "Due 2026-06-02" in actions and IMMIGRATION_NUMBER in actions
+    assert "Due June 2, 2026" in actions and IMMIGRATION_NUMBER in actions
+    assert "2026-06-02" not in actions
     assert "Next after Evidence requested." in actions
     assert COURT_NUMBER not in actions  # its status asks nothing of ana
 
@@ -121,7 +126,7 @@ async def test_spanish_renders_in_spanish(ana: Applicant) -> None:
     response = await ana.page("/me?lang=es")
     assert '<html lang="es">' in response.text
     for text in ("Mis casos", "Resumen de sus casos", "Se solicitaron pruebas",
-                 "Vence el 2026-06-02", "Por video", "Audiencia de calendario general",
+                 "Vence el 2 de junio de 2026", "Por video", "Audiencia de calendario general",
                  "Agencia de Inmigración", "Todas las agencias"):
         assert text in response.text, text
 
@@ -146,12 +151,16 @@ async def test_an_open_case_shows_its_estimate_deadline_and_gauge() -> None:
     assert sorted(asked["estimates"]) == sorted([IMMIGRATION_NUMBER, COURT_NUMBER])
     assert asked["today"] == datetime.now(UTC).date()
     estimates = html[html.index('id="estimates"'):html.index('id="actions"')]
-    assert "Most cases like yours are decided by August 19, 2026" in estimates
+    # The typical date (median) before the date by which most are decided (80%).
+    assert "Cases like yours are typically decided by" in estimates
+    assert "and most by August 19, 2026" in estimates
     assert "Outside normal processing time" in estimates and "caseline-outside" in estimates
     assert ('role="img" aria-labelledby="gauge-1-title" '
             'aria-describedby="gauge-1-desc"') in estimates
     assert "Your case has waited 150 days" in estimates
     assert "Labor certification valid for filing the I-140" in estimates and "Running" in estimates
+    # The employer files the I-140, not the applicant.
+    assert "The employer must act by then" in estimates and "You must act" not in estimates
     assert 'href="/statistics/immigration/I-765"' in estimates
     assert COURT_NUMBER not in estimates  # no estimate for it: no card
     assert "Fuera del tiempo normal de tramitación" in spanish
@@ -218,10 +227,10 @@ async def test_action_required_lists_running_deadlines_against_ana_soonest_first
     actions = _section(html, 'id="actions"', 'id="hearings"')
     items = actions.split("<li>")[1:]
     assert len(items) == 2
-    assert "Due 2026-05-20" in items[0] and COURT_NUMBER in items[0]
+    assert "Due May 20, 2026" in items[0] and COURT_NUMBER in items[0]
     assert "Appeal to the Board of Immigration Appeals" in items[0]
     assert "The Board must receive the appeal by May 20, 2026." in items[0]
-    assert "Due 2026-06-02" in items[1] and IMMIGRATION_NUMBER in items[1]
+    assert "Due June 2, 2026" in items[1] and IMMIGRATION_NUMBER in items[1]
     assert "Next after Evidence requested." in items[1]
     assert "USCIS must receive your response by June 2, 2026." in items[1]
     assert "Asylum decision" not in actions

@@ -7,12 +7,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from aggregator.model import AgencyInfo, Case
-from aggregator.processing.model import DeadlineState
+from aggregator.processing.model import DeadlineKind, DeadlineParty, DeadlineState
 from gateway.web.me_outlook import (
     deadline_row,
     estimate_card,
     estimate_cards,
     journey_view,
+    who_acts,
 )
 from support.applicant_pages import CONFIG, EVIDENCE, RECEIVED, _status
 from support.processing_fakes import deadline, estimate, journey, next_step
@@ -24,9 +25,10 @@ CASE = Case("immigration", "IOE0990000001", "I-765", "Work permit", RECEIVED, T0
 
 def test_an_estimate_in_english_names_the_three_dates() -> None:
     card = estimate_card("en", CASE, estimate(), AGENCIES)
-    assert card.summary == ("Most cases like yours are decided by August 19, 2026; typically by "
-                            "July 10, 2026. You can ask the agency about yours from August 20, "
-                            "2026.")
+    # The typical date (the median) first, then the date by which most are decided (80%).
+    assert card.summary == ("Cases like yours are typically decided by July 10, 2026, and most "
+                            "by August 19, 2026. You can ask the agency about yours from August "
+                            "20, 2026.")
     assert not card.outside_normal
     assert card.basis.startswith("From 600 I-765 cases")
     assert card.statistics_url == "/statistics/immigration/I-765"
@@ -51,7 +53,8 @@ def test_without_published_figures_there_is_no_gauge_and_no_dates() -> None:
 def test_spanish_dates_and_outside_normal() -> None:
     card = estimate_card("es", CASE, estimate(outside=True), AGENCIES)
     assert card.outside_normal
-    assert "antes del 19 de agosto de 2026" in card.summary
+    assert card.summary.index("10 de julio de 2026") < card.summary.index(
+        "19 de agosto de 2026")
     assert "a partir del 20 de agosto de 2026" in card.summary
     assert card.basis.startswith("De 600 casos")
 
@@ -61,12 +64,39 @@ def test_a_deadline_says_what_by_when_its_state_and_who_acts() -> None:
     assert row.kind == "Labor certification valid for filing the I-140"
     assert (row.due, row.due_iso, row.state, row.state_code) == (
         "February 20, 2027", "2027-02-20", "Running", "RUNNING")
-    assert row.party == "You must act by then" and "656.30(b)(1)" in row.basis
+    # The employer files the I-140 within the certification's validity, not the applicant.
+    assert row.party == "The employer must act by then" and "656.30(b)(1)" in row.basis
     assert row.case == "labor, case A-26001-00001"  # an agency not configured: its id
     met = deadline_row("es", deadline(DeadlineState.MET, met_on=date(2026, 11, 2)), AGENCIES)
     assert met.state == "Cumplido el 2 de noviembre de 2026"
-    assert met.party == "Usted tenía que actuar a más tardar ese día"
+    assert met.party == "El empleador tenía que actuar a más tardar ese día"
     assert deadline_row("en", deadline(DeadlineState.MISSED), AGENCIES).state == "Missed"
+
+
+def test_each_deadline_names_who_acts() -> None:
+    """The applicant for their own filings, the employer for a labor case's, the agency for
+    its own timeframe (which says what it should do, not what it must)."""
+    appeal = replace(deadline(agency_id="courts"), kind=DeadlineKind.BIA_APPEAL)
+    audit = replace(deadline(), kind=DeadlineKind.EVIDENCE_RESPONSE)
+    rfe = replace(deadline(agency_id="immigration"), kind=DeadlineKind.EVIDENCE_RESPONSE)
+    n400 = replace(deadline(agency_id="immigration"), kind=DeadlineKind.N400_HEARING,
+                   party=DeadlineParty.AGENCY)
+    assert [who_acts(d) for d in (appeal, audit, rfe, n400)] == [
+        "APPLICANT", "EMPLOYER", "APPLICANT", "AGENCY"]
+    assert deadline_row("en", appeal, AGENCIES).party == "You must act by then"
+    assert deadline_row("en", audit, AGENCIES).party == "The employer must act by then"
+    assert deadline_row("en", n400, AGENCIES).party == "Immigration Agency should decide by then"
+    missed = replace(n400, state=DeadlineState.MISSED)
+    assert deadline_row("es", missed, AGENCIES).party == (
+        "Agencia de Inmigración debía decidir a más tardar ese día")
+
+
+def test_a_case_type_known_by_an_identifier_is_shown_by_its_name() -> None:
+    court = Case("courts", "A201555123", "CREDIBLE_FEAR_REVIEW", "Credible Fear Review",
+                 RECEIVED, T0, T0, case_type_names={"es": "Revisión de temor creíble"})
+    assert estimate_card("es", court, estimate(), AGENCIES).case_type_label == (
+        "Revisión de temor creíble")
+    assert estimate_card("es", CASE, estimate(), AGENCIES).case_type_label == "I-765"
 
 
 def test_a_decided_case_with_a_running_deadline_shows_the_deadline_only() -> None:

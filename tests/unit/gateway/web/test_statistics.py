@@ -40,7 +40,10 @@ class DescribingAgency:
                  vocabulary_pb2.LocalizedString(language="es", text="Permiso de trabajo")]
         return pb.DescribeResponse(agency_id=self.agency_id, case_types=[
             pb.CaseType(code="I-765", name="Work permit", names=names),
-            pb.CaseType(code="I-485", name="Green card")])
+            pb.CaseType(code="I-485", name="Green card"),
+            pb.CaseType(code="CREDIBLE_FEAR_REVIEW", name="Credible Fear Review", names=[
+                vocabulary_pb2.LocalizedString(language="es",
+                                               text="Revisión de temor creíble")])])
 
     async def lookup(self, numbers: Sequence[str], timeout: float) -> list[LookupOutcome]:
         raise AssertionError("the statistics pages look nothing up")
@@ -99,6 +102,23 @@ async def test_the_index_lists_each_agencys_case_types_with_links(site: Site) ->
     assert '<span lang="en">Green card</span>' in spanish.text
 
 
+async def test_a_case_type_known_by_an_identifier_is_named_not_coded(site: Site) -> None:
+    """CREDIBLE_FEAR_REVIEW is a data identifier: the index and the page's heading and title
+    name the case type in the reader's language instead; the address keeps the code."""
+    index = (await site.client.get("/statistics?lang=es")).text
+    assert ('href="/statistics/immigration/CREDIBLE_FEAR_REVIEW" lang="es">Revisión de temor '
+            'creíble</a>') in index
+    assert ">CREDIBLE_FEAR_REVIEW<" not in index
+    site.fake.known_types = frozenset({"I-765", "CREDIBLE_FEAR_REVIEW"})
+    page = (await site.client.get("/statistics/immigration/CREDIBLE_FEAR_REVIEW?lang=es")).text
+    heading = page[page.index("<h1>"):page.index("</h1>")]
+    assert "Cuánto tardan los casos de Revisión de temor creíble" in heading
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "CREDIBLE_FEAR_REVIEW" not in heading and "CREDIBLE_FEAR_REVIEW" not in title
+    english = (await site.client.get("/statistics/immigration/CREDIBLE_FEAR_REVIEW?lang=en")).text
+    assert "How long Credible Fear Review cases take" in english
+
+
 async def test_a_case_type_page_asks_six_months_of_every_office_and_twelve_of_the_agency(
         site: Site) -> None:
     response = await site.client.get("/statistics/immigration/I-765")
@@ -116,7 +136,8 @@ async def test_the_target_its_basis_and_source_link_come_first(site: Site) -> No
     html = (await site.client.get("/statistics/immigration/I-765")).text
     target = _text(_section(html, 'aria-labelledby="target"'))
     assert "Target: 90 calendar days" in target
-    assert "Set by regulation." in target and "Decide within 90 days of receipt" in target
+    assert "A time limit set by regulation." in target
+    assert "Decide within 90 days of receipt" in target
     assert ('href="https://www.ecfr.gov/current/title-8/section-274a.13" lang="en">'
             '8 CFR 274a.13(d)</a>') in html
     assert html.index('id="target"') < html.index('id="trend-heading"')
@@ -125,21 +146,33 @@ async def test_the_target_its_basis_and_source_link_come_first(site: Site) -> No
     assert "90 días naturales" in target and "Decidir dentro de 90 días" in target
 
 
-async def test_each_chart_is_a_named_svg_with_a_table_of_the_same_numbers(site: Site) -> None:
+async def test_each_chart_is_a_named_image_with_a_table_of_the_same_numbers(site: Site) -> None:
     html = (await site.client.get("/statistics/immigration/I-765")).text
     for chart in ("trend", "distribution", "pending", "within"):
         figure = _section(html, f'aria-labelledby="{chart}-heading"')
-        assert (f'role="img" aria-labelledby="{chart}-svg-title" '
-                f'aria-describedby="{chart}-svg-desc"') in figure
-        assert f'<title id="{chart}-svg-title">' in figure and "<desc" in figure
         assert "<table" in figure and '<th scope="row">' in figure
+    trend = _section(html, 'aria-labelledby="trend-heading"')
+    # The trend drawn for a wide column and for a phone's, each named.
+    for variant in ("wide", "narrow"):
+        assert (f'role="img" aria-labelledby="trend-{variant}-svg-title" '
+                f'aria-describedby="trend-{variant}-svg-desc"') in trend
+        assert f'<title id="trend-{variant}-svg-title">' in trend
+    assert 'viewBox="0 0 600.0 300.0"' in trend and 'viewBox="0 0 320.0 300.0"' in trend
+    # The bar charts are rows of text, one image named by the chart's heading.
+    for chart in ("distribution", "pending", "within"):
+        figure = _section(html, f'aria-labelledby="{chart}-heading"')
+        assert (f'class="caseline-bars" role="img" aria-labelledby="{chart}-heading" '
+                f'aria-describedby="{chart}-description"') in figure
+        assert "<text" not in figure
     trend = _section(html, 'aria-labelledby="trend-heading"')
     # Agency-wide, month i: median 70 + 3i, 80% within 110 + 3i (support/processing_fakes).
     assert "<td>70 days</td><td>110 days</td>" in trend
-    assert trend.count("<polyline") == 4  # two lines, each broken by the withheld month
+    assert trend.count("<polyline") == 8  # two lines broken by the withheld month, twice
     distribution = _section(html, 'aria-labelledby="distribution-heading"')
     assert "<th scope=\"row\">10%</th><td>30 days</td>" in distribution
     assert distribution.count('class="caseline-chart__bar"') == 9
+    assert '<span class="caseline-bars__name">10%</span>' in distribution
+    assert '<span class="caseline-bars__value">30 days</span>' in distribution
 
 
 async def test_withheld_cells_say_so_and_are_never_zero(site: Site) -> None:
@@ -175,7 +208,7 @@ async def test_spanish_formats_numbers_and_months_its_own_way(site: Site) -> Non
     site.fake.known_types = frozenset({"I-765"})
     html = (await site.client.get("/statistics/immigration/I-765?lang=es")).text
     assert '<html lang="es">' in html
-    assert "Cuánto tardan los casos I-765: Agencia de Inmigración" in html
+    assert "Cuánto tardan los casos de I-765: Agencia de Inmigración" in html
     assert ">75\xa0%</td>" in html  # Spanish writes a (no-break) space before the sign
     assert re.search(r"<th scope=\"row\">(enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
                      r"septiembre|octubre|noviembre|diciembre) (de )?\d{4}</th>", html)
@@ -219,7 +252,7 @@ async def test_an_office_the_agency_does_not_know_is_refused_with_a_way_back(
     assert response.status_code == 404
     assert ("no tiene estadísticas del tipo de caso I-765 en la oficina Atlantis"
             in response.text)
-    assert '<a class="usa-link" href="/statistics/immigration/I-765">Cuánto tardan los casos ' \
+    assert '<a class="usa-link" href="/statistics/immigration/I-765">Cuánto tardan los casos de ' \
            'I-765</a>' in response.text
     assert "caseline-chart" not in response.text
     assert {a["office"] for a in site.fake.asked} == {None, "Atlantis"}

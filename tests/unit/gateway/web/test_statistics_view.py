@@ -29,14 +29,24 @@ def test_months_back_counts_calendar_months(last: date, count: int, first: date)
 
 def test_a_target_in_each_language_and_unit() -> None:
     english = target_view("en", TARGET)
-    assert english.summary == "90 calendar days" and english.kind == "Set by regulation"
+    assert english.summary == "90 calendar days"
+    assert english.kind == "A time limit set by regulation"
     assert english.basis.startswith("Decide within 90 days") and english.source_url
     spanish = target_view("es", replace(TARGET, unit=TargetUnit.BUSINESS_DAYS, days=15,
                                         kind=TargetKind.STATUTORY))
-    assert spanish.summary == "15 días hábiles" and spanish.kind == "Fijado por ley"
+    assert spanish.summary == "15 días hábiles" and spanish.kind == "Un plazo fijado por ley"
     assert spanish.basis.startswith("Decidir dentro")
     none = target_view("en", replace(TARGET, days=0, kind=TargetKind.NONE, basis={}))
     assert none.summary == "No published target" and none.kind == "" and none.basis == ""
+
+
+def test_a_goal_stated_in_law_is_not_called_a_time_limit() -> None:
+    """8 U.S.C. 1571(b), a sense of Congress: the label agrees with its basis ("a goal")."""
+    goal = replace(TARGET, kind=TargetKind.STATUTORY, source="8 U.S.C. 1571(b)", days=180)
+    assert target_view("en", goal).kind == "A goal stated in law, not a deadline"
+    assert target_view("es", goal).kind == "Una meta fijada en la ley, no un plazo"
+    published = replace(TARGET, kind=TargetKind.PUBLISHED_GOAL)
+    assert target_view("en", published).kind == "The agency's published goal"
 
 
 def test_a_basis_missing_in_the_readers_language_falls_back_to_english() -> None:
@@ -59,18 +69,27 @@ def test_each_charts_table_has_the_charts_numbers() -> None:
     view = _view()
     trend, distribution, pending, within = view.charts
     assert [c.id for c in view.charts] == ["trend", "distribution", "pending", "within"]
+    assert trend.chart is not None and trend.narrow is not None
     assert len(trend.rows) == 12 and len(trend.chart.x_ticks) == 6  # every other month named
+    # The phone's drawing names every third month, in a narrower viewBox.
+    assert len(trend.narrow.x_ticks) == 4 and trend.narrow.width < trend.chart.width
     assert trend.rows[0] == ("December 2025", ("70 days", "110 days"))
     assert trend.rows[WITHHELD_MONTH_INDEX][1] == (WITHHELD, WITHHELD)
     assert [line.name for line in trend.chart.lines] == ["Median", "80% decided within"]
     assert len(trend.chart.lines[0].dots) == 11  # the withheld month has no point
     assert [r[0] for r in distribution.rows][:2] == ["10%", "20%"]
-    assert distribution.rows[0][1] == ("30 days",) and len(distribution.chart.bars) == 9
+    # Bar charts are rows of text: each bar says its number as the table does.
+    assert distribution.chart is None and len(distribution.bars) == 9
+    assert (distribution.bars[0].name, distribution.bars[0].value) == ("10%", "30 days")
+    assert distribution.rows[0][1] == ("30 days",)
     assert pending.rows[0] == ("Under review", ("340", "61 days"))
     assert pending.rows[2] == ("Interview scheduled", (WITHHELD, WITHHELD))
-    assert pending.chart.bars[2].withheld
+    assert pending.bars[0].length == 1.0 and pending.bars[0].value == "340"
+    assert pending.bars[2].length is None and pending.bars[2].value == "withheld"
+    assert pending.withheld and not pending.empty
     assert within.rows[0][1] == ("82%",) and within.rows[WITHHELD_MONTH_INDEX][1] == (WITHHELD,)
-    assert within.chart.bars[WITHHELD_MONTH_INDEX].withheld
+    assert within.bars[WITHHELD_MONTH_INDEX].length is None
+    assert within.bars[0].length == pytest.approx(0.82) and within.bars[0].value == "82%"
     assert "(90 calendar days)" in within.description
 
 
