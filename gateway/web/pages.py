@@ -17,6 +17,7 @@ from gateway.auth import SignedIn
 from gateway.language import SUPPORTED
 from gateway.messages import message
 from gateway.ratelimit import LookupLimits
+from gateway.web import localized
 from gateway.web.headers import secure
 from gateway.web.language import COOKIE, chosen, page_language
 from gateway.web.session import csrf_token, renew, signed_in
@@ -117,6 +118,7 @@ class Pages:
             renew(request)
         page = self.templates.get_template(template).render(
             lang=language, t=partial(message, language), other_lang=other,
+            day=partial(localized.day, language), moment=partial(localized.moment, language),
             switch=f"{switch.path}?{switch.query}", who=who, unread=self.unread(who),
             csrf=csrf_token(request) if who is not None else "",
             sign_in_url="/sign-in?next=" + quote(request.url.path, safe="/"), **values)
