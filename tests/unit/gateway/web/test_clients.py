@@ -14,6 +14,7 @@ import pytest
 from aggregator.consent.vocabulary import ConsentState
 from caseline.v1.lib.masking import mask_number
 from caseline.v1.lib.scopes import Scope
+from gateway.web import localized
 from support.consent_world import AGENCY_TEXT, NUMBER, OFFICE, ConsentWorld, consent_world
 
 
@@ -65,7 +66,7 @@ async def test_status_consent_shows_events_and_withholds_details(world: ConsentW
     assert response.status_code == 200, response.text
     html = unescape(response.text)
     assert NUMBER in html and "We received your case." in html
-    assert AGENCY_TEXT not in html and OFFICE not in html and "2026-06-01" not in html
+    assert AGENCY_TEXT not in html and OFFICE not in html and "June 1, 2026" not in html
     assert re.search(r"Not shared with you:</strong> The agency's own words, Due date, "
                      r"Office, Hearing\. The Details scope would share it\.", html)
     assert world.reads_of_ana_by_lee() == ["ALLOW"]
@@ -87,8 +88,46 @@ async def test_details_consent_shows_the_details(world: ConsentWorld) -> None:
     said to be withheld."""
     await world.grant(scopes=(Scope.STATUS, Scope.DETAILS))
     html = (await world.pages["lee"].get("/clients/ana")).text
-    assert AGENCY_TEXT in html and OFFICE in html and "2026-06-01" in html
+    assert AGENCY_TEXT in html and OFFICE in html and "June 1, 2026" in html
     assert "Not shared with you" not in html
+
+
+async def test_client_page_dates_are_in_the_readers_words(world: ConsentWorld) -> None:
+    """The event's moment, its due date and the consent's end date in words, English and
+    Spanish, the moment machine-readable in its time element; no ISO text."""
+    change = await world.grant(scopes=(Scope.STATUS, Scope.DETAILS))
+    until = change.record.valid_until.date()
+    english = unescape((await world.pages["lee"].get("/clients/ana")).text)
+    assert '<time datetime="2026-05-01T14:00:00+00:00">May 1, 2026, 2:00\u202fPM UTC</time>' \
+        in english
+    assert "June 1, 2026" in english and f"until {localized.day('en', until)}" in english
+    spanish = unescape((await world.pages["lee"].get("/clients/ana?lang=es")).text)
+    assert '<time datetime="2026-05-01T14:00:00+00:00">1 de mayo de 2026, 14:00 UTC</time>' \
+        in spanish
+    assert "1 de junio de 2026" in spanish and localized.day("es", until) in spanish
+    for page in (english, spanish):
+        assert "2026-06-01" not in page and until.isoformat() not in page
+        assert "2026-05-01 14:00" not in page
+
+
+async def test_clients_list_dates_are_in_the_readers_words(world: ConsentWorld) -> None:
+    """/clients: the consent's end date written out with the ISO date in its time element,
+    and a former client's "since" as a moment in words; English and Spanish."""
+    change = await world.grant()
+    until = change.record.valid_until.date()
+    for language, pattern in (("en", r"[A-Z][a-z]+ \d{1,2}, \d{4}"),
+                              ("es", r"\d{1,2} de [a-z]+ de \d{4}")):
+        html = (await world.pages["lee"].get("/clients", params={"lang": language})).text
+        assert f'<time datetime="{until.isoformat()}">{localized.day(language, until)}</time>' \
+            in html
+        assert re.fullmatch(pattern, localized.day(language, until))
+    await world.service.consents.change("ana", change.record.id, ConsentState.REVOKED)
+    for language, pattern in (("en", r"[A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d{2}\u202f[AP]M UTC"),
+                              ("es", r"\d{1,2} de [a-z]+ de \d{4}, \d{1,2}:\d{2} UTC")):
+        html = (await world.pages["lee"].get("/clients", params={"lang": language})).text
+        since = re.search(r'data-label="[^"]+"><time datetime="([^"]+)">([^<]+)</time>', html)
+        assert since is not None and datetime.fromisoformat(since.group(1)).tzinfo is not None
+        assert re.fullmatch(pattern, since.group(2)), since.group(2)
 
 
 async def test_without_consent_nothing_of_the_client_is_shown(world: ConsentWorld) -> None:
