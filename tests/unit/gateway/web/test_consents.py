@@ -291,4 +291,4 @@ async def test_an_erased_account_is_told_so(world: World) -> None:
     world.service.store.ensure_account("ana", Role.APPLICANT)
     world.service.store.mark_erased("ana", world.clock.now)  # type: ignore[attr-defined]
     page = await world.ana.get("/me/consents")
-    assert page.status_code == 410 and "was erased at" in page.text
+    assert page.status_code == 410 and "was erased on" in page.text

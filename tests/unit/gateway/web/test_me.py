@@ -156,7 +156,15 @@ async def test_erased_data_gets_a_clear_page(ana: Applicant) -> None:
     response = await ana.page("/me")
     assert response.status_code == 410
     assert "Your data was erased" in response.text
-    assert "was erased at 2026-06-01T00:00:00+00:00" in response.text
+    # When, in words, the moment machine-readable (the API's message keeps ISO).
+    assert ('The data of account ana was erased on <time datetime="2026-06-01T00:00:00+00:00">'
+            'June 1, 2026, 12:00\u202fAM UTC</time>; nothing of it can be read or changed any '
+            'more.') in response.text
+    spanish = (await ana.page("/me?lang=es")).text
+    assert ('Los datos de la cuenta ana se borraron el <time datetime="2026-06-01T00:00:00+00:00">'
+            '1 de junio de 2026, 0:00 UTC</time>; ya no se puede leer') in spanish
+    body = await ana.graphql("{ viewer { cases { number } } }")
+    assert "2026-06-01T00:00:00+00:00" in body["errors"][0]["message"]
 
 
 async def test_an_open_case_shows_its_estimate_deadline_and_gauge() -> None:
