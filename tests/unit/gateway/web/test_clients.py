@@ -12,9 +12,14 @@ from pathlib import Path
 import pytest
 
 from aggregator.consent.vocabulary import ConsentState
+from aggregator.model import AgencyInfo, Event, Hearing, Timeline
+from aggregator.service import TimelineRead
 from caseline.v1.lib.masking import mask_number
 from caseline.v1.lib.scopes import Scope
+from gateway.schema.viewer import timeline_view
 from gateway.web import localized
+from gateway.web.clients import event_row
+from support.applicant_pages import HEARING
 from support.consent_world import AGENCY_TEXT, NUMBER, OFFICE, ConsentWorld, consent_world
 
 
@@ -199,3 +204,20 @@ async def test_reserved_paths_are_never_read_as_a_client(world: ConsentWorld, pa
     response = await world.pages["lee"].get(path)
     assert response.status_code == status
     assert world.service.ledger.size == 0
+
+
+def test_a_hearing_is_shown_on_the_courts_clock_in_words() -> None:
+    """13:00 UTC in New York is 9:00 there: the date and time in the reader's words with the
+    court's zone named (it was the UTC time under the court's zone, as ISO)."""
+    hearing = Hearing("MASTER", "VIDEO", datetime(2030, 7, 14, 13, 0, tzinfo=UTC),
+                      "America/New_York", "NY Court", "26 Federal Plaza", "")
+    event = Event("courts", "A1", "h1", 0, datetime(2026, 5, 1, tzinfo=UTC), HEARING,
+                  hearing=hearing)
+    agencies = {"courts": AgencyInfo("courts", "Court", "Tribunal", Scope.STATUS)}
+    read = TimelineRead(Timeline((), (event,), ()), {"courts": frozenset(Scope)})
+    for language, when in (("en", "July 14, 2030, 9:00\u202fAM (America/New_York)"),
+                           ("es", "14 de julio de 2030, 9:00 (America/New_York)")):
+        [shown] = timeline_view(agencies, read, language).events
+        values = [value for _, value, _ in event_row(shown, language).shown]
+        assert any(when in v for v in values), values
+        assert not any("2030-07-14" in v for v in values), values
