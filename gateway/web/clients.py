@@ -32,6 +32,7 @@ from gateway.messages import message
 from gateway.schema.consent import Consent
 from gateway.schema.types import UNOPENED_REASON, TimelineEvent
 from gateway.schema.viewer import client_of, timeline_view
+from gateway.web import localized
 from gateway.web.pages import Pages
 
 __all__ = ["MAX_SUBJECT_CHARS", "RESERVED", "ClientRow", "EventRow", "event_row", "routes",
@@ -140,14 +141,16 @@ def _shown(event: TimelineEvent, language: str) -> list[tuple[str, str, str]]:
     if event.agency_text:  # in the reader's language when the agency supplied it
         shown.append((names["agencyText"], event.agency_text, event.agency_text_language))
     if event.due_date:
-        shown.append((names["dueDate"], event.due_date.isoformat(), ""))
+        shown.append((names["dueDate"], localized.day(language, event.due_date), ""))
     if event.office:
         shown.append((names["office"], event.office, ""))
     if event.hearing:
         h = event.hearing
-        when = h.scheduled_at.strftime("%Y-%m-%d %H:%M")
+        # On the court's clock, as the zone named beside it says (and as /me shows it).
+        local, zone = localized.on_clock(h.scheduled_at, h.time_zone)
+        when = localized.wall_moment(language, local)
         shown.append((names["hearing"], ", ".join(
-            p for p in (h.type, h.medium, f"{when} ({h.time_zone})", h.court,
+            p for p in (h.type, h.medium, f"{when} ({zone})", h.court,
                         h.court_address, h.judge) if p), ""))
     return shown
 

@@ -11,7 +11,7 @@ Every POST carries the session's CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,7 +58,7 @@ class Row:
     scopes: tuple[str, ...]
     purpose: str
     purpose_text: str
-    until: str
+    until: date
     state: str
     state_code: str
     uses: int
@@ -84,7 +84,7 @@ def consent_row(service: CaselineService, record: ConsentRecord, now: datetime,
                # Without words of their own the text is the code's (English) description.
                "" if record.purpose_text == record.purpose_code.description
                else record.purpose_text,
-               record.valid_until.date().isoformat(), state_name(language, state),
+               record.valid_until.date(), state_name(language, state),
                str(state), shown.use_count, _ALLOWED.get(state, ()))
 
 
@@ -138,7 +138,7 @@ def routes(pages: Pages) -> list[BaseRoute]:
             scopes=[(scope_name(language, s), scope_sentence(language, s))
                     for s in grant.scopes],
             purpose=purpose_label(language, grant.purpose_code or Purpose.OTHER),
-            until=grant.valid_until.date().isoformat())
+            until=grant.valid_until.date())
 
     def refused_status(refused: Refused) -> int:
         return 429 if refused.retry_after_s else 400

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import (
     format_date,
@@ -17,7 +18,8 @@ from babel.numbers import format_decimal, format_percent
 
 from gateway.messages import message
 
-__all__ = ["count", "day", "days", "moment", "month", "share", "short_month"]
+__all__ = ["clock", "count", "day", "days", "moment", "month", "on_clock", "share",
+           "short_month", "wall_moment"]
 
 
 def count(language: str, value: int | float) -> str:
@@ -51,6 +53,28 @@ def moment(language: str, value: datetime) -> str:
     time = format_time(at, get_time_format("short", language).pattern + " z",
                        tzinfo=UTC, locale=language)
     return str(get_datetime_format("long", language)).format(time, day(language, at.date()))
+
+
+def clock(language: str, value: datetime) -> str:
+    """The language's short time of ``value`` on its own clock, without the zone ("9:00 AM",
+    "9:00"): for a time whose zone the page names beside it."""
+    return format_time(value, get_time_format("short", language).pattern, tzinfo=value.tzinfo,
+                       locale=language)
+
+
+def on_clock(value: datetime, zone: str) -> tuple[datetime, str]:
+    """``value`` on ``zone``'s clock, with the zone's name; UTC when the zone is unknown."""
+    try:
+        return value.astimezone(ZoneInfo(zone)), zone
+    except (ZoneInfoNotFoundError, ValueError):
+        return value.astimezone(UTC), "UTC"
+
+
+def wall_moment(language: str, value: datetime) -> str:
+    """The date written out and the short time, on ``value``'s own clock and without the
+    zone ("July 14, 2030, 9:00 AM"): a hearing at a court, whose zone the page names."""
+    return str(get_datetime_format("long", language)).format(
+        clock(language, value), day(language, value.date()))
 
 
 def month(language: str, value: date) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.model import AgencyInfo
 from aggregator.service import TimelineRead
 from gateway.messages import message
 from gateway.schema.types import AgencyError, CaseStatus, HearingInfo, TimelineEvent
 from gateway.schema.viewer import timeline_view
+from gateway.web import localized
 from gateway.web.lookup import step_of
 from gateway.web.me_outlook import DeadlineRow
 from gateway.web.public import category_name
@@ -90,23 +90,15 @@ def _hearing_kind(language: str, kind: str) -> str:
     return texts.get(kind, message(language, "Hearing"))
 
 
-def _local(at: datetime, zone: str) -> tuple[datetime, str]:
-    """``at`` on the court's clock, with the zone's name; UTC when the zone is unknown."""
-    try:
-        return at.astimezone(ZoneInfo(zone)), zone
-    except (ZoneInfoNotFoundError, ValueError):
-        return at, "UTC"
-
-
 def _hearing(event: TimelineEvent, hearing: HearingInfo, language: str,
              now: datetime) -> HearingRow:
-    local, zone = _local(hearing.scheduled_at, hearing.time_zone)
+    local, zone = localized.on_clock(hearing.scheduled_at, hearing.time_zone)
     return HearingRow(
         case_number=event.case_number, agency=event.agency.name,
         kind=_hearing_kind(language, hearing.type),
         medium=hearing_medium_text(language, hearing.medium),
-        in_person=hearing.medium == "IN_PERSON", day=local.strftime("%Y-%m-%d"),
-        time=local.strftime("%H:%M"), time_zone=zone, at=hearing.scheduled_at,
+        in_person=hearing.medium == "IN_PERSON", day=localized.day(language, local.date()),
+        time=localized.clock(language, local), time_zone=zone, at=hearing.scheduled_at,
         court=hearing.court, court_address=hearing.court_address, judge=hearing.judge,
         past=hearing.scheduled_at < now)
 

@@ -37,6 +37,7 @@ class _Row:
     """One attempt, as the page shows it."""
 
     at: str
+    at_iso: str  # the machine-readable moment beside the words
     status: str
     duration_ms: int
     error: str
@@ -70,8 +71,8 @@ def _state(language: str, state: EndpointState) -> str:
 
 
 def _shown(webhooks: Webhooks, endpoint: Endpoint, language: str) -> _Shown:
-    log = tuple(_Row(_when(language, a.at), str(a.status) if a.status is not None else "—",
-                     a.duration_ms, a.error,
+    log = tuple(_Row(_when(language, a.at), a.at.isoformat(),
+                     str(a.status) if a.status is not None else "—", a.duration_ms, a.error,
                      message(language, "Verification request")
                      if a.event_type == VERIFICATION_EVENT
                      else message(language, "Case change sent"))

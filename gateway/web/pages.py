@@ -109,7 +109,8 @@ class Pages:
     def render(self, request: Request, template: str, status: int = 200,
                **values: object) -> Response:
         """``template`` in the request's language, with the signed-in person, their CSRF
-        token and the language switch; the security headers set."""
+        token, the language switch and ``day()``/``moment()`` to write dates and times in
+        that language (localized); the security headers set."""
         language = self.language(request)
         other = "en" if language == "es" else "es"
         switch = request.url.include_query_params(lang=other)

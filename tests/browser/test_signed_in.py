@@ -8,8 +8,9 @@ hold one line each at desktop widths in both languages."""
 from __future__ import annotations
 
 import importlib
+import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +23,7 @@ from adapters.sdk.records import CaseRecord
 from deploy.demo.personas import PERSONAS
 from deploy.demo.state import DemoState
 from gateway.messages import message
+from gateway.web import localized
 from support.browser import (
     ARTIFACTS,
     BROWSER,
@@ -35,6 +37,7 @@ from support.browser import (
     sign_out,
 )
 from support.demo_process import Demo
+from support.shown_dates import MOMENT_WORDS
 
 pytestmark = BROWSER
 
@@ -136,6 +139,19 @@ async def test_ana_timeline_shows_both_agencies(page: Page, numbers: Numbers,
     for number in own:
         row = table.get_by_role("row").filter(has_text=number.number)
         await expect(row).to_contain_text(names[number.agency])
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_ana_reads_her_cases_times_in_her_language(page: Page, language: str) -> None:
+    """Last update and each event's time as the page's language writes them (Babel's words,
+    not ISO), each with its moment machine-readable in the time element."""
+    await sign_in(page, "ana", language, start="/me")
+    shown = await page.locator("main table time, .caseline-events time").evaluate_all(
+        "ts => ts.map(t => [t.getAttribute('datetime'), t.textContent])")
+    assert shown
+    for at, text in shown:
+        assert re.fullmatch(MOMENT_WORDS[language], text), (at, text)
+        assert text == localized.moment(language, datetime.fromisoformat(at)), (at, text)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

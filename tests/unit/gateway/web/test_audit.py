@@ -17,6 +17,7 @@ from aggregator.ledger.note import NoteVerifier
 from aggregator.ledger.storage import EntryFilter
 from gateway.web import audit
 from support.consent_world import ConsentWorld, audited_world
+from support.shown_dates import moments_in_words, visible
 
 
 @pytest.fixture
@@ -167,6 +168,21 @@ async def test_only_auditors_open_the_audit_pages(world: ConsentWorld, path: str
 async def test_the_audit_page_in_spanish(world: ConsentWorld) -> None:
     html = (await world.pages["audrey"].get("/audit", params={"lang": "es"})).text
     assert '<html lang="es">' in html and "Auditar el registro" in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_times_are_the_readers_words_with_iso_alongside(world: ConsentWorld,
+                                                              language: str) -> None:
+    """The checkpoint's signing time and each entry's time, on the list and on an entry's
+    page, in the reader's words; ISO only in the time elements' datetime."""
+    listing = (await world.pages["audrey"].get("/audit", params={"lang": language})).text
+    assert moments_in_words(listing, language) == 1 + 4  # the checkpoint, four entries
+    entry = (await world.pages["audrey"].get("/audit/entries/2")).text
+    assert moments_in_words(entry, language) == 1
+    # The recorded fields stay as recorded (the hashed JSON, ISO within); nothing else is ISO.
+    recorded = re.compile(r"<pre[^>]*>.*?</pre>", re.DOTALL)
+    for page in (listing, recorded.sub("", entry)):
+        assert not re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", visible(page))
 
 
 async def test_the_policy_allows_only_this_sites_scripts(world: ConsentWorld) -> None:

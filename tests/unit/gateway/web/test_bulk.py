@@ -127,6 +127,12 @@ def _rows(page: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _visible(page: str) -> str:
+    """The page's text as read: no markup (attributes and the download's hidden table keep
+    machine values)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
 async def _check(client: httpx.AsyncClient, numbers: str, **kwargs: object) -> httpx.Response:
     return await client.post("/bulk", data={"numbers": numbers}, **kwargs)  # type: ignore[arg-type]
 
@@ -161,6 +167,10 @@ async def test_results_keep_the_order_given_with_duplicates_and_per_row_errors(
     assert "a case number has at most 64 characters, this one has 65" in text
     assert world.adapter.calls == [["FAK000001", "FAK999999", "FAK000001"]]
     assert response.headers["cache-control"] == "no-store"
+    # Last update in words, the moment machine-readable; the CSV keeps ISO (tested below).
+    assert text.count('<time datetime="2026-05-01T14:00:00+00:00">May 1, 2026, '
+                      '2:00\u202fPM UTC</time>') == 2
+    assert "2026-05-01 14:00" not in _visible(text)
 
 
 async def test_a_hundred_and_one_numbers_are_refused_with_the_count(world: World) -> None:
@@ -327,6 +337,9 @@ async def test_the_page_in_spanish(world: World) -> None:
     assert "Agencia Falsa" in results.text
     assert "En revisión" in results.text
     assert "Descargar los resultados (CSV)" in results.text
+    assert '<time datetime="2026-05-01T14:00:00+00:00">1 de mayo de 2026, 14:00 UTC</time>' \
+        in results.text
+    assert "2026-05-01 14:00" not in _visible(results.text)
 
 
 async def test_the_bulk_page_has_nothing_inline(world: World) -> None:

@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 
 from aggregator.consent.vocabulary import ConsentState
+from aggregator.model import AgencyInfo, Event, Hearing, Timeline
+from aggregator.service import TimelineRead
 from caseline.v1.lib.masking import mask_number
 from caseline.v1.lib.scopes import Scope
+from gateway.schema.viewer import timeline_view
+from gateway.web import localized
+from gateway.web.clients import event_row
+from support.applicant_pages import HEARING
 from support.consent_world import AGENCY_TEXT, NUMBER, OFFICE, ConsentWorld, consent_world
 
 
@@ -65,7 +71,7 @@ async def test_status_consent_shows_events_and_withholds_details(world: ConsentW
     assert response.status_code == 200, response.text
     html = unescape(response.text)
     assert NUMBER in html and "We received your case." in html
-    assert AGENCY_TEXT not in html and OFFICE not in html and "2026-06-01" not in html
+    assert AGENCY_TEXT not in html and OFFICE not in html and "June 1, 2026" not in html
     assert re.search(r"Not shared with you:</strong> The agency's own words, Due date, "
                      r"Office, Hearing\. The Details scope would share it\.", html)
     assert world.reads_of_ana_by_lee() == ["ALLOW"]
@@ -87,8 +93,46 @@ async def test_details_consent_shows_the_details(world: ConsentWorld) -> None:
     said to be withheld."""
     await world.grant(scopes=(Scope.STATUS, Scope.DETAILS))
     html = (await world.pages["lee"].get("/clients/ana")).text
-    assert AGENCY_TEXT in html and OFFICE in html and "2026-06-01" in html
+    assert AGENCY_TEXT in html and OFFICE in html and "June 1, 2026" in html
     assert "Not shared with you" not in html
+
+
+async def test_client_page_dates_are_in_the_readers_words(world: ConsentWorld) -> None:
+    """The event's moment, its due date and the consent's end date in words, English and
+    Spanish, the moment machine-readable in its time element; no ISO text."""
+    change = await world.grant(scopes=(Scope.STATUS, Scope.DETAILS))
+    until = change.record.valid_until.date()
+    english = unescape((await world.pages["lee"].get("/clients/ana")).text)
+    assert '<time datetime="2026-05-01T14:00:00+00:00">May 1, 2026, 2:00\u202fPM UTC</time>' \
+        in english
+    assert "June 1, 2026" in english and f"until {localized.day('en', until)}" in english
+    spanish = unescape((await world.pages["lee"].get("/clients/ana?lang=es")).text)
+    assert '<time datetime="2026-05-01T14:00:00+00:00">1 de mayo de 2026, 14:00 UTC</time>' \
+        in spanish
+    assert "1 de junio de 2026" in spanish and localized.day("es", until) in spanish
+    for page in (english, spanish):
+        assert "2026-06-01" not in page and until.isoformat() not in page
+        assert "2026-05-01 14:00" not in page
+
+
+async def test_clients_list_dates_are_in_the_readers_words(world: ConsentWorld) -> None:
+    """/clients: the consent's end date written out with the ISO date in its time element,
+    and a former client's "since" as a moment in words; English and Spanish."""
+    change = await world.grant()
+    until = change.record.valid_until.date()
+    for language, pattern in (("en", r"[A-Z][a-z]+ \d{1,2}, \d{4}"),
+                              ("es", r"\d{1,2} de [a-z]+ de \d{4}")):
+        html = (await world.pages["lee"].get("/clients", params={"lang": language})).text
+        assert f'<time datetime="{until.isoformat()}">{localized.day(language, until)}</time>' \
+            in html
+        assert re.fullmatch(pattern, localized.day(language, until))
+    await world.service.consents.change("ana", change.record.id, ConsentState.REVOKED)
+    for language, pattern in (("en", r"[A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d{2}\u202f[AP]M UTC"),
+                              ("es", r"\d{1,2} de [a-z]+ de \d{4}, \d{1,2}:\d{2} UTC")):
+        html = (await world.pages["lee"].get("/clients", params={"lang": language})).text
+        since = re.search(r'data-label="[^"]+"><time datetime="([^"]+)">([^<]+)</time>', html)
+        assert since is not None and datetime.fromisoformat(since.group(1)).tzinfo is not None
+        assert re.fullmatch(pattern, since.group(2)), since.group(2)
 
 
 async def test_without_consent_nothing_of_the_client_is_shown(world: ConsentWorld) -> None:
@@ -160,3 +204,20 @@ async def test_reserved_paths_are_never_read_as_a_client(world: ConsentWorld, pa
     response = await world.pages["lee"].get(path)
     assert response.status_code == status
     assert world.service.ledger.size == 0
+
+
+def test_a_hearing_is_shown_on_the_courts_clock_in_words() -> None:
+    """13:00 UTC in New York is 9:00 there: the date and time in the reader's words with the
+    court's zone named (it was the UTC time under the court's zone, as ISO)."""
+    hearing = Hearing("MASTER", "VIDEO", datetime(2030, 7, 14, 13, 0, tzinfo=UTC),
+                      "America/New_York", "NY Court", "26 Federal Plaza", "")
+    event = Event("courts", "A1", "h1", 0, datetime(2026, 5, 1, tzinfo=UTC), HEARING,
+                  hearing=hearing)
+    agencies = {"courts": AgencyInfo("courts", "Court", "Tribunal", Scope.STATUS)}
+    read = TimelineRead(Timeline((), (event,), ()), {"courts": frozenset(Scope)})
+    for language, when in (("en", "July 14, 2030, 9:00\u202fAM (America/New_York)"),
+                           ("es", "14 de julio de 2030, 9:00 (America/New_York)")):
+        [shown] = timeline_view(agencies, read, language).events
+        values = [value for _, value, _ in event_row(shown, language).shown]
+        assert any(when in v for v in values), values
+        assert not any("2030-07-14" in v for v in values), values

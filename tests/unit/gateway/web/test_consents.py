@@ -24,6 +24,7 @@ from aggregator.service import CaselineService
 from caseline.v1.lib.scopes import Scope
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import SignedIn, TokenVerifier
+from gateway.web import localized
 from gateway.web.app import WebSettings
 from support.fakes import NO_STATE_DIR, FixedClock, fake_keys, memory_store, refusing_opener
 from support.pages import SESSION_COOKIE, session_cookie
@@ -227,6 +228,34 @@ async def test_pause_resume_and_revoke_take_a_confirmation_and_show_a_receipt(
     assert f'data-state="{state}"' in (await world.ana.get("/me/consents")).text
 
 
+def _visible(page: str) -> str:
+    """The page's text as read, without its markup (attributes keep machine values)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", r"[A-Z][a-z]+ \d{1,2}, \d{4}"), ("es", r"\d{1,2} de [a-z]+ de \d{4}")])
+async def test_the_end_date_is_written_out_in_the_readers_language(
+        world: World, language: str, words: str) -> None:
+    """Check your answers, the receipt, the list and the confirmation show the consent's last
+    day written out (ISO only in the time element's datetime), in English and Spanish."""
+    until = date.fromisoformat(world.until())
+    shown = localized.day(language, until)
+    assert re.fullmatch(words, shown)
+    code = await _code(world)
+    check = await world.ana.post(f"/me/consents/grant?lang={language}", data=_grant(world, code))
+    assert f'<time datetime="{until.isoformat()}">{shown}</time>' in check.text
+    done = await world.ana.post("/me/consents/grant/confirm", data=_grant(world, code))
+    listing = await world.ana.get("/me/consents")
+    assert f'<time datetime="{until.isoformat()}">{shown}</time>' in listing.text
+    consent_id = world.service.consents.granted_by("ana")[0].id
+    ask = await world.ana.post(f"/me/consents/{consent_id}/pause", data={"csrf_token": "t"})
+    assert f'<time datetime="{until.isoformat()}">{shown}</time>' in ask.text
+    assert shown in _visible(done.text)
+    for page in (check, done, listing, ask):
+        assert until.isoformat() not in _visible(page.text)
+
+
 async def test_a_change_without_csrf_changes_nothing(world: World) -> None:
     consent_id = await _granted(world)
     refused = await world.ana.post(f"/me/consents/{consent_id}/revoke/confirm", data={})
@@ -262,4 +291,4 @@ async def test_an_erased_account_is_told_so(world: World) -> None:
     world.service.store.ensure_account("ana", Role.APPLICANT)
     world.service.store.mark_erased("ana", world.clock.now)  # type: ignore[attr-defined]
     page = await world.ana.get("/me/consents")
-    assert page.status_code == 410 and "was erased at" in page.text
+    assert page.status_code == 410 and "was erased on" in page.text

@@ -16,6 +16,7 @@ from aggregator.consent.vocabulary import Role
 from aggregator.service import CaselineService
 from gateway.app import GatewaySettings, create_app
 from gateway.auth import SignedIn, TokenVerifier
+from gateway.web import localized
 from gateway.web.app import WebSettings
 from support.fakes import fake_service
 from support.pages import SESSION_COOKIE, session_cookie
@@ -97,3 +98,22 @@ async def test_signed_out_visitors_are_sent_to_sign_in(pages: Pages) -> None:
     response = await client.get("/clients/invite")
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in?next=/clients/invite"
+
+
+async def test_the_code_says_until_when_in_the_readers_words(pages: Pages) -> None:
+    """The code's end is a moment in words (English, then Spanish), not an ISO date."""
+    service, client = pages
+    _as(client, LEE)
+    made = await client.post("/clients/invite", data={"csrf_token": "t"})
+    invitation = service.invitations.current("lee")
+    assert invitation is not None
+    ends = invitation.expires_at
+    assert f"Valid until {localized.moment('en', ends)}." in made.text
+    assert re.search(r"Valid until [A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d{2}\u202f[AP]M UTC\.",
+                     made.text)
+    spanish = await client.get("/clients/invite?lang=es")
+    assert f"Válido hasta el {localized.moment('es', ends)}." in spanish.text
+    assert re.search(r"Válido hasta el \d{1,2} de [a-z]+ de \d{4}, \d{1,2}:\d{2} UTC\.",
+                     spanish.text)
+    for page in (made.text, spanish.text):
+        assert ends.date().isoformat() not in page

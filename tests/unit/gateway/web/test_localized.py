@@ -39,3 +39,17 @@ def test_moments_in_words_on_the_utc_clock() -> None:
     assert localized.moment("es", at) == "2 de diciembre de 2026, 15:24 UTC"
     bogota = at.astimezone(timezone(timedelta(hours=-5)))
     assert localized.moment("es", bogota) == "2 de diciembre de 2026, 15:24 UTC"
+
+
+def test_a_courts_clock_and_its_moment_in_words() -> None:
+    """A hearing at 13:00 UTC is 9:00 in New York: the short time and the date on that clock,
+    without the zone (the page names it); an unknown zone falls back to UTC and says so."""
+    at = datetime(2030, 7, 14, 13, 0, tzinfo=UTC)
+    local, zone = localized.on_clock(at, "America/New_York")
+    assert (local.hour, zone) == (9, "America/New_York")
+    assert localized.clock("en", local) == "9:00\u202fAM"
+    assert localized.clock("es", local) == "9:00"
+    assert localized.wall_moment("en", local) == "July 14, 2030, 9:00\u202fAM"
+    assert localized.wall_moment("es", local) == "14 de julio de 2030, 9:00"
+    fallback, name = localized.on_clock(at.astimezone(timezone(timedelta(hours=2))), "Not/AZone")
+    assert (fallback.hour, name) == (13, "UTC")

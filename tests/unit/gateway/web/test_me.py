@@ -52,8 +52,9 @@ async def test_cases_at_a_glance_with_status_agency_type_and_update(ana: Applica
     assert "I-765 (Work permit)" in cases and ">Removal proceedings<" in cases
     assert "REMOVAL" not in cases
     # Dates written out as the reader's language writes them, never ISO.
-    assert "May 3, 2026, 9:30\u202fAM UTC" in cases and "2026-05-03" not in cases.replace(
-        'datetime="2026-05-03', "")
+    assert '<time datetime="2026-05-03T09:30:00+00:00">May 3, 2026, 9:30\u202fAM UTC</time>' \
+        in cases
+    assert "2026-05-03 09:30" not in cases
 
 
 async def test_action_required_names_the_case_and_its_due_date(ana: Applicant) -> None:
@@ -69,7 +70,8 @@ async def test_a_hearing_shows_local_time_court_address_and_video(ana: Applicant
     response = await ana.page("/me")
     hearings = _section(response.text, 'id="hearings"', 'id="events"')
     assert "Master calendar hearing" in hearings
-    assert "2030-07-14" in hearings and "09:00 (America/New_York)" in hearings
+    assert "July 14, 2030" in hearings and "9:00\u202fAM (America/New_York)" in hearings
+    assert "2030-07-14<" not in hearings
     assert "New York Immigration Court" in hearings
     assert "26 Federal Plaza, New York, NY" in hearings
     assert "By video" in hearings and "In person" not in hearings
@@ -88,6 +90,27 @@ async def test_events_are_newest_first_and_filter_by_agency_without_js(ana: Appl
     events = filtered[filtered.index('id="events"'):]
     assert COURT_NUMBER in events and IMMIGRATION_NUMBER not in events
     assert '<option value="courts" selected>' in events
+
+
+async def test_event_times_and_due_dates_are_in_words_in_each_language(ana: Applicant) -> None:
+    """Each event's moment in the reader's words with the ISO value machine-readable beside
+    it, and its due date written out: not ISO, in English nor in Spanish."""
+    english = (await ana.page("/me")).text
+    events = english[english.index('id="events"'):]
+    assert '<time datetime="2026-05-03T09:30:00+00:00">May 3, 2026, 9:30\u202fAM UTC</time>: ' \
+           'Evidence requested' in events
+    assert "Due June 2, 2026" in events
+    spanish = (await ana.page("/me?lang=es")).text
+    eventos = spanish[spanish.index('id="events"'):]
+    assert '<time datetime="2026-05-03T09:30:00+00:00">3 de mayo de 2026, 9:30 UTC</time>: ' \
+           'Se solicitaron pruebas' in eventos
+    assert "Vence el 2 de junio de 2026" in eventos
+    cases = _section(spanish, 'id="cases"', 'id="actions"')
+    assert ">3 de mayo de 2026, 9:30 UTC</time>" in cases
+    hearings = _section(spanish, 'id="hearings"', 'id="events"')
+    assert "14 de julio de 2030" in hearings and "9:00 (America/New_York)" in hearings
+    for page in (events, eventos):
+        assert "2026-05-03 09:30" not in page and "2026-06-02" not in page
 
 
 async def test_an_unknown_agency_filter_is_explained(ana: Applicant) -> None:
@@ -137,7 +160,15 @@ async def test_erased_data_gets_a_clear_page(ana: Applicant) -> None:
     response = await ana.page("/me")
     assert response.status_code == 410
     assert "Your data was erased" in response.text
-    assert "was erased at 2026-06-01T00:00:00+00:00" in response.text
+    # When, in words, the moment machine-readable (the API's message keeps ISO).
+    assert ('The data of account ana was erased on <time datetime="2026-06-01T00:00:00+00:00">'
+            'June 1, 2026, 12:00\u202fAM UTC</time>; nothing of it can be read or changed any '
+            'more.') in response.text
+    spanish = (await ana.page("/me?lang=es")).text
+    assert ('Los datos de la cuenta ana se borraron el <time datetime="2026-06-01T00:00:00+00:00">'
+            '1 de junio de 2026, 0:00 UTC</time>; ya no se puede leer') in spanish
+    body = await ana.graphql("{ viewer { cases { number } } }")
+    assert "2026-06-01T00:00:00+00:00" in body["errors"][0]["message"]
 
 
 async def test_an_open_case_shows_its_estimate_deadline_and_gauge() -> None:

@@ -3,6 +3,7 @@ paged by a plain link."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from aggregator.consent.vocabulary import Role
 from gateway.web import me_access
 from support.applicant_pages import Applicant, applicant_pages
+from support.shown_dates import moments_in_words, visible
 
 
 @pytest.fixture
@@ -86,6 +88,17 @@ async def test_spanish_renders_in_spanish(ana: Applicant) -> None:
     for text in ("Quién leyó mis datos", "Leyó sus casos", "Su propia cuenta", "Permitido",
                  "Cuándo"):
         assert text in html, text
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_when_is_in_the_readers_words_with_iso_alongside(ana: Applicant,
+                                                               language: str) -> None:
+    """Each read's time in the reader's words (not "2026-12-03 12:00:00 UTC"), the moment
+    machine-readable in its time element."""
+    await ana.page("/me")
+    html = (await ana.page(f"/me/access?own=1&lang={language}")).text
+    assert moments_in_words(html, language) == 1
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", visible(html))
 
 
 @pytest.mark.parametrize("path", ["/me/access", "/me/cases/link"])

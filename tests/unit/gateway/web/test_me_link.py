@@ -84,6 +84,17 @@ async def test_the_right_code_links_and_shows_the_case(ana: Applicant) -> None:
     assert f"as entry {entry['i']}." in response.text
 
 
+@pytest.mark.parametrize(("language", "shown"), [
+    ("en", "May 1, 2026, 2:00\u202fPM UTC"), ("es", "1 de mayo de 2026, 14:00 UTC")])
+async def test_the_linked_cases_last_update_is_in_the_readers_words(
+        ana: Applicant, language: str, shown: str) -> None:
+    response = await ana.post(f"/me/cases/link?lang={language}", {
+        "number": NEW_NUMBER, "access_code": ACCESS_CODE, "csrf_token": CSRF})
+    assert response.status_code == 200, response.text
+    assert f'<time datetime="2026-05-01T14:00:00+00:00">{shown}</time>' in response.text
+    assert "2026-05-01 14:00" not in response.text
+
+
 async def test_empty_fields_are_named_in_the_summary(ana: Applicant) -> None:
     response = await ana.post("/me/cases/link", {"number": " ", "csrf_token": CSRF})
     assert response.status_code == 400

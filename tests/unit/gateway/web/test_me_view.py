@@ -52,9 +52,9 @@ def test_a_hearing_is_shown_once_on_the_courts_clock() -> None:
     view = my_timeline(AGENCIES, _read(events, [_case("courts", "A1", False)]), "es", NOW)
     first, second = view.hearings
     assert (first.kind, first.medium, first.past, first.time_zone, first.time) == (
-        "Audiencia de fianza", "Por teléfono", True, "UTC", "00:00")
+        "Audiencia de fianza", "Por teléfono", True, "UTC", "0:00")
     assert (second.day, second.time, second.time_zone, second.in_person, second.past) == (
-        "2026-09-01", "09:30", "America/Los_Angeles", True, False)
+        "1 de septiembre de 2026", "9:30", "America/Los_Angeles", True, False)
     assert second.medium == "En persona"
 
 

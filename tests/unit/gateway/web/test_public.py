@@ -104,7 +104,10 @@ async def test_good_number_shows_the_card_with_the_agencys_own_words(pages: Page
     assert 'caseline-category--pending">Pending</span>' in html
     assert re.search(r'segment--current" aria-current="step">'
                      r'<span class="usa-step-indicator__segment-label">Under review<', html)
-    assert "2026-05-01 14:00 UTC" in html
+    # When in words, the moment machine-readable beside it.
+    assert '<time datetime="2026-05-01T14:00:00+00:00">May 1, 2026, 2:00\u202fPM UTC</time>' \
+        in html
+    assert "2026-05-01 14:00" not in html
     assert '<a class="usa-link" href="/statistics/fake/I-765">How long I-765 cases take</a>' in html
 
 
@@ -115,6 +118,9 @@ async def test_card_in_spanish_keeps_the_agencys_words_in_english(pages: Pages) 
     assert "<h1>En revisión</h1>" in response.text
     assert "Las palabras de la agencia" in response.text
     assert "Case Is Being Actively Reviewed" in response.text
+    assert "Última actualización" in response.text
+    assert '<time datetime="2026-05-01T14:00:00+00:00">1 de mayo de 2026, 14:00 UTC</time>' \
+        in response.text
 
 
 async def test_malformed_number_shows_the_expected_format(pages: Pages) -> None:
