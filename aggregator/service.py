@@ -344,9 +344,15 @@ class CaselineService:
         return entries
 
     async def close(self) -> None:
-        """Stop background work, close adapter channels and the store."""
-        if self.notify is not None and self.notify.runner is not None:
-            await self.notify.runner.stop()  # the watchers read over the adapter channels
+        """Stop background work, close adapter channels and the store (closed even when a
+        background task would not stop: that error is raised afterwards)."""
+        try:
+            if self.notify is not None and self.notify.runner is not None:
+                await self.notify.runner.stop()  # the watchers read over the adapter channels
+        finally:
+            await self._close_the_rest()
+
+    async def _close_the_rest(self) -> None:
         if self._on_close is not None:
             self._on_close()
         if self.webhooks is not None:

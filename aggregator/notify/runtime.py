@@ -5,7 +5,6 @@ tasks started and stopped together. ``build_notifications`` composes every part.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import Releaser
 from aggregator.notify.retention import Pruner, RetentionPolicy
 from aggregator.notify.scheduler import AlertPolicy, AlertScheduler
+from aggregator.notify.stopping import stop_tasks
 from aggregator.notify.watcher import ChangeSource, Watcher, WatchPolicy
 from aggregator.notify.wire import JetStreamSettings
 from aggregator.ports import Clock, LedgerPort
@@ -35,6 +35,9 @@ if TYPE_CHECKING:  # nats is imported only when a NATS URL is configured
 __all__ = ["Notifications", "Notifier", "NotifySettings", "build_notifications"]
 
 log = logging.getLogger(__name__)
+# Seconds stop() gives the tasks to end once cancelled; each ends at its next await, so
+# one still running after this is stuck (and named in the error) rather than slow.
+STOP_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +104,16 @@ class Notifier:
             self._tasks.append(loop.create_task(self.alerts.run(), name="alerts"))
 
     async def stop(self) -> None:
-        """Cancel them and wait until they ended; stop live polling."""
+        """Cancel them and wait until they ended, within a bound (TasksDidNotStop naming
+        any still running; the connection and live polling are closed either way); stop
+        live polling."""
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self.bus is not None:
-            await self.bus.close()
-        await self._live.close()
+        try:
+            await stop_tasks(tasks, timeout_s=STOP_TIMEOUT_S)
+        finally:
+            if self.bus is not None:
+                await self.bus.close()
+            await self._live.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,11 @@ async def ready_batches(stream: AsyncIterator[pb.WatchChangesResponse], limit: i
             async for response in stream:
                 await queue.put(response)
         except BaseException as exc:  # handed over, raised by the consumer
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                # Cancelled by the consumer's finally: nobody takes from the queue any
+                # more, and putting into a full one would wait forever (and so its stop).
+                raise
             await queue.put(exc)
             return
         await queue.put(_END)

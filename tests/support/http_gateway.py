@@ -75,6 +75,10 @@ def gateway_app(state_dir: Path, settings: GatewaySettings | None = None,
     return app, DevIssuer(key)
 
 
+# Seconds a test server gives requests still running when it stops.
+SHUTDOWN_GRACE_S = 10
+
+
 class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
@@ -91,7 +95,11 @@ async def serving(app: Starlette, forwarded_allow_ips: Sequence[str] = ()
     """``app`` under uvicorn, configured as `caseline gateway serve` does, on a loopback port
     of the OS's choosing; yields the base URL."""
     sock = bind_socket("127.0.0.1", 0)
-    server = _Server(uvicorn_config(app, forwarded_allow_ips=forwarded_allow_ips))
+    config = uvicorn_config(app, forwarded_allow_ips=forwarded_allow_ips)
+    # Stopping waits this long for requests still being answered (a stream a failed test
+    # left open), then drops them, instead of waiting forever.
+    config.timeout_graceful_shutdown = SHUTDOWN_GRACE_S
+    server = _Server(config)
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     ready = asyncio.ensure_future(server.ready.wait())
     await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)

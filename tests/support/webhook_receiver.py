@@ -127,8 +127,10 @@ async def webhook_receiver(path: str = "/hooks/caseline", *, tls: TLSFiles | Non
     sock.bind(("127.0.0.1", 0))
     extra: dict[str, Any] = ({} if tls is None else
                              {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)})
+    # timeout_graceful_shutdown: stopping drops a request still running after 10 s (a
+    # delivery a failed test left hanging) instead of waiting for it forever.
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off",
-                                    access_log=False, **extra))
+                                    access_log=False, timeout_graceful_shutdown=10, **extra))
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     ready = asyncio.ensure_future(server.ready.wait())
     await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)

@@ -4,13 +4,15 @@ through the gateway and the integration tests)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
 
 import pytest
 
+from aggregator.notify.stopping import TasksDidNotStop
 from aggregator.processing.errors import InvalidStatisticsRequestError, UnknownAgencyError
 from aggregator.service import CaselineService
-from support.fakes import FixedClock, fake_service
+from support.fakes import FakeLedger, FixedClock, fake_service
 from support.processing_gateway import CONFIG, NOW, PENDING, CasesAgency, case
 
 TODAY = NOW.date()
@@ -59,3 +61,24 @@ async def test_unknown_agencies_and_bad_periods_are_refused_by_name() -> None:
             "immigration", "I-765", first_month=date(2026, 9, 1), last_month=date(2026, 8, 1))
     assert raised.value.rule == "BACKWARDS"
     await service.close()
+
+
+class _StuckRunner:
+    """Background work that would not stop."""
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        raise TasksDidNotStop("1 task(s) still running 10 s after being cancelled: match")
+
+
+async def test_closing_still_closes_the_ledger_when_background_work_would_not_stop() -> None:
+    """The ledger finishes its queued appends on close: a stuck task must not skip it."""
+    ledger = FakeLedger()
+    service = fake_service(CONFIG, {}, ledger=ledger, clock=FixedClock(NOW))
+    assert service.notify is not None
+    service.notify = dataclasses.replace(service.notify, runner=_StuckRunner())
+    with pytest.raises(TasksDidNotStop):
+        await service.close()
+    assert not ledger.accepting

@@ -4,6 +4,7 @@ change it cannot use without stopping."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,28 @@ async def test_a_failing_stream_hands_over_what_it_read_before_the_error() -> No
     else:
         raise AssertionError("the stream's failure was not raised")
     assert seen == ["0", "1", "2", "3", "4"]
+
+
+async def test_leaving_while_the_reader_waits_on_a_full_queue_ends_it() -> None:
+    """The consumer stops taking (its watcher stopped) while the stream has more ready than
+    the queue holds: leaving ends the read task instead of waiting on it forever."""
+
+    async def endless() -> AsyncIterator[pb.WatchChangesResponse]:
+        i = 0
+        while True:
+            i += 1
+            yield _change(str(i), f"e{i}")
+
+    async def take_one_batch() -> list[str]:
+        async with contextlib.aclosing(ready_batches(endless(), 2)) as batches:
+            async for batch in batches:
+                await asyncio.sleep(0.05)  # the reader fills the queue meanwhile
+                return [r.cursor for r in batch]
+        return []
+
+    # Bounded so that a regression fails here rather than hanging the suite.
+    first = await asyncio.wait_for(take_one_batch(), 30)
+    assert first[:1] == ["1"]
 
 
 async def test_the_matcher_gets_a_ready_burst_in_few_transactions(tmp_path: Path) -> None:
