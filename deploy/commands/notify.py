@@ -234,6 +234,8 @@ async def _deliver(root: Path, database_url: str | None, config: Any,
     try:
         await stop.wait()
     finally:
-        await parts.notifier.stop()
-        ledger.close()
-        store.close()
+        try:
+            await parts.notifier.stop()
+        finally:  # a task that would not stop must not leave queued ledger entries unwritten
+            ledger.close()
+            store.close()

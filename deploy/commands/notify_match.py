@@ -114,6 +114,8 @@ async def _match(root: Path, database_url: str | None, config: Any,
         sys.stdout.flush()
         await stop.wait()
     finally:
-        await parts.notifier.stop()
-        ledger.close()
-        store.close()
+        try:
+            await parts.notifier.stop()
+        finally:  # a task that would not stop must not leave queued ledger entries unwritten
+            ledger.close()
+            store.close()

@@ -12,6 +12,11 @@ from gateway.bodylimit import DEFAULT_MAX_BODY_BYTES
 __all__ = ["uvicorn_config"]
 
 
+# Seconds a stopping server waits for requests in progress (Kubernetes' default
+# termination grace period is 30 s; this leaves room for the ledger's last flush).
+GRACEFUL_SHUTDOWN_S = 10
+
+
 def uvicorn_config(app: ASGIApp, *, forwarded_allow_ips: Sequence[str] = (),
                    host: str = "127.0.0.1", port: int = 0) -> uvicorn.Config:
     """uvicorn's configuration for ``app``: httptools, no access log, WebSockets (for the
@@ -31,4 +36,7 @@ def uvicorn_config(app: ASGIApp, *, forwarded_allow_ips: Sequence[str] = (),
                           ws_ping_interval=20.0, ws_ping_timeout=20.0,
                           lifespan="on", log_level="warning", access_log=False,
                           proxy_headers=bool(proxies),
-                          forwarded_allow_ips=proxies)
+                          forwarded_allow_ips=proxies,
+                          # A request stuck past this (an agency that never answers, a
+                          # client that never reads) must not hold a SIGTERM forever.
+                          timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
