@@ -68,7 +68,8 @@ _WINDOWS = {NotificationKind.DEADLINE_7: 7, NotificationKind.DEADLINE_30: 30}
 def alert_payload(message: Released, now: datetime) -> dict[str, Any]:
     """The ``case.deadline`` or ``case.inquiry_date`` event for a released alert: the
     title in the recipient's language, the case number masked as for a change;
-    ``deadline`` (kind, due date, legal source, days ahead: 30 or 7) for a deadline,
+    ``deadline`` (kind, due date, legal source, days ahead: 30 or 7, null for a deadline
+    the agency missed) for a deadline,
     ``inquiryFrom`` for an inquiry date."""
     n = message.notification
     alert = n.alert
