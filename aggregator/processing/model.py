@@ -2,7 +2,7 @@
 
 Texts that Caseline words (bases of estimates and deadlines, journey titles) are kept by
 language (``{"en": ..., "es": ...}``) so that the API and the pages pick the reader's; dates are
-calendar dates in UTC.
+calendar dates (a deadline's in its agency's own time zone, aggregator.processing.deadlines).
 """
 
 from __future__ import annotations
