@@ -3,6 +3,7 @@ cases the subject holds; ids and plans."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -79,6 +80,16 @@ def test_a_deadline_the_agency_missed_alerts_once_with_its_kind_due_and_source()
     # Days later the same deadline is the same alert (its key has no date of today).
     later = due_alerts(SubjectFacts((n400_missed(),)), TODAY + timedelta(days=9), held=HELD)
     assert [a.key for a in later] == [alert.key]
+
+
+@pytest.mark.parametrize(("days_past", "told"), [(0, False), (1, True), (30, True),
+                                                 (31, False)])
+def test_an_agencys_missed_deadline_is_told_within_30_days_of_passing(
+        days_past: int, told: bool) -> None:
+    """When it passes: a deadline that lapsed long before Caseline looked (ana's asylum
+    clock in the demo) is shown MISSED on the page, not told as news."""
+    missed = replace(n400_missed(), due=TODAY - timedelta(days=days_past))
+    assert kinds(missed) == ([NotificationKind.AGENCY_MISSED] if told else [])
 
 
 def test_a_deadline_the_agency_met_late_is_no_alert() -> None:
