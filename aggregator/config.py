@@ -16,6 +16,7 @@ Adding an agency is configuration, not code::
     numbers = '^\\s*[A-Za-z][\\s-]*\\d{3}[\\s-]'   # which case numbers this agency answers
     number_format = "a DOL case number like G-100-24123-123456"
     number_format_es = "un número de caso del DOL como G-100-24123-123456"   # optional
+    time_zone = "America/New_York"   # optional: the agency's calendar, deadlines count in it
     ca = "tls/labor-ca.pem"     # the CA the adapter's certificate must chain to (mutual TLS;
                                 # relative to this file's directory); without: plaintext,
                                 # allowed for a loopback address only
@@ -28,6 +29,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.federation.patterns import LinearPattern, PatternError
 from caseline.v1.lib.scopes import Scope
@@ -60,6 +62,9 @@ class AgencyConfig:
     # The CA (PEM) that the adapter's server certificate must chain to; None: plaintext,
     # for an adapter on a loopback address only (aggregator.federation.transport).
     ca: Path | None = None
+    # The IANA zone of the agency's own calendar: legal deadlines count from an event's date
+    # there. US federal agencies keep Eastern time; an adapter states its zone in Describe.
+    time_zone: str = "America/New_York"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +131,19 @@ def parse_config(raw: dict[str, Any], base_dir: Path | None = None) -> Aggregato
         if number_scope not in (Scope.STATUS, Scope.IDENTITY):
             raise ConfigError(f"{where}: 'case_number_scope' must be \"STATUS\" or "
                               f"\"IDENTITY\", got {number_scope!r}")
+        time_zone = _optional_text(item, "time_zone", where) or "America/New_York"
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{where}: 'time_zone' {time_zone!r} is not an IANA time zone "
+                              "(\"America/New_York\")") from exc
         agencies.append(AgencyConfig(
             id=agency_id, name=_require(item, "name", str, where),
             name_es=item.get("name_es", ""), address=_require(item, "address", str, where),
             numbers=numbers, number_format=_require(item, "number_format", str, where),
             number_format_es=_optional_text(item, "number_format_es", where),
-            number_scope=Scope(number_scope), ca=_ca_path(item, where, base_dir)))
+            number_scope=Scope(number_scope), ca=_ca_path(item, where, base_dir),
+            time_zone=time_zone))
     if not agencies:
         raise ConfigError("at least one [[agencies]] entry is required")
     deadline_ms = fed.get("deadline_ms", 1000)

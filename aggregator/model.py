@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from aggregator.processing.model import RelatedCase
+from aggregator.processing.model import Premium, RelatedCase
 from caseline.v1.lib.scopes import Scope
 
 __all__ = [
@@ -44,6 +44,7 @@ class AgencyInfo:
     name: str
     name_es: str
     number_scope: Scope = Scope.STATUS  # IDENTITY: the case number identifies the person
+    time_zone: str = "America/New_York"  # its calendar's IANA zone: deadlines count in it
 
     def display_name(self, language: str) -> str:
         """The agency's name in ``language`` (English when no translation)."""
@@ -147,6 +148,9 @@ class Case:
     # Cases the agency ties to this one (always of the same person), as released: empty
     # unless the read released DETAILS.
     related_cases: tuple[RelatedCase, ...] = ()
+    # Premium processing as the agency states it; None when the case has none or the read
+    # did not release DETAILS.
+    premium: Premium | None = None
 
     def type_name(self, language: str) -> str:
         """The case type's name in ``language``, else in English."""

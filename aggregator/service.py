@@ -62,12 +62,12 @@ MAX_LOOKUP_BATCH = 100
 DeadlinesProvider = Callable[[Sequence[Case], Sequence[Event], date], Sequence[Deadline]]
 
 
-def rule_deadlines(cases: Sequence[Case], events: Sequence[Event],
-                   today: date) -> tuple[Deadline, ...]:
+def rule_deadlines(cases: Sequence[Case], events: Sequence[Event], today: date, *,
+                   zones: Mapping[str, str] | None = None) -> tuple[Deadline, ...]:
     """The deadline rules' deadlines on one person's cases, each case's related cases as the
-    read released them."""
+    read released them; ``zones``: each agency's time zone (its configured ``time_zone``)."""
     return deadlines_for(cases, events, {(c.agency_id, c.number): c.related_cases
-                                         for c in cases}, today)
+                                         for c in cases}, today, zones=zones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ class CaselineService:
         self.pseudonym = pseudonym
         self._clock = clock
         self._on_close = on_close
-        self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope)
+        self.agencies = {a.id: AgencyInfo(a.id, a.name, a.name_es, a.number_scope, a.time_zone)
                          for a in config.agencies}
         self._sign_ins = SignIns(store.ensure_account)
         # How applicants name grantees on the consent pages (codes, not account ids).
@@ -128,7 +128,9 @@ class CaselineService:
         # Agencies' processing statistics, cached an hour; deadlines from the rules.
         self.statistics = StatisticsService(adapters, federation, timeout_s=config.deadline_s,
                                             today=self.today)
-        self.deadlines: DeadlinesProvider = rule_deadlines
+        # Clocks start on an event's date in its agency's own zone (config: time_zone).
+        self.deadlines: DeadlinesProvider = partial(
+            rule_deadlines, zones={a.id: a.time_zone for a in config.agencies})
 
     def today(self) -> date:
         """Today's date (UTC) on the service's clock."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.immigration import facts, numbers
+from adapters.immigration.premium import premium_of
 from adapters.sdk.profile import AgencyProfile
 from adapters.sdk.targets import load_targets
 
@@ -23,4 +24,5 @@ PROFILE = AgencyProfile(
     processing_targets=load_targets(Path(__file__).with_name("targets.toml")),
     program_of=facts.program_of,
     identifier_formats=(numbers.A_NUMBER,),
+    premium_of=premium_of,
 )

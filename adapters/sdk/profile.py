@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.sdk.numbers import InvalidNumberError, NumberFormat
+from adapters.sdk.records import EventRecord, PremiumRecord
 from adapters.sdk.targets import TargetSpec
 from adapters.sdk.texts import check_texts, in_languages
 
 __all__ = ["AgencyProfile"]
+
+
+def _no_premium(case_type: str, events: Sequence[EventRecord]) -> PremiumRecord | None:
+    return None
 
 
 def _no_program(case_type: str) -> str | None:
@@ -56,8 +62,19 @@ class AgencyProfile:
     # Per case type, its processing target (GetProcessingStatistics carries it); a case type
     # without one is reported with no target.
     processing_targets: Mapping[str, TargetSpec] = field(default_factory=dict)
+    # The IANA zone of the agency's own calendar (Describe's time_zone): legal deadlines count
+    # from an event's calendar date there. The reference agencies are US federal agencies,
+    # which keep Eastern time.
+    time_zone: str = "America/New_York"
+    # A case's premium processing read from its type and history (a premium request event),
+    # for a store that does not keep it itself; None: the case has none.
+    premium_of: Callable[[str, Sequence[EventRecord]], PremiumRecord | None] = _no_premium
 
     def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"time_zone {self.time_zone!r} is not an IANA time zone") from exc
         # Malformed texts stop the adapter at start, not a reader's request mid-way. English
         # has one place each (case_types, description), so the contract's "en" entry always
         # says what its English field says.

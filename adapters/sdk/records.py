@@ -78,6 +78,20 @@ class RelatedRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PremiumRecord:
+    """Premium processing of a case (the contract's PremiumProcessing): when the agency
+    received the request, the business days it has to act after that, and the legal source."""
+
+    requested_at: datetime
+    business_days: int
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.business_days <= 0:
+            raise ValueError("premium processing: business_days must be above 0")
+
+
+@dataclass(frozen=True, slots=True)
 class CaseRecord:
     """A case with its history, oldest event first (never empty).
 
@@ -95,6 +109,8 @@ class CaseRecord:
     identity: IdentityTerms = IdentityTerms()
     # Cases tied to this one (sent only with history, sealed as DETAILS).
     related: tuple[RelatedRecord, ...] = ()
+    # Premium processing, when the case has it (sent only with history, sealed as DETAILS).
+    premium: PremiumRecord | None = None
 
     @property
     def opened(self) -> datetime:

@@ -117,7 +117,9 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
         return case_to_proto(record, self.table, program,
                              self.profile.case_types.get(case_type, case_type),
                              with_history=with_history, now=now,
-                             case_type_names=self.profile.case_type_in_languages(case_type))
+                             case_type_names=self.profile.case_type_in_languages(case_type),
+                             premium=(self.profile.premium_of(case_type, record.events)
+                                      if with_history and record.premium is None else None))
 
     async def Describe(self, request: pb.DescribeRequest,
                        context: grpc.aio.ServicerContext[object, object]) -> pb.DescribeResponse:
@@ -135,6 +137,7 @@ class AdapterServicer(pb_grpc.AgencyAdapterServicer):
             # Where a watcher starts from, so it misses no change made before its stream opens.
             change_cursor=await self._change_cursor(),
             not_offered_methods=[] if self.statistics else ["GetProcessingStatistics"],
+            time_zone=p.time_zone,
         )
 
     async def _change_cursor(self) -> str:

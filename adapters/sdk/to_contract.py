@@ -18,6 +18,7 @@ from adapters.sdk.records import (
     CaseRecord,
     EventRecord,
     HearingRecord,
+    PremiumRecord,
     RelatedRecord,
 )
 from adapters.sdk.texts import in_languages, localized_strings
@@ -164,13 +165,16 @@ def _fill_related(message: case_pb2.Case, related: tuple[RelatedRecord, ...]) ->
 def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
                   case_type_name: str, *, with_history: bool,
                   now: datetime | None = None,
-                  case_type_names: tuple[tuple[str, str], ...] = ()) -> case_pb2.Case:
+                  case_type_names: tuple[tuple[str, str], ...] = (),
+                  premium: PremiumRecord | None = None) -> case_pb2.Case:
     """A case; with history all events and the related cases are included, else only the
     current status (a public lookup never names the person's other cases).
 
     With ``now``, an action whose hearing or deadline has passed is no longer required, in
     the case's current status as in its events (the same rule, so the two agree).
     ``case_type_names`` are (language, name) pairs of the case type, English first.
+    ``premium``: the case's premium processing as the profile reads it from the history, sent
+    with the history when the record itself does not say.
     """
     # Messages are filled where they live: building parts apart and then setting them would
     # copy each one into its place, most of the cost of a long history.
@@ -191,6 +195,11 @@ def case_to_proto(record: CaseRecord, table: MappingTable, program: str | None,
             _fill_event(add(), record.number, event, table, program, now)
         if record.related:
             _fill_related(message, record.related)
+        given = record.premium if record.premium is not None else premium
+        if given is not None:
+            _fill_timestamp(message.premium.requested_at, given.requested_at)
+            message.premium.business_days = given.business_days
+            message.premium.source = given.source
     return message
 
 

@@ -26,6 +26,7 @@ from aggregator.processing.model import (
     MonthlyFigures,
     OfficeStatistics,
     PendingAtMilestone,
+    Premium,
     ProcessingTarget,
     RelatedCase,
     TargetKind,
@@ -41,6 +42,7 @@ __all__ = [
     "localized_from_proto",
     "lookup_from_proto",
     "month_from_contract",
+    "premium_from_proto",
     "related_from_proto",
     "statistics_from_proto",
     "status_from_proto",
@@ -145,15 +147,34 @@ def related_from_proto(agency_id: str,
     return tuple(found.values())
 
 
+# An agency's premium timeframe is weeks (15 to 45 business days); a figure past this is not one.
+_MAX_PREMIUM_DAYS = 366
+_MAX_SOURCE = 200
+
+
+def premium_from_proto(case: case_pb2.Case) -> Premium | None:
+    """The case's premium processing as its agency stated it; None when it stated none or
+    nothing usable (no request time, no business days in range)."""
+    if not case.HasField("premium"):
+        return None
+    premium = case.premium
+    if (not premium.HasField("requested_at")
+            or not 0 < premium.business_days <= _MAX_PREMIUM_DAYS):
+        return None
+    return Premium(_dt(premium.requested_at), premium.business_days,
+                   premium.source.strip()[:_MAX_SOURCE])
+
+
 def case_from_proto(agency_id: str, case: case_pb2.Case, *, related: bool = False) -> Case:
     """A case's summary; with ``related`` (a read that released DETAILS, after its sealed
-    fields were opened) also the cases the agency ties to it."""
+    fields were opened) also the cases the agency ties to it and its premium processing."""
     return Case(agency_id=agency_id, number=case.case_number, case_type=case.case_type,
                 case_type_name=case.case_type_name, status=status_from_proto(case.status),
                 opened_at=_dt(case.opened_at), updated_at=_dt(case.updated_at), office=case.office,
                 case_type_names=localized_from_proto(case.case_type_names),
                 related_cases=(related_from_proto(agency_id, case.related_cases) if related
-                               else ()))
+                               else ()),
+                premium=premium_from_proto(case) if related else None)
 
 
 def _hearing(event: case_pb2.CaseEvent) -> Hearing | None:

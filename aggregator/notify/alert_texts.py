@@ -1,4 +1,5 @@
-"""The words of alerts (a deadline coming due, a case past its inquiry date) in English and
+"""The words of alerts (a deadline coming due or missed by the agency, a case past its
+inquiry date) in English and
 Spanish, from the same catalog as every other text (gateway/messages/es.po, read by
 aggregator.notify.email.catalog). Pure: a notification and a language in, a title out."""
 
@@ -12,7 +13,7 @@ from aggregator.notify.email.catalog import LANGUAGES, message
 from aggregator.notify.model import Notification, NotificationKind
 from aggregator.processing.model import DeadlineKind
 
-__all__ = ["alert_title", "deadline_action", "deadline_rule"]
+__all__ = ["agency_missed_remedy", "alert_title", "deadline_action", "deadline_rule"]
 
 _Text = Callable[[str], str]
 
@@ -31,6 +32,15 @@ _ACTIONS: dict[str, _Text] = {
         lang, "ask a federal district court to decide the naturalization case"),
 }
 
+# What a deadline an agency let pass opens to the applicant, by kind.
+_AGENCY_MISSED: dict[str, _Text] = {
+    # 8 U.S.C. 1447(b): what the applicant may do once the 120 days passed (_ACTIONS' words).
+    DeadlineKind.N400_HEARING: lambda lang: message(
+        lang, "you may now {action}", action=deadline_action(DeadlineKind.N400_HEARING, lang)),
+    DeadlineKind.PREMIUM_PROCESSING: lambda lang: message(
+        lang, "USCIS must refund the premium processing fee"),
+}
+
 # The rule's name, shown beside its legal source.
 _RULES: dict[str, _Text] = {
     DeadlineKind.PERM_VALIDITY: lambda lang: message(lang, "PERM certification validity"),
@@ -43,6 +53,7 @@ _RULES: dict[str, _Text] = {
     DeadlineKind.N400_HEARING: lambda lang: message(
         lang, "naturalization decision after the interview"),
     DeadlineKind.ASYLUM_ADJUDICATION: lambda lang: message(lang, "asylum decision"),
+    DeadlineKind.PREMIUM_PROCESSING: lambda lang: message(lang, "premium processing"),
 }
 
 
@@ -56,6 +67,15 @@ def deadline_action(kind: str, language: str) -> str:
     language = _language(language)
     known = _ACTIONS.get(kind)
     return known(language) if known else message(language, "act on the case")
+
+
+def agency_missed_remedy(kind: str, language: str) -> str:
+    """What a deadline of ``kind`` that the agency let pass opens to the applicant, in
+    ``language``; plain words for a kind without its own."""
+    language = _language(language)
+    known = _AGENCY_MISSED.get(kind)
+    return known(language) if known else message(language,
+                                                  "you may ask the agency about the delay")
 
 
 def deadline_rule(kind: str, language: str) -> str:
@@ -80,6 +100,10 @@ def alert_title(notification: Notification, language: str, agency: str) -> str:
                                  "ask the agency about it ({agency})", date=day, agency=agency)
     rule = deadline_rule(alert.deadline, language)
     basis = f"{rule}, {alert.source}" if alert.source else rule
+    if notification.kind == NotificationKind.AGENCY_MISSED:
+        return message(language, "{agency} missed its deadline of {date} ({basis}): {remedy}",
+                       agency=agency, date=day, basis=basis,
+                       remedy=agency_missed_remedy(alert.deadline, language))
     action = deadline_action(alert.deadline, language)
     # Days left as of the day the alert was raised: the title stays the same when read later.
     days = max(0, (alert.due - notification.occurred_at.date()).days)

@@ -1,5 +1,6 @@
 """Alerts Caseline raises itself, beside agencies' changes: a legal deadline 30 and 7 days
-before it falls due, and a case once it is past its inquiry date. What is due is decided
+before it falls due, a deadline an agency let pass, and a case once it is past its inquiry
+date. What is due is decided
 here, as plain functions over plain data; the facts come through ``AlertFacts`` (the
 processing service computes them) and aggregator.notify.scheduler writes the outbox."""
 
@@ -21,13 +22,17 @@ from aggregator.notify.model import (
 )
 from aggregator.processing.model import Deadline, DeadlineParty, DeadlineState, Estimate
 
-__all__ = ["DEADLINE_WINDOWS", "Alert", "AlertFacts", "SubjectFacts", "alert_id", "due_alerts",
-           "plan_alert"]
+__all__ = ["AGENCY_MISSED_WINDOW", "DEADLINE_WINDOWS", "Alert", "AlertFacts", "SubjectFacts",
+           "alert_id", "due_alerts", "plan_alert"]
 
 # Days before the due date from which each deadline alert is due, nearest first: a
 # deadline first seen 5 days ahead gets the 7-day alert only, not a late 30-day one too.
 DEADLINE_WINDOWS: tuple[tuple[int, NotificationKind], ...] = (
     (7, NotificationKind.DEADLINE_7), (30, NotificationKind.DEADLINE_30))
+# Days after an agency's due date within which its passing is told: news when it passes (a
+# round missed, a case linked days later), not a deadline that lapsed long before Caseline
+# looked (its page still shows it MISSED).
+AGENCY_MISSED_WINDOW = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +84,17 @@ def alert_id(subject_id: str, alert: Alert, recipient_id: str) -> str:
 
 
 def _deadline_alert(deadline: Deadline, today: date) -> Alert | None:
-    if deadline.state != DeadlineState.RUNNING or deadline.party != DeadlineParty.APPLICANT:
+    if deadline.party == DeadlineParty.AGENCY:
+        # The agency's deadline passed without its step: the applicant may act on it (a
+        # district court for an N-400). A step taken late (late_on) ended that: no alert.
+        if deadline.state != DeadlineState.MISSED or deadline.late_on is not None:
+            return None
+        if not 0 < (today - deadline.due).days <= AGENCY_MISSED_WINDOW:
+            return None
+        return Alert(NotificationKind.AGENCY_MISSED, deadline.agency_id, deadline.case_number,
+                     AlertDetails(deadline.due, str(deadline.kind), deadline.source),
+                     action_required=False)
+    if deadline.state != DeadlineState.RUNNING:
         return None
     left = (deadline.due - today).days
     if left < 0:  # past and still RUNNING: the facts are behind; nothing to warn of
@@ -97,8 +112,11 @@ def due_alerts(facts: SubjectFacts, today: date, *, held: Collection[tuple[str, 
     """The alerts due for one subject ``today``, each once, in a stable order:
 
     - a deadline RUNNING against the APPLICANT, ``due - today`` between 0 and 30 days:
-      DEADLINE_7 within 7 days, else DEADLINE_30 (deadlines that run for an agency, MET
-      or MISSED ones tell no one anything);
+      DEADLINE_7 within 7 days, else DEADLINE_30 (MET or MISSED ones against the applicant
+      tell no one anything);
+    - a deadline an AGENCY had to meet, MISSED and its step still not taken, its due date
+      at most AGENCY_MISSED_WINDOW days ago: AGENCY_MISSED (once: its key is its kind and
+      due date; RUNNING and MET ones tell nothing);
     - a case whose estimate says it is outside normal processing time: INQUIRY_DATE;
 
     only on cases the subject holds (``held``: (agency, number)), and not those already

@@ -36,17 +36,22 @@ class DeliveryState(StrEnum):
 
 class NotificationKind(StrEnum):
     """What a notification tells: an agency's change, or an alert Caseline raises itself
-    (a legal deadline 30 or 7 days away, a case past its inquiry date)."""
+    (a legal deadline 30 or 7 days away, a deadline an agency let pass, a case past its
+    inquiry date)."""
 
     CHANGE = "change"
     DEADLINE_30 = "deadline_30"
     DEADLINE_7 = "deadline_7"
     INQUIRY_DATE = "inquiry_date"
+    # A deadline the agency had to meet passed without its step (N-400 120 days after the
+    # interview: the applicant may now go to a district court).
+    AGENCY_MISSED = "agency_missed"
 
     @property
     def is_deadline(self) -> bool:
         """A deadline alert (its due date is case data at DETAILS)."""
-        return self in (NotificationKind.DEADLINE_30, NotificationKind.DEADLINE_7)
+        return self in (NotificationKind.DEADLINE_30, NotificationKind.DEADLINE_7,
+                        NotificationKind.AGENCY_MISSED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Legal deadlines on one person's cases, from rules kept as data (deadline_rules.toml).
 
 A rule names the event that starts a clock (agency, case type, milestone, category or agency
-code), how the due date follows from it (days after the event's UTC date, or the due date the
-agency put on the event), and what meets it: a later event of the same case, a case filed at
+code), how the due date follows from it (days after the event's calendar date in the agency's
+own time zone, the due date the agency put on the event, or the premium processing timeframe
+the agency states on the case), and what meets it: a later event of the same case, a case filed at
 another agency (the I-140 on a certified PERM), or nothing the data can show. Cases are tied
 across agencies only as the agencies named them (related cases) or, when neither side names a
 tie, among the same person's cases by type; never across people.
@@ -13,11 +14,12 @@ from __future__ import annotations
 import functools
 import string
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
@@ -35,6 +37,7 @@ from caseline.v1.lib.business_days import add_business_days, next_business_day
 
 __all__ = [
     "DEFAULT_RULES_PATH",
+    "DEFAULT_ZONE",
     "DeadlineRule",
     "DeadlineRulesError",
     "DueRule",
@@ -67,7 +70,11 @@ RELATIONS = frozenset(name.removeprefix("CASE_RELATION_")
 _INVERSE = {"BASED_ON": "BASIS_FOR", "BASIS_FOR": "BASED_ON", "HEARD_IN": "HEARS",
             "HEARS": "HEARD_IN", "FILED_WITH": "FILED_WITH"}
 OCCURRENCES = ("EACH", "FIRST", "LAST")
-DUE_STARTS = ("TRIGGER_DATE", "EVENT_DUE_DATE")
+DUE_STARTS = ("TRIGGER_DATE", "EVENT_DUE_DATE", "CASE_PREMIUM")
+# The zone of an agency's calendar when none is configured: the agencies Caseline federates
+# are US federal agencies, which keep Eastern time (aggregator.config: an agency's time_zone;
+# adapters state theirs in Describe).
+DEFAULT_ZONE = "America/New_York"
 MET_STEPS = ("LATER_EVENT", "CASE_FILED", "NONE")
 
 
@@ -75,8 +82,16 @@ class DeadlineRulesError(ValueError):
     """The rules file is malformed; the message names the file, the rule and what is wrong."""
 
 
-def _utc_date(moment: datetime) -> date:
-    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).date()
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _local_date(moment: datetime, zone: str) -> date:
+    """The calendar date of ``moment`` in ``zone``: an agency's event at 23:30 in New York is
+    on that day there, though already on the next in UTC (a naive time is taken as UTC)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(_zone(zone)).date()
 
 
 # --- the rules as records ----------------------------------------------------------------------
@@ -125,7 +140,7 @@ class Trigger:
 class DueRule:
     """How the due date follows from the triggering event."""
 
-    start: str  # TRIGGER_DATE or EVENT_DUE_DATE
+    start: str  # TRIGGER_DATE, EVENT_DUE_DATE or CASE_PREMIUM
     days: int = 0
     unit: TargetUnit = TargetUnit.CALENDAR_DAYS
     roll_forward: bool = False
@@ -288,6 +303,9 @@ def _due(where: str, table: Any) -> DueRule:
         raise DeadlineRulesError(f"{where}: days must be a whole number from 0 to 3660")
     if start == "TRIGGER_DATE" and days == 0:
         raise DeadlineRulesError(f"{where}: a clock from the trigger date needs days above 0")
+    if start == "CASE_PREMIUM" and (days or "unit" in table):
+        raise DeadlineRulesError(f"{where}: a premium clock runs the business days the agency "
+                                 "states on the case: give no days or unit")
     unit = TargetUnit(_choice(where, table, "unit", {u.value for u in TargetUnit},
                               "CALENDAR_DAYS"))
     roll = table.get("roll_forward", False)
@@ -338,16 +356,25 @@ def _basis(where: str, table: Any, step: str) -> dict[str, dict[str, str]]:
 # --- evaluation --------------------------------------------------------------------------------
 
 CaseKey = tuple[str, str]
+# The calendar date of a moment at an agency (its id), in that agency's zone.
+DayOf = Callable[[str, datetime], date]
 
 
 def deadlines_for(cases: Sequence[Case], events: Sequence[Event],
                   related: Mapping[CaseKey, Sequence[RelatedCase]], today: date, *,
-                  rules: Sequence[DeadlineRule] | None = None) -> tuple[Deadline, ...]:
+                  rules: Sequence[DeadlineRule] | None = None,
+                  zones: Mapping[str, str] | None = None) -> tuple[Deadline, ...]:
     """Every deadline the rules find on one person's ``cases`` and ``events`` (across
-    agencies), in its state on ``today`` (a UTC date), ordered by due date.
+    agencies), in its state on ``today``, ordered by due date.
 
     ``related`` maps (agency id, case number) to that case's related cases as its agency
-    named them (possibly empty)."""
+    named them (possibly empty). ``zones``: each agency's IANA time zone (DEFAULT_ZONE for
+    one not named): a clock starts on the calendar date of its event in the agency's zone."""
+    given = zones or {}
+
+    def day_of(agency_id: str, moment: datetime) -> date:
+        return _local_date(moment, given.get(agency_id) or DEFAULT_ZONE)
+
     histories: dict[CaseKey, list[Event]] = {}
     for event in events:
         histories.setdefault((event.agency_id, event.case_number), []).append(event)
@@ -365,7 +392,8 @@ def deadlines_for(cases: Sequence[Case], events: Sequence[Event],
             elif rule.trigger.occurrence == "LAST":
                 starts = starts[-1:]
             for index in starts:
-                deadline = _evaluate(rule, case, history, index, cases, related, today)
+                deadline = _evaluate(rule, case, history, index, cases, related, today,
+                                     day_of)
                 if deadline is not None:
                     found.append(deadline)
     return tuple(sorted(found, key=lambda d: (d.due, d.kind, d.agency_id, d.case_number)))
@@ -373,6 +401,8 @@ def deadlines_for(cases: Sequence[Case], events: Sequence[Event],
 
 def _due_date(rule: DueRule, event: Event, start: date) -> date | None:
     # The date the agency put on the event wins; days, when given, stand in for it.
+    if rule.start == "CASE_PREMIUM":
+        return None  # counted from the case's premium processing (_premium_clock)
     if rule.start == "EVENT_DUE_DATE" and (event.due_date is not None or rule.days == 0):
         due = event.due_date
         if due is None:
@@ -384,28 +414,55 @@ def _due_date(rule: DueRule, event: Event, start: date) -> date | None:
     return next_business_day(due) if rule.roll_forward else due
 
 
+def _premium_clock(case: Case, history: Sequence[Event], index: int,
+                   day_of: DayOf) -> tuple[date, date] | None:
+    """(start, due) of a premium processing clock started by ``history[index]`` (the case's
+    first premium step, its request received; or a response to a request for evidence): the
+    business days the case's agency states, from the trigger's day (8 CFR 106.4); None
+    without premium processing, for a trigger before the premium request, or for a later
+    premium step (under way, fee refunded: the same clock)."""
+    trigger = history[index]
+    if case.premium is None or (trigger.status.milestone == "PREMIUM_PROCESSING" and any(
+            e.status.milestone == "PREMIUM_PROCESSING" for e in history[:index])):
+        return None
+    requested = day_of(case.agency_id, case.premium.requested_at)
+    start = day_of(case.agency_id, trigger.at)
+    if start < requested:
+        return None
+    return start, add_business_days(start, case.premium.business_days)
+
+
 def _evaluate(rule: DeadlineRule, case: Case, history: Sequence[Event], index: int,
               cases: Sequence[Case], related: Mapping[CaseKey, Sequence[RelatedCase]],
-              today: date) -> Deadline | None:
+              today: date, day_of: DayOf) -> Deadline | None:
     trigger = history[index]
-    start = _utc_date(trigger.at)
-    due = _due_date(rule.due, trigger, start)
-    if due is None:
-        return None
+    start = day_of(case.agency_id, trigger.at)
+    if rule.due.start == "CASE_PREMIUM":
+        clock = _premium_clock(case, history, index, day_of)
+        if clock is None:
+            return None
+        start, due = clock
+        days = case.premium.business_days if case.premium is not None else 0
+    else:
+        found = _due_date(rule.due, trigger, start)
+        if found is None:
+            return None
+        due, days = found, rule.due.days
     later = history[index + 1:]
     met_on: date | None = None
     met_at = len(later)
     if rule.met_by.step == "LATER_EVENT":
         met_at = next((i for i, e in enumerate(later) if rule.met_by.event.matches(e.status)),
                       len(later))
-        met_on = _utc_date(later[met_at].at) if met_at < len(later) else None
+        met_on = (day_of(case.agency_id, later[met_at].at) if met_at < len(later)
+                  else None)
     elif rule.met_by.step == "CASE_FILED":
-        met_on = _filed_on(rule.met_by, case, start, cases, related)
+        met_on = _filed_on(rule.met_by, case, start, cases, related, day_of)
     if rule.void_by:
         for i, event in enumerate(later):
             # A step that ends the rule counts only when it came before the meeting one.
             if any(m.matches(event.status) for m in rule.void_by) and i < met_at and (
-                    met_on is None or _utc_date(event.at) < met_on):
+                    met_on is None or day_of(case.agency_id, event.at) < met_on):
                 return None
     if met_on is not None:
         state = DeadlineState.MET if met_on <= due else DeadlineState.MISSED
@@ -415,14 +472,17 @@ def _evaluate(rule: DeadlineRule, case: Case, history: Sequence[Event], index: i
         return None  # the data cannot tell whether it was met: shown only while it runs
     else:
         state = DeadlineState.MISSED
+    # A step taken after the due date does not meet it: the deadline stays MISSED, and says
+    # when the step came (late_on), so that no one is told to act on it any more.
     return Deadline(kind=rule.kind, due=due, state=state, party=rule.party, source=rule.source,
-                    basis=_words(rule, state, due, start, met_on), agency_id=case.agency_id,
-                    case_number=case.number,
-                    met_on=met_on if state is DeadlineState.MET else None)
+                    basis=_words(rule, state, due, start, met_on, days),
+                    agency_id=case.agency_id, case_number=case.number,
+                    met_on=met_on if state is DeadlineState.MET else None,
+                    late_on=met_on if state is DeadlineState.MISSED else None)
 
 
 def _filed_on(met_by: MetBy, case: Case, start: date, cases: Sequence[Case],
-              related: Mapping[CaseKey, Sequence[RelatedCase]]) -> date | None:
+              related: Mapping[CaseKey, Sequence[RelatedCase]], day_of: DayOf) -> date | None:
     """When the earliest case that meets the rule was filed, or None."""
     key = (case.agency_id, case.number)
     candidates = [c for c in cases if c.agency_id == met_by.agency
@@ -447,18 +507,18 @@ def _filed_on(met_by: MetBy, case: Case, start: date, cases: Sequence[Case],
         # No agency names the tie either way: the same person's case of that type, filed on or
         # after the trigger, unless its own agency ties it to another case.
         linked = [c for c in candidates
-                  if _utc_date(c.opened_at) >= start and not names_another(c)]
-    dates = [_utc_date(c.opened_at) for c in linked]
+                  if day_of(c.agency_id, c.opened_at) >= start and not names_another(c)]
+    dates = [day_of(c.agency_id, c.opened_at) for c in linked]
     return min(dates) if dates else None
 
 
 def _words(rule: DeadlineRule, state: DeadlineState, due: date, start: date,
-           met_on: date | None) -> dict[str, str]:
+           met_on: date | None, days: int) -> dict[str, str]:
     words: dict[str, str] = {}
     for language, templates in rule.basis.items():
         def long(day: date | None, language: str = language) -> str:
             return format_date(day, format="long", locale=language) if day else ""
         words[language] = templates[state.value.lower()].format(
-            due=long(due), start=long(start), met_on=long(met_on), days=rule.due.days,
+            due=long(due), start=long(start), met_on=long(met_on), days=days,
             source=rule.source)
     return words

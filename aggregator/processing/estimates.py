@@ -3,7 +3,9 @@ inquiry is reasonable and whether the case is past it, with the basis in words (
 Spanish, from the gettext catalog every text a person reads comes from).
 
 Plain functions over the records of :mod:`aggregator.processing.model`; the figures are the
-case's office's when that office's are published, else the agency-wide ones.
+case's office's when that office's are published, else the agency-wide ones. A case with
+premium processing is estimated by its premium timeframe instead (8 CFR 106.4): the figures
+of all cases of its type, most without it, say nothing about it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from aggregator.processing.model import (
     AgencyStatistics,
     CompletionFigures,
     Deadline,
+    DeadlineKind,
+    DeadlineState,
     Estimate,
     InquiryRule,
     OfficeStatistics,
+    Premium,
     ProcessingTarget,
     TargetUnit,
 )
@@ -82,6 +87,8 @@ def estimate(case: Case, statistics: AgencyStatistics | None, deadlines: Sequenc
                                                "date is estimated.")
                    for language in LANGUAGES}
         return Estimate(None, None, None, False, decided, own, statistics, None, age)
+    if case.premium is not None:
+        return _premium_estimate(case, case.premium, statistics, own, today, age)
     row = figures_row(statistics, case.office) if statistics is not None else None
     figures = row.period if row is not None else None
     typical = most = None
@@ -95,6 +102,39 @@ def estimate(case: Case, statistics: AgencyStatistics | None, deadlines: Sequenc
                     outside_normal=inquiry is not None and today > inquiry, basis=basis,
                     deadlines=own, statistics=statistics,
                     office_used=row.office if row is not None else None, age_days=age)
+
+
+def _premium_estimate(case: Case, premium: Premium, statistics: AgencyStatistics | None,
+                      own: tuple[Deadline, ...], today: date, age: int) -> Estimate:
+    """A premium case's estimate: the agency acts by the end of the latest premium clock
+    (the deadline rules' PREMIUM_PROCESSING, counted in the agency's calendar; without one,
+    from the request's UTC date); an inquiry is reasonable from the day after. While the
+    agency waits for a response to its request for evidence, no clock runs and no date is
+    given."""
+    clocks = [d for d in own if d.kind == DeadlineKind.PREMIUM_PROCESSING]
+    latest = max(clocks, key=lambda d: d.due) if clocks else None
+    if latest is not None and latest.state == DeadlineState.MET:
+        basis = {language: message(
+            language, "This case has premium processing ({source}). USCIS acted on it on "
+                      "{date} and is waiting for an answer: a new premium time of {days} "
+                      "business days starts when USCIS receives the response.",
+            source=premium.source, date=_long_date(language, latest.met_on or latest.due),
+            days=premium.business_days) for language in LANGUAGES}
+        return Estimate(None, None, None, False, basis, own, statistics, None, age)
+    due = latest.due if latest is not None else add_business_days(
+        premium.requested_at.date(), premium.business_days)
+    inquiry = due + timedelta(days=1)
+    basis = {language: message(
+        language, "This case has premium processing: USCIS must act on it within {days} "
+                  "business days of receiving the request, so by {date}: approve it, deny it, "
+                  "or ask for more evidence ({source}). The times of all {case_type} cases do "
+                  "not apply. An inquiry is reasonable from {inquiry}, the day after.",
+        days=premium.business_days, date=_long_date(language, due), source=premium.source,
+        case_type=case.case_type, inquiry=_long_date(language, inquiry))
+        for language in LANGUAGES}
+    return Estimate(typical_by=due, most_by=due, inquiry_from=inquiry,
+                    outside_normal=today > inquiry, basis=basis, deadlines=own,
+                    statistics=statistics, office_used=None, age_days=age)
 
 
 # Babel's formatting costs more than the rest of an estimate; the same few months, dates and

@@ -2,7 +2,7 @@
 
 Texts that Caseline words (bases of estimates and deadlines, journey titles) are kept by
 language (``{"en": ..., "es": ...}``) so that the API and the pages pick the reader's; dates are
-calendar dates in UTC.
+calendar dates (a deadline's in its agency's own time zone, aggregator.processing.deadlines).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ __all__ = [
     "MonthlyFigures",
     "OfficeStatistics",
     "PendingAtMilestone",
+    "Premium",
     "ProcessingTarget",
     "RelatedCase",
     "TargetKind",
@@ -138,6 +139,16 @@ class AgencyStatistics:
 
 
 @dataclass(frozen=True, slots=True)
+class Premium:
+    """A case's premium processing as its agency states it (contract PremiumProcessing):
+    the agency must act within ``business_days`` after ``requested_at``."""
+
+    requested_at: datetime
+    business_days: int
+    source: str  # citation: "8 CFR 106.4"
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedCase:
     """A case an agency's records tie to one of its cases (contract CaseRelation short
     names: BASED_ON, BASIS_FOR, FILED_WITH, HEARD_IN, HEARS)."""
@@ -157,6 +168,7 @@ class DeadlineKind(StrEnum):
     ASYLUM_ADJUDICATION = "ASYLUM_ADJUDICATION"  # 180 days from filing
     VOLUNTARY_DEPARTURE = "VOLUNTARY_DEPARTURE"  # leave by the date the judge set
     EVIDENCE_RESPONSE = "EVIDENCE_RESPONSE"  # answer an RFE/NOID by its due date
+    PREMIUM_PROCESSING = "PREMIUM_PROCESSING"  # the agency acts within N business days
 
 
 class DeadlineState(StrEnum):
@@ -187,6 +199,8 @@ class Deadline:
     agency_id: str  # the case it runs on
     case_number: str
     met_on: date | None = None  # when MET: the day the step was taken
+    # When MISSED but the step was taken after all, late: that day (None: still not taken).
+    late_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

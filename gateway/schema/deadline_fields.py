@@ -28,7 +28,8 @@ strawberry.enum(_DeadlineKind, name="DeadlineKind",
                             "ASYLUM_ADJUDICATION (asylum decided within 180 days of filing), "
                             "VOLUNTARY_DEPARTURE (leave by the date the judge set), "
                             "EVIDENCE_RESPONSE (answer a request for evidence or notice of "
-                            "intent by its due date).")
+                            "intent by its due date), PREMIUM_PROCESSING (the agency acts within "
+                            "the business days premium processing gives it).")
 strawberry.enum(_DeadlineState, name="DeadlineState",
                 description="RUNNING: still open; MET: the step was taken in time; MISSED: the "
                             "date passed without it.")

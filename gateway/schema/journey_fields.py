@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import TypeAlias
 
 import strawberry
@@ -121,5 +122,7 @@ def journeys_of_read(read: TimelineRead, agencies: Mapping[str, AgencyInfo], lan
     Only cases of agencies that released DETAILS carry their related cases; cases of agencies
     the gateway does not know are left out."""
     cases = [c for c in read.timeline.cases if c.agency_id in agencies]
+    # Clocks start on an event's date in its agency's own zone.
+    zoned = partial(deadlines_for, zones={a.id: a.time_zone for a in agencies.values()})
     return [Journey.from_domain(j, agencies, language) for j in timeline_journeys(
-        cases, read.timeline.events, today, deadlines_for)]
+        cases, read.timeline.events, today, zoned)]

@@ -34,6 +34,8 @@ strawberry.enum(_NotificationKind, name="NotificationKind",
                 description="What a notification tells: CHANGE (the agency changed the "
                             "case's status), DEADLINE_30 and DEADLINE_7 (a legal deadline "
                             "against the applicant falls due within 30 or 7 days), "
+                            "AGENCY_MISSED (a deadline the agency had to meet passed without "
+                            "its step), "
                             "INQUIRY_DATE (the case is past its inquiry date: the agency "
                             "may now be asked about it).")
 NotificationKind: TypeAlias = _NotificationKind

@@ -55,7 +55,8 @@ def routes(pages: Pages) -> list[BaseRoute]:
         # a deadline may need another case (the I-140 filed meets the PERM's).
         estimates = (await processing.estimates_for(cases, events, now.date())
                      if cases else {})
-        journeys = me_journeys.journeys_of(cases, events, now.date())
+        journeys = me_journeys.journeys_of(
+            cases, events, now.date(), {a.id: a.time_zone for a in service.agencies.values()})
         # "Action required" lists the deadlines running against the applicant too: every
         # case a deadline runs on has an estimate carrying it.
         deadlines = [d for e in estimates.values() for d in e.deadlines]

@@ -111,6 +111,7 @@ def _kind(language: str, kind: DeadlineKind) -> str:
         DeadlineKind.ASYLUM_ADJUDICATION: message(language, "Asylum decision"),
         DeadlineKind.VOLUNTARY_DEPARTURE: message(language, "Voluntary departure"),
         DeadlineKind.EVIDENCE_RESPONSE: message(language, "Response to a request for evidence"),
+        DeadlineKind.PREMIUM_PROCESSING: message(language, "Premium processing"),
     }
     return names[kind]
 

@@ -86,6 +86,15 @@ def test_raj_journey_shows_the_perm_validity_met(demo: Demo) -> None:
     assert date.fromisoformat(validity["due"]) < _seeded_on(demo)
 
 
+def test_raj_journey_shows_his_premium_i140_acted_on_in_time(demo: Demo) -> None:
+    """8 CFR 106.4 end to end: the USCIS adapter reads the I-140's premium request from its
+    history and sends it (sealed as DETAILS); the aggregator's PREMIUM_PROCESSING deadline,
+    USCIS's to meet within 15 business days, was MET by the approval."""
+    journey = _employment(_journeys(demo, "raj"))
+    (premium,) = [d for d in journey["deadlines"] if d["kind"] == "PREMIUM_PROCESSING"]
+    assert premium["state"] == "MET" and "106.4" in premium["basis"]
+
+
 def test_mei_journey_shows_the_perm_validity_running_within_30_days(demo: Demo) -> None:
     """Her I-140 is not filed yet: the certification's validity is RUNNING and due in 25 to
     27 days from the seeding day, inside the 30-day alert."""

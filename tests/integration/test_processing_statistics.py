@@ -68,6 +68,8 @@ async def test_reference_adapter_answers_as_a_brute_force_would(
     async with reference_stub("labor", store, jwks_path, clock=lambda: NOW) as stub:
         describe = await stub.Describe(pb.DescribeRequest())
         assert "GetProcessingStatistics" not in describe.not_offered_methods
+        # The agency's calendar, which legal deadlines count in (a US federal agency).
+        assert describe.time_zone == "America/New_York"
         answer = await stub.GetProcessingStatistics(pb.GetProcessingStatisticsRequest(
             case_type="LCA", first_month=PERIOD[0], last_month=PERIOD[-1]))
     cells = _brute_completions(store, "LCA")

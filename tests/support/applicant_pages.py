@@ -175,7 +175,8 @@ async def applicant_pages(state: Path | None = None, *, failing: str | None = No
     key = Ed25519PrivateKey.generate()
     app = create_app(service, TokenVerifier(key.public_key()),
                      GatewaySettings(web=WebSettings(session_secret=SECRET)))
-    with patch.object(me_journeys, "journeys_of", lambda cases, events, today: journeys):
+    with patch.object(me_journeys, "journeys_of",
+                      lambda cases, events, today, zones=None: journeys):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://127.0.0.1") as client:
             yield Applicant(client, service, agencies, ledger, DevIssuer(key), processing)

@@ -62,10 +62,14 @@ def event_of(message: Released) -> str:
     return INQUIRY_EVENT if kind == NotificationKind.INQUIRY_DATE else STATUS_EVENT
 
 
+_WINDOWS = {NotificationKind.DEADLINE_7: 7, NotificationKind.DEADLINE_30: 30}
+
+
 def alert_payload(message: Released, now: datetime) -> dict[str, Any]:
     """The ``case.deadline`` or ``case.inquiry_date`` event for a released alert: the
     title in the recipient's language, the case number masked as for a change;
-    ``deadline`` (kind, due date, legal source, days ahead: 30 or 7) for a deadline,
+    ``deadline`` (kind, due date, legal source, days ahead: 30 or 7, null for a deadline
+    the agency missed) for a deadline,
     ``inquiryFrom`` for an inquiry date."""
     n = message.notification
     alert = n.alert
@@ -83,7 +87,8 @@ def alert_payload(message: Released, now: datetime) -> dict[str, Any]:
     if alert is not None and n.kind.is_deadline:
         data["deadline"] = {"kind": alert.deadline, "due": alert.due.isoformat(),
                             "source": alert.source,
-                            "window": 7 if n.kind == NotificationKind.DEADLINE_7 else 30}
+                            # Days ahead it was told; null for a deadline the agency missed.
+                            "window": _WINDOWS.get(n.kind)}
     elif alert is not None:
         data["inquiryFrom"] = alert.due.isoformat()
     return {"type": event_of(message), "timestamp": _iso(now), "data": data}

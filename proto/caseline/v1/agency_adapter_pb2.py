@@ -28,17 +28,17 @@ from caseline.v1 import vocabulary_pb2 as caseline_dot_v1_dot_vocabulary__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n caseline/v1/agency_adapter.proto\x12\x0b\x63\x61seline.v1\x1a\x16\x63\x61seline/v1/case.proto\x1a\x1c\x63\x61seline/v1/statistics.proto\x1a\x1c\x63\x61seline/v1/vocabulary.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x11\n\x0f\x44\x65scribeRequest\"S\n\x08\x43\x61seType\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x05names\x18\x03 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\" \n\x06Limits\x12\x16\n\x0emax_batch_size\x18\x01 \x01(\x05\"\xaa\x02\n\x10\x44\x65scribeResponse\x12\x11\n\tagency_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07name_es\x18\x03 \x01(\t\x12)\n\ncase_types\x18\x04 \x03(\x0b\x32\x15.caseline.v1.CaseType\x12\x1a\n\x12vocabulary_version\x18\x05 \x01(\t\x12\x31\n\x0enumber_formats\x18\x06 \x03(\x0b\x32\x19.caseline.v1.NumberFormat\x12#\n\x06limits\x18\x07 \x01(\x0b\x32\x13.caseline.v1.Limits\x12\x11\n\tlanguages\x18\x08 \x03(\t\x12\x1b\n\x13not_offered_methods\x18\t \x03(\t\x12\x15\n\rchange_cursor\x18\n \x01(\t\"*\n\x12LookupCasesRequest\x12\x14\n\x0c\x63\x61se_numbers\x18\x01 \x03(\t\"\xdf\x02\n\x13InvalidNumberDetail\x12\x32\n\x07problem\x18\x01 \x01(\x0e\x32!.caseline.v1.InvalidNumberProblem\x12\x17\n\x0f\x65xpected_format\x18\x02 \x01(\t\x12\x0f\n\x07\x65xample\x18\x03 \x01(\t\x12;\n\x15\x65xpected_format_names\x18\x04 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\x30\n\npart_names\x18\x05 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\r\n\x05\x66ound\x18\x06 \x01(\t\x12\x17\n\x0f\x65xpected_length\x18\x07 \x01(\x05\x12\x15\n\ractual_length\x18\x08 \x01(\x05\x12\x0f\n\x07\x61llowed\x18\t \x03(\t\x12+\n\x05notes\x18\n \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\"\x84\x01\n\x0bLookupError\x12*\n\x04\x63ode\x18\x01 \x01(\x0e\x32\x1c.caseline.v1.LookupErrorCode\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x38\n\x0einvalid_number\x18\x03 \x01(\x0b\x32 .caseline.v1.InvalidNumberDetail\"\x86\x01\n\x0cLookupResult\x12\x18\n\x10requested_number\x18\x01 \x01(\t\x12&\n\tcase_info\x18\x02 \x01(\x0b\x32\x11.caseline.v1.CaseH\x00\x12)\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x18.caseline.v1.LookupErrorH\x00\x42\t\n\x07outcome\"A\n\x13LookupCasesResponse\x12*\n\x07results\x18\x01 \x03(\x0b\x32\x19.caseline.v1.LookupResult\"B\n\x16VerifyOwnershipRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63\x63\x65ss_code\x18\x02 \x01(\t\"Q\n\x17VerifyOwnershipResponse\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12$\n\tcase_info\x18\x02 \x01(\x0b\x32\x11.caseline.v1.Case\"0\n\x17ListSubjectCasesRequest\x12\x15\n\rconsent_token\x18\x01 \x01(\t\"Z\n\x18ListSubjectCasesResponse\x12 \n\x05\x63\x61ses\x18\x01 \x03(\x0b\x32\x11.caseline.v1.Case\x12\x1c\n\x14missing_case_numbers\x18\x02 \x03(\t\"V\n\x1c\x42\x61tchListSubjectCasesRequest\x12\x36\n\x08requests\x18\x01 \x03(\x0b\x32$.caseline.v1.ListSubjectCasesRequest\":\n\tCallError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x83\x01\n\x12SubjectCasesResult\x12\x39\n\x08response\x18\x01 \x01(\x0b\x32%.caseline.v1.ListSubjectCasesResponseH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.caseline.v1.CallErrorH\x00\x42\t\n\x07outcome\"Q\n\x1d\x42\x61tchListSubjectCasesResponse\x12\x30\n\x07results\x18\x01 \x03(\x0b\x32\x1f.caseline.v1.SubjectCasesResult\"%\n\x13WatchChangesRequest\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\"b\n\x14WatchChangesResponse\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.caseline.v1.CaseEvent\"l\n\x1eGetProcessingStatisticsRequest\x12\x11\n\tcase_type\x18\x01 \x01(\t\x12\x0e\n\x06office\x18\x02 \x01(\t\x12\x13\n\x0b\x66irst_month\x18\x03 \x01(\t\x12\x12\n\nlast_month\x18\x04 \x01(\t\"\xf1\x01\n\x1fGetProcessingStatisticsResponse\x12-\n\x06target\x18\x01 \x01(\x0b\x32\x1d.caseline.v1.ProcessingTarget\x12\x13\n\x0b\x66irst_month\x18\x02 \x01(\t\x12\x12\n\nlast_month\x18\x03 \x01(\t\x12\x15\n\rmin_cell_size\x18\x04 \x01(\x05\x12.\n\x07offices\x18\x05 \x03(\x0b\x32\x1d.caseline.v1.OfficeStatistics\x12/\n\x0b\x63omputed_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*{\n\x0fLookupErrorCode\x12!\n\x1dLOOKUP_ERROR_CODE_UNSPECIFIED\x10\x00\x12$\n LOOKUP_ERROR_CODE_INVALID_NUMBER\x10\x01\x12\x1f\n\x1bLOOKUP_ERROR_CODE_NOT_FOUND\x10\x02*\xa2\x03\n\x14InvalidNumberProblem\x12&\n\"INVALID_NUMBER_PROBLEM_UNSPECIFIED\x10\x00\x12 \n\x1cINVALID_NUMBER_PROBLEM_EMPTY\x10\x01\x12\'\n#INVALID_NUMBER_PROBLEM_WRONG_PREFIX\x10\x02\x12\'\n#INVALID_NUMBER_PROBLEM_WRONG_LENGTH\x10\x03\x12%\n!INVALID_NUMBER_PROBLEM_NOT_DIGITS\x10\x04\x12\'\n#INVALID_NUMBER_PROBLEM_MISSING_PART\x10\x05\x12%\n!INVALID_NUMBER_PROBLEM_EXTRA_PART\x10\x06\x12+\n\'INVALID_NUMBER_PROBLEM_IMPOSSIBLE_VALUE\x10\x07\x12%\n!INVALID_NUMBER_PROBLEM_WRONG_KIND\x10\x08\x12#\n\x1fINVALID_NUMBER_PROBLEM_TOO_LONG\x10\t2\xa6\x05\n\rAgencyAdapter\x12G\n\x08\x44\x65scribe\x12\x1c.caseline.v1.DescribeRequest\x1a\x1d.caseline.v1.DescribeResponse\x12P\n\x0bLookupCases\x12\x1f.caseline.v1.LookupCasesRequest\x1a .caseline.v1.LookupCasesResponse\x12\\\n\x0fVerifyOwnership\x12#.caseline.v1.VerifyOwnershipRequest\x1a$.caseline.v1.VerifyOwnershipResponse\x12_\n\x10ListSubjectCases\x12$.caseline.v1.ListSubjectCasesRequest\x1a%.caseline.v1.ListSubjectCasesResponse\x12n\n\x15\x42\x61tchListSubjectCases\x12).caseline.v1.BatchListSubjectCasesRequest\x1a*.caseline.v1.BatchListSubjectCasesResponse\x12U\n\x0cWatchChanges\x12 .caseline.v1.WatchChangesRequest\x1a!.caseline.v1.WatchChangesResponse0\x01\x12t\n\x17GetProcessingStatistics\x12+.caseline.v1.GetProcessingStatisticsRequest\x1a,.caseline.v1.GetProcessingStatisticsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n caseline/v1/agency_adapter.proto\x12\x0b\x63\x61seline.v1\x1a\x16\x63\x61seline/v1/case.proto\x1a\x1c\x63\x61seline/v1/statistics.proto\x1a\x1c\x63\x61seline/v1/vocabulary.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x11\n\x0f\x44\x65scribeRequest\"S\n\x08\x43\x61seType\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x05names\x18\x03 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\" \n\x06Limits\x12\x16\n\x0emax_batch_size\x18\x01 \x01(\x05\"\xbd\x02\n\x10\x44\x65scribeResponse\x12\x11\n\tagency_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07name_es\x18\x03 \x01(\t\x12)\n\ncase_types\x18\x04 \x03(\x0b\x32\x15.caseline.v1.CaseType\x12\x1a\n\x12vocabulary_version\x18\x05 \x01(\t\x12\x31\n\x0enumber_formats\x18\x06 \x03(\x0b\x32\x19.caseline.v1.NumberFormat\x12#\n\x06limits\x18\x07 \x01(\x0b\x32\x13.caseline.v1.Limits\x12\x11\n\tlanguages\x18\x08 \x03(\t\x12\x1b\n\x13not_offered_methods\x18\t \x03(\t\x12\x15\n\rchange_cursor\x18\n \x01(\t\x12\x11\n\ttime_zone\x18\x0b \x01(\t\"*\n\x12LookupCasesRequest\x12\x14\n\x0c\x63\x61se_numbers\x18\x01 \x03(\t\"\xdf\x02\n\x13InvalidNumberDetail\x12\x32\n\x07problem\x18\x01 \x01(\x0e\x32!.caseline.v1.InvalidNumberProblem\x12\x17\n\x0f\x65xpected_format\x18\x02 \x01(\t\x12\x0f\n\x07\x65xample\x18\x03 \x01(\t\x12;\n\x15\x65xpected_format_names\x18\x04 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\x30\n\npart_names\x18\x05 \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\x12\r\n\x05\x66ound\x18\x06 \x01(\t\x12\x17\n\x0f\x65xpected_length\x18\x07 \x01(\x05\x12\x15\n\ractual_length\x18\x08 \x01(\x05\x12\x0f\n\x07\x61llowed\x18\t \x03(\t\x12+\n\x05notes\x18\n \x03(\x0b\x32\x1c.caseline.v1.LocalizedString\"\x84\x01\n\x0bLookupError\x12*\n\x04\x63ode\x18\x01 \x01(\x0e\x32\x1c.caseline.v1.LookupErrorCode\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x38\n\x0einvalid_number\x18\x03 \x01(\x0b\x32 .caseline.v1.InvalidNumberDetail\"\x86\x01\n\x0cLookupResult\x12\x18\n\x10requested_number\x18\x01 \x01(\t\x12&\n\tcase_info\x18\x02 \x01(\x0b\x32\x11.caseline.v1.CaseH\x00\x12)\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x18.caseline.v1.LookupErrorH\x00\x42\t\n\x07outcome\"A\n\x13LookupCasesResponse\x12*\n\x07results\x18\x01 \x03(\x0b\x32\x19.caseline.v1.LookupResult\"B\n\x16VerifyOwnershipRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63\x63\x65ss_code\x18\x02 \x01(\t\"Q\n\x17VerifyOwnershipResponse\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12$\n\tcase_info\x18\x02 \x01(\x0b\x32\x11.caseline.v1.Case\"0\n\x17ListSubjectCasesRequest\x12\x15\n\rconsent_token\x18\x01 \x01(\t\"Z\n\x18ListSubjectCasesResponse\x12 \n\x05\x63\x61ses\x18\x01 \x03(\x0b\x32\x11.caseline.v1.Case\x12\x1c\n\x14missing_case_numbers\x18\x02 \x03(\t\"V\n\x1c\x42\x61tchListSubjectCasesRequest\x12\x36\n\x08requests\x18\x01 \x03(\x0b\x32$.caseline.v1.ListSubjectCasesRequest\":\n\tCallError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x83\x01\n\x12SubjectCasesResult\x12\x39\n\x08response\x18\x01 \x01(\x0b\x32%.caseline.v1.ListSubjectCasesResponseH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.caseline.v1.CallErrorH\x00\x42\t\n\x07outcome\"Q\n\x1d\x42\x61tchListSubjectCasesResponse\x12\x30\n\x07results\x18\x01 \x03(\x0b\x32\x1f.caseline.v1.SubjectCasesResult\"%\n\x13WatchChangesRequest\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\"b\n\x14WatchChangesResponse\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12%\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.caseline.v1.CaseEvent\"l\n\x1eGetProcessingStatisticsRequest\x12\x11\n\tcase_type\x18\x01 \x01(\t\x12\x0e\n\x06office\x18\x02 \x01(\t\x12\x13\n\x0b\x66irst_month\x18\x03 \x01(\t\x12\x12\n\nlast_month\x18\x04 \x01(\t\"\xf1\x01\n\x1fGetProcessingStatisticsResponse\x12-\n\x06target\x18\x01 \x01(\x0b\x32\x1d.caseline.v1.ProcessingTarget\x12\x13\n\x0b\x66irst_month\x18\x02 \x01(\t\x12\x12\n\nlast_month\x18\x03 \x01(\t\x12\x15\n\rmin_cell_size\x18\x04 \x01(\x05\x12.\n\x07offices\x18\x05 \x03(\x0b\x32\x1d.caseline.v1.OfficeStatistics\x12/\n\x0b\x63omputed_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*{\n\x0fLookupErrorCode\x12!\n\x1dLOOKUP_ERROR_CODE_UNSPECIFIED\x10\x00\x12$\n LOOKUP_ERROR_CODE_INVALID_NUMBER\x10\x01\x12\x1f\n\x1bLOOKUP_ERROR_CODE_NOT_FOUND\x10\x02*\xa2\x03\n\x14InvalidNumberProblem\x12&\n\"INVALID_NUMBER_PROBLEM_UNSPECIFIED\x10\x00\x12 \n\x1cINVALID_NUMBER_PROBLEM_EMPTY\x10\x01\x12\'\n#INVALID_NUMBER_PROBLEM_WRONG_PREFIX\x10\x02\x12\'\n#INVALID_NUMBER_PROBLEM_WRONG_LENGTH\x10\x03\x12%\n!INVALID_NUMBER_PROBLEM_NOT_DIGITS\x10\x04\x12\'\n#INVALID_NUMBER_PROBLEM_MISSING_PART\x10\x05\x12%\n!INVALID_NUMBER_PROBLEM_EXTRA_PART\x10\x06\x12+\n\'INVALID_NUMBER_PROBLEM_IMPOSSIBLE_VALUE\x10\x07\x12%\n!INVALID_NUMBER_PROBLEM_WRONG_KIND\x10\x08\x12#\n\x1fINVALID_NUMBER_PROBLEM_TOO_LONG\x10\t2\xa6\x05\n\rAgencyAdapter\x12G\n\x08\x44\x65scribe\x12\x1c.caseline.v1.DescribeRequest\x1a\x1d.caseline.v1.DescribeResponse\x12P\n\x0bLookupCases\x12\x1f.caseline.v1.LookupCasesRequest\x1a .caseline.v1.LookupCasesResponse\x12\\\n\x0fVerifyOwnership\x12#.caseline.v1.VerifyOwnershipRequest\x1a$.caseline.v1.VerifyOwnershipResponse\x12_\n\x10ListSubjectCases\x12$.caseline.v1.ListSubjectCasesRequest\x1a%.caseline.v1.ListSubjectCasesResponse\x12n\n\x15\x42\x61tchListSubjectCases\x12).caseline.v1.BatchListSubjectCasesRequest\x1a*.caseline.v1.BatchListSubjectCasesResponse\x12U\n\x0cWatchChanges\x12 .caseline.v1.WatchChangesRequest\x1a!.caseline.v1.WatchChangesResponse0\x01\x12t\n\x17GetProcessingStatistics\x12+.caseline.v1.GetProcessingStatisticsRequest\x1a,.caseline.v1.GetProcessingStatisticsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'caseline.v1.agency_adapter_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LOOKUPERRORCODE']._serialized_start=2493
-  _globals['_LOOKUPERRORCODE']._serialized_end=2616
-  _globals['_INVALIDNUMBERPROBLEM']._serialized_start=2619
-  _globals['_INVALIDNUMBERPROBLEM']._serialized_end=3037
+  _globals['_LOOKUPERRORCODE']._serialized_start=2512
+  _globals['_LOOKUPERRORCODE']._serialized_end=2635
+  _globals['_INVALIDNUMBERPROBLEM']._serialized_start=2638
+  _globals['_INVALIDNUMBERPROBLEM']._serialized_end=3056
   _globals['_DESCRIBEREQUEST']._serialized_start=166
   _globals['_DESCRIBEREQUEST']._serialized_end=183
   _globals['_CASETYPE']._serialized_start=185
@@ -46,41 +46,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LIMITS']._serialized_start=270
   _globals['_LIMITS']._serialized_end=302
   _globals['_DESCRIBERESPONSE']._serialized_start=305
-  _globals['_DESCRIBERESPONSE']._serialized_end=603
-  _globals['_LOOKUPCASESREQUEST']._serialized_start=605
-  _globals['_LOOKUPCASESREQUEST']._serialized_end=647
-  _globals['_INVALIDNUMBERDETAIL']._serialized_start=650
-  _globals['_INVALIDNUMBERDETAIL']._serialized_end=1001
-  _globals['_LOOKUPERROR']._serialized_start=1004
-  _globals['_LOOKUPERROR']._serialized_end=1136
-  _globals['_LOOKUPRESULT']._serialized_start=1139
-  _globals['_LOOKUPRESULT']._serialized_end=1273
-  _globals['_LOOKUPCASESRESPONSE']._serialized_start=1275
-  _globals['_LOOKUPCASESRESPONSE']._serialized_end=1340
-  _globals['_VERIFYOWNERSHIPREQUEST']._serialized_start=1342
-  _globals['_VERIFYOWNERSHIPREQUEST']._serialized_end=1408
-  _globals['_VERIFYOWNERSHIPRESPONSE']._serialized_start=1410
-  _globals['_VERIFYOWNERSHIPRESPONSE']._serialized_end=1491
-  _globals['_LISTSUBJECTCASESREQUEST']._serialized_start=1493
-  _globals['_LISTSUBJECTCASESREQUEST']._serialized_end=1541
-  _globals['_LISTSUBJECTCASESRESPONSE']._serialized_start=1543
-  _globals['_LISTSUBJECTCASESRESPONSE']._serialized_end=1633
-  _globals['_BATCHLISTSUBJECTCASESREQUEST']._serialized_start=1635
-  _globals['_BATCHLISTSUBJECTCASESREQUEST']._serialized_end=1721
-  _globals['_CALLERROR']._serialized_start=1723
-  _globals['_CALLERROR']._serialized_end=1781
-  _globals['_SUBJECTCASESRESULT']._serialized_start=1784
-  _globals['_SUBJECTCASESRESULT']._serialized_end=1915
-  _globals['_BATCHLISTSUBJECTCASESRESPONSE']._serialized_start=1917
-  _globals['_BATCHLISTSUBJECTCASESRESPONSE']._serialized_end=1998
-  _globals['_WATCHCHANGESREQUEST']._serialized_start=2000
-  _globals['_WATCHCHANGESREQUEST']._serialized_end=2037
-  _globals['_WATCHCHANGESRESPONSE']._serialized_start=2039
-  _globals['_WATCHCHANGESRESPONSE']._serialized_end=2137
-  _globals['_GETPROCESSINGSTATISTICSREQUEST']._serialized_start=2139
-  _globals['_GETPROCESSINGSTATISTICSREQUEST']._serialized_end=2247
-  _globals['_GETPROCESSINGSTATISTICSRESPONSE']._serialized_start=2250
-  _globals['_GETPROCESSINGSTATISTICSRESPONSE']._serialized_end=2491
-  _globals['_AGENCYADAPTER']._serialized_start=3040
-  _globals['_AGENCYADAPTER']._serialized_end=3718
+  _globals['_DESCRIBERESPONSE']._serialized_end=622
+  _globals['_LOOKUPCASESREQUEST']._serialized_start=624
+  _globals['_LOOKUPCASESREQUEST']._serialized_end=666
+  _globals['_INVALIDNUMBERDETAIL']._serialized_start=669
+  _globals['_INVALIDNUMBERDETAIL']._serialized_end=1020
+  _globals['_LOOKUPERROR']._serialized_start=1023
+  _globals['_LOOKUPERROR']._serialized_end=1155
+  _globals['_LOOKUPRESULT']._serialized_start=1158
+  _globals['_LOOKUPRESULT']._serialized_end=1292
+  _globals['_LOOKUPCASESRESPONSE']._serialized_start=1294
+  _globals['_LOOKUPCASESRESPONSE']._serialized_end=1359
+  _globals['_VERIFYOWNERSHIPREQUEST']._serialized_start=1361
+  _globals['_VERIFYOWNERSHIPREQUEST']._serialized_end=1427
+  _globals['_VERIFYOWNERSHIPRESPONSE']._serialized_start=1429
+  _globals['_VERIFYOWNERSHIPRESPONSE']._serialized_end=1510
+  _globals['_LISTSUBJECTCASESREQUEST']._serialized_start=1512
+  _globals['_LISTSUBJECTCASESREQUEST']._serialized_end=1560
+  _globals['_LISTSUBJECTCASESRESPONSE']._serialized_start=1562
+  _globals['_LISTSUBJECTCASESRESPONSE']._serialized_end=1652
+  _globals['_BATCHLISTSUBJECTCASESREQUEST']._serialized_start=1654
+  _globals['_BATCHLISTSUBJECTCASESREQUEST']._serialized_end=1740
+  _globals['_CALLERROR']._serialized_start=1742
+  _globals['_CALLERROR']._serialized_end=1800
+  _globals['_SUBJECTCASESRESULT']._serialized_start=1803
+  _globals['_SUBJECTCASESRESULT']._serialized_end=1934
+  _globals['_BATCHLISTSUBJECTCASESRESPONSE']._serialized_start=1936
+  _globals['_BATCHLISTSUBJECTCASESRESPONSE']._serialized_end=2017
+  _globals['_WATCHCHANGESREQUEST']._serialized_start=2019
+  _globals['_WATCHCHANGESREQUEST']._serialized_end=2056
+  _globals['_WATCHCHANGESRESPONSE']._serialized_start=2058
+  _globals['_WATCHCHANGESRESPONSE']._serialized_end=2156
+  _globals['_GETPROCESSINGSTATISTICSREQUEST']._serialized_start=2158
+  _globals['_GETPROCESSINGSTATISTICSREQUEST']._serialized_end=2266
+  _globals['_GETPROCESSINGSTATISTICSRESPONSE']._serialized_start=2269
+  _globals['_GETPROCESSINGSTATISTICSRESPONSE']._serialized_end=2510
+  _globals['_AGENCYADAPTER']._serialized_start=3059
+  _globals['_AGENCYADAPTER']._serialized_end=3737
 # @@protoc_insertion_point(module_scope)

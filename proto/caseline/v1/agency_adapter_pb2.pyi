@@ -204,6 +204,7 @@ class DescribeResponse(_message.Message):
     LANGUAGES_FIELD_NUMBER: _builtins.int
     NOT_OFFERED_METHODS_FIELD_NUMBER: _builtins.int
     CHANGE_CURSOR_FIELD_NUMBER: _builtins.int
+    TIME_ZONE_FIELD_NUMBER: _builtins.int
     agency_id: _builtins.str
     """Stable agency id used in Caseline, lower case: "immigration", "labor", "courts"."""
     name: _builtins.str
@@ -217,6 +218,13 @@ class DescribeResponse(_message.Message):
     WatchChanges from: a watcher with no cursor of its own stores it before it opens the
     stream, so a change made while the stream is down is not missed. Empty when the adapter
     does not say (adapters that predate this field, or without a change stream).
+    """
+    time_zone: _builtins.str
+    """The IANA time zone of the agency's own calendar, e.g. "America/New_York": a legal
+    deadline counts from the calendar date an event happened on there, not from its UTC date
+    (an event at 23:30 in New York is on the next UTC day). Empty from adapters that predate
+    this field: readers then assume "America/New_York" (the reference agencies are US federal
+    agencies, which keep Eastern time).
     """
     @_builtins.property
     def case_types(self) -> _containers.RepeatedCompositeFieldContainer[Global___CaseType]:
@@ -255,10 +263,11 @@ class DescribeResponse(_message.Message):
         languages: _abc.Iterable[_builtins.str] | None = ...,
         not_offered_methods: _abc.Iterable[_builtins.str] | None = ...,
         change_cursor: _builtins.str = ...,
+        time_zone: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["limits", b"limits"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_types", b"case_types", "change_cursor", b"change_cursor", "languages", b"languages", "limits", b"limits", "name", b"name", "name_es", b"name_es", "not_offered_methods", b"not_offered_methods", "number_formats", b"number_formats", "vocabulary_version", b"vocabulary_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency_id", b"agency_id", "case_types", b"case_types", "change_cursor", b"change_cursor", "languages", b"languages", "limits", b"limits", "name", b"name", "name_es", b"name_es", "not_offered_methods", b"not_offered_methods", "number_formats", b"number_formats", "time_zone", b"time_zone", "vocabulary_version", b"vocabulary_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -268,6 +268,7 @@ class Case(_message.Message):
     SEALED_FIELDS_FIELD_NUMBER: _builtins.int
     CASE_TYPE_NAMES_FIELD_NUMBER: _builtins.int
     RELATED_CASES_FIELD_NUMBER: _builtins.int
+    PREMIUM_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     """The agency's case number in canonical form (upper case, the agency's own punctuation)."""
     case_type: _builtins.str
@@ -318,6 +319,13 @@ class Case(_message.Message):
         the same person. Empty when none is known or in public lookups.
         """
 
+    @_builtins.property
+    def premium(self) -> Global___PremiumProcessing:
+        """Premium processing, when the case has it (the applicant asked and paid for a faster
+        decision, as with USCIS under 8 CFR 106.4); unset when it does not or the agency has
+        none. Absent from adapters that predate it.
+        """
+
     def __init__(
         self,
         *,
@@ -333,14 +341,54 @@ class Case(_message.Message):
         sealed_fields: _abc.Iterable[_sealing_pb2.SealedField] | None = ...,
         case_type_names: _abc.Iterable[_vocabulary_pb2.LocalizedString] | None = ...,
         related_cases: _abc.Iterable[Global___RelatedCase] | None = ...,
+        premium: Global___PremiumProcessing | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["data_key", b"data_key", "opened_at", b"opened_at", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["data_key", b"data_key", "opened_at", b"opened_at", "premium", b"premium", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "case_type_names", b"case_type_names", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "related_cases", b"related_cases", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "case_type_name", b"case_type_name", "case_type_names", b"case_type_names", "data_key", b"data_key", "events", b"events", "office", b"office", "opened_at", b"opened_at", "premium", b"premium", "related_cases", b"related_cases", "sealed_fields", b"sealed_fields", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Case: _TypeAlias = Case  # noqa: Y015
+
+@_typing.final
+class PremiumProcessing(_message.Message):
+    """An agency's commitment to act on a case within a set time once premium processing was
+    requested: the agency states the timeframe, so readers need no copy of its rules.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUESTED_AT_FIELD_NUMBER: _builtins.int
+    BUSINESS_DAYS_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    business_days: _builtins.int
+    """How many business days (Monday to Friday, federal holidays excluded) the agency has to
+    act after `requested_at`: to approve, deny, or issue a request for evidence or a notice
+    of intent to deny. Greater than 0.
+    """
+    source: _builtins.str
+    """The legal source of the timeframe as written, never translated: "8 CFR 106.4"."""
+    @_builtins.property
+    def requested_at(self) -> _timestamp_pb2.Timestamp:
+        """When the agency received the premium processing request: its clock starts then (for a
+        request filed with the case, the case's receipt).
+        """
+
+    def __init__(
+        self,
+        *,
+        requested_at: _timestamp_pb2.Timestamp | None = ...,
+        business_days: _builtins.int = ...,
+        source: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["requested_at", b"requested_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["business_days", b"business_days", "requested_at", b"requested_at", "source", b"source"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PremiumProcessing: _TypeAlias = PremiumProcessing  # noqa: Y015
 
 @_typing.final
 class NumberFormat(_message.Message):

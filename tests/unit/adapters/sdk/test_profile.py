@@ -57,3 +57,11 @@ def test_english_has_one_place_only() -> None:
                              descriptions={"en": "Other"})
     with pytest.raises(ValueError, match="English description belongs in description"):
         _profile(number_formats=(described,))
+
+
+def test_the_agencys_time_zone_is_eastern_unless_it_says_and_must_be_a_real_one() -> None:
+    """Deadlines count in the agency's calendar: US federal agencies keep Eastern time."""
+    assert _profile().time_zone == "America/New_York"
+    assert _profile(time_zone="America/Chicago").time_zone == "America/Chicago"
+    with pytest.raises(ValueError, match="not an IANA time zone"):
+        _profile(time_zone="Eastern")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from adapters.sdk.records import (
     CaseRecord,
     EventRecord,
     IdentityTerms,
+    PremiumRecord,
     RelatedRecord,
 )
 from adapters.sdk.redaction import CaseRedactor, NumberFinder
@@ -305,3 +307,22 @@ def test_related_case_numbers_are_masked_for_a_reader_without_identity() -> None
     (related,) = case.related_cases
     assert related.agency_id == "labor" and "24218" not in related.case_number
     assert related.case_number.endswith("4417")
+
+
+def test_premium_processing_goes_with_history_only_and_needs_details() -> None:
+    """8 CFR 106.4: a case's premium processing (request time, business days, source) is
+    sent with a subject's read, from the record or else from what the profile reads in the
+    history; never in a public lookup, and withheld without DETAILS."""
+    table = MappingTable.load(IMMIGRATION.mapping_path)
+    requested = datetime(2026, 3, 2, 18, tzinfo=UTC)
+    record = replace(_related_record(), premium=PremiumRecord(requested, 45, "8 CFR 106.4"))
+    full = case_to_proto(record, table, None, "I-140", with_history=True)
+    assert full.premium.requested_at.ToDatetime(tzinfo=UTC) == requested
+    assert (full.premium.business_days, full.premium.source) == (45, "8 CFR 106.4")
+    read = case_to_proto(_related_record(), table, None, "I-140", with_history=True,
+                         premium=PremiumRecord(requested, 15, "8 CFR 106.4"))
+    assert read.premium.business_days == 15
+    assert not case_to_proto(record, table, None, "I-140", with_history=False).HasField(
+        "premium")
+    withhold(full, frozenset({"STATUS", "IDENTITY"}))
+    assert not full.HasField("premium")

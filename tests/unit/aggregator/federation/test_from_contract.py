@@ -240,3 +240,24 @@ def test_months_read_as_first_days() -> None:
     assert convert.month_from_contract("2026-02") == date(2026, 2, 1)
     assert convert.month_from_contract("2026-2") is None
     assert convert.month_from_contract("2026-00") is None
+
+
+def test_premium_processing_is_read_only_when_usable_and_released() -> None:
+    """8 CFR 106.4: the agency states when it received the request and its business days;
+    a case read without DETAILS, or with no request time or days out of range, has none."""
+    case = case_pb2.Case(case_number="IOE0990000011", case_type="I-140", status=_status())
+    case.premium.requested_at.FromDatetime(datetime(2026, 3, 2, 18))
+    case.premium.business_days = 15
+    case.premium.source = "8 CFR 106.4"
+    premium = convert.case_from_proto("immigration", case, related=True).premium
+    assert premium is not None
+    assert (premium.requested_at, premium.business_days, premium.source) == (
+        datetime(2026, 3, 2, 18, tzinfo=UTC), 15, "8 CFR 106.4")
+    assert convert.case_from_proto("immigration", case).premium is None
+    case.premium.business_days = 0
+    assert convert.premium_from_proto(case) is None
+    case.premium.business_days = 100_000
+    assert convert.premium_from_proto(case) is None
+    case.premium.business_days = 15
+    case.premium.ClearField("requested_at")
+    assert convert.premium_from_proto(case) is None

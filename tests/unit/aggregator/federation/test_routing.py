@@ -80,3 +80,15 @@ def test_a_spanish_format_that_is_not_text_is_refused_with_its_key() -> None:
                                           "string, got int"):
         parse_config(raw)
 
+
+
+def test_an_agencys_time_zone_is_eastern_unless_configured_and_must_be_real() -> None:
+    """Deadlines count in the agency's calendar: the registry's time_zone, Eastern time (US
+    federal agencies) when not given; a zone that does not exist is refused by name."""
+    entry = {"id": "state", "name": "State Dept", "address": "127.0.0.1:1", "numbers": "^X",
+             "number_format": "X..."}
+    assert parse_config({"agencies": [entry]}).agency("state").time_zone == "America/New_York"
+    chicago = parse_config({"agencies": [{**entry, "time_zone": "America/Chicago"}]})
+    assert chicago.agency("state").time_zone == "America/Chicago"
+    with pytest.raises(ConfigError, match=r"agencies\[0\]: 'time_zone' 'Eastern'"):
+        parse_config({"agencies": [{**entry, "time_zone": "Eastern"}]})

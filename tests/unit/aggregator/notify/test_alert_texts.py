@@ -63,3 +63,27 @@ def test_a_source_left_out_leaves_the_rule_alone() -> None:
     title = alert_title(told(NotificationKind.DEADLINE_30, date(2026, 11, 20),
                              "VOLUNTARY_DEPARTURE", ""), "en", "EOIR")
     assert title.endswith("(voluntary departure)")
+
+
+def test_a_deadline_the_agency_missed_says_what_it_opens_in_both_languages() -> None:
+    """8 U.S.C. 1447(b): the N-400's 120 days passed: the applicant may go to a district court
+    (the N-400 action's words); 8 CFR 106.4: premium processing passed: the fee is refunded."""
+    n400 = told(NotificationKind.AGENCY_MISSED, date(2026, 10, 30), "N400_HEARING",
+                "8 U.S.C. 1447(b)")
+    assert alert_title(n400, "en", "USCIS") == (
+        "USCIS missed its deadline of October 30, 2026 (naturalization decision after the "
+        "interview, 8 U.S.C. 1447(b)): you may now ask a federal district court to decide the "
+        "naturalization case")
+    assert alert_title(n400, "es", "USCIS") == (
+        "USCIS no cumplió su plazo del 30 de octubre de 2026 (decisión de naturalización "
+        "después de la entrevista, 8 U.S.C. 1447(b)): ahora puede pedir a un tribunal federal "
+        "de distrito que decida el caso de naturalización")
+    premium = told(NotificationKind.AGENCY_MISSED, date(2026, 10, 30), "PREMIUM_PROCESSING",
+                   "8 CFR 106.4")
+    assert alert_title(premium, "en", "USCIS").endswith(
+        "(premium processing, 8 CFR 106.4): USCIS must refund the premium processing fee")
+    assert alert_title(premium, "es", "USCIS").endswith(
+        "(trámite prioritario, 8 CFR 106.4): USCIS debe devolver el pago del trámite prioritario")
+    asylum = told(NotificationKind.AGENCY_MISSED, date(2026, 10, 30), "ASYLUM_ADJUDICATION",
+                  "8 U.S.C. 1158(d)(5)(A)(iii)")
+    assert alert_title(asylum, "en", "EOIR").endswith("you may ask the agency about the delay")

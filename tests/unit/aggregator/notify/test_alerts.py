@@ -3,6 +3,7 @@ cases the subject holds; ids and plans."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -51,8 +52,49 @@ def test_met_and_missed_deadlines_alert_no_one(state: DeadlineState) -> None:
     assert kinds(deadline(5, state=state), deadline(30, state=state)) == []
 
 
-def test_a_deadline_running_for_the_agency_is_no_alert() -> None:
-    assert kinds(deadline(5, party=DeadlineParty.AGENCY)) == []
+@pytest.mark.parametrize("state", [DeadlineState.RUNNING, DeadlineState.MET])
+def test_a_deadline_running_for_the_agency_or_met_by_it_is_no_alert(
+        state: DeadlineState) -> None:
+    assert kinds(deadline(5, party=DeadlineParty.AGENCY, state=state)) == []
+
+
+N400 = ("immigration", "IOE1")
+
+
+def n400_missed(late_on: date | None = None) -> Deadline:
+    return Deadline(DeadlineKind.N400_HEARING, TODAY - timedelta(days=2), DeadlineState.MISSED,
+                    DeadlineParty.AGENCY, "8 U.S.C. 1447(b)", {"en": "120 days"}, *N400,
+                    late_on=late_on)
+
+
+def test_a_deadline_the_agency_missed_alerts_once_with_its_kind_due_and_source() -> None:
+    """8 U.S.C. 1447(b): 120 days after the interview without a decision, the applicant may
+    go to a district court: told once, as the other alerts are."""
+    [alert] = due_alerts(SubjectFacts((n400_missed(), n400_missed())), TODAY, held=HELD)
+    assert (alert.kind, alert.agency_id, alert.case_number) == (
+        NotificationKind.AGENCY_MISSED, *N400)
+    assert alert.details == AlertDetails(TODAY - timedelta(days=2), "N400_HEARING",
+                                         "8 U.S.C. 1447(b)")
+    assert due_alerts(SubjectFacts((n400_missed(),)), TODAY, held=HELD,
+                      sent={(*N400, alert.key)}) == []
+    # Days later the same deadline is the same alert (its key has no date of today).
+    later = due_alerts(SubjectFacts((n400_missed(),)), TODAY + timedelta(days=9), held=HELD)
+    assert [a.key for a in later] == [alert.key]
+
+
+@pytest.mark.parametrize(("days_past", "told"), [(0, False), (1, True), (30, True),
+                                                 (31, False)])
+def test_an_agencys_missed_deadline_is_told_within_30_days_of_passing(
+        days_past: int, told: bool) -> None:
+    """When it passes: a deadline that lapsed long before Caseline looked (ana's asylum
+    clock in the demo) is shown MISSED on the page, not told as news."""
+    missed = replace(n400_missed(), due=TODAY - timedelta(days=days_past))
+    assert kinds(missed) == ([NotificationKind.AGENCY_MISSED] if told else [])
+
+
+def test_a_deadline_the_agency_met_late_is_no_alert() -> None:
+    """Once the agency took its step, even late, there is nothing left to act on."""
+    assert kinds(n400_missed(late_on=TODAY - timedelta(days=1))) == []
 
 
 def test_the_alert_carries_the_deadline_its_due_date_and_source() -> None:

@@ -251,3 +251,24 @@ async def test_details_withdrawn_before_delivery_skip_the_grantees_deadline(
                 deliveries, deliveries.c.notification_id == notifications.c.id).where(
                 notifications.c.recipient_id == "lee")))
     assert states == [("deadline_30", "skipped"), ("inquiry_date", "delivered")]
+
+
+async def test_a_deadline_the_agency_missed_goes_through_the_pipeline_once(
+        world: World) -> None:
+    """8 U.S.C. 1447(b): USCIS let the N-400's 120 days pass: one AGENCY_MISSED alert per
+    recipient, written once across rounds, delivered in-app with its words, and only to a
+    grantee with DETAILS (its due date is case data)."""
+    missed = Deadline(DeadlineKind.N400_HEARING, TODAY - timedelta(days=3),
+                      DeadlineState.MISSED, DeadlineParty.AGENCY, "8 U.S.C. 1447(b)",
+                      {"en": "120 days"}, "immigration", RECEIPT)
+    world.facts.by_subject["ana"] = SubjectFacts((missed,))
+    world.consent((Scope.STATUS, Scope.DETAILS))
+    world.consent((Scope.STATUS,), grantee="kim")
+    assert await world.scheduler.run_once() == 2  # ana and lee; kim has no DETAILS
+    world.clock.advance(timedelta(days=5))
+    assert await world.scheduler.run_once() == 0
+    assert world.rows() == [("ana", "agency_missed"), ("lee", "agency_missed")]
+    assert await world.drain() == 2
+    [told] = world.parts.hub.inbox.page("ana", 10).items
+    assert told.kind is NotificationKind.AGENCY_MISSED and not told.action_required
+    assert told.alert is not None and told.alert.deadline == "N400_HEARING"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import textstat
 
 from adapters.courts import synthetic as courts_synthetic
 from adapters.immigration import synthetic as immigration_synthetic
+from adapters.immigration.premium import premium_of
 from adapters.labor import synthetic as labor_synthetic
 from adapters.reference.catalog import profile
 from adapters.sdk.mapping import MappingTable
@@ -33,6 +35,7 @@ from aggregator.processing.model import (
     DeadlineKind,
     DeadlineParty,
     DeadlineState,
+    Premium,
     RelatedCase,
 )
 
@@ -390,6 +393,22 @@ def test_n400_hearing_counts_from_the_first_interview() -> None:
     assert deadline.due == date(2026, 5, 10)
 
 
+def test_n400_hearing_counts_from_the_interview_day_in_the_agencys_own_time_zone() -> None:
+    """8 U.S.C. 1447(b): 120 days after the interview, counted from the day it was in the
+    agency's calendar: an interview recorded at 23:30 Eastern (04:30 UTC the next day) is on
+    10 January there, so the 120th day is 10 May, not 11 May."""
+    late_evening = datetime(2026, 1, 11, 4, 30, tzinfo=UTC)  # 10 January, 23:30 in New York
+    events = [_event(N400, 0, date(2025, 9, 1), "PENDING", "RECEIVED", "Case Was Received"),
+              replace(_event(N400, 1, INTERVIEW, "ACTIVE", "INTERVIEW_COMPLETED"),
+                      at=late_evening)]
+    found = _only(deadlines_for([N400], events, {}, date(2026, 3, 1)), DeadlineKind.N400_HEARING)
+    assert found.due == date(2026, 5, 10)
+    # An agency in another zone counts in its own: in UTC the same moment is 11 January.
+    utc = _only(deadlines_for([N400], events, {}, date(2026, 3, 1), zones={"immigration": "UTC"}),
+                DeadlineKind.N400_HEARING)
+    assert utc.due == date(2026, 5, 11)
+
+
 # --- ASYLUM_ADJUDICATION -----------------------------------------------------------------------
 
 I589 = _case("immigration", "YSC2690000001", "I-589", date(2026, 1, 2))
@@ -439,6 +458,50 @@ def test_asylum_adjudication_in_court_from_the_application_filed() -> None:
                                "ASYLUM GRANTED")]
     assert _only(deadlines_for([REMOVAL], granted, {}, date(2026, 9, 1)),
                  DeadlineKind.ASYLUM_ADJUDICATION).state is DeadlineState.MET
+
+
+def test_asylum_clock_in_court_stays_missed_when_voluntary_departure_comes_late() -> None:
+    """8 U.S.C. 1158(d)(5)(A)(iii): the 180 days are the court's to meet. A grant of voluntary
+    departure ends the proceedings (at their conclusion the judge has ruled on the asylum
+    application; before it, the respondent withdrew it: 8 CFR 1240.26(b), (c)), so it stops
+    the clock; granted after day 180 it does not make the deadline MET: it stays MISSED, with
+    the day the case ended (late_on), so no one is told to act on it any more. (The reported
+    demo: ana's removal case after `record-event ... "VOLUNTARY DEPARTURE GRANTED"`.)"""
+    filed = date(2026, 2, 2)
+    due = filed + timedelta(days=180)
+    events = [_event(REMOVAL, 0, date(2025, 1, 6), "PENDING", "RECEIVED",
+                     "NOTICE TO APPEAR FILED"),
+              _event(REMOVAL, 1, filed, "ACTIVE", "RECEIVED", "ASYLUM APPLICATION FILED")]
+
+    def granted(on: date) -> Deadline:
+        found = deadlines_for([REMOVAL], [*events, _event(
+            REMOVAL, 2, on, "CLOSED", "VOLUNTARY_DEPARTURE_GRANTED",
+            "VOLUNTARY DEPARTURE GRANTED", due=on + timedelta(days=60))], {}, on)
+        return _only(found, DeadlineKind.ASYLUM_ADJUDICATION)
+
+    late = granted(due + timedelta(days=100))
+    assert (late.state, late.met_on, late.late_on) == (
+        DeadlineState.MISSED, None, due + timedelta(days=100))
+    in_time = granted(due)
+    assert (in_time.state, in_time.met_on, in_time.late_on) == (DeadlineState.MET, due, None)
+
+
+def test_ana_demo_asylum_clock_after_voluntary_departure_recorded_today() -> None:
+    """8 U.S.C. 1158(d)(5)(A)(iii) on the demo's data: ana's asylum application was filed
+    long over 180 days ago, so a voluntary departure recorded today leaves the deadline
+    MISSED (right: the court took longer), now with the day it ended."""
+    today = date(2026, 12, 3)
+    cases, events = _from_records("courts", list(courts_synthetic.persona_cases(today)["ana"]))
+    last = max(e.seq for e in events)
+    recorded = Event(agency_id="courts", case_number=cases[0].number, event_id="vd",
+                     seq=last + 1, at=datetime.combine(today, time(17), UTC),
+                     status=_status("CLOSED", "VOLUNTARY_DEPARTURE_GRANTED",
+                                    "VOLUNTARY DEPARTURE GRANTED"),
+                     due_date=today + timedelta(days=60))
+    deadline = _only(deadlines_for(cases, [*events, recorded], {}, today),
+                     DeadlineKind.ASYLUM_ADJUDICATION)
+    assert deadline.due < today
+    assert (deadline.state, deadline.late_on) == (DeadlineState.MISSED, today)
 
 
 # --- VOLUNTARY_DEPARTURE -----------------------------------------------------------------------
@@ -595,6 +658,81 @@ def test_cw1_deficiency_due_on_a_holiday_moves_to_the_next_business_day() -> Non
 
 
 # --- the rules file ----------------------------------------------------------------------------
+
+
+# --- PREMIUM_PROCESSING ------------------------------------------------------------------------
+
+I140 = replace(_case("immigration", "IOE0990000041", "I-140", date(2026, 3, 2)),
+               premium=Premium(datetime(2026, 3, 2, 18, tzinfo=UTC), 15, "8 CFR 106.4"))
+PREMIUM_REQUEST = "Premium Processing Fee Was Received"
+
+
+def _premium(today: date, *later: tuple[date, str, str], case: Case = I140
+             ) -> tuple[Deadline, ...]:
+    events = [_event(case, 0, date(2026, 3, 2), "PENDING", "RECEIVED", "Case Was Received"),
+              _event(case, 1, date(2026, 3, 2), "ACTIVE", "PREMIUM_PROCESSING", PREMIUM_REQUEST)]
+    events += [_event(case, 2 + i, on, category, milestone)
+               for i, (on, category, milestone) in enumerate(later)]
+    return deadlines_for([case], events, {}, today)
+
+
+def test_premium_processing_15_business_days_from_the_request_for_the_agency() -> None:
+    """8 CFR 106.4: USCIS takes an adjudicative action within 15 business days of receiving
+    the premium request (Monday 2 March 2026: by Monday 23 March); the deadline is the
+    agency's; an action on day 15 meets it, on the next business day it is missed."""
+    due = date(2026, 3, 23)
+    running = _only(_premium(due), DeadlineKind.PREMIUM_PROCESSING)
+    assert (running.due, running.state, running.party, running.source) == (
+        due, DeadlineState.RUNNING, DeadlineParty.AGENCY, "8 CFR 106.4")
+    assert "15 business days" in running.basis["en"]
+    assert "15 días hábiles" in running.basis["es"]
+    met = _only(_premium(date(2026, 4, 1), (due, "APPROVED", "DECISION_MADE")),
+                DeadlineKind.PREMIUM_PROCESSING)
+    assert (met.state, met.met_on) == (DeadlineState.MET, due)
+    late = _only(_premium(date(2026, 4, 1), (date(2026, 3, 24), "APPROVED", "DECISION_MADE")),
+                 DeadlineKind.PREMIUM_PROCESSING)
+    assert (late.state, late.late_on) == (DeadlineState.MISSED, date(2026, 3, 24))
+    missed = _only(_premium(date(2026, 3, 24)), DeadlineKind.PREMIUM_PROCESSING)
+    assert (missed.state, missed.late_on) == (DeadlineState.MISSED, None)
+    assert "pay back the premium fee" in missed.basis["en"]
+
+
+def test_premium_processing_met_by_a_request_for_evidence_then_runs_again() -> None:
+    """8 CFR 106.4: a request for evidence is an adjudicative action; the response starts a
+    new timeframe of the same business days."""
+    found = _premium(date(2026, 4, 20), (date(2026, 3, 16), "ACTIVE", "EVIDENCE_REQUESTED"),
+                     (date(2026, 4, 6), "ACTIVE", "EVIDENCE_RECEIVED"))
+    clocks = [d for d in found if d.kind is DeadlineKind.PREMIUM_PROCESSING]
+    assert [(d.due, d.state) for d in clocks] == [
+        (date(2026, 3, 23), DeadlineState.MET), (date(2026, 4, 27), DeadlineState.RUNNING)]
+
+
+def test_premium_processing_only_with_premium_and_once_per_request() -> None:
+    """8 CFR 106.4: no premium processing on the case, no clock; a later premium step (being
+    premium processed) is the same clock; the agency's 45 business days (EB-1C, NIW) count."""
+    _none(_premium(date(2026, 3, 10), case=replace(I140, premium=None)),
+          DeadlineKind.PREMIUM_PROCESSING)
+    found = _premium(date(2026, 3, 10), (date(2026, 3, 3), "ACTIVE", "PREMIUM_PROCESSING"))
+    assert _only(found, DeadlineKind.PREMIUM_PROCESSING).due == date(2026, 3, 23)
+    niw = replace(I140, premium=replace(I140.premium, business_days=45))
+    assert _only(_premium(date(2026, 3, 10), case=niw),
+                 DeadlineKind.PREMIUM_PROCESSING).due == date(2026, 5, 4)
+
+
+def test_raj_demo_premium_i140_was_acted_on_in_time() -> None:
+    """8 CFR 106.4 on the demo's data: raj's I-140 has premium processing (the adapter reads it
+    from its "Premium Processing Fee Was Received" step) and was approved within 15 business
+    days."""
+    today = date(2026, 12, 3)
+    records = immigration_synthetic.persona_cases(today)["raj"]
+    i140 = next(r for r in records if r.case_type == "I-140")
+    premium = premium_of(i140.case_type, i140.events)
+    assert premium is not None and premium.business_days == 15
+    cases, events = _from_records("immigration", [i140])
+    case = replace(cases[0], premium=Premium(premium.requested_at, premium.business_days,
+                                             premium.source))
+    deadline = _only(deadlines_for([case], events, {}, today), DeadlineKind.PREMIUM_PROCESSING)
+    assert deadline.state is DeadlineState.MET
 
 
 def test_every_kind_has_a_rule_and_every_rule_a_test_naming_its_source() -> None:

@@ -13,6 +13,7 @@ from aggregator.processing.model import (
     DeadlineParty,
     DeadlineState,
     InquiryRule,
+    Premium,
     TargetUnit,
 )
 from support.processing_stats import WITHHELD, figures, statistics, target
@@ -130,3 +131,69 @@ def test_a_decided_case_has_no_estimate_unless_a_deadline_runs_on_it() -> None:
 def test_only_the_cases_own_deadlines_are_carried() -> None:
     found = estimate(_case(), None, (_deadline(), _deadline("IOE0990000002")), TODAY)
     assert found is not None and [d.case_number for d in found.deadlines] == ["IOE0990000001"]
+
+
+# --- premium processing (8 CFR 106.4) ------------------------------------------------------------
+
+REQUESTED = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # Monday 2 March 2026, 1 pm Eastern
+
+
+def _premium_case(days: int = 15) -> Case:
+    status = Status("ACTIVE", "PREMIUM_PROCESSING", False, "Case Is Being Premium Processed", "")
+    return Case("immigration", "IOE0990000011", "I-140", "Immigrant petition", status,
+                RECEIPT, REQUESTED, office="NBC",
+                premium=Premium(REQUESTED, days, "8 CFR 106.4"))
+
+
+def _premium_deadline(due: date, state: DeadlineState = DeadlineState.RUNNING,
+                      met_on: date | None = None) -> Deadline:
+    return Deadline(DeadlineKind.PREMIUM_PROCESSING, due, state, DeadlineParty.AGENCY,
+                    "8 CFR 106.4", {"en": "USCIS must act.", "es": "USCIS debe actuar."},
+                    "immigration", "IOE0990000011", met_on=met_on)
+
+
+def test_a_premium_case_is_decided_by_its_premium_timeframe_not_by_all_cases() -> None:
+    """8 CFR 106.4: a premium I-140 is acted on within 15 business days of the request (2 March
+    2026 + 15 business days = 23 March), whatever all I-140s take (here ~400 days)."""
+    stats = statistics({"NBC": figures(40, 400, 450), None: figures(500, 380, 420)})
+    due = date(2026, 3, 23)
+    found = estimate(_premium_case(), stats, (_premium_deadline(due),), date(2026, 3, 10))
+    assert found is not None
+    assert (found.typical_by, found.most_by) == (due, due)
+    assert found.inquiry_from == due + timedelta(days=1)
+    assert not found.outside_normal
+    assert "15 business days" in found.basis["en"] and "8 CFR 106.4" in found.basis["en"]
+    assert "15 días hábiles" in found.basis["es"] and "8 CFR 106.4" in found.basis["es"]
+    assert "March 24, 2026" in found.basis["en"]  # the inquiry date: the day after
+
+
+def test_a_premium_case_is_outside_normal_only_after_its_inquiry_date() -> None:
+    """8 CFR 106.4: from the day after the premium timeframe an inquiry is reasonable; past
+    that day the case is outside normal processing time."""
+    due = date(2026, 3, 23)
+    deadlines = (_premium_deadline(due),)
+    on_inquiry = estimate(_premium_case(), None, deadlines, due + timedelta(days=1))
+    after = estimate(_premium_case(), None, deadlines, due + timedelta(days=2))
+    assert on_inquiry is not None and not on_inquiry.outside_normal
+    assert after is not None and after.outside_normal
+
+
+def test_a_premium_case_without_a_deadline_counts_45_business_days_itself() -> None:
+    """8 CFR 106.4: an EB-1C or NIW I-140 has 45 business days; the agency states the days, and
+    without the rules' deadline the estimate counts them from the request."""
+    found = estimate(_premium_case(45), None, (), date(2026, 3, 10))
+    assert found is not None
+    # 45 business days after Monday 2 March 2026: Monday 4 May.
+    assert found.most_by == date(2026, 5, 4)
+    assert "45 business days" in found.basis["en"]
+
+
+def test_a_premium_case_waiting_for_its_evidence_has_no_premium_date() -> None:
+    """8 CFR 106.4: a request for evidence is USCIS acting; a new timeframe starts only when
+    the response arrives, so meanwhile no date is claimed and the case is not late."""
+    met = _premium_deadline(date(2026, 3, 23), DeadlineState.MET, met_on=date(2026, 3, 16))
+    found = estimate(_premium_case(), None, (met,), date(2026, 6, 1))
+    assert found is not None
+    assert (found.typical_by, found.most_by, found.inquiry_from) == (None, None, None)
+    assert not found.outside_normal
+    assert "March 16, 2026" in found.basis["en"] and "16 de marzo de 2026" in found.basis["es"]

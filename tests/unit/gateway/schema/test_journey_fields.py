@@ -169,8 +169,8 @@ async def test_the_deadlines_the_rules_find_show_on_the_journey(
     seen: list[Any] = []
 
     def rules(cases: Sequence[Case], events: Sequence[Event], related: Any,
-              today: date) -> tuple[Deadline, ...]:
-        seen.append((len(cases), related[("labor", PERM)], today))
+              today: date, *, zones: Any = None) -> tuple[Deadline, ...]:
+        seen.append((len(cases), related[("labor", PERM)], today, zones))
         return (Deadline(DeadlineKind.PERM_VALIDITY, date(2025, 12, 30), DeadlineState.MET,
                          DeadlineParty.APPLICANT, "20 CFR 656.30(b)(1)",
                          {"en": "File the I-140 within 180 days.",
@@ -183,9 +183,11 @@ async def test_the_deadlines_the_rules_find_show_on_the_journey(
     assert journey["deadlines"] == [{"kind": "PERM_VALIDITY", "due": "2025-12-30",
                                      "basis": "Presente el I-140 en 180 días.",
                                      "state": "MET"}]
-    ((count, related, today),) = seen
+    ((count, related, today, zones),) = seen
     assert count == 5 and RelatedCase("immigration", I140, "BASIS_FOR") in related
     assert today == datetime.now(UTC).date()
+    # Each agency's clock counts in its own calendar (the registry's zone; Eastern here).
+    assert zones["labor"] == zones["immigration"] == "America/New_York"
 
 
 async def test_journeys_are_the_viewers_own_cases_only(world: World) -> None:
@@ -211,7 +213,7 @@ async def test_a_certified_perm_without_an_i140_shows_it_as_the_next_step_not_fi
     validity = Deadline(DeadlineKind.PERM_VALIDITY, date(2026, 12, 28), DeadlineState.RUNNING,
                         DeadlineParty.APPLICANT, "20 CFR 656.30(b)(1)",
                         {"en": "Valid until then.", "es": "Vale hasta entonces."}, "labor", PERM)
-    monkeypatch.setattr(journey_fields, "deadlines_for", lambda *args: (validity,))
+    monkeypatch.setattr(journey_fields, "deadlines_for", lambda *args, **kwargs: (validity,))
     async with _world(tmp_path, {"labor": CASES["labor"]}) as world:
         english = await world.journeys("raj", NEXT_STEPS)
         spanish = await world.journeys("raj", NEXT_STEPS, language="ES")

@@ -27,8 +27,9 @@ def test_a_linked_pw_and_perm_are_one_journey_with_the_rules_deadline(
     seen: dict[str, Any] = {}
     ran = (deadline(number=PERM),)
 
-    def deadlines_for(cases: Any, events: Any, related: Any, today: date) -> Any:
-        seen.update(cases=list(cases), related=dict(related), today=today)
+    def deadlines_for(cases: Any, events: Any, related: Any, today: date, *,
+                      zones: Any = None) -> Any:
+        seen.update(cases=list(cases), related=dict(related), today=today, zones=zones)
         return ran
 
     monkeypatch.setattr(me_journeys, "deadlines_for", deadlines_for)

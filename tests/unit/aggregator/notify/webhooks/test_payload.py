@@ -90,3 +90,14 @@ def test_an_inquiry_date_alert_goes_out_as_case_inquiry_date() -> None:
 def test_a_change_still_goes_out_as_status_changed() -> None:
     assert payload_of(_released("A123456789"), AT) == status_payload(_released("A123456789"),
                                                                      AT)
+
+
+def test_a_deadline_the_agency_missed_goes_out_as_case_deadline_without_a_window() -> None:
+    """An AGENCY_MISSED alert is a deadline event; it was told after the due date, not some
+    days ahead, so its window is null."""
+    message = _alert(NotificationKind.AGENCY_MISSED, "A123456789")
+    body = payload_of(message, AT)
+    assert event_of(message) == body["type"] == "case.deadline"
+    assert body["data"]["kind"] == "AGENCY_MISSED"
+    assert body["data"]["deadline"]["window"] is None
+    assert body["data"]["deadline"]["due"] == "2026-12-07"
