@@ -23,6 +23,7 @@ from aggregator.ledger.entries import EntryKind
 from aggregator.ledger.merkle import HASH_SIZE
 from aggregator.ledger.sequencer import ledger_engine, sequencer_for
 from aggregator.ledger.tiles import TILE_BYTES, TILE_WIDTH, TileKey, tiles_after_append
+from aggregator.store.disposal import dispose_when_idle
 
 __all__ = ["PAGE", "EntryFilter", "LedgerStore", "LedgerView", "LedgerWrite", "Row",
            "StoredCheckpoint", "StoredEntry"]
@@ -361,4 +362,4 @@ class LedgerStore:
     def close(self) -> None:
         """Close every connection and the lock files."""
         self._sequencer.close()
-        self.engine.dispose()
+        dispose_when_idle(self.engine)  # a stopped task's read may still be running

@@ -24,6 +24,7 @@ from aggregator.consent.vocabulary import ConsentState, Purpose, Role
 from aggregator.ledger.entries import access_code_reference, case_reference
 from aggregator.migrations import ensure_schema
 from aggregator.model import Link
+from aggregator.store.disposal import dispose_when_idle
 from aggregator.store.invitations import InvitationStore
 from aggregator.store.migrations import bump_version
 from aggregator.store.tables import (
@@ -560,7 +561,7 @@ class Store:
         """Release connections."""
         if self._probe is not None:
             self._probe.close()
-        self.engine.dispose()
+        dispose_when_idle(self.engine)  # a stopped task's query may still be running
 
 
 class _HoldersChanged(Exception):

@@ -14,7 +14,8 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,12 +58,19 @@ def mask_target(channel: str, target: str) -> str:
     return target
 
 
-def _open_outbox(state_dir: Path | None, url: str, database_url: str | None) -> Outbox:
+@contextmanager
+def _open_outbox(state_dir: Path | None, url: str, database_url: str | None
+                 ) -> Iterator[Outbox]:
+    """The state's outbox, its database closed afterwards (the commands also run in-process,
+    from tests and tools: a PostgreSQL connection left open would outlive them)."""
     from aggregator.bootstrap import ledger_reference_key
     from aggregator.notify.outbox import Outbox
 
     paths, store, vault = open_aggregator_state(state_dir, url, database_url)
-    return Outbox(store.engine, store.sealer, ledger_reference_key(paths, vault.keyring))
+    try:
+        yield Outbox(store.engine, store.sealer, ledger_reference_key(paths, vault.keyring))
+    finally:
+        store.close()
 
 
 @click.group()
@@ -79,8 +87,8 @@ def notify() -> None:
 def dead_letters(limit: int, as_json: bool, state_dir: Path | None, url: str,
                  database_url: str | None) -> None:
     """Deliveries that gave up (retries spent, or refused for good), newest first."""
-    outbox = _open_outbox(state_dir, url, database_url)
-    rows = outbox.dead_letters(limit)
+    with _open_outbox(state_dir, url, database_url) as outbox:
+        rows = outbox.dead_letters(limit)
     if as_json:
         for d in rows:
             click.echo(json.dumps({
@@ -114,13 +122,13 @@ def replay(delivery_id: str, state_dir: Path | None, url: str,
         raise click.BadParameter(f"expected a delivery id of up to {MAX_ID} letters and "
                                  "digits, as `caseline notify dead-letters` shows",
                                  param_hint="DELIVERY_ID")
-    outbox = _open_outbox(state_dir, url, database_url)
-    found = outbox.delivery(delivery_id)
-    if found is None:
-        raise click.ClickException(f"no delivery {delivery_id}")
-    if not outbox.replay(delivery_id, datetime.now(UTC)):
-        raise click.ClickException(f"delivery {delivery_id} is {found.state.value}, not dead: "
-                                   "only dead letters are replayed")
+    with _open_outbox(state_dir, url, database_url) as outbox:
+        found = outbox.delivery(delivery_id)
+        if found is None:
+            raise click.ClickException(f"no delivery {delivery_id}")
+        if not outbox.replay(delivery_id, datetime.now(UTC)):
+            raise click.ClickException(f"delivery {delivery_id} is {found.state.value}, not "
+                                       "dead: only dead letters are replayed")
     click.echo(f"delivery {delivery_id} is pending again")
 
 

@@ -1,7 +1,8 @@
 """Every way out, end to end, over real reference adapters in their own processes: a change
 recorded at each agency reaches ana (who reads Spanish) in-app, by a signed webhook and by
 e-mail (the demo's SMTP sink); a receiver answering 500 gets retries, then a dead letter an
-operator lists and replays with `caseline notify`."""
+operator lists and replays with `caseline notify`. On both engines (support.notify_engines):
+embedded (SQLite, no NATS) and nats-postgres (JetStream and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from deploy.cli import main
 from deploy.demo.mail import demo_email_settings
 from deploy.demo.mail_sink import MailSink
 from deploy.processes.launcher import AdapterProcess, registry_with, start_adapter, stop_adapters
+from support.notify_engines import ENGINES, NotifyEngine, notify_engine
 from support.webhook_receiver import WebhookReceiver, webhook_receiver
 from support.world import seed_world
 
@@ -53,6 +55,7 @@ CHANGES = {"immigration": "Request for Evidence Was Sent", "labor": "RFI ISSUED"
 @dataclass
 class World:
     root: Path
+    engine: NotifyEngine
     stores: dict[str, Path]
     numbers: dict[str, str]  # ana's case at each agency
     service: CaselineService
@@ -106,12 +109,21 @@ def _unlinked_case(store: Path, case_type: str) -> str:
     return next(str(n) for (n,) in rows if n not in personas)
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@pytest.fixture(params=ENGINES)
+async def world(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[World]:
     """Three adapters, the mail sink and a webhook receiver; a bootstrap'd service whose
     watchers start from Describe's cursor; ana reads Spanish, has a verified address, a
-    verified webhook, every channel on, and a labor case besides her USCIS and court ones."""
-    stores = seed_world(tmp_path, cases=20, seed=7, today=TODAY)
+    verified webhook, every channel on, and a labor case besides her USCIS and court ones.
+    'embedded': SQLite, the watchers write the outbox; 'nats-postgres': PostgreSQL, the
+    watchers publish to a JetStream stream of the test's own, matched from it."""
+    async with notify_engine(request.param, tmp_path) as engine:
+        async for value in _world(tmp_path, engine):
+            yield value
+
+
+async def _world(tmp_path: Path, engine: NotifyEngine) -> AsyncIterator[World]:
+    stores = seed_world(tmp_path, cases=20, seed=7, today=TODAY,
+                        database_url=engine.database_url)
     numbers = {a: synthetic(a).persona_cases(TODAY)["ana"][0].number
                for a in ("immigration", "courts")}
     numbers["labor"] = _unlinked_case(stores["labor"], "PERM")
@@ -123,13 +135,14 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         for agency_id, path in stores.items():
             adapters[agency_id] = await start_adapter(agency_id, path, jwks,
                                                       tmp_path / f"{agency_id}.log")
-        vault = open_state_vault(StatePaths(tmp_path))
+        vault = open_state_vault(StatePaths(tmp_path), engine.database_url)
         service = bootstrap(
-            registry_with({a: p.port for a, p in adapters.items()}), tmp_path, vault=vault,
+            registry_with({a: p.port for a, p in adapters.items()}), tmp_path,
+            database_url=engine.database_url, vault=vault,
             webhooks=WebhookSettings(allow_local=True),
             email=demo_email_settings("127.0.0.1", sink.port, "http://127.0.0.1:8000"),
             notify=NotifySettings(
-                watch_policy=WatchPolicy(0.05, 0.4),
+                nats=engine.nats, watch_policy=WatchPolicy(0.05, 0.4),
                 delivery=DeliveryPolicy(max_attempts=MAX_ATTEMPTS, base_backoff_s=0.05,
                                         max_backoff_s=0.2, poll_s=0.05, lease_s=5)))
         try:
@@ -146,7 +159,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 registered = await service.webhooks.register("ana", receiver.url)
                 receiver.secrets.append(registered.secret)
                 assert (await service.webhooks.verify("ana", registered.endpoint.id)).ok
-                found = World(tmp_path, stores, numbers, service, receiver, sink)
+                found = World(tmp_path, engine, stores, numbers, service, receiver, sink)
                 await found.notifier.start()
                 # Each watcher's first start stores Describe's cursor before any change.
                 outbox = found.notifier.outbox
@@ -206,7 +219,7 @@ async def test_a_change_at_each_agency_reaches_ana_in_app_by_webhook_and_by_emai
     assert world.receiver.ids.count(failing) == MAX_ATTEMPTS
     runner = CliRunner()
     listed = runner.invoke(main, ["notify", "dead-letters", "--json", "--state-dir",
-                                  str(world.root)])
+                                  str(world.root), *world.engine.cli_options])
     assert listed.exit_code == 0, listed.output
     rows = [json.loads(line) for line in listed.output.splitlines()]
     assert [(r["id"], r["notification"], r["channel"]) for r in rows] == [
@@ -214,10 +227,14 @@ async def test_a_change_at_each_agency_reaches_ana_in_app_by_webhook_and_by_emai
 
     world.receiver.status = 200
     replayed = runner.invoke(main, ["notify", "replay", letter.id, "--state-dir",
-                                    str(world.root)])
+                                    str(world.root), *world.engine.cli_options])
     assert replayed.exit_code == 0, replayed.output
     again = await eventually(lambda: outbox.delivery(letter.id),
                              lambda d: d is not None and d.state == DeliveryState.DELIVERED)
     assert again is not None and again.state == DeliveryState.DELIVERED
     assert world.receiver.ids.count(failing) == MAX_ATTEMPTS + 1
     assert outbox.dead_letters(10) == []
+    if world.engine.nats is not None:  # the four changes travelled on the test's stream
+        bus = world.notifier.bus
+        assert bus is not None and bus.published >= 4 and bus.matched >= 4
+        assert not StatePaths(world.root).database.exists()  # all of it in PostgreSQL

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -23,8 +24,11 @@ from aggregator.notify.model import (
 )
 from aggregator.notify.runtime import NotifySettings, build_notifications
 from aggregator.state import StatePaths
+from aggregator.store import Store
 from deploy.cli import main
+from deploy.commands import notify as notify_command
 from deploy.commands.notify import installation_channels, mask_target
+from deploy.commands.state_options import open_aggregator_state
 from deploy.demo.mail import seed_persona_emails, start_mail_sink
 from deploy.demo.state import DemoState
 from support.notify_channels import RecordingChannel
@@ -86,6 +90,33 @@ async def test_dead_letters_listed_and_replayed(tmp_path: Path) -> None:
     assert f"delivery {dead} is {DeliveryState.PENDING.value}, not dead" in again.output
     empty = runner.invoke(main, ["notify", "dead-letters", "--state-dir", str(tmp_path)])
     assert "No dead letters." in empty.output
+
+
+async def test_dead_letters_and_replay_close_the_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in-process (tests, tools), each command closes the store it opened, a refusal
+    included: on PostgreSQL a connection left open would outlive the command."""
+    dead = await _dead_letter(tmp_path)
+    opened: list[Store] = []
+    closed: list[Store] = []
+
+    def opening(*args: Any) -> tuple[StatePaths, Store, Any]:
+        paths, store, vault = open_aggregator_state(*args)
+        opened.append(store)
+        return paths, store, vault
+
+    def closing(store: Store, close: Any = Store.close) -> None:
+        closed.append(store)
+        close(store)
+
+    monkeypatch.setattr(notify_command, "open_aggregator_state", opening)
+    monkeypatch.setattr(Store, "close", closing)
+    runner = CliRunner()
+    for args in (["dead-letters"], ["replay", dead], ["replay", dead], ["replay", "f" * 32]):
+        runner.invoke(main, ["notify", *args, "--state-dir", str(tmp_path)])
+        assert len(opened) == 1 and closed == opened, args
+        opened.clear()
+        closed.clear()
 
 
 def test_replay_refuses_what_is_not_an_id(tmp_path: Path) -> None:
