@@ -178,8 +178,11 @@ class Deliverer:
                 failed.add(delivery.id)
                 await self._fail(delivery, DeliveryError(
                     f"ledger: {type(result).__name__}: {result}"))
+        # In-app deliveries are marked ledgered with their delivery (Outbox.delivered_many):
+        # one transaction fewer on the path a person waits on.
         await asyncio.to_thread(self._outbox.mark_ledgered_many,
-                                [d.id for d, _, _ in needed if d.id not in failed],
+                                [d.id for d, _, _ in needed if d.id not in failed
+                                 and d.channel != ChannelKind.IN_APP],
                                 self._clock())
         return [g for g in going if g[0].id not in failed]
 

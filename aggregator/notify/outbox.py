@@ -5,13 +5,15 @@ UPDATE, so several of them (in several processes) never send one delivery at onc
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from aggregator.ledger.entries import case_reference
@@ -64,6 +66,19 @@ class StoredNotification:
     delivered_at: datetime | None
 
 
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _process_write_lock(engine: Engine) -> threading.Lock | None:
+    """One lock per SQLite database in this process (None for other engines, whose row
+    locks need no queue)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(str(engine.url), threading.Lock())
+
+
 class Outbox:
     """The notification tables, created on open."""
 
@@ -72,6 +87,19 @@ class Outbox:
         self._sealer = sealer
         self._reference_key = reference_key
         create_tables(engine)
+        self._write_lock = _process_write_lock(engine)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction. On SQLite this process's writers queue on a lock first:
+        SQLite's own busy handler would let them poll for its write lock with sleeps of up
+        to 100 ms, which is what the delivery latency's tail was made of."""
+        if self._write_lock is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
 
     def case_ref(self, agency_id: str, case_number: str) -> str:
         """The keyed reference a case is kept under (the store's and the ledger's)."""
@@ -172,7 +200,7 @@ class Outbox:
             set_={"event_id": upsert.excluded.event_id,
                   "occurred_at": upsert.excluded.occurred_at, "seen_at": upsert.excluded.seen_at})
         new = 0
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             if rows:
                 new = len(conn.execute(add_notifications.returning(notifications.c.id),
                                        rows).all())
@@ -233,7 +261,7 @@ class Outbox:
             "read": False, "delivered_at": None, "kind": n.kind.value, "alert_sealed": sealed}
             for n, number, sealed in zip((p.notification for p in items), numbers, details,
                                          strict=True)]
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             new = {str(i) for i in conn.execute(
                 insert_for(self.engine, notifications).on_conflict_do_nothing()
                 .returning(notifications.c.id), rows).scalars()}
@@ -250,7 +278,7 @@ class Outbox:
 
     def set_cursor(self, agency_id: str, cursor: str, now: datetime) -> None:
         """Move the watcher's cursor on (a change that concerned no one)."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._set_cursor(conn, agency_id, cursor, now)
 
     def _set_cursor(self, conn: object, agency_id: str, cursor: str, now: datetime) -> None:
@@ -276,7 +304,7 @@ class Outbox:
     def claim(self, delivery: Delivery, now: datetime, lease: timedelta) -> bool:
         """Take ``delivery`` for ``lease``: True for exactly one of several deliverers
         asking at once (the row must still be pending and due as read)."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             claimed = conn.execute(update(deliveries).where(and_(
                 deliveries.c.id == delivery.id,
                 deliveries.c.state == DeliveryState.PENDING.value,
@@ -291,7 +319,7 @@ class Outbox:
         claimed: list[Delivery] = []
         if not due:
             return claimed
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             for delivery in due:
                 if conn.execute(update(deliveries).where(and_(
                         deliveries.c.id == delivery.id,
@@ -328,7 +356,7 @@ class Outbox:
     def mark_ledgered_many(self, delivery_ids: Sequence[str], now: datetime) -> None:
         """``mark_ledgered`` for several deliveries in one transaction."""
         if delivery_ids:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 conn.execute(update(deliveries).where(deliveries.c.id.in_(delivery_ids))
                              .values(ledger_at=now))
 
@@ -337,11 +365,21 @@ class Outbox:
         their notification in the inbox)."""
         if not done:
             return
-        with self.engine.begin() as conn:
-            for delivery in done:
-                conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
-                    state=DeliveryState.DELIVERED.value, delivered_at=now,
-                    attempts=delivery.attempts + 1, last_error=""))
+        with self._write() as conn:
+            # One statement for the batch (executemany), not one round trip per delivery.
+            conn.execute(update(deliveries).where(deliveries.c.id == bindparam("delivery_id"))
+                         .values(state=DeliveryState.DELIVERED.value, delivered_at=now,
+                                 attempts=bindparam("next_attempts"), last_error=""),
+                         [{"delivery_id": d.id, "next_attempts": d.attempts + 1}
+                          for d in done])
+            # In-app deliveries are marked ledgered here, with their delivery, rather than
+            # in a transaction of their own first: sending one is this very write, so
+            # there is nothing between the two for a separate mark to protect.
+            in_app_ledgered = [d.id for d in done if d.channel == ChannelKind.IN_APP
+                               and d.ledger_at is None]
+            if in_app_ledgered:
+                conn.execute(update(deliveries).where(deliveries.c.id.in_(in_app_ledgered))
+                             .values(ledger_at=now))
             in_app = [d.notification_id for d in done if d.channel == ChannelKind.IN_APP]
             if in_app:
                 conn.execute(update(notifications).where(
@@ -351,7 +389,7 @@ class Outbox:
     def skipped_many(self, skips: Sequence[tuple[Delivery, str]], now: datetime) -> None:
         """``skipped`` for several deliveries in one transaction."""
         if skips:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 for delivery, reason in skips:
                     conn.execute(update(deliveries).where(deliveries.c.id == delivery.id)
                                  .values(state=DeliveryState.SKIPPED.value,
@@ -381,7 +419,7 @@ class Outbox:
 
     def delivered(self, delivery: Delivery, now: datetime, *, in_app: bool) -> None:
         """DELIVERED; an in-app delivery also puts the notification in the inbox."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
                 state=DeliveryState.DELIVERED.value, delivered_at=now,
                 attempts=delivery.attempts + 1, last_error=""))
@@ -407,7 +445,7 @@ class Outbox:
                      last_error=reason[:MAX_ERROR])
 
     def _update(self, delivery_id: str, **values: object) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(update(deliveries).where(deliveries.c.id == delivery_id)
                          .values(**values))
 
@@ -431,7 +469,7 @@ class Outbox:
 
     def replay(self, delivery_id: str, now: datetime) -> bool:
         """A DEAD delivery PENDING again, attempts reset; False when it is not DEAD."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             changed = conn.execute(update(deliveries).where(
                 (deliveries.c.id == delivery_id)
                 & (deliveries.c.state == DeliveryState.DEAD.value)).values(

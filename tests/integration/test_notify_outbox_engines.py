@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from aggregator.consent.records import ConsentRecord
 from aggregator.consent.vocabulary import ConsentState, Purpose, Role
@@ -31,7 +31,7 @@ from aggregator.notify.model import (
     notification_id,
 )
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
-from aggregator.notify.tables import create_tables
+from aggregator.notify.tables import create_tables, deliveries
 from aggregator.processing.model import Deadline, DeadlineKind, DeadlineParty, DeadlineState
 from aggregator.store import Store, make_engine
 from caseline.v1.lib.scopes import Scope
@@ -113,6 +113,28 @@ async def test_matched_delivered_and_listed_on_each_engine(store: Store) -> None
     assert lees.case_number != A_NUMBER
     assert inbox.mark_read("ana", [mine.id, lees.id]) == [mine.id]
     assert (inbox.unread_count("ana"), inbox.unread_count("lee")) == (0, 1)
+
+
+async def test_each_delivery_is_ledgered_once_and_marked_so(store: Store) -> None:
+    """In-app and webhook deliveries alike: one access entry each in the ledger, and the
+    delivery marked as having it (a retry must not record the access again)."""
+    _world(store)
+    ledger = FakeLedger()
+    parts = build_notifications(store, b"r" * 32, ledger, lambda s: f"p_{s}", AGENCIES, {},
+                                lambda: NOW, channels=[Recorder()],
+                                settings=NotifySettings(watch=False, deliver=True,
+                                                        delivery=DeliveryPolicy(batch=10)))
+    parts.hub.preferences.set_preferences("ana", Preferences(frozenset({ChannelKind.WEBHOOK})))
+    parts.matcher.record(_change(1))
+    assert parts.notifier.deliverer is not None
+    await parts.notifier.deliverer.drain_once()
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(deliveries.c.channel, deliveries.c.state,
+                                   deliveries.c.ledger_at)).all()
+    assert sorted((r.channel, r.state) for r in rows) == [
+        ("in_app", "delivered"), ("in_app", "delivered"), ("webhook", "delivered")]
+    assert all(r.ledger_at is not None for r in rows)
+    assert len(ledger.entries) == 3
 
 
 async def test_racing_deliverers_send_each_delivery_once(store: Store) -> None:
