@@ -91,9 +91,9 @@ class Outbox:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction. On SQLite this process's writers queue on a lock first:
-        SQLite's own busy handler would let them poll for its write lock with sleeps of up
-        to 100 ms, which is what the delivery latency's tail was made of."""
+        """A write transaction. On SQLite this process's writers (matcher, delivery lanes)
+        queue on a lock first, in turn, rather than poll for SQLite's write lock through its
+        busy handler, which sleeps up to 100 ms between tries."""
         if self._write_lock is None:
             with self.engine.begin() as conn:
                 yield conn
