@@ -63,6 +63,8 @@ NOT_TEXT = frozenset({
     "caseline.v1.CaseEvent.event_id", "caseline.v1.CaseEvent.due_date",
     "caseline.v1.LocalizedText.language", "caseline.v1.LocalizedString.language",
     "caseline.v1.Hearing.time_zone", "caseline.v1.RelatedCase.agency_id",
+    # The rule premium processing runs under ("8 CFR 106.4"), set by the adapter.
+    "caseline.v1.PremiumProcessing.source",
     # Sealing's own, filled in after redaction: key ids, the scheme, sealed fields' paths.
     "caseline.v1.WrappedDataKey.key_id", "caseline.v1.WrappedDataKey.custodian_key_id",
     "caseline.v1.WrappedDataKey.scheme", "caseline.v1.SealedField.path",
