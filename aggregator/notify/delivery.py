@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from aggregator.notify.backoff import backoff_delay
 from aggregator.notify.decisions import Verdict
 from aggregator.notify.live import LiveUpdates
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Preferences, Released
-from aggregator.notify.outbox import Outbox, StoredNotification
+from aggregator.notify.outbox import HandedOver, Outbox, StoredNotification
 from aggregator.notify.ports import Channel, SendsMany
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import SUBJECT_ERASED, Refused, Releaser
@@ -74,6 +75,8 @@ class Deliverer:
         self._woken: asyncio.Event | None = None
         self._lanes: list[asyncio.Event] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        # In-app deliveries the matcher of this process handed over (``take``), claimed.
+        self._handed: deque[HandedOver] = deque()
 
     def wake(self) -> None:
         """New deliveries were committed (callable from any thread): look now rather than at
@@ -83,6 +86,20 @@ class Deliverer:
         if loop is not None and woken is not None and not loop.is_closed():
             for event in (woken, *self._lanes):
                 loop.call_soon_threadsafe(event.set)
+
+    def hand_over_lease(self) -> timedelta | None:
+        """The claim handed deliveries are written with while this deliverer runs (the
+        matcher's side of ``take``); None when it does not."""
+        return timedelta(seconds=self.policy.lease_s) if self._loop is not None else None
+
+    def take(self, handed: Sequence[HandedOver]) -> None:
+        """In-app deliveries just written, claimed for this deliverer by the matcher of
+        this process (callable from any thread): sent next, ahead of the outbox. Any left
+        when it stops come due again when their claim ends."""
+        self._handed.extend(handed)  # deque appends are atomic: no lock
+        loop, lanes = self._loop, self._lanes
+        if loop is not None and lanes and not loop.is_closed():
+            loop.call_soon_threadsafe(lanes[0].set)  # the in-app lane
 
     async def run(self) -> None:
         """Deliver until cancelled: in-app deliveries and the other channels in lanes of
@@ -121,11 +138,20 @@ class Deliverer:
         # Only the channels this deliverer has: another process may serve the rest.
         if kinds is None:
             kinds = [ChannelKind.IN_APP, *self._channels]
-        lease = timedelta(seconds=self.policy.lease_s)
-        claimed = await asyncio.to_thread(self._claim, now, lease, list(kinds))
+        handed = self._take_handed() if ChannelKind.IN_APP in kinds else []
+        if handed:
+            claimed = [h.delivery for h in handed]
+            known: dict[str, StoredNotification] | None = {
+                h.notification.id: StoredNotification(
+                    h.notification.id, h.notification.recipient_id, h.notification.subject_id,
+                    h.notification.agency_id, h.notification, None) for h in handed}
+        else:
+            lease = timedelta(seconds=self.policy.lease_s)
+            claimed = await asyncio.to_thread(self._claim, now, lease, list(kinds))
+            known = None
         if not claimed:
             return 0
-        decided = await asyncio.to_thread(self._decide_all, claimed)
+        decided = await asyncio.to_thread(self._decide_all, claimed, known)
         skips = [(d, why) for d, why in decided if isinstance(why, str)]
         if skips:
             await asyncio.to_thread(self._outbox.skipped_many, skips, self._clock())
@@ -153,6 +179,13 @@ class Deliverer:
                 if delivery.channel == ChannelKind.IN_APP:
                     self._live.publish(message)
         return len(claimed)
+
+    def _take_handed(self) -> list[HandedOver]:
+        """Up to a batch of the handed-over deliveries, oldest first."""
+        taken: list[HandedOver] = []
+        while self._handed and len(taken) < self.policy.batch:
+            taken.append(self._handed.popleft())
+        return taken
 
     def _claim(self, now: datetime, lease: timedelta, kinds: list[ChannelKind]
                ) -> list[Delivery]:
@@ -249,11 +282,14 @@ class Deliverer:
                              self._random.random())
         self._outbox.retry(delivery, now + timedelta(seconds=wait), error.message)
 
-    def _decide_all(self, claimed: list[Delivery]
+    def _decide_all(self, claimed: list[Delivery],
+                    known: Mapping[str, StoredNotification] | None = None
                     ) -> list[tuple[Delivery, tuple[Released, Verdict] | str | DeliveryError]]:
-        """``_decide`` for a claimed batch: the notifications read in one query, each
-        recipient's preferences once; the policy decided for every delivery now."""
-        stored = self._outbox.notifications([d.notification_id for d in claimed])
+        """``_decide`` for a claimed batch: the notifications read in one query (unless
+        ``known``: handed over as matched), each recipient's preferences once; the policy
+        decided for every delivery now."""
+        stored = known if known is not None else self._outbox.notifications(
+            [d.notification_id for d in claimed])
         told = [s.notification for s in stored.values() if s.notification is not None]
         releaser = self._releaser.for_batch(told)
         # Preferences decide the other channels only (in-app is always on).

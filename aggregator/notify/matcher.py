@@ -5,19 +5,35 @@ and .matching; this module reads the store and writes the outbox)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
 from aggregator.notify.decisions import match_recipients
 from aggregator.notify.matching import Planned, is_repeat, plan
 from aggregator.notify.model import ChannelKind, StatusChange
-from aggregator.notify.outbox import Outbox
+from aggregator.notify.outbox import HandedOver, Outbox
 from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.ports import Clock
 from aggregator.store import Store
 
-__all__ = ["Matcher"]
+__all__ = ["HandOverTaker", "Matcher"]
+
+
+class HandOverTaker(Protocol):
+    """A deliverer in the matcher's process, which sends the new in-app deliveries it is
+    handed at once: no poll, no claim, no reading back (aggregator.notify.delivery)."""
+
+    def hand_over_lease(self) -> timedelta | None:
+        """How long handed deliveries stay claimed for it; None while it is not running
+        (they are written due, for whichever deliverer looks next)."""
+        ...
+
+    def take(self, handed: Sequence[HandedOver]) -> None:
+        """Send these (called from the matching thread, after their commit)."""
+        ...
 
 
 class Matcher:
@@ -28,6 +44,9 @@ class Matcher:
         # Told (from the matching thread) after new deliveries were committed: a deliverer
         # in this process starts on them at once instead of at its next poll.
         self.on_written: Callable[[], None] | None = None
+        # The in-app lane a change waits on most: a deliverer in this process is handed
+        # its new in-app deliveries, already claimed, in the transaction that writes them.
+        self.hand_over_to: HandOverTaker | None = None
         self._store = store
         self._outbox = outbox
         self._preferences = preferences
@@ -97,7 +116,11 @@ class Matcher:
             batch.append((change, plan(change, pairs, now,
                                        preferences_of=preferences.__getitem__,
                                        targets_of=targets_by_kind)))
-        written = self._outbox.record_batch(batch, now, moves=moves)
-        if written and self.on_written is not None:
+        taker = self.hand_over_to
+        lease = None if taker is None else taker.hand_over_lease()
+        recorded = self._outbox.record_batch(batch, now, moves=moves, claim_in_app=lease)
+        if recorded.handed and taker is not None:
+            taker.take(recorded.handed)
+        if recorded.new and self.on_written is not None:
             self.on_written()
-        return written
+        return recorded.new

@@ -47,7 +47,7 @@ from aggregator.notify.tables import (
 )
 from aggregator.store.subjects import SubjectSealer
 
-__all__ = ["MAX_ERROR", "Outbox", "StoredNotification"]
+__all__ = ["MAX_ERROR", "HandedOver", "Outbox", "Recorded", "StoredNotification"]
 
 # Errors are kept for operators; a receiver's long answer is cut.
 MAX_ERROR = 500
@@ -64,6 +64,25 @@ class StoredNotification:
     agency_id: str
     notification: Notification | None
     delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandedOver:
+    """An in-app delivery written already claimed (``Outbox.record_batch``'s
+    ``claim_in_app``), with its notification as matched: the deliverer of the process that
+    matched it sends it without reading it back, unsealing its number or claiming it."""
+
+    delivery: Delivery
+    notification: Notification
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What ``Outbox.record_batch`` wrote: how many notifications were new, and the new
+    in-app deliveries it claimed (none unless asked to)."""
+
+    new: int
+    handed: tuple[HandedOver, ...] = ()
 
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
@@ -145,23 +164,21 @@ class Outbox:
                     found[case] = str(row.event_id)
         return found
 
-    def record(self, change: StatusChange, planned: Sequence[Planned], now: datetime, *,
-               moves: Callable[[Connection], None] | None = None) -> int:
-        """Write the change's notifications and deliveries, the case's last event and the
-        watcher's cursor, in one transaction; returns how many notifications were new
-        (a repeated change inserts nothing). ``moves``: what the transaction moves on
-        instead of the watcher's cursor (a JetStream matcher's stream position; raising
-        there rolls everything back)."""
-        return self.record_batch([(change, planned)], now, moves=moves)
-
     def record_batch(self, batch: Sequence[tuple[StatusChange, Sequence[Planned]]],
-                     now: datetime, *, moves: Callable[[Connection], None] | None = None
-                     ) -> int:
-        """``record`` for several changes, in stream order, in one transaction: their
-        notifications and deliveries, each case's last event, and each agency's cursor at
-        its last change in the batch (or ``moves`` instead). Returns how many
-        notifications were new. The case numbers are sealed before the transaction, all
-        at once (sealing counts each encryption in its own committed write)."""
+                     now: datetime, *, moves: Callable[[Connection], None] | None = None,
+                     claim_in_app: timedelta | None = None) -> Recorded:
+        """Write changes, in stream order, in one transaction: their notifications and
+        deliveries, each case's last event, and each agency's cursor at its last change in
+        the batch (a change that concerns no one only moves the cursor on), or ``moves``
+        instead (what the transaction moves on instead of the watcher's cursor: a
+        JetStream matcher's stream position; raising there rolls everything back). A
+        repeated change inserts nothing. The case numbers are sealed before the
+        transaction, all at once (sealing counts each encryption in its own committed
+        write).
+
+        ``claim_in_app``: the new in-app deliveries are written claimed for that lease and
+        returned, for a deliverer in this process to send at once (should it never, they
+        come due when the lease ends, like a claim whose deliverer died)."""
         sealed = iter(seal_numbers(self._sealer, [
             (p.notification.subject_id, p.notification.id, change.case_number)
             for change, planned in batch for p in planned]))
@@ -169,6 +186,7 @@ class Outbox:
         sends: list[dict[str, object]] = []
         seen: list[dict[str, object]] = []
         last_cursor: dict[str, str] = {}
+        claimed_until = None if claim_in_app is None else now + claim_in_app
         for change, planned in batch:
             ref = self.case_ref(change.agency_id, change.case_number)
             titles = json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True)
@@ -183,7 +201,9 @@ class Outbox:
             sends.extend({
                 "id": d.id, "notification_id": p.notification.id,
                 "channel": d.channel.value, "target": d.target,
-                "state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": now,
+                "state": DeliveryState.PENDING.value, "attempts": 0,
+                "next_attempt_at": claimed_until if claimed_until is not None
+                and d.channel == ChannelKind.IN_APP else now,
                 "last_error": "", "created_at": now, "delivered_at": None, "ledger_at": None}
                 for p in planned for d in p.deliveries)
             seen.append({"agency_id": change.agency_id, "case_ref": ref,
@@ -200,13 +220,15 @@ class Outbox:
             set_={"event_id": upsert.excluded.event_id,
                   "occurred_at": upsert.excluded.occurred_at, "seen_at": upsert.excluded.seen_at})
         new = 0
+        inserted: set[str] = set()
         with self._write() as conn:
             if rows:
                 new = len(conn.execute(add_notifications.returning(notifications.c.id),
                                        rows).all())
             if sends:
-                conn.execute(insert_for(self.engine, deliveries).on_conflict_do_nothing(),
-                             sends)
+                inserted = {str(i) for i in conn.execute(
+                    insert_for(self.engine, deliveries).on_conflict_do_nothing()
+                    .returning(deliveries.c.id), sends).scalars()}
             if latest:
                 conn.execute(upsert, list(latest.values()))
             if moves is None:
@@ -214,7 +236,14 @@ class Outbox:
                     self._set_cursor(conn, agency_id, cursor, now)
             else:
                 moves(conn)
-        return new
+        if claimed_until is None:
+            return Recorded(new)
+        return Recorded(new, tuple(
+            HandedOver(Delivery(d.id, p.notification.id, d.channel, d.target,
+                                DeliveryState.PENDING, 0, claimed_until, now),
+                       p.notification)
+            for _, planned in batch for p in planned for d in p.deliveries
+            if d.channel == ChannelKind.IN_APP and d.id in inserted))
 
     # -- alerts --------------------------------------------------------------------------
 

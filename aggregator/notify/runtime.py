@@ -155,6 +155,7 @@ def build_notifications(store: Store, reference_key: bytes, ledger: LedgerPort,
                             settings.alerts) if facts is not None and settings.alert else None
     if deliverer is not None:
         matcher.on_written = deliverer.wake
+        matcher.hand_over_to = deliverer
         if alerts is not None:
             alerts.on_written = deliverer.wake
     pruner = Pruner(store.engine, clock, settings.retention) if settings.deliver else None
