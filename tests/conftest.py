@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -23,23 +24,18 @@ from support.traces import spans
 # kept in memory for the tracing tests.
 __all__ = ["ledger_url", "spans"]
 
-TESTS = Path(__file__).parent
-# Test modules that share one session-wide fixture costly to start (a demo and a Chromium:
-# tests/browser/conftest.py), so one worker runs them all (see pytest_collection_modifyitems).
-SHARED_SESSION_DIRS = {"browser"}
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pyproject's addopts run two workers with ``--dist loadfile``, refined here:
+    tests/browser's modules go to one worker as one unit (they share one session's demo and
+    Chromium, tests/browser/conftest.py). (xdist's loadgroup would do this by mark, but it
+    sets a node attribute pytest 9.2 no longer reads.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from support.xdist_units import ModuleScheduling
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for pytest-xdist's loadgroup (pyproject's addopts run two workers): a
-    module's tests stay on one worker, so a module-scoped demo starts once; tests/browser's
-    modules all go to one worker, which starts its session's demo and Chromium once."""
-    for item in items:
-        if not item.path.is_relative_to(TESTS):
-            continue
-        relative = item.path.relative_to(TESTS)
-        shared = relative.parts[0] if relative.parts[0] in SHARED_SESSION_DIRS else None
-        item.add_marker(pytest.mark.xdist_group(shared or relative.as_posix()))
+    return ModuleScheduling(config, log)
 
 
 def _env_pointing_into(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
