@@ -19,6 +19,7 @@ from caseline.v1.lib.key_wrap import public_jwk
 from support import fake_agency
 from support.ledger_engines import ledger_url
 from support.traces import spans
+from support.xdist_units import slow_first
 
 # Fixtures defined in support modules: every ledger test's storage, once per engine; spans
 # kept in memory for the tracing tests.
@@ -36,6 +37,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from support.xdist_units import ModuleScheduling
 
     return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start servers first (support/xdist_units.py says why); a stable sort, so
+    each module's tests stay together and in order."""
+    items.sort(key=lambda item: slow_first(item.nodeid))
 
 
 def _env_pointing_into(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
