@@ -69,6 +69,7 @@ from sqlalchemy.engine import Connection
 
 from adapters.reference.catalog import REFERENCE_AGENCIES
 from adapters.reference.demo_store import DemoStore
+from adapters.reference.progressions import for_agency
 from adapters.reference.seed import seed_store
 from aggregator.bootstrap import bootstrap, consent_issuer, open_state
 from aggregator.consent.records import ConsentRecord
@@ -185,11 +186,24 @@ def _link_unsynced(root: Path, chosen: dict[str, list[tuple[str, str]]],
     return plan
 
 
+def _ready(root: Path) -> DemoRecorder:
+    """A recorder with every agency's store, mapping table and progressions open: seconds
+    of CPU once per process, spent before any change is timed. Otherwise the first change
+    at each agency would wait for them and, in the driver, the changes held back meanwhile
+    would then go out as one burst far above the rate."""
+    recorder = DemoRecorder(DemoState(root))
+    for agency in REFERENCE_AGENCIES:
+        recorder.store(agency)
+        recorder.table(agency)
+        for_agency(agency)
+    return recorder
+
+
 def _drive(root: str, changes: list[tuple[str, str, str]], rate: float,
            out: str) -> None:
     """In its own process (the agencies): record ``changes`` at ``rate`` per second, write
     [(agency, number, wall time before recording)] to ``out``."""
-    recorder = DemoRecorder(DemoState(Path(root)))
+    recorder = _ready(Path(root))
     started = time.monotonic()
     sent = []
     for i, (agency, number, code) in enumerate(changes):
@@ -385,7 +399,7 @@ def _epoch(at: datetime) -> float:
 
 async def _idle(root: Path, plan: list[tuple[str, str, str]], arrivals: Arrivals
                 ) -> dict[str, object]:
-    recorder = DemoRecorder(DemoState(root))
+    recorder = await asyncio.to_thread(_ready, root)
     sent = []
     for agency, number, code in plan:
         done = arrivals.waiters.setdefault((agency, number), asyncio.Event())
