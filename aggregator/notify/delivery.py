@@ -18,7 +18,7 @@ from aggregator.notify.backoff import backoff_delay
 from aggregator.notify.decisions import Verdict
 from aggregator.notify.live import LiveUpdates
 from aggregator.notify.model import ChannelKind, Delivery, DeliveryError, Preferences, Released
-from aggregator.notify.outbox import HandedOver, Outbox, StoredNotification
+from aggregator.notify.outbox import Claim, HandedOver, Outbox, StoredNotification
 from aggregator.notify.ports import Channel, SendsMany
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.notify.release import SUBJECT_ERASED, Refused, Releaser
@@ -75,8 +75,10 @@ class Deliverer:
         self._woken: asyncio.Event | None = None
         self._lanes: list[asyncio.Event] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        # In-app deliveries the matcher of this process handed over (``take``), claimed.
-        self._handed: deque[HandedOver] = deque()
+        # Deliveries the matcher of this process handed over (``take``), claimed: in-app
+        # ones and the others apart, one queue per lane.
+        self._handed_in_app: deque[HandedOver] = deque()
+        self._handed_out: deque[HandedOver] = deque()
 
     def wake(self) -> None:
         """New deliveries were committed (callable from any thread): look now rather than at
@@ -87,19 +89,23 @@ class Deliverer:
             for event in (woken, *self._lanes):
                 loop.call_soon_threadsafe(event.set)
 
-    def hand_over_lease(self) -> timedelta | None:
+    def hand_over_claim(self) -> Claim | None:
         """The claim handed deliveries are written with while this deliverer runs (the
-        matcher's side of ``take``); None when it does not."""
-        return timedelta(seconds=self.policy.lease_s) if self._loop is not None else None
+        matcher's side of ``take``): its channels, its lease; None when it does not run."""
+        if self._loop is None:
+            return None
+        return Claim(timedelta(seconds=self.policy.lease_s),
+                     frozenset({ChannelKind.IN_APP, *self._channels}))
 
     def take(self, handed: Sequence[HandedOver]) -> None:
-        """In-app deliveries just written, claimed for this deliverer by the matcher of
-        this process (callable from any thread): sent next, ahead of the outbox. Any left
-        when it stops come due again when their claim ends."""
-        self._handed.extend(handed)  # deque appends are atomic: no lock
-        loop, lanes = self._loop, self._lanes
-        if loop is not None and lanes and not loop.is_closed():
-            loop.call_soon_threadsafe(lanes[0].set)  # the in-app lane
+        """Deliveries just written, claimed for this deliverer by the matcher of this
+        process (callable from any thread): sent next, ahead of the outbox. Any left when
+        it stops come due again when their claim ends."""
+        # deque appends are atomic: no lock
+        self._handed_in_app.extend(h for h in handed
+                                   if h.delivery.channel == ChannelKind.IN_APP)
+        self._handed_out.extend(h for h in handed if h.delivery.channel != ChannelKind.IN_APP)
+        self.wake()
 
     async def run(self) -> None:
         """Deliver until cancelled: in-app deliveries and the other channels in lanes of
@@ -138,7 +144,7 @@ class Deliverer:
         # Only the channels this deliverer has: another process may serve the rest.
         if kinds is None:
             kinds = [ChannelKind.IN_APP, *self._channels]
-        handed = self._take_handed() if ChannelKind.IN_APP in kinds else []
+        handed = self._take_handed(kinds)
         if handed:
             claimed = [h.delivery for h in handed]
             known: dict[str, StoredNotification] | None = {
@@ -180,11 +186,14 @@ class Deliverer:
                     self._live.publish(message)
         return len(claimed)
 
-    def _take_handed(self) -> list[HandedOver]:
-        """Up to a batch of the handed-over deliveries, oldest first."""
+    def _take_handed(self, kinds: Sequence[ChannelKind]) -> list[HandedOver]:
+        """Up to a batch of the handed-over deliveries on ``kinds``, oldest first."""
+        queues = ([self._handed_in_app] if ChannelKind.IN_APP in kinds else []) + (
+            [self._handed_out] if any(k != ChannelKind.IN_APP for k in kinds) else [])
         taken: list[HandedOver] = []
-        while self._handed and len(taken) < self.policy.batch:
-            taken.append(self._handed.popleft())
+        for queue in queues:
+            while queue and len(taken) < self.policy.batch:
+                taken.append(queue.popleft())
         return taken
 
     def _claim(self, now: datetime, lease: timedelta, kinds: list[ChannelKind]

@@ -5,7 +5,6 @@ and .matching; this module reads the store and writes the outbox)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.engine import Connection
@@ -13,7 +12,7 @@ from sqlalchemy.engine import Connection
 from aggregator.notify.decisions import match_recipients
 from aggregator.notify.matching import Planned, is_repeat, plan
 from aggregator.notify.model import ChannelKind, StatusChange
-from aggregator.notify.outbox import HandedOver, Outbox
+from aggregator.notify.outbox import Claim, HandedOver, Outbox
 from aggregator.notify.ports import Channel
 from aggregator.notify.preferences import SqlPreferences
 from aggregator.ports import Clock
@@ -23,12 +22,12 @@ __all__ = ["HandOverTaker", "Matcher"]
 
 
 class HandOverTaker(Protocol):
-    """A deliverer in the matcher's process, which sends the new in-app deliveries it is
-    handed at once: no poll, no claim, no reading back (aggregator.notify.delivery)."""
+    """A deliverer in the matcher's process, which sends the new deliveries it is handed
+    at once: no poll, no claim, no reading back (aggregator.notify.delivery)."""
 
-    def hand_over_lease(self) -> timedelta | None:
-        """How long handed deliveries stay claimed for it; None while it is not running
-        (they are written due, for whichever deliverer looks next)."""
+    def hand_over_claim(self) -> Claim | None:
+        """The channels it sends and how long handed deliveries stay claimed for it; None
+        while it is not running (they are written due, for whichever deliverer looks)."""
         ...
 
     def take(self, handed: Sequence[HandedOver]) -> None:
@@ -44,8 +43,8 @@ class Matcher:
         # Told (from the matching thread) after new deliveries were committed: a deliverer
         # in this process starts on them at once instead of at its next poll.
         self.on_written: Callable[[], None] | None = None
-        # The in-app lane a change waits on most: a deliverer in this process is handed
-        # its new in-app deliveries, already claimed, in the transaction that writes them.
+        # A deliverer in this process is handed the new deliveries on its channels,
+        # claimed in the transaction that writes them.
         self.hand_over_to: HandOverTaker | None = None
         self._store = store
         self._outbox = outbox
@@ -117,8 +116,8 @@ class Matcher:
                                        preferences_of=preferences.__getitem__,
                                        targets_of=targets_by_kind)))
         taker = self.hand_over_to
-        lease = None if taker is None else taker.hand_over_lease()
-        recorded = self._outbox.record_batch(batch, now, moves=moves, claim_in_app=lease)
+        claim = None if taker is None else taker.hand_over_claim()
+        recorded = self._outbox.record_batch(batch, now, moves=moves, claim=claim)
         if recorded.handed and taker is not None:
             taker.take(recorded.handed)
         if recorded.new and self.on_written is not None:

@@ -47,7 +47,7 @@ from aggregator.notify.tables import (
 )
 from aggregator.store.subjects import SubjectSealer
 
-__all__ = ["MAX_ERROR", "HandedOver", "Outbox", "Recorded", "StoredNotification"]
+__all__ = ["MAX_ERROR", "Claim", "HandedOver", "Outbox", "Recorded", "StoredNotification"]
 
 # Errors are kept for operators; a receiver's long answer is cut.
 MAX_ERROR = 500
@@ -67,10 +67,18 @@ class StoredNotification:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """New deliveries on ``channels`` written claimed for ``lease`` (``record_batch``)."""
+
+    lease: timedelta
+    channels: frozenset[ChannelKind]
+
+
+@dataclass(frozen=True, slots=True)
 class HandedOver:
-    """An in-app delivery written already claimed (``Outbox.record_batch``'s
-    ``claim_in_app``), with its notification as matched: the deliverer of the process that
-    matched it sends it without reading it back, unsealing its number or claiming it."""
+    """A delivery written already claimed (``Outbox.record_batch``'s ``claim``), with its
+    notification as matched: the deliverer of the process that matched it sends it without
+    reading it back, unsealing its number or claiming it."""
 
     delivery: Delivery
     notification: Notification
@@ -79,7 +87,7 @@ class HandedOver:
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """What ``Outbox.record_batch`` wrote: how many notifications were new, and the new
-    in-app deliveries it claimed (none unless asked to)."""
+    deliveries it claimed (none unless asked to)."""
 
     new: int
     handed: tuple[HandedOver, ...] = ()
@@ -166,7 +174,7 @@ class Outbox:
 
     def record_batch(self, batch: Sequence[tuple[StatusChange, Sequence[Planned]]],
                      now: datetime, *, moves: Callable[[Connection], None] | None = None,
-                     claim_in_app: timedelta | None = None) -> Recorded:
+                     claim: Claim | None = None) -> Recorded:
         """Write changes, in stream order, in one transaction: their notifications and
         deliveries, each case's last event, and each agency's cursor at its last change in
         the batch (a change that concerns no one only moves the cursor on), or ``moves``
@@ -176,7 +184,7 @@ class Outbox:
         transaction, all at once (sealing counts each encryption in its own committed
         write).
 
-        ``claim_in_app``: the new in-app deliveries are written claimed for that lease and
+        ``claim``: the new deliveries on its channels are written claimed for its lease and
         returned, for a deliverer in this process to send at once (should it never, they
         come due when the lease ends, like a claim whose deliverer died)."""
         sealed = iter(seal_numbers(self._sealer, [
@@ -186,7 +194,8 @@ class Outbox:
         sends: list[dict[str, object]] = []
         seen: list[dict[str, object]] = []
         last_cursor: dict[str, str] = {}
-        claimed_until = None if claim_in_app is None else now + claim_in_app
+        claimed_until = None if claim is None else now + claim.lease
+        claimed = frozenset() if claim is None else claim.channels
         for change, planned in batch:
             ref = self.case_ref(change.agency_id, change.case_number)
             titles = json.dumps(dict(change.titles), ensure_ascii=False, sort_keys=True)
@@ -203,7 +212,7 @@ class Outbox:
                 "channel": d.channel.value, "target": d.target,
                 "state": DeliveryState.PENDING.value, "attempts": 0,
                 "next_attempt_at": claimed_until if claimed_until is not None
-                and d.channel == ChannelKind.IN_APP else now,
+                and d.channel in claimed else now,
                 "last_error": "", "created_at": now, "delivered_at": None, "ledger_at": None}
                 for p in planned for d in p.deliveries)
             seen.append({"agency_id": change.agency_id, "case_ref": ref,
@@ -243,7 +252,7 @@ class Outbox:
                                 DeliveryState.PENDING, 0, claimed_until, now),
                        p.notification)
             for _, planned in batch for p in planned for d in p.deliveries
-            if d.channel == ChannelKind.IN_APP and d.id in inserted))
+            if d.channel in claimed and d.id in inserted))
 
     # -- alerts --------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""The matcher hands a deliverer of its own process the new in-app deliveries, claimed in the
-transaction that writes them: sent without a poll, a claim or a read back; never lost when
-the hand-over is (their claim ends and any deliverer sends them, once)."""
+"""The matcher hands a deliverer of its own process the new deliveries on its channels,
+claimed in the transaction that writes them: sent without a poll, a claim or a read back;
+never lost when the hand-over is (their claim ends and any deliverer sends them, once)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,15 @@ import pytest
 from aggregator.consent.vocabulary import Role
 from aggregator.model import AgencyInfo
 from aggregator.notify.delivery import DeliveryPolicy
-from aggregator.notify.model import ChannelKind, DeliveryState, StatusChange
-from aggregator.notify.outbox import HandedOver
+from aggregator.notify.model import (
+    ChannelKind,
+    Delivery,
+    DeliveryState,
+    Preferences,
+    Released,
+    StatusChange,
+)
+from aggregator.notify.outbox import Claim, HandedOver
 from aggregator.notify.runtime import Notifications, NotifySettings, build_notifications
 from caseline.v1.lib.scopes import Scope
 from support.fakes import FakeLedger, FixedClock, file_store
@@ -24,6 +31,22 @@ T0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 A_NUMBER = "A123456789"
 AGENCIES = {"courts": AgencyInfo("courts", "EOIR", "EOIR (es)", Scope.IDENTITY)}
 LEASE = timedelta(seconds=30)
+IN_APP_ONLY = Claim(LEASE, frozenset({ChannelKind.IN_APP}))
+
+
+class Hook:
+    """A webhook-like channel that records what it sent."""
+
+    kind = ChannelKind.WEBHOOK
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Released, Delivery]] = []
+
+    def targets(self, recipient_id: str) -> Sequence[str]:
+        return [f"https://{recipient_id}.example/hook"]
+
+    async def deliver(self, message: Released, delivery: Delivery) -> None:
+        self.sent.append((message, delivery))
 
 
 def _change(event_id: str) -> StatusChange:
@@ -32,13 +55,15 @@ def _change(event_id: str) -> StatusChange:
                         {"en": "Hearing scheduled", "es": "Audiencia programada"})
 
 
-def _parts(tmp_path: Path, clock: FixedClock, ledger: FakeLedger) -> Notifications:
+def _parts(tmp_path: Path, clock: FixedClock, ledger: FakeLedger, hook: Hook | None = None
+           ) -> Notifications:
     store = file_store(tmp_path)
     store.ensure_account("ana", Role.APPLICANT)
     store.add_link("ana", "courts", A_NUMBER)
     # An hourly poll: what arrives sooner came by the hand-over (or a wake-up).
     return build_notifications(
         store, b"k" * 32, ledger, lambda s: f"p_{s}", AGENCIES, {}, clock,
+        channels=[] if hook is None else [hook],
         settings=NotifySettings(delivery=DeliveryPolicy(poll_s=3600,
                                                         lease_s=LEASE.total_seconds())))
 
@@ -49,10 +74,13 @@ def _in_app(parts: Notifications, at: datetime) -> list[str]:
 
 async def test_a_running_deliverer_sends_what_it_is_handed_without_reading_it_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A change matched in this process reaches ana's live feed, delivered and in the
-    ledger, without the deliverer reading the notification back or unsealing its number."""
-    ledger = FakeLedger()
-    parts = _parts(tmp_path, FixedClock(T0), ledger)
+    """A change matched in this process reaches ana's live feed and her webhook, delivered
+    and in the ledger, without the deliverer reading the notification back or unsealing
+    its number."""
+    ledger, hook = FakeLedger(), Hook()
+    parts = _parts(tmp_path, FixedClock(T0), ledger, hook)
+    parts.hub.preferences.set_preferences("ana", Preferences(
+        channels=frozenset({ChannelKind.IN_APP, ChannelKind.WEBHOOK})))
     deliverer = parts.notifier.deliverer
     assert deliverer is not None
     read_back: list[Sequence[str]] = []
@@ -69,13 +97,21 @@ async def test_a_running_deliverer_sends_what_it_is_handed_without_reading_it_ba
         message = await asyncio.wait_for(first, 30)
         assert message.notification.case_number == A_NUMBER
         assert message.language == "en"
+        for _ in range(3000):  # the webhook lane's round, written: at most 30 s
+            stored = parts.outbox.deliveries_of(message.notification.id)
+            if all(d.state == DeliveryState.DELIVERED for d in stored):
+                break
+            await asyncio.sleep(0.01)
     finally:
         running.cancel()
         await stream.aclose()
     assert read_back == []
-    [delivery] = parts.outbox.deliveries_of(message.notification.id)
-    assert delivery.state == DeliveryState.DELIVERED and delivery.ledger_at is not None
-    assert [e["actor"] for e in ledger.entries if e["kind"] == "access"] == ["p_ana"]
+    [(posted, _)] = hook.sent
+    assert posted.notification == message.notification
+    assert {d.channel for d in stored} == {ChannelKind.IN_APP, ChannelKind.WEBHOOK}
+    assert all(d.state == DeliveryState.DELIVERED and d.ledger_at is not None
+               for d in stored)
+    assert [e["actor"] for e in ledger.entries if e["kind"] == "access"] == ["p_ana"] * 2
 
 
 def test_new_in_app_deliveries_are_written_claimed_and_a_repeat_hands_nothing(
@@ -87,8 +123,8 @@ def test_new_in_app_deliveries_are_written_claimed_and_a_repeat_hands_nothing(
     taken: list[HandedOver] = []
 
     class Taker:
-        def hand_over_lease(self) -> timedelta:
-            return LEASE
+        def hand_over_claim(self) -> Claim:
+            return IN_APP_ONLY
 
         def take(self, handed: Sequence[HandedOver]) -> None:
             taken.extend(handed)
@@ -114,8 +150,8 @@ async def test_a_lost_hand_over_is_delivered_once_when_its_claim_ends(tmp_path: 
     assert deliverer is not None
 
     class Lost:
-        def hand_over_lease(self) -> timedelta:
-            return LEASE
+        def hand_over_claim(self) -> Claim:
+            return IN_APP_ONLY
 
         def take(self, handed: Sequence[HandedOver]) -> None:
             pass
