@@ -144,7 +144,7 @@ class Deliverer:
         # Only the channels this deliverer has: another process may serve the rest.
         if kinds is None:
             kinds = [ChannelKind.IN_APP, *self._channels]
-        handed = self._take_handed(kinds)
+        handed = self._take_handed(kinds, now)
         if handed:
             claimed = [h.delivery for h in handed]
             known: dict[str, StoredNotification] | None = {
@@ -186,14 +186,19 @@ class Deliverer:
                     self._live.publish(message)
         return len(claimed)
 
-    def _take_handed(self, kinds: Sequence[ChannelKind]) -> list[HandedOver]:
-        """Up to a batch of the handed-over deliveries on ``kinds``, oldest first."""
+    def _take_handed(self, kinds: Sequence[ChannelKind], now: datetime) -> list[HandedOver]:
+        """Up to a batch of the handed-over deliveries on ``kinds``, oldest first. One whose
+        claim has ended while it waited here (a backlog longer than the lease) is dropped:
+        another deliverer may have claimed it from the outbox by now, and this one will
+        find it there if not."""
         queues = ([self._handed_in_app] if ChannelKind.IN_APP in kinds else []) + (
             [self._handed_out] if any(k != ChannelKind.IN_APP for k in kinds) else [])
         taken: list[HandedOver] = []
         for queue in queues:
             while queue and len(taken) < self.policy.batch:
-                taken.append(queue.popleft())
+                handed = queue.popleft()
+                if handed.delivery.next_attempt_at > now:
+                    taken.append(handed)
         return taken
 
     def _claim(self, now: datetime, lease: timedelta, kinds: list[ChannelKind]

@@ -172,3 +172,35 @@ def test_a_deliverer_that_is_not_running_is_handed_nothing(tmp_path: Path) -> No
     assert parts.matcher.hand_over_to is parts.notifier.deliverer
     assert parts.matcher.record(_change("e1")) == 1
     assert len(_in_app(parts, T0)) == 1
+
+
+async def test_a_hand_over_whose_claim_ended_is_left_to_the_outbox(tmp_path: Path) -> None:
+    """Handed over but still queued when its claim ends (a backlog longer than the lease):
+    not sent from the queue, where another deliverer may already have claimed it, but
+    from the outbox, claimed anew, once."""
+    clock, ledger = FixedClock(T0), FakeLedger()
+    parts = _parts(tmp_path, clock, ledger)
+    deliverer = parts.notifier.deliverer
+    assert deliverer is not None
+    queued: list[HandedOver] = []
+
+    class Late:
+        def hand_over_claim(self) -> Claim:
+            return IN_APP_ONLY
+
+        def take(self, handed: Sequence[HandedOver]) -> None:
+            queued.extend(handed)
+
+    parts.matcher.hand_over_to = Late()
+    assert parts.matcher.record(_change("e1")) == 1
+    clock.advance(LEASE)
+    claimed_anew: list[int] = []
+    claim = parts.outbox.claim_many
+    parts.outbox.claim_many = (  # type: ignore[method-assign]
+        lambda due, now, lease: claimed_anew.append(len(due)) or claim(due, now, lease))
+    deliverer.take(queued)
+    assert await deliverer.drain_once() == 1
+    assert claimed_anew == [1]
+    assert await deliverer.drain_once() == 0
+    assert parts.hub.inbox.unread_count("ana") == 1
+    assert sum(e["kind"] == "access" for e in ledger.entries) == 1
