@@ -49,6 +49,20 @@ class Hook:
         self.sent.append((message, delivery))
 
 
+class Taker:
+    """Takes hand-overs on in-app deliveries and only keeps them (``taken``): never sent
+    unless a test sends them."""
+
+    def __init__(self) -> None:
+        self.taken: list[HandedOver] = []
+
+    def hand_over_claim(self) -> Claim:
+        return IN_APP_ONLY
+
+    def take(self, handed: Sequence[HandedOver]) -> None:
+        self.taken.extend(handed)
+
+
 def _change(event_id: str) -> StatusChange:
     return StatusChange("courts", event_id.removeprefix("e"), A_NUMBER, event_id, T0,
                         "ACTIVE", "HEARING_SCHEDULED", True, "Hearing Scheduled",
@@ -119,17 +133,9 @@ def test_new_in_app_deliveries_are_written_claimed_and_a_repeat_hands_nothing(
     """Claimed for the lease (no other deliverer takes them meanwhile), due after it; the
     same change again inserts nothing and hands nothing over."""
     parts = _parts(tmp_path, FixedClock(T0), FakeLedger())
-    matcher = parts.matcher
-    taken: list[HandedOver] = []
-
-    class Taker:
-        def hand_over_claim(self) -> Claim:
-            return IN_APP_ONLY
-
-        def take(self, handed: Sequence[HandedOver]) -> None:
-            taken.extend(handed)
-
-    matcher.hand_over_to = Taker()
+    matcher, taker = parts.matcher, Taker()
+    taken = taker.taken
+    matcher.hand_over_to = taker
     assert matcher.record(_change("e1")) == 1
     [handed] = taken
     assert handed.notification.case_number == A_NUMBER
@@ -148,15 +154,7 @@ async def test_a_lost_hand_over_is_delivered_once_when_its_claim_ends(tmp_path: 
     parts = _parts(tmp_path, clock, ledger)
     deliverer = parts.notifier.deliverer
     assert deliverer is not None
-
-    class Lost:
-        def hand_over_claim(self) -> Claim:
-            return IN_APP_ONLY
-
-        def take(self, handed: Sequence[HandedOver]) -> None:
-            pass
-
-    parts.matcher.hand_over_to = Lost()
+    parts.matcher.hand_over_to = Taker()  # what it takes is never sent: lost
     assert parts.matcher.record(_change("e1")) == 1
     assert await deliverer.drain_once() == 0
     clock.advance(LEASE)
@@ -182,23 +180,15 @@ async def test_a_hand_over_whose_claim_ended_is_left_to_the_outbox(tmp_path: Pat
     parts = _parts(tmp_path, clock, ledger)
     deliverer = parts.notifier.deliverer
     assert deliverer is not None
-    queued: list[HandedOver] = []
-
-    class Late:
-        def hand_over_claim(self) -> Claim:
-            return IN_APP_ONLY
-
-        def take(self, handed: Sequence[HandedOver]) -> None:
-            queued.extend(handed)
-
-    parts.matcher.hand_over_to = Late()
+    late = Taker()
+    parts.matcher.hand_over_to = late
     assert parts.matcher.record(_change("e1")) == 1
     clock.advance(LEASE)
     claimed_anew: list[int] = []
     claim = parts.outbox.claim_many
     parts.outbox.claim_many = (  # type: ignore[method-assign]
         lambda due, now, lease: claimed_anew.append(len(due)) or claim(due, now, lease))
-    deliverer.take(queued)
+    deliverer.take(late.taken)
     assert await deliverer.drain_once() == 1
     assert claimed_anew == [1]
     assert await deliverer.drain_once() == 0
