@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +45,7 @@ from aggregator.notify.tables import (
     watch_cursors,
 )
 from aggregator.store.subjects import SubjectSealer
+from aggregator.write_turns import write_turn
 
 __all__ = ["MAX_ERROR", "Claim", "HandedOver", "Outbox", "Recorded", "StoredNotification"]
 
@@ -93,19 +93,6 @@ class Recorded:
     handed: tuple[HandedOver, ...] = ()
 
 
-_WRITE_LOCKS: dict[str, threading.Lock] = {}
-_WRITE_LOCKS_GUARD = threading.Lock()
-
-
-def _process_write_lock(engine: Engine) -> threading.Lock | None:
-    """One lock per SQLite database in this process (None for other engines, whose row
-    locks need no queue)."""
-    if engine.dialect.name != "sqlite":
-        return None
-    with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(str(engine.url), threading.Lock())
-
-
 class Outbox:
     """The notification tables, created on open."""
 
@@ -114,18 +101,11 @@ class Outbox:
         self._sealer = sealer
         self._reference_key = reference_key
         create_tables(engine)
-        self._write_lock = _process_write_lock(engine)
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction. On SQLite this process's writers (matcher, delivery lanes)
-        queue on a lock first, in turn, rather than poll for SQLite's write lock through its
-        busy handler, which sleeps up to 100 ms between tries."""
-        if self._write_lock is None:
-            with self.engine.begin() as conn:
-                yield conn
-            return
-        with self._write_lock, self.engine.begin() as conn:
+        """A write transaction, in this process's write turn (aggregator.write_turns)."""
+        with write_turn(self.engine), self.engine.begin() as conn:
             yield conn
 
     def case_ref(self, agency_id: str, case_number: str) -> str:

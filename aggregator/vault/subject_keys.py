@@ -29,6 +29,7 @@ from aggregator.vault.errors import ShreddedError
 from aggregator.vault.kek_destruction import DEFAULT_GRACE, KekDestructions, schedule
 from aggregator.vault.kms import KeyService
 from aggregator.vault.tables import shredded_subjects, subject_keys
+from aggregator.write_turns import write_turn
 from caseline.v1.lib.sealed import KEY_BYTES, SealError, associated_data, key_id_of, open_value
 from caseline.v1.lib.sealed import seal_value as _seal_value
 
@@ -451,7 +452,7 @@ class SubjectKeys:
         once (a deferred one could fail on a snapshot conflict) with secure_delete on; on
         PostgreSQL it serialises seal and shred of ``subject_id``."""
         previous = 0
-        with self.engine.connect() as conn:
+        with write_turn(self.engine), self.engine.connect() as conn:
             if self._sqlite:
                 previous = conn.exec_driver_sql("PRAGMA secure_delete").scalar_one()
                 # Without it, a deleted or rewritten row's old bytes (the wrapped key) stay in

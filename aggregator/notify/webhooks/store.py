@@ -22,6 +22,7 @@ from aggregator.migrations import ensure_schema
 from aggregator.notify.webhooks.model import Attempt, Endpoint, EndpointState, Problem
 from aggregator.notify.webhooks.signing import Secret
 from aggregator.notify.webhooks.tables import webhook_deliveries, webhook_endpoints
+from aggregator.write_turns import write_turn
 
 if TYPE_CHECKING:
     from aggregator.store.subjects import SubjectSealer
@@ -194,7 +195,7 @@ class WebhookStore:
         newest ``log_limit`` attempts per endpoint stay."""
         if not attempts:
             return
-        with self._engine.begin() as conn:
+        with write_turn(self._engine), self._engine.begin() as conn:
             conn.execute(webhook_deliveries.insert(), [{
                 "endpoint_id": endpoint_id, "message_id": attempt.message_id,
                 "event_type": attempt.event_type, "attempted_at": attempt.at,
