@@ -38,7 +38,9 @@ class DeliveryPolicy:
     """How the loop retries: ``max_attempts`` tries, the waits between them doubling from
     ``base_backoff_s`` up to ``max_backoff_s``; a claim holds a delivery for ``lease_s``
     (a deliverer that dies mid-send leaves it due again after that); ``poll_s`` between
-    looks at the outbox when it is idle; ``batch`` deliveries sent at once."""
+    looks at the outbox when it is idle; ``batch`` deliveries sent at once; up to
+    ``rounds`` batches under way at once to webhooks and mail servers (a batch waiting on
+    a receiver's answer does not hold back the next)."""
 
     max_attempts: int = 8
     base_backoff_s: float = 2.0
@@ -46,6 +48,7 @@ class DeliveryPolicy:
     lease_s: float = 60.0
     poll_s: float = 0.1
     batch: int = 50
+    rounds: int = 4
 
 
 def carries_case_data(channel: object, recipient_id: str) -> bool:
@@ -111,52 +114,92 @@ class Deliverer:
         """Deliver until cancelled: in-app deliveries and the other channels in lanes of
         their own, so a slow webhook or mail server never holds an inbox back."""
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
-        lanes = [[ChannelKind.IN_APP]] + ([list(self._channels)] if self._channels else [])
+        # The in-app lane waits only on this machine's database and ledger, where rounds
+        # at once would contend for the one writer: one round at a time. The other lane
+        # waits mostly on receivers and mail servers.
+        lanes = [([ChannelKind.IN_APP], 1)] + (
+            [(list(self._channels), self.policy.rounds)] if self._channels else [])
         events = [asyncio.Event() for _ in lanes]
         self._lanes = events
         try:
-            await asyncio.gather(*(self._lane(kinds, woken)
-                                   for kinds, woken in zip(lanes, events, strict=True)))
+            # A task group, not gather: cancelled, it waits until every lane has ended its
+            # rounds under way.
+            async with asyncio.TaskGroup() as group:
+                for (kinds, rounds), woken in zip(lanes, events, strict=True):
+                    group.create_task(self._lane(kinds, woken, rounds))
         finally:
             self._loop = self._woken = None
             self._lanes = []
 
-    async def _lane(self, kinds: list[ChannelKind], woken: asyncio.Event) -> None:
-        while True:
-            try:
-                done = await self.drain_once(kinds)
-            except Exception:  # the database or ledger failing must not end the loop
-                log.exception("delivery round failed")
-                done = 0
-            if not done:
+    async def _lane(self, kinds: list[ChannelKind], woken: asyncio.Event, rounds_at_once: int
+                    ) -> None:
+        """Take batches one after another and send each in a round of its own, up to
+        ``rounds_at_once`` at once; when nothing is due, wait to be woken or for the next
+        poll."""
+        slots = asyncio.Semaphore(max(1, rounds_at_once))
+        rounds: set[asyncio.Task[int]] = set()
+
+        def ended(task: asyncio.Task[int]) -> None:
+            rounds.discard(task)
+            slots.release()
+            if not task.cancelled() and task.exception() is not None:
+                log.error("delivery round failed", exc_info=task.exception())
+
+        try:
+            while True:
+                await slots.acquire()
+                try:
+                    batch = await self._next_batch(kinds)
+                except Exception:  # the database failing must not end the loop
+                    log.exception("taking deliveries failed")
+                    batch = None
+                if batch is not None:
+                    task = asyncio.get_running_loop().create_task(self._round(*batch))
+                    rounds.add(task)
+                    task.add_done_callback(ended)
+                    continue
+                slots.release()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), self.policy.poll_s)
-            woken.clear()
+                woken.clear()
+        finally:
+            for task in list(rounds):
+                task.cancel()
+            if rounds:
+                await asyncio.gather(*rounds, return_exceptions=True)
 
     async def drain_once(self, kinds: Sequence[ChannelKind] | None = None) -> int:
         """Claim and send what is due now (one batch, of ``kinds``: by default in-app and
-        every channel this deliverer has); how many were handled. The batch is claimed in
-        one transaction, decided in one pass (the policy again, per delivery), its ledger
-        entries appended concurrently (one group commit covers them) and marked in one
-        transaction before anything is sent, sent concurrently, and the outcomes written
-        together."""
-        now = self._clock()
+        every channel this deliverer has); how many were handled."""
         # Only the channels this deliverer has: another process may serve the rest.
         if kinds is None:
             kinds = [ChannelKind.IN_APP, *self._channels]
+        batch = await self._next_batch(kinds)
+        return 0 if batch is None else await self._round(*batch)
+
+    async def _next_batch(self, kinds: Sequence[ChannelKind]
+                          ) -> tuple[list[Delivery], dict[str, StoredNotification] | None] | None:
+        """The next batch this deliverer holds, of ``kinds``: handed over by the matcher
+        (with their notifications as matched) or else claimed from the outbox; None when
+        nothing is due."""
+        now = self._clock()
         handed = self._take_handed(kinds, now)
         if handed:
-            claimed = [h.delivery for h in handed]
-            known: dict[str, StoredNotification] | None = {
+            return [h.delivery for h in handed], {
                 h.notification.id: StoredNotification(
                     h.notification.id, h.notification.recipient_id, h.notification.subject_id,
                     h.notification.agency_id, h.notification, None) for h in handed}
-        else:
-            lease = timedelta(seconds=self.policy.lease_s)
-            claimed = await asyncio.to_thread(self._claim, now, lease, list(kinds))
-            known = None
-        if not claimed:
-            return 0
+        lease = timedelta(seconds=self.policy.lease_s)
+        claimed = await asyncio.to_thread(self._claim, now, lease, list(kinds))
+        return (claimed, None) if claimed else None
+
+    async def _round(self, claimed: list[Delivery],
+                     known: dict[str, StoredNotification] | None) -> int:
+        """Deliver a claimed batch: decided in one pass (the policy again, per delivery),
+        its ledger entries appended concurrently (one group commit covers them) and marked
+        in one transaction before anything is sent, sent concurrently, and the outcomes
+        written together; how many were handled. ``known``: the notifications as
+        matched, when handed over (otherwise read back)."""
         decided = await asyncio.to_thread(self._decide_all, claimed, known)
         skips = [(d, why) for d, why in decided if isinstance(why, str)]
         if skips:
