@@ -40,7 +40,9 @@ class DeliveryPolicy:
     (a deliverer that dies mid-send leaves it due again after that); ``poll_s`` between
     looks at the outbox when it is idle; ``batch`` deliveries sent at once; up to
     ``rounds`` batches under way at once to webhooks and mail servers (a batch waiting on
-    a receiver's answer does not hold back the next)."""
+    a receiver's answer does not hold back the next), and ``in_app_rounds`` in-app ones
+    (they wait only on this machine's database and ledger: two overlap one batch's ledger
+    commit with the next one's decisions; more would mostly queue for the one writer)."""
 
     max_attempts: int = 8
     base_backoff_s: float = 2.0
@@ -49,6 +51,7 @@ class DeliveryPolicy:
     poll_s: float = 0.1
     batch: int = 50
     rounds: int = 4
+    in_app_rounds: int = 2
 
 
 def carries_case_data(channel: object, recipient_id: str) -> bool:
@@ -114,10 +117,7 @@ class Deliverer:
         """Deliver until cancelled: in-app deliveries and the other channels in lanes of
         their own, so a slow webhook or mail server never holds an inbox back."""
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
-        # The in-app lane waits only on this machine's database and ledger, where rounds
-        # at once would contend for the one writer: one round at a time. The other lane
-        # waits mostly on receivers and mail servers.
-        lanes = [([ChannelKind.IN_APP], 1)] + (
+        lanes = [([ChannelKind.IN_APP], self.policy.in_app_rounds)] + (
             [(list(self._channels), self.policy.rounds)] if self._channels else [])
         events = [asyncio.Event() for _ in lanes]
         self._lanes = events
