@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
 
 from sqlalchemy.engine import Engine
 
@@ -31,13 +30,7 @@ def _turns_of(engine: Engine) -> threading.RLock | None:
         return _TURNS.setdefault(str(engine.url), threading.RLock())
 
 
-@contextlib.contextmanager
-def write_turn(engine: Engine) -> Iterator[None]:
-    """Hold this process's write turn on the engine's database (nothing to hold on
-    engines other than SQLite); open the write transaction inside it."""
-    turns = _turns_of(engine)
-    if turns is None:
-        yield
-        return
-    with turns:
-        yield
+def write_turn(engine: Engine) -> contextlib.AbstractContextManager[object]:
+    """This process's write turn on the engine's database, to hold around the write
+    transaction (nothing to hold on engines other than SQLite)."""
+    return _turns_of(engine) or contextlib.nullcontext()

@@ -18,8 +18,8 @@ def _sqlite(path: Path) -> Engine:
     return create_engine(f"sqlite:///{path}")
 
 
-def _holding(engine: Engine) -> tuple[threading.Thread, threading.Event, threading.Event]:
-    """A thread holding ``engine``'s turn until told: (thread, holding, let go)."""
+def _holding(engine: Engine) -> tuple[threading.Thread, threading.Event]:
+    """A thread holding ``engine``'s turn until told: (thread, let go)."""
     holding, let_go = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -30,7 +30,7 @@ def _holding(engine: Engine) -> tuple[threading.Thread, threading.Event, threadi
     thread = threading.Thread(target=hold, daemon=True)
     thread.start()
     assert holding.wait(WAIT_S)
-    return thread, holding, let_go
+    return thread, let_go
 
 
 def _enters(engine: Engine) -> tuple[threading.Thread, threading.Event]:
@@ -48,7 +48,7 @@ def _enters(engine: Engine) -> tuple[threading.Thread, threading.Event]:
 
 def test_a_second_writer_of_one_database_waits_for_the_first(tmp_path: Path) -> None:
     """Two engines on one file (as the store and the outbox may be) share the turn."""
-    holder, _, let_go = _holding(_sqlite(tmp_path / "db.sqlite3"))
+    holder, let_go = _holding(_sqlite(tmp_path / "db.sqlite3"))
     waiter, entered = _enters(_sqlite(tmp_path / "db.sqlite3"))
     assert not entered.wait(0.2)
     let_go.set()
@@ -75,7 +75,7 @@ def test_the_holder_may_take_its_turn_again(tmp_path: Path) -> None:
 def test_other_databases_and_other_engines_take_no_turn(tmp_path: Path) -> None:
     """A held turn on one file holds back neither another file nor PostgreSQL (which locks
     rows; nothing connects here)."""
-    holder, _, let_go = _holding(_sqlite(tmp_path / "one.sqlite3"))
+    holder, let_go = _holding(_sqlite(tmp_path / "one.sqlite3"))
     try:
         for engine in (_sqlite(tmp_path / "two.sqlite3"),
                        create_engine("postgresql+psycopg://127.0.0.1/test")):

@@ -5,7 +5,7 @@ next one (DeliveryPolicy.rounds), nor does an in-app batch waiting on its ledger
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,9 +102,9 @@ def _state(parts: Notifications, event_id: str,
     return delivery.state
 
 
-async def _until(condition: object, what: str) -> None:
+async def _until(condition: Callable[[], bool], what: str) -> None:
     for _ in range(int(WAIT_S / 0.01)):
-        if callable(condition) and condition():
+        if condition():
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"not within {WAIT_S:g} s: {what}")
